@@ -1,0 +1,35 @@
+"""The fixed vocabulary of reason codes: code -> (check, what it means)."""
+
+CODES: dict[str, tuple[str, str]] = {
+    # format
+    "invalid_json": ("format", "a line, or a call's arguments, is not a JSON object"),
+    "invalid_record": ("format", "the object does not have the canonical record's shape"),
+    "bad_role_order": ("format", "roles out of order (system first, user opens, assistant ends, tool after a call)"),
+    "empty_turn": ("format", "a message with no content (and, for assistant, no tool calls)"),
+    "bad_tool_call_id": ("format", "a tool-call id missing, not 9 characters [A-Za-z0-9], or repeated"),
+    "orphan_tool_result": ("format", "a tool message answering no call of the assistant turn before it"),
+    "missing_tool_result": ("format", "a call left without its tool result before the conversation goes on"),
+    # schema
+    "unknown_function": ("schema", "a call to a function not in the record's tools"),
+    "missing_required": ("schema", "a required argument is absent"),
+    "unexpected_argument": ("schema", "an argument not in the tool's properties (parameters are closed)"),
+    "wrong_type": ("schema", "an argument of the wrong JSON type"),
+    "enum_violation": ("schema", "a value outside the parameter's enum/const"),
+    "constraint_violation": ("schema", "pattern, range, length, item count or format (date, email, uri...) broken"),
+    # category
+    "wrong_call_count": ("category", "the number of calls does not fit the category or the reference"),
+    "call_in_no_call": ("category", "a tool call in a sample where no call is right"),
+    "no_call_when_needed": ("category", "no tool call where the category needs one"),
+    # reference
+    "wrong_function": ("reference", "the calls name other functions than the reference calls"),
+    "wrong_value": ("reference", "same functions as the reference, other argument values"),
+    "wrong_order": ("reference", "same calls as the reference, in an order that matters"),
+    # generation (the pipeline's own, for candidates that never became a full record)
+    "teacher_error": ("generate", "the teacher failed to answer after retries"),
+    "unparseable_output": ("generate", "the teacher's answer could not be parsed into the asked structure"),
+}
+
+
+def check_of(code: str) -> str:
+    """The check a code belongs to."""
+    return CODES[code][0]

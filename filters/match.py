@@ -1,0 +1,87 @@
+"""The one matcher: do two sets of calls say the same thing?
+
+Used by the blueprint round trip, the reference check, pairs, dedup and evaluation.
+Strings compare case-, space- and Unicode-normalised; 3 equals 3.0 (but not True); an
+omitted optional argument equals its schema default; independent calls match in any order.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Match:
+    """Outcome of a comparison: ok, else a reference/category code and a message."""
+
+    ok: bool
+    code: str = ""
+    message: str = ""
+
+
+def normalize_value(value: Any) -> Any:
+    """A comparable form of a JSON value (strings casefolded, whitespace collapsed, numbers as float)."""
+    if isinstance(value, str):
+        return " ".join(unicodedata.normalize("NFKC", value).casefold().split())
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, list):
+        return [normalize_value(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): normalize_value(item) for key, item in value.items()}
+    return value
+
+
+def with_defaults(arguments: Mapping[str, Any], parameters: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Arguments with each omitted top-level optional filled from its schema default."""
+    filled = dict(arguments)
+    for key, schema in ((parameters or {}).get("properties") or {}).items():
+        if key not in filled and isinstance(schema, dict) and "default" in schema:
+            filled[key] = schema["default"]
+    return filled
+
+
+def _as_pair(call: Any) -> tuple[str, Any]:
+    """(name, arguments) from a FunctionCall, a ToolCall, or a dict of either shape."""
+    if isinstance(call, Mapping):
+        inner = call.get("function", call)
+        return inner.get("name", ""), inner.get("arguments", {})
+    inner = getattr(call, "function", call)
+    return inner.name, inner.arguments
+
+
+def call_key(call: Any, schemas: Mapping[str, Mapping[str, Any]] | None = None) -> tuple[str, Any]:
+    """Normalised (name, arguments) of a call, defaults filled in."""
+    name, arguments = _as_pair(call)
+    if isinstance(arguments, Mapping):
+        arguments = with_defaults(arguments, (schemas or {}).get(name))
+    return name, normalize_value(arguments)
+
+
+def match_calls(expected: Iterable[Any], actual: Iterable[Any],
+                schemas: Mapping[str, Mapping[str, Any]] | None = None, ordered: bool = False) -> Match:
+    """Compare two call lists; `ordered` for dependent calls whose order matters."""
+    want = [call_key(call, schemas) for call in expected]
+    got = [call_key(call, schemas) for call in actual]
+    if len(want) != len(got):
+        return Match(False, "wrong_call_count", f"expected {len(want)} call(s), got {len(got)}")
+    if sorted(name for name, _ in want) != sorted(name for name, _ in got):
+        return Match(False, "wrong_function", f"expected {sorted(n for n, _ in want)}, got {sorted(n for n, _ in got)}")
+    if ordered:
+        if want == got:
+            return Match(True)
+        unordered = match_calls(expected, actual, schemas, ordered=False)
+        return Match(False, "wrong_order", "same calls in another order") if unordered.ok else unordered
+    remaining = list(got)
+    for name, arguments in want:
+        if (name, arguments) in remaining:
+            remaining.remove((name, arguments))
+            continue
+        return Match(False, "wrong_value", f"no call matches {name} with {arguments}")
+    return Match(True)

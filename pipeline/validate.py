@@ -1,0 +1,55 @@
+"""`python -m pipeline.validate FILE.jsonl`: check canonical records, one JSON line per record.
+
+Exit 0 when every record passes, 1 when some fail, 2 on bad usage or unreadable input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from pydantic import ValidationError
+
+from filters.base import Issue
+from filters.checks import CHECKS, default_checks
+from pipeline.errors import EXIT_BAD_INPUT, json_path
+from pipeline.record import iter_jsonl, parse_record
+
+
+def validate_object(obj: Any, checks) -> list[Issue]:
+    """All issues of one decoded JSONL line (a shape error stops before the checks)."""
+    if isinstance(obj, ValueError):
+        return [Issue("format", "invalid_json", "", f"not JSON: {obj}")]
+    try:
+        record = parse_record(obj)
+    except ValidationError as error:
+        return [Issue("format", "invalid_record", json_path(e["loc"]), e["msg"]) for e in error.errors()]
+    issues = []
+    for check in checks:
+        issues.extend(check(record))
+    return issues
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit code."""
+    parser = argparse.ArgumentParser(prog="python -m pipeline.validate", description=__doc__.splitlines()[0])
+    parser.add_argument("file", help="JSONL file of canonical records (arguments as object or JSON string)")
+    parser.add_argument("--checks", default=",".join(CHECKS), help=f"comma-separated subset of: {', '.join(CHECKS)}")
+    args = parser.parse_args(argv)
+    try:
+        checks = default_checks([name.strip() for name in args.checks.split(",") if name.strip()])
+        failed = 0
+        for index, obj in iter_jsonl(args.file):
+            issues = validate_object(obj, checks)
+            failed += bool(issues)
+            print(json.dumps({"index": index, "ok": not issues, "errors": [i.to_dict() for i in issues]}, ensure_ascii=False))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        print(f"error: {args.file}: {getattr(error, 'strerror', None) or error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
