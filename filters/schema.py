@@ -62,7 +62,7 @@ class ArgumentValidator:
         self._full = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
         self._fast: Callable[[Any], Any] | None
         try:
-            self._fast = fastjsonschema.compile(schema)
+            self._fast = fastjsonschema.compile(schema, use_default=False)  # never write defaults into records
         except Exception:  # a construct fastjsonschema does not know: jsonschema alone
             self._fast = None
 

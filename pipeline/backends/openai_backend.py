@@ -1,0 +1,233 @@
+"""Any OpenAI-compatible endpoint through the official async client.
+
+The client has max_retries=0; tenacity alone retries 429, 5xx, timeouts and connection errors
+with exponential backoff and jitter, honouring Retry-After. 400/401/403/404 are not retried:
+they become a one-line TeacherError. At start, `probe()` finds which structured-output style the
+endpoint accepts: json_schema, then json_object + schema (llama.cpp), then a GBNF grammar
+(llama.cpp, when llama_cpp is importable), then none (the prompt alone asks for JSON).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import time
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import openai
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+
+from pipeline.backends.base import ChatRequest, Completion, Usage
+from pipeline.errors import TeacherError
+
+STYLES = ("json_schema", "json_object", "grammar", "none")
+_PROBE_SCHEMA = {"type": "object", "properties": {"answer": {"type": "string", "enum": ["yes", "no"]}},
+                 "required": ["answer"]}
+_UNSUPPORTED_HINTS = ("validation error", "invalid", "not supported", "unsupported", "input should be", "unknown")
+
+
+def public_url(url: str) -> str:
+    """The URL without credentials or query (safe for logs and manifests)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def is_transient(error: BaseException) -> bool:
+    """429, 5xx, timeouts and connection errors are worth another try."""
+    if isinstance(error, (openai.APITimeoutError, openai.APIConnectionError)):
+        return True
+    if isinstance(error, openai.APIStatusError):
+        return error.status_code == 429 or error.status_code >= 500
+    return False
+
+
+def retry_after(error: BaseException | None) -> float | None:
+    """Seconds asked by a Retry-After (or retry-after-ms) header, if any."""
+    response = getattr(error, "response", None)
+    headers = getattr(response, "headers", None) or {}
+    if headers.get("retry-after-ms"):
+        try:
+            return float(headers["retry-after-ms"]) / 1000
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value)
+        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+
+
+def describe(error: BaseException, base_url: str) -> str:
+    """One line for an endpoint error, without secrets."""
+    if isinstance(error, openai.APIStatusError):
+        try:
+            detail = json.dumps(error.body)[:200] if error.body else error.message
+        except (TypeError, ValueError):
+            detail = str(error.message)
+        return f"HTTP {error.status_code} from {public_url(base_url)}: {' '.join(str(detail).split())[:240]}"
+    if isinstance(error, openai.APITimeoutError):
+        return f"timeout talking to {public_url(base_url)}"
+    if isinstance(error, openai.APIConnectionError):
+        cause = error.__cause__ or error
+        return f"cannot reach {public_url(base_url)}: {' '.join(str(cause).split())[:200] or type(cause).__name__}"
+    return f"{type(error).__name__} from {public_url(base_url)}: {error}"
+
+
+class OpenAITeacher:
+    """Async teacher over an OpenAI-compatible endpoint with bounded concurrency and retries."""
+
+    def __init__(self, base_url: str, model: str, api_key: str | None, *, timeout: float = 60.0,
+                 concurrency: int = 8, max_attempts: int = 6, retry_initial: float = 1.0,
+                 retry_max: float = 60.0, style: str = "auto"):
+        self.base_url, self.model, self.style = base_url, model, style
+        self.max_attempts, self.retry_initial, self.retry_max = max_attempts, retry_initial, retry_max
+        self.client = openai.AsyncOpenAI(base_url=base_url, api_key=api_key or "no-key", timeout=timeout, max_retries=0)
+        self.semaphore = asyncio.Semaphore(max(1, concurrency))
+        self.usage = Usage()
+
+    async def close(self) -> None:
+        """Release the HTTP client."""
+        await self.client.close()
+
+    def _wait(self, state: RetryCallState) -> float:
+        asked = retry_after(state.outcome.exception() if state.outcome else None)
+        if asked is not None:
+            return min(asked, self.retry_max)
+        return wait_exponential_jitter(initial=self.retry_initial, max=self.retry_max)(state)
+
+    def _count_retry(self, state: RetryCallState) -> None:
+        self.usage.retries += 1
+
+    async def complete(self, request: ChatRequest, style: str | None = None, retry=is_transient) -> Completion:
+        """Send one request (retrying transient failures); TeacherError when it cannot succeed."""
+        retrying = AsyncRetrying(stop=stop_after_attempt(self.max_attempts), wait=self._wait,
+                                 retry=retry_if_exception(retry), before_sleep=self._count_retry,
+                                 reraise=True)
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    async with self.semaphore:
+                        return await self._send(request, style or self.style)
+        except openai.OpenAIError as error:
+            self.usage.failures += 1
+            raise TeacherError(describe(error, self.base_url)) from error
+        raise AssertionError("unreachable")
+
+    async def _send(self, request: ChatRequest, style: str) -> Completion:
+        kwargs: dict[str, Any] = {"model": self.model, "messages": request.messages,
+                                  "temperature": request.temperature, "max_tokens": request.max_tokens}
+        if request.seed is not None:
+            kwargs["seed"] = request.seed
+        if request.json_schema is not None:
+            kwargs.update(structured_kwargs(style, request.json_schema))
+        response = await self.client.chat.completions.create(**kwargs)
+        if not response.choices:
+            raise TeacherError(f"empty choices from {public_url(self.base_url)}")
+        choice = response.choices[0]
+        usage = response.usage
+        completion = Completion(text=choice.message.content or "", finish_reason=choice.finish_reason or "stop",
+                                prompt_tokens=getattr(usage, "prompt_tokens", 0) or 0,
+                                completion_tokens=getattr(usage, "completion_tokens", 0) or 0)
+        self.usage.add(completion)
+        return completion
+
+    async def probe(self) -> str:
+        """Find and remember the first structured-output style the endpoint honours."""
+        if self.style != "auto":
+            return self.style
+        request = ChatRequest(messages=[{"role": "user", "content": 'Is the sky blue on a clear day? Reply as JSON: {"answer": "yes"} or {"answer": "no"}.'}],
+                              temperature=0.0, max_tokens=24, json_schema=_PROBE_SCHEMA)
+        for style in STYLES:
+            if style == "grammar" and grammar_for(_PROBE_SCHEMA) is None:
+                continue
+            try:
+                completion = await self._probe_once(request, style)
+            except _Unsupported:
+                continue
+            if style == "none" or _fits(completion.text):
+                self.style = style
+                return style
+        self.style = "none"
+        return "none"
+
+    async def _probe_once(self, request: ChatRequest, style: str) -> Completion:
+        try:
+            return await self.complete(request, style, retry=_probe_transient)
+        except TeacherError as error:
+            cause = error.__cause__
+            if isinstance(cause, (openai.AuthenticationError, openai.PermissionDeniedError)):
+                raise
+            # a style the endpoint rejects answers 4xx, or 5xx from a server that validates late
+            if isinstance(cause, openai.APIStatusError) and style != "none" and (cause.status_code < 500 or _says_invalid(cause)):
+                raise _Unsupported() from error
+            raise
+
+
+class _Unsupported(Exception):
+    pass
+
+
+def _probe_transient(error: BaseException) -> bool:
+    """While probing, a 5xx may mean "style unsupported": retry only timeouts, resets and 429."""
+    if isinstance(error, openai.APIStatusError):
+        return error.status_code == 429 or (error.status_code >= 500 and not _says_invalid(error))
+    return is_transient(error)
+
+
+def _says_invalid(error: openai.APIStatusError) -> bool:
+    text = f"{error.message} {error.body}".lower()
+    return any(hint in text for hint in _UNSUPPORTED_HINTS)
+
+
+def _fits(text: str) -> bool:
+    try:
+        return json.loads(text).get("answer") in ("yes", "no")
+    except (ValueError, AttributeError):
+        return False
+
+
+def grammar_for(schema: dict[str, Any]) -> str | None:
+    """A GBNF grammar for the schema, when llama_cpp's converter is importable."""
+    try:
+        from llama_cpp.llama_grammar import json_schema_to_gbnf
+    except Exception:
+        return None
+    try:
+        return json_schema_to_gbnf(json.dumps(schema))
+    except Exception:
+        return None
+
+
+_GRAMMAR_UNSAFE = ("pattern", "minLength", "maxLength", "minItems", "maxItems")
+
+
+def grammar_safe(schema: Any) -> Any:
+    """Drop keywords llama.cpp's grammars handle badly: some regexes fail to parse, and length
+    bounds expand into nesting that overflows the server's stack. The checks still apply them."""
+    if isinstance(schema, list):
+        return [grammar_safe(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    return {key: grammar_safe(value) for key, value in schema.items()
+            if not (key in _GRAMMAR_UNSAFE and isinstance(value, (str, int)))}
+
+
+def structured_kwargs(style: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """The request fields that ask for output fitting `schema` in a given style."""
+    if style == "json_schema":
+        return {"response_format": {"type": "json_schema", "json_schema": {"name": "output", "schema": schema, "strict": False}}}
+    schema = grammar_safe(schema)
+    if style == "json_object":
+        return {"response_format": {"type": "json_object", "schema": schema}}
+    if style == "grammar":
+        grammar = grammar_for(schema)
+        return {"extra_body": {"grammar": grammar}} if grammar else {}
+    return {}

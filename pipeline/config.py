@@ -1,0 +1,80 @@
+"""The resolved run configuration (pydantic; unknown keys rejected). Secrets never live here."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+CATEGORIES = ("single", "parallel", "nested", "multi_turn", "no_call")
+IMPLEMENTED = ("single",)
+Mode = Literal["free", "blueprint"]
+
+
+class TeacherConfig(BaseModel):
+    """Where the teacher is and how to talk to it. The API key comes from the environment only."""
+
+    model_config = ConfigDict(extra="forbid")
+    base_url: str | None = None  # None: the embedded llama.cpp teacher
+    model: str | None = None
+    api_key_env: str = "OPENAI_API_KEY"
+    timeout: float = Field(60.0, gt=0)
+    max_attempts: int = Field(6, ge=1)
+    retry_initial: float = Field(1.0, ge=0)
+    retry_max: float = Field(60.0, ge=0)
+    concurrency: int = Field(8, ge=1)
+    temperatures: list[float] = Field(default_factory=lambda: [0.2, 0.7, 1.0])
+    solve_temperature: float = Field(0.0, ge=0, le=2)
+    max_tokens: int = Field(512, ge=16)
+    structured_output: Literal["auto", "json_schema", "json_object", "grammar", "none"] = "auto"
+
+    @model_validator(mode="after")
+    def _check(self) -> "TeacherConfig":
+        bad = [t for t in self.temperatures if not 0 <= t <= 2]
+        if not self.temperatures or bad:
+            raise ValueError("temperatures must be a non-empty list of values in [0, 2]")
+        return self
+
+    @property
+    def embedded(self) -> bool:
+        return self.base_url is None
+
+
+class RunConfig(BaseModel):
+    """Everything a run needs; CLI flags fill it."""
+
+    model_config = ConfigDict(extra="forbid")
+    category: str = "single"
+    n: int = Field(20, ge=1)
+    max_candidates: int | None = Field(None, ge=1)  # default: 10 x n
+    seed: int = 0
+    mode: Mode | None = None  # default: blueprint for the embedded teacher, free otherwise
+    tools: list[str] = Field(default_factory=list)
+    out: str | None = None
+    distractors: tuple[int, int] = (1, 4)
+    optional_rate: float | None = Field(None, ge=0, le=1)  # default: 0.2 embedded (small teacher), 0.4 otherwise
+    system_prompt_rate: float = Field(0.5, ge=0, le=1)
+    now: str = "2026-11-23T10:00:00Z"  # the latest moment conversations pretend to happen
+    checks: list[str] = Field(default_factory=lambda: ["format", "schema", "category", "reference"])
+    teacher: TeacherConfig = Field(default_factory=TeacherConfig)
+
+    @property
+    def resolved_mode(self) -> str:
+        return self.mode or ("blueprint" if self.teacher.embedded else "free")
+
+    @property
+    def resolved_optional_rate(self) -> float:
+        if self.optional_rate is not None:
+            return self.optional_rate
+        return 0.2 if self.teacher.embedded else 0.4
+
+    @property
+    def candidate_limit(self) -> int:
+        return self.max_candidates or 10 * self.n
+
+    @property
+    def distractor_range(self) -> tuple[int, int]:
+        low, high = self.distractors
+        if self.teacher.embedded:  # a 135M model with an 8k context: keep tool lists short
+            high = min(high, 4)
+        return min(low, high), high

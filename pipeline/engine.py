@@ -1,0 +1,201 @@
+"""Rounds of candidates until --n accepted: per-cell quotas, top-ups from the running yield.
+
+A cell is (category, target tool, mode). --n is split over the cells in the planner's tool
+order; each round schedules, for every cell still short, about deficit / yield new tasks (cell
+c's k-th task is index pos(c) + k * len(order), so tasks stay those of the plan). A cell that
+spends its candidate budget without filling hands its remaining quota to the next cells, so the
+run still reaches --n when the teacher can; the manifest names every cell left short.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable
+
+from filters.base import Check, Issue
+from pipeline.generate.common import Candidate
+from pipeline.errors import TeacherError
+from pipeline.plan import Planner, Task
+from pipeline.record import Conversation
+
+FUNNEL_ORDER = ("generate", "format", "schema", "category", "reference")
+
+
+@dataclass
+class Cell:
+    """Quota and progress of one (category, tool, mode) cell."""
+
+    category: str
+    tool: str
+    mode: str
+    position: int
+    requested: int
+    quota: int
+    budget: int
+    candidates: int = 0
+    accepted: int = 0
+    next_k: int = 0
+
+    @property
+    def deficit(self) -> int:
+        return max(0, self.quota - self.accepted)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"category": self.category, "tool": self.tool, "mode": self.mode, "requested": self.requested,
+                "quota": self.quota, "accepted": self.accepted, "candidates": self.candidates}
+
+
+@dataclass
+class RunResult:
+    """Everything the writer and the funnel table need."""
+
+    accepted: list[Conversation] = field(default_factory=list)
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+    cells: list[Cell] = field(default_factory=list)
+    removed_by: Counter = field(default_factory=Counter)
+    codes: Counter = field(default_factory=Counter)
+    by_temperature: dict[str, list[int]] = field(default_factory=dict)
+    candidates: int = 0
+    failed: int = 0
+    surplus: int = 0
+
+    @property
+    def short_cells(self) -> list[Cell]:
+        return [cell for cell in self.cells if cell.accepted < cell.requested]
+
+
+def rejected_entry(candidate: Candidate, issues: list[Issue]) -> dict[str, Any]:
+    """A rejected candidate as a record with its issues and codes in meta (raw text when no record)."""
+    task = candidate.task
+    if candidate.record is not None:
+        entry = candidate.record.to_dict()
+    else:
+        entry = {"id": task.id, "category": task.category, "tools": [], "messages": [],
+                 "meta": {"task": task.id, "task_index": task.index, "mode": task.mode, "now": task.now,
+                          "teacher": {"temperature": task.temperature}}}
+    entry["meta"]["codes"] = sorted({issue.code for issue in issues})
+    entry["meta"]["issues"] = [issue.to_dict() for issue in issues]
+    if candidate.raw and (candidate.record is None or any(i.check == "generate" for i in issues)):
+        entry["meta"]["raw"] = candidate.raw
+    return entry
+
+
+class Engine:
+    """Drives generation and checking until the quota is met or the candidate limit is spent."""
+
+    def __init__(self, planner: Planner, generate: Callable[[Task], Awaitable[Candidate]], checks: list[Check],
+                 n: int, max_candidates: int, on_progress: Callable[[RunResult], None] | None = None,
+                 initial_yield: float = 0.5, max_consecutive_failures: int = 12):
+        self.max_consecutive_failures, self._consecutive_failures = max_consecutive_failures, 0
+        self.planner, self.generate, self.checks = planner, generate, checks
+        self.n, self.max_candidates, self.on_progress = n, max_candidates, on_progress
+        self.initial_yield = initial_yield
+        size = len(planner.order)
+        self.per_unit = max(3, math.ceil(max_candidates / n))
+        self.cells = []
+        for position, tool in enumerate(planner.order):
+            quota = n // size + (1 if position < n % size else 0)
+            self.cells.append(Cell(planner.category, tool, planner.mode, position, quota, quota, quota * self.per_unit))
+        self.result = RunResult(cells=self.cells)
+        self._kept: list[tuple[int, Conversation]] = []
+
+    async def run(self) -> RunResult:
+        """Run rounds until done; returns the accepted records in task order."""
+        result = self.result
+        while self._filled() < self.n and result.candidates < self.max_candidates:
+            self._spill()
+            batch = self._next_round()
+            if not batch:
+                break
+            await asyncio.gather(*(self._one(task) for task in batch))
+        self._finish()
+        return result
+
+    def _filled(self) -> int:
+        """Accepted records that count toward --n (a cell's surplus does not)."""
+        return sum(min(cell.accepted, cell.quota) for cell in self.cells)
+
+    def _yield(self) -> float:
+        done = self.result.candidates
+        accepted = sum(c.accepted for c in self.cells)
+        return max(0.1, accepted / done) if done else self.initial_yield
+
+    def _next_round(self) -> list[Task]:
+        rate, room = self._yield(), self.max_candidates - self.result.candidates
+        size = len(self.planner.order)
+        batch = []
+        for cell in self.cells:
+            want = min(math.ceil(cell.deficit / rate), cell.budget - cell.candidates, room - len(batch))
+            for _ in range(max(0, want)):
+                batch.append(self.planner.task(cell.position + cell.next_k * size))
+                cell.next_k += 1
+                cell.candidates += 1
+        return batch
+
+    def _spill(self) -> None:
+        """Move the deficit of cells out of budget to the next cells that still have budget."""
+        count = len(self.cells)
+        for i, cell in enumerate(self.cells):
+            if cell.deficit == 0 or cell.candidates < cell.budget:
+                continue
+            receivers = [self.cells[(i + j) % count] for j in range(1, count)]
+            receivers = [r for r in receivers if r.candidates < r.budget]
+            moved = cell.deficit
+            for j in range(moved):
+                if not receivers:
+                    break
+                receiver = receivers[j % len(receivers)]
+                receiver.quota += 1
+                receiver.budget += self.per_unit
+                cell.quota -= 1
+
+    async def _one(self, task: Task) -> None:
+        candidate = await self.generate(task)
+        issues = list(candidate.issues)
+        if candidate.record is not None and not issues:
+            for check in self.checks:
+                issues.extend(check(candidate.record))
+        result = self.result
+        result.candidates += 1
+        tally = result.by_temperature.setdefault(str(task.temperature), [0, 0])
+        tally[0] += 1
+        cell = self.cells[self.planner.order.index(task.target)] if task.target in self.planner.order else None
+        if issues:
+            first = next((stage for stage in FUNNEL_ORDER if any(i.check == stage for i in issues)), issues[0].check)
+            result.removed_by[first] += 1
+            for issue in issues:
+                result.codes[(issue.check, issue.code)] += 1
+            teacher_failed = any(i.code == "teacher_error" for i in issues)
+            result.failed += teacher_failed
+            self._consecutive_failures = self._consecutive_failures + 1 if teacher_failed else 0
+            if self._consecutive_failures >= self.max_consecutive_failures:
+                message = next(i.message for i in issues if i.code == "teacher_error")
+                raise TeacherError(f"{self._consecutive_failures} tasks in a row failed; last: {message}")
+            result.rejected.append(rejected_entry(candidate, issues))
+        else:
+            self._consecutive_failures = 0
+            tally[1] += 1
+            if cell is not None:
+                cell.accepted += 1
+            self._kept.append((task.index, candidate.record))
+        if self.on_progress:
+            self.on_progress(result)
+
+    def _finish(self) -> None:
+        """Keep at most each cell's quota (in task order) and at most --n records in all."""
+        per_cell: Counter = Counter()
+        quotas = {cell.tool: cell.quota for cell in self.cells}
+        kept = []
+        for index, record in sorted(self._kept, key=lambda pair: pair[0]):
+            tool = self.planner.order[index % len(self.planner.order)]
+            if per_cell[tool] < quotas[tool] and len(kept) < self.n:
+                per_cell[tool] += 1
+                kept.append(record)
+        for cell in self.cells:
+            cell.accepted = per_cell[cell.tool]
+        self.result.surplus = len(self._kept) - len(kept)
+        self.result.accepted = kept
+        self.result.rejected.sort(key=lambda entry: entry["meta"].get("task_index", 0))

@@ -1,0 +1,137 @@
+"""`single`: one user request, one forced tool call.
+
+free      the teacher writes the request and the call for the target tool.
+blueprint the call is planned; the teacher phrases a request for it; an independent solve
+          pass (told only the sample's tools, never the target) answers the request; the
+          candidate carries the solved call and the blueprint as its reference, so the
+          reference check keeps it only when filters.match says they agree.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from filters.base import Issue
+from pipeline.backends.base import ChatRequest
+from pipeline.errors import TeacherError
+from pipeline.generate.common import (Candidate, call_schema, describe_call,
+                                      parse_json_object, seed_for, tools_block)
+from pipeline.plan import Task
+from pipeline.prompts import combined_version, load_prompt
+from pipeline.record import Conversation, FunctionCall, Message, Tool, ToolCall
+
+REQUEST_SCHEMA = {"type": "object", "properties": {"request": {"type": "string", "minLength": 8, "maxLength": 600}},
+                  "required": ["request"]}
+
+
+class SingleContext:
+    """What the single generator reads besides the task: tools, few-shots, teacher settings."""
+
+    def __init__(self, tools: dict[str, Tool], examples: list[dict[str, Any]], teacher_name: str,
+                 solve_temperature: float = 0.0, max_tokens: int = 512):
+        self.tools, self.examples, self.teacher_name = tools, examples, teacher_name
+        self.solve_temperature, self.max_tokens = solve_temperature, max_tokens
+
+
+def _fail(task: Task, code: str, message: str, record: Conversation | None = None, **raw: str) -> Candidate:
+    return Candidate(task, record, [Issue("generate", code, "", message)], dict(raw))
+
+
+def _record(task: Task, ctx: SingleContext, request: str, call: dict[str, Any], versions: list) -> Conversation:
+    messages = [Message(role="system", content=task.system_prompt)] if task.system_prompt else []
+    messages.append(Message(role="user", content=request))
+    arguments = call.get("arguments", {})
+    if not isinstance(arguments, (dict, str)):  # kept as text so the format check names it
+        arguments = json.dumps(arguments)
+    messages.append(Message(role="assistant", content=None, tool_calls=[
+        ToolCall(id=task.call_ids[0], function=FunctionCall(name=str(call.get("name", "")), arguments=arguments))]))
+    meta: dict[str, Any] = {
+        "task": task.id, "task_index": task.index, "mode": task.mode,
+        "teacher": {"model": ctx.teacher_name, "temperature": task.temperature},
+        "prompt_version": combined_version(*versions), "now": task.now, "tool_results": [],
+    }
+    if task.blueprint is not None:
+        meta["teacher"]["solve_temperature"] = ctx.solve_temperature
+        meta["reference"] = [{"message": len(messages) - 1, "calls": task.blueprint}]
+    return Conversation(id=task.id, category=task.category, tools=[ctx.tools[name] for name in task.tools],
+                        messages=messages, meta=meta)
+
+
+async def generate_single(task: Task, teacher, ctx: SingleContext) -> Candidate:
+    """Produce one candidate for `task` in its mode."""
+    try:
+        if task.mode == "blueprint":
+            return await _blueprint(task, teacher, ctx)
+        return await _free(task, teacher, ctx)
+    except TeacherError as error:
+        return _fail(task, "teacher_error", str(error))
+
+
+async def _blueprint(task: Task, teacher, ctx: SingleContext) -> Candidate:
+    phrase, solve = load_prompt("single/phrase"), load_prompt("single/solve")
+    messages: list[dict[str, Any]] = [{"role": "system", "content": phrase.render(style=task.style)}]
+    for index in task.fewshot:
+        example = ctx.examples[index]
+        messages.append({"role": "user", "content": describe_call(example["call"], ctx.tools.get(example["call"]["name"]))})
+        messages.append({"role": "assistant", "content": json.dumps({"request": example["request"]}, ensure_ascii=False)})
+    assert task.blueprint is not None
+    messages.append({"role": "user", "content": describe_call(task.blueprint[0], ctx.tools[task.target])})
+    answer = await teacher.complete(ChatRequest(messages, task.temperature, ctx.max_tokens, REQUEST_SCHEMA, seed_for(task, "phrase")))
+    request = (parse_json_object(answer.text) or {}).get("request")
+    if not isinstance(request, str) or not request.strip():
+        return _fail(task, "unparseable_output", "the phrasing answer has no request", phrase=answer.text)
+    call, raw = await _solve(task, teacher, ctx, request.strip())
+    if call is None:
+        record = _record(task, ctx, request.strip(), {"name": "", "arguments": {}}, [phrase, solve])
+        return _fail(task, "unparseable_output", "the solve answer is not a call", record, phrase=answer.text, **raw)
+    return Candidate(task, _record(task, ctx, request.strip(), call, [phrase, solve]), raw=raw)
+
+
+async def _solve(task: Task, teacher, ctx: SingleContext, request: str) -> tuple[dict[str, Any] | None, dict[str, str]]:
+    """Answer the request with the sample's tools, never told the target: pick a tool, then fill it.
+
+    Two small constrained steps instead of one anyOf over every tool: small teachers choose
+    better, and llama.cpp grammars stay small.
+    """
+    tools = [ctx.tools[name] for name in task.tools]
+    messages = [{"role": "system", "content": load_prompt("single/solve").render(tools=tools_block(tools))},
+                {"role": "user", "content": request}]
+    name_schema = {"type": "object", "properties": {"name": {"type": "string", "enum": list(task.tools)}}, "required": ["name"]}
+    picked = await teacher.complete(ChatRequest(messages, ctx.solve_temperature, 64, name_schema, seed_for(task, "solve-name")))
+    name = (parse_json_object(picked.text) or {}).get("name")
+    if not isinstance(name, str) or not name:
+        return None, {"solve_name": picked.text}
+    if name not in ctx.tools:  # an unknown name is kept: the schema check names it
+        return {"name": name, "arguments": {}}, {"solve_name": picked.text}
+    messages += [{"role": "assistant", "content": json.dumps({"name": name})},
+                 {"role": "user", "content": f"Now give the arguments for {name}, using only values from my request. "
+                                             'Reply with JSON only: {"arguments": {...}}'}]
+    arguments_schema = {"type": "object", "properties": {"arguments": ctx.tools[name].function.parameters}, "required": ["arguments"]}
+    filled = await teacher.complete(ChatRequest(messages, ctx.solve_temperature, ctx.max_tokens, arguments_schema, seed_for(task, "solve-arguments")))
+    arguments = (parse_json_object(filled.text) or {}).get("arguments")
+    raw = {"solve_name": picked.text, "solve_arguments": filled.text}
+    if arguments is None:
+        return None, raw
+    return {"name": name, "arguments": arguments}, raw
+
+
+async def _free(task: Task, teacher, ctx: SingleContext) -> Candidate:
+    free = load_prompt("single/free")
+    tools = [ctx.tools[name] for name in task.tools]
+    system = free.render(target=task.target, tools=tools_block(tools), today=task.now[:10], style=task.style)
+    messages: list[dict[str, Any]] = [{"role": "system", "content": system}]
+    for index in task.fewshot:
+        example = ctx.examples[index]
+        messages.append({"role": "user", "content": f'Write the request and the call for the tool "{example["call"]["name"]}".'})
+        messages.append({"role": "assistant", "content": json.dumps({"request": example["request"], "call": example["call"]}, ensure_ascii=False)})
+    messages.append({"role": "user", "content": f'Write the request and the call for the tool "{task.target}".'})
+    schema = {"type": "object", "properties": {"request": REQUEST_SCHEMA["properties"]["request"],
+                                               "call": call_schema(ctx.tools[task.target])},
+              "required": ["request", "call"]}
+    answer = await teacher.complete(ChatRequest(messages, task.temperature, ctx.max_tokens, schema, seed_for(task, "free")))
+    parsed = parse_json_object(answer.text) or {}
+    request, call = parsed.get("request"), parsed.get("call")
+    if not isinstance(request, str) or not request.strip() or not isinstance(call, dict):
+        return _fail(task, "unparseable_output", "the answer has no request and call", free=answer.text)
+    return Candidate(task, _record(task, ctx, request.strip(), call, [free]), raw={"free": answer.text})

@@ -1,0 +1,95 @@
+"""The manifest (funnel, cells, usage, versions) and the funnel table printed at the end."""
+
+from __future__ import annotations
+
+import platform
+from datetime import datetime, timezone
+from importlib import metadata
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+import pipeline
+from pipeline.backends.base import Usage
+from pipeline.backends.openai_backend import public_url
+from pipeline.config import RunConfig
+from pipeline.engine import FUNNEL_ORDER, RunResult
+from pipeline.prompts import load_prompt
+
+
+def _version(package: str) -> str | None:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def versions(prompt_names: list[str]) -> dict[str, Any]:
+    """Versions of the pipeline, its key libraries, Python, and each prompt template used."""
+    libraries = {name: _version(name) for name in ("openai", "datasets", "pydantic", "jsonschema", "fastjsonschema", "llama-cpp-python")}
+    return {"pipeline": pipeline.__version__, "python": platform.python_version(), "libraries": libraries,
+            "prompts": {name: load_prompt(name).version for name in prompt_names}}
+
+
+def build_manifest(config: RunConfig, result: RunResult, usage: Usage, teacher: dict[str, Any],
+                   prompt_names: list[str], started: datetime, wall_seconds: float, status: str) -> dict[str, Any]:
+    """The manifest.json document. Holds no secret: the config has none, URLs are stripped."""
+    resolved = config.model_dump(mode="json")
+    resolved["mode"] = config.resolved_mode
+    resolved["max_candidates"] = config.candidate_limit
+    if resolved["teacher"].get("base_url"):
+        resolved["teacher"]["base_url"] = public_url(resolved["teacher"]["base_url"])
+    teacher = {**teacher, "base_url": public_url(teacher.get("base_url", ""))}
+    funnel = {stage: result.removed_by.get(stage, 0) for stage in FUNNEL_ORDER}
+    return {
+        "status": status,
+        "started_at": started.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "finished_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "wall_seconds": round(wall_seconds, 2),
+        "config": resolved,
+        "teacher": teacher,
+        "versions": versions(prompt_names),
+        "counts": {"requested": config.n, "accepted": len(result.accepted), "candidates": result.candidates,
+                   "rejected": len(result.rejected), "failed_tasks": result.failed, "surplus_dropped": result.surplus},
+        "funnel": {"candidates": result.candidates, "removed_by_check": funnel,
+                   "codes": [{"check": check, "code": code, "count": count}
+                             for (check, code), count in sorted(result.codes.items())],
+                   "accepted": len(result.accepted) + result.surplus},
+        "yield_by_temperature": {t: {"candidates": c, "accepted": a, "yield": round(a / c, 3) if c else None}
+                                 for t, (c, a) in sorted(result.by_temperature.items())},
+        "cells": [cell.to_dict() for cell in result.cells if cell.requested or cell.candidates],
+        "short_cells": [cell.to_dict() for cell in result.short_cells],
+        "usage": {"requests": usage.requests, "retries": usage.retries, "failed_requests": usage.failures,
+                  "prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens},
+    }
+
+
+def funnel_table(manifest: dict[str, Any]) -> Table:
+    """The funnel as a rich table: candidates, removed per check (with codes), accepted."""
+    table = Table(title="Funnel", show_lines=False)
+    table.add_column("stage")
+    table.add_column("removed", justify="right")
+    table.add_column("left", justify="right")
+    table.add_column("codes")
+    funnel = manifest["funnel"]
+    left = funnel["candidates"]
+    table.add_row("candidates", "", str(left), "")
+    for stage, removed in funnel["removed_by_check"].items():
+        left -= removed
+        codes = ", ".join(f"{c['code']} {c['count']}" for c in funnel["codes"] if c["check"] == stage)
+        table.add_row(stage, str(removed), str(left), codes)
+    counts = manifest["counts"]
+    table.add_row("accepted (kept)", "", str(counts["accepted"]), f"surplus dropped {counts['surplus_dropped']}" if counts["surplus_dropped"] else "")
+    return table
+
+
+def print_summary(console: Console, manifest: dict[str, Any], out_dir: str) -> None:
+    """Funnel table, short cells, and where the files are."""
+    console.print(funnel_table(manifest))
+    counts = manifest["counts"]
+    for cell in manifest["short_cells"][:20]:
+        console.print(f"[yellow]short cell[/] {cell['category']}/{cell['tool']}/{cell['mode']}: "
+                      f"{cell['accepted']}/{cell['requested']} after {cell['candidates']} candidates")
+    console.print(f"{counts['accepted']}/{counts['requested']} accepted from {counts['candidates']} candidates "
+                  f"in {manifest['wall_seconds']} s -> {out_dir}")

@@ -1,0 +1,178 @@
+"""`python -m pipeline.run --category single --n 20`: plan -> generate -> check -> write.
+
+Wires the stages together; each stage lives in its own module. Exit codes: 0 done, 1 done
+with cells left short or failed tasks, 2 bad input or unusable teacher, 130/143 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+import time
+from contextlib import ExitStack
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from filters.checks import default_checks
+from pipeline import errors
+from pipeline.backends.embedded import EmbeddedServer
+from pipeline.backends.openai_backend import OpenAITeacher
+from pipeline.config import CATEGORIES, IMPLEMENTED, RunConfig, TeacherConfig
+from pipeline.engine import Engine, RunResult
+from pipeline.errors import InputError, TeacherError
+from pipeline.generate.single import SingleContext, generate_single
+from pipeline.plan import Planner
+from pipeline.prompts import load_prompt
+from pipeline.report import build_manifest, print_summary
+from pipeline.seeds import load_examples, load_tools
+from pipeline.writer import prepare_run_dir, write_json, write_jsonl
+
+PROMPTS = {"blueprint": ["single/phrase", "single/solve", "system/simple"], "free": ["single/free", "system/simple"]}
+
+
+class Terminated(BaseException):
+    """Raised by the SIGTERM handler so every `finally` (the embedded server's stop) runs."""
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """The command line (see README.md for every option)."""
+    p = argparse.ArgumentParser(prog="python -m pipeline.run", description="Generate function-calling training data.")
+    p.add_argument("--category", required=True, help=f"one of: {', '.join(CATEGORIES)}, all")
+    p.add_argument("--n", type=int, default=20, help="accepted records wanted (default 20)")
+    p.add_argument("--max-candidates", type=int, help="most candidates to generate (default 10 x n)")
+    p.add_argument("--tools", action="append", default=[], metavar="PATH", help="your tools: file or folder, repeatable (default: bundled seeds)")
+    p.add_argument("--out", help="run directory (default outputs/<run-name>/)")
+    p.add_argument("--seed", type=int, default=0, help="run seed: same seed, same plan (default 0)")
+    p.add_argument("--mode", choices=["free", "blueprint"], help="default: blueprint on the embedded teacher, free otherwise")
+    p.add_argument("--base-url", help="OpenAI-compatible endpoint; without it the embedded llama.cpp teacher runs")
+    p.add_argument("--model", help="model name at --base-url")
+    p.add_argument("--concurrency", type=int, help="requests in flight (default 8; 1 on the embedded teacher)")
+    p.add_argument("--temperatures", help="comma-separated temperature schedule (default 0.2,0.7,1.0)")
+    p.add_argument("--timeout", type=float, help="seconds per request (default 60)")
+    p.add_argument("--max-attempts", type=int, help="attempts per request, retries included (default 6)")
+    p.add_argument("--structured-output", choices=["auto", "json_schema", "json_object", "grammar", "none"], help="skip the probe and use this style")
+    return p.parse_args(argv)
+
+
+def build_config(args: argparse.Namespace) -> RunConfig:
+    """Turn flags into a validated RunConfig (InputError on a bad value)."""
+    if args.category not in CATEGORIES + ("all",):
+        raise InputError(f"unknown category {args.category!r} (choose from {', '.join(CATEGORIES)}, all)", "--category")
+    if args.category not in IMPLEMENTED:
+        raise InputError(f"category {args.category!r} is not available yet (available: {', '.join(IMPLEMENTED)})", "--category")
+    teacher = {"base_url": args.base_url, "model": args.model, "concurrency": args.concurrency, "timeout": args.timeout,
+               "max_attempts": args.max_attempts, "structured_output": args.structured_output}
+    if args.temperatures:
+        try:
+            teacher["temperatures"] = [float(t) for t in args.temperatures.split(",")]
+        except ValueError:
+            raise InputError(f"{args.temperatures!r} is not a comma-separated list of numbers", "--temperatures") from None
+    values = {"category": args.category, "n": args.n, "max_candidates": args.max_candidates, "seed": args.seed,
+              "mode": args.mode, "tools": args.tools, "out": args.out,
+              "teacher": TeacherConfig(**{k: v for k, v in teacher.items() if v is not None})}
+    if args.base_url and not args.model:
+        raise InputError("--model is required with --base-url", "--model")
+    try:
+        return RunConfig(**values)
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise InputError(first["msg"], "--" + str(first["loc"][-1]).replace("_", "-")) from None
+
+
+async def generate_run(config: RunConfig, base_url: str, model: str, api_key: str | None, concurrency: int,
+                       console: Console) -> tuple[RunResult, OpenAITeacher, str]:
+    """Probe the teacher, plan, and run the engine to the quota."""
+    t = config.teacher
+    teacher = OpenAITeacher(base_url, model, api_key, timeout=t.timeout, concurrency=concurrency, max_attempts=t.max_attempts,
+                            retry_initial=t.retry_initial, retry_max=t.retry_max, style=t.structured_output)
+    try:
+        style = await teacher.probe()
+        catalog = load_tools(config.tools)
+        examples = load_examples(config.category)
+        planner = Planner(config, catalog, len(examples), load_prompt("system/simple").lines())
+        if not planner.order:
+            raise InputError("no tool can be drawn for blueprint mode (every one has a free-form string without x-pool); use --mode free")
+        for name, reason in sorted(planner.undrawable.items()):
+            console.print(f"[yellow]skipped for blueprint[/] {name}: {reason}")
+        context = SingleContext({tool.name: tool.to_tool() for tool in catalog}, examples, model,
+                                t.solve_temperature, t.max_tokens)
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console, transient=False) as progress:
+            bar = progress.add_task("accepted", total=config.n)
+
+            def update(result: RunResult) -> None:
+                accepted = sum(cell.accepted for cell in result.cells)
+                progress.update(bar, completed=min(accepted, config.n),
+                                description=f"accepted ({result.candidates} candidates, {len(result.rejected)} rejected)")
+
+            engine = Engine(planner, lambda task: generate_single(task, teacher, context), default_checks(config.checks),
+                            config.n, config.candidate_limit, update)
+            result = await engine.run()
+        return result, teacher, style
+    finally:
+        await teacher.close()
+
+
+def execute(config: RunConfig, console: Console) -> int:
+    """Run one job end to end and write its directory; returns the exit code."""
+    load_tools(config.tools)  # fail fast on bad seeds, before any server starts
+    load_examples(config.category)
+    out_dir = prepare_run_dir(config)
+    started, clock = datetime.now(timezone.utc), time.monotonic()
+    with ExitStack() as stack:
+        if config.teacher.embedded:
+            console.print("starting the embedded teacher (llama.cpp, SmolLM2-135M-Instruct) ...")
+            server = stack.enter_context(EmbeddedServer(log_dir=out_dir))
+            base_url, model, api_key, concurrency = server.base_url, server.model, None, 1
+            # a local server that errors is broken, not busy: fail fast instead of backing off
+            config.teacher.max_attempts, config.teacher.retry_initial = min(config.teacher.max_attempts, 2), 0.5
+        else:
+            base_url, model = config.teacher.base_url or "", config.teacher.model or ""
+            api_key, concurrency = os.environ.get(config.teacher.api_key_env), config.teacher.concurrency
+        result, teacher, style = asyncio.run(generate_run(config, base_url, model, api_key, concurrency, console))
+    teacher_info = {"model": model, "base_url": base_url, "embedded": config.teacher.embedded, "structured_output": style}
+    manifest = build_manifest(config, result, teacher.usage, teacher_info, PROMPTS[config.resolved_mode], started,
+                              time.monotonic() - clock, "complete")
+    write_jsonl(out_dir / "accepted.jsonl", (record.to_json() for record in result.accepted))
+    write_jsonl(out_dir / "rejected.jsonl", result.rejected)
+    write_json(out_dir / "manifest.json", manifest)
+    print_summary(console, manifest, str(out_dir))
+    if len(result.accepted) < config.n or result.short_cells:
+        console.print(f"[red]short:[/] {len(result.short_cells)} cell(s) below their quota; see manifest.json short_cells")
+        return errors.EXIT_SHORT
+    return errors.EXIT_DONE
+
+
+def _on_sigterm(signum, frame):
+    raise Terminated()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit code."""
+    console = Console(stderr=True)
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return execute(build_config(parse_args(argv)), console)
+    except InputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return errors.EXIT_BAD_INPUT
+    except TeacherError as error:
+        print(f"error: teacher: {error}", file=sys.stderr)
+        return errors.EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted: no run files were completed (manifest.json is written last)", file=sys.stderr)
+        return errors.EXIT_SIGINT
+    except Terminated:
+        print("terminated: no run files were completed (manifest.json is written last)", file=sys.stderr)
+        return errors.EXIT_SIGTERM
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,219 @@
+"""Load and check tool seeds and few-shot examples.
+
+A tools file may hold: our seed format (`{"domain", "tools": [{name, description, read_only,
+parameters}]}`), an OpenAI `tools` array, bare function schemas (a list or one object), or an
+MCP `tools/list` result (`{"tools": [{name, description, inputSchema}]}`, optionally inside a
+JSON-RPC `result`). Every problem is an InputError naming the file and the JSON path.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+
+from filters.schema import strip_extensions
+from pipeline.errors import InputError, json_path
+from pipeline.record import TOOL_NAME_RE, FunctionSpec, Tool
+from pipeline.resources import data_dir
+
+JSON_TYPES = {"string", "number", "integer", "boolean", "object", "array", "null"}
+
+
+@dataclass
+class SeedTool:
+    """A tool as the seeds describe it, with its seed-only extras (pools, aliases, read_only)."""
+
+    name: str
+    description: str
+    parameters: dict[str, Any]
+    read_only: bool = False
+    domain: str = ""
+    source: str = ""
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def to_tool(self) -> Tool:
+        """The record-facing tool: only type and function{name, description, parameters}."""
+        return Tool(function=FunctionSpec(name=self.name, description=self.description,
+                                          parameters=strip_extensions(self.parameters)))
+
+
+def display_path(path: Path) -> str:
+    """A path relative to the working directory when it is inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def tool_files(paths: list[str] | None) -> list[Path]:
+    """The JSON files to read: the given files and folders, or the bundled seeds/tools/."""
+    if not paths:
+        return sorted((data_dir("seeds") / "tools").glob("*.json"))
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(path.glob("*.json"))
+            if not found:
+                raise InputError("folder holds no .json tool files", display_path(path))
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise InputError("no such file or folder", raw)
+    return files
+
+
+def load_tools(paths: list[str] | None = None) -> list[SeedTool]:
+    """Read and check every tool; names must be unique across all files."""
+    tools: list[SeedTool] = []
+    seen: dict[str, str] = {}
+    for path in tool_files(paths):
+        for tool, where in _read_file(path):
+            shown = display_path(path)
+            if tool.name in seen:
+                raise InputError(f"duplicate tool name {tool.name!r} (also in {seen[tool.name]})", shown, f"{where}.name")
+            seen[tool.name] = f"{shown} {where}"
+            tools.append(tool)
+    if not tools:
+        raise InputError("no tools found", ", ".join(paths or ["seeds/tools"]))
+    return tools
+
+
+def _read_file(path: Path) -> list[tuple[SeedTool, str]]:
+    shown = display_path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        raise InputError(f"not UTF-8 text ({error.reason})", shown) from None
+    except json.JSONDecodeError as error:
+        raise InputError(f"invalid JSON: {error.msg} (line {error.lineno}, column {error.colno})", shown) from None
+    domain = data.get("domain", path.stem) if isinstance(data, dict) else path.stem
+    items, prefix = _tool_items(data, shown)
+    return [(_parse_tool(item, f"{prefix}[{i}]", shown, str(domain)), f"{prefix}[{i}]") for i, item in enumerate(items)]
+
+
+def _tool_items(data: Any, shown: str) -> tuple[list[Any], str]:
+    """Find the list of tools in any of the accepted shapes; returns it and its JSON path."""
+    if isinstance(data, list):
+        return data, ""
+    if isinstance(data, dict):
+        if isinstance(data.get("result"), dict) and "tools" in data["result"]:
+            data, prefix = data["result"], "result.tools"
+        else:
+            prefix = "tools"
+        if "tools" in data:
+            if not isinstance(data["tools"], list):
+                raise InputError("expected a list of tools", shown, prefix)
+            return data["tools"], prefix
+        if "name" in data or "function" in data:
+            return [data], ""
+    raise InputError("expected a list of tools, {\"tools\": [...]}, or one function schema", shown)
+
+
+def _parse_tool(item: Any, where: str, shown: str, domain: str) -> SeedTool:
+    if not isinstance(item, dict):
+        raise InputError("expected an object", shown, where)
+    body, path = item, where
+    if item.get("type") == "function" and isinstance(item.get("function"), dict):
+        body, path = item["function"], f"{where}.function"
+    name = body.get("name")
+    if not isinstance(name, str) or not TOOL_NAME_RE.match(name):
+        raise InputError(f"{name!r} is not a valid tool name (^[a-zA-Z0-9_-]{{1,64}}$)", shown, f"{path}.name")
+    description = body.get("description", "")
+    if not isinstance(description, str):
+        raise InputError("description must be a string", shown, f"{path}.description")
+    key = "inputSchema" if "inputSchema" in body and "parameters" not in body else "parameters"
+    parameters = body.get(key, {"type": "object", "properties": {}})
+    check_parameters(parameters, shown, f"{path}.{key}")
+    read_only = body.get("read_only", (body.get("annotations") or {}).get("readOnlyHint", False))
+    if not isinstance(read_only, bool):
+        raise InputError("read_only must be true or false", shown, f"{path}.read_only")
+    return SeedTool(name, description, parameters, read_only, domain, shown)
+
+
+def check_parameters(schema: Any, shown: str, where: str) -> None:
+    """Raise InputError unless `schema` is a valid JSON Schema for an arguments object."""
+    if not isinstance(schema, dict):
+        raise InputError("parameters must be a JSON Schema object", shown, where)
+    if schema.get("type", "object") != "object":
+        raise InputError(f"parameters must have type 'object', not {schema.get('type')!r}", shown, where)
+    _check_types(schema, shown, where)
+    try:
+        Draft202012Validator.check_schema(strip_extensions(schema))
+    except SchemaError as error:
+        raise InputError(error.message, shown, where + _suffix(error.path)) from None
+    _check_pools(schema, schema.get("$defs") or {}, shown, where)
+
+
+def _suffix(parts) -> str:
+    rendered = json_path(list(parts))
+    return ("" if not rendered or rendered.startswith("[") else ".") + rendered
+
+
+def _check_types(schema: Any, shown: str, where: str) -> None:
+    """Name an unknown `type` precisely (jsonschema's own message is vague)."""
+    if isinstance(schema, list):
+        for i, item in enumerate(schema):
+            _check_types(item, shown, f"{where}[{i}]")
+        return
+    if not isinstance(schema, dict):
+        return
+    declared = schema.get("type")
+    for value in declared if isinstance(declared, list) else [declared]:
+        if value is not None and value not in JSON_TYPES:
+            raise InputError(f"{value!r} is not a valid type", shown, where)
+    for key, value in schema.items():
+        if key in ("properties", "$defs", "definitions", "patternProperties") and isinstance(value, dict):
+            for name, sub in value.items():
+                _check_types(sub, shown, f"{where}.{key}.{name}")
+        elif key in ("items", "additionalProperties", "not", "anyOf", "oneOf", "allOf", "prefixItems"):
+            _check_types(value, shown, f"{where}.{key}")
+
+
+def _check_pools(schema: Any, defs: dict, shown: str, where: str) -> None:
+    """Every x-pool value must validate against the schema it sits in."""
+    if not isinstance(schema, dict):
+        return
+    pool = schema.get("x-pool")
+    if pool is not None:
+        if not isinstance(pool, list) or not pool:
+            raise InputError("x-pool must be a non-empty list", shown, f"{where}.x-pool")
+        validator = Draft202012Validator({**strip_extensions(schema), "$defs": defs},
+                                         format_checker=Draft202012Validator.FORMAT_CHECKER)
+        for i, value in enumerate(pool):
+            error = next(iter(validator.iter_errors(value)), None)
+            if error is not None:
+                raise InputError(f"pool value {value!r}: {error.message}", shown, f"{where}.x-pool[{i}]")
+    for name, sub in (schema.get("properties") or {}).items():
+        _check_pools(sub, defs, shown, f"{where}.properties.{name}")
+    for name, sub in (schema.get("$defs") or {}).items():
+        _check_pools(sub, defs, shown, f"{where}.$defs.{name}")
+    if isinstance(schema.get("items"), dict):
+        _check_pools(schema["items"], defs, shown, f"{where}.items")
+
+
+def load_examples(category: str) -> list[dict[str, Any]]:
+    """Few-shot examples for a category from seeds/examples/<category>.jsonl."""
+    path = data_dir("seeds") / "examples" / f"{category}.jsonl"
+    shown = display_path(path)
+    if not path.is_file():
+        raise InputError("no few-shot examples for this category", shown)
+    examples = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            example = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise InputError(f"invalid JSON: {error.msg}", shown, f"line {number}") from None
+        call = example.get("call") if isinstance(example, dict) else None
+        if not isinstance(example.get("request"), str) or not isinstance(call, dict) or not isinstance(call.get("arguments"), dict):
+            raise InputError("expected {\"request\": str, \"call\": {\"name\", \"arguments\": {...}}}", shown, f"line {number}")
+        examples.append(example)
+    return examples

@@ -1,0 +1,29 @@
+"""Shared fixtures: the fake OpenAI server, the repo root, and a subprocess runner."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.fake_openai import FakeOpenAI
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def fake():
+    """A running fake OpenAI-compatible server on 127.0.0.1."""
+    with FakeOpenAI() as server:
+        yield server
+
+
+def run_cli(args: list[str], cwd: Path = ROOT, env: dict[str, str] | None = None, timeout: float = 300,
+            module: str = "pipeline.run") -> subprocess.CompletedProcess:
+    """Run `python -m <module> args` as a subprocess and capture its output."""
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    return subprocess.run([sys.executable, "-m", module, *args], cwd=cwd, env=full_env, capture_output=True,
+                          text=True, timeout=timeout)

@@ -1,0 +1,170 @@
+"""A fake OpenAI-compatible server on 127.0.0.1 for tests: real HTTP, scripted answers.
+
+The default "echo teacher" understands the pipeline's prompts well enough to make round trips
+work: it phrases a blueprint as a request that carries the call as JSON, and solves a request
+by reading that JSON back. Faults are scripted per request number (429 with Retry-After, 500,
+garbage bodies, slow answers), and `corrupt` can spoil chosen solve answers.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable
+
+Reply = tuple[int, Any, dict[str, str]]
+_LINE = re.compile(r"^- ([A-Za-z0-9_-]+)(?: \(.*?\))?: (.*)$")
+_SPOKEN = re.compile(r"^(\d{4}-\d{2}-\d{2}(?:T[0-9:]+Z)?) \(.*\)$")
+
+
+def chat_reply(content: str, finish_reason: str = "stop") -> dict[str, Any]:
+    """An OpenAI chat.completion body with one choice."""
+    return {"id": "chatcmpl-fake", "object": "chat.completion", "created": 0, "model": "fake",
+            "choices": [{"index": 0, "finish_reason": finish_reason,
+                         "message": {"role": "assistant", "content": content}}],
+            "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}}
+
+
+def response_schema(body: dict[str, Any]) -> dict[str, Any]:
+    """The JSON Schema the request asks the answer to fit (any structured-output style)."""
+    fmt = body.get("response_format") or {}
+    if fmt.get("type") == "json_schema":
+        return fmt["json_schema"]["schema"]
+    return fmt.get("schema") or {}
+
+
+def parse_described_call(text: str) -> dict[str, Any]:
+    """Read back the pipeline's `describe_call` rendering into {"name", "arguments"}."""
+    lines = text.splitlines()
+    name = lines[0].split(":", 1)[1].strip().split(" ", 1)[0]
+    arguments: dict[str, Any] = {}
+    for line in lines[2:]:
+        match = _LINE.match(line)
+        if not match:
+            continue
+        key, value = match.groups()
+        spoken = _SPOKEN.match(value)
+        if spoken:
+            value = spoken.group(1)
+        try:
+            arguments[key] = json.loads(value) if value[:1] in "[{" or value in ("true", "false", "null") or re.fullmatch(r"-?\d+(\.\d+)?", value) else value
+        except ValueError:
+            arguments[key] = value
+    return {"name": name, "arguments": arguments}
+
+
+def fill(schema: dict[str, Any]) -> Any:
+    """A simple schema-valid value (for free-mode answers on small test tools)."""
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = schema.get("type", "string")
+    if kind == "object":
+        return {k: fill(v) for k, v in (schema.get("properties") or {}).items() if k in (schema.get("required") or [])}
+    if kind == "integer":
+        return int(schema.get("minimum", 1))
+    if kind == "number":
+        return float(schema.get("minimum", 1.5))
+    if kind == "boolean":
+        return True
+    if kind == "array":
+        return [fill(schema.get("items") or {})]
+    return {"date": "2026-03-04", "date-time": "2026-03-04T10:00:00Z", "email": "ana.silva@fastmail.com"}.get(schema.get("format", ""), "Lisbon")
+
+
+def echo_teacher(body: dict[str, Any]) -> str:
+    """Answer the pipeline's prompts: probe, phrase, solve (name, then arguments), free."""
+    schema = response_schema(body)
+    props = schema.get("properties") or {}
+    messages = body["messages"]
+    if "answer" in props:
+        return json.dumps({"answer": "yes"})
+    if set(props) == {"request"}:
+        call = parse_described_call(messages[-1]["content"])
+        return json.dumps({"request": "Please do exactly this for me: " + json.dumps(call)})
+    if set(props) == {"name"}:
+        return json.dumps({"name": _call_in_request(messages)["name"]})
+    if set(props) == {"arguments"}:
+        return json.dumps({"arguments": _call_in_request(messages)["arguments"]})
+    if "call" in props:
+        call_schema = props["call"]
+        name = call_schema["properties"]["name"]["enum"][0]
+        arguments = fill(call_schema["properties"]["arguments"])
+        return json.dumps({"request": f"Could you handle this: {json.dumps(arguments)}", "call": {"name": name, "arguments": arguments}})
+    return "I cannot help with that."
+
+
+def _call_in_request(messages: list[dict[str, Any]]) -> dict[str, Any]:
+    request = next(m["content"] for m in messages if m["role"] == "user")
+    return json.loads(request.split(":", 1)[1])
+
+
+class FakeOpenAI:
+    """Start with `with FakeOpenAI() as fake:`; `fake.base_url` ends in /v1; `fake.requests` logs bodies."""
+
+    def __init__(self, responder: Callable[[dict[str, Any]], str] = echo_teacher):
+        self.responder = responder
+        self.faults: dict[int, Reply | Callable[[], Reply]] = {}  # request number (1-based) -> reply
+        self.corrupt: Callable[[int, dict[str, Any], str], str] | None = None
+        self.requests: list[dict[str, Any]] = []
+        self.delay = 0.0
+        self.reject_styles: set[str] = set()  # response_format types answered with HTTP 400
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    def __enter__(self) -> "FakeOpenAI":
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def reply(self, body: dict[str, Any]) -> Reply:
+        with self._lock:
+            self.requests.append(body)
+            number = len(self.requests)
+        if number in self.faults:
+            fault = self.faults[number]
+            return fault() if callable(fault) else fault
+        style = (body.get("response_format") or {}).get("type")
+        if style in self.reject_styles:
+            return 400, {"error": {"message": f"response_format {style} is not supported", "type": "invalid_request_error"}}, {}
+        if self.delay:
+            time.sleep(self.delay)
+        content = self.responder(body)
+        if self.corrupt is not None:
+            content = self.corrupt(number, body, content)
+        return 200, chat_reply(content), {}
+
+    def _handler(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # keep test output clean
+                pass
+
+            def _send(self, status: int, body: Any, headers: dict[str, str]) -> None:
+                data = body if isinstance(body, bytes) else json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):
+                self._send(200, {"object": "list", "data": [{"id": "fake", "object": "model"}]}, {})
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", 0))
+                body = json.loads(self.rfile.read(length) or b"{}")
+                self.authorization = self.headers.get("Authorization", "")
+                self._send(*fake.reply(body))
+
+        return Handler

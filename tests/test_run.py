@@ -1,0 +1,221 @@
+"""`python -m pipeline.run` end to end as a subprocess against the fake server (real HTTP)."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.conftest import ROOT, run_cli
+from tests.fake_openai import FakeOpenAI
+
+SECRET = "sk-test-SECRET-do-not-leak-123"
+ALLOWED_TOOL_KEYS = {"type", "function"}
+ALLOWED_FUNCTION_KEYS = {"name", "description", "parameters"}
+
+
+def _keys(value, found):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found.add(key)
+            _keys(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            _keys(item, found)
+    return found
+
+
+def _run(fake: FakeOpenAI, out: Path, *extra: str, env=None):
+    return run_cli(["--category", "single", "--base-url", fake.base_url, "--model", "fake-model", "--out", str(out),
+                    *extra], env={"OPENAI_API_KEY": SECRET, **(env or {})})
+
+
+def _records(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def test_blueprint_run_writes_valid_records_and_manifest(fake, tmp_path):
+    out = tmp_path / "run"
+    result = _run(fake, out, "--n", "6", "--mode", "blueprint", "--seed", "3", "--concurrency", "4")
+    assert result.returncode == 0, result.stderr
+    accepted = _records(out / "accepted.jsonl")
+    assert len(accepted) == 6
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "complete"
+    assert manifest["counts"]["accepted"] == 6 and manifest["counts"]["requested"] == 6
+    assert manifest["teacher"]["structured_output"] == "json_schema"
+    assert manifest["short_cells"] == []
+    assert set(manifest["funnel"]["removed_by_check"]) == {"generate", "format", "schema", "category", "reference"}
+    assert manifest["usage"]["requests"] == len(fake.requests)
+    for record in accepted:
+        assert record["category"] == "single"
+        meta = record["meta"]
+        assert meta["teacher"]["model"] == "fake-model"
+        assert meta["teacher"]["temperature"] in (0.2, 0.7, 1.0)
+        assert len(meta["prompt_version"]) == 12 and meta["task"] and meta["now"].endswith("Z")
+        assert meta["reference"][0]["calls"][0]["name"] == record["messages"][-1]["tool_calls"][0]["function"]["name"]
+        for tool in record["tools"]:
+            assert set(tool) <= ALLOWED_TOOL_KEYS and set(tool["function"]) <= ALLOWED_FUNCTION_KEYS
+            assert not any(key.startswith("x-") for key in _keys(tool, set()))
+        assert isinstance(record["messages"][-1]["tool_calls"][0]["function"]["arguments"], dict)
+    check = run_cli([str(out / "accepted.jsonl")], module="pipeline.validate")
+    assert check.returncode == 0, check.stdout
+    assert len(check.stdout.splitlines()) == 6
+    for path in out.iterdir():
+        assert SECRET not in path.read_text(errors="replace"), path
+    assert SECRET not in result.stdout + result.stderr
+    assert fake.requests and all(body["model"] == "fake-model" for body in fake.requests)
+
+
+def test_solve_pass_is_never_told_the_target(fake, tmp_path):
+    out = tmp_path / "run"
+    assert _run(fake, out, "--n", "2", "--mode", "blueprint").returncode == 0
+    name_steps = [b for b in fake.requests if set((b.get("response_format") or {}).get("json_schema", {}).get("schema", {}).get("properties", {})) == {"name"}]
+    assert name_steps
+    for body in name_steps:
+        enum = body["response_format"]["json_schema"]["schema"]["properties"]["name"]["enum"]
+        assert len(enum) >= 2  # the target and at least one distractor, never the target alone
+        system = body["messages"][0]["content"]
+        assert all(name in system for name in enum)
+
+
+def test_free_mode_with_user_tools(fake, tmp_path):
+    tools = tmp_path / "tools.json"
+    tools.write_text(json.dumps([
+        {"type": "function", "function": {"name": "get_weather", "description": "Current weather in a city.",
+                                          "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}},
+        {"type": "function", "function": {"name": "get_time", "description": "Local time in a city.",
+                                          "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]))
+    out = tmp_path / "run"
+    result = _run(fake, out, "--n", "4", "--mode", "free", "--tools", str(tools))
+    assert result.returncode == 0, result.stderr
+    accepted = _records(out / "accepted.jsonl")
+    assert len(accepted) == 4
+    assert {r["messages"][-1]["tool_calls"][0]["function"]["name"] for r in accepted} == {"get_weather", "get_time"}
+    assert all("reference" not in r["meta"] for r in accepted)
+
+
+def test_rejected_round_trips_are_topped_up(fake, tmp_path):
+    def spoil(number, body, content):
+        props = (body.get("response_format") or {}).get("json_schema", {}).get("schema", {}).get("properties", {})
+        if set(props) == {"arguments"} and number % 3 == 0:
+            answer = json.loads(content)
+            answer["arguments"] = {key: (value + "X" if isinstance(value, str) else value) for key, value in answer["arguments"].items()}
+            if not any(isinstance(v, str) for v in answer["arguments"].values()):
+                answer["arguments"]["unexpected"] = 1
+            return json.dumps(answer)
+        return content
+
+    fake.corrupt = spoil
+    out = tmp_path / "run"
+    result = _run(fake, out, "--n", "8", "--mode", "blueprint")
+    assert result.returncode == 0, result.stderr
+    assert len(_records(out / "accepted.jsonl")) == 8
+    rejected = _records(out / "rejected.jsonl")
+    assert rejected, "some candidates must have been spoiled"
+    for entry in rejected:
+        assert entry["meta"]["codes"] and entry["meta"]["issues"]
+        assert set(entry["meta"]["codes"]) & {"wrong_value", "unexpected_argument", "constraint_violation", "enum_violation", "wrong_type"}
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["counts"]["candidates"] == 8 + len(rejected) + manifest["counts"]["surplus_dropped"]
+    assert sum(manifest["funnel"]["removed_by_check"].values()) == len(rejected)
+
+
+def test_cells_left_short_exit_1_and_are_named(tmp_path):
+    with FakeOpenAI(responder=lambda body: '{"name": "nope"}' if "name" in json.dumps(body.get("response_format", {})) else '{"answer": "yes"}') as fake:
+        out = tmp_path / "run"
+        result = _run(fake, out, "--n", "2", "--max-candidates", "6", "--mode", "blueprint")
+    assert result.returncode == 1, result.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["counts"]["accepted"] == 0 and manifest["counts"]["candidates"] == 6
+    assert len(manifest["short_cells"]) == 2
+    assert "short" in result.stderr
+
+
+def test_same_seed_same_records(fake, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert _run(fake, a, "--n", "5", "--seed", "11", "--mode", "blueprint").returncode == 0
+    assert _run(fake, b, "--n", "5", "--seed", "11", "--mode", "blueprint").returncode == 0
+    assert (a / "accepted.jsonl").read_text() == (b / "accepted.jsonl").read_text()
+    c = tmp_path / "c"
+    assert _run(fake, c, "--n", "5", "--seed", "12", "--mode", "blueprint").returncode == 0
+    assert (a / "accepted.jsonl").read_text() != (c / "accepted.jsonl").read_text()
+
+
+def test_default_out_goes_to_outputs_run_name(fake, tmp_path):
+    result = run_cli(["--category", "single", "--n", "1", "--base-url", fake.base_url, "--model", "m"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    runs = list((tmp_path / "outputs").iterdir())
+    assert len(runs) == 1 and runs[0].name.startswith("single-free-seed0-")
+    assert (runs[0] / "manifest.json").is_file()
+
+
+def test_bad_seed_file_is_one_line_exit_2(tmp_path):
+    bad = tmp_path / "travel.json"
+    good = {"name": "a", "description": "x", "parameters": {"type": "object", "properties": {}}}
+    typo = {"name": "d", "description": "x", "parameters": {"type": "object", "properties": {"date": {"type": "strnig"}}}}
+    bad.write_text(json.dumps({"tools": [{**good, "name": f"t{i}"} for i in range(3)] + [typo]}))
+    result = run_cli(["--category", "single", "--tools", str(bad)], cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == "error: travel.json: tools[3].parameters.properties.date: 'strnig' is not a valid type"
+    bad.write_text(json.dumps({"tools": [good, good]}))
+    result = run_cli(["--category", "single", "--tools", str(bad)], cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == ["error: travel.json: tools[1].name: duplicate tool name 'a' (also in travel.json tools[0])"]
+    bad.write_text('{"tools": [')
+    result = run_cli(["--category", "single", "--tools", str(bad)], cwd=tmp_path)
+    assert result.returncode == 2 and result.stderr.startswith("error: travel.json: invalid JSON")
+    assert not (tmp_path / "outputs").exists()
+
+
+def test_missing_file_and_unknown_category_exit_2(tmp_path):
+    result = run_cli(["--category", "single", "--tools", str(tmp_path / "nope.json")])
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert "nope.json: no such file or folder" in result.stderr
+    result = run_cli(["--category", "banana"])
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1 and "--category" in result.stderr
+    result = run_cli(["--category", "single", "--base-url", "http://127.0.0.1:9/v1"])
+    assert result.returncode == 2 and "--model" in result.stderr
+
+
+def test_unreachable_base_url_fails_after_retries(tmp_path):
+    started = time.monotonic()
+    result = run_cli(["--category", "single", "--base-url", "http://127.0.0.1:9/v1", "--model", "m", "--max-attempts", "3",
+                      "--out", str(tmp_path / "run")])
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].startswith("error: teacher: cannot reach http://127.0.0.1:9/v1"), result.stderr
+    assert "Traceback" not in result.stderr
+    assert time.monotonic() - started > 1.0  # it backed off between attempts
+    assert not (tmp_path / "run" / "manifest.json").exists()
+
+
+def test_auth_error_is_not_retried(tmp_path):
+    with FakeOpenAI() as fake:
+        fake.faults = {i: (401, {"error": {"message": "Incorrect API key provided"}}, {}) for i in range(1, 50)}
+        result = _run(fake, tmp_path / "run", "--n", "1")
+        assert len(fake.requests) == 1
+    assert result.returncode == 2
+    assert "HTTP 401" in result.stderr and SECRET not in result.stderr
+
+
+def test_sigterm_leaves_no_manifest(tmp_path):
+    with FakeOpenAI() as fake:
+        fake.delay = 0.5
+        out = tmp_path / "run"
+        process = subprocess.Popen([sys.executable, "-m", "pipeline.run", "--category", "single", "--n", "50",
+                                    "--base-url", fake.base_url, "--model", "m", "--out", str(out), "--concurrency", "1"],
+                                   cwd=ROOT, stderr=subprocess.PIPE, text=True,
+                                   env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+        deadline = time.monotonic() + 60
+        while len(fake.requests) < 3 and time.monotonic() < deadline:  # the run is under way
+            time.sleep(0.1)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 143, stderr
+    assert "terminated" in stderr
+    assert not (out / "manifest.json").exists()
+    assert not (out / "accepted.jsonl").exists()
