@@ -61,42 +61,53 @@ class FormatCheck(Check):
         issues: list[Issue] = []
         seen_ids: set[str] = set()
         open_calls: dict[str, str] = {}  # id -> function name, for the latest call turn
+        unnamed: list[str] = []  # function names of that turn's calls without an id, in order
         open_turn = -1
         for index, message in enumerate(messages):
             if message.role == "tool":
-                issues += self._result(index, message, open_calls)
+                issues += self._result(index, message, open_calls, unnamed)
                 continue
-            if open_calls:
-                names = ", ".join(sorted(open_calls))
-                issues.append(self.issue("missing_tool_result", f"messages[{open_turn}]", f"no tool result for call id(s) {names} before messages[{index}]"))
-            open_calls = {}
+            if open_calls or unnamed:
+                names = ", ".join(sorted(open_calls) + [f"{name} (no id)" for name in unnamed])
+                issues.append(self.issue("missing_tool_result", f"messages[{open_turn}]", f"no tool result for call(s) {names} before messages[{index}]"))
+            open_calls, unnamed = {}, []
             if not _has_calls(message):
                 continue
             open_turn = index
             for call_index, call in enumerate(message.tool_calls or []):
-                path = call_path(index, call_index)
-                if isinstance(call.function.arguments, str):
-                    issues.append(self.issue("invalid_json", path + ".function.arguments", "arguments are not a JSON object"))
-                if call.id is None or not CALL_ID_RE.match(call.id):
-                    issues.append(self.issue("bad_tool_call_id", path + ".id", f"tool-call id {call.id!r} is not 9 characters [A-Za-z0-9]"))
-                elif call.id in seen_ids:
-                    issues.append(self.issue("bad_tool_call_id", path + ".id", f"tool-call id {call.id!r} is used twice"))
+                issues += self._call(call_path(index, call_index), call, seen_ids)
                 if call.id:
                     seen_ids.add(call.id)
                     open_calls[call.id] = call.function.name
+                else:
+                    unnamed.append(call.function.name)
         return issues
 
-    def _result(self, index: int, message: Message, open_calls: dict[str, str]) -> list[Issue]:
+    def _call(self, path: str, call, seen_ids: set[str]) -> list[Issue]:
+        issues = []
+        if isinstance(call.function.arguments, str):
+            issues.append(self.issue("invalid_json", path + ".function.arguments", "arguments are not a JSON object"))
+        if call.id is None or not CALL_ID_RE.match(call.id):
+            issues.append(self.issue("bad_tool_call_id", path + ".id", f"tool-call id {call.id!r} is not 9 characters [A-Za-z0-9]"))
+        elif call.id in seen_ids:
+            issues.append(self.issue("bad_tool_call_id", path + ".id", f"tool-call id {call.id!r} is used twice"))
+        return issues
+
+    def _result(self, index: int, message: Message, open_calls: dict[str, str], unnamed: list[str]) -> list[Issue]:
         path = f"messages[{index}]"
         call_id = message.tool_call_id
         if call_id is None:
-            if len(open_calls) == 1:  # HF style without ids: unambiguous
-                open_calls.clear()
-                return []
-            return [self.issue("orphan_tool_result", path + ".tool_call_id", "tool message without tool_call_id")]
-        if call_id not in open_calls:
+            if unnamed:  # HF style, no ids on either side: pair by name, else by position
+                name = unnamed.pop(unnamed.index(message.name) if message.name in unnamed else 0)
+            elif len(open_calls) == 1:  # the only open call: unambiguous
+                name = open_calls.popitem()[1]
+            else:
+                return [self.issue("orphan_tool_result", path + ".tool_call_id", "tool message without tool_call_id")]
+        elif call_id not in open_calls:
             return [self.issue("orphan_tool_result", path + ".tool_call_id", f"tool_call_id {call_id!r} answers no open call of the turn before")]
-        name = open_calls.pop(call_id)
+        else:
+            name = open_calls.pop(call_id)
         if message.name is not None and message.name != name:
-            return [self.issue("orphan_tool_result", path + ".name", f"tool message names {message.name!r} but call {call_id!r} is {name!r}")]
+            call = f"call {call_id!r}" if call_id else "its call"
+            return [self.issue("orphan_tool_result", path + ".name", f"tool message names {message.name!r} but {call} is {name!r}")]
         return []

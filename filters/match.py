@@ -1,7 +1,7 @@
 """The one matcher: do two sets of calls say the same thing?
 
 Used by the blueprint round trip, the reference check, pairs, dedup and evaluation.
-Strings compare case-, space- and Unicode-normalised; 3 equals 3.0 (but not True); an
+Strings compare case-, space- and Unicode-normalised; 3 equals 3.0 (but 1 never equals True); an
 omitted optional argument equals its schema default; independent calls match in any order.
 """
 
@@ -38,10 +38,26 @@ def normalize_value(value: Any) -> Any:
     return value
 
 
+def same_value(left: Any, right: Any) -> bool:
+    """Equality of normalised values where a bool never equals a number (Python's True == 1.0)."""
+    if isinstance(left, bool) or isinstance(right, bool):
+        return type(left) is type(right) and left == right
+    if isinstance(left, dict) and isinstance(right, dict):
+        return left.keys() == right.keys() and all(same_value(left[k], right[k]) for k in left)
+    if isinstance(left, list) and isinstance(right, list):
+        return len(left) == len(right) and all(same_value(a, b) for a, b in zip(left, right))
+    return left == right
+
+
+def _same_call(left: tuple[str, Any], right: tuple[str, Any]) -> bool:
+    return left[0] == right[0] and same_value(left[1], right[1])
+
+
 def with_defaults(arguments: Mapping[str, Any], parameters: Mapping[str, Any] | None) -> dict[str, Any]:
     """Arguments with each omitted top-level optional filled from its schema default."""
     filled = dict(arguments)
-    for key, schema in ((parameters or {}).get("properties") or {}).items():
+    properties = parameters.get("properties") if isinstance(parameters, Mapping) else None
+    for key, schema in (properties.items() if isinstance(properties, Mapping) else ()):
         if key not in filled and isinstance(schema, dict) and "default" in schema:
             filled[key] = schema["default"]
     return filled
@@ -74,14 +90,14 @@ def match_calls(expected: Iterable[Any], actual: Iterable[Any],
     if sorted(name for name, _ in want) != sorted(name for name, _ in got):
         return Match(False, "wrong_function", f"expected {sorted(n for n, _ in want)}, got {sorted(n for n, _ in got)}")
     if ordered:
-        if want == got:
+        if all(_same_call(w, g) for w, g in zip(want, got)):
             return Match(True)
         unordered = match_calls(expected, actual, schemas, ordered=False)
         return Match(False, "wrong_order", "same calls in another order") if unordered.ok else unordered
     remaining = list(got)
     for name, arguments in want:
-        if (name, arguments) in remaining:
-            remaining.remove((name, arguments))
-            continue
-        return Match(False, "wrong_value", f"no call matches {name} with {arguments}")
+        found = next((i for i, other in enumerate(remaining) if _same_call((name, arguments), other)), None)
+        if found is None:
+            return Match(False, "wrong_value", f"no call matches {name} with {arguments}")
+        remaining.pop(found)
     return Match(True)

@@ -2,9 +2,11 @@
 
 One compiled validator per parameters schema, cached and reused. The fast path is
 fastjsonschema; only a call that fails it goes through jsonschema, which lists every error
-with its path. Formats (date, date-time, email, uri, ...) are really checked. Parameters are
-closed: objects that declare `properties` and say nothing of `additionalProperties` get
-`additionalProperties: false`.
+with its path; both agree, since formats (date, date-time, email, uri, ...) are checked by
+jsonschema's format checker on both paths. Parameters are closed: objects that declare
+`properties` and say nothing of `additionalProperties` get `additionalProperties: false`.
+A tool schema that is itself broken (unknown type, dangling or cyclic $ref) is reported as
+format/invalid_record at its path under `tools[i].function.parameters`.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ import copy
 import json
 from functools import lru_cache
 from typing import Any, Callable
+from urllib.parse import unquote
 
 import fastjsonschema
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
+from jsonschema.exceptions import SchemaError, ValidationError, best_match
 
+from pipeline.errors import json_path
 from pipeline.record import Conversation
 
 from filters.base import Check, Issue, call_path
@@ -31,6 +35,11 @@ _CODE_BY_KEYWORD = {
     "const": "enum_violation",
 }
 _COMPOSITES = ("anyOf", "oneOf", "allOf")
+_IN_PLACE = ("allOf", "anyOf", "oneOf", "not", "if", "then", "else")  # apply to the same value
+_DATA_KEYS = ("enum", "const", "default", "examples")  # values, not schemas: no $ref inside
+_FORMAT_CHECKER = Draft202012Validator.FORMAT_CHECKER
+# fastjsonschema's own format regexes are looser (uri); defer to jsonschema's so both paths agree
+_FORMATS = {name: (lambda value, name=name: _FORMAT_CHECKER.conforms(value, name)) for name in _FORMAT_CHECKER.checkers}
 
 
 def close_schema(schema: Any, inside_all_of: bool = False) -> Any:
@@ -54,38 +63,140 @@ def strip_extensions(schema: Any) -> Any:
     return {key: strip_extensions(value) for key, value in schema.items() if not str(key).startswith("x-")}
 
 
+def iter_refs(schema: Any, where: tuple = ()):
+    """Yield (path inside the schema, ref) for every `$ref` string of a schema."""
+    if isinstance(schema, list):
+        for index, item in enumerate(schema):
+            yield from iter_refs(item, where + (index,))
+    elif isinstance(schema, dict):
+        if isinstance(schema.get("$ref"), str):
+            yield where + ("$ref",), schema["$ref"]
+        for key, value in schema.items():
+            if key not in _DATA_KEYS and not str(key).startswith("x-"):
+                yield from iter_refs(value, where + (key,))
+
+
+def resolve_ref(root: Any, ref: str) -> Any:
+    """The target of a local `#/...` JSON-pointer ref inside `root`; LookupError if there is none."""
+    if ref == "#":
+        return root
+    if not ref.startswith("#/"):
+        raise LookupError(f"cannot resolve {ref!r}: only local '#/...' refs are supported")
+    target = root
+    for raw in ref[2:].split("/"):
+        part = unquote(raw).replace("~1", "/").replace("~0", "~")
+        if isinstance(target, dict) and part in target:
+            target = target[part]
+        elif isinstance(target, list) and part.isdigit() and int(part) < len(target):
+            target = target[int(part)]
+        else:
+            raise LookupError(f"cannot resolve {ref!r}")
+    return target
+
+
+def schema_problem(parameters: Any) -> tuple[str, str] | None:
+    """(path inside the schema, message) when `parameters` is not a usable JSON Schema, else None."""
+    try:
+        Draft202012Validator.check_schema(parameters, format_checker=_FORMAT_CHECKER)
+    except SchemaError as error:
+        return json_path(list(error.path)), _schema_message(error)
+    done: set[int] = set()
+    for where, ref in iter_refs(parameters):
+        try:
+            target = resolve_ref(parameters, ref)
+        except LookupError as error:
+            return json_path(list(where)), str(error)
+        if _loops(parameters, target, [], done):
+            return json_path(list(where)), f"{ref!r} refers back to itself without going deeper"
+    return None
+
+
+def _loops(root: Any, schema: Any, stack: list[int], done: set[int]) -> bool:
+    """True when in-place keywords ($ref, allOf, anyOf, ...) lead from `schema` back onto `stack`."""
+    if not isinstance(schema, dict) or id(schema) in done:
+        return False
+    if id(schema) in stack:
+        return True
+    children = []
+    if isinstance(schema.get("$ref"), str):
+        try:
+            children.append(resolve_ref(root, schema["$ref"]))
+        except LookupError:
+            pass  # reported on its own
+    for key in _IN_PLACE:
+        value = schema.get(key)
+        children += value if isinstance(value, list) else [value]
+    stack.append(id(schema))
+    if any(_loops(root, child, stack, done) for child in children):
+        return True
+    stack.pop()
+    done.add(id(schema))
+    return False
+
+
+def _schema_message(error: SchemaError) -> str:
+    """jsonschema's message, except a precise one for an unknown `type` name."""
+    if isinstance(error.instance, str) and "type" in list(error.path)[-2:] and error.validator in ("anyOf", "enum"):
+        return f"{error.instance!r} is not a valid type"
+    return error.message
+
+
 class ArgumentValidator:
-    """Validates argument objects against one parameters schema; lists errors as (code, path, message)."""
+    """Validates argument objects against one parameters schema; lists errors as (code, path, message).
+
+    A broken schema (see schema_problem) sets `problem`; validating against it raises ValueError.
+    """
 
     def __init__(self, parameters: dict[str, Any]):
         schema = close_schema(copy.deepcopy(parameters or {"type": "object"}))
-        self._full = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
-        self._fast: Callable[[Any], Any] | None
-        try:
-            self._fast = fastjsonschema.compile(schema, use_default=False)  # never write defaults into records
-        except Exception:  # a construct fastjsonschema does not know: jsonschema alone
-            self._fast = None
+        self.problem = schema_problem(schema)
+        self._full = Draft202012Validator(schema, format_checker=_FORMAT_CHECKER)
+        self._fast: Callable[[Any], Any] | None = None
+        if self.problem is None:
+            try:
+                self._fast = fastjsonschema.compile(schema, formats=_FORMATS, use_default=False)  # never write defaults
+            except Exception:  # a construct fastjsonschema does not know: jsonschema alone
+                self._fast = None
+
+    def _fast_error(self, arguments: Any) -> fastjsonschema.JsonSchemaValueException | None:
+        """The fast path's first error, None when it accepts (or there is no fast path)."""
+        if self.problem is not None:
+            raise ValueError(f"invalid schema at {self.problem[0] or 'its root'}: {self.problem[1]}")
+        if self._fast is not None:
+            try:
+                self._fast(arguments)
+            except fastjsonschema.JsonSchemaValueException as error:
+                return error
+        return None
 
     def is_valid(self, arguments: Any) -> bool:
         """True when the arguments fit the schema (fast path)."""
-        if self._fast is None:
-            return self._full.is_valid(arguments)
-        try:
-            self._fast(arguments)
-            return True
-        except fastjsonschema.JsonSchemaException:
-            return False
+        fast = self._fast_error(arguments)
+        return self._full.is_valid(arguments) if self._fast is None else fast is None
 
     def errors(self, arguments: Any) -> list[tuple[str, str, str]]:
-        """Every error as (code, JSON path inside the arguments, message); [] when valid."""
-        if self.is_valid(arguments):
-            return []
+        """Every error as (code, JSON path inside the arguments, message); [] exactly when is_valid."""
+        fast = self._fast_error(arguments)
+        if self._fast is None:
+            return self._full_errors(arguments)
+        return [] if fast is None else self._full_errors(arguments) or [_from_fast(fast)]
+
+    def _full_errors(self, arguments: Any) -> list[tuple[str, str, str]]:
         found = []
         for error in sorted(self._full.iter_errors(arguments), key=lambda e: list(map(str, e.path))):
             leaf = _leaf(error)
             where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in leaf.absolute_path)
             found.append((_CODE_BY_KEYWORD.get(str(leaf.validator), "constraint_violation"), where, leaf.message))
         return found
+
+
+def _from_fast(error: fastjsonschema.JsonSchemaValueException) -> tuple[str, str, str]:
+    """An error only the fast path sees (ECMA-262 regex: `$` does not match before a final newline)."""
+    name = str(error.name or "data")
+    where = name[len("data"):] if name.startswith("data") else ""
+    text = "arguments" + str(error.message)[len("data"):] if str(error.message).startswith("data") else str(error.message)
+    message = f"{error.value!r} breaks {error.rule}: {text} (JSON Schema's ECMA-262 regex rules)"
+    return _CODE_BY_KEYWORD.get(str(error.rule), "constraint_violation"), where, message
 
 
 def _leaf(error: ValidationError) -> ValidationError:
@@ -114,7 +225,7 @@ class SchemaCheck(Check):
 
     def __call__(self, record: Conversation) -> list[Issue]:
         schemas = record.tool_schemas()
-        issues = []
+        issues, broken = self._broken_tools(record)
         for index, message in enumerate(record.messages):
             for call_index, call in enumerate(message.tool_calls or []):
                 path = call_path(index, call_index)
@@ -122,8 +233,22 @@ class SchemaCheck(Check):
                 if name not in schemas:
                     issues.append(self.issue("unknown_function", path + ".function.name", f"{name!r} is not one of the record's tools"))
                     continue
-                if isinstance(arguments, str):
-                    continue  # the format check reports invalid_json
+                if isinstance(arguments, str) or name in broken:
+                    continue  # the format check reports invalid_json; a broken schema is reported once
                 for code, where, text in validator_for(schemas[name]).errors(arguments):
                     issues.append(self.issue(code, f"{path}.function.arguments{where}", f"{name}: {text}"))
         return issues
+
+    @staticmethod
+    def _broken_tools(record: Conversation) -> tuple[list[Issue], set[str]]:
+        """A format/invalid_record issue per tool whose parameters are not a usable JSON Schema."""
+        issues, broken = [], set()
+        for index, tool in enumerate(record.tools):
+            problem = validator_for(tool.function.parameters).problem
+            if problem is not None:
+                where, text = problem
+                suffix = ("" if not where or where.startswith("[") else ".") + where
+                issues.append(Issue("format", "invalid_record", f"tools[{index}].function.parameters{suffix}",
+                                    f"{tool.function.name}: not a valid JSON Schema: {text}"))
+                broken.add(tool.function.name)
+        return issues, broken

@@ -102,7 +102,7 @@ async def generate_run(config: RunConfig, base_url: str, model: str, api_key: st
         for name, reason in sorted(planner.undrawable.items()):
             console.print(f"[yellow]skipped for blueprint[/] {name}: {reason}")
         context = SingleContext({tool.name: tool.to_tool() for tool in catalog}, examples, model,
-                                t.solve_temperature, t.max_tokens)
+                                t.solve_temperature, t.max_tokens, compact_tools=t.embedded)
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console, transient=False) as progress:
             bar = progress.add_task("accepted", total=config.n)

@@ -7,8 +7,11 @@ be drawn without inventing a placeholder, so it raises NotDrawable instead.
 
 from __future__ import annotations
 
+import math
+import operator
 import random
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 
@@ -24,19 +27,19 @@ class ArgumentSampler:
 
     def arguments(self, parameters: dict[str, Any]) -> dict[str, Any]:
         """A full arguments object: every required key, each optional one at `optional_rate`."""
-        return self._object(parameters, parameters.get("$defs") or parameters.get("definitions") or {}, "")
+        return self._object(parameters, {key: parameters.get(key) or {} for key in ("$defs", "definitions")}, "")
 
     def _resolve(self, schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
         while "$ref" in schema:
             ref = schema["$ref"]
-            name = ref.rsplit("/", 1)[-1]
-            if not (ref.startswith("#/$defs/") or ref.startswith("#/definitions/")) or name not in defs:
+            key, _, name = ref[2:].partition("/") if ref.startswith("#/") else ("", "", "")
+            if name not in (defs.get(key) or {}):
                 raise NotDrawable(f"unsupported $ref {ref!r}")
-            schema = {**defs[name], **{k: v for k, v in schema.items() if k != "$ref"}}
+            schema = {**defs[key][name], **{k: v for k, v in schema.items() if k != "$ref"}}
         return schema
 
     def value(self, schema: dict[str, Any], defs: dict[str, Any], where: str) -> Any:
-        """One value for `schema` (`where` names it in errors)."""
+        """One value for `schema`; `defs` maps "$defs"/"definitions" to their entries, `where` names it in errors."""
         schema = self._resolve(schema, defs)
         rng = self.rng
         if "const" in schema:
@@ -91,16 +94,31 @@ class ArgumentSampler:
         return out[:high]
 
     def _number(self, schema: dict[str, Any], kind: str) -> int | float:
-        low = schema.get("minimum", schema.get("exclusiveMinimum", 0 if kind == "integer" else 0.0))
-        high = schema.get("maximum", schema.get("exclusiveMaximum", low + 100))
+        """A number inside every bound and a multiple of `multipleOf`, as both validators read them."""
+        low, high = _bounds(schema)
+        step = schema.get("multipleOf")
+        for _ in range(50):
+            value = self._candidate(low, high, step, kind)
+            if value is not None and _fits(value, schema, kind):
+                return value
+        raise NotDrawable(f"no {kind} fits {schema}")
+
+    def _candidate(self, low: float, high: float, step: Any, kind: str) -> int | float | None:
+        if step:
+            first, last = math.ceil(low / step), math.floor(high / step)
+            if first > last:
+                return None
+            value = self.rng.randint(first, last) * step
+            value = round(value, -min(0, Decimal(repr(step)).as_tuple().exponent)) if isinstance(value, float) else value
+            if kind == "integer":
+                return int(value) if float(value).is_integer() else None
+            return value
         if kind == "integer":
-            low = int(low) + (1 if "exclusiveMinimum" in schema and "minimum" not in schema else 0)
-            high = int(high) - (1 if "exclusiveMaximum" in schema and "maximum" not in schema else 0)
-            step = int(schema.get("multipleOf", 1))
-            value = self.rng.randint(low, max(low, high))
-            return max(low, value - value % step) if step > 1 else value
-        value = round(self.rng.uniform(float(low), float(high)), 2)
-        return min(max(value, float(low)), float(high))
+            first, last = math.ceil(low), math.floor(high)
+            return self.rng.randint(first, last) if first <= last else None
+        value = self.rng.uniform(float(low), float(high))
+        rounded = round(value, 2)  # looks real; the raw draw when rounding hits a bound (narrow ranges)
+        return rounded if low < rounded < high else value
 
     def _string(self, schema: dict[str, Any], where: str) -> str:
         fmt = schema.get("format")
@@ -116,6 +134,42 @@ class ArgumentSampler:
         if schema.get("examples"):
             return self.rng.choice(schema["examples"])
         raise NotDrawable(f"{where or 'value'}: free-form string without x-pool, enum, format or examples")
+
+
+def _bounds(schema: dict[str, Any]) -> tuple[float, float]:
+    """The tightest lower and upper bound (exclusive ones included; _fits drops the endpoint)."""
+    lows = [schema[key] for key in ("minimum", "exclusiveMinimum") if _is_number(schema.get(key))]
+    highs = [schema[key] for key in ("maximum", "exclusiveMaximum") if _is_number(schema.get(key))]
+    low, high = (max(lows) if lows else None), (min(highs) if highs else None)
+    if low is None:
+        low = 0 if high is None or high > 0 else high - 100
+    return low, (low + 100 if high is None else high)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _fits(value: int | float, schema: dict[str, Any], kind: str) -> bool:
+    """True when `value` meets every numeric keyword of `schema`."""
+    if kind == "integer" and not isinstance(value, int):
+        return False
+    for key, holds in _BOUND_TESTS.items():
+        if _is_number(schema.get(key)) and not holds(value, schema[key]):
+            return False
+    step = schema.get("multipleOf")
+    return not step or _is_multiple(value, step)
+
+
+def _is_multiple(value: int | float, step: int | float) -> bool:
+    """multipleOf as jsonschema (float quotient) and fastjsonschema (Decimal quotient) both read it."""
+    if isinstance(value, int) and isinstance(step, int):
+        return value % step == 0
+    quotient, exact = value / step, Decimal(repr(value)) / Decimal(repr(step))
+    return quotient == int(quotient) and exact == int(exact)
+
+
+_BOUND_TESTS = {"minimum": operator.ge, "maximum": operator.le, "exclusiveMinimum": operator.gt, "exclusiveMaximum": operator.lt}
 
 
 def _ordered_dates(values: dict[str, Any]) -> dict[str, Any]:

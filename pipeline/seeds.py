@@ -16,12 +16,13 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from filters.schema import strip_extensions
+from filters.schema import iter_refs, schema_problem, strip_extensions
 from pipeline.errors import InputError, json_path
 from pipeline.record import TOOL_NAME_RE, FunctionSpec, Tool
 from pipeline.resources import data_dir
 
 JSON_TYPES = {"string", "number", "integer", "boolean", "object", "array", "null"}
+DEFS_KEYS = ("$defs", "definitions")  # the only places a seed's $ref may point into
 
 
 @dataclass
@@ -148,11 +149,20 @@ def check_parameters(schema: Any, shown: str, where: str) -> None:
         Draft202012Validator.check_schema(strip_extensions(schema))
     except SchemaError as error:
         raise InputError(error.message, shown, where + _suffix(error.path)) from None
-    _check_pools(schema, schema.get("$defs") or {}, shown, where)
+    _check_refs(schema, shown, where)
+    problem = schema_problem(strip_extensions(schema))  # what is left: a $ref cycle
+    if problem is not None:
+        raise InputError(problem[1], shown, where + _dotted(problem[0]))
+    defs = {key: schema[key] for key in DEFS_KEYS if isinstance(schema.get(key), dict)}
+    _check_values(schema, defs, shown, where)
 
 
 def _suffix(parts) -> str:
-    rendered = json_path(list(parts))
+    return _dotted(json_path(list(parts)))
+
+
+def _dotted(rendered: str) -> str:
+    """A rendered JSON path ready to append to another one."""
     return ("" if not rendered or rendered.startswith("[") else ".") + rendered
 
 
@@ -176,26 +186,41 @@ def _check_types(schema: Any, shown: str, where: str) -> None:
             _check_types(value, shown, f"{where}.{key}")
 
 
-def _check_pools(schema: Any, defs: dict, shown: str, where: str) -> None:
-    """Every x-pool value must validate against the schema it sits in."""
+def _check_refs(schema: dict[str, Any], shown: str, where: str) -> None:
+    """Every $ref is local, `#/$defs/NAME` or `#/definitions/NAME`, and NAME exists there."""
+    for parts, ref in iter_refs(schema):
+        key, _, name = ref[2:].partition("/") if ref.startswith("#/") else ("", "", "")
+        if key not in DEFS_KEYS or "/" in name or name not in (schema.get(key) or {}):
+            hint = "" if key in DEFS_KEYS and "/" not in name else " (only '#/$defs/NAME' and '#/definitions/NAME' are supported)"
+            raise InputError(f"cannot resolve {ref!r}{hint}", shown, where + _suffix(parts))
+
+
+def _check_values(schema: Any, defs: dict, shown: str, where: str) -> None:
+    """Every x-pool and `examples` value must validate against the schema it sits in."""
     if not isinstance(schema, dict):
         return
     pool = schema.get("x-pool")
-    if pool is not None:
-        if not isinstance(pool, list) or not pool:
-            raise InputError("x-pool must be a non-empty list", shown, f"{where}.x-pool")
-        validator = Draft202012Validator({**strip_extensions(schema), "$defs": defs},
-                                         format_checker=Draft202012Validator.FORMAT_CHECKER)
-        for i, value in enumerate(pool):
-            error = next(iter(validator.iter_errors(value)), None)
-            if error is not None:
-                raise InputError(f"pool value {value!r}: {error.message}", shown, f"{where}.x-pool[{i}]")
-    for name, sub in (schema.get("properties") or {}).items():
-        _check_pools(sub, defs, shown, f"{where}.properties.{name}")
-    for name, sub in (schema.get("$defs") or {}).items():
-        _check_pools(sub, defs, shown, f"{where}.$defs.{name}")
+    if pool is not None and (not isinstance(pool, list) or not pool):
+        raise InputError("x-pool must be a non-empty list", shown, f"{where}.x-pool")
+    for key, label in (("x-pool", "pool value"), ("examples", "example")):
+        if isinstance(schema.get(key), list):
+            _check_list(schema, defs, key, label, shown, where)
+    for key in ("properties", *DEFS_KEYS):
+        for name, sub in (schema.get(key) or {}).items():
+            _check_values(sub, defs, shown, f"{where}.{key}.{name}")
+    for key in ("anyOf", "oneOf"):
+        for index, sub in enumerate(schema.get(key) or []):
+            _check_values(sub, defs, shown, f"{where}.{key}[{index}]")
     if isinstance(schema.get("items"), dict):
-        _check_pools(schema["items"], defs, shown, f"{where}.items")
+        _check_values(schema["items"], defs, shown, f"{where}.items")
+
+
+def _check_list(schema: dict, defs: dict, key: str, label: str, shown: str, where: str) -> None:
+    validator = Draft202012Validator({**strip_extensions(schema), **defs}, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    for i, value in enumerate(schema[key]):
+        error = next(iter(validator.iter_errors(value)), None)
+        if error is not None:
+            raise InputError(f"{label} {value!r}: {error.message}", shown, f"{where}.{key}[{i}]")
 
 
 def load_examples(category: str) -> list[dict[str, Any]]:
@@ -213,7 +238,7 @@ def load_examples(category: str) -> list[dict[str, Any]]:
         except json.JSONDecodeError as error:
             raise InputError(f"invalid JSON: {error.msg}", shown, f"line {number}") from None
         call = example.get("call") if isinstance(example, dict) else None
-        if not isinstance(example.get("request"), str) or not isinstance(call, dict) or not isinstance(call.get("arguments"), dict):
+        if not isinstance(example, dict) or not isinstance(example.get("request"), str) or not isinstance(call, dict) or not isinstance(call.get("arguments"), dict):
             raise InputError("expected {\"request\": str, \"call\": {\"name\", \"arguments\": {...}}}", shown, f"line {number}")
         examples.append(example)
     return examples

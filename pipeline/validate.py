@@ -28,8 +28,16 @@ def validate_object(obj: Any, checks) -> list[Issue]:
         return [Issue("format", "invalid_record", json_path(e["loc"]), e["msg"]) for e in error.errors()]
     issues = []
     for check in checks:
-        issues.extend(check(record))
+        issues.extend(_run_check(check, record))
     return issues
+
+
+def _run_check(check, record) -> list[Issue]:
+    """One check's issues; a check that crashes on an odd record yields an issue, not a traceback."""
+    try:
+        return check(record)
+    except Exception as error:  # backstop: the checks should report malformed content themselves
+        return [Issue(check.name, "invalid_record", "", f"check crashed: {type(error).__name__}: {error}")]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,6 +48,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         checks = default_checks([name.strip() for name in args.checks.split(",") if name.strip()])
+    except ValueError as error:
+        print(f"error: --checks: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
         failed = 0
         for index, obj in iter_jsonl(args.file):
             issues = validate_object(obj, checks)

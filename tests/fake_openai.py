@@ -15,7 +15,10 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 
+from pipeline.seeds import load_tools
+
 Reply = tuple[int, Any, dict[str, str]]
+_PHRASE_PREFIX = "Please do exactly this for me: "
 _LINE = re.compile(r"^- ([A-Za-z0-9_-]+)(?: \(.*?\))?: (.*)$")
 _SPOKEN = re.compile(r"^(\d{4}-\d{2}-\d{2}(?:T[0-9:]+Z)?) \(.*\)$")
 
@@ -39,7 +42,7 @@ def response_schema(body: dict[str, Any]) -> dict[str, Any]:
 def parse_described_call(text: str) -> dict[str, Any]:
     """Read back the pipeline's `describe_call` rendering into {"name", "arguments"}."""
     lines = text.splitlines()
-    name = lines[0].split(":", 1)[1].strip().split(" ", 1)[0]
+    name = FakeOpenAI.describe_to_name.get(lines[0].split(":", 1)[1].strip(), "")
     arguments: dict[str, Any] = {}
     for line in lines[2:]:
         match = _LINE.match(line)
@@ -83,7 +86,7 @@ def echo_teacher(body: dict[str, Any]) -> str:
         return json.dumps({"answer": "yes"})
     if set(props) == {"request"}:
         call = parse_described_call(messages[-1]["content"])
-        return json.dumps({"request": "Please do exactly this for me: " + json.dumps(call)})
+        return json.dumps({"request": _PHRASE_PREFIX + json.dumps(call)})
     if set(props) == {"name"}:
         return json.dumps({"name": _call_in_request(messages)["name"]})
     if set(props) == {"arguments"}:
@@ -97,12 +100,17 @@ def echo_teacher(body: dict[str, Any]) -> str:
 
 
 def _call_in_request(messages: list[dict[str, Any]]) -> dict[str, Any]:
-    request = next(m["content"] for m in messages if m["role"] == "user")
-    return json.loads(request.split(":", 1)[1])
+    """The call the fake's own phrasing embedded in the request (last user turn)."""
+    text = messages[-1]["content"]
+    start = text.index(_PHRASE_PREFIX) + len(_PHRASE_PREFIX)
+    return json.JSONDecoder().raw_decode(text, start)[0]
 
 
 class FakeOpenAI:
     """Start with `with FakeOpenAI() as fake:`; `fake.base_url` ends in /v1; `fake.requests` logs bodies."""
+
+    # the phrasing prompt shows a tool's description, not its name: map them back (bundled seeds)
+    describe_to_name = {tool.description: tool.name for tool in load_tools()}
 
     def __init__(self, responder: Callable[[dict[str, Any]], str] = echo_teacher):
         self.responder = responder
@@ -156,7 +164,10 @@ class FakeOpenAI:
                 for key, value in headers.items():
                     self.send_header(key, value)
                 self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):  # the client went away (a killed run)
+                    pass
 
             def do_GET(self):
                 self._send(200, {"object": "list", "data": [{"id": "fake", "object": "model"}]}, {})

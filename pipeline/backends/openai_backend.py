@@ -206,18 +206,20 @@ def grammar_for(schema: dict[str, Any]) -> str | None:
         return None
 
 
-_GRAMMAR_UNSAFE = ("pattern", "minLength", "maxLength", "minItems", "maxItems")
+_GRAMMAR_UNSAFE = ("minLength", "maxLength", "minItems", "maxItems")
 
 
 def grammar_safe(schema: Any) -> Any:
-    """Drop keywords llama.cpp's grammars handle badly: some regexes fail to parse, and length
-    bounds expand into nesting that overflows the server's stack. The checks still apply them."""
+    """Drop keywords llama.cpp's grammars handle badly: regexes with escapes fail to parse, and
+    length bounds expand into nesting that overflows the server's stack. The checks still apply
+    them. Plain patterns (no backslash) are kept: they constrain values usefully."""
     if isinstance(schema, list):
         return [grammar_safe(item) for item in schema]
     if not isinstance(schema, dict):
         return schema
     return {key: grammar_safe(value) for key, value in schema.items()
-            if not (key in _GRAMMAR_UNSAFE and isinstance(value, (str, int)))}
+            if not (key in _GRAMMAR_UNSAFE and isinstance(value, int))
+            and not (key == "pattern" and isinstance(value, str) and "\\" in value)}
 
 
 def structured_kwargs(style: str, schema: dict[str, Any]) -> dict[str, Any]:

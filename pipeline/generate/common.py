@@ -46,35 +46,79 @@ def parse_json_object(text: str) -> dict[str, Any] | None:
     return None
 
 
-def tools_block(tools: list[Tool]) -> str:
-    """The tools as one compact JSON line each (name, description, parameters)."""
+def tools_block(tools: list[Tool], compact: bool = False) -> str:
+    """The tools for a prompt: one JSON line each, or (compact) one signature line each.
+
+    Compact lines cost a fifth of the tokens, which matters for a small local teacher.
+    """
+    if compact:
+        return "\n".join(f"- {signature(tool)}" for tool in tools)
     return "\n".join(json.dumps(tool.function.model_dump(), ensure_ascii=False) for tool in tools)
+
+
+def signature(tool: Tool) -> str:
+    """`name(city: string, days?: integer 1..14) - description`: a one-line summary of a tool."""
+    params = tool.function.parameters
+    defs = params.get("$defs") or {}
+    return f"{tool.function.name}({_fields(params, defs)}) - {tool.function.description}"
+
+
+def _fields(schema: dict[str, Any], defs: dict[str, Any]) -> str:
+    required = set(schema.get("required") or [])
+    return ", ".join(f"{name}{'' if name in required else '?'}: {_type(sub, defs)}"
+                     for name, sub in (schema.get("properties") or {}).items())
+
+
+def _type(schema: dict[str, Any], defs: dict[str, Any], depth: int = 0) -> str:
+    if "$ref" in schema:
+        schema = defs.get(schema["$ref"].rsplit("/", 1)[-1], {})
+    if "enum" in schema:
+        return "|".join(json.dumps(v, ensure_ascii=False) for v in schema["enum"])
+    options = schema.get("anyOf") or schema.get("oneOf")
+    if options:
+        return " or ".join(_type(option, defs, depth) for option in options)
+    kind = schema.get("type", "any")
+    if kind == "object" and schema.get("properties") and depth < 3:
+        return "{" + _fields(schema, defs) + "}"
+    if kind == "array":
+        return f"list of {_type(schema.get('items') or {}, defs, depth + 1)}"
+    if schema.get("format"):
+        return f"{kind} ({schema['format']})"
+    if "minimum" in schema or "maximum" in schema:
+        return f"{kind} {schema.get('minimum', '')}..{schema.get('maximum', '')}"
+    return str(kind)
+
+
+def wrap(properties: dict[str, Any]) -> dict[str, Any]:
+    """An object schema around embedded parameter schemas, with their `$defs` hoisted to the
+    root so that `#/$defs/...` references still resolve."""
+    defs: dict[str, Any] = {}
+    inner = {}
+    for key, schema in properties.items():
+        if isinstance(schema, dict) and "$defs" in schema:
+            defs.update(schema["$defs"])
+            schema = {k: v for k, v in schema.items() if k != "$defs"}
+        inner[key] = schema
+    wrapped: dict[str, Any] = {"type": "object", "properties": inner, "required": list(inner)}
+    if defs:
+        wrapped["$defs"] = defs
+    return wrapped
 
 
 def call_schema(tool: Tool) -> dict[str, Any]:
     """JSON Schema of `{"name": <this tool>, "arguments": {...}}`."""
-    return {"type": "object",
-            "properties": {"name": {"type": "string", "enum": [tool.function.name]},
-                           "arguments": tool.function.parameters},
-            "required": ["name", "arguments"]}
-
-
-def any_call_schema(tools: list[Tool]) -> dict[str, Any]:
-    """A call of any one of `tools`: an anyOf over their call schemas (the solve pass's output)."""
-    return {"anyOf": [call_schema(tool) for tool in tools]}
+    return wrap({"name": {"type": "string", "enum": [tool.function.name]}, "arguments": tool.function.parameters})
 
 
 def describe_call(call: dict[str, Any], tool: Tool | None) -> str:
     """A call as plain lines for a phrasing prompt: the tool's purpose and each value."""
     properties = (tool.function.parameters.get("properties") or {}) if tool else {}
-    lines = [f"Tool: {call['name']}" + (f" ({tool.function.description})" if tool and tool.function.description else "")]
+    # the function name is left out: a small teacher copies it into the request
+    lines = [f"Action: {tool.function.description if tool and tool.function.description else call['name'].replace('_', ' ')}"]
     lines.append("Values to mention:")
     for name, value in call["arguments"].items():
         hint = (properties.get(name) or {}).get("description", "")
         shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-        spoken = spoken_date(value)
-        if spoken:
-            shown = f"{value} ({spoken})"
         lines.append(f"- {name}{f' ({hint})' if hint else ''}: {shown}")
     if not call["arguments"]:
         lines.append("- (no values)")
@@ -96,3 +140,4 @@ def spoken_date(value: Any) -> str | None:
 def seed_for(task: Task, step: str) -> int:
     """A request `seed` per task and step, so reruns ask the same question."""
     return stable_int(task.id, step) % 2**31
+

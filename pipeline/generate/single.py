@@ -15,7 +15,7 @@ from typing import Any
 from filters.base import Issue
 from pipeline.backends.base import ChatRequest
 from pipeline.errors import TeacherError
-from pipeline.generate.common import (Candidate, call_schema, describe_call,
+from pipeline.generate.common import (Candidate, call_schema, describe_call, signature, wrap,
                                       parse_json_object, seed_for, tools_block)
 from pipeline.plan import Task
 from pipeline.prompts import combined_version, load_prompt
@@ -29,8 +29,9 @@ class SingleContext:
     """What the single generator reads besides the task: tools, few-shots, teacher settings."""
 
     def __init__(self, tools: dict[str, Tool], examples: list[dict[str, Any]], teacher_name: str,
-                 solve_temperature: float = 0.0, max_tokens: int = 512):
+                 solve_temperature: float = 0.0, max_tokens: int = 512, compact_tools: bool = False):
         self.tools, self.examples, self.teacher_name = tools, examples, teacher_name
+        self.compact_tools = compact_tools  # one-line tool signatures instead of JSON schemas
         self.solve_temperature, self.max_tokens = solve_temperature, max_tokens
 
 
@@ -77,7 +78,7 @@ async def _blueprint(task: Task, teacher, ctx: SingleContext) -> Candidate:
         messages.append({"role": "assistant", "content": json.dumps({"request": example["request"]}, ensure_ascii=False)})
     assert task.blueprint is not None
     messages.append({"role": "user", "content": describe_call(task.blueprint[0], ctx.tools[task.target])})
-    answer = await teacher.complete(ChatRequest(messages, task.temperature, ctx.max_tokens, REQUEST_SCHEMA, seed_for(task, "phrase")))
+    answer = await teacher.complete(ChatRequest(messages, task.temperature, min(ctx.max_tokens, 160), REQUEST_SCHEMA, seed_for(task, "phrase")))
     request = (parse_json_object(answer.text) or {}).get("request")
     if not isinstance(request, str) or not request.strip():
         return _fail(task, "unparseable_output", "the phrasing answer has no request", phrase=answer.text)
@@ -92,10 +93,10 @@ async def _solve(task: Task, teacher, ctx: SingleContext, request: str) -> tuple
     """Answer the request with the sample's tools, never told the target: pick a tool, then fill it.
 
     Two small constrained steps instead of one anyOf over every tool: small teachers choose
-    better, and llama.cpp grammars stay small.
+    better, and llama.cpp grammars stay small. The fill step sees only the chosen tool.
     """
     tools = [ctx.tools[name] for name in task.tools]
-    messages = [{"role": "system", "content": load_prompt("single/solve").render(tools=tools_block(tools))},
+    messages = [{"role": "system", "content": load_prompt("single/solve").render(tools=tools_block(tools, ctx.compact_tools))},
                 {"role": "user", "content": request}]
     name_schema = {"type": "object", "properties": {"name": {"type": "string", "enum": list(task.tools)}}, "required": ["name"]}
     picked = await teacher.complete(ChatRequest(messages, ctx.solve_temperature, 64, name_schema, seed_for(task, "solve-name")))
@@ -104,11 +105,16 @@ async def _solve(task: Task, teacher, ctx: SingleContext, request: str) -> tuple
         return None, {"solve_name": picked.text}
     if name not in ctx.tools:  # an unknown name is kept: the schema check names it
         return {"name": name, "arguments": {}}, {"solve_name": picked.text}
-    messages += [{"role": "assistant", "content": json.dumps({"name": name})},
-                 {"role": "user", "content": f"Now give the arguments for {name}, using only values from my request. "
-                                             'Reply with JSON only: {"arguments": {...}}'}]
-    arguments_schema = {"type": "object", "properties": {"arguments": ctx.tools[name].function.parameters}, "required": ["arguments"]}
-    filled = await teacher.complete(ChatRequest(messages, ctx.solve_temperature, ctx.max_tokens, arguments_schema, seed_for(task, "solve-arguments")))
+    fill = [{"role": "system", "content": load_prompt("single/fill").render()}]
+    for index in task.fewshot:  # request -> arguments pairs teach a small teacher to copy values
+        example = ctx.examples[index]
+        shown = ctx.tools.get(example["call"]["name"])
+        if shown is not None:
+            fill.append({"role": "user", "content": f"Tool: {signature(shown)}\nRequest: {example['request']}"})
+            fill.append({"role": "assistant", "content": json.dumps({"arguments": example["call"]["arguments"]}, ensure_ascii=False)})
+    fill.append({"role": "user", "content": f"Tool: {signature(ctx.tools[name])}\nRequest: {request}"})
+    arguments_schema = wrap({"arguments": ctx.tools[name].function.parameters})
+    filled = await teacher.complete(ChatRequest(fill, ctx.solve_temperature, ctx.max_tokens, arguments_schema, seed_for(task, "solve-arguments")))
     arguments = (parse_json_object(filled.text) or {}).get("arguments")
     raw = {"solve_name": picked.text, "solve_arguments": filled.text}
     if arguments is None:
@@ -119,16 +125,14 @@ async def _solve(task: Task, teacher, ctx: SingleContext, request: str) -> tuple
 async def _free(task: Task, teacher, ctx: SingleContext) -> Candidate:
     free = load_prompt("single/free")
     tools = [ctx.tools[name] for name in task.tools]
-    system = free.render(target=task.target, tools=tools_block(tools), today=task.now[:10], style=task.style)
+    system = free.render(target=task.target, tools=tools_block(tools, ctx.compact_tools), today=task.now[:10], style=task.style)
     messages: list[dict[str, Any]] = [{"role": "system", "content": system}]
     for index in task.fewshot:
         example = ctx.examples[index]
         messages.append({"role": "user", "content": f'Write the request and the call for the tool "{example["call"]["name"]}".'})
         messages.append({"role": "assistant", "content": json.dumps({"request": example["request"], "call": example["call"]}, ensure_ascii=False)})
     messages.append({"role": "user", "content": f'Write the request and the call for the tool "{task.target}".'})
-    schema = {"type": "object", "properties": {"request": REQUEST_SCHEMA["properties"]["request"],
-                                               "call": call_schema(ctx.tools[task.target])},
-              "required": ["request", "call"]}
+    schema = wrap({"request": REQUEST_SCHEMA["properties"]["request"], "call": call_schema(ctx.tools[task.target])})
     answer = await teacher.complete(ChatRequest(messages, task.temperature, ctx.max_tokens, schema, seed_for(task, "free")))
     parsed = parse_json_object(answer.text) or {}
     request, call = parsed.get("request"), parsed.get("call")

@@ -1,0 +1,81 @@
+"""filters.category: how many calls each category must (or must not) make."""
+
+from __future__ import annotations
+
+import copy
+
+from filters.base import Issue, run_checks
+from filters.category import CategoryCheck
+from filters.checks import default_checks
+from pipeline.record import parse_record
+
+ID1, ID2 = "aB3dE5gH7", "Zy9Xw8Vu7"
+TOOL = {"type": "function", "function": {"name": "get_weather", "description": "Weather.",
+                                         "parameters": {"type": "object", "required": ["city"], "properties": {"city": {"type": "string"}}}}}
+USER = {"role": "user", "content": "Weather in Oslo and Lima?"}
+ANSWER = {"role": "assistant", "content": "Oslo 3, Lima 20."}
+
+
+def _call(call_id, city):
+    return {"id": call_id, "type": "function", "function": {"name": "get_weather", "arguments": {"city": city}}}
+
+
+def _result(call_id):
+    return {"role": "tool", "tool_call_id": call_id, "name": "get_weather", "content": "{}"}
+
+
+def _record(category, messages):
+    return {"id": "r", "category": category, "tools": [TOOL], "messages": copy.deepcopy(messages)}
+
+
+def _issues(record):
+    return run_checks(parse_record(record), default_checks())
+
+
+ONE_CALL = [USER, {"role": "assistant", "content": None, "tool_calls": [_call(ID1, "Oslo")]}, _result(ID1), ANSWER]
+TWO_CALLS = [USER, {"role": "assistant", "content": None, "tool_calls": [_call(ID1, "Oslo"), _call(ID2, "Lima")]},
+             _result(ID1), _result(ID2), ANSWER]
+TWO_TURNS = ONE_CALL[:-1] + [{"role": "assistant", "content": None, "tool_calls": [_call(ID2, "Lima")]}, _result(ID2), ANSWER]
+NO_CALL = [{"role": "user", "content": "Hi, who are you?"}, {"role": "assistant", "content": "A weather assistant."}]
+
+
+def test_single_with_one_call_passes():
+    assert _issues(_record("single", ONE_CALL)) == []
+
+
+def test_single_with_two_calls():
+    issues = _issues(_record("single", TWO_CALLS))
+    assert issues == [Issue("category", "wrong_call_count", "messages[1].tool_calls",
+                            "a single sample makes exactly one call, found 2")]
+    assert _issues(_record("parallel", TWO_CALLS)) == []
+
+
+def test_single_with_two_call_turns():
+    issues = _issues(_record("single", TWO_TURNS))
+    assert [(i.code, i.path) for i in issues] == [("wrong_call_count", "messages[1].tool_calls")]
+    assert _issues(_record("nested", TWO_TURNS)) == []
+
+
+def test_single_without_call():
+    issues = _issues(_record("single", NO_CALL))
+    assert issues == [Issue("category", "no_call_when_needed", "messages", "a single sample needs one tool call")]
+    assert _issues(_record("no_call", NO_CALL)) == []
+
+
+def test_call_in_no_call():
+    issues = _issues(_record("no_call", ONE_CALL))
+    assert issues == [Issue("category", "call_in_no_call", "messages[1].tool_calls", "a tool call in a no_call sample")]
+    assert _issues(_record("single", ONE_CALL)) == []
+
+
+def test_every_call_turn_in_no_call_is_reported():
+    issues = CategoryCheck()(parse_record(_record("no_call", TWO_TURNS)))
+    assert [(i.code, i.path) for i in issues] == [("call_in_no_call", "messages[1].tool_calls"),
+                                                  ("call_in_no_call", "messages[3].tool_calls")]
+
+
+def test_other_categories_have_no_count_rule():
+    check = CategoryCheck()
+    for category in ("parallel", "nested", "multi_turn"):
+        for messages in (ONE_CALL, TWO_CALLS, NO_CALL):
+            assert check(parse_record(_record(category, messages))) == []

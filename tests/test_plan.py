@@ -1,0 +1,190 @@
+"""pipeline.plan: deterministic tasks from (seed, category, index)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+from pydantic import ValidationError
+
+from filters.schema import strip_extensions, validator_for
+from pipeline.config import RunConfig, TeacherConfig
+from pipeline.plan import STYLES, Planner, stable_int
+from pipeline.seeds import SeedTool, load_tools
+
+PROMPTS = ["You are a helpful assistant.", "You are terse.", "Answer in English."]
+REMOTE = TeacherConfig(base_url="http://x", model="m")
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_tools()
+
+
+def _planner(catalog, **config):
+    return Planner(RunConfig(**config), catalog, 24, PROMPTS)
+
+
+def _tasks(planner, count):
+    return [dataclasses.asdict(planner.task(i)) for i in range(count)]
+
+
+# -- config ---------------------------------------------------------------------------------------
+
+def test_mode_defaults():
+    embedded = RunConfig()
+    remote = RunConfig(teacher=REMOTE)
+    assert embedded.teacher.embedded is True and remote.teacher.embedded is False
+    assert embedded.resolved_mode == "blueprint"
+    assert remote.resolved_mode == "free"
+    assert RunConfig(mode="free").resolved_mode == "free"
+    assert RunConfig(teacher=REMOTE, mode="blueprint").resolved_mode == "blueprint"
+
+
+def test_config_derived_values():
+    assert RunConfig().resolved_optional_rate == 0.2
+    assert RunConfig(teacher=REMOTE).resolved_optional_rate == 0.4
+    assert RunConfig(optional_rate=0.9).resolved_optional_rate == 0.9
+    assert RunConfig(n=7).candidate_limit == 70
+    assert RunConfig(n=7, max_candidates=9).candidate_limit == 9
+    assert RunConfig(distractors=(2, 10)).distractor_range == (2, 4)
+    assert RunConfig(distractors=(6, 10)).distractor_range == (4, 4)
+    assert RunConfig(distractors=(2, 10), teacher=REMOTE).distractor_range == (2, 10)
+
+
+@pytest.mark.parametrize("bad", [{"nope": 1}, {"n": 0}, {"mode": "fast"}, {"optional_rate": 1.5}])
+def test_config_rejects_bad_values(bad):
+    with pytest.raises(ValidationError):
+        RunConfig(**bad)
+
+
+@pytest.mark.parametrize("temperatures", [[], [2.5], [-0.1]])
+def test_teacher_rejects_bad_temperatures(temperatures):
+    with pytest.raises(ValidationError):
+        TeacherConfig(temperatures=temperatures)
+
+
+# -- determinism ---------------------------------------------------------------------------------
+
+def test_stable_int_is_stable():
+    assert stable_int(0, "single", 1) == stable_int(0, "single", 1)
+    assert stable_int(0, "single", 1) != stable_int(0, "single", 2)
+    # sha256("0:single:1")[:8] big-endian: fixed across processes and Python versions
+    import hashlib
+    assert stable_int(0, "single", 1) == int.from_bytes(hashlib.sha256(b"0:single:1").digest()[:8], "big")
+
+
+def test_same_config_gives_identical_tasks(catalog):
+    assert _tasks(_planner(catalog, seed=3), 200) == _tasks(_planner(catalog, seed=3), 200)
+
+
+def test_tasks_do_not_depend_on_n(catalog):
+    small = _planner(catalog, n=1000)
+    large = _planner(catalog, n=2000)
+    assert _tasks(small, 1000) == _tasks(large, 1000)
+
+
+def test_task_does_not_depend_on_call_order(catalog):
+    planner = _planner(catalog)
+    forward = [dataclasses.asdict(planner.task(i)) for i in range(50)]
+    backward = [dataclasses.asdict(planner.task(i)) for i in reversed(range(50))][::-1]
+    assert forward == backward
+
+
+def test_different_seeds_give_different_tasks(catalog):
+    a, b = _tasks(_planner(catalog, seed=0), 100), _tasks(_planner(catalog, seed=1), 100)
+    assert a != b
+    assert sum(x["target"] != y["target"] for x, y in zip(a, b)) > 50
+    assert sum(x["blueprint"] != y["blueprint"] for x, y in zip(a, b)) > 50
+
+
+def test_order_covers_every_tool_once_per_block(catalog):
+    planner = _planner(catalog)
+    block = [planner.task(i).target for i in range(len(planner.order))]
+    assert sorted(block) == sorted(t.name for t in catalog)
+    assert planner.task(len(planner.order)).target == planner.task(0).target
+
+
+# -- task content -------------------------------------------------------------------------------
+
+def _check_tool_set(planner, catalog, tasks, low, high):
+    domains = {t.name: t.domain for t in catalog}
+    counts = set()
+    for task in tasks:
+        assert task.target in task.tools
+        assert len(task.tools) == len(set(task.tools))
+        others = [name for name in task.tools if name != task.target]
+        assert low <= len(others) <= high, task
+        counts.add(len(others))
+        same_domain = sorted(n for n in domains if domains[n] == domains[task.target] and n != task.target)
+        expected_same = min(len(others), len(same_domain))
+        assert sum(domains[n] == domains[task.target] for n in others) == expected_same, task
+    return counts
+
+
+def test_embedded_tool_set_caps_distractors_at_four(catalog):
+    planner = _planner(catalog, distractors=(2, 10))
+    counts = _check_tool_set(planner, catalog, [planner.task(i) for i in range(300)], 2, 4)
+    assert counts == {2, 3, 4}
+
+
+def test_remote_tool_set_uses_full_range(catalog):
+    planner = Planner(RunConfig(distractors=(1, 8), teacher=REMOTE), catalog, 24, PROMPTS)
+    counts = _check_tool_set(planner, catalog, [planner.task(i) for i in range(400)], 1, 8)
+    assert max(counts) == 8 and min(counts) == 1
+
+
+def test_blueprint_tasks(catalog):
+    planner = _planner(catalog)
+    parameters = {t.name: strip_extensions(t.parameters) for t in catalog}
+    for i in range(300):
+        task = planner.task(i)
+        assert task.mode == "blueprint" and task.category == "single"
+        assert task.id == f"single-blueprint-0-{i}" and task.index == i
+        assert task.cell == ("single", task.target, "blueprint")
+        assert len(task.blueprint) == 1 and task.blueprint[0]["name"] == task.target
+        assert validator_for(parameters[task.target]).errors(task.blueprint[0]["arguments"]) == [], task
+        assert len(task.call_ids) == 4
+        for call_id in task.call_ids:
+            assert re.fullmatch(r"[A-Za-z0-9]{9}", call_id)
+        assert task.temperature in (0.2, 0.7, 1.0)
+        assert task.style in STYLES
+        assert task.system_prompt is None or task.system_prompt in PROMPTS
+        assert len(task.fewshot) == 3 and task.fewshot == sorted(set(task.fewshot))
+        assert all(0 <= k < 24 for k in task.fewshot)
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:00Z", task.now)
+        assert "2025-11-23T" <= task.now <= "2026-11-23T10:00:00Z"
+
+
+def test_free_mode_has_no_blueprint(catalog):
+    planner = Planner(RunConfig(teacher=REMOTE), catalog, 24, PROMPTS)
+    task = planner.task(0)
+    assert task.mode == "free" and task.blueprint is None
+    assert task.id == "single-free-0-0"
+
+
+def test_system_prompt_rate_extremes(catalog):
+    never = _planner(catalog, system_prompt_rate=0.0)
+    always = _planner(catalog, system_prompt_rate=1.0)
+    assert all(never.task(i).system_prompt is None for i in range(50))
+    assert all(always.task(i).system_prompt in PROMPTS for i in range(50))
+    no_prompts = Planner(RunConfig(system_prompt_rate=1.0), catalog, 24, [])
+    assert all(no_prompts.task(i).system_prompt is None for i in range(20))
+
+
+def test_few_examples(catalog):
+    assert Planner(RunConfig(), catalog, 0, PROMPTS).task(0).fewshot == []
+    assert sorted(Planner(RunConfig(), catalog, 2, PROMPTS).task(0).fewshot) == [0, 1]
+
+
+def test_blueprint_skips_undrawable_tools(catalog):
+    free_text = SeedTool("write_note", "Write a note.", {"type": "object", "required": ["text"],
+                                                          "properties": {"text": {"type": "string"}}}, domain="notes")
+    planner = Planner(RunConfig(), catalog + [free_text], 24, PROMPTS)
+    assert "write_note" not in planner.order
+    assert set(planner.undrawable) == {"write_note"}
+    assert "text" in planner.undrawable["write_note"]
+    assert len(planner.order) == len(catalog)
+    remote = Planner(RunConfig(teacher=REMOTE), catalog + [free_text], 24, PROMPTS)
+    assert "write_note" in remote.order

@@ -1,0 +1,473 @@
+"""pipeline.seeds: loading and checking tool seeds and few-shot examples."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import pipeline.seeds as seeds
+from pipeline.errors import InputError
+from pipeline.seeds import check_parameters, load_examples, load_tools
+
+
+# -- helpers --------------------------------------------------------------------------------------
+
+def _walk(value, path=""):
+    """Yield (path, dict) for every dict in a JSON value."""
+    if isinstance(value, dict):
+        yield path, value
+        for key, item in value.items():
+            yield from _walk(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _walk(item, f"{path}[{i}]")
+
+
+def _keys(value):
+    for _, node in _walk(value):
+        yield from node.keys()
+
+
+def _tool(name="f", parameters=None, **extra):
+    body = {"name": name, "description": "does f",
+            "parameters": parameters if parameters is not None else {"type": "object", "properties": {}}}
+    body.update(extra)
+    return body
+
+
+@pytest.fixture
+def in_tmp(tmp_path, monkeypatch):
+    """Work inside tmp_path so error messages show the file name relative to it."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _write(folder: Path, name: str, data, raw: bool = False) -> str:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(data if raw else json.dumps(data), encoding="utf-8")
+    return name
+
+
+def _error(paths) -> str:
+    with pytest.raises(InputError) as info:
+        load_tools(paths)
+    text = str(info.value)
+    assert "\n" not in text, text
+    return text
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    return load_tools()
+
+
+# -- bundled seeds -------------------------------------------------------------------------------
+
+def test_bundled_seeds_load(bundled):
+    assert len(bundled) >= 40
+    assert len({tool.domain for tool in bundled}) >= 8
+    names = [tool.name for tool in bundled]
+    assert len(names) == len(set(names))
+    for tool in bundled:
+        assert isinstance(tool.description, str) and tool.description.strip(), tool.name
+        assert type(tool.read_only) is bool, tool.name
+        assert tool.parameters.get("type") == "object", tool.name
+    assert any(tool.read_only for tool in bundled)
+    assert any(not tool.read_only for tool in bundled)
+
+
+def test_default_paths_are_the_bundled_seeds(bundled):
+    folder = Path(seeds.data_dir("seeds")) / "tools"
+    assert [t.name for t in load_tools([str(folder)])] == [t.name for t in bundled]
+
+
+def test_bundled_seeds_cover_complex_schemas(bundled):
+    kinds = {"nested_object": set(), "array_of_objects": set(), "nullable_anyof": set(), "ref_defs": set()}
+    for tool in bundled:
+        for path, node in _walk(tool.parameters):
+            if path and node.get("type") == "object" and "properties" in node and not path.endswith(".items"):
+                kinds["nested_object"].add(tool.name)
+            items = node.get("items")
+            if node.get("type") == "array" and isinstance(items, dict) and (items.get("type") == "object" or "$ref" in items):
+                kinds["array_of_objects"].add(tool.name)
+            if any(isinstance(b, dict) and b.get("type") == "null" for b in node.get("anyOf", [])):
+                kinds["nullable_anyof"].add(tool.name)
+            if "$ref" in node or "$defs" in node:
+                kinds["ref_defs"].add(tool.name)
+    for kind, names in kinds.items():
+        assert names, f"no bundled tool uses {kind}"
+    assert len(set().union(*kinds.values())) >= 8
+
+
+def test_pools_and_examples_are_disjoint(bundled):
+    checked = 0
+    for tool in bundled:
+        for path, node in _walk(tool.parameters):
+            if "x-pool" in node and "examples" in node:
+                pool = {json.dumps(v, sort_keys=True) for v in node["x-pool"]}
+                examples = {json.dumps(v, sort_keys=True) for v in node["examples"]}
+                assert not pool & examples, f"{tool.name}{path}: {pool & examples}"
+                checked += 1
+    assert checked > 0
+
+
+def test_to_tool_carries_only_record_keys(bundled):
+    for seed in bundled:
+        dumped = seed.to_tool().model_dump()
+        assert set(dumped) == {"type", "function"}
+        assert dumped["type"] == "function"
+        assert set(dumped["function"]) == {"name", "description", "parameters"}
+        assert dumped["function"]["name"] == seed.name
+        leaked = [key for key in _keys(dumped) if str(key).startswith("x-")]
+        assert leaked == [], f"{seed.name}: {leaked}"
+        assert "read_only" not in dumped["function"]
+
+
+def test_to_tool_keeps_the_schema_minus_extensions():
+    seed = seeds.SeedTool("f", "d", {"type": "object", "properties": {"a": {"type": "string", "x-pool": ["x"],
+                                                                           "x-aliases": {"x": ["ex"]}}}}, True)
+    assert seed.to_tool().model_dump()["function"]["parameters"] == {"type": "object", "properties": {"a": {"type": "string"}}}
+    assert "x-pool" in seed.parameters["properties"]["a"]  # the seed itself is not mutated
+
+
+# -- bad seeds -------------------------------------------------------------------------------------
+
+def test_invalid_json(in_tmp):
+    name = _write(in_tmp, "bad.json", '{"tools": [\n  {"name": "f",\n}', raw=True)
+    text = _error([name])
+    assert text.startswith("bad.json: invalid JSON: ")
+    assert "(line 3, column 1)" in text
+
+
+def test_not_utf8(in_tmp):
+    (in_tmp / "bad.json").write_bytes(b'{"tools": ["\xff"]}')
+    assert _error(["bad.json"]).startswith("bad.json: not UTF-8 text")
+
+
+def test_tool_not_an_object(in_tmp):
+    name = _write(in_tmp, "bad.json", {"tools": [_tool("a"), "oops"]})
+    assert _error([name]) == "bad.json: tools[1]: expected an object"
+
+
+def test_tools_not_a_list(in_tmp):
+    name = _write(in_tmp, "bad.json", {"tools": {"name": "f"}})
+    assert _error([name]) == "bad.json: tools: expected a list of tools"
+
+
+def test_unrecognised_shape(in_tmp):
+    name = _write(in_tmp, "bad.json", {"functions": []})
+    assert _error([name]) == 'bad.json: expected a list of tools, {"tools": [...]}, or one function schema'
+
+
+def test_bad_name(in_tmp):
+    name = _write(in_tmp, "bad.json", {"tools": [_tool("get.price")]})
+    assert _error([name]) == "bad.json: tools[0].name: 'get.price' is not a valid tool name (^[a-zA-Z0-9_-]{1,64}$)"
+
+
+@pytest.mark.parametrize("bad", ["", "a" * 65, "get price", None, 3])
+def test_other_bad_names(in_tmp, bad):
+    name = _write(in_tmp, "bad.json", {"tools": [_tool("ok"), _tool(bad)]})
+    text = _error([name])
+    assert text.startswith("bad.json: tools[1].name: ")
+    assert text.endswith("is not a valid tool name (^[a-zA-Z0-9_-]{1,64}$)")
+
+
+def test_name_of_64_chars_is_fine(in_tmp):
+    name = _write(in_tmp, "ok.json", {"tools": [_tool("a" * 64)]})
+    assert [t.name for t in load_tools([name])] == ["a" * 64]
+
+
+def test_duplicate_name_across_files(in_tmp):
+    _write(in_tmp, "lib/a.json", {"tools": [_tool("x")]})
+    _write(in_tmp, "lib/b.json", {"tools": [_tool("y"), _tool("x")]})
+    assert _error(["lib"]) == "lib/b.json: tools[1].name: duplicate tool name 'x' (also in lib/a.json tools[0])"
+
+
+def test_invalid_type_names_the_property(in_tmp):
+    tools = [_tool("a"), _tool("b"), _tool("c"),
+             _tool("d", {"type": "object", "properties": {"date": {"type": "strnig"}}})]
+    name = _write(in_tmp, "bad.json", {"tools": tools})
+    assert _error([name]) == "bad.json: tools[3].parameters.properties.date: 'strnig' is not a valid type"
+
+
+@pytest.mark.parametrize("parameters, where", [
+    ({"type": "object", "properties": {"q": {"anyOf": [{"type": "string"}, {"type": "nul"}]}}},
+     "tools[0].parameters.properties.q.anyOf[1]: 'nul' is not a valid type"),
+    ({"type": "object", "properties": {"q": {"type": "array", "items": {"type": "object", "properties": {"z": {"type": "flt"}}}}}},
+     "tools[0].parameters.properties.q.items.properties.z: 'flt' is not a valid type"),
+    ({"type": "object", "properties": {"q": {"type": ["string", "bogus"]}}},
+     "tools[0].parameters.properties.q: 'bogus' is not a valid type"),
+    ({"type": "object", "$defs": {"D": {"type": "obj"}}, "properties": {"q": {"$ref": "#/$defs/D"}}},
+     "tools[0].parameters.$defs.D: 'obj' is not a valid type"),
+])
+def test_invalid_nested_types(in_tmp, parameters, where):
+    name = _write(in_tmp, "bad.json", {"tools": [_tool("f", parameters)]})
+    assert _error([name]) == f"bad.json: {where}"
+
+
+@pytest.mark.parametrize("parameters", [{"type": "array", "items": {}}, {"type": "string"}])
+def test_parameters_not_object(in_tmp, parameters):
+    name = _write(in_tmp, "bad.json", {"tools": [_tool("f", parameters)]})
+    assert _error([name]) == f"bad.json: tools[0].parameters: parameters must have type 'object', not {parameters['type']!r}"
+
+
+def test_parameters_not_a_dict(in_tmp):
+    name = _write(in_tmp, "bad.json", {"tools": [_tool("f", ["x"])]})
+    assert _error([name]) == "bad.json: tools[0].parameters: parameters must be a JSON Schema object"
+
+
+def test_invalid_schema_keyword_value(in_tmp):
+    name = _write(in_tmp, "bad.json", {"tools": [_tool("f", {"type": "object", "properties": {}, "required": "x"})]})
+    assert _error([name]) == "bad.json: tools[0].parameters.required: 'x' is not of type 'array'"
+
+
+def test_invalid_nested_keyword_value(in_tmp):
+    parameters = {"type": "object", "properties": {"q": {"type": "integer", "minimum": "a"}}}
+    name = _write(in_tmp, "bad.json", {"tools": [_tool("f", parameters)]})
+    assert _error([name]) == "bad.json: tools[0].parameters.properties.q.minimum: 'a' is not of type 'number'"
+
+
+def test_invalid_regex(in_tmp):
+    parameters = {"type": "object", "properties": {"q": {"type": "string", "pattern": "["}}}
+    name = _write(in_tmp, "bad.json", {"tools": [_tool("f", parameters)]})
+    assert _error([name]).startswith("bad.json: tools[0].parameters.properties.q.pattern: ")
+
+
+def test_read_only_not_bool(in_tmp):
+    name = _write(in_tmp, "bad.json", {"tools": [_tool("f", read_only="yes")]})
+    assert _error([name]) == "bad.json: tools[0].read_only: read_only must be true or false"
+
+
+def test_description_not_string(in_tmp):
+    name = _write(in_tmp, "bad.json", {"tools": [_tool("f", description=["x"])]})
+    assert _error([name]) == "bad.json: tools[0].description: description must be a string"
+
+
+def test_pool_value_violating_its_schema(in_tmp):
+    parameters = {"type": "object", "properties": {"q": {"type": "string", "pattern": "^[A-Z]+$", "x-pool": ["AB", "CD", "cd"]}}}
+    name = _write(in_tmp, "bad.json", {"tools": [_tool("f", parameters)]})
+    text = _error([name])
+    assert text == "bad.json: tools[0].parameters.properties.q.x-pool[2]: pool value 'cd': 'cd' does not match '^[A-Z]+$'"
+    assert text.split(": ")[1].endswith("x-pool[2]")
+
+
+def test_pool_value_violating_a_format(in_tmp):
+    parameters = {"type": "object", "properties": {"d": {"type": "string", "format": "date", "x-pool": ["2026-02-30"]}}}
+    name = _write(in_tmp, "bad.json", {"tools": [_tool("f", parameters)]})
+    assert _error([name]).startswith("bad.json: tools[0].parameters.properties.d.x-pool[0]: pool value '2026-02-30'")
+
+
+def test_pool_in_defs_and_items_is_checked(in_tmp):
+    parameters = {"type": "object",
+                  "$defs": {"Item": {"type": "object", "properties": {"n": {"type": "integer", "x-pool": [1, "two"]}}}},
+                  "properties": {"items": {"type": "array", "items": {"$ref": "#/$defs/Item"}}}}
+    name = _write(in_tmp, "bad.json", {"tools": [_tool("f", parameters)]})
+    assert _error([name]).startswith("bad.json: tools[0].parameters.$defs.Item.properties.n.x-pool[1]: pool value 'two'")
+
+
+def test_pool_must_be_a_non_empty_list(in_tmp):
+    parameters = {"type": "object", "properties": {"q": {"type": "string", "x-pool": []}}}
+    name = _write(in_tmp, "bad.json", {"tools": [_tool("f", parameters)]})
+    assert _error([name]) == "bad.json: tools[0].parameters.properties.q.x-pool: x-pool must be a non-empty list"
+
+
+def test_missing_file(in_tmp):
+    assert _error(["nope.json"]) == "nope.json: no such file or folder"
+
+
+def test_empty_folder(in_tmp):
+    (in_tmp / "empty").mkdir()
+    assert _error(["empty"]) == "empty: folder holds no .json tool files"
+
+
+def test_file_without_tools(in_tmp):
+    name = _write(in_tmp, "none.json", {"tools": []})
+    assert _error([name]) == "none.json: no tools found"
+
+
+def test_dangling_ref_is_an_input_error(in_tmp):
+    parameters = {"type": "object", "properties": {"q": {"$ref": "#/$defs/Nope"}}}
+    name = _write(in_tmp, "bad.json", {"tools": [_tool("f", parameters)]})
+    assert _error([name]) == "bad.json: tools[0].parameters.properties.q.$ref: cannot resolve '#/$defs/Nope'"
+
+
+@pytest.mark.parametrize("ref", ["https://example.com/q.json", "#/properties/p", "#/$defs/A/properties/b", "#foo"])
+def test_ref_outside_defs_is_an_input_error(in_tmp, ref):
+    parameters = {"type": "object", "$defs": {"A": {"type": "object", "properties": {"b": {"type": "string"}}}},
+                  "properties": {"p": {"type": "string"}, "q": {"anyOf": [{"$ref": ref}, {"type": "null"}]}}}
+    name = _write(in_tmp, "bad.json", {"tools": [_tool("f", parameters)]})
+    assert _error([name]).startswith(f"bad.json: tools[0].parameters.properties.q.anyOf[0].$ref: cannot resolve {ref!r}")
+
+
+def test_ref_cycle_is_an_input_error(in_tmp):
+    parameters = {"type": "object", "$defs": {"A": {"$ref": "#/$defs/B"}, "B": {"anyOf": [{"$ref": "#/$defs/A"}]}},
+                  "properties": {"q": {"$ref": "#/$defs/A"}}}
+    name = _write(in_tmp, "bad.json", {"tools": [_tool("f", parameters)]})
+    assert _error([name]) == "bad.json: tools[0].parameters.$defs.A.$ref: '#/$defs/B' refers back to itself without going deeper"
+
+
+def test_definitions_ref_loads_and_its_pool_is_checked(in_tmp):
+    parameters = {"type": "object", "definitions": {"Code": {"type": "string", "pattern": "^[A-Z]{3}$"}},
+                  "properties": {"c": {"$ref": "#/definitions/Code", "x-pool": ["EUR", "USD"]}}}
+    assert load_tools([_write(in_tmp, "ok.json", {"tools": [_tool("f", parameters)]})])[0].name == "f"
+    parameters["properties"]["c"]["x-pool"].append("usd")
+    assert _error([_write(in_tmp, "bad.json", {"tools": [_tool("f", parameters)]})]).startswith(
+        "bad.json: tools[0].parameters.properties.c.x-pool[2]: pool value 'usd'")
+
+
+def test_example_value_violating_its_schema(in_tmp):
+    parameters = {"type": "object", "properties": {"q": {"type": "string", "maxLength": 5, "examples": ["short", "too long"]}}}
+    name = _write(in_tmp, "bad.json", {"tools": [_tool("f", parameters)]})
+    assert _error([name]) == "bad.json: tools[0].parameters.properties.q.examples[1]: example 'too long': 'too long' is too long"
+
+
+def test_example_value_in_an_any_of_branch_is_checked(in_tmp):
+    parameters = {"type": "object", "properties": {"d": {"anyOf": [
+        {"type": "string", "format": "date", "examples": ["2026-01-31", "2026-02-30"]}, {"type": "null"}]}}}
+    name = _write(in_tmp, "bad.json", {"tools": [_tool("f", parameters)]})
+    assert _error([name]).startswith("bad.json: tools[0].parameters.properties.d.anyOf[0].examples[1]: example '2026-02-30'")
+
+
+# -- accepted shapes ----------------------------------------------------------------------------
+
+FUNCTION = {"name": "get_price", "description": "Price of a thing.",
+            "parameters": {"type": "object", "properties": {"sku": {"type": "string"}}, "required": ["sku"]}}
+
+
+def _load_one(folder, data):
+    name = _write(folder, "shape.json", data)
+    tools = load_tools([name])
+    assert len(tools) == 1
+    return tools[0]
+
+
+def test_openai_tools_array(in_tmp):
+    tool = _load_one(in_tmp, [{"type": "function", "function": FUNCTION}])
+    assert (tool.name, tool.description, tool.parameters, tool.read_only) == (
+        "get_price", "Price of a thing.", FUNCTION["parameters"], False)
+    assert tool.domain == "shape" and tool.source == "shape.json"
+
+
+def test_openai_tools_array_errors_name_the_function_path(in_tmp):
+    name = _write(in_tmp, "shape.json", [{"type": "function", "function": {**FUNCTION, "name": "a.b"}}])
+    assert _error([name]) == "shape.json: [0].function.name: 'a.b' is not a valid tool name (^[a-zA-Z0-9_-]{1,64}$)"
+
+
+def test_bare_function_list(in_tmp):
+    tool = _load_one(in_tmp, [FUNCTION])
+    assert (tool.name, tool.parameters) == ("get_price", FUNCTION["parameters"])
+
+
+def test_one_bare_function_object(in_tmp):
+    tool = _load_one(in_tmp, FUNCTION)
+    assert (tool.name, tool.description, tool.parameters) == ("get_price", "Price of a thing.", FUNCTION["parameters"])
+
+
+def test_missing_parameters_default_to_empty_object(in_tmp):
+    tool = _load_one(in_tmp, {"name": "ping", "description": "Ping."})
+    assert tool.parameters == {"type": "object", "properties": {}}
+
+
+MCP_TOOL = {"name": "read_file", "description": "Read a file.",
+            "inputSchema": {"type": "object", "properties": {"path": {"type": "string"}}, "required": ["path"]},
+            "annotations": {"readOnlyHint": True}}
+
+
+def test_mcp_tools_list(in_tmp):
+    tool = _load_one(in_tmp, {"tools": [MCP_TOOL]})
+    assert (tool.name, tool.description, tool.parameters, tool.read_only) == (
+        "read_file", "Read a file.", MCP_TOOL["inputSchema"], True)
+
+
+def test_mcp_without_annotations_is_not_read_only(in_tmp):
+    plain = {k: v for k, v in MCP_TOOL.items() if k != "annotations"}
+    assert _load_one(in_tmp, {"tools": [plain]}).read_only is False
+
+
+def test_mcp_json_rpc_result(in_tmp):
+    tool = _load_one(in_tmp, {"jsonrpc": "2.0", "id": 1, "result": {"tools": [MCP_TOOL]}})
+    assert (tool.name, tool.parameters, tool.read_only) == ("read_file", MCP_TOOL["inputSchema"], True)
+
+
+def test_mcp_json_rpc_errors_name_result_path(in_tmp):
+    bad = {**MCP_TOOL, "inputSchema": {"type": "object", "properties": {"p": {"type": "strnig"}}}}
+    name = _write(in_tmp, "shape.json", {"jsonrpc": "2.0", "id": 1, "result": {"tools": [bad]}})
+    assert _error([name]) == "shape.json: result.tools[0].inputSchema.properties.p: 'strnig' is not a valid type"
+
+
+def test_seed_format_domain(in_tmp):
+    tool = _load_one(in_tmp, {"domain": "shop", "tools": [{**FUNCTION, "read_only": True}]})
+    assert (tool.domain, tool.read_only) == ("shop", True)
+
+
+# -- check_parameters directly ---------------------------------------------------------------
+
+def test_check_parameters_accepts_valid_schema():
+    assert check_parameters({"type": "object", "properties": {"a": {"type": "string", "x-pool": ["x"]}}}, "f.json", "p") is None
+    assert check_parameters({"properties": {}}, "f.json", "p") is None  # type defaults to object
+
+
+def test_check_parameters_error_fields():
+    with pytest.raises(InputError) as info:
+        check_parameters({"type": "object", "properties": {"a": {"type": "strnig"}}}, "f.json", "tools[0].parameters")
+    error = info.value
+    assert (error.file, error.path, error.message) == ("f.json", "tools[0].parameters.properties.a", "'strnig' is not a valid type")
+
+
+# -- few-shot examples -----------------------------------------------------------------------------
+
+def test_bundled_single_examples(bundled):
+    examples = load_examples("single")
+    assert len(examples) >= 8
+    names = {tool.name for tool in bundled}
+    for example in examples:
+        assert isinstance(example["request"], str) and example["request"].strip()
+        assert example["call"]["name"] in names
+        assert isinstance(example["call"]["arguments"], dict)
+
+
+def test_missing_examples_category():
+    with pytest.raises(InputError) as info:
+        load_examples("no_such_category")
+    assert str(info.value).endswith("no_such_category.jsonl: no few-shot examples for this category")
+
+
+@pytest.fixture
+def examples_dir(tmp_path, monkeypatch):
+    (tmp_path / "examples").mkdir()
+    monkeypatch.setattr(seeds, "data_dir", lambda name: tmp_path)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "examples"
+
+
+GOOD_EXAMPLE = json.dumps({"request": "price of A1?", "call": {"name": "get_price", "arguments": {"sku": "A1"}}})
+
+
+def test_examples_invalid_json_line(examples_dir):
+    (examples_dir / "single.jsonl").write_text(GOOD_EXAMPLE + "\n\n{oops\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_examples("single")
+    assert str(info.value).startswith("examples/single.jsonl: line 3: invalid JSON: ")
+
+
+def test_examples_wrong_shape(examples_dir):
+    (examples_dir / "single.jsonl").write_text(GOOD_EXAMPLE + "\n" + json.dumps({"request": "x", "call": {"name": "f"}}) + "\n",
+                                               encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_examples("single")
+    assert str(info.value) == 'examples/single.jsonl: line 2: expected {"request": str, "call": {"name", "arguments": {...}}}'
+
+
+def test_examples_good_file(examples_dir):
+    (examples_dir / "single.jsonl").write_text(GOOD_EXAMPLE + "\n" + GOOD_EXAMPLE + "\n", encoding="utf-8")
+    assert load_examples("single") == [json.loads(GOOD_EXAMPLE)] * 2
+
+
+def test_examples_line_not_an_object(examples_dir):
+    (examples_dir / "single.jsonl").write_text(GOOD_EXAMPLE + "\n[1]\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_examples("single")
+    assert str(info.value).startswith("examples/single.jsonl: line 2: ")

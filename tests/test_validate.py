@@ -1,0 +1,270 @@
+"""`python -m pipeline.validate FILE.jsonl`: the checker contract of DESIGN.md."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from filters.checks import default_checks
+from filters.codes import CODES, check_of
+from pipeline.validate import main, validate_object
+
+ROOT = Path(__file__).resolve().parent.parent
+
+DESIGN_EXAMPLE = json.loads(r'''
+{"id": "c0f3...", "category": "nested",
+ "tools": [{"type": "function", "function": {"name": "get_stock_price",
+            "description": "Latest price of a stock.",
+            "parameters": {"type": "object",
+                           "properties": {"ticker": {"type": "string"}},
+                           "required": ["ticker"]}}}],
+ "messages": [
+   {"role": "system", "content": "You are a trading assistant..."},
+   {"role": "user", "content": "What is Nvidia trading at?"},
+   {"role": "assistant", "content": null, "tool_calls": [
+      {"id": "a1B2c3D4e", "type": "function",
+       "function": {"name": "get_stock_price", "arguments": {"ticker": "NVDA"}}}]},
+   {"role": "tool", "tool_call_id": "a1B2c3D4e", "name": "get_stock_price",
+    "content": "{\"ticker\": \"NVDA\", \"price\": 121.4}"},
+   {"role": "assistant", "content": "Nvidia trades at $121.40."}],
+ "meta": {"teacher": {"model": "...", "temperature": 0.7}, "task": "...",
+          "prompt_version": "...", "now": "2026-11-23T10:00:00Z",
+          "tool_results": ["executed"]}}
+''')
+
+
+def _variant(**changes):
+    record = copy.deepcopy(DESIGN_EXAMPLE)
+    call = record["messages"][2]["tool_calls"][0]["function"]
+    if "arguments" in changes:
+        call["arguments"] = changes["arguments"]
+    if "name" in changes:
+        call["name"] = changes["name"]
+        record["messages"][3]["name"] = changes["name"]
+    return record
+
+
+def _write(tmp_path, lines, name="data.jsonl"):
+    path = tmp_path / name
+    path.write_text("".join((line if isinstance(line, str) else json.dumps(line)) + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def _cli(*args):
+    return [sys.executable, "-m", "pipeline.validate", *map(str, args)]
+
+
+def _lines(stdout):
+    return [json.loads(line) for line in stdout.splitlines()]
+
+
+def _main(capsys, *args):
+    """Run the CLI in process (same code as the subprocess); returns (exit code, lines, stderr)."""
+    code = main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return code, _lines(captured.out), captured.err
+
+
+ERROR_KEYS = {"check", "code", "path", "message"}
+
+
+@pytest.fixture(scope="module")
+def cli(tmp_path_factory):
+    """Run the subprocess scenarios concurrently (each interpreter start costs ~2 s of imports)."""
+    folder = tmp_path_factory.mktemp("validate")
+    good = [DESIGN_EXAMPLE, _variant(arguments={"ticker": "AAPL"}), _variant(arguments='{"ticker": "MSFT"}')]
+    bad = [DESIGN_EXAMPLE, _variant(arguments={}), "{not json", DESIGN_EXAMPLE]
+    scenarios = {
+        "good": _cli(_write(folder, good, "good.jsonl")),
+        "bad": _cli(_write(folder, bad, "bad.jsonl")),
+        "missing": _cli(folder / "nope.jsonl"),
+        "format_only": _cli(_write(folder, [_variant(name="get_stock_quote")], "unknown.jsonl"), "--checks", "format"),
+        "unknown_check": _cli(folder / "good.jsonl", "--checks", "nope"),
+    }
+    procs = {name: subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for name, argv in scenarios.items()}
+    results = {}
+    for name, proc in procs.items():
+        out, err = proc.communicate(timeout=120)
+        results[name] = (proc.returncode, out, err)
+    return results
+
+
+# -- subprocess: the contract -------------------------------------------------------------------
+
+def test_all_records_pass(cli):
+    code, out, err = cli["good"]
+    assert code == 0, err
+    assert err == ""
+    # the DESIGN.md example, a dict variant and arguments given as a JSON string
+    assert _lines(out) == [{"index": i, "ok": True, "errors": []} for i in range(3)]
+
+
+def test_one_bad_record_and_a_non_json_line(cli):
+    code, out, err = cli["bad"]
+    lines = _lines(out)
+    assert code == 1, err
+    assert "Traceback" not in err
+    assert [line["index"] for line in lines] == [0, 1, 2, 3]
+    assert [line["ok"] for line in lines] == [True, False, False, True]
+    assert lines[1]["errors"] == [{"check": "schema", "code": "missing_required",
+                                   "path": "messages[2].tool_calls[0].function.arguments",
+                                   "message": "get_stock_price: 'ticker' is a required property"}]
+    assert [(e["check"], e["code"]) for e in lines[2]["errors"]] == [("format", "invalid_json")]
+    assert lines[2]["errors"][0]["message"].startswith("not JSON: ")
+    for line in lines:
+        assert set(line) == {"index", "ok", "errors"}
+        assert all(set(error) == ERROR_KEYS for error in line["errors"])
+
+
+def test_missing_file(cli):
+    code, out, err = cli["missing"]
+    assert code == 2
+    assert out == ""
+    assert len(err.splitlines()) == 1
+    assert err.startswith("error:")
+    assert "nope.jsonl" in err and "No such file" in err
+    assert "Traceback" not in err
+
+
+def test_checks_format_runs_only_format(cli):
+    code, out, err = cli["format_only"]
+    assert (code, _lines(out)) == (0, [{"index": 0, "ok": True, "errors": []}]), err
+
+
+def test_unknown_check(cli):
+    code, out, err = cli["unknown_check"]
+    assert code == 2
+    assert out == ""
+    assert len(err.splitlines()) == 1
+    assert err.strip() == "error: --checks: unknown check(s): nope (known: format, schema, category, reference)"
+    assert "Traceback" not in err
+
+
+# -- in process: the same main() ---------------------------------------------------------------
+
+def test_design_example_passes(tmp_path, capsys):
+    assert _main(capsys, _write(tmp_path, [DESIGN_EXAMPLE]))[:2] == (0, [{"index": 0, "ok": True, "errors": []}])
+
+
+def test_blank_lines_are_skipped(tmp_path, capsys):
+    path = tmp_path / "blank.jsonl"
+    path.write_text(json.dumps(DESIGN_EXAMPLE) + "\n\n   \n" + json.dumps(DESIGN_EXAMPLE) + "\n", encoding="utf-8")
+    code, lines, _ = _main(capsys, path)
+    assert (code, [line["index"] for line in lines]) == (0, [0, 1])
+
+
+def test_arguments_string_not_json(tmp_path, capsys):
+    code, lines, _ = _main(capsys, _write(tmp_path, [_variant(arguments="ticker=NVDA")]))
+    assert code == 1
+    assert lines[0]["errors"] == [{"check": "format", "code": "invalid_json",
+                                   "path": "messages[2].tool_calls[0].function.arguments",
+                                   "message": "arguments are not a JSON object"}]
+
+
+def test_record_of_wrong_shape(tmp_path, capsys):
+    code, lines, _ = _main(capsys, _write(tmp_path, [[1, 2], {"id": "x", "messages": [{"role": "robot", "content": "hi"}]}]))
+    assert code == 1
+    assert [line["ok"] for line in lines] == [False, False]
+    assert {e["code"] for line in lines for e in line["errors"]} == {"invalid_record"}
+    assert "messages[0].role" in [e["path"] for e in lines[1]["errors"]]
+
+
+def test_folder_instead_of_file(tmp_path, capsys):
+    code, lines, err = _main(capsys, tmp_path)
+    assert (code, lines) == (2, [])
+    assert len(err.splitlines()) == 1 and err.startswith("error:")
+
+
+def test_checks_subset_still_reports_its_own_codes(tmp_path, capsys):
+    unknown = _write(tmp_path, [_variant(name="get_stock_quote")], "u.jsonl")
+    code, lines, _ = _main(capsys, unknown)
+    assert code == 1
+    assert [(e["check"], e["code"]) for e in lines[0]["errors"]] == [("schema", "unknown_function")]
+    code, lines, _ = _main(capsys, _write(tmp_path, [_variant(arguments="nope")], "f.jsonl"), "--checks", "format")
+    assert code == 1 and [e["check"] for e in lines[0]["errors"]] == ["format"]
+    code, lines, _ = _main(capsys, unknown, "--checks", "schema, category")
+    assert code == 1 and [e["code"] for e in lines[0]["errors"]] == ["unknown_function"]
+
+
+@pytest.mark.parametrize("record", [
+    pytest.param({**DESIGN_EXAMPLE, "meta": {"reference": [{"message": "2", "calls": []}]}}, id="reference-index-str"),
+    pytest.param({**DESIGN_EXAMPLE, "meta": {"reference": "get_stock_price"}}, id="reference-not-a-list"),
+    pytest.param({**DESIGN_EXAMPLE, "tools": [{"type": "function", "function": {
+        "name": "get_stock_price", "parameters": {"type": "object", "properties": {"ticker": {"type": "strnig"}}}}}]},
+        id="tool-schema-unknown-type"),
+    pytest.param({**DESIGN_EXAMPLE, "tools": [{"type": "function", "function": {
+        "name": "get_stock_price", "parameters": {"type": "object", "properties": {"ticker": {"$ref": "#/$defs/T"}}}}}]},
+        id="tool-schema-dangling-ref"),
+])
+def test_malformed_record_content_gives_no_traceback(tmp_path, capsys, record):
+    # in process, a traceback is an exception escaping main()
+    code, lines, err = _main(capsys, _write(tmp_path, [DESIGN_EXAMPLE, record]))
+    assert code in (1, 2)
+    assert len(err.splitlines()) <= 1
+    if code == 1:
+        assert [line["ok"] for line in lines] == [True, False]
+
+
+def test_malformed_record_content_is_reported_in_the_vocabulary(tmp_path, capsys):
+    records = [{**DESIGN_EXAMPLE, "meta": {"reference": "get_stock_price"}},
+               {**DESIGN_EXAMPLE, "tools": [{"type": "function", "function": {
+                   "name": "get_stock_price", "parameters": {"type": "object", "properties": {"ticker": {"$ref": "#/$defs/T"}}}}}]}]
+    code, lines, err = _main(capsys, _write(tmp_path, records))
+    assert (code, err) == (1, "")
+    errors = [[(e["check"], e["code"], e["path"]) for e in line["errors"]] for line in lines]
+    assert errors == [[("format", "invalid_record", "meta.reference")],
+                      [("format", "invalid_record", "tools[0].function.parameters.properties.ticker.$ref")]]
+
+
+def test_a_crashing_check_becomes_an_issue():
+    class Broken:
+        name = "schema"
+
+        def __call__(self, record):
+            raise KeyError("boom")
+
+    issues = validate_object(DESIGN_EXAMPLE, [Broken(), *default_checks(["category"])])
+    assert [(i.check, i.code, i.path) for i in issues] == [("schema", "invalid_record", "")]
+    assert issues[0].message == "check crashed: KeyError: 'boom'"
+
+
+# -- helpers and vocabulary -----------------------------------------------------------------------
+
+def test_main_in_process(tmp_path, capsys):
+    assert main([str(_write(tmp_path, [DESIGN_EXAMPLE]))]) == 0
+    assert json.loads(capsys.readouterr().out) == {"index": 0, "ok": True, "errors": []}
+
+
+def test_validate_object_codes_are_in_the_vocabulary():
+    checks = default_checks()
+    issues = validate_object(_variant(arguments={"ticker": 5, "extra": 1}), checks)
+    assert sorted(i.code for i in issues) == ["unexpected_argument", "wrong_type"]
+    for issue in issues:
+        assert issue.code in CODES and check_of(issue.code) == issue.check
+    assert [i.code for i in validate_object(ValueError("x"), checks)] == ["invalid_json"]
+
+
+def test_code_vocabulary_covers_the_design_table():
+    design = {
+        "format": {"invalid_json", "bad_role_order", "empty_turn", "bad_tool_call_id", "orphan_tool_result", "missing_tool_result"},
+        "schema": {"unknown_function", "missing_required", "unexpected_argument", "wrong_type", "enum_violation", "constraint_violation"},
+        "category": {"wrong_call_count", "call_in_no_call", "no_call_when_needed"},
+        "reference": {"wrong_function", "wrong_value", "wrong_order"},
+    }
+    for check, codes in design.items():
+        for code in codes:
+            assert check_of(code) == check, code
+
+
+def test_default_checks_order_and_unknown():
+    assert [c.name for c in default_checks()] == ["format", "schema", "category", "reference"]
+    assert [c.name for c in default_checks(["reference", "format"])] == ["format", "reference"]
+    with pytest.raises(ValueError) as info:
+        default_checks(["format", "nope"])
+    assert str(info.value) == "unknown check(s): nope (known: format, schema, category, reference)"
