@@ -34,7 +34,7 @@ from pipeline.report import build_manifest, print_summary
 from pipeline.seeds import load_examples, load_tools
 from pipeline.writer import prepare_run_dir, write_json, write_jsonl
 
-PROMPTS = {"blueprint": ["single/phrase", "single/solve", "system/simple"], "free": ["single/free", "system/simple"]}
+PROMPTS = {"blueprint": ["single/phrase", "single/solve", "single/fill", "system/simple"], "free": ["single/free", "system/simple"]}
 
 
 class Terminated(BaseException):

@@ -70,7 +70,7 @@ async def generate_single(task: Task, teacher, ctx: SingleContext) -> Candidate:
 
 
 async def _blueprint(task: Task, teacher, ctx: SingleContext) -> Candidate:
-    phrase, solve = load_prompt("single/phrase"), load_prompt("single/solve")
+    phrase, solve, fill = load_prompt("single/phrase"), load_prompt("single/solve"), load_prompt("single/fill")
     messages: list[dict[str, Any]] = [{"role": "system", "content": phrase.render(style=task.style)}]
     for index in task.fewshot:
         example = ctx.examples[index]
@@ -84,9 +84,9 @@ async def _blueprint(task: Task, teacher, ctx: SingleContext) -> Candidate:
         return _fail(task, "unparseable_output", "the phrasing answer has no request", phrase=answer.text)
     call, raw = await _solve(task, teacher, ctx, request.strip())
     if call is None:
-        record = _record(task, ctx, request.strip(), {"name": "", "arguments": {}}, [phrase, solve])
+        record = _record(task, ctx, request.strip(), {"name": "", "arguments": {}}, [phrase, solve, fill])
         return _fail(task, "unparseable_output", "the solve answer is not a call", record, phrase=answer.text, **raw)
-    return Candidate(task, _record(task, ctx, request.strip(), call, [phrase, solve]), raw=raw)
+    return Candidate(task, _record(task, ctx, request.strip(), call, [phrase, solve, fill]), raw=raw)
 
 
 async def _solve(task: Task, teacher, ctx: SingleContext, request: str) -> tuple[dict[str, Any] | None, dict[str, str]]:
