@@ -1,0 +1,82 @@
+"""Atomic writes, run names, and rich seed tools through sampler -> record -> writer -> validate."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime, timezone
+
+import pytest
+
+from filters.checks import default_checks
+from pipeline.config import RunConfig, TeacherConfig
+from pipeline.record import Conversation, FunctionCall, Message, ToolCall, iter_jsonl, new_call_id, parse_record
+from pipeline.sampler import ArgumentSampler
+from pipeline.seeds import load_tools
+from pipeline.validate import validate_object
+from pipeline.writer import prepare_run_dir, run_name, write_json, write_jsonl
+
+
+
+def _is_rich(schema) -> bool:
+    text = json.dumps(schema)
+    return '"$ref"' in text or '"anyOf"' in text or '"items": {"type": "object"' in text or text.count('"properties"') > 1
+
+
+def test_rich_seed_tools_survive_sampler_writer_and_validate(tmp_path):
+    tools = [tool for tool in load_tools() if _is_rich(tool.parameters)]
+    assert len(tools) >= 8
+    records = []
+    for index, tool in enumerate(tools):
+        rng = random.Random(index)
+        arguments = ArgumentSampler(rng, datetime(2026, 11, 23, tzinfo=timezone.utc), optional_rate=1.0).arguments(tool.parameters)
+        records.append(Conversation(id=f"r{index}", category="single", tools=[tool.to_tool()], messages=[
+            Message(role="user", content=f"please {tool.description}"),
+            Message(role="assistant", tool_calls=[ToolCall(id=new_call_id(rng), function=FunctionCall(name=tool.name, arguments=arguments))])]))
+    path = tmp_path / "accepted.jsonl"
+    write_jsonl(path, (record.to_json() for record in records))
+    back = [obj for _, obj in iter_jsonl(str(path))]
+    assert len(back) == len(records)
+    checks = default_checks()
+    for original, obj in zip(records, back):
+        assert validate_object(obj, checks) == []
+        assert parse_record(obj) == original  # nested objects, arrays of objects, nulls and $ref-shaped values intact
+
+
+def test_atomic_write_leaves_no_temp_files_and_replaces(tmp_path):
+    path = tmp_path / "x.jsonl"
+    write_jsonl(path, [{"a": 1}, '{"b": 2}'])
+    write_jsonl(path, [{"c": 3}])
+    assert path.read_text() == '{"c": 3}\n'
+    write_json(tmp_path / "m.json", {"k": [1]})
+    assert json.loads((tmp_path / "m.json").read_text()) == {"k": [1]}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.json", "x.jsonl"]
+
+
+def test_failed_write_keeps_the_old_file(tmp_path):
+    path = tmp_path / "x.jsonl"
+    write_jsonl(path, [{"old": True}])
+
+    def rows():
+        yield {"new": 1}
+        raise RuntimeError("disk on fire")
+
+    with pytest.raises(RuntimeError):
+        write_jsonl(path, rows())
+    assert path.read_text() == '{"old": true}\n'
+    assert [p.name for p in tmp_path.iterdir()] == ["x.jsonl"]
+
+
+def test_run_dir_retires_the_old_manifest(tmp_path):
+    config = RunConfig(out=str(tmp_path / "run"))
+    first = prepare_run_dir(config)
+    (first / "manifest.json").write_text("{}")
+    assert not (prepare_run_dir(config) / "manifest.json").exists()
+
+
+def test_run_name_follows_the_config():
+    a = RunConfig(seed=1)
+    assert run_name(a) == run_name(RunConfig(seed=1, out="elsewhere"))
+    assert run_name(a) != run_name(RunConfig(seed=2))
+    assert run_name(a).startswith("single-blueprint-seed1-")
+    assert run_name(RunConfig(teacher=TeacherConfig(base_url="http://x/v1", model="m"))).startswith("single-free-seed0-")
