@@ -13,6 +13,7 @@ import asyncio
 import email.utils
 import json
 import time
+from datetime import timezone
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -31,10 +32,7 @@ _UNSUPPORTED_HINTS = ("validation error", "invalid", "not supported", "unsupport
 def public_url(url: str) -> str:
     """The URL without credentials or query (safe for logs and manifests)."""
     parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host += f":{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
 
 
 def is_transient(error: BaseException) -> bool:
@@ -61,8 +59,14 @@ def retry_after(error: BaseException | None) -> float | None:
     try:
         return max(0.0, float(value))
     except ValueError:
+        pass
+    try:
         parsed = email.utils.parsedate_to_datetime(value)
-        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+    except (TypeError, ValueError):
+        return None  # unreadable: fall back to exponential backoff
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return max(0.0, parsed.timestamp() - time.time())
 
 
 def describe(error: BaseException, base_url: str) -> str:
@@ -101,7 +105,7 @@ class OpenAITeacher:
         asked = retry_after(state.outcome.exception() if state.outcome else None)
         if asked is not None:
             return min(asked, self.retry_max)
-        return wait_exponential_jitter(initial=self.retry_initial, max=self.retry_max)(state)
+        return wait_exponential_jitter(multiplier=self.retry_initial, max=self.retry_max, jitter=self.retry_initial)(state)
 
     def _count_retry(self, state: RetryCallState) -> None:
         self.usage.retries += 1
@@ -119,6 +123,12 @@ class OpenAITeacher:
         except openai.OpenAIError as error:
             self.usage.failures += 1
             raise TeacherError(describe(error, self.base_url)) from error
+        except ValueError as error:  # a 200 whose body is not JSON (a proxy's HTML page)
+            self.usage.failures += 1
+            raise TeacherError(f"unreadable answer from {public_url(self.base_url)}: {error}") from error
+        except TeacherError:
+            self.usage.failures += 1
+            raise
         raise AssertionError("unreachable")
 
     async def _send(self, request: ChatRequest, style: str) -> Completion:
