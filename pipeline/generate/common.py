@@ -141,3 +141,35 @@ def seed_for(task: Task, step: str) -> int:
     """A request `seed` per task and step, so reruns ask the same question."""
     return stable_int(task.id, step) % 2**31
 
+
+
+def _mentioned(value: Any, text: str) -> bool:
+    """Whether a value is visibly stated in `text` (strings and numbers; all leaves of a list/object)."""
+    if isinstance(value, bool) or value is None:
+        return False
+    if isinstance(value, (int, float)):
+        return any(form in text for form in {str(value), f"{value:g}", f"{value:,}"})
+    if isinstance(value, str):
+        return " ".join(value.casefold().split()) in text
+    leaves = value.values() if isinstance(value, dict) else value
+    leaves = [leaf for leaf in leaves if not isinstance(leaf, bool) and leaf is not None]
+    return bool(leaves) and all(_mentioned(leaf, text) for leaf in leaves)
+
+
+def drop_unstated_optionals(arguments: dict[str, Any], parameters: dict[str, Any], request: str) -> tuple[dict[str, Any], list[str]]:
+    """Remove optional arguments whose value the request never states (a solver's guesses).
+
+    A boolean counts as stated when its parameter name's words appear in the request. Only
+    optional arguments are touched; a wrong required value still fails the round trip.
+    """
+    text = " ".join(request.casefold().split())
+    required = set(parameters.get("required") or [])
+    kept, dropped = {}, []
+    for key, value in arguments.items():
+        words = [w for w in key.casefold().split("_") if len(w) > 2]
+        stated = any(w in text for w in words) if isinstance(value, bool) else _mentioned(value, text)
+        if key in required or stated:
+            kept[key] = value
+        else:
+            dropped.append(key)
+    return kept, dropped

@@ -4,7 +4,9 @@ free      the teacher writes the request and the call for the target tool.
 blueprint the call is planned; the teacher phrases a request for it; an independent solve
           pass (told only the sample's tools, never the target) answers the request; the
           candidate carries the solved call and the blueprint as its reference, so the
-          reference check keeps it only when filters.match says they agree.
+          reference check keeps it only when filters.match says they agree. Optional
+          arguments the solver filled with values the request never states are dropped
+          first (they are guesses); required ones are never touched.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 from filters.base import Issue
 from pipeline.backends.base import ChatRequest
 from pipeline.errors import TeacherError
-from pipeline.generate.common import (Candidate, call_schema, describe_call, signature, wrap,
+from pipeline.generate.common import (Candidate, call_schema, describe_call, drop_unstated_optionals, signature, wrap,
                                       parse_json_object, seed_for, tools_block)
 from pipeline.plan import Task
 from pipeline.prompts import combined_version, load_prompt
@@ -117,8 +119,11 @@ async def _solve(task: Task, teacher, ctx: SingleContext, request: str) -> tuple
     filled = await teacher.complete(ChatRequest(fill, ctx.solve_temperature, ctx.max_tokens, arguments_schema, seed_for(task, "solve-arguments")))
     arguments = (parse_json_object(filled.text) or {}).get("arguments")
     raw = {"solve_name": picked.text, "solve_arguments": filled.text}
-    if arguments is None:
+    if not isinstance(arguments, dict):
         return None, raw
+    arguments, dropped = drop_unstated_optionals(arguments, ctx.tools[name].function.parameters, request)
+    if dropped:
+        raw["dropped_optionals"] = ", ".join(dropped)
     return {"name": name, "arguments": arguments}, raw
 
 

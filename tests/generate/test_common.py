@@ -1,0 +1,40 @@
+"""Shared generator helpers: JSON extraction, schema wrapping, signatures, dropping unstated optionals."""
+
+from __future__ import annotations
+
+from pipeline.generate.common import drop_unstated_optionals, parse_json_object, signature, wrap
+from pipeline.record import FunctionSpec, Tool
+
+PARAMS = {"type": "object", "required": ["city"],
+          "properties": {"city": {"type": "string"}, "days": {"type": "integer"}, "units": {"type": "string", "enum": ["metric", "imperial"]},
+                         "include_hourly": {"type": "boolean"}, "tags": {"type": "array", "items": {"type": "string"}}}}
+
+
+def test_unstated_optionals_are_dropped_and_required_kept():
+    arguments = {"city": "Oslo", "days": 5, "units": "imperial", "include_hourly": True, "tags": ["rain", "wind"]}
+    kept, dropped = drop_unstated_optionals(arguments, PARAMS, "Weather in  OSLO for 5 days, hourly please, rain and wind")
+    assert kept == {"city": "Oslo", "days": 5, "include_hourly": True, "tags": ["rain", "wind"]}
+    assert dropped == ["units"]
+    kept, dropped = drop_unstated_optionals({"city": "Lyon", "days": 12}, PARAMS, "weather in Paris")
+    assert kept == {"city": "Lyon"} and dropped == ["days"]  # a wrong required value stays for the round trip to catch
+
+
+def test_parse_json_object_tolerates_fences_and_chatter():
+    assert parse_json_object('```json\n{"a": 1}\n```') == {"a": 1}
+    assert parse_json_object('Sure! {"a": {"b": 2}} hope it helps') == {"a": {"b": 2}}
+    assert parse_json_object("[1, 2]") is None and parse_json_object("nothing") is None
+
+
+def test_wrap_hoists_defs_so_refs_resolve():
+    params = {"type": "object", "$defs": {"addr": {"type": "object", "properties": {"city": {"type": "string"}}}},
+              "properties": {"to": {"$ref": "#/$defs/addr"}}}
+    wrapped = wrap({"arguments": params})
+    assert wrapped["$defs"] == params["$defs"] and "$defs" not in wrapped["properties"]["arguments"]
+    assert wrapped["required"] == ["arguments"]
+
+
+def test_signature_is_one_line_with_types_and_optionals():
+    tool = Tool(function=FunctionSpec(name="get_forecast", description="Forecast.", parameters=PARAMS))
+    line = signature(tool)
+    assert line.startswith("get_forecast(city: string, days?: integer, units?: \"metric\"|\"imperial\"")
+    assert line.endswith(") - Forecast.") and "\n" not in line
