@@ -84,7 +84,7 @@ class Planner:
         target = self.order[index % len(self.order)]
         now = self._now(rng)
         tools = self._tool_set(target, rng)
-        temperature = rng.choice(config.teacher.temperatures)
+        temperature = rng.choice(config.teacher.schedule)
         k = min(3, self.n_examples)
         fewshot = sorted(rng.sample(range(self.n_examples), k)) if k else []
         system = rng.choice(self.system_prompts) if self.system_prompts and rng.random() < config.system_prompt_rate else None

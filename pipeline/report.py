@@ -38,6 +38,8 @@ def build_manifest(config: RunConfig, result: RunResult, usage: Usage, teacher: 
     resolved = config.model_dump(mode="json")
     resolved["mode"] = config.resolved_mode
     resolved["max_candidates"] = config.candidate_limit
+    resolved["optional_rate"] = config.resolved_optional_rate
+    resolved["teacher"]["temperatures"] = config.teacher.schedule
     if resolved["teacher"].get("base_url"):
         resolved["teacher"]["base_url"] = public_url(resolved["teacher"]["base_url"])
     teacher = {**teacher, "base_url": public_url(teacher.get("base_url", ""))}

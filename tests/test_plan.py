@@ -148,7 +148,7 @@ def test_blueprint_tasks(catalog):
         assert len(task.call_ids) == 4
         for call_id in task.call_ids:
             assert re.fullmatch(r"[A-Za-z0-9]{9}", call_id)
-        assert task.temperature in (0.2, 0.7, 1.0)
+        assert task.temperature in (0.2, 0.5, 0.8)  # the embedded default schedule
         assert task.style in STYLES
         assert task.system_prompt is None or task.system_prompt in PROMPTS
         assert len(task.fewshot) == 3 and task.fewshot == sorted(set(task.fewshot))
@@ -188,3 +188,9 @@ def test_blueprint_skips_undrawable_tools(catalog):
     assert len(planner.order) == len(catalog)
     remote = Planner(RunConfig(teacher=REMOTE), catalog + [free_text], 24, PROMPTS)
     assert "write_note" in remote.order
+
+
+def test_temperature_schedule_defaults_per_teacher_and_explicit_wins():
+    assert TeacherConfig().schedule == [0.2, 0.5, 0.8]
+    assert TeacherConfig(base_url="http://x/v1", model="m").schedule == [0.2, 0.7, 1.0]
+    assert TeacherConfig(temperatures=[0.9]).schedule == [0.9]
