@@ -131,8 +131,10 @@ def execute(config: RunConfig, console: Console) -> int:
             console.print("starting the embedded teacher (llama.cpp, SmolLM2-135M-Instruct) ...")
             server = stack.enter_context(EmbeddedServer(log_dir=out_dir))
             base_url, model, api_key, concurrency = server.base_url, server.model, None, 1
-            # a local server that errors is broken, not busy: fail fast instead of backing off
+            # a local server that errors is broken, not busy: fail fast instead of backing off; and
+            # wait long, since a request the client gives up on keeps the one-slot server busy
             config.teacher.max_attempts, config.teacher.retry_initial = min(config.teacher.max_attempts, 2), 0.5
+            config.teacher.timeout = max(config.teacher.timeout, 300.0)
         else:
             base_url, model = config.teacher.base_url or "", config.teacher.model or ""
             api_key, concurrency = os.environ.get(config.teacher.api_key_env), config.teacher.concurrency
