@@ -74,16 +74,17 @@ def build_config(args: argparse.Namespace) -> RunConfig:
             teacher["temperatures"] = [float(t) for t in args.temperatures.split(",")]
         except ValueError:
             raise InputError(f"{args.temperatures!r} is not a comma-separated list of numbers", "--temperatures") from None
-    values = {"category": args.category, "n": args.n, "max_candidates": args.max_candidates, "seed": args.seed,
-              "mode": args.mode, "tools": args.tools, "out": args.out,
-              "teacher": TeacherConfig(**{k: v for k, v in teacher.items() if v is not None})}
     if args.base_url and not args.model:
         raise InputError("--model is required with --base-url", "--model")
     try:
+        values = {"category": args.category, "n": args.n, "max_candidates": args.max_candidates, "seed": args.seed,
+                  "mode": args.mode, "tools": args.tools, "out": args.out,
+                  "teacher": TeacherConfig(**{k: v for k, v in teacher.items() if v is not None})}
         return RunConfig(**values)
     except ValidationError as error:
         first = error.errors()[0]
-        raise InputError(first["msg"], "--" + str(first["loc"][-1]).replace("_", "-")) from None
+        flag = str(first["loc"][-1]) if first["loc"] else "temperatures"
+        raise InputError(first["msg"].removeprefix("Value error, "), "--" + flag.replace("_", "-")) from None
 
 
 async def generate_run(config: RunConfig, base_url: str, model: str, api_key: str | None, concurrency: int,
