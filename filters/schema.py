@@ -21,8 +21,7 @@ import fastjsonschema
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError, ValidationError, best_match
 
-from pipeline.errors import json_path
-from pipeline.record import Conversation
+from pipeline.record import Conversation, json_path
 
 from filters.base import Check, Issue, call_path
 

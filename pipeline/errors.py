@@ -23,11 +23,3 @@ class InputError(Exception):
 
 class TeacherError(Exception):
     """The teacher endpoint failed in a way retrying cannot fix (auth, bad request, unreachable)."""
-
-
-def json_path(parts) -> str:
-    """Render a jsonschema/pydantic location like ('tools', 3, 'name') as tools[3].name."""
-    out = ""
-    for part in parts:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out

@@ -110,6 +110,14 @@ class Conversation(BaseModel):
         return {tool.function.name: tool.function.parameters for tool in self.tools}
 
 
+def json_path(parts) -> str:
+    """Render a jsonschema/pydantic location like ('tools', 3, 'name') as tools[3].name."""
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
 def parse_record(obj: Any) -> Conversation:
     """Build a Conversation from a decoded JSON value (raises pydantic.ValidationError)."""
     return Conversation.model_validate(obj)

@@ -17,8 +17,8 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from filters.schema import iter_refs, schema_problem, strip_extensions
-from pipeline.errors import InputError, json_path
-from pipeline.record import TOOL_NAME_RE, FunctionSpec, Tool
+from pipeline.errors import InputError
+from pipeline.record import TOOL_NAME_RE, FunctionSpec, Tool, json_path
 from pipeline.resources import data_dir
 
 JSON_TYPES = {"string", "number", "integer", "boolean", "object", "array", "null"}

@@ -14,8 +14,8 @@ from pydantic import ValidationError
 
 from filters.base import Issue
 from filters.checks import CHECKS, default_checks
-from pipeline.errors import EXIT_BAD_INPUT, json_path
-from pipeline.record import iter_jsonl, parse_record
+from pipeline.errors import EXIT_BAD_INPUT
+from pipeline.record import iter_jsonl, json_path, parse_record
 
 
 def validate_object(obj: Any, checks) -> list[Issue]:
