@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import random
 import re
 
@@ -20,26 +21,7 @@ from pipeline.record import (
 )
 
 # The example record of DESIGN.md ("The canonical record"), copied literally.
-DESIGN_EXAMPLE = json.loads(r'''
-{"id": "c0f3...", "category": "nested",
- "tools": [{"type": "function", "function": {"name": "get_stock_price",
-            "description": "Latest price of a stock.",
-            "parameters": {"type": "object",
-                           "properties": {"ticker": {"type": "string"}},
-                           "required": ["ticker"]}}}],
- "messages": [
-   {"role": "system", "content": "You are a trading assistant..."},
-   {"role": "user", "content": "What is Nvidia trading at?"},
-   {"role": "assistant", "content": null, "tool_calls": [
-      {"id": "a1B2c3D4e", "type": "function",
-       "function": {"name": "get_stock_price", "arguments": {"ticker": "NVDA"}}}]},
-   {"role": "tool", "tool_call_id": "a1B2c3D4e", "name": "get_stock_price",
-    "content": "{\"ticker\": \"NVDA\", \"price\": 121.4}"},
-   {"role": "assistant", "content": "Nvidia trades at $121.40."}],
- "meta": {"teacher": {"model": "...", "temperature": 0.7}, "task": "...",
-          "prompt_version": "...", "now": "2026-11-23T10:00:00Z",
-          "tool_results": ["executed"]}}
-''')
+DESIGN_EXAMPLE = json.loads((Path(__file__).parent / "fixtures" / "design_example.json").read_text())
 
 
 def _record(arguments) -> dict:

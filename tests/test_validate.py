@@ -16,26 +16,7 @@ from pipeline.validate import main, validate_object
 
 ROOT = Path(__file__).resolve().parent.parent
 
-DESIGN_EXAMPLE = json.loads(r'''
-{"id": "c0f3...", "category": "nested",
- "tools": [{"type": "function", "function": {"name": "get_stock_price",
-            "description": "Latest price of a stock.",
-            "parameters": {"type": "object",
-                           "properties": {"ticker": {"type": "string"}},
-                           "required": ["ticker"]}}}],
- "messages": [
-   {"role": "system", "content": "You are a trading assistant..."},
-   {"role": "user", "content": "What is Nvidia trading at?"},
-   {"role": "assistant", "content": null, "tool_calls": [
-      {"id": "a1B2c3D4e", "type": "function",
-       "function": {"name": "get_stock_price", "arguments": {"ticker": "NVDA"}}}]},
-   {"role": "tool", "tool_call_id": "a1B2c3D4e", "name": "get_stock_price",
-    "content": "{\"ticker\": \"NVDA\", \"price\": 121.4}"},
-   {"role": "assistant", "content": "Nvidia trades at $121.40."}],
- "meta": {"teacher": {"model": "...", "temperature": 0.7}, "task": "...",
-          "prompt_version": "...", "now": "2026-11-23T10:00:00Z",
-          "tool_results": ["executed"]}}
-''')
+DESIGN_EXAMPLE = json.loads((ROOT / "tests" / "fixtures" / "design_example.json").read_text())
 
 
 def _variant(**changes):
