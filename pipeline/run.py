@@ -14,7 +14,6 @@ import sys
 import time
 from contextlib import ExitStack
 from datetime import datetime, timezone
-from pathlib import Path
 
 from pydantic import ValidationError
 from rich.console import Console

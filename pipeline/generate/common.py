@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,18 +122,6 @@ def describe_call(call: dict[str, Any], tool: Tool | None) -> str:
     if not call["arguments"]:
         lines.append("- (no values)")
     return "\n".join(lines)
-
-
-def spoken_date(value: Any) -> str | None:
-    """'2026-03-07' -> 'March 7, 2026' (and date-times with their hour), else None."""
-    if not isinstance(value, str) or len(value) < 10:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    day = f"{moment:%B} {moment.day}, {moment.year}"
-    return day if len(value) == 10 else f"{day} at {moment:%H:%M}"
 
 
 def seed_for(task: Task, step: str) -> int:
