@@ -162,7 +162,7 @@ class Engine:
         result.candidates += 1
         tally = result.by_temperature.setdefault(str(task.temperature), [0, 0])
         tally[0] += 1
-        cell = self.cells[self.planner.order.index(task.target)] if task.target in self.planner.order else None
+        cell = self.cells[task.index % len(self.cells)]  # task i targets order[i % len(order)]
         if issues:
             first = next((stage for stage in FUNNEL_ORDER if any(i.check == stage for i in issues)), issues[0].check)
             result.removed_by[first] += 1
@@ -178,8 +178,7 @@ class Engine:
         else:
             self._consecutive_failures = 0
             tally[1] += 1
-            if cell is not None:
-                cell.accepted += 1
+            cell.accepted += 1
             self._kept.append((task.index, candidate.record))
         if self.on_progress:
             self.on_progress(result)

@@ -86,11 +86,11 @@ def build_config(args: argparse.Namespace) -> RunConfig:
         raise InputError(first["msg"].removeprefix("Value error, "), "--" + flag.replace("_", "-")) from None
 
 
-async def generate_run(config: RunConfig, base_url: str, model: str, api_key: str | None, concurrency: int,
+async def generate_run(config: RunConfig, base_url: str, model: str, api_key: str | None,
                        console: Console) -> tuple[RunResult, OpenAITeacher, str]:
     """Probe the teacher, plan, and run the engine to the quota."""
     t = config.teacher
-    teacher = OpenAITeacher(base_url, model, api_key, timeout=t.timeout, concurrency=concurrency, max_attempts=t.max_attempts,
+    teacher = OpenAITeacher(base_url, model, api_key, timeout=t.timeout, concurrency=t.concurrency, max_attempts=t.max_attempts,
                             retry_initial=t.retry_initial, retry_max=t.retry_max, style=t.structured_output)
     try:
         style = await teacher.probe()
@@ -130,15 +130,12 @@ def execute(config: RunConfig, console: Console) -> int:
         if config.teacher.embedded:
             console.print("starting the embedded teacher (llama.cpp, SmolLM2-135M-Instruct) ...")
             server = stack.enter_context(EmbeddedServer(log_dir=out_dir))
-            base_url, model, api_key, concurrency = server.base_url, server.model, None, 1
-            # a local server that errors is broken, not busy: fail fast instead of backing off; and
-            # wait long, since a request the client gives up on keeps the one-slot server busy
-            config.teacher.max_attempts, config.teacher.retry_initial = min(config.teacher.max_attempts, 2), 0.5
-            config.teacher.timeout = max(config.teacher.timeout, 300.0)
+            config.teacher = config.teacher.model_copy(update=server.client_settings(config.teacher))
+            base_url, model, api_key = server.base_url, server.model, None
         else:
             base_url, model = config.teacher.base_url or "", config.teacher.model or ""
-            api_key, concurrency = os.environ.get(config.teacher.api_key_env), config.teacher.concurrency
-        result, teacher, style = asyncio.run(generate_run(config, base_url, model, api_key, concurrency, console))
+            api_key = os.environ.get(config.teacher.api_key_env)
+        result, teacher, style = asyncio.run(generate_run(config, base_url, model, api_key, console))
     teacher_info = {"model": model, "base_url": base_url, "embedded": config.teacher.embedded, "structured_output": style}
     manifest = build_manifest(config, result, teacher.usage, teacher_info, PROMPTS[config.resolved_mode], started,
                               time.monotonic() - clock, "complete")

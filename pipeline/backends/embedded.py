@@ -61,6 +61,17 @@ class EmbeddedServer:
         self.base_url = ""
         self.model = MODEL_NAME
 
+    @staticmethod
+    def client_settings(teacher) -> dict:
+        """How a client should talk to this server (applied to the run's TeacherConfig).
+
+        One request at a time (llama.cpp serves one slot); a local server that errors is broken,
+        not busy, so fail fast instead of backing off; and wait long, since a request the client
+        gives up on keeps the slot busy and queues everything behind it.
+        """
+        return {"concurrency": 1, "max_attempts": min(teacher.max_attempts, 2), "retry_initial": 0.5,
+                "timeout": max(teacher.timeout, 300.0)}
+
     def __enter__(self) -> "EmbeddedServer":
         if importlib.util.find_spec("llama_cpp") is None:
             raise InputError(INSTALL_HINT)

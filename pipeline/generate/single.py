@@ -84,11 +84,12 @@ async def _blueprint(task: Task, teacher, ctx: SingleContext) -> Candidate:
     request = (parse_json_object(answer.text) or {}).get("request")
     if not isinstance(request, str) or not request.strip():
         return _fail(task, "unparseable_output", "the phrasing answer has no request", phrase=answer.text)
-    call, raw = await _solve(task, teacher, ctx, request.strip())
+    request = request.strip()
+    call, raw = await _solve(task, teacher, ctx, request)
     if call is None:
-        record = _record(task, ctx, request.strip(), {"name": "", "arguments": {}}, [phrase, solve, fill])
+        record = _record(task, ctx, request, {"name": "", "arguments": {}}, [phrase, solve, fill])
         return _fail(task, "unparseable_output", "the solve answer is not a call", record, phrase=answer.text, **raw)
-    return Candidate(task, _record(task, ctx, request.strip(), call, [phrase, solve, fill]), raw=raw)
+    return Candidate(task, _record(task, ctx, request, call, [phrase, solve, fill]), raw={"phrase": answer.text, **raw})
 
 
 async def _solve(task: Task, teacher, ctx: SingleContext, request: str) -> tuple[dict[str, Any] | None, dict[str, str]]:

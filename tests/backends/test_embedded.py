@@ -56,6 +56,7 @@ def test_run_on_the_embedded_teacher_writes_valid_output(tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["teacher"]["embedded"] is True and manifest["teacher"]["structured_output"] == "json_object"
     assert manifest["config"]["mode"] == "blueprint"
+    assert manifest["config"]["teacher"]["concurrency"] == 1 and manifest["config"]["teacher"]["timeout"] >= 300
     assert 1 <= manifest["counts"]["candidates"] <= 4 and manifest["usage"]["requests"] >= 3
     assert manifest["counts"]["accepted"] + manifest["counts"]["rejected"] + manifest["counts"]["surplus_dropped"] == manifest["counts"]["candidates"]
     lines = (out / "accepted.jsonl").read_text().splitlines()
