@@ -21,7 +21,7 @@ import fastjsonschema
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError, ValidationError, best_match
 
-from pipeline.record import Conversation, json_path
+from pipeline.record import Conversation, append_path, json_path
 
 from filters.base import Check, Issue, call_path
 
@@ -223,31 +223,29 @@ class SchemaCheck(Check):
     name = "schema"
 
     def __call__(self, record: Conversation) -> list[Issue]:
-        schemas = record.tool_schemas()
-        issues, broken = self._broken_tools(record)
+        validators = {tool.function.name: validator_for(tool.function.parameters) for tool in record.tools}
+        issues = self._broken_tools(record, validators)
         for index, message in enumerate(record.messages):
             for call_index, call in enumerate(message.tool_calls or []):
                 path = call_path(index, call_index)
                 name, arguments = call.function.name, call.function.arguments
-                if name not in schemas:
+                if name not in validators:
                     issues.append(self.issue("unknown_function", path + ".function.name", f"{name!r} is not one of the record's tools"))
                     continue
-                if isinstance(arguments, str) or name in broken:
+                if isinstance(arguments, str) or validators[name].problem is not None:
                     continue  # the format check reports invalid_json; a broken schema is reported once
-                for code, where, text in validator_for(schemas[name]).errors(arguments):
+                for code, where, text in validators[name].errors(arguments):
                     issues.append(self.issue(code, f"{path}.function.arguments{where}", f"{name}: {text}"))
         return issues
 
     @staticmethod
-    def _broken_tools(record: Conversation) -> tuple[list[Issue], set[str]]:
+    def _broken_tools(record: Conversation, validators: dict[str, ArgumentValidator]) -> list[Issue]:
         """A format/invalid_record issue per tool whose parameters are not a usable JSON Schema."""
-        issues, broken = [], set()
+        issues = []
         for index, tool in enumerate(record.tools):
-            problem = validator_for(tool.function.parameters).problem
+            problem = validators[tool.function.name].problem
             if problem is not None:
                 where, text = problem
-                suffix = ("" if not where or where.startswith("[") else ".") + where
-                issues.append(Issue("format", "invalid_record", f"tools[{index}].function.parameters{suffix}",
+                issues.append(Issue("format", "invalid_record", append_path(f"tools[{index}].function.parameters", where),
                                     f"{tool.function.name}: not a valid JSON Schema: {text}"))
-                broken.add(tool.function.name)
-        return issues, broken
+        return issues

@@ -118,6 +118,11 @@ def json_path(parts) -> str:
     return out
 
 
+def append_path(base: str, rendered: str) -> str:
+    """Join a JSON path and a rendered sub-path: ("tools[0]", "a.b") -> "tools[0].a.b"."""
+    return base + ("" if not rendered or rendered.startswith("[") else ".") + rendered
+
+
 def parse_record(obj: Any) -> Conversation:
     """Build a Conversation from a decoded JSON value (raises pydantic.ValidationError)."""
     return Conversation.model_validate(obj)

@@ -18,7 +18,7 @@ from jsonschema.exceptions import SchemaError
 
 from filters.schema import iter_refs, schema_problem, strip_extensions
 from pipeline.errors import InputError
-from pipeline.record import TOOL_NAME_RE, FunctionSpec, Tool, json_path
+from pipeline.record import TOOL_NAME_RE, FunctionSpec, Tool, append_path, json_path
 from pipeline.resources import data_dir
 
 JSON_TYPES = {"string", "number", "integer", "boolean", "object", "array", "null"}
@@ -152,18 +152,13 @@ def check_parameters(schema: Any, shown: str, where: str) -> None:
     _check_refs(schema, shown, where)
     problem = schema_problem(strip_extensions(schema))  # what is left: a $ref cycle
     if problem is not None:
-        raise InputError(problem[1], shown, where + _dotted(problem[0]))
+        raise InputError(problem[1], shown, append_path(where, problem[0]))
     defs = {key: schema[key] for key in DEFS_KEYS if isinstance(schema.get(key), dict)}
     _check_values(schema, defs, shown, where)
 
 
 def _suffix(parts) -> str:
-    return _dotted(json_path(list(parts)))
-
-
-def _dotted(rendered: str) -> str:
-    """A rendered JSON path ready to append to another one."""
-    return ("" if not rendered or rendered.startswith("[") else ".") + rendered
+    return append_path("", json_path(list(parts)))
 
 
 def _check_types(schema: Any, shown: str, where: str) -> None:
