@@ -15,6 +15,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 
+from pipeline.generate.common import action_options
 from pipeline.seeds import load_tools
 
 Reply = tuple[int, Any, dict[str, str]]
@@ -87,8 +88,10 @@ def echo_teacher(body: dict[str, Any]) -> str:
     if set(props) == {"request"}:
         call = parse_described_call(messages[-1]["content"])
         return json.dumps({"request": _PHRASE_PREFIX + json.dumps(call)})
-    if set(props) == {"name"}:
-        return json.dumps({"name": _call_in_request(messages)["name"]})
+    if set(props) == {"action"}:
+        name = _call_in_request(messages)["name"]
+        options = props["action"]["enum"]
+        return json.dumps({"action": next((o for o in options if FakeOpenAI.action_to_name.get(o) == name or o.startswith(name + ":")), options[0])})
     if set(props) == {"arguments"}:
         return json.dumps({"arguments": _call_in_request(messages)["arguments"]})
     if "call" in props:
@@ -111,6 +114,8 @@ class FakeOpenAI:
 
     # the phrasing prompt shows a tool's description, not its name: map them back (bundled seeds)
     describe_to_name = {tool.description: tool.name for tool in load_tools()}
+    # the solve pass picks among action_options (a description's first sentence): map them back too
+    action_to_name = {action_options([tool.to_tool()])[0]: tool.name for tool in load_tools()}
 
     def __init__(self, responder: Callable[[dict[str, Any]], str] = echo_teacher):
         self.responder = responder

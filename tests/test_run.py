@@ -73,13 +73,13 @@ def test_blueprint_run_writes_valid_records_and_manifest(fake, tmp_path):
 def test_solve_pass_is_never_told_the_target(fake, tmp_path):
     out = tmp_path / "run"
     assert _run(fake, out, "--n", "2", "--mode", "blueprint").returncode == 0
-    name_steps = [b for b in fake.requests if set((b.get("response_format") or {}).get("json_schema", {}).get("schema", {}).get("properties", {})) == {"name"}]
-    assert name_steps
-    for body in name_steps:
-        enum = body["response_format"]["json_schema"]["schema"]["properties"]["name"]["enum"]
-        assert len(enum) >= 2  # the target and at least one distractor, never the target alone
+    pick_steps = [b for b in fake.requests if set((b.get("response_format") or {}).get("json_schema", {}).get("schema", {}).get("properties", {})) == {"action"}]
+    assert pick_steps
+    for body in pick_steps:
+        enum = body["response_format"]["json_schema"]["schema"]["properties"]["action"]["enum"]
+        assert len(enum) >= 2 and len(set(enum)) == len(enum)  # the target and at least one distractor, never the target alone
         system = body["messages"][0]["content"]
-        assert all(name in system for name in enum)
+        assert all(f"- {option}" in system for option in enum)
 
 
 def test_free_mode_with_user_tools(fake, tmp_path):

@@ -17,7 +17,7 @@ from typing import Any
 from filters.base import Issue
 from pipeline.backends.base import ChatRequest
 from pipeline.errors import TeacherError
-from pipeline.generate.common import (Candidate, call_schema, describe_call, drop_unstated_optionals, signature, wrap,
+from pipeline.generate.common import (Candidate, action_options, call_schema, describe_call, drop_unstated_optionals, signature, wrap,
                                       parse_json_object, seed_for, tools_block)
 from pipeline.plan import Task
 from pipeline.prompts import combined_version, load_prompt
@@ -96,18 +96,19 @@ async def _solve(task: Task, teacher, ctx: SingleContext, request: str) -> tuple
     """Answer the request with the sample's tools, never told the target: pick a tool, then fill it.
 
     Two small constrained steps instead of one anyOf over every tool: small teachers choose
-    better, and llama.cpp grammars stay small. The fill step sees only the chosen tool.
+    better, and llama.cpp grammars stay small. The pick step chooses among what the tools do
+    (action_options); the fill step sees only the chosen tool.
     """
     tools = [ctx.tools[name] for name in task.tools]
-    messages = [{"role": "system", "content": load_prompt("single/solve").render(tools=tools_block(tools, ctx.compact_tools))},
+    options = action_options(tools)
+    messages = [{"role": "system", "content": load_prompt("single/solve").render(actions="\n".join(f"- {o}" for o in options))},
                 {"role": "user", "content": request}]
-    name_schema = {"type": "object", "properties": {"name": {"type": "string", "enum": list(task.tools)}}, "required": ["name"]}
-    picked = await teacher.complete(ChatRequest(messages, ctx.solve_temperature, 64, name_schema, seed_for(task, "solve-name")))
-    name = (parse_json_object(picked.text) or {}).get("name")
-    if not isinstance(name, str) or not name:
+    pick_schema = {"type": "object", "properties": {"action": {"type": "string", "enum": options}}, "required": ["action"]}
+    picked = await teacher.complete(ChatRequest(messages, ctx.solve_temperature, 96, pick_schema, seed_for(task, "solve-name")))
+    action = (parse_json_object(picked.text) or {}).get("action")
+    if action not in options:
         return None, {"solve_name": picked.text}
-    if name not in ctx.tools:  # an unknown name is kept: the schema check names it
-        return {"name": name, "arguments": {}}, {"solve_name": picked.text}
+    name = task.tools[options.index(action)]
     fill = [{"role": "system", "content": load_prompt("single/fill").render()}]
     for index in task.fewshot:  # request -> arguments pairs teach a small teacher to copy values
         example = ctx.examples[index]

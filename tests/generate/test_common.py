@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.generate.common import drop_unstated_optionals, parse_json_object, signature, wrap
+from pipeline.generate.common import action_options, drop_unstated_optionals, parse_json_object, signature, wrap
 from pipeline.record import FunctionSpec, Tool
 
 PARAMS = {"type": "object", "required": ["city"],
@@ -38,3 +38,21 @@ def test_signature_is_one_line_with_types_and_optionals():
     line = signature(tool)
     assert line.startswith("get_forecast(city: string, days?: integer, units?: \"metric\"|\"imperial\"")
     assert line.endswith(") - Forecast.") and "\n" not in line
+
+
+def _described(name: str, description: str) -> Tool:
+    return Tool(function=FunctionSpec(name=name, description=description, parameters={"type": "object", "properties": {}}))
+
+
+def test_action_options_are_first_sentences_made_unique():
+    tools = [_described("get_weather", "Current weather in a city. Units are metric by default."),
+             _described("get_forecast", "Daily forecast."),
+             _described("get_forecast_v2", "Daily forecast.  Up to 14 days."),
+             _described("ping", "")]
+    assert action_options(tools) == ["Current weather in a city.", "get_forecast: Daily forecast.",
+                                     "get_forecast_v2: Daily forecast.", "ping"]
+
+
+def test_action_options_cut_long_descriptions_at_a_word():
+    option = action_options([_described("long", "word " * 100)])[0]
+    assert len(option) <= 160 and option.endswith("word")
