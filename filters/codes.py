@@ -16,6 +16,8 @@ CODES: dict[str, tuple[str, str]] = {
     "wrong_type": ("schema", "an argument of the wrong JSON type"),
     "enum_violation": ("schema", "a value outside the parameter's enum/const"),
     "constraint_violation": ("schema", "pattern, range, length, item count or format (date, email, uri...) broken"),
+    # grounding
+    "ungrounded_value": ("grounding", "an argument value nobody in the conversation said or returned"),
     # category
     "wrong_call_count": ("category", "the number of calls does not fit the category or the reference"),
     "call_in_no_call": ("category", "a tool call in a sample where no call is right"),

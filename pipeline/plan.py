@@ -11,7 +11,7 @@ import hashlib
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Mapping, Sequence
 
 from pipeline.config import RunConfig
 from pipeline.record import new_call_id
@@ -20,6 +20,21 @@ from pipeline.seeds import SeedTool
 
 STYLES = ("short and direct", "polite and complete", "casual, like a chat message",
           "with a little context about why the user needs it", "terse, a few words")
+
+
+def nearest_examples(example_tools: Sequence[str], domains: Mapping[str, str], tool: str, k: int,
+                     rng: random.Random) -> list[int]:
+    """Indices of k few-shot examples for `tool`: its own first, then its domain's, then any.
+
+    Returned nearest last, right before the question, where a small teacher looks hardest.
+    """
+    domain = domains.get(tool)
+    own = [i for i, name in enumerate(example_tools) if name == tool]
+    near = [i for i, name in enumerate(example_tools) if name != tool and domain is not None and domains.get(name) == domain]
+    rest = [i for i, name in enumerate(example_tools) if i not in own and i not in near]
+    for group in (own, near, rest):
+        rng.shuffle(group)
+    return (own + near + rest)[:k][::-1]
 
 
 def stable_int(*parts: object) -> int:
@@ -54,10 +69,12 @@ class Task:
 class Planner:
     """Draws tasks for one (seed, category, mode) over a tool catalog."""
 
-    def __init__(self, config: RunConfig, catalog: list[SeedTool], n_examples: int, system_prompts: list[str]):
+    def __init__(self, config: RunConfig, catalog: list[SeedTool], example_tools: Sequence[str], system_prompts: list[str]):
+        """`example_tools[i]` is the tool that few-shot example i calls."""
         self.config, self.category, self.mode = config, config.category, config.resolved_mode
         self.catalog = {tool.name: tool for tool in catalog}
-        self.n_examples, self.system_prompts = n_examples, system_prompts
+        self.domains = {tool.name: tool.domain for tool in catalog}
+        self.example_tools, self.system_prompts = list(example_tools), system_prompts
         names = sorted(self.catalog)
         random.Random(stable_int(config.seed, self.category, "order")).shuffle(names)
         self.undrawable: dict[str, str] = {}
@@ -85,8 +102,7 @@ class Planner:
         now = self._now(rng)
         tools = self._tool_set(target, rng)
         temperature = rng.choice(config.teacher.schedule)
-        k = min(3, self.n_examples)
-        fewshot = sorted(rng.sample(range(self.n_examples), k)) if k else []
+        fewshot = nearest_examples(self.example_tools, self.domains, target, 3, rng)
         system = rng.choice(self.system_prompts) if self.system_prompts and rng.random() < config.system_prompt_rate else None
         style = rng.choice(STYLES)
         blueprint = None

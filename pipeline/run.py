@@ -96,13 +96,14 @@ async def generate_run(config: RunConfig, base_url: str, model: str, api_key: st
         style = await teacher.probe()
         catalog = load_tools(config.tools)
         examples = load_examples(config.category)
-        planner = Planner(config, catalog, len(examples), load_prompt("system/simple").lines())
+        planner = Planner(config, catalog, [example["call"]["name"] for example in examples], load_prompt("system/simple").lines())
         if not planner.order:
             raise InputError("no tool can be drawn for blueprint mode (every one has a free-form string without x-pool); use --mode free")
         for name, reason in sorted(planner.undrawable.items()):
             console.print(f"[yellow]skipped for blueprint[/] {name}: {reason}")
         context = SingleContext({tool.name: tool.to_tool() for tool in catalog}, examples, model,
-                                t.solve_temperature, t.max_tokens, compact_tools=t.embedded)
+                                t.solve_temperature, t.max_tokens, compact_tools=t.embedded,
+                                domains={tool.name: tool.domain for tool in catalog})
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console, transient=False) as progress:
             bar = progress.add_task("accepted", total=config.n)

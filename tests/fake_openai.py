@@ -87,7 +87,7 @@ def echo_teacher(body: dict[str, Any]) -> str:
         return json.dumps({"answer": "yes"})
     if set(props) == {"request"}:
         call = parse_described_call(messages[-1]["content"])
-        return json.dumps({"request": _PHRASE_PREFIX + json.dumps(call)})
+        return json.dumps({"request": _PHRASE_PREFIX + json.dumps(call, ensure_ascii=False)})
     if set(props) == {"action"}:
         name = _call_in_request(messages)["name"]
         options = props["action"]["enum"]

@@ -10,11 +10,14 @@ from pydantic import ValidationError
 
 from filters.schema import strip_extensions, validator_for
 from pipeline.config import RunConfig, TeacherConfig
-from pipeline.plan import STYLES, Planner, stable_int
-from pipeline.seeds import SeedTool, load_tools
+import random
+
+from pipeline.plan import STYLES, Planner, nearest_examples, stable_int
+from pipeline.seeds import SeedTool, load_examples, load_tools
 
 PROMPTS = ["You are a helpful assistant.", "You are terse.", "Answer in English."]
 REMOTE = TeacherConfig(base_url="http://x", model="m")
+EXAMPLE_TOOLS = [example["call"]["name"] for example in load_examples("single")]
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +26,7 @@ def catalog():
 
 
 def _planner(catalog, **config):
-    return Planner(RunConfig(**config), catalog, 24, PROMPTS)
+    return Planner(RunConfig(**config), catalog, EXAMPLE_TOOLS, PROMPTS)
 
 
 def _tasks(planner, count):
@@ -48,8 +51,8 @@ def test_config_derived_values():
     assert RunConfig(optional_rate=0.9).resolved_optional_rate == 0.9
     assert RunConfig(n=7).candidate_limit == 70
     assert RunConfig(n=7, max_candidates=9).candidate_limit == 9
-    assert RunConfig(distractors=(2, 10)).distractor_range == (2, 4)
-    assert RunConfig(distractors=(6, 10)).distractor_range == (4, 4)
+    assert RunConfig(distractors=(2, 10)).distractor_range == (2, 2)
+    assert RunConfig(distractors=(6, 10)).distractor_range == (2, 2)
     assert RunConfig(distractors=(2, 10), teacher=REMOTE).distractor_range == (2, 10)
 
 
@@ -123,14 +126,14 @@ def _check_tool_set(planner, catalog, tasks, low, high):
     return counts
 
 
-def test_embedded_tool_set_caps_distractors_at_four(catalog):
-    planner = _planner(catalog, distractors=(2, 10))
-    counts = _check_tool_set(planner, catalog, [planner.task(i) for i in range(300)], 2, 4)
-    assert counts == {2, 3, 4}
+def test_embedded_tool_set_caps_distractors_at_two(catalog):
+    planner = _planner(catalog)
+    counts = _check_tool_set(planner, catalog, [planner.task(i) for i in range(300)], 1, 2)
+    assert counts == {1, 2}
 
 
 def test_remote_tool_set_uses_full_range(catalog):
-    planner = Planner(RunConfig(distractors=(1, 8), teacher=REMOTE), catalog, 24, PROMPTS)
+    planner = Planner(RunConfig(distractors=(1, 8), teacher=REMOTE), catalog, EXAMPLE_TOOLS, PROMPTS)
     counts = _check_tool_set(planner, catalog, [planner.task(i) for i in range(400)], 1, 8)
     assert max(counts) == 8 and min(counts) == 1
 
@@ -151,14 +154,14 @@ def test_blueprint_tasks(catalog):
         assert task.temperature in (0.2, 0.5, 0.8)  # the embedded default schedule
         assert task.style in STYLES
         assert task.system_prompt is None or task.system_prompt in PROMPTS
-        assert len(task.fewshot) == 3 and task.fewshot == sorted(set(task.fewshot))
-        assert all(0 <= k < 24 for k in task.fewshot)
+        assert len(task.fewshot) == 3 and len(set(task.fewshot)) == 3
+        assert all(0 <= k < len(EXAMPLE_TOOLS) for k in task.fewshot)
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:00Z", task.now)
         assert "2025-11-23T" <= task.now <= "2026-11-23T10:00:00Z"
 
 
 def test_free_mode_has_no_blueprint(catalog):
-    planner = Planner(RunConfig(teacher=REMOTE), catalog, 24, PROMPTS)
+    planner = Planner(RunConfig(teacher=REMOTE), catalog, EXAMPLE_TOOLS, PROMPTS)
     task = planner.task(0)
     assert task.mode == "free" and task.blueprint is None
     assert task.id == "single-free-0-0"
@@ -169,24 +172,24 @@ def test_system_prompt_rate_extremes(catalog):
     always = _planner(catalog, system_prompt_rate=1.0)
     assert all(never.task(i).system_prompt is None for i in range(50))
     assert all(always.task(i).system_prompt in PROMPTS for i in range(50))
-    no_prompts = Planner(RunConfig(system_prompt_rate=1.0), catalog, 24, [])
+    no_prompts = Planner(RunConfig(system_prompt_rate=1.0), catalog, EXAMPLE_TOOLS, [])
     assert all(no_prompts.task(i).system_prompt is None for i in range(20))
 
 
 def test_few_examples(catalog):
-    assert Planner(RunConfig(), catalog, 0, PROMPTS).task(0).fewshot == []
-    assert sorted(Planner(RunConfig(), catalog, 2, PROMPTS).task(0).fewshot) == [0, 1]
+    assert Planner(RunConfig(), catalog, [], PROMPTS).task(0).fewshot == []
+    assert sorted(Planner(RunConfig(), catalog, EXAMPLE_TOOLS[:2], PROMPTS).task(0).fewshot) == [0, 1]
 
 
 def test_blueprint_skips_undrawable_tools(catalog):
     free_text = SeedTool("write_note", "Write a note.", {"type": "object", "required": ["text"],
                                                           "properties": {"text": {"type": "string"}}}, domain="notes")
-    planner = Planner(RunConfig(), catalog + [free_text], 24, PROMPTS)
+    planner = Planner(RunConfig(), catalog + [free_text], EXAMPLE_TOOLS, PROMPTS)
     assert "write_note" not in planner.order
     assert set(planner.undrawable) == {"write_note"}
     assert "text" in planner.undrawable["write_note"]
     assert len(planner.order) == len(catalog)
-    remote = Planner(RunConfig(teacher=REMOTE), catalog + [free_text], 24, PROMPTS)
+    remote = Planner(RunConfig(teacher=REMOTE), catalog + [free_text], EXAMPLE_TOOLS, PROMPTS)
     assert "write_note" in remote.order
 
 
@@ -194,3 +197,24 @@ def test_temperature_schedule_defaults_per_teacher_and_explicit_wins():
     assert TeacherConfig().schedule == [0.2, 0.5, 0.8]
     assert TeacherConfig(base_url="http://x/v1", model="m").schedule == [0.2, 0.7, 1.0]
     assert TeacherConfig(temperatures=[0.9]).schedule == [0.9]
+
+
+def test_nearest_examples_own_tool_then_domain_then_any_nearest_last():
+    example_tools = ["a1", "b1", "a2", "a1", "c1", "b2"]
+    domains = {"a1": "A", "a2": "A", "b1": "B", "b2": "B", "c1": "C"}
+    for seed in range(20):
+        picked = nearest_examples(example_tools, domains, "a1", 4, random.Random(seed))
+        assert len(picked) == 4 and len(set(picked)) == 4
+        assert sorted(picked[-2:]) == [0, 3]  # a1's own examples, right before the question
+        assert picked[-3] == 2  # then a2, the same domain
+        assert example_tools[picked[0]] in ("b1", "c1", "b2")
+    assert nearest_examples(example_tools, {}, "zz", 2, random.Random(0)) != []  # unknown tool: any examples
+    assert nearest_examples([], domains, "a1", 3, random.Random(0)) == []
+
+
+def test_tasks_show_the_targets_own_examples(catalog):
+    planner = _planner(catalog)
+    for index in range(40):
+        task = planner.task(index)
+        own = [k for k, name in enumerate(EXAMPLE_TOOLS) if name == task.target]
+        assert set(own) <= set(task.fewshot), task.target

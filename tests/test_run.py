@@ -124,6 +124,32 @@ def test_rejected_round_trips_are_topped_up(fake, tmp_path):
     assert sum(manifest["funnel"]["removed_by_check"].values()) == len(rejected)
 
 
+def test_a_request_missing_a_value_is_rejected_before_the_solve_pass(fake, tmp_path):
+    def drop_a_value(number, body, content):
+        props = (body.get("response_format") or {}).get("json_schema", {}).get("schema", {}).get("properties", {})
+        if set(props) == {"request"} and number % 2 == 0:
+            return json.dumps({"request": "Could you sort this out for me, please?"})
+        return content
+
+    fake.corrupt = drop_a_value
+    out = tmp_path / "run"
+    result = _run(fake, out, "--n", "4", "--mode", "blueprint")
+    assert result.returncode == 0, result.stderr
+    assert len(_records(out / "accepted.jsonl")) == 4
+    rejected = _records(out / "rejected.jsonl")
+    assert rejected
+    for entry in rejected:
+        assert entry["meta"]["codes"] == ["ungrounded_value"]
+        issue = entry["meta"]["issues"][0]
+        assert issue["check"] == "generate" and issue["path"].startswith(f"messages[{len(entry['messages']) - 1}].tool_calls[0].function.arguments.")
+        assert entry["messages"][-2]["content"] == "Could you sort this out for me, please?"
+        assert entry["meta"]["raw"]["phrase"]
+    steps = [set((b.get("response_format") or {}).get("json_schema", {}).get("schema", {}).get("properties", {})) for b in fake.requests]
+    candidates = json.loads((out / "manifest.json").read_text())["counts"]["candidates"]
+    assert steps.count({"request"}) == candidates  # one phrase per candidate
+    assert steps.count({"action"}) == candidates - len(rejected)  # solve only requests that state every value
+
+
 def test_cells_left_short_exit_1_and_are_named(tmp_path):
     with FakeOpenAI(responder=lambda body: '{"name": "nope"}' if "name" in json.dumps(body.get("response_format", {})) else '{"answer": "yes"}') as fake:
         out = tmp_path / "run"

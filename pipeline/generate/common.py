@@ -162,6 +162,21 @@ def _mentioned(value: Any, text: str) -> bool:
     return bool(leaves) and all(_mentioned(leaf, text) for leaf in leaves)
 
 
+def unstated_arguments(arguments: dict[str, Any], request: str) -> list[str]:
+    """Argument names whose value `request` does not state as given (booleans and nulls, which
+    a request implies rather than writes, are not checked)."""
+    text = " ".join(request.casefold().split())
+    return [key for key, value in arguments.items() if _checkable(value) and not _mentioned(value, text)]
+
+
+def _checkable(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_checkable(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_checkable(item) for item in value)
+    return not isinstance(value, bool) and value is not None
+
+
 def drop_unstated_optionals(arguments: dict[str, Any], parameters: dict[str, Any], request: str) -> tuple[dict[str, Any], list[str]]:
     """Remove optional arguments whose value the request never states (a solver's guesses).
 

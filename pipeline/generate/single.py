@@ -1,8 +1,9 @@
 """`single`: one user request, one forced tool call.
 
 free      the teacher writes the request and the call for the target tool.
-blueprint the call is planned; the teacher phrases a request for it; an independent solve
-          pass (told only the sample's tools, never the target) answers the request; the
+blueprint the call is planned; the teacher phrases a request for it, which must state every
+          value as given (else `ungrounded_value`, before any solve request is spent); an
+          independent solve pass (told only the sample's tools, never the target) answers it; the
           candidate carries the solved call and the blueprint as its reference, so the
           reference check keeps it only when filters.match says they agree. Optional
           arguments the solver filled with values the request never states are dropped
@@ -12,16 +13,17 @@ blueprint the call is planned; the teacher phrases a request for it; an independ
 from __future__ import annotations
 
 import json
-from typing import Any
+import random
+from typing import Any, Mapping
 
-from filters.base import Issue
+from filters.base import Issue, call_path
 from pipeline.backends.base import ChatRequest
 from pipeline.errors import TeacherError
 from pipeline.generate.common import (Candidate, action_options, call_schema, describe_call, drop_unstated_optionals, signature, wrap,
-                                      parse_json_object, seed_for, tools_block)
-from pipeline.plan import Task
+                                      parse_json_object, seed_for, tools_block, unstated_arguments)
+from pipeline.plan import Task, nearest_examples
 from pipeline.prompts import combined_version, load_prompt
-from pipeline.record import Conversation, FunctionCall, Message, Tool, ToolCall
+from pipeline.record import Conversation, FunctionCall, Message, Tool, ToolCall, append_path
 
 REQUEST_SCHEMA = {"type": "object", "properties": {"request": {"type": "string", "minLength": 8, "maxLength": 600}},
                   "required": ["request"]}
@@ -31,8 +33,11 @@ class SingleContext:
     """What the single generator reads besides the task: tools, few-shots, teacher settings."""
 
     def __init__(self, tools: dict[str, Tool], examples: list[dict[str, Any]], teacher_name: str,
-                 solve_temperature: float = 0.0, max_tokens: int = 512, compact_tools: bool = False):
+                 solve_temperature: float = 0.0, max_tokens: int = 512, compact_tools: bool = False,
+                 domains: Mapping[str, str] | None = None):
         self.tools, self.examples, self.teacher_name = tools, examples, teacher_name
+        self.example_tools = [example["call"]["name"] for example in examples]
+        self.domains = dict(domains or {})  # tool name -> domain, for choosing few-shots
         self.compact_tools = compact_tools  # one-line tool signatures instead of JSON schemas
         self.solve_temperature, self.max_tokens = solve_temperature, max_tokens
 
@@ -85,6 +90,12 @@ async def _blueprint(task: Task, teacher, ctx: SingleContext) -> Candidate:
     if not isinstance(request, str) or not request.strip():
         return _fail(task, "unparseable_output", "the phrasing answer has no request", phrase=answer.text)
     request = request.strip()
+    unstated = unstated_arguments(task.blueprint[0]["arguments"], request)
+    if unstated:  # the prompt asks for every value as given: a request without one cannot round-trip
+        record = _record(task, ctx, request, task.blueprint[0], [phrase])
+        where = append_path(call_path(len(record.messages) - 1, 0), f"function.arguments.{unstated[0]}")
+        return Candidate(task, record, [Issue("generate", "ungrounded_value", where,
+                                              f"the request does not state {', '.join(unstated)}")], {"phrase": answer.text})
     call, raw = await _solve(task, teacher, ctx, request)
     if call is None:
         record = _record(task, ctx, request, {"name": "", "arguments": {}}, [phrase, solve, fill])
@@ -110,7 +121,10 @@ async def _solve(task: Task, teacher, ctx: SingleContext, request: str) -> tuple
         return None, {"solve_name": picked.text}
     name = task.tools[options.index(action)]
     fill = [{"role": "system", "content": load_prompt("single/fill").render()}]
-    for index in task.fewshot:  # request -> arguments pairs teach a small teacher to copy values
+    # one request -> arguments pair for the chosen tool teaches a small teacher to copy values
+    # (bench: as good as three, at half the prompt); chosen by the solver's pick, not the target
+    shots = nearest_examples(ctx.example_tools, ctx.domains, name, 1, random.Random(seed_for(task, "fill-shots")))
+    for index in shots:
         example = ctx.examples[index]
         shown = ctx.tools.get(example["call"]["name"])
         if shown is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.generate.common import action_options, drop_unstated_optionals, parse_json_object, signature, wrap
+from pipeline.generate.common import action_options, drop_unstated_optionals, unstated_arguments, parse_json_object, signature, wrap
 from pipeline.record import FunctionSpec, Tool
 
 PARAMS = {"type": "object", "required": ["city"],
@@ -56,3 +56,11 @@ def test_action_options_are_first_sentences_made_unique():
 def test_action_options_cut_long_descriptions_at_a_word():
     option = action_options([_described("long", "word " * 100)])[0]
     assert len(option) <= 160 and option.endswith("word")
+
+
+def test_unstated_arguments_names_values_the_request_does_not_state():
+    arguments = {"city": "Kraków", "days": 7, "units": "metric", "include_hourly": True, "tags": ["ski", "hike"],
+                 "where": {"lat": 50.06, "on": False}, "note": None}
+    assert unstated_arguments(arguments, "7-day forecast for KRAKÓW, metric, ski and hike, near 50.06 please") == []
+    assert unstated_arguments(arguments, "forecast for Kraków, metric, ski, near 50.06") == ["days", "tags"]
+    assert unstated_arguments({"flag": {"on": True}}, "anything") == []  # nothing writable to check
