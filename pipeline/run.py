@@ -26,7 +26,7 @@ from pipeline.backends.openai_backend import OpenAITeacher
 from pipeline.config import CATEGORIES, IMPLEMENTED, RunConfig, TeacherConfig
 from pipeline.engine import Engine, RunResult
 from pipeline.errors import InputError, TeacherError
-from pipeline.generate.single import SingleContext, generate_single
+from pipeline.generate.single import SingleContext, generate_single, literal_examples
 from pipeline.plan import Planner
 from pipeline.prompts import load_prompt
 from pipeline.report import build_manifest, print_summary
@@ -45,7 +45,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m pipeline.run", description="Generate function-calling training data.")
     p.add_argument("--category", required=True, help=f"one of: {', '.join(CATEGORIES)}, all")
     p.add_argument("--n", type=int, default=20, help="accepted records wanted (default 20)")
-    p.add_argument("--max-candidates", type=int, help="most candidates to generate (default 10 x n)")
+    p.add_argument("--max-candidates", type=int, help="most candidates to generate (default 10 x n; 25 x n on the embedded teacher)")
     p.add_argument("--tools", action="append", default=[], metavar="PATH", help="your tools: file or folder, repeatable (default: bundled seeds)")
     p.add_argument("--out", help="run directory (default outputs/<run-name>/)")
     p.add_argument("--seed", type=int, default=0, help="run seed: same seed, same plan (default 0)")
@@ -96,6 +96,8 @@ async def generate_run(config: RunConfig, base_url: str, model: str, api_key: st
         style = await teacher.probe()
         catalog = load_tools(config.tools)
         examples = load_examples(config.category)
+        if config.resolved_mode == "blueprint":
+            examples = literal_examples(examples) or examples
         planner = Planner(config, catalog, [example["call"]["name"] for example in examples], load_prompt("system/simple").lines())
         if not planner.order:
             raise InputError("no tool can be drawn for blueprint mode (every one has a free-form string without x-pool); use --mode free")

@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+from pipeline.generate.single import literal_examples
+from pipeline.seeds import load_examples
 from tests.conftest import ROOT, run_cli
 from tests.fake_openai import FakeOpenAI
 
@@ -148,6 +150,14 @@ def test_a_request_missing_a_value_is_rejected_before_the_solve_pass(fake, tmp_p
     candidates = json.loads((out / "manifest.json").read_text())["counts"]["candidates"]
     assert steps.count({"request"}) == candidates  # one phrase per candidate
     assert steps.count({"action"}) == candidates - len(rejected)  # solve only requests that state every value
+
+
+def test_blueprint_prompts_show_only_examples_that_state_their_values(fake, tmp_path):
+    literal = {e["request"] for e in literal_examples(load_examples("single"))}
+    assert _run(fake, tmp_path / "run", "--n", "3", "--mode", "blueprint").returncode == 0
+    shown = [m["content"] for body in fake.requests for m in body["messages"][1:-1] if m["role"] == "assistant"]
+    requests = [json.loads(text)["request"] for text in shown if "request" in json.loads(text)]
+    assert requests and set(requests) <= literal
 
 
 def test_cells_left_short_exit_1_and_are_named(tmp_path):

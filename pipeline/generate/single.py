@@ -42,6 +42,12 @@ class SingleContext:
         self.solve_temperature, self.max_tokens = solve_temperature, max_tokens
 
 
+def literal_examples(examples: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The few-shot examples whose request states every value as given: blueprint phrasing must
+    (else `ungrounded_value`), so its prompts show only examples that follow the same rule."""
+    return [example for example in examples if not unstated_arguments(example["call"]["arguments"], example["request"])]
+
+
 def _fail(task: Task, code: str, message: str, record: Conversation | None = None, **raw: str) -> Candidate:
     return Candidate(task, record, [Issue("generate", code, "", message)], dict(raw))
 
