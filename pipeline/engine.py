@@ -88,7 +88,7 @@ class Engine:
 
     def __init__(self, planner: Planner, generate: Callable[[Task], Awaitable[Candidate]], checks: list[Check],
                  n: int, max_candidates: int, on_progress: Callable[[RunResult], None] | None = None,
-                 initial_yield: float = 0.5, max_consecutive_failures: int = 12):
+                 initial_yield: float = 0.5, max_consecutive_failures: int = 12, concurrency: int = 8):
         self.max_consecutive_failures, self._consecutive_failures = max_consecutive_failures, 0
         self.planner, self.generate, self.checks = planner, generate, checks
         self.n, self.max_candidates, self.on_progress = n, max_candidates, on_progress
@@ -101,6 +101,9 @@ class Engine:
             self.cells.append(Cell(planner.category, tool, planner.mode, position, quota, quota, quota * self.per_unit))
         self.result = RunResult(cells=self.cells)
         self._kept: list[tuple[int, Conversation]] = []
+        # as many tasks in flight as the teacher serves, so a task whose cell filled while it
+        # waited is skipped instead of generated and dropped as surplus
+        self._slots = asyncio.Semaphore(concurrency)
 
     async def run(self) -> RunResult:
         """Run rounds until done; returns the accepted records in task order."""
@@ -153,7 +156,12 @@ class Engine:
                 cell.quota -= 1
 
     async def _one(self, task: Task) -> None:
-        candidate = await self.generate(task)
+        cell = self.cells[task.index % len(self.cells)]  # task i targets order[i % len(order)]
+        async with self._slots:
+            if cell.deficit == 0 or self._filled() >= self.n:  # filled while this task waited
+                cell.candidates -= 1  # hand the budget back: this task never ran
+                return
+            candidate = await self.generate(task)
         issues = list(candidate.issues)
         if candidate.record is not None and not issues:
             for check in self.checks:
@@ -162,7 +170,6 @@ class Engine:
         result.candidates += 1
         tally = result.by_temperature.setdefault(str(task.temperature), [0, 0])
         tally[0] += 1
-        cell = self.cells[task.index % len(self.cells)]  # task i targets order[i % len(order)]
         if issues:
             first = next((stage for stage in FUNNEL_ORDER if any(i.check == stage for i in issues)), issues[0].check)
             result.removed_by[first] += 1

@@ -116,7 +116,7 @@ async def generate_run(config: RunConfig, base_url: str, model: str, api_key: st
                                 description=f"accepted ({result.candidates} candidates, {len(result.rejected)} rejected)")
 
             engine = Engine(planner, lambda task: generate_single(task, teacher, context), default_checks(config.checks),
-                            config.n, config.candidate_limit, update)
+                            config.n, config.candidate_limit, update, concurrency=t.concurrency)
             result = await engine.run()
         return result, teacher, style
     finally:
