@@ -18,6 +18,8 @@ CODES: dict[str, tuple[str, str]] = {
     "constraint_violation": ("schema", "pattern, range, length, item count or format (date, email, uri...) broken"),
     # grounding
     "ungrounded_value": ("grounding", "an argument value nobody in the conversation said or returned"),
+    # quality
+    "fewshot_copy": ("quality", "a user turn copies a few-shot example shown in the task's prompt (rapidfuzz >= 90)"),
     # category
     "wrong_call_count": ("category", "the number of calls does not fit the category or the reference"),
     "call_in_no_call": ("category", "a tool call in a sample where no call is right"),

@@ -152,6 +152,23 @@ def test_a_request_missing_a_value_is_rejected_before_the_solve_pass(fake, tmp_p
     assert steps.count({"action"}) == candidates - len(rejected)  # solve only requests that state every value
 
 
+def test_a_request_that_copies_a_few_shot_is_rejected_before_the_solve_pass(fake, tmp_path):
+    def copy_the_last_example(number, body, content):
+        props = (body.get("response_format") or {}).get("json_schema", {}).get("schema", {}).get("properties", {})
+        if set(props) == {"request"} and number % 2 == 0:
+            return body["messages"][-2]["content"]  # the nearest few-shot answer, verbatim
+        return content
+
+    fake.corrupt = copy_the_last_example
+    out = tmp_path / "run"
+    assert _run(fake, out, "--n", "3", "--mode", "blueprint").returncode == 0
+    rejected = _records(out / "rejected.jsonl")
+    assert rejected and all(entry["meta"]["codes"] == ["fewshot_copy"] for entry in rejected)
+    assert all(entry["meta"]["issues"][0]["path"] == f"messages[{len(entry['messages']) - 2}].content" for entry in rejected)
+    steps = [set((b.get("response_format") or {}).get("json_schema", {}).get("schema", {}).get("properties", {})) for b in fake.requests]
+    assert steps.count({"action"}) == steps.count({"request"}) - len(rejected)
+
+
 def test_blueprint_prompts_show_only_examples_that_state_their_values(fake, tmp_path):
     literal = {e["request"] for e in literal_examples(load_examples("single"))}
     assert _run(fake, tmp_path / "run", "--n", "3", "--mode", "blueprint").returncode == 0

@@ -2,7 +2,8 @@
 
 free      the teacher writes the request and the call for the target tool.
 blueprint the call is planned; the teacher phrases a request for it, which must state every
-          value as given (else `ungrounded_value`, before any solve request is spent); an
+          value as given (else `ungrounded_value`) and must not copy a few-shot example (else
+          `fewshot_copy`), both checked before any solve request is spent; an
           independent solve pass (told only the sample's tools, never the target) answers it; the
           candidate carries the solved call and the blueprint as its reference, so the
           reference check keeps it only when filters.match says they agree. Optional
@@ -19,7 +20,7 @@ from typing import Any, Mapping
 from filters.base import Issue, call_path
 from pipeline.backends.base import ChatRequest
 from pipeline.errors import TeacherError
-from pipeline.generate.common import (Candidate, action_options, call_schema, describe_call, drop_unstated_optionals, signature, wrap,
+from pipeline.generate.common import (Candidate, action_options, call_schema, copied_example, describe_call, drop_unstated_optionals, signature, wrap,
                                       parse_json_object, seed_for, tools_block, unstated_arguments)
 from pipeline.plan import Task, nearest_examples
 from pipeline.prompts import combined_version, load_prompt
@@ -96,12 +97,17 @@ async def _blueprint(task: Task, teacher, ctx: SingleContext) -> Candidate:
     if not isinstance(request, str) or not request.strip():
         return _fail(task, "unparseable_output", "the phrasing answer has no request", phrase=answer.text)
     request = request.strip()
+    copied = copied_example(request, [ctx.examples[index]["request"] for index in task.fewshot])
     unstated = unstated_arguments(task.blueprint[0]["arguments"], request)
-    if unstated:  # the prompt asks for every value as given: a request without one cannot round-trip
+    if copied is not None or unstated:  # checked before any solve request is spent
         record = _record(task, ctx, request, task.blueprint[0], [phrase])
-        where = append_path(call_path(len(record.messages) - 1, 0), f"function.arguments.{unstated[0]}")
-        return Candidate(task, record, [Issue("generate", "ungrounded_value", where,
-                                              f"the request does not state {', '.join(unstated)}")], {"phrase": answer.text})
+        if copied is not None:
+            issue = Issue("generate", "fewshot_copy", f"messages[{len(record.messages) - 2}].content",
+                          f"the request copies the few-shot example {ctx.examples[task.fewshot[copied]]['request']!r}")
+        else:  # the prompt asks for every value as given: a request without one cannot round-trip
+            issue = Issue("generate", "ungrounded_value", append_path(call_path(len(record.messages) - 1, 0), f"function.arguments.{unstated[0]}"),
+                          f"the request does not state {', '.join(unstated)}")
+        return Candidate(task, record, [issue], {"phrase": answer.text})
     call, raw = await _solve(task, teacher, ctx, request)
     if call is None:
         record = _record(task, ctx, request, {"name": "", "arguments": {}}, [phrase, solve, fill])
@@ -165,4 +171,10 @@ async def _free(task: Task, teacher, ctx: SingleContext) -> Candidate:
     request, call = parsed.get("request"), parsed.get("call")
     if not isinstance(request, str) or not request.strip() or not isinstance(call, dict):
         return _fail(task, "unparseable_output", "the answer has no request and call", free=answer.text)
+    copied = copied_example(request, [ctx.examples[index]["request"] for index in task.fewshot])
+    if copied is not None:
+        record = _record(task, ctx, request.strip(), call, [free])
+        return Candidate(task, record, [Issue("generate", "fewshot_copy", f"messages[{len(record.messages) - 2}].content",
+                                              f"the request copies the few-shot example {ctx.examples[task.fewshot[copied]]['request']!r}")],
+                         {"free": answer.text})
     return Candidate(task, _record(task, ctx, request.strip(), call, [free]), raw={"free": answer.text})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.generate.common import action_options, drop_unstated_optionals, unstated_arguments, parse_json_object, signature, wrap
+from pipeline.generate.common import action_options, copied_example, drop_unstated_optionals, unstated_arguments, parse_json_object, signature, wrap
 from pipeline.record import FunctionSpec, Tool
 
 PARAMS = {"type": "object", "required": ["city"],
@@ -64,3 +64,12 @@ def test_unstated_arguments_names_values_the_request_does_not_state():
     assert unstated_arguments(arguments, "7-day forecast for KRAKÓW, metric, ski and hike, near 50.06 please") == []
     assert unstated_arguments(arguments, "forecast for Kraków, metric, ski, near 50.06") == ["days", "tags"]
     assert unstated_arguments({"flag": {"on": True}}, "anything") == []  # nothing writable to check
+
+
+def test_copied_example_finds_near_verbatim_few_shots_only():
+    shown = ["Show my 5 most recent conversations.", "What devices are in the attic?"]
+    assert copied_example("what devices are in the  Attic?", shown) == 1
+    assert copied_example("What devices are in the attic", shown) == 1  # a dropped "?" is still a copy
+    assert copied_example("What devices are in the garage?", shown) is None  # ratio 86: a new value, not a copy
+    assert copied_example("Show my 12 most recent chats.", shown) is None
+    assert copied_example("anything", []) is None
