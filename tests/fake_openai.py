@@ -40,6 +40,11 @@ def response_schema(body: dict[str, Any]) -> dict[str, Any]:
     return fmt.get("schema") or {}
 
 
+def asked_keys(body: dict[str, Any]) -> set[str]:
+    """Which step a request is, by the keys its answer must have: {"request"}, {"action"}, ..."""
+    return set(response_schema(body).get("properties") or {})
+
+
 def parse_described_call(text: str) -> dict[str, Any]:
     """Read back the pipeline's `describe_call` rendering into {"name", "arguments"}."""
     lines = text.splitlines()

@@ -12,7 +12,7 @@ from pathlib import Path
 from pipeline.generate.single import literal_examples
 from pipeline.seeds import load_examples
 from tests.conftest import ROOT, run_cli
-from tests.fake_openai import FakeOpenAI
+from tests.fake_openai import FakeOpenAI, asked_keys
 
 SECRET = "sk-test-SECRET-do-not-leak-123"
 ALLOWED_TOOL_KEYS = {"type", "function"}
@@ -75,7 +75,7 @@ def test_blueprint_run_writes_valid_records_and_manifest(fake, tmp_path):
 def test_solve_pass_is_never_told_the_target(fake, tmp_path):
     out = tmp_path / "run"
     assert _run(fake, out, "--n", "2", "--mode", "blueprint").returncode == 0
-    pick_steps = [b for b in fake.requests if set((b.get("response_format") or {}).get("json_schema", {}).get("schema", {}).get("properties", {})) == {"action"}]
+    pick_steps = [b for b in fake.requests if asked_keys(b) == {"action"}]
     assert pick_steps
     for body in pick_steps:
         enum = body["response_format"]["json_schema"]["schema"]["properties"]["action"]["enum"]
@@ -102,8 +102,7 @@ def test_free_mode_with_user_tools(fake, tmp_path):
 
 def test_rejected_round_trips_are_topped_up(fake, tmp_path):
     def spoil(number, body, content):
-        props = (body.get("response_format") or {}).get("json_schema", {}).get("schema", {}).get("properties", {})
-        if set(props) == {"arguments"} and number % 3 == 0:
+        if asked_keys(body) == {"arguments"} and number % 3 == 0:
             answer = json.loads(content)
             answer["arguments"] = {key: (value + "X" if isinstance(value, str) else value) for key, value in answer["arguments"].items()}
             if not any(isinstance(v, str) for v in answer["arguments"].values()):
@@ -128,8 +127,7 @@ def test_rejected_round_trips_are_topped_up(fake, tmp_path):
 
 def test_a_request_missing_a_value_is_rejected_before_the_solve_pass(fake, tmp_path):
     def drop_a_value(number, body, content):
-        props = (body.get("response_format") or {}).get("json_schema", {}).get("schema", {}).get("properties", {})
-        if set(props) == {"request"} and number % 2 == 0:
+        if asked_keys(body) == {"request"} and number % 2 == 0:
             return json.dumps({"request": "Could you sort this out for me, please?"})
         return content
 
@@ -146,7 +144,7 @@ def test_a_request_missing_a_value_is_rejected_before_the_solve_pass(fake, tmp_p
         assert issue["check"] == "generate" and issue["path"].startswith(f"messages[{len(entry['messages']) - 1}].tool_calls[0].function.arguments.")
         assert entry["messages"][-2]["content"] == "Could you sort this out for me, please?"
         assert entry["meta"]["raw"]["phrase"]
-    steps = [set((b.get("response_format") or {}).get("json_schema", {}).get("schema", {}).get("properties", {})) for b in fake.requests]
+    steps = [asked_keys(b) for b in fake.requests]
     candidates = json.loads((out / "manifest.json").read_text())["counts"]["candidates"]
     assert steps.count({"request"}) == candidates  # one phrase per candidate
     assert steps.count({"action"}) == candidates - len(rejected)  # solve only requests that state every value
@@ -154,8 +152,7 @@ def test_a_request_missing_a_value_is_rejected_before_the_solve_pass(fake, tmp_p
 
 def test_a_request_that_copies_a_few_shot_is_rejected_before_the_solve_pass(fake, tmp_path):
     def copy_the_last_example(number, body, content):
-        props = (body.get("response_format") or {}).get("json_schema", {}).get("schema", {}).get("properties", {})
-        if set(props) == {"request"} and number % 2 == 0:
+        if asked_keys(body) == {"request"} and number % 2 == 0:
             return body["messages"][-2]["content"]  # the nearest few-shot answer, verbatim
         return content
 
@@ -165,8 +162,21 @@ def test_a_request_that_copies_a_few_shot_is_rejected_before_the_solve_pass(fake
     rejected = _records(out / "rejected.jsonl")
     assert rejected and all(entry["meta"]["codes"] == ["fewshot_copy"] for entry in rejected)
     assert all(entry["meta"]["issues"][0]["path"] == f"messages[{len(entry['messages']) - 2}].content" for entry in rejected)
-    steps = [set((b.get("response_format") or {}).get("json_schema", {}).get("schema", {}).get("properties", {})) for b in fake.requests]
+    steps = [asked_keys(b) for b in fake.requests]
     assert steps.count({"action"}) == steps.count({"request"}) - len(rejected)
+
+
+def test_free_mode_rejects_a_copied_few_shot(fake, tmp_path):
+    def copy_the_last_example(number, body, content):
+        return body["messages"][-2]["content"] if "call" in asked_keys(body) and number % 2 == 0 else content
+
+    fake.corrupt = copy_the_last_example
+    out = tmp_path / "run"
+    _run(fake, out, "--n", "3", "--mode", "free")  # which tasks get spoiled depends on arrival order
+    copies = [entry for entry in _records(out / "rejected.jsonl") if "fewshot_copy" in entry["meta"]["codes"]]
+    examples = {example["request"] for example in load_examples("single")}
+    assert copies and all(entry["messages"][-2]["content"] in examples for entry in copies)
+    assert not any(record["messages"][-2]["content"] in examples for record in _records(out / "accepted.jsonl"))
 
 
 def test_blueprint_prompts_show_only_examples_that_state_their_values(fake, tmp_path):

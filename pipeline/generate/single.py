@@ -49,6 +49,13 @@ def literal_examples(examples: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [example for example in examples if not unstated_arguments(example["call"]["arguments"], example["request"])]
 
 
+def _copied(task: Task, ctx: SingleContext, request: str) -> str:
+    """The fewshot_copy message if `request` copies a few-shot shown to the task, else ""."""
+    shown = [ctx.examples[index]["request"] for index in task.fewshot]
+    copied = copied_example(request, shown)
+    return "" if copied is None else f"the request copies the few-shot example {shown[copied]!r}"
+
+
 def _fail(task: Task, code: str, message: str, record: Conversation | None = None, **raw: str) -> Candidate:
     return Candidate(task, record, [Issue("generate", code, "", message)], dict(raw))
 
@@ -97,13 +104,12 @@ async def _blueprint(task: Task, teacher, ctx: SingleContext) -> Candidate:
     if not isinstance(request, str) or not request.strip():
         return _fail(task, "unparseable_output", "the phrasing answer has no request", phrase=answer.text)
     request = request.strip()
-    copied = copied_example(request, [ctx.examples[index]["request"] for index in task.fewshot])
+    copied = _copied(task, ctx, request)
     unstated = unstated_arguments(task.blueprint[0]["arguments"], request)
-    if copied is not None or unstated:  # checked before any solve request is spent
+    if copied or unstated:  # checked before any solve request is spent
         record = _record(task, ctx, request, task.blueprint[0], [phrase])
-        if copied is not None:
-            issue = Issue("generate", "fewshot_copy", f"messages[{len(record.messages) - 2}].content",
-                          f"the request copies the few-shot example {ctx.examples[task.fewshot[copied]]['request']!r}")
+        if copied:
+            issue = Issue("generate", "fewshot_copy", f"messages[{len(record.messages) - 2}].content", copied)
         else:  # the prompt asks for every value as given: a request without one cannot round-trip
             issue = Issue("generate", "ungrounded_value", append_path(call_path(len(record.messages) - 1, 0), f"function.arguments.{unstated[0]}"),
                           f"the request does not state {', '.join(unstated)}")
@@ -171,10 +177,9 @@ async def _free(task: Task, teacher, ctx: SingleContext) -> Candidate:
     request, call = parsed.get("request"), parsed.get("call")
     if not isinstance(request, str) or not request.strip() or not isinstance(call, dict):
         return _fail(task, "unparseable_output", "the answer has no request and call", free=answer.text)
-    copied = copied_example(request, [ctx.examples[index]["request"] for index in task.fewshot])
-    if copied is not None:
+    copied = _copied(task, ctx, request)
+    if copied:
         record = _record(task, ctx, request.strip(), call, [free])
-        return Candidate(task, record, [Issue("generate", "fewshot_copy", f"messages[{len(record.messages) - 2}].content",
-                                              f"the request copies the few-shot example {ctx.examples[task.fewshot[copied]]['request']!r}")],
+        return Candidate(task, record, [Issue("generate", "fewshot_copy", f"messages[{len(record.messages) - 2}].content", copied)],
                          {"free": answer.text})
     return Candidate(task, _record(task, ctx, request.strip(), call, [free]), raw={"free": answer.text})
