@@ -17,13 +17,25 @@ CODES: dict[str, tuple[str, str]] = {
     "enum_violation": ("schema", "a value outside the parameter's enum/const"),
     "constraint_violation": ("schema", "pattern, range, length, item count or format (date, email, uri...) broken"),
     # grounding
-    "ungrounded_value": ("grounding", "an argument value nobody in the conversation said or returned"),
+    "ungrounded_value": ("grounding", "an argument value nobody in the conversation said or returned before the call"),
+    "unused_tool_result": ("grounding", "nested: a dependent call uses nothing the earlier tool results returned"),
     # quality
+    "leaked_function_name": ("quality", "a user turn writes a function name as an identifier (snake_case, camelCase, name(...)) or inside JSON"),
+    "placeholder_value": ("quality", "a placeholder value (\"string\", example.com, John Doe, XYZ Inc., <city>, TBD...)"),
     "fewshot_copy": ("quality", "a user turn copies a few-shot example shown in the task's prompt (rapidfuzz >= 90)"),
+    "too_short": ("quality", "the opening request is shorter than the configured minimum"),
+    "too_long": ("quality", "a user turn is longer than the configured maximum"),
+    "refusal": ("quality", "a refusal or \"as an AI\" filler in a user or assistant turn"),
+    "language": ("quality", "a user turn is not in the expected language"),
+    # dedup
+    "duplicate": ("dedup", "an exact or near duplicate of an earlier record (the message names its id)"),
+    # judge (optional, LLM)
+    "judge_rejected": ("judge", "the LLM judge says the calls do not answer the request"),
     # category
     "wrong_call_count": ("category", "the number of calls does not fit the category or the reference"),
     "call_in_no_call": ("category", "a tool call in a sample where no call is right"),
     "no_call_when_needed": ("category", "no tool call where the category needs one"),
+    "inconsistent_answer": ("category", "the final answer quotes a number that no tool result (or user turn) gives"),
     # reference
     "wrong_function": ("reference", "the calls name other functions than the reference calls"),
     "wrong_value": ("reference", "same functions as the reference, other argument values"),
