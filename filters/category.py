@@ -1,25 +1,93 @@
-"""Category rules: how many calls a sample of each category must (or must not) make."""
+"""Category rules: how many calls a sample of each category makes, and answers that match results.
+
+- `single`: exactly one call, in one assistant turn.
+- `parallel`: one assistant turn of two or more calls.
+- `nested`: at least one call (DESIGN.md's own example is a one-call nested record); that later
+  calls use earlier results is the grounding check's `unused_tool_result`.
+- `no_call`: no call at all.
+- every category: an assistant answer after tool results that quotes a number ("$231.40",
+  "12 degrees", "3 flights") must find it, at the precision shown, in a tool result (a value,
+  a list's length, a date or time part) or a user turn before it; else `inconsistent_answer`.
+  A count of what came back ("found 4 places") must come from the results alone.
+"""
 
 from __future__ import annotations
+
+import json
+import re
 
 from pipeline.record import Conversation
 
 from filters.base import Check, Issue
+from filters.mentions import numbers_in
+
+_COUNTED = re.compile(r"\b(?:found|there (?:are|were|is)|returned|got|see|have)\s+\S?$", re.IGNORECASE)
+_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2})?|\b\d{1,2}:\d{2}\b")  # date and time parts an answer may quote
+_QUOTED = re.compile(r"(?<![\w.])[-+]?[$€£¥]?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?![\d/:-]|\w*[a-z]{2}\d)")
 
 
 class CategoryCheck(Check):
-    """`single`: exactly one call in one assistant turn; `no_call`: no call at all."""
+    """Call counts per category and answers consistent with the tool results."""
 
     name = "category"
 
     def __call__(self, record: Conversation) -> list[Issue]:
         call_turns = [(i, m) for i, m in enumerate(record.messages) if m.role == "assistant" and m.tool_calls]
-        if record.category == "no_call":
+        return self._counts(record.category, call_turns) + self._answers(record)
+
+    def _counts(self, category: str, call_turns: list) -> list[Issue]:
+        calls = sum(len(m.tool_calls or []) for _, m in call_turns)
+        if category == "no_call":
             return [self.issue("call_in_no_call", f"messages[{i}].tool_calls", "a tool call in a no_call sample") for i, _ in call_turns]
-        if record.category == "single":
-            if not call_turns:
-                return [self.issue("no_call_when_needed", "messages", "a single sample needs one tool call")]
-            calls = sum(len(m.tool_calls or []) for _, m in call_turns)
-            if len(call_turns) != 1 or calls != 1:
-                return [self.issue("wrong_call_count", f"messages[{call_turns[0][0]}].tool_calls", f"a single sample makes exactly one call, found {calls}")]
+        if category in ("single", "parallel", "nested") and not call_turns:
+            return [self.issue("no_call_when_needed", "messages", f"a {category} sample needs a tool call")]
+        where = f"messages[{call_turns[0][0]}].tool_calls" if call_turns else "messages"
+        if category == "single" and (len(call_turns) != 1 or calls != 1):
+            return [self.issue("wrong_call_count", where, f"a single sample makes exactly one call, found {calls}")]
+        if category == "parallel" and (len(call_turns) != 1 or calls < 2):
+            return [self.issue("wrong_call_count", where, f"a parallel sample makes 2+ calls in one turn, found {calls} in {len(call_turns)} turn(s)")]
         return []
+
+    def _answers(self, record: Conversation) -> list[Issue]:
+        issues = []
+        for index, message in enumerate(record.messages):
+            if message.role != "assistant" or message.tool_calls or not message.content:
+                continue
+            before = record.messages[:index]
+            results = [m.content for m in before if m.role == "tool" and m.content]
+            if not results:
+                continue
+            said = [m.content for m in before if m.role in ("user", "system") and m.content]
+            returned = {float(leaf) for content in results for leaf in _numeric_leaves(content)}
+            returned |= numbers_in("\n".join(results)) | {float(run) for content in results for stamp in _STAMP.findall(content)
+                                                           for run in re.findall(r"\d+", stamp)}
+            known = returned | numbers_in("\n".join(said)) | {float(run) for text in said for run in re.findall(r"\d+", text)}
+            for match in _QUOTED.finditer(message.content):
+                # a count of what came back ("found 4 places") must come from the results themselves
+                counted = _COUNTED.search(message.content[max(0, match.start() - 20):match.start() + 1])
+                whole, fraction = match.group(1).replace(",", ""), match.group(2) or ""
+                shown = float(f"{whole}.{fraction}" if fraction else whole) * (-1 if match.group(0).lstrip().startswith("-") else 1)
+                step = 10 ** -len(fraction) if fraction else 1
+                tolerance = 1e-9 if counted else step / 2 + 1e-9  # a count is exact
+                if not any(abs(value - shown) <= tolerance for value in (returned if counted else known)):
+                    issues.append(self.issue("inconsistent_answer", f"messages[{index}].content",
+                                             f"the answer says {match.group(0).strip()}, which no tool result gives"))
+                    break
+        return issues
+
+
+def _numeric_leaves(content: str):
+    try:
+        value = json.loads(content)
+    except ValueError:
+        return
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+            yield len(item)
+        elif isinstance(item, (int, float)) and not isinstance(item, bool):
+            yield item

@@ -60,5 +60,7 @@ class ReferenceCheck(Check):
         if not 0 <= index < len(record.messages):
             return [self.issue("wrong_call_count", path, "the reference names a message the record does not have")]
         calls = record.messages[index].tool_calls or []
+        if any(not isinstance(call.function.arguments, dict) for call in calls):
+            return []  # unparseable arguments: the format check's invalid_json says it
         result = match_calls(ref.get("calls", []), calls, record.tool_schemas(), ordered=ref.get("ordered", False))
         return [] if result.ok else [self.issue(result.code, path + ".tool_calls", result.message)]

@@ -63,7 +63,13 @@ class RunConfig(BaseModel):
     optional_rate: float | None = Field(None, ge=0, le=1)  # default: 0.2 embedded (small teacher), 0.4 otherwise
     system_prompt_rate: float = Field(0.5, ge=0, le=1)
     now: str = "2026-11-23T10:00:00Z"  # the latest moment conversations pretend to happen
-    checks: list[str] = Field(default_factory=lambda: ["format", "schema", "category", "reference"])
+    checks: list[str] = Field(default_factory=lambda: ["format", "schema", "grounding", "category", "reference", "quality"])
+    language: str = "en"  # expected language of user turns ("" = any)
+    min_request_words: int = Field(3, ge=0)
+    max_user_chars: int = Field(1500, ge=1)
+    dedup: bool = True
+    dedup_threshold: float = Field(90.0, ge=0, le=100)
+    template_cap: int = Field(50, ge=1)  # records per value-masked request template
     teacher: TeacherConfig = Field(default_factory=TeacherConfig)
 
     @property

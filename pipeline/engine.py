@@ -21,7 +21,8 @@ from pipeline.errors import TeacherError
 from pipeline.plan import Planner, Task
 from pipeline.record import Conversation
 
-FUNNEL_ORDER = ("generate", "format", "schema", "category", "reference")
+FUNNEL_ORDER = ("generate", "format", "schema", "grounding", "category", "reference", "quality", "dedup")
+Dedup = Callable[[list[tuple[int, Conversation]]], dict[int, Issue]]
 
 
 @dataclass
@@ -58,6 +59,8 @@ class RunResult:
     removed_by: Counter = field(default_factory=Counter)
     codes: Counter = field(default_factory=Counter)
     by_temperature: dict[str, list[int]] = field(default_factory=dict)
+    # (category, mode, teacher, temperature) -> Counter of "candidates", "accepted" and removing stage
+    slices: dict[tuple[str, str, str, str], Counter] = field(default_factory=dict)
     candidates: int = 0
     failed: int = 0
     surplus: int = 0
@@ -88,7 +91,9 @@ class Engine:
 
     def __init__(self, planner: Planner, generate: Callable[[Task], Awaitable[Candidate]], checks: list[Check],
                  n: int, max_candidates: int, on_progress: Callable[[RunResult], None] | None = None,
-                 initial_yield: float = 0.5, max_consecutive_failures: int = 12, concurrency: int = 8):
+                 initial_yield: float = 0.5, max_consecutive_failures: int = 12, concurrency: int = 8,
+                 dedup: Dedup | None = None, teacher: str = ""):
+        self.dedup, self.teacher = dedup, teacher
         self.max_consecutive_failures, self._consecutive_failures = max_consecutive_failures, 0
         self.planner, self.generate, self.checks = planner, generate, checks
         self.n, self.max_candidates, self.on_progress = n, max_candidates, on_progress
@@ -101,6 +106,7 @@ class Engine:
             self.cells.append(Cell(planner.category, tool, planner.mode, position, quota, quota, quota * self.per_unit))
         self.result = RunResult(cells=self.cells)
         self._kept: list[tuple[int, Conversation]] = []
+        self._tasks: dict[int, Task] = {}
         # as many tasks in flight as the teacher serves, so a task whose cell filled while it
         # waited is skipped instead of generated and dropped as surplus
         self._slots = asyncio.Semaphore(concurrency)
@@ -114,6 +120,7 @@ class Engine:
             if not batch:
                 break
             await asyncio.gather(*(self._one(task) for task in batch))
+            self._drop_duplicates()
         self._finish()
         return result
 
@@ -170,9 +177,12 @@ class Engine:
         result.candidates += 1
         tally = result.by_temperature.setdefault(str(task.temperature), [0, 0])
         tally[0] += 1
+        slice_ = self._slice(task)
+        slice_["candidates"] += 1
         if issues:
             first = next((stage for stage in FUNNEL_ORDER if any(i.check == stage for i in issues)), issues[0].check)
             result.removed_by[first] += 1
+            slice_[first] += 1
             for issue in issues:
                 result.codes[(issue.check, issue.code)] += 1
             teacher_failed = any(i.code == "teacher_error" for i in issues)
@@ -185,10 +195,38 @@ class Engine:
         else:
             self._consecutive_failures = 0
             tally[1] += 1
+            slice_["accepted"] += 1
             cell.accepted += 1
             self._kept.append((task.index, candidate.record))
+            self._tasks[task.index] = task
         if self.on_progress:
             self.on_progress(result)
+
+    def _slice(self, task: Task) -> Counter:
+        key = (task.category, task.mode, self.teacher, str(task.temperature))
+        return self.result.slices.setdefault(key, Counter())
+
+    def _drop_duplicates(self) -> None:
+        """Dedup the accepted records so far (after a whole round, so finishing order never
+        matters): a duplicate leaves its cell, which the next round tops up."""
+        if not self.dedup or len(self._kept) < 2:
+            return
+        dropped = self.dedup(sorted(self._kept, key=lambda pair: pair[0]))
+        if not dropped:
+            return
+        result = self.result
+        for index, issue in sorted(dropped.items()):
+            task = self._tasks[index]
+            record = next(record for i, record in self._kept if i == index)
+            self.cells[index % len(self.cells)].accepted -= 1
+            result.by_temperature[str(task.temperature)][1] -= 1
+            slice_ = self._slice(task)
+            slice_["accepted"] -= 1
+            slice_["dedup"] += 1
+            result.removed_by["dedup"] += 1
+            result.codes[("dedup", issue.code)] += 1
+            result.rejected.append(rejected_entry(Candidate(task, record), [issue]))
+        self._kept = [(i, record) for i, record in self._kept if i not in dropped]
 
     def _finish(self) -> None:
         """Keep at most each cell's quota (in task order) and at most --n records in all."""

@@ -57,7 +57,11 @@ def build_manifest(config: RunConfig, result: RunResult, usage: Usage, teacher: 
         "funnel": {"candidates": result.candidates, "removed_by_check": funnel,
                    "codes": [{"check": check, "code": code, "count": count}
                              for (check, code), count in sorted(result.codes.items())],
-                   "accepted": len(result.accepted) + result.surplus},
+                   "accepted": len(result.accepted) + result.surplus,
+                   "by_slice": [{"category": c, "mode": m, "teacher": t, "temperature": float(temp),
+                                 "candidates": counts["candidates"], "accepted": counts["accepted"],
+                                 "removed_by_check": {stage: counts[stage] for stage in FUNNEL_ORDER if counts[stage]}}
+                                for (c, m, t, temp), counts in sorted(result.slices.items())]},
         "yield_by_temperature": {t: {"candidates": c, "accepted": a, "yield": round(a / c, 3) if c else None}
                                  for t, (c, a) in sorted(result.by_temperature.items())},
         "cells": [cell.to_dict() for cell in result.cells if cell.requested or cell.candidates],
@@ -86,9 +90,22 @@ def funnel_table(manifest: dict[str, Any]) -> Table:
     return table
 
 
+def slice_table(manifest: dict[str, Any]) -> Table:
+    """Removed per check for each (category, mode, teacher, temperature) slice of the run."""
+    stages = [stage for stage in FUNNEL_ORDER if any(row["removed_by_check"].get(stage) for row in manifest["funnel"]["by_slice"])]
+    table = Table(title="Funnel by category, mode, teacher and temperature", show_lines=False)
+    for column in ("category", "mode", "teacher", "temp", "candidates", *stages, "accepted"):
+        table.add_column(column, justify="left" if column in ("category", "mode", "teacher") else "right")
+    for row in manifest["funnel"]["by_slice"]:
+        table.add_row(row["category"], row["mode"], row["teacher"], f"{row['temperature']:g}", str(row["candidates"]),
+                      *(str(row["removed_by_check"].get(stage, 0)) for stage in stages), str(row["accepted"]))
+    return table
+
+
 def print_summary(console: Console, manifest: dict[str, Any], out_dir: str) -> None:
-    """Funnel table, short cells, and where the files are."""
+    """Funnel tables, short cells, and where the files are."""
     console.print(funnel_table(manifest))
+    console.print(slice_table(manifest))
     counts = manifest["counts"]
     for cell in manifest["short_cells"][:20]:
         console.print(f"[yellow]short cell[/] {cell['category']}/{cell['tool']}/{cell['mode']}: "

@@ -20,6 +20,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from filters.checks import default_checks
+from filters.dedup import DedupOptions, find_duplicates
+from filters.grounding import GroundingOptions
+from filters.quality import QualityOptions
 from pipeline import errors
 from pipeline.backends.embedded import EmbeddedServer
 from pipeline.backends.openai_backend import OpenAITeacher
@@ -30,7 +33,7 @@ from pipeline.generate.single import SingleContext, generate_single, literal_exa
 from pipeline.plan import Planner
 from pipeline.prompts import load_prompt
 from pipeline.report import build_manifest, print_summary
-from pipeline.seeds import load_examples, load_tools
+from pipeline.seeds import alias_table, load_examples, load_tools
 from pipeline.writer import prepare_run_dir, write_json, write_jsonl
 
 PROMPTS = {"blueprint": ["single/phrase", "single/solve", "single/fill", "system/simple"], "free": ["single/free", "system/simple"]}
@@ -86,6 +89,20 @@ def build_config(args: argparse.Namespace) -> RunConfig:
         raise InputError(first["msg"].removeprefix("Value error, "), "--" + flag.replace("_", "-")) from None
 
 
+def run_checks_for(config: RunConfig, catalog) -> list:
+    """The per-record checks the config names, with the seeds' aliases and the quality limits."""
+    quality = QualityOptions(min_request_words=config.min_request_words, max_user_chars=config.max_user_chars, language=config.language)
+    return default_checks(config.checks, grounding=GroundingOptions(aliases=alias_table(catalog)), quality=quality)
+
+
+def run_dedup_for(config: RunConfig):
+    """Exact and near-duplicate removal over accepted records, or None when switched off."""
+    if not config.dedup:
+        return None
+    options = DedupOptions(threshold=config.dedup_threshold, template_cap=config.template_cap)
+    return lambda records: find_duplicates(records, options)
+
+
 async def generate_run(config: RunConfig, base_url: str, model: str, api_key: str | None,
                        console: Console) -> tuple[RunResult, OpenAITeacher, str]:
     """Probe the teacher, plan, and run the engine to the quota."""
@@ -105,7 +122,7 @@ async def generate_run(config: RunConfig, base_url: str, model: str, api_key: st
             console.print(f"[yellow]skipped for blueprint[/] {name}: {reason}")
         context = SingleContext({tool.name: tool.to_tool() for tool in catalog}, examples, model,
                                 t.solve_temperature, t.max_tokens, compact_tools=t.embedded,
-                                domains={tool.name: tool.domain for tool in catalog})
+                                domains={tool.name: tool.domain for tool in catalog}, grounding=GroundingOptions(aliases=alias_table(catalog)))
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console, transient=False) as progress:
             bar = progress.add_task("accepted", total=config.n)
@@ -115,8 +132,9 @@ async def generate_run(config: RunConfig, base_url: str, model: str, api_key: st
                 progress.update(bar, completed=min(accepted, config.n),
                                 description=f"accepted ({result.candidates} candidates, {len(result.rejected)} rejected)")
 
-            engine = Engine(planner, lambda task: generate_single(task, teacher, context), default_checks(config.checks),
-                            config.n, config.candidate_limit, update, concurrency=t.concurrency)
+            engine = Engine(planner, lambda task: generate_single(task, teacher, context), run_checks_for(config, catalog),
+                            config.n, config.candidate_limit, update, concurrency=t.concurrency,
+                            dedup=run_dedup_for(config), teacher=model)
             result = await engine.run()
         return result, teacher, style
     finally:

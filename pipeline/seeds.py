@@ -86,6 +86,25 @@ def load_tools(paths: list[str] | None = None) -> list[SeedTool]:
     return tools
 
 
+def alias_table(tools: list[SeedTool]) -> dict[str, list[str]]:
+    """Casefolded value -> the names users give it, from every parameter's `x-aliases` (merged)."""
+    table: dict[str, list[str]] = {}
+    stack = [tool.parameters for tool in tools]
+    while stack:
+        schema = stack.pop()
+        if isinstance(schema, list):
+            stack.extend(schema)
+        elif isinstance(schema, dict):
+            aliases = schema.get("x-aliases")
+            if isinstance(aliases, dict):
+                for value, names in aliases.items():
+                    known = table.setdefault(str(value).casefold(), [])
+                    known.extend(name for name in (names if isinstance(names, list) else [names])
+                                 if isinstance(name, str) and name not in known)
+            stack.extend(value for key, value in schema.items() if key != "x-aliases")
+    return table
+
+
 def _read_file(path: Path) -> list[tuple[SeedTool, str]]:
     shown = display_path(path)
     try:

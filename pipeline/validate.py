@@ -1,6 +1,8 @@
 """`python -m pipeline.validate FILE.jsonl`: check canonical records, one JSON line per record.
 
-Exit 0 when every record passes, 1 when some fail, 2 on bad usage or unreadable input.
+Runs every check that needs no LLM: format, schema, grounding (aliases from the bundled seeds or
+--tools), category, reference, quality, then dedup over the whole file. Exit 0 when every
+record passes, 1 when some fail, 2 on bad usage or unreadable input.
 """
 
 from __future__ import annotations
@@ -14,8 +16,11 @@ from pydantic import ValidationError
 
 from filters.base import Issue
 from filters.checks import CHECKS, default_checks
-from pipeline.errors import EXIT_BAD_INPUT
+from filters.grounding import GroundingOptions
+from filters.quality import QualityOptions
+from pipeline.errors import EXIT_BAD_INPUT, InputError
 from pipeline.record import iter_jsonl, json_path, parse_record
+from pipeline.seeds import alias_table, load_tools
 
 
 def validate_object(obj: Any, checks) -> list[Issue]:
@@ -45,11 +50,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline.validate", description=__doc__.splitlines()[0])
     parser.add_argument("file", help="JSONL file of canonical records (arguments as object or JSON string)")
     parser.add_argument("--checks", default=",".join(CHECKS), help=f"comma-separated subset of: {', '.join(CHECKS)}")
+    parser.add_argument("--tools", action="append", default=[], metavar="PATH",
+                        help="seed tool files whose x-aliases count as grounding (default: the bundled seeds)")
+    defaults = QualityOptions()
+    parser.add_argument("--language", default=defaults.language, help="expected ISO 639-1 language of user turns ('' = any); meta.language wins")
+    parser.add_argument("--min-request-words", type=int, default=defaults.min_request_words, help="opening request shorter than this is too_short")
+    parser.add_argument("--max-user-chars", type=int, default=defaults.max_user_chars, help="a user turn longer than this is too_long")
     args = parser.parse_args(argv)
     try:
-        checks = default_checks([name.strip() for name in args.checks.split(",") if name.strip()])
+        names = [name.strip() for name in args.checks.split(",") if name.strip()]
+        aliases = alias_table(load_tools(args.tools or None)) if "grounding" in names else {}
+        quality = QualityOptions(min_request_words=args.min_request_words, max_user_chars=args.max_user_chars, language=args.language)
+        checks = default_checks(names, grounding=GroundingOptions(aliases=aliases), quality=quality)
     except ValueError as error:
         print(f"error: --checks: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except InputError as error:
+        print(f"error: --tools: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
         failed = 0

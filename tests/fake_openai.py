@@ -1,8 +1,9 @@
 """A fake OpenAI-compatible server on 127.0.0.1 for tests: real HTTP, scripted answers.
 
 The default "echo teacher" understands the pipeline's prompts well enough to make round trips
-work: it phrases a blueprint as a request that carries the call as JSON, and solves a request
-by reading that JSON back. Faults are scripted per request number (429 with Retry-After, 500,
+work: it phrases a blueprint as a plain request that states every value (no function name, no
+JSON, so grounding and quality pass), remembers which call each request it wrote stands for,
+and solves a request by looking it up. Faults are scripted per request number (429 with Retry-After, 500,
 garbage bodies, slow answers), and `corrupt` can spoil chosen solve answers.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import zlib
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
@@ -65,13 +67,18 @@ def parse_described_call(text: str) -> dict[str, Any]:
     return {"name": name, "arguments": arguments}
 
 
-def fill(schema: dict[str, Any]) -> Any:
-    """A simple schema-valid value (for free-mode answers on small test tools)."""
+_CITIES = ("Lisbon", "Oslo", "Lima", "Quito", "Hanoi", "Accra", "Tunis", "Porto", "Cusco", "Turku", "Bergen", "Cork",
+           "Graz", "Leeds", "Malmo", "Nantes", "Poznan", "Riga", "Split", "Tartu", "Utrecht", "Varna", "Zadar", "Bilbao")
+
+
+def fill(schema: dict[str, Any], variant: int = 0) -> Any:
+    """A simple schema-valid value (for free-mode answers on small test tools); `variant` (the
+    request's seed) varies free-text strings so that answers to different tasks differ."""
     if "enum" in schema:
         return schema["enum"][0]
     kind = schema.get("type", "string")
     if kind == "object":
-        return {k: fill(v) for k, v in (schema.get("properties") or {}).items() if k in (schema.get("required") or [])}
+        return {k: fill(v, variant) for k, v in (schema.get("properties") or {}).items() if k in (schema.get("required") or [])}
     if kind == "integer":
         return int(schema.get("minimum", 1))
     if kind == "number":
@@ -79,8 +86,8 @@ def fill(schema: dict[str, Any]) -> Any:
     if kind == "boolean":
         return True
     if kind == "array":
-        return [fill(schema.get("items") or {})]
-    return {"date": "2026-03-04", "date-time": "2026-03-04T10:00:00Z", "email": "ana.silva@fastmail.com"}.get(schema.get("format", ""), "Lisbon")
+        return [fill(schema.get("items") or {}, variant)]
+    return {"date": "2026-03-04", "date-time": "2026-03-04T10:00:00Z", "email": "ana.silva@fastmail.com"}.get(schema.get("format", ""), _CITIES[variant % len(_CITIES)])
 
 
 def echo_teacher(body: dict[str, Any]) -> str:
@@ -92,7 +99,7 @@ def echo_teacher(body: dict[str, Any]) -> str:
         return json.dumps({"answer": "yes"})
     if set(props) == {"request"}:
         call = parse_described_call(messages[-1]["content"])
-        return json.dumps({"request": _PHRASE_PREFIX + json.dumps(call, ensure_ascii=False)})
+        return json.dumps({"request": phrase(call)})
     if set(props) == {"action"}:
         name = _call_in_request(messages)["name"]
         options = props["action"]["enum"]
@@ -102,16 +109,37 @@ def echo_teacher(body: dict[str, Any]) -> str:
     if "call" in props:
         call_schema = props["call"]
         name = call_schema["properties"]["name"]["enum"][0]
-        arguments = fill(call_schema["properties"]["arguments"])
-        return json.dumps({"request": f"Could you handle this: {json.dumps(arguments)}", "call": {"name": name, "arguments": arguments}})
+        arguments = fill(call_schema["properties"]["arguments"], int(body.get("seed") or 0))
+        return json.dumps({"request": phrase({"name": name, "arguments": arguments}), "call": {"name": name, "arguments": arguments}})
     return "I cannot help with that."
 
 
+_PHRASED: dict[str, dict[str, Any]] = {}  # request text the fake wrote -> the call it stands for
+
+
+def phrase(call: dict[str, Any]) -> str:
+    """A request stating every value of `call` in words (remembered for the solve step)."""
+    parts = [f"{key.replace('_', ' ')} {_spoken(value)}" for key, value in call["arguments"].items() if _spoken(value)]
+    text = _PHRASE_PREFIX + ("; ".join(parts) or f"the usual, reference {zlib.crc32(call['name'].encode())}")
+    _PHRASED[text] = call
+    return text
+
+
+def _spoken(value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{key.replace('_', ' ')} {_spoken(item)}" for key, item in value.items() if _spoken(item))
+    if isinstance(value, list):
+        return ", ".join(_spoken(item) for item in value)
+    if isinstance(value, bool) or value is None:
+        return ""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
 def _call_in_request(messages: list[dict[str, Any]]) -> dict[str, Any]:
-    """The call the fake's own phrasing embedded in the request (last user turn)."""
+    """The call the fake's own phrasing stands for (last user turn)."""
     text = messages[-1]["content"]
-    start = text.index(_PHRASE_PREFIX) + len(_PHRASE_PREFIX)
-    return json.JSONDecoder().raw_decode(text, start)[0]
+    start = text.index(_PHRASE_PREFIX)
+    return next(call for phrased, call in _PHRASED.items() if phrased in text[start:])
 
 
 class FakeOpenAI:

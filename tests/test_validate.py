@@ -24,6 +24,8 @@ def _variant(**changes):
     call = record["messages"][2]["tool_calls"][0]["function"]
     if "arguments" in changes:
         call["arguments"] = changes["arguments"]
+    if "user" in changes:
+        record["messages"][1]["content"] = changes["user"]
     if "name" in changes:
         call["name"] = changes["name"]
         record["messages"][3]["name"] = changes["name"]
@@ -58,7 +60,8 @@ ERROR_KEYS = {"check", "code", "path", "message"}
 def cli(tmp_path_factory):
     """Run the subprocess scenarios concurrently (each interpreter start costs ~2 s of imports)."""
     folder = tmp_path_factory.mktemp("validate")
-    good = [DESIGN_EXAMPLE, _variant(arguments={"ticker": "AAPL"}), _variant(arguments='{"ticker": "MSFT"}')]
+    good = [DESIGN_EXAMPLE, _variant(arguments={"ticker": "AAPL"}, user="What is Apple trading at?"),
+            _variant(arguments='{"ticker": "MSFT"}', user="What is MSFT trading at?")]
     bad = [DESIGN_EXAMPLE, _variant(arguments={}), "{not json", DESIGN_EXAMPLE]
     scenarios = {
         "good": _cli(_write(folder, good, "good.jsonl")),
@@ -123,7 +126,7 @@ def test_unknown_check(cli):
     assert code == 2
     assert out == ""
     assert len(err.splitlines()) == 1
-    assert err.strip() == "error: --checks: unknown check(s): nope (known: format, schema, category, reference)"
+    assert err.strip() == "error: --checks: unknown check(s): nope (known: format, schema, grounding, category, reference, quality)"
     assert "Traceback" not in err
 
 
@@ -225,7 +228,7 @@ def test_main_in_process(tmp_path, capsys):
 def test_validate_object_codes_are_in_the_vocabulary():
     checks = default_checks()
     issues = validate_object(_variant(arguments={"ticker": 5, "extra": 1}), checks)
-    assert sorted(i.code for i in issues) == ["unexpected_argument", "wrong_type"]
+    assert sorted({i.code for i in issues}) == ["unexpected_argument", "ungrounded_value", "wrong_type"]
     for issue in issues:
         assert issue.code in CODES and check_of(issue.code) == issue.check
     assert [i.code for i in validate_object(ValueError("x"), checks)] == ["invalid_json"]
@@ -237,6 +240,9 @@ def test_code_vocabulary_covers_the_design_table():
         "schema": {"unknown_function", "missing_required", "unexpected_argument", "wrong_type", "enum_violation", "constraint_violation"},
         "category": {"wrong_call_count", "call_in_no_call", "no_call_when_needed"},
         "reference": {"wrong_function", "wrong_value", "wrong_order"},
+        "grounding": {"ungrounded_value", "unused_tool_result"},
+        "quality": {"leaked_function_name", "placeholder_value", "fewshot_copy", "too_short", "too_long", "refusal", "language"},
+        "dedup": {"duplicate"},
     }
     for check, codes in design.items():
         for code in codes:
@@ -244,8 +250,8 @@ def test_code_vocabulary_covers_the_design_table():
 
 
 def test_default_checks_order_and_unknown():
-    assert [c.name for c in default_checks()] == ["format", "schema", "category", "reference"]
+    assert [c.name for c in default_checks()] == ["format", "schema", "grounding", "category", "reference", "quality"]
     assert [c.name for c in default_checks(["reference", "format"])] == ["format", "reference"]
     with pytest.raises(ValueError) as info:
         default_checks(["format", "nope"])
-    assert str(info.value) == "unknown check(s): nope (known: format, schema, category, reference)"
+    assert str(info.value) == "unknown check(s): nope (known: format, schema, grounding, category, reference, quality)"

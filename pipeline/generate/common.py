@@ -6,8 +6,6 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from rapidfuzz import fuzz
-
 from filters.base import Issue
 from pipeline.plan import Task, stable_int
 from pipeline.record import Conversation, Tool
@@ -162,18 +160,6 @@ def _mentioned(value: Any, text: str) -> bool:
     leaves = value.values() if isinstance(value, dict) else value
     leaves = [leaf for leaf in leaves if not isinstance(leaf, bool) and leaf is not None]
     return bool(leaves) and all(_mentioned(leaf, text) for leaf in leaves)
-
-
-def copied_example(text: str, shown: list[str], threshold: float = 90.0) -> int | None:
-    """Index into `shown` of a few-shot text that `text` copies (rapidfuzz ratio >= threshold), else None.
-
-    A small teacher often hands back the closest example verbatim; such a sample teaches nothing
-    new and, when the planned values differ, pairs a request with a call it does not ask for."""
-    folded = " ".join(text.casefold().split())
-    for index, example in enumerate(shown):
-        if fuzz.ratio(folded, " ".join(example.casefold().split())) >= threshold:
-            return index
-    return None
 
 
 def unstated_arguments(arguments: dict[str, Any], request: str) -> list[str]:

@@ -1,9 +1,10 @@
 """`single`: one user request, one forced tool call.
 
 free      the teacher writes the request and the call for the target tool.
-blueprint the call is planned; the teacher phrases a request for it, which must state every
-          value as given (else `ungrounded_value`) and must not copy a few-shot example (else
-          `fewshot_copy`), both checked before any solve request is spent; an
+blueprint the call is planned; the teacher phrases a request for it, which must ground every
+          value (filters.grounding: said, aliased, dated...; else `ungrounded_value`) and must
+          not copy a few-shot example (else `fewshot_copy`), both checked before any solve
+          request is spent; an
           independent solve pass (told only the sample's tools, never the target) answers it; the
           candidate carries the solved call and the blueprint as its reference, so the
           reference check keeps it only when filters.match says they agree. Optional
@@ -17,14 +18,16 @@ import json
 import random
 from typing import Any, Mapping
 
-from filters.base import Issue, call_path
+from filters.base import Issue
 from pipeline.backends.base import ChatRequest
 from pipeline.errors import TeacherError
-from pipeline.generate.common import (Candidate, action_options, call_schema, copied_example, describe_call, drop_unstated_optionals, signature, wrap,
+from filters.grounding import GroundingCheck, GroundingOptions
+from filters.quality import copied_example
+from pipeline.generate.common import (Candidate, action_options, call_schema, describe_call, drop_unstated_optionals, signature, wrap,
                                       parse_json_object, seed_for, tools_block, unstated_arguments)
 from pipeline.plan import Task, nearest_examples
 from pipeline.prompts import combined_version, load_prompt
-from pipeline.record import Conversation, FunctionCall, Message, Tool, ToolCall, append_path
+from pipeline.record import Conversation, FunctionCall, Message, Tool, ToolCall
 
 REQUEST_SCHEMA = {"type": "object", "properties": {"request": {"type": "string", "minLength": 8, "maxLength": 600}},
                   "required": ["request"]}
@@ -35,8 +38,9 @@ class SingleContext:
 
     def __init__(self, tools: dict[str, Tool], examples: list[dict[str, Any]], teacher_name: str,
                  solve_temperature: float = 0.0, max_tokens: int = 512, compact_tools: bool = False,
-                 domains: Mapping[str, str] | None = None):
+                 domains: Mapping[str, str] | None = None, grounding: GroundingOptions | None = None):
         self.tools, self.examples, self.teacher_name = tools, examples, teacher_name
+        self.grounding = GroundingCheck(grounding)  # the phrasing gate: the same rules as the check chain
         self.example_tools = [example["call"]["name"] for example in examples]
         self.domains = dict(domains or {})  # tool name -> domain, for choosing few-shots
         self.compact_tools = compact_tools  # one-line tool signatures instead of JSON schemas
@@ -72,6 +76,7 @@ def _record(task: Task, ctx: SingleContext, request: str, call: dict[str, Any], 
         "task": task.id, "task_index": task.index, "mode": task.mode,
         "teacher": {"model": ctx.teacher_name, "temperature": task.temperature},
         "prompt_version": combined_version(*versions), "now": task.now, "tool_results": [],
+        "fewshot": [ctx.examples[index]["request"] for index in task.fewshot],  # for the fewshot_copy check
     }
     if task.blueprint is not None:
         meta["teacher"]["solve_temperature"] = ctx.solve_temperature
@@ -105,14 +110,13 @@ async def _blueprint(task: Task, teacher, ctx: SingleContext) -> Candidate:
         return _fail(task, "unparseable_output", "the phrasing answer has no request", phrase=answer.text)
     request = request.strip()
     copied = _copied(task, ctx, request)
-    unstated = unstated_arguments(task.blueprint[0]["arguments"], request)
+    record = _record(task, ctx, request, task.blueprint[0], [phrase])
+    unstated = [] if copied else [i for i in ctx.grounding(record) if i.code == "ungrounded_value"]
     if copied or unstated:  # checked before any solve request is spent
-        record = _record(task, ctx, request, task.blueprint[0], [phrase])
         if copied:
             issue = Issue("generate", "fewshot_copy", f"messages[{len(record.messages) - 2}].content", copied)
-        else:  # the prompt asks for every value as given: a request without one cannot round-trip
-            issue = Issue("generate", "ungrounded_value", append_path(call_path(len(record.messages) - 1, 0), f"function.arguments.{unstated[0]}"),
-                          f"the request does not state {', '.join(unstated)}")
+        else:  # the request leaves out a planned value: no solver can round-trip it
+            issue = Issue("generate", "ungrounded_value", unstated[0].path, f"the request does not state {unstated[0].message.split(' is not')[0]}")
         return Candidate(task, record, [issue], {"phrase": answer.text})
     call, raw = await _solve(task, teacher, ctx, request)
     if call is None:
@@ -177,9 +181,4 @@ async def _free(task: Task, teacher, ctx: SingleContext) -> Candidate:
     request, call = parsed.get("request"), parsed.get("call")
     if not isinstance(request, str) or not request.strip() or not isinstance(call, dict):
         return _fail(task, "unparseable_output", "the answer has no request and call", free=answer.text)
-    copied = _copied(task, ctx, request)
-    if copied:
-        record = _record(task, ctx, request.strip(), call, [free])
-        return Candidate(task, record, [Issue("generate", "fewshot_copy", f"messages[{len(record.messages) - 2}].content", copied)],
-                         {"free": answer.text})
     return Candidate(task, _record(task, ctx, request.strip(), call, [free]), raw={"free": answer.text})

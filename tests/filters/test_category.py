@@ -7,6 +7,8 @@ import copy
 from filters.base import Issue, run_checks
 from filters.category import CategoryCheck
 from filters.checks import default_checks
+
+STRUCTURAL = ["format", "schema", "category", "reference"]  # this file tests these; grounding and quality have their own
 from pipeline.record import parse_record
 
 ID1, ID2 = "aB3dE5gH7", "Zy9Xw8Vu7"
@@ -21,7 +23,7 @@ def _call(call_id, city):
 
 
 def _result(call_id):
-    return {"role": "tool", "tool_call_id": call_id, "name": "get_weather", "content": "{}"}
+    return {"role": "tool", "tool_call_id": call_id, "name": "get_weather", "content": "{\"Oslo\": 3, \"Lima\": 20}"}
 
 
 def _record(category, messages):
@@ -29,7 +31,7 @@ def _record(category, messages):
 
 
 def _issues(record):
-    return run_checks(parse_record(record), default_checks())
+    return run_checks(parse_record(record), default_checks(STRUCTURAL))
 
 
 ONE_CALL = [USER, {"role": "assistant", "content": None, "tool_calls": [_call(ID1, "Oslo")]}, _result(ID1), ANSWER]
@@ -58,7 +60,7 @@ def test_single_with_two_call_turns():
 
 def test_single_without_call():
     issues = _issues(_record("single", NO_CALL))
-    assert issues == [Issue("category", "no_call_when_needed", "messages", "a single sample needs one tool call")]
+    assert issues == [Issue("category", "no_call_when_needed", "messages", "a single sample needs a tool call")]
     assert _issues(_record("no_call", NO_CALL)) == []
 
 
@@ -74,8 +76,28 @@ def test_every_call_turn_in_no_call_is_reported():
                                                   ("call_in_no_call", "messages[3].tool_calls")]
 
 
-def test_other_categories_have_no_count_rule():
+def test_multi_turn_has_no_count_rule():
     check = CategoryCheck()
-    for category in ("parallel", "nested", "multi_turn"):
-        for messages in (ONE_CALL, TWO_CALLS, NO_CALL):
-            assert check(parse_record(_record(category, messages))) == []
+    for messages in (ONE_CALL, TWO_CALLS, TWO_TURNS, NO_CALL):
+        assert check(parse_record(_record("multi_turn", messages))) == []
+
+def test_parallel_needs_two_calls_in_one_turn():
+    assert _issues(_record("parallel", TWO_CALLS)) == []
+    assert [i.code for i in _issues(_record("parallel", ONE_CALL))] == ["wrong_call_count"]
+    assert [i.code for i in _issues(_record("parallel", TWO_TURNS))] == ["wrong_call_count"]
+
+
+def test_nested_needs_a_call():
+    assert [i.code for i in CategoryCheck()(parse_record(_record("nested", TWO_TURNS)))] == []
+    assert [i.code for i in CategoryCheck()(parse_record(_record("nested", NO_CALL)))] == ["no_call_when_needed"]
+
+
+def test_answer_must_quote_the_tool_results():
+    wrong = ONE_CALL[:-1] + [{"role": "assistant", "content": "Oslo is at 13 degrees."}]
+    issues = CategoryCheck()(parse_record(_record("single", wrong)))
+    assert [(i.code, i.path) for i in issues] == [("inconsistent_answer", "messages[3].content")]
+    rounded = ONE_CALL[:-1] + [{"role": "assistant", "content": "Oslo is at 3.0 degrees, Lima 20."}]
+    assert CategoryCheck()(parse_record(_record("single", rounded))) == []
+    counted = ONE_CALL[:-2] + [{"role": "tool", "tool_call_id": ID1, "name": "get_weather", "content": "[{\"t\": 3}, {\"t\": 20}]"},
+                               {"role": "assistant", "content": "I found 2 readings: 3 and 20."}]
+    assert CategoryCheck()(parse_record(_record("single", counted))) == []

@@ -8,6 +8,8 @@ import pytest
 
 from filters.base import Issue, run_checks
 from filters.checks import default_checks
+
+STRUCTURAL = ["format", "schema", "category", "reference"]  # this file tests these; grounding and quality have their own
 from filters.format import FormatCheck
 from pipeline.record import parse_record
 
@@ -44,7 +46,7 @@ def _record(messages, category="single", **extra):
 
 
 def _issues(record):
-    return run_checks(parse_record(record), default_checks())
+    return run_checks(parse_record(record), default_checks(STRUCTURAL))
 
 
 def _codes(record):
@@ -151,11 +153,11 @@ def test_bad_call_id(bad):
 
 def test_duplicated_call_id():
     second_user = {"role": "user", "content": "And in Lima?"}
-    turn2 = [second_user, _calls(_call(ID1, {"city": "Lima"})), _result(ID1), {"role": "assistant", "content": "20 in Lima."}]
+    turn2 = [second_user, _calls(_call(ID1, {"city": "Lima"})), _result(ID1, content='{"temp": 20}'), {"role": "assistant", "content": "20 in Lima."}]
     issues = _issues(_record(BASE + turn2, category="multi_turn"))
     assert [(i.code, i.path) for i in issues] == [("bad_tool_call_id", "messages[6].tool_calls[0].id")]
     assert "used twice" in issues[0].message
-    turn2_ok = [second_user, _calls(_call(ID2, {"city": "Lima"})), _result(ID2), {"role": "assistant", "content": "20 in Lima."}]
+    turn2_ok = [second_user, _calls(_call(ID2, {"city": "Lima"})), _result(ID2, content='{"temp": 20}'), {"role": "assistant", "content": "20 in Lima."}]
     assert _issues(_record(BASE + turn2_ok, category="multi_turn")) == []
 
 
@@ -250,4 +252,4 @@ def test_parallel_call_missing_one_result():
 def test_format_check_alone_ignores_schema():
     record = parse_record(_record([SYSTEM, USER, _calls(_call(name="nope")), _result(name="nope"), ANSWER]))
     assert FormatCheck()(record) == []
-    assert {i.check for i in run_checks(record, default_checks())} == {"schema"}
+    assert {i.check for i in run_checks(record, default_checks(STRUCTURAL))} == {"schema"}

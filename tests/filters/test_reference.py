@@ -8,6 +8,8 @@ import pytest
 
 from filters.base import Issue, run_checks
 from filters.checks import default_checks
+
+STRUCTURAL = ["format", "schema", "category", "reference"]  # this file tests these; grounding and quality have their own
 from filters.reference import ReferenceCheck
 from pipeline.record import parse_record
 
@@ -26,7 +28,7 @@ def _call(call_id, name, **arguments):
 
 
 def _result(call_id, name):
-    return {"role": "tool", "tool_call_id": call_id, "name": name, "content": "{}"}
+    return {"role": "tool", "tool_call_id": call_id, "name": name, "content": "{\"temp\": 3}"}
 
 
 def _single(reference, arguments=None):
@@ -47,7 +49,7 @@ def _two(reference):
 
 
 def _issues(record):
-    return run_checks(parse_record(record), default_checks())
+    return run_checks(parse_record(record), default_checks(STRUCTURAL))
 
 
 def ref(message, *calls, ordered=None):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from pipeline.generate.common import action_options, copied_example, drop_unstated_optionals, unstated_arguments, parse_json_object, signature, wrap
+from filters.quality import copied_example
+from pipeline.generate.common import action_options, drop_unstated_optionals, unstated_arguments, parse_json_object, signature, wrap
 from pipeline.record import FunctionSpec, Tool
 
 PARAMS = {"type": "object", "required": ["city"],

@@ -1,0 +1,370 @@
+"""Dedup: drop exact and near duplicates from a whole set of records (a set operation, not a Check).
+
+Exact: one 64-bit hash of the normalised user turns, the tool names offered and the canonical calls.
+Near: only within a bucket of identical canonical calls, MinHash LSH over character shingles of
+the user text proposes candidates and rapidfuzz confirms them (`fuzz.ratio >= threshold`).
+Template cap: at most `template_cap` kept records share one value-masked template.
+Records rank by `meta.task_index` (else the caller's index); a duplicate names the kept record
+of lowest rank, so the result does not depend on input order.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import re
+import sys
+import unicodedata
+from array import array
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Iterable, Iterator, Mapping
+
+import numpy as np
+import xxhash
+from rapidfuzz import fuzz
+
+from filters.base import Issue
+from filters.match import call_key
+from pipeline.record import Conversation
+
+_PUNCT = re.compile(r"[^\w\s]|_")
+_ASCII_PUNCT = str.maketrans({chr(c): " " for c in range(128) if _PUNCT.match(chr(c))})
+_DIGITS = re.compile(r"\d+")
+_MASK = "\x00"  # placeholder of a masked value: normalised text never contains it
+_MERSENNE = np.uint64((1 << 61) - 1)
+_CHUNK = 4096  # records per MinHash batch: their shingles stay in cache across permutations
+
+
+@dataclass
+class DedupOptions:
+    """Near-duplicate threshold (fuzz.ratio), template cap, and the MinHash LSH shape (bands x rows = num_perm)."""
+
+    threshold: float = 90.0
+    template_cap: int = 50
+    num_perm: int = 64
+    bands: int = 32
+    shingle: int = 4
+    exhaustive: int = 8  # calls buckets up to this size compare every pair instead of MinHash LSH
+
+    def __post_init__(self) -> None:
+        if self.num_perm % self.bands:
+            raise ValueError(f"bands ({self.bands}) must divide num_perm ({self.num_perm})")
+        if self.template_cap < 1 or self.shingle < 1:
+            raise ValueError("template_cap and shingle must be at least 1")
+
+
+@dataclass(slots=True)
+class Features:
+    """What dedup keeps of one record: ids, 64-bit keys and the normalised user text."""
+
+    id: str
+    path: str  # JSON path of the first user message, or ""
+    text: str  # normalised user turns joined by a space
+    exact: int  # user turns + tool names offered + canonical calls
+    calls: int  # canonical calls of every assistant turn (the near-duplicate bucket)
+    template: int  # value-masked user text + names of the tools called
+    task_index: int | None = None
+
+
+def normalize_text(text: str) -> str:
+    """NFKC, casefolded, punctuation (and _) turned to spaces, whitespace collapsed."""
+    if text.isascii():  # the common case, without the regex
+        return " ".join(text.lower().translate(_ASCII_PUNCT).split())
+    return " ".join(_PUNCT.sub(" ", unicodedata.normalize("NFKC", text).casefold()).split())
+
+
+def mask_values(text: str, values: Iterable[Any]) -> str:
+    """`text` (normalised) with each value that appears in it as a whole-word placeholder, then digit runs masked."""
+    forms: set[str] = set()
+    for value in values:
+        if isinstance(value, str):
+            forms.add(_value_form(value))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            forms.update(_number_forms(value))
+    padded = f" {text} "
+    for form in sorted(forms, key=len, reverse=True):
+        needle = f" {form} "
+        while form and needle in padded:  # twice for adjacent repeats, which share a space
+            padded = padded.replace(needle, f" {_MASK} ")
+    return _DIGITS.sub("#", padded.strip())
+
+
+def record_features(record: Any) -> Features:
+    """Features of a Conversation or of a plain dict in the canonical shape (no pydantic on that path)."""
+    if isinstance(record, Conversation):
+        users = [(i, m.content or "") for i, m in enumerate(record.messages) if m.role == "user"]
+        turns = [[(c.function.name, c.function.arguments) for c in m.tool_calls]
+                 for m in record.messages if m.role == "assistant" and m.tool_calls]
+        names = [tool.function.name for tool in record.tools]
+        return _features(record.id, record.meta, names, record.tool_schemas(), users, turns)
+    record = record if isinstance(record, dict) else {}
+    users, turns = [], []
+    for i, message in enumerate(record.get("messages") or []):
+        if not isinstance(message, dict):
+            continue
+        if message.get("role") == "user":
+            users.append((i, _content(message.get("content"))))
+        elif message.get("role") == "assistant" and message.get("tool_calls"):
+            turns.append([_dict_call(call) for call in message["tool_calls"] if isinstance(call, dict)])
+    functions = [tool.get("function") or {} for tool in record.get("tools") or [] if isinstance(tool, dict)]
+    names = [str(f.get("name", "")) for f in functions]
+    schemas = {str(f.get("name", "")): f.get("parameters") or {} for f in functions}
+    return _features(str(record.get("id") or ""), record.get("meta") or {}, names, schemas, users, turns)
+
+
+def find_duplicates(records: Iterable[tuple[int, Any]], options: DedupOptions | None = None) -> dict[int, Issue]:
+    """Issues of the records to drop, keyed by the caller's index; every other record is kept."""
+    options = options or DedupOptions()
+    enabled = gc.isenabled()
+    gc.disable()  # millions of small acyclic containers: cyclic GC passes would only cost time
+    try:
+        return _find(records, options)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _find(records: Iterable[tuple[int, Any]], options: DedupOptions) -> dict[int, Issue]:
+    """Features of every record, then exact, near and template-cap passes over them in rank order."""
+    table = _Table()
+    for index, record in records:
+        table.add(index, record_features(record))
+    if not table.ids:
+        return {}
+    rank = np.lexsort((table.index, table.order))  # position -> caller row, by (task_index or index, index)
+    index, exact, calls, template = (np.asarray(col)[rank] for col in (table.index, table.exact, table.calls, table.template))
+    texts = [table.texts[i] for i in rank]
+    table.texts = []
+    n = len(rank)
+    target = np.full(n, -1, np.int64)  # position of the kept record each dropped record names
+    kind = np.zeros(n, np.int8)  # 0 kept, 1 exact, 2 near, 3 template cap
+    score = np.zeros(n, np.float32)
+
+    _, first, inverse = np.unique(exact, return_index=True, return_inverse=True)
+    representative = first[inverse.reshape(-1)]
+    is_copy = representative != np.arange(n)
+    target[is_copy], kind[is_copy] = representative[is_copy], 1
+
+    _near(np.flatnonzero(~is_copy), texts, calls, options, target, kind, score)
+    _cap(np.flatnonzero(kind == 0), template, options.template_cap, target, kind)
+
+    copies = np.flatnonzero(is_copy)
+    copies = copies[kind[target[copies]] != 0]  # the copy of a dropped record names what that record names
+    target[copies], kind[copies], score[copies] = target[target[copies]], kind[target[copies]], score[target[copies]]
+
+    issues: dict[int, Issue] = {}
+    for position in np.flatnonzero(kind).tolist():
+        row, kept = rank[position], rank[target[position]]
+        name = table.ids[kept] or f"#{table.index[kept]}"
+        message = (f"exact duplicate of {name}", f"near duplicate of {name} (ratio {score[position]:.0f})",
+                   f"template cap {options.template_cap} reached (first: {name})")[kind[position] - 1]
+        issues[int(index[position])] = Issue("dedup", "duplicate", table.paths[row], message)
+    return issues
+
+
+class _Table:
+    """Compact columns of features: ids, paths, texts, and 64-bit keys in typed arrays."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.paths: list[str] = []
+        self.texts: list[str] = []
+        self.index, self.order = array("q"), array("q")
+        self.exact, self.calls, self.template = array("Q"), array("Q"), array("Q")
+
+    def add(self, index: int, features: Features) -> None:
+        self.ids.append(features.id)
+        self.paths.append(sys.intern(features.path))
+        self.texts.append(features.text)
+        self.index.append(index)
+        self.order.append(index if features.task_index is None else features.task_index)
+        self.exact.append(features.exact)
+        self.calls.append(features.calls)
+        self.template.append(features.template)
+
+
+def _near(alive: np.ndarray, texts: list[str], calls: np.ndarray, options: DedupOptions,
+          target: np.ndarray, kind: np.ndarray, score: np.ndarray) -> None:
+    """Mark near duplicates among positions `alive` (ascending) within their calls buckets."""
+    _, inverse, counts = np.unique(calls[alive], return_inverse=True, return_counts=True)
+    size = counts[inverse.reshape(-1)]  # a record alone in its calls bucket has no near duplicate
+    small = alive[(size > 1) & (size <= options.exhaustive)]
+    _confirm(((p, (c,)) for p, c in zip(small.tolist(), calls[small].tolist())), texts, options, target, kind, score)
+    large = alive[size > max(1, options.exhaustive)]
+    if len(large):
+        bands = band_keys([texts[p] for p in large], calls[large], options)
+        _confirm(_shared_bands(large, bands), texts, options, target, kind, score)
+
+
+def _shared_bands(positions: np.ndarray, bands: np.ndarray) -> Iterator[tuple[int, list[int]]]:
+    """(position, its band keys that another record also has), for records with at least one."""
+    shared = np.zeros(bands.shape, bool)
+    for j in range(bands.shape[1]):
+        _, inverse, counts = np.unique(bands[:, j], return_inverse=True, return_counts=True)
+        shared[:, j] = counts[inverse.reshape(-1)] > 1
+    rows = np.flatnonzero(shared.any(axis=1))
+    for start in range(0, len(rows), _CHUNK):  # as Python ints a chunk at a time
+        chunk = rows[start:start + _CHUNK]
+        for position, keys, flags in zip(positions[chunk].tolist(), bands[chunk].tolist(), shared[chunk].tolist()):
+            yield position, [key for key, flag in zip(keys, flags) if flag]
+
+
+def _confirm(candidates: Iterable[tuple[int, Iterable[int]]], texts: list[str], options: DedupOptions,
+             target: np.ndarray, kind: np.ndarray, score: np.ndarray) -> None:
+    """Greedy in rank order: a record is a near duplicate of the first kept record sharing a key whose ratio passes."""
+    kept_by_key: dict[int, list[int]] = {}
+    for position, keys in candidates:
+        text = texts[position]
+        for other in sorted({p for key in keys for p in kept_by_key.get(key, ())}):
+            ratio = fuzz.ratio(text, texts[other], score_cutoff=options.threshold)
+            if ratio and ratio >= options.threshold:
+                target[position], kind[position], score[position] = other, 2, ratio
+                break
+        else:
+            for key in keys:
+                kept_by_key.setdefault(key, []).append(position)
+
+
+def _cap(kept: np.ndarray, template: np.ndarray, cap: int, target: np.ndarray, kind: np.ndarray) -> None:
+    """Drop kept records beyond the first `cap` of their template, naming the template's first record."""
+    order = np.argsort(template[kept], kind="stable")
+    keys = template[kept][order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    lengths = np.diff(np.r_[starts, len(keys)])
+    within = np.arange(len(keys)) - np.repeat(starts, lengths)
+    over = within >= cap
+    dropped = kept[order][over]
+    target[dropped] = kept[order][np.repeat(starts, lengths)][over]
+    kind[dropped] = 3
+
+
+def band_keys(texts: list[str], calls: np.ndarray, options: DedupOptions) -> np.ndarray:
+    """LSH keys (len(texts) x bands, uint64): each mixes the calls hash, the band index and its MinHash rows."""
+    rng = np.random.default_rng(20240611)
+    a = rng.integers(1, 1 << 32, options.num_perm, dtype=np.uint64)
+    b = rng.integers(0, 1 << 32, options.num_perm, dtype=np.uint64)
+    rows = options.num_perm // options.bands
+    out = np.empty((len(texts), options.bands), np.uint64)
+    for start in range(0, len(texts), _CHUNK):
+        shingles, starts = shingle_hashes(texts[start:start + _CHUNK], options.shingle)
+        signature = np.empty((options.num_perm, len(starts)), np.uint64)
+        value = np.empty_like(shingles)
+        for i in range(options.num_perm):  # (a*x + b) mod p, p = 2^61 - 1 (a, b, x < 2^32: no overflow)
+            np.multiply(shingles, a[i], out=value)
+            value += b[i]
+            high = value >> np.uint64(61)
+            value &= _MERSENNE
+            value += high
+            np.minimum.reduceat(value, starts, out=signature[i])
+        chunk_calls = calls[start:start + _CHUNK]
+        for j in range(options.bands):
+            key = _mix(chunk_calls ^ np.uint64(j + 1))
+            for i in range(j * rows, (j + 1) * rows):
+                key = _mix(key ^ signature[i])
+            out[start:start + len(starts), j] = key
+    return out
+
+
+def shingle_hashes(texts: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """32-bit hashes (as uint64) of every character k-gram of each text, and where each text's run starts."""
+    texts = [text.ljust(k) for text in texts]  # a text shorter than k is one (padded) shingle
+    lengths = np.fromiter(map(len, texts), np.int64, len(texts))
+    codes = np.frombuffer("".join(texts).encode("utf-32-le"), np.uint32).astype(np.uint64)
+    width = len(codes) - k + 1
+    rolling = codes[:width].copy()
+    for j in range(1, k):
+        rolling *= np.uint64(0x100000001B3)
+        rolling += codes[j:j + width]
+    counts = lengths - k + 1
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    positions = np.arange(counts.sum()) + np.repeat(offsets - starts, counts)
+    return _mix(rolling[positions]) >> np.uint64(32), starts
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser, vectorised (uint64 arithmetic wraps)."""
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def _features(rid: str, meta: Any, tool_names: list[str], schemas: Mapping[str, Any],
+              users: list[tuple[int, str]], turns: list[list[tuple[str, Any]]]) -> Features:
+    texts = [normalize_text(content) for _, content in users]
+    text = " ".join(t for t in texts if t)
+    values: list[Any] = []
+    called: list[str] = []
+    canonical = []
+    for calls in turns:
+        keys = []
+        for name, arguments in calls:
+            key = call_key({"name": name, "arguments": arguments}, schemas)
+            keys.append(json.dumps(key, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str))
+            called.append(name)
+            _leaves(arguments, values)
+        canonical.append("\x1f".join(sorted(keys)))  # independent calls match in any order
+    calls_text = "\x1e".join(canonical)
+    exact = "\x1d".join(("\x1e".join(texts), "\x1f".join(sorted(tool_names)), calls_text))
+    template = mask_values(text, values) + "\x1d" + " ".join(sorted(called))
+    task_index = meta.get("task_index") if isinstance(meta, dict) else None
+    return Features(rid, f"messages[{users[0][0]}].content" if users else "", text, _hash(exact), _hash(calls_text),
+                    _hash(template), task_index if isinstance(task_index, int) and not isinstance(task_index, bool) else None)
+
+
+def _hash(text: str) -> int:
+    return xxhash.xxh3_64_intdigest(text.encode("utf-8", "surrogatepass"))
+
+
+def _content(content: Any) -> str:
+    """A message's text: a string, or the text parts of a list of content parts."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(part if isinstance(part, str) else str(part.get("text") or "")
+                        for part in content if isinstance(part, (str, dict)))
+    return ""
+
+
+def _dict_call(call: Mapping[str, Any]) -> tuple[str, Any]:
+    """(name, arguments) of a plain-dict call; a JSON-string arguments object is decoded as FunctionCall does."""
+    function = call.get("function") if isinstance(call.get("function"), dict) else call
+    arguments = function.get("arguments")
+    if arguments is None:
+        arguments = {}
+    elif isinstance(arguments, str):
+        try:
+            decoded = json.loads(arguments)
+        except ValueError:
+            decoded = None
+        arguments = decoded if isinstance(decoded, dict) else arguments
+    return str(function.get("name", "")), arguments
+
+
+def _leaves(value: Any, out: list[Any]) -> None:
+    """Collect the scalar leaves of an arguments value."""
+    if isinstance(value, dict):
+        for item in value.values():
+            _leaves(item, out)
+    elif isinstance(value, list):
+        for item in value:
+            _leaves(item, out)
+    else:
+        out.append(value)
+
+
+@lru_cache(maxsize=1 << 16)
+def _value_form(value: str) -> str:
+    return normalize_text(value)  # argument values repeat a lot (pools, enums): cached
+
+
+@lru_cache(maxsize=1 << 16)
+def _number_forms(value: int | float) -> frozenset[str]:
+    """Normalised ways a number is written: 1500 -> {"1500", "1 500", "1500 0", ...}, 3.5 -> {"3 5", "3 50"}."""
+    number = float(value)  # forms depend on the value only (1 and 1.0 share a cache entry)
+    if number.is_integer():
+        forms = (str(int(number)), f"{int(number):,}", f"{number:.1f}", f"{number:.2f}")
+    else:
+        forms = (repr(number), f"{number:.2f}", f"{number:,.2f}", f"{number:g}")
+    return frozenset(normalize_text(form) for form in forms)

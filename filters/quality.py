@@ -1,0 +1,259 @@
+"""Quality rules: leaked function names, placeholder values, few-shot copies, length, refusals, language.
+
+Rules, decided once:
+- leaked_function_name: a user turn writes a tool name as an identifier: a name with "_" or camelCase
+  (and its snake/camel variants), any name directly followed by "(", or a name quoted inside a
+  `{...}` (or `"name":`/`"arguments":` keys there). Plain words ("search flights") never count.
+- placeholder_value: a string argument (at any depth) that as a whole, casefolded, is a stand-in
+  ("string", "TBD", "John Doe", "12345"...), or is shaped like one (<city>, {ticker}, [name],
+  YOUR_KEY, "INSERT ... HERE", "...", xxx-xxx-xxxx, 123-456-7890, anything at example.com/.org/.net,
+  test.com, yourdomain.com). Whole values only ("Test Kitchen" passes); a value the tool's schema
+  lists in an enum/const is legit. "John Smith" counts: a real name, but the teacher's default
+  stand-in, and dropping the rare real one costs little.
+- refusal: AI filler ("as an AI [language model|assistant]" used as a self-description, "as a
+  language model", "my knowledge cutoff", "I don't have access to real-time") or a generic
+  refusal: "[I'm sorry, but] I can't/cannot/am unable to [help|assist|do...] that|this|it|your
+  request" ending the clause. A reasoned statement ("I can't book flights: none of my tools does
+  that") is what a no_call answer should say, and passes.
+- language: only user turns with >= 4 words and >= 20 letters (quoted spans removed) are judged;
+  a turn fails when langid.py gives the expected language a normalised probability below 0.005
+  (English requests full of foreign names score >= 0.03, real foreign sentences <= 0.001).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Iterator
+
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
+from rapidfuzz import fuzz, process
+
+from pipeline.record import Conversation, Message, append_path
+
+from filters.base import Check, Issue
+
+
+@dataclass
+class QualityOptions:
+    """Thresholds of the quality check (the pipeline's config maps onto these)."""
+
+    min_request_words: int = 3
+    min_request_chars: int = 10
+    max_user_chars: int = 1500
+    language: str = "en"  # ISO 639-1; a record's meta.language overrides it; "" turns the rule off
+    fewshot_threshold: float = 90.0
+
+
+# -- placeholders ---------------------------------------------------------------------------------
+
+PLACEHOLDERS = frozenset([
+    "string", "str", "value", "text", "example", "sample", "test", "dummy", "foo", "bar", "baz", "qux",
+    "foobar", "asdf", "lorem", "lorem ipsum", "sample text", "example text", "n/a", "na", "tbd", "tba",
+    "none", "null", "nil", "undefined", "unknown", "placeholder", "xxx", "john doe", "jane doe",
+    "john smith", "jane smith", "xyz inc", "xyz inc.", "xyz corp", "xyz corp.", "xyz company", "acme",
+    "acme corp", "acme corp.", "acme inc", "acme inc.", "abc company", "abc corp", "your api key",
+    "123-456-7890", "(123) 456-7890", "555-555-5555", "000-000-0000", "1234567890", "12345", "123456",
+])
+PLACEHOLDER_RE = re.compile(
+    r"(?<![\w-])(?:example\.(?:com|org|net)|test\.com|your[\w-]*\.(?:com|org|net))(?![\w-])"  # fake domains
+    r"|^(?:<[^<>]+>|\{\{?\s*[a-z_][\w .-]*\}\}?|\[\s*[a-z_][\w .-]*\])$"  # <city> {ticker} [name]
+    r"|^your_|^insert_|^(?:insert|enter)\b.*\bhere$"  # your_api_key, insert_id, enter ... here
+    r"|^[.…\s]+$"  # "..."
+    r"|^[x\W_]*x{3,}[x\W\d_]*$"  # xxx, xxx-xxx-xxxx
+)
+
+
+def is_placeholder(value: str) -> bool:
+    """Whether a whole string value is a stand-in rather than a real value."""
+    folded = " ".join(value.casefold().split())
+    shouted = value.lstrip().startswith(("INSERT ", "YOUR "))  # "INSERT CITY", "YOUR NAME"
+    return shouted or folded in PLACEHOLDERS or bool(PLACEHOLDER_RE.search(folded))
+
+
+def _leaves(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    """(path, string) for every string inside nested objects and lists."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _leaves(item, append_path(path, str(key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _leaves(item, f"{path}[{index}]")
+
+
+def _schema_constants(schema: Any) -> set[str]:
+    """Casefolded string values a schema lists in any enum or const, at any depth."""
+    found: set[str] = set()
+    if isinstance(schema, dict):
+        for key, item in schema.items():
+            if key == "enum" and isinstance(item, list):
+                found.update(v.casefold() for v in item if isinstance(v, str))
+            elif key == "const" and isinstance(item, str):
+                found.add(item.casefold())
+            else:
+                found |= _schema_constants(item)
+    elif isinstance(schema, list):
+        for item in schema:
+            found |= _schema_constants(item)
+    return found
+
+
+# -- leaked names, refusals, few-shot copies --------------------------------------------------------
+
+def _variants(name: str) -> set[str]:
+    """The identifier spellings of a tool name: itself if snake/camel, plus its camel/Pascal/snake forms."""
+    out = {name} if "_" in name or re.search(r"[a-z][A-Z]", name) else set()
+    parts = [part for part in name.split("_") if part]
+    if len(parts) > 1:
+        out.add(parts[0] + "".join(part[:1].upper() + part[1:] for part in parts[1:]))
+        out.add("".join(part[:1].upper() + part[1:] for part in parts))
+    snake = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+    if "_" in snake:
+        out.add(snake)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _leak_patterns(names: tuple[str, ...]) -> tuple[re.Pattern, re.Pattern]:
+    """(identifier-or-call pattern, quoted-name pattern) for a record's tool names."""
+    idents = sorted({v for name in names for v in _variants(name)}, key=len, reverse=True)
+    alts = sorted(names, key=len, reverse=True)
+    ident = "|".join(map(re.escape, idents)) or r"(?!x)x"  # (?!x)x never matches
+    calls = "|".join(map(re.escape, alts))
+    leak = re.compile(rf"(?<![\w-])(?:(?:{ident})(?![\w-])|(?:{calls})\()", re.I)
+    quoted = re.compile(rf"[\"'](?:{calls})[\"']|[\"'](?:name|arguments)[\"']\s*:", re.I)
+    return leak, quoted
+
+
+BRACES_RE = re.compile(r"\{.*\}", re.S)
+APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+_CANT = r"i(?: can't| cannot| can not| won't| am unable to|'m unable to| am not able to|'m not able to)"
+_VERB = r"(?: (?:help|assist|comply|do|fulfill|fulfil|provide|answer|complete|process|support|handle)(?: you)?(?: with)?)?"
+REFUSAL_RE = re.compile(
+    r"\bas an? (?:ai|artificial intelligence)(?: language model| model| assistant| chatbot)?(?=\s*(?:[,.;:!?)]|$|i\b))"
+    r"|\bas an ai (?:language )?model\b|\bas an? (?:large )?language model\b"
+    r"|\bmy knowledge cut-?off\b|\bi (?:don't|do not) have (?:access to )?real[- ]time\b"
+    rf"|\b{_CANT}{_VERB} (?:(?:that|this|it)(?: information| request)?|your request|the request|such requests?)(?=\s*(?:[,.;:!]|$|for you))"
+    rf"|\b{_CANT} (?:help|assist)(?: you)?(?=\s*(?:[.!]|$))"
+)
+
+
+def refusal(text: str) -> str | None:
+    """The refusal or AI-filler phrase in `text`, if any."""
+    match = REFUSAL_RE.search(text.casefold().translate(APOSTROPHES))
+    return match.group(0) if match else None
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def copied_example(text: str, shown: list[str], threshold: float = 90.0) -> int | None:
+    """Index into `shown` of a few-shot text that `text` copies (rapidfuzz ratio >= threshold), else None."""
+    best = process.extractOne(_fold(text), [_fold(s) for s in shown], scorer=fuzz.ratio, score_cutoff=threshold)
+    return None if best is None else best[2]
+
+
+# -- language ---------------------------------------------------------------------------------------
+
+MIN_EXPECTED_PROB = 0.005
+QUOTED_RE = re.compile(r"\"[^\"]*\"|“[^”]*”|«[^»]*»|„[^“”]*[“”]|(?<!\w)'[^']*'(?!\w)")
+
+
+@lru_cache(maxsize=1)
+def _identifier() -> LanguageIdentifier:
+    """The langid.py model with normalised probabilities, loaded once (~0.5 s)."""
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def foreign_language(text: str, expected: str) -> str | None:
+    """The language `text` is clearly written in when that is not `expected`; None when it is, or when unsure."""
+    text = QUOTED_RE.sub(" ", text)
+    if len(text.split()) < 4 or sum(c.isalpha() for c in text) < 20:
+        return None
+    ranked = _identifier().rank(text)
+    probs = dict(ranked)
+    if expected not in probs or probs[expected] >= MIN_EXPECTED_PROB:
+        return None
+    return ranked[0][0]
+
+
+# -- the check --------------------------------------------------------------------------------------
+
+class QualityCheck(Check):
+    """Rejects samples that train bad habits; see the module docstring for each rule."""
+
+    name = "quality"
+
+    def __init__(self, options: QualityOptions | None = None):
+        self.options = options or QualityOptions()
+
+    def __call__(self, record: Conversation) -> list[Issue]:
+        users = [(i, m.content) for i, m in enumerate(record.messages) if m.role == "user"]
+        issues = self._user_turns(record, users)
+        for i, message in enumerate(record.messages):
+            if message.role == "assistant":
+                found = refusal(message.content) if isinstance(message.content, str) else None
+                if found:
+                    issues.append(self.issue("refusal", f"messages[{i}].content", f"the assistant turn refuses or writes AI filler: {found!r}"))
+                issues.extend(self._placeholders(record, i, message))
+        return issues
+
+    def _user_turns(self, record: Conversation, users: list[tuple[int, str | None]]) -> list[Issue]:
+        opts, issues = self.options, []
+        names = tuple(tool.function.name for tool in record.tools)
+        fewshot = record.meta.get("fewshot")
+        shown = [s for s in fewshot if isinstance(s, str)] if isinstance(fewshot, list) else []
+        language = str(record.meta.get("language") or opts.language or "").split("-")[0].split("_")[0].lower()
+        for n, (i, text) in enumerate(users):
+            if not isinstance(text, str):
+                continue
+            path, stripped = f"messages[{i}].content", text.strip()
+            if n == 0 and (len(stripped.split()) < opts.min_request_words or len(stripped) < opts.min_request_chars):
+                issues.append(self.issue("too_short", path, f"the opening request is too short ({len(stripped.split())} words, {len(stripped)} characters)"))
+            if len(stripped) > opts.max_user_chars:
+                issues.append(self.issue("too_long", path, f"the user turn has {len(stripped)} characters (max {opts.max_user_chars})"))
+            leak = self._leak(names, text)
+            if leak:
+                issues.append(self.issue("leaked_function_name", path, leak))
+            copied = copied_example(text, shown, opts.fewshot_threshold) if shown else None
+            if copied is not None:
+                issues.append(self.issue("fewshot_copy", path, f"the user turn copies the few-shot example {shown[copied]!r}"))
+            found = refusal(text)
+            if found:
+                issues.append(self.issue("refusal", path, f"the user turn refuses or writes AI filler: {found!r}"))
+            other = foreign_language(text, language) if language else None
+            if other:
+                issues.append(self.issue("language", path, f"the user turn reads as {other!r}, not {language!r}"))
+        return issues
+
+    @staticmethod
+    def _leak(names: tuple[str, ...], text: str) -> str | None:
+        """A message naming the leaked function, or None."""
+        if not names:
+            return None
+        leak, quoted = _leak_patterns(names)
+        match = leak.search(text)
+        if match:
+            return f"the user turn writes the function name {match.group(0)!r} as an identifier"
+        braces = BRACES_RE.search(text)
+        match = quoted.search(braces.group(0)) if braces else None
+        return f"the user turn writes a tool call as JSON ({match.group(0)})" if match else None
+
+    def _placeholders(self, record: Conversation, i: int, message: Message) -> list[Issue]:
+        issues = []
+        for j, call in enumerate(message.tool_calls or []):
+            if not isinstance(call.function.arguments, dict):
+                continue
+            base, legit = f"messages[{i}].tool_calls[{j}].function.arguments", None
+            for path, value in _leaves(call.function.arguments, base):
+                if not is_placeholder(value):
+                    continue
+                if legit is None:
+                    legit = _schema_constants(record.tool_schemas().get(call.function.name, {}))
+                if value.strip().casefold() not in legit:
+                    issues.append(self.issue("placeholder_value", path, f"{value!r} is a placeholder, not a real value"))
+        return issues
