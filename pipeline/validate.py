@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from filters.base import Issue
 from filters.checks import CHECKS, default_checks
+from filters.dedup import find_duplicates
 from filters.grounding import GroundingOptions
 from filters.quality import QualityOptions
 from pipeline.errors import EXIT_BAD_INPUT, InputError
@@ -49,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     parser = argparse.ArgumentParser(prog="python -m pipeline.validate", description=__doc__.splitlines()[0])
     parser.add_argument("file", help="JSONL file of canonical records (arguments as object or JSON string)")
-    parser.add_argument("--checks", default=",".join(CHECKS), help=f"comma-separated subset of: {', '.join(CHECKS)}")
+    parser.add_argument("--checks", default=",".join([*CHECKS, "dedup"]), help=f"comma-separated subset of: {', '.join([*CHECKS, 'dedup'])}")
     parser.add_argument("--tools", action="append", default=[], metavar="PATH",
                         help="seed tool files whose x-aliases count as grounding (default: the bundled seeds)")
     defaults = QualityOptions()
@@ -59,6 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         names = [name.strip() for name in args.checks.split(",") if name.strip()]
+        dedup = "dedup" in names
+        names = [name for name in names if name != "dedup"]
+        if dedup and not names:
+            names = ["format"]  # dedup alone: still report lines that are not records
         aliases = alias_table(load_tools(args.tools or None)) if "grounding" in names else {}
         quality = QualityOptions(min_request_words=args.min_request_words, max_user_chars=args.max_user_chars, language=args.language)
         checks = default_checks(names, grounding=GroundingOptions(aliases=aliases), quality=quality)
@@ -69,11 +74,24 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: --tools: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
-        failed = 0
-        for index, obj in iter_jsonl(args.file):
-            issues = validate_object(obj, checks)
-            failed += bool(issues)
+        results: list[tuple[int, list[Issue]]] = []
+
+        def checked():
+            """Check each line once; yield the records that passed, for dedup (one pass, pipes work)."""
+            for index, obj in iter_jsonl(args.file):
+                results.append((index, validate_object(obj, checks)))
+                if not results[-1][1]:
+                    yield index, obj
+
+        if dedup:  # exact and near duplicates among the records that passed; the lowest index is kept
+            dropped = find_duplicates(checked())
+            results = [(index, issues + ([dropped[index]] if index in dropped else [])) for index, issues in results]
+        else:
+            for _ in checked():
+                pass
+        for index, issues in results:
             print(json.dumps({"index": index, "ok": not issues, "errors": [i.to_dict() for i in issues]}, ensure_ascii=False))
+        failed = sum(bool(issues) for _, issues in results)
     except (OSError, UnicodeDecodeError, ValueError) as error:
         print(f"error: {args.file}: {getattr(error, 'strerror', None) or error}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -95,7 +95,8 @@ def test_one_bad_record_and_a_non_json_line(cli):
     assert code == 1, err
     assert "Traceback" not in err
     assert [line["index"] for line in lines] == [0, 1, 2, 3]
-    assert [line["ok"] for line in lines] == [True, False, False, True]
+    assert [line["ok"] for line in lines] == [True, False, False, False]
+    assert [e["code"] for e in lines[3]["errors"]] == ["duplicate"]  # the first line again
     assert lines[1]["errors"] == [{"check": "schema", "code": "missing_required",
                                    "path": "messages[2].tool_calls[0].function.arguments",
                                    "message": "get_stock_price: 'ticker' is a required property"}]
@@ -138,7 +139,8 @@ def test_design_example_passes(tmp_path, capsys):
 
 def test_blank_lines_are_skipped(tmp_path, capsys):
     path = tmp_path / "blank.jsonl"
-    path.write_text(json.dumps(DESIGN_EXAMPLE) + "\n\n   \n" + json.dumps(DESIGN_EXAMPLE) + "\n", encoding="utf-8")
+    other = _variant(arguments={"ticker": "AAPL"}, user="What is Apple trading at?")
+    path.write_text(json.dumps(DESIGN_EXAMPLE) + "\n\n   \n" + json.dumps(other) + "\n", encoding="utf-8")
     code, lines, _ = _main(capsys, path)
     assert (code, [line["index"] for line in lines]) == (0, [0, 1])
 
@@ -255,3 +257,12 @@ def test_default_checks_order_and_unknown():
     with pytest.raises(ValueError) as info:
         default_checks(["format", "nope"])
     assert str(info.value) == "unknown check(s): nope (known: format, schema, grounding, category, reference, quality)"
+
+
+def test_dedup_runs_over_the_whole_file(tmp_path, capsys):
+    path = _write(tmp_path, [DESIGN_EXAMPLE, {**DESIGN_EXAMPLE, "id": "again"}, _variant(arguments={"ticker": "AAPL"}, user="What is Apple trading at?")])
+    code, lines, _ = _main(capsys, path)
+    assert code == 1 and [line["ok"] for line in lines] == [True, False, True]
+    assert lines[1]["errors"] == [{"check": "dedup", "code": "duplicate", "path": "messages[1].content", "message": "exact duplicate of c0f3..."}]
+    code, lines, _ = _main(capsys, path, "--checks", "format,schema,grounding")
+    assert code == 0
