@@ -62,6 +62,7 @@ class RunConfig(BaseModel):
     distractors: tuple[int, int] = (1, 4)
     optional_rate: float | None = Field(None, ge=0, le=1)  # default: 0.2 embedded (small teacher), 0.4 otherwise
     system_prompt_rate: float = Field(0.5, ge=0, le=1)
+    alias_rate: float | None = Field(None, ge=0, le=1)  # blueprint: say a value by alias / relative date; default 0.5 (0.2 embedded)
     now: str = "2026-11-23T10:00:00Z"  # the latest moment conversations pretend to happen
     checks: list[str] = Field(default_factory=lambda: ["format", "schema", "grounding", "category", "reference", "quality"])
     language: str = "en"  # expected language of user turns ("" = any)
@@ -81,6 +82,12 @@ class RunConfig(BaseModel):
         if self.optional_rate is not None:
             return self.optional_rate
         return 0.2 if self.teacher.embedded else 0.4
+
+    @property
+    def resolved_alias_rate(self) -> float:
+        if self.alias_rate is not None:
+            return self.alias_rate
+        return 0.2 if self.teacher.embedded else 0.5  # a 135M solver rarely maps "Nvidia" to NVDA
 
     @property
     def candidate_limit(self) -> int:

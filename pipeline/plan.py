@@ -16,6 +16,7 @@ from typing import Any, Mapping, Sequence
 from pipeline.config import RunConfig
 from pipeline.record import new_call_id
 from pipeline.sampler import ArgumentSampler, NotDrawable
+from pipeline.surface import surface_forms
 from pipeline.seeds import SeedTool
 
 STYLES = ("short and direct", "polite and complete", "casual, like a chat message",
@@ -60,6 +61,7 @@ class Task:
     now: str
     blueprint: list[dict[str, Any]] | None
     call_ids: list[str] = field(default_factory=list)
+    surface: dict[str, str] = field(default_factory=dict)  # argument -> how the request says it (alias, relative date)
 
     @property
     def cell(self) -> tuple[str, str, str]:
@@ -109,9 +111,14 @@ class Planner:
         if self.mode == "blueprint":
             sampler = ArgumentSampler(rng, datetime.fromisoformat(now.replace("Z", "+00:00")), config.resolved_optional_rate)
             blueprint = [{"name": target, "arguments": sampler.arguments(self.catalog[target].parameters)}]
+        call_ids = [new_call_id(rng) for _ in range(4)]
+        surface: dict[str, str] = {}
+        if blueprint is not None:  # its own stream, so the rest of the plan does not move with the rate
+            blueprint[0]["arguments"], surface = surface_forms(blueprint[0]["arguments"], self.catalog[target].parameters, now,
+                                                               config.resolved_alias_rate, random.Random(stable_int(config.seed, self.category, index, "surface")))
         task_id = f"{self.category}-{self.mode}-{config.seed}-{index}"
         return Task(index, task_id, self.category, self.mode, target, tools, temperature, fewshot, system,
-                    style, now, blueprint, [new_call_id(rng) for _ in range(4)])
+                    style, now, blueprint, call_ids, surface)
 
     def _now(self, rng: random.Random) -> str:
         latest = datetime.fromisoformat(self.config.now.replace("Z", "+00:00"))

@@ -105,7 +105,8 @@ def echo_teacher(body: dict[str, Any]) -> str:
         options = props["action"]["enum"]
         return json.dumps({"action": next((o for o in options if FakeOpenAI.action_to_name.get(o) == name or o.startswith(name + ":")), options[0])})
     if set(props) == {"arguments"}:
-        return json.dumps({"arguments": _call_in_request(messages)["arguments"]})
+        today = re.search(r"Today is (\d{4}-\d{2}-\d{2})", messages[0]["content"])
+        return json.dumps({"arguments": _resolve(_call_in_request(messages)["arguments"], today.group(1) if today else None)})
     if "call" in props:
         call_schema = props["call"]
         name = call_schema["properties"]["name"]["enum"][0]
@@ -135,6 +136,26 @@ def _spoken(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
+def _resolve(arguments: dict[str, Any], today: str | None) -> dict[str, Any]:
+    """What a good solver does with a request's surface forms: aliases back to the values the
+    tool takes (Nvidia -> NVDA), relative dates counted from today."""
+    from datetime import date, timedelta
+    from pipeline.surface import _RELATIVE
+    if FakeOpenAI.alias_values is None:
+        FakeOpenAI.alias_values = {alias.casefold(): value for tool in load_tools()
+                                   for schema in (tool.parameters.get("properties") or {}).values()
+                                   for value, aliases in (schema.get("x-aliases") or {}).items() for alias in aliases}
+    relative = {phrase: offset for offset, phrase in _RELATIVE}
+    resolved = {}
+    for key, value in arguments.items():
+        if isinstance(value, str) and value in relative and today:
+            value = (date.fromisoformat(today) + timedelta(days=relative[value])).isoformat()
+        elif isinstance(value, str) and value.casefold() in FakeOpenAI.alias_values:
+            value = FakeOpenAI.alias_values[value.casefold()]
+        resolved[key] = value
+    return resolved
+
+
 def _call_in_request(messages: list[dict[str, Any]]) -> dict[str, Any]:
     """The call the fake's own phrasing stands for (last user turn)."""
     text = messages[-1]["content"]
@@ -147,6 +168,7 @@ class FakeOpenAI:
 
     # the phrasing prompt shows a tool's description, not its name: map them back (bundled seeds)
     describe_to_name = {tool.description: tool.name for tool in load_tools()}
+    alias_values: dict[str, str] | None = None  # alias (casefolded) -> the seed value it names
     # the solve pass picks among action_options (a description's first sentence): map them back too
     action_to_name = {action_options([tool.to_tool()])[0]: tool.name for tool in load_tools()}
 

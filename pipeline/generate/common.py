@@ -128,15 +128,16 @@ def call_schema(tool: Tool) -> dict[str, Any]:
     return wrap({"name": {"type": "string", "enum": [tool.function.name]}, "arguments": tool.function.parameters})
 
 
-def describe_call(call: dict[str, Any], tool: Tool | None) -> str:
-    """A call as plain lines for a phrasing prompt: the tool's purpose and each value."""
+def describe_call(call: dict[str, Any], tool: Tool | None, surface: dict[str, str] | None = None) -> str:
+    """A call as plain lines for a phrasing prompt: the tool's purpose and each value, as the
+    request should say it (`surface`: an alias or a relative date instead of the raw value)."""
     properties = (tool.function.parameters.get("properties") or {}) if tool else {}
     # the function name is left out: a small teacher copies it into the request
     lines = [f"Action: {tool.function.description if tool and tool.function.description else call['name'].replace('_', ' ')}"]
     lines.append("Values to mention:")
     for name, value in call["arguments"].items():
         hint = (properties.get(name) or {}).get("description", "")
-        shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        shown = (surface or {}).get(name) or (value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
         lines.append(f"- {name}{f' ({hint})' if hint else ''}: {shown}")
     if not call["arguments"]:
         lines.append("- (no values)")
@@ -177,7 +178,7 @@ def _checkable(value: Any) -> bool:
     return not isinstance(value, bool) and value is not None
 
 
-def drop_unstated_optionals(arguments: dict[str, Any], parameters: dict[str, Any], request: str) -> tuple[dict[str, Any], list[str]]:
+def drop_unstated_optionals(arguments: dict[str, Any], parameters: dict[str, Any], request: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """Remove optional arguments whose value the request never states (a solver's guesses).
 
     A boolean counts as stated when its parameter name's words appear in the request. Only
@@ -185,12 +186,12 @@ def drop_unstated_optionals(arguments: dict[str, Any], parameters: dict[str, Any
     """
     text = " ".join(request.casefold().split())
     required = set(parameters.get("required") or [])
-    kept, dropped = {}, []
+    kept, dropped = {}, {}
     for key, value in arguments.items():
         words = [w for w in key.casefold().split("_") if len(w) > 2]
         stated = any(w in text for w in words) if isinstance(value, bool) else _mentioned(value, text)
         if key in required or stated:
             kept[key] = value
         else:
-            dropped.append(key)
+            dropped[key] = value
     return kept, dropped

@@ -103,7 +103,7 @@ async def _blueprint(task: Task, teacher, ctx: SingleContext) -> Candidate:
         messages.append({"role": "user", "content": describe_call(example["call"], ctx.tools.get(example["call"]["name"]))})
         messages.append({"role": "assistant", "content": json.dumps({"request": example["request"]}, ensure_ascii=False)})
     assert task.blueprint is not None
-    messages.append({"role": "user", "content": describe_call(task.blueprint[0], ctx.tools[task.target])})
+    messages.append({"role": "user", "content": describe_call(task.blueprint[0], ctx.tools[task.target], task.surface)})
     answer = await teacher.complete(ChatRequest(messages, task.temperature, min(ctx.max_tokens, 160), REQUEST_SCHEMA, seed_for(task, "phrase")))
     request = (parse_json_object(answer.text) or {}).get("request")
     if not isinstance(request, str) or not request.strip():
@@ -142,7 +142,7 @@ async def _solve(task: Task, teacher, ctx: SingleContext, request: str) -> tuple
     if action not in options:
         return None, {"solve_name": picked.text}
     name = task.tools[options.index(action)]
-    fill = [{"role": "system", "content": load_prompt("single/fill").render()}]
+    fill = [{"role": "system", "content": load_prompt("single/fill").render(today=task.now[:10])}]
     # one request -> arguments pair for the chosen tool teaches a small teacher to copy values
     # (bench: as good as three, at half the prompt); chosen by the solver's pick, not the target
     shots = nearest_examples(ctx.example_tools, ctx.domains, name, 1, random.Random(seed_for(task, "fill-shots")))
@@ -160,6 +160,11 @@ async def _solve(task: Task, teacher, ctx: SingleContext, request: str) -> tuple
     if not isinstance(arguments, dict):
         return None, raw
     arguments, dropped = drop_unstated_optionals(arguments, ctx.tools[name].function.parameters, request)
+    if dropped:  # an alias or a relative date states a value too: keep what grounding accepts
+        probe = _record(task, ctx, request, {"name": name, "arguments": {**arguments, **{k: v for k, v in dropped.items()}}}, [])
+        ungrounded = {issue.path.split(".function.arguments.", 1)[1].split(".")[0].split("[")[0] for issue in ctx.grounding(probe)}
+        arguments.update({k: v for k, v in dropped.items() if k not in ungrounded})
+        dropped = {k: v for k, v in dropped.items() if k in ungrounded}
     if dropped:
         raw["dropped_optionals"] = ", ".join(dropped)
     return {"name": name, "arguments": arguments}, raw
