@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
-from pipeline.record import Conversation
+from pipeline.record import Conversation, append_path
 
 
 @dataclass(frozen=True)
@@ -45,3 +46,23 @@ def run_checks(record: Conversation, checks: Iterable[Check]) -> list[Issue]:
 def call_path(message_index: int, call_index: int) -> str:
     """JSON path of a tool call inside a record."""
     return f"messages[{message_index}].tool_calls[{call_index}]"
+
+
+def leaves(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    """(JSON path, scalar) for a value and every scalar inside its objects and lists."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from leaves(item, append_path(path, str(key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from leaves(item, f"{path}[{index}]")
+    else:
+        yield path, value
+
+
+def decoded(text: str) -> Any:
+    """A tool result's JSON value, or the text itself when it is not JSON."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text

@@ -13,12 +13,12 @@
 
 from __future__ import annotations
 
-import json
 import re
+from typing import Iterator
 
 from pipeline.record import Conversation
 
-from filters.base import Check, Issue
+from filters.base import Check, Issue, decoded, leaves
 from filters.mentions import numbers_in
 
 _COUNTED = re.compile(r"\b(?:found|there (?:are|were|is)|returned|got|see|have)\s+\S?$", re.IGNORECASE)
@@ -58,7 +58,7 @@ class CategoryCheck(Check):
             if not results:
                 continue
             said = [m.content for m in before if m.role in ("user", "system") and m.content]
-            returned = {float(leaf) for content in results for leaf in _numeric_leaves(content)}
+            returned = {number for content in results for number in _numbers_returned(content)}
             returned |= numbers_in("\n".join(results)) | {float(run) for content in results for stamp in _STAMP.findall(content)
                                                            for run in re.findall(r"\d+", stamp)}
             known = returned | numbers_in("\n".join(said)) | {float(run) for text in said for run in re.findall(r"\d+", text)}
@@ -76,18 +76,15 @@ class CategoryCheck(Check):
         return issues
 
 
-def _numeric_leaves(content: str):
-    try:
-        value = json.loads(content)
-    except ValueError:
-        return
+def _numbers_returned(content: str) -> Iterator[float]:
+    """The numbers a tool result gives: its numeric values and the length of each of its lists."""
+    value = decoded(content)
+    for _, leaf in leaves(value):
+        if isinstance(leaf, (int, float)) and not isinstance(leaf, bool):
+            yield float(leaf)
     stack = [value]
-    while stack:
+    while stack:  # "found 3 places" counts a list
         item = stack.pop()
-        if isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-            yield len(item)
-        elif isinstance(item, (int, float)) and not isinstance(item, bool):
-            yield item
+        if isinstance(item, list):
+            yield float(len(item))
+        stack.extend(item.values() if isinstance(item, dict) else item if isinstance(item, list) else ())

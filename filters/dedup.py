@@ -24,9 +24,9 @@ import numpy as np
 import xxhash
 from rapidfuzz import fuzz
 
-from filters.base import Issue
+from filters.base import Issue, leaves
 from filters.match import call_key
-from pipeline.record import Conversation
+from pipeline.record import Conversation, decode_arguments
 
 _PUNCT = re.compile(r"[^\w\s]|_")
 _ASCII_PUNCT = str.maketrans({chr(c): " " for c in range(128) if _PUNCT.match(chr(c))})
@@ -303,7 +303,7 @@ def _features(rid: str, meta: Any, tool_names: list[str], schemas: Mapping[str, 
             key = call_key({"name": name, "arguments": arguments}, schemas)
             keys.append(json.dumps(key, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str))
             called.append(name)
-            _leaves(arguments, values)
+            values.extend(leaf for _, leaf in leaves(arguments))
         canonical.append("\x1f".join(sorted(keys)))  # independent calls match in any order
     calls_text = "\x1e".join(canonical)
     exact = "\x1d".join(("\x1e".join(texts), "\x1f".join(sorted(tool_names)), calls_text))
@@ -328,30 +328,9 @@ def _content(content: Any) -> str:
 
 
 def _dict_call(call: Mapping[str, Any]) -> tuple[str, Any]:
-    """(name, arguments) of a plain-dict call; a JSON-string arguments object is decoded as FunctionCall does."""
+    """(name, arguments) of a plain-dict call, arguments decoded as FunctionCall does."""
     function = call.get("function") if isinstance(call.get("function"), dict) else call
-    arguments = function.get("arguments")
-    if arguments is None:
-        arguments = {}
-    elif isinstance(arguments, str):
-        try:
-            decoded = json.loads(arguments)
-        except ValueError:
-            decoded = None
-        arguments = decoded if isinstance(decoded, dict) else arguments
-    return str(function.get("name", "")), arguments
-
-
-def _leaves(value: Any, out: list[Any]) -> None:
-    """Collect the scalar leaves of an arguments value."""
-    if isinstance(value, dict):
-        for item in value.values():
-            _leaves(item, out)
-    elif isinstance(value, list):
-        for item in value:
-            _leaves(item, out)
-    else:
-        out.append(value)
+    return str(function.get("name", "")), decode_arguments(function.get("arguments"))
 
 
 @lru_cache(maxsize=1 << 16)

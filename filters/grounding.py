@@ -25,14 +25,16 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Any, Iterator, Mapping
 
 from rapidfuzz import fuzz
 
 from pipeline.record import Conversation, Message
 
-from filters.base import Check, Issue, call_path
+from filters.base import Check, Issue, call_path, decoded, leaves
 from filters.match import same_value
+from filters.schema import resolve_ref
 from filters.mentions import dates_in, durations_in, loose, numbers_in, reference_moment, times_in
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -60,45 +62,42 @@ class GroundingOptions:
     min_fuzzy_letters: int = 6
     free_text_words: int = 4
     free_text_overlap: float = 0.6
-    aliases: Mapping[str, list[str]] = field(default_factory=dict)  # casefolded value -> aliases
+    aliases: Mapping[str, list[str]] = field(default_factory=dict)  # value -> the names users give it
+
+    def __post_init__(self) -> None:
+        folded: dict[str, list[str]] = {}
+        for value, names in self.aliases.items():  # looked up case-insensitively
+            folded.setdefault(str(value).casefold(), []).extend(names)
+        self.aliases = folded
 
 
 class _Context:
     """What the conversation said before one assistant turn, in the forms the rules compare."""
 
     def __init__(self, messages: list[Message], now: str | None):
-        texts = [m.content for m in messages if m.role in ("system", "user", "assistant") and m.content]
-        self.raw = "\n".join(texts)
+        self.raw = "\n".join(m.content for m in messages if m.role in ("system", "user", "assistant") and m.content)
         self.loose = f" {loose(self.raw)} "
         self.words = set(self.loose.split())
-        self._now = reference_moment(now)
-        self._numbers: set[float] | None = None
-        self._dates: set[date] | None = None
-        self._times: set[tuple[int, int]] | None = None
+        self.now = reference_moment(now)
         self.results = [m.content for m in messages if m.role == "tool" and m.content]
-        self.result_leaves = [leaf for content in self.results for leaf in _leaves(_decode(content))]
+        self.results_loose = [f" {loose(content)} " for content in self.results]
+        self.result_leaves = [leaf for content in self.results for _, leaf in leaves(decoded(content))]
 
-    @property
+    @cached_property
     def numbers(self) -> set[float]:
-        if self._numbers is None:
-            self._numbers = numbers_in("\n".join([self.raw, *self.results]))
-        return self._numbers
+        return numbers_in("\n".join([self.raw, *self.results]))
 
-    @property
+    @cached_property
     def dates(self) -> set[date]:
-        if self._dates is None:
-            self._dates = dates_in(self.raw, self._now)
-        return self._dates
+        return dates_in(self.raw, self.now)
 
-    @property
+    @cached_property
     def durations(self) -> set[int]:
         return durations_in(self.raw)
 
-    @property
+    @cached_property
     def times(self) -> set[tuple[int, int]]:
-        if self._times is None:
-            self._times = times_in(self.raw)
-        return self._times
+        return times_in(self.raw)
 
     def says(self, phrase: str) -> bool:
         """Whether the loose form of `phrase` occurs in the text as whole words."""
@@ -132,14 +131,20 @@ class GroundingCheck(Check):
         return issues
 
     def _call_issues(self, context: _Context, arguments: dict[str, Any], parameters: dict[str, Any], path: str) -> list[Issue]:
-        issues = []
-        for where, leaf, leaf_schema in _leaf_items(arguments, parameters, f"{path}.function.arguments", parameters):
-            if not self._grounded(leaf, leaf_schema, context):
-                name = where.split(".function.arguments.", 1)[-1]
-                issues.append(self.issue("ungrounded_value", where, f"{name}={json.dumps(leaf, ensure_ascii=False)} is not stated before the call"))
-        if not issues:
-            issues.extend(self._swapped(context, arguments, path))
-        return issues
+        issues = [self.issue("ungrounded_value", where, f"{where.split('.function.arguments.', 1)[-1]}={json.dumps(leaf, ensure_ascii=False)} is not stated before the call")
+                  for where, leaf, schema in _leaf_items(arguments, parameters, f"{path}.function.arguments", parameters)
+                  if not self._grounded(leaf, schema, context)]
+        return issues or [self.issue("ungrounded_value", f"{path}.function.arguments.{key}", message)
+                          for key, message in self._swapped(context, arguments)]
+
+    def ungrounded_keys(self, arguments: dict[str, Any], parameters: dict[str, Any], request: str, now: str | None) -> list[str]:
+        """Top-level argument names of a call that `request` alone does not ground (a value it
+        never states, or one it states as the other end of a trip), in argument order."""
+        context = _Context([Message(role="user", content=request)], now)
+        keys = {where.split(".", 2)[1].split("[")[0] for where, leaf, schema in _leaf_items(arguments, parameters, "$", parameters)
+                if not self._grounded(leaf, schema, context)}
+        keys |= {key for key, _ in self._swapped(context, arguments)}
+        return [key for key in arguments if key in keys]
 
     def _grounded(self, value: Any, schema: dict[str, Any], context: _Context) -> bool:
         if isinstance(value, bool) or value is None:
@@ -152,7 +157,8 @@ class GroundingCheck(Check):
             return _number_stated(float(value), context)
         if not isinstance(value, str):
             return False
-        if any(loose(value) and f" {loose(value)} " in f" {loose(content)} " for content in context.results):
+        form = loose(value)
+        if form and any(f" {form} " in content for content in context.results_loose):
             return True
         return self._string_grounded(value, schema, context)
 
@@ -179,20 +185,22 @@ class GroundingCheck(Check):
             return said / len(content) >= self.options.free_text_overlap
         return False
 
-    def _swapped(self, context: _Context, arguments: dict[str, Any], path: str) -> list[Issue]:
-        """An origin the text introduces with "to", or a destination it introduces with "from"."""
-        issues = []
+    def _swapped(self, context: _Context, arguments: dict[str, Any]) -> list[tuple[str, str]]:
+        """(key, message) for an origin the text introduces with "to", or a destination with "from"."""
+        found = []
         for key, value in arguments.items():
             if not isinstance(value, str):
                 continue
-            name = key.casefold()
-            wrong, right = (("to", "into"), ("from",)) if _ORIGIN.search(name) else (("from",), ("to", "into")) if _DESTINATION.search(name) else ((), ())
+            if _ORIGIN.search(key.casefold()):
+                wrong, right = ("to", "into"), ("from",)
+            elif _DESTINATION.search(key.casefold()):
+                wrong, right = ("from",), ("to", "into")
+            else:
+                continue
             forms = [value, *self.options.aliases.get(value.casefold(), ())]
-            def said(words): return any(context.says(f"{word} {form}") or context.says(f"{word} the {form}") for form in forms for word in words)
-            if wrong and said(wrong) and not said(right):
-                issues.append(self.issue("ungrounded_value", f"{path}.function.arguments.{key}",
-                                         f"{key}={value!r} is stated as the other end (\"{wrong[0]} {value}\")"))
-        return issues
+            if _introduced(context, wrong, forms) and not _introduced(context, right, forms):
+                found.append((key, f"{key}={value!r} is stated as the other end (\"{wrong[0]} {value}\")"))
+        return found
 
     def _unused_results(self, messages: list[Message], index: int) -> list[Issue]:
         """A call turn after tool results of the same user turn must take at least one value
@@ -210,13 +218,18 @@ class GroundingCheck(Check):
         for call in messages[index].tool_calls or []:
             if not isinstance(call.function.arguments, dict):
                 return []
-            for _, value, schema in _leaf_items(call.function.arguments, {}, ""):
+            for _, value, _ in _leaf_items(call.function.arguments, {}, ""):
                 if isinstance(value, bool) or value is None:
                     continue
                 if self._grounded(value, {}, returned) and not self._grounded(value, {}, said):
                     return []
         return [self.issue("unused_tool_result", f"messages[{index}].tool_calls",
                            "this call turn follows tool results but takes none of its values from them")]
+
+
+def _introduced(context: _Context, words: tuple[str, ...], forms: list[str]) -> bool:
+    """Whether the text puts one of `words` (optionally + "the") right before one of `forms`."""
+    return any(context.says(f"{word} {form}") or context.says(f"{word} the {form}") for form in forms for word in words)
 
 
 def _number_stated(value: float, context: _Context) -> bool:
@@ -293,32 +306,14 @@ def _leaf_items(value: Any, schema: Any, path: str, root: Any = None) -> Iterato
 
 
 def _resolve(schema: Any, root: Any) -> dict[str, Any]:
-    """A schema with one local `#/$defs/...` reference followed (others left as they are)."""
+    """A schema with its local `$ref` followed (an unresolvable one is left as it is)."""
     if not isinstance(schema, dict):
         return {}
-    ref = schema.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#/") and isinstance(root, dict):
-        target: Any = root
-        for part in ref[2:].split("/"):
-            target = target.get(part) if isinstance(target, dict) else None
+    if isinstance(schema.get("$ref"), str) and isinstance(root, dict):
+        try:
+            target = resolve_ref(root, schema["$ref"])
+        except LookupError:
+            return schema
         if isinstance(target, dict):
             return {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
     return schema
-
-
-def _decode(content: str) -> Any:
-    try:
-        return json.loads(content)
-    except ValueError:
-        return content
-
-
-def _leaves(value: Any) -> Iterator[Any]:
-    if isinstance(value, dict):
-        for item in value.values():
-            yield from _leaves(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _leaves(item)
-    else:
-        yield value

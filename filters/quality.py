@@ -30,9 +30,9 @@ from typing import Any, Iterator
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 from rapidfuzz import fuzz, process
 
-from pipeline.record import Conversation, Message, append_path
+from pipeline.record import Conversation, Message
 
-from filters.base import Check, Issue
+from filters.base import Check, Issue, leaves
 
 
 @dataclass
@@ -70,18 +70,6 @@ def is_placeholder(value: str) -> bool:
     folded = " ".join(value.casefold().split())
     shouted = value.lstrip().startswith(("INSERT ", "YOUR "))  # "INSERT CITY", "YOUR NAME"
     return shouted or folded in PLACEHOLDERS or bool(PLACEHOLDER_RE.search(folded))
-
-
-def _leaves(value: Any, path: str) -> Iterator[tuple[str, str]]:
-    """(path, string) for every string inside nested objects and lists."""
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _leaves(item, append_path(path, str(key)))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _leaves(item, f"{path}[{index}]")
 
 
 def _schema_constants(schema: Any) -> set[str]:
@@ -249,8 +237,8 @@ class QualityCheck(Check):
             if not isinstance(call.function.arguments, dict):
                 continue
             base, legit = f"messages[{i}].tool_calls[{j}].function.arguments", None
-            for path, value in _leaves(call.function.arguments, base):
-                if not is_placeholder(value):
+            for path, value in leaves(call.function.arguments, base):
+                if not isinstance(value, str) or not is_placeholder(value):
                     continue
                 if legit is None:
                     legit = _schema_constants(record.tool_schemas().get(call.function.name, {}))

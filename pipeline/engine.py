@@ -214,10 +214,9 @@ class Engine:
         dropped = self.dedup(sorted(self._kept, key=lambda pair: pair[0]))
         if not dropped:
             return
-        result = self.result
+        result, records = self.result, dict(self._kept)
         for index, issue in sorted(dropped.items()):
-            task = self._tasks[index]
-            record = next(record for i, record in self._kept if i == index)
+            task, record = self._tasks[index], records[index]
             self.cells[index % len(self.cells)].accepted -= 1
             result.by_temperature[str(task.temperature)][1] -= 1
             slice_ = self._slice(task)

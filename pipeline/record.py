@@ -52,15 +52,21 @@ class FunctionCall(BaseModel):
     @field_validator("arguments", mode="before")
     @classmethod
     def _decode_arguments(cls, value: Any) -> Any:
-        if value is None:
-            return {}
-        if isinstance(value, str):
-            try:
-                decoded = json.loads(value)
-            except ValueError:
-                return value
-            return decoded if isinstance(decoded, dict) else value
-        return value
+        return decode_arguments(value)
+
+
+def decode_arguments(value: Any) -> Any:
+    """A call's arguments as a dict when they are one or a JSON string of one; None is {}; any
+    other value is kept as it is (the format check names it)."""
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return value
+        return parsed if isinstance(parsed, dict) else value
+    return value
 
 
 class ToolCall(BaseModel):

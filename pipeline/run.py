@@ -89,10 +89,10 @@ def build_config(args: argparse.Namespace) -> RunConfig:
         raise InputError(first["msg"].removeprefix("Value error, "), "--" + flag.replace("_", "-")) from None
 
 
-def run_checks_for(config: RunConfig, catalog) -> list:
-    """The per-record checks the config names, with the seeds' aliases and the quality limits."""
+def run_checks_for(config: RunConfig, grounding: GroundingOptions) -> list:
+    """The per-record checks the config names, with the grounding options and quality limits."""
     quality = QualityOptions(min_request_words=config.min_request_words, max_user_chars=config.max_user_chars, language=config.language)
-    return default_checks(config.checks, grounding=GroundingOptions(aliases=alias_table(catalog)), quality=quality)
+    return default_checks(config.checks, grounding=grounding, quality=quality)
 
 
 def run_dedup_for(config: RunConfig):
@@ -120,9 +120,10 @@ async def generate_run(config: RunConfig, base_url: str, model: str, api_key: st
             raise InputError("no tool can be drawn for blueprint mode (every one has a free-form string without x-pool); use --mode free")
         for name, reason in sorted(planner.undrawable.items()):
             console.print(f"[yellow]skipped for blueprint[/] {name}: {reason}")
+        grounding = GroundingOptions(aliases=alias_table(catalog))  # the phrasing gate and the check chain agree
         context = SingleContext({tool.name: tool.to_tool() for tool in catalog}, examples, model,
                                 t.solve_temperature, t.max_tokens, compact_tools=t.embedded,
-                                domains={tool.name: tool.domain for tool in catalog}, grounding=GroundingOptions(aliases=alias_table(catalog)))
+                                domains={tool.name: tool.domain for tool in catalog}, grounding=grounding)
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console, transient=False) as progress:
             bar = progress.add_task("accepted", total=config.n)
@@ -132,7 +133,7 @@ async def generate_run(config: RunConfig, base_url: str, model: str, api_key: st
                 progress.update(bar, completed=min(accepted, config.n),
                                 description=f"accepted ({result.candidates} candidates, {len(result.rejected)} rejected)")
 
-            engine = Engine(planner, lambda task: generate_single(task, teacher, context), run_checks_for(config, catalog),
+            engine = Engine(planner, lambda task: generate_single(task, teacher, context), run_checks_for(config, grounding),
                             config.n, config.candidate_limit, update, concurrency=t.concurrency,
                             dedup=run_dedup_for(config), teacher=model)
             result = await engine.run()

@@ -87,7 +87,7 @@ def load_tools(paths: list[str] | None = None) -> list[SeedTool]:
 
 
 def alias_table(tools: list[SeedTool]) -> dict[str, list[str]]:
-    """Casefolded value -> the names users give it, from every parameter's `x-aliases` (merged)."""
+    """Value -> the names users give it, from every parameter's `x-aliases` (merged)."""
     table: dict[str, list[str]] = {}
     stack = [tool.parameters for tool in tools]
     while stack:
@@ -98,7 +98,7 @@ def alias_table(tools: list[SeedTool]) -> dict[str, list[str]]:
             aliases = schema.get("x-aliases")
             if isinstance(aliases, dict):
                 for value, names in aliases.items():
-                    known = table.setdefault(str(value).casefold(), [])
+                    known = table.setdefault(str(value), [])
                     known.extend(name for name in (names if isinstance(names, list) else [names])
                                  if isinstance(name, str) and name not in known)
             stack.extend(value for key, value in schema.items() if key != "x-aliases")

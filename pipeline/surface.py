@@ -12,7 +12,7 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-_RELATIVE = [(0, "today"), (1, "tomorrow"), (2, "the day after tomorrow"), (3, "in 3 days"), (5, "in five days"),
+RELATIVE_DATES = [(0, "today"), (1, "tomorrow"), (2, "the day after tomorrow"), (3, "in 3 days"), (5, "in five days"),
              (7, "a week from today"), (14, "in two weeks"), (-1, "yesterday"), (-7, "a week ago"), (-14, "two weeks ago")]
 
 
@@ -28,7 +28,7 @@ def surface_forms(arguments: dict[str, Any], parameters: dict[str, Any], now: st
             surface[key] = rng.choice(names)
     dates = [key for key, value in arguments.items() if (properties.get(key) or {}).get("format") == "date" and isinstance(value, str)]
     if len(dates) == 1 and rng.random() < rate:  # one date only: ranges keep their order
-        offset, phrase = rng.choice(_RELATIVE)
+        offset, phrase = rng.choice(RELATIVE_DATES)
         today = datetime.fromisoformat(now.replace("Z", "+00:00")).date()
         arguments[dates[0]] = (today + timedelta(days=offset)).isoformat()
         surface[dates[0]] = phrase

@@ -13,12 +13,14 @@ import json
 import re
 import threading
 import zlib
+from datetime import date, timedelta
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 
 from pipeline.generate.common import action_options
-from pipeline.seeds import load_tools
+from pipeline.surface import RELATIVE_DATES
+from pipeline.seeds import alias_table, load_tools
 
 Reply = tuple[int, Any, dict[str, str]]
 _PHRASE_PREFIX = "Please do exactly this for me: "
@@ -139,13 +141,9 @@ def _spoken(value: Any) -> str:
 def _resolve(arguments: dict[str, Any], today: str | None) -> dict[str, Any]:
     """What a good solver does with a request's surface forms: aliases back to the values the
     tool takes (Nvidia -> NVDA), relative dates counted from today."""
-    from datetime import date, timedelta
-    from pipeline.surface import _RELATIVE
     if FakeOpenAI.alias_values is None:
-        FakeOpenAI.alias_values = {alias.casefold(): value for tool in load_tools()
-                                   for schema in (tool.parameters.get("properties") or {}).values()
-                                   for value, aliases in (schema.get("x-aliases") or {}).items() for alias in aliases}
-    relative = {phrase: offset for offset, phrase in _RELATIVE}
+        FakeOpenAI.alias_values = {alias.casefold(): value for value, aliases in alias_table(load_tools()).items() for alias in aliases}
+    relative = {phrase: offset for offset, phrase in RELATIVE_DATES}
     resolved = {}
     for key, value in arguments.items():
         if isinstance(value, str) and value in relative and today:
@@ -159,8 +157,7 @@ def _resolve(arguments: dict[str, Any], today: str | None) -> dict[str, Any]:
 def _call_in_request(messages: list[dict[str, Any]]) -> dict[str, Any]:
     """The call the fake's own phrasing stands for (last user turn)."""
     text = messages[-1]["content"]
-    start = text.index(_PHRASE_PREFIX)
-    return next(call for phrased, call in _PHRASED.items() if phrased in text[start:])
+    return _PHRASED[text[text.index(_PHRASE_PREFIX):]]
 
 
 class FakeOpenAI:

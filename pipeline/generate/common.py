@@ -178,20 +178,21 @@ def _checkable(value: Any) -> bool:
     return not isinstance(value, bool) and value is not None
 
 
-def drop_unstated_optionals(arguments: dict[str, Any], parameters: dict[str, Any], request: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Remove optional arguments whose value the request never states (a solver's guesses).
-
-    A boolean counts as stated when its parameter name's words appear in the request. Only
-    optional arguments are touched; a wrong required value still fails the round trip.
+def drop_unstated_optionals(arguments: dict[str, Any], parameters: dict[str, Any], request: str,
+                            ungrounded: list[str]) -> tuple[dict[str, Any], list[str]]:
+    """Remove optional arguments the request never states (a solver's guesses): those in
+    `ungrounded` (filters.grounding's verdict), and booleans whose parameter name's words the
+    request does not use (grounding accepts every boolean). Required arguments are never
+    touched: a wrong required value still fails the round trip.
     """
     text = " ".join(request.casefold().split())
     required = set(parameters.get("required") or [])
-    kept, dropped = {}, {}
+    kept, dropped = {}, []
     for key, value in arguments.items():
         words = [w for w in key.casefold().split("_") if len(w) > 2]
-        stated = any(w in text for w in words) if isinstance(value, bool) else _mentioned(value, text)
+        stated = any(w in text for w in words) if isinstance(value, bool) else key not in ungrounded
         if key in required or stated:
             kept[key] = value
         else:
-            dropped[key] = value
+            dropped.append(key)
     return kept, dropped

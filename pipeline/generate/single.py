@@ -18,7 +18,7 @@ import json
 import random
 from typing import Any, Mapping
 
-from filters.base import Issue
+from filters.base import Issue, call_path
 from pipeline.backends.base import ChatRequest
 from pipeline.errors import TeacherError
 from filters.grounding import GroundingCheck, GroundingOptions
@@ -27,7 +27,7 @@ from pipeline.generate.common import (Candidate, action_options, call_schema, de
                                       parse_json_object, seed_for, tools_block, unstated_arguments)
 from pipeline.plan import Task, nearest_examples
 from pipeline.prompts import combined_version, load_prompt
-from pipeline.record import Conversation, FunctionCall, Message, Tool, ToolCall
+from pipeline.record import Conversation, FunctionCall, Message, Tool, ToolCall, append_path
 
 REQUEST_SCHEMA = {"type": "object", "properties": {"request": {"type": "string", "minLength": 8, "maxLength": 600}},
                   "required": ["request"]}
@@ -110,13 +110,15 @@ async def _blueprint(task: Task, teacher, ctx: SingleContext) -> Candidate:
         return _fail(task, "unparseable_output", "the phrasing answer has no request", phrase=answer.text)
     request = request.strip()
     copied = _copied(task, ctx, request)
-    record = _record(task, ctx, request, task.blueprint[0], [phrase])
-    unstated = [] if copied else [i for i in ctx.grounding(record) if i.code == "ungrounded_value"]
+    target = task.blueprint[0]
+    unstated = [] if copied else ctx.grounding.ungrounded_keys(target["arguments"], ctx.tools[task.target].function.parameters, request, task.now)
     if copied or unstated:  # checked before any solve request is spent
+        record = _record(task, ctx, request, target, [phrase])
         if copied:
             issue = Issue("generate", "fewshot_copy", f"messages[{len(record.messages) - 2}].content", copied)
         else:  # the request leaves out a planned value: no solver can round-trip it
-            issue = Issue("generate", "ungrounded_value", unstated[0].path, f"the request does not state {unstated[0].message.split(' is not')[0]}")
+            issue = Issue("generate", "ungrounded_value", append_path(call_path(len(record.messages) - 1, 0), f"function.arguments.{unstated[0]}"),
+                          f"the request does not ground {', '.join(unstated)}")
         return Candidate(task, record, [issue], {"phrase": answer.text})
     call, raw = await _solve(task, teacher, ctx, request)
     if call is None:
@@ -159,12 +161,9 @@ async def _solve(task: Task, teacher, ctx: SingleContext, request: str) -> tuple
     raw = {"solve_name": picked.text, "solve_arguments": filled.text}
     if not isinstance(arguments, dict):
         return None, raw
-    arguments, dropped = drop_unstated_optionals(arguments, ctx.tools[name].function.parameters, request)
-    if dropped:  # an alias or a relative date states a value too: keep what grounding accepts
-        probe = _record(task, ctx, request, {"name": name, "arguments": {**arguments, **{k: v for k, v in dropped.items()}}}, [])
-        ungrounded = {issue.path.split(".function.arguments.", 1)[1].split(".")[0].split("[")[0] for issue in ctx.grounding(probe)}
-        arguments.update({k: v for k, v in dropped.items() if k not in ungrounded})
-        dropped = {k: v for k, v in dropped.items() if k in ungrounded}
+    parameters = ctx.tools[name].function.parameters
+    ungrounded = ctx.grounding.ungrounded_keys(arguments, parameters, request, task.now)
+    arguments, dropped = drop_unstated_optionals(arguments, parameters, request, ungrounded)
     if dropped:
         raw["dropped_optionals"] = ", ".join(dropped)
     return {"name": name, "arguments": arguments}, raw

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from filters.checks import CHECKS, default_checks
-from filters.codes import check_of
+from filters.codes import CODES, check_of
 from filters.dedup import find_duplicates
 from filters.grounding import GroundingOptions
 from pipeline.record import parse_record
@@ -70,6 +70,5 @@ def test_dedup_recall_and_no_clean_record_dropped():
 
 def test_label_counts_cover_every_code_of_the_checks():
     labels = Counter(line["label"] for line in LINES)
-    from filters.codes import CODES
     wanted = {code for code, (check, _) in CODES.items() if check in (*CHECKS, "dedup")} - {"invalid_record", "policy_violation"}
     assert wanted <= set(labels), f"codes without planted records: {sorted(wanted - set(labels))}"

@@ -111,3 +111,10 @@ def test_odd_arguments_do_not_crash():
     record = _record("hi there", "get_stock_price", "{not json", [PRICE])
     assert _issues(record) == []  # the format check reports the broken arguments
     assert _issues(_record("hi", "nope", {"x": {"y": [1, "z"]}}, [PRICE]))[0].path.endswith("arguments.x.y[0]")
+
+
+def test_ungrounded_keys_for_a_request_alone():
+    check, params = GroundingCheck(ALIASES), FLIGHTS["function"]["parameters"]
+    arguments = {"origin": "Berlin", "destination": "Oslo", "adults": 3, "date": "2026-11-24"}
+    assert check.ungrounded_keys(arguments, params, "Flights from Oslo to Berlin tomorrow for two adults", NOW) == ["origin", "destination", "adults"]
+    assert check.ungrounded_keys({"origin": "LHR", "date": "2026-11-24"}, params, "Leaving Heathrow tomorrow", NOW) == []

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from filters.grounding import GroundingCheck
 from filters.quality import copied_example
 from pipeline.generate.common import action_options, drop_unstated_optionals, unstated_arguments, parse_json_object, signature, wrap
 from pipeline.record import FunctionSpec, Tool
 
+GROUNDING = GroundingCheck()
 PARAMS = {"type": "object", "required": ["city"],
           "properties": {"city": {"type": "string"}, "days": {"type": "integer"}, "units": {"type": "string", "enum": ["metric", "imperial"]},
                          "include_hourly": {"type": "boolean"}, "tags": {"type": "array", "items": {"type": "string"}}}}
@@ -13,11 +15,13 @@ PARAMS = {"type": "object", "required": ["city"],
 
 def test_unstated_optionals_are_dropped_and_required_kept():
     arguments = {"city": "Oslo", "days": 5, "units": "imperial", "include_hourly": True, "tags": ["rain", "wind"]}
-    kept, dropped = drop_unstated_optionals(arguments, PARAMS, "Weather in  OSLO for 5 days, hourly please, rain and wind")
+    request = "Weather in  OSLO for five days, hourly please, rain and wind"
+    kept, dropped = drop_unstated_optionals(arguments, PARAMS, request, GROUNDING.ungrounded_keys(arguments, PARAMS, request, None))
     assert kept == {"city": "Oslo", "days": 5, "include_hourly": True, "tags": ["rain", "wind"]}
-    assert list(dropped) == ["units"]
-    kept, dropped = drop_unstated_optionals({"city": "Lyon", "days": 12}, PARAMS, "weather in Paris")
-    assert kept == {"city": "Lyon"} and list(dropped) == ["days"]  # a wrong required value stays for the round trip to catch
+    assert dropped == ["units"]
+    arguments = {"city": "Lyon", "days": 12, "include_hourly": False}
+    kept, dropped = drop_unstated_optionals(arguments, PARAMS, "weather in Paris", GROUNDING.ungrounded_keys(arguments, PARAMS, "weather in Paris", None))
+    assert kept == {"city": "Lyon"} and dropped == ["days", "include_hourly"]  # a wrong required value stays for the round trip to catch
 
 
 def test_parse_json_object_tolerates_fences_and_chatter():
