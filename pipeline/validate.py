@@ -34,11 +34,11 @@ def validate_object(obj: Any, checks) -> list[Issue]:
         return [Issue("format", "invalid_record", json_path(e["loc"]), e["msg"]) for e in error.errors()]
     issues = []
     for check in checks:
-        issues.extend(_run_check(check, record))
+        issues.extend(run_check(check, record))
     return issues
 
 
-def _run_check(check, record) -> list[Issue]:
+def run_check(check, record) -> list[Issue]:
     """One check's issues; a check that crashes on an odd record yields an issue, not a traceback."""
     try:
         return check(record)

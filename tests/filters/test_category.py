@@ -7,9 +7,8 @@ import copy
 from filters.base import Issue, run_checks
 from filters.category import CategoryCheck
 from filters.checks import default_checks
-
-STRUCTURAL = ["format", "schema", "category", "reference"]  # this file tests these; grounding and quality have their own
 from pipeline.record import parse_record
+from tests.filters import STRUCTURAL
 
 ID1, ID2 = "aB3dE5gH7", "Zy9Xw8Vu7"
 TOOL = {"type": "function", "function": {"name": "get_weather", "description": "Weather.",

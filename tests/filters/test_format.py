@@ -8,10 +8,9 @@ import pytest
 
 from filters.base import Issue, run_checks
 from filters.checks import default_checks
-
-STRUCTURAL = ["format", "schema", "category", "reference"]  # this file tests these; grounding and quality have their own
 from filters.format import FormatCheck
 from pipeline.record import parse_record
+from tests.filters import STRUCTURAL
 
 WEATHER = {"type": "function", "function": {
     "name": "get_weather", "description": "Current weather in a city.",

@@ -8,10 +8,9 @@ import pytest
 
 from filters.base import Issue, run_checks
 from filters.checks import default_checks
-
-STRUCTURAL = ["format", "schema", "category", "reference"]  # this file tests these; grounding and quality have their own
 from filters.reference import ReferenceCheck
 from pipeline.record import parse_record
+from tests.filters import STRUCTURAL
 
 ID1, ID2 = "aB3dE5gH7", "Zy9Xw8Vu7"
 TOOLS = [

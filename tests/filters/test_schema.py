@@ -8,10 +8,9 @@ import pytest
 
 from filters.base import run_checks
 from filters.checks import default_checks
-
-STRUCTURAL = ["format", "schema", "category", "reference"]  # this file tests these; grounding and quality have their own
 from filters.schema import ArgumentValidator, close_schema, strip_extensions, validator_for
 from pipeline.record import parse_record
+from tests.filters import STRUCTURAL
 
 CALL_ID = "aB3dE5gH7"
 ARGS = "messages[2].tool_calls[0].function.arguments"
