@@ -47,7 +47,8 @@ _ENUM_SYNONYMS = {"1d": ("daily", "day", "days"), "1h": ("hourly", "hour"), "1wk
                   "imperial": ("fahrenheit", "miles", "feet"), "high": ("urgent", "important", "asap"), "on": ("turn on", "switch on"),
                   "off": ("turn off", "switch off"), "gtc": ("good till cancelled", "good til canceled", "good till canceled", "until cancelled"),
                   "transit": ("train", "bus", "subway", "metro", "tram", "public transport"), "cycling": ("bike", "bicycle", "cycle"),
-                  "bicycling": ("bike", "bicycle", "cycle"), "driving": ("drive", "car"), "rating": ("best rated", "top rated", "highest rated"), "usd": ("dollar", "dollars", "$"), "eur": ("euro", "euros", "€"), "gbp": ("pound", "pounds", "£")}
+                  "bicycling": ("bike", "bicycle", "cycle"), "driving": ("drive", "car"), "rating": ("best rated", "top rated", "highest rated"),
+                  "usd": ("dollar", "dollars", "$"), "eur": ("euro", "euros", "€"), "gbp": ("pound", "pounds", "£")}
 _STOPWORDS = {"the", "a", "an", "and", "or", "to", "of", "in", "on", "for", "at", "is", "it", "be", "me", "my", "you",
               "your", "i", "we", "our", "that", "this", "with", "from", "by", "as", "are", "was", "will", "can", "please", "hi", "hey"}
 _ORIGIN = re.compile(r"(^|_)(origin|from|source|departure|depart|start)(_|$)")
@@ -131,11 +132,14 @@ class GroundingCheck(Check):
         return issues
 
     def _call_issues(self, context: _Context, arguments: dict[str, Any], parameters: dict[str, Any], path: str) -> list[Issue]:
-        issues = [self.issue("ungrounded_value", where, f"{where.split('.function.arguments.', 1)[-1]}={json.dumps(leaf, ensure_ascii=False)} is not stated before the call")
-                  for where, leaf, schema in _leaf_items(arguments, parameters, f"{path}.function.arguments", parameters)
-                  if not self._grounded(leaf, schema, context)]
-        return issues or [self.issue("ungrounded_value", f"{path}.function.arguments.{key}", message)
-                          for key, message in self._swapped(context, arguments)]
+        issues = []
+        for where, leaf, schema in _leaf_items(arguments, parameters, f"{path}.function.arguments", parameters):
+            if not self._grounded(leaf, schema, context):
+                name = where.split(".function.arguments.", 1)[-1]
+                issues.append(self.issue("ungrounded_value", where, f"{name}={json.dumps(leaf, ensure_ascii=False)} is not stated before the call"))
+        if issues:
+            return issues
+        return [self.issue("ungrounded_value", f"{path}.function.arguments.{key}", message) for key, message in self._swapped(context, arguments)]
 
     def ungrounded_keys(self, arguments: dict[str, Any], parameters: dict[str, Any], request: str, now: str | None) -> list[str]:
         """Top-level argument names of a call that `request` alone does not ground (a value it

@@ -23,7 +23,8 @@ _SUFFIX = {"k": 1_000, "m": 1_000_000, "mm": 1_000_000, "bn": 1_000_000_000, "b"
 _PHRASES = {"a dozen": 12, "dozen": 12, "a couple": 2, "couple of": 2, "a pair": 2, "half an hour": 30,
             "half a": 0.5, "a half": 0.5, "a quarter": 0.25, "a week": 7, "a fortnight": 14, "fortnight": 14,
             "single": 1, "once": 1, "nonstop": 0, "non-stop": 0, "direct": 0, "next week": 7, "the week": 7,
-            "an hour and a half": 90, "hour and a half": 90, "one and a half hours": 90, "half a day": 12, "twice": 2, "both": 2, "an hour": 60, "a hundred": 100, "a thousand": 1000, "a million": 1_000_000, "a day": 1, "a": 1, "an": 1}
+            "an hour and a half": 90, "hour and a half": 90, "one and a half hours": 90, "half a day": 12, "twice": 2,
+            "both": 2, "an hour": 60, "a hundred": 100, "a thousand": 1000, "a million": 1_000_000, "a day": 1, "a": 1, "an": 1}
 _PHRASE_RE = re.compile(r"(?=\b(" + "|".join(re.escape(p) for p in sorted(_PHRASES, key=len, reverse=True)) + r")\b)")
 # unit word -> factors that convert the stated number into the other units a parameter may use
 _CONVERSIONS = {"hour": (60, 3600), "hr": (60, 3600), "minute": (60, 1 / 60), "min": (60, 1 / 60),
@@ -187,28 +188,31 @@ def dates_in(text: str, now: datetime | None) -> set[date]:
     return found
 
 
+def _day_phrases(today: date) -> dict[str, tuple[int, ...]]:
+    """Day phrases -> the day offsets from `today` each can mean."""
+    saturday = (5 - today.weekday()) % 7
+    last_monday = -(today.weekday() + 7)
+    return {"today": (0,), "tonight": (0,), "now": (0,), "this morning": (0,), "this afternoon": (0,), "this evening": (0,),
+            "last night": (-1, 0), "tomorrow": (1,), "yesterday": (-1,), "day after tomorrow": (2,), "day before yesterday": (-2,),
+            "this week": (0,), "next week": (7,), "last week": (-7, *range(last_monday, last_monday + 7)),
+            "a week from today": (7,), "a week from now": (7,), "in a week": (7,), "in a fortnight": (14,),
+            "end of the week": ((4 - today.weekday()) % 7,), "this weekend": (saturday, saturday + 1),
+            "next weekend": (saturday + 7, saturday + 8)}
+
+
+_DAY_PHRASE_RE = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, _day_phrases(date(2026, 1, 1))), key=len, reverse=True)) + r")\b")
+
+
 def _relative_dates(lowered: str, today: date) -> set[date]:
     found: set[date] = set()
-    text_month = lowered
-    words = {"today": 0, "tonight": 0, "this morning": 0, "this afternoon": 0, "this evening": 0, "last night": -1, "now": 0, "tomorrow": 1, "yesterday": -1, "day after tomorrow": 2,
-             "day before yesterday": -2, "next week": 7, "last week": -7, "this week": 0, "a week from today": 7,
-             "a week from now": 7, "in a week": 7, "in a fortnight": 14, "next month": 30, "end of the week": (4 - today.weekday()) % 7,
-             "this weekend": (5 - today.weekday()) % 7, "next weekend": (5 - today.weekday()) % 7 + 7}
-    for phrase in sorted(words, key=len, reverse=True):  # longest first: "day after tomorrow" is not "tomorrow"
-        pattern = rf"\b{phrase}\b"
-        if re.search(pattern, lowered):
-            offset = words[phrase]
-            found.add(today + timedelta(days=offset))
-            if phrase.endswith("weekend"):
-                found.add(today + timedelta(days=offset + 1))
-            if phrase == "last night":
-                found.add(today)
-            if phrase == "last week":  # its Monday to Sunday
-                monday = today - timedelta(days=today.weekday() + 7)
-                found.update(monday + timedelta(days=k) for k in range(7))
-            lowered = re.sub(pattern, " ", lowered)
+    phrases = _day_phrases(today)
+
+    def take(match: re.Match) -> str:
+        found.update(today + timedelta(days=offset) for offset in phrases[match.group(0)])
+        return " "  # consumed: "a week from today" is not also "today"
+    lowered = _DAY_PHRASE_RE.sub(take, lowered)
     for phrase, months in (("next month", 1), ("last month", -1), ("this month", 0), ("previous month", -1)):
-        if phrase in text_month:  # the same day, and the first and last day of that month
+        if phrase in lowered:  # the same day, and the first and last day of that month
             first = _shift_month(today.replace(day=1), months)
             found.update({_shift_month(today, months), first, _shift_month(first, 1) - timedelta(days=1)})
     for groups in _RELATIVE.findall(lowered):
