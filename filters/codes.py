@@ -31,6 +31,7 @@ CODES: dict[str, tuple[str, str]] = {
     "duplicate": ("dedup", "an exact or near duplicate of an earlier record (the message names its id)"),
     # judge (optional, LLM)
     "judge_rejected": ("judge", "the LLM judge says the calls do not answer the request"),
+    "judge_unparseable": ("judge", "the LLM judge's answer had no yes/no verdict"),
     # category
     "wrong_call_count": ("category", "the number of calls does not fit the category or the reference"),
     "call_in_no_call": ("category", "a tool call in a sample where no call is right"),

@@ -71,6 +71,7 @@ class RunConfig(BaseModel):
     dedup: bool = True
     dedup_threshold: float = Field(90.0, ge=0, le=100)
     template_cap: int = Field(50, ge=1)  # records per value-masked request template
+    judge: bool = False  # ask the teacher whether each accepted candidate's calls answer its request
     teacher: TeacherConfig = Field(default_factory=TeacherConfig)
 
     @property

@@ -21,7 +21,8 @@ from pipeline.errors import TeacherError
 from pipeline.plan import Planner, Task
 from pipeline.record import Conversation
 
-FUNNEL_ORDER = ("generate", "format", "schema", "grounding", "category", "reference", "quality", "dedup")
+FUNNEL_ORDER = ("generate", "format", "schema", "grounding", "category", "reference", "quality", "judge", "dedup")
+Judge = Callable[[Conversation], Awaitable[list[Issue]]]
 Dedup = Callable[[list[tuple[int, Conversation]]], dict[int, Issue]]
 
 
@@ -92,8 +93,8 @@ class Engine:
     def __init__(self, planner: Planner, generate: Callable[[Task], Awaitable[Candidate]], checks: list[Check],
                  n: int, max_candidates: int, on_progress: Callable[[RunResult], None] | None = None,
                  initial_yield: float = 0.5, max_consecutive_failures: int = 12, concurrency: int = 8,
-                 dedup: Dedup | None = None, teacher: str = ""):
-        self.dedup, self.teacher = dedup, teacher
+                 dedup: Dedup | None = None, teacher: str = "", judge: Judge | None = None):
+        self.dedup, self.teacher, self.judge = dedup, teacher, judge
         self.max_consecutive_failures, self._consecutive_failures = max_consecutive_failures, 0
         self.planner, self.generate, self.checks = planner, generate, checks
         self.n, self.max_candidates, self.on_progress = n, max_candidates, on_progress
@@ -173,6 +174,8 @@ class Engine:
         if candidate.record is not None and not issues:
             for check in self.checks:
                 issues.extend(check(candidate.record))
+            if self.judge and not issues:  # never spent on a candidate the checks rejected
+                issues = await self.judge(candidate.record)
         result = self.result
         result.candidates += 1
         tally = result.by_temperature.setdefault(str(task.temperature), [0, 0])

@@ -33,10 +33,12 @@ from pipeline.generate.single import SingleContext, generate_single, literal_exa
 from pipeline.plan import Planner
 from pipeline.prompts import load_prompt
 from pipeline.report import build_manifest, print_summary
+from pipeline.judge import judge
 from pipeline.seeds import alias_table, load_examples, load_tools
 from pipeline.writer import prepare_run_dir, write_json, write_jsonl
 
 PROMPTS = {"blueprint": ["single/phrase", "single/solve", "single/fill", "system/simple"], "free": ["single/free", "system/simple"]}
+JUDGE_PROMPTS = ["judge/calls"]
 
 
 class Terminated(BaseException):
@@ -59,6 +61,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--temperatures", help="comma-separated temperature schedule (default 0.2,0.7,1.0)")
     p.add_argument("--timeout", type=float, help="seconds per request (default 60)")
     p.add_argument("--max-attempts", type=int, help="attempts per request, retries included (default 6)")
+    p.add_argument("--judge", action="store_true", help="ask the teacher to judge each candidate that passed the checks (one more request each)")
     p.add_argument("--structured-output", choices=["auto", "json_schema", "json_object", "grammar", "none"], help="skip the probe and use this style")
     return p.parse_args(argv)
 
@@ -80,7 +83,7 @@ def build_config(args: argparse.Namespace) -> RunConfig:
         raise InputError("--model is required with --base-url", "--model")
     try:
         values = {"category": args.category, "n": args.n, "max_candidates": args.max_candidates, "seed": args.seed,
-                  "mode": args.mode, "tools": args.tools, "out": args.out,
+                  "mode": args.mode, "tools": args.tools, "out": args.out, "judge": args.judge,
                   "teacher": TeacherConfig(**{k: v for k, v in teacher.items() if v is not None})}
         return RunConfig(**values)
     except ValidationError as error:
@@ -135,7 +138,8 @@ async def generate_run(config: RunConfig, base_url: str, model: str, api_key: st
 
             engine = Engine(planner, lambda task: generate_single(task, teacher, context), run_checks_for(config, grounding),
                             config.n, config.candidate_limit, update, concurrency=t.concurrency,
-                            dedup=run_dedup_for(config), teacher=model)
+                            dedup=run_dedup_for(config), teacher=model,
+                            judge=(lambda record: judge(record, teacher)) if config.judge else None)
             result = await engine.run()
         return result, teacher, style
     finally:
@@ -159,7 +163,7 @@ def execute(config: RunConfig, console: Console) -> int:
             api_key = os.environ.get(config.teacher.api_key_env)
         result, teacher, style = asyncio.run(generate_run(config, base_url, model, api_key, console))
     teacher_info = {"model": model, "base_url": base_url, "embedded": config.teacher.embedded, "structured_output": style}
-    manifest = build_manifest(config, result, teacher.usage, teacher_info, PROMPTS[config.resolved_mode], started,
+    manifest = build_manifest(config, result, teacher.usage, teacher_info, PROMPTS[config.resolved_mode] + (JUDGE_PROMPTS if config.judge else []), started,
                               time.monotonic() - clock, "complete")
     write_jsonl(out_dir / "accepted.jsonl", (record.to_json() for record in result.accepted))
     write_jsonl(out_dir / "rejected.jsonl", result.rejected)

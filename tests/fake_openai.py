@@ -99,6 +99,8 @@ def echo_teacher(body: dict[str, Any]) -> str:
     messages = body["messages"]
     if "answer" in props:
         return json.dumps({"answer": "yes"})
+    if "verdict" in props:  # the judge
+        return json.dumps({"verdict": "yes", "reason": "the calls use the tools and values the user asked for"})
     if set(props) == {"request"}:
         call = parse_described_call(messages[-1]["content"])
         return json.dumps({"request": phrase(call)})

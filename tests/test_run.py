@@ -288,3 +288,39 @@ def test_sigterm_leaves_no_manifest(tmp_path):
     assert "terminated" in stderr
     assert not (out / "manifest.json").exists()
     assert not (out / "accepted.jsonl").exists()
+
+
+def test_judge_runs_only_on_candidates_that_passed_and_its_no_rejects(fake, tmp_path):
+    def judge_and_spoil(number, body, content):
+        keys = asked_keys(body)
+        if keys == {"arguments"} and number % 4 == 0:  # spoil some solves: those must never reach the judge
+            answer = json.loads(content)
+            answer["arguments"] = {key: (value + "X" if isinstance(value, str) else value) for key, value in answer["arguments"].items()}
+            return json.dumps(answer)
+        if "verdict" in keys and number % 3 == 0:
+            return json.dumps({"verdict": "no", "reason": "the request asks for something else"})
+        if "verdict" in keys and number % 5 == 0:
+            return "I think it is fine"
+        return content
+
+    fake.corrupt = judge_and_spoil
+    out = tmp_path / "run"
+    result = _run(fake, out, "--n", "6", "--mode", "blueprint", "--judge")
+    assert result.returncode == 0, result.stderr
+    accepted, rejected = _records(out / "accepted.jsonl"), _records(out / "rejected.jsonl")
+    assert len(accepted) == 6 and all(r["meta"]["judge"]["verdict"] == "yes" and r["meta"]["judge"]["reason"] for r in accepted)
+    judged = {entry["meta"]["task"] for entry in rejected if {"judge_rejected", "judge_unparseable"} & set(entry["meta"]["codes"])}
+    assert judged, "some verdicts were spoiled"
+    for entry in rejected:
+        if entry["meta"]["task"] in judged:
+            assert [i["check"] for i in entry["meta"]["issues"]] == ["judge"]
+    asked = sum("verdict" in asked_keys(body) for body in fake.requests)
+    passed_checks = len(accepted) + len(judged) + _records_surplus(out)
+    assert asked == passed_checks  # a candidate the checks rejected never cost a judge request
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["funnel"]["removed_by_check"]["judge"] == len(judged)
+    assert "judge/calls" in manifest["versions"]["prompts"]
+
+
+def _records_surplus(out: Path) -> int:
+    return json.loads((out / "manifest.json").read_text())["counts"]["surplus_dropped"]

@@ -1,0 +1,46 @@
+"""The optional LLM judge (off by default): does each call of an accepted candidate answer the request?
+
+It runs only on candidates that passed every other check, asks the teacher once (temperature 0,
+a constrained {"verdict", "reason"} answer), stores the verdict and reason in `meta.judge`, and
+turns a "no" into `judge_rejected`. An answer without a verdict is `judge_unparseable`, so a
+flaky judge shows in the funnel instead of passing samples silently; a judge request that fails
+after its retries is the task's `teacher_error`, like any other teacher failure.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from filters.base import Issue
+from pipeline.backends.base import ChatRequest
+from pipeline.errors import TeacherError
+from pipeline.generate.common import parse_json_object, tools_block
+from pipeline.plan import stable_int
+from pipeline.prompts import load_prompt
+from pipeline.record import Conversation
+
+VERDICT_SCHEMA = {"type": "object", "required": ["verdict", "reason"],
+                  "properties": {"verdict": {"type": "string", "enum": ["yes", "no"]},
+                                 "reason": {"type": "string", "maxLength": 300}}}
+
+
+def judge_messages(record: Conversation) -> list[dict[str, Any]]:
+    """The judge's prompt: the template, then the tools and the conversation as JSON lines."""
+    conversation = "\n".join(json.dumps(message, ensure_ascii=False) for message in record.to_dict()["messages"])
+    return [{"role": "system", "content": load_prompt("judge/calls").render()},
+            {"role": "user", "content": f"Tools:\n{tools_block(record.tools)}\n\nConversation:\n{conversation}"}]
+
+
+async def judge(record: Conversation, teacher) -> list[Issue]:
+    """Ask the teacher; record its verdict in `record.meta["judge"]`; an issue unless it says yes."""
+    try:
+        answer = await teacher.complete(ChatRequest(judge_messages(record), 0.0, 160, VERDICT_SCHEMA, stable_int(record.id, "judge") % 2**31))
+    except TeacherError as error:
+        return [Issue("generate", "teacher_error", "", f"judge: {error}")]
+    parsed = parse_json_object(answer.text) or {}
+    verdict, reason = parsed.get("verdict"), str(parsed.get("reason") or "")
+    if verdict not in ("yes", "no"):
+        return [Issue("judge", "judge_unparseable", "", f"the judge's answer has no yes/no verdict: {answer.text[:200]!r}")]
+    record.meta["judge"] = {"verdict": verdict, "reason": reason, "prompt_version": load_prompt("judge/calls").version}
+    return [] if verdict == "yes" else [Issue("judge", "judge_rejected", "", f"the judge says no: {reason}")]
