@@ -212,9 +212,34 @@ def _validator_for(schema_json: str) -> ArgumentValidator:
     return ArgumentValidator(json.loads(schema_json))
 
 
+_SEEN: dict[tuple, list[tuple[Any, ArgumentValidator]]] = {}  # shape -> (a copy of the schema, its validator)
+
+
 def validator_for(parameters: dict[str, Any]) -> ArgumentValidator:
-    """The cached compiled validator of a parameters schema."""
-    return _validator_for(json.dumps(parameters, sort_keys=True))
+    """The cached compiled validator of a parameters schema.
+
+    Every record repeats its tools' schemas, so the lookup is on the hot path: a schema equal
+    (==) to one seen before under the same shape (its keys and property names) reuses that
+    validator without serialising it; only a new schema pays for the canonical JSON key.
+    (Python's == takes 1 for True; a schema differing from a seen one only there would share its
+    validator.)
+    """
+    shape = _shape(parameters)
+    for seen, validator in _SEEN.get(shape, ()):
+        if seen == parameters:
+            return validator
+    validator = _validator_for(json.dumps(parameters, sort_keys=True))
+    if len(_SEEN) > 4096:
+        _SEEN.clear()
+    _SEEN.setdefault(shape, []).append((copy.deepcopy(parameters), validator))
+    return validator
+
+
+def _shape(parameters: Any) -> tuple:
+    if not isinstance(parameters, dict):
+        return (type(parameters).__name__,)
+    properties = parameters.get("properties")
+    return tuple(parameters), tuple(properties) if isinstance(properties, dict) else ()
 
 
 class SchemaCheck(Check):

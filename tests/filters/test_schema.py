@@ -318,3 +318,14 @@ def test_validator_never_writes_defaults():
 def test_validator_errors_tuples():
     assert validator_for(WEATHER).errors({"city": "Oslo", "days": 0}) == [
         ("constraint_violation", ".days", "0 is less than the minimum of 1")]
+
+
+def test_equal_schemas_share_a_validator_and_changed_ones_do_not():
+    schema = {"type": "object", "properties": {"n": {"type": "integer", "maximum": 3}}}
+    first = validator_for(schema)
+    assert validator_for(copy.deepcopy(schema)) is first
+    changed = copy.deepcopy(schema)
+    changed["properties"]["n"]["maximum"] = 5
+    assert validator_for(changed) is not first and validator_for(changed).errors({"n": 4}) == []
+    schema["properties"]["n"]["maximum"] = 9  # the caller mutates its dict later: the cache kept a copy
+    assert validator_for({"type": "object", "properties": {"n": {"type": "integer", "maximum": 3}}}) is first
