@@ -4,6 +4,8 @@ Rules, decided once:
 - leaked_function_name: a user turn writes a tool name as an identifier: a name with "_" or camelCase
   (and its snake/camel variants), any name directly followed by "(", or a name quoted inside a
   `{...}` (or `"name":`/`"arguments":` keys there). Plain words ("search flights") never count.
+  A snake_case or camelCase parameter name written as is ("flight_number: QF12") counts too:
+  it is the schema, not the user, talking.
 - placeholder_value: a string argument (at any depth) that as a whole, casefolded, is a stand-in
   ("string", "TBD", "John Doe", "12345"...), or is shaped like one (<city>, {ticker}, [name],
   YOUR_KEY, "INSERT ... HERE", "...", xxx-xxx-xxxx, 123-456-7890, anything at example.com/.org/.net,
@@ -116,6 +118,11 @@ def _leak_patterns(names: tuple[str, ...]) -> tuple[re.Pattern, re.Pattern]:
     return leak, quoted
 
 
+@lru_cache(maxsize=4096)
+def _parameter_pattern(parameters: tuple[str, ...]) -> re.Pattern:
+    return re.compile(rf"(?<![\w-])(?:{'|'.join(map(re.escape, sorted(parameters, key=len, reverse=True)))})(?![\w-])")
+
+
 BRACES_RE = re.compile(r"\{.*\}", re.S)
 APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 _CANT = r"i(?: can't| cannot| can not| won't| am unable to|'m unable to| am not able to|'m not able to)"
@@ -193,6 +200,8 @@ class QualityCheck(Check):
     def _user_turns(self, record: Conversation, users: list[tuple[int, str | None]]) -> list[Issue]:
         opts, issues = self.options, []
         names = tuple(tool.function.name for tool in record.tools)
+        parameters = tuple(sorted({key for tool in record.tools for key in (tool.function.parameters.get("properties") or {})
+                                   if isinstance(key, str) and ("_" in key or re.search(r"[a-z][A-Z]", key))}))
         fewshot = record.meta.get("fewshot")
         shown = [s for s in fewshot if isinstance(s, str)] if isinstance(fewshot, list) else []
         language = str(record.meta.get("language") or opts.language or "").split("-")[0].split("_")[0].lower()
@@ -204,7 +213,7 @@ class QualityCheck(Check):
                 issues.append(self.issue("too_short", path, f"the opening request is too short ({len(stripped.split())} words, {len(stripped)} characters)"))
             if len(stripped) > opts.max_user_chars:
                 issues.append(self.issue("too_long", path, f"the user turn has {len(stripped)} characters (max {opts.max_user_chars})"))
-            leak = self._leak(names, text)
+            leak = self._leak(names, text) or self._leaked_parameter(parameters, text)
             if leak:
                 issues.append(self.issue("leaked_function_name", path, leak))
             copied = copied_example(text, shown, opts.fewshot_threshold) if shown else None
@@ -217,6 +226,15 @@ class QualityCheck(Check):
             if other:
                 issues.append(self.issue("language", path, f"the user turn reads as {other!r}, not {language!r}"))
         return issues
+
+    @staticmethod
+    def _leaked_parameter(parameters: tuple[str, ...], text: str) -> str | None:
+        """A message naming a snake_case or camelCase parameter name written in the turn, or None
+        (a template's field label leaking into the request: "flight_number: QF12")."""
+        if not parameters:
+            return None
+        match = _parameter_pattern(parameters).search(text)
+        return f"the user turn writes the parameter name {match.group(0)!r} as an identifier" if match else None
 
     @staticmethod
     def _leak(names: tuple[str, ...], text: str) -> str | None:

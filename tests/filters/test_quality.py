@@ -382,3 +382,14 @@ def test_language_issue_and_meta_override():
 def test_odd_records_never_crash(record):
     issues = _issues(record)
     assert all(issue.check == "quality" for issue in issues)
+
+
+def test_a_snake_case_parameter_name_in_the_request_leaks_the_schema():
+    tool = {"type": "function", "function": {"name": "get_flight_status", "parameters": {"type": "object", "properties": {
+        "flight_number": {"type": "string"}, "date": {"type": "string"}}}}}
+
+    def codes(text):
+        record = parse_record({"id": "r", "tools": [tool], "messages": [{"role": "user", "content": text}]})
+        return [issue.code for issue in QualityCheck()(record)]
+    assert codes("Real-time flight_number: QF12, date 2026-02-07") == ["leaked_function_name"]
+    assert codes("What is the status of flight number QF12 on the date of Feb 7?") == []
