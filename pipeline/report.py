@@ -91,13 +91,18 @@ def funnel_table(manifest: dict[str, Any]) -> Table:
 
 
 def slice_table(manifest: dict[str, Any]) -> Table:
-    """Removed per check for each (category, mode, teacher, temperature) slice of the run."""
-    stages = [stage for stage in FUNNEL_ORDER if any(row["removed_by_check"].get(stage) for row in manifest["funnel"]["by_slice"])]
-    table = Table(title="Funnel by category, mode, teacher and temperature", show_lines=False)
-    for column in ("category", "mode", "teacher", "temp", "candidates", *stages, "accepted"):
-        table.add_column(column, justify="left" if column in ("category", "mode", "teacher") else "right")
-    for row in manifest["funnel"]["by_slice"]:
-        table.add_row(row["category"], row["mode"], row["teacher"], f"{row['temperature']:g}", str(row["candidates"]),
+    """Removed per check for each (category, mode, teacher, temperature) slice of the run; a
+    dimension with one value across the run goes into the title, so the table fits a terminal."""
+    rows = manifest["funnel"]["by_slice"]
+    stages = [stage for stage in FUNNEL_ORDER if any(row["removed_by_check"].get(stage) for row in rows)]
+    dimensions = ("category", "mode", "teacher", "temperature")
+    varying = [d for d in dimensions if len({row[d] for row in rows}) > 1]
+    fixed = ", ".join(f"{d} {rows[0][d]:g}" if d == "temperature" else f"{d} {rows[0][d]}" for d in dimensions if d not in varying) if rows else ""
+    table = Table(title=f"Funnel by slice{f' ({fixed})' if fixed else ''}", show_lines=False)
+    for column in (*("temp" if d == "temperature" else d for d in varying), "cands", *stages, "kept"):
+        table.add_column(column, justify="left" if column in dimensions[:3] else "right")
+    for row in rows:
+        table.add_row(*(f"{row[d]:g}" if d == "temperature" else str(row[d]) for d in varying), str(row["candidates"]),
                       *(str(row["removed_by_check"].get(stage, 0)) for stage in stages), str(row["accepted"]))
     return table
 
