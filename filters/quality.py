@@ -11,7 +11,8 @@ Rules, decided once:
   YOUR_KEY, "INSERT ... HERE", "...", xxx-xxx-xxxx, 123-456-7890, anything at example.com/.org/.net,
   test.com, yourdomain.com). Whole values only ("Test Kitchen" passes); a value the tool's schema
   lists in an enum/const is legit. "John Smith" counts: a real name, but the teacher's default
-  stand-in, and dropping the rare real one costs little.
+  stand-in, and dropping the rare real one costs little. A user turn that keeps a template slot
+  ("[company1]", "[number]", "{city}", "<your name>") is a placeholder_value at that turn.
 - refusal: AI filler ("as an AI [language model|assistant]" used as a self-description, "as a
   language model", "my knowledge cutoff", "I don't have access to real-time") or a generic
   refusal: "[I'm sorry, but] I can't/cannot/am unable to [help|assist|do...] that|this|it|your
@@ -65,6 +66,10 @@ PLACEHOLDER_RE = re.compile(
     r"|^[.…\s]+$"  # "..."
     r"|^[x\W_]*x{3,}[x\W\d_]*$"  # xxx, xxx-xxx-xxxx
 )
+
+
+_SLOT_WORDS = r"name|first name|last name|number|company|company name|city|country|date|time|email|phone|address|product|item|amount|location|person|user|recipient|title"
+SLOT_RE = re.compile(rf"\[(?:your |the )?(?:{_SLOT_WORDS})[ _]?\d*\]|\{{\{{?\s*[a-z_]+\s*\}}\}}?|<(?:your |the )?(?:{_SLOT_WORDS})[ _]?\d*>", re.I)
 
 
 def is_placeholder(value: str) -> bool:
@@ -219,6 +224,9 @@ class QualityCheck(Check):
             copied = copied_example(text, shown, opts.fewshot_threshold) if shown else None
             if copied is not None:
                 issues.append(self.issue("fewshot_copy", path, f"the user turn copies the few-shot example {shown[copied]!r}"))
+            slot = SLOT_RE.search(text)
+            if slot:
+                issues.append(self.issue("placeholder_value", path, f"the user turn keeps a template slot {slot.group(0)!r}"))
             found = refusal(text)
             if found:
                 issues.append(self.issue("refusal", path, f"the user turn refuses or writes AI filler: {found!r}"))

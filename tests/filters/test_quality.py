@@ -393,3 +393,14 @@ def test_a_snake_case_parameter_name_in_the_request_leaks_the_schema():
         return [issue.code for issue in QualityCheck()(record)]
     assert codes("Real-time flight_number: QF12, date 2026-02-07") == ["leaked_function_name"]
     assert codes("What is the status of flight number QF12 on the date of Feb 7?") == []
+
+
+def test_a_template_slot_left_in_the_request_is_a_placeholder():
+    def codes(text):
+        record = parse_record({"id": "r", "tools": [], "messages": [{"role": "user", "content": text}]})
+        return [issue.code for issue in QualityCheck()(record)]
+    for text in ("Find the contract template from [company1] with [number] items", "Book a table in {city} tonight please",
+                 "Send it to <your name> by Friday please"):
+        assert codes(text) == ["placeholder_value"], text
+    for text in ("Mark the [urgent] ticket as done please", "Find files named report_{2026} please", "Is 3 < 5 and 7 > 2 really?"):
+        assert codes(text) == [], text
