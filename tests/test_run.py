@@ -50,7 +50,7 @@ def test_blueprint_run_writes_valid_records_and_manifest(fake, tmp_path):
     assert manifest["counts"]["accepted"] == 6 and manifest["counts"]["requested"] == 6
     assert manifest["teacher"]["structured_output"] == "json_schema"
     assert manifest["short_cells"] == []
-    assert set(manifest["funnel"]["removed_by_check"]) == {"generate", "format", "schema", "grounding", "category", "reference", "quality", "dedup"}
+    assert set(manifest["funnel"]["removed_by_check"]) == {"generate", "format", "schema", "grounding", "category", "reference", "quality", "judge", "dedup"}
     assert [row["category"] for row in manifest["funnel"]["by_slice"]] == ["single"] * len(manifest["funnel"]["by_slice"])
     assert sum(row["candidates"] for row in manifest["funnel"]["by_slice"]) == manifest["counts"]["candidates"]
     assert manifest["usage"]["requests"] == len(fake.requests)
