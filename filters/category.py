@@ -4,11 +4,13 @@
 - `parallel`: one assistant turn of two or more calls.
 - `nested`: at least one call (DESIGN.md's own example is a one-call nested record); that later
   calls use earlier results is the grounding check's `unused_tool_result`.
-- `no_call`: no call at all.
+- `no_call`: no call at all; a `missing_value` one (meta.no_call.kind) asks a question in its
+  first assistant turn and may call only after the user answers it.
 - every category: an assistant answer after tool results that quotes a number ("$231.40",
   "12 degrees", "3 flights") must find it, at the precision shown, in a tool result (a value,
   a list's length, a date or time part) or a user turn before it; else `inconsistent_answer`.
   A count of what came back ("found 4 places") must come from the results alone.
+- every category: the system-prompt rules in `meta.policy` (filters.policy) hold, else `policy_violation`.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pipeline.record import Conversation
 
 from filters.base import Check, Issue, decoded, leaves
 from filters.mentions import numbers_in
+from filters.policy import policy_issues
 
 _COUNTED = re.compile(r"\b(?:found|there (?:are|were|is)|returned|got|see|have)\s+\S?$", re.IGNORECASE)
 _STAMP = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2})?|\b\d{1,2}:\d{2}\b")  # date and time parts an answer may quote
@@ -33,12 +36,27 @@ class CategoryCheck(Check):
 
     def __call__(self, record: Conversation) -> list[Issue]:
         call_turns = [(i, m) for i, m in enumerate(record.messages) if m.role == "assistant" and m.tool_calls]
-        return self._counts(record.category, call_turns) + self._answers(record)
+        if record.category == "no_call":
+            return self._no_call(record, call_turns) + self._answers(record) + policy_issues(record)
+        return self._counts(record.category, call_turns) + self._answers(record) + policy_issues(record)
+
+    def _no_call(self, record: Conversation, call_turns: list) -> list[Issue]:
+        """No call at all; for `meta.no_call.kind` missing_value, none before the user gives the
+        value: the first assistant turn asks a question and calls may follow a later user turn."""
+        info = record.meta.get("no_call") if isinstance(record.meta.get("no_call"), dict) else {}
+        if info.get("kind") != "missing_value":
+            return [self.issue("call_in_no_call", f"messages[{i}].tool_calls", "a tool call in a no_call sample") for i, _ in call_turns]
+        first = next((i for i, m in enumerate(record.messages) if m.role == "assistant"), None)
+        if first is None:
+            return []
+        if record.messages[first].tool_calls:
+            return [self.issue("call_in_no_call", f"messages[{first}].tool_calls", "a call where a required value is missing: ask for it first")]
+        if "?" not in (record.messages[first].content or ""):
+            return [self.issue("no_question", f"messages[{first}].content", "a missing-value sample must ask the user for the value")]
+        return []
 
     def _counts(self, category: str, call_turns: list) -> list[Issue]:
         calls = sum(len(m.tool_calls or []) for _, m in call_turns)
-        if category == "no_call":
-            return [self.issue("call_in_no_call", f"messages[{i}].tool_calls", "a tool call in a no_call sample") for i, _ in call_turns]
         if category in ("single", "parallel", "nested") and not call_turns:
             return [self.issue("no_call_when_needed", "messages", f"a {category} sample needs a tool call")]
         where = f"messages[{call_turns[0][0]}].tool_calls" if call_turns else "messages"

@@ -35,8 +35,10 @@ CODES: dict[str, tuple[str, str]] = {
     # category
     "wrong_call_count": ("category", "the number of calls does not fit the category or the reference"),
     "call_in_no_call": ("category", "a tool call in a sample where no call is right"),
+    "no_question": ("category", "no_call missing_value: the first assistant turn does not ask for the missing value"),
     "no_call_when_needed": ("category", "no tool call where the category needs one"),
     "inconsistent_answer": ("category", "the final answer quotes a number that no tool result (or user turn) gives"),
+    "policy_violation": ("category", "a system-prompt rule in meta.policy broken (confirm first, max argument, never call, call order) or malformed"),
     # reference
     "wrong_function": ("reference", "the calls name other functions than the reference calls"),
     "wrong_value": ("reference", "same functions as the reference, other argument values"),
@@ -44,6 +46,9 @@ CODES: dict[str, tuple[str, str]] = {
     # generation (the pipeline's own, for candidates that never became a full record)
     "teacher_error": ("generate", "the teacher failed to answer after retries"),
     "unparseable_output": ("generate", "the teacher's answer could not be parsed into the asked structure"),
+    "tool_error": ("generate", "a tool's executor failed (error, timeout, limit) or returned a result its result schema rejects"),
+    "invalid_tool_result": ("generate", "a simulated tool result does not validate against the tool's result schema"),
+    "stated_missing_value": ("generate", "no_call missing_value: the request states the value it should leave out"),
 }
 
 

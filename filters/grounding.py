@@ -16,7 +16,8 @@ A value is grounded when one of these holds (checked in this order):
   (5k, "two", 20% -> 0.2, "2 hours" -> 120 minutes).
 The text is every system, user and assistant message before the call. Origin/destination pairs
 are also checked for a swap ("from Paris to Oslo" with origin=Oslo). In a `nested` record a call
-turn that follows tool results but uses nothing they returned is `unused_tool_result`.
+turn that follows tool results but uses nothing they returned is `unused_tool_result`; when the
+record's `meta.links` names the planned dependencies, filters.chain replays them exactly instead.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from rapidfuzz import fuzz
 from pipeline.record import Conversation, Message
 
 from filters.base import Check, Issue, call_path, decoded, leaves
+from filters.chain import chain_issues
 from filters.match import same_value
 from filters.schema import resolve_ref
 from filters.mentions import dates_in, durations_in, loose, numbers_in, reference_moment, times_in
@@ -127,9 +129,9 @@ class GroundingCheck(Check):
                 if not isinstance(arguments, dict):
                     continue  # format reports it
                 issues.extend(self._call_issues(context, arguments, schemas.get(call.function.name) or {}, call_path(index, number)))
-            if record.category == "nested":
+            if record.category == "nested" and not record.meta.get("links"):  # planned links get the exact replay below
                 issues.extend(self._unused_results(record.messages, index))
-        return issues
+        return issues + chain_issues(record)
 
     def _call_issues(self, context: _Context, arguments: dict[str, Any], parameters: dict[str, Any], path: str) -> list[Issue]:
         issues = []

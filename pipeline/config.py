@@ -7,7 +7,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 CATEGORIES = ("single", "parallel", "nested", "multi_turn", "no_call")
-IMPLEMENTED = ("single",)
+NO_CALL_KINDS = ("unrelated", "missing_value", "unavailable_tool")
+SYSTEM_STYLES = ("none", "simple", "complex")
 Mode = Literal["free", "blueprint"]
 
 
@@ -61,7 +62,16 @@ class RunConfig(BaseModel):
     out: str | None = None
     distractors: tuple[int, int] = (1, 4)
     optional_rate: float | None = Field(None, ge=0, le=1)  # default: 0.2 embedded (small teacher), 0.4 otherwise
-    system_prompt_rate: float = Field(0.5, ge=0, le=1)
+    system_prompt_rate: float = Field(0.5, ge=0, le=1)  # share of tasks with any system prompt
+    complex_prompt_rate: float = Field(0.5, ge=0, le=1)  # of those, share with rules (prompts/system/complex.txt)
+    mix: dict[str, float] = Field(default_factory=lambda: {"single": 0.25, "parallel": 0.2, "nested": 0.2, "multi_turn": 0.15, "no_call": 0.2})
+    parallel_calls: tuple[int, int] = (2, 3)  # calls in one parallel turn
+    chain_length: tuple[int, int] = (2, 3)  # calls in a nested chain (the seeds' links allow up to 4)
+    turns: tuple[int, int] = (3, 5)  # user turns in a multi_turn conversation
+    no_call_kinds: dict[str, float] = Field(default_factory=lambda: {kind: 1.0 for kind in NO_CALL_KINDS})
+    read_only: bool = False  # only tools that change nothing (seed read_only: true)
+    tool_results: Literal["simulate", "mock"] | None = None  # results of tools without an executor; default simulate (mock embedded)
+    execute_side_effects: bool = False  # run executors of tools that change data (else those results are simulated/mocked)
     alias_rate: float | None = Field(None, ge=0, le=1)  # blueprint: say a value by alias / relative date; default 0.5 (0.2 embedded)
     now: str = "2026-11-23T10:00:00Z"  # the latest moment conversations pretend to happen
     checks: list[str] = Field(default_factory=lambda: ["format", "schema", "grounding", "category", "reference", "quality"])
@@ -73,6 +83,37 @@ class RunConfig(BaseModel):
     template_cap: int = Field(50, ge=1)  # records per value-masked request template
     judge: bool = False  # ask the teacher whether each accepted candidate's calls answer its request
     teacher: TeacherConfig = Field(default_factory=TeacherConfig)
+
+    @model_validator(mode="after")
+    def _check_ranges(self) -> "RunConfig":
+        for name, low_bound in (("parallel_calls", 2), ("chain_length", 2), ("turns", 1), ("distractors", 0)):
+            low, high = getattr(self, name)
+            if not low_bound <= low <= high:
+                raise ValueError(f"{name} must be [low, high] with {low_bound} <= low <= high")
+        unknown = sorted(set(self.mix) - set(CATEGORIES)) + sorted(set(self.no_call_kinds) - set(NO_CALL_KINDS))
+        if unknown:
+            raise ValueError(f"unknown category or no_call kind {unknown[0]!r}")
+        for name in ("mix", "no_call_kinds"):
+            weights = getattr(self, name)
+            if any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
+                raise ValueError(f"{name} weights must be >= 0 with a positive sum")
+        return self
+
+    @property
+    def resolved_tool_results(self) -> str:
+        return self.tool_results or ("mock" if self.teacher.embedded else "simulate")
+
+    def category_counts(self) -> dict[str, int]:
+        """--n per category: all of it for one category; for `all`, split by `mix` (largest remainders)."""
+        if self.category != "all":
+            return {self.category: self.n}
+        weights = {c: self.mix.get(c, 0.0) for c in CATEGORIES if self.mix.get(c, 0.0) > 0}
+        total = sum(weights.values())
+        exact = {c: self.n * w / total for c, w in weights.items()}
+        counts = {c: int(v) for c, v in exact.items()}
+        for c in sorted(exact, key=lambda c: (counts[c] - exact[c], CATEGORIES.index(c)))[:self.n - sum(counts.values())]:
+            counts[c] += 1
+        return {c: k for c, k in counts.items() if k > 0}
 
     @property
     def resolved_mode(self) -> str:

@@ -71,6 +71,27 @@ class RunResult:
         return [cell for cell in self.cells if cell.accepted < cell.requested]
 
 
+def merge_results(results: list[RunResult]) -> RunResult:
+    """One RunResult for several engines (one per category of a `--category all` run)."""
+    merged = RunResult()
+    for result in results:
+        merged.accepted += result.accepted
+        merged.rejected += result.rejected
+        merged.cells += result.cells
+        merged.removed_by += result.removed_by
+        merged.codes += result.codes
+        for temperature, (candidates, accepted) in result.by_temperature.items():
+            tally = merged.by_temperature.setdefault(temperature, [0, 0])
+            tally[0] += candidates
+            tally[1] += accepted
+        for key, counter in result.slices.items():
+            merged.slices.setdefault(key, Counter()).update(counter)
+        merged.candidates += result.candidates
+        merged.failed += result.failed
+        merged.surplus += result.surplus
+    return merged
+
+
 def rejected_entry(candidate: Candidate, issues: list[Issue]) -> dict[str, Any]:
     """A rejected candidate as a record with its issues and codes in meta (raw text when no record)."""
     task = candidate.task

@@ -33,8 +33,11 @@ def versions(prompt_names: list[str]) -> dict[str, Any]:
 
 
 def build_manifest(config: RunConfig, result: RunResult, usage: Usage, teacher: dict[str, Any],
-                   prompt_names: list[str], started: datetime, wall_seconds: float, status: str) -> dict[str, Any]:
-    """The manifest.json document. Holds no secret: the config has none, URLs are stripped."""
+                   prompt_names: list[str], started: datetime, wall_seconds: float, status: str,
+                   tool_name_map: dict[str, str] | None = None) -> dict[str, Any]:
+    """The manifest.json document. Holds no secret: the config has none, URLs are stripped.
+    `tool_name_map` (imported name -> the name records use, pipeline.importers.name_map) is
+    written as `tool_name_map` when an import had to rename a tool."""
     resolved = config.model_dump(mode="json")
     resolved["mode"] = config.resolved_mode
     resolved["max_candidates"] = config.candidate_limit
@@ -68,7 +71,7 @@ def build_manifest(config: RunConfig, result: RunResult, usage: Usage, teacher: 
         "short_cells": [cell.to_dict() for cell in result.short_cells],
         "usage": {"requests": usage.requests, "retries": usage.retries, "failed_requests": usage.failures,
                   "prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens},
-    }
+    } | ({"tool_name_map": dict(tool_name_map)} if tool_name_map else {})
 
 
 def funnel_table(manifest: dict[str, Any]) -> Table:

@@ -26,18 +26,31 @@ from filters.quality import QualityOptions
 from pipeline import errors
 from pipeline.backends.embedded import EmbeddedServer
 from pipeline.backends.openai_backend import OpenAITeacher
-from pipeline.config import CATEGORIES, IMPLEMENTED, RunConfig, TeacherConfig
-from pipeline.engine import Engine, RunResult
+from pipeline.config import CATEGORIES, RunConfig, TeacherConfig
+from pipeline.engine import Engine, RunResult, merge_results
 from pipeline.errors import InputError, TeacherError
-from pipeline.generate.single import SingleContext, generate_single, literal_examples
+from pipeline.examples import example_tool, examples_version
+from pipeline.generate import GENERATORS, Context
+from pipeline.generate.single import literal_examples
+from pipeline.importers import name_map
 from pipeline.plan import Planner
 from pipeline.prompts import load_prompt
 from pipeline.report import build_manifest, print_summary
 from pipeline.judge import judge
-from pipeline.seeds import alias_table, load_examples, load_tools
+from pipeline.seeds import alias_table, load_examples, load_links, load_tools
 from pipeline.writer import prepare_run_dir, write_json, write_jsonl
 
-PROMPTS = {"blueprint": ["single/phrase", "single/solve", "single/fill", "system/simple"], "free": ["single/free", "system/simple"]}
+_SOLVE = ["single/solve", "single/fill"]
+_ANSWER = ["reply/assistant", "tools/simulate"]
+PROMPTS = {  # (category, mode) -> the templates its records are made with (versions in the manifest)
+    ("single", "blueprint"): ["single/phrase", *_SOLVE], ("single", "free"): ["single/free"],
+    ("parallel", "blueprint"): ["parallel/phrase", "parallel/split", *_SOLVE], ("parallel", "free"): ["parallel/free"],
+    ("nested", "blueprint"): ["nested/phrase", *_SOLVE, *_ANSWER], ("nested", "free"): ["nested/free", "nested/next", *_ANSWER],
+    ("multi_turn", "blueprint"): ["single/phrase", *_SOLVE, "reply/user", *_ANSWER],
+    ("multi_turn", "free"): ["multi_turn/free", "multi_turn/call", *_ANSWER],
+    ("no_call", "blueprint"): ["no_call/phrase", *_SOLVE, "reply/assistant", "reply/user"], ("no_call", "free"): ["no_call/free"],
+}
+SYSTEM_PROMPTS = ["system/simple", "system/complex", "system/confirm"]
 JUDGE_PROMPTS = ["judge/calls"]
 
 
@@ -70,8 +83,6 @@ def build_config(args: argparse.Namespace) -> RunConfig:
     """Turn flags into a validated RunConfig (InputError on a bad value)."""
     if args.category not in CATEGORIES + ("all",):
         raise InputError(f"unknown category {args.category!r} (choose from {', '.join(CATEGORIES)}, all)", "--category")
-    if args.category not in IMPLEMENTED:
-        raise InputError(f"category {args.category!r} is not available yet (available: {', '.join(IMPLEMENTED)})", "--category")
     teacher = {"base_url": args.base_url, "model": args.model, "concurrency": args.concurrency, "timeout": args.timeout,
                "max_attempts": args.max_attempts, "structured_output": args.structured_output}
     if args.temperatures:
@@ -106,50 +117,75 @@ def run_dedup_for(config: RunConfig):
     return lambda records: find_duplicates(records, options)
 
 
+def build_context(config: RunConfig, category: str, catalog: list, model: str, grounding: GroundingOptions) -> tuple[Context, list]:
+    """The generator context for one category, and its few-shot examples (planner order)."""
+    t = config.teacher
+    single = load_examples("single")
+    if config.resolved_mode == "blueprint":  # blueprint phrasing states every value, so its shots must too
+        single = literal_examples(single) or single
+    examples = single if category == "single" else load_examples(category)
+    context = Context({tool.name: tool.to_tool() for tool in catalog}, single, model, t.solve_temperature, t.max_tokens,
+                      compact_tools=t.embedded, domains={tool.name: tool.domain for tool in catalog}, grounding=grounding,
+                      category_examples=examples, seeds={tool.name: tool for tool in catalog},
+                      tool_results=config.resolved_tool_results, execute_side_effects=config.execute_side_effects,
+                      fewshot_version=examples_version(category))
+    return context, examples
+
+
 async def generate_run(config: RunConfig, base_url: str, model: str, api_key: str | None,
                        console: Console) -> tuple[RunResult, OpenAITeacher, str]:
-    """Probe the teacher, plan, and run the engine to the quota."""
+    """Probe the teacher, then plan and run an engine per category to its share of --n."""
     t = config.teacher
     teacher = OpenAITeacher(base_url, model, api_key, timeout=t.timeout, concurrency=t.concurrency, max_attempts=t.max_attempts,
                             retry_initial=t.retry_initial, retry_max=t.retry_max, style=t.structured_output)
     try:
         style = await teacher.probe()
         catalog = load_tools(config.tools)
-        examples = load_examples(config.category)
-        if config.resolved_mode == "blueprint":
-            examples = literal_examples(examples) or examples
-        planner = Planner(config, catalog, [example["call"]["name"] for example in examples], load_prompt("system/simple").lines())
-        if not planner.order:
-            raise InputError("no tool can be drawn for blueprint mode (every one has a free-form string without x-pool); use --mode free")
-        for name, reason in sorted(planner.undrawable.items()):
-            console.print(f"[yellow]skipped for blueprint[/] {name}: {reason}")
+        links = load_links(config.tools, catalog)
         grounding = GroundingOptions(aliases=alias_table(catalog))  # the phrasing gate and the check chain agree
-        context = SingleContext({tool.name: tool.to_tool() for tool in catalog}, examples, model,
-                                t.solve_temperature, t.max_tokens, compact_tools=t.embedded,
-                                domains={tool.name: tool.domain for tool in catalog}, grounding=grounding)
+        counts = config.category_counts()
+        results = []
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console, transient=False) as progress:
-            bar = progress.add_task("accepted", total=config.n)
+            for category, n in counts.items():
+                context, examples = build_context(config, category, catalog, model, grounding)
+                planner = Planner(config, catalog, [example_tool(e) for e in examples], load_prompt("system/simple").lines(), links, category)
+                if not planner.order:
+                    raise InputError(f"no tool can start a {category} task in {config.resolved_mode} mode"
+                                     + (" (every one has a free-form string without x-pool); use --mode free" if config.resolved_mode == "blueprint" else ""))
+                for name, reason in sorted(planner.undrawable.items()):
+                    console.print(f"[yellow]skipped for blueprint[/] {name}: {reason}")
+                bar = progress.add_task(category, total=n)
 
-            def update(result: RunResult) -> None:
-                accepted = sum(cell.accepted for cell in result.cells)
-                progress.update(bar, completed=min(accepted, config.n),
-                                description=f"accepted ({result.candidates} candidates, {len(result.rejected)} rejected)")
+                def update(result: RunResult, bar=bar, category=category, n=n) -> None:
+                    accepted = sum(cell.accepted for cell in result.cells)
+                    progress.update(bar, completed=min(accepted, n),
+                                    description=f"{category} ({result.candidates} candidates, {len(result.rejected)} rejected)")
 
-            engine = Engine(planner, lambda task: generate_single(task, teacher, context), run_checks_for(config, grounding),
-                            config.n, config.candidate_limit, update, concurrency=t.concurrency,
-                            dedup=run_dedup_for(config), teacher=model,
-                            judge=(lambda record: judge(record, teacher)) if config.judge else None)
-            result = await engine.run()
-        return result, teacher, style
+                generate = GENERATORS[category]
+                limit = max(1, round(config.candidate_limit * n / config.n))
+                engine = Engine(planner, lambda task, generate=generate, context=context: generate(task, teacher, context),
+                                run_checks_for(config, grounding), n, limit, update, concurrency=t.concurrency,
+                                dedup=run_dedup_for(config), teacher=model,
+                                judge=(lambda record: judge(record, teacher)) if config.judge else None)
+                results.append(await engine.run())
+        return merge_results(results), teacher, style
     finally:
         await teacher.close()
 
 
+def run_prompts(config: RunConfig) -> list[str]:
+    """Every template the run's records may have been made with."""
+    names = [name for category in config.category_counts() for name in PROMPTS[(category, config.resolved_mode)]]
+    return list(dict.fromkeys(names + SYSTEM_PROMPTS + (JUDGE_PROMPTS if config.judge else [])))
+
+
 def execute(config: RunConfig, console: Console) -> int:
     """Run one job end to end and write its directory; returns the exit code."""
-    load_tools(config.tools)  # fail fast on bad seeds, before any server starts
-    load_examples(config.category)
+    catalog = load_tools(config.tools)  # fail fast on bad seeds, before any server starts
+    load_links(config.tools, catalog)
+    for category in config.category_counts():
+        load_examples(category)
     out_dir = prepare_run_dir(config)
     started, clock = datetime.now(timezone.utc), time.monotonic()
     with ExitStack() as stack:
@@ -163,8 +199,8 @@ def execute(config: RunConfig, console: Console) -> int:
             api_key = os.environ.get(config.teacher.api_key_env)
         result, teacher, style = asyncio.run(generate_run(config, base_url, model, api_key, console))
     teacher_info = {"model": model, "base_url": base_url, "embedded": config.teacher.embedded, "structured_output": style}
-    manifest = build_manifest(config, result, teacher.usage, teacher_info, PROMPTS[config.resolved_mode] + (JUDGE_PROMPTS if config.judge else []), started,
-                              time.monotonic() - clock, "complete")
+    manifest = build_manifest(config, result, teacher.usage, teacher_info, run_prompts(config), started,
+                              time.monotonic() - clock, "complete", tool_name_map=name_map(catalog))
     write_jsonl(out_dir / "accepted.jsonl", (record.to_json() for record in result.accepted))
     write_jsonl(out_dir / "rejected.jsonl", result.rejected)
     write_json(out_dir / "manifest.json", manifest)

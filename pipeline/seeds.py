@@ -4,11 +4,18 @@ A tools file may hold: our seed format (`{"domain", "tools": [{name, description
 parameters}]}`), an OpenAI `tools` array, bare function schemas (a list or one object), or an
 MCP `tools/list` result (`{"tools": [{name, description, inputSchema}]}`, optionally inside a
 JSON-RPC `result`). Every problem is an InputError naming the file and the JSON path.
+
+A tool may also carry a `result_schema` (what it returns) and an `executor`
+("relative/file.py:function", resolved against the tools file's folder; pipeline.execute runs
+it), and a file its `links` (`{"from", "output", "to", "input"}`: nested chains, see load_links).
 """
 
 from __future__ import annotations
 
 import json
+import keyword
+import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +23,9 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
+from filters.chain import values_at  # noqa: F401  (re-exported: the one reading of link paths)
 from filters.schema import iter_refs, schema_problem, strip_extensions
+from pipeline import importers, sidecar
 from pipeline.errors import InputError
 from pipeline.record import TOOL_NAME_RE, FunctionSpec, Tool, append_path, json_path
 from pipeline.resources import data_dir
@@ -36,6 +45,9 @@ class SeedTool:
     domain: str = ""
     source: str = ""
     extras: dict[str, Any] = field(default_factory=dict)
+    result_schema: dict[str, Any] | None = None  # JSON Schema of what the tool returns (seed key `result_schema`)
+    executor: str | None = None  # "/abs/path/file.py:function" that really runs the tool (seed key `executor`)
+    original_name: str | None = None  # the name in an imported file before mapping (e.g. BFCL "math.factorial")
 
     def to_tool(self) -> Tool:
         """The record-facing tool: only type and function{name, description, parameters}."""
@@ -52,14 +64,15 @@ def display_path(path: Path) -> str:
 
 
 def tool_files(paths: list[str] | None) -> list[Path]:
-    """The JSON files to read: the given files and folders, or the bundled seeds/tools/."""
+    """The JSON files to read: the given files and folders, or the bundled seeds/tools/.
+    Folders give their .json and .jsonl files, minus value sidecars (*.values.json)."""
     if not paths:
-        return sorted((data_dir("seeds") / "tools").glob("*.json"))
+        return _tool_files_in(data_dir("seeds") / "tools")
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(path.glob("*.json"))
+            found = _tool_files_in(path)
             if not found:
                 raise InputError("folder holds no .json tool files", display_path(path))
             files.extend(found)
@@ -70,12 +83,22 @@ def tool_files(paths: list[str] | None) -> list[Path]:
     return files
 
 
-def load_tools(paths: list[str] | None = None) -> list[SeedTool]:
-    """Read and check every tool; names must be unique across all files."""
+def _tool_files_in(folder: Path) -> list[Path]:
+    return sorted(path for path in folder.glob("*.json*") if path.suffix in (".json", ".jsonl")
+                  and not path.name.endswith(sidecar.SUFFIX))
+
+
+def load_tools(paths: list[str] | None = None, sidecars: bool = True) -> list[SeedTool]:
+    """Read and check every tool; names must be unique across all files. With `sidecars`, each
+    file's value sidecar (pipeline.sidecar) fills the x-pool of parameters that have none."""
     tools: list[SeedTool] = []
     seen: dict[str, str] = {}
     for path in tool_files(paths):
-        for tool, where in _read_file(path):
+        found = _read_file(path)
+        if sidecars:
+            side = sidecar.sidecar_path(path)
+            sidecar.apply_sidecar(side, display_path(side), [tool for tool, _ in found])
+        for tool, where in found:
             shown = display_path(path)
             if tool.name in seen:
                 raise InputError(f"duplicate tool name {tool.name!r} (also in {seen[tool.name]})", shown, f"{where}.name")
@@ -106,16 +129,28 @@ def alias_table(tools: list[SeedTool]) -> dict[str, list[str]]:
 
 
 def _read_file(path: Path) -> list[tuple[SeedTool, str]]:
-    shown = display_path(path)
+    shown, jsonl = display_path(path), path.suffix == ".jsonl"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = importers.read_jsonl(text, shown) if jsonl else json.loads(text)
     except UnicodeDecodeError as error:
         raise InputError(f"not UTF-8 text ({error.reason})", shown) from None
     except json.JSONDecodeError as error:
-        raise InputError(f"invalid JSON: {error.msg} (line {error.lineno}, column {error.colno})", shown) from None
+        if error.msg != "Extra data":
+            raise InputError(f"invalid JSON: {error.msg} (line {error.lineno}, column {error.colno})", shown) from None
+        data, jsonl = importers.read_jsonl(text, shown), True  # BFCL ships JSON Lines under .json names
+    imported = importers.convert(data, shown, jsonl)  # BFCL and xLAM shapes; None for ours
+    if imported is not None:
+        return [(_imported(item, shown, path.stem), f"{item.label.removeprefix(shown).strip()} {item.path}".strip()) for item in imported]
     domain = data.get("domain", path.stem) if isinstance(data, dict) else path.stem
     items, prefix = _tool_items(data, shown)
     return [(_parse_tool(item, f"{prefix}[{i}]", shown, str(domain)), f"{prefix}[{i}]") for i, item in enumerate(items)]
+
+
+def _imported(item: importers.Imported, shown: str, domain: str) -> SeedTool:
+    tool = _parse_tool(item.body, item.path, item.label, domain)
+    tool.source, tool.original_name = shown, item.original
+    return tool
 
 
 def _tool_items(data: Any, shown: str) -> tuple[list[Any], str]:
@@ -154,7 +189,24 @@ def _parse_tool(item: Any, where: str, shown: str, domain: str) -> SeedTool:
     read_only = body.get("read_only", (body.get("annotations") or {}).get("readOnlyHint", False))
     if not isinstance(read_only, bool):
         raise InputError("read_only must be true or false", shown, f"{path}.read_only")
-    return SeedTool(name, description, parameters, read_only, domain, shown)
+    result_schema = body.get("result_schema")
+    if result_schema is not None:
+        check_json_schema(result_schema, shown, f"{path}.result_schema")
+    executor = _executor(body.get("executor"), shown, f"{path}.executor")
+    return SeedTool(name, description, parameters, read_only, domain, shown, result_schema=result_schema, executor=executor)
+
+
+def _executor(spec: Any, shown: str, where: str) -> str | None:
+    """Resolve `"relative/file.py:function"` against the tools file's folder to `"/abs/file.py:function"`."""
+    if spec is None:
+        return None
+    file, _, function = spec.rpartition(":") if isinstance(spec, str) else ("", "", "")
+    if not file or not function.isidentifier() or keyword.iskeyword(function):
+        raise InputError(f"executor must be \"path/to/file.py:function\", not {spec!r}", shown, where)
+    target = (Path(shown).resolve().parent / file).resolve()
+    if not target.is_file():
+        raise InputError(f"executor file {file!r} does not exist (looked for {target})", shown, where)
+    return f"{target}:{function}"
 
 
 def check_parameters(schema: Any, shown: str, where: str) -> None:
@@ -163,6 +215,14 @@ def check_parameters(schema: Any, shown: str, where: str) -> None:
         raise InputError("parameters must be a JSON Schema object", shown, where)
     if schema.get("type", "object") != "object":
         raise InputError(f"parameters must have type 'object', not {schema.get('type')!r}", shown, where)
+    check_json_schema(schema, shown, where)
+
+
+def check_json_schema(schema: Any, shown: str, where: str) -> None:
+    """Raise InputError unless `schema` is a valid JSON Schema of any type (types, keywords, local
+    $refs, no $ref cycle, x-pool and examples values that fit); used for result schemas too."""
+    if not isinstance(schema, dict):
+        raise InputError("expected a JSON Schema object", shown, where)
     _check_types(schema, shown, where)
     try:
         Draft202012Validator.check_schema(strip_extensions(schema))
@@ -238,21 +298,127 @@ def _check_list(schema: dict, defs: dict, key: str, label: str, shown: str, wher
 
 
 def load_examples(category: str) -> list[dict[str, Any]]:
-    """Few-shot examples for a category from seeds/examples/<category>.jsonl."""
-    path = data_dir("seeds") / "examples" / f"{category}.jsonl"
-    shown = display_path(path)
-    if not path.is_file():
-        raise InputError("no few-shot examples for this category", shown)
-    examples = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
+    """Few-shot examples for a category from seeds/examples/<category>.jsonl (pipeline.examples)."""
+    from pipeline.examples import load_examples as load
+    return load(category)
+
+
+@dataclass(frozen=True)
+class Link:
+    """Tool `source`'s result at path `output` (`a.b`, `[*]` any element, `[0]` one) feeds
+    argument `input` (a top-level parameter) of tool `target`: a step of a nested chain."""
+
+    source: str
+    output: str
+    target: str
+    input: str
+
+
+_LINK_PATH = re.compile(r"[^.\[\]]+(\[(\*|\d+)\])*(\.[^.\[\]]+(\[(\*|\d+)\])*)*")
+_LINK_STEP = re.compile(r"([^.\[\]]+)|\[(\*|\d+)\]")
+
+
+def load_links(paths: list[str] | None, tools: list[SeedTool]) -> list[Link]:
+    """The `links` of the files `tool_files(paths)` reads, each checked against `tools`: both
+    tools exist, `input` is a parameter of the target, `output` resolves in the source's
+    result_schema, the types agree and the output's listed values fit the input."""
+    by_name = {tool.name: tool for tool in tools}
+    links: list[Link] = []
+    for path in tool_files(paths):
+        shown = display_path(path)
         try:
-            example = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise InputError(f"invalid JSON: {error.msg}", shown, f"line {number}") from None
-        call = example.get("call") if isinstance(example, dict) else None
-        if not isinstance(example, dict) or not isinstance(example.get("request"), str) or not isinstance(call, dict) or not isinstance(call.get("arguments"), dict):
-            raise InputError("expected {\"request\": str, \"call\": {\"name\", \"arguments\": {...}}}", shown, f"line {number}")
-        examples.append(example)
-    return examples
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError:  # JSON Lines or unreadable: load_tools reports those; they hold no links
+            continue
+        raw = data.get("links", []) if isinstance(data, dict) else []
+        if not isinstance(raw, list):
+            raise InputError("links must be a list", shown, "links")
+        for i, item in enumerate(raw):
+            link = _check_link(item, by_name, shown, f"links[{i}]")
+            if link not in links:
+                links.append(link)
+    return links
+
+
+def _check_link(item: Any, tools: dict[str, SeedTool], shown: str, where: str) -> Link:
+    keys = ("from", "output", "to", "input")
+    if not isinstance(item, dict) or not all(isinstance(item.get(key), str) for key in keys):
+        raise InputError('expected {"from", "output", "to", "input"} strings', shown, where)
+    for key in ("from", "to"):
+        if item[key] not in tools:
+            raise InputError(f"unknown tool {item[key]!r}", shown, f"{where}.{key}")
+    source, target = tools[item["from"]], tools[item["to"]]
+    params = target.parameters
+    if item["input"] not in (params.get("properties") or {}):
+        raise InputError(f"{target.name} has no parameter {item['input']!r}", shown, f"{where}.input")
+    if source.result_schema is None:
+        raise InputError(f"{source.name} has no result_schema to link from", shown, f"{where}.from")
+    output = _schema_at(source.result_schema, item["output"], shown, f"{where}.output", source.name)
+    wanted = _resolve(params, params["properties"][item["input"]])
+    given, accepted = _types(source.result_schema, output), _types(params, wanted)
+    if accepted and not (given and all(t in accepted or (t == "integer" and "number" in accepted) for t in given - {"null"})):
+        raise InputError(f"{source.name} {item['output']} is {'/'.join(sorted(given)) or 'untyped'} but {target.name}.{item['input']} "
+                         f"takes {'/'.join(sorted(accepted))}", shown, f"{where}.input")
+    defs = {key: params[key] for key in DEFS_KEYS if isinstance(params.get(key), dict)}
+    validator = Draft202012Validator({**strip_extensions(params["properties"][item["input"]]), **defs},
+                                     format_checker=Draft202012Validator.FORMAT_CHECKER)
+    for key in ("enum", "x-pool", "examples"):
+        for value in output.get(key) or []:
+            error = next(iter(validator.iter_errors(value)), None)
+            if error is not None:
+                raise InputError(f"{source.name} {item['output']} lists {value!r}, which {target.name}.{item['input']} rejects: "
+                                 f"{error.message}", shown, f"{where}.output")
+    return Link(source.name, item["output"], target.name, item["input"])
+
+
+def _resolve(root: dict[str, Any], schema: Any) -> dict[str, Any]:
+    """Follow local `#/$defs/NAME` refs (load_tools checked they resolve)."""
+    while isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+        key, _, name = schema["$ref"][2:].partition("/")
+        schema = (root.get(key) or {}).get(name, {})
+    return schema if isinstance(schema, dict) else {}
+
+
+def _schema_at(root: dict[str, Any], output: str, shown: str, where: str, tool: str) -> dict[str, Any]:
+    """The sub-schema of `root` at a link path, walking properties and items (and anyOf branches)."""
+    if not _LINK_PATH.fullmatch(output):
+        raise InputError(f"{output!r} is not a link path (like offers[*].offer_id)", shown, where)
+    schema, done = _resolve(root, root), ""
+    for key, index in _LINK_STEP.findall(output):
+        branches = [schema] + [_resolve(root, b) for b in schema.get("anyOf", []) + schema.get("oneOf", [])]
+        if key:
+            found = [b["properties"][key] for b in branches if key in (b.get("properties") or {})]
+        else:
+            found = [b["items"] for b in branches if isinstance(b.get("items"), dict)]
+        if not found:
+            what = f"no property {key!r}" if key else "no list items"
+            raise InputError(f"{tool}'s result_schema has {what} at {done or 'its root'}", shown, where)
+        schema, done = _resolve(root, found[0]), done + (f".{key}" if key and done else key or f"[{index}]")
+    return schema
+
+
+def _types(root: dict[str, Any], schema: dict[str, Any]) -> set[str]:
+    """The JSON types a schema allows (through $ref, anyOf and oneOf); empty when it says none."""
+    schema = _resolve(root, schema)
+    declared = schema.get("type")
+    if declared is not None:
+        return set(declared) if isinstance(declared, list) else {declared}
+    found: set[str] = set()
+    for branch in schema.get("anyOf", []) + schema.get("oneOf", []):
+        found |= _types(root, branch)
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m pipeline.seeds enrich ...`: see pipeline.enrich (this module stays a loader)."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["enrich"]:
+        from pipeline.enrich import main as enrich
+        return enrich(argv[1:])
+    print("usage: python -m pipeline.seeds enrich [--tools PATH] [--base-url URL --model NAME] [--dry-run] (enrich --help)",
+          file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -10,19 +10,22 @@ garbage bodies, slow answers), and `corrupt` can spoil chosen solve answers.
 from __future__ import annotations
 
 import json
+import random
 import re
 import threading
 import zlib
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 
 from pipeline.generate.common import action_options
+from pipeline.sampler import ArgumentSampler, NotDrawable
 from pipeline.surface import RELATIVE_DATES
 from pipeline.seeds import alias_table, load_tools
 
 Reply = tuple[int, Any, dict[str, str]]
+_BUNDLED = {tool.name: tool for tool in load_tools()}
 _PHRASE_PREFIX = "Please do exactly this for me: "
 _LINE = re.compile(r"^- ([A-Za-z0-9_-]+)(?: \(.*?\))?: (.*)$")
 _SPOKEN = re.compile(r"^(\d{4}-\d{2}-\d{2}(?:T[0-9:]+Z)?) \(.*\)$")
@@ -92,11 +95,28 @@ def fill(schema: dict[str, Any], variant: int = 0) -> Any:
     return {"date": "2026-03-04", "date-time": "2026-03-04T10:00:00Z", "email": "ana.silva@fastmail.com"}.get(schema.get("format", ""), _CITIES[variant % len(_CITIES)])
 
 
+def values_for(name: str, schema: dict[str, Any], seed: int) -> dict[str, Any]:
+    """Arguments a good free-mode teacher invents: drawn from the bundled seed's pools and
+    formats when `name` is a bundled tool (so patterns hold), else `fill(schema)`."""
+    tool = _BUNDLED.get(name)
+    if tool is not None:
+        try:
+            return ArgumentSampler(random.Random(seed), datetime(2026, 3, 1, tzinfo=timezone.utc), 0.3).arguments(tool.parameters)
+        except NotDrawable:
+            pass
+    return fill(schema, seed)
+
+
 def echo_teacher(body: dict[str, Any]) -> str:
     """Answer the pipeline's prompts: probe, phrase, solve (name, then arguments), free."""
     schema = response_schema(body)
     props = schema.get("properties") or {}
     messages = body["messages"]
+    from tests.echo_categories import answer  # every step's prompt but the probe's, the judge's and single free's
+    if "answer" not in props and "verdict" not in props:
+        text = answer(body)
+        if text is not None:
+            return text
     if "answer" in props:
         return json.dumps({"answer": "yes"})
     if "verdict" in props:  # the judge
@@ -114,7 +134,7 @@ def echo_teacher(body: dict[str, Any]) -> str:
     if "call" in props:
         call_schema = props["call"]
         name = call_schema["properties"]["name"]["enum"][0]
-        arguments = fill(call_schema["properties"]["arguments"], int(body.get("seed") or 0))
+        arguments = values_for(name, call_schema["properties"]["arguments"], int(body.get("seed") or 0))
         return json.dumps({"request": phrase({"name": name, "arguments": arguments}), "call": {"name": name, "arguments": arguments}})
     return "I cannot help with that."
 
@@ -124,7 +144,8 @@ _PHRASED: dict[str, dict[str, Any]] = {}  # request text the fake wrote -> the c
 
 def phrase(call: dict[str, Any]) -> str:
     """A request stating every value of `call` in words (remembered for the solve step)."""
-    parts = [f"{key.replace('_', ' ')} {_spoken(value)}" for key, value in call["arguments"].items() if _spoken(value)]
+    parts = [f"{key.replace('_', ' ')} {'yes' if value else 'no'}" if isinstance(value, bool) else f"{key.replace('_', ' ')} {_spoken(value)}"
+             for key, value in call["arguments"].items() if isinstance(value, bool) or _spoken(value)]
     text = _PHRASE_PREFIX + ("; ".join(parts) or f"the usual, reference {zlib.crc32(call['name'].encode())}")
     _PHRASED[text] = call
     return text
@@ -157,9 +178,9 @@ def _resolve(arguments: dict[str, Any], today: str | None) -> dict[str, Any]:
 
 
 def _call_in_request(messages: list[dict[str, Any]]) -> dict[str, Any]:
-    """The call the fake's own phrasing stands for (last user turn)."""
+    """The call the fake's own phrasing stands for (the last one the last user turn quotes)."""
     text = messages[-1]["content"]
-    return _PHRASED[text[text.index(_PHRASE_PREFIX):]]
+    return _PHRASED[text[text.rindex(_PHRASE_PREFIX):]]
 
 
 class FakeOpenAI:

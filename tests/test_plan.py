@@ -154,7 +154,7 @@ def test_blueprint_tasks(catalog):
             assert re.fullmatch(r"[A-Za-z0-9]{9}", call_id)
         assert task.temperature in (0.2, 0.5, 0.8)  # the embedded default schedule
         assert task.style in STYLES
-        assert task.system_prompt is None or task.system_prompt in PROMPTS
+        assert task.system_prompt is None or task.system_prompt in PROMPTS or task.system_style == "complex"
         assert len(task.fewshot) == 3 and len(set(task.fewshot)) == 3
         assert all(0 <= k < len(EXAMPLE_TOOLS) for k in task.fewshot)
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:00Z", task.now)
@@ -170,9 +170,12 @@ def test_free_mode_has_no_blueprint(catalog):
 
 def test_system_prompt_rate_extremes(catalog):
     never = _planner(catalog, system_prompt_rate=0.0)
-    always = _planner(catalog, system_prompt_rate=1.0)
+    always = _planner(catalog, system_prompt_rate=1.0, complex_prompt_rate=0.0)
     assert all(never.task(i).system_prompt is None for i in range(50))
     assert all(always.task(i).system_prompt in PROMPTS for i in range(50))
+    rules = _planner(catalog, system_prompt_rate=1.0, complex_prompt_rate=1.0)
+    styles = {rules.task(i).system_style for i in range(50)}
+    assert styles <= {"complex", "simple"} and "complex" in styles  # "simple" only where no rule fits the tools
     no_prompts = Planner(RunConfig(system_prompt_rate=1.0), catalog, EXAMPLE_TOOLS, [])
     assert all(no_prompts.task(i).system_prompt is None for i in range(20))
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import pipeline.seeds as seeds
+import pipeline.examples as examples_module
 from pipeline.errors import InputError
 from pipeline.seeds import check_parameters, load_examples, load_tools
 
@@ -438,7 +439,7 @@ def test_missing_examples_category():
 @pytest.fixture
 def examples_dir(tmp_path, monkeypatch):
     (tmp_path / "examples").mkdir()
-    monkeypatch.setattr(seeds, "data_dir", lambda name: tmp_path)
+    monkeypatch.setattr(examples_module, "data_dir", lambda name: tmp_path)  # pipeline.examples reads the files
     monkeypatch.chdir(tmp_path)
     return tmp_path / "examples"
 
@@ -471,3 +472,248 @@ def test_examples_line_not_an_object(examples_dir):
     with pytest.raises(InputError) as info:
         load_examples("single")
     assert str(info.value).startswith("examples/single.jsonl: line 2: ")
+
+
+# -- result schemas, executors and links (nested chains) ------------------------------------------
+
+import re  # noqa: E402
+
+from pipeline.seeds import Link, load_links, values_at  # noqa: E402
+
+
+def test_bundled_result_schemas_executors_and_to_tool(bundled):
+    assert all(isinstance(tool.result_schema, dict) and tool.result_schema.get("type") == "object" for tool in bundled)
+    for tool in bundled:
+        assert tool.result_schema.get("required"), tool.name
+        if not tool.read_only:  # a write returns a confirmation
+            assert "status" in tool.result_schema["required"], tool.name
+        keys = set(_keys(tool.to_tool().model_dump()))
+        assert not keys & {"result_schema", "executor", "read_only"} and not any(str(key).startswith("x-") for key in keys), tool.name
+    executors = [tool for tool in bundled if tool.executor]
+    assert len(executors) >= 8 and all(tool.read_only for tool in executors)
+    assert all(Path(tool.executor.rpartition(":")[0]).is_file() for tool in executors)
+
+
+def test_result_schema_and_executor_are_read(in_tmp):
+    (in_tmp / "lib").mkdir()
+    (in_tmp / "code").mkdir()
+    (in_tmp / "code" / "impl.py").write_text("def f():\n    return 1\n", encoding="utf-8")
+    result = {"type": "array", "items": {"type": "string", "x-pool": ["a"]}}  # need not be an object
+    _write(in_tmp, "lib/t.json", {"tools": [_tool("f", result_schema=result, executor="../code/impl.py:f")]})
+    tool = load_tools(["lib/t.json"])[0]
+    assert tool.result_schema == result
+    assert tool.executor == f"{(in_tmp / 'code' / 'impl.py').resolve()}:f"
+    assert "result_schema" not in json.dumps(tool.to_tool().model_dump())
+    assert load_tools([_write(in_tmp, "plain.json", {"tools": [_tool("g")]})])[0].result_schema is None
+
+
+@pytest.mark.parametrize("extra, expected", [
+    ({"result_schema": {"type": "object", "properties": {"x": {"type": "strnig"}}}},
+     "bad.json: tools[1].result_schema.properties.x: 'strnig' is not a valid type"),
+    ({"result_schema": {"type": "object", "properties": {"x": {"type": "string", "pattern": "^[A-Z]+$", "x-pool": ["OK", "no"]}}}},
+     "bad.json: tools[1].result_schema.properties.x.x-pool[1]: pool value 'no': 'no' does not match '^[A-Z]+$'"),
+    ({"result_schema": {"type": "object", "required": "x"}}, "bad.json: tools[1].result_schema.required: 'x' is not of type 'array'"),
+    ({"result_schema": {"$ref": "#/$defs/Nope"}}, "bad.json: tools[1].result_schema.$ref: cannot resolve '#/$defs/Nope'"),
+    ({"result_schema": ["x"]}, "bad.json: tools[1].result_schema: expected a JSON Schema object"),
+    ({"executor": "impl.py"}, "bad.json: tools[1].executor: executor must be \"path/to/file.py:function\", not 'impl.py'"),
+    ({"executor": "impl.py:not-a-name"}, "bad.json: tools[1].executor: executor must be \"path/to/file.py:function\", not 'impl.py:not-a-name'"),
+    ({"executor": "impl.py:class"}, "bad.json: tools[1].executor: executor must be \"path/to/file.py:function\", not 'impl.py:class'"),
+    ({"executor": 3}, "bad.json: tools[1].executor: executor must be \"path/to/file.py:function\", not 3"),
+])
+def test_bad_result_schema_or_executor(in_tmp, extra, expected):
+    (in_tmp / "impl.py").write_text("def f():\n    return 1\n", encoding="utf-8")
+    name = _write(in_tmp, "bad.json", {"tools": [_tool("ok"), _tool("f", **extra)]})
+    assert _error([name]) == expected
+
+
+def test_missing_executor_file(in_tmp):
+    name = _write(in_tmp, "bad.json", {"tools": [_tool("f", executor="../nowhere/impl.py:f")]})
+    assert _error([name]).startswith("bad.json: tools[0].executor: executor file '../nowhere/impl.py' does not exist")
+
+
+LINK_TOOLS = [
+    _tool("search", {"type": "object", "properties": {"q": {"type": "string"}}},
+          result_schema={"type": "object", "$defs": {"hit": {"type": "object", "properties": {
+              "id": {"type": "string", "pattern": "^H-[0-9]{3}$", "x-pool": ["H-001", "H-002"]}, "score": {"type": "number"},
+              "count": {"type": "integer"}}}},
+              "properties": {"hits": {"type": "array", "items": {"$ref": "#/$defs/hit"}},
+                             "best": {"anyOf": [{"$ref": "#/$defs/hit"}, {"type": "null"}]}}}),
+    _tool("book", {"type": "object", "properties": {"id": {"type": "string", "pattern": "^H-[0-9]{3}$"}, "price": {"type": "number"},
+                                                    "note": {"anyOf": [{"type": "string"}, {"type": "null"}]}}}),
+    _tool("plain"),
+]
+
+
+def _links(folder: Path, links, tools=LINK_TOOLS):
+    name = _write(folder, "links.json", {"tools": tools, "links": links})
+    return load_links([name], load_tools([name]))
+
+
+def _link_error(folder: Path, link) -> str:
+    with pytest.raises(InputError) as info:
+        _links(folder, [{"from": "search", "output": "hits[*].id", "to": "book", "input": "id"}, link])
+    return str(info.value)
+
+
+def test_load_links_good(in_tmp):
+    links = _links(in_tmp, [{"from": "search", "output": "hits[*].id", "to": "book", "input": "id"},
+                            {"from": "search", "output": "best.score", "to": "book", "input": "price"},
+                            {"from": "search", "output": "hits[0].count", "to": "book", "input": "price"},  # integer feeds number
+                            {"from": "search", "output": "hits[*].id", "to": "book", "input": "note"},  # string feeds string|null
+                            {"from": "search", "output": "hits[*].id", "to": "book", "input": "id"}])  # a repeat counts once
+    assert links == [Link("search", "hits[*].id", "book", "id"), Link("search", "best.score", "book", "price"),
+                     Link("search", "hits[0].count", "book", "price"), Link("search", "hits[*].id", "book", "note")]
+    assert _links(in_tmp, []) == [] and load_links([_write(in_tmp, "none.json", {"tools": [_tool("x")]})], []) == []
+
+
+@pytest.mark.parametrize("link, expected", [
+    ({"from": "nope", "output": "hits[*].id", "to": "book", "input": "id"}, "links.json: links[1].from: unknown tool 'nope'"),
+    ({"from": "search", "output": "hits[*].id", "to": "gone", "input": "id"}, "links.json: links[1].to: unknown tool 'gone'"),
+    ({"from": "search", "output": "hits[*].id", "to": "book", "input": "hotel"}, "links.json: links[1].input: book has no parameter 'hotel'"),
+    ({"from": "search", "output": "hits[*].name", "to": "book", "input": "id"},
+     "links.json: links[1].output: search's result_schema has no property 'name' at hits[*]"),
+    ({"from": "search", "output": "best[*].id", "to": "book", "input": "id"},
+     "links.json: links[1].output: search's result_schema has no list items at best"),
+    ({"from": "search", "output": "hits[x].id", "to": "book", "input": "id"},
+     "links.json: links[1].output: 'hits[x].id' is not a link path (like offers[*].offer_id)"),
+    ({"from": "search", "output": "hits[*].score", "to": "book", "input": "id"},
+     "links.json: links[1].input: search hits[*].score is number but book.id takes string"),
+    ({"from": "search", "output": "hits", "to": "book", "input": "price"},
+     "links.json: links[1].input: search hits is array but book.price takes number"),
+    ({"from": "plain", "output": "x", "to": "book", "input": "id"}, "links.json: links[1].from: plain has no result_schema to link from"),
+    ({"from": "search", "output": "hits[*].id", "to": "book"}, 'links.json: links[1]: expected {"from", "output", "to", "input"} strings'),
+])
+def test_load_links_errors(in_tmp, link, expected):
+    assert _link_error(in_tmp, link) == expected
+
+
+def test_link_values_must_fit_the_input(in_tmp):
+    tools = [dict(LINK_TOOLS[0]), _tool("book", {"type": "object", "properties": {"id": {"type": "string", "pattern": "^H-[0-9]{4}$"}}})]
+    with pytest.raises(InputError) as info:
+        _links(in_tmp, [{"from": "search", "output": "hits[*].id", "to": "book", "input": "id"}], tools)
+    assert str(info.value) == ("links.json: links[0].output: search hits[*].id lists 'H-001', which book.id rejects: "
+                               "'H-001' does not match '^H-[0-9]{4}$'")
+
+
+def test_links_not_a_list(in_tmp):
+    with pytest.raises(InputError) as info:
+        _links(in_tmp, {"from": "search"})
+    assert str(info.value) == "links.json: links: links must be a list"
+
+
+def test_values_at():
+    result = {"offers": [{"offer_id": "A", "legs": [{"n": 1}, {"n": 2}]}, {"offer_id": "B", "legs": []}], "best": {"offer_id": "A"}}
+    assert values_at(result, "offers[*].offer_id") == ["A", "B"]
+    assert values_at(result, "offers[0].offer_id") == ["A"]
+    assert values_at(result, "offers[*].legs[*].n") == [1, 2]
+    assert values_at(result, "best.offer_id") == ["A"]
+    assert values_at(result, "offers[5].offer_id") == [] and values_at(result, "missing.x") == [] and values_at([], "a") == []
+
+
+@pytest.fixture(scope="module")
+def bundled_links(bundled):
+    return load_links(None, bundled)
+
+
+def _param(tool: seeds.SeedTool, name: str) -> dict:
+    return seeds._resolve(tool.parameters, tool.parameters["properties"][name])
+
+
+def test_bundled_links(bundled, bundled_links):
+    tools = {tool.name: tool for tool in bundled}
+    assert len(bundled_links) >= 20
+    assert len({tools[link.source].domain for link in bundled_links}) >= 6
+    assert len({tools[link.source].domain for link in bundled_links} | {tools[link.target].domain for link in bundled_links}) >= 10
+    for link in bundled_links:
+        output, wanted = seeds._schema_at(tools[link.source].result_schema, link.output, "", "", link.source), _param(tools[link.target], link.input)
+        for key in ("pattern", "format", "enum"):  # a field that feeds a parameter carries its constraint
+            if key in wanted:
+                assert output.get(key) == wanted[key] or key == "enum" and set(output.get("enum", [None])) <= set(wanted["enum"]), (link, key)
+        if "pattern" in wanted or "enum" in wanted:
+            assert output.get("x-pool") or output.get("enum"), link  # so a mock draws valid ids
+    assert Link("search_flights", "offers[*].offer_id", "book_flight", "offer_id") in bundled_links
+
+
+def _chains(links: list[Link], length: int) -> list[list[str]]:
+    paths = [[link.source, link.target] for link in links]
+    for _ in range(length - 2):
+        paths = [path + [link.target] for path in paths for link in links if link.source == path[-1] and link.target not in path]
+    return paths
+
+
+def test_bundled_links_make_chains(bundled_links):
+    three = _chains(bundled_links, 3)
+    assert ["search_flights", "book_flight", "cancel_booking"] in three
+    assert ["search_products", "get_product_details", "place_order"] in three
+    assert ["search_products", "get_product_details", "place_order", "track_order"] in _chains(bundled_links, 4)
+    assert len(three) >= 5
+
+
+def test_mocked_chains_follow_their_links(bundled, bundled_links):
+    """A mock of the source gives values the target accepts (what a nested blueprint relies on)."""
+    from filters.schema import validator_for, strip_extensions
+    from pipeline.execute import mock_result
+    tools = {tool.name: tool for tool in bundled}
+    for link in bundled_links:
+        target = tools[link.target]
+        wrapper = {"type": "object", "properties": {"v": strip_extensions(target.parameters["properties"][link.input])},
+                   **{key: target.parameters[key] for key in ("$defs",) if key in target.parameters}}
+        found = [value for seed in range(4) for value in values_at(mock_result(tools[link.source], {}, seed), link.output)]
+        assert found and all(validator_for(wrapper).is_valid({"v": value}) for value in found), (link, found)
+
+
+# -- nested few-shot examples ---------------------------------------------------------------------
+
+def _nested_examples() -> list[dict]:
+    path = Path(seeds.data_dir("seeds")) / "examples" / "nested.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_nested_examples_follow_declared_links(bundled, bundled_links):
+    from filters.grounding import GroundingCheck, GroundingOptions
+    from filters.mentions import numbers_in
+    from filters.schema import strip_extensions, validator_for
+    from pipeline.execute import validate_result
+    tools = {tool.name: tool for tool in bundled}
+    grounding = GroundingCheck(GroundingOptions(aliases=seeds.alias_table(bundled)))
+    examples = _nested_examples()
+    assert 12 <= len(examples) <= 16
+    assert len({tools[example["steps"][0]["call"]["name"]].domain for example in examples}) >= 6
+    for n, example in enumerate(examples, start=1):
+        request, steps = example["request"], example["steps"]
+        assert 2 <= len(steps) <= 3, n
+        assert not any(re.search(rf"\b{name}\b", request) for name in tools), n
+        assert "john doe" not in request.casefold() and "example.com" not in json.dumps(example), n
+        for i, step in enumerate(steps):
+            call, tool = step["call"], tools[step["call"]["name"]]
+            assert validator_for(strip_extensions(tool.parameters)).errors(call["arguments"]) == [], (n, i)
+            assert validate_result(tool, step["result"]) is None, (n, i, validate_result(tool, step["result"]))
+            unstated = set(grounding.ungrounded_keys(call["arguments"], tool.parameters, request, "2026-11-23T10:00:00Z"))
+            if i == 0:
+                assert not unstated, (n, "the request states every value of the first call", unstated)
+                continue
+            linked = {link.input for link in bundled_links for earlier in steps[:i]
+                      if link.source == earlier["call"]["name"] and link.target == call["name"] and link.input in call["arguments"]
+                      and call["arguments"][link.input] in values_at(earlier["result"], link.output)}
+            # at least one value comes through a declared link from an earlier result and the request never states it
+            hidden = {key for key in linked if key in unstated or json.dumps(call["arguments"][key]).strip('"').casefold() not in request.casefold()}
+            assert hidden, (n, i, "no argument takes an unstated value from an earlier result via a link", linked)
+            earlier_text = request + "\n" + "\n".join(json.dumps(s["result"], ensure_ascii=False) for s in steps[:i])
+            assert not grounding.ungrounded_keys(call["arguments"], tool.parameters, earlier_text, "2026-11-23T10:00:00Z"), (n, i)
+        stated = {abs(x) for x in numbers_in(request)} | {float(d) for d in re.findall(r"\d+", request + json.dumps([s["result"] for s in steps]))}
+        for s in steps:
+            stated |= {abs(float(leaf)) for _, leaf in _walk_leaves(s["result"]) if isinstance(leaf, (int, float)) and not isinstance(leaf, bool)}
+        for match in re.finditer(r"(?<![\w.])[-+]?[$€£¥]?\d[\d,]*(?:\.\d+)?%?", example["answer"]):
+            readings = {abs(x) for x in numbers_in(match.group(0))}
+            assert any(abs(r - s) < 0.006 for r in readings for s in stated), (n, match.group(0))
+
+
+def _walk_leaves(value, path=""):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _walk_leaves(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _walk_leaves(item, f"{path}[{i}]")
+    else:
+        yield path, value

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 from filters.base import Issue
+from filters.grounding import GroundingCheck, GroundingOptions
 from pipeline.plan import Task, stable_int
 from pipeline.record import Conversation, Tool
 
@@ -19,6 +20,30 @@ class Candidate:
     record: Conversation | None
     issues: list[Issue] = field(default_factory=list)
     raw: dict[str, str] = field(default_factory=dict)
+
+
+class Context:
+    """What generators read besides the task: tools, few-shots, teacher settings, result sources.
+
+    `examples` are the single-call few-shots (phrasing and solving use them in every category);
+    `category_examples` the task category's own (free mode shows them; meta.fewshot lists them).
+    """
+
+    def __init__(self, tools: dict[str, Tool], examples: list[dict[str, Any]], teacher_name: str,
+                 solve_temperature: float = 0.0, max_tokens: int = 512, compact_tools: bool = False,
+                 domains: Mapping[str, str] | None = None, grounding: GroundingOptions | None = None,
+                 category_examples: list[dict[str, Any]] | None = None, seeds: Mapping[str, Any] | None = None,
+                 tool_results: str = "simulate", execute_side_effects: bool = False, fewshot_version: str = ""):
+        self.tools, self.examples, self.teacher_name = tools, examples, teacher_name
+        self.grounding = GroundingCheck(grounding)  # the phrasing gate: the same rules as the check chain
+        self.example_tools = [example["call"]["name"] for example in examples]
+        self.domains = dict(domains or {})  # tool name -> domain, for choosing few-shots
+        self.compact_tools = compact_tools  # one-line tool signatures instead of JSON schemas
+        self.solve_temperature, self.max_tokens = solve_temperature, max_tokens
+        self.category_examples = examples if category_examples is None else category_examples
+        self.seeds = dict(seeds or {})  # tool name -> pipeline.seeds.SeedTool (result schemas, executors)
+        self.tool_results, self.execute_side_effects = tool_results, execute_side_effects
+        self.fewshot_version = fewshot_version
 
 
 def parse_json_object(text: str) -> dict[str, Any] | None:

@@ -23,7 +23,7 @@ from pipeline.backends.base import ChatRequest
 from pipeline.errors import TeacherError
 from filters.grounding import GroundingCheck, GroundingOptions
 from filters.quality import copied_example
-from pipeline.generate.common import (Candidate, action_options, call_schema, describe_call, drop_unstated_optionals, signature, wrap,
+from pipeline.generate.common import (Candidate, Context, action_options, call_schema, describe_call, drop_unstated_optionals, signature, wrap,
                                       parse_json_object, seed_for, tools_block, unstated_arguments)
 from pipeline.plan import Task, nearest_examples
 from pipeline.prompts import combined_version, load_prompt
@@ -33,18 +33,7 @@ REQUEST_SCHEMA = {"type": "object", "properties": {"request": {"type": "string",
                   "required": ["request"]}
 
 
-class SingleContext:
-    """What the single generator reads besides the task: tools, few-shots, teacher settings."""
-
-    def __init__(self, tools: dict[str, Tool], examples: list[dict[str, Any]], teacher_name: str,
-                 solve_temperature: float = 0.0, max_tokens: int = 512, compact_tools: bool = False,
-                 domains: Mapping[str, str] | None = None, grounding: GroundingOptions | None = None):
-        self.tools, self.examples, self.teacher_name = tools, examples, teacher_name
-        self.grounding = GroundingCheck(grounding)  # the phrasing gate: the same rules as the check chain
-        self.example_tools = [example["call"]["name"] for example in examples]
-        self.domains = dict(domains or {})  # tool name -> domain, for choosing few-shots
-        self.compact_tools = compact_tools  # one-line tool signatures instead of JSON schemas
-        self.solve_temperature, self.max_tokens = solve_temperature, max_tokens
+SingleContext = Context  # the name single-only callers know
 
 
 def literal_examples(examples: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -1,0 +1,177 @@
+"""`no_call`: turns where the right move is not to call a tool, in three labelled kinds.
+
+unrelated         the request has nothing to do with the tools: a plain answer.
+missing_value     a tool fits but the request leaves out a required value: one precise
+                  follow-up question; the user then gives the value and the call follows.
+unavailable_tool  the request needs a tool the list lacks (its neighbours are offered): the
+                  assistant says so and what it can do instead.
+
+blueprint the request is phrased from the plan (the call with the missing value left out, or
+          the call of the withheld tool), and a solver that may also choose "none of these"
+          must choose none (unrelated, unavailable_tool) or the right tool whose required
+          value is missing; the missing-value continuation is solved and checked against the
+          plan like any call. free: the teacher writes the request and the reply.
+The kind and the missing argument go to `meta.no_call`, where filters.category reads them.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+from pipeline.backends.base import ChatRequest
+from pipeline.errors import TeacherError
+from pipeline.generate.common import Candidate, Context, describe_call, parse_json_object, seed_for, tools_block
+from pipeline.generate.parallel import failed, gate
+from pipeline.generate.steps import NONE_ACTION, phrase, reply, solve, user_message
+from pipeline.generate.transcript import Transcript
+from pipeline.plan import Task
+from pipeline.prompts import load_prompt
+
+TOPICS = ("a grammar question about English", "how to explain fractions to a child", "ideas for a birthday card message",
+          "a question about the history of a famous building", "tips for a job interview", "how to care for a houseplant",
+          "a riddle or a word game", "the meaning of an idiom", "a simple math word problem", "advice on learning to juggle",
+          "how a rainbow forms", "a short poem about autumn", "a book recommendation for a teenager", "how to tie a bowline knot")
+KIND_INSTRUCTIONS = {
+    "unrelated": "The user asks about {topic}, which none of the tools can help with.",
+    "missing_value": "The user wants what the action below does, but does not say the {missing}; the other values are listed.",
+    "unavailable_tool": "The user asks for what the action below does; none of the assistant's tools can do it.",
+}
+REPLY_INSTRUCTIONS = {
+    "unrelated": "Answer the user's question directly and helpfully, without any tool.",
+    "missing_value": "Do not call a tool yet: ask ONE short, precise question for the missing {missing} ({hint}).",
+    "unavailable_tool": "None of your tools can do this: say so plainly, without apologising at length, and say what you can do instead with your tools: {abilities}.",
+}
+
+
+async def generate_no_call(task: Task, teacher, ctx: Context) -> Candidate:
+    """Produce one no_call candidate for `task` in its mode."""
+    try:
+        return await (_blueprint(task, teacher, ctx) if task.mode == "blueprint" else _free(task, teacher, ctx))
+    except TeacherError as error:
+        return failed(task, "teacher_error", str(error))
+
+
+def _meta(task: Task) -> dict[str, Any]:
+    meta: dict[str, Any] = {"kind": task.kind}
+    if task.missing:
+        meta["missing"] = task.missing
+    return {"no_call": meta}
+
+
+def _hint(ctx: Context, task: Task) -> str:
+    schema = (ctx.tools[task.target].function.parameters.get("properties") or {}).get(task.missing or "", {})
+    return schema.get("description") or (task.missing or "").replace("_", " ")
+
+
+def _reply_instruction(task: Task, ctx: Context) -> str:
+    abilities = "; ".join(ctx.tools[name].function.description.split(". ")[0] for name in task.tools)
+    return REPLY_INSTRUCTIONS[task.kind or "unrelated"].format(missing=(task.missing or "").replace("_", " "), hint=_hint(ctx, task),
+                                                               abilities=abilities)
+
+
+async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
+    template = load_prompt("no_call/phrase")
+    prompts = [template, load_prompt("single/solve"), load_prompt("single/fill"), load_prompt("reply/assistant")]
+    assert task.blueprint is not None
+    call = task.blueprint[0]
+    topic = random.Random(seed_for(task, "topic")).choice(TOPICS)
+    instruction = KIND_INSTRUCTIONS[task.kind or "unrelated"].format(topic=topic, missing=(task.missing or "").replace("_", " "))
+    stated = {"name": call["name"], "arguments": {k: v for k, v in call["arguments"].items() if k != task.missing}}
+    described = "Write the request." if task.kind == "unrelated" else describe_call(stated, ctx.tools[call["name"]], task.surface)
+    request, raw_phrase = await phrase(task, teacher, ctx, described, [], prompt="no_call/phrase", instruction=instruction)
+    if request is None:
+        return failed(task, "unparseable_output", "the phrasing answer has no request", phrase=raw_phrase)
+    transcript = Transcript(task)
+    transcript.user(request)
+    raw = {"phrase": raw_phrase}
+    if task.kind == "missing_value":
+        rejected = gate(task, ctx, transcript, request, [stated], prompts[:1], phrase=raw_phrase)
+        if rejected is None and not ungrounded_missing(ctx, task, call, request):
+            record = transcript.record(ctx, prompts[:1], **_meta(task))
+            rejected = failed(task, "stated_missing_value", f"the request states the {task.missing} it should leave out",
+                              record, f"messages[{len(record.messages) - 1}].content", phrase=raw_phrase)
+        if rejected:
+            return rejected
+    # the round trip: an independent solver must not call (or, missing_value, must pick the right tool)
+    choice, solved = await solve(task, teacher, ctx, request, allow_none=True, step="decide") if task.kind == "missing_value" \
+        else await _decide(task, teacher, ctx, request)
+    raw.update(solved)
+    if task.kind == "missing_value":
+        if not isinstance(choice, dict) or choice["name"] != call["name"]:
+            return failed(task, "no_call_when_needed" if choice == NONE_ACTION else "wrong_function",
+                          f"the solver chose {choice if isinstance(choice, str) else (choice or {}).get('name')!r}, not {call['name']!r}",
+                          transcript.record(ctx, prompts, **_meta(task)), **raw)
+    elif choice != NONE_ACTION:
+        return failed(task, "call_in_no_call", f"the solver chose to call {choice!r} for a request no tool can serve",
+                      transcript.record(ctx, prompts, **_meta(task)), **raw)
+    answer, raw["reply"] = await reply(task, teacher, ctx, transcript.rendered(), _reply_instruction(task, ctx), "reply")
+    if answer is None:
+        return failed(task, "unparseable_output", "the reply answer has no reply", transcript.record(ctx, prompts, **_meta(task)), **raw)
+    transcript.assistant(answer)
+    if task.kind == "missing_value":
+        return await _continue(task, teacher, ctx, transcript, call, prompts, raw)
+    return Candidate(task, transcript.record(ctx, prompts, **_meta(task)), raw=raw)
+
+
+def ungrounded_missing(ctx: Context, task: Task, call: dict[str, Any], request: str) -> bool:
+    """Whether the request indeed leaves the missing value unsaid."""
+    value = call["arguments"].get(task.missing)
+    parameters = ctx.tools[call["name"]].function.parameters
+    return task.missing in ctx.grounding.ungrounded_keys({task.missing: value}, parameters, request, task.now)
+
+
+async def _decide(task: Task, teacher, ctx: Context, request: str) -> tuple[Any, dict[str, str]]:
+    from pipeline.generate.steps import pick
+    name, raw = await pick(task, teacher, ctx, task.tools, request, allow_none=True, step="decide-name")
+    return name, {"decide-name": raw}
+
+
+async def _continue(task: Task, teacher, ctx: Context, transcript: Transcript, call: dict[str, Any], prompts, raw: dict[str, str]) -> Candidate:
+    """The user gives the missing value; the call that follows must match the plan."""
+    value = call["arguments"][task.missing]
+    shown = task.surface.get(task.missing or "") or (value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+    given, raw["value"] = await user_message(task, teacher, ctx, transcript.rendered(),
+                                             f"answer the question, giving exactly this value: {shown}", "value")
+    if given is None:
+        return failed(task, "unparseable_output", "the user answer has no message", transcript.record(ctx, prompts, **_meta(task)), **raw)
+    transcript.user(given)
+    before = transcript.rendered()
+    solved, solve_raw = await solve(task, teacher, ctx, given, context=before.rsplit("\n", 1)[0], step="solve")
+    raw.update(solve_raw)
+    if not isinstance(solved, dict):
+        return failed(task, "unparseable_output", "the continuation was not solved into a call", transcript.record(ctx, prompts, **_meta(task)), **raw)
+    transcript.calls([solved], reference=[call])
+    return Candidate(task, transcript.record(ctx, prompts, **_meta(task)), raw=raw)
+
+
+async def _free(task: Task, teacher, ctx: Context) -> Candidate:
+    template = load_prompt("no_call/free")
+    topic = random.Random(seed_for(task, "topic")).choice(TOPICS)
+    target = ctx.tools[task.target].function
+    cases = {"unrelated": f"the user asks about {topic}; the assistant answers directly, without tools.",
+             "missing_value": f"the user wants this done: {target.description} but leaves out the {(task.missing or '').replace('_', ' ')}; "
+                              "the assistant asks one precise question for it.",
+             "unavailable_tool": f"the user asks for this: {target.description} None of the tools can do it; the assistant says so "
+                                 "and offers what its tools can do."}
+    tools = [ctx.tools[name] for name in task.tools]
+    system = template.render(instruction=cases[task.kind or "unrelated"], tools=tools_block(tools, ctx.compact_tools), style=task.style,
+                             today=task.now[:10])
+    messages: list[dict[str, Any]] = [{"role": "system", "content": system}]
+    for index in task.fewshot:
+        example = ctx.category_examples[index]
+        messages.append({"role": "user", "content": f"Write a {example['kind'].replace('_', ' ')} example."})
+        messages.append({"role": "assistant", "content": json.dumps({"request": example["request"], "reply": example["reply"]}, ensure_ascii=False)})
+    messages.append({"role": "user", "content": f"Write a {(task.kind or 'unrelated').replace('_', ' ')} example."})
+    schema = {"type": "object", "required": ["request", "reply"], "properties": {"request": {"type": "string", "minLength": 8, "maxLength": 600},
+                                                                                   "reply": {"type": "string", "minLength": 2, "maxLength": 800}}}
+    answer = await teacher.complete(ChatRequest(messages, task.temperature, ctx.max_tokens, schema, seed_for(task, "free")))
+    parsed = parse_json_object(answer.text) or {}
+    request, text = parsed.get("request"), parsed.get("reply")
+    if not isinstance(request, str) or not request.strip() or not isinstance(text, str) or not text.strip():
+        return failed(task, "unparseable_output", "the answer has no request and reply", free=answer.text)
+    transcript = Transcript(task)
+    transcript.user(request.strip())
+    transcript.assistant(text.strip())
+    return Candidate(task, transcript.record(ctx, [template], **_meta(task)), raw={"free": answer.text})

@@ -1,0 +1,139 @@
+"""`parallel`: one user request, 2+ independent calls in one assistant turn.
+
+blueprint the planned calls (the same function with other values, or other functions of the
+          domain) are phrased as one request, which must ground every value; a solver that is
+          never told the plan splits the request into its separate asks and solves each (pick a
+          tool, fill it); the turn is kept when filters.match finds the solved calls equal to the
+          plan in any order (independent calls: order is free).
+free      the teacher writes the request and the calls for the planned tools.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+from filters.base import Issue
+from filters.quality import copied_example
+from pipeline.errors import TeacherError
+from pipeline.generate.common import Candidate, Context, call_schema, parse_json_object, seed_for, tools_block
+from pipeline.generate.results import confirm_if_needed
+from pipeline.generate.steps import NONE_ACTION, describe_calls, phrase, solve, split, ungrounded_calls
+from pipeline.generate.transcript import Transcript, fewshot_texts
+from pipeline.plan import Task, nearest_examples
+from pipeline.prompts import load_prompt
+from pipeline.backends.base import ChatRequest
+
+
+def failed(task: Task, code: str, message: str, record=None, path: str = "", **raw: str) -> Candidate:
+    """A candidate rejected during generation with one issue."""
+    return Candidate(task, record, [Issue("generate", code, path, message)], dict(raw))
+
+
+def gate(task: Task, ctx: Context, transcript: Transcript, request: str, calls: list[dict[str, Any]], prompts, text: str = "",
+         **raw: str) -> Candidate | None:
+    """Reject a phrased request before any solve request is spent: it copies a few-shot, or
+    leaves out a planned value (no solver could round-trip it)."""
+    shown = fewshot_texts(task, ctx)
+    copied = copied_example(request, shown) if shown else None
+    missing = [] if copied is not None else ungrounded_calls(ctx, calls, f"{text}\n{request}", task.now)
+    if copied is None and not missing:
+        return None
+    record = transcript.record(ctx, prompts)
+    path = f"messages[{len(record.messages) - 1}].content"
+    if copied is not None:
+        return Candidate(task, record, [Issue("generate", "fewshot_copy", path, f"the request copies the few-shot example {shown[copied]!r}")], dict(raw))
+    return Candidate(task, record, [Issue("generate", "ungrounded_value", path, f"the request does not ground {', '.join(missing)}")], dict(raw))
+
+
+async def generate_parallel(task: Task, teacher, ctx: Context) -> Candidate:
+    """Produce one parallel candidate for `task` in its mode."""
+    try:
+        return await (_blueprint(task, teacher, ctx) if task.mode == "blueprint" else _free(task, teacher, ctx))
+    except TeacherError as error:
+        return failed(task, "teacher_error", str(error))
+
+
+def _shots(task: Task, ctx: Context) -> list[tuple[str, str]]:
+    rng = random.Random(seed_for(task, "phrase-shots"))
+    names = [example["calls"][0]["name"] for example in ctx.category_examples]
+    picked = nearest_examples(names, ctx.domains, task.target, 2, rng)
+    return [(describe_calls(ctx.category_examples[i]["calls"], ctx), ctx.category_examples[i]["request"]) for i in picked]
+
+
+async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
+    prompts = [load_prompt("parallel/phrase"), load_prompt("parallel/split"), load_prompt("single/solve"), load_prompt("single/fill")]
+    assert task.blueprint is not None
+    request, raw_phrase = await phrase(task, teacher, ctx, describe_calls(task.blueprint, ctx, task.surfaces), _shots(task, ctx),
+                                       prompt="parallel/phrase")
+    if request is None:
+        return failed(task, "unparseable_output", "the phrasing answer has no request", phrase=raw_phrase)
+    transcript = Transcript(task)
+    transcript.user(request)
+    rejected = gate(task, ctx, transcript, request, task.blueprint, prompts[:1], phrase=raw_phrase)
+    if rejected:
+        return rejected
+    parts, raw_split = await split(task, teacher, ctx, request, len(task.blueprint) + 1)
+    raw = {"phrase": raw_phrase, "split": raw_split}
+    if parts is None:
+        return failed(task, "unparseable_output", "the split answer has no parts", transcript.record(ctx, prompts), **raw)
+    calls = []
+    for number, part in enumerate(parts):
+        call, solved = await solve(task, teacher, ctx, part, step=f"solve-{number}")
+        raw.update(solved)
+        if call is None:
+            return failed(task, "unparseable_output", f"part {number} was not solved into a call", transcript.record(ctx, prompts), **raw)
+        if call != NONE_ACTION:
+            calls.append(call)
+    confirm_if_needed(task, transcript, calls, "calls")
+    transcript.calls(calls, reference=task.blueprint)
+    return Candidate(task, transcript.record(ctx, prompts), raw=raw)
+
+
+async def _free(task: Task, teacher, ctx: Context) -> Candidate:
+    template = load_prompt("parallel/free")
+    tools = [ctx.tools[name] for name in task.tools]
+    count = len(task.targets)
+    system = template.render(count=count, targets=", ".join(task.targets), tools=tools_block(tools, ctx.compact_tools),
+                             today=task.now[:10], style=task.style)
+    messages: list[dict[str, Any]] = [{"role": "system", "content": system}]
+    for index in task.fewshot:
+        example = ctx.category_examples[index]
+        names = ", ".join(call["name"] for call in example["calls"])
+        messages.append({"role": "user", "content": f"Write the request and the {len(example['calls'])} calls ({names})."})
+        messages.append({"role": "assistant", "content": json.dumps({"request": example["request"], "calls": example["calls"]}, ensure_ascii=False)})
+    messages.append({"role": "user", "content": f"Write the request and the {count} calls ({', '.join(task.targets)})."})
+    options = [call_schema(ctx.tools[name]) for name in dict.fromkeys(task.targets)]
+    item = options[0] if len(options) == 1 else {"anyOf": options}
+    schema = {"type": "object", "required": ["request", "calls"], "properties": {
+        "request": {"type": "string", "minLength": 8, "maxLength": 600},
+        "calls": {"type": "array", "items": item, "minItems": count, "maxItems": count}}}
+    schema = _hoist_defs(schema)
+    answer = await teacher.complete(ChatRequest(messages, task.temperature, ctx.max_tokens, schema, seed_for(task, "free")))
+    parsed = parse_json_object(answer.text) or {}
+    request, calls = parsed.get("request"), parsed.get("calls")
+    if not isinstance(request, str) or not request.strip() or not isinstance(calls, list) or not all(isinstance(c, dict) for c in calls):
+        return failed(task, "unparseable_output", "the answer has no request and calls", free=answer.text)
+    transcript = Transcript(task)
+    transcript.user(request.strip())
+    confirm_if_needed(task, transcript, calls, "calls")
+    transcript.calls(calls)
+    return Candidate(task, transcript.record(ctx, [template]), raw={"free": answer.text})
+
+
+def _hoist_defs(schema: dict[str, Any]) -> dict[str, Any]:
+    """Move every `$defs` inside call schemas to the root, where `#/$defs/...` resolves."""
+    defs: dict[str, Any] = {}
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if node is not schema and "$defs" in node:
+                defs.update(node.pop("$defs"))
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    if defs:
+        schema["$defs"] = defs
+    return schema

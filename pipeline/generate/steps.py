@@ -1,0 +1,153 @@
+"""Teacher steps every category composes: phrase a request, solve it, split it, write a reply.
+
+Each step is one constrained request (a small JSON object), so a small teacher stays parseable
+and a rerun asks the same question (the request seed comes from the task and the step name).
+`context` is the conversation so far as plain lines (transcript.render_messages); with it the
+solver reads values said in earlier turns and results returned by earlier calls.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+from pipeline.backends.base import ChatRequest
+from pipeline.generate.common import Context, action_options, describe_call, drop_unstated_optionals, parse_json_object, seed_for, signature, wrap
+from pipeline.plan import Task, nearest_examples
+from pipeline.prompts import load_prompt
+
+NONE_ACTION = "None of these: reply without calling a tool"
+REQUEST_SCHEMA = {"type": "object", "properties": {"request": {"type": "string", "minLength": 8, "maxLength": 600}}, "required": ["request"]}
+REPLY_SCHEMA = {"type": "object", "properties": {"reply": {"type": "string", "minLength": 2, "maxLength": 800}}, "required": ["reply"]}
+MESSAGE_SCHEMA = {"type": "object", "properties": {"message": {"type": "string", "minLength": 2, "maxLength": 400}}, "required": ["message"]}
+
+
+def describe_calls(calls: list[dict[str, Any]], ctx: Context, surfaces: list[dict[str, str]] | None = None) -> str:
+    """Several calls for one phrasing prompt, numbered when more than one."""
+    surfaces = surfaces or [{} for _ in calls]
+    parts = [describe_call(call, ctx.tools.get(call["name"]), surface) for call, surface in zip(calls, surfaces)]
+    if len(parts) == 1:
+        return parts[0]
+    return "\n\n".join(f"Part {number}:\n{part}" for number, part in enumerate(parts, start=1))
+
+
+async def phrase(task: Task, teacher, ctx: Context, described: str, shots: list[tuple[str, str]], prompt: str = "single/phrase",
+                 context: str = "", step: str = "phrase", **values: str) -> tuple[str | None, str]:
+    """The user's words for `described` (describe_calls text); returns (request or None, raw answer).
+
+    `shots` are (described, request) pairs shown first; `context` the conversation so far.
+    """
+    template = load_prompt(prompt)
+    messages: list[dict[str, Any]] = [{"role": "system", "content": template.render(style=task.style, **values)}]
+    for shown, request in shots:
+        messages.append({"role": "user", "content": shown})
+        messages.append({"role": "assistant", "content": json.dumps({"request": request}, ensure_ascii=False)})
+    content = f"Conversation so far:\n{context}\n\nNext message:\n{described}" if context else described
+    messages.append({"role": "user", "content": content})
+    answer = await teacher.complete(ChatRequest(messages, task.temperature, min(ctx.max_tokens, 200), REQUEST_SCHEMA, seed_for(task, step)))
+    request = (parse_json_object(answer.text) or {}).get("request")
+    return (request.strip() if isinstance(request, str) and request.strip() else None), answer.text
+
+
+def single_shots(task: Task, ctx: Context, name: str, k: int = 2) -> list[tuple[str, str]]:
+    """(described call, request) pairs from the single few-shots nearest to tool `name`."""
+    rng = random.Random(seed_for(task, f"shots-{name}"))
+    shots = []
+    for index in nearest_examples(ctx.example_tools, ctx.domains, name, k, rng):
+        example = ctx.examples[index]
+        shots.append((describe_call(example["call"], ctx.tools.get(example["call"]["name"])), example["request"]))
+    return shots
+
+
+def ungrounded_calls(ctx: Context, calls: list[dict[str, Any]], text: str, now: str) -> list[str]:
+    """`name.argument` for every planned value the text does not ground (the phrasing gate)."""
+    missing = []
+    for call in calls:
+        parameters = ctx.tools[call["name"]].function.parameters
+        missing += [f"{call['name']}.{key}" for key in ctx.grounding.ungrounded_keys(call["arguments"], parameters, text, now)]
+    return missing
+
+
+async def pick(task: Task, teacher, ctx: Context, tools: list[str], request: str, context: str = "",
+               allow_none: bool = False, step: str = "solve-name") -> tuple[str | None, str]:
+    """The tool the request needs among `tools` (NONE_ACTION when allowed and chosen); None if unparseable."""
+    options = action_options([ctx.tools[name] for name in tools]) + ([NONE_ACTION] if allow_none else [])
+    messages = [{"role": "system", "content": load_prompt("single/solve").render(actions="\n".join(f"- {o}" for o in options))},
+                {"role": "user", "content": f"Conversation so far:\n{context}\n\nLatest request:\n{request}" if context else request}]
+    schema = {"type": "object", "properties": {"action": {"type": "string", "enum": options}}, "required": ["action"]}
+    answer = await teacher.complete(ChatRequest(messages, ctx.solve_temperature, 96, schema, seed_for(task, step)))
+    action = (parse_json_object(answer.text) or {}).get("action")
+    if action not in options:
+        return None, answer.text
+    return (NONE_ACTION if action == NONE_ACTION else tools[options.index(action)]), answer.text
+
+
+async def fill(task: Task, teacher, ctx: Context, name: str, request: str, context: str = "",
+               step: str = "solve-arguments") -> tuple[dict[str, Any] | None, dict[str, str]]:
+    """The arguments of tool `name` for the request; optional guesses the text never states are dropped."""
+    messages = [{"role": "system", "content": load_prompt("single/fill").render(today=task.now[:10])}]
+    # one request -> arguments pair for the chosen tool teaches a small teacher to copy values
+    for index in nearest_examples(ctx.example_tools, ctx.domains, name, 1, random.Random(seed_for(task, f"fill-shots-{step}"))):
+        example = ctx.examples[index]
+        shown = ctx.tools.get(example["call"]["name"])
+        if shown is not None:
+            messages.append({"role": "user", "content": f"Tool: {signature(shown)}\nRequest: {example['request']}"})
+            messages.append({"role": "assistant", "content": json.dumps({"arguments": example["call"]["arguments"]}, ensure_ascii=False)})
+    said = f"\nConversation so far:\n{context}" if context else ""
+    messages.append({"role": "user", "content": f"Tool: {signature(ctx.tools[name])}{said}\nRequest: {request}"})
+    answer = await teacher.complete(ChatRequest(messages, ctx.solve_temperature, ctx.max_tokens,
+                                                wrap({"arguments": ctx.tools[name].function.parameters}), seed_for(task, step)))
+    arguments = (parse_json_object(answer.text) or {}).get("arguments")
+    raw = {step: answer.text}
+    if not isinstance(arguments, dict):
+        return None, raw
+    parameters = ctx.tools[name].function.parameters
+    text = f"{context}\n{request}"
+    ungrounded = ctx.grounding.ungrounded_keys(arguments, parameters, text, task.now)
+    arguments, dropped = drop_unstated_optionals(arguments, parameters, text, ungrounded)
+    if dropped:
+        raw[f"{step}-dropped"] = ", ".join(dropped)
+    return arguments, raw
+
+
+async def solve(task: Task, teacher, ctx: Context, request: str, context: str = "", allow_none: bool = False,
+                tools: list[str] | None = None, step: str = "solve") -> tuple[dict[str, Any] | str | None, dict[str, str]]:
+    """Pick a tool, then fill it: a call, NONE_ACTION, or None when an answer was unparseable."""
+    name, picked = await pick(task, teacher, ctx, tools or task.tools, request, context, allow_none, f"{step}-name")
+    raw = {f"{step}-name": picked}
+    if name is None or name == NONE_ACTION:
+        return name, raw
+    arguments, filled = await fill(task, teacher, ctx, name, request, context, f"{step}-arguments")
+    raw.update(filled)
+    return (None if arguments is None else {"name": name, "arguments": arguments}), raw
+
+
+async def split(task: Task, teacher, ctx: Context, request: str, most: int) -> tuple[list[str] | None, str]:
+    """The separate things a request asks for, one short request each (parallel solving)."""
+    messages = [{"role": "system", "content": load_prompt("parallel/split").render(most=most)}, {"role": "user", "content": request}]
+    schema = {"type": "object", "properties": {"parts": {"type": "array", "items": {"type": "string", "minLength": 3, "maxLength": 300},
+                                                         "minItems": 1, "maxItems": most}}, "required": ["parts"]}
+    answer = await teacher.complete(ChatRequest(messages, ctx.solve_temperature, ctx.max_tokens, schema, seed_for(task, "split")))
+    parts = (parse_json_object(answer.text) or {}).get("parts")
+    if not isinstance(parts, list) or not parts or not all(isinstance(p, str) and p.strip() for p in parts):
+        return None, answer.text
+    return [p.strip() for p in parts], answer.text
+
+
+async def reply(task: Task, teacher, ctx: Context, context: str, instruction: str, step: str) -> tuple[str | None, str]:
+    """The assistant's words (a final answer, a follow-up question, a plain answer) for the conversation."""
+    messages = [{"role": "system", "content": load_prompt("reply/assistant").render(instruction=instruction, today=task.now[:10])},
+                {"role": "user", "content": context}]
+    answer = await teacher.complete(ChatRequest(messages, task.temperature, min(ctx.max_tokens, 300), REPLY_SCHEMA, seed_for(task, step)))
+    text = (parse_json_object(answer.text) or {}).get("reply")
+    return (text.strip() if isinstance(text, str) and text.strip() else None), answer.text
+
+
+async def user_message(task: Task, teacher, ctx: Context, context: str, instruction: str, step: str) -> tuple[str | None, str]:
+    """The user's next message (chat turns, giving a missing value) for the conversation."""
+    messages = [{"role": "system", "content": load_prompt("reply/user").render(instruction=instruction, style=task.style)},
+                {"role": "user", "content": context or "(the conversation starts now)"}]
+    answer = await teacher.complete(ChatRequest(messages, task.temperature, min(ctx.max_tokens, 200), MESSAGE_SCHEMA, seed_for(task, step)))
+    text = (parse_json_object(answer.text) or {}).get("message")
+    return (text.strip() if isinstance(text, str) and text.strip() else None), answer.text

@@ -1,0 +1,246 @@
+"""The echo teacher's answers for the parallel, nested, multi_turn and no_call prompts.
+
+A good teacher in every step: it phrases what it is shown (remembering which calls each text
+stands for), splits its own parallel requests, solves from the conversation (follow-ups
+merged with the earlier call, linked values read from earlier results, a missing value taken
+from the user's answer), writes tool results from the result schema, and replies without
+inventing numbers. `answer(body)` returns None for prompts it does not know (single's).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from filters.chain import values_at
+from pipeline.execute import mock_result
+from pipeline.generate.steps import NONE_ACTION
+from pipeline.seeds import load_links, load_tools
+from tests import fake_openai as fake
+
+_TOOLS = {tool.name: tool for tool in load_tools()}
+_LINKS = load_links(None, list(_TOOLS.values()))
+_CHAINS: dict[str, list[dict[str, Any]]] = {}  # nested request text -> its calls (linked arguments absent)
+_FOLLOWUPS: set[str] = set()  # texts that restate only what changed
+_RETURNED = re.compile(r"^tool (\S+) returned: (.*)$", re.MULTILINE)
+_CALLED = re.compile(r"^assistant called ([A-Za-z0-9_-]+)\((.*)\)$", re.MULTILINE)
+QUESTIONS = ("Could you explain how a rainbow forms, in simple words for my niece?", "What is a good way to start learning to juggle three balls?",
+             "Can you suggest a kind message for my grandmother's birthday card?", "Why do cats purr when they are content?",
+             "How should I prepare for a job interview at a small design studio?", "What does the idiom 'break the ice' mean?",
+             "How often should I water a snake plant in winter?", "Could you write a short poem about autumn leaves?",
+             "What is the difference between affect and effect?", "How do I explain fractions to a seven year old?",
+             "Which classic novel would you recommend to a curious teenager?", "How does a bowline knot stay so secure?")
+
+
+_WHY = ("I am asking because my sister keeps bringing it up at dinner.", "My team at work argued about this all afternoon.",
+        "It came up while I was planning the weekend with my flatmate.", "My grandfather asked me and I had no good answer.",
+        "I need it before my evening class starts at seven.", "Our book club wants to settle the question once and for all.",
+        "I promised my nephew Jonas I would find out today.", "It is for a short talk I am giving to the cycling group.",
+        "A colleague mentioned it and now I am curious.", "I was reading about it on the train this morning.",
+        "My landlady asked and I said I would check.", "The choir director brought it up during rehearsal.")
+def _invent(name: str, seed: int) -> dict[str, Any]:
+    return fake.values_for(name, _TOOLS[name].to_tool().function.parameters, seed)
+
+
+def _chain_request(names: list[str], seed: int) -> tuple[str, list[dict[str, Any]]]:
+    """A free-mode nested request: values for every step, linked inputs left to the results."""
+    calls = []
+    for step, name in enumerate(names):
+        arguments = _invent(name, seed + step)
+        if step:
+            for link in _LINKS:
+                if link.source == names[step - 1] and link.target == name:
+                    arguments.pop(link.input, None)
+        calls.append({"name": name, "arguments": arguments})
+    text = fake._PHRASE_PREFIX + " then ".join(fake.phrase(call).removeprefix(fake._PHRASE_PREFIX) for call in calls)
+    text += " (take the first result each time)"
+    _CHAINS[text] = calls
+    return text, calls
+
+
+def _described_calls(text: str) -> list[dict[str, Any]]:
+    """Calls from a describe_calls text: one block, or `Part N:` / `Step N:` blocks."""
+    blocks = re.split(r"^(?:Part|Step) \d+:\n", text, flags=re.MULTILINE)
+    blocks = [block for block in blocks if block.strip()]
+    calls = []
+    for block in blocks:
+        kept = "\n".join(line for line in block.splitlines() if "from the result of step" not in line and not line.startswith("This is a follow-up"))
+        calls.append(fake.parse_described_call(kept))
+    return calls
+
+
+def _registered(content: str) -> tuple[str, Any] | None:
+    """The last text this teacher wrote that `content` quotes, with what it stands for."""
+    best = None
+    for registry in (fake._PHRASED, _CHAINS):
+        for text, value in registry.items():
+            position = content.rfind(text)
+            if position != -1 and (best is None or position + len(text) > best[0]):
+                best = (position + len(text), text, value)
+    return None if best is None else (best[1], best[2])
+
+
+def _phrase(messages: list[dict[str, Any]], seed: int) -> str:
+    system, content = messages[0]["content"], messages[-1]["content"]
+    described = content.split("Next message:\n", 1)[-1]
+    if described.strip() == "Write the request.":  # no_call unrelated
+        topic = re.search(r"asks about (.*?), which", system)
+        return f"{QUESTIONS[seed % len(QUESTIONS)]} I was wondering about {topic.group(1) if topic else 'it'}."
+    calls = _described_calls(described)
+    if described.lstrip().startswith("Step 1:"):
+        text = fake._PHRASE_PREFIX + " then ".join(fake.phrase(call).removeprefix(fake._PHRASE_PREFIX) for call in calls)
+        text += " (take the first result each time)"
+        _CHAINS[text] = calls
+        return text
+    if "This is a follow-up" in described:
+        text = fake.phrase(calls[0]).replace(fake._PHRASE_PREFIX, fake._PHRASE_PREFIX + "same as before, but ")
+        fake._PHRASED[text] = calls[0]
+        _FOLLOWUPS.add(text)
+        return text
+    return " ".join(fake.phrase(call) for call in calls)
+
+
+def _pick(body: dict[str, Any], options: list[str]) -> str:
+    content = body["messages"][-1]["content"]
+    found = _registered(content)
+    if found is None:
+        return NONE_ACTION if NONE_ACTION in options else options[0]
+    text, value = found
+    name = value[content.count("assistant called ")]["name"] if text in _CHAINS else value["name"]
+    match = next((o for o in options if fake.FakeOpenAI.action_to_name.get(o) == name or o.startswith(name + ":")), None)
+    return match or (NONE_ACTION if NONE_ACTION in options else options[0])
+
+
+def _linked(name: str, arguments: dict[str, Any], content: str) -> dict[str, Any]:
+    """Fill `name`'s linked inputs from the results the conversation shows (first value)."""
+    arguments = dict(arguments)
+    results = {source: json.loads(text) for source, text in _RETURNED.findall(content)}
+    for link in _LINKS:
+        if link.target == name and link.input not in arguments and link.source in results:
+            found = values_at(results[link.source], link.output)
+            if found:
+                arguments[link.input] = found[0]
+    return arguments
+
+
+def _fill(body: dict[str, Any]) -> dict[str, Any]:
+    messages = body["messages"]
+    content = messages[-1]["content"]
+    name = re.search(r"^Tool: ([A-Za-z0-9_-]+)\(", content, re.MULTILINE).group(1)
+    found = _registered(content)
+    if found is None:
+        return {}
+    text, value = found
+    if text in _CHAINS:
+        call = next(c for c in value if c["name"] == name)
+        arguments = _linked(name, call["arguments"], content)
+    else:
+        arguments = dict(value["arguments"])
+        if text in _FOLLOWUPS:
+            earlier = [json.loads(args) for called, args in _CALLED.findall(content) if called == name]
+            arguments = {**(earlier[-1] if earlier else {}), **arguments}
+        given = re.search(r"^Request: It is (.+)\.$", content, re.MULTILINE)
+        missing = [key for key in _TOOLS[name].parameters.get("required") or [] if key not in arguments]
+        if given and missing:
+            raw = given.group(1)
+            arguments[missing[0]] = json.loads(raw) if re.fullmatch(r"-?\d+(\.\d+)?", raw) else raw
+    today = re.search(r"Today is (\d{4}-\d{2}-\d{2})", messages[0]["content"])
+    return fake._resolve(arguments, today.group(1) if today else None)
+
+
+def _reply(system: str) -> str:
+    missing = re.search(r"missing (.+?) \(", system)
+    if "ask ONE short, precise question" in system and missing:
+        return f"Happy to help with that. Which {missing.group(1)} should I use?"
+    if "None of your tools can do this" in system:
+        return "None of my tools can do that directly, but I can help with what they cover instead."
+    if "Answer the user's question directly" in system:
+        return "Good question! In short, it comes down to a few simple ideas, and I am glad to walk you through them."
+    if "no tool is needed" in system:
+        return "You're welcome, glad it helps!"
+    return "Done. Here is what I found in the results above."
+
+
+def _user(body: dict[str, Any]) -> str:
+    messages = body["messages"]
+    system, content = messages[0]["content"], messages[-1]["content"]
+    seed = int(body.get("seed") or 0)
+    value = re.search(r"giving exactly this value: (.+)$", system, re.MULTILINE)
+    if value:
+        return f"It is {value.group(1).strip()}."
+    goal = re.search(r"Your next message should: (.*)$", content, re.MULTILINE)
+    if goal and goal.group(1).startswith("ask for something that needs this: "):
+        name = fake.FakeOpenAI.describe_to_name[goal.group(1).removeprefix("ask for something that needs this: ")]
+        return fake.phrase({"name": name, "arguments": _invent(name, seed)})
+    if goal and goal.group(1).startswith("ask for the same as your last request"):
+        found = _registered(content)
+        if found and not isinstance(found[1], list):
+            call = found[1]
+            changed = re.search(r"but with a different (.+?);", goal.group(1))
+            fresh = _invent(call["name"], seed + 1)
+            keys = [k for k in fresh if changed and k.replace("_", " ") == changed.group(1)] or list(fresh)[:1]
+            return fake.phrase({"name": call["name"], "arguments": {**call["arguments"], **{k: fresh[k] for k in keys}}})
+    return ("Thanks, that is really helpful for my plans.", "Great, that sounds good to me.", "Perfect, thank you so much!")[seed % 3]
+
+
+def answer(body: dict[str, Any]) -> str | None:
+    """The answer to a category prompt, or None when the prompt is single's (the caller's job)."""
+    schema = fake.response_schema(body)
+    props = set(schema.get("properties") or {})
+    messages = body["messages"]
+    system = messages[0]["content"]
+    seed = int(body.get("seed") or 0)
+    if system.startswith("You simulate the tool"):
+        tool = re.search(r"^Tool: (\S+)$", messages[-1]["content"], re.MULTILINE).group(1)
+        arguments = json.loads(re.search(r"^Arguments: (.*)$", messages[-1]["content"], re.MULTILINE).group(1))
+        return json.dumps(mock_result(_TOOLS[tool], arguments, seed))
+    if props == {"request"}:
+        return json.dumps({"request": _phrase(messages, seed)})
+    if props == {"action"}:
+        return json.dumps({"action": _pick(body, schema["properties"]["action"]["enum"])})
+    if props == {"arguments"}:
+        return json.dumps({"arguments": _fill(body)})
+    if props == {"parts"}:
+        content = messages[-1]["content"]
+        return json.dumps({"parts": [fake._PHRASE_PREFIX + piece.strip() for piece in content.split(fake._PHRASE_PREFIX) if piece.strip()]})
+    if props == {"reply"}:
+        return json.dumps({"reply": _reply(system)})
+    if props == {"message"}:
+        return json.dumps({"message": _user(body)})
+    if props == {"request", "call"} and "Then write the FIRST call only" in system:  # nested free
+        names = re.search(r"in this order: (.+?), where", system).group(1).split(" -> ")
+        text, calls = _chain_request(names, seed)
+        return json.dumps({"request": text, "call": calls[0]})
+    if props == {"call"}:
+        name = schema["properties"]["call"]["properties"]["name"]["enum"][0]
+        content = messages[-1]["content"]
+        found = _registered(content)
+        if found is None:
+            arguments = _invent(name, seed)
+        elif isinstance(found[1], list):  # a chain: this step's values and the linked ones from results
+            arguments = _linked(name, next(c for c in found[1] if c["name"] == name)["arguments"], content)
+        else:
+            arguments = dict(found[1]["arguments"])
+        return json.dumps({"call": {"name": name, "arguments": arguments}})
+    if props == {"request", "calls"}:
+        items = schema["properties"]["calls"]["items"]
+        options = items.get("anyOf") or [items]
+        calls = []
+        for number in range(schema["properties"]["calls"]["minItems"]):
+            option = options[number % len(options)]
+            name = option["properties"]["name"]["enum"][0]
+            calls.append({"name": name, "arguments": _invent(name, seed + number)})
+        return json.dumps({"request": " ".join(fake.phrase(call) for call in calls), "calls": calls})
+    if props == {"request", "reply"}:
+        case = re.search(r"^Case: (.*)$", system, re.MULTILINE).group(1)
+        detail = f" {_WHY[(seed // 7) % len(_WHY)]}"
+        if case.startswith("the user asks about"):
+            return json.dumps({"request": QUESTIONS[seed % len(QUESTIONS)] + detail, "reply": _reply("Answer the user's question directly")})
+        if "leaves out the" in case:
+            missing = re.search(r"leaves out the (.+?);", case).group(1)
+            return json.dumps({"request": "I would like some help with this, please: " + case.split(": ", 1)[1].split(" but leaves")[0] + detail,
+                               "reply": f"Sure. Which {missing} should I use?"})
+        return json.dumps({"request": "Could you do this for me: " + case.split(": ", 1)[1].split(" None of the tools")[0] + detail,
+                           "reply": _reply("None of your tools can do this")})
+    return None
