@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Any
 
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 from rapidfuzz import fuzz, process

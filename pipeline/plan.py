@@ -264,7 +264,11 @@ class Planner:
         call = self._draw(target, now, rng) if self.mode == "blueprint" else None
         shape: dict[str, Any] = {"kind": kind, "targets": [target], "blueprint": [call] if call else None}
         if kind == "missing_value":
-            required = [k for k in self.catalog[target].parameters.get("required") or []]
+            properties = self.catalog[target].parameters.get("properties") or {}
+            # a value a request can leave out and a user can then give: not an enum or a flag, which
+            # grounding reads as implied by the request (filters.grounding)
+            required = [k for k in self.catalog[target].parameters.get("required") or []
+                        if not {"enum", "const"} & set(properties.get(k) or {}) and (properties.get(k) or {}).get("type") != "boolean"]
             if not required:  # nothing can be missing: the request is about something else
                 shape["kind"] = "unrelated"
             else:

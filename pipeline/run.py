@@ -201,6 +201,7 @@ def execute(config: RunConfig, console: Console) -> int:
     teacher_info = {"model": model, "base_url": base_url, "embedded": config.teacher.embedded, "structured_output": style}
     manifest = build_manifest(config, result, teacher.usage, teacher_info, run_prompts(config), started,
                               time.monotonic() - clock, "complete", tool_name_map=name_map(catalog))
+    manifest["versions"]["fewshot"] = {category: examples_version(category) for category in ["single", *config.category_counts()]}
     write_jsonl(out_dir / "accepted.jsonl", (record.to_json() for record in result.accepted))
     write_jsonl(out_dir / "rejected.jsonl", result.rejected)
     write_json(out_dir / "manifest.json", manifest)

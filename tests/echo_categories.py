@@ -143,8 +143,8 @@ def _fill(body: dict[str, Any]) -> dict[str, Any]:
         given = re.search(r"^Request: It is (.+)\.$", content, re.MULTILINE)
         missing = [key for key in _TOOLS[name].parameters.get("required") or [] if key not in arguments]
         if given and missing:
-            raw = given.group(1)
-            arguments[missing[0]] = json.loads(raw) if re.fullmatch(r"-?\d+(\.\d+)?", raw) else raw
+            raw, kind = given.group(1), (_TOOLS[name].parameters["properties"].get(missing[0]) or {}).get("type")
+            arguments[missing[0]] = raw.split(", ") if kind == "array" else json.loads(raw) if kind in ("integer", "number") else raw
     today = re.search(r"Today is (\d{4}-\d{2}-\d{2})", messages[0]["content"])
     return fake._resolve(arguments, today.group(1) if today else None)
 

@@ -65,6 +65,10 @@ def parse_described_call(text: str) -> dict[str, Any]:
         spoken = _SPOKEN.match(value)
         if spoken:
             value = spoken.group(1)
+        tool = _BUNDLED.get(name)
+        if tool is not None and ((tool.parameters.get("properties") or {}).get(key) or {}).get("type") == "string":
+            arguments[key] = value  # a PIN of digits is still a string
+            continue
         try:
             arguments[key] = json.loads(value) if value[:1] in "[{" or value in ("true", "false", "null") or re.fullmatch(r"-?\d+(\.\d+)?", value) else value
         except ValueError:

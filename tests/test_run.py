@@ -324,3 +324,23 @@ def test_judge_runs_only_on_candidates_that_passed_and_its_no_rejects(fake, tmp_
 
 def _records_surplus(out: Path) -> int:
     return json.loads((out / "manifest.json").read_text())["counts"]["surplus_dropped"]
+
+
+def test_category_all_splits_n_by_the_mix_and_reports_every_category(fake, tmp_path):
+    out = tmp_path / "run"
+    result = run_cli(["--category", "all", "--n", "10", "--base-url", fake.base_url, "--model", "fake-model", "--out", str(out),
+                      "--mode", "blueprint", "--concurrency", "4"], env={"OPENAI_API_KEY": SECRET})
+    assert result.returncode == 0, result.stderr
+    accepted = _records(out / "accepted.jsonl")
+    counts = {category: sum(r["category"] == category for r in accepted) for category in ("single", "parallel", "nested", "multi_turn", "no_call")}
+    assert counts == {"single": 3, "parallel": 2, "nested": 2, "multi_turn": 1, "no_call": 2}  # the default mix 25/20/20/15/20
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert {row["category"] for row in manifest["funnel"]["by_slice"]} == set(counts)
+    assert {"parallel/split", "nested/phrase", "tools/simulate", "system/complex"} <= set(manifest["versions"]["prompts"])
+    assert set(manifest["versions"]["fewshot"]) == set(counts)
+    for record in accepted:  # each record names the versions of the prompts and few-shots that made it
+        assert record["meta"]["prompt_version"] == record["meta"]["prompt_version"].strip() and len(record["meta"]["prompt_version"]) == 12
+        assert record["meta"]["fewshot_version"] == manifest["versions"]["fewshot"][record["category"]]
+    check = run_cli([str(out / "accepted.jsonl"), "--checks", "format,schema,grounding,category,reference,quality"], module="pipeline.validate")
+    assert check.returncode == 0, check.stdout
+    assert SECRET not in (out / "manifest.json").read_text() + (out / "accepted.jsonl").read_text()

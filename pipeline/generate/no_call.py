@@ -115,6 +115,15 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
     return Candidate(task, transcript.record(ctx, prompts, **_meta(task)), raw=raw)
 
 
+def spoken(value: Any) -> str:
+    """A value as a person would say it: list items joined by commas, an object's fields in turn."""
+    if isinstance(value, list):
+        return ", ".join(spoken(item) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{key.replace('_', ' ')} {spoken(item)}" for key, item in value.items())
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
 def ungrounded_missing(ctx: Context, task: Task, call: dict[str, Any], request: str) -> bool:
     """Whether the request indeed leaves the missing value unsaid."""
     value = call["arguments"].get(task.missing)
@@ -131,7 +140,7 @@ async def _decide(task: Task, teacher, ctx: Context, request: str) -> tuple[Any,
 async def _continue(task: Task, teacher, ctx: Context, transcript: Transcript, call: dict[str, Any], prompts, raw: dict[str, str]) -> Candidate:
     """The user gives the missing value; the call that follows must match the plan."""
     value = call["arguments"][task.missing]
-    shown = task.surface.get(task.missing or "") or (value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+    shown = task.surface.get(task.missing or "") or spoken(value)
     given, raw["value"] = await user_message(task, teacher, ctx, transcript.rendered(),
                                              f"answer the question, giving exactly this value: {shown}", "value")
     if given is None:

@@ -15,19 +15,19 @@ blueprint the call is planned; the teacher phrases a request for it, which must 
 from __future__ import annotations
 
 import json
-import random
-from typing import Any, Mapping
+from typing import Any
 
 from filters.base import Issue, call_path
 from pipeline.backends.base import ChatRequest
 from pipeline.errors import TeacherError
-from filters.grounding import GroundingCheck, GroundingOptions
 from filters.quality import copied_example
-from pipeline.generate.common import (Candidate, Context, action_options, call_schema, describe_call, drop_unstated_optionals, signature, wrap,
-                                      parse_json_object, seed_for, tools_block, unstated_arguments)
-from pipeline.plan import Task, nearest_examples
-from pipeline.prompts import combined_version, load_prompt
-from pipeline.record import Conversation, FunctionCall, Message, Tool, ToolCall, append_path
+from pipeline.generate.common import Candidate, Context, call_schema, describe_call, parse_json_object, seed_for, tools_block, unstated_arguments, wrap
+from pipeline.plan import Task
+from pipeline.generate.steps import solve
+from pipeline.prompts import load_prompt
+from pipeline.generate.results import confirm_if_needed
+from pipeline.generate.transcript import Transcript
+from pipeline.record import Conversation, append_path
 
 REQUEST_SCHEMA = {"type": "object", "properties": {"request": {"type": "string", "minLength": 8, "maxLength": 600}},
                   "required": ["request"]}
@@ -54,24 +54,17 @@ def _fail(task: Task, code: str, message: str, record: Conversation | None = Non
 
 
 def _record(task: Task, ctx: SingleContext, request: str, call: dict[str, Any], versions: list) -> Conversation:
-    messages = [Message(role="system", content=task.system_prompt)] if task.system_prompt else []
-    messages.append(Message(role="user", content=request))
-    arguments = call.get("arguments", {})
-    if not isinstance(arguments, (dict, str)):  # kept as text so the format check names it
-        arguments = json.dumps(arguments)
-    messages.append(Message(role="assistant", content=None, tool_calls=[
-        ToolCall(id=task.call_ids[0], function=FunctionCall(name=str(call.get("name", "")), arguments=arguments))]))
-    meta: dict[str, Any] = {
-        "task": task.id, "task_index": task.index, "mode": task.mode,
-        "teacher": {"model": ctx.teacher_name, "temperature": task.temperature},
-        "prompt_version": combined_version(*versions), "now": task.now, "tool_results": [],
-        "fewshot": [ctx.examples[index]["request"] for index in task.fewshot],  # for the fewshot_copy check
-    }
-    if task.blueprint is not None:
-        meta["teacher"]["solve_temperature"] = ctx.solve_temperature
-        meta["reference"] = [{"message": len(messages) - 1, "calls": task.blueprint}]
-    return Conversation(id=task.id, category=task.category, tools=[ctx.tools[name] for name in task.tools],
-                        messages=messages, meta=meta)
+    """The single record: the request, confirmation turns when a system-prompt rule asks for
+    them, and the call (with the blueprint as its reference)."""
+    transcript = Transcript(task)
+    transcript.user(request)
+    confirm_if_needed(task, transcript, [call], "call")
+    transcript.calls([call], reference=task.blueprint)
+    return transcript.record(ctx, versions)
+
+
+def _request_path(record: Conversation) -> str:
+    return f"messages[{next(i for i, m in enumerate(record.messages) if m.role == 'user')}].content"
 
 
 async def generate_single(task: Task, teacher, ctx: SingleContext) -> Candidate:
@@ -104,7 +97,7 @@ async def _blueprint(task: Task, teacher, ctx: SingleContext) -> Candidate:
     if copied or unstated:  # checked before any solve request is spent
         record = _record(task, ctx, request, target, [phrase])
         if copied:
-            issue = Issue("generate", "fewshot_copy", f"messages[{len(record.messages) - 2}].content", copied)
+            issue = Issue("generate", "fewshot_copy", _request_path(record), copied)
         else:  # the request leaves out a planned value: no solver can round-trip it
             issue = Issue("generate", "ungrounded_value", append_path(call_path(len(record.messages) - 1, 0), f"function.arguments.{unstated[0]}"),
                           f"the request does not ground {', '.join(unstated)}")
@@ -117,45 +110,10 @@ async def _blueprint(task: Task, teacher, ctx: SingleContext) -> Candidate:
 
 
 async def _solve(task: Task, teacher, ctx: SingleContext, request: str) -> tuple[dict[str, Any] | None, dict[str, str]]:
-    """Answer the request with the sample's tools, never told the target: pick a tool, then fill it.
-
-    Two small constrained steps instead of one anyOf over every tool: small teachers choose
-    better, and llama.cpp grammars stay small. The pick step chooses among what the tools do
-    (action_options); the fill step sees only the chosen tool.
-    """
-    tools = [ctx.tools[name] for name in task.tools]
-    options = action_options(tools)
-    messages = [{"role": "system", "content": load_prompt("single/solve").render(actions="\n".join(f"- {o}" for o in options))},
-                {"role": "user", "content": request}]
-    pick_schema = {"type": "object", "properties": {"action": {"type": "string", "enum": options}}, "required": ["action"]}
-    picked = await teacher.complete(ChatRequest(messages, ctx.solve_temperature, 96, pick_schema, seed_for(task, "solve-name")))
-    action = (parse_json_object(picked.text) or {}).get("action")
-    if action not in options:
-        return None, {"solve_name": picked.text}
-    name = task.tools[options.index(action)]
-    fill = [{"role": "system", "content": load_prompt("single/fill").render(today=task.now[:10])}]
-    # one request -> arguments pair for the chosen tool teaches a small teacher to copy values
-    # (bench: as good as three, at half the prompt); chosen by the solver's pick, not the target
-    shots = nearest_examples(ctx.example_tools, ctx.domains, name, 1, random.Random(seed_for(task, "fill-shots")))
-    for index in shots:
-        example = ctx.examples[index]
-        shown = ctx.tools.get(example["call"]["name"])
-        if shown is not None:
-            fill.append({"role": "user", "content": f"Tool: {signature(shown)}\nRequest: {example['request']}"})
-            fill.append({"role": "assistant", "content": json.dumps({"arguments": example["call"]["arguments"]}, ensure_ascii=False)})
-    fill.append({"role": "user", "content": f"Tool: {signature(ctx.tools[name])}\nRequest: {request}"})
-    arguments_schema = wrap({"arguments": ctx.tools[name].function.parameters})
-    filled = await teacher.complete(ChatRequest(fill, ctx.solve_temperature, ctx.max_tokens, arguments_schema, seed_for(task, "solve-arguments")))
-    arguments = (parse_json_object(filled.text) or {}).get("arguments")
-    raw = {"solve_name": picked.text, "solve_arguments": filled.text}
-    if not isinstance(arguments, dict):
-        return None, raw
-    parameters = ctx.tools[name].function.parameters
-    ungrounded = ctx.grounding.ungrounded_keys(arguments, parameters, request, task.now)
-    arguments, dropped = drop_unstated_optionals(arguments, parameters, request, ungrounded)
-    if dropped:
-        raw["dropped_optionals"] = ", ".join(dropped)
-    return {"name": name, "arguments": arguments}, raw
+    """Answer the request with the sample's tools, never told the target (steps.solve: pick a
+    tool by what it does, then fill only that tool's arguments)."""
+    call, raw = await solve(task, teacher, ctx, request)
+    return (call if isinstance(call, dict) else None), raw
 
 
 async def _free(task: Task, teacher, ctx: SingleContext) -> Candidate:

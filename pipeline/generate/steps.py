@@ -88,7 +88,8 @@ async def fill(task: Task, teacher, ctx: Context, name: str, request: str, conte
     """The arguments of tool `name` for the request; optional guesses the text never states are dropped."""
     messages = [{"role": "system", "content": load_prompt("single/fill").render(today=task.now[:10])}]
     # one request -> arguments pair for the chosen tool teaches a small teacher to copy values
-    for index in nearest_examples(ctx.example_tools, ctx.domains, name, 1, random.Random(seed_for(task, f"fill-shots-{step}"))):
+    shots_seed = seed_for(task, "fill-shots" if step == "solve-arguments" else f"fill-shots-{step}")
+    for index in nearest_examples(ctx.example_tools, ctx.domains, name, 1, random.Random(shots_seed)):
         example = ctx.examples[index]
         shown = ctx.tools.get(example["call"]["name"])
         if shown is not None:

@@ -1,0 +1,104 @@
+"""pipeline.generate.no_call against the fake teacher: the three kinds and their rejections."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from filters.grounding import GroundingOptions
+from pipeline.backends.openai_backend import OpenAITeacher
+from pipeline.config import RunConfig, TeacherConfig
+from pipeline.examples import example_tool
+from pipeline.generate.no_call import generate_no_call
+from pipeline.plan import Planner
+from pipeline.run import build_context
+from pipeline.seeds import alias_table, load_links, load_tools
+
+from pipeline.generate.steps import NONE_ACTION
+from tests.fake_openai import asked_keys
+from tests.generate.helpers import run_category, yield_of
+
+
+@pytest.mark.parametrize("mode", ["blueprint", "free"])
+def test_a_good_teacher_yields_at_least_90_percent_of_every_kind(fake, tmp_path, mode):
+    result = run_category(fake, tmp_path / "run", "no_call", mode, n=15)
+    assert result["code"] == 0 and len(result["accepted"]) == 15
+    assert yield_of(result) >= 0.9, result["codes"]
+    kinds = set()
+    for record in result["accepted"]:
+        kind = record["meta"]["no_call"]["kind"]
+        kinds.add(kind)
+        messages = record["messages"]
+        calls = [m for m in messages if m.get("tool_calls")]
+        first_answer = next(m for m in messages if m["role"] == "assistant")
+        assert not first_answer.get("tool_calls") and first_answer["content"]
+        names = {tool["function"]["name"] for tool in record["tools"]}
+        if kind == "missing_value":
+            assert "?" in first_answer["content"]
+            if mode == "blueprint":  # the user gives the value, then the call follows and matches the plan
+                missing = record["meta"]["no_call"]["missing"]
+                assert [m["role"] for m in messages if m["role"] != "system"] == ["user", "assistant", "user", "assistant"]
+                assert missing in calls[0]["tool_calls"][0]["function"]["arguments"]
+                assert record["meta"]["reference"][0]["message"] == len(messages) - 1
+        else:
+            assert calls == []
+        if kind == "unavailable_tool" and mode == "blueprint":
+            target = record["meta"]["task"]
+            assert target  # the tool the request needs is withheld: its neighbours are offered
+            assert len(names) >= 1
+    assert kinds == {"unrelated", "missing_value", "unavailable_tool"}
+
+
+def test_a_solver_that_calls_is_rejected(fake, tmp_path):
+    def always_call(number, body, content):
+        if asked_keys(body) == {"action"}:
+            options = [o for o in json.loads(json.dumps(body["response_format"]))["json_schema"]["schema"]["properties"]["action"]["enum"]
+                       if o != NONE_ACTION]
+            return json.dumps({"action": options[0]})
+        return content
+
+    fake.corrupt = always_call
+    result = run_category(fake, tmp_path / "run", "no_call", "blueprint", n=3, max_candidates=9, no_call_kinds={"unrelated": 1})
+    assert result["accepted"] == [] and set(result["codes"]) == {"call_in_no_call"}
+
+
+def test_an_answer_instead_of_a_question_is_rejected(fake, tmp_path):
+    def no_question(number, body, content):
+        if asked_keys(body) == {"reply"}:
+            return json.dumps({"reply": "I will take care of that for you right away."})
+        return content
+
+    fake.corrupt = no_question
+    result = run_category(fake, tmp_path / "run", "no_call", "blueprint", n=2, max_candidates=4, no_call_kinds={"missing_value": 1})
+    assert result["accepted"] == [] and set(result["codes"]) == {"no_question"}
+
+
+def test_a_request_that_states_the_missing_value_is_rejected(fake):
+    config = RunConfig(category="no_call", mode="blueprint", no_call_kinds={"missing_value": 1},
+                       teacher=TeacherConfig(base_url=fake.base_url, model="fake"))
+    catalog = load_tools()
+    context, examples = build_context(config, "no_call", catalog, "fake", GroundingOptions(aliases=alias_table(catalog)))
+    planner = Planner(config, catalog, [example_tool(e) for e in examples], [], load_links(None, catalog), "no_call")
+    task = next(t for t in map(planner.task, range(50)) if t.kind == "missing_value" and isinstance(t.blueprint[0]["arguments"][t.missing], str))
+    value = task.blueprint[0]["arguments"][task.missing]
+
+    def say_it(number, body, content):
+        if asked_keys(body) == {"request"}:
+            return json.dumps({"request": json.loads(content)["request"] + f", and use {value}"})
+        return content
+
+    fake.corrupt = say_it
+
+    async def generate():
+        teacher = OpenAITeacher(fake.base_url, "fake", "key", concurrency=1, max_attempts=1)
+        try:
+            await teacher.probe()
+            return await generate_no_call(task, teacher, context)
+        finally:
+            await teacher.close()
+
+    candidate = asyncio.run(generate())
+    assert [issue.code for issue in candidate.issues] == ["stated_missing_value"]
+    assert [asked_keys(body) for body in fake.requests][1:] == [{"request"}]  # rejected before any solve request is spent
