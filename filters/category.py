@@ -80,9 +80,10 @@ class CategoryCheck(Check):
             returned |= numbers_in("\n".join(results)) | {float(run) for content in results for stamp in _STAMP.findall(content)
                                                            for run in re.findall(r"\d+", stamp)}
             known = returned | numbers_in("\n".join(said)) | {float(run) for text in said for run in re.findall(r"\d+", text)}
-            for match in _QUOTED.finditer(message.content):
+            quoted = _STAMP.sub(" ", message.content)  # a date or time is a value, not a quantity: grounding's business
+            for match in _QUOTED.finditer(quoted):
                 # a count of what came back ("found 4 places") must come from the results themselves
-                counted = _COUNTED.search(message.content[max(0, match.start() - 20):match.start() + 1])
+                counted = _COUNTED.search(quoted[max(0, match.start() - 20):match.start() + 1])
                 whole, fraction = match.group(1).replace(",", ""), match.group(2) or ""
                 shown = float(f"{whole}.{fraction}" if fraction else whole) * (-1 if match.group(0).lstrip().startswith("-") else 1)
                 step = 10 ** -len(fraction) if fraction else 1

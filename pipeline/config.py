@@ -66,10 +66,14 @@ class RunConfig(BaseModel):
     complex_prompt_rate: float = Field(0.5, ge=0, le=1)  # of those, share with rules (prompts/system/complex.txt)
     mix: dict[str, float] = Field(default_factory=lambda: {"single": 0.25, "parallel": 0.2, "nested": 0.2, "multi_turn": 0.15, "no_call": 0.2})
     parallel_calls: tuple[int, int] = (2, 3)  # calls in one parallel turn
+    # blueprint parallel: one phrasing of all calls (joint), or one per call joined into one message
+    # (per_call, the embedded default: a 135M teacher rarely states every value of 2+ calls at once)
+    parallel_phrasing: Literal["joint", "per_call"] | None = None
     chain_length: tuple[int, int] = (2, 3)  # calls in a nested chain (the seeds' links allow up to 4)
     turns: tuple[int, int] = (3, 5)  # user turns in a multi_turn conversation
     no_call_kinds: dict[str, float] = Field(default_factory=lambda: {kind: 1.0 for kind in NO_CALL_KINDS})
     read_only: bool = False  # only tools that change nothing (seed read_only: true)
+    confirm_writes: bool = True  # a call of a tool that changes data follows the confirmation pattern, rule or not
     tool_results: Literal["simulate", "mock"] | None = None  # results of tools without an executor; default simulate (mock embedded)
     execute_side_effects: bool = False  # run executors of tools that change data (else those results are simulated/mocked)
     alias_rate: float | None = Field(None, ge=0, le=1)  # blueprint: say a value by alias / relative date; default 0.5 (0.2 embedded)
@@ -98,6 +102,10 @@ class RunConfig(BaseModel):
             if any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
                 raise ValueError(f"{name} weights must be >= 0 with a positive sum")
         return self
+
+    @property
+    def resolved_parallel_phrasing(self) -> str:
+        return self.parallel_phrasing or ("per_call" if self.teacher.embedded else "joint")
 
     @property
     def resolved_tool_results(self) -> str:
@@ -135,6 +143,16 @@ class RunConfig(BaseModel):
     def candidate_limit(self) -> int:
         # the embedded teacher costs nothing but time and keeps ~7% (bench/embedded_yield.py)
         return self.max_candidates or (25 if self.teacher.embedded else 10) * self.n
+
+    def candidate_limit_for(self, category: str, n: int) -> int:
+        """The candidate budget of one category's share `n` of --n. On the embedded teacher nested and
+        multi_turn get 5 x n: a 135M model rarely completes a chain or a conversation, and each
+        candidate costs 10-25 requests, so a 25 x n budget would run for hours to prove only that."""
+        if self.max_candidates:
+            return max(1, round(self.max_candidates * n / self.n))
+        if self.teacher.embedded and category in ("nested", "multi_turn"):
+            return 5 * n
+        return (25 if self.teacher.embedded else 10) * n
 
     @property
     def distractor_range(self) -> tuple[int, int]:

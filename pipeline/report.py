@@ -40,7 +40,7 @@ def build_manifest(config: RunConfig, result: RunResult, usage: Usage, teacher: 
     written as `tool_name_map` when an import had to rename a tool."""
     resolved = config.model_dump(mode="json")
     resolved["mode"] = config.resolved_mode
-    resolved["max_candidates"] = config.candidate_limit
+    resolved["max_candidates"] = sum(config.candidate_limit_for(category, n) for category, n in config.category_counts().items())
     resolved["optional_rate"] = config.resolved_optional_rate
     resolved["teacher"]["temperatures"] = config.teacher.schedule
     if resolved["teacher"].get("base_url"):

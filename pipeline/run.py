@@ -128,7 +128,8 @@ def build_context(config: RunConfig, category: str, catalog: list, model: str, g
                       compact_tools=t.embedded, domains={tool.name: tool.domain for tool in catalog}, grounding=grounding,
                       category_examples=examples, seeds={tool.name: tool for tool in catalog},
                       tool_results=config.resolved_tool_results, execute_side_effects=config.execute_side_effects,
-                      fewshot_version=examples_version(category))
+                      fewshot_version=examples_version(category), parallel_phrasing=config.resolved_parallel_phrasing,
+                      confirm_writes=config.confirm_writes)
     return context, examples
 
 
@@ -163,7 +164,7 @@ async def generate_run(config: RunConfig, base_url: str, model: str, api_key: st
                                     description=f"{category} ({result.candidates} candidates, {len(result.rejected)} rejected)")
 
                 generate = GENERATORS[category]
-                limit = max(1, round(config.candidate_limit * n / config.n))
+                limit = config.candidate_limit_for(category, n)
                 engine = Engine(planner, lambda task, generate=generate, context=context: generate(task, teacher, context),
                                 run_checks_for(config, grounding), n, limit, update, concurrency=t.concurrency,
                                 dedup=run_dedup_for(config), teacher=model,

@@ -84,7 +84,7 @@ def _registered(content: str) -> tuple[str, Any] | None:
 def _phrase(messages: list[dict[str, Any]], seed: int) -> str:
     system, content = messages[0]["content"], messages[-1]["content"]
     described = content.split("Next message:\n", 1)[-1]
-    if described.strip() == "Write the request.":  # no_call unrelated
+    if described.strip().startswith("Write a question about"):  # no_call unrelated
         topic = re.search(r"asks about (.*?), which", system)
         return f"{QUESTIONS[seed % len(QUESTIONS)]} I was wondering about {topic.group(1) if topic else 'it'}."
     calls = _described_calls(described)
@@ -137,9 +137,12 @@ def _fill(body: dict[str, Any]) -> dict[str, Any]:
         arguments = _linked(name, call["arguments"], content)
     else:
         arguments = dict(value["arguments"])
-        if text in _FOLLOWUPS:
-            earlier = [json.loads(args) for called, args in _CALLED.findall(content) if called == name]
-            arguments = {**(earlier[-1] if earlier else {}), **arguments}
+        if text in _FOLLOWUPS:  # "same as before": replay this tool's requests in order, each follow-up changing a value
+            asked = sorted((content.rfind(t), t, c) for t, c in fake._PHRASED.items() if c.get("name") == name and t in content)
+            merged: dict[str, Any] = {}
+            for _, said, call in asked:
+                merged = {**merged, **call["arguments"]} if said in _FOLLOWUPS else dict(call["arguments"])
+            arguments = merged
         given = re.search(r"^Request: It is (.+)\.$", content, re.MULTILINE)
         missing = [key for key in _TOOLS[name].parameters.get("required") or [] if key not in arguments]
         if given and missing:
@@ -159,6 +162,8 @@ def _reply(system: str) -> str:
         return "Good question! In short, it comes down to a few simple ideas, and I am glad to walk you through them."
     if "no tool is needed" in system:
         return "You're welcome, glad it helps!"
+    if "The user said no" in system:
+        return "Understood, I will leave it as it is."
     return "Done. Here is what I found in the results above."
 
 

@@ -33,7 +33,8 @@ class Context:
                  solve_temperature: float = 0.0, max_tokens: int = 512, compact_tools: bool = False,
                  domains: Mapping[str, str] | None = None, grounding: GroundingOptions | None = None,
                  category_examples: list[dict[str, Any]] | None = None, seeds: Mapping[str, Any] | None = None,
-                 tool_results: str = "simulate", execute_side_effects: bool = False, fewshot_version: str = ""):
+                 tool_results: str = "simulate", execute_side_effects: bool = False, fewshot_version: str = "",
+                 parallel_phrasing: str = "joint", confirm_writes: bool = False):
         self.tools, self.examples, self.teacher_name = tools, examples, teacher_name
         self.grounding = GroundingCheck(grounding)  # the phrasing gate: the same rules as the check chain
         self.example_tools = [example["call"]["name"] for example in examples]
@@ -44,6 +45,8 @@ class Context:
         self.seeds = dict(seeds or {})  # tool name -> pipeline.seeds.SeedTool (result schemas, executors)
         self.tool_results, self.execute_side_effects = tool_results, execute_side_effects
         self.fewshot_version = fewshot_version
+        self.parallel_phrasing = parallel_phrasing  # joint or per_call (generate/parallel.py)
+        self.confirm_writes = confirm_writes  # confirmation turns before every call of a tool that changes data
 
 
 def parse_json_object(text: str) -> dict[str, Any] | None:

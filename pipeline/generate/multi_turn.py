@@ -6,13 +6,16 @@ Apple?"). The conversation is simulated turn by turn, never written as one blob:
 blueprint each user turn is phrased from its planned call with the conversation so far as
           context (a follow-up states only the changed value); a solver that sees the whole
           conversation makes the call, which must match the plan (`meta.reference` per turn);
-          the result is executed, mocked or simulated, and the assistant answers from it.
+          the result is executed, mocked or simulated, and the assistant answers from it. A
+          call that needs the user's yes (a rule, or a tool that changes data) gets the
+          confirmation pattern; in a quarter of them the user declines and no call follows.
 free      a user simulator writes each turn toward the turn's goal, and the assistant side
           writes each call from the conversation (the planned tool), then the answer.
 """
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 from filters.match import match_calls
@@ -21,12 +24,14 @@ from pipeline.errors import TeacherError
 from pipeline.generate.common import Candidate, Context, call_schema, parse_json_object, seed_for, wrap
 from pipeline.generate.nested import ANSWER
 from pipeline.generate.parallel import failed, gate
-from pipeline.generate.results import ResultError, answer_calls, callable_as_is, confirm_if_needed
+from pipeline.generate.results import ResultError, answer_calls, callable_as_is, confirm_if_needed, decline, needing_confirmation
 from pipeline.generate.steps import describe_calls, phrase, reply, single_shots, solve, user_message
 from pipeline.generate.transcript import Transcript
 from pipeline.plan import Task
 from pipeline.prompts import load_prompt
 
+DECLINE_RATE = 0.25  # of call turns that need the user's yes, the share where the user says no
+DECLINED = "The user said no to the action you proposed: acknowledge it briefly and do not do it."
 CHAT_USER = "a short chat message that needs no tool: react to the last answer, thank the assistant, or ask a general question."
 CHAT_REPLY = "Reply briefly and naturally; no tool is needed for this message."
 FOLLOWUP = ("This is a follow-up to the user's last request: the same again, changing only the value below. "
@@ -85,7 +90,15 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
         raw.update(solve_raw)
         if not isinstance(solved, dict):
             return failed(task, "unparseable_output", f"turn {number + 1} was not solved into a call", transcript.record(ctx, prompts), **raw)
-        confirm_if_needed(task, transcript, [solved], f"turn-{number}")
+        needing = needing_confirmation(task, [solved], ctx)
+        if needing and random.Random(seed_for(task, f"decline-{number}")).random() < DECLINE_RATE:
+            decline(task, transcript, needing[0], f"turn-{number}")  # the user says no: no call, an acknowledgement
+            answer, raw[f"answer-{number}"] = await reply(task, teacher, ctx, transcript.rendered(), DECLINED, f"answer-{number}")
+            if answer is None:
+                return failed(task, "unparseable_output", f"turn {number + 1} has no answer", transcript.record(ctx, prompts), **raw)
+            transcript.assistant(answer)
+            continue
+        confirm_if_needed(task, transcript, [solved], f"turn-{number}", ctx)
         ids = transcript.calls([solved], reference=[planned])
         if not match_calls([planned], transcript.messages[-1].tool_calls or [], {n: t.function.parameters for n, t in ctx.tools.items()}).ok:
             return Candidate(task, transcript.record(ctx, prompts, turns=task.turns), raw=raw)  # the reference check names it
@@ -133,7 +146,7 @@ async def _free(task: Task, teacher, ctx: Context) -> Candidate:
             call = (parse_json_object(answer.text) or {}).get("call")
             if not isinstance(call, dict):
                 return failed(task, "unparseable_output", f"turn {number + 1} has no call", transcript.record(ctx, prompts), **raw)
-            confirm_if_needed(task, transcript, [call], f"turn-{number}")
+            confirm_if_needed(task, transcript, [call], f"turn-{number}", ctx)
             ids = transcript.calls([call])
             if not callable_as_is(ctx, [call]):
                 return Candidate(task, transcript.record(ctx, prompts, turns=task.turns), raw=raw)

@@ -122,7 +122,7 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
         raw.update(solve_raw)
         if not isinstance(solved, dict):
             return failed(task, "unparseable_output", f"step {step + 1} was not solved into a call", transcript.record(ctx, prompts), **raw)
-        confirm_if_needed(task, transcript, [solved], f"step-{step}")
+        confirm_if_needed(task, transcript, [solved], f"step-{step}", ctx)
         ids = transcript.calls([solved], reference=[planned])
         call_turns.append(len(transcript.messages) - 1)
         if not match_calls([planned], transcript.messages[-1].tool_calls or [], {name: t.function.parameters for name, t in ctx.tools.items()}).ok:
@@ -172,7 +172,7 @@ async def _free(task: Task, teacher, ctx: Context) -> Candidate:
             call = (parse_json_object(answer.text) or {}).get("call")
             if not isinstance(call, dict):
                 return failed(task, "unparseable_output", f"step {step + 1} has no call", transcript.record(ctx, prompts), **raw)
-        confirm_if_needed(task, transcript, [call], f"step-{step}")
+        confirm_if_needed(task, transcript, [call], f"step-{step}", ctx)
         ids = transcript.calls([call])
         call_turns.append(len(transcript.messages) - 1)
         if not callable_as_is(ctx, [call]):

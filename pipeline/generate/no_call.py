@@ -24,7 +24,8 @@ from pipeline.backends.base import ChatRequest
 from pipeline.errors import TeacherError
 from pipeline.generate.common import Candidate, Context, describe_call, parse_json_object, seed_for, tools_block
 from pipeline.generate.parallel import failed, gate
-from pipeline.generate.steps import NONE_ACTION, phrase, reply, solve, user_message
+from pipeline.generate.results import confirm_if_needed
+from pipeline.generate.steps import NONE_ACTION, phrase, pick, reply, single_shots, solve, user_message
 from pipeline.generate.transcript import Transcript
 from pipeline.plan import Task
 from pipeline.prompts import load_prompt
@@ -79,8 +80,14 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
     topic = random.Random(seed_for(task, "topic")).choice(TOPICS)
     instruction = KIND_INSTRUCTIONS[task.kind or "unrelated"].format(topic=topic, missing=(task.missing or "").replace("_", " "))
     stated = {"name": call["name"], "arguments": {k: v for k, v in call["arguments"].items() if k != task.missing}}
-    described = "Write the request." if task.kind == "unrelated" else describe_call(stated, ctx.tools[call["name"]], task.surface)
-    request, raw_phrase = await phrase(task, teacher, ctx, described, [], prompt="no_call/phrase", instruction=instruction)
+    if task.kind == "unrelated":  # shown the kind's few-shot questions, then asked for one on the topic
+        described = f"Write a question about {topic}."
+        shots = [("Write a question a user might ask.", example["request"]) for example in ctx.category_examples
+                 if example.get("kind") == "unrelated"][:3]
+    else:
+        described = describe_call(stated, ctx.tools[call["name"]], task.surface)
+        shots = single_shots(task, ctx, call["name"])
+    request, raw_phrase = await phrase(task, teacher, ctx, described, shots, prompt="no_call/phrase", instruction=instruction)
     if request is None:
         return failed(task, "unparseable_output", "the phrasing answer has no request", phrase=raw_phrase)
     transcript = Transcript(task)
@@ -132,8 +139,8 @@ def ungrounded_missing(ctx: Context, task: Task, call: dict[str, Any], request: 
 
 
 async def _decide(task: Task, teacher, ctx: Context, request: str) -> tuple[Any, dict[str, str]]:
-    from pipeline.generate.steps import pick
-    name, raw = await pick(task, teacher, ctx, task.tools, request, allow_none=True, step="decide-name")
+    """Whether an independent solver, offered "none of these" first, calls nothing for the request."""
+    name, raw = await pick(task, teacher, ctx, task.tools, request, allow_none=True, step="decide-name", none_first=True)
     return name, {"decide-name": raw}
 
 
@@ -151,6 +158,7 @@ async def _continue(task: Task, teacher, ctx: Context, transcript: Transcript, c
     raw.update(solve_raw)
     if not isinstance(solved, dict):
         return failed(task, "unparseable_output", "the continuation was not solved into a call", transcript.record(ctx, prompts, **_meta(task)), **raw)
+    confirm_if_needed(task, transcript, [solved], "call", ctx)
     transcript.calls([solved], reference=[call])
     return Candidate(task, transcript.record(ctx, prompts, **_meta(task)), raw=raw)
 

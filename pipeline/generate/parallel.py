@@ -19,7 +19,7 @@ from filters.quality import copied_example
 from pipeline.errors import TeacherError
 from pipeline.generate.common import Candidate, Context, call_schema, parse_json_object, seed_for, tools_block
 from pipeline.generate.results import confirm_if_needed
-from pipeline.generate.steps import NONE_ACTION, describe_calls, phrase, solve, split, ungrounded_calls
+from pipeline.generate.steps import NONE_ACTION, describe_calls, phrase, single_shots, solve, split, ungrounded_calls
 from pipeline.generate.transcript import Transcript, fewshot_texts
 from pipeline.plan import Task, nearest_examples
 from pipeline.prompts import load_prompt
@@ -62,11 +62,39 @@ def _shots(task: Task, ctx: Context) -> list[tuple[str, str]]:
     return [(describe_calls(ctx.category_examples[i]["calls"], ctx), ctx.category_examples[i]["request"]) for i in picked]
 
 
+async def _phrase_per_call(task: Task, teacher, ctx: Context) -> tuple[str | None, list[str] | None, dict[str, str]]:
+    """Phrase each planned call on its own (single shots, up to two tries each, each gated) and
+    join the sentences into one message; returns (request, its parts, raw answers)."""
+    assert task.blueprint is not None
+    parts, raw = [], {}
+    for number, (call, surface) in enumerate(zip(task.blueprint, task.surfaces)):
+        shots = single_shots(task, ctx, call["name"])
+        for attempt in range(2):
+            step = f"phrase-{number}" + (f"-{attempt}" if attempt else "")
+            text, raw[step] = await phrase(task, teacher, ctx, describe_calls([call], ctx, [surface]), shots, step=step)
+            if text and not ungrounded_calls(ctx, [call], text, task.now) and copied_example(text, [r for _, r in shots]) is None:
+                parts.append(text)
+                break
+        else:
+            return None, None, raw
+    joiner = random.Random(seed_for(task, "join")).choice([" ", " ", " Also, ", "\n"])
+    request = joiner.join(parts[:1] + [part if joiner != " Also, " else part[:1].lower() + part[1:] for part in parts[1:]])
+    return request, parts, raw
+
+
 async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
     prompts = [load_prompt("parallel/phrase"), load_prompt("parallel/split"), load_prompt("single/solve"), load_prompt("single/fill")]
     assert task.blueprint is not None
-    request, raw_phrase = await phrase(task, teacher, ctx, describe_calls(task.blueprint, ctx, task.surfaces), _shots(task, ctx),
-                                       prompt="parallel/phrase")
+    known_parts = None
+    if ctx.parallel_phrasing == "per_call":
+        prompts = [load_prompt("single/phrase"), *prompts[2:]]
+        request, known_parts, raw = await _phrase_per_call(task, teacher, ctx)
+        raw_phrase = json.dumps(raw)
+        if request is None:
+            return failed(task, "ungrounded_value", "a call's phrasing did not state its values in two tries", phrase=raw_phrase)
+    else:
+        request, raw_phrase = await phrase(task, teacher, ctx, describe_calls(task.blueprint, ctx, task.surfaces), _shots(task, ctx),
+                                           prompt="parallel/phrase")
     if request is None:
         return failed(task, "unparseable_output", "the phrasing answer has no request", phrase=raw_phrase)
     transcript = Transcript(task)
@@ -74,8 +102,11 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
     rejected = gate(task, ctx, transcript, request, task.blueprint, prompts[:1], phrase=raw_phrase)
     if rejected:
         return rejected
-    parts, raw_split = await split(task, teacher, ctx, request, len(task.blueprint) + 1)
-    raw = {"phrase": raw_phrase, "split": raw_split}
+    raw = {"phrase": raw_phrase}
+    if known_parts is None:
+        parts, raw["split"] = await split(task, teacher, ctx, request, len(task.blueprint) + 1)
+    else:  # the message was written part by part: those are its parts, and each is still solved blind
+        parts = known_parts
     if parts is None:
         return failed(task, "unparseable_output", "the split answer has no parts", transcript.record(ctx, prompts), **raw)
     calls = []
@@ -86,7 +117,7 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
             return failed(task, "unparseable_output", f"part {number} was not solved into a call", transcript.record(ctx, prompts), **raw)
         if call != NONE_ACTION:
             calls.append(call)
-    confirm_if_needed(task, transcript, calls, "calls")
+    confirm_if_needed(task, transcript, calls, "calls", ctx)
     transcript.calls(calls, reference=task.blueprint)
     return Candidate(task, transcript.record(ctx, prompts), raw=raw)
 
@@ -117,7 +148,7 @@ async def _free(task: Task, teacher, ctx: Context) -> Candidate:
         return failed(task, "unparseable_output", "the answer has no request and calls", free=answer.text)
     transcript = Transcript(task)
     transcript.user(request.strip())
-    confirm_if_needed(task, transcript, calls, "calls")
+    confirm_if_needed(task, transcript, calls, "calls", ctx)
     transcript.calls(calls)
     return Candidate(task, transcript.record(ctx, [template]), raw={"free": answer.text})
 

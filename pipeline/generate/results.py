@@ -82,12 +82,28 @@ async def answer_calls(task: Task, teacher, ctx: Context, transcript: Transcript
     return results
 
 
-def confirm_if_needed(task: Task, transcript: Transcript, calls: list[dict[str, Any]], step: str) -> bool:
-    """When a rule says a call needs the user's yes, append the question and the acceptance."""
-    needing = [call for call in calls if needs_confirmation(task.rules, call)]
+def needing_confirmation(task: Task, calls: list[dict[str, Any]], ctx: Context | None = None) -> list[dict[str, Any]]:
+    """The calls that need the user's yes first: a rule says so, or (ctx.confirm_writes) they change data."""
+    def changes_data(call: dict[str, Any]) -> bool:
+        seed = ctx.seeds.get(call.get("name", "")) if ctx is not None and ctx.confirm_writes else None
+        return seed is not None and not seed.read_only
+
+    return [call for call in calls if needs_confirmation(task.rules, call) or changes_data(call)]
+
+
+def confirm_if_needed(task: Task, transcript: Transcript, calls: list[dict[str, Any]], step: str, ctx: Context | None = None) -> bool:
+    """When calls need the user's yes, append the assistant's question and the user's acceptance."""
+    needing = needing_confirmation(task, calls, ctx)
     if not needing:
         return False
     question, accept, _ = confirmation_turns(needing[0], random.Random(seed_for(task, f"confirm-{step}")))
     transcript.assistant(question)
     transcript.user(accept)
     return True
+
+
+def decline(task: Task, transcript: Transcript, call: dict[str, Any], step: str) -> None:
+    """Append the assistant's confirmation question and the user's no (the call is then not made)."""
+    question, _, declined = confirmation_turns(call, random.Random(seed_for(task, f"confirm-{step}")))
+    transcript.assistant(question)
+    transcript.user(declined)

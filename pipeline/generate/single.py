@@ -58,7 +58,7 @@ def _record(task: Task, ctx: SingleContext, request: str, call: dict[str, Any], 
     them, and the call (with the blueprint as its reference)."""
     transcript = Transcript(task)
     transcript.user(request)
-    confirm_if_needed(task, transcript, [call], "call")
+    confirm_if_needed(task, transcript, [call], "call", ctx)
     transcript.calls([call], reference=task.blueprint)
     return transcript.record(ctx, versions)
 

@@ -70,9 +70,12 @@ def ungrounded_calls(ctx: Context, calls: list[dict[str, Any]], text: str, now: 
 
 
 async def pick(task: Task, teacher, ctx: Context, tools: list[str], request: str, context: str = "",
-               allow_none: bool = False, step: str = "solve-name") -> tuple[str | None, str]:
-    """The tool the request needs among `tools` (NONE_ACTION when allowed and chosen); None if unparseable."""
-    options = action_options([ctx.tools[name] for name in tools]) + ([NONE_ACTION] if allow_none else [])
+               allow_none: bool = False, step: str = "solve-name", none_first: bool = False) -> tuple[str | None, str]:
+    """The tool the request needs among `tools` (NONE_ACTION when allowed and chosen); None if unparseable.
+    `none_first` lists "none of these" first, where a small model looks (a no_call decision)."""
+    options = action_options([ctx.tools[name] for name in tools])
+    if allow_none:
+        options = [NONE_ACTION, *options] if none_first else [*options, NONE_ACTION]
     messages = [{"role": "system", "content": load_prompt("single/solve").render(actions="\n".join(f"- {o}" for o in options))},
                 {"role": "user", "content": f"Conversation so far:\n{context}\n\nLatest request:\n{request}" if context else request}]
     schema = {"type": "object", "properties": {"action": {"type": "string", "enum": options}}, "required": ["action"]}
@@ -80,7 +83,7 @@ async def pick(task: Task, teacher, ctx: Context, tools: list[str], request: str
     action = (parse_json_object(answer.text) or {}).get("action")
     if action not in options:
         return None, answer.text
-    return (NONE_ACTION if action == NONE_ACTION else tools[options.index(action)]), answer.text
+    return (NONE_ACTION if action == NONE_ACTION else tools[options.index(action) - (allow_none and none_first)]), answer.text
 
 
 async def fill(task: Task, teacher, ctx: Context, name: str, request: str, context: str = "",

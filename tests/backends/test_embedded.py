@@ -66,6 +66,22 @@ def test_run_on_the_embedded_teacher_writes_valid_output(tmp_path):
     assert _port_closed(manifest["teacher"]["base_url"])
 
 
+@pytest.mark.parametrize("category", ["parallel", "nested", "multi_turn", "no_call"])
+def test_every_category_finishes_on_the_embedded_teacher_and_reports_its_funnel(tmp_path, category):
+    out = tmp_path / "run"
+    result = run_cli(["--category", category, "--n", "1", "--max-candidates", "2", "--out", str(out)], timeout=900)
+    assert result.returncode in (0, 1), result.stderr  # 1 = short: a 135M teacher rarely completes a chain in 2 tries
+    manifest = json.loads((out / "manifest.json").read_text())
+    slices = manifest["funnel"]["by_slice"]
+    assert {row["category"] for row in slices} == {category} and sum(row["candidates"] for row in slices) == manifest["counts"]["candidates"]
+    assert 1 <= manifest["counts"]["candidates"] <= 2 and manifest["usage"]["requests"] >= 2
+    assert manifest["counts"]["accepted"] + manifest["counts"]["rejected"] + manifest["counts"]["surplus_dropped"] == manifest["counts"]["candidates"]
+    if (out / "accepted.jsonl").read_text().strip():
+        check = run_cli([str(out / "accepted.jsonl")], module="pipeline.validate")
+        assert check.returncode == 0, check.stdout
+    assert _port_closed(manifest["teacher"]["base_url"])
+
+
 def test_ctrl_c_stops_the_server_and_writes_no_manifest(tmp_path):
     out = tmp_path / "run"
     process = subprocess.Popen([sys.executable, "-m", "pipeline.run", "--category", "single", "--n", "50", "--out", str(out)],

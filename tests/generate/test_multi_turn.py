@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from filters.policy import is_acceptance, is_confirmation_question, needs_confirmation
+from filters.policy import is_acceptance, is_confirmation_question, is_decline, needs_confirmation
 from tests.fake_openai import asked_keys
 from tests.generate.helpers import run_category, yield_of
 
@@ -22,13 +22,15 @@ def test_a_good_teacher_yields_at_least_90_percent(fake, tmp_path, mode):
         users = [m for m in messages if m["role"] == "user"]
         planned = record["meta"]["turns"]
         kinds |= {turn["kind"] for turn in planned}
-        confirmations = sum(1 for i, m in enumerate(messages[1:], 1) if m["role"] == "user" and is_acceptance(m["content"])
-                            and messages[i - 1]["role"] == "assistant" and is_confirmation_question(messages[i - 1]["content"]))
+        confirmations = sum(1 for i, m in enumerate(messages[1:], 1) if m["role"] == "user" and (is_acceptance(m["content"]) or is_decline(m["content"]))
+                            and messages[i - 1]["role"] == "assistant" and is_confirmation_question(messages[i - 1]["content"] or ""))
         assert 3 <= len(users) - confirmations <= 6 and len(planned) == len(users) - confirmations
         assert messages[-1]["role"] == "assistant" and messages[-1]["content"]
         assert len(record["meta"]["tool_results"]) == sum(m["role"] == "tool" for m in messages)
-        if mode == "blueprint":
-            assert len(record["meta"]["reference"]) == sum(turn["kind"] != "chat" for turn in planned)
+        if mode == "blueprint":  # a call turn the user declined has no call to compare
+            declined = sum(1 for i, m in enumerate(messages) if m["role"] == "user" and is_decline(m["content"])
+                           and messages[i - 1]["role"] == "assistant" and is_confirmation_question(messages[i - 1]["content"] or ""))
+            assert len(record["meta"]["reference"]) == sum(turn["kind"] != "chat" for turn in planned) - declined
     assert kinds == {"chat", "call", "followup"}
 
 
@@ -38,6 +40,8 @@ def test_a_follow_up_takes_its_other_values_from_the_earlier_turn(fake, tmp_path
     for record in result["accepted"]:
         calls = [m["tool_calls"][0]["function"] for m in record["messages"] if m.get("tool_calls")]
         turns = [turn for turn in record["meta"]["turns"] if turn["kind"] != "chat"]
+        if len(calls) != len(turns):  # a declined confirmation leaves a turn without its call
+            continue
         for number, turn in enumerate(turns):
             if turn["kind"] == "followup":
                 before, now = calls[number - 1], calls[number]
@@ -62,8 +66,11 @@ def test_a_follow_up_solved_without_the_earlier_values_is_rejected(fake, tmp_pat
 
 
 def test_rules_in_the_system_prompt_are_obeyed(fake, tmp_path):
-    result = run_category(fake, tmp_path / "run", "multi_turn", "blueprint", n=8, system_prompt_rate=1.0, complex_prompt_rate=1.0)
+    result = run_category(fake, tmp_path / "run", "multi_turn", "blueprint", n=12, system_prompt_rate=1.0, complex_prompt_rate=1.0)
     assert result["code"] == 0 and "policy_violation" not in result["codes"]
+    declined = sum(1 for record in result["accepted"] for i, m in enumerate(record["messages"])
+                   if m["role"] == "user" and is_decline(m["content"]) and is_confirmation_question(record["messages"][i - 1]["content"] or ""))
+    assert declined >= 1  # some confirmations are declined, and no call follows them (policy_violation otherwise)
     confirmed = 0
     for record in result["accepted"]:
         rules = record["meta"].get("policy") or []

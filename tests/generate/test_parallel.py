@@ -26,6 +26,15 @@ def test_a_good_teacher_yields_at_least_90_percent(fake, tmp_path, mode):
     assert shapes == {"same", "different"}  # "Nvidia and Apple" and two different tools both occur
 
 
+def test_per_call_phrasing_joins_one_message(fake, tmp_path):
+    result = run_category(fake, tmp_path / "run", "parallel", "blueprint", n=8, parallel_phrasing="per_call")
+    assert result["code"] == 0 and yield_of(result) >= 0.9, result["codes"]
+    assert not any(asked_keys(body) == {"parts"} for body in fake.requests)  # the parts are the phrased sentences
+    for record in result["accepted"]:
+        request = next(m["content"] for m in record["messages"] if m["role"] == "user")
+        assert request.count("Please do exactly this for me") == len(record["meta"]["reference"][0]["calls"])
+
+
 def test_calls_in_another_order_still_match(fake, tmp_path):
     def reverse(number, body, content):
         if asked_keys(body) == {"parts"}:
