@@ -144,7 +144,7 @@ def test_a_request_missing_a_value_is_rejected_before_the_solve_pass(fake, tmp_p
         assert entry["meta"]["codes"] == ["ungrounded_value"]
         issue = entry["meta"]["issues"][0]
         assert issue["check"] == "generate" and issue["path"].startswith(f"messages[{len(entry['messages']) - 1}].tool_calls[0].function.arguments.")
-        assert entry["messages"][-2]["content"] == "Could you sort this out for me, please?"
+        assert next(m["content"] for m in entry["messages"] if m["role"] == "user") == "Could you sort this out for me, please?"
         assert entry["meta"]["raw"]["phrase"]
     steps = [asked_keys(b) for b in fake.requests]
     candidates = json.loads((out / "manifest.json").read_text())["counts"]["candidates"]
