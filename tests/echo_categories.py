@@ -237,6 +237,15 @@ def answer(body: dict[str, Any]) -> str | None:
             name = option["properties"]["name"]["enum"][0]
             calls.append({"name": name, "arguments": _invent(name, seed + number)})
         return json.dumps({"request": " ".join(fake.phrase(call) for call in calls), "calls": calls})
+    if props == {"request", "reply", "value", "call"}:  # free no_call missing_value, continued
+        name = schema["properties"]["call"]["properties"]["name"]["enum"][0]
+        missing = re.search(r"leaves out the (.+?);", system).group(1).replace(" ", "_")
+        arguments = _invent(name, seed)
+        if missing not in arguments:
+            return json.dumps({"request": "x", "reply": "x", "value": "x", "call": {}})
+        stated = fake.phrase({"name": name, "arguments": {k: v for k, v in arguments.items() if k != missing}})
+        return json.dumps({"request": stated, "reply": f"Sure. Which {missing.replace('_', ' ')} should I use?",
+                           "value": f"It is {fake._spoken(arguments[missing])}.", "call": {"name": name, "arguments": arguments}})
     if props == {"request", "reply"}:
         case = re.search(r"^Case: (.*)$", system, re.MULTILINE).group(1)
         detail = f" {_WHY[(seed // 7) % len(_WHY)]}"

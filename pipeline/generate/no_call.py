@@ -22,7 +22,7 @@ from typing import Any
 
 from pipeline.backends.base import ChatRequest
 from pipeline.errors import TeacherError
-from pipeline.generate.common import Candidate, Context, describe_call, parse_json_object, seed_for, tools_block
+from pipeline.generate.common import Candidate, Context, call_schema, describe_call, parse_json_object, seed_for, tools_block, wrap
 from pipeline.generate.parallel import failed, gate
 from pipeline.generate.results import confirm_if_needed
 from pipeline.generate.steps import NONE_ACTION, phrase, pick, reply, single_shots, solve, user_message
@@ -169,26 +169,34 @@ async def _free(task: Task, teacher, ctx: Context) -> Candidate:
     target = ctx.tools[task.target].function
     cases = {"unrelated": f"the user asks about {topic}; the assistant answers directly, without tools.",
              "missing_value": f"the user wants this done: {target.description} but leaves out the {(task.missing or '').replace('_', ' ')}; "
-                              "the assistant asks one precise question for it.",
+                              "the assistant asks one precise question for it; then the user's next message gives it (\"value\") "
+                              f"and the assistant makes the call of {target.name} (\"call\").",
              "unavailable_tool": f"the user asks for this: {target.description} None of the tools can do it; the assistant says so "
                                  "and offers what its tools can do."}
     tools = [ctx.tools[name] for name in task.tools]
     system = template.render(instruction=cases[task.kind or "unrelated"], tools=tools_block(tools, ctx.compact_tools), style=task.style,
                              today=task.now[:10])
     messages: list[dict[str, Any]] = [{"role": "system", "content": system}]
+    continued = task.kind == "missing_value"  # the user then gives the value and the call follows
     for index in task.fewshot:
         example = ctx.category_examples[index]
+        shown = {key: example[key] for key in ("request", "reply", "value", "call") if key in example and (continued or key in ("request", "reply"))}
         messages.append({"role": "user", "content": f"Write a {example['kind'].replace('_', ' ')} example."})
-        messages.append({"role": "assistant", "content": json.dumps({"request": example["request"], "reply": example["reply"]}, ensure_ascii=False)})
+        messages.append({"role": "assistant", "content": json.dumps(shown, ensure_ascii=False)})
     messages.append({"role": "user", "content": f"Write a {(task.kind or 'unrelated').replace('_', ' ')} example."})
-    schema = {"type": "object", "required": ["request", "reply"], "properties": {"request": {"type": "string", "minLength": 8, "maxLength": 600},
-                                                                                   "reply": {"type": "string", "minLength": 2, "maxLength": 800}}}
-    answer = await teacher.complete(ChatRequest(messages, task.temperature, ctx.max_tokens, schema, seed_for(task, "free")))
+    properties: dict[str, Any] = {"request": {"type": "string", "minLength": 8, "maxLength": 600}, "reply": {"type": "string", "minLength": 2, "maxLength": 800}}
+    if continued:
+        properties.update(value={"type": "string", "minLength": 1, "maxLength": 300}, call=call_schema(ctx.tools[task.target]))
+    answer = await teacher.complete(ChatRequest(messages, task.temperature, ctx.max_tokens, wrap(properties), seed_for(task, "free")))
     parsed = parse_json_object(answer.text) or {}
-    request, text = parsed.get("request"), parsed.get("reply")
-    if not isinstance(request, str) or not request.strip() or not isinstance(text, str) or not text.strip():
-        return failed(task, "unparseable_output", "the answer has no request and reply", free=answer.text)
+    request, text, value, call = parsed.get("request"), parsed.get("reply"), parsed.get("value"), parsed.get("call")
+    if not all(isinstance(part, str) and part.strip() for part in (request, text, *([value] if continued else []))) or (continued and not isinstance(call, dict)):
+        return failed(task, "unparseable_output", "the answer lacks a part it needs (request, reply, value, call)", free=answer.text)
     transcript = Transcript(task)
     transcript.user(request.strip())
     transcript.assistant(text.strip())
+    if continued:
+        transcript.user(value.strip())
+        confirm_if_needed(task, transcript, [call], "call", ctx)
+        transcript.calls([call])
     return Candidate(task, transcript.record(ctx, [template], **_meta(task)), raw={"free": answer.text})

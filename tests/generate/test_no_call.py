@@ -37,8 +37,9 @@ def test_a_good_teacher_yields_at_least_90_percent_of_every_kind(fake, tmp_path,
         names = {tool["function"]["name"] for tool in record["tools"]}
         if kind == "missing_value":
             assert "?" in first_answer["content"]
-            if mode == "blueprint":  # the user gives the value, then the call follows and matches the plan
-                missing = record["meta"]["no_call"]["missing"]
+            missing = record["meta"]["no_call"]["missing"]  # the user gives the value, then the call follows
+            assert missing in calls[0]["tool_calls"][0]["function"]["arguments"]
+            if mode == "blueprint":  # and matches the plan
                 roles = [m["role"] for m in messages if m["role"] != "system"]  # + a confirmation pair for a tool that changes data
                 assert roles in (["user", "assistant", "user", "assistant"], ["user", "assistant", "user", "assistant", "user", "assistant"])
                 assert missing in calls[0]["tool_calls"][0]["function"]["arguments"]
