@@ -69,7 +69,7 @@ class RunConfig(BaseModel):
     # blueprint parallel: one phrasing of all calls (joint), or one per call joined into one message
     # (per_call, the embedded default: a 135M teacher rarely states every value of 2+ calls at once)
     parallel_phrasing: Literal["joint", "per_call"] | None = None
-    chain_length: tuple[int, int] = (2, 3)  # calls in a nested chain (the seeds' links allow up to 4)
+    chain_length: tuple[int, int] = (2, 4)  # calls in a nested chain (as long as the seeds' links allow)
     turns: tuple[int, int] = (3, 5)  # user turns in a multi_turn conversation
     no_call_kinds: dict[str, float] = Field(default_factory=lambda: {kind: 1.0 for kind in NO_CALL_KINDS})
     read_only: bool = False  # only tools that change nothing (seed read_only: true)

@@ -91,7 +91,7 @@ class Planner:
     def __init__(self, config: RunConfig, catalog: list[SeedTool], example_tools: Sequence[str], system_prompts: list[str],
                  links: Sequence[Any] = (), category: str | None = None):
         """`example_tools[i]` is the tool that few-shot example i calls first; `links` are the
-        seeds' pipeline.seeds.Link objects (nested chains follow them)."""
+        seeds' pipeline.links.Link objects (nested chains follow them)."""
         self.config, self.category, self.mode = config, category or config.category, config.resolved_mode
         if config.read_only:
             catalog = [tool for tool in catalog if tool.read_only]

@@ -37,7 +37,8 @@ from pipeline.plan import Planner
 from pipeline.prompts import load_prompt
 from pipeline.report import build_manifest, print_summary
 from pipeline.judge import judge
-from pipeline.seeds import alias_table, load_examples, load_links, load_tools
+from pipeline.links import load_links
+from pipeline.seeds import alias_table, load_examples, load_tools
 from pipeline.writer import prepare_run_dir, write_json, write_jsonl
 
 _SOLVE = ["single/solve", "single/fill"]

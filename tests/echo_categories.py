@@ -16,7 +16,8 @@ from typing import Any
 from filters.chain import values_at
 from pipeline.execute import mock_result
 from pipeline.generate.steps import NONE_ACTION
-from pipeline.seeds import load_links, load_tools
+from pipeline.links import load_links
+from pipeline.seeds import load_tools
 from tests import fake_openai as fake
 
 _TOOLS = {tool.name: tool for tool in load_tools()}

@@ -9,6 +9,7 @@ import pytest
 
 import pipeline.seeds as seeds
 import pipeline.examples as examples_module
+import pipeline.links as links_module
 from pipeline.errors import InputError
 from pipeline.seeds import check_parameters, load_examples, load_tools
 
@@ -478,7 +479,7 @@ def test_examples_line_not_an_object(examples_dir):
 
 import re  # noqa: E402
 
-from pipeline.seeds import Link, load_links, values_at  # noqa: E402
+from pipeline.links import Link, load_links, values_at  # noqa: E402
 
 
 def test_bundled_result_schemas_executors_and_to_tool(bundled):
@@ -616,7 +617,7 @@ def bundled_links(bundled):
 
 
 def _param(tool: seeds.SeedTool, name: str) -> dict:
-    return seeds._resolve(tool.parameters, tool.parameters["properties"][name])
+    return links_module._resolve(tool.parameters, tool.parameters["properties"][name])
 
 
 def test_bundled_links(bundled, bundled_links):
@@ -625,7 +626,7 @@ def test_bundled_links(bundled, bundled_links):
     assert len({tools[link.source].domain for link in bundled_links}) >= 6
     assert len({tools[link.source].domain for link in bundled_links} | {tools[link.target].domain for link in bundled_links}) >= 10
     for link in bundled_links:
-        output, wanted = seeds._schema_at(tools[link.source].result_schema, link.output, "", "", link.source), _param(tools[link.target], link.input)
+        output, wanted = links_module._schema_at(tools[link.source].result_schema, link.output, "", "", link.source), _param(tools[link.target], link.input)
         for key in ("pattern", "format", "enum"):  # a field that feeds a parameter carries its constraint
             if key in wanted:
                 assert output.get(key) == wanted[key] or key == "enum" and set(output.get("enum", [None])) <= set(wanted["enum"]), (link, key)

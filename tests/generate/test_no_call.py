@@ -14,7 +14,8 @@ from pipeline.examples import example_tool
 from pipeline.generate.no_call import generate_no_call
 from pipeline.plan import Planner
 from pipeline.run import build_context
-from pipeline.seeds import alias_table, load_links, load_tools
+from pipeline.links import load_links
+from pipeline.seeds import alias_table, load_tools
 
 from pipeline.generate.steps import NONE_ACTION
 from tests.fake_openai import asked_keys
