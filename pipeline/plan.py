@@ -105,6 +105,9 @@ class Planner:
             names = [name for name in names if self._drawable(name)]
         if self.category == "nested":  # a chain starts at a tool whose result feeds another
             names = [name for name in names if self._next_links(name)]
+        if self.category == "parallel" and config.teacher.embedded:
+            # a 135M teacher phrases and solves two short read-only calls at times, never two long ones
+            names = [name for name in names if short_call(self.catalog[name])] or names
         random.Random(stable_int(config.seed, self.category, "order")).shuffle(names)
         self.order = names
 
@@ -179,17 +182,24 @@ class Planner:
         category = self.category
         if category == "parallel":
             low, high = self.config.parallel_calls
-            count = rng.randint(low, high)
+            count = rng.randint(low, low if self.config.teacher.embedded else high)  # a 135M teacher: the fewest
             same = [n for n in tools if n != target and self.domains[n] == self.domains[target] and (not blueprint_mode or self._drawable(n))]
             if rng.random() < 0.5 or not same:  # the same function with other values ("Nvidia and Apple")
                 targets = [target] * count
             else:
                 targets = [target] + [rng.choice(same) for _ in range(count - 1)]
-            calls = [self._draw(name, now, rng) for name in targets] if blueprint_mode else None
-            if calls and len({json_key(c) for c in calls}) < len(calls):  # two equal calls are one
-                calls = list({json_key(c): c for c in calls}.values())
-                targets = [c["name"] for c in calls]
-            return {"targets": targets, "blueprint": calls}
+            if not blueprint_mode:
+                return {"targets": targets, "blueprint": None}
+            calls: dict[str, dict[str, Any]] = {}
+            for name in targets:  # two equal calls are one: draw again, then fall back to another tool
+                options = [name] * 4 + [n for n in same if n != name] + [n for n in tools if n not in targets and (not blueprint_mode or self._drawable(n))]
+                for option in options:
+                    call = self._draw(option, now, rng)
+                    if json_key(call) not in calls:
+                        calls[json_key(call)] = call
+                        break
+            calls_list = list(calls.values())
+            return {"targets": [c["name"] for c in calls_list], "blueprint": calls_list}
         if category == "nested":
             return self._chain(target, now, rng)
         if category == "multi_turn":
@@ -316,6 +326,14 @@ class Planner:
         tools = [name for name in [target] + (same + other)[:count] if name != exclude]
         rng.shuffle(tools)
         return tools
+
+
+def short_call(tool: SeedTool) -> bool:
+    """A read-only tool whose required arguments are at most two plain values (no objects or lists)."""
+    properties = tool.parameters.get("properties") or {}
+    required = tool.parameters.get("required") or []
+    plain = all((properties.get(key) or {}).get("type") in ("string", "number", "integer") for key in required)
+    return tool.read_only and len(required) <= 2 and plain
 
 
 def json_key(call: dict[str, Any]) -> str:
