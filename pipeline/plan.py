@@ -275,10 +275,10 @@ class Planner:
         shape: dict[str, Any] = {"kind": kind, "targets": [target], "blueprint": [call] if call else None}
         if kind == "missing_value":
             properties = self.catalog[target].parameters.get("properties") or {}
-            # a value a request can leave out and a user can then give: not an enum or a flag, which
-            # grounding reads as implied by the request (filters.grounding)
+            # a value a request can leave out and a user can then give in a few words: not an enum or a
+            # flag (grounding reads those as implied by the request), not an object (an address is a form)
             required = [k for k in self.catalog[target].parameters.get("required") or []
-                        if not {"enum", "const"} & set(properties.get(k) or {}) and (properties.get(k) or {}).get("type") != "boolean"]
+                        if not {"enum", "const"} & set(properties.get(k) or {}) and _said_in_words(properties.get(k) or {})]
             if not required:  # nothing can be missing: the request is about something else
                 shape["kind"] = "unrelated"
             else:
@@ -296,7 +296,8 @@ class Planner:
             if rule["type"] == "never_call" and rule["tool"] in targets:
                 continue
             if rule["type"] == "requires_before" and rule["tool"] in targets and (
-                    rule["before"] not in targets or targets.index(rule["before"]) > targets.index(rule["tool"])):
+                    self.category == "parallel"  # one turn: a call in the same turn does not come before
+                    or rule["before"] not in targets or targets.index(rule["before"]) > targets.index(rule["tool"])):
                 continue
             kept.append(rule)
         return kept
@@ -326,6 +327,14 @@ class Planner:
         tools = [name for name in [target] + (same + other)[:count] if name != exclude]
         rng.shuffle(tools)
         return tools
+
+
+def _said_in_words(schema: dict[str, Any]) -> bool:
+    """A string, a number, or a list of plain strings or numbers: what a user can say in one message."""
+    if schema.get("type") == "array":
+        items = schema.get("items") or {}
+        return items.get("type") in ("string", "number", "integer") and "enum" not in items
+    return schema.get("type") in ("string", "number", "integer")
 
 
 def short_call(tool: SeedTool) -> bool:

@@ -15,6 +15,7 @@ from typing import Any
 
 from filters.chain import values_at
 from pipeline.execute import mock_result
+from pipeline.generate.nested import fits
 from pipeline.generate.steps import NONE_ACTION
 from pipeline.links import load_links
 from pipeline.seeds import load_tools
@@ -119,8 +120,8 @@ def _linked(name: str, arguments: dict[str, Any], content: str) -> dict[str, Any
     results = {source: json.loads(text) for source, text in _RETURNED.findall(content)}
     for link in _LINKS:
         if link.target == name and link.input not in arguments and link.source in results:
-            found = values_at(results[link.source], link.output)
-            if found:
+            found = [value for value in values_at(results[link.source], link.output) if fits(value, _TOOLS[name].parameters, link.input)]
+            if found:  # a good teacher takes the first value the tool accepts
                 arguments[link.input] = found[0]
     return arguments
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from filters.chain import values_at
 from filters.match import match_calls
+from filters.schema import validator_for
 from pipeline.backends.base import ChatRequest
 from pipeline.errors import TeacherError
 from pipeline.generate.common import Candidate, Context, call_schema, describe_call, parse_json_object, seed_for, tools_block, wrap
@@ -42,6 +43,13 @@ async def generate_nested(task: Task, teacher, ctx: Context) -> Candidate:
         return failed(task, "teacher_error", str(error))
     except ResultError as error:
         return failed(task, error.code, str(error))
+
+
+def fits(value: Any, parameters: dict[str, Any], name: str) -> bool:
+    """Whether `value` is valid for parameter `name` (the first such result value is linked)."""
+    defs = {key: parameters[key] for key in ("$defs", "definitions") if key in parameters}
+    schema = {"type": "object", "properties": {name: (parameters.get("properties") or {}).get(name, {})}, **defs}
+    return not validator_for(schema).errors({name: value})
 
 
 def describe_chain(calls: list[dict[str, Any]], links: list[dict[str, Any]], ctx: Context, surfaces: list[dict[str, str]] | None = None) -> str:
@@ -112,10 +120,11 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
     for step, planned in enumerate(task.blueprint):
         planned = {"name": planned["name"], "arguments": dict(planned["arguments"])}
         for link in (link for link in task.links if link["step"] == step):
-            found = values_at(results[link["from_step"]], link["output"])
-            if not found:
-                return failed(task, "tool_error", f"step {link['from_step'] + 1}'s result has nothing at {link['output']}",
-                              transcript.record(ctx, prompts), **raw)
+            parameters = ctx.tools[planned["name"]].function.parameters
+            found = [value for value in values_at(results[link["from_step"]], link["output"]) if fits(value, parameters, link["input"])]
+            if not found:  # e.g. a converted amount above the transfer limit: the chain cannot go on validly
+                return failed(task, "tool_error", f"step {link['from_step'] + 1}'s result has no value at {link['output']} "
+                              f"that {planned['name']}.{link['input']} takes", transcript.record(ctx, prompts), **raw)
             planned["arguments"][link["input"]] = found[0]
         context = transcript.rendered() if step else ""
         solved, solve_raw = await solve(task, teacher, ctx, request, context=context, step=f"solve-{step}")

