@@ -27,6 +27,7 @@ CODES: dict[str, tuple[str, str]] = {
     "too_long": ("quality", "a user turn is longer than the configured maximum"),
     "refusal": ("quality", "a refusal or \"as an AI\" filler in a user or assistant turn"),
     "language": ("quality", "a user turn is not in the expected language"),
+    "echo_reply": ("quality", "an assistant turn repeats the user's message instead of answering it"),
     # dedup
     "duplicate": ("dedup", "an exact or near duplicate of an earlier record (the message names its id)"),
     # judge (optional, LLM)

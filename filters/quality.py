@@ -18,6 +18,8 @@ Rules, decided once:
   refusal: "[I'm sorry, but] I can't/cannot/am unable to [help|assist|do...] that|this|it|your
   request" ending the clause. A reasoned statement ("I can't book flights: none of my tools does
   that") is what a no_call answer should say, and passes.
+- echo_reply: an assistant text turn that repeats the user's last message (rapidfuzz ratio >= 90,
+  or most of it verbatim) instead of answering it.
 - language: only user turns with >= 4 words and >= 20 letters (quoted spans removed) are judged;
   a turn fails when langid.py gives the expected language a normalised probability below 0.005
   (English requests full of foreign names score >= 0.03, real foreign sentences <= 0.001).
@@ -151,6 +153,13 @@ def _fold(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+def echoes(reply: str, user: str, threshold: float = 90.0) -> bool:
+    """Whether an assistant reply only repeats the user's message (rapidfuzz ratio, or the reply is
+    a long stretch of it)."""
+    reply, user = _fold(reply), _fold(user)
+    return len(reply) >= 12 and (fuzz.ratio(reply, user) >= threshold or (len(reply) >= 0.6 * len(user) and reply in user))
+
+
 def copied_example(text: str, shown: list[str], threshold: float = 90.0) -> int | None:
     """Index into `shown` of a few-shot text that `text` copies (rapidfuzz ratio >= threshold), else None."""
     best = process.extractOne(_fold(text), [_fold(s) for s in shown], scorer=fuzz.ratio, score_cutoff=threshold)
@@ -194,11 +203,16 @@ class QualityCheck(Check):
     def __call__(self, record: Conversation) -> list[Issue]:
         users = [(i, m.content) for i, m in enumerate(record.messages) if m.role == "user"]
         issues = self._user_turns(record, users)
+        last_user = ""
         for i, message in enumerate(record.messages):
+            if message.role == "user" and isinstance(message.content, str):
+                last_user = message.content
             if message.role == "assistant":
                 found = refusal(message.content) if isinstance(message.content, str) else None
                 if found:
                     issues.append(self.issue("refusal", f"messages[{i}].content", f"the assistant turn refuses or writes AI filler: {found!r}"))
+                if isinstance(message.content, str) and last_user and echoes(message.content, last_user, self.options.fewshot_threshold):
+                    issues.append(self.issue("echo_reply", f"messages[{i}].content", "the assistant turn repeats the user's message instead of answering it"))
                 issues.extend(self._placeholders(record, i, message))
         return issues
 

@@ -25,7 +25,7 @@ from pipeline.errors import TeacherError
 from pipeline.generate.common import Candidate, Context, call_schema, describe_call, parse_json_object, seed_for, tools_block, wrap
 from pipeline.generate.parallel import failed, gate
 from pipeline.generate.results import confirm_if_needed
-from pipeline.generate.steps import NONE_ACTION, phrase, pick, reply, single_shots, solve, user_message
+from pipeline.generate.steps import NONE_ACTION, QUESTION_SCHEMA, REPLY_SCHEMA, phrase, pick, reply, single_shots, solve, user_message
 from pipeline.generate.transcript import Transcript
 from pipeline.plan import Task
 from pipeline.prompts import load_prompt
@@ -113,7 +113,8 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
     elif choice != NONE_ACTION:
         return failed(task, "call_in_no_call", f"the solver chose to call {choice!r} for a request no tool can serve",
                       transcript.record(ctx, prompts, **_meta(task)), **raw)
-    answer, raw["reply"] = await reply(task, teacher, ctx, transcript.rendered(), _reply_instruction(task, ctx), "reply")
+    answer, raw["reply"] = await reply(task, teacher, ctx, transcript.rendered(), _reply_instruction(task, ctx), "reply",
+                                       QUESTION_SCHEMA if task.kind == "missing_value" else REPLY_SCHEMA)
     if answer is None:
         return failed(task, "unparseable_output", "the reply answer has no reply", transcript.record(ctx, prompts, **_meta(task)), **raw)
     transcript.assistant(answer)

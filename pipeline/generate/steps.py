@@ -20,6 +20,9 @@ from pipeline.prompts import load_prompt
 NONE_ACTION = "None of these: reply without calling a tool"
 REQUEST_SCHEMA = {"type": "object", "properties": {"request": {"type": "string", "minLength": 8, "maxLength": 600}}, "required": ["request"]}
 REPLY_SCHEMA = {"type": "object", "properties": {"reply": {"type": "string", "minLength": 2, "maxLength": 800}}, "required": ["reply"]}
+# one question, ending in "?" (a plain pattern: llama.cpp grammars keep it, so even a small teacher asks)
+QUESTION_SCHEMA = {"type": "object", "properties": {"reply": {"type": "string", "minLength": 8, "maxLength": 300, "pattern": "^[^?]+[?]$"}},
+                   "required": ["reply"]}
 MESSAGE_SCHEMA = {"type": "object", "properties": {"message": {"type": "string", "minLength": 2, "maxLength": 400}}, "required": ["message"]}
 
 
@@ -139,11 +142,12 @@ async def split(task: Task, teacher, ctx: Context, request: str, most: int) -> t
     return [p.strip() for p in parts], answer.text
 
 
-async def reply(task: Task, teacher, ctx: Context, context: str, instruction: str, step: str) -> tuple[str | None, str]:
+async def reply(task: Task, teacher, ctx: Context, context: str, instruction: str, step: str,
+                schema: dict[str, Any] = REPLY_SCHEMA) -> tuple[str | None, str]:
     """The assistant's words (a final answer, a follow-up question, a plain answer) for the conversation."""
     messages = [{"role": "system", "content": load_prompt("reply/assistant").render(instruction=instruction, today=task.now[:10])},
                 {"role": "user", "content": context}]
-    answer = await teacher.complete(ChatRequest(messages, task.temperature, min(ctx.max_tokens, 300), REPLY_SCHEMA, seed_for(task, step)))
+    answer = await teacher.complete(ChatRequest(messages, task.temperature, min(ctx.max_tokens, 300), schema, seed_for(task, step)))
     text = (parse_json_object(answer.text) or {}).get("reply")
     return (text.strip() if isinstance(text, str) and text.strip() else None), answer.text
 

@@ -404,3 +404,12 @@ def test_a_template_slot_left_in_the_request_is_a_placeholder():
         assert codes(text) == ["placeholder_value"], text
     for text in ("Mark the [urgent] ticket as done please", "Find files named report_{2026} please", "Is 3 < 5 and 7 > 2 really?"):
         assert codes(text) == [], text
+
+
+def test_an_assistant_reply_that_repeats_the_user_is_echo_reply():
+    from filters.quality import echoes
+    assert echoes("14936.11 euros to Lucas Moreau, IBAN NL02ABNA0123456789",
+                  "Please send 14936.11 euros to Lucas Moreau, IBAN NL02ABNA0123456789.")
+    assert echoes("What's the weather in Oslo?", "what's the weather in oslo")
+    assert not echoes("Which date should I book it for?", "Book a table for two at Nopa")
+    assert not echoes("Sure.", "Sure")  # too short to call an echo
