@@ -105,10 +105,12 @@ class RunConfig(BaseModel):
 
     @property
     def resolved_parallel_phrasing(self) -> str:
+        """joint, or per_call on the embedded teacher unless set."""
         return self.parallel_phrasing or ("per_call" if self.teacher.embedded else "joint")
 
     @property
     def resolved_tool_results(self) -> str:
+        """simulate, or mock on the embedded teacher unless set."""
         return self.tool_results or ("mock" if self.teacher.embedded else "simulate")
 
     def category_counts(self) -> dict[str, int]:

@@ -68,6 +68,7 @@ def example_tool(example: dict[str, Any]) -> str:
 
 
 def examples_path(category: str):
+    """seeds/examples/<category>.jsonl."""
     return data_dir("seeds") / "examples" / f"{category}.jsonl"
 
 

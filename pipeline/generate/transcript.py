@@ -28,9 +28,11 @@ class Transcript:
         self._ids = 0
 
     def user(self, text: str) -> None:
+        """Append a user turn."""
         self.messages.append(Message(role="user", content=text))
 
     def assistant(self, text: str) -> None:
+        """Append an assistant text turn."""
         self.messages.append(Message(role="assistant", content=text))
 
     def calls(self, calls: list[dict[str, Any]], reference: list[dict[str, Any]] | None = None, ordered: bool = False) -> list[str]:
