@@ -151,10 +151,7 @@ async def generate_run(config: RunConfig, base_url: str, model: str, api_key: st
                       console=console, transient=False) as progress:
             for category, n in counts.items():
                 context, examples = build_context(config, category, catalog, model, grounding)
-                planner = Planner(config, catalog, [example_tool(e) for e in examples], load_prompt("system/simple").lines(), links, category)
-                if not planner.order:
-                    raise InputError(f"no tool can start a {category} task in {config.resolved_mode} mode"
-                                     + (" (every one has a free-form string without x-pool); use --mode free" if config.resolved_mode == "blueprint" else ""))
+                planner = planner_for(config, category, catalog, examples, links)
                 for name, reason in sorted(planner.undrawable.items()):
                     console.print(f"[yellow]skipped for blueprint[/] {name}: {reason}")
                 bar = progress.add_task(category, total=n)
@@ -176,6 +173,19 @@ async def generate_run(config: RunConfig, base_url: str, model: str, api_key: st
         await teacher.close()
 
 
+def planner_for(config: RunConfig, category: str, catalog: list, examples: list, links: list) -> Planner:
+    """The category's planner; InputError when no tool can start one of its tasks."""
+    planner = Planner(config, catalog, [example_tool(e) for e in examples], load_prompt("system/simple").lines(), links, category)
+    if not planner.order:
+        where = ", ".join(config.tools) or "seeds/tools"
+        if category == "nested" and not links:
+            raise InputError("no links: a nested chain needs a tool whose result feeds another tool's argument "
+                             '(a top-level "links" list in the seed file, see README)', where, "links")
+        raise InputError(f"no tool can start a {category} task in {config.resolved_mode} mode"
+                         + (" (every one has a free-form string without x-pool); use --mode free" if config.resolved_mode == "blueprint" else ""), where)
+    return planner
+
+
 def run_prompts(config: RunConfig) -> list[str]:
     """Every template the run's records may have been made with."""
     names = [name for category in config.category_counts() for name in PROMPTS[(category, config.resolved_mode)]]
@@ -185,9 +195,9 @@ def run_prompts(config: RunConfig) -> list[str]:
 def execute(config: RunConfig, console: Console) -> int:
     """Run one job end to end and write its directory; returns the exit code."""
     catalog = load_tools(config.tools)  # fail fast on bad seeds, before any server starts
-    load_links(config.tools, catalog)
+    links = load_links(config.tools, catalog)
     for category in config.category_counts():
-        load_examples(category)
+        planner_for(config, category, catalog, load_examples(category), links)
     out_dir = prepare_run_dir(config)
     started, clock = datetime.now(timezone.utc), time.monotonic()
     with ExitStack() as stack:

@@ -344,3 +344,14 @@ def test_category_all_splits_n_by_the_mix_and_reports_every_category(fake, tmp_p
     check = run_cli([str(out / "accepted.jsonl"), "--checks", "format,schema,grounding,category,reference,quality"], module="pipeline.validate")
     assert check.returncode == 0, check.stdout
     assert SECRET not in (out / "manifest.json").read_text() + (out / "accepted.jsonl").read_text()
+
+
+def test_nested_without_links_is_one_line_exit_2_before_any_request(tmp_path):
+    tools = tmp_path / "tools.json"
+    tools.write_text(json.dumps({"tools": [{"name": "find_item", "description": "Find an item.", "read_only": True,
+                                            "parameters": {"type": "object", "properties": {"q": {"type": "string"}}}}]}))
+    with FakeOpenAI() as fake:
+        result = run_cli(["--category", "nested", "--tools", str(tools), "--base-url", fake.base_url, "--model", "m", "--out", str(tmp_path / "run")])
+        assert fake.requests == []
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith(f"error: {tools}: links: no links") and not (tmp_path / "run").exists()
