@@ -70,8 +70,10 @@ PLACEHOLDER_RE = re.compile(
 )
 
 
-_SLOT_WORDS = r"name|first name|last name|number|company|company name|city|country|date|time|email|phone|address|product|item|amount|location|person|user|recipient|title"
-SLOT_RE = re.compile(rf"\[(?:your |the )?(?:{_SLOT_WORDS})[ _]?\d*\]|\{{\{{?\s*[a-z_]+\s*\}}\}}?|<(?:your |the )?(?:{_SLOT_WORDS})[ _]?\d*>", re.I)
+_SLOT_WORDS = (r"name|first name|last name|number|company|company name|city|country|date|time|email|phone|address|product|item|amount"
+               r"|location|person|user|recipient|title|message|request|reply|answer|response|question|text")
+_SLOT_OWNER = r"(?:your |the |(?:the )?(?:user|assistant)(?:'s|’s) )?"
+SLOT_RE = re.compile(rf"\[{_SLOT_OWNER}(?:{_SLOT_WORDS})[ _]?\d*\]|\{{\{{?\s*[a-z_]+\s*\}}\}}?|<{_SLOT_OWNER}(?:{_SLOT_WORDS})[ _]?\d*>", re.I)
 
 
 def is_placeholder(value: str) -> bool:
@@ -211,6 +213,9 @@ class QualityCheck(Check):
                 found = refusal(message.content) if isinstance(message.content, str) else None
                 if found:
                     issues.append(self.issue("refusal", f"messages[{i}].content", f"the assistant turn refuses or writes AI filler: {found!r}"))
+                slot = SLOT_RE.search(message.content) if isinstance(message.content, str) else None
+                if slot:  # "<your message>": the teacher copied the prompt's template instead of writing
+                    issues.append(self.issue("placeholder_value", f"messages[{i}].content", f"the assistant turn keeps a template slot {slot.group(0)!r}"))
                 if isinstance(message.content, str) and last_user and echoes(message.content, last_user, self.options.fewshot_threshold):
                     issues.append(self.issue("echo_reply", f"messages[{i}].content", "the assistant turn repeats the user's message instead of answering it"))
                 issues.extend(self._placeholders(record, i, message))

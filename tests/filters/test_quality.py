@@ -413,3 +413,15 @@ def test_an_assistant_reply_that_repeats_the_user_is_echo_reply():
     assert echoes("What's the weather in Oslo?", "what's the weather in oslo")
     assert not echoes("Which date should I book it for?", "Book a table for two at Nopa")
     assert not echoes("Sure.", "Sure")  # too short to call an echo
+
+
+def test_template_slots_in_any_turn_are_placeholder_value():
+    from filters.quality import QualityCheck
+    from pipeline.record import parse_record
+    record = parse_record({"id": "r", "category": "multi_turn", "tools": [], "meta": {}, "messages": [
+        {"role": "user", "content": "Could you list every device in the living room?"},
+        {"role": "assistant", "content": "<your message>"},
+        {"role": "user", "content": "<user's message>"},
+        {"role": "assistant", "content": "Here they are."}]})
+    issues = [(i.code, i.path) for i in QualityCheck()(record)]
+    assert ("placeholder_value", "messages[1].content") in issues and ("placeholder_value", "messages[2].content") in issues
