@@ -74,6 +74,9 @@ class RunConfig(BaseModel):
     no_call_kinds: dict[str, float] = Field(default_factory=lambda: {kind: 1.0 for kind in NO_CALL_KINDS})
     read_only: bool = False  # only tools that change nothing (seed read_only: true)
     confirm_writes: bool = True  # a call of a tool that changes data follows the confirmation pattern, rule or not
+    # no_call missing_value: the follow-up question and the user's value from templates (prompts/no_call/missing.txt)
+    # instead of the teacher; default on for the embedded teacher, which writes neither
+    templated_turns: bool | None = None
     tool_results: Literal["simulate", "mock"] | None = None  # results of tools without an executor; default simulate (mock embedded)
     execute_side_effects: bool = False  # run executors of tools that change data (else those results are simulated/mocked)
     alias_rate: float | None = Field(None, ge=0, le=1)  # blueprint: say a value by alias / relative date; default 0.5 (0.2 embedded)
@@ -107,6 +110,11 @@ class RunConfig(BaseModel):
     def resolved_parallel_phrasing(self) -> str:
         """joint, or per_call on the embedded teacher unless set."""
         return self.parallel_phrasing or ("per_call" if self.teacher.embedded else "joint")
+
+    @property
+    def resolved_templated_turns(self) -> bool:
+        """templated_turns, or on for the embedded teacher unless set."""
+        return self.teacher.embedded if self.templated_turns is None else self.templated_turns
 
     @property
     def resolved_tool_results(self) -> str:

@@ -49,7 +49,7 @@ PROMPTS = {  # (category, mode) -> the templates its records are made with (vers
     ("nested", "blueprint"): ["nested/phrase", *_SOLVE, *_ANSWER], ("nested", "free"): ["nested/free", "nested/next", *_ANSWER],
     ("multi_turn", "blueprint"): ["single/phrase", *_SOLVE, "reply/user", *_ANSWER],
     ("multi_turn", "free"): ["multi_turn/free", "multi_turn/call", *_ANSWER],
-    ("no_call", "blueprint"): ["no_call/phrase", *_SOLVE, "reply/assistant", "reply/user"], ("no_call", "free"): ["no_call/free"],
+    ("no_call", "blueprint"): ["no_call/phrase", *_SOLVE, "reply/assistant", "reply/user", "no_call/missing"], ("no_call", "free"): ["no_call/free"],
 }
 SYSTEM_PROMPTS = ["system/simple", "system/complex", "system/confirm"]
 JUDGE_PROMPTS = ["judge/calls"]
@@ -130,7 +130,7 @@ def build_context(config: RunConfig, category: str, catalog: list, model: str, g
                       category_examples=examples, seeds={tool.name: tool for tool in catalog},
                       tool_results=config.resolved_tool_results, execute_side_effects=config.execute_side_effects,
                       fewshot_version=examples_version(category), parallel_phrasing=config.resolved_parallel_phrasing,
-                      confirm_writes=config.confirm_writes)
+                      confirm_writes=config.confirm_writes, templated_turns=config.resolved_templated_turns)
     return context, examples
 
 

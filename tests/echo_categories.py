@@ -145,7 +145,7 @@ def _fill(body: dict[str, Any]) -> dict[str, Any]:
             for _, said, call in asked:
                 merged = {**merged, **call["arguments"]} if said in _FOLLOWUPS else dict(call["arguments"])
             arguments = merged
-        given = re.search(r"^Request: It is (.+)\.$", content, re.MULTILINE)
+        given = re.search(r"^Request: (?:It is |It's |Use |Oh right, |The [\w ]+ is )?(.+?)(?:, please)?\.$", content, re.MULTILINE)
         missing = [key for key in _TOOLS[name].parameters.get("required") or [] if key not in arguments]
         if given and missing:
             raw, kind = given.group(1), (_TOOLS[name].parameters["properties"].get(missing[0]) or {}).get("type")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import random
+from string import Template
 from typing import Any
 
 from pipeline.backends.base import ChatRequest
@@ -75,6 +76,8 @@ def _reply_instruction(task: Task, ctx: Context) -> str:
 async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
     template = load_prompt("no_call/phrase")
     prompts = [template, load_prompt("single/solve"), load_prompt("single/fill"), load_prompt("reply/assistant")]
+    if task.kind == "missing_value" and ctx.templated_turns:
+        prompts.append(load_prompt("no_call/missing"))
     assert task.blueprint is not None
     call = task.blueprint[0]
     topic = random.Random(seed_for(task, "topic")).choice(TOPICS)
@@ -113,14 +116,24 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
     elif choice != NONE_ACTION:
         return failed(task, "call_in_no_call", f"the solver chose to call {choice!r} for a request no tool can serve",
                       transcript.record(ctx, prompts, **_meta(task)), **raw)
-    answer, raw["reply"] = await reply(task, teacher, ctx, transcript.rendered(), _reply_instruction(task, ctx), "reply",
-                                       QUESTION_SCHEMA if task.kind == "missing_value" else REPLY_SCHEMA)
+    if task.kind == "missing_value" and ctx.templated_turns:
+        answer, raw["reply"] = _template("question", task, "question", missing=(task.missing or "").replace("_", " ")), "(template)"
+    else:
+        answer, raw["reply"] = await reply(task, teacher, ctx, transcript.rendered(), _reply_instruction(task, ctx), "reply",
+                                           QUESTION_SCHEMA if task.kind == "missing_value" else REPLY_SCHEMA)
     if answer is None:
         return failed(task, "unparseable_output", "the reply answer has no reply", transcript.record(ctx, prompts, **_meta(task)), **raw)
     transcript.assistant(answer)
     if task.kind == "missing_value":
         return await _continue(task, teacher, ctx, transcript, call, prompts, raw)
     return Candidate(task, transcript.record(ctx, prompts, **_meta(task)), raw=raw)
+
+
+def _template(kind: str, task: Task, step: str, **values: str) -> str:
+    """One of prompts/no_call/missing.txt's `kind` lines, chosen by the task, filled in."""
+    lines = [line.split(":", 1)[1].strip() for line in load_prompt("no_call/missing").lines()
+             if not line.startswith("#") and line.split(":", 1)[0] == kind]
+    return Template(random.Random(seed_for(task, f"template-{step}")).choice(lines)).substitute(**values)
 
 
 def spoken(value: Any) -> str:
@@ -149,8 +162,11 @@ async def _continue(task: Task, teacher, ctx: Context, transcript: Transcript, c
     """The user gives the missing value; the call that follows must match the plan."""
     value = call["arguments"][task.missing]
     shown = task.surface.get(task.missing or "") or spoken(value)
-    given, raw["value"] = await user_message(task, teacher, ctx, transcript.rendered(),
-                                             f"answer the question, giving exactly this value: {shown}", "value")
+    if ctx.templated_turns:
+        given, raw["value"] = _template("value", task, "value", value=shown, missing=(task.missing or "").replace("_", " ")), "(template)"
+    else:
+        given, raw["value"] = await user_message(task, teacher, ctx, transcript.rendered(),
+                                                 f"answer the question, giving exactly this value: {shown}", "value")
     if given is None:
         return failed(task, "unparseable_output", "the user answer has no message", transcript.record(ctx, prompts, **_meta(task)), **raw)
     transcript.user(given)

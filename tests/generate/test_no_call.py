@@ -54,6 +54,18 @@ def test_a_good_teacher_yields_at_least_90_percent_of_every_kind(fake, tmp_path,
     assert kinds == {"unrelated", "missing_value", "unavailable_tool"}
 
 
+def test_templated_turns_for_small_teachers(fake, tmp_path):
+    result = run_category(fake, tmp_path / "run", "no_call", "blueprint", n=6, no_call_kinds={"missing_value": 1}, templated_turns=True)
+    assert result["code"] == 0 and yield_of(result) >= 0.9, result["codes"]
+    prompts = [body["messages"][0]["content"] for body in fake.requests if asked_keys(body) in ({"reply"}, {"message"})]
+    assert not any("precise question" in p or "giving exactly this value" in p for p in prompts)  # no teacher request for those turns
+    asked = [record for record in result["accepted"] if record["meta"]["no_call"]["kind"] == "missing_value"]
+    assert asked  # (a tool with no value a user can say falls back to an unrelated request)
+    for record in asked:
+        question = next(m for m in record["messages"] if m["role"] == "assistant")["content"]
+        assert question.endswith("?") and record["meta"]["no_call"]["missing"].replace("_", " ") in question
+
+
 def test_a_solver_that_calls_is_rejected(fake, tmp_path):
     def always_call(number, body, content):
         if asked_keys(body) == {"action"}:
