@@ -113,6 +113,10 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
             return failed(task, "no_call_when_needed" if choice == NONE_ACTION else "wrong_function",
                           f"the solver chose {choice if isinstance(choice, str) else (choice or {}).get('name')!r}, not {call['name']!r}",
                           transcript.record(ctx, prompts, **_meta(task)), **raw)
+        if solver_found_missing(ctx, task, choice, request):  # the request names some other value for it ("for 90 minutes")
+            record = transcript.record(ctx, prompts, **_meta(task))
+            return failed(task, "stated_missing_value", f"the request already gives a {task.missing}: {choice['arguments'][task.missing]!r}",
+                          record, f"messages[{len(record.messages) - 1}].content", **raw)
     elif choice != NONE_ACTION:
         return failed(task, "call_in_no_call", f"the solver chose to call {choice!r} for a request no tool can serve",
                       transcript.record(ctx, prompts, **_meta(task)), **raw)
@@ -143,6 +147,14 @@ def spoken(value: Any) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{key.replace('_', ' ')} {spoken(item)}" for key, item in value.items())
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def solver_found_missing(ctx: Context, task: Task, solved: dict[str, Any], request: str) -> bool:
+    """Whether the solver read a value for the missing argument that the request states."""
+    if task.missing not in solved.get("arguments", {}):
+        return False
+    parameters = ctx.tools[solved["name"]].function.parameters
+    return not ctx.grounding.ungrounded_keys({task.missing: solved["arguments"][task.missing]}, parameters, request, task.now)
 
 
 def ungrounded_missing(ctx: Context, task: Task, call: dict[str, Any], request: str) -> bool:
