@@ -26,6 +26,7 @@ from pipeline.errors import TeacherError
 from pipeline.generate.common import Candidate, Context, call_schema, describe_call, parse_json_object, seed_for, tools_block, wrap
 from pipeline.generate.parallel import failed, gate
 from pipeline.generate.results import confirm_if_needed
+from pipeline.policy import templates
 from pipeline.generate.steps import NONE_ACTION, QUESTION_SCHEMA, REPLY_SCHEMA, phrase, pick, reply, single_shots, solve, user_message
 from pipeline.generate.transcript import Transcript
 from pipeline.plan import Task
@@ -135,8 +136,7 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
 
 def _template(kind: str, task: Task, step: str, **values: str) -> str:
     """One of prompts/no_call/missing.txt's `kind` lines, chosen by the task, filled in."""
-    lines = [line.split(":", 1)[1].strip() for line in load_prompt("no_call/missing").lines()
-             if not line.startswith("#") and line.split(":", 1)[0] == kind]
+    lines = templates("no_call/missing")[kind]  # the same `kind: text` reader as the confirmation turns
     return Template(random.Random(seed_for(task, f"template-{step}")).choice(lines)).substitute(**values)
 
 
