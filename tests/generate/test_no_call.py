@@ -90,22 +90,19 @@ def test_an_answer_instead_of_a_question_is_rejected(fake, tmp_path):
     assert result["accepted"] == [] and set(result["codes"]) == {"no_question"}
 
 
-def test_a_request_that_states_the_missing_value_is_rejected(fake):
+def _missing_value_task(fake):
+    """A blueprint missing_value task whose missing argument is a free string, with its context."""
     config = RunConfig(category="no_call", mode="blueprint", no_call_kinds={"missing_value": 1},
                        teacher=TeacherConfig(base_url=fake.base_url, model="fake"))
     catalog = load_tools()
     context, examples = build_context(config, "no_call", catalog, "fake", GroundingOptions(aliases=alias_table(catalog)))
     planner = Planner(config, catalog, [example_tool(e) for e in examples], [], load_links(None, catalog), "no_call")
-    task = next(t for t in map(planner.task, range(50)) if t.kind == "missing_value" and isinstance(t.blueprint[0]["arguments"][t.missing], str))
-    value = task.blueprint[0]["arguments"][task.missing]
+    task = next(t for t in map(planner.task, range(50)) if t.kind == "missing_value" and isinstance(t.blueprint[0]["arguments"][t.missing], str)
+                and "enum" not in context.tools[t.blueprint[0]["name"]].function.parameters["properties"][t.missing])
+    return task, context
 
-    def say_it(number, body, content):
-        if asked_keys(body) == {"request"}:
-            return json.dumps({"request": json.loads(content)["request"] + f", and use {value}"})
-        return content
 
-    fake.corrupt = say_it
-
+def _generate(fake, task, context):
     async def generate():
         teacher = OpenAITeacher(fake.base_url, "fake", "key", concurrency=1, max_attempts=1)
         try:
@@ -114,6 +111,59 @@ def test_a_request_that_states_the_missing_value_is_rejected(fake):
         finally:
             await teacher.close()
 
-    candidate = asyncio.run(generate())
+    return asyncio.run(generate())
+
+
+def _with_missing(content, task, value):
+    """A fill answer with `value` for the task's missing argument."""
+    answer = json.loads(content)
+    return json.dumps({**answer, "arguments": {**answer["arguments"], task.missing: value}})
+
+
+def test_a_request_that_states_the_missing_value_is_rejected(fake):
+    task, context = _missing_value_task(fake)
+    value = task.blueprint[0]["arguments"][task.missing]
+
+    def say_it(number, body, content):
+        if asked_keys(body) == {"request"}:
+            return json.dumps({"request": json.loads(content)["request"] + f", and use {value}"})
+        return content
+
+    fake.corrupt = say_it
+    candidate = _generate(fake, task, context)
     assert [issue.code for issue in candidate.issues] == ["stated_missing_value"]
     assert [asked_keys(body) for body in fake.requests][1:] == [{"request"}]  # rejected before any solve request is spent
+
+
+def test_a_request_that_gives_another_value_for_the_missing_argument_is_rejected(fake):
+    """The planned value is unsaid, but the request names some other one that the solver reads ("for 90 minutes")."""
+    task, context = _missing_value_task(fake)
+    other = "Quillfeather Annex"
+
+    def say_another(number, body, content):
+        if asked_keys(body) == {"request"}:
+            return json.dumps({"request": json.loads(content)["request"] + f", and use {other}"})
+        if asked_keys(body) == {"arguments"}:  # the solver fills the arguments and reads the stated value
+            return _with_missing(content, task, other)
+        return content
+
+    fake.corrupt = say_another
+    candidate = _generate(fake, task, context)
+    assert [issue.code for issue in candidate.issues] == ["stated_missing_value"]
+    assert other in candidate.issues[0].message
+
+
+def test_a_solver_that_invents_the_missing_value_does_not_reject_the_request(fake):
+    """An invented value (not in the request) is not 'stated': the sample goes on and is accepted."""
+    task, context = _missing_value_task(fake)
+    invented = []
+
+    def invent(number, body, content):
+        if asked_keys(body) == {"arguments"} and not invented:  # only the first fill: the solver's, before the question
+            invented.append(number)
+            return _with_missing(content, task, "Quillfeather Annex")
+        return content
+
+    fake.corrupt = invent
+    candidate = _generate(fake, task, context)
+    assert invented and candidate.issues == []
