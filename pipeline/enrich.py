@@ -245,16 +245,4 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `python -m pipeline.seeds enrich`; returns the exit code."""
-    try:
-        return run(parse_args(argv))
-    except SystemExit as exit:  # argparse: 2 on bad usage, 0 for --help
-        return int(exit.code or 0)
-    except InputError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return errors.EXIT_BAD_INPUT
-    except TeacherError as error:
-        print(f"error: teacher: {error}", file=sys.stderr)
-        return errors.EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print("interrupted: values of finished files are in their sidecars", file=sys.stderr)
-        return errors.EXIT_SIGINT
+    return errors.run_cli(lambda: run(parse_args(argv)), "values of finished files are in their sidecars")

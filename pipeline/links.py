@@ -15,7 +15,6 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from filters.chain import values_at  # noqa: F401  (re-exported: the one reading of link paths)
 from filters.schema import strip_extensions
 from pipeline.errors import InputError
 from pipeline.seeds import DEFS_KEYS, SeedTool, display_path, tool_files

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import signal
 import sys
 import time
 from contextlib import ExitStack
@@ -28,7 +27,7 @@ from pipeline.backends.embedded import EmbeddedServer
 from pipeline.backends.openai_backend import OpenAITeacher
 from pipeline.config import CATEGORIES, RunConfig, TeacherConfig
 from pipeline.engine import Engine, RunResult, merge_results
-from pipeline.errors import InputError, TeacherError
+from pipeline.errors import InputError
 from pipeline.examples import example_tool, examples_version
 from pipeline.generate import GENERATORS, Context
 from pipeline.generate.single import literal_examples
@@ -53,10 +52,6 @@ PROMPTS = {  # (category, mode) -> the templates its records are made with (vers
 }
 SYSTEM_PROMPTS = ["system/simple", "system/complex", "system/confirm"]
 JUDGE_PROMPTS = ["judge/calls"]
-
-
-class Terminated(BaseException):
-    """Raised by the SIGTERM handler so every `finally` (the embedded server's stop) runs."""
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -224,28 +219,10 @@ def execute(config: RunConfig, console: Console) -> int:
     return errors.EXIT_DONE
 
 
-def _on_sigterm(signum, frame):
-    raise Terminated()
-
-
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code."""
-    console = Console(stderr=True)
-    signal.signal(signal.SIGTERM, _on_sigterm)
-    try:
-        return execute(build_config(parse_args(argv)), console)
-    except InputError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return errors.EXIT_BAD_INPUT
-    except TeacherError as error:
-        print(f"error: teacher: {error}", file=sys.stderr)
-        return errors.EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print("interrupted: no run files were completed (manifest.json is written last)", file=sys.stderr)
-        return errors.EXIT_SIGINT
-    except Terminated:
-        print("terminated: no run files were completed (manifest.json is written last)", file=sys.stderr)
-        return errors.EXIT_SIGTERM
+    return errors.run_cli(lambda: execute(build_config(parse_args(argv)), Console(stderr=True)),
+                          "no run files were completed (manifest.json is written last)")
 
 
 if __name__ == "__main__":

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Awaitable, Mapping
 
 from filters.base import Issue
 from filters.grounding import GroundingCheck, GroundingOptions
+from pipeline.errors import TeacherError
 from pipeline.plan import Task, stable_int
 from pipeline.record import Conversation, Tool
 
@@ -20,6 +21,29 @@ class Candidate:
     record: Conversation | None
     issues: list[Issue] = field(default_factory=list)
     raw: dict[str, str] = field(default_factory=dict)
+
+
+def failed(task: Task, code: str, message: str, record: Conversation | None = None, path: str = "", **raw: str) -> Candidate:
+    """A candidate rejected during generation with one issue."""
+    return Candidate(task, record, [Issue("generate", code, path, message)], dict(raw))
+
+
+class StepError(Exception):
+    """A generation step that cannot go on; `code` is the rejection it becomes."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+async def guarded(task: Task, work: Awaitable[Candidate]) -> Candidate:
+    """`work`'s candidate, or a rejection when the teacher or a step stopped it."""
+    try:
+        return await work
+    except TeacherError as error:
+        return failed(task, "teacher_error", str(error))
+    except StepError as error:
+        return failed(task, error.code, str(error))
 
 
 class Context:

@@ -20,12 +20,10 @@ from typing import Any
 
 from filters.match import match_calls
 from pipeline.backends.base import ChatRequest
-from pipeline.errors import TeacherError
-from pipeline.generate.common import Candidate, Context, call_schema, parse_json_object, seed_for, wrap
+from pipeline.generate.common import Candidate, Context, failed, guarded, call_schema, parse_json_object, seed_for, wrap
 from pipeline.generate.nested import ANSWER
-from pipeline.generate.parallel import failed, gate
-from pipeline.generate.results import ResultError, answer_calls, callable_as_is, confirm_if_needed, decline, needing_confirmation
-from pipeline.generate.steps import describe_calls, phrase, reply, single_shots, solve, user_message
+from pipeline.generate.results import answer_calls, callable_as_is, confirm_if_needed, decline, needing_confirmation
+from pipeline.generate.steps import describe_calls, gate, phrase, reply, single_shots, solve, user_message
 from pipeline.generate.transcript import Transcript
 from pipeline.plan import Task
 from pipeline.prompts import load_prompt
@@ -40,12 +38,7 @@ FOLLOWUP = ("This is a follow-up to the user's last request: the same again, cha
 
 async def generate_multi_turn(task: Task, teacher, ctx: Context) -> Candidate:
     """Produce one multi_turn candidate for `task` in its mode."""
-    try:
-        return await (_blueprint(task, teacher, ctx) if task.mode == "blueprint" else _free(task, teacher, ctx))
-    except TeacherError as error:
-        return failed(task, "teacher_error", str(error))
-    except ResultError as error:
-        return failed(task, error.code, str(error))
+    return await guarded(task, _blueprint(task, teacher, ctx) if task.mode == "blueprint" else _free(task, teacher, ctx))
 
 
 async def _chat(task: Task, teacher, ctx: Context, transcript: Transcript, number: int, raw: dict[str, str]) -> bool:

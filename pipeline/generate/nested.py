@@ -23,11 +23,9 @@ from filters.chain import values_at
 from filters.match import match_calls
 from filters.schema import validator_for
 from pipeline.backends.base import ChatRequest
-from pipeline.errors import TeacherError
-from pipeline.generate.common import Candidate, Context, call_schema, describe_call, parse_json_object, seed_for, tools_block, wrap
-from pipeline.generate.parallel import failed, gate
-from pipeline.generate.results import ResultError, answer_calls, callable_as_is, confirm_if_needed
-from pipeline.generate.steps import phrase, reply, solve
+from pipeline.generate.common import Candidate, Context, failed, guarded, call_schema, describe_call, parse_json_object, seed_for, tools_block, wrap
+from pipeline.generate.results import answer_calls, callable_as_is, confirm_if_needed
+from pipeline.generate.steps import gate, phrase, reply, solve
 from pipeline.generate.transcript import Transcript
 from pipeline.plan import Task, nearest_examples
 from pipeline.prompts import load_prompt
@@ -37,12 +35,7 @@ ANSWER = "Answer the user's request from the tool results."
 
 async def generate_nested(task: Task, teacher, ctx: Context) -> Candidate:
     """Produce one nested candidate for `task` in its mode."""
-    try:
-        return await (_blueprint(task, teacher, ctx) if task.mode == "blueprint" else _free(task, teacher, ctx))
-    except TeacherError as error:
-        return failed(task, "teacher_error", str(error))
-    except ResultError as error:
-        return failed(task, error.code, str(error))
+    return await guarded(task, _blueprint(task, teacher, ctx) if task.mode == "blueprint" else _free(task, teacher, ctx))
 
 
 def fits(value: Any, parameters: dict[str, Any], name: str) -> bool:

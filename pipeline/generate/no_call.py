@@ -22,12 +22,10 @@ from string import Template
 from typing import Any
 
 from pipeline.backends.base import ChatRequest
-from pipeline.errors import TeacherError
-from pipeline.generate.common import Candidate, Context, call_schema, describe_call, parse_json_object, seed_for, tools_block, wrap
-from pipeline.generate.parallel import failed, gate
+from pipeline.generate.common import Candidate, Context, failed, guarded, call_schema, describe_call, parse_json_object, seed_for, tools_block, wrap
 from pipeline.generate.results import confirm_if_needed
 from pipeline.policy import templates
-from pipeline.generate.steps import NONE_ACTION, QUESTION_SCHEMA, REPLY_SCHEMA, phrase, pick, reply, single_shots, solve, user_message
+from pipeline.generate.steps import NONE_ACTION, QUESTION_SCHEMA, REPLY_SCHEMA, gate, phrase, pick, reply, single_shots, solve, user_message
 from pipeline.generate.transcript import Transcript
 from pipeline.plan import Task
 from pipeline.prompts import load_prompt
@@ -50,10 +48,7 @@ REPLY_INSTRUCTIONS = {
 
 async def generate_no_call(task: Task, teacher, ctx: Context) -> Candidate:
     """Produce one no_call candidate for `task` in its mode."""
-    try:
-        return await (_blueprint(task, teacher, ctx) if task.mode == "blueprint" else _free(task, teacher, ctx))
-    except TeacherError as error:
-        return failed(task, "teacher_error", str(error))
+    return await guarded(task, _blueprint(task, teacher, ctx) if task.mode == "blueprint" else _free(task, teacher, ctx))
 
 
 def _meta(task: Task) -> dict[str, Any]:

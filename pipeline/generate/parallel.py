@@ -14,45 +14,19 @@ import json
 import random
 from typing import Any
 
-from filters.base import Issue
 from filters.quality import copied_example
-from pipeline.errors import TeacherError
-from pipeline.generate.common import Candidate, Context, call_schema, parse_json_object, seed_for, tools_block
+from pipeline.generate.common import Candidate, Context, failed, guarded, call_schema, parse_json_object, seed_for, tools_block
 from pipeline.generate.results import confirm_if_needed
-from pipeline.generate.steps import NONE_ACTION, describe_calls, phrase, single_shots, solve, split, ungrounded_calls
-from pipeline.generate.transcript import Transcript, fewshot_texts
+from pipeline.generate.steps import NONE_ACTION, describe_calls, gate, phrase, single_shots, solve, split, ungrounded_calls
+from pipeline.generate.transcript import Transcript
 from pipeline.plan import Task, nearest_examples
 from pipeline.prompts import load_prompt
 from pipeline.backends.base import ChatRequest
 
 
-def failed(task: Task, code: str, message: str, record=None, path: str = "", **raw: str) -> Candidate:
-    """A candidate rejected during generation with one issue."""
-    return Candidate(task, record, [Issue("generate", code, path, message)], dict(raw))
-
-
-def gate(task: Task, ctx: Context, transcript: Transcript, request: str, calls: list[dict[str, Any]], prompts, text: str = "",
-         **raw: str) -> Candidate | None:
-    """Reject a phrased request before any solve request is spent: it copies a few-shot, or
-    leaves out a planned value (no solver could round-trip it)."""
-    shown = fewshot_texts(task, ctx)
-    copied = copied_example(request, shown) if shown else None
-    missing = [] if copied is not None else ungrounded_calls(ctx, calls, f"{text}\n{request}", task.now)
-    if copied is None and not missing:
-        return None
-    record = transcript.record(ctx, prompts)
-    path = f"messages[{len(record.messages) - 1}].content"
-    if copied is not None:
-        return Candidate(task, record, [Issue("generate", "fewshot_copy", path, f"the request copies the few-shot example {shown[copied]!r}")], dict(raw))
-    return Candidate(task, record, [Issue("generate", "ungrounded_value", path, f"the request does not ground {', '.join(missing)}")], dict(raw))
-
-
 async def generate_parallel(task: Task, teacher, ctx: Context) -> Candidate:
     """Produce one parallel candidate for `task` in its mode."""
-    try:
-        return await (_blueprint(task, teacher, ctx) if task.mode == "blueprint" else _free(task, teacher, ctx))
-    except TeacherError as error:
-        return failed(task, "teacher_error", str(error))
+    return await guarded(task, _blueprint(task, teacher, ctx) if task.mode == "blueprint" else _free(task, teacher, ctx))
 
 
 def _shots(task: Task, ctx: Context) -> list[tuple[str, str]]:

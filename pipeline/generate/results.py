@@ -20,19 +20,15 @@ from typing import Any
 from filters.schema import validator_for
 from pipeline.backends.base import ChatRequest
 from pipeline.execute import execute, mock_result, validate_result
-from pipeline.generate.common import Context, parse_json_object, seed_for
+from pipeline.generate.common import Context, StepError, parse_json_object, seed_for
 from pipeline.generate.transcript import Transcript
 from pipeline.plan import Task
 from pipeline.policy import confirmation_turns, needs_confirmation
 from pipeline.prompts import load_prompt
 
 
-class ResultError(Exception):
+class ResultError(StepError):
     """A result could not be made: the executor failed or the teacher's result broke the schema."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
 
 
 async def tool_result(task: Task, teacher, ctx: Context, call: dict[str, Any], step: str) -> tuple[Any, str]:

@@ -19,9 +19,8 @@ from typing import Any
 
 from filters.base import Issue, call_path
 from pipeline.backends.base import ChatRequest
-from pipeline.errors import TeacherError
 from filters.quality import copied_example
-from pipeline.generate.common import Candidate, Context, call_schema, describe_call, parse_json_object, seed_for, tools_block, unstated_arguments, wrap
+from pipeline.generate.common import Candidate, Context, failed, guarded, call_schema, describe_call, parse_json_object, seed_for, tools_block, unstated_arguments, wrap
 from pipeline.plan import Task
 from pipeline.generate.steps import solve
 from pipeline.prompts import load_prompt
@@ -49,10 +48,6 @@ def _copied(task: Task, ctx: SingleContext, request: str) -> str:
     return "" if copied is None else f"the request copies the few-shot example {shown[copied]!r}"
 
 
-def _fail(task: Task, code: str, message: str, record: Conversation | None = None, **raw: str) -> Candidate:
-    return Candidate(task, record, [Issue("generate", code, "", message)], dict(raw))
-
-
 def _record(task: Task, ctx: SingleContext, request: str, call: dict[str, Any], versions: list) -> Conversation:
     """The single record: the request, confirmation turns when a system-prompt rule asks for
     them, and the call (with the blueprint as its reference)."""
@@ -69,12 +64,7 @@ def _request_path(record: Conversation) -> str:
 
 async def generate_single(task: Task, teacher, ctx: SingleContext) -> Candidate:
     """Produce one candidate for `task` in its mode."""
-    try:
-        if task.mode == "blueprint":
-            return await _blueprint(task, teacher, ctx)
-        return await _free(task, teacher, ctx)
-    except TeacherError as error:
-        return _fail(task, "teacher_error", str(error))
+    return await guarded(task, _blueprint(task, teacher, ctx) if task.mode == "blueprint" else _free(task, teacher, ctx))
 
 
 async def _blueprint(task: Task, teacher, ctx: SingleContext) -> Candidate:
@@ -89,7 +79,7 @@ async def _blueprint(task: Task, teacher, ctx: SingleContext) -> Candidate:
     answer = await teacher.complete(ChatRequest(messages, task.temperature, min(ctx.max_tokens, 160), REQUEST_SCHEMA, seed_for(task, "phrase")))
     request = (parse_json_object(answer.text) or {}).get("request")
     if not isinstance(request, str) or not request.strip():
-        return _fail(task, "unparseable_output", "the phrasing answer has no request", phrase=answer.text)
+        return failed(task, "unparseable_output", "the phrasing answer has no request", phrase=answer.text)
     request = request.strip()
     copied = _copied(task, ctx, request)
     target = task.blueprint[0]
@@ -105,7 +95,7 @@ async def _blueprint(task: Task, teacher, ctx: SingleContext) -> Candidate:
     call, raw = await _solve(task, teacher, ctx, request)
     if call is None:
         record = _record(task, ctx, request, {"name": "", "arguments": {}}, [phrase, solve, fill])
-        return _fail(task, "unparseable_output", "the solve answer is not a call", record, phrase=answer.text, **raw)
+        return failed(task, "unparseable_output", "the solve answer is not a call", record, phrase=answer.text, **raw)
     return Candidate(task, _record(task, ctx, request, call, [phrase, solve, fill]), raw={"phrase": answer.text, **raw})
 
 
@@ -131,5 +121,5 @@ async def _free(task: Task, teacher, ctx: SingleContext) -> Candidate:
     parsed = parse_json_object(answer.text) or {}
     request, call = parsed.get("request"), parsed.get("call")
     if not isinstance(request, str) or not request.strip() or not isinstance(call, dict):
-        return _fail(task, "unparseable_output", "the answer has no request and call", free=answer.text)
+        return failed(task, "unparseable_output", "the answer has no request and call", free=answer.text)
     return Candidate(task, _record(task, ctx, request.strip(), call, [free]), raw={"free": answer.text})

@@ -12,8 +12,11 @@ import json
 import random
 from typing import Any
 
+from filters.quality import copied_example
 from pipeline.backends.base import ChatRequest
-from pipeline.generate.common import Context, action_options, describe_call, drop_unstated_optionals, parse_json_object, seed_for, signature, wrap
+from pipeline.generate.common import (Candidate, Context, action_options, describe_call, drop_unstated_optionals, failed, parse_json_object,
+                                      seed_for, signature, wrap)
+from pipeline.generate.transcript import Transcript, fewshot_texts
 from pipeline.plan import Task, nearest_examples
 from pipeline.prompts import load_prompt
 
@@ -159,3 +162,19 @@ async def user_message(task: Task, teacher, ctx: Context, context: str, instruct
     answer = await teacher.complete(ChatRequest(messages, task.temperature, min(ctx.max_tokens, 200), MESSAGE_SCHEMA, seed_for(task, step)))
     text = (parse_json_object(answer.text) or {}).get("message")
     return (text.strip() if isinstance(text, str) and text.strip() else None), answer.text
+
+
+def gate(task: Task, ctx: Context, transcript: Transcript, request: str, calls: list[dict[str, Any]], prompts, text: str = "",
+         **raw: str) -> Candidate | None:
+    """Reject a phrased request before any solve request is spent: it copies a few-shot, or
+    leaves out a planned value (no solver could round-trip it)."""
+    shown = fewshot_texts(task, ctx)
+    copied = copied_example(request, shown) if shown else None
+    missing = [] if copied is not None else ungrounded_calls(ctx, calls, f"{text}\n{request}", task.now)
+    if copied is None and not missing:
+        return None
+    record = transcript.record(ctx, prompts)
+    path = f"messages[{len(record.messages) - 1}].content"
+    if copied is not None:
+        return failed(task, "fewshot_copy", f"the request copies the few-shot example {shown[copied]!r}", record, path, **raw)
+    return failed(task, "ungrounded_value", f"the request does not ground {', '.join(missing)}", record, path, **raw)
