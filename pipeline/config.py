@@ -49,6 +49,39 @@ class TeacherConfig(BaseModel):
         return self.base_url is None
 
 
+class PairsConfig(BaseModel):
+    """DPO pairs built from accepted records (pipeline.pairs)."""
+
+    model_config = ConfigDict(extra="forbid")
+    enabled: bool = True
+    per_record: int = Field(2, ge=1)  # pairs per accepted record, at most one per type
+    mix: dict[str, float] | None = None  # pair type -> weight; default pipeline.pairs.DEFAULT_MIX
+    semantic_share: float = Field(0.6, ge=0, le=1)  # least share of schema-valid, grounded negatives
+
+    @model_validator(mode="after")
+    def _check_mix(self) -> "PairsConfig":
+        from pipeline.pairs import PAIR_TYPES  # the type names live with their perturbations
+
+        unknown = sorted(set(self.mix or {}) - set(PAIR_TYPES))
+        if unknown:
+            raise ValueError(f"unknown pair type {unknown[0]!r} (known: {', '.join(PAIR_TYPES)})")
+        if self.mix is not None and (any(w < 0 for w in self.mix.values()) or sum(self.mix.values()) <= 0):
+            raise ValueError("pairs.mix weights must be >= 0 with a positive sum")
+        return self
+
+
+class HubConfig(BaseModel):
+    """Where and how a run is published (pipeline.publish)."""
+
+    model_config = ConfigDict(extra="forbid")
+    repo: str | None = None  # ORG/NAME; None publishes nothing (the hub/ folder is still written with dry_run)
+    public: bool = False
+    license: str | None = None  # required to push, e.g. apache-2.0
+    dry_run: bool = False  # write RUN_DIR/hub/ as it would be uploaded, upload nothing
+    test_share: float = Field(0.1, ge=0, le=1)
+    holdout_tools: list[str] = Field(default_factory=list)
+
+
 class RunConfig(BaseModel):
     """Everything a run needs; CLI flags fill it."""
 
@@ -88,6 +121,8 @@ class RunConfig(BaseModel):
     dedup: bool = True
     dedup_threshold: float = Field(90.0, ge=0, le=100)
     template_cap: int = Field(50, ge=1)  # records per value-masked request template
+    pairs: PairsConfig = Field(default_factory=PairsConfig)
+    hub: HubConfig = Field(default_factory=HubConfig)
     judge: bool = False  # ask the teacher whether each accepted candidate's calls answer its request
     teacher: TeacherConfig = Field(default_factory=TeacherConfig)
 

@@ -25,7 +25,7 @@ from filters.quality import QualityOptions
 from pipeline import errors
 from pipeline.backends.embedded import EmbeddedServer
 from pipeline.backends.openai_backend import OpenAITeacher
-from pipeline.config import CATEGORIES, RunConfig, TeacherConfig
+from pipeline.config import CATEGORIES, HubConfig, RunConfig, TeacherConfig
 from pipeline.engine import Engine, RunResult, merge_results
 from pipeline.errors import InputError
 from pipeline.examples import example_tool, examples_version
@@ -34,10 +34,13 @@ from pipeline.generate.single import literal_examples
 from pipeline.importers import name_map
 from pipeline.plan import Planner
 from pipeline.prompts import load_prompt
+from pipeline.card import redact
+from pipeline.publish import check_target, hub_token, publish
 from pipeline.report import build_manifest, print_summary
 from pipeline.judge import judge
 from pipeline.links import load_links
 from pipeline.seeds import alias_table, load_examples, load_tools
+from pipeline.pairs import build_pairs, pair_counts
 from pipeline.writer import prepare_run_dir, write_json, write_jsonl
 
 _SOLVE = ["single/solve", "single/fill"]
@@ -71,6 +74,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--timeout", type=float, help="seconds per request (default 60)")
     p.add_argument("--max-attempts", type=int, help="attempts per request, retries included (default 6)")
     p.add_argument("--judge", action="store_true", help="ask the teacher to judge each candidate that passed the checks (one more request each)")
+    p.add_argument("--push-to-hub", metavar="ORG/NAME", help="publish the run as a dataset repo (private unless --public)")
+    p.add_argument("--public", action="store_true", help="make a new Hub repo public")
+    p.add_argument("--license", help="dataset license for the card (required to push), e.g. apache-2.0")
+    p.add_argument("--dry-run", action="store_true", help="write RUN_DIR/hub/ exactly as it would be uploaded; upload nothing")
     p.add_argument("--structured-output", choices=["auto", "json_schema", "json_object", "grammar", "none"], help="skip the probe and use this style")
     return p.parse_args(argv)
 
@@ -91,6 +98,7 @@ def build_config(args: argparse.Namespace) -> RunConfig:
     try:
         values = {"category": args.category, "n": args.n, "max_candidates": args.max_candidates, "seed": args.seed,
                   "mode": args.mode, "tools": args.tools, "out": args.out, "judge": args.judge,
+                  "hub": HubConfig(repo=args.push_to_hub, public=args.public, license=args.license, dry_run=args.dry_run),
                   "teacher": TeacherConfig(**{k: v for k, v in teacher.items() if v is not None})}
         return RunConfig(**values)
     except ValidationError as error:
@@ -103,6 +111,13 @@ def run_checks_for(config: RunConfig, grounding: GroundingOptions) -> list:
     """The per-record checks the config names, with the grounding options and quality limits."""
     quality = QualityOptions(min_request_words=config.min_request_words, max_user_chars=config.max_user_chars, language=config.language)
     return default_checks(config.checks, grounding=grounding, quality=quality)
+
+
+def pair_checks(config: RunConfig, grounding: GroundingOptions) -> list:
+    """Every check (whatever the run's `checks` switch off): a pair's rejected turn must fail for
+    exactly its reason, which only the whole chain can say."""
+    quality = QualityOptions(min_request_words=config.min_request_words, max_user_chars=config.max_user_chars, language=config.language)
+    return default_checks(None, grounding=grounding, quality=quality)
 
 
 def run_dedup_for(config: RunConfig):
@@ -193,6 +208,10 @@ def execute(config: RunConfig, console: Console) -> int:
     links = load_links(config.tools, catalog)
     for category in config.category_counts():
         planner_for(config, category, catalog, load_examples(category), links)
+    hub = config.hub
+    check_target(hub.repo, hub.license)
+    if hub.repo and not hub.dry_run:
+        hub_token()  # no token: say so before hours of generation, not after
     out_dir = prepare_run_dir(config)
     started, clock = datetime.now(timezone.utc), time.monotonic()
     with ExitStack() as stack:
@@ -209,10 +228,20 @@ def execute(config: RunConfig, console: Console) -> int:
     manifest = build_manifest(config, result, teacher.usage, teacher_info, run_prompts(config), started,
                               time.monotonic() - clock, "complete", tool_name_map=name_map(catalog))
     manifest["versions"]["fewshot"] = {category: examples_version(category) for category in ["single", *config.category_counts()]}
+    pairs = build_pairs(result.accepted, pair_checks(config, GroundingOptions(aliases=alias_table(catalog))), config.pairs.mix,
+                        {tool.name: tool.domain for tool in catalog}, config.pairs.per_record, config.seed,
+                        config.pairs.semantic_share) if config.pairs.enabled else []
+    manifest["counts"]["pairs"] = len(pairs)
+    manifest["pairs"] = pair_counts(pairs)
     write_jsonl(out_dir / "accepted.jsonl", (record.to_json() for record in result.accepted))
     write_jsonl(out_dir / "rejected.jsonl", result.rejected)
+    write_jsonl(out_dir / "pairs.jsonl", (pair.to_dict() for pair in pairs))
     write_json(out_dir / "manifest.json", manifest)
     print_summary(console, manifest, str(out_dir))
+    if console.record:
+        (out_dir / "run.log").write_text(redact(console.export_text(clear=False)), encoding="utf-8")
+    if hub.repo or hub.dry_run:
+        console.print(publish(out_dir, hub.repo, hub.public, hub.license, hub.dry_run, hub.test_share, hub.holdout_tools))
     if len(result.accepted) < config.n or result.short_cells:
         console.print(f"[red]short:[/] {len(result.short_cells)} cell(s) below their quota; see manifest.json short_cells")
         return errors.EXIT_SHORT
@@ -221,7 +250,7 @@ def execute(config: RunConfig, console: Console) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code."""
-    return errors.run_cli(lambda: execute(build_config(parse_args(argv)), Console(stderr=True)),
+    return errors.run_cli(lambda: execute(build_config(parse_args(argv)), Console(stderr=True, record=True)),
                           "no run files were completed (manifest.json is written last)")
 
 

@@ -479,7 +479,8 @@ def test_examples_line_not_an_object(examples_dir):
 
 import re  # noqa: E402
 
-from pipeline.links import Link, load_links, values_at  # noqa: E402
+from filters.chain import values_at  # noqa: E402
+from pipeline.links import Link, load_links  # noqa: E402
 
 
 def test_bundled_result_schemas_executors_and_to_tool(bundled):

@@ -1,0 +1,133 @@
+"""pipeline.publish: the dry-run Hub folder (card, data, config, log) loads with `datasets`, holds
+no secret, and a push goes through huggingface_hub (mocked at the Hub's edge only)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import datasets
+import pytest
+import yaml
+
+from pipeline import publish as publish_module
+from pipeline.hf_dataset import exact_json_decoding
+from pipeline.publish import main as publish_main
+from tests.conftest import run_cli
+
+exact_json_decoding()  # the card's two lines: datasets' default Json decoding reads some floats 1 ulp off
+
+PLANTED = {"OPENAI_API_KEY": "sk-PLANTEDopenaiKEY0123456789", "HF_TOKEN": "hf_PLANTEDhubTOKEN0123456789"}
+QUERY_SECRET = "sk-PLANTEDqueryKEY0123456789"
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    """A finished `all` run against the fake teacher, through the CLI, with secrets planted in the
+    environment and the base URL, and --dry-run so the Hub folder is written."""
+    from tests.fake_openai import FakeOpenAI
+
+    out = tmp_path_factory.mktemp("run") / "run"
+    with FakeOpenAI() as fake:
+        result = run_cli(["--category", "all", "--n", "12", "--out", str(out), "--base-url", f"{fake.base_url}?api_key={QUERY_SECRET}",
+                          "--model", "fake", "--dry-run", "--push-to-hub", "acme/fc-test", "--license", "apache-2.0"], env=PLANTED)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return out
+
+
+def test_the_dry_run_folder_holds_card_data_config_and_log(run_dir):
+    hub = run_dir / "hub"
+    assert {p.name for p in hub.iterdir()} == {"README.md", "data", "pairs", "config.json", "run.log"}
+    card = (hub / "README.md").read_text()
+    header = yaml.safe_load(card.split("---")[1])
+    assert header["license"] == "apache-2.0" and "function-calling" in header["tags"]
+    names = [c["config_name"] for c in header["configs"]]
+    assert names[0] == "all" and "pairs" in names and {"single", "parallel", "nested", "multi_turn", "no_call"} <= set(names)
+    for section in ("## Funnel", "## Preference pairs", "## Coverage", "## Provenance", "## Personal data patterns", "## Run config"):
+        assert section in card
+    assert json.loads((hub / "config.json").read_text())["category"] == "all"
+    assert "accepted from" in (hub / "run.log").read_text()
+
+
+def test_load_dataset_reads_the_folder_back_as_the_records(run_dir):
+    hub = run_dir / "hub"
+    accepted = {r["id"]: r for r in map(json.loads, (run_dir / "accepted.jsonl").read_text().splitlines())}
+    loaded = datasets.load_dataset(str(hub))  # the default config: all categories
+    rows = [row for split in loaded.values() for row in split]
+    assert sorted(row["id"] for row in rows) == sorted(accepted)
+    for row in rows:
+        record = accepted[row["id"]]
+        assert (row["category"], row["tools"], row["messages"], row["meta"]) == (record["category"], record["tools"], record["messages"], record["meta"])
+    pairs = datasets.load_dataset(str(hub), "pairs")
+    written = [json.loads(line) for line in (run_dir / "pairs.jsonl").read_text().splitlines()]
+    assert sorted(row["id"] for split in pairs.values() for row in split) == sorted(p["id"] for p in written)
+
+
+def test_no_secret_reaches_the_run_folder(run_dir):
+    secrets = [*PLANTED.values(), QUERY_SECRET]
+    for path in run_dir.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            for secret in secrets:
+                assert secret.encode() not in data, f"{secret} in {path}"
+
+
+def test_redact_hides_key_like_strings():
+    from pipeline.card import redact
+
+    assert redact("key sk-abcdefghijkl and hf_abcdefghijkl, url http://x/v1?api_key=zzz") == \
+        "key [REDACTED] and [REDACTED], url http://x/v1?[REDACTED]"
+
+
+def test_a_push_creates_a_private_repo_and_uploads_the_folder(run_dir, monkeypatch, capsys):
+    calls = []
+
+    class FakeApi:  # the Hub is not reachable: the boundary is huggingface_hub's HfApi
+        def __init__(self, token=None):
+            calls.append(("token", token))
+
+        def create_repo(self, repo_id, repo_type=None, private=None, exist_ok=None):
+            calls.append(("create_repo", repo_id, repo_type, private))
+            return f"https://huggingface.co/datasets/{repo_id}"
+
+        def upload_folder(self, folder_path, repo_id, repo_type=None, commit_message=None):
+            calls.append(("upload_folder", sorted(p.name for p in Path(folder_path).iterdir()), repo_id, repo_type))
+
+    monkeypatch.setattr(publish_module, "HfApi", FakeApi)
+    monkeypatch.setenv("HF_TOKEN", "hf_testTOKENabcdefgh")
+    assert publish_main([str(run_dir), "--push-to-hub", "acme/fc-test", "--license", "cc-by-4.0"]) == 0
+    assert calls == [("token", "hf_testTOKENabcdefgh"), ("create_repo", "acme/fc-test", "dataset", True),
+                     ("upload_folder", ["README.md", "config.json", "data", "pairs", "run.log"], "acme/fc-test", "dataset")]
+    assert "private" in capsys.readouterr().out
+    calls.clear()
+    assert publish_main([str(run_dir), "--push-to-hub", "acme/fc-test", "--license", "cc-by-4.0", "--public"]) == 0
+    assert calls[1] == ("create_repo", "acme/fc-test", "dataset", False)
+    assert "hf_testTOKENabcdefgh" not in "".join(p.read_text(errors="ignore") for p in (run_dir / "hub").rglob("*") if p.is_file() and p.suffix != ".parquet")
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--push-to-hub", "acme/fc-test"], "--license: a push needs a license"),
+    (["--push-to-hub", "just-a-name", "--license", "mit"], "--push-to-hub: 'just-a-name' is not ORG/NAME"),
+])
+def test_bad_publish_input_is_one_line_and_exit_2(run_dir, argv, message, capsys):
+    assert publish_main([str(run_dir), *argv]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"error: {message}" or err.startswith(f"error: {message}")
+    assert "\n" not in err
+
+
+def test_publishing_an_unfinished_run_is_refused(tmp_path, capsys):
+    (tmp_path / "accepted.jsonl").write_text("")
+    assert publish_main([str(tmp_path), "--dry-run"]) == 2
+    assert capsys.readouterr().err.strip() == f"error: {tmp_path}: not a finished run (no manifest.json; a run writes it last)"
+    assert not (tmp_path / "hub").exists()
+
+
+def test_a_push_without_a_token_stops_before_the_run(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))  # no cached login
+    result = run_cli(["--category", "single", "--n", "1", "--out", str(tmp_path / "run"), "--base-url", "http://127.0.0.1:9/v1",
+                      "--model", "m", "--push-to-hub", "acme/x", "--license", "mit"],
+                     env={"HF_TOKEN": "", "HF_HOME": str(tmp_path / "hf")})
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith("error: --push-to-hub: no Hugging Face token: set HF_TOKEN or run `huggingface-cli login`")
+    assert not (tmp_path / "run").exists()
