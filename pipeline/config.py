@@ -57,6 +57,7 @@ class PairsConfig(BaseModel):
     per_record: int = Field(2, ge=1)  # pairs per accepted record, at most one per type
     mix: dict[str, float] | None = None  # pair type -> weight; default pipeline.pairs.DEFAULT_MIX
     semantic_share: float = Field(0.6, ge=0, le=1)  # least share of schema-valid, grounded negatives
+    real_failures: bool = True  # also pair rejected candidates' own mistakes with their reference calls
 
     @model_validator(mode="after")
     def _check_mix(self) -> "PairsConfig":

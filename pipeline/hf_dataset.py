@@ -19,7 +19,8 @@ with the standard `json` module, and the card tells Hub users the same two lines
 
 Split: a record goes to `test` when the hash of its group key (category, sorted tool names,
 canonical calls) falls under `test_share`, or when it calls a `holdout_tools` tool; records that
-differ only in their wording share a key and a split. Pairs inherit their record's split.
+differ only in their wording share a key and a split. Pairs inherit their record's split (a
+real-failure pair, whose record was rejected, the split of its prompt + chosen).
 """
 
 from __future__ import annotations
@@ -83,6 +84,11 @@ def write_dataset(folder: Path, records: list[Conversation], pairs: list[dict[st
     if records:
         configs.insert(0, {**_config("all", "data/*", {s: sum(c.get(s, 0) for c in counts.values()) for s in SPLITS}), "default": True})
     if pairs:
+        for pair in pairs:  # a real-failure pair's record was rejected: its split comes from prompt + chosen
+            if pair["record_id"] not in splits:
+                sample = Conversation.model_validate({"id": pair["record_id"], "category": pair["category"], "tools": pair["tools"],
+                                                      "messages": pair["prompt"] + pair["chosen"]})
+                splits[pair["record_id"]] = split_of(sample, test_share, holdout)
         counts["pairs"] = _write_splits(folder / "pairs", pairs, splits, PAIR_FEATURES, key="record_id")
         configs.append(_config("pairs", "pairs", counts["pairs"]))
     return {"configs": configs, "counts": counts}

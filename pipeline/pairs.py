@@ -262,6 +262,24 @@ def call_in_no_call(decision: Decision, rng: random.Random) -> Iterator[Turn]:
             yield _with_calls(decision, [{"name": tool.function.name, "arguments": {}}])
 
 
+def ignored_result(decision: Decision, rng: random.Random) -> Iterator[Turn]:
+    """A linked argument (meta.links) given a value said earlier instead of the one the result returned."""
+    earlier = [call.function.arguments for message in decision.record.messages[:decision.index] for call in message.tool_calls or []
+               if isinstance(call.function.arguments, dict)]
+    for link in decision.record.meta.get("links") or []:
+        if not isinstance(link, dict) or link.get("message") != decision.index or not isinstance(link.get("call"), int):
+            continue
+        calls = decision.calls
+        if link["call"] >= len(calls) or link.get("argument") not in calls[link["call"]]["arguments"]:
+            continue
+        call, key = calls[link["call"]], link["argument"]
+        schema = decision.schema(call["name"]) or {}
+        for arguments in earlier:
+            for value in arguments.values():
+                if not same_value(value, call["arguments"][key]) and _json_type(value) == _json_type(call["arguments"][key]) and _fits(schema, key, value):
+                    yield _replace(decision, link["call"], call["name"], {**call["arguments"], key: value})
+
+
 PROMISES = ("Sure, I'll look into that for you.", "Let me check that and get back to you.", "I can help with that. One moment.")
 
 
@@ -275,6 +293,7 @@ PAIR_TYPES: dict[str, PairType] = {
     "wrong_function": PairType("wrong_function", "reference", wrong_function, semantic=True),
     "wrong_value": PairType("wrong_value", "reference", wrong_value, semantic=True),
     "wrong_order": PairType("wrong_order", "reference", wrong_order, semantic=True),
+    "ignored_result": PairType("unused_tool_result", "grounding", ignored_result),
     "missing_call": PairType("wrong_call_count", "reference", missing_call),
     "extra_call": PairType("wrong_call_count", "reference", extra_call),
     "missing_required": PairType("missing_required", "schema", missing_required),
@@ -284,22 +303,22 @@ PAIR_TYPES: dict[str, PairType] = {
     "call_in_no_call": PairType("call_in_no_call", "category", call_in_no_call),
     "prose_instead_of_call": PairType("no_call_when_needed", "category", prose_instead_of_call),
 }
-DEFAULT_MIX = {"wrong_function": 3, "wrong_value": 3, "wrong_order": 1, "missing_call": 1, "extra_call": 1, "missing_required": 1,
+DEFAULT_MIX = {"wrong_function": 3, "wrong_value": 3, "wrong_order": 1, "ignored_result": 1, "missing_call": 1, "extra_call": 1, "missing_required": 1,
                "hallucinated_argument": 1, "wrong_type": 1, "enum_violation": 1, "call_in_no_call": 1, "prose_instead_of_call": 1}
 
 
 # --- verification ------------------------------------------------------------------------------
 
-def cut(record: Conversation, index: int, turn: Turn, ordered: bool | None = None) -> Conversation:
+def cut(record: Conversation, index: int, turn: Turn, ordered: bool | None = None, reference: Turn | None = None) -> Conversation:
     """The record up to turn `index`, with `turn` in its place as the last message and the chosen
-    calls as that turn's reference; meta entries that point past the cut are dropped."""
+    calls (or `reference`'s) as that turn's reference; meta entries that point past the cut are dropped."""
     meta = copy.deepcopy(record.meta)
     references = [ref for ref in meta.get("reference") or [] if isinstance(ref, dict) and ref.get("message", index) < index]
     previous = next((ref for ref in meta.get("reference") or [] if isinstance(ref, dict) and ref.get("message") == index), None)
-    chosen = record.messages[index].tool_calls or []
+    chosen = [call["function"] for call in (reference if reference is not None else _message_dict(record.messages[index])).get("tool_calls") or []]
     if chosen:
         was_ordered = bool(previous.get("ordered")) if previous else False
-        references.append({"message": index, "calls": [{"name": c.function.name, "arguments": c.function.arguments} for c in chosen],
+        references.append({"message": index, "calls": [{"name": c["name"], "arguments": c["arguments"]} for c in chosen],
                            "ordered": was_ordered if ordered is None else ordered})
     meta["reference"] = references
     meta["links"] = [link for link in meta.get("links") or [] if isinstance(link, dict) and link.get("message", index) <= index]
@@ -362,25 +381,28 @@ def _first_verified(pair_type: PairType, decision: Decision, checks: list[Check]
     return None
 
 
-def _pair(record: Conversation, decision: Decision, name: str, code: str, rejected: Turn, source: str = "perturbed") -> Pair:
+def _pair(record: Conversation, decision: Decision, name: str, code: str, rejected: Turn, chosen: Turn | None = None,
+          source: str = "perturbed") -> Pair:
     data = record.to_dict()
-    digest = hashlib.sha256(json.dumps([record.id, decision.index, name, rejected], sort_keys=True).encode()).hexdigest()[:16]
+    digest = hashlib.sha256(json.dumps([record.id, decision.index, name, rejected], sort_keys=True, default=str).encode()).hexdigest()[:16]
     return Pair(digest, record.id, record.category, name, source, code, data["messages"][:decision.index],
-                [decision.chosen], [rejected], data["tools"])
+                [chosen if chosen is not None else decision.chosen], [rejected], data["tools"])
 
 
 def build_pairs(records: Iterable[Conversation], checks: list[Check], mix: Mapping[str, float] | None = None,
                 domains: Mapping[str, str] | None = None, per_record: int = 2, seed: int = 0,
-                semantic_share: float = 0.6) -> list[Pair]:
-    """Verified pairs for every accepted record, in record order. When fewer than `semantic_share`
-    of them are semantic (schema-valid, grounded, caught only by the reference), the last
-    non-semantic ones are dropped until the share holds: fewer pairs, never easier ones."""
+                semantic_share: float = 0.6, rejected: Iterable[dict[str, Any]] = ()) -> list[Pair]:
+    """Verified pairs for every accepted record, in record order, then the real-failure pairs of
+    the `rejected` candidates. When fewer than `semantic_share` of them are semantic
+    (schema-valid, grounded, caught only by the reference), the last non-semantic ones are
+    dropped until the share holds: fewer pairs, never easier ones."""
     pairs = [pair for record in records for pair in pairs_for(record, checks, mix, domains, per_record, seed)]
-    semantic = sum(PAIR_TYPES[pair.type].semantic for pair in pairs)
+    pairs += generated_pairs(rejected, checks)
+    semantic = sum(map(is_semantic, pairs))
     allowed = len(pairs) - semantic if semantic_share <= 0 else int(semantic * (1 - semantic_share) / semantic_share + 1e-9)
     kept, others = [], 0
     for pair in pairs:
-        if not PAIR_TYPES[pair.type].semantic:
+        if not is_semantic(pair):
             others += 1
             if others > allowed:
                 continue
@@ -388,9 +410,55 @@ def build_pairs(records: Iterable[Conversation], checks: list[Check], mix: Mappi
     return kept
 
 
+def is_semantic(pair: Pair) -> bool:
+    """A schema-valid, grounded mistake that only the reference tells apart (by type, or for a
+    generated pair by its code)."""
+    return pair.code in SEMANTIC_CODES if pair.source == "generated" else PAIR_TYPES[pair.type].semantic
+
+
+# --- real failures -----------------------------------------------------------------------------
+
+SEMANTIC_CODES = {"wrong_function", "wrong_value", "wrong_order"}
+ASSISTANT_CODES = SEMANTIC_CODES | {"wrong_call_count", "missing_required", "unexpected_argument", "wrong_type", "enum_violation",
+                                    "constraint_violation", "unknown_function", "ungrounded_value", "unused_tool_result",
+                                    "call_in_no_call", "no_call_when_needed"}
+
+
+def generated_pairs(rejected: Iterable[dict[str, Any]], checks: list[Check]) -> list[Pair]:
+    """Pairs from real failures: a rejected blueprint candidate whose assistant turn missed its
+    reference calls (the solver's own mistake) against the reference calls in the same place.
+    Kept only when the rejected cut fails with assistant-side codes alone (never duplicate,
+    too_short, language: the request itself must be sound) and the chosen cut passes every check."""
+    out = []
+    for entry in rejected:
+        codes = set((entry.get("meta") or {}).get("codes") or [])
+        if not codes or not codes <= ASSISTANT_CODES or not entry.get("messages"):
+            continue
+        try:
+            record = Conversation.model_validate(entry)
+        except ValueError:
+            continue
+        for ref in record.meta.get("reference") or []:
+            index = ref.get("message") if isinstance(ref, dict) else None
+            if not isinstance(index, int) or not 0 <= index < len(record.messages) or record.messages[index].role != "assistant":
+                continue
+            decision = Decision(record, index)
+            chosen = _with_calls(decision, [{"name": c["name"], "arguments": c.get("arguments", {})} for c in ref.get("calls") or []])
+            if chosen.get("tool_calls") == decision.chosen.get("tool_calls"):
+                continue
+            reference_cut = cut(record, index, chosen, reference=chosen)
+            if run_checks(reference_cut, checks):
+                continue
+            issues = run_checks(cut(record, index, decision.chosen, reference=chosen), checks)
+            found = [issue.code for issue in issues]
+            if found and set(found) <= ASSISTANT_CODES:
+                out.append(_pair(record, decision, found[0], found[0], decision.chosen, chosen=chosen, source="generated"))
+    return out
+
+
 def pair_counts(pairs: list[Pair]) -> dict[str, Any]:
     """The manifest's and card's pair summary: counts per type, category and source, and the semantic share."""
-    semantic = sum(PAIR_TYPES[pair.type].semantic for pair in pairs)
+    semantic = sum(map(is_semantic, pairs))
     count = lambda key: dict(sorted(Counter(getattr(pair, key) for pair in pairs).items()))  # noqa: E731
     return {"total": len(pairs), "by_type": count("type"), "by_category": count("category"), "by_source": count("source"),
             "semantic_share": round(semantic / len(pairs), 3) if pairs else None}

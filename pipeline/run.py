@@ -229,8 +229,8 @@ def execute(config: RunConfig, console: Console) -> int:
                               time.monotonic() - clock, "complete", tool_name_map=name_map(catalog))
     manifest["versions"]["fewshot"] = {category: examples_version(category) for category in ["single", *config.category_counts()]}
     pairs = build_pairs(result.accepted, pair_checks(config, GroundingOptions(aliases=alias_table(catalog))), config.pairs.mix,
-                        {tool.name: tool.domain for tool in catalog}, config.pairs.per_record, config.seed,
-                        config.pairs.semantic_share) if config.pairs.enabled else []
+                        {tool.name: tool.domain for tool in catalog}, config.pairs.per_record, config.seed, config.pairs.semantic_share,
+                        result.rejected if config.pairs.real_failures else ()) if config.pairs.enabled else []
     manifest["counts"]["pairs"] = len(pairs)
     manifest["pairs"] = pair_counts(pairs)
     write_jsonl(out_dir / "accepted.jsonl", (record.to_json() for record in result.accepted))

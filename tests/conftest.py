@@ -14,6 +14,14 @@ from tests.fake_openai import FakeOpenAI
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def _datasets_cache(tmp_path, monkeypatch):
+    """Each test loads datasets through its own cache: never the user's, never a stale entry."""
+    import datasets.config
+
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", tmp_path / "hf-datasets-cache")
+
+
 @pytest.fixture
 def fake():
     """A running fake OpenAI-compatible server on 127.0.0.1."""

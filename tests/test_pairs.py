@@ -12,7 +12,7 @@ from filters.base import run_checks
 from filters.checks import default_checks
 from filters.grounding import GroundingOptions
 from pipeline.config import PairsConfig
-from pipeline.pairs import PAIR_TYPES, build_pairs, cut, pair_counts, pairs_for, verdict
+from pipeline.pairs import PAIR_TYPES, build_pairs, cut, generated_pairs, pair_counts, pairs_for, verdict
 from pipeline.record import parse_record
 from pipeline.seeds import alias_table, load_tools
 from tests.fake_openai import FakeOpenAI
@@ -55,6 +55,8 @@ def test_every_pair_of_a_run_fails_for_exactly_its_reason_and_its_chosen_passes(
         by_id = {record.id: record for record in run["records"]}
         assert run["pairs"], mode
         for pair in run["pairs"]:
+            if pair["source"] == "generated":  # a rejected candidate's own mistake: tested below
+                continue
             chosen, rejected = _recheck(by_id[pair["record_id"]], pair)
             assert chosen == [], (pair["type"], chosen)
             assert verdict(PAIR_TYPES[pair["type"]], rejected) == {pair["code"]}, (pair["type"], rejected)
@@ -70,7 +72,7 @@ def test_a_run_keeps_at_least_60_percent_semantic_pairs_and_counts_them(runs):
         assert summary == pair_counts_of(run["pairs"])
         assert summary["semantic_share"] >= 0.6
         assert run["manifest"]["counts"]["pairs"] == len(run["pairs"]) == summary["total"]
-        semantic = [p for p in run["pairs"] if PAIR_TYPES[p["type"]].semantic]
+        semantic = [p for p in run["pairs"] if p["source"] == "perturbed" and PAIR_TYPES[p["type"]].semantic]
         for pair in semantic:  # schema-valid and grounded: only the reference tells it apart
             record = next(r for r in run["records"] if r.id == pair["record_id"])
             _, rejected = _recheck(record, pair)
@@ -158,3 +160,48 @@ def test_the_mix_limits_the_types_and_the_semantic_share_drops_easy_pairs(runs):
 def test_the_config_rejects_an_unknown_pair_type():
     with pytest.raises(ValueError, match="unknown pair type 'wrong_vibe'"):
         PairsConfig(mix={"wrong_vibe": 1})
+
+
+def _stock_record(ticker, codes=None, content="Price of NVDA please, not TSLA."):
+    calls = [{"id": "a1B2c3D4e", "type": "function", "function": {"name": "get_stock_price", "arguments": {"ticker": ticker}}}]
+    meta = {"reference": [{"message": 1, "calls": [{"name": "get_stock_price", "arguments": {"ticker": "NVDA"}}]}]}
+    if codes is not None:
+        meta["codes"] = codes
+    return {"id": f"rej-{ticker}", "category": "single", "tools": [_tool("get_stock_price"), _tool("get_current_weather")],
+            "messages": [{"role": "user", "content": content}, {"role": "assistant", "content": None, "tool_calls": calls}],
+            "meta": {"now": "2026-11-23T10:00:00Z", **meta}}
+
+
+def test_a_real_failure_pairs_the_solvers_turn_with_its_reference():
+    pairs = generated_pairs([_stock_record("TSLA", ["wrong_value"])], CHECKS)
+    assert [(p.type, p.source, p.code) for p in pairs] == [("wrong_value", "generated", "wrong_value")]
+    pair = pairs[0]
+    assert pair.rejected[0]["tool_calls"][0]["function"]["arguments"] == {"ticker": "TSLA"}
+    assert pair.chosen[0]["tool_calls"][0]["function"]["arguments"] == {"ticker": "NVDA"}
+    assert pair.prompt == [{"role": "user", "content": "Price of NVDA please, not TSLA."}]
+
+
+@pytest.mark.parametrize("entry", [
+    _stock_record("TSLA", ["wrong_value", "too_short"]),  # the request itself is weak: no pair
+    _stock_record("TSLA", ["duplicate"]),
+    _stock_record("NVDA", ["wrong_value"]),  # nothing differs from the reference
+    _stock_record("TSLA", ["wrong_value"], content="Price of TSLA please."),  # the reference is not grounded: chosen fails
+    {**_stock_record("TSLA", ["ungrounded_value"]), "messages": [{"role": "user", "content": "Price please."}]},  # rejected before solving
+])
+def test_real_failures_need_a_sound_request_and_a_passing_reference(entry):
+    assert generated_pairs([entry], CHECKS) == []
+
+
+def test_ignored_result_replaces_a_linked_value_with_one_said_earlier():
+    search = {"id": "q1W2e3R4t", "type": "function", "function": {"name": "get_stock_price", "arguments": {"ticker": "NVDA"}}}
+    record = _record("nested", ["get_stock_price"],
+                     [{"role": "user", "content": "Price NVDA, then the price of the ticker it names as its peer."},
+                      {"role": "assistant", "content": None, "tool_calls": [search]},
+                      {"role": "tool", "tool_call_id": "q1W2e3R4t", "name": "get_stock_price", "content": "{\"ticker\": \"NVDA\", \"peer\": \"AMD\"}"},
+                      {"role": "assistant", "content": None, "tool_calls": [
+                          {"id": "y5U6i7O8p", "type": "function", "function": {"name": "get_stock_price", "arguments": {"ticker": "AMD"}}}]}],
+                     {"links": [{"message": 3, "call": 0, "argument": "ticker", "from_message": 2, "output": "peer"}]})
+    pairs = pairs_for(record, CHECKS, {"ignored_result": 1}, DOMAINS)
+    assert [(p.type, p.code) for p in pairs] == [("ignored_result", "unused_tool_result")]
+    assert pairs[0].rejected[0]["tool_calls"][0]["function"]["arguments"] == {"ticker": "NVDA"}
+    assert verdict(PAIR_TYPES["ignored_result"], run_checks(cut(record, 3, pairs[0].rejected[0]), CHECKS)) == {"unused_tool_result"}

@@ -1,0 +1,141 @@
+"""`python -m pipeline.export SOURCE --format F [--out FILE]` and `--check-template FILE`.
+
+SOURCE is a run directory (accepted.jsonl, and pairs.jsonl for the DPO formats) or a JSONL file
+of canonical records or pairs. Formats: openai, trl-sft, hermes, glaive, python, xlam (records);
+openai-dpo, trl-dpo (pairs). `--call-token` and `--syntax json|python` shape the text renderings.
+
+`--check-template FILE` renders every record through a Jinja chat template the way
+transformers' `apply_chat_template(messages, tools=...)` does (same sandbox, filters and globals)
+and prints one JSON line per record: whether it renders, and its length in characters, or the
+template's own error (Llama-3.1's refuses parallel calls; Mistral's wants 9-character ids).
+Exit 0 when all render, 1 when some do not, 2 on bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterator
+
+import jinja2
+from jinja2.ext import loopcontrols
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from pipeline import errors
+from pipeline.errors import InputError
+from pipeline.exporters import PAIR_FORMATS, RECORD_FORMATS, Skip, TextOptions
+from pipeline.record import iter_jsonl
+from pipeline.writer import write_jsonl
+
+
+def _tojson(value: Any, ensure_ascii: bool = False, indent: int | None = None, separators=None, sort_keys: bool = False) -> str:
+    return json.dumps(value, ensure_ascii=ensure_ascii, indent=indent, separators=separators, sort_keys=sort_keys)
+
+
+def _raise(message: str):
+    raise jinja2.exceptions.TemplateError(message)
+
+
+def compile_template(text: str) -> jinja2.Template:
+    """A chat template compiled as transformers compiles it (immutable sandbox, trim/lstrip blocks,
+    loop controls, `tojson`, `raise_exception`, `strftime_now`)."""
+    environment = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, extensions=[loopcontrols])
+    environment.filters["tojson"] = _tojson
+    environment.globals["raise_exception"] = _raise
+    environment.globals["strftime_now"] = lambda fmt: datetime.now().strftime(fmt)
+    return environment.from_string(text)
+
+
+def render_chat(template: jinja2.Template, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None,
+                add_generation_prompt: bool = False) -> str:
+    """The template's text for a conversation; `tools` None when empty (Llama templates render tool
+    boilerplate for [], so TRL passes None too)."""
+    return template.render(messages=messages, tools=tools or None, add_generation_prompt=add_generation_prompt,
+                           bos_token="<s>", eos_token="</s>")
+
+
+def read_source(source: Path, pairs: bool) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line index, object) from a run directory's accepted.jsonl / pairs.jsonl or from a JSONL file."""
+    path = source / ("pairs.jsonl" if pairs else "accepted.jsonl") if source.is_dir() else source
+    if not path.is_file():
+        raise InputError("no such file" if not source.is_dir() else f"the run has no {path.name}", str(path))
+    for index, item in iter_jsonl(str(path)):
+        if isinstance(item, ValueError) or not isinstance(item, dict):
+            raise InputError(f"line {index + 1} is not a JSON object", str(path), f"[{index}]")
+        yield index, item
+
+
+def export(source: Path, fmt: str, out: Path, options: TextOptions) -> tuple[int, Counter]:
+    """Write `fmt` rows to `out`; returns (rows written, skip reasons)."""
+    exporter = RECORD_FORMATS.get(fmt) or PAIR_FORMATS.get(fmt)
+    if exporter is None:
+        raise InputError(f"unknown format {fmt!r} (choose from {', '.join([*RECORD_FORMATS, *PAIR_FORMATS])})", "--format")
+    rows, skipped = [], Counter()
+    for index, item in read_source(source, fmt in PAIR_FORMATS):
+        try:
+            rows.append(exporter(item, options))
+        except Skip as reason:
+            skipped[str(reason)] += 1
+        except (KeyError, TypeError, ValueError) as error:
+            raise InputError(f"not a canonical {'pair' if fmt in PAIR_FORMATS else 'record'} ({error!r})", str(source), f"[{index}]") from None
+    write_jsonl(out, rows)
+    return len(rows), skipped
+
+
+def check_template(source: Path, template_path: Path) -> int:
+    """Print one JSON line per record: renders or not, length or the template's error; returns the exit code."""
+    try:
+        template = compile_template(template_path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise InputError(error.strerror or "cannot read", str(template_path)) from None
+    except jinja2.TemplateSyntaxError as error:
+        raise InputError(f"not a Jinja template: {error.message} (line {error.lineno})", str(template_path)) from None
+    failed = 0
+    for index, record in read_source(source, pairs=False):
+        entry: dict[str, Any] = {"index": index, "id": record.get("id"), "category": record.get("category")}
+        try:
+            text = render_chat(template, record["messages"], record.get("tools"))
+            entry.update(ok=True, chars=len(text))
+        except (jinja2.TemplateError, TypeError, KeyError, AttributeError) as error:
+            failed += 1
+            entry.update(ok=False, error=f"{type(error).__name__}: {error}")
+        print(json.dumps(entry, ensure_ascii=False))
+    return errors.EXIT_SHORT if failed else errors.EXIT_DONE
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m pipeline.export", description=__doc__.splitlines()[0])
+    p.add_argument("source", help="a run directory or a JSONL file of canonical records (or pairs)")
+    p.add_argument("--format", help=f"one of: {', '.join([*RECORD_FORMATS, *PAIR_FORMATS])}")
+    p.add_argument("--out", help="output JSONL (default: SOURCE_DIR/export/<format>.jsonl)")
+    p.add_argument("--call-token", help="function-call token of the text renderings (default <tool_call> / <functioncall>)")
+    p.add_argument("--syntax", choices=["json", "python"], default="json", help="calls in the text renderings as JSON or Python calls")
+    p.add_argument("--check-template", metavar="FILE", help="report per record whether it renders through this Jinja chat template")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit code."""
+    def job() -> int:
+        args = parse_args(argv)
+        source = Path(args.source)
+        if args.check_template:
+            return check_template(source, Path(args.check_template))
+        if not args.format:
+            raise InputError("give --format F or --check-template FILE", "--format")
+        out = Path(args.out) if args.out else (source if source.is_dir() else source.parent) / "export" / f"{args.format}.jsonl"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        written, skipped = export(source, args.format, out, TextOptions(args.call_token, args.syntax))
+        reasons = "; ".join(f"{count} {reason}" for reason, count in skipped.items())
+        print(f"wrote {written} rows to {out}" + (f"; skipped {sum(skipped.values())}: {reasons}" if skipped else ""))
+        return errors.EXIT_DONE
+
+    return errors.run_cli(job, "the export file was not written (it is written whole or not at all)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,259 @@
+"""Renderings of canonical records and pairs in the formats trainers read (../shared/FORMATS.md).
+
+Each exporter takes one canonical record (or pair) as a dict and returns one output row, or
+raises Skip with the reason the format cannot hold it (xLAM has no tool results, a Python call
+needs identifier names). Text renderings take the function-call token and JSON-vs-Python call
+syntax as options.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+PY_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+HERMES_SYSTEM = ("You are a function calling AI model. You are provided with function signatures within <tools></tools> XML tags. "
+                 "You may call one or more functions to assist with the user query. Don't make assumptions about what values to plug "
+                 "into functions. Here are the available tools: <tools> {tools} </tools> For each function call return a json object "
+                 "with function name and arguments within {open}{close} XML tags as follows:\n{open}\n{{\"name\": <function-name>, "
+                 "\"arguments\": <args-dict>}}\n{close}")
+GLAIVE_SYSTEM = "SYSTEM: You are a helpful assistant with access to the following functions. Use them if required -\n"
+
+
+class Skip(Exception):
+    """The format cannot hold this record; the message says why."""
+
+
+@dataclass(frozen=True)
+class TextOptions:
+    """Options of the text renderings: the call token and the call syntax."""
+
+    call_token: str | None = None  # None: the format's own (<tool_call>, <functioncall>)
+    syntax: str = "json"  # json or python
+
+
+def _calls(message: dict[str, Any]) -> list[dict[str, Any]]:
+    return [call["function"] for call in message.get("tool_calls") or []]
+
+
+def _arguments(call: dict[str, Any]) -> dict[str, Any]:
+    arguments = call.get("arguments", {})
+    return json.loads(arguments) if isinstance(arguments, str) else arguments
+
+
+def python_value(value: Any) -> str:
+    """A JSON value as a Python literal (`ast.literal_eval` reads it back)."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{python_value(k)}: {python_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(python_value(v) for v in value) + "]"
+    return repr(value)
+
+
+def python_call(call: dict[str, Any]) -> str:
+    """`name(key=value, ...)` with keyword arguments only (BFCL reads keywords, drops positionals)."""
+    if not PY_NAME.match(call["name"]) or not all(PY_NAME.match(key) for key in _arguments(call)):
+        raise Skip(f"{call['name']!r} or one of its argument names is not a Python identifier")
+    return f"{call['name']}(" + ", ".join(f"{key}={python_value(value)}" for key, value in _arguments(call).items()) + ")"
+
+
+def python_calls(calls: list[dict[str, Any]]) -> str:
+    """`[f(a=1), g(b='x')]`, the Gorilla/BFCL rendering of one turn's calls."""
+    return "[" + ", ".join(python_call(call) for call in calls) + "]"
+
+
+def _json_call(call: dict[str, Any]) -> str:
+    return json.dumps({"name": call["name"], "arguments": _arguments(call)}, ensure_ascii=False)
+
+
+def _closing(token: str) -> str:
+    """`</tool_call>` for `<tool_call>`; no closing tag for a token that is not an XML-style tag."""
+    match = re.fullmatch(r"<([A-Za-z_][\w-]*)>", token)
+    return f"</{match.group(1)}>" if match else ""
+
+
+# --- OpenAI ------------------------------------------------------------------------------------
+
+def _openai_message(message: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"role": message["role"], "content": message.get("content")}
+    if message.get("tool_calls"):
+        out["tool_calls"] = [{"id": call["id"], "type": "function",
+                              "function": {"name": call["function"]["name"],
+                                           "arguments": json.dumps(_arguments(call["function"]), ensure_ascii=False)}}
+                             for call in message["tool_calls"]]
+    if message["role"] == "tool":
+        out["tool_call_id"] = message["tool_call_id"]
+        out["content"] = message.get("content") or ""
+    elif out["content"] is None and message["role"] != "assistant":
+        out["content"] = ""
+    return out
+
+
+def _parallel(messages: list[dict[str, Any]]) -> bool:
+    return any(len(message.get("tool_calls") or []) > 1 for message in messages)
+
+
+def openai_sft(record: dict[str, Any], options: TextOptions) -> dict[str, Any]:
+    """OpenAI chat fine-tuning: arguments as JSON strings, tool_call_id on every tool message."""
+    row: dict[str, Any] = {"messages": [_openai_message(m) for m in record["messages"]]}
+    if record.get("tools"):
+        row["tools"] = record["tools"]
+        row["parallel_tool_calls"] = _parallel(record["messages"])
+    return row
+
+
+def openai_dpo(pair: dict[str, Any], options: TextOptions) -> dict[str, Any]:
+    """OpenAI preference fine-tuning: `input`, one `preferred_output` and one `non_preferred_output` message."""
+    inputs: dict[str, Any] = {"messages": [_openai_message(m) for m in pair["prompt"]]}
+    if pair.get("tools"):
+        inputs["tools"] = pair["tools"]
+        inputs["parallel_tool_calls"] = _parallel(pair["chosen"] + pair["rejected"])
+    return {"input": inputs, "preferred_output": [_openai_message(m) for m in pair["chosen"]],
+            "non_preferred_output": [_openai_message(m) for m in pair["rejected"]]}
+
+
+# --- TRL ---------------------------------------------------------------------------------------
+
+def trl_sft(record: dict[str, Any], options: TextOptions) -> dict[str, Any]:
+    """TRL SFT: `messages` (arguments as objects) and `tools`."""
+    return {"messages": record["messages"], "tools": record.get("tools") or []}
+
+
+def trl_dpo(pair: dict[str, Any], options: TextOptions) -> dict[str, Any]:
+    """TRL DPO with an explicit prompt: `prompt`, `chosen`, `rejected`, `tools`."""
+    return {"prompt": pair["prompt"], "chosen": pair["chosen"], "rejected": pair["rejected"], "tools": pair.get("tools") or []}
+
+
+# --- text renderings ---------------------------------------------------------------------------
+
+def _render_calls(calls: list[dict[str, Any]], options: TextOptions) -> list[str]:
+    if options.syntax == "python":
+        return [python_calls(calls)]
+    return [_json_call(call) for call in calls]
+
+
+def hermes(record: dict[str, Any], options: TextOptions) -> dict[str, Any]:
+    """Hermes / ShareGPT: tools in the system turn inside <tools>, calls in <tool_call> blocks, results
+    in <tool_response> blocks (one `tool` turn per call turn)."""
+    token = options.call_token or "<tool_call>"
+    close = _closing(token)
+    functions = json.dumps([tool for tool in record.get("tools") or []], ensure_ascii=False)
+    system = HERMES_SYSTEM.format(tools=functions, open=token, close=close)
+    turns: list[dict[str, str]] = []
+    own_system = [m["content"] for m in record["messages"] if m["role"] == "system" and m.get("content")]
+    turns.append({"from": "system", "value": "\n\n".join([system, *own_system])})
+    for message in record["messages"]:
+        role = message["role"]
+        if role == "system":
+            continue
+        if role == "user":
+            turns.append({"from": "human", "value": message.get("content") or ""})
+        elif role == "assistant":
+            calls = _calls(message)
+            if calls:
+                blocks = [f"{token}\n{text}\n{close}" if close else f"{token}{text}" for text in _render_calls(calls, options)]
+                value = "\n".join(([message["content"]] if message.get("content") else []) + blocks)
+            else:
+                value = message.get("content") or ""
+            turns.append({"from": "gpt", "value": value})
+        else:
+            content = message.get("content") or ""
+            try:
+                parsed: Any = json.loads(content)
+            except ValueError:
+                parsed = content
+            block = f"<tool_response>\n{json.dumps({'name': message.get('name', ''), 'content': parsed}, ensure_ascii=False)}\n</tool_response>"
+            if turns[-1]["from"] == "tool":
+                turns[-1]["value"] += "\n" + block
+            else:
+                turns.append({"from": "tool", "value": block})
+    return {"id": record.get("id"), "conversations": turns}
+
+
+def glaive(record: dict[str, Any], options: TextOptions) -> dict[str, Any]:
+    """Glaive function-calling v2: `system` with the functions, `chat` with USER/ASSISTANT/FUNCTION
+    RESPONSE turns; a call is `<functioncall> {"name": ..., "arguments": '<json>'}` (parallel calls:
+    one line each in the same assistant turn)."""
+    token = options.call_token or "<functioncall>"
+    functions = "\n\n".join(json.dumps(tool["function"], indent=4, ensure_ascii=False) for tool in record.get("tools") or [])
+    own_system = [m["content"] for m in record["messages"] if m["role"] == "system" and m.get("content")]
+    system = GLAIVE_SYSTEM + functions + "\n\n" + ("\n".join(own_system) + "\n" if own_system else "")
+    chat = []
+    for message in record["messages"]:
+        role = message["role"]
+        if role == "user":
+            chat.append(f"USER: {message.get('content') or ''}")
+        elif role == "assistant":
+            calls = _calls(message)
+            if not calls:
+                chat.append(f"ASSISTANT: {message.get('content') or ''} <|endoftext|>")
+            elif options.syntax == "python":
+                chat.append(f"ASSISTANT: {token} {python_calls(calls)} <|endoftext|>")
+            else:
+                lines = [f"{token} {{\"name\": {json.dumps(c['name'])}, \"arguments\": '{json.dumps(_arguments(c), ensure_ascii=False)}'}}" for c in calls]
+                chat.append("ASSISTANT: " + "\n".join(lines) + " <|endoftext|>")
+        elif role == "tool":
+            chat.append(f"FUNCTION RESPONSE: {message.get('content') or ''}")
+    return {"system": system, "chat": "\n\n\n".join(chat) + "\n\n\n"}
+
+
+def python(record: dict[str, Any], options: TextOptions) -> dict[str, Any]:
+    """Gorilla/BFCL Python-call syntax: each call turn's content is `[f(a=1), g(b='x')]`."""
+    messages = []
+    for message in record["messages"]:
+        calls = _calls(message)
+        if calls:
+            messages.append({"role": "assistant", "content": python_calls(calls)})
+        elif message["role"] == "tool":
+            messages.append({"role": "tool", "content": message.get("content") or ""})
+        else:
+            messages.append({"role": message["role"], "content": message.get("content") or ""})
+    return {"id": record.get("id"), "messages": messages, "functions": [tool["function"] for tool in record.get("tools") or []]}
+
+
+# --- xLAM --------------------------------------------------------------------------------------
+
+def _xlam_type(schema: dict[str, Any]) -> str:
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "str")
+    if kind == "array":
+        return f"List[{_xlam_type(schema.get('items') or {})}]"
+    return {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "object": "dict"}.get(kind or "", "str")
+
+
+def _xlam_tool(tool: dict[str, Any]) -> dict[str, Any]:
+    function = tool["function"]
+    parameters = function.get("parameters") or {}
+    required = set(parameters.get("required") or [])
+    out = {}
+    for key, schema in (parameters.get("properties") or {}).items():
+        schema = schema if isinstance(schema, dict) else {}
+        entry: dict[str, Any] = {"description": schema.get("description", ""),
+                                 "type": _xlam_type(schema) + ("" if key in required else ", optional")}
+        if "default" in schema:
+            entry["default"] = schema["default"]
+        out[key] = entry
+    return {"name": function["name"], "description": function.get("description", ""), "parameters": out}
+
+
+def xlam(record: dict[str, Any], options: TextOptions) -> dict[str, Any]:
+    """xLAM / APIGen: `query`, and `tools` and `answers` as JSON strings; one user turn, at most one call turn."""
+    spoken = [m for m in record["messages"] if m["role"] != "system"]
+    if not spoken or spoken[0]["role"] != "user" or len(spoken) > 2 or any(m["role"] == "tool" for m in spoken):
+        raise Skip("xLAM holds one request and its calls: no tool results, no later turns")
+    calls = _calls(spoken[1]) if len(spoken) == 2 else []
+    if len(spoken) == 2 and not calls and record.get("category") != "no_call":
+        raise Skip("the answer is words, not calls")
+    answers = [{"name": call["name"], "arguments": _arguments(call)} for call in calls]
+    return {"id": record.get("id"), "query": spoken[0].get("content") or "",
+            "tools": json.dumps([_xlam_tool(tool) for tool in record.get("tools") or []], ensure_ascii=False),
+            "answers": json.dumps(answers, ensure_ascii=False)}
+
+
+Exporter = Callable[[dict[str, Any], TextOptions], dict[str, Any]]
+RECORD_FORMATS: dict[str, Exporter] = {"openai": openai_sft, "trl-sft": trl_sft, "hermes": hermes, "glaive": glaive,
+                                       "python": python, "xlam": xlam}
+PAIR_FORMATS: dict[str, Exporter] = {"openai-dpo": openai_dpo, "trl-dpo": trl_dpo}

@@ -1,0 +1,235 @@
+"""pipeline.exporters and pipeline.export: every format read back by its consumer's rules, and
+every category rendered through four real chat templates (tests/fixtures/templates/SOURCE.md)."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from pipeline.export import compile_template, render_chat
+from pipeline.exporters import Skip, TextOptions, glaive, hermes, openai_dpo, openai_sft, python, python_call, trl_dpo, trl_sft, xlam
+from pipeline.importers import convert
+from tests.conftest import run_cli
+from tests.fake_openai import FakeOpenAI
+from tests.generate.helpers import run_category
+
+TEMPLATES = Path(__file__).parent / "fixtures" / "templates"
+CATEGORIES = {"single", "parallel", "nested", "multi_turn", "no_call"}
+JSON = TextOptions()
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """An `all` run of the fake teacher: every category, with pairs."""
+    folder = tmp_path_factory.mktemp("export") / "run"
+    with FakeOpenAI() as fake:
+        result = run_category(fake, folder, "all", "blueprint", n=20)
+    pairs = [json.loads(line) for line in (folder / "pairs.jsonl").read_text().splitlines()]
+    assert {r["category"] for r in result["accepted"]} == CATEGORIES and pairs
+    return {"folder": folder, "records": result["accepted"], "pairs": pairs}
+
+
+def _calls(messages):
+    return [[{"name": c["function"]["name"], "arguments": c["function"]["arguments"]} for c in m["tool_calls"]]
+            for m in messages if m.get("tool_calls")]
+
+
+def test_openai_rows_follow_the_fine_tuning_spec(run):
+    for record in run["records"]:
+        row = json.loads(json.dumps(openai_sft(record, JSON)))  # one JSON line
+        assert set(row) <= {"messages", "tools", "parallel_tool_calls"}
+        ids: list[str] = []
+        for message in row["messages"]:
+            assert message["role"] in ("system", "user", "assistant", "tool")
+            if message.get("tool_calls"):
+                ids = [call["id"] for call in message["tool_calls"]]
+                for call in message["tool_calls"]:
+                    assert call["type"] == "function" and isinstance(call["function"]["arguments"], str)
+                    assert isinstance(json.loads(call["function"]["arguments"]), dict)
+            elif message["role"] == "tool":
+                assert set(message) == {"role", "content", "tool_call_id"} and message["tool_call_id"] in ids
+            else:
+                assert isinstance(message["content"], str)
+        assert [[{**c, "arguments": c["arguments"]} for c in turn] for turn in _calls(record["messages"])] == \
+            [[{"name": c["function"]["name"], "arguments": json.loads(c["function"]["arguments"])} for c in m["tool_calls"]]
+             for m in row["messages"] if m.get("tool_calls")]
+        for tool in row["tools"]:
+            assert re.fullmatch(r"[a-zA-Z0-9_-]{1,64}", tool["function"]["name"])
+        assert row["parallel_tool_calls"] == (record["category"] == "parallel")
+
+
+def test_openai_preference_rows_have_one_message_a_side(run):
+    for pair in run["pairs"]:
+        row = openai_dpo(pair, JSON)
+        assert len(row["preferred_output"]) == len(row["non_preferred_output"]) == 1
+        assert row["preferred_output"][0]["role"] == row["non_preferred_output"][0]["role"] == "assistant"
+        assert len(row["input"]["messages"]) == len(pair["prompt"]) and row["input"]["tools"] == pair["tools"]
+        for side in (row["preferred_output"][0], row["non_preferred_output"][0]):
+            for call in side.get("tool_calls") or []:
+                assert isinstance(call["function"]["arguments"], str)
+
+
+@pytest.mark.parametrize("template", sorted(p.name for p in TEMPLATES.glob("*.jinja")))
+def test_trl_rows_of_every_category_render_through_real_chat_templates(run, template):
+    compiled = compile_template((TEMPLATES / template).read_text())
+    rendered = set()
+    for record in run["records"]:
+        row = trl_sft(record, JSON)
+        if "Llama-3.1" in template and record["category"] == "parallel":
+            with pytest.raises(Exception, match="only supports single tool-calls"):
+                render_chat(compiled, row["messages"], row["tools"])
+            continue
+        text = render_chat(compiled, row["messages"], row["tools"])
+        for turn in _calls(record["messages"]):
+            for call in turn:
+                assert call["name"] in text
+                assert '"arguments": "{' not in text  # arguments stay objects: never double-encoded
+        rendered.add(record["category"])
+    assert rendered == CATEGORIES - ({"parallel"} if "Llama-3.1" in template else set())
+
+
+def test_trl_dpo_rows_render_prompt_plus_each_side(run):
+    compiled = compile_template((TEMPLATES / "Qwen-Qwen2.5-7B-Instruct.jinja").read_text())
+    for pair in run["pairs"]:
+        row = trl_dpo(pair, JSON)
+        chosen = render_chat(compiled, row["prompt"] + row["chosen"], row["tools"])
+        rejected = render_chat(compiled, row["prompt"] + row["rejected"], row["tools"])
+        prompt = render_chat(compiled, row["prompt"], row["tools"], add_generation_prompt=True)
+        assert chosen.startswith(prompt) and rejected.startswith(prompt) and chosen != rejected
+
+
+def _hermes_calls(row, token="<tool_call>", close="</tool_call>"):
+    found = []
+    for turn in row["conversations"]:
+        if turn["from"] == "gpt" and token in turn["value"]:
+            body = re.findall(re.escape(token) + r"\n(.*?)\n" + re.escape(close), turn["value"], re.DOTALL)
+            found.append([json.loads(text) for text in body])
+    return found
+
+
+def test_hermes_rows_parse_back_into_the_same_calls(run):
+    for record in run["records"]:
+        row = hermes(record, JSON)
+        assert row["conversations"][0]["from"] == "system" and "<tools>" in row["conversations"][0]["value"]
+        assert _hermes_calls(row) == _calls(record["messages"])
+        results = sum(m["role"] == "tool" for m in record["messages"])
+        assert sum(t["value"].count("<tool_response>") for t in row["conversations"] if t["from"] == "tool") == results
+
+
+def test_hermes_takes_another_call_token_and_python_syntax(run):
+    record = next(r for r in run["records"] if r["category"] == "parallel")
+    row = hermes(record, TextOptions(call_token="<|tool_call|>"))
+    lines = [line for t in row["conversations"] if t["from"] == "gpt" for line in t["value"].splitlines() if line.startswith("<|tool_call|>")]
+    assert [json.loads(line.removeprefix("<|tool_call|>")) for line in lines] == _calls(record["messages"])[0]
+    row = hermes(record, TextOptions(syntax="python"))
+    body = re.search(r"<tool_call>\n(.*?)\n</tool_call>", next(t["value"] for t in row["conversations"] if "<tool_call>" in t["value"] and t["from"] == "gpt"), re.DOTALL)
+    assert _parse_python(body.group(1)) == _calls(record["messages"])[0]
+
+
+def _parse_python(text):
+    """BFCL's decoding: one list of calls, keyword arguments only, literal values."""
+    tree = ast.parse(text.strip(), mode="eval").body
+    calls = tree.elts if isinstance(tree, ast.List) else [tree]
+    out = []
+    for call in calls:
+        assert isinstance(call, ast.Call) and not call.args
+        out.append({"name": call.func.id, "arguments": {kw.arg: ast.literal_eval(kw.value) for kw in call.keywords}})
+    return out
+
+
+def test_python_rows_parse_back_with_ast(run):
+    for record in run["records"]:
+        row = python(record, JSON)
+        parsed = [_parse_python(m["content"]) for m in row["messages"] if m["role"] == "assistant" and m["content"].startswith("[")]
+        assert parsed == _calls(record["messages"])
+
+
+def test_python_calls_skip_names_python_cannot_call():
+    with pytest.raises(Skip, match="not a Python identifier"):
+        python_call({"name": "get-price", "arguments": {"t": 1}})
+    assert python_call({"name": "f", "arguments": {"a": [1, None, True], "b": {"k": "it's"}}}) == "f(a=[1, None, True], b={'k': \"it's\"})"
+
+
+def _glaive_calls(chat):
+    """Glaive's parsing rules: turns split on blank lines, the name by regex, the single-quoted
+    arguments string json-decoded on its own (json.loads on the whole call fails)."""
+    found = []
+    for turn in chat.split("\n\n\n"):
+        if turn.startswith("ASSISTANT: <functioncall>"):
+            found.append([{"name": re.search(r'"name": "([^"]+)"', line).group(1),
+                           "arguments": json.loads(re.search(r"\"arguments\": '(.*)'\}", line).group(1))}
+                          for line in turn.removesuffix(" <|endoftext|>").splitlines()])
+    return found
+
+
+def test_glaive_rows_parse_back_by_glaives_rules(run):
+    for record in run["records"]:
+        row = glaive(record, JSON)
+        assert row["system"].startswith("SYSTEM: You are a helpful assistant with access to the following functions.")
+        assert _glaive_calls(row["chat"]) == _calls(record["messages"])
+        assert row["chat"].count("FUNCTION RESPONSE: ") == sum(m["role"] == "tool" for m in record["messages"])
+
+
+def test_xlam_rows_read_back_through_the_xlam_importer(run):
+    exported, skipped = [], set()
+    for record in run["records"]:
+        try:
+            row = xlam(record, JSON)
+        except Skip:
+            skipped.add(record["category"])
+            continue
+        assert isinstance(row["tools"], str) and isinstance(row["answers"], str)
+        assert json.loads(row["answers"]) == (_calls(record["messages"]) or [[]])[0]
+        exported.append((row, record))
+    assert {record["category"] for _, record in exported} >= {"single", "parallel"} and skipped >= {"nested"}
+    imported = {item.body["name"]: item.body for item in convert([row for row, _ in exported], "xlam.json")}
+    for row, record in exported:
+        for tool in record["tools"]:
+            body, original = imported[tool["function"]["name"]], tool["function"]["parameters"]
+            assert set(body["parameters"]["properties"]) == set(original.get("properties") or {})
+            assert set(body["parameters"].get("required") or []) == set(original.get("required") or [])
+
+
+def test_the_export_command_writes_each_format_and_reports_skips(run, tmp_path):
+    for fmt in ("openai", "trl-sft", "hermes", "glaive", "python", "xlam", "openai-dpo", "trl-dpo"):
+        out = tmp_path / f"{fmt}.jsonl"
+        result = run_cli([str(run["folder"]), "--format", fmt, "--out", str(out)], module="pipeline.export")
+        assert result.returncode == 0, result.stderr
+        rows = [json.loads(line) for line in out.read_text().splitlines()]
+        expected = len(run["pairs"]) if fmt.endswith("dpo") else len(run["records"])
+        if fmt == "xlam":
+            assert 0 < len(rows) < expected and "skipped" in result.stdout
+        else:
+            assert len(rows) == expected, fmt
+
+
+def test_check_template_reports_each_record_and_exits_1_when_some_fail(run):
+    result = run_cli([str(run["folder"]), "--check-template", str(TEMPLATES / "meta-llama-Llama-3.1-8B-Instruct.jinja")], module="pipeline.export")
+    assert result.returncode == 1
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(lines) == len(run["records"])
+    assert {line["category"] for line in lines if not line["ok"]} == {"parallel"}
+    assert all(line["chars"] > 0 for line in lines if line["ok"])
+    ok = run_cli([str(run["folder"]), "--check-template", str(TEMPLATES / "Qwen-Qwen2.5-7B-Instruct.jinja")], module="pipeline.export")
+    assert ok.returncode == 0
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--format", "yaml"], "error: --format: unknown format 'yaml'"),
+    (["--check-template", "/nonexistent.jinja"], "error: /nonexistent.jinja: No such file or directory"),
+])
+def test_bad_export_input_is_one_line_and_exit_2(run, argv, message):
+    result = run_cli([str(run["folder"]), *argv], module="pipeline.export")
+    assert result.returncode == 2 and result.stderr.strip().startswith(message) and "\n" not in result.stderr.strip()
+
+
+def test_a_broken_source_line_names_the_file_and_line(tmp_path):
+    source = tmp_path / "records.jsonl"
+    source.write_text('{"id": "a", "messages": []}\nnot json\n')
+    result = run_cli([str(source), "--format", "openai", "--out", str(tmp_path / "o.jsonl")], module="pipeline.export")
+    assert result.returncode == 2 and result.stderr.strip() == f"error: {source}: [1]: line 2 is not a JSON object"
+    assert not (tmp_path / "o.jsonl").exists()
