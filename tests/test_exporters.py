@@ -233,3 +233,29 @@ def test_a_broken_source_line_names_the_file_and_line(tmp_path):
     result = run_cli([str(source), "--format", "openai", "--out", str(tmp_path / "o.jsonl")], module="pipeline.export")
     assert result.returncode == 2 and result.stderr.strip() == f"error: {source}: [1]: line 2 is not a JSON object"
     assert not (tmp_path / "o.jsonl").exists()
+
+
+def _hf_tokenizer(template_text):
+    """A transformers tokenizer that carries only a chat template (no model download)."""
+    from tokenizers import Tokenizer
+    from tokenizers.models import WordLevel
+    from transformers import PreTrainedTokenizerFast
+
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=Tokenizer(WordLevel({"<unk>": 0}, unk_token="<unk>")), bos_token="<s>", eos_token="</s>")
+    tokenizer.chat_template = template_text
+    return tokenizer
+
+
+@pytest.mark.parametrize("template", sorted(p.name for p in TEMPLATES.glob("*.jinja")))
+def test_transformers_apply_chat_template_reads_trl_rows_exactly_as_check_template_renders_them(run, template):
+    text = (TEMPLATES / template).read_text()
+    tokenizer, compiled = _hf_tokenizer(text), compile_template(text)
+    for record in run["records"]:
+        row = trl_sft(record, JSON)
+        try:
+            expected = tokenizer.apply_chat_template(row["messages"], tools=row["tools"], tokenize=False)
+        except Exception as error:  # the template refuses the record: check-template must refuse it too
+            with pytest.raises(Exception, match=re.escape(str(error)[:40])):
+                render_chat(compiled, row["messages"], row["tools"])
+            continue
+        assert render_chat(compiled, row["messages"], row["tools"]) == expected
