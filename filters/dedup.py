@@ -11,7 +11,6 @@ of lowest rank, so the result does not depend on input order.
 from __future__ import annotations
 
 import gc
-import json
 import re
 import sys
 import unicodedata
@@ -25,7 +24,7 @@ import xxhash
 from rapidfuzz import fuzz
 
 from filters.base import Issue, leaves
-from filters.match import call_key
+from filters.match import canonical_calls
 from pipeline.record import Conversation, decode_arguments
 
 _PUNCT = re.compile(r"[^\w\s]|_")
@@ -298,13 +297,11 @@ def _features(rid: str, meta: Any, tool_names: list[str], schemas: Mapping[str, 
     called: list[str] = []
     canonical = []
     for calls in turns:
-        keys = []
         for name, arguments in calls:
-            key = call_key({"name": name, "arguments": arguments}, schemas)
-            keys.append(json.dumps(key, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str))
             called.append(name)
             values.extend(leaf for _, leaf in leaves(arguments))
-        canonical.append("\x1f".join(sorted(keys)))  # independent calls match in any order
+        # independent calls match in any order
+        canonical.append(canonical_calls([{"name": name, "arguments": arguments} for name, arguments in calls], schemas))
     calls_text = "\x1e".join(canonical)
     exact = "\x1d".join(("\x1e".join(texts), "\x1f".join(sorted(tool_names)), calls_text))
     template = mask_values(text, values) + "\x1d" + " ".join(sorted(called))

@@ -7,6 +7,7 @@ omitted optional argument equals its schema default; independent calls match in 
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
@@ -78,6 +79,12 @@ def call_key(call: Any, schemas: Mapping[str, Mapping[str, Any]] | None = None) 
     if isinstance(arguments, Mapping):
         arguments = with_defaults(arguments, (schemas or {}).get(name))
     return name, normalize_value(arguments)
+
+
+def canonical_calls(calls: Iterable[Any], schemas: Mapping[str, Mapping[str, Any]] | None = None) -> str:
+    """One turn's calls as one string, equal for equal calls in any order (dedup and split keys)."""
+    keys = [json.dumps(call_key(call, schemas), sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str) for call in calls]
+    return "\x1f".join(sorted(keys))
 
 
 def match_calls(expected: Iterable[Any], actual: Iterable[Any],

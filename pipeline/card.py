@@ -15,16 +15,11 @@ from typing import Any, Iterable
 import yaml
 
 from pipeline.record import Conversation
+from pipeline.redact import redact
 
-SECRET = re.compile(r"\b(?:sk-[A-Za-z0-9_-]{8,}|hf_[A-Za-z0-9]{8,}|(?:api[_-]?key|token|secret)=[^&\s\"']+)", re.IGNORECASE)
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 PHONE = re.compile(r"(?<![\w-])\+?\d[\d ().-]{7,}\d(?![\w-])")
 TAGS = ["function-calling", "tool-use", "synthetic", "dpo"]
-
-
-def redact(text: str) -> str:
-    """`text` with API-key and token-like strings (sk-..., hf_..., key=... in URLs) replaced."""
-    return SECRET.sub("[REDACTED]", text)
 
 
 def pii_counts(records: Iterable[Conversation]) -> dict[str, int]:
@@ -92,14 +87,19 @@ def _run_sections(manifest: dict[str, Any]) -> list[str]:
         lines += [f"| {c['check']} | {c['code']} | {c['count']} |" for c in codes]
     slices = funnel.get("by_slice") or []
     if slices:
-        lines += ["", "By category, mode, teacher and temperature:", "", "| category | mode | teacher | temperature | candidates | accepted |",
-                  "|---|---|---|---|---|---|"]
-        lines += [f"| {s['category']} | {s['mode']} | {s['teacher']} | {s['temperature']} | {s['candidates']} | {s['accepted']} |" for s in slices]
+        lines += ["", "By category, mode, teacher and temperature (candidates each check removed):", "",
+                  "| category | mode | teacher | temperature | candidates | removed by | accepted |", "|---|---|---|---|---|---|---|"]
+        lines += [f"| {s['category']} | {s['mode']} | {s['teacher']} | {s['temperature']} | {s['candidates']} | "
+                  f"{', '.join(f'{check} {count}' for check, count in (s.get('removed_by_check') or {}).items()) or '-'} | {s['accepted']} |"
+                  for s in slices]
     pairs = manifest.get("pairs") or {}
     if pairs.get("total"):
+        sources = pairs.get("by_source", {})
         lines += ["", "## Preference pairs", "", f"{pairs['total']} pairs; {round(100 * (pairs.get('semantic_share') or 0))}% are "
-                  "schema-valid, grounded mistakes that only the reference calls tell apart. Every rejected turn fails the checks "
-                  "for exactly its type's code.", "", "| type | pairs |", "|---|---|"]
+                  "schema-valid, grounded mistakes that only the reference calls tell apart.",
+                  f"{sources.get('perturbed', 0)} are typed perturbations of accepted turns, each failing the checks for exactly its "
+                  f"type's code; {sources.get('generated', 0)} are real failures (a rejected candidate's own turn, named by the codes it "
+                  "failed with, against its verified reference calls).", "", "| type | pairs |", "|---|---|"]
         lines += [f"| {name} | {count} |" for name, count in pairs.get("by_type", {}).items()]
     teacher = manifest.get("teacher", {})
     versions = manifest.get("versions", {})

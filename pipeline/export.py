@@ -22,13 +22,14 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import jinja2
+from pydantic import ValidationError
 from jinja2.ext import loopcontrols
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from pipeline import errors
 from pipeline.errors import InputError
 from pipeline.exporters import PAIR_FORMATS, RECORD_FORMATS, Skip, TextOptions
-from pipeline.record import iter_jsonl
+from pipeline.record import Message, Tool, append_path, iter_jsonl, json_path, message_dict, parse_record
 from pipeline.writer import write_jsonl
 
 
@@ -66,7 +67,19 @@ def read_source(source: Path, pairs: bool) -> Iterator[tuple[int, dict[str, Any]
     for index, item in iter_jsonl(str(path)):
         if isinstance(item, ValueError) or not isinstance(item, dict):
             raise InputError(f"line {index + 1} is not a JSON object", str(path), f"[{index}]")
-        yield index, item
+        try:
+            yield index, canonical_pair(item) if pairs else parse_record(item).to_dict()
+        except (ValidationError, KeyError, TypeError) as error:
+            problem = error.errors()[0] if isinstance(error, ValidationError) else None
+            where = json_path(problem["loc"]) if problem else ""
+            raise InputError(f"not a canonical {'pair' if pairs else 'record'}: {problem['msg'] if problem else error!r}", str(path),
+                             append_path(f"[{index}]", where)) from None
+
+
+def canonical_pair(pair: dict[str, Any]) -> dict[str, Any]:
+    """A pair whose messages are canonical (arguments as objects, no null keys)."""
+    sides = {side: [message_dict(Message.model_validate(m)) for m in pair[side]] for side in ("prompt", "chosen", "rejected")}
+    return {**pair, **sides, "tools": [Tool.model_validate(tool).model_dump() for tool in pair.get("tools") or []]}
 
 
 def export(source: Path, fmt: str, out: Path, options: TextOptions) -> tuple[int, Counter]:
@@ -80,8 +93,6 @@ def export(source: Path, fmt: str, out: Path, options: TextOptions) -> tuple[int
             rows.append(exporter(item, options))
         except Skip as reason:
             skipped[str(reason)] += 1
-        except (KeyError, TypeError, ValueError) as error:
-            raise InputError(f"not a canonical {'pair' if fmt in PAIR_FORMATS else 'record'} ({error!r})", str(source), f"[{index}]") from None
     write_jsonl(out, rows)
     return len(rows), skipped
 

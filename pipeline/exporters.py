@@ -8,10 +8,13 @@ syntax as options.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
 from typing import Any, Callable
+
+from pipeline.record import decode_arguments
 
 PY_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 HERMES_SYSTEM = ("You are a function calling AI model. You are provided with function signatures within <tools></tools> XML tags. "
@@ -39,8 +42,38 @@ def _calls(message: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _arguments(call: dict[str, Any]) -> dict[str, Any]:
-    arguments = call.get("arguments", {})
-    return json.loads(arguments) if isinstance(arguments, str) else arguments
+    arguments = decode_arguments(call.get("arguments"))
+    if not isinstance(arguments, dict):
+        raise Skip(f"the arguments of {call.get('name')!r} are not a JSON object")
+    return arguments
+
+
+def _call_names(messages: list[dict[str, Any]]) -> dict[str, str]:
+    """tool_call_id -> function name, for tool messages that do not carry their own `name`."""
+    return {call.get("id"): call["function"]["name"] for m in messages for call in m.get("tool_calls") or [] if call.get("id")}
+
+
+def _with_ids(messages: list[dict[str, Any]], seed: str) -> list[dict[str, Any]]:
+    """Messages whose calls all have ids and whose tool messages answer them: a missing call id is
+    made (9 characters, from `seed`), a missing tool_call_id is the next unanswered call's."""
+    out, pending, number = [], [], 0
+    for message in messages:
+        message = dict(message)
+        if message.get("tool_calls"):
+            calls = []
+            for call in message["tool_calls"]:
+                if not call.get("id"):
+                    number += 1
+                    call = {**call, "id": hashlib.sha256(f"{seed}-{number}".encode()).hexdigest()[:9]}
+                calls.append(call)
+            message["tool_calls"], pending = calls, [call["id"] for call in calls]
+        elif message["role"] == "tool":
+            if message.get("tool_call_id") in pending:
+                pending.remove(message["tool_call_id"])
+            elif not message.get("tool_call_id") and pending:
+                message["tool_call_id"] = pending.pop(0)
+        out.append(message)
+    return out
 
 
 def python_value(value: Any) -> str:
@@ -84,6 +117,8 @@ def _openai_message(message: dict[str, Any]) -> dict[str, Any]:
                                            "arguments": json.dumps(_arguments(call["function"]), ensure_ascii=False)}}
                              for call in message["tool_calls"]]
     if message["role"] == "tool":
+        if not message.get("tool_call_id"):
+            raise Skip("a tool message answers no call (OpenAI needs tool_call_id)")
         out["tool_call_id"] = message["tool_call_id"]
         out["content"] = message.get("content") or ""
     elif out["content"] is None and message["role"] != "assistant":
@@ -97,7 +132,7 @@ def _parallel(messages: list[dict[str, Any]]) -> bool:
 
 def openai_sft(record: dict[str, Any], options: TextOptions) -> dict[str, Any]:
     """OpenAI chat fine-tuning: arguments as JSON strings, tool_call_id on every tool message."""
-    row: dict[str, Any] = {"messages": [_openai_message(m) for m in record["messages"]]}
+    row: dict[str, Any] = {"messages": [_openai_message(m) for m in _with_ids(record["messages"], str(record.get("id")))]}
     if record.get("tools"):
         row["tools"] = record["tools"]
         row["parallel_tool_calls"] = _parallel(record["messages"])
@@ -106,12 +141,13 @@ def openai_sft(record: dict[str, Any], options: TextOptions) -> dict[str, Any]:
 
 def openai_dpo(pair: dict[str, Any], options: TextOptions) -> dict[str, Any]:
     """OpenAI preference fine-tuning: `input`, one `preferred_output` and one `non_preferred_output` message."""
-    inputs: dict[str, Any] = {"messages": [_openai_message(m) for m in pair["prompt"]]}
+    seed = str(pair.get("id"))
+    inputs: dict[str, Any] = {"messages": [_openai_message(m) for m in _with_ids(pair["prompt"], seed)]}
     if pair.get("tools"):
         inputs["tools"] = pair["tools"]
         inputs["parallel_tool_calls"] = _parallel(pair["chosen"] + pair["rejected"])
-    return {"input": inputs, "preferred_output": [_openai_message(m) for m in pair["chosen"]],
-            "non_preferred_output": [_openai_message(m) for m in pair["rejected"]]}
+    return {"input": inputs, "preferred_output": [_openai_message(m) for m in _with_ids(pair["chosen"], seed + "-chosen")],
+            "non_preferred_output": [_openai_message(m) for m in _with_ids(pair["rejected"], seed + "-rejected")]}
 
 
 # --- TRL ---------------------------------------------------------------------------------------
@@ -142,9 +178,11 @@ def hermes(record: dict[str, Any], options: TextOptions) -> dict[str, Any]:
     functions = json.dumps([tool for tool in record.get("tools") or []], ensure_ascii=False)
     system = HERMES_SYSTEM.format(tools=functions, open=token, close=close)
     turns: list[dict[str, str]] = []
-    own_system = [m["content"] for m in record["messages"] if m["role"] == "system" and m.get("content")]
+    messages = _with_ids(record["messages"], str(record.get("id")))  # so every tool message finds its call's name
+    names = _call_names(messages)
+    own_system = [m["content"] for m in messages if m["role"] == "system" and m.get("content")]
     turns.append({"from": "system", "value": "\n\n".join([system, *own_system])})
-    for message in record["messages"]:
+    for message in messages:
         role = message["role"]
         if role == "system":
             continue
@@ -164,7 +202,7 @@ def hermes(record: dict[str, Any], options: TextOptions) -> dict[str, Any]:
                 parsed: Any = json.loads(content)
             except ValueError:
                 parsed = content
-            block = f"<tool_response>\n{json.dumps({'name': message.get('name', ''), 'content': parsed}, ensure_ascii=False)}\n</tool_response>"
+            block = f"<tool_response>\n{json.dumps({'name': message.get('name') or names.get(message.get('tool_call_id'), ''), 'content': parsed}, ensure_ascii=False)}\n</tool_response>"
             if turns[-1]["from"] == "tool":
                 turns[-1]["value"] += "\n" + block
             else:

@@ -31,9 +31,9 @@ import shutil
 from pathlib import Path
 from typing import Any, Iterable
 
-from datasets import Dataset, Features, Json, Value
+from datasets import Dataset, Features, Json, Value, disable_progress_bars
 
-from filters.match import call_key
+from filters.match import canonical_calls
 from pipeline.record import Conversation
 
 SPLITS = ("train", "test")
@@ -54,9 +54,9 @@ def exact_json_decoding() -> None:
 def group_key(record: Conversation) -> str:
     """A short hash of (category, sorted tool names, canonical calls): rewordings share it."""
     schemas = record.tool_schemas()
-    calls = [[call_key(call, schemas) for call in message.tool_calls or []] for message in record.messages if message.tool_calls]
-    payload = [record.category, sorted(schemas), [sorted(map(repr, turn)) for turn in calls]]
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=repr).encode("utf-8")).hexdigest()[:16]
+    turns = [canonical_calls(message.tool_calls, schemas) for message in record.messages if message.tool_calls]
+    payload = [record.category, sorted(schemas), turns]
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
 
 
 def split_of(record: Conversation, test_share: float = 0.1, holdout_tools: Iterable[str] = ()) -> str:
@@ -70,8 +70,10 @@ def split_of(record: Conversation, test_share: float = 0.1, holdout_tools: Itera
 def write_dataset(folder: Path, records: list[Conversation], pairs: list[dict[str, Any]], test_share: float = 0.1,
                   holdout_tools: Iterable[str] = ()) -> dict[str, Any]:
     """Write the Parquet files and return the `configs` entries and row counts for the card."""
+    disable_progress_bars()  # the run prints its own progress; no per-file bars from datasets
     if folder.exists():
         shutil.rmtree(folder)
+    folder.mkdir(parents=True)
     holdout = list(holdout_tools)
     splits = {record.id: split_of(record, test_share, holdout) for record in records}
     configs: list[dict[str, Any]] = []

@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 from filters.base import Check, run_checks
 from filters.match import same_value
 from filters.schema import validator_for
-from pipeline.record import Conversation, Message
+from pipeline.record import Conversation, message_dict
 
 Turn = dict[str, Any]  # an assistant message as a canonical dict
 
@@ -52,7 +52,7 @@ class Decision:
 
     @property
     def chosen(self) -> Turn:
-        return _message_dict(self.record.messages[self.index])
+        return message_dict(self.record.messages[self.index])
 
     @property
     def calls(self) -> list[dict[str, Any]]:
@@ -82,13 +82,6 @@ class Pair:
         return {"id": self.id, "record_id": self.record_id, "category": self.category, "type": self.type,
                 "source": self.source, "code": self.code, "prompt": self.prompt, "chosen": self.chosen,
                 "rejected": self.rejected, "tools": self.tools}
-
-
-def _message_dict(message: Message) -> Turn:
-    out = message.model_dump(exclude_none=True)
-    if message.role == "assistant":
-        out.setdefault("content", None)
-    return out
 
 
 def _with_calls(decision: Decision, calls: list[dict[str, Any]], content: str | None = None) -> Turn:
@@ -315,7 +308,7 @@ def cut(record: Conversation, index: int, turn: Turn, ordered: bool | None = Non
     meta = copy.deepcopy(record.meta)
     references = [ref for ref in meta.get("reference") or [] if isinstance(ref, dict) and ref.get("message", index) < index]
     previous = next((ref for ref in meta.get("reference") or [] if isinstance(ref, dict) and ref.get("message") == index), None)
-    chosen = [call["function"] for call in (reference if reference is not None else _message_dict(record.messages[index])).get("tool_calls") or []]
+    chosen = [call["function"] for call in (reference if reference is not None else message_dict(record.messages[index])).get("tool_calls") or []]
     if chosen:
         was_ordered = bool(previous.get("ordered")) if previous else False
         references.append({"message": index, "calls": [{"name": c["name"], "arguments": c["arguments"]} for c in chosen],
@@ -452,7 +445,9 @@ def generated_pairs(rejected: Iterable[dict[str, Any]], checks: list[Check]) -> 
             issues = run_checks(cut(record, index, decision.chosen, reference=chosen), checks)
             found = [issue.code for issue in issues]
             if found and set(found) <= ASSISTANT_CODES:
-                out.append(_pair(record, decision, found[0], found[0], decision.chosen, chosen=chosen, source="generated"))
+                # named by its first code; semantic only when that is the one and only code
+                code = found[0] if len(set(found)) == 1 else "+".join(sorted(set(found)))
+                out.append(_pair(record, decision, code, code, decision.chosen, chosen=chosen, source="generated"))
     return out
 
 

@@ -1,8 +1,9 @@
 """Publishing a finished run: its Hub folder (dataset, card, config, log) and the upload.
 
-`python -m pipeline.publish RUN_DIR [--push-to-hub ORG/NAME] [--public] [--license L] [--dry-run]`
-publishes a run that already exists, without regenerating anything; `pipeline.run` calls the same
-functions with the same flags at the end of a run.
+`python -m pipeline.publish RUN_DIR [--config JOB] [--push-to-hub ORG/NAME] [--public] [--license L]
+[--dry-run]` publishes a run that already exists, without regenerating anything: the job file's
+`hub:` section (the same file the run was made with, or another) with the flags laid over it.
+`pipeline.run` calls the same functions at the end of a run.
 
 The folder is `RUN_DIR/hub/`: README.md (the card), data/ and pairs/ Parquet files,
 config.json (the resolved run config) and run.log. It is exactly what is uploaded; `--dry-run`
@@ -19,12 +20,16 @@ from pathlib import Path
 from typing import Any
 
 from huggingface_hub import HfApi, get_token
+from pydantic import ValidationError
 
 from pipeline import errors
-from pipeline.card import redact, render_card
+from pipeline.card import render_card
+from pipeline.redact import redact
+from pipeline.config import HubConfig
 from pipeline.errors import InputError
 from pipeline.hf_dataset import write_dataset
-from pipeline.record import parse_record
+from pipeline.jobfile import config_error, load_job_file
+from pipeline.record import iter_jsonl, parse_record
 
 HUB_FOLDER = "hub"
 
@@ -35,13 +40,18 @@ def read_run(run_dir: Path) -> tuple[list, list[dict[str, Any]], dict[str, Any]]
     if not manifest_path.is_file():
         raise InputError("not a finished run (no manifest.json; a run writes it last)", str(run_dir))
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    records = [parse_record(json.loads(line)) for line in _lines(run_dir / "accepted.jsonl")]
-    pairs = [json.loads(line) for line in _lines(run_dir / "pairs.jsonl")]
-    return records, pairs, manifest
+    records = [parse_record(item) for item in _rows(run_dir / "accepted.jsonl")]
+    return records, _rows(run_dir / "pairs.jsonl"), manifest
 
 
-def _lines(path: Path) -> list[str]:
-    return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()] if path.is_file() else []
+def _rows(path: Path) -> list[Any]:
+    """The objects of a run's JSONL file ([] when absent); InputError on a torn line."""
+    rows = []
+    for index, item in iter_jsonl(str(path)) if path.is_file() else ():
+        if isinstance(item, ValueError):
+            raise InputError(f"line {index + 1} is not JSON", str(path), f"[{index}]")
+        rows.append(item)
+    return rows
 
 
 def build_hub_folder(run_dir: Path, license: str | None, test_share: float = 0.1, holdout_tools: list[str] | None = None) -> Path:
@@ -68,6 +78,8 @@ def push(folder: Path, repo_id: str, public: bool = False) -> str:
     """Create the dataset repo (private unless `public`) and upload `folder`; returns the repo URL."""
     api = HfApi(token=hub_token())
     url = api.create_repo(repo_id, repo_type="dataset", private=not public, exist_ok=True)
+    if not public and not api.repo_info(repo_id, repo_type="dataset").private:  # create_repo leaves an existing repo as it is
+        raise InputError(f"{repo_id} already exists and is public: pass --public to update it, or choose another name", "--push-to-hub")
     api.upload_folder(folder_path=str(folder), repo_id=repo_id, repo_type="dataset",
                       commit_message="Upload function-calling dataset (pipeline.publish)")
     return str(url)
@@ -91,18 +103,40 @@ def publish(run_dir: Path, repo_id: str | None, public: bool, license: str | Non
     folder = build_hub_folder(run_dir, license, test_share, holdout_tools)
     if repo_id is None or dry_run:
         return f"wrote {folder} (nothing uploaded)"
+    if not any((folder / "data").glob("*/*.parquet")):
+        raise InputError("the run accepted no records: nothing to publish", str(run_dir))
     return f"pushed {folder} to {push(folder, repo_id, public)} ({'public' if public else 'private'})"
+
+
+FLAGS = {"repo": "--push-to-hub", "public": "--public", "license": "--license", "dry_run": "--dry-run",
+         "test_share": "--test-share", "holdout_tools": "--holdout-tools"}
+
+
+def hub_settings(args: argparse.Namespace) -> HubConfig:
+    """The job file's `hub:` section with the flags laid over it, validated."""
+    section = load_job_file(args.config).get("hub", {}) if args.config else {}
+    if not isinstance(section, dict):
+        raise InputError("hub must be a mapping (repo, public, license, ...)", args.config, "hub")
+    flags = {key: getattr(args, flag.removeprefix("--").replace("-", "_")) for key, flag in FLAGS.items()}
+    flags = {key: value for key, value in flags.items() if value is not None}
+    if "holdout_tools" in flags:
+        flags["holdout_tools"] = [name.strip() for name in flags["holdout_tools"].split(",") if name.strip()]
+    try:
+        return HubConfig.model_validate({**section, **flags})
+    except ValidationError as error:
+        raise config_error(error, args.config, {key: flag for key, flag in FLAGS.items() if key in flags}) from None
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m pipeline.publish", description="Publish a finished run as a Hugging Face dataset.")
     p.add_argument("run_dir", help="a run directory (holds manifest.json)")
+    p.add_argument("--config", metavar="FILE", help="a job file whose hub: section says where and how to publish")
     p.add_argument("--push-to-hub", metavar="ORG/NAME", help="dataset repo to create or update")
-    p.add_argument("--public", action="store_true", help="make a new repo public (default private)")
+    p.add_argument("--public", action="store_true", default=None, help="make a new repo public (default private)")
     p.add_argument("--license", help="dataset license for the card (required to push), e.g. apache-2.0")
-    p.add_argument("--dry-run", action="store_true", help="write RUN_DIR/hub/ exactly as it would be uploaded; upload nothing")
-    p.add_argument("--test-share", type=float, default=0.1, help="share of split groups in the test split (default 0.1)")
-    p.add_argument("--holdout-tools", default="", help="comma-separated tools whose records all go to the test split")
+    p.add_argument("--dry-run", action="store_true", default=None, help="write RUN_DIR/hub/ exactly as it would be uploaded; upload nothing")
+    p.add_argument("--test-share", type=float, help="share of split groups in the test split (default 0.1)")
+    p.add_argument("--holdout-tools", help="comma-separated tools whose records all go to the test split")
     return p.parse_args(argv)
 
 
@@ -110,10 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     def job() -> int:
         args = parse_args(argv)
-        if not 0 <= args.test_share <= 1:
-            raise InputError("must be between 0 and 1", "--test-share")
-        holdout = [name.strip() for name in args.holdout_tools.split(",") if name.strip()]
-        print(publish(Path(args.run_dir), args.push_to_hub, args.public, args.license, args.dry_run, args.test_share, holdout))
+        hub = hub_settings(args)
+        print(publish(Path(args.run_dir), hub.repo, hub.public, hub.license, hub.dry_run, hub.test_share, hub.holdout_tools))
         return errors.EXIT_DONE
 
     return errors.run_cli(job, "nothing was committed to the Hub (an upload is one commit)")

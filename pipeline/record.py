@@ -102,9 +102,7 @@ class Conversation(BaseModel):
     def to_dict(self) -> dict[str, Any]:
         """The canonical JSON object: arguments as objects, no null keys except assistant content."""
         out = self.model_dump(exclude_none=True)
-        for message, source in zip(out["messages"], self.messages):
-            if source.role == "assistant" and "content" not in message:
-                message["content"] = None
+        out["messages"] = [message_dict(message) for message in self.messages]
         return out
 
     def to_json(self) -> str:
@@ -114,6 +112,14 @@ class Conversation(BaseModel):
     def tool_schemas(self) -> dict[str, dict[str, Any]]:
         """Map function name -> parameters schema for the record's tools."""
         return {tool.function.name: tool.function.parameters for tool in self.tools}
+
+
+def message_dict(message: Message) -> dict[str, Any]:
+    """One canonical message: no null keys, except an assistant's content (null beside tool calls)."""
+    out = message.model_dump(exclude_none=True)
+    if message.role == "assistant":
+        out.setdefault("content", None)
+    return out
 
 
 def json_path(parts) -> str:

@@ -13,6 +13,7 @@ import sys
 import time
 from contextlib import ExitStack
 from datetime import datetime, timezone
+from typing import Any
 
 from pydantic import ValidationError
 from rich.console import Console
@@ -25,7 +26,7 @@ from filters.quality import QualityOptions
 from pipeline import errors
 from pipeline.backends.embedded import EmbeddedServer
 from pipeline.backends.openai_backend import OpenAITeacher
-from pipeline.config import CATEGORIES, HubConfig, RunConfig, TeacherConfig
+from pipeline.config import CATEGORIES, RunConfig
 from pipeline.engine import Engine, RunResult, merge_results
 from pipeline.errors import InputError
 from pipeline.examples import example_tool, examples_version
@@ -34,9 +35,10 @@ from pipeline.generate.single import literal_examples
 from pipeline.importers import name_map
 from pipeline.plan import Planner
 from pipeline.prompts import load_prompt
-from pipeline.card import redact
+from pipeline.redact import redact
 from pipeline.publish import check_target, hub_token, publish
 from pipeline.report import build_manifest, print_summary
+from pipeline.jobfile import config_error, load_job_file, merged
 from pipeline.judge import judge
 from pipeline.links import load_links
 from pipeline.seeds import alias_table, load_examples, load_tools
@@ -60,12 +62,13 @@ JUDGE_PROMPTS = ["judge/calls"]
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """The command line (see README.md for every option)."""
     p = argparse.ArgumentParser(prog="python -m pipeline.run", description="Generate function-calling training data.")
-    p.add_argument("--category", required=True, help=f"one of: {', '.join(CATEGORIES)}, all")
-    p.add_argument("--n", type=int, default=20, help="accepted records wanted (default 20)")
+    p.add_argument("--config", metavar="FILE", help="a job file (YAML, TOML or JSON) with any config key; flags override it")
+    p.add_argument("--category", help=f"one of: {', '.join(CATEGORIES)}, all")
+    p.add_argument("--n", type=int, help="accepted records wanted (default 20)")
     p.add_argument("--max-candidates", type=int, help="most candidates to generate (default 10 x n; 25 x n on the embedded teacher)")
-    p.add_argument("--tools", action="append", default=[], metavar="PATH", help="your tools: file or folder, repeatable (default: bundled seeds)")
+    p.add_argument("--tools", action="append", metavar="PATH", help="your tools: file or folder, repeatable (default: bundled seeds)")
     p.add_argument("--out", help="run directory (default outputs/<run-name>/)")
-    p.add_argument("--seed", type=int, default=0, help="run seed: same seed, same plan (default 0)")
+    p.add_argument("--seed", type=int, help="run seed: same seed, same plan (default 0)")
     p.add_argument("--mode", choices=["free", "blueprint"], help="default: blueprint on the embedded teacher, free otherwise")
     p.add_argument("--base-url", help="OpenAI-compatible endpoint; without it the embedded llama.cpp teacher runs")
     p.add_argument("--model", help="model name at --base-url")
@@ -73,51 +76,77 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--temperatures", help="comma-separated temperature schedule (default 0.2,0.7,1.0)")
     p.add_argument("--timeout", type=float, help="seconds per request (default 60)")
     p.add_argument("--max-attempts", type=int, help="attempts per request, retries included (default 6)")
-    p.add_argument("--judge", action="store_true", help="ask the teacher to judge each candidate that passed the checks (one more request each)")
+    p.add_argument("--judge", action="store_true", default=None, help="ask the teacher to judge each candidate that passed the checks (one more request each)")
     p.add_argument("--push-to-hub", metavar="ORG/NAME", help="publish the run as a dataset repo (private unless --public)")
-    p.add_argument("--public", action="store_true", help="make a new Hub repo public")
+    p.add_argument("--public", action="store_true", default=None, help="make a new Hub repo public")
     p.add_argument("--license", help="dataset license for the card (required to push), e.g. apache-2.0")
-    p.add_argument("--dry-run", action="store_true", help="write RUN_DIR/hub/ exactly as it would be uploaded; upload nothing")
+    p.add_argument("--dry-run", action="store_true", default=None, help="write RUN_DIR/hub/ exactly as it would be uploaded; upload nothing")
     p.add_argument("--structured-output", choices=["auto", "json_schema", "json_object", "grammar", "none"], help="skip the probe and use this style")
     return p.parse_args(argv)
 
 
+# config path -> the flag that sets it (flag values override the job file's)
+FLAGS = {"category": "--category", "n": "--n", "max_candidates": "--max-candidates", "seed": "--seed", "mode": "--mode",
+         "tools": "--tools", "out": "--out", "judge": "--judge", "teacher.base_url": "--base-url", "teacher.model": "--model",
+         "teacher.concurrency": "--concurrency", "teacher.temperatures": "--temperatures", "teacher.timeout": "--timeout",
+         "teacher.max_attempts": "--max-attempts", "teacher.structured_output": "--structured-output", "hub.repo": "--push-to-hub",
+         "hub.public": "--public", "hub.license": "--license", "hub.dry_run": "--dry-run"}
+
+
+def flag_values(args: argparse.Namespace) -> dict[str, Any]:
+    """The flags given on the command line, as a nested config mapping."""
+    out: dict[str, Any] = {}
+    for path, flag in FLAGS.items():
+        value = getattr(args, flag.removeprefix("--").replace("-", "_"))
+        if value is None:
+            continue
+        if path == "teacher.temperatures":
+            try:
+                value = [float(t) for t in value.split(",")]
+            except ValueError:
+                raise InputError(f"{value!r} is not a comma-separated list of numbers", flag) from None
+        *parents, key = path.split(".")
+        node = out
+        for parent in parents:
+            node = node.setdefault(parent, {})
+        node[key] = value
+    return out
+
+
 def build_config(args: argparse.Namespace) -> RunConfig:
-    """Turn flags into a validated RunConfig (InputError on a bad value)."""
-    if args.category not in CATEGORIES + ("all",):
-        raise InputError(f"unknown category {args.category!r} (choose from {', '.join(CATEGORIES)}, all)", "--category")
-    teacher = {"base_url": args.base_url, "model": args.model, "concurrency": args.concurrency, "timeout": args.timeout,
-               "max_attempts": args.max_attempts, "structured_output": args.structured_output}
-    if args.temperatures:
-        try:
-            teacher["temperatures"] = [float(t) for t in args.temperatures.split(",")]
-        except ValueError:
-            raise InputError(f"{args.temperatures!r} is not a comma-separated list of numbers", "--temperatures") from None
-    if args.base_url and not args.model:
-        raise InputError("--model is required with --base-url", "--model")
+    """The job file (if any) with the flags laid over it, validated (InputError on a bad value)."""
+    flags = flag_values(args)
+    values = merged(load_job_file(args.config) if args.config else {}, flags)
+    given = {path: flag for path, flag in FLAGS.items() if _has(flags, path)}
+    where = lambda path: (given[path], None) if path in given else (args.config, path)  # noqa: E731
+    category = values.get("category")
+    if category is None:
+        raise InputError("say which: --category, or category in the job file", "--category")
+    if category not in CATEGORIES + ("all",):
+        raise InputError(f"unknown category {category!r} (choose from {', '.join(CATEGORIES)}, all)", *where("category"))
+    teacher = values.get("teacher") if isinstance(values.get("teacher"), dict) else {}
+    if teacher.get("base_url") and not teacher.get("model"):
+        raise InputError("a model is required with a base URL", *(("--model", None) if "teacher.base_url" in given else (args.config, "teacher.model")))
     try:
-        values = {"category": args.category, "n": args.n, "max_candidates": args.max_candidates, "seed": args.seed,
-                  "mode": args.mode, "tools": args.tools, "out": args.out, "judge": args.judge,
-                  "hub": HubConfig(repo=args.push_to_hub, public=args.public, license=args.license, dry_run=args.dry_run),
-                  "teacher": TeacherConfig(**{k: v for k, v in teacher.items() if v is not None})}
-        return RunConfig(**values)
+        return RunConfig.model_validate(values)
     except ValidationError as error:
-        first = error.errors()[0]
-        flag = str(first["loc"][-1]) if first["loc"] else "temperatures"
-        raise InputError(first["msg"].removeprefix("Value error, "), "--" + flag.replace("_", "-")) from None
+        raise config_error(error, args.config, given) from None
 
 
-def run_checks_for(config: RunConfig, grounding: GroundingOptions) -> list:
-    """The per-record checks the config names, with the grounding options and quality limits."""
+def _has(tree: dict[str, Any], path: str) -> bool:
+    node: Any = tree
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return True
+
+
+def run_checks_for(config: RunConfig, grounding: GroundingOptions, every: bool = False) -> list:
+    """The per-record checks the config names (or `every` check: a pair's rejected turn must fail
+    for exactly its reason, which only the whole chain can say), with the grounding options and quality limits."""
     quality = QualityOptions(min_request_words=config.min_request_words, max_user_chars=config.max_user_chars, language=config.language)
-    return default_checks(config.checks, grounding=grounding, quality=quality)
-
-
-def pair_checks(config: RunConfig, grounding: GroundingOptions) -> list:
-    """Every check (whatever the run's `checks` switch off): a pair's rejected turn must fail for
-    exactly its reason, which only the whole chain can say."""
-    quality = QualityOptions(min_request_words=config.min_request_words, max_user_chars=config.max_user_chars, language=config.language)
-    return default_checks(None, grounding=grounding, quality=quality)
+    return default_checks(None if every else config.checks, grounding=grounding, quality=quality)
 
 
 def run_dedup_for(config: RunConfig):
@@ -228,7 +257,7 @@ def execute(config: RunConfig, console: Console) -> int:
     manifest = build_manifest(config, result, teacher.usage, teacher_info, run_prompts(config), started,
                               time.monotonic() - clock, "complete", tool_name_map=name_map(catalog))
     manifest["versions"]["fewshot"] = {category: examples_version(category) for category in ["single", *config.category_counts()]}
-    pairs = build_pairs(result.accepted, pair_checks(config, GroundingOptions(aliases=alias_table(catalog))), config.pairs.mix,
+    pairs = build_pairs(result.accepted, run_checks_for(config, GroundingOptions(aliases=alias_table(catalog)), every=True), config.pairs.mix,
                         {tool.name: tool.domain for tool in catalog}, config.pairs.per_record, config.seed, config.pairs.semantic_share,
                         result.rejected if config.pairs.real_failures else ()) if config.pairs.enabled else []
     manifest["counts"]["pairs"] = len(pairs)

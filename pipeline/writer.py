@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from pipeline.config import RunConfig
+from pipeline.redact import redact
 
 
 def run_name(config: RunConfig) -> str:
     """`<category>-<mode>-seed<seed>-<fingerprint>`: the fingerprint covers the whole config."""
-    payload = config.model_dump(mode="json", exclude={"out"})
+    payload = config.model_dump(mode="json", exclude={"out", "hub"})  # publishing settings do not change what is generated
     digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()[:8]
     return f"{config.category}-{config.resolved_mode}-seed{config.seed}-{digest}"
 
@@ -46,10 +47,10 @@ def _atomic_write(path: Path, chunks: Iterable[str]) -> None:
 
 
 def write_jsonl(path: Path, rows: Iterable[dict[str, Any] | str]) -> None:
-    """Write rows (dicts or ready JSON lines) as JSONL, atomically."""
-    _atomic_write(path, ((row if isinstance(row, str) else json.dumps(row, ensure_ascii=False)) + "\n" for row in rows))
+    """Write rows (dicts or ready JSON lines) as JSONL, atomically, secret-like strings redacted."""
+    _atomic_write(path, (redact(row if isinstance(row, str) else json.dumps(row, ensure_ascii=False)) + "\n" for row in rows))
 
 
 def write_json(path: Path, value: Any) -> None:
-    """Write one JSON document, atomically."""
-    _atomic_write(path, [json.dumps(value, ensure_ascii=False, indent=2) + "\n"])
+    """Write one JSON document, atomically, secret-like strings redacted."""
+    _atomic_write(path, [redact(json.dumps(value, ensure_ascii=False, indent=2)) + "\n"])

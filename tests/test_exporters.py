@@ -85,9 +85,11 @@ def test_trl_rows_of_every_category_render_through_real_chat_templates(run, temp
             continue
         text = render_chat(compiled, row["messages"], row["tools"])
         for turn in _calls(record["messages"]):
-            for call in turn:
-                assert call["name"] in text
-                assert '"arguments": "{' not in text  # arguments stay objects: never double-encoded
+            for call in turn:  # each call's arguments appear as a JSON object (the template's tojson), never double-encoded
+                assert json.dumps(call["arguments"], ensure_ascii=False) in text
+        for message in record["messages"]:
+            if message["role"] in ("user", "tool") and message.get("content"):  # Llama-3.1 writes a tool result string through tojson
+                assert message["content"] in text or json.dumps(message["content"], ensure_ascii=False) in text
         rendered.add(record["category"])
     assert rendered == CATEGORIES - ({"parallel"} if "Llama-3.1" in template else set())
 
@@ -259,3 +261,31 @@ def test_transformers_apply_chat_template_reads_trl_rows_exactly_as_check_templa
                 render_chat(compiled, row["messages"], row["tools"])
             continue
         assert render_chat(compiled, row["messages"], row["tools"]) == expected
+
+
+def test_records_from_elsewhere_are_made_canonical_before_export(tmp_path):
+    """String arguments, no call ids, tool messages without name or tool_call_id: read, then exported correctly."""
+    record = {"id": "x1", "category": "nested", "tools": [{"type": "function", "function": {"name": "get_stock_price", "parameters": {
+        "type": "object", "properties": {"ticker": {"type": "string"}}}}}],
+        "messages": [{"role": "user", "content": "NVDA price"},
+                     {"role": "assistant", "tool_calls": [{"type": "function", "function": {"name": "get_stock_price", "arguments": "{\"ticker\": \"NVDA\"}"}}]},
+                     {"role": "tool", "content": "{\"price\": 1.5}"},
+                     {"role": "assistant", "content": "It is at 1.5."}]}
+    source = tmp_path / "records.jsonl"
+    source.write_text(json.dumps(record) + "\n")
+    for fmt in ("openai", "trl-sft", "hermes"):
+        result = run_cli([str(source), "--format", fmt, "--out", str(tmp_path / f"{fmt}.jsonl")], module="pipeline.export")
+        assert result.returncode == 0, result.stderr
+    openai = json.loads((tmp_path / "openai.jsonl").read_text())
+    call_id = openai["messages"][1]["tool_calls"][0]["id"]
+    assert len(call_id) == 9 and openai["messages"][2]["tool_call_id"] == call_id
+    assert json.loads((tmp_path / "trl-sft.jsonl").read_text())["messages"][1]["tool_calls"][0]["function"]["arguments"] == {"ticker": "NVDA"}
+    assert '"name": "get_stock_price"' in json.loads((tmp_path / "hermes.jsonl").read_text())["conversations"][3]["value"]
+
+
+def test_arguments_that_are_not_an_object_are_skipped_with_the_reason():
+    record = {"id": "x", "messages": [{"role": "user", "content": "hi"},
+                                      {"role": "assistant", "content": None, "tool_calls": [{"id": "a1B2c3D4e", "type": "function",
+                                                                                           "function": {"name": "f", "arguments": "[1, 2]"}}]}]}
+    with pytest.raises(Skip, match="not a JSON object"):
+        python(record, JSON)

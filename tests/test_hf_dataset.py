@@ -6,6 +6,7 @@ import copy
 
 import datasets
 import pyarrow.parquet as pq
+import pytest
 
 from pipeline.hf_dataset import exact_json_decoding, group_key, split_of, write_dataset
 from pipeline.record import parse_record
@@ -42,7 +43,15 @@ RECORDS = [
      "messages": [{"role": "user", "content": "Tell me a joke"}, {"role": "assistant", "content": "Why did the chart cross the road?"}],
      "meta": {"no_call": {"kind": "unrelated"}}},
 ]
-exact_json_decoding()  # datasets' own Json decoding reads some floats 1 ulp off (see test_floats_...)
+
+
+@pytest.fixture(autouse=True)
+def _exact_floats(monkeypatch):
+    """datasets' own Json decoding reads some floats 1 ulp off (see test_floats_...)."""
+    import datasets.features.features as features
+
+    monkeypatch.setattr(features, "ujson_loads", features.ujson_loads)  # restored after the test
+    exact_json_decoding()
 
 PAIRS = [{"id": "p1", "record_id": "r1", "category": "single", "type": "wrong_value", "source": "perturbed", "code": "wrong_value",
           "prompt": RECORDS[0]["messages"][:1], "chosen": RECORDS[0]["messages"][1:],
@@ -134,3 +143,24 @@ def test_floats_are_stored_exactly_and_read_exactly_with_exact_json_decoding(tmp
     assert '"amounts":[0.7,0.57,1.41,19.99,0.3]' in stored.replace(" ", "")  # the file holds the exact text
     loaded = datasets.load_dataset("parquet", data_files=str(path))["train"][0]
     assert loaded["meta"]["amounts"] == [0.7, 0.57, 1.41, 19.99, 0.3]
+
+
+def test_the_group_key_ignores_argument_and_call_order():
+    two = {"id": "o1", "category": "parallel", "tools": [_tool("get_forecast", {"n": {"type": "integer"}, "when": {"type": "string"}})],
+           "messages": [{"role": "user", "content": "3 days from tomorrow, and 5 from today"},
+                        {"role": "assistant", "content": None, "tool_calls": [_call("get_forecast", {"n": 3, "when": "tomorrow"}, "a1B2c3D4e"),
+                                                                              _call("get_forecast", {"n": 5, "when": "today"}, "f5G6h7J8k")]}]}
+    swapped = copy.deepcopy(two)
+    calls = swapped["messages"][1]["tool_calls"]
+    calls.reverse()
+    for call in calls:
+        call["function"]["arguments"] = dict(reversed(list(call["function"]["arguments"].items())))
+    assert group_key(parse_record(two)) == group_key(parse_record(swapped))
+    changed = copy.deepcopy(two)
+    changed["messages"][1]["tool_calls"][0]["function"]["arguments"]["n"] = 4
+    assert group_key(parse_record(two)) != group_key(parse_record(changed))
+
+
+def test_an_empty_run_writes_an_empty_folder(tmp_path):
+    written = write_dataset(tmp_path / "ds", [], [])
+    assert written == {"configs": [], "counts": {}} and (tmp_path / "ds").is_dir()

@@ -15,10 +15,18 @@ from pipeline.hf_dataset import exact_json_decoding
 from pipeline.publish import main as publish_main
 from tests.conftest import run_cli
 
-exact_json_decoding()  # the card's two lines: datasets' default Json decoding reads some floats 1 ulp off
+
+
+@pytest.fixture(autouse=True)
+def _exact_floats(monkeypatch):
+    """The card's two lines: datasets' default Json decoding reads some floats 1 ulp off."""
+    import datasets.features.features as features
+
+    monkeypatch.setattr(features, "ujson_loads", features.ujson_loads)  # restored after the test
+    exact_json_decoding()
 
 PLANTED = {"OPENAI_API_KEY": "sk-PLANTEDopenaiKEY0123456789", "HF_TOKEN": "hf_PLANTEDhubTOKEN0123456789"}
-QUERY_SECRET = "sk-PLANTEDqueryKEY0123456789"
+QUERY_SECRET = "PLANTEDqueryKEY0123456789"  # no sk- prefix: only stripping the query keeps it out
 
 
 @pytest.fixture(scope="module")
@@ -73,14 +81,16 @@ def test_no_secret_reaches_the_run_folder(run_dir):
 
 
 def test_redact_hides_key_like_strings():
-    from pipeline.card import redact
+    from pipeline.redact import redact
 
-    assert redact("key sk-abcdefghijkl and hf_abcdefghijkl, url http://x/v1?api_key=zzz") == \
-        "key [REDACTED] and [REDACTED], url http://x/v1?[REDACTED]"
+    assert redact("key sk-abcdefghijkl and hf_abcdefghijkl, url http://x/v1?api_key=zzz&access_token=yy&n=1") == \
+        "key [REDACTED] and [REDACTED], url http://x/v1?[REDACTED]&[REDACTED]&n=1"
+    assert redact("Authorization: Bearer abcdefghijklmnop") == "Authorization: [REDACTED]"
+    assert json.loads(redact(json.dumps({"u": 'http://x/?key=abc"'}))) == {"u": 'http://x/?[REDACTED]"'}  # JSON stays JSON
 
 
 def test_a_push_creates_a_private_repo_and_uploads_the_folder(run_dir, monkeypatch, capsys):
-    calls = []
+    calls, visibility = [], {"acme/open": False}
 
     class FakeApi:  # the Hub is not reachable: the boundary is huggingface_hub's HfApi
         def __init__(self, token=None):
@@ -88,7 +98,11 @@ def test_a_push_creates_a_private_repo_and_uploads_the_folder(run_dir, monkeypat
 
         def create_repo(self, repo_id, repo_type=None, private=None, exist_ok=None):
             calls.append(("create_repo", repo_id, repo_type, private))
+            visibility.setdefault(repo_id, private)
             return f"https://huggingface.co/datasets/{repo_id}"
+
+        def repo_info(self, repo_id, repo_type=None):
+            return type("Info", (), {"private": visibility[repo_id]})()
 
         def upload_folder(self, folder_path, repo_id, repo_type=None, commit_message=None):
             calls.append(("upload_folder", sorted(p.name for p in Path(folder_path).iterdir()), repo_id, repo_type))
@@ -102,6 +116,10 @@ def test_a_push_creates_a_private_repo_and_uploads_the_folder(run_dir, monkeypat
     calls.clear()
     assert publish_main([str(run_dir), "--push-to-hub", "acme/fc-test", "--license", "cc-by-4.0", "--public"]) == 0
     assert calls[1] == ("create_repo", "acme/fc-test", "dataset", False)
+    calls.clear()  # an existing public repo is never written by a push that asked for private
+    assert publish_main([str(run_dir), "--push-to-hub", "acme/open", "--license", "mit"]) == 2
+    assert "acme/open already exists and is public" in capsys.readouterr().err
+    assert [call[0] for call in calls] == ["token", "create_repo"]
     assert "hf_testTOKENabcdefgh" not in "".join(p.read_text(errors="ignore") for p in (run_dir / "hub").rglob("*") if p.is_file() and p.suffix != ".parquet")
 
 
@@ -131,3 +149,13 @@ def test_a_push_without_a_token_stops_before_the_run(tmp_path, monkeypatch):
     assert result.returncode == 2
     assert result.stderr.strip().endswith("error: --push-to-hub: no Hugging Face token: set HF_TOKEN or run `huggingface-cli login`")
     assert not (tmp_path / "run").exists()
+
+
+def test_an_empty_run_writes_a_card_and_refuses_to_push(tmp_path, monkeypatch, capsys):
+    (tmp_path / "manifest.json").write_text(json.dumps({"config": {"category": "single"}, "funnel": {"candidates": 3, "accepted": 0}}))
+    (tmp_path / "accepted.jsonl").write_text("")
+    assert publish_main([str(tmp_path), "--dry-run"]) == 0
+    assert (tmp_path / "hub" / "README.md").is_file()
+    monkeypatch.setenv("HF_TOKEN", "hf_testTOKENabcdefgh")
+    assert publish_main([str(tmp_path), "--push-to-hub", "acme/x", "--license", "mit"]) == 2
+    assert "nothing to publish" in capsys.readouterr().err
