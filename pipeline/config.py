@@ -52,6 +52,7 @@ class PairsConfig(BaseModel):
     mix: dict[str, float] | None = None  # pair type -> weight; default pipeline.pairs.DEFAULT_MIX
     semantic_share: float = Field(0.6, ge=0, le=1)  # least share of schema-valid, grounded negatives
     real_failures: bool = True  # also pair rejected candidates' own mistakes with their reference calls
+    second_solve: float | None = Field(None, ge=0, le=2)  # single blueprint: solve each request again at this temperature (2 more requests)
 
     @model_validator(mode="after")
     def _check_mix(self) -> "PairsConfig":

@@ -178,6 +178,20 @@ def wrong_value(decision: Decision, rng: random.Random) -> Iterator[Turn]:
                     yield _replace(decision, number, call["name"], {**call["arguments"], key: value})
 
 
+def invented_value(decision: Decision, rng: random.Random) -> Iterator[Turn]:
+    """A value nobody said: the schema's own example copied in, or a number off by one."""
+    for number, call in enumerate(decision.calls):
+        schema = decision.schema(call["name"]) or {}
+        properties = _properties(schema)
+        for key, value in call["arguments"].items():
+            spec = properties.get(key) if isinstance(properties.get(key), dict) else {}
+            for example in spec.get("examples") or []:
+                if _json_type(example) == _json_type(value) and not same_value(example, value) and _fits(schema, key, example):
+                    yield _replace(decision, number, call["name"], {**call["arguments"], key: example})
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and _fits(schema, key, value + 1):
+                yield _replace(decision, number, call["name"], {**call["arguments"], key: value + 1})
+
+
 def wrong_order(decision: Decision, rng: random.Random) -> Iterator[Turn]:
     """Dependent calls of one turn (an ordered reference) in another order."""
     calls = decision.calls
@@ -286,6 +300,7 @@ PAIR_TYPES: dict[str, PairType] = {
     "wrong_function": PairType("wrong_function", "reference", wrong_function, semantic=True),
     "wrong_value": PairType("wrong_value", "reference", wrong_value, semantic=True),
     "wrong_order": PairType("wrong_order", "reference", wrong_order, semantic=True),
+    "invented_value": PairType("ungrounded_value", "grounding", invented_value),
     "ignored_result": PairType("unused_tool_result", "grounding", ignored_result),
     "missing_call": PairType("wrong_call_count", "reference", missing_call),
     "extra_call": PairType("wrong_call_count", "reference", extra_call),
@@ -296,7 +311,7 @@ PAIR_TYPES: dict[str, PairType] = {
     "call_in_no_call": PairType("call_in_no_call", "category", call_in_no_call),
     "prose_instead_of_call": PairType("no_call_when_needed", "category", prose_instead_of_call),
 }
-DEFAULT_MIX = {"wrong_function": 3, "wrong_value": 3, "wrong_order": 1, "ignored_result": 1, "missing_call": 1, "extra_call": 1, "missing_required": 1,
+DEFAULT_MIX = {"wrong_function": 3, "wrong_value": 3, "wrong_order": 1, "invented_value": 1, "ignored_result": 1, "missing_call": 1, "extra_call": 1, "missing_required": 1,
                "hallucinated_argument": 1, "wrong_type": 1, "enum_violation": 1, "call_in_no_call": 1, "prose_instead_of_call": 1}
 
 
@@ -385,22 +400,20 @@ def _pair(record: Conversation, decision: Decision, name: str, code: str, reject
 def build_pairs(records: Iterable[Conversation], checks: list[Check], mix: Mapping[str, float] | None = None,
                 domains: Mapping[str, str] | None = None, per_record: int = 2, seed: int = 0,
                 semantic_share: float = 0.6, rejected: Iterable[dict[str, Any]] = ()) -> list[Pair]:
-    """Verified pairs for every accepted record, in record order, then the real-failure pairs of
-    the `rejected` candidates. When fewer than `semantic_share` of them are semantic
+    """Verified pairs for every accepted record, in record order, then the real-failure pairs: the
+    accepted records' rejected siblings (meta.alternatives), then the `rejected` candidates'. When fewer than `semantic_share` of them are semantic
     (schema-valid, grounded, caught only by the reference), the last non-semantic ones are
-    dropped until the share holds: fewer pairs, never easier ones."""
+    dropped until the share holds (perturbed ones before real failures): fewer pairs, never easier ones."""
+    records = list(records)
     pairs = [pair for record in records for pair in pairs_for(record, checks, mix, domains, per_record, seed)]
+    pairs += [pair for record in records for pair in sibling_pairs(record, checks)]
     pairs += generated_pairs(rejected, checks)
     semantic = sum(map(is_semantic, pairs))
     allowed = len(pairs) - semantic if semantic_share <= 0 else int(semantic * (1 - semantic_share) / semantic_share + 1e-9)
-    kept, others = [], 0
-    for pair in pairs:
-        if not is_semantic(pair):
-            others += 1
-            if others > allowed:
-                continue
-        kept.append(pair)
-    return kept
+    # real failures are the scarcest: drop the perturbed non-semantic pairs first, the last ones first
+    others = sorted((i for i, pair in enumerate(pairs) if not is_semantic(pair)), key=lambda i: (pairs[i].source != "generated", i))
+    dropped = set(others[allowed:])
+    return [pair for i, pair in enumerate(pairs) if i not in dropped]
 
 
 def is_semantic(pair: Pair) -> bool:
@@ -415,6 +428,23 @@ SEMANTIC_CODES = {"wrong_function", "wrong_value", "wrong_order"}
 ASSISTANT_CODES = SEMANTIC_CODES | {"wrong_call_count", "missing_required", "unexpected_argument", "wrong_type", "enum_violation",
                                     "constraint_violation", "unknown_function", "ungrounded_value", "unused_tool_result",
                                     "call_in_no_call", "no_call_when_needed"}
+
+
+def sibling_pairs(record: Conversation, checks: list[Check]) -> list[Pair]:
+    """Pairs of an accepted turn with its rejected sibling: another solve of the same request
+    (meta.alternatives) that the checks reject for assistant-side codes only."""
+    out = []
+    for alternative in record.meta.get("alternatives") or []:
+        index = alternative.get("message") if isinstance(alternative, dict) else None
+        if not isinstance(index, int) or not 0 <= index < len(record.messages) or not record.messages[index].tool_calls:
+            continue
+        decision = Decision(record, index)
+        rejected = _with_calls(decision, [{"name": c.get("name", ""), "arguments": c.get("arguments", {})} for c in alternative.get("calls") or []])
+        found = [issue.code for issue in run_checks(cut(record, index, rejected), checks)]
+        if found and set(found) <= ASSISTANT_CODES and not run_checks(cut(record, index, decision.chosen), checks):
+            code = found[0] if len(set(found)) == 1 else "+".join(sorted(set(found)))
+            out.append(_pair(record, decision, code, code, rejected, source="generated"))
+    return out
 
 
 def generated_pairs(rejected: Iterable[dict[str, Any]], checks: list[Check]) -> list[Pair]:

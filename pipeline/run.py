@@ -169,7 +169,8 @@ def build_context(config: RunConfig, category: str, catalog: list, model: str, g
                       category_examples=examples, seeds={tool.name: tool for tool in catalog},
                       tool_results=config.resolved_tool_results, execute_side_effects=config.execute_side_effects,
                       fewshot_version=examples_version(category), parallel_phrasing=config.resolved_parallel_phrasing,
-                      confirm_writes=config.confirm_writes, templated_turns=config.resolved_templated_turns)
+                      confirm_writes=config.confirm_writes, templated_turns=config.resolved_templated_turns,
+                      second_solve=config.pairs.second_solve if config.pairs.enabled else None)
     return context, examples
 
 

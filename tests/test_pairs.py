@@ -62,8 +62,8 @@ def test_every_pair_of_a_run_fails_for_exactly_its_reason_and_its_chosen_passes(
             assert verdict(PAIR_TYPES[pair["type"]], rejected) == {pair["code"]}, (pair["type"], rejected)
             assert pair["rejected"] != pair["chosen"] and pair["source"] == "perturbed"
             seen[pair["type"]] += 1
-    # the fake teacher's records give every type but the two the handcrafted records below cover
-    assert set(seen) >= set(PAIR_TYPES) - {"wrong_order", "call_in_no_call"}, seen
+    # the fake teacher's records give every type but the three the handcrafted records below cover
+    assert set(seen) >= set(PAIR_TYPES) - {"wrong_order", "call_in_no_call", "ignored_result"}, seen
 
 
 def test_a_run_keeps_at_least_60_percent_semantic_pairs_and_counts_them(runs):
@@ -199,3 +199,37 @@ def test_ignored_result_replaces_a_linked_value_with_one_said_earlier():
     assert [(p.type, p.code) for p in pairs] == [("ignored_result", "unused_tool_result")]
     assert pairs[0].rejected[0]["tool_calls"][0]["function"]["arguments"] == {"ticker": "NVDA"}
     assert verdict(PAIR_TYPES["ignored_result"], run_checks(cut(record, 3, pairs[0].rejected[0]), CHECKS)) == {"unused_tool_result"}
+
+
+def test_a_second_solve_that_goes_wrong_pairs_with_the_accepted_turn(tmp_path):
+    """Two solves of one phrased request: the one that round-tripped is accepted, the other,
+    rejected by the checks, is its sibling in a generated pair."""
+    from tests.fake_openai import asked_keys
+
+    def second_solve_forgets(number, body, content):
+        if body.get("temperature") == 0.9 and asked_keys(body) == {"arguments"}:
+            return json.dumps({"arguments": {}})
+        return content
+
+    with FakeOpenAI() as fake:
+        fake.corrupt = second_solve_forgets
+        result = run_category(fake, tmp_path / "run", "single", "blueprint", n=6, pairs={"second_solve": 0.9})
+    pairs = [json.loads(line) for line in (tmp_path / "run" / "pairs.jsonl").read_text().splitlines()]
+    siblings = [p for p in pairs if p["source"] == "generated" and p["record_id"] in {r["id"] for r in result["accepted"]}]
+    assert siblings, pairs
+    by_id = {r["id"]: r for r in result["accepted"]}
+    for pair in siblings:
+        record = by_id[pair["record_id"]]
+        assert record["meta"]["alternatives"][0]["temperature"] == 0.9
+        assert pair["chosen"] == [record["messages"][len(pair["prompt"])]]  # the accepted turn itself
+        assert pair["rejected"][0]["tool_calls"][0]["function"]["arguments"] == {}
+        assert "missing_required" in pair["code"]
+
+
+def test_invented_value_copies_the_schemas_example_or_shifts_a_number():
+    calls = [{"id": "a1B2c3D4e", "type": "function", "function": {"name": "get_current_weather", "arguments": {"location": "Berlin"}}}]
+    record = _record("single", ["get_current_weather"], [{"role": "user", "content": "Weather in Berlin?"},
+                                                        {"role": "assistant", "content": None, "tool_calls": calls}], {})
+    pairs = pairs_for(record, CHECKS, {"invented_value": 1}, DOMAINS)
+    assert [(p.type, p.code) for p in pairs] == [("invented_value", "ungrounded_value")]
+    assert pairs[0].rejected[0]["tool_calls"][0]["function"]["arguments"] == {"location": "Boston, MA"}  # the schema's example

@@ -58,7 +58,8 @@ class Context:
                  domains: Mapping[str, str] | None = None, grounding: GroundingOptions | None = None,
                  category_examples: list[dict[str, Any]] | None = None, seeds: Mapping[str, Any] | None = None,
                  tool_results: str = "simulate", execute_side_effects: bool = False, fewshot_version: str = "",
-                 parallel_phrasing: str = "joint", confirm_writes: bool = False, templated_turns: bool = False):
+                 parallel_phrasing: str = "joint", confirm_writes: bool = False, templated_turns: bool = False,
+                 second_solve: float | None = None):
         self.tools, self.examples, self.teacher_name = tools, examples, teacher_name
         self.grounding = GroundingCheck(grounding)  # the phrasing gate: the same rules as the check chain
         self.example_tools = [example["call"]["name"] for example in examples]
@@ -72,6 +73,7 @@ class Context:
         self.parallel_phrasing = parallel_phrasing  # joint or per_call (generate/parallel.py)
         self.confirm_writes = confirm_writes  # confirmation turns before every call of a tool that changes data
         self.templated_turns = templated_turns  # no_call missing_value question and value turns from templates
+        self.second_solve = second_solve  # temperature of a second, independent solve (single blueprint): real-failure pairs
 
 
 def parse_json_object(text: str) -> dict[str, Any] | None:

@@ -19,6 +19,7 @@ from typing import Any
 
 from filters.base import Issue, call_path
 from pipeline.backends.base import ChatRequest
+from filters.match import match_calls
 from filters.quality import copied_example
 from pipeline.generate.common import Candidate, Context, failed, guarded, call_schema, describe_call, parse_json_object, seed_for, tools_block, unstated_arguments, wrap
 from pipeline.plan import Task
@@ -96,7 +97,23 @@ async def _blueprint(task: Task, teacher, ctx: SingleContext) -> Candidate:
     if call is None:
         record = _record(task, ctx, request, {"name": "", "arguments": {}}, [phrase, solve, fill])
         return failed(task, "unparseable_output", "the solve answer is not a call", record, phrase=answer.text, **raw)
-    return Candidate(task, _record(task, ctx, request, call, [phrase, solve, fill]), raw={"phrase": answer.text, **raw})
+    record = _record(task, ctx, request, call, [phrase, solve, fill])
+    if ctx.second_solve is not None and _matches(ctx, task.blueprint, call):
+        await _second_solve(task, teacher, ctx, request, record, raw)
+    return Candidate(task, record, raw={"phrase": answer.text, **raw})
+
+
+def _matches(ctx: SingleContext, expected: list[dict[str, Any]], call: dict[str, Any]) -> bool:
+    return match_calls(expected, [call], {name: tool.function.parameters for name, tool in ctx.tools.items()}).ok
+
+
+async def _second_solve(task: Task, teacher, ctx: SingleContext, request: str, record: Conversation, raw: dict[str, str]) -> None:
+    """Solve the same request again at `ctx.second_solve`; a different answer is kept in
+    meta.alternatives for pipeline.pairs: a rejected sibling of a turn that round-tripped."""
+    other, more = await solve(task, teacher, ctx, request, step="second-solve", temperature=ctx.second_solve)
+    raw.update(more)
+    if isinstance(other, dict) and not _matches(ctx, task.blueprint or [], other):
+        record.meta["alternatives"] = [{"message": len(record.messages) - 1, "calls": [other], "temperature": ctx.second_solve}]
 
 
 async def _solve(task: Task, teacher, ctx: SingleContext, request: str) -> tuple[dict[str, Any] | None, dict[str, str]]:

@@ -76,7 +76,7 @@ def ungrounded_calls(ctx: Context, calls: list[dict[str, Any]], text: str, now: 
 
 
 async def pick(task: Task, teacher, ctx: Context, tools: list[str], request: str, context: str = "",
-               allow_none: bool = False, step: str = "solve-name", none_first: bool = False) -> tuple[str | None, str]:
+               allow_none: bool = False, step: str = "solve-name", none_first: bool = False, temperature: float | None = None) -> tuple[str | None, str]:
     """The tool the request needs among `tools` (NONE_ACTION when allowed and chosen); None if unparseable.
     `none_first` lists "none of these" first, where a small model looks (a no_call decision)."""
     options = action_options([ctx.tools[name] for name in tools])
@@ -85,7 +85,8 @@ async def pick(task: Task, teacher, ctx: Context, tools: list[str], request: str
     messages = [{"role": "system", "content": load_prompt("single/solve").render(actions="\n".join(f"- {o}" for o in options))},
                 {"role": "user", "content": f"Conversation so far:\n{context}\n\nLatest request:\n{request}" if context else request}]
     schema = {"type": "object", "properties": {"action": {"type": "string", "enum": options}}, "required": ["action"]}
-    answer = await teacher.complete(ChatRequest(messages, ctx.solve_temperature, 96, schema, seed_for(task, step)))
+    temperature = ctx.solve_temperature if temperature is None else temperature
+    answer = await teacher.complete(ChatRequest(messages, temperature, 96, schema, seed_for(task, step)))
     action = (parse_json_object(answer.text) or {}).get("action")
     if action not in options:
         return None, answer.text
@@ -93,7 +94,7 @@ async def pick(task: Task, teacher, ctx: Context, tools: list[str], request: str
 
 
 async def fill(task: Task, teacher, ctx: Context, name: str, request: str, context: str = "",
-               step: str = "solve-arguments") -> tuple[dict[str, Any] | None, dict[str, str]]:
+               step: str = "solve-arguments", temperature: float | None = None) -> tuple[dict[str, Any] | None, dict[str, str]]:
     """The arguments of tool `name` for the request; optional guesses the text never states are dropped."""
     messages = [{"role": "system", "content": load_prompt("single/fill").render(today=task.now[:10])}]
     # one request -> arguments pair for the chosen tool teaches a small teacher to copy values
@@ -106,7 +107,7 @@ async def fill(task: Task, teacher, ctx: Context, name: str, request: str, conte
             messages.append({"role": "assistant", "content": json.dumps({"arguments": example["call"]["arguments"]}, ensure_ascii=False)})
     said = f"\nConversation so far:\n{context}" if context else ""
     messages.append({"role": "user", "content": f"Tool: {signature(ctx.tools[name])}{said}\nRequest: {request}"})
-    answer = await teacher.complete(ChatRequest(messages, ctx.solve_temperature, ctx.max_tokens,
+    answer = await teacher.complete(ChatRequest(messages, ctx.solve_temperature if temperature is None else temperature, ctx.max_tokens,
                                                 wrap({"arguments": ctx.tools[name].function.parameters}), seed_for(task, step)))
     arguments = (parse_json_object(answer.text) or {}).get("arguments")
     raw = {step: answer.text}
@@ -122,13 +123,15 @@ async def fill(task: Task, teacher, ctx: Context, name: str, request: str, conte
 
 
 async def solve(task: Task, teacher, ctx: Context, request: str, context: str = "", allow_none: bool = False,
-                tools: list[str] | None = None, step: str = "solve") -> tuple[dict[str, Any] | str | None, dict[str, str]]:
-    """Pick a tool, then fill it: a call, NONE_ACTION, or None when an answer was unparseable."""
-    name, picked = await pick(task, teacher, ctx, tools or task.tools, request, context, allow_none, f"{step}-name")
+                tools: list[str] | None = None, step: str = "solve",
+                temperature: float | None = None) -> tuple[dict[str, Any] | str | None, dict[str, str]]:
+    """Pick a tool, then fill it: a call, NONE_ACTION, or None when an answer was unparseable
+    (at the context's solve temperature unless `temperature` is given)."""
+    name, picked = await pick(task, teacher, ctx, tools or task.tools, request, context, allow_none, f"{step}-name", temperature=temperature)
     raw = {f"{step}-name": picked}
     if name is None or name == NONE_ACTION:
         return name, raw
-    arguments, filled = await fill(task, teacher, ctx, name, request, context, f"{step}-arguments")
+    arguments, filled = await fill(task, teacher, ctx, name, request, context, f"{step}-arguments", temperature)
     raw.update(filled)
     return (None if arguments is None else {"name": name, "arguments": arguments}), raw
 
