@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import jinja2
+import jinja2.meta
 from pydantic import ValidationError
 from jinja2.ext import loopcontrols
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -100,7 +101,10 @@ def export(source: Path, fmt: str, out: Path, options: TextOptions) -> tuple[int
 def check_template(source: Path, template_path: Path) -> int:
     """Print one JSON line per record: renders or not, length or the template's error; returns the exit code."""
     try:
-        template = compile_template(template_path.read_text(encoding="utf-8"))
+        text = template_path.read_text(encoding="utf-8")
+        template = compile_template(text)
+        if "messages" not in jinja2.meta.find_undeclared_variables(template.environment.parse(text)):
+            raise InputError("not a chat template: it never reads `messages`", str(template_path))
     except OSError as error:
         raise InputError(error.strerror or "cannot read", str(template_path)) from None
     except jinja2.TemplateSyntaxError as error:

@@ -223,6 +223,7 @@ def test_check_template_reports_each_record_and_exits_1_when_some_fail(run):
 @pytest.mark.parametrize("argv, message", [
     (["--format", "yaml"], "error: --format: unknown format 'yaml'"),
     (["--check-template", "/nonexistent.jinja"], "error: /nonexistent.jinja: No such file or directory"),
+    (["--check-template", str(Path(__file__).parent / "fixtures" / "templates" / "SOURCE.md")], "error: "),  # valid Jinja, no chat template
 ])
 def test_bad_export_input_is_one_line_and_exit_2(run, argv, message):
     result = run_cli([str(run["folder"]), *argv], module="pipeline.export")
