@@ -118,6 +118,8 @@ class RunConfig(BaseModel):
     dedup_threshold: float = Field(90.0, ge=0, le=100)
     template_cap: int = Field(50, ge=1)  # records per value-masked request template
     pairs: PairsConfig = Field(default_factory=PairsConfig)
+    cache: bool = True  # keep every complete answer on disk; a rerun reads them instead of paying again
+    cache_dir: str | None = None  # default RUN_DIR/cache; share one between runs whose checks or exports differ
     hub: HubConfig = Field(default_factory=HubConfig)
     judge: bool = False  # ask the teacher whether each accepted candidate's calls answer its request
     teacher: TeacherConfig = Field(default_factory=TeacherConfig)

@@ -69,7 +69,7 @@ def build_manifest(config: RunConfig, result: RunResult, usage: Usage, teacher: 
                                  for t, (c, a) in sorted(result.by_temperature.items())},
         "cells": [cell.to_dict() for cell in result.cells if cell.requested or cell.candidates],
         "short_cells": [cell.to_dict() for cell in result.short_cells],
-        "usage": {"requests": usage.requests, "retries": usage.retries, "failed_requests": usage.failures,
+        "usage": {"requests": usage.requests, "cached": usage.cached, "retries": usage.retries, "failed_requests": usage.failures,
                   "prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens},
     } | ({"tool_name_map": dict(tool_name_map)} if tool_name_map else {})
 

@@ -13,6 +13,7 @@ import sys
 import time
 from contextlib import ExitStack
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -24,6 +25,7 @@ from filters.dedup import DedupOptions, find_duplicates
 from filters.grounding import GroundingOptions
 from filters.quality import QualityOptions
 from pipeline import errors
+from pipeline.backends.cache import ResponseCache
 from pipeline.backends.embedded import EmbeddedServer
 from pipeline.backends.openai_backend import OpenAITeacher
 from pipeline.config import CATEGORIES, RunConfig
@@ -175,11 +177,12 @@ def build_context(config: RunConfig, category: str, catalog: list, model: str, g
 
 
 async def generate_run(config: RunConfig, base_url: str, model: str, api_key: str | None,
-                       console: Console) -> tuple[RunResult, OpenAITeacher, str]:
+                       console: Console, cache: ResponseCache | None = None) -> tuple[RunResult, OpenAITeacher, str]:
     """Probe the teacher, then plan and run an engine per category to its share of --n."""
     t = config.teacher
+    identity = f"embedded:{model}" if t.embedded else None  # the embedded server's port changes every run; its model does not
     teacher = OpenAITeacher(base_url, model, api_key, timeout=t.timeout, concurrency=t.concurrency, max_attempts=t.max_attempts,
-                            retry_initial=t.retry_initial, retry_max=t.retry_max, style=t.structured_output)
+                            retry_initial=t.retry_initial, retry_max=t.retry_max, style=t.structured_output, cache=cache, identity=identity)
     try:
         style = await teacher.probe()
         catalog = load_tools(config.tools)
@@ -245,6 +248,9 @@ def execute(config: RunConfig, console: Console) -> int:
     out_dir = prepare_run_dir(config)
     started, clock = datetime.now(timezone.utc), time.monotonic()
     with ExitStack() as stack:
+        cache = ResponseCache(Path(config.cache_dir or out_dir / "cache") / "responses.jsonl") if config.cache else None
+        if cache is not None:
+            stack.callback(cache.close)
         if config.teacher.embedded:
             console.print("starting the embedded teacher (llama.cpp, SmolLM2-135M-Instruct) ...")
             server = stack.enter_context(EmbeddedServer(log_dir=out_dir))
@@ -253,7 +259,7 @@ def execute(config: RunConfig, console: Console) -> int:
         else:
             base_url, model = config.teacher.base_url or "", config.teacher.model or ""
             api_key = os.environ.get(config.teacher.api_key_env)
-        result, teacher, style = asyncio.run(generate_run(config, base_url, model, api_key, console))
+        result, teacher, style = asyncio.run(generate_run(config, base_url, model, api_key, console, cache))
     teacher_info = {"model": model, "base_url": base_url, "embedded": config.teacher.embedded, "structured_output": style}
     manifest = build_manifest(config, result, teacher.usage, teacher_info, run_prompts(config), started,
                               time.monotonic() - clock, "complete", tool_name_map=name_map(catalog))

@@ -19,7 +19,7 @@ from pipeline.redact import redact
 
 def run_name(config: RunConfig) -> str:
     """`<category>-<mode>-seed<seed>-<fingerprint>`: the fingerprint covers the whole config."""
-    payload = config.model_dump(mode="json", exclude={"out", "hub"})  # publishing settings do not change what is generated
+    payload = config.model_dump(mode="json", exclude={"out", "hub", "cache", "cache_dir"})  # where results go does not change what is generated
     digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()[:8]
     return f"{config.category}-{config.resolved_mode}-seed{config.seed}-{digest}"
 

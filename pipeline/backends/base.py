@@ -32,6 +32,7 @@ class Usage:
     """Running totals for the manifest."""
 
     requests: int = 0
+    cached: int = 0  # answers read from the response cache instead of sent
     retries: int = 0
     failures: int = 0
     prompt_tokens: int = 0

@@ -21,6 +21,7 @@ import openai
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from pipeline.backends.base import ChatRequest, Completion, Usage
+from pipeline.backends.cache import ResponseCache, fingerprint
 from pipeline.errors import TeacherError
 
 STYLES = ("json_schema", "json_object", "grammar", "none")
@@ -90,8 +91,9 @@ class OpenAITeacher:
 
     def __init__(self, base_url: str, model: str, api_key: str | None, *, timeout: float = 60.0,
                  concurrency: int = 8, max_attempts: int = 6, retry_initial: float = 1.0,
-                 retry_max: float = 60.0, style: str = "auto"):
+                 retry_max: float = 60.0, style: str = "auto", cache: ResponseCache | None = None, identity: str | None = None):
         self.base_url, self.model, self.style = base_url, model, style
+        self.cache, self.identity = cache, identity or public_url(base_url)  # identity: the endpoint as the cache key knows it
         self.max_attempts, self.retry_initial, self.retry_max = max_attempts, retry_initial, retry_max
         self.client = openai.AsyncOpenAI(base_url=base_url, api_key=api_key or "no-key", timeout=timeout, max_retries=0)
         self.semaphore = asyncio.Semaphore(max(1, concurrency))
@@ -111,7 +113,19 @@ class OpenAITeacher:
         self.usage.retries += 1
 
     async def complete(self, request: ChatRequest, style: str | None = None, retry=is_transient) -> Completion:
-        """Send one request (retrying transient failures); TeacherError when it cannot succeed."""
+        """Send one request (retrying transient failures), or read it from the response cache;
+        TeacherError when it cannot succeed."""
+        style = style or self.style
+        key = fingerprint(self.identity, self.model, request, style) if self.cache is not None else None
+        if key is not None and (hit := self.cache.get(key)) is not None:
+            self.usage.cached += 1
+            return hit
+        completion = await self._complete(request, style, retry)
+        if key is not None:
+            self.cache.put(key, completion)
+        return completion
+
+    async def _complete(self, request: ChatRequest, style: str, retry) -> Completion:
         retrying = AsyncRetrying(stop=stop_after_attempt(self.max_attempts), wait=self._wait,
                                  retry=retry_if_exception(retry), before_sleep=self._count_retry,
                                  reraise=True)
@@ -119,7 +133,7 @@ class OpenAITeacher:
             async for attempt in retrying:
                 with attempt:
                     async with self.semaphore:
-                        return await self._send(request, style or self.style)
+                        return await self._send(request, style)
         except openai.OpenAIError as error:
             self.usage.failures += 1
             raise TeacherError(describe(error, self.base_url)) from error
