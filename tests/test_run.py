@@ -68,8 +68,9 @@ def test_blueprint_run_writes_valid_records_and_manifest(fake, tmp_path):
     check = run_cli([str(out / "accepted.jsonl")], module="pipeline.validate")
     assert check.returncode == 0, check.stdout
     assert len(check.stdout.splitlines()) == 6
-    for path in out.iterdir():
-        assert SECRET not in path.read_text(errors="replace"), path
+    for path in out.rglob("*"):  # the response cache too
+        if path.is_file():
+            assert SECRET not in path.read_text(errors="replace"), path
     assert SECRET not in result.stdout + result.stderr
     assert fake.requests and all(body["model"] == "fake-model" for body in fake.requests)
 
