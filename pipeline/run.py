@@ -42,10 +42,11 @@ from pipeline.publish import check_target, hub_token, publish
 from pipeline.report import build_manifest, print_summary
 from pipeline.jobfile import config_error, load_job_file, merged
 from pipeline.judge import judge
+from pipeline.lock import RunLock
 from pipeline.links import load_links
 from pipeline.seeds import alias_table, load_examples, load_tools
 from pipeline.pairs import build_pairs, pair_counts
-from pipeline.writer import prepare_run_dir, write_json, write_jsonl
+from pipeline.writer import retire_manifest, run_folder, write_json, write_jsonl
 
 _SOLVE = ["single/solve", "single/fill"]
 _ANSWER = ["reply/assistant", "tools/simulate"]
@@ -245,7 +246,15 @@ def execute(config: RunConfig, console: Console) -> int:
     check_target(hub.repo, hub.license)
     if hub.repo and not hub.dry_run:
         hub_token()  # no token: say so before hours of generation, not after
-    out_dir = prepare_run_dir(config)
+    out_dir = run_folder(config)
+    with RunLock(out_dir):  # one job per run folder; a dead job's lock is taken over
+        retire_manifest(out_dir)
+        return _generate_and_write(config, console, out_dir, catalog)
+
+
+def _generate_and_write(config: RunConfig, console: Console, out_dir: Path, catalog: list) -> int:
+    """Generate with the teacher (cached answers first), then write the run files, pairs and Hub folder."""
+    hub = config.hub
     started, clock = datetime.now(timezone.utc), time.monotonic()
     with ExitStack() as stack:
         cache = ResponseCache(Path(config.cache_dir or out_dir / "cache") / "responses.jsonl") if config.cache else None
@@ -264,9 +273,7 @@ def execute(config: RunConfig, console: Console) -> int:
     manifest = build_manifest(config, result, teacher.usage, teacher_info, run_prompts(config), started,
                               time.monotonic() - clock, "complete", tool_name_map=name_map(catalog))
     manifest["versions"]["fewshot"] = {category: examples_version(category) for category in ["single", *config.category_counts()]}
-    pairs = build_pairs(result.accepted, run_checks_for(config, GroundingOptions(aliases=alias_table(catalog)), every=True), config.pairs.mix,
-                        {tool.name: tool.domain for tool in catalog}, config.pairs.per_record, config.seed, config.pairs.semantic_share,
-                        result.rejected if config.pairs.real_failures else ()) if config.pairs.enabled else []
+    pairs = pairs_of(config, catalog, result)
     manifest["counts"]["pairs"] = len(pairs)
     manifest["pairs"] = pair_counts(pairs)
     write_jsonl(out_dir / "accepted.jsonl", (record.to_json() for record in result.accepted))
@@ -282,6 +289,15 @@ def execute(config: RunConfig, console: Console) -> int:
         console.print(f"[red]short:[/] {len(result.short_cells)} cell(s) below their quota; see manifest.json short_cells")
         return errors.EXIT_SHORT
     return errors.EXIT_DONE
+
+
+def pairs_of(config: RunConfig, catalog: list, result: RunResult) -> list:
+    """The run's verified DPO pairs (pipeline.pairs), as the config asks."""
+    if not config.pairs.enabled:
+        return []
+    checks = run_checks_for(config, GroundingOptions(aliases=alias_table(catalog)), every=True)
+    return build_pairs(result.accepted, checks, config.pairs.mix, {tool.name: tool.domain for tool in catalog}, config.pairs.per_record,
+                       config.seed, config.pairs.semantic_share, result.rejected if config.pairs.real_failures else ())
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,11 +24,22 @@ def run_name(config: RunConfig) -> str:
     return f"{config.category}-{config.resolved_mode}-seed{config.seed}-{digest}"
 
 
-def prepare_run_dir(config: RunConfig, root: Path | None = None) -> Path:
-    """Create the run directory (--out, or outputs/<run-name>/) and retire an old manifest."""
+def run_folder(config: RunConfig, root: Path | None = None) -> Path:
+    """Create the run directory (--out, or outputs/<run-name>/) and return it."""
     path = Path(config.out) if config.out else (root or Path.cwd() / "outputs") / run_name(config)
     path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def retire_manifest(path: Path) -> None:
+    """Remove an old manifest.json: until the new one is written last, the run is not finished."""
     (path / "manifest.json").unlink(missing_ok=True)
+
+
+def prepare_run_dir(config: RunConfig, root: Path | None = None) -> Path:
+    """Create the run directory and retire an old manifest."""
+    path = run_folder(config, root)
+    retire_manifest(path)
     return path
 
 
