@@ -78,6 +78,38 @@ class HubConfig(BaseModel):
     holdout_tools: list[str] = Field(default_factory=list)
 
 
+class BudgetConfig(BaseModel):
+    """What a run may spend before it stops sending (exit 3; a rerun continues from the cache)."""
+
+    model_config = ConfigDict(extra="forbid")
+    max_requests: int | None = Field(None, ge=1)
+    max_tokens: int | None = Field(None, ge=1)
+    max_cost: float | None = Field(None, gt=0)  # USD
+    price_prompt: float = Field(0.0, ge=0)  # USD per million prompt tokens of the teacher model
+    price_completion: float = Field(0.0, ge=0)  # USD per million completion tokens
+
+    @model_validator(mode="after")
+    def _priced(self) -> "BudgetConfig":
+        if self.max_cost is not None and not (self.price_prompt or self.price_completion):
+            raise ValueError("max_cost needs the teacher's prices: budget.price_prompt and budget.price_completion (USD per million tokens)")
+        return self
+
+    def cost(self, usage) -> float:
+        """What `usage` (pipeline.backends.base.Usage) cost at these prices."""
+        return (usage.prompt_tokens * self.price_prompt + usage.completion_tokens * self.price_completion) / 1e6
+
+    def spent(self, usage) -> str | None:
+        """Which limit `usage` has reached, or None."""
+        if self.max_requests is not None and usage.requests >= self.max_requests:
+            return f"--max-requests {self.max_requests} reached ({usage.requests} requests)"
+        tokens = usage.prompt_tokens + usage.completion_tokens
+        if self.max_tokens is not None and tokens >= self.max_tokens:
+            return f"--max-tokens {self.max_tokens} reached ({tokens} tokens)"
+        if self.max_cost is not None and self.cost(usage) >= self.max_cost:
+            return f"--max-cost {self.max_cost} reached (${self.cost(usage):.4f})"
+        return None
+
+
 class RunConfig(BaseModel):
     """Everything a run needs; CLI flags fill it."""
 
@@ -118,6 +150,7 @@ class RunConfig(BaseModel):
     dedup_threshold: float = Field(90.0, ge=0, le=100)
     template_cap: int = Field(50, ge=1)  # records per value-masked request template
     pairs: PairsConfig = Field(default_factory=PairsConfig)
+    budget: BudgetConfig = Field(default_factory=BudgetConfig)
     cache: bool = True  # keep every complete answer on disk; a rerun reads them instead of paying again
     cache_dir: str | None = None  # default RUN_DIR/cache; share one between runs whose checks or exports differ
     hub: HubConfig = Field(default_factory=HubConfig)

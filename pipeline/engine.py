@@ -17,7 +17,7 @@ from typing import Any, Awaitable, Callable
 
 from filters.base import Check, Issue
 from pipeline.generate.common import Candidate
-from pipeline.errors import TeacherError
+from pipeline.errors import BudgetReached, TeacherError
 from pipeline.plan import Planner, Task
 from pipeline.record import Conversation
 
@@ -65,6 +65,7 @@ class RunResult:
     candidates: int = 0
     failed: int = 0
     surplus: int = 0
+    stopped: str | None = None  # why the run stopped early (a budget), None when it ran to the end
 
     @property
     def short_cells(self) -> list[Cell]:
@@ -89,6 +90,7 @@ def merge_results(results: list[RunResult]) -> RunResult:
         merged.candidates += result.candidates
         merged.failed += result.failed
         merged.surplus += result.surplus
+        merged.stopped = merged.stopped or result.stopped
     return merged
 
 
@@ -136,7 +138,7 @@ class Engine:
     async def run(self) -> RunResult:
         """Run rounds until done; returns the accepted records in task order."""
         result = self.result
-        while self._filled() < self.n and result.candidates < self.max_candidates:
+        while self._filled() < self.n and result.candidates < self.max_candidates and not result.stopped:
             self._spill()
             batch = self._next_round()
             if not batch:
@@ -187,16 +189,21 @@ class Engine:
     async def _one(self, task: Task) -> None:
         cell = self.cells[task.index % len(self.cells)]  # task i targets order[i % len(order)]
         async with self._slots:
-            if cell.deficit == 0 or self._filled() >= self.n:  # filled while this task waited
+            if cell.deficit == 0 or self._filled() >= self.n or self.result.stopped:  # filled (or stopped) while this task waited
                 cell.candidates -= 1  # hand the budget back: this task never ran
                 return
-            candidate = await self.generate(task)
-        issues = list(candidate.issues)
-        if candidate.record is not None and not issues:
-            for check in self.checks:
-                issues.extend(check(candidate.record))
-            if self.judge and not issues:  # never spent on a candidate the checks rejected
-                issues = await self.judge(candidate.record)
+            try:
+                candidate = await self.generate(task)
+                issues = list(candidate.issues)
+                if candidate.record is not None and not issues:
+                    for check in self.checks:
+                        issues.extend(check(candidate.record))
+                    if self.judge and not issues:  # never spent on a candidate the checks rejected
+                        issues = await self.judge(candidate.record)
+            except BudgetReached as reached:  # stop sending; this task's paid answers stay in the cache for a rerun
+                self.result.stopped = self.result.stopped or str(reached)
+                cell.candidates -= 1
+                return
         result = self.result
         result.candidates += 1
         tally = result.by_temperature.setdefault(str(task.temperature), [0, 0])

@@ -29,6 +29,10 @@ class TeacherError(Exception):
     """The teacher endpoint failed in a way retrying cannot fix (auth, bad request, unreachable)."""
 
 
+class BudgetReached(Exception):
+    """A request budget (--max-requests, --max-tokens, --max-cost) is spent: stop sending, keep what is done."""
+
+
 class Terminated(BaseException):
     """Raised by the SIGTERM handler so every `finally` (the embedded server's stop) runs."""
 

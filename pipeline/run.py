@@ -80,6 +80,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--timeout", type=float, help="seconds per request (default 60)")
     p.add_argument("--max-attempts", type=int, help="attempts per request, retries included (default 6)")
     p.add_argument("--judge", action="store_true", default=None, help="ask the teacher to judge each candidate that passed the checks (one more request each)")
+    p.add_argument("--max-requests", type=int, help="stop sending after this many requests (exit 3; rerun to continue)")
+    p.add_argument("--max-tokens", type=int, help="stop sending after this many prompt + completion tokens (exit 3)")
+    p.add_argument("--max-cost", type=float, help="stop sending at this cost in USD (needs budget.price_prompt/price_completion; exit 3)")
     p.add_argument("--push-to-hub", metavar="ORG/NAME", help="publish the run as a dataset repo (private unless --public)")
     p.add_argument("--public", action="store_true", default=None, help="make a new Hub repo public")
     p.add_argument("--license", help="dataset license for the card (required to push), e.g. apache-2.0")
@@ -93,6 +96,7 @@ FLAGS = {"category": "--category", "n": "--n", "max_candidates": "--max-candidat
          "tools": "--tools", "out": "--out", "judge": "--judge", "teacher.base_url": "--base-url", "teacher.model": "--model",
          "teacher.concurrency": "--concurrency", "teacher.temperatures": "--temperatures", "teacher.timeout": "--timeout",
          "teacher.max_attempts": "--max-attempts", "teacher.structured_output": "--structured-output", "hub.repo": "--push-to-hub",
+         "budget.max_requests": "--max-requests", "budget.max_tokens": "--max-tokens", "budget.max_cost": "--max-cost",
          "hub.public": "--public", "hub.license": "--license", "hub.dry_run": "--dry-run"}
 
 
@@ -183,7 +187,8 @@ async def generate_run(config: RunConfig, base_url: str, model: str, api_key: st
     t = config.teacher
     identity = f"embedded:{model}" if t.embedded else None  # the embedded server's port changes every run; its model does not
     teacher = OpenAITeacher(base_url, model, api_key, timeout=t.timeout, concurrency=t.concurrency, max_attempts=t.max_attempts,
-                            retry_initial=t.retry_initial, retry_max=t.retry_max, style=t.structured_output, cache=cache, identity=identity)
+                            retry_initial=t.retry_initial, retry_max=t.retry_max, style=t.structured_output, cache=cache, identity=identity,
+                            budget=config.budget)
     try:
         style = await teacher.probe()
         catalog = load_tools(config.tools)
@@ -194,6 +199,8 @@ async def generate_run(config: RunConfig, base_url: str, model: str, api_key: st
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console, transient=False) as progress:
             for category, n in counts.items():
+                if results and results[-1].stopped:
+                    break  # a budget ran out: no later category starts
                 context, examples = build_context(config, category, catalog, model, grounding)
                 planner = planner_for(config, category, catalog, examples, links)
                 for name, reason in sorted(planner.undrawable.items()):
@@ -270,8 +277,13 @@ def _generate_and_write(config: RunConfig, console: Console, out_dir: Path, cata
             api_key = os.environ.get(config.teacher.api_key_env)
         result, teacher, style = asyncio.run(generate_run(config, base_url, model, api_key, console, cache))
     teacher_info = {"model": model, "base_url": base_url, "embedded": config.teacher.embedded, "structured_output": style}
+    status = "budget_reached" if result.stopped else "complete"
     manifest = build_manifest(config, result, teacher.usage, teacher_info, run_prompts(config), started,
-                              time.monotonic() - clock, "complete", tool_name_map=name_map(catalog))
+                              time.monotonic() - clock, status, tool_name_map=name_map(catalog))
+    if result.stopped:
+        manifest["stopped"] = result.stopped
+    if config.budget.max_cost is not None or config.budget.price_prompt or config.budget.price_completion:
+        manifest["usage"]["cost_usd"] = round(config.budget.cost(teacher.usage), 6)
     manifest["versions"]["fewshot"] = {category: examples_version(category) for category in ["single", *config.category_counts()]}
     pairs = pairs_of(config, catalog, result)
     manifest["counts"]["pairs"] = len(pairs)
@@ -285,6 +297,10 @@ def _generate_and_write(config: RunConfig, console: Console, out_dir: Path, cata
         (out_dir / "run.log").write_text(redact(console.export_text(clear=False)), encoding="utf-8")
     if hub.repo or hub.dry_run:
         console.print(publish(out_dir, hub.repo, hub.public, hub.license, hub.dry_run, hub.test_share, hub.holdout_tools))
+    if result.stopped:
+        console.print(f"[red]budget reached:[/] {result.stopped}; {len(result.accepted)} of {config.n} records written. "
+                      "Run the same command again with a larger budget to continue: every answer so far is cached.")
+        return errors.EXIT_BUDGET
     if len(result.accepted) < config.n or result.short_cells:
         console.print(f"[red]short:[/] {len(result.short_cells)} cell(s) below their quota; see manifest.json short_cells")
         return errors.EXIT_SHORT

@@ -42,3 +42,4 @@ class Usage:
         self.requests += 1
         self.prompt_tokens += completion.prompt_tokens
         self.completion_tokens += completion.completion_tokens
+

@@ -22,7 +22,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 
 from pipeline.backends.base import ChatRequest, Completion, Usage
 from pipeline.backends.cache import ResponseCache, fingerprint
-from pipeline.errors import TeacherError
+from pipeline.errors import BudgetReached, TeacherError
 
 STYLES = ("json_schema", "json_object", "grammar", "none")
 _PROBE_SCHEMA = {"type": "object", "properties": {"answer": {"type": "string", "enum": ["yes", "no"]}},
@@ -91,9 +91,11 @@ class OpenAITeacher:
 
     def __init__(self, base_url: str, model: str, api_key: str | None, *, timeout: float = 60.0,
                  concurrency: int = 8, max_attempts: int = 6, retry_initial: float = 1.0,
-                 retry_max: float = 60.0, style: str = "auto", cache: ResponseCache | None = None, identity: str | None = None):
+                 retry_max: float = 60.0, style: str = "auto", cache: ResponseCache | None = None, identity: str | None = None,
+                 budget=None):
         self.base_url, self.model, self.style = base_url, model, style
         self.cache, self.identity = cache, identity or public_url(base_url)  # identity: the endpoint as the cache key knows it
+        self.budget = budget  # anything with spent(usage) -> reason | None (pipeline.config.BudgetConfig); checked before each send
         self.max_attempts, self.retry_initial, self.retry_max = max_attempts, retry_initial, retry_max
         self.client = openai.AsyncOpenAI(base_url=base_url, api_key=api_key or "no-key", timeout=timeout, max_retries=0)
         self.semaphore = asyncio.Semaphore(max(1, concurrency))
@@ -120,6 +122,9 @@ class OpenAITeacher:
         if key is not None and (hit := self.cache.get(key)) is not None:
             self.usage.cached += 1
             return hit
+        reached = self.budget.spent(self.usage) if self.budget is not None else None
+        if reached:
+            raise BudgetReached(reached)
         completion = await self._complete(request, style, retry)
         if key is not None:
             self.cache.put(key, completion)
