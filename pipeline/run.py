@@ -319,7 +319,8 @@ def pairs_of(config: RunConfig, catalog: list, result: RunResult) -> list:
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     return errors.run_cli(lambda: execute(build_config(parse_args(argv)), Console(stderr=True, record=True)),
-                          "no run files were completed (manifest.json is written last)")
+                          "no run files were completed (manifest.json is written last); run the same command again to "
+                          "continue: every answer received so far is in the run's response cache")
 
 
 if __name__ == "__main__":

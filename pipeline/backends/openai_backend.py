@@ -13,6 +13,7 @@ import asyncio
 import email.utils
 import json
 import time
+from dataclasses import replace
 from datetime import timezone
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -86,6 +87,9 @@ def describe(error: BaseException, base_url: str) -> str:
     return f"{type(error).__name__} from {public_url(base_url)}: {error}"
 
 
+MAX_TOKENS_CAP = 4096  # a truncated answer is asked again with double max_tokens, up to this
+
+
 class OpenAITeacher:
     """Async teacher over an OpenAI-compatible endpoint with bounded concurrency and retries."""
 
@@ -126,8 +130,16 @@ class OpenAITeacher:
         if reached:
             raise BudgetReached(reached)
         completion = await self._complete(request, style, retry)
+        asked = request
+        while completion.finish_reason == "length" and asked.max_tokens < MAX_TOKENS_CAP:
+            # truncated: the same request with room to finish (a truncated answer is never cached)
+            asked = replace(asked, max_tokens=min(asked.max_tokens * 2, MAX_TOKENS_CAP))
+            self.usage.retries += 1
+            if self.budget is not None and (reached := self.budget.spent(self.usage)):
+                raise BudgetReached(reached)
+            completion = await self._complete(asked, style, retry)
         if key is not None:
-            self.cache.put(key, completion)
+            self.cache.put(key, completion)  # under the asked-for request's key: a rerun gets the whole answer
         return completion
 
     async def _complete(self, request: ChatRequest, style: str, retry) -> Completion:

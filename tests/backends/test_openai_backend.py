@@ -326,3 +326,17 @@ def test_retry_after_parsing():
     assert 8.0 <= retry_after(status_error(503, {"Retry-After": soon})) <= 10.5
     assert retry_after(status_error(503, {"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})) == 0.0
     assert retry_after(status_error(503, {})) is None and retry_after(None) is None
+
+
+def test_a_truncated_answer_is_asked_again_with_more_room(fake, tmp_path):
+    from pipeline.backends.cache import ResponseCache
+
+    fake.faults = {1: (200, chat_reply('{"answer": "ye', "length"), {})}
+    cache = ResponseCache(tmp_path / "responses.jsonl")
+    request = ChatRequest([{"role": "user", "content": "Is the sky blue?"}], 0.0, 16, None, 1)
+    outcome, teacher, _ = drive(fake.base_url, lambda t: t.complete(request), cache=cache)
+    assert outcome.finish_reason == "stop" and teacher.usage.retries == 1
+    assert [body["max_tokens"] for body in fake.requests] == [16, 32]
+    again, second, _ = drive(fake.base_url, lambda t: t.complete(request), cache=cache)
+    assert again.text == outcome.text and second.usage.requests == 0 and len(fake.requests) == 2  # the whole answer, cached
+    cache.close()
