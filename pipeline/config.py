@@ -24,6 +24,8 @@ class TeacherConfig(BaseModel):
     retry_initial: float = Field(1.0, ge=0)
     retry_max: float = Field(60.0, ge=0)
     concurrency: int = Field(8, ge=1)
+    rpm: int | None = Field(None, ge=1)  # requests per minute the endpoint allows: requests are paced to it
+    tpm: int | None = Field(None, ge=1)  # tokens per minute (prompt estimate + max_tokens per request)
     # default schedule: 0.2, 0.7, 1.0; on the embedded 135M teacher 0.2, 0.5, 0.8 (it kept 0 of 14
     # candidates at 1.0 in bench/embedded_yield.py)
     temperatures: list[Annotated[float, Field(ge=0, le=2)]] | None = Field(None, min_length=1)

@@ -80,6 +80,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--timeout", type=float, help="seconds per request (default 60)")
     p.add_argument("--max-attempts", type=int, help="attempts per request, retries included (default 6)")
     p.add_argument("--judge", action="store_true", default=None, help="ask the teacher to judge each candidate that passed the checks (one more request each)")
+    p.add_argument("--rpm", type=int, help="requests per minute the endpoint allows (requests are paced to it)")
+    p.add_argument("--tpm", type=int, help="tokens per minute the endpoint allows")
     p.add_argument("--max-requests", type=int, help="stop sending after this many requests (exit 3; rerun to continue)")
     p.add_argument("--max-tokens", type=int, help="stop sending after this many prompt + completion tokens (exit 3)")
     p.add_argument("--max-cost", type=float, help="stop sending at this cost in USD (needs budget.price_prompt/price_completion; exit 3)")
@@ -96,7 +98,7 @@ FLAGS = {"category": "--category", "n": "--n", "max_candidates": "--max-candidat
          "tools": "--tools", "out": "--out", "judge": "--judge", "teacher.base_url": "--base-url", "teacher.model": "--model",
          "teacher.concurrency": "--concurrency", "teacher.temperatures": "--temperatures", "teacher.timeout": "--timeout",
          "teacher.max_attempts": "--max-attempts", "teacher.structured_output": "--structured-output", "hub.repo": "--push-to-hub",
-         "budget.max_requests": "--max-requests", "budget.max_tokens": "--max-tokens", "budget.max_cost": "--max-cost",
+         "teacher.rpm": "--rpm", "teacher.tpm": "--tpm", "budget.max_requests": "--max-requests", "budget.max_tokens": "--max-tokens", "budget.max_cost": "--max-cost",
          "hub.public": "--public", "hub.license": "--license", "hub.dry_run": "--dry-run"}
 
 
@@ -188,7 +190,7 @@ async def generate_run(config: RunConfig, base_url: str, model: str, api_key: st
     identity = f"embedded:{model}" if t.embedded else None  # the embedded server's port changes every run; its model does not
     teacher = OpenAITeacher(base_url, model, api_key, timeout=t.timeout, concurrency=t.concurrency, max_attempts=t.max_attempts,
                             retry_initial=t.retry_initial, retry_max=t.retry_max, style=t.structured_output, cache=cache, identity=identity,
-                            budget=config.budget)
+                            budget=config.budget, rpm=t.rpm, tpm=t.tpm)
     try:
         style = await teacher.probe()
         catalog = load_tools(config.tools)

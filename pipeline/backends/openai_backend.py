@@ -23,6 +23,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 
 from pipeline.backends.base import ChatRequest, Completion, Usage
 from pipeline.backends.cache import ResponseCache, fingerprint
+from pipeline.backends.ratelimit import TokenBucket, estimated_tokens
 from pipeline.errors import BudgetReached, TeacherError
 
 STYLES = ("json_schema", "json_object", "grammar", "none")
@@ -96,10 +97,12 @@ class OpenAITeacher:
     def __init__(self, base_url: str, model: str, api_key: str | None, *, timeout: float = 60.0,
                  concurrency: int = 8, max_attempts: int = 6, retry_initial: float = 1.0,
                  retry_max: float = 60.0, style: str = "auto", cache: ResponseCache | None = None, identity: str | None = None,
-                 budget=None):
+                 budget=None, rpm: int | None = None, tpm: int | None = None):
         self.base_url, self.model, self.style = base_url, model, style
         self.cache, self.identity = cache, identity or public_url(base_url)  # identity: the endpoint as the cache key knows it
         self.budget = budget  # anything with spent(usage) -> reason | None (pipeline.config.BudgetConfig); checked before each send
+        self.requests_bucket = TokenBucket(rpm) if rpm else None  # paced to the endpoint's limits
+        self.tokens_bucket = TokenBucket(tpm) if tpm else None
         self.max_attempts, self.retry_initial, self.retry_max = max_attempts, retry_initial, retry_max
         self.client = openai.AsyncOpenAI(base_url=base_url, api_key=api_key or "no-key", timeout=timeout, max_retries=0)
         self.semaphore = asyncio.Semaphore(max(1, concurrency))
@@ -150,6 +153,10 @@ class OpenAITeacher:
             async for attempt in retrying:
                 with attempt:
                     async with self.semaphore:
+                        if self.requests_bucket is not None:
+                            await self.requests_bucket.take()
+                        if self.tokens_bucket is not None:
+                            await self.tokens_bucket.take(estimated_tokens(request.messages, request.max_tokens))
                         return await self._send(request, style)
         except openai.OpenAIError as error:
             self.usage.failures += 1
