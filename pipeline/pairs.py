@@ -424,7 +424,7 @@ def is_semantic(pair: Pair) -> bool:
 
 # --- real failures -----------------------------------------------------------------------------
 
-SEMANTIC_CODES = {"wrong_function", "wrong_value", "wrong_order"}
+SEMANTIC_CODES = {pair_type.code for pair_type in PAIR_TYPES.values() if pair_type.semantic}
 ASSISTANT_CODES = SEMANTIC_CODES | {"wrong_call_count", "missing_required", "unexpected_argument", "wrong_type", "enum_violation",
                                     "constraint_violation", "unknown_function", "ungrounded_value", "unused_tool_result",
                                     "call_in_no_call", "no_call_when_needed"}

@@ -36,13 +36,6 @@ def retire_manifest(path: Path) -> None:
     (path / "manifest.json").unlink(missing_ok=True)
 
 
-def prepare_run_dir(config: RunConfig, root: Path | None = None) -> Path:
-    """Create the run directory and retire an old manifest."""
-    path = run_folder(config, root)
-    retire_manifest(path)
-    return path
-
-
 def _atomic_write(path: Path, chunks: Iterable[str]) -> None:
     handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False)
     try:

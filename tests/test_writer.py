@@ -14,7 +14,7 @@ from pipeline.record import Conversation, FunctionCall, Message, ToolCall, iter_
 from pipeline.sampler import ArgumentSampler
 from pipeline.seeds import load_tools
 from pipeline.validate import validate_object
-from pipeline.writer import prepare_run_dir, run_name, write_json, write_jsonl
+from pipeline.writer import retire_manifest, run_folder, run_name, write_json, write_jsonl
 from tests.filters import STRUCTURAL
 
 
@@ -70,9 +70,10 @@ def test_failed_write_keeps_the_old_file(tmp_path):
 
 def test_run_dir_retires_the_old_manifest(tmp_path):
     config = RunConfig(out=str(tmp_path / "run"))
-    first = prepare_run_dir(config)
+    first = run_folder(config)
     (first / "manifest.json").write_text("{}")
-    assert not (prepare_run_dir(config) / "manifest.json").exists()
+    retire_manifest(run_folder(config))
+    assert first.is_dir() and not (first / "manifest.json").exists()
 
 
 def test_run_name_follows_the_config():
