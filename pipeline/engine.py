@@ -5,6 +5,13 @@ order; each round schedules, for every cell still short, about deficit / yield n
 c's k-th task is index pos(c) + k * len(order), so tasks stay those of the plan). A cell that
 spends its candidate budget without filling hands its remaining quota to the next cells, so the
 run still reaches --n when the teacher can; the manifest names every cell left short.
+
+Timing never decides the output: a round's outcomes are counted in task order when the round
+ends, and a task counts only while its cell is still short at that point in the order. A task
+may skip itself while it waits for a slot, but only when lower-numbered tasks of its cell have
+already filled the cell, so it would not have counted anyway. With the same answers (the
+response cache, a deterministic teacher), an interrupted run resumed and an uninterrupted one
+keep the same records.
 """
 
 from __future__ import annotations
@@ -65,6 +72,9 @@ class RunResult:
     candidates: int = 0
     failed: int = 0
     surplus: int = 0
+    unneeded: int = 0  # tasks that ran but came after their cell was full in task order (not counted as candidates)
+    done: int = 0  # tasks finished so far, counted or not (live, for progress)
+    passed: int = 0  # of those, how many passed every check (live, for progress)
     stopped: str | None = None  # why the run stopped early (a budget), None when it ran to the end
 
     @property
@@ -90,6 +100,9 @@ def merge_results(results: list[RunResult]) -> RunResult:
         merged.candidates += result.candidates
         merged.failed += result.failed
         merged.surplus += result.surplus
+        merged.unneeded += result.unneeded
+        merged.done += result.done
+        merged.passed += result.passed
         merged.stopped = merged.stopped or result.stopped
     return merged
 
@@ -131,6 +144,7 @@ class Engine:
         self.result = RunResult(cells=self.cells)
         self._kept: list[tuple[int, Conversation]] = []
         self._tasks: dict[int, Task] = {}
+        self._round: dict[int, bool] = {}  # this round's finished tasks: index -> passed every check
         # as many tasks in flight as the teacher serves, so a task whose cell filled while it
         # waited is skipped instead of generated and dropped as surplus
         self._slots = asyncio.Semaphore(concurrency)
@@ -143,7 +157,9 @@ class Engine:
             batch = self._next_round()
             if not batch:
                 break
-            await asyncio.gather(*(self._one(task) for task in batch))
+            self._round = {}
+            outcomes = await asyncio.gather(*(self._one(task) for task in batch))
+            self._count(batch, outcomes)
             self._drop_duplicates()
         self._finish()
         return result
@@ -186,12 +202,12 @@ class Engine:
                 receiver.budget += self.per_unit
                 cell.quota -= 1
 
-    async def _one(self, task: Task) -> None:
+    async def _one(self, task: Task) -> tuple[Candidate, list[Issue]] | None:
+        """Generate and check one task; None when it skipped itself or a budget stopped it."""
         cell = self.cells[task.index % len(self.cells)]  # task i targets order[i % len(order)]
         async with self._slots:
-            if cell.deficit == 0 or self._filled() >= self.n or self.result.stopped:  # filled (or stopped) while this task waited
-                cell.candidates -= 1  # hand the budget back: this task never ran
-                return
+            if self._already_filled(cell, task) or self.result.stopped:
+                return None  # lower-numbered tasks filled the cell while this one waited (or the run stopped)
             try:
                 candidate = await self.generate(task)
                 issues = list(candidate.issues)
@@ -202,8 +218,36 @@ class Engine:
                         issues = await self.judge(candidate.record)
             except BudgetReached as reached:  # stop sending; this task's paid answers stay in the cache for a rerun
                 self.result.stopped = self.result.stopped or str(reached)
-                cell.candidates -= 1
-                return
+                return None
+        self._round[task.index] = not issues
+        self.result.done += 1
+        self.result.passed += not issues
+        teacher_failed = any(i.code == "teacher_error" for i in issues)
+        self._consecutive_failures = self._consecutive_failures + 1 if teacher_failed else 0
+        if self._consecutive_failures >= self.max_consecutive_failures:
+            message = next(i.message for i in issues if i.code == "teacher_error")
+            raise TeacherError(f"{self._consecutive_failures} tasks in a row failed; last: {message}")
+        if self.on_progress:
+            self.on_progress(self.result)
+        return candidate, issues
+
+    def _already_filled(self, cell: Cell, task: Task) -> bool:
+        """True when finished lower-numbered tasks of this round have filled `cell` (so in task order this one cannot count)."""
+        size = len(self.cells)
+        passed = sum(ok for index, ok in self._round.items() if index < task.index and index % size == cell.position)
+        return cell.accepted + passed >= cell.quota
+
+    def _count(self, batch: list[Task], outcomes: list[tuple[Candidate, list[Issue]] | None]) -> None:
+        """Count a round's outcomes in task order: a task counts while its cell is still short; the others hand their budget back."""
+        for task, outcome in sorted(zip(batch, outcomes), key=lambda pair: pair[0].index):
+            cell = self.cells[task.index % len(self.cells)]
+            if outcome is None or cell.deficit == 0:
+                cell.candidates -= 1  # never ran, or ran in vain: not a candidate of this run
+                self.result.unneeded += outcome is not None
+                continue
+            self._record(task, cell, *outcome)
+
+    def _record(self, task: Task, cell: Cell, candidate: Candidate, issues: list[Issue]) -> None:
         result = self.result
         result.candidates += 1
         tally = result.by_temperature.setdefault(str(task.temperature), [0, 0])
@@ -216,22 +260,14 @@ class Engine:
             slice_[first] += 1
             for issue in issues:
                 result.codes[(issue.check, issue.code)] += 1
-            teacher_failed = any(i.code == "teacher_error" for i in issues)
-            result.failed += teacher_failed
-            self._consecutive_failures = self._consecutive_failures + 1 if teacher_failed else 0
-            if self._consecutive_failures >= self.max_consecutive_failures:
-                message = next(i.message for i in issues if i.code == "teacher_error")
-                raise TeacherError(f"{self._consecutive_failures} tasks in a row failed; last: {message}")
+            result.failed += any(i.code == "teacher_error" for i in issues)
             result.rejected.append(rejected_entry(candidate, issues))
         else:
-            self._consecutive_failures = 0
             tally[1] += 1
             slice_["accepted"] += 1
             cell.accepted += 1
             self._kept.append((task.index, candidate.record))
             self._tasks[task.index] = task
-        if self.on_progress:
-            self.on_progress(result)
 
     def _slice(self, task: Task) -> Counter:
         key = (task.category, task.mode, self.teacher, str(task.temperature))

@@ -56,7 +56,8 @@ def build_manifest(config: RunConfig, result: RunResult, usage: Usage, teacher: 
         "teacher": teacher,
         "versions": versions(prompt_names),
         "counts": {"requested": config.n, "accepted": len(result.accepted), "candidates": result.candidates,
-                   "rejected": len(result.rejected), "failed_tasks": result.failed, "surplus_dropped": result.surplus},
+                   "rejected": len(result.rejected), "failed_tasks": result.failed, "surplus_dropped": result.surplus,
+                   "unneeded_tasks": result.unneeded},
         "funnel": {"candidates": result.candidates, "removed_by_check": funnel,
                    "codes": [{"check": check, "code": code, "count": count}
                              for (check, code), count in sorted(result.codes.items())],

@@ -46,7 +46,7 @@ from pipeline.lock import RunLock
 from pipeline.links import load_links
 from pipeline.seeds import alias_table, load_examples, load_tools
 from pipeline.pairs import build_pairs, pair_counts
-from pipeline.writer import retire_manifest, run_folder, write_json, write_jsonl
+from pipeline.writer import check_settings, retire_manifest, run_folder, write_json, write_jsonl
 
 _SOLVE = ["single/solve", "single/fill"]
 _ANSWER = ["reply/assistant", "tools/simulate"]
@@ -210,9 +210,8 @@ async def generate_run(config: RunConfig, base_url: str, model: str, api_key: st
                 bar = progress.add_task(category, total=n)
 
                 def update(result: RunResult, bar=bar, category=category, n=n) -> None:
-                    accepted = sum(cell.accepted for cell in result.cells)
-                    progress.update(bar, completed=min(accepted, n),
-                                    description=f"{category} ({result.candidates} candidates, {len(result.rejected)} rejected)")
+                    progress.update(bar, completed=min(result.passed, n),  # live: counted in task order when each round ends
+                                    description=f"{category} ({result.done} candidates, {result.done - result.passed} rejected)")
 
                 generate = GENERATORS[category]
                 limit = config.candidate_limit_for(category, n)
@@ -257,6 +256,7 @@ def execute(config: RunConfig, console: Console) -> int:
         hub_token()  # no token: say so before hours of generation, not after
     out_dir = run_folder(config)
     with RunLock(out_dir):  # one job per run folder; a dead job's lock is taken over
+        check_settings(out_dir, config)  # resuming with other output settings would mix two runs
         retire_manifest(out_dir)
         return _generate_and_write(config, console, out_dir, catalog)
 

@@ -14,14 +14,62 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from pipeline.config import RunConfig
+from pipeline.errors import InputError
 from pipeline.redact import redact
 
 
+# Settings outside the run's fingerprint: where results go, how requests are paced and paid for,
+# and how answers are checked, deduplicated and paired (the "parser": a rerun with other checks
+# re-checks the same cached answers). Everything else decides which requests are sent.
+NOT_FINGERPRINTED = {"out": True, "hub": True, "cache": True, "cache_dir": True, "budget": True,
+                     "checks": True, "language": True, "min_request_words": True, "max_user_chars": True, "judge": True,
+                     "dedup": True, "dedup_threshold": True, "template_cap": True,
+                     "pairs": {"enabled", "per_record", "mix", "semantic_share", "real_failures"},
+                     "teacher": {"api_key_env", "timeout", "max_attempts", "retry_initial", "retry_max", "concurrency", "rpm", "tpm"}}
+SETTINGS_NAME = "settings.json"
+
+
+def generation_settings(config: RunConfig) -> dict[str, Any]:
+    """The settings that decide which requests a run sends (its fingerprint's input)."""
+    return config.model_dump(mode="json", exclude=NOT_FINGERPRINTED)
+
+
 def run_name(config: RunConfig) -> str:
-    """`<category>-<mode>-seed<seed>-<fingerprint>`: the fingerprint covers the whole config."""
-    payload = config.model_dump(mode="json", exclude={"out", "hub", "cache", "cache_dir"})  # where results go does not change what is generated
-    digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()[:8]
+    """`<category>-<mode>-seed<seed>-<fingerprint>` of the generation settings: a rerun with a larger
+    budget, another concurrency or other checks lands in (and resumes) the same folder and cache."""
+    digest = hashlib.sha256(json.dumps(generation_settings(config), sort_keys=True).encode("utf-8")).hexdigest()[:8]
     return f"{config.category}-{config.resolved_mode}-seed{config.seed}-{digest}"
+
+
+def check_settings(path: Path, config: RunConfig) -> None:
+    """Record the run's generation settings in `path/settings.json`, or, when the folder already has
+    them, refuse (InputError) to resume it with different ones, naming what changed."""
+    settings = json.loads(redact(json.dumps(generation_settings(config))))  # compared as stored: a key in a URL never is
+    stored = path / SETTINGS_NAME
+    if stored.is_file():
+        try:
+            before = json.loads(stored.read_text(encoding="utf-8"))
+        except ValueError:
+            before = None  # torn by a kill before its rename: write it again
+        if isinstance(before, dict) and before != settings:
+            changes = "; ".join(f"{key}: {_short(old)} -> {_short(new)}" for key, old, new in _changes(before, settings))
+            raise InputError(f"this run folder was started with other settings ({changes}); run with the same "
+                             "settings to continue it, or choose another --out", str(stored))
+        if before == settings:
+            return
+    write_json(stored, settings)
+
+
+def _changes(before: Any, after: Any, prefix: str = "") -> list[tuple[str, Any, Any]]:
+    if isinstance(before, dict) and isinstance(after, dict):
+        return [change for key in sorted(set(before) | set(after), key=str)
+                for change in _changes(before.get(key), after.get(key), f"{prefix}{key}.")]
+    return [] if before == after else [(prefix.rstrip("."), before, after)]
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def run_folder(config: RunConfig, root: Path | None = None) -> Path:

@@ -4,11 +4,14 @@ The default "echo teacher" understands the pipeline's prompts well enough to mak
 work: it phrases a blueprint as a plain request that states every value (no function name, no
 JSON, so grounding and quality pass), remembers which call each request it wrote stands for,
 and solves a request by looking it up. Faults are scripted per request number (429 with Retry-After, 500,
-garbage bodies, slow answers), and `corrupt` can spoil chosen solve answers.
+garbage bodies, slow answers, RESET: the connection closed without an answer), or drawn by
+`fault_plan(request body, attempt)`, so a run that is killed and resumed meets the
+same faults as one that is not (call `reset_attempts()` between runs); `corrupt` can spoil answers.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import re
@@ -25,6 +28,7 @@ from pipeline.surface import RELATIVE_DATES
 from pipeline.seeds import alias_table, load_tools
 
 Reply = tuple[int, Any, dict[str, str]]
+RESET: Reply = (0, b"", {})  # status 0: close the connection without answering
 _BUNDLED = {tool.name: tool for tool in load_tools()}
 _PHRASE_PREFIX = "Please do exactly this for me: "
 _LINE = re.compile(r"^- ([A-Za-z0-9_-]+)(?: \(.*?\))?: (.*)$")
@@ -199,6 +203,9 @@ class FakeOpenAI:
     def __init__(self, responder: Callable[[dict[str, Any]], str] = echo_teacher):
         self.responder = responder
         self.faults: dict[int, Reply | Callable[[], Reply]] = {}  # request number (1-based) -> reply
+        self.fault_plan: Callable[[dict[str, Any], int], Reply | Callable[[], Reply] | None] | None = None
+        self.attempts: dict[str, int] = {}  # request body digest -> times seen (since reset_attempts)
+        self.answered: list[str] = []  # digests of the requests given a complete answer, in order
         self.corrupt: Callable[[int, dict[str, Any], str], str] | None = None
         self.requests: list[dict[str, Any]] = []
         self.delay = 0.0
@@ -216,12 +223,19 @@ class FakeOpenAI:
         self._server.shutdown()
         self._server.server_close()
 
+    def reset_attempts(self) -> None:
+        """Forget how often each body was seen (a new run's first try of a request is attempt 1 again)."""
+        with self._lock:
+            self.attempts.clear()
+
     def reply(self, body: dict[str, Any]) -> Reply:
+        digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
         with self._lock:
             self.requests.append(body)
             number = len(self.requests)
-        if number in self.faults:
-            fault = self.faults[number]
+            attempt = self.attempts[digest] = self.attempts.get(digest, 0) + 1
+        fault = self.faults.get(number) or (self.fault_plan(body, attempt) if self.fault_plan else None)
+        if fault is not None:
             return fault() if callable(fault) else fault
         style = (body.get("response_format") or {}).get("type")
         if style in self.reject_styles:
@@ -231,6 +245,8 @@ class FakeOpenAI:
         content = self.responder(body)
         if self.corrupt is not None:
             content = self.corrupt(number, body, content)
+        with self._lock:
+            self.answered.append(digest)
         return 200, chat_reply(content), {}
 
     def _handler(self):
@@ -241,6 +257,9 @@ class FakeOpenAI:
                 pass
 
             def _send(self, status: int, body: Any, headers: dict[str, str]) -> None:
+                if status == 0:  # RESET: hang up without a word
+                    self.close_connection = True
+                    return
                 data = body if isinstance(body, bytes) else json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

@@ -1,52 +1,137 @@
-"""The fault suite: a run through 10% 429 (with Retry-After), 5% 500, 2% timeouts, 2% garbage
-bodies and 1% truncated answers ends with every task accepted, rejected with a reason or failed
-with a reason, and the records it keeps are valid."""
+"""The fault suite: runs through 429 (with Retry-After), 500, 503, timeouts, connection resets,
+garbage bodies, empty choices and truncated answers end with every task accepted, rejected with
+a reason or failed with a reason; and runs killed with SIGKILL at random moments, then resumed,
+end with exactly the files an uninterrupted run writes, without paying twice for a finished request.
+
+Faults are drawn from hash(request body, attempt), so an interrupted and an uninterrupted run
+meet the same faults on the same requests; kill moments come from a seeded generator.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import random
+import signal
+import subprocess
+import sys
 import time
+from collections import Counter
 
-from tests.conftest import run_cli
-from tests.fake_openai import FakeOpenAI, chat_reply
+from tests.conftest import ROOT, run_cli
+from tests.fake_openai import RESET, FakeOpenAI, asked_keys, chat_reply
 from tests.generate.helpers import run_category
+
+EMPTY = (200, {"id": "x", "object": "chat.completion", "created": 0, "model": "fake", "choices": []}, {})
+RATES = (  # the issue's mix, and 2% each of the other faults a real endpoint throws
+    ("429", 0.10, (429, {"error": {"message": "rate limited"}}, {"Retry-After": "0"})),
+    ("500", 0.05, (500, {"error": {"message": "server error"}}, {})),
+    ("timeout", 0.02, None),  # _slow, below
+    ("garbage", 0.02, (200, b"<html>502 Bad Gateway</html>", {})),
+    ("truncated", 0.01, (200, chat_reply('{"request": "Please', "length"), {})),
+    ("503", 0.02, (503, {"error": {"message": "overloaded"}}, {})),
+    ("reset", 0.02, RESET),
+    ("empty", 0.02, EMPTY),
+)
+TEACHER = {"timeout": 3.0, "retry_initial": 0.01, "retry_max": 0.05, "max_attempts": 6, "concurrency": 4}
 
 
 def _slow():
-    time.sleep(1.5)  # past the client's 1 s timeout
+    time.sleep(TEACHER["timeout"] + 0.3)  # past the client's timeout
     return 500, {"error": {"message": "too late"}}, {}
 
 
-def faults(seed: int, count: int = 4000) -> dict:
-    """Per request number, from a seeded generator (a rerun meets the same faults at the same numbers)."""
-    rng, out = random.Random(seed), {}
-    for number in range(2, count):  # the first request is the style probe
-        roll = rng.random()
-        if roll < 0.10:
-            out[number] = (429, {"error": {"message": "rate limited"}}, {"Retry-After": "0"})
-        elif roll < 0.15:
-            out[number] = (500, {"error": {"message": "server error"}}, {})
-        elif roll < 0.17:
-            out[number] = _slow
-        elif roll < 0.19:
-            out[number] = (200, b"<html>502 Bad Gateway</html>", {})
-        elif roll < 0.20:
-            out[number] = (200, chat_reply('{"request": "Please', "length"), {})
-    return out
+def fault_plan(seed: int, drawn: Counter):
+    """faults(body, attempt) -> a fault or None, from hash(seed, body, attempt); `drawn` counts them by kind."""
+    def plan(body, attempt):
+        if asked_keys(body) == {"answer"}:
+            return None  # the structured-output probe: a run's first request, kept clean
+        text = json.dumps(body, sort_keys=True) + f"#{attempt}#{seed}"
+        roll = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big") / 2**64
+        for kind, rate, reply in RATES:
+            if roll < rate:
+                drawn[kind] += 1
+                return _slow if kind == "timeout" else reply
+            roll -= rate
+        return None
+    return plan
 
 
 def test_every_task_ends_accepted_rejected_or_failed_with_a_reason(tmp_path):
+    drawn = Counter()
     with FakeOpenAI() as fake:
-        fake.faults = faults(11)
-        result = run_category(fake, tmp_path / "run", "all", "blueprint", n=20,
-                              teacher={"timeout": 1.0, "retry_initial": 0.01, "retry_max": 0.05, "max_attempts": 6})
-        hit = [number for number in fake.faults if number <= len(fake.requests)]
+        fake.fault_plan = fault_plan(11, drawn)
+        result = run_category(fake, tmp_path / "run", "all", "blueprint", n=20, teacher=TEACHER)
+        requests = len(fake.requests)
     assert result["code"] in (0, 1)
-    assert len(hit) > 50  # the run really went through the faults
-    counts = result["manifest"]["counts"]
+    assert sum(drawn.values()) > 0.15 * requests and set(drawn) == {kind for kind, _, _ in RATES}  # every kind was met
+    counts, usage = result["manifest"]["counts"], result["manifest"]["usage"]
     assert counts["candidates"] == counts["accepted"] + counts["surplus_dropped"] + counts["rejected"]
     for entry in result["rejected"]:
         assert entry["meta"]["codes"] and all(issue["message"] for issue in entry["meta"]["issues"])
-    assert result["manifest"]["usage"]["retries"] > 0
+    failed = [entry for entry in result["rejected"] if "teacher_error" in entry["meta"]["codes"]]
+    assert failed and counts["failed_tasks"] == len(failed)  # garbage and empty answers fail their task, with the reason
+    reasons = " ".join(issue["message"] for entry in failed for issue in entry["meta"]["issues"])
+    assert "unreadable answer" in reasons or "empty choices" in reasons
+    assert usage["retries"] >= drawn["429"] + drawn["500"] + drawn["503"] + drawn["reset"]
     assert len(result["accepted"]) >= 15
     assert run_cli([str(tmp_path / "run" / "accepted.jsonl")], module="pipeline.validate").returncode == 0
+
+
+OUTPUTS = ("accepted.jsonl", "rejected.jsonl", "pairs.jsonl")
+
+
+def _command(fake: FakeOpenAI, job, out) -> list[str]:
+    return [sys.executable, "-m", "pipeline.run", "--config", str(job), "--base-url", fake.base_url, "--model", "fake",
+            "--out", str(out)]
+
+
+def test_sigkill_at_random_moments_then_resume_equals_an_uninterrupted_run(tmp_path):
+    job = tmp_path / "job.json"
+    job.write_text(json.dumps({"category": "all", "n": 10, "mode": "blueprint", "seed": 3, "teacher": TEACHER}))
+    env = {"PYTHONPATH": str(ROOT), "OPENAI_API_KEY": "sk-test", "PATH": "/usr/bin:/bin"}
+    with FakeOpenAI() as fake:
+        fake.fault_plan = fault_plan(5, Counter())
+        whole = subprocess.run(_command(fake, job, tmp_path / "whole"), env=env, capture_output=True, text=True, timeout=600)
+        assert whole.returncode in (0, 1), whole.stderr
+
+        answered_whole = Counter(fake.answered)
+        fake.answered.clear()
+
+        # kill points: after a random number of answers (a sixth of the run's at most, so each process
+        # dies mid-run), plus a random fraction of a second (anywhere in the next write)
+        rng, killed = random.Random(42), 0
+        for _ in range(4):
+            fake.reset_attempts()  # a new process: its first try of each request is attempt 1, as in the whole run
+            target = len(fake.answered) + rng.randint(5, sum(answered_whole.values()) // 6)
+            process = subprocess.Popen(_command(fake, job, tmp_path / "resumed"), env=env,
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            while len(fake.answered) < target and process.poll() is None:
+                time.sleep(0.01)
+            time.sleep(rng.uniform(0, 0.2))
+            if process.poll() is None:
+                process.send_signal(signal.SIGKILL)
+                killed += 1
+            process.wait()
+        fake.reset_attempts()
+        final = subprocess.run(_command(fake, job, tmp_path / "resumed"), env=env, capture_output=True, text=True, timeout=600)
+        assert final.returncode == whole.returncode, final.stderr
+        answered_resumed = Counter(fake.answered)
+    assert killed == 4  # every kill landed while its run was working
+    for name in OUTPUTS:
+        assert (tmp_path / "resumed" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
+    whole_manifest = json.loads((tmp_path / "whole" / "manifest.json").read_text())
+    resumed_manifest = json.loads((tmp_path / "resumed" / "manifest.json").read_text())
+    timing = lambda counts: {key: value for key, value in counts.items() if key != "unneeded_tasks"}  # noqa: E731 (how many ran in vain)
+    assert timing(resumed_manifest["counts"]) == timing(whole_manifest["counts"])
+    assert resumed_manifest["funnel"] == whole_manifest["funnel"]
+    assert resumed_manifest["status"] == "complete" and resumed_manifest["usage"]["cached"] > 0
+    # the interrupted runs together asked for the same answers; one was paid twice only when it was
+    # in flight as its process died (at most `concurrency` per kill), never once it had arrived
+    assert set(answered_resumed) == set(answered_whole)
+    paid_twice = sum(answered_resumed.values()) - sum(answered_whole.values())
+    assert 0 <= paid_twice <= killed * TEACHER["concurrency"], (paid_twice, killed)
+
+
+def _digest(body) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()

@@ -9,12 +9,13 @@ from datetime import datetime, timezone
 import pytest
 
 from filters.checks import default_checks
-from pipeline.config import RunConfig, TeacherConfig
+from pipeline.config import BudgetConfig, RunConfig, TeacherConfig
+from pipeline.errors import InputError
 from pipeline.record import Conversation, FunctionCall, Message, ToolCall, iter_jsonl, new_call_id, parse_record
 from pipeline.sampler import ArgumentSampler
 from pipeline.seeds import load_tools
 from pipeline.validate import validate_object
-from pipeline.writer import retire_manifest, run_folder, run_name, write_json, write_jsonl
+from pipeline.writer import check_settings, retire_manifest, run_folder, run_name, write_json, write_jsonl
 from tests.filters import STRUCTURAL
 
 
@@ -82,3 +83,31 @@ def test_run_name_follows_the_config():
     assert run_name(a) != run_name(RunConfig(seed=2))
     assert run_name(a).startswith("single-blueprint-seed1-")
     assert run_name(RunConfig(teacher=TeacherConfig(base_url="http://x/v1", model="m"))).startswith("single-free-seed0-")
+
+
+def test_run_name_ignores_how_a_run_is_paced_paid_and_checked():
+    a = RunConfig(seed=1)
+    b = RunConfig(seed=1, checks=["format", "schema"], dedup=False, budget={"max_requests": 5},
+                  teacher=TeacherConfig(concurrency=3, rpm=60, timeout=5))
+    assert run_name(a) == run_name(b)  # a rerun with a larger budget or other checks resumes the same folder and cache
+    assert run_name(a) != run_name(RunConfig(seed=1, teacher=TeacherConfig(temperatures=[0.3])))
+
+
+def test_settings_are_stored_and_a_resume_with_other_ones_is_refused(tmp_path):
+    config = RunConfig(seed=1, n=5, teacher=TeacherConfig(base_url="http://x/v1?api_key=sk-abcdefghijkl", model="m"))
+    check_settings(tmp_path, config)
+    stored = (tmp_path / "settings.json").read_text()
+    assert '"seed": 1' in stored and "sk-abcdefghijkl" not in stored
+    check_settings(tmp_path, config)  # the same settings: resume
+    check_settings(tmp_path, config.model_copy(update={"checks": ["format"], "budget": BudgetConfig(max_requests=3)}))
+    changed = config.model_copy(update={"n": 7, "teacher": config.teacher.model_copy(update={"temperatures": [0.5]})})
+    with pytest.raises(InputError) as error:
+        check_settings(tmp_path, changed)
+    assert error.value.file == str(tmp_path / "settings.json")
+    assert "n: 5 -> 7" in error.value.message and "teacher.temperatures: null -> [0.5]" in error.value.message
+
+
+def test_a_torn_settings_file_is_written_again(tmp_path):
+    (tmp_path / "settings.json").write_text('{"seed": ')
+    check_settings(tmp_path, RunConfig(seed=2))
+    assert json.loads((tmp_path / "settings.json").read_text())["seed"] == 2

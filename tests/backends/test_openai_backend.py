@@ -19,7 +19,7 @@ import pytest
 from pipeline.backends.base import ChatRequest
 from pipeline.backends.openai_backend import OpenAITeacher, grammar_for, public_url, retry_after, structured_kwargs
 from pipeline.errors import TeacherError
-from tests.fake_openai import FakeOpenAI, chat_reply, echo_teacher, response_schema
+from tests.fake_openai import FakeOpenAI, RESET, chat_reply, echo_teacher, response_schema
 
 SCHEMA = {"type": "object", "required": ["code"], "properties": {
     "code": {"type": "string", "pattern": "^\\d{3}$", "minLength": 3, "maxLength": 3},
@@ -214,6 +214,12 @@ def test_timeout_is_retried(fake):
     outcome, teacher, elapsed = drive(fake.base_url, complete, timeout=0.3)
     assert outcome.text == "I cannot help with that."
     assert teacher.usage.retries == 1 and elapsed >= 0.3 and len(fake.requests) == 2
+
+
+def test_a_connection_reset_is_retried(fake):
+    fake.faults = {1: RESET, 2: RESET}  # the server hangs up without answering
+    outcome, teacher, _ = drive(fake.base_url, complete)
+    assert outcome.text == "I cannot help with that." and teacher.usage.retries == 2 and len(fake.requests) == 3
 
 
 def test_connection_refused_gives_up_after_max_attempts():
