@@ -24,7 +24,7 @@ from typing import Any, Awaitable, Callable
 
 from filters.base import Check, Issue
 from pipeline.generate.common import Candidate
-from pipeline.errors import BudgetReached, TeacherError
+from pipeline.errors import StopSending, TeacherError
 from pipeline.plan import Planner, Task
 from pipeline.record import Conversation
 
@@ -75,7 +75,7 @@ class RunResult:
     unneeded: int = 0  # tasks that ran but came after their cell was full in task order (not counted as candidates)
     done: int = 0  # tasks finished so far, counted or not (live, for progress)
     passed: int = 0  # of those, how many passed every check (live, for progress)
-    stopped: str | None = None  # why the run stopped early (a budget), None when it ran to the end
+    stopped: str | None = None  # why the run stopped early (a budget, a signal), None when it ran to the end
 
     @property
     def short_cells(self) -> list[Cell]:
@@ -216,8 +216,8 @@ class Engine:
                         issues.extend(check(candidate.record))
                     if self.judge and not issues:  # never spent on a candidate the checks rejected
                         issues = await self.judge(candidate.record)
-            except BudgetReached as reached:  # stop sending; this task's paid answers stay in the cache for a rerun
-                self.result.stopped = self.result.stopped or str(reached)
+            except StopSending as reason:  # a budget or a stop signal; this task's paid answers stay in the cache for a rerun
+                self.result.stopped = self.result.stopped or str(reason)
                 return None
         self._round[task.index] = not issues
         self.result.done += 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import signal
 import sys
 from typing import Callable
@@ -29,8 +31,16 @@ class TeacherError(Exception):
     """The teacher endpoint failed in a way retrying cannot fix (auth, bad request, unreachable)."""
 
 
-class BudgetReached(Exception):
+class StopSending(Exception):
+    """The run sends no more requests; the ones in flight finish (their answers reach the cache)."""
+
+
+class BudgetReached(StopSending):
     """A request budget (--max-requests, --max-tokens, --max-cost) is spent: stop sending, keep what is done."""
+
+
+class Interrupted(StopSending):
+    """A first SIGINT or SIGTERM arrived: stop sending, let in-flight requests finish, then exit 130/143."""
 
 
 class Terminated(BaseException):
@@ -39,6 +49,32 @@ class Terminated(BaseException):
 
 def _on_sigterm(signum, frame):
     raise Terminated()
+
+
+def drain_on_signals(on_first: Callable[[str], None]) -> Callable[[], None]:
+    """Inside a running event loop: the first SIGINT/SIGTERM calls `on_first(name)` (stop sending,
+    let in-flight work finish); a second one stops at once (KeyboardInterrupt / Terminated).
+    Returns the function that puts the previous handlers back."""
+    loop = asyncio.get_running_loop()
+    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+
+    def restore() -> None:
+        for signum, handler in previous.items():
+            loop.remove_signal_handler(signum)
+            signal.signal(signum, handler)
+
+    def first(signum: int) -> None:
+        for other in previous:
+            loop.add_signal_handler(other, again, other)
+        on_first(signal.Signals(signum).name)
+
+    def again(signum: int) -> None:
+        restore()
+        os.kill(os.getpid(), signum)  # now handled by the previous handler: stop at once
+
+    for signum in previous:
+        loop.add_signal_handler(signum, first, signum)
+    return restore
 
 
 def run_cli(job: Callable[[], int], unfinished: str) -> int:

@@ -191,6 +191,13 @@ async def generate_run(config: RunConfig, base_url: str, model: str, api_key: st
     teacher = OpenAITeacher(base_url, model, api_key, timeout=t.timeout, concurrency=t.concurrency, max_attempts=t.max_attempts,
                             retry_initial=t.retry_initial, retry_max=t.retry_max, style=t.structured_output, cache=cache, identity=identity,
                             budget=config.budget, rpm=t.rpm, tpm=t.tpm)
+
+    def stop_sending(name: str) -> None:
+        teacher.stopped_by = name
+        console.print(f"[yellow]{name}:[/] sending no more requests; waiting for the ones in flight (up to {t.timeout:g} s "
+                      "each) so their answers reach the cache. Press Ctrl-C again to stop at once.")
+
+    restore_signals = errors.drain_on_signals(stop_sending)
     try:
         style = await teacher.probe()
         catalog = load_tools(config.tools)
@@ -222,7 +229,10 @@ async def generate_run(config: RunConfig, base_url: str, model: str, api_key: st
                 results.append(await engine.run())
         return merge_results(results), teacher, style
     finally:
+        restore_signals()
         await teacher.close()
+        if teacher.stopped_by:  # the in-flight work has finished: now exit as interrupted (130) or terminated (143)
+            raise KeyboardInterrupt() if teacher.stopped_by == "SIGINT" else errors.Terminated()
 
 
 def planner_for(config: RunConfig, category: str, catalog: list, examples: list, links: list) -> Planner:

@@ -24,7 +24,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 from pipeline.backends.base import ChatRequest, Completion, Usage
 from pipeline.backends.cache import ResponseCache, fingerprint
 from pipeline.backends.ratelimit import TokenBucket, estimated_tokens
-from pipeline.errors import BudgetReached, TeacherError
+from pipeline.errors import BudgetReached, Interrupted, TeacherError
 
 STYLES = ("json_schema", "json_object", "grammar", "none")
 _PROBE_SCHEMA = {"type": "object", "properties": {"answer": {"type": "string", "enum": ["yes", "no"]}},
@@ -107,6 +107,15 @@ class OpenAITeacher:
         self.client = openai.AsyncOpenAI(base_url=base_url, api_key=api_key or "no-key", timeout=timeout, max_retries=0)
         self.semaphore = asyncio.Semaphore(max(1, concurrency))
         self.usage = Usage()
+        self.stopped_by: str | None = None  # a signal's name once one asked the run to stop: nothing more is sent
+
+    def _may_send(self) -> None:
+        """Raise Interrupted after a stop signal, BudgetReached once a budget is spent."""
+        if self.stopped_by:
+            raise Interrupted(f"{self.stopped_by} received")
+        reached = self.budget.spent(self.usage) if self.budget is not None else None
+        if reached:
+            raise BudgetReached(reached)
 
     async def close(self) -> None:
         """Release the HTTP client."""
@@ -129,17 +138,14 @@ class OpenAITeacher:
         if key is not None and (hit := self.cache.get(key)) is not None:
             self.usage.cached += 1
             return hit
-        reached = self.budget.spent(self.usage) if self.budget is not None else None
-        if reached:
-            raise BudgetReached(reached)
+        self._may_send()
         completion = await self._complete(request, style, retry)
         asked = request
         while completion.finish_reason == "length" and asked.max_tokens < MAX_TOKENS_CAP:
             # truncated: the same request with room to finish (a truncated answer is never cached)
             asked = replace(asked, max_tokens=min(asked.max_tokens * 2, MAX_TOKENS_CAP))
             self.usage.retries += 1
-            if self.budget is not None and (reached := self.budget.spent(self.usage)):
-                raise BudgetReached(reached)
+            self._may_send()
             completion = await self._complete(asked, style, retry)
         if key is not None:
             self.cache.put(key, completion)  # under the asked-for request's key: a rerun gets the whole answer
@@ -153,6 +159,8 @@ class OpenAITeacher:
             async for attempt in retrying:
                 with attempt:
                     async with self.semaphore:
+                        if self.stopped_by:  # a retry (or a wait for a slot) outlived a stop signal
+                            raise Interrupted(f"{self.stopped_by} received")
                         if self.requests_bucket is not None:
                             await self.requests_bucket.take()
                         if self.tokens_bucket is not None:

@@ -1,0 +1,76 @@
+"""pipeline.errors: a first SIGINT/SIGTERM stops sending and lets in-flight requests finish (their
+answers reach the cache), then the run exits 130/143 saying how to resume; a second one stops at once."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.fake_openai import FakeOpenAI
+
+ENV = {"PYTHONPATH": str(ROOT), "OPENAI_API_KEY": "sk-test", "PATH": "/usr/bin:/bin"}
+
+
+def _start(fake: FakeOpenAI, out) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "pipeline.run", "--category", "single", "--n", "6", "--mode", "blueprint",
+                             "--base-url", fake.base_url, "--model", "fake", "--out", str(out), "--concurrency", "4"],
+                            env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for(condition, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_stop_signal_lets_in_flight_requests_finish_then_exits(tmp_path, signum, code):
+    out = tmp_path / "run"
+    with FakeOpenAI() as fake:
+        fake.delay = 1.0  # every answer takes a second: the signal lands with requests in flight
+        process = _start(fake, out)
+        _wait_for(lambda: len(fake.requests) >= 5)
+        time.sleep(0.3)  # the burst that answer set off has reached the server
+        in_flight = len(fake.requests) - len(fake.answered)
+        sent = len(fake.requests)
+        process.send_signal(signum)
+        _, stderr = process.communicate(timeout=60)
+        assert len(fake.requests) == sent  # nothing sent after the signal
+        answered = list(fake.answered)
+        assert not (out / "manifest.json").exists() and not (out / "accepted.jsonl").exists()  # nothing that looks finished
+
+        fake.delay, fake.answered = 0.0, []  # the rerun continues: no answer already received is asked for again
+        rerun = _start(fake, out)
+        _, rerun_stderr = rerun.communicate(timeout=120)
+        assert rerun.returncode == 0, rerun_stderr
+        assert not set(fake.answered) & set(answered)
+    assert in_flight >= 1
+    assert process.returncode == code, stderr
+    assert "Traceback" not in stderr and "run the same command again to continue" in stderr
+    assert "sending no more requests" in stderr
+    assert len(answered) == sent  # the requests in flight at the signal were answered, not abandoned
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["usage"]["cached"] == sent  # every one of them came from the cache
+
+
+def test_a_second_sigint_stops_at_once(tmp_path):
+    with FakeOpenAI() as fake:
+        fake.delay = 8.0
+        process = _start(fake, tmp_path / "run")
+        _wait_for(lambda: len(fake.requests) >= 2)  # the probe answered; the first phrasing requests are out
+        started = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        time.sleep(0.5)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+        elapsed = time.monotonic() - started
+    assert process.returncode == 130, stderr
+    assert elapsed < 5  # did not wait for the 8-second answers
+    assert "Traceback" not in stderr and "interrupted" in stderr
