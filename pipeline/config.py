@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 CATEGORIES = ("single", "parallel", "nested", "multi_turn", "no_call")
 NO_CALL_KINDS = ("unrelated", "missing_value", "unavailable_tool")
@@ -156,6 +156,7 @@ class RunConfig(BaseModel):
     cache: bool = True  # keep every complete answer on disk; a rerun reads them instead of paying again
     cache_dir: str | None = None  # default RUN_DIR/cache; share one between runs whose checks or exports differ
     hub: HubConfig = Field(default_factory=HubConfig)
+    shard: str | None = Field(None, pattern=r"^[0-9]+/[0-9]+$")  # "i/N": this job runs the i-th of N parts of the plan
     judge: bool = False  # ask the teacher whether each accepted candidate's calls answer its request
     teacher: TeacherConfig = Field(default_factory=TeacherConfig)
 
@@ -173,6 +174,21 @@ class RunConfig(BaseModel):
             if any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
                 raise ValueError(f"{name} weights must be >= 0 with a positive sum")
         return self
+
+    @field_validator("shard")
+    @classmethod
+    def _check_shard(cls, value: str | None) -> str | None:
+        if value is not None and not 1 <= int(value.split("/")[0]) <= int(value.split("/")[1]):
+            raise ValueError(f"must be i/N with 1 <= i <= N, not {value}")
+        return value
+
+    @property
+    def shard_parts(self) -> tuple[int, int] | None:
+        """(i, N) for `shard: i/N`, else None."""
+        if self.shard is None:
+            return None
+        index, count = self.shard.split("/")
+        return int(index), int(count)
 
     @property
     def resolved_parallel_phrasing(self) -> str:

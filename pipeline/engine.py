@@ -129,7 +129,7 @@ class Engine:
     def __init__(self, planner: Planner, generate: Callable[[Task], Awaitable[Candidate]], checks: list[Check],
                  n: int, max_candidates: int, on_progress: Callable[[RunResult], None] | None = None,
                  initial_yield: float = 0.5, max_consecutive_failures: int = 12, concurrency: int = 8,
-                 dedup: Dedup | None = None, teacher: str = "", judge: Judge | None = None):
+                 dedup: Dedup | None = None, teacher: str = "", judge: Judge | None = None, shard: tuple[int, int] | None = None):
         self.dedup, self.teacher, self.judge = dedup, teacher, judge
         self.max_consecutive_failures, self._consecutive_failures = max_consecutive_failures, 0
         self.planner, self.generate, self.checks = planner, generate, checks
@@ -141,6 +141,12 @@ class Engine:
         for position, tool in enumerate(planner.order):
             quota = n // size + (1 if position < n % size else 0)
             self.cells.append(Cell(planner.category, tool, planner.mode, position, quota, quota, quota * self.per_unit))
+        if shard is not None:  # shard i of N (1-based) runs cells i-1, i-1+N, ...: the same quotas and tasks as the whole plan's
+            index, count = shard
+            self.cells = [cell for cell in self.cells if cell.position % count == index - 1]
+            self.n = sum(cell.quota for cell in self.cells)
+            self.max_candidates = math.ceil(max_candidates * self.n / n) if n else 0
+        self._by_position = {cell.position: cell for cell in self.cells}
         self.result = RunResult(cells=self.cells)
         self._kept: list[tuple[int, Conversation]] = []
         self._tasks: dict[int, Task] = {}
@@ -163,6 +169,10 @@ class Engine:
             self._drop_duplicates()
         self._finish()
         return result
+
+    def _cell_of(self, index: int) -> Cell:
+        """The cell task `index` belongs to: task i targets order[i % len(order)]."""
+        return self._by_position[index % len(self.planner.order)]
 
     def _filled(self) -> int:
         """Accepted records that count toward --n (a cell's surplus does not)."""
@@ -204,7 +214,7 @@ class Engine:
 
     async def _one(self, task: Task) -> tuple[Candidate, list[Issue]] | None:
         """Generate and check one task; None when it skipped itself or a budget stopped it."""
-        cell = self.cells[task.index % len(self.cells)]  # task i targets order[i % len(order)]
+        cell = self._cell_of(task.index)
         async with self._slots:
             if self._already_filled(cell, task) or self.result.stopped:
                 return None  # lower-numbered tasks filled the cell while this one waited (or the run stopped)
@@ -233,14 +243,14 @@ class Engine:
 
     def _already_filled(self, cell: Cell, task: Task) -> bool:
         """True when finished lower-numbered tasks of this round have filled `cell` (so in task order this one cannot count)."""
-        size = len(self.cells)
+        size = len(self.planner.order)
         passed = sum(ok for index, ok in self._round.items() if index < task.index and index % size == cell.position)
         return cell.accepted + passed >= cell.quota
 
     def _count(self, batch: list[Task], outcomes: list[tuple[Candidate, list[Issue]] | None]) -> None:
         """Count a round's outcomes in task order: a task counts while its cell is still short; the others hand their budget back."""
         for task, outcome in sorted(zip(batch, outcomes), key=lambda pair: pair[0].index):
-            cell = self.cells[task.index % len(self.cells)]
+            cell = self._cell_of(task.index)
             if outcome is None or cell.deficit == 0:
                 cell.candidates -= 1  # never ran, or ran in vain: not a candidate of this run
                 self.result.unneeded += outcome is not None
@@ -284,7 +294,7 @@ class Engine:
         result, records = self.result, dict(self._kept)
         for index, issue in sorted(dropped.items()):
             task, record = self._tasks[index], records[index]
-            self.cells[index % len(self.cells)].accepted -= 1
+            self._cell_of(index).accepted -= 1
             result.by_temperature[str(task.temperature)][1] -= 1
             slice_ = self._slice(task)
             slice_["accepted"] -= 1

@@ -46,9 +46,10 @@ from pipeline.lock import RunLock
 from pipeline.links import load_links
 from pipeline.seeds import alias_table, load_examples, load_tools
 from pipeline.pairs import build_pairs, pair_counts
-from pipeline.writer import check_settings, retire_manifest, run_folder, write_json, write_jsonl
+from pipeline.writer import check_settings, retire_manifest, run_folder, shard_folder, write_json, write_jsonl
 
 _SOLVE = ["single/solve", "single/fill"]
+SHARD_CONFIG = "config.json"  # a shard's whole config, for pipeline.merge
 _ANSWER = ["reply/assistant", "tools/simulate"]
 PROMPTS = {  # (category, mode) -> the templates its records are made with (versions in the manifest)
     ("single", "blueprint"): ["single/phrase", *_SOLVE], ("single", "free"): ["single/free"],
@@ -89,6 +90,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--public", action="store_true", default=None, help="make a new Hub repo public")
     p.add_argument("--license", help="dataset license for the card (required to push), e.g. apache-2.0")
     p.add_argument("--dry-run", action="store_true", default=None, help="write RUN_DIR/hub/ exactly as it would be uploaded; upload nothing")
+    p.add_argument("--shard", metavar="I/N", help="run the I-th of N parts of the plan into RUN_DIR/shards/I-of-N/; "
+                   "join them with python -m pipeline.merge RUN_DIR")
     p.add_argument("--structured-output", choices=["auto", "json_schema", "json_object", "grammar", "none"], help="skip the probe and use this style")
     return p.parse_args(argv)
 
@@ -99,7 +102,7 @@ FLAGS = {"category": "--category", "n": "--n", "max_candidates": "--max-candidat
          "teacher.concurrency": "--concurrency", "teacher.temperatures": "--temperatures", "teacher.timeout": "--timeout",
          "teacher.max_attempts": "--max-attempts", "teacher.structured_output": "--structured-output", "hub.repo": "--push-to-hub",
          "teacher.rpm": "--rpm", "teacher.tpm": "--tpm", "budget.max_requests": "--max-requests", "budget.max_tokens": "--max-tokens", "budget.max_cost": "--max-cost",
-         "hub.public": "--public", "hub.license": "--license", "hub.dry_run": "--dry-run"}
+         "hub.public": "--public", "hub.license": "--license", "hub.dry_run": "--dry-run", "shard": "--shard"}
 
 
 def flag_values(args: argparse.Namespace) -> dict[str, Any]:
@@ -224,7 +227,7 @@ async def generate_run(config: RunConfig, base_url: str, model: str, api_key: st
                 limit = config.candidate_limit_for(category, n)
                 engine = Engine(planner, lambda task, generate=generate, context=context: generate(task, teacher, context),
                                 run_checks_for(config, grounding), n, limit, update, concurrency=t.concurrency,
-                                dedup=run_dedup_for(config), teacher=model,
+                                dedup=run_dedup_for(config), teacher=model, shard=config.shard_parts,
                                 judge=(lambda record: judge(record, teacher)) if config.judge else None)
                 results.append(await engine.run())
         return merge_results(results), teacher, style
@@ -264,9 +267,14 @@ def execute(config: RunConfig, console: Console) -> int:
     check_target(hub.repo, hub.license)
     if hub.repo and not hub.dry_run:
         hub_token()  # no token: say so before hours of generation, not after
+    if config.shard and (hub.repo or hub.dry_run):
+        raise InputError("a shard does not publish: when every shard is done, publish with "
+                         "`python -m pipeline.merge RUN_DIR --push-to-hub ...`", "--shard")
     out_dir = run_folder(config)
-    with RunLock(out_dir):  # one job per run folder; a dead job's lock is taken over
-        check_settings(out_dir, config)  # resuming with other output settings would mix two runs
+    if config.shard_parts:
+        out_dir = shard_folder(out_dir, config.shard_parts)  # shard i of N: RUN_DIR/shards/i-of-N/
+    with RunLock(out_dir):  # one job per run folder (or shard); a dead job's lock is taken over
+        check_settings(out_dir, config)  # resuming with other generation settings would mix two runs
         retire_manifest(out_dir)
         return _generate_and_write(config, console, out_dir, catalog)
 
@@ -289,22 +297,14 @@ def _generate_and_write(config: RunConfig, console: Console, out_dir: Path, cata
             api_key = os.environ.get(config.teacher.api_key_env)
         result, teacher, style = asyncio.run(generate_run(config, base_url, model, api_key, console, cache))
     teacher_info = {"model": model, "base_url": base_url, "embedded": config.teacher.embedded, "structured_output": style}
-    status = "budget_reached" if result.stopped else "complete"
-    manifest = build_manifest(config, result, teacher.usage, teacher_info, run_prompts(config), started,
-                              time.monotonic() - clock, status, tool_name_map=name_map(catalog))
-    if result.stopped:
-        manifest["stopped"] = result.stopped
-    if config.budget.max_cost is not None or config.budget.price_prompt or config.budget.price_completion:
-        manifest["usage"]["cost_usd"] = round(config.budget.cost(teacher.usage), 6)
-    manifest["versions"]["fewshot"] = {category: examples_version(category) for category in ["single", *config.category_counts()]}
-    pairs = pairs_of(config, catalog, result)
-    manifest["counts"]["pairs"] = len(pairs)
-    manifest["pairs"] = pair_counts(pairs)
-    write_jsonl(out_dir / "accepted.jsonl", (record.to_json() for record in result.accepted))
-    write_jsonl(out_dir / "rejected.jsonl", result.rejected)
-    write_jsonl(out_dir / "pairs.jsonl", (pair.to_dict() for pair in pairs))
-    write_json(out_dir / "manifest.json", manifest)
+    if config.shard:  # pairs, global dedup and publishing are pipeline.merge's, over every shard
+        write_json(out_dir / SHARD_CONFIG, config.model_dump(mode="json"))
+    pairs = [] if config.shard else pairs_of(config, catalog, result)
+    manifest = run_manifest(config, result, teacher.usage, teacher_info, started, time.monotonic() - clock, catalog, pairs)
+    write_run(out_dir, result, pairs, manifest)
     print_summary(console, manifest, str(out_dir))
+    if config.shard and not result.stopped:
+        console.print(f"shard {config.shard} done; when every shard is: python -m pipeline.merge {out_dir.parent.parent}")
     if console.record:
         (out_dir / "run.log").write_text(redact(console.export_text(clear=False)), encoding="utf-8")
     if hub.repo or hub.dry_run:
@@ -313,10 +313,36 @@ def _generate_and_write(config: RunConfig, console: Console, out_dir: Path, cata
         console.print(f"[red]budget reached:[/] {result.stopped}; {len(result.accepted)} of {config.n} records written. "
                       "Run the same command again with a larger budget to continue: every answer so far is cached.")
         return errors.EXIT_BUDGET
-    if len(result.accepted) < config.n or result.short_cells:
+    if len(result.accepted) < sum(cell.requested for cell in result.cells) or result.short_cells:  # (a shard's share of --n)
         console.print(f"[red]short:[/] {len(result.short_cells)} cell(s) below their quota; see manifest.json short_cells")
         return errors.EXIT_SHORT
     return errors.EXIT_DONE
+
+
+def run_manifest(config: RunConfig, result: RunResult, usage, teacher_info: dict, started: datetime, wall_seconds: float,
+                 catalog: list, pairs: list) -> dict[str, Any]:
+    """manifest.json of a run (or a shard, or a merge of shards): status, counts, funnel, usage and cost, versions, pairs."""
+    status = "budget_reached" if result.stopped else "complete"
+    manifest = build_manifest(config, result, usage, teacher_info, run_prompts(config), started, wall_seconds, status,
+                              tool_name_map=name_map(catalog))
+    if result.stopped:
+        manifest["stopped"] = result.stopped
+    if config.budget.max_cost is not None or config.budget.price_prompt or config.budget.price_completion:
+        manifest["usage"]["cost_usd"] = round(config.budget.cost(usage), 6)
+    manifest["versions"]["fewshot"] = {category: examples_version(category) for category in ["single", *config.category_counts()]}
+    if config.shard:
+        manifest["shard"] = config.shard
+    manifest["counts"]["pairs"] = len(pairs)
+    manifest["pairs"] = pair_counts(pairs)
+    return manifest
+
+
+def write_run(out_dir: Path, result: RunResult, pairs: list, manifest: dict[str, Any]) -> None:
+    """accepted.jsonl, rejected.jsonl, pairs.jsonl, then manifest.json last (each atomically)."""
+    write_jsonl(out_dir / "accepted.jsonl", (record.to_json() for record in result.accepted))
+    write_jsonl(out_dir / "rejected.jsonl", result.rejected)
+    write_jsonl(out_dir / "pairs.jsonl", (pair.to_dict() for pair in pairs))
+    write_json(out_dir / "manifest.json", manifest)
 
 
 def pairs_of(config: RunConfig, catalog: list, result: RunResult) -> list:

@@ -21,7 +21,7 @@ from pipeline.redact import redact
 # Settings outside the run's fingerprint: where results go, how requests are paced and paid for,
 # and how answers are checked, deduplicated and paired (the "parser": a rerun with other checks
 # re-checks the same cached answers). Everything else decides which requests are sent.
-NOT_FINGERPRINTED = {"out": True, "hub": True, "cache": True, "cache_dir": True, "budget": True,
+NOT_FINGERPRINTED = {"out": True, "hub": True, "cache": True, "cache_dir": True, "budget": True, "shard": True,
                      "checks": True, "language": True, "min_request_words": True, "max_user_chars": True, "judge": True,
                      "dedup": True, "dedup_threshold": True, "template_cap": True,
                      "pairs": {"enabled", "per_record", "mix", "semantic_share", "real_failures"},
@@ -77,6 +77,13 @@ def run_folder(config: RunConfig, root: Path | None = None) -> Path:
     path = Path(config.out) if config.out else (root or Path.cwd() / "outputs") / run_name(config)
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def shard_folder(path: Path, shard: tuple[int, int]) -> Path:
+    """Where shard i of N writes inside the run folder: `shards/i-of-N/` (created)."""
+    folder = path / "shards" / f"{shard[0]}-of-{shard[1]}"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def retire_manifest(path: Path) -> None:

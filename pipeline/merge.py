@@ -1,0 +1,169 @@
+"""`python -m pipeline.merge RUN_DIR`: join the shards of a run (`--shard i/N`) into one run.
+
+Refuses (exit 2) until every shard `RUN_DIR/shards/i-of-N/` has finished with status complete
+and all were made with the same generation settings. Then runs the global steps over all of
+them: dedup across shards, the funnel recounted from the records, DPO pairs, manifest, and
+optionally the Hub folder (--dry-run) or the push (--push-to-hub). Exit 0 done, 1 short of --n.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from pipeline import errors
+from pipeline.backends.base import Usage
+from pipeline.config import RunConfig
+from pipeline.engine import FUNNEL_ORDER, Cell, RunResult
+from pipeline.errors import InputError
+from pipeline.lock import RunLock
+from pipeline.publish import check_target, hub_token, publish
+from pipeline.record import Conversation, parse_record
+from pipeline.report import print_summary
+from pipeline.links import load_links
+from pipeline.run import SHARD_CONFIG, pairs_of, planner_for, run_dedup_for, run_manifest, write_run
+from pipeline.seeds import load_examples, load_tools
+from pipeline.writer import SETTINGS_NAME, check_settings
+
+
+def shard_folders(run_dir: Path) -> list[Path]:
+    """Every shard folder of `run_dir`, in order; InputError unless all N exist and are complete."""
+    root = run_dir / "shards"
+    found = sorted(root.glob("*-of-*")) if root.is_dir() else []
+    if not found:
+        raise InputError("no shards to merge (run `python -m pipeline.run ... --shard i/N` for each i first)", str(root))
+    counts = {folder.name.split("-of-")[1] for folder in found}
+    if len(counts) != 1 or not counts.pop().isdigit():
+        raise InputError(f"shards of different counts: {', '.join(f.name for f in found)}", str(root))
+    count = int(found[0].name.split("-of-")[1])
+    folders = [root / f"{index}-of-{count}" for index in range(1, count + 1)]
+    for index, folder in enumerate(folders, 1):
+        manifest = folder / "manifest.json"
+        if not manifest.is_file():
+            raise InputError(f"shard {index}/{count} is not complete (no manifest.json): run it (again) with --shard {index}/{count}", str(folder))
+        status = json.loads(manifest.read_text(encoding="utf-8")).get("status")
+        if status != "complete":
+            raise InputError(f"shard {index}/{count} stopped ({status}): run it again with --shard {index}/{count} to finish it", str(manifest))
+    settings = {(folder / SETTINGS_NAME).read_text(encoding="utf-8") for folder in folders}
+    if len(settings) != 1:
+        raise InputError("the shards were made with different generation settings (compare their settings.json)", str(root))
+    return folders
+
+
+def _records(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def merged_result(config: RunConfig, folders: list[Path], teacher: str, catalog: list) -> RunResult:
+    """The shards' records as one RunResult: global dedup, then the funnel recounted from the records."""
+    links = load_links(config.tools, catalog)
+    orders = {category: planner_for(config, category, catalog, load_examples(category), links).order for category in config.category_counts()}
+    order = list(config.category_counts())
+    key = lambda entry: (order.index(entry["category"]), entry["meta"].get("task_index", 0))  # noqa: E731 (a whole run's order)
+    accepted = sorted((row for folder in folders for row in _records(folder / "accepted.jsonl")), key=key)
+    rejected = [row for folder in folders for row in _records(folder / "rejected.jsonl")]
+    records: list[Conversation] = [parse_record(row) for row in accepted]
+    cells = [Cell(c["category"], c["tool"], c["mode"], 0, c["requested"], c["quota"], 0, c["candidates"], c["accepted"])
+             for folder in folders for c in json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["cells"]]
+    dedup = run_dedup_for(config)
+    dropped = dedup(list(enumerate(records))) if dedup and len(records) > 1 else {}
+    for index, issue in dropped.items():  # a duplicate across shards leaves its cell, as in one run
+        entry = accepted[index]
+        entry["meta"]["codes"], entry["meta"]["issues"] = [issue.code], [issue.to_dict()]
+        rejected.append(entry)
+        tools = orders[entry["category"]]
+        tool = tools[entry["meta"]["task_index"] % len(tools)]  # task i targets order[i % len(order)]
+        next(c for c in cells if c.category == entry["category"] and c.tool == tool).accepted -= 1
+    cells.sort(key=lambda c: (order.index(c.category), orders[c.category].index(c.tool)))  # a whole run's cell order
+    result = RunResult(accepted=[r for i, r in enumerate(records) if i not in dropped], rejected=sorted(rejected, key=key), cells=cells)
+    result.unneeded = sum(json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["counts"]["unneeded_tasks"] for folder in folders)
+    for entry in [row for i, row in enumerate(accepted) if i not in dropped] + result.rejected:
+        _count(result, entry, teacher)
+    return result
+
+
+def _count(result: RunResult, entry: dict[str, Any], teacher: str) -> None:
+    """Count one candidate (accepted record or rejected entry) into the funnel, as the engine does."""
+    meta = entry["meta"]
+    temperature = str((meta.get("teacher") or {}).get("temperature"))
+    slice_ = result.slices.setdefault((entry["category"], meta.get("mode", ""), teacher, temperature), Counter())
+    tally = result.by_temperature.setdefault(temperature, [0, 0])
+    result.candidates += 1
+    tally[0] += 1
+    slice_["candidates"] += 1
+    issues = meta.get("issues") if "codes" in meta else None
+    if not issues:
+        tally[1] += 1
+        slice_["accepted"] += 1
+        return
+    checks = [issue["check"] for issue in issues]
+    first = next((stage for stage in FUNNEL_ORDER if stage in checks), checks[0])
+    result.removed_by[first] += 1
+    slice_[first] += 1
+    for issue in issues:
+        result.codes[(issue["check"], issue["code"])] += 1
+    result.failed += any(issue["code"] == "teacher_error" for issue in issues)
+
+
+def merge(run_dir: Path, console: Console, hub: dict[str, Any]) -> int:
+    """Join the shards of `run_dir` into its accepted/rejected/pairs/manifest; returns the exit code."""
+    folders = shard_folders(run_dir)
+    config = RunConfig.model_validate({**json.loads((folders[0] / SHARD_CONFIG).read_text(encoding="utf-8")), "shard": None})
+    check_target(hub["repo"], hub["license"])
+    if hub["repo"] and not hub["dry_run"]:
+        hub_token()
+    started, clock = datetime.now(timezone.utc), time.monotonic()
+    manifests = [json.loads((folder / "manifest.json").read_text(encoding="utf-8")) for folder in folders]
+    with RunLock(run_dir):
+        check_settings(run_dir, config)
+        (run_dir / "manifest.json").unlink(missing_ok=True)
+        catalog = load_tools(config.tools)
+        result = merged_result(config, folders, manifests[0]["teacher"].get("model", ""), catalog)
+        pairs = pairs_of(config, catalog, result)
+        usage = Usage()
+        for manifest in manifests:
+            spent = manifest["usage"]
+            usage.requests += spent["requests"]
+            usage.cached += spent["cached"]
+            usage.retries += spent["retries"]
+            usage.failures += spent["failed_requests"]
+            usage.prompt_tokens += spent["prompt_tokens"]
+            usage.completion_tokens += spent["completion_tokens"]
+        wall = max(manifest["wall_seconds"] for manifest in manifests)  # the shards ran side by side
+        manifest = run_manifest(config, result, usage, manifests[0]["teacher"], started, wall, catalog, pairs)
+        manifest["shards"] = [{"shard": m["shard"], "started_at": m["started_at"], "finished_at": m["finished_at"],
+                               "wall_seconds": m["wall_seconds"], "accepted": m["counts"]["accepted"]} for m in manifests]
+        manifest["merge_seconds"] = round(time.monotonic() - clock, 2)
+        write_run(run_dir, result, pairs, manifest)
+        print_summary(console, manifest, str(run_dir))
+        if hub["repo"] or hub["dry_run"]:
+            console.print(publish(run_dir, hub["repo"], hub["public"], hub["license"], hub["dry_run"], config.hub.test_share,
+                                  config.hub.holdout_tools))
+    short = len(result.accepted) < config.n or result.short_cells
+    return errors.EXIT_SHORT if short else errors.EXIT_DONE
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit code."""
+    p = argparse.ArgumentParser(prog="python -m pipeline.merge", description="Join the shards of a run (--shard i/N) into one.")
+    p.add_argument("run_dir", help="the run folder the shards wrote into (it holds shards/i-of-N/)")
+    p.add_argument("--push-to-hub", metavar="ORG/NAME", help="push the merged dataset (private unless --public)")
+    p.add_argument("--public", action="store_true", help="make a new Hub repo public")
+    p.add_argument("--license", help="dataset license for the card (required to push)")
+    p.add_argument("--dry-run", action="store_true", help="write RUN_DIR/hub/ exactly as it would be uploaded; upload nothing")
+    args = p.parse_args(argv)
+    hub = {"repo": args.push_to_hub, "public": args.public, "license": args.license, "dry_run": args.dry_run}
+    return errors.run_cli(lambda: merge(Path(args.run_dir), Console(stderr=True), hub),
+                          "the merge did not finish (manifest.json is written last); run it again")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
