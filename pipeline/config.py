@@ -157,6 +157,7 @@ class RunConfig(BaseModel):
     cache_dir: str | None = None  # default RUN_DIR/cache; share one between runs whose checks or exports differ
     hub: HubConfig = Field(default_factory=HubConfig)
     shard: str | None = Field(None, pattern=r"^[0-9]+/[0-9]+$")  # "i/N": this job runs the i-th of N parts of the plan
+    max_failed_share: float = Field(0.05, ge=0, le=1)  # above this share of candidates failed at the teacher, exit 1
     judge: bool = False  # ask the teacher whether each accepted candidate's calls answer its request
     teacher: TeacherConfig = Field(default_factory=TeacherConfig)
 

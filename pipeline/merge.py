@@ -29,7 +29,7 @@ from pipeline.publish import check_target, hub_token, publish
 from pipeline.record import Conversation, parse_record
 from pipeline.report import print_summary
 from pipeline.links import load_links
-from pipeline.run import SHARD_CONFIG, pairs_of, planner_for, run_dedup_for, run_manifest, write_run
+from pipeline.run import SHARD_CONFIG, done_code, pairs_of, planner_for, run_dedup_for, run_manifest, write_run
 from pipeline.seeds import load_examples, load_tools
 from pipeline.writer import SETTINGS_NAME, check_settings
 
@@ -147,8 +147,7 @@ def merge(run_dir: Path, console: Console, hub: dict[str, Any]) -> int:
         if hub["repo"] or hub["dry_run"]:
             console.print(publish(run_dir, hub["repo"], hub["public"], hub["license"], hub["dry_run"], config.hub.test_share,
                                   config.hub.holdout_tools))
-    short = len(result.accepted) < config.n or result.short_cells
-    return errors.EXIT_SHORT if short else errors.EXIT_DONE
+    return done_code(config, result, console)
 
 
 def main(argv: list[str] | None = None) -> int:

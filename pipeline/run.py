@@ -90,6 +90,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--public", action="store_true", default=None, help="make a new Hub repo public")
     p.add_argument("--license", help="dataset license for the card (required to push), e.g. apache-2.0")
     p.add_argument("--dry-run", action="store_true", default=None, help="write RUN_DIR/hub/ exactly as it would be uploaded; upload nothing")
+    p.add_argument("--max-failed-share", type=float, metavar="F", help="exit 1 when more than this share of candidates "
+                   "failed at the teacher (default 0.05)")
     p.add_argument("--shard", metavar="I/N", help="run the I-th of N parts of the plan into RUN_DIR/shards/I-of-N/; "
                    "join them with python -m pipeline.merge RUN_DIR")
     p.add_argument("--structured-output", choices=["auto", "json_schema", "json_object", "grammar", "none"], help="skip the probe and use this style")
@@ -102,7 +104,8 @@ FLAGS = {"category": "--category", "n": "--n", "max_candidates": "--max-candidat
          "teacher.concurrency": "--concurrency", "teacher.temperatures": "--temperatures", "teacher.timeout": "--timeout",
          "teacher.max_attempts": "--max-attempts", "teacher.structured_output": "--structured-output", "hub.repo": "--push-to-hub",
          "teacher.rpm": "--rpm", "teacher.tpm": "--tpm", "budget.max_requests": "--max-requests", "budget.max_tokens": "--max-tokens", "budget.max_cost": "--max-cost",
-         "hub.public": "--public", "hub.license": "--license", "hub.dry_run": "--dry-run", "shard": "--shard"}
+         "hub.public": "--public", "hub.license": "--license", "hub.dry_run": "--dry-run", "shard": "--shard",
+         "max_failed_share": "--max-failed-share"}
 
 
 def flag_values(args: argparse.Namespace) -> dict[str, Any]:
@@ -313,10 +316,21 @@ def _generate_and_write(config: RunConfig, console: Console, out_dir: Path, cata
         console.print(f"[red]budget reached:[/] {result.stopped}; {len(result.accepted)} of {config.n} records written. "
                       "Run the same command again with a larger budget to continue: every answer so far is cached.")
         return errors.EXIT_BUDGET
+    return done_code(config, result, console)
+
+
+def done_code(config: RunConfig, result: RunResult, console: Console) -> int:
+    """EXIT_SHORT (1) when cells were left short or too many tasks failed at the teacher, else EXIT_DONE."""
+    code = errors.EXIT_DONE
     if len(result.accepted) < sum(cell.requested for cell in result.cells) or result.short_cells:  # (a shard's share of --n)
         console.print(f"[red]short:[/] {len(result.short_cells)} cell(s) below their quota; see manifest.json short_cells")
-        return errors.EXIT_SHORT
-    return errors.EXIT_DONE
+        code = errors.EXIT_SHORT
+    if result.candidates and result.failed / result.candidates > config.max_failed_share:
+        console.print(f"[red]failed tasks:[/] {result.failed} of {result.candidates} candidates failed at the teacher "
+                      f"({result.failed / result.candidates:.1%}, over max_failed_share {config.max_failed_share:g}); "
+                      "their reasons are in rejected.jsonl (code teacher_error)")
+        code = errors.EXIT_SHORT
+    return code
 
 
 def run_manifest(config: RunConfig, result: RunResult, usage, teacher_info: dict, started: datetime, wall_seconds: float,

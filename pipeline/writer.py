@@ -21,7 +21,7 @@ from pipeline.redact import redact
 # Settings outside the run's fingerprint: where results go, how requests are paced and paid for,
 # and how answers are checked, deduplicated and paired (the "parser": a rerun with other checks
 # re-checks the same cached answers). Everything else decides which requests are sent.
-NOT_FINGERPRINTED = {"out": True, "hub": True, "cache": True, "cache_dir": True, "budget": True, "shard": True,
+NOT_FINGERPRINTED = {"out": True, "hub": True, "cache": True, "cache_dir": True, "budget": True, "shard": True, "max_failed_share": True,
                      "checks": True, "language": True, "min_request_words": True, "max_user_chars": True, "judge": True,
                      "dedup": True, "dedup_threshold": True, "template_cap": True,
                      "pairs": {"enabled", "per_record", "mix", "semantic_share", "real_failures"},

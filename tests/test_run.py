@@ -365,3 +365,20 @@ def test_nested_without_links_is_one_line_exit_2_before_any_request(tmp_path):
         assert fake.requests == []
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
     assert result.stderr.startswith(f"error: {tools}: links: no links") and not (tmp_path / "run").exists()
+
+
+def test_failed_tasks_over_the_threshold_exit_1_naming_them(fake, tmp_path):
+    def garbage_from(start: int) -> dict:  # every other request a proxy's HTML page: those tasks fail at the teacher
+        return {number: (200, b"<html>502 Bad Gateway</html>", {}) for number in range(start + 2, start + 14, 2)}
+
+    fake.faults = garbage_from(0)
+    tolerant = _run(fake, tmp_path / "tolerant", "--n", "4", "--mode", "blueprint", "--max-failed-share", "1")
+    assert tolerant.returncode == 0, tolerant.stderr
+    failed = json.loads((tmp_path / "tolerant" / "manifest.json").read_text())["counts"]["failed_tasks"]
+    assert failed >= 2
+    fake.faults = garbage_from(len(fake.requests))
+    strict = _run(fake, tmp_path / "strict", "--n", "4", "--mode", "blueprint")  # default max_failed_share 0.05
+    assert strict.returncode == 1
+    said = " ".join(strict.stderr.split())  # rich wraps long lines
+    assert "failed tasks:" in said and "over max_failed_share 0.05" in said
+    assert (tmp_path / "strict" / "manifest.json").is_file()  # done: the records are written, the exit code says what failed
