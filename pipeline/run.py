@@ -300,6 +300,8 @@ def _generate_and_write(config: RunConfig, console: Console, out_dir: Path, cata
             api_key = os.environ.get(config.teacher.api_key_env)
         result, teacher, style = asyncio.run(generate_run(config, base_url, model, api_key, console, cache))
     teacher_info = {"model": model, "base_url": base_url, "embedded": config.teacher.embedded, "structured_output": style}
+    if teacher.learned:
+        teacher_info["rate_limits"] = teacher.learned  # from the endpoint's x-ratelimit-* headers
     if config.shard:  # pairs, global dedup and publishing are pipeline.merge's, over every shard
         write_json(out_dir / SHARD_CONFIG, config.model_dump(mode="json"))
     pairs = [] if config.shard else pairs_of(config, catalog, result)

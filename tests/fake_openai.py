@@ -206,6 +206,8 @@ class FakeOpenAI:
         self.fault_plan: Callable[[dict[str, Any], int], Reply | Callable[[], Reply] | None] | None = None
         self.attempts: dict[str, int] = {}  # request body digest -> times seen (since reset_attempts)
         self.answered: list[str] = []  # digests of the requests given a complete answer, in order
+        self.headers: dict[str, str] = {}  # extra headers on every answer (x-ratelimit-*)
+        self.times: list[float] = []  # when each request arrived (time.monotonic)
         self.corrupt: Callable[[int, dict[str, Any], str], str] | None = None
         self.requests: list[dict[str, Any]] = []
         self.delay = 0.0
@@ -232,6 +234,7 @@ class FakeOpenAI:
         digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
         with self._lock:
             self.requests.append(body)
+            self.times.append(time.monotonic())
             number = len(self.requests)
             attempt = self.attempts[digest] = self.attempts.get(digest, 0) + 1
         fault = self.faults.get(number) or (self.fault_plan(body, attempt) if self.fault_plan else None)
@@ -247,7 +250,7 @@ class FakeOpenAI:
             content = self.corrupt(number, body, content)
         with self._lock:
             self.answered.append(digest)
-        return 200, chat_reply(content), {}
+        return 200, chat_reply(content), dict(self.headers)
 
     def _handler(self):
         fake = self

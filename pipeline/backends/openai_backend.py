@@ -1,7 +1,8 @@
 """Any OpenAI-compatible endpoint through the official async client.
 
 The client has max_retries=0; tenacity alone retries 429, 5xx, timeouts and connection errors
-with exponential backoff and jitter, honouring Retry-After. 400/401/403/404 are not retried:
+with exponential backoff and jitter, honouring Retry-After; a 429 pauses every request, and
+without --rpm/--tpm the limits an endpoint announces in x-ratelimit-* headers pace the run. 400/401/403/404 are not retried:
 they become a one-line TeacherError. At start, `probe()` finds which structured-output style the
 endpoint accepts: json_schema, then json_object + schema (llama.cpp), then a GBNF grammar
 (llama.cpp, when llama_cpp is importable), then none (the prompt alone asks for JSON).
@@ -12,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import json
+import re
 import time
 from dataclasses import replace
 from datetime import timezone
@@ -72,6 +74,21 @@ def retry_after(error: BaseException | None) -> float | None:
     return max(0.0, parsed.timestamp() - time.time())
 
 
+def _number(value: str | None) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def duration(value: str | None) -> float | None:
+    """Seconds in an x-ratelimit-reset-* value: "1s", "6m0s", "20ms", "1h2m3.5s" (None when unreadable)."""
+    parts = re.findall(r"(\d+(?:\.\d+)?)(ms|h|m|s)", value or "")
+    if not parts:
+        return _number(value)
+    return sum(float(amount) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[unit] for amount, unit in parts)
+
+
 def describe(error: BaseException, base_url: str) -> str:
     """One line for an endpoint error, without secrets."""
     if isinstance(error, openai.APIStatusError):
@@ -103,6 +120,9 @@ class OpenAITeacher:
         self.budget = budget  # anything with spent(usage) -> reason | None (pipeline.config.BudgetConfig); checked before each send
         self.requests_bucket = TokenBucket(rpm) if rpm else None  # paced to the endpoint's limits
         self.tokens_bucket = TokenBucket(tpm) if tpm else None
+        self.learn_limits = not rpm and not tpm  # none configured: take them from x-ratelimit-* headers
+        self.learned: dict[str, int] = {}  # limits read from the endpoint's headers (for the manifest)
+        self.paused_until = 0.0  # monotonic time before which nothing is sent (a 429's Retry-After, limits spent)
         self.max_attempts, self.retry_initial, self.retry_max = max_attempts, retry_initial, retry_max
         self.client = openai.AsyncOpenAI(base_url=base_url, api_key=api_key or "no-key", timeout=timeout, max_retries=0)
         self.semaphore = asyncio.Semaphore(max(1, concurrency))
@@ -122,10 +142,27 @@ class OpenAITeacher:
         await self.client.close()
 
     def _wait(self, state: RetryCallState) -> float:
-        asked = retry_after(state.outcome.exception() if state.outcome else None)
-        if asked is not None:
-            return min(asked, self.retry_max)
-        return wait_exponential_jitter(multiplier=self.retry_initial, max=self.retry_max, jitter=self.retry_initial)(state)
+        error = state.outcome.exception() if state.outcome else None
+        asked = retry_after(error)
+        wait = min(asked, self.retry_max) if asked is not None else \
+            wait_exponential_jitter(multiplier=self.retry_initial, max=self.retry_max, jitter=self.retry_initial)(state)
+        if isinstance(error, openai.RateLimitError):  # the endpoint is over its limit: every request pauses, not only this one
+            self._pause(wait)
+        return wait
+
+    def _pause(self, seconds: float) -> None:
+        self.paused_until = max(self.paused_until, time.monotonic() + seconds)
+
+    def _learn(self, headers) -> None:
+        """Pace to the limits an endpoint announces (x-ratelimit-limit-requests/-tokens, per minute), and
+        pause until the reset when one is spent (x-ratelimit-remaining-* 0)."""
+        for kind, bucket in (("requests", "requests_bucket"), ("tokens", "tokens_bucket")):
+            limit = _number(headers.get(f"x-ratelimit-limit-{kind}"))
+            if limit and getattr(self, bucket) is None:
+                setattr(self, bucket, TokenBucket(limit))
+                self.learned[f"{kind}_per_minute"] = int(limit)
+            if _number(headers.get(f"x-ratelimit-remaining-{kind}")) == 0:
+                self._pause(duration(headers.get(f"x-ratelimit-reset-{kind}")) or 1.0)
 
     def _count_retry(self, state: RetryCallState) -> None:
         self.usage.retries += 1
@@ -159,6 +196,8 @@ class OpenAITeacher:
             async for attempt in retrying:
                 with attempt:
                     async with self.semaphore:
+                        if self.paused_until > time.monotonic():
+                            await asyncio.sleep(self.paused_until - time.monotonic())
                         if self.stopped_by:  # a retry (or a wait for a slot) outlived a stop signal
                             raise Interrupted(f"{self.stopped_by} received")
                         if self.requests_bucket is not None:
@@ -184,7 +223,12 @@ class OpenAITeacher:
             kwargs["seed"] = request.seed
         if request.json_schema is not None:
             kwargs.update(structured_kwargs(style, request.json_schema))
-        response = await self.client.chat.completions.create(**kwargs)
+        if self.learn_limits:
+            raw = await self.client.chat.completions.with_raw_response.create(**kwargs)
+            self._learn(raw.headers)
+            response = raw.parse()
+        else:
+            response = await self.client.chat.completions.create(**kwargs)
         if not response.choices:
             raise TeacherError(f"empty choices from {public_url(self.base_url)}")
         choice = response.choices[0]

@@ -17,7 +17,7 @@ import openai
 import pytest
 
 from pipeline.backends.base import ChatRequest
-from pipeline.backends.openai_backend import OpenAITeacher, grammar_for, public_url, retry_after, structured_kwargs
+from pipeline.backends.openai_backend import OpenAITeacher, duration, grammar_for, public_url, retry_after, structured_kwargs
 from pipeline.errors import TeacherError
 from tests.fake_openai import FakeOpenAI, RESET, chat_reply, echo_teacher, response_schema
 
@@ -346,3 +346,58 @@ def test_a_truncated_answer_is_asked_again_with_more_room(fake, tmp_path):
     again, second, _ = drive(fake.base_url, lambda t: t.complete(request), cache=cache)
     assert again.text == outcome.text and second.usage.requests == 0 and len(fake.requests) == 2  # the whole answer, cached
     cache.close()
+
+
+def _many(count: int):
+    async def action(teacher):
+        return await asyncio.gather(*(teacher.complete(ChatRequest([{"role": "user", "content": f"q{i}"}], seed=i))
+                                      for i in range(count)))
+    return action
+
+
+def test_limits_announced_in_x_ratelimit_headers_pace_the_requests(fake):
+    fake.headers = {"x-ratelimit-limit-requests": "600", "x-ratelimit-remaining-requests": "599",
+                    "x-ratelimit-limit-tokens": "1000000", "x-ratelimit-reset-requests": "6m0s"}
+
+    async def probe_then_many(teacher):  # as a run does: the style probe's answer teaches the limits first
+        await teacher.complete(REQ)
+        return await _many(26)(teacher)
+
+    outcome, teacher, elapsed = drive(fake.base_url, probe_then_many, concurrency=26)
+    assert not isinstance(outcome, Exception), outcome
+    assert teacher.learned == {"requests_per_minute": 600, "tokens_per_minute": 1000000}
+    # 10 a second with one second's burst: 10 go at once, the other 16 at 10 a second
+    assert 1.4 <= fake.times[-1] - fake.times[1] < 3.5
+
+
+def test_a_spent_limit_pauses_every_request_until_its_reset(fake):
+    fake.headers = {"x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "700ms"}
+    outcome, teacher, _ = drive(fake.base_url, lambda t: _sequence(t, 3))
+    assert not isinstance(outcome, Exception), outcome
+    gaps = [later - earlier for earlier, later in zip(fake.times, fake.times[1:])]
+    assert all(gap >= 0.65 for gap in gaps), gaps
+
+
+def test_a_429_pauses_the_other_requests_too(fake):
+    fake.faults = {1: (429, {"error": {"message": "slow down"}}, {"Retry-After": "0.6"})}
+
+    async def action(teacher):
+        first = asyncio.create_task(teacher.complete(REQ))
+        while not fake.requests:
+            await asyncio.sleep(0.005)
+        await asyncio.sleep(0.1)  # the 429 has arrived; a second request now must wait out the pause
+        second = await teacher.complete(ChatRequest([{"role": "user", "content": "another"}]))
+        return await first, second
+
+    outcome, teacher, _ = drive(fake.base_url, action, retry_max=2.0)
+    assert not isinstance(outcome, Exception), outcome
+    assert fake.times[1] - fake.times[0] >= 0.55 and fake.times[2] - fake.times[0] >= 0.55
+
+
+async def _sequence(teacher, count: int):
+    return [await teacher.complete(ChatRequest([{"role": "user", "content": f"s{i}"}], seed=i)) for i in range(count)]
+
+
+def test_duration_reads_reset_headers():
+    assert duration("6m0s") == 360 and duration("20ms") == 0.02 and duration("1h2m3.5s") == 3723.5
+    assert duration("0.5") == 0.5 and duration(None) is None and duration("soon") is None
