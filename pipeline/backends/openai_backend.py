@@ -124,7 +124,10 @@ class OpenAITeacher:
         self.learned: dict[str, int] = {}  # limits read from the endpoint's headers (for the manifest)
         self.paused_until = 0.0  # monotonic time before which nothing is sent (a 429's Retry-After, limits spent)
         self.max_attempts, self.retry_initial, self.retry_max = max_attempts, retry_initial, retry_max
-        self.client = openai.AsyncOpenAI(base_url=base_url, api_key=api_key or "no-key", timeout=timeout, max_retries=0)
+        # the response hook reads rate-limit headers off every answer, whatever the call path
+        http = openai.DefaultAsyncHttpxClient(timeout=timeout, event_hooks={"response": [self._on_response]})
+        self.client = openai.AsyncOpenAI(base_url=base_url, api_key=api_key or "no-key", timeout=timeout, max_retries=0,
+                                         http_client=http)
         self.semaphore = asyncio.Semaphore(max(1, concurrency))
         self.usage = Usage()
         self.stopped_by: str | None = None  # a signal's name once one asked the run to stop: nothing more is sent
@@ -223,12 +226,7 @@ class OpenAITeacher:
             kwargs["seed"] = request.seed
         if request.json_schema is not None:
             kwargs.update(structured_kwargs(style, request.json_schema))
-        if self.learn_limits:
-            raw = await self.client.chat.completions.with_raw_response.create(**kwargs)
-            self._learn(raw.headers)
-            response = raw.parse()
-        else:
-            response = await self.client.chat.completions.create(**kwargs)
+        response = await self.client.chat.completions.create(**kwargs)
         if not response.choices:
             raise TeacherError(f"empty choices from {public_url(self.base_url)}")
         choice = response.choices[0]
@@ -238,6 +236,10 @@ class OpenAITeacher:
                                 completion_tokens=getattr(usage, "completion_tokens", 0) or 0)
         self.usage.add(completion)
         return completion
+
+    async def _on_response(self, response) -> None:
+        if self.learn_limits:
+            self._learn(response.headers)
 
     async def probe(self) -> str:
         """Find and remember the first structured-output style the endpoint honours."""
