@@ -107,6 +107,27 @@ def merge_results(results: list[RunResult]) -> RunResult:
     return merged
 
 
+def count_outcome(result: RunResult, slice_key: tuple[str, str, str, str], issues: list[tuple[str, str]]) -> None:
+    """Count one candidate into the funnel: `slice_key` is (category, mode, teacher, temperature),
+    `issues` its (check, code) pairs (none: accepted); the first check in FUNNEL_ORDER removed it."""
+    result.candidates += 1
+    tally = result.by_temperature.setdefault(slice_key[3], [0, 0])
+    tally[0] += 1
+    slice_ = result.slices.setdefault(slice_key, Counter())
+    slice_["candidates"] += 1
+    if not issues:
+        tally[1] += 1
+        slice_["accepted"] += 1
+        return
+    checks = [check for check, _ in issues]
+    first = next((stage for stage in FUNNEL_ORDER if stage in checks), checks[0])
+    result.removed_by[first] += 1
+    slice_[first] += 1
+    for key in issues:
+        result.codes[key] += 1
+    result.failed += any(code == "teacher_error" for _, code in issues)
+
+
 def rejected_entry(candidate: Candidate, issues: list[Issue]) -> dict[str, Any]:
     """A rejected candidate as a record with its issues and codes in meta (raw text when no record)."""
     task = candidate.task
@@ -258,23 +279,11 @@ class Engine:
             self._record(task, cell, *outcome)
 
     def _record(self, task: Task, cell: Cell, candidate: Candidate, issues: list[Issue]) -> None:
-        result = self.result
-        result.candidates += 1
-        tally = result.by_temperature.setdefault(str(task.temperature), [0, 0])
-        tally[0] += 1
-        slice_ = self._slice(task)
-        slice_["candidates"] += 1
+        count_outcome(self.result, (task.category, task.mode, self.teacher, str(task.temperature)),
+                      [(issue.check, issue.code) for issue in issues])
         if issues:
-            first = next((stage for stage in FUNNEL_ORDER if any(i.check == stage for i in issues)), issues[0].check)
-            result.removed_by[first] += 1
-            slice_[first] += 1
-            for issue in issues:
-                result.codes[(issue.check, issue.code)] += 1
-            result.failed += any(i.code == "teacher_error" for i in issues)
-            result.rejected.append(rejected_entry(candidate, issues))
+            self.result.rejected.append(rejected_entry(candidate, issues))
         else:
-            tally[1] += 1
-            slice_["accepted"] += 1
             cell.accepted += 1
             self._kept.append((task.index, candidate.record))
             self._tasks[task.index] = task

@@ -30,7 +30,8 @@ from filters.quality import is_placeholder
 from pipeline import errors
 from pipeline.backends.base import ChatRequest
 from pipeline.backends.embedded import EmbeddedServer
-from pipeline.backends.openai_backend import OpenAITeacher, public_url
+from pipeline.backends.openai_backend import OpenAITeacher
+from pipeline.redact import public_url
 from pipeline.config import TeacherConfig
 from pipeline.errors import InputError, TeacherError
 from pipeline.seeds import SeedTool, display_path, load_tools, tool_files

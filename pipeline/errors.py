@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 from typing import Callable
@@ -51,30 +50,35 @@ def _on_sigterm(signum, frame):
     raise Terminated()
 
 
-def drain_on_signals(on_first: Callable[[str], None]) -> Callable[[], None]:
+class SignalDrain:
     """Inside a running event loop: the first SIGINT/SIGTERM calls `on_first(name)` (stop sending,
-    let in-flight work finish); a second one stops at once (KeyboardInterrupt / Terminated).
-    Returns the function that puts the previous handlers back."""
-    loop = asyncio.get_running_loop()
-    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    let in-flight work finish); a second one cancels the running task at once. `received` lists the
+    signals' names; `restore()` puts the previous handlers back."""
 
-    def restore() -> None:
-        for signum, handler in previous.items():
-            loop.remove_signal_handler(signum)
+    def __init__(self, on_first: Callable[[str], None]):
+        self.loop, self.task = asyncio.get_running_loop(), asyncio.current_task()
+        self.on_first, self.received = on_first, []
+        self.previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+        for signum in self.previous:
+            self.loop.add_signal_handler(signum, self._on_signal, signum)
+
+    def _on_signal(self, signum: int) -> None:
+        self.received.append(signal.Signals(signum).name)
+        if len(self.received) == 1:
+            self.on_first(self.received[0])
+        elif self.task is not None:
+            self.task.cancel()  # the caller's finally turns this into KeyboardInterrupt / Terminated
+
+    def restore(self) -> None:
+        """Put the handlers back that were there before."""
+        for signum, handler in self.previous.items():
+            self.loop.remove_signal_handler(signum)
             signal.signal(signum, handler)
 
-    def first(signum: int) -> None:
-        for other in previous:
-            loop.add_signal_handler(other, again, other)
-        on_first(signal.Signals(signum).name)
-
-    def again(signum: int) -> None:
-        restore()
-        os.kill(os.getpid(), signum)  # now handled by the previous handler: stop at once
-
-    for signum in previous:
-        loop.add_signal_handler(signum, first, signum)
-    return restore
+    def raise_stop(self) -> None:
+        """After the loop's work: KeyboardInterrupt (exit 130) or Terminated (143) for the last signal, if any came."""
+        if self.received:
+            raise KeyboardInterrupt() if self.received[-1] == "SIGINT" else Terminated()
 
 
 def run_cli(job: Callable[[], int], unfinished: str) -> int:

@@ -1,9 +1,14 @@
 """`python -m pipeline.merge RUN_DIR`: join the shards of a run (`--shard i/N`) into one run.
 
 Refuses (exit 2) until every shard `RUN_DIR/shards/i-of-N/` has finished with status complete
-and all were made with the same generation settings. Then runs the global steps over all of
-them: dedup across shards, the funnel recounted from the records, DPO pairs, manifest, and
-optionally the Hub folder (--dry-run) or the push (--push-to-hub). Exit 0 done, 1 short of --n.
+and all were made with the same settings. Then runs the global steps over all of them: dedup
+across shards, the funnel recounted from the records, DPO pairs, manifest, and optionally the
+Hub folder (--dry-run) or the push (--push-to-hub). Exit 0 done, 1 short of --n.
+
+The merge equals the run one job writes when no cell handed its quota on (a cell out of
+candidate budget spills only to cells of its own shard) and no duplicate crossed shards (the
+merge drops it, but no shard tops its cell up again); the manifest counts both as
+`shard_spills` and `cross_shard_duplicates`.
 """
 
 from __future__ import annotations
@@ -12,7 +17,6 @@ import argparse
 import json
 import sys
 import time
-from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -22,7 +26,7 @@ from rich.console import Console
 from pipeline import errors
 from pipeline.backends.base import Usage
 from pipeline.config import RunConfig
-from pipeline.engine import FUNNEL_ORDER, Cell, RunResult
+from pipeline.engine import Cell, RunResult, count_outcome
 from pipeline.errors import InputError
 from pipeline.lock import RunLock
 from pipeline.publish import check_target, hub_token, publish
@@ -31,7 +35,7 @@ from pipeline.report import print_summary
 from pipeline.links import load_links
 from pipeline.run import SHARD_CONFIG, done_code, pairs_of, planner_for, run_dedup_for, run_manifest, write_run
 from pipeline.seeds import load_examples, load_tools
-from pipeline.writer import SETTINGS_NAME, check_settings
+from pipeline.writer import check_settings
 
 
 def shard_folders(run_dir: Path) -> list[Path]:
@@ -45,17 +49,31 @@ def shard_folders(run_dir: Path) -> list[Path]:
         raise InputError(f"shards of different counts: {', '.join(f.name for f in found)}", str(root))
     count = int(found[0].name.split("-of-")[1])
     folders = [root / f"{index}-of-{count}" for index in range(1, count + 1)]
+    configs = []
     for index, folder in enumerate(folders, 1):
         manifest = folder / "manifest.json"
         if not manifest.is_file():
             raise InputError(f"shard {index}/{count} is not complete (no manifest.json): run it (again) with --shard {index}/{count}", str(folder))
-        status = json.loads(manifest.read_text(encoding="utf-8")).get("status")
+        status = _read(manifest).get("status")
         if status != "complete":
             raise InputError(f"shard {index}/{count} stopped ({status}): run it again with --shard {index}/{count} to finish it", str(manifest))
-    settings = {(folder / SETTINGS_NAME).read_text(encoding="utf-8") for folder in folders}
-    if len(settings) != 1:
-        raise InputError("the shards were made with different generation settings (compare their settings.json)", str(root))
+        configs.append({key: value for key, value in _read(folder / SHARD_CONFIG).items() if key not in ("shard", "out", "hub")})
+    if any(config != configs[0] for config in configs):
+        raise InputError("the shards were made with different settings (compare their config.json)", str(root))
     return folders
+
+
+def _read(path: Path) -> dict[str, Any]:
+    """A shard's JSON file; InputError when it is missing or not a JSON object."""
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("missing: the shard did not finish; run it again", str(path)) from None
+    except ValueError as error:
+        raise InputError(f"unreadable ({error}); run the shard again", str(path)) from None
+    if not isinstance(value, dict):
+        raise InputError("not a JSON object; run the shard again", str(path))
+    return value
 
 
 def _records(path: Path) -> list[dict[str, Any]]:
@@ -93,35 +111,19 @@ def merged_result(config: RunConfig, folders: list[Path], teacher: str, catalog:
 def _count(result: RunResult, entry: dict[str, Any], teacher: str) -> None:
     """Count one candidate (accepted record or rejected entry) into the funnel, as the engine does."""
     meta = entry["meta"]
-    temperature = str((meta.get("teacher") or {}).get("temperature"))
-    slice_ = result.slices.setdefault((entry["category"], meta.get("mode", ""), teacher, temperature), Counter())
-    tally = result.by_temperature.setdefault(temperature, [0, 0])
-    result.candidates += 1
-    tally[0] += 1
-    slice_["candidates"] += 1
-    issues = meta.get("issues") if "codes" in meta else None
-    if not issues:
-        tally[1] += 1
-        slice_["accepted"] += 1
-        return
-    checks = [issue["check"] for issue in issues]
-    first = next((stage for stage in FUNNEL_ORDER if stage in checks), checks[0])
-    result.removed_by[first] += 1
-    slice_[first] += 1
-    for issue in issues:
-        result.codes[(issue["check"], issue["code"])] += 1
-    result.failed += any(issue["code"] == "teacher_error" for issue in issues)
+    key = (entry["category"], meta.get("mode", ""), teacher, str((meta.get("teacher") or {}).get("temperature")))
+    count_outcome(result, key, [(issue["check"], issue["code"]) for issue in meta.get("issues") or []] if "codes" in meta else [])
 
 
 def merge(run_dir: Path, console: Console, hub: dict[str, Any]) -> int:
     """Join the shards of `run_dir` into its accepted/rejected/pairs/manifest; returns the exit code."""
     folders = shard_folders(run_dir)
-    config = RunConfig.model_validate({**json.loads((folders[0] / SHARD_CONFIG).read_text(encoding="utf-8")), "shard": None})
+    config = RunConfig.model_validate({**_read(folders[0] / SHARD_CONFIG), "shard": None})
     check_target(hub["repo"], hub["license"])
     if hub["repo"] and not hub["dry_run"]:
         hub_token()
     started, clock = datetime.now(timezone.utc), time.monotonic()
-    manifests = [json.loads((folder / "manifest.json").read_text(encoding="utf-8")) for folder in folders]
+    manifests = [_read(folder / "manifest.json") for folder in folders]
     with RunLock(run_dir):
         check_settings(run_dir, config)
         (run_dir / "manifest.json").unlink(missing_ok=True)
@@ -142,6 +144,8 @@ def merge(run_dir: Path, console: Console, hub: dict[str, Any]) -> int:
         manifest["shards"] = [{"shard": m["shard"], "started_at": m["started_at"], "finished_at": m["finished_at"],
                                "wall_seconds": m["wall_seconds"], "accepted": m["counts"]["accepted"]} for m in manifests]
         manifest["merge_seconds"] = round(time.monotonic() - clock, 2)
+        manifest["shard_spills"] = sum(cell.quota != cell.requested for cell in result.cells)
+        manifest["cross_shard_duplicates"] = result.removed_by["dedup"] - sum(m["funnel"]["removed_by_check"].get("dedup", 0) for m in manifests)
         write_run(run_dir, result, pairs, manifest)
         print_summary(console, manifest, str(run_dir))
         if hub["repo"] or hub["dry_run"]:

@@ -12,7 +12,7 @@ from rich.table import Table
 
 import pipeline
 from pipeline.backends.base import Usage
-from pipeline.backends.openai_backend import public_url
+from pipeline.redact import public_url
 from pipeline.config import RunConfig
 from pipeline.engine import FUNNEL_ORDER, RunResult
 from pipeline.prompts import load_prompt

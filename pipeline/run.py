@@ -46,7 +46,7 @@ from pipeline.lock import RunLock
 from pipeline.links import load_links
 from pipeline.seeds import alias_table, load_examples, load_tools
 from pipeline.pairs import build_pairs, pair_counts
-from pipeline.writer import check_settings, retire_manifest, run_folder, shard_folder, write_json, write_jsonl
+from pipeline.writer import check_settings, public_values, retire_manifest, run_folder, shard_folder, write_json, write_jsonl
 
 _SOLVE = ["single/solve", "single/fill"]
 SHARD_CONFIG = "config.json"  # a shard's whole config, for pipeline.merge
@@ -203,7 +203,7 @@ async def generate_run(config: RunConfig, base_url: str, model: str, api_key: st
         console.print(f"[yellow]{name}:[/] sending no more requests; waiting for the ones in flight (up to {t.timeout:g} s "
                       "each) so their answers reach the cache. Press Ctrl-C again to stop at once.")
 
-    restore_signals = errors.drain_on_signals(stop_sending)
+    signals = errors.SignalDrain(stop_sending)
     try:
         style = await teacher.probe()
         catalog = load_tools(config.tools)
@@ -235,10 +235,9 @@ async def generate_run(config: RunConfig, base_url: str, model: str, api_key: st
                 results.append(await engine.run())
         return merge_results(results), teacher, style
     finally:
-        restore_signals()
+        signals.restore()
         await teacher.close()
-        if teacher.stopped_by:  # the in-flight work has finished: now exit as interrupted (130) or terminated (143)
-            raise KeyboardInterrupt() if teacher.stopped_by == "SIGINT" else errors.Terminated()
+        signals.raise_stop()  # the in-flight work has finished (or a second signal cut it): exit 130 / 143
 
 
 def planner_for(config: RunConfig, category: str, catalog: list, examples: list, links: list) -> Planner:
@@ -267,12 +266,12 @@ def execute(config: RunConfig, console: Console) -> int:
     for category in config.category_counts():
         planner_for(config, category, catalog, load_examples(category), links)
     hub = config.hub
-    check_target(hub.repo, hub.license)
-    if hub.repo and not hub.dry_run:
-        hub_token()  # no token: say so before hours of generation, not after
     if config.shard and (hub.repo or hub.dry_run):
         raise InputError("a shard does not publish: when every shard is done, publish with "
                          "`python -m pipeline.merge RUN_DIR --push-to-hub ...`", "--shard")
+    check_target(hub.repo, hub.license)
+    if hub.repo and not hub.dry_run:
+        hub_token()  # no token: say so before hours of generation, not after
     out_dir = run_folder(config)
     if config.shard_parts:
         out_dir = shard_folder(out_dir, config.shard_parts)  # shard i of N: RUN_DIR/shards/i-of-N/
@@ -303,7 +302,7 @@ def _generate_and_write(config: RunConfig, console: Console, out_dir: Path, cata
     if teacher.learned:
         teacher_info["rate_limits"] = teacher.learned  # from the endpoint's x-ratelimit-* headers
     if config.shard:  # pairs, global dedup and publishing are pipeline.merge's, over every shard
-        write_json(out_dir / SHARD_CONFIG, config.model_dump(mode="json"))
+        write_json(out_dir / SHARD_CONFIG, public_values(config))
     pairs = [] if config.shard else pairs_of(config, catalog, result)
     manifest = run_manifest(config, result, teacher.usage, teacher_info, started, time.monotonic() - clock, catalog, pairs)
     write_run(out_dir, result, pairs, manifest)

@@ -15,7 +15,7 @@ from typing import Any, Iterable
 
 from pipeline.config import RunConfig
 from pipeline.errors import InputError
-from pipeline.redact import redact
+from pipeline.redact import public_url, redact
 
 
 # Settings outside the run's fingerprint: where results go, how requests are paced and paid for,
@@ -29,9 +29,17 @@ NOT_FINGERPRINTED = {"out": True, "hub": True, "cache": True, "cache_dir": True,
 SETTINGS_NAME = "settings.json"
 
 
+def public_values(config: RunConfig, exclude: dict | None = None) -> dict[str, Any]:
+    """The config as JSON values, its base URL without credentials or query (safe to write down)."""
+    values = config.model_dump(mode="json", exclude=exclude)
+    if values["teacher"].get("base_url"):
+        values["teacher"]["base_url"] = public_url(values["teacher"]["base_url"])
+    return values
+
+
 def generation_settings(config: RunConfig) -> dict[str, Any]:
     """The settings that decide which requests a run sends (its fingerprint's input)."""
-    return config.model_dump(mode="json", exclude=NOT_FINGERPRINTED)
+    return public_values(config, NOT_FINGERPRINTED)
 
 
 def run_name(config: RunConfig) -> str:

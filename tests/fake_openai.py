@@ -172,8 +172,6 @@ def _spoken(value: Any) -> str:
 def _resolve(arguments: dict[str, Any], today: str | None) -> dict[str, Any]:
     """What a good solver does with a request's surface forms: aliases back to the values the
     tool takes (Nvidia -> NVDA), relative dates counted from today."""
-    if FakeOpenAI.alias_values is None:
-        FakeOpenAI.alias_values = {alias.casefold(): value for value, aliases in alias_table(load_tools()).items() for alias in aliases}
     relative = {phrase: offset for offset, phrase in RELATIVE_DATES}
     resolved = {}
     for key, value in arguments.items():
@@ -201,6 +199,8 @@ class FakeOpenAI:
     action_to_name = {action_options([tool.to_tool()])[0]: tool.name for tool in load_tools()}
 
     def __init__(self, responder: Callable[[dict[str, Any]], str] = echo_teacher):
+        if FakeOpenAI.alias_values is None:  # built once, here: built lazily by many handler threads at once it took seconds
+            FakeOpenAI.alias_values = {alias.casefold(): value for value, aliases in alias_table(load_tools()).items() for alias in aliases}
         self.responder = responder
         self.faults: dict[int, Reply | Callable[[], Reply]] = {}  # request number (1-based) -> reply
         self.fault_plan: Callable[[dict[str, Any], int], Reply | Callable[[], Reply] | None] | None = None

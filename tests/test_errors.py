@@ -60,17 +60,20 @@ def test_a_stop_signal_lets_in_flight_requests_finish_then_exits(tmp_path, signu
     assert manifest["usage"]["cached"] == sent  # every one of them came from the cache
 
 
-def test_a_second_sigint_stops_at_once(tmp_path):
+@pytest.mark.parametrize("first, second, code, said", [(signal.SIGINT, signal.SIGINT, 130, "interrupted"),
+                                                      (signal.SIGTERM, signal.SIGTERM, 143, "terminated"),
+                                                      (signal.SIGINT, signal.SIGTERM, 143, "terminated")])
+def test_a_second_signal_stops_at_once(tmp_path, first, second, code, said):
     with FakeOpenAI() as fake:
         fake.delay = 8.0
         process = _start(fake, tmp_path / "run")
         _wait_for(lambda: len(fake.requests) >= 2)  # the probe answered; the first phrasing requests are out
         started = time.monotonic()
-        process.send_signal(signal.SIGINT)
+        process.send_signal(first)
         time.sleep(0.5)
-        process.send_signal(signal.SIGINT)
+        process.send_signal(second)
         _, stderr = process.communicate(timeout=60)
         elapsed = time.monotonic() - started
-    assert process.returncode == 130, stderr
+    assert process.returncode == code, stderr
     assert elapsed < 5  # did not wait for the 8-second answers
-    assert "Traceback" not in stderr and "interrupted" in stderr
+    assert "Traceback" not in stderr and "Exception in callback" not in stderr and said in stderr

@@ -33,7 +33,7 @@ RATES = (  # the issue's mix, and 2% each of the other faults a real endpoint th
     ("reset", 0.02, RESET),
     ("empty", 0.02, EMPTY),
 )
-TEACHER = {"timeout": 3.0, "retry_initial": 0.01, "retry_max": 0.05, "max_attempts": 6, "concurrency": 4}
+TEACHER = {"timeout": 5.0, "retry_initial": 0.01, "retry_max": 0.05, "max_attempts": 6, "concurrency": 4}
 
 
 def _slow():

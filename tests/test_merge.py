@@ -50,6 +50,7 @@ def test_the_merge_equals_the_run_one_job_writes(runs, tmp_path):
     assert joined["funnel"] == whole["funnel"] and joined["cells"] == whole["cells"] and joined["pairs"] == whole["pairs"]
     assert [shard["shard"] for shard in joined["shards"]] == ["1/3", "2/3", "3/3"]
     assert joined["usage"]["requests"] > 0 and (root / "sharded" / "hub" / "README.md").is_file()
+    assert joined["shard_spills"] == 0 and joined["cross_shard_duplicates"] == 0  # (equality holds only then)
 
 
 def test_the_merge_refuses_until_every_shard_is_complete(runs, tmp_path):
@@ -65,6 +66,13 @@ def test_the_merge_refuses_until_every_shard_is_complete(runs, tmp_path):
     stopped = _run("pipeline.merge", str(broken))
     assert stopped.returncode == 2 and "shard 1/2 stopped (budget_reached)" in stopped.stderr
     assert not (broken / "manifest.json").exists() and len(stopped.stderr.strip().splitlines()) == 1
+    (broken / "shards" / "1-of-2" / "manifest.json").write_text('{"status": "comp')  # torn
+    torn = _run("pipeline.merge", str(broken))
+    assert torn.returncode == 2 and len(torn.stderr.strip().splitlines()) == 1 and "Traceback" not in torn.stderr
+    assert torn.stderr.startswith(f"error: {broken / 'shards' / '1-of-2' / 'manifest.json'}: unreadable")
+    (broken / "shards" / "1-of-2" / "manifest.json").write_text(json.dumps({"status": "complete"}))
+    no_config = _run("pipeline.merge", str(broken))
+    assert no_config.returncode == 2 and "config.json: missing" in no_config.stderr and "Traceback" not in no_config.stderr
 
 
 def test_a_duplicate_across_shards_is_dropped_by_the_merge(runs, tmp_path):
@@ -76,9 +84,10 @@ def test_a_duplicate_across_shards_is_dropped_by_the_merge(runs, tmp_path):
     with open(copy / "shards" / "2-of-3" / "accepted.jsonl", "a") as handle:
         handle.write(first.replace('"id": "', '"id": "copy-') + "\n")  # the same conversation, made by another shard
     merged = _run("pipeline.merge", str(copy))
-    assert merged.returncode == 1, merged.stderr  # its cell is one short now, as in a single run that met a duplicate
+    assert merged.returncode == 1, merged.stderr  # its cell is one short now: no shard tops it up after the merge
     manifest = json.loads((copy / "manifest.json").read_text())
     assert manifest["funnel"]["removed_by_check"]["dedup"] == 1 and manifest["counts"]["accepted"] == 12
+    assert manifest["cross_shard_duplicates"] == 1 and manifest["shard_spills"] == 0
     rejected = [json.loads(line) for line in (copy / "rejected.jsonl").read_text().splitlines()]
     assert [entry["meta"]["codes"] for entry in rejected if entry["id"].startswith("copy-")] == [["duplicate"]]
 

@@ -18,7 +18,6 @@ import time
 from dataclasses import replace
 from datetime import timezone
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import openai
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_exponential_jitter
@@ -27,17 +26,12 @@ from pipeline.backends.base import ChatRequest, Completion, Usage
 from pipeline.backends.cache import ResponseCache, fingerprint
 from pipeline.backends.ratelimit import TokenBucket, estimated_tokens
 from pipeline.errors import BudgetReached, Interrupted, TeacherError
+from pipeline.redact import public_url
 
 STYLES = ("json_schema", "json_object", "grammar", "none")
 _PROBE_SCHEMA = {"type": "object", "properties": {"answer": {"type": "string", "enum": ["yes", "no"]}},
                  "required": ["answer"]}
 _UNSUPPORTED_HINTS = ("validation error", "invalid", "not supported", "unsupported", "input should be", "unknown")
-
-
-def public_url(url: str) -> str:
-    """The URL without credentials or query (safe for logs and manifests)."""
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
 
 
 def is_transient(error: BaseException) -> bool:
@@ -157,15 +151,16 @@ class OpenAITeacher:
         self.paused_until = max(self.paused_until, time.monotonic() + seconds)
 
     def _learn(self, headers) -> None:
-        """Pace to the limits an endpoint announces (x-ratelimit-limit-requests/-tokens, per minute), and
-        pause until the reset when one is spent (x-ratelimit-remaining-* 0)."""
+        """Pace to the limits an endpoint announces (x-ratelimit-limit-requests/-tokens) when they are
+        per minute (their reset is at most a minute away; a per-day limit, as Groq's requests, is not
+        paced), and pause until the reset, at most retry_max, when one is spent (x-ratelimit-remaining-* 0)."""
         for kind, bucket in (("requests", "requests_bucket"), ("tokens", "tokens_bucket")):
-            limit = _number(headers.get(f"x-ratelimit-limit-{kind}"))
-            if limit and getattr(self, bucket) is None:
+            limit, reset = _number(headers.get(f"x-ratelimit-limit-{kind}")), duration(headers.get(f"x-ratelimit-reset-{kind}"))
+            if limit and reset is not None and reset <= 60 and getattr(self, bucket) is None:
                 setattr(self, bucket, TokenBucket(limit))
                 self.learned[f"{kind}_per_minute"] = int(limit)
             if _number(headers.get(f"x-ratelimit-remaining-{kind}")) == 0:
-                self._pause(duration(headers.get(f"x-ratelimit-reset-{kind}")) or 1.0)
+                self._pause(min(reset if reset is not None else 1.0, self.retry_max))
 
     def _count_retry(self, state: RetryCallState) -> None:
         self.usage.retries += 1
@@ -199,9 +194,9 @@ class OpenAITeacher:
             async for attempt in retrying:
                 with attempt:
                     async with self.semaphore:
-                        if self.paused_until > time.monotonic():
-                            await asyncio.sleep(self.paused_until - time.monotonic())
-                        if self.stopped_by:  # a retry (or a wait for a slot) outlived a stop signal
+                        while self.paused_until > time.monotonic() and not self.stopped_by:  # a stop signal cuts the pause short
+                            await asyncio.sleep(min(0.25, self.paused_until - time.monotonic()))
+                        if self.stopped_by:  # a retry (or a wait for a slot or a pause) outlived a stop signal
                             raise Interrupted(f"{self.stopped_by} received")
                         if self.requests_bucket is not None:
                             await self.requests_bucket.take()

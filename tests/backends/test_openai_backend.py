@@ -18,7 +18,7 @@ import pytest
 
 from pipeline.backends.base import ChatRequest
 from pipeline.backends.openai_backend import OpenAITeacher, duration, grammar_for, public_url, retry_after, structured_kwargs
-from pipeline.errors import TeacherError
+from pipeline.errors import Interrupted, TeacherError
 from tests.fake_openai import FakeOpenAI, RESET, chat_reply, echo_teacher, response_schema
 
 SCHEMA = {"type": "object", "required": ["code"], "properties": {
@@ -356,8 +356,9 @@ def _many(count: int):
 
 
 def test_limits_announced_in_x_ratelimit_headers_pace_the_requests(fake):
-    fake.headers = {"x-ratelimit-limit-requests": "600", "x-ratelimit-remaining-requests": "599",
-                    "x-ratelimit-limit-tokens": "1000000", "x-ratelimit-reset-requests": "6m0s"}
+    fake.headers = {"x-ratelimit-limit-requests": "600", "x-ratelimit-remaining-requests": "599",  # OpenAI's shape
+                    "x-ratelimit-reset-requests": "100ms", "x-ratelimit-limit-tokens": "1000000",
+                    "x-ratelimit-remaining-tokens": "999000", "x-ratelimit-reset-tokens": "60ms"}
 
     async def probe_then_many(teacher):  # as a run does: the style probe's answer teaches the limits first
         await teacher.complete(REQ)
@@ -370,9 +371,25 @@ def test_limits_announced_in_x_ratelimit_headers_pace_the_requests(fake):
     assert 1.4 <= fake.times[-1] - fake.times[1] < 3.5
 
 
+def test_a_per_day_limit_is_not_paced_and_a_stop_cuts_a_pause_short(fake):
+    fake.headers = {"x-ratelimit-limit-requests": "14400", "x-ratelimit-reset-requests": "2m59.56s",  # Groq: requests per day
+                    "x-ratelimit-remaining-tokens": "0", "x-ratelimit-reset-tokens": "30s"}
+
+    async def action(teacher):
+        await teacher.complete(REQ)  # teaches the pause: tokens spent for 30 s
+        waiting = asyncio.create_task(teacher.complete(ChatRequest([{"role": "user", "content": "later"}])))
+        await asyncio.sleep(0.3)  # it waits out the pause ...
+        teacher.stopped_by = "SIGINT"  # ... until a stop signal comes
+        return await waiting
+
+    outcome, teacher, elapsed = drive(fake.base_url, action, retry_max=60)
+    assert teacher.learned == {} and teacher.requests_bucket is None
+    assert isinstance(outcome, Interrupted) and elapsed < 2
+
+
 def test_a_spent_limit_pauses_every_request_until_its_reset(fake):
     fake.headers = {"x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "700ms"}
-    outcome, teacher, _ = drive(fake.base_url, lambda t: _sequence(t, 3))
+    outcome, teacher, _ = drive(fake.base_url, lambda t: _sequence(t, 3), retry_max=2.0)
     assert not isinstance(outcome, Exception), outcome
     gaps = [later - earlier for earlier, later in zip(fake.times, fake.times[1:])]
     assert all(gap >= 0.65 for gap in gaps), gaps
@@ -383,9 +400,8 @@ def test_a_429_pauses_the_other_requests_too(fake):
 
     async def action(teacher):
         first = asyncio.create_task(teacher.complete(REQ))
-        while not fake.requests:
+        while not teacher.paused_until:  # the 429 has arrived; a second request now must wait out the pause
             await asyncio.sleep(0.005)
-        await asyncio.sleep(0.1)  # the 429 has arrived; a second request now must wait out the pause
         second = await teacher.complete(ChatRequest([{"role": "user", "content": "another"}]))
         return await first, second
 
