@@ -13,6 +13,7 @@ from rich.table import Table
 import pipeline
 from pipeline.backends.base import Usage
 from pipeline.redact import public_url
+from pipeline.writer import public_values
 from pipeline.config import RunConfig
 from pipeline.engine import FUNNEL_ORDER, RunResult
 from pipeline.prompts import load_prompt
@@ -38,13 +39,11 @@ def build_manifest(config: RunConfig, result: RunResult, usage: Usage, teacher: 
     """The manifest.json document. Holds no secret: the config has none, URLs are stripped.
     `tool_name_map` (imported name -> the name records use, pipeline.importers.name_map) is
     written as `tool_name_map` when an import had to rename a tool."""
-    resolved = config.model_dump(mode="json")
+    resolved = public_values(config)
     resolved["mode"] = config.resolved_mode
     resolved["max_candidates"] = sum(config.candidate_limit_for(category, n) for category, n in config.category_counts().items())
     resolved["optional_rate"] = config.resolved_optional_rate
     resolved["teacher"]["temperatures"] = config.teacher.schedule
-    if resolved["teacher"].get("base_url"):
-        resolved["teacher"]["base_url"] = public_url(resolved["teacher"]["base_url"])
     teacher = {**teacher, "base_url": public_url(teacher.get("base_url", ""))}
     funnel = {stage: result.removed_by.get(stage, 0) for stage in FUNNEL_ORDER}
     return {

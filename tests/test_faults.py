@@ -131,7 +131,3 @@ def test_sigkill_at_random_moments_then_resume_equals_an_uninterrupted_run(tmp_p
     assert set(answered_resumed) == set(answered_whole)
     paid_twice = sum(answered_resumed.values()) - sum(answered_whole.values())
     assert 0 <= paid_twice <= killed * TEACHER["concurrency"], (paid_twice, killed)
-
-
-def _digest(body) -> str:
-    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
