@@ -156,7 +156,7 @@ class RunConfig(BaseModel):
     cache: bool = True  # keep every complete answer on disk; a rerun reads them instead of paying again
     cache_dir: str | None = None  # default RUN_DIR/cache; share one between runs whose checks or exports differ
     hub: HubConfig = Field(default_factory=HubConfig)
-    shard: str | None = Field(None, pattern=r"^[0-9]+/[0-9]+$")  # "i/N": this job runs the i-th of N parts of the plan
+    shard: str | None = None  # "i/N": this job runs the i-th of N parts of the plan
     max_failed_share: float = Field(0.05, ge=0, le=1)  # above this share of candidates failed at the teacher, exit 1
     judge: bool = False  # ask the teacher whether each accepted candidate's calls answer its request
     teacher: TeacherConfig = Field(default_factory=TeacherConfig)
@@ -179,7 +179,8 @@ class RunConfig(BaseModel):
     @field_validator("shard")
     @classmethod
     def _check_shard(cls, value: str | None) -> str | None:
-        if value is not None and not 1 <= int(value.split("/")[0]) <= int(value.split("/")[1]):
+        parts = value.split("/") if value is not None else []
+        if value is not None and not (len(parts) == 2 and all(p.isdigit() for p in parts) and 1 <= int(parts[0]) <= int(parts[1])):
             raise ValueError(f"must be i/N with 1 <= i <= N, not {value}")
         return value
 
