@@ -35,7 +35,7 @@ from pipeline.report import print_summary
 from pipeline.links import load_links
 from pipeline.run import SHARD_CONFIG, done_code, pairs_of, planner_for, run_dedup_for, run_manifest, write_run
 from pipeline.seeds import load_examples, load_tools
-from pipeline.writer import check_settings
+from pipeline.writer import check_settings, retire_manifest
 
 
 def shard_folders(run_dir: Path) -> list[Path]:
@@ -80,7 +80,7 @@ def _records(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def merged_result(config: RunConfig, folders: list[Path], teacher: str, catalog: list) -> RunResult:
+def merged_result(config: RunConfig, folders: list[Path], manifests: list[dict[str, Any]], catalog: list) -> RunResult:
     """The shards' records as one RunResult: global dedup, then the funnel recounted from the records."""
     links = load_links(config.tools, catalog)
     orders = {category: planner_for(config, category, catalog, load_examples(category), links).order for category in config.category_counts()}
@@ -90,7 +90,7 @@ def merged_result(config: RunConfig, folders: list[Path], teacher: str, catalog:
     rejected = [row for folder in folders for row in _records(folder / "rejected.jsonl")]
     records: list[Conversation] = [parse_record(row) for row in accepted]
     cells = [Cell(c["category"], c["tool"], c["mode"], 0, c["requested"], c["quota"], 0, c["candidates"], c["accepted"])
-             for folder in folders for c in json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["cells"]]
+             for manifest in manifests for c in manifest["cells"]]
     dedup = run_dedup_for(config)
     dropped = dedup(list(enumerate(records))) if dedup and len(records) > 1 else {}
     for index, issue in dropped.items():  # a duplicate across shards leaves its cell, as in one run
@@ -102,7 +102,8 @@ def merged_result(config: RunConfig, folders: list[Path], teacher: str, catalog:
         next(c for c in cells if c.category == entry["category"] and c.tool == tool).accepted -= 1
     cells.sort(key=lambda c: (order.index(c.category), orders[c.category].index(c.tool)))  # a whole run's cell order
     result = RunResult(accepted=[r for i, r in enumerate(records) if i not in dropped], rejected=sorted(rejected, key=key), cells=cells)
-    result.unneeded = sum(json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["counts"]["unneeded_tasks"] for folder in folders)
+    result.unneeded = sum(manifest["counts"]["unneeded_tasks"] for manifest in manifests)
+    teacher = manifests[0]["teacher"].get("model", "")
     for entry in [row for i, row in enumerate(accepted) if i not in dropped] + result.rejected:
         _count(result, entry, teacher)
     return result
@@ -126,9 +127,9 @@ def merge(run_dir: Path, console: Console, hub: dict[str, Any]) -> int:
     manifests = [_read(folder / "manifest.json") for folder in folders]
     with RunLock(run_dir):
         check_settings(run_dir, config)
-        (run_dir / "manifest.json").unlink(missing_ok=True)
+        retire_manifest(run_dir)
         catalog = load_tools(config.tools)
-        result = merged_result(config, folders, manifests[0]["teacher"].get("model", ""), catalog)
+        result = merged_result(config, folders, manifests, catalog)
         pairs = pairs_of(config, catalog, result)
         usage = Usage()
         for manifest in manifests:
