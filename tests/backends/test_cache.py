@@ -70,3 +70,14 @@ def test_the_key_follows_what_decides_the_answer():
               fingerprint("http://x/v1", "m", ChatRequest(request.messages, 0.7, 10, None, 2), "json_schema"),  # another task or step
               fingerprint("http://x/v1", "m", request, "grammar")]
     assert len({key, *others}) == 6
+
+
+def test_a_key_written_before_is_still_the_same_key():
+    """Pinned: a cache written by an earlier version keeps answering (a changed key would re-pay every request)."""
+    request = ChatRequest([{"role": "system", "content": "Phrase it."}, {"role": "user", "content": "get_weather(city='Oslo')"}],
+                          temperature=0.2, max_tokens=512, json_schema={"type": "object", "properties": {"request": {"type": "string"}}},
+                          seed=1234)
+    assert fingerprint("embedded:SmolLM2-135M-Instruct", "SmolLM2-135M-Instruct", request, "json_object") == PINNED_KEY
+
+
+PINNED_KEY = "1088cf88cb41b7ef5d5301772fa12fe167dc4ae9950f1c7fc61bc900e4f545c3"
