@@ -29,10 +29,10 @@ from pipeline.config import RunConfig
 from pipeline.engine import Cell, RunResult, count_outcome
 from pipeline.errors import InputError
 from pipeline.lock import RunLock
-from pipeline.publish import check_target, hub_token, publish
+from pipeline.publish.hub import check_target, hub_token, publish
 from pipeline.record import Conversation, parse_record
 from pipeline.report import print_summary
-from pipeline.links import load_links
+from pipeline.seeds.links import load_links
 from pipeline.run import SHARD_CONFIG, done_code, pairs_of, planner_for, run_dedup_for, run_manifest, write_run
 from pipeline.seeds import load_examples, load_tools
 from pipeline.writer import check_settings, retire_manifest

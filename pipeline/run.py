@@ -31,19 +31,19 @@ from pipeline.backends.openai_backend import OpenAITeacher
 from pipeline.config import CATEGORIES, RunConfig
 from pipeline.engine import Engine, RunResult, merge_results
 from pipeline.errors import InputError
-from pipeline.examples import example_tool, examples_version
+from pipeline.seeds.examples import example_tool, examples_version
 from pipeline.generate import GENERATORS, Context
 from pipeline.generate.single import literal_examples
-from pipeline.importers import name_map
+from pipeline.seeds.importers import name_map
 from pipeline.plan import Planner
 from pipeline.prompts import load_prompt
 from pipeline.redact import redact
-from pipeline.publish import check_target, hub_token, publish
+from pipeline.publish.hub import check_target, hub_token, publish
 from pipeline.report import build_manifest, print_summary
 from pipeline.jobfile import config_error, load_job_file, merged
 from pipeline.judge import judge
 from pipeline.lock import RunLock
-from pipeline.links import load_links
+from pipeline.seeds.links import load_links
 from pipeline.seeds import alias_table, load_examples, load_tools
 from pipeline.pairs import build_pairs, pair_counts
 from pipeline.writer import check_settings, public_values, retire_manifest, run_folder, shard_folder, write_json, write_jsonl

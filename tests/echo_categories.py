@@ -17,7 +17,7 @@ from filters.chain import values_at
 from pipeline.execute import mock_result
 from pipeline.generate.nested import fits
 from pipeline.generate.steps import NONE_ACTION
-from pipeline.links import load_links
+from pipeline.seeds.links import load_links
 from pipeline.seeds import load_tools
 from tests import fake_openai as fake
 

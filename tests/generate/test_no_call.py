@@ -10,11 +10,11 @@ import pytest
 from filters.grounding import GroundingOptions
 from pipeline.backends.openai_backend import OpenAITeacher
 from pipeline.config import RunConfig, TeacherConfig
-from pipeline.examples import example_tool
+from pipeline.seeds.examples import example_tool
 from pipeline.generate.no_call import generate_no_call
 from pipeline.plan import Planner
 from pipeline.run import build_context
-from pipeline.links import load_links
+from pipeline.seeds.links import load_links
 from pipeline.seeds import alias_table, load_tools
 
 from pipeline.generate.steps import NONE_ACTION

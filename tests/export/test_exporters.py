@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.export import compile_template, render_chat
-from pipeline.exporters import Skip, TextOptions, glaive, hermes, openai_dpo, openai_sft, python, python_call, trl_dpo, trl_sft, xlam
-from pipeline.importers import convert
+from pipeline.export.templates import compile_template, render_chat
+from pipeline.export.exporters import Skip, TextOptions, glaive, hermes, openai_dpo, openai_sft, python, python_call, trl_dpo, trl_sft, xlam
+from pipeline.seeds.importers import convert
 from tests.conftest import run_cli
 from tests.fake_openai import FakeOpenAI
 from tests.generate.helpers import run_category
 
-TEMPLATES = Path(__file__).parent / "fixtures" / "templates"
+TEMPLATES = Path(__file__).parent.parent / "fixtures" / "templates"
 CATEGORIES = {"single", "parallel", "nested", "multi_turn", "no_call"}
 JSON = TextOptions()
 
@@ -223,7 +223,7 @@ def test_check_template_reports_each_record_and_exits_1_when_some_fail(run):
 @pytest.mark.parametrize("argv, message", [
     (["--format", "yaml"], "error: --format: unknown format 'yaml'"),
     (["--check-template", "/nonexistent.jinja"], "error: /nonexistent.jinja: No such file or directory"),
-    (["--check-template", str(Path(__file__).parent / "fixtures" / "templates" / "SOURCE.md")], "error: "),  # valid Jinja, no chat template
+    (["--check-template", str(Path(__file__).parent.parent / "fixtures" / "templates" / "SOURCE.md")], "error: "),  # valid Jinja, no chat template
 ])
 def test_bad_export_input_is_one_line_and_exit_2(run, argv, message):
     result = run_cli([str(run["folder"]), *argv], module="pipeline.export")

@@ -17,7 +17,8 @@ from jsonschema import Draft202012Validator
 
 from filters.schema import strip_extensions
 from pipeline.errors import InputError
-from pipeline.seeds import DEFS_KEYS, SeedTool, display_path, tool_files
+from pipeline.seeds.tools import DEFS_KEYS, SeedTool, tool_files
+from pipeline.resources import display_path
 
 
 @dataclass(frozen=True)

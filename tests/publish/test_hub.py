@@ -10,9 +10,9 @@ import datasets
 import pytest
 import yaml
 
-from pipeline import publish as publish_module
-from pipeline.hf_dataset import exact_json_decoding
-from pipeline.publish import main as publish_main
+from pipeline.publish import hub as publish_module
+from pipeline.publish.hf_dataset import exact_json_decoding
+from pipeline.publish.cli import main as publish_main
 from tests.conftest import run_cli
 
 

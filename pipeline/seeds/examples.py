@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 from pipeline.errors import InputError
-from pipeline.resources import data_dir
+from pipeline.resources import data_dir, display_path
 
 NO_CALL_KINDS = ("unrelated", "missing_value", "unavailable_tool")
 
@@ -74,7 +74,6 @@ def examples_path(category: str):
 
 def load_examples(category: str) -> list[dict[str, Any]]:
     """The category's few-shot examples; InputError naming the file and line on a bad one."""
-    from pipeline.seeds import display_path
     path = examples_path(category)
     shown = display_path(path)
     if not path.is_file():

@@ -19,10 +19,11 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import InputError
-from pipeline.importers import name_map, python_type
-from pipeline.seeds import check_parameters, load_tools, tool_files
+from pipeline.seeds.importers import name_map, python_type
+from pipeline.seeds.tools import check_parameters, tool_files
+from pipeline.seeds import load_tools
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent.parent / "fixtures"
 
 
 @pytest.fixture

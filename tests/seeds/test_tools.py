@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-import pipeline.seeds as seeds
-import pipeline.examples as examples_module
-import pipeline.links as links_module
+import pipeline.seeds.tools as seeds
+import pipeline.seeds.examples as examples_module
+import pipeline.seeds.links as links_module
 from pipeline.errors import InputError
-from pipeline.seeds import check_parameters, load_examples, load_tools
+from pipeline.seeds.tools import check_parameters
+from pipeline.seeds import load_examples, load_tools
 
 
 # -- helpers --------------------------------------------------------------------------------------
@@ -480,7 +481,7 @@ def test_examples_line_not_an_object(examples_dir):
 import re  # noqa: E402
 
 from filters.chain import values_at  # noqa: E402
-from pipeline.links import Link, load_links  # noqa: E402
+from pipeline.seeds.links import Link, load_links  # noqa: E402
 
 
 def test_bundled_result_schemas_executors_and_to_tool(bundled):

@@ -8,7 +8,7 @@ import datasets
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.hf_dataset import exact_json_decoding, group_key, split_of, write_dataset
+from pipeline.publish.hf_dataset import exact_json_decoding, group_key, split_of, write_dataset
 from pipeline.record import parse_record
 
 
@@ -87,7 +87,7 @@ def _files(folder, written, name):
 
 
 def test_the_folder_loads_by_config_name_through_its_readme(tmp_path):
-    from pipeline.card import render_card  # the README's YAML header is what load_dataset reads
+    from pipeline.publish.card import render_card  # the README's YAML header is what load_dataset reads
 
     records = _records()
     written = write_dataset(tmp_path / "ds", records, PAIRS, test_share=0.0)

@@ -34,8 +34,9 @@ from pipeline.backends.openai_backend import OpenAITeacher
 from pipeline.redact import public_url
 from pipeline.config import TeacherConfig
 from pipeline.errors import InputError, TeacherError
-from pipeline.seeds import SeedTool, display_path, load_tools, tool_files
-from pipeline.sidecar import defs_of, free_form, merge_sidecar, parameter_nodes, read_sidecar, resolved, sidecar_path, value_validator
+from pipeline.seeds.tools import SeedTool, load_tools, tool_files
+from pipeline.resources import display_path
+from pipeline.seeds.sidecar import defs_of, free_form, merge_sidecar, parameter_nodes, read_sidecar, resolved, sidecar_path, value_validator
 
 TEMPERATURE = 0.8  # the embedded 135M teacher answered [] at 0.2 and 0.5 in a trial, a few values at 0.8
 SYSTEM = ("You write realistic argument values for API parameters: the specific, varied values real users "

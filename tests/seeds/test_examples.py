@@ -26,7 +26,7 @@ from filters.schema import strip_extensions, validator_for
 from pipeline.record import Conversation
 from pipeline.seeds import alias_table, load_tools
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 EXAMPLES = ROOT / "seeds" / "examples"
 NOW = "2026-11-23T10:00:00Z"
 TOOLS = {tool.name: tool for tool in load_tools()}

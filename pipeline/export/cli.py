@@ -14,50 +14,18 @@ Exit 0 when all render, 1 when some do not, 2 on bad input.
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from collections import Counter
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator
 
-import jinja2
-import jinja2.meta
 from pydantic import ValidationError
-from jinja2.ext import loopcontrols
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from pipeline import errors
 from pipeline.errors import InputError
-from pipeline.exporters import PAIR_FORMATS, RECORD_FORMATS, Skip, TextOptions
+from pipeline.export.templates import check_template
+from pipeline.export.exporters import PAIR_FORMATS, RECORD_FORMATS, Skip, TextOptions
 from pipeline.record import Message, Tool, append_path, iter_jsonl, json_path, message_dict, parse_record
 from pipeline.writer import write_jsonl
-
-
-def _tojson(value: Any, ensure_ascii: bool = False, indent: int | None = None, separators=None, sort_keys: bool = False) -> str:
-    return json.dumps(value, ensure_ascii=ensure_ascii, indent=indent, separators=separators, sort_keys=sort_keys)
-
-
-def _raise(message: str):
-    raise jinja2.exceptions.TemplateError(message)
-
-
-def compile_template(text: str) -> jinja2.Template:
-    """A chat template compiled as transformers compiles it (immutable sandbox, trim/lstrip blocks,
-    loop controls, `tojson`, `raise_exception`, `strftime_now`)."""
-    environment = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, extensions=[loopcontrols])
-    environment.filters["tojson"] = _tojson
-    environment.globals["raise_exception"] = _raise
-    environment.globals["strftime_now"] = lambda fmt: datetime.now().strftime(fmt)
-    return environment.from_string(text)
-
-
-def render_chat(template: jinja2.Template, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None,
-                add_generation_prompt: bool = False) -> str:
-    """The template's text for a conversation; `tools` None when empty (Llama templates render tool
-    boilerplate for [], so TRL passes None too)."""
-    return template.render(messages=messages, tools=tools or None, add_generation_prompt=add_generation_prompt,
-                           bos_token="<s>", eos_token="</s>")
 
 
 def read_source(source: Path, pairs: bool) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -98,30 +66,6 @@ def export(source: Path, fmt: str, out: Path, options: TextOptions) -> tuple[int
     return len(rows), skipped
 
 
-def check_template(source: Path, template_path: Path) -> int:
-    """Print one JSON line per record: renders or not, length or the template's error; returns the exit code."""
-    try:
-        text = template_path.read_text(encoding="utf-8")
-        template = compile_template(text)
-        if "messages" not in jinja2.meta.find_undeclared_variables(template.environment.parse(text)):
-            raise InputError("not a chat template: it never reads `messages`", str(template_path))
-    except OSError as error:
-        raise InputError(error.strerror or "cannot read", str(template_path)) from None
-    except jinja2.TemplateSyntaxError as error:
-        raise InputError(f"not a Jinja template: {error.message} (line {error.lineno})", str(template_path)) from None
-    failed = 0
-    for index, record in read_source(source, pairs=False):
-        entry: dict[str, Any] = {"index": index, "id": record.get("id"), "category": record.get("category")}
-        try:
-            text = render_chat(template, record["messages"], record.get("tools"))
-            entry.update(ok=True, chars=len(text))
-        except (jinja2.TemplateError, TypeError, KeyError, AttributeError) as error:
-            failed += 1
-            entry.update(ok=False, error=f"{type(error).__name__}: {error}")
-        print(json.dumps(entry, ensure_ascii=False))
-    return errors.EXIT_SHORT if failed else errors.EXIT_DONE
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m pipeline.export", description=__doc__.splitlines()[0])
     p.add_argument("source", help="a run directory or a JSONL file of canonical records (or pairs)")
@@ -139,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         args = parse_args(argv)
         source = Path(args.source)
         if args.check_template:
-            return check_template(source, Path(args.check_template))
+            return check_template(read_source(source, pairs=False), Path(args.check_template))
         if not args.format:
             raise InputError("give --format F or --check-template FILE", "--format")
         out = Path(args.out) if args.out else (source if source.is_dir() else source.parent) / "export" / f"{args.format}.jsonl"
@@ -150,7 +94,3 @@ def main(argv: list[str] | None = None) -> int:
         return errors.EXIT_DONE
 
     return errors.run_cli(job, "the export file was not written (it is written whole or not at all)")
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import keyword
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,10 +22,10 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from filters.schema import iter_refs, schema_problem, strip_extensions
-from pipeline import importers, sidecar
+from pipeline.seeds import importers, sidecar
 from pipeline.errors import InputError
 from pipeline.record import TOOL_NAME_RE, FunctionSpec, Tool, append_path, json_path
-from pipeline.resources import data_dir
+from pipeline.resources import data_dir, display_path
 
 JSON_TYPES = {"string", "number", "integer", "boolean", "object", "array", "null"}
 DEFS_KEYS = ("$defs", "definitions")  # the only places a seed's $ref may point into
@@ -51,14 +50,6 @@ class SeedTool:
         """The record-facing tool: only type and function{name, description, parameters}."""
         return Tool(function=FunctionSpec(name=self.name, description=self.description,
                                           parameters=strip_extensions(self.parameters)))
-
-
-def display_path(path: Path) -> str:
-    """A path relative to the working directory when it is inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 def tool_files(paths: list[str] | None) -> list[Path]:
@@ -293,24 +284,3 @@ def _check_list(schema: dict, defs: dict, key: str, label: str, shown: str, wher
         error = next(iter(validator.iter_errors(value)), None)
         if error is not None:
             raise InputError(f"{label} {value!r}: {error.message}", shown, f"{where}.{key}[{i}]")
-
-
-def load_examples(category: str) -> list[dict[str, Any]]:
-    """Few-shot examples for a category from seeds/examples/<category>.jsonl (pipeline.examples)."""
-    from pipeline.examples import load_examples as load
-    return load(category)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m pipeline.seeds enrich ...`: see pipeline.enrich (this module stays a loader)."""
-    argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["enrich"]:
-        from pipeline.enrich import main as enrich
-        return enrich(argv[1:])
-    print("usage: python -m pipeline.seeds enrich [--tools PATH] [--base-url URL --model NAME] [--dry-run] (enrich --help)",
-          file=sys.stderr)
-    return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.enrich import main
+from pipeline.seeds.enrich import main
 from pipeline.errors import InputError
 from pipeline.sampler import ArgumentSampler
 from pipeline.seeds import load_tools
-from pipeline.sidecar import free_form
+from pipeline.seeds.sidecar import free_form
 from tests.conftest import run_cli
 from tests.fake_openai import FakeOpenAI, response_schema
 
@@ -223,7 +223,7 @@ def test_cli_bad_input_is_one_line_and_exit_2(tmp_path):
 
 def test_imported_xlam_tools_get_pools_disjoint_from_their_examples(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "xlam.json").write_text((Path(__file__).parent / "fixtures" / "xlam_tools.json").read_text())
+    (tmp_path / "xlam.json").write_text((Path(__file__).parent.parent / "fixtures" / "xlam_tools.json").read_text())
     cities = ["Seattle", "Karlsruhe", "Lyon", "Osaka", "Recife"]  # Seattle is the city parameter's example
     with FakeOpenAI(teacher(lambda key, n: cities)) as fake:
         assert main(["--tools", "xlam.json", "--base-url", fake.base_url, "--model", "fake", "--min-values", "3"]) == 0
