@@ -38,7 +38,8 @@ from filters.quality import QualityOptions  # noqa: E402
 from filters.schema import SchemaCheck, validator_for  # noqa: E402
 from pipeline.record import parse_record  # noqa: E402
 from pipeline.seeds import alias_table, load_tools  # noqa: E402
-from pipeline.validate import run_check, validate_object  # noqa: E402
+from filters.base import run_check  # noqa: E402
+from pipeline.validate import validate_object  # noqa: E402
 
 CORPUS = ROOT / "tests" / "filters" / "corpus" / "records.jsonl"
 TARGET_US_PER_RECORD = 1000.0     # <= 1 ms CPU per record, all non-LLM checks

@@ -26,6 +26,7 @@ class Check:
     """A check looks at one record and returns its issues (an empty list means ok)."""
 
     name: str = "check"
+    Options: type | None = None  # the options class its constructor takes, if any (filters.checks passes them by name)
 
     def __call__(self, record: Conversation) -> list[Issue]:
         raise NotImplementedError
@@ -36,11 +37,20 @@ class Check:
 
 
 def run_checks(record: Conversation, checks: Iterable[Check]) -> list[Issue]:
-    """Run every check in order and return all issues found."""
+    """Run every check in order and return all issues found (a crashing check gives a `check_error` issue)."""
     issues: list[Issue] = []
     for check in checks:
-        issues.extend(check(record))
+        issues.extend(run_check(check, record))
     return issues
+
+
+def run_check(check: Check, record: Conversation) -> list[Issue]:
+    """One check's issues; a check that raises on an odd record yields a `check_error` issue on that
+    record instead of stopping the run (the checks should report malformed content themselves)."""
+    try:
+        return check(record)
+    except Exception as error:  # noqa: BLE001 - the backstop for every check, ours or a user's
+        return [Issue(check.name, "check_error", "", f"check crashed: {type(error).__name__}: {error}")]
 
 
 def call_path(message_index: int, call_index: int) -> str:

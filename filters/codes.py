@@ -4,6 +4,7 @@ CODES: dict[str, tuple[str, str]] = {
     # format
     "invalid_json": ("format", "a line, or a call's arguments, is not a JSON object"),
     "invalid_record": ("format", "the object does not have the canonical record's shape"),
+    "check_error": ("format", "a check crashed on this record (the message names the check and the error); the record is not trusted"),
     "bad_role_order": ("format", "roles out of order (system first, user opens, assistant ends, tool after a call)"),
     "empty_turn": ("format", "a message with no content (and, for assistant, no tool calls)"),
     "bad_tool_call_id": ("format", "a tool-call id missing, not 9 characters [A-Za-z0-9], or repeated"),

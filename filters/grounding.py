@@ -112,6 +112,7 @@ class GroundingCheck(Check):
     """`ungrounded_value` for each argument nobody supported; `unused_tool_result` in nested chains."""
 
     name = "grounding"
+    Options = GroundingOptions
 
     def __init__(self, options: GroundingOptions | None = None):
         self.options = options or GroundingOptions()

@@ -198,6 +198,7 @@ class QualityCheck(Check):
     """Rejects samples that train bad habits; see the module docstring for each rule."""
 
     name = "quality"
+    Options = QualityOptions
 
     def __init__(self, options: QualityOptions | None = None):
         self.options = options or QualityOptions()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
+from filters.checks import CHECKS
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 CATEGORIES = ("single", "parallel", "nested", "multi_turn", "no_call")
@@ -144,7 +145,7 @@ class RunConfig(BaseModel):
     execute_side_effects: bool = False  # run executors of tools that change data (else those results are simulated/mocked)
     alias_rate: float | None = Field(None, ge=0, le=1)  # blueprint: say a value by alias / relative date; default 0.5 (0.2 embedded)
     now: str = "2026-11-23T10:00:00Z"  # the latest moment conversations pretend to happen
-    checks: list[str] = Field(default_factory=lambda: ["format", "schema", "grounding", "category", "reference", "quality"])
+    checks: list[str] | None = None  # the per-record checks to run; default every one in filters.checks.CHAIN
     language: str = "en"  # expected language of user turns ("" = any)
     min_request_words: int = Field(3, ge=0)
     max_user_chars: int = Field(1500, ge=1)
@@ -175,6 +176,14 @@ class RunConfig(BaseModel):
             if any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
                 raise ValueError(f"{name} weights must be >= 0 with a positive sum")
         return self
+
+    @field_validator("checks")
+    @classmethod
+    def _known_checks(cls, value: list[str] | None) -> list[str] | None:
+        unknown = [name for name in value or [] if name not in CHECKS]
+        if unknown:
+            raise ValueError(f"unknown check {unknown[0]!r} (known: {', '.join(CHECKS)})")
+        return value
 
     @field_validator("shard")
     @classmethod

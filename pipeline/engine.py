@@ -22,13 +22,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
-from filters.base import Check, Issue
+from filters.base import Check, Issue, run_checks
+from filters.checks import FUNNEL
 from pipeline.generate.common import Candidate
 from pipeline.errors import StopSending, TeacherError
-from pipeline.plan import Planner, Task
+from pipeline.plan import Planner
+from pipeline.task import Task
 from pipeline.record import Conversation
 
-FUNNEL_ORDER = ("generate", "format", "schema", "grounding", "category", "reference", "quality", "judge", "dedup")
 Judge = Callable[[Conversation], Awaitable[list[Issue]]]
 Dedup = Callable[[list[tuple[int, Conversation]]], dict[int, Issue]]
 
@@ -109,7 +110,7 @@ def merge_results(results: list[RunResult]) -> RunResult:
 
 def count_outcome(result: RunResult, slice_key: tuple[str, str, str, str], issues: list[tuple[str, str]]) -> None:
     """Count one candidate into the funnel: `slice_key` is (category, mode, teacher, temperature),
-    `issues` its (check, code) pairs (none: accepted); the first check in FUNNEL_ORDER removed it."""
+    `issues` its (check, code) pairs (none: accepted); the first check in FUNNEL removed it."""
     result.candidates += 1
     tally = result.by_temperature.setdefault(slice_key[3], [0, 0])
     tally[0] += 1
@@ -120,7 +121,7 @@ def count_outcome(result: RunResult, slice_key: tuple[str, str, str, str], issue
         slice_["accepted"] += 1
         return
     checks = [check for check, _ in issues]
-    first = next((stage for stage in FUNNEL_ORDER if stage in checks), checks[0])
+    first = next((stage for stage in FUNNEL if stage in checks), checks[0])
     result.removed_by[first] += 1
     slice_[first] += 1
     for key in issues:
@@ -243,8 +244,7 @@ class Engine:
                 candidate = await self.generate(task)
                 issues = list(candidate.issues)
                 if candidate.record is not None and not issues:
-                    for check in self.checks:
-                        issues.extend(check(candidate.record))
+                    issues.extend(run_checks(candidate.record, self.checks))  # a crashing check: check_error, not a crashed run
                     if self.judge and not issues:  # never spent on a candidate the checks rejected
                         issues = await self.judge(candidate.record)
             except StopSending as reason:  # a budget or a stop signal; this task's paid answers stay in the cache for a rerun

@@ -16,7 +16,7 @@ from filters.base import Issue
 from pipeline.backends.base import ChatRequest
 from pipeline.errors import TeacherError
 from pipeline.generate.common import parse_json_object, tools_block
-from pipeline.plan import stable_int
+from pipeline.task import stable_int
 from pipeline.prompts import load_prompt
 from pipeline.record import Conversation
 

@@ -33,8 +33,8 @@ from pipeline.publish.hub import check_target, hub_token, publish
 from pipeline.record import Conversation, parse_record
 from pipeline.report import print_summary
 from pipeline.seeds.links import load_links
-from pipeline.run import SHARD_CONFIG, done_code, pairs_of, planner_for, run_dedup_for, run_manifest, write_run
-from pipeline.seeds import load_examples, load_tools
+from pipeline.job import SHARD_CONFIG, dedup_step, done_code, pairs_of, planner_for, run_manifest, write_run
+from pipeline.seeds import load_tools
 from pipeline.writer import check_settings, retire_manifest
 
 
@@ -83,7 +83,7 @@ def _records(path: Path) -> list[dict[str, Any]]:
 def merged_result(config: RunConfig, folders: list[Path], manifests: list[dict[str, Any]], catalog: list) -> RunResult:
     """The shards' records as one RunResult: global dedup, then the funnel recounted from the records."""
     links = load_links(config.tools, catalog)
-    orders = {category: planner_for(config, category, catalog, load_examples(category), links).order for category in config.category_counts()}
+    orders = {category: planner_for(config, category, catalog, links).order for category in config.category_counts()}
     order = list(config.category_counts())
     key = lambda entry: (order.index(entry["category"]), entry["meta"].get("task_index", 0))  # noqa: E731 (a whole run's order)
     accepted = sorted((row for folder in folders for row in _records(folder / "accepted.jsonl")), key=key)
@@ -91,7 +91,7 @@ def merged_result(config: RunConfig, folders: list[Path], manifests: list[dict[s
     records: list[Conversation] = [parse_record(row) for row in accepted]
     cells = [Cell(c["category"], c["tool"], c["mode"], 0, c["requested"], c["quota"], 0, c["candidates"], c["accepted"])
              for manifest in manifests for c in manifest["cells"]]
-    dedup = run_dedup_for(config)
+    dedup = dedup_step(config)
     dropped = dedup(list(enumerate(records))) if dedup and len(records) > 1 else {}
     for index, issue in dropped.items():  # a duplicate across shards leaves its cell, as in one run
         entry = accepted[index]

@@ -11,11 +11,12 @@ from rich.console import Console
 from rich.table import Table
 
 import pipeline
+from filters.checks import CHECKS, FUNNEL
 from pipeline.backends.base import Usage
 from pipeline.redact import public_url
 from pipeline.writer import public_values
 from pipeline.config import RunConfig
-from pipeline.engine import FUNNEL_ORDER, RunResult
+from pipeline.engine import RunResult
 from pipeline.prompts import load_prompt
 
 
@@ -43,9 +44,10 @@ def build_manifest(config: RunConfig, result: RunResult, usage: Usage, teacher: 
     resolved["mode"] = config.resolved_mode
     resolved["max_candidates"] = sum(config.candidate_limit_for(category, n) for category, n in config.category_counts().items())
     resolved["optional_rate"] = config.resolved_optional_rate
+    resolved["checks"] = config.checks if config.checks is not None else list(CHECKS)
     resolved["teacher"]["temperatures"] = config.teacher.schedule
     teacher = {**teacher, "base_url": public_url(teacher.get("base_url", ""))}
-    funnel = {stage: result.removed_by.get(stage, 0) for stage in FUNNEL_ORDER}
+    funnel = {stage: result.removed_by.get(stage, 0) for stage in FUNNEL}
     return {
         "status": status,
         "started_at": started.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -63,7 +65,7 @@ def build_manifest(config: RunConfig, result: RunResult, usage: Usage, teacher: 
                    "accepted": len(result.accepted) + result.surplus,
                    "by_slice": [{"category": c, "mode": m, "teacher": t, "temperature": float(temp),
                                  "candidates": counts["candidates"], "accepted": counts["accepted"],
-                                 "removed_by_check": {stage: counts[stage] for stage in FUNNEL_ORDER if counts[stage]}}
+                                 "removed_by_check": {stage: counts[stage] for stage in FUNNEL if counts[stage]}}
                                 for (c, m, t, temp), counts in sorted(result.slices.items())]},
         "yield_by_temperature": {t: {"candidates": c, "accepted": a, "yield": round(a / c, 3) if c else None}
                                  for t, (c, a) in sorted(result.by_temperature.items())},
@@ -97,7 +99,7 @@ def slice_table(manifest: dict[str, Any]) -> Table:
     """Removed per check for each (category, mode, teacher, temperature) slice of the run; a
     dimension with one value across the run goes into the title, so the table fits a terminal."""
     rows = manifest["funnel"]["by_slice"]
-    stages = [stage for stage in FUNNEL_ORDER if any(row["removed_by_check"].get(stage) for row in rows)]
+    stages = [stage for stage in FUNNEL if any(row["removed_by_check"].get(stage) for row in rows)]
     dimensions = ("category", "mode", "teacher", "temperature")
     varying = [d for d in dimensions if len({row[d] for row in rows}) > 1]
     fixed = ", ".join(f"{d} {rows[0][d]:g}" if d == "temperature" else f"{d} {rows[0][d]}" for d in dimensions if d not in varying) if rows else ""

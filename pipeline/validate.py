@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from filters.base import Issue
+from filters.base import Issue, run_checks
 from filters.checks import CHECKS, default_checks
 from filters.dedup import find_duplicates
 from filters.grounding import GroundingOptions
@@ -32,18 +32,7 @@ def validate_object(obj: Any, checks) -> list[Issue]:
         record = parse_record(obj)
     except ValidationError as error:
         return [Issue("format", "invalid_record", json_path(e["loc"]), e["msg"]) for e in error.errors()]
-    issues = []
-    for check in checks:
-        issues.extend(run_check(check, record))
-    return issues
-
-
-def run_check(check, record) -> list[Issue]:
-    """One check's issues; a check that crashes on an odd record yields an issue, not a traceback."""
-    try:
-        return check(record)
-    except Exception as error:  # backstop: the checks should report malformed content themselves
-        return [Issue(check.name, "invalid_record", "", f"check crashed: {type(error).__name__}: {error}")]
+    return run_checks(record, checks)  # a check that crashes gives a check_error issue, not a traceback
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -216,7 +216,7 @@ def test_a_crashing_check_becomes_an_issue():
             raise KeyError("boom")
 
     issues = validate_object(DESIGN_EXAMPLE, [Broken(), *default_checks(["category"])])
-    assert [(i.check, i.code, i.path) for i in issues] == [("schema", "invalid_record", "")]
+    assert [(i.check, i.code, i.path) for i in issues] == [("schema", "check_error", "")]
     assert issues[0].message == "check crashed: KeyError: 'boom'"
 
 

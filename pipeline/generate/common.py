@@ -9,7 +9,7 @@ from typing import Any, Awaitable, Mapping
 from filters.base import Issue
 from filters.grounding import GroundingCheck, GroundingOptions
 from pipeline.errors import TeacherError
-from pipeline.plan import Task, stable_int
+from pipeline.task import Task, stable_int
 from pipeline.record import Conversation, Tool
 
 

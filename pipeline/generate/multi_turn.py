@@ -25,7 +25,7 @@ from pipeline.generate.nested import ANSWER
 from pipeline.generate.results import answer_calls, callable_as_is, confirm_if_needed, decline, needing_confirmation
 from pipeline.generate.steps import describe_calls, gate, phrase, reply, single_shots, solve, user_message
 from pipeline.generate.transcript import Transcript
-from pipeline.plan import Task
+from pipeline.task import Task
 from pipeline.prompts import load_prompt
 
 DECLINE_RATE = 0.25  # of call turns that need the user's yes, the share where the user says no

@@ -27,7 +27,7 @@ from pipeline.generate.common import Candidate, Context, failed, guarded, call_s
 from pipeline.generate.results import answer_calls, callable_as_is, confirm_if_needed
 from pipeline.generate.steps import gate, phrase, reply, solve
 from pipeline.generate.transcript import Transcript
-from pipeline.plan import Task, nearest_examples
+from pipeline.task import Task, nearest_examples
 from pipeline.prompts import load_prompt
 
 ANSWER = "Answer the user's request from the tool results."

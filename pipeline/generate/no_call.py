@@ -27,7 +27,7 @@ from pipeline.generate.results import confirm_if_needed
 from pipeline.policy import templates
 from pipeline.generate.steps import NONE_ACTION, QUESTION_SCHEMA, REPLY_SCHEMA, gate, phrase, pick, reply, single_shots, solve, user_message
 from pipeline.generate.transcript import Transcript
-from pipeline.plan import Task
+from pipeline.task import Task
 from pipeline.prompts import load_prompt
 
 TOPICS = ("a grammar question about English", "how to explain fractions to a child", "ideas for a birthday card message",

@@ -19,7 +19,7 @@ from pipeline.generate.common import Candidate, Context, failed, guarded, call_s
 from pipeline.generate.results import confirm_if_needed
 from pipeline.generate.steps import NONE_ACTION, describe_calls, gate, phrase, single_shots, solve, split, ungrounded_calls
 from pipeline.generate.transcript import Transcript
-from pipeline.plan import Task, nearest_examples
+from pipeline.task import Task, nearest_examples
 from pipeline.prompts import load_prompt
 from pipeline.backends.base import ChatRequest
 

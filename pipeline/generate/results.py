@@ -22,7 +22,7 @@ from pipeline.backends.base import ChatRequest
 from pipeline.execute import execute, mock_result, validate_result
 from pipeline.generate.common import Context, StepError, parse_json_object, seed_for
 from pipeline.generate.transcript import Transcript
-from pipeline.plan import Task
+from pipeline.task import Task
 from pipeline.policy import confirmation_turns, needs_confirmation
 from pipeline.prompts import load_prompt
 

@@ -22,7 +22,7 @@ from pipeline.backends.base import ChatRequest
 from filters.match import match_calls
 from filters.quality import copied_example
 from pipeline.generate.common import Candidate, Context, failed, guarded, call_schema, describe_call, parse_json_object, seed_for, tools_block, unstated_arguments, wrap
-from pipeline.plan import Task
+from pipeline.task import Task
 from pipeline.generate.steps import solve
 from pipeline.prompts import load_prompt
 from pipeline.generate.results import confirm_if_needed

@@ -17,7 +17,7 @@ from pipeline.backends.base import ChatRequest
 from pipeline.generate.common import (Candidate, Context, action_options, describe_call, drop_unstated_optionals, failed, parse_json_object,
                                       seed_for, signature, wrap)
 from pipeline.generate.transcript import Transcript, fewshot_texts
-from pipeline.plan import Task, nearest_examples
+from pipeline.task import Task, nearest_examples
 from pipeline.prompts import load_prompt
 
 NONE_ACTION = "None of these: reply without calling a tool"

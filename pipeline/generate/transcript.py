@@ -12,7 +12,7 @@ import random
 from typing import Any
 
 from pipeline.generate.common import Context
-from pipeline.plan import Task, stable_int
+from pipeline.task import Task, stable_int
 from pipeline.prompts import Prompt, combined_version
 from pipeline.record import Conversation, FunctionCall, Message, ToolCall, new_call_id
 

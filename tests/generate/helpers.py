@@ -10,7 +10,7 @@ from typing import Any
 from rich.console import Console
 
 from pipeline.config import RunConfig, TeacherConfig
-from pipeline.run import execute
+from pipeline.job import run as run_job
 from tests.fake_openai import FakeOpenAI
 
 
@@ -18,7 +18,7 @@ def run_category(fake: FakeOpenAI, out: Path, category: str, mode: str, n: int =
     """Run `category` to --n accepted; returns exit code, accepted, rejected, manifest and codes."""
     teacher = {"base_url": fake.base_url, "model": "fake", "concurrency": 4, **config.pop("teacher", {})}
     run = RunConfig(category=category, n=n, mode=mode, out=str(out), seed=config.pop("seed", 7), teacher=TeacherConfig(**teacher), **config)
-    code = execute(run, Console(file=open("/dev/null", "w"), width=100))
+    code = run_job(run, Console(file=open("/dev/null", "w"), width=100))
     read = lambda name: [json.loads(line) for line in (out / name).read_text().splitlines() if line.strip()]  # noqa: E731
     rejected = read("rejected.jsonl")
     codes = Counter(code for entry in rejected for code in entry["meta"]["codes"])

@@ -13,7 +13,7 @@ from pipeline.config import RunConfig, TeacherConfig
 from pipeline.seeds.examples import example_tool
 from pipeline.generate.no_call import generate_no_call
 from pipeline.plan import Planner
-from pipeline.run import build_context
+from pipeline.job import build_context
 from pipeline.seeds.links import load_links
 from pipeline.seeds import alias_table, load_tools
 

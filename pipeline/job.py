@@ -1,0 +1,274 @@
+"""One job end to end: plan -> generate -> check -> dedup -> pair -> write (-> publish).
+
+`run(config, console)` is what `python -m pipeline.run` (and a library user) calls; it returns
+the exit code. pipeline.merge reuses the last steps (`pairs_of`, `run_manifest`, `write_run`,
+`done_code`) over a sharded run's parts. The steps themselves live in their own modules: the
+planner (pipeline.plan), the category registry (pipeline.categories), the generators, the check
+chain (filters.checks), dedup (filters.dedup), the rounds that top cells up (pipeline.engine),
+pairs (pipeline.pairs), the run folder (pipeline.writer) and the Hub (pipeline.publish).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from contextlib import ExitStack
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from filters.base import Check
+from filters.checks import default_checks
+from filters.dedup import DedupOptions, find_duplicates
+from filters.grounding import GroundingOptions
+from filters.quality import QualityOptions
+from pipeline import errors
+from pipeline.backends.cache import ResponseCache
+from pipeline.backends.embedded import EmbeddedServer
+from pipeline.backends.openai_backend import OpenAITeacher
+from pipeline.categories import CATEGORIES, check_files, prompt_names
+from pipeline.config import RunConfig
+from pipeline.engine import Engine, RunResult, merge_results
+from pipeline.errors import InputError
+from pipeline.generate.common import Context
+from pipeline.generate.single import literal_examples
+from pipeline.judge import judge
+from pipeline.lock import RunLock
+from pipeline.pairs import build_pairs, pair_counts
+from pipeline.plan import Planner
+from pipeline.prompts import load_prompt
+from pipeline.publish.hub import check_target, hub_token, publish
+from pipeline.redact import redact
+from pipeline.report import build_manifest, print_summary
+from pipeline.seeds import alias_table, load_examples, load_tools
+from pipeline.seeds.examples import example_tool, examples_version
+from pipeline.seeds.importers import name_map
+from pipeline.seeds.links import load_links
+from pipeline.writer import check_settings, public_values, retire_manifest, run_folder, shard_folder, write_json, write_jsonl
+
+SHARD_CONFIG = "config.json"  # a shard's whole config, for pipeline.merge
+
+
+def run(config: RunConfig, console: Console) -> int:
+    """Run one job end to end and write its directory; returns the exit code.
+
+    Everything that can be wrong with the input (seeds, links, prompts, few-shots, the Hub
+    target and token) is checked before the run folder is touched or a request is sent."""
+    catalog = load_tools(config.tools)
+    links = load_links(config.tools, catalog)
+    check_files(list(config.category_counts()), config.resolved_mode, config.judge)
+    for category in config.category_counts():
+        planner_for(config, category, catalog, links)
+    hub = config.hub
+    if config.shard and (hub.repo or hub.dry_run):
+        raise InputError("a shard does not publish: when every shard is done, publish with "
+                         "`python -m pipeline.merge RUN_DIR --push-to-hub ...`", "--shard")
+    check_target(hub.repo, hub.license)
+    if hub.repo and not hub.dry_run:
+        hub_token()  # no token: say so before hours of generation, not after
+    out_dir = run_folder(config)
+    if config.shard_parts:
+        out_dir = shard_folder(out_dir, config.shard_parts)  # shard i of N: RUN_DIR/shards/i-of-N/
+    with RunLock(out_dir):  # one job per run folder (or shard); a dead job's lock is taken over
+        check_settings(out_dir, config)  # resuming with other generation settings would mix two runs
+        retire_manifest(out_dir)
+        return _generate_and_write(config, console, out_dir, catalog, links)
+
+
+def _generate_and_write(config: RunConfig, console: Console, out_dir: Path, catalog: list, links: list) -> int:
+    """Generate with the teacher (cached answers first), then pair and write the run files and Hub folder."""
+    hub = config.hub
+    started, clock = datetime.now(timezone.utc), time.monotonic()
+    with ExitStack() as stack:
+        cache = ResponseCache(Path(config.cache_dir or out_dir / "cache") / "responses.jsonl") if config.cache else None
+        if cache is not None:
+            stack.callback(cache.close)
+        if config.teacher.embedded:
+            console.print("starting the embedded teacher (llama.cpp, SmolLM2-135M-Instruct) ...")
+            server = stack.enter_context(EmbeddedServer(log_dir=out_dir))
+            config.teacher = config.teacher.model_copy(update=server.client_settings(config.teacher))
+            base_url, model, api_key = server.base_url, server.model, None
+        else:
+            base_url, model = config.teacher.base_url or "", config.teacher.model or ""
+            api_key = os.environ.get(config.teacher.api_key_env)
+        result, teacher, style = asyncio.run(generate(config, base_url, model, api_key, console, catalog, links, cache))
+    teacher_info = {"model": model, "base_url": base_url, "embedded": config.teacher.embedded, "structured_output": style}
+    if teacher.learned:
+        teacher_info["rate_limits"] = teacher.learned  # from the endpoint's x-ratelimit-* headers
+    if config.shard:  # pairs, global dedup and publishing are pipeline.merge's, over every shard
+        write_json(out_dir / SHARD_CONFIG, public_values(config))
+    pairs = [] if config.shard else pairs_of(config, catalog, result)
+    manifest = run_manifest(config, result, teacher.usage, teacher_info, started, time.monotonic() - clock, catalog, pairs)
+    write_run(out_dir, result, pairs, manifest)
+    print_summary(console, manifest, str(out_dir))
+    if config.shard and not result.stopped:
+        console.print(f"shard {config.shard} done; when every shard is: python -m pipeline.merge {out_dir.parent.parent}")
+    if console.record:
+        (out_dir / "run.log").write_text(redact(console.export_text(clear=False)), encoding="utf-8")
+    if hub.repo or hub.dry_run:
+        console.print(publish(out_dir, hub.repo, hub.public, hub.license, hub.dry_run, hub.test_share, hub.holdout_tools))
+    if result.stopped:
+        console.print(f"[red]budget reached:[/] {result.stopped}; {len(result.accepted)} of {config.n} records written. "
+                      "Run the same command again with a larger budget to continue: every answer so far is cached.")
+        return errors.EXIT_BUDGET
+    return done_code(config, result, console)
+
+
+async def generate(config: RunConfig, base_url: str, model: str, api_key: str | None, console: Console,
+                   catalog: list, links: list, cache: ResponseCache | None = None) -> tuple[RunResult, OpenAITeacher, str]:
+    """Probe the teacher, then run each category's planner through generate -> check -> judge ->
+    dedup rounds (pipeline.engine) to its share of --n."""
+    t = config.teacher
+    identity = f"embedded:{model}" if t.embedded else None  # the embedded server's port changes every run; its model does not
+    teacher = OpenAITeacher(base_url, model, api_key, timeout=t.timeout, concurrency=t.concurrency, max_attempts=t.max_attempts,
+                            retry_initial=t.retry_initial, retry_max=t.retry_max, style=t.structured_output, cache=cache, identity=identity,
+                            budget=config.budget, rpm=t.rpm, tpm=t.tpm)
+
+    def stop_sending(name: str) -> None:
+        teacher.stopped_by = name
+        console.print(f"[yellow]{name}:[/] sending no more requests; waiting for the ones in flight (up to {t.timeout:g} s "
+                      "each) so their answers reach the cache. Press Ctrl-C again to stop at once.")
+
+    signals = errors.SignalDrain(stop_sending)
+    try:
+        style = await teacher.probe()
+        grounding = GroundingOptions(aliases=alias_table(catalog))  # the phrasing gate and the check chain agree
+        checks = check_chain(config, grounding)
+        dedup = dedup_step(config)
+        results: list[RunResult] = []
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console, transient=False) as progress:
+            for category, n in config.category_counts().items():
+                if results and results[-1].stopped:
+                    break  # a budget ran out: no later category starts
+                planner = planner_for(config, category, catalog, links)
+                for name, reason in sorted(planner.undrawable.items()):
+                    console.print(f"[yellow]skipped for blueprint[/] {name}: {reason}")
+                context, _ = build_context(config, category, catalog, model, grounding)
+                make = CATEGORIES[category].generate
+                bar = progress.add_task(category, total=n)
+
+                def update(result: RunResult, bar=bar, category=category, n=n) -> None:
+                    progress.update(bar, completed=min(result.passed, n),  # live: counted in task order when each round ends
+                                    description=f"{category} ({result.done} candidates, {result.done - result.passed} rejected)")
+
+                engine = Engine(planner, lambda task, make=make, context=context: make(task, teacher, context), checks, n,
+                                config.candidate_limit_for(category, n), update, concurrency=t.concurrency, dedup=dedup,
+                                teacher=model, shard=config.shard_parts,
+                                judge=(lambda record: judge(record, teacher)) if config.judge else None)
+                results.append(await engine.run())
+        return merge_results(results), teacher, style
+    finally:
+        signals.restore()
+        await teacher.close()
+        signals.raise_stop()  # the in-flight work has finished (or a second signal cut it): exit 130 / 143
+
+
+def check_chain(config: RunConfig, grounding: GroundingOptions, every: bool = False) -> list[Check]:
+    """The per-record checks the config names (all of filters.checks.CHAIN by default; `every`
+    check for pairs: a pair's rejected turn must fail for exactly its reason, which only the whole
+    chain can say), with their options."""
+    quality = QualityOptions(min_request_words=config.min_request_words, max_user_chars=config.max_user_chars, language=config.language)
+    names = None if every or config.checks is None else config.checks
+    return default_checks(names, grounding=grounding, quality=quality)
+
+
+def dedup_step(config: RunConfig):
+    """Exact and near-duplicate removal over accepted records, or None when switched off."""
+    if not config.dedup:
+        return None
+    options = DedupOptions(threshold=config.dedup_threshold, template_cap=config.template_cap)
+    return lambda records: find_duplicates(records, options)
+
+
+def planner_for(config: RunConfig, category: str, catalog: list, links: list) -> Planner:
+    """The category's planner; InputError when no tool can start one of its tasks."""
+    examples = few_shots(config, category)
+    planner = Planner(config, catalog, [example_tool(e) for e in examples], load_prompt("system/simple").lines(), links, category)
+    if not planner.order:
+        where = ", ".join(config.tools) or "seeds/tools"
+        if category == "nested" and not links:
+            raise InputError("no links: a nested chain needs a tool whose result feeds another tool's argument "
+                             '(a top-level "links" list in the seed file, see README)', where, "links")
+        raise InputError(f"no tool can start a {category} task in {config.resolved_mode} mode"
+                         + (" (every one has a free-form string without x-pool); use --mode free" if config.resolved_mode == "blueprint" else ""), where)
+    return planner
+
+
+def build_context(config: RunConfig, category: str, catalog: list, model: str, grounding: GroundingOptions) -> tuple[Context, list]:
+    """The generator context for one category, and its few-shot examples (planner order)."""
+    t = config.teacher
+    single, examples = few_shots(config, "single"), few_shots(config, category)
+    context = Context({tool.name: tool.to_tool() for tool in catalog}, single, model, t.solve_temperature, t.max_tokens,
+                      compact_tools=t.embedded, domains={tool.name: tool.domain for tool in catalog}, grounding=grounding,
+                      category_examples=examples, seeds={tool.name: tool for tool in catalog},
+                      tool_results=config.resolved_tool_results, execute_side_effects=config.execute_side_effects,
+                      fewshot_version=examples_version(CATEGORIES[category].examples), parallel_phrasing=config.resolved_parallel_phrasing,
+                      confirm_writes=config.confirm_writes, templated_turns=config.resolved_templated_turns,
+                      second_solve=config.pairs.second_solve if config.pairs.enabled else None)
+    return context, examples
+
+
+def few_shots(config: RunConfig, category: str) -> list[dict[str, Any]]:
+    """The category's few-shot examples, in the order the planner indexes them (single's, in
+    blueprint mode, only those whose request states every value: blueprint phrasing must too)."""
+    if category != "single":
+        return load_examples(CATEGORIES[category].examples)
+    single = load_examples("single")
+    return (literal_examples(single) or single) if config.resolved_mode == "blueprint" else single
+
+
+def pairs_of(config: RunConfig, catalog: list, result: RunResult) -> list:
+    """The run's verified DPO pairs (pipeline.pairs), as the config asks."""
+    if not config.pairs.enabled:
+        return []
+    checks = check_chain(config, GroundingOptions(aliases=alias_table(catalog)), every=True)
+    return build_pairs(result.accepted, checks, config.pairs.mix, {tool.name: tool.domain for tool in catalog}, config.pairs.per_record,
+                       config.seed, config.pairs.semantic_share, result.rejected if config.pairs.real_failures else ())
+
+
+def run_manifest(config: RunConfig, result: RunResult, usage, teacher_info: dict, started: datetime, wall_seconds: float,
+                 catalog: list, pairs: list) -> dict[str, Any]:
+    """manifest.json of a run (or a shard, or a merge of shards): status, counts, funnel, usage and cost, versions, pairs."""
+    status = "budget_reached" if result.stopped else "complete"
+    prompts = prompt_names(list(config.category_counts()), config.resolved_mode, config.judge)
+    manifest = build_manifest(config, result, usage, teacher_info, prompts, started, wall_seconds, status,
+                              tool_name_map=name_map(catalog))
+    if result.stopped:
+        manifest["stopped"] = result.stopped
+    if config.budget.max_cost is not None or config.budget.price_prompt or config.budget.price_completion:
+        manifest["usage"]["cost_usd"] = round(config.budget.cost(usage), 6)
+    manifest["versions"]["fewshot"] = {category: examples_version(CATEGORIES[category].examples)
+                                       for category in ["single", *config.category_counts()]}
+    if config.shard:
+        manifest["shard"] = config.shard
+    manifest["counts"]["pairs"] = len(pairs)
+    manifest["pairs"] = pair_counts(pairs)
+    return manifest
+
+
+def write_run(out_dir: Path, result: RunResult, pairs: list, manifest: dict[str, Any]) -> None:
+    """accepted.jsonl, rejected.jsonl, pairs.jsonl, then manifest.json last (each atomically)."""
+    write_jsonl(out_dir / "accepted.jsonl", (record.to_json() for record in result.accepted))
+    write_jsonl(out_dir / "rejected.jsonl", result.rejected)
+    write_jsonl(out_dir / "pairs.jsonl", (pair.to_dict() for pair in pairs))
+    write_json(out_dir / "manifest.json", manifest)
+
+
+def done_code(config: RunConfig, result: RunResult, console: Console) -> int:
+    """EXIT_SHORT (1) when cells were left short or too many tasks failed at the teacher, else EXIT_DONE."""
+    code = errors.EXIT_DONE
+    if len(result.accepted) < sum(cell.requested for cell in result.cells) or result.short_cells:  # (a shard's share of --n)
+        console.print(f"[red]short:[/] {len(result.short_cells)} cell(s) below their quota; see manifest.json short_cells")
+        code = errors.EXIT_SHORT
+    if result.candidates and result.failed / result.candidates > config.max_failed_share:
+        console.print(f"[red]failed tasks:[/] {result.failed} of {result.candidates} candidates failed at the teacher "
+                      f"({result.failed / result.candidates:.1%}, over max_failed_share {config.max_failed_share:g}); "
+                      "their reasons are in rejected.jsonl (code teacher_error)")
+        code = errors.EXIT_SHORT
+    return code
+

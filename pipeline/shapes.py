@@ -1,0 +1,166 @@
+"""The plan shape of each category: which tools a task calls and, in blueprint mode, with which values.
+
+Each function takes the Planner (its catalog, config, links and seeded drawing) and one task's
+target, tool set, `now` and shape stream, and returns `targets`, `blueprint` and the category's
+own Task fields (links, turns, kind, missing, tools). pipeline.categories names each category's
+shape; the planner calls it.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from pipeline.sampler import ArgumentSampler
+from pipeline.seeds import SeedTool
+
+if TYPE_CHECKING:  # the planner imports the category registry, which imports these shapes
+    from pipeline.plan import Planner
+
+
+def single(planner: Planner, target: str, tools: list[str], now: str, rng: random.Random) -> dict[str, Any]:
+    """One call of the target."""
+    return {"targets": [target], "blueprint": [planner.draw(target, now, rng)] if planner.mode == "blueprint" else None}
+
+
+def parallel(planner: Planner, target: str, tools: list[str], now: str, rng: random.Random) -> dict[str, Any]:
+    """2-3 independent calls in one turn: the same function with other values, or its domain's neighbours."""
+    blueprint_mode = planner.mode == "blueprint"
+    low, high = planner.config.parallel_calls
+    count = rng.randint(low, low if planner.config.teacher.embedded else high)  # a 135M teacher: the fewest
+    same = [n for n in tools if n != target and planner.domains[n] == planner.domains[target] and (not blueprint_mode or planner.drawable(n))]
+    if rng.random() < 0.5 or not same:  # the same function with other values ("Nvidia and Apple")
+        targets = [target] * count
+    else:
+        targets = [target] + [rng.choice(same) for _ in range(count - 1)]
+    if not blueprint_mode:
+        return {"targets": targets, "blueprint": None}
+    calls: dict[str, dict[str, Any]] = {}
+    for name in targets:  # two equal calls are one: draw again, then fall back to another tool
+        options = [name] * 4 + [n for n in same if n != name] + [n for n in tools if n not in targets and (not blueprint_mode or planner.drawable(n))]
+        for option in options:
+            call = planner.draw(option, now, rng)
+            if json_key(call) not in calls:
+                calls[json_key(call)] = call
+                break
+    calls_list = list(calls.values())
+    return {"targets": [c["name"] for c in calls_list], "blueprint": calls_list}
+
+
+def nested(planner: Planner, target: str, tools: list[str], now: str, rng: random.Random) -> dict[str, Any]:
+    low, high = planner.config.chain_length
+    length, targets, links = rng.randint(low, high), [target], []
+    while len(targets) < length:
+        options = [link for link in planner.next_links(targets[-1]) if link.target not in targets]
+        if not options:
+            break
+        link = rng.choice(options)
+        links.append({"step": len(targets), "input": link.input, "from_step": len(targets) - 1, "output": link.output})
+        targets.append(link.target)
+    calls = None
+    if planner.mode == "blueprint":
+        calls = [planner.draw(name, now, rng) for name in targets]
+        for link in links:  # a linked argument is always passed, whatever the optional rate drew
+            calls[link["step"]]["arguments"].pop(link["input"], None)
+    return {"targets": targets, "blueprint": calls, "links": links}
+
+
+def multi_turn(planner: Planner, target: str, tools: list[str], now: str, rng: random.Random) -> dict[str, Any]:
+    low, high = planner.config.turns
+    count = rng.randint(low, high)
+    usable = [n for n in tools if planner.mode == "free" or planner.drawable(n)]
+    turns: list[dict[str, Any]] = [{"kind": "call", "call": 0, "changed": []}]
+    targets = [target]
+    while len(turns) < count:
+        roll = rng.random()
+        if roll < 0.3:
+            turns.append({"kind": "chat", "call": None, "changed": []})
+            continue
+        previous = targets[-1]
+        properties = list((planner.catalog[previous].parameters.get("properties") or {}))
+        if roll < 0.65 and properties:  # "and for Apple?": the last call again, one value changed
+            turns.append({"kind": "followup", "call": len(targets), "changed": [rng.choice(properties)]})
+            targets.append(previous)
+        else:
+            turns.append({"kind": "call", "call": len(targets), "changed": []})
+            targets.append(rng.choice(usable))
+    calls = None
+    if planner.mode == "blueprint":
+        calls = []
+        for turn in turns:
+            if turn["kind"] == "call":
+                calls.append(planner.draw(targets[turn["call"]], now, rng))
+            elif turn["kind"] == "followup":
+                calls.append(_followup(planner, calls[-1], turn, now, rng))
+    return {"targets": targets, "blueprint": calls, "turns": turns}
+
+
+def _followup(planner: Planner, previous: dict[str, Any], turn: dict[str, Any], now: str, rng: random.Random) -> dict[str, Any]:
+    """The previous call with its `changed` argument drawn again (until it differs)."""
+    key = turn["changed"][0]
+    arguments = dict(previous["arguments"])
+    for _ in range(8):
+        fresh = planner.draw(previous["name"], now, rng)["arguments"]
+        sampler = ArgumentSampler(rng, datetime.fromisoformat(now.replace("Z", "+00:00")), 1.0)
+        value = fresh.get(key, sampler.arguments(planner.catalog[previous["name"]].parameters).get(key))
+        if value is not None and value != arguments.get(key):
+            arguments[key] = value
+            break
+    return {"name": previous["name"], "arguments": arguments}
+
+
+def no_call(planner: Planner, target: str, tools: list[str], now: str, rng: random.Random) -> dict[str, Any]:
+    weights = planner.config.no_call_kinds
+    kinds = [k for k in ("unrelated", "missing_value", "unavailable_tool") if weights.get(k, 0) > 0]
+    kind = rng.choices(kinds, [weights[k] for k in kinds])[0]
+    call = planner.draw(target, now, rng) if planner.mode == "blueprint" else None
+    shape: dict[str, Any] = {"kind": kind, "targets": [target], "blueprint": [call] if call else None}
+    if kind == "missing_value":
+        properties = planner.catalog[target].parameters.get("properties") or {}
+        # a value a request can leave out and a user can then give in a few words: not an enum or a
+        # flag (grounding reads those as implied by the request), not an object (an address is a form)
+        required = [k for k in planner.catalog[target].parameters.get("required") or []
+                    if not {"enum", "const"} & set(properties.get(k) or {}) and _said_in_words(properties.get(k) or {})]
+        if not required:  # nothing can be missing: the request is about something else
+            shape["kind"] = "unrelated"
+        else:
+            shape["missing"] = rng.choice(required)
+    if shape["kind"] == "unavailable_tool":  # the tool it needs is not offered; its neighbours are
+        shape["tools"] = [name for name in tools if name != target] or planner.tool_set(target, rng, exclude=target)
+    return shape
+
+
+def nested_starts(planner: Planner, names: list[str]) -> list[str]:
+    """A chain starts at a tool whose result feeds another."""
+    return [name for name in names if planner.next_links(name)]
+
+
+def parallel_starts(planner: Planner, names: list[str]) -> list[str]:
+    """On the embedded teacher, short read-only calls (a 135M teacher phrases and solves two of
+    those at times, never two long ones); else every tool."""
+    if not planner.config.teacher.embedded:
+        return names
+    return [name for name in names if short_call(planner.catalog[name])] or names
+
+
+def _said_in_words(schema: dict[str, Any]) -> bool:
+    """A string, a number, or a list of plain strings or numbers: what a user can say in one message."""
+    if schema.get("type") == "array":
+        items = schema.get("items") or {}
+        return items.get("type") in ("string", "number", "integer") and "enum" not in items
+    return schema.get("type") in ("string", "number", "integer")
+
+
+def short_call(tool: SeedTool) -> bool:
+    """A read-only tool whose required arguments are at most two plain values (no objects or lists)."""
+    properties = tool.parameters.get("properties") or {}
+    required = tool.parameters.get("required") or []
+    plain = all((properties.get(key) or {}).get("type") in ("string", "number", "integer") for key in required)
+    return tool.read_only and len(required) <= 2 and plain
+
+
+def json_key(call: dict[str, Any]) -> str:
+    """A canonical text of a call, for spotting two equal planned calls."""
+    return json.dumps(call, sort_keys=True, ensure_ascii=False)
