@@ -24,7 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from filters.match import match_calls  # noqa: E402
 from pipeline.backends.embedded import EmbeddedServer  # noqa: E402
 from pipeline.backends.openai_backend import OpenAITeacher  # noqa: E402
-from pipeline.generate.single import SingleContext, _solve  # noqa: E402
+from pipeline.generate.common import Context  # noqa: E402
+from pipeline.generate.single import _solve  # noqa: E402
 from pipeline.plan import Task  # noqa: E402
 from pipeline.seeds import load_examples, load_tools  # noqa: E402
 
@@ -49,7 +50,7 @@ async def evaluate(base_url: str, model: str, distractors: int, limit: int) -> N
         task = Task(index, f"solve-{index}", "single", "blueprint", target, shown, 0.0, [], None, "", "2026-11-23T10:00:00Z",
                     [example["call"]])
         others = examples[:index] + examples[index + 1:]  # leave this one out of the few-shots
-        call, _ = await _solve(task, teacher, SingleContext(tools, others, model, domains=domains), example["request"])
+        call, _ = await _solve(task, teacher, Context(tools, others, model, domains=domains), example["request"])
         if call and call["name"] == target:
             picked += 1
             exact += match_calls([example["call"]], [call], {target: tools[target].function.parameters}).ok

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from filters.checks import CHECKS
+from pipeline.pairs import PAIR_TYPES  # the type names live with their perturbations
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 CATEGORIES = ("single", "parallel", "nested", "multi_turn", "no_call")
@@ -59,8 +60,6 @@ class PairsConfig(BaseModel):
 
     @model_validator(mode="after")
     def _check_mix(self) -> "PairsConfig":
-        from pipeline.pairs import PAIR_TYPES  # the type names live with their perturbations
-
         unknown = sorted(set(self.mix or {}) - set(PAIR_TYPES))
         if unknown:
             raise ValueError(f"unknown pair type {unknown[0]!r} (known: {', '.join(PAIR_TYPES)})")

@@ -99,9 +99,18 @@ def retire_manifest(path: Path) -> None:
     (path / "manifest.json").unlink(missing_ok=True)
 
 
+def _file_mode() -> int:
+    """0666 less the process umask: what open() would give (a temporary file is 0600, which a
+    training job running as another user cannot read)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def _atomic_write(path: Path, chunks: Iterable[str]) -> None:
     handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False)
     try:
+        os.chmod(handle.name, _file_mode())
         with handle:
             for chunk in chunks:
                 handle.write(chunk)

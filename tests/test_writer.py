@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import random
 from datetime import datetime, timezone
 
@@ -111,3 +113,18 @@ def test_a_torn_settings_file_is_written_again(tmp_path):
     (tmp_path / "settings.json").write_text('{"seed": ')
     check_settings(tmp_path, RunConfig(seed=2))
     assert json.loads((tmp_path / "settings.json").read_text())["seed"] == 2
+
+
+def test_run_files_are_readable_by_others_as_the_umask_allows(tmp_path):
+    """accepted.jsonl and the manifest get open()'s mode (0644 under umask 022), not a temporary file's 0600."""
+    old = os.umask(0o022)
+    try:
+        write_jsonl(tmp_path / "accepted.jsonl", [{"a": 1}])
+        write_json(tmp_path / "manifest.json", {"b": 2})
+        os.umask(0o077)
+        write_jsonl(tmp_path / "private.jsonl", [{"c": 3}])
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "accepted.jsonl").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "manifest.json").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "private.jsonl").stat().st_mode) == 0o600

@@ -33,7 +33,6 @@ REQUEST_SCHEMA = {"type": "object", "properties": {"request": {"type": "string",
                   "required": ["request"]}
 
 
-SingleContext = Context  # the name single-only callers know
 
 
 def literal_examples(examples: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -42,14 +41,14 @@ def literal_examples(examples: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [example for example in examples if not unstated_arguments(example["call"]["arguments"], example["request"])]
 
 
-def _copied(task: Task, ctx: SingleContext, request: str) -> str:
+def _copied(task: Task, ctx: Context, request: str) -> str:
     """The fewshot_copy message if `request` copies a few-shot shown to the task, else ""."""
     shown = [ctx.examples[index]["request"] for index in task.fewshot]
     copied = copied_example(request, shown)
     return "" if copied is None else f"the request copies the few-shot example {shown[copied]!r}"
 
 
-def _record(task: Task, ctx: SingleContext, request: str, call: dict[str, Any], versions: list) -> Conversation:
+def _record(task: Task, ctx: Context, request: str, call: dict[str, Any], versions: list) -> Conversation:
     """The single record: the request, confirmation turns when a system-prompt rule asks for
     them, and the call (with the blueprint as its reference)."""
     transcript = Transcript(task)
@@ -63,12 +62,12 @@ def _request_path(record: Conversation) -> str:
     return f"messages[{next(i for i, m in enumerate(record.messages) if m.role == 'user')}].content"
 
 
-async def generate_single(task: Task, teacher, ctx: SingleContext) -> Candidate:
+async def generate_single(task: Task, teacher, ctx: Context) -> Candidate:
     """Produce one candidate for `task` in its mode."""
     return await guarded(task, _blueprint(task, teacher, ctx) if task.mode == "blueprint" else _free(task, teacher, ctx))
 
 
-async def _blueprint(task: Task, teacher, ctx: SingleContext) -> Candidate:
+async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
     phrase, solve, fill = load_prompt("single/phrase"), load_prompt("single/solve"), load_prompt("single/fill")
     messages: list[dict[str, Any]] = [{"role": "system", "content": phrase.render(style=task.style)}]
     for index in task.fewshot:
@@ -103,11 +102,11 @@ async def _blueprint(task: Task, teacher, ctx: SingleContext) -> Candidate:
     return Candidate(task, record, raw={"phrase": answer.text, **raw})
 
 
-def _matches(ctx: SingleContext, expected: list[dict[str, Any]], call: dict[str, Any]) -> bool:
+def _matches(ctx: Context, expected: list[dict[str, Any]], call: dict[str, Any]) -> bool:
     return match_calls(expected, [call], {name: tool.function.parameters for name, tool in ctx.tools.items()}).ok
 
 
-async def _second_solve(task: Task, teacher, ctx: SingleContext, request: str, record: Conversation, raw: dict[str, str]) -> None:
+async def _second_solve(task: Task, teacher, ctx: Context, request: str, record: Conversation, raw: dict[str, str]) -> None:
     """Solve the same request again at `ctx.second_solve`; a different answer is kept in
     meta.alternatives for pipeline.pairs: a rejected sibling of a turn that round-tripped."""
     other, more = await solve(task, teacher, ctx, request, step="second-solve", temperature=ctx.second_solve)
@@ -116,14 +115,14 @@ async def _second_solve(task: Task, teacher, ctx: SingleContext, request: str, r
         record.meta["alternatives"] = [{"message": len(record.messages) - 1, "calls": [other], "temperature": ctx.second_solve}]
 
 
-async def _solve(task: Task, teacher, ctx: SingleContext, request: str) -> tuple[dict[str, Any] | None, dict[str, str]]:
+async def _solve(task: Task, teacher, ctx: Context, request: str) -> tuple[dict[str, Any] | None, dict[str, str]]:
     """Answer the request with the sample's tools, never told the target (steps.solve: pick a
     tool by what it does, then fill only that tool's arguments)."""
     call, raw = await solve(task, teacher, ctx, request)
     return (call if isinstance(call, dict) else None), raw
 
 
-async def _free(task: Task, teacher, ctx: SingleContext) -> Candidate:
+async def _free(task: Task, teacher, ctx: Context) -> Candidate:
     free = load_prompt("single/free")
     tools = [ctx.tools[name] for name in task.tools]
     system = free.render(target=task.target, tools=tools_block(tools, ctx.compact_tools), today=task.now[:10], style=task.style)

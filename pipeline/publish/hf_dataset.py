@@ -31,6 +31,7 @@ import shutil
 from pathlib import Path
 from typing import Any, Iterable
 
+import datasets.features.features as features
 from datasets import Dataset, Features, Json, Value, disable_progress_bars
 
 from filters.match import canonical_calls
@@ -46,8 +47,6 @@ PAIR_FEATURES = Features({"id": Value("string"), "record_id": Value("string"), "
 
 def exact_json_decoding() -> None:
     """Make `datasets` decode Json columns with `json.loads` (exact floats) instead of pandas' ujson."""
-    import datasets.features.features as features
-
     features.ujson_loads = json.loads
 
 

@@ -7,7 +7,7 @@
 
 The folder is `RUN_DIR/hub/`: README.md (the card), data/ and pairs/ Parquet files,
 config.json (the resolved run config) and run.log. It is exactly what is uploaded; `--dry-run`
-writes it and uploads nothing. The token comes from HF_TOKEN or the cached `huggingface-cli
+writes it and uploads nothing. The token comes from HF_TOKEN or the cached `hf auth
 login`, goes only to huggingface_hub, and is never written. Repos are private unless `--public`.
 """
 
@@ -64,7 +64,7 @@ def hub_token() -> str:
     """The Hugging Face token (HF_TOKEN or the cached login); InputError when there is none."""
     token = get_token()
     if not token:
-        raise InputError("no Hugging Face token: set HF_TOKEN or run `huggingface-cli login`", "--push-to-hub")
+        raise InputError("no Hugging Face token: set HF_TOKEN or run `hf auth login`", "--push-to-hub")
     return token
 
 

@@ -16,6 +16,7 @@ from jsonschema import Draft202012Validator
 
 from filters.schema import strip_extensions
 from pipeline.errors import InputError
+from pipeline.writer import write_json
 
 DRAWN_FORMATS = ("date", "date-time", "time")  # what ArgumentSampler._string draws without a pool
 SUFFIX = ".values.json"
@@ -111,7 +112,6 @@ def apply_sidecar(path: Path, shown: str, tools: list[Any]) -> None:
 
 def merge_sidecar(path: Path, shown: str, new: dict[str, dict[str, list[Any]]]) -> int:
     """Add `new` values to the sidecar (existing keys and values stay); returns how many were added."""
-    from pipeline.writer import write_json  # the writer pulls in the run config; only enrich needs it
 
     data, added = read_sidecar(path, shown), 0
     for tool, params in new.items():

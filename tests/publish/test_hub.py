@@ -147,7 +147,7 @@ def test_a_push_without_a_token_stops_before_the_run(tmp_path, monkeypatch):
                       "--model", "m", "--push-to-hub", "acme/x", "--license", "mit"],
                      env={"HF_TOKEN": "", "HF_HOME": str(tmp_path / "hf")})
     assert result.returncode == 2
-    assert result.stderr.strip().endswith("error: --push-to-hub: no Hugging Face token: set HF_TOKEN or run `huggingface-cli login`")
+    assert result.stderr.strip().endswith("error: --push-to-hub: no Hugging Face token: set HF_TOKEN or run `hf auth login`")
     assert not (tmp_path / "run").exists()
 
 
