@@ -40,7 +40,7 @@ class Category:
     prompts: Mapping[str, tuple[str, ...]]  # mode -> the templates its records are made with
     starts: Callable[..., list[str]] | None = None  # (planner, tool names) -> the ones a task may target
     rules: bool = True  # complex system prompts with rules (pipeline.policy) may be drawn
-    embedded_candidates: int = 25  # candidates per wanted record on the embedded teacher (10 on an endpoint)
+    embedded_candidates: int | None = None  # candidates per wanted record on the embedded teacher (None: config.SMALL_TEACHER's)
 
     @property
     def examples(self) -> str:

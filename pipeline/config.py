@@ -1,23 +1,64 @@
-"""The resolved run configuration (pydantic; unknown keys rejected). Secrets never live here."""
+"""The run configuration (pydantic; unknown keys rejected), grouped by what each part decides.
+
+- top level: what to make (category, n, seed, mode, tools, max_candidates) and where the run lives
+  (out, cache, shard, max_failed_share);
+- plan: how tasks are drawn (distractors, rates, shapes, values, results);
+- teacher: where the teacher is, how it samples and how requests are sent;
+- checks: which checks run and with which options (dedup and the judge included);
+- pairs, budget, hub.
+
+Each group declares in FINGERPRINT which of its fields decide the requests a run sends; only
+those enter the run folder's name and settings.json (pipeline.writer), so a new check option,
+a budget or a Hub setting can never rename a run folder or block a resume. Fields left None
+take the small-teacher defaults of SMALL_TEACHER, the one place they are decided.
+
+Job files written before the groups (flat keys such as `alias_rate: 0.3` or `checks: [format]`)
+still load: `RunConfig` moves each flat key into its group. Secrets never live here.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from filters.checks import CHECKS
-from pipeline.pairs import PAIR_TYPES  # the type names live with their perturbations
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-CATEGORIES = ("single", "parallel", "nested", "multi_turn", "no_call")
+from filters.checks import CHECKS
+from pipeline.categories import CATEGORIES
+from pipeline.pairs import PAIR_TYPES  # the type names live with their perturbations
+
 NO_CALL_KINDS = ("unrelated", "missing_value", "unavailable_tool")
 SYSTEM_STYLES = ("none", "simple", "complex")
 Mode = Literal["free", "blueprint"]
+
+# The small-teacher defaults, in one place: a setting left unset takes the first value with an
+# endpoint and the second on the embedded SmolLM2-135M teacher (measured in bench/embedded_yield.py
+# and bench/solve_accuracy.py; README "What to expect"). Limits the embedded server forces on the
+# client (one request in flight, 300 s timeouts) are pipeline.backends.embedded's client_settings.
+SMALL_TEACHER: dict[str, tuple[Any, Any]] = {
+    "mode": ("free", "blueprint"),  # a 135M model cannot write a request and its calls at once
+    "plan.optional_rate": (0.4, 0.2),  # fewer optional arguments to phrase and solve
+    "plan.alias_rate": (0.5, 0.2),  # a 135M solver rarely maps "Nvidia" to NVDA
+    "plan.parallel_phrasing": ("joint", "per_call"),  # it rarely states every value of 2+ calls at once
+    "plan.templated_turns": (False, True),  # it writes neither the follow-up question nor the value
+    "plan.tool_results": ("simulate", "mock"),
+    "teacher.temperatures": ([0.2, 0.7, 1.0], [0.2, 0.5, 0.8]),  # it kept 0 of 14 candidates at 1.0
+    "candidates_per_record": (10, 25),  # per wanted record; a category may set its own (pipeline.categories)
+}
+
+
+def small_teacher_default(path: str, embedded: bool) -> Any:
+    """The default of `path` in SMALL_TEACHER for an endpoint or the embedded teacher."""
+    endpoint, small = SMALL_TEACHER[path]
+    return small if embedded else endpoint
 
 
 class TeacherConfig(BaseModel):
     """Where the teacher is and how to talk to it. The API key comes from the environment only."""
 
     model_config = ConfigDict(extra="forbid")
+    # what decides the answers (the run folder's fingerprint); the rest is how requests are sent
+    FINGERPRINT: ClassVar[frozenset[str]] = frozenset({"base_url", "model", "temperatures", "solve_temperature", "max_tokens",
+                                                       "structured_output"})
     base_url: str | None = None  # None: the embedded llama.cpp teacher
     model: str | None = None
     api_key_env: str = "OPENAI_API_KEY"
@@ -40,7 +81,7 @@ class TeacherConfig(BaseModel):
         """The temperature schedule in force."""
         if self.temperatures is not None:
             return self.temperatures
-        return [0.2, 0.5, 0.8] if self.embedded else [0.2, 0.7, 1.0]
+        return small_teacher_default("teacher.temperatures", self.embedded)
 
     @property
     def embedded(self) -> bool:
@@ -51,6 +92,7 @@ class PairsConfig(BaseModel):
     """DPO pairs built from accepted records (pipeline.pairs)."""
 
     model_config = ConfigDict(extra="forbid")
+    FINGERPRINT: ClassVar[frozenset[str]] = frozenset({"second_solve"})  # the only setting that sends requests
     enabled: bool = True
     per_record: int = Field(2, ge=1)  # pairs per accepted record, at most one per type
     mix: dict[str, float] | None = None  # pair type -> weight; default pipeline.pairs.DEFAULT_MIX
@@ -72,6 +114,7 @@ class HubConfig(BaseModel):
     """Where and how a run is published (pipeline.publish)."""
 
     model_config = ConfigDict(extra="forbid")
+    FINGERPRINT: ClassVar[frozenset[str]] = frozenset()
     repo: str | None = None  # ORG/NAME; None publishes nothing (the hub/ folder is still written with dry_run)
     public: bool = False
     license: str | None = None  # required to push, e.g. apache-2.0
@@ -84,6 +127,7 @@ class BudgetConfig(BaseModel):
     """What a run may spend before it stops sending (exit 3; a rerun continues from the cache)."""
 
     model_config = ConfigDict(extra="forbid")
+    FINGERPRINT: ClassVar[frozenset[str]] = frozenset()
     max_requests: int | None = Field(None, ge=1)
     max_tokens: int | None = Field(None, ge=1)
     max_cost: float | None = Field(None, gt=0)  # USD
@@ -112,25 +156,18 @@ class BudgetConfig(BaseModel):
         return None
 
 
-class RunConfig(BaseModel):
-    """Everything a run needs; CLI flags fill it."""
+class PlanConfig(BaseModel):
+    """How tasks are drawn (pipeline.plan, pipeline.shapes): every field decides the requests."""
 
     model_config = ConfigDict(extra="forbid")
-    category: str = "single"
-    n: int = Field(20, ge=1)
-    max_candidates: int | None = Field(None, ge=1)  # default: 10 x n (25 x n on the embedded teacher)
-    seed: int = 0
-    mode: Mode | None = None  # default: blueprint for the embedded teacher, free otherwise
-    tools: list[str] = Field(default_factory=list)
-    out: str | None = None
+    FINGERPRINT: ClassVar[bool] = True
     distractors: tuple[int, int] = (1, 4)
-    optional_rate: float | None = Field(None, ge=0, le=1)  # default: 0.2 embedded (small teacher), 0.4 otherwise
+    optional_rate: float | None = Field(None, ge=0, le=1)  # default: SMALL_TEACHER
     system_prompt_rate: float = Field(0.5, ge=0, le=1)  # share of tasks with any system prompt
     complex_prompt_rate: float = Field(0.5, ge=0, le=1)  # of those, share with rules (prompts/system/complex.txt)
     mix: dict[str, float] = Field(default_factory=lambda: {"single": 0.25, "parallel": 0.2, "nested": 0.2, "multi_turn": 0.15, "no_call": 0.2})
     parallel_calls: tuple[int, int] = (2, 3)  # calls in one parallel turn
-    # blueprint parallel: one phrasing of all calls (joint), or one per call joined into one message
-    # (per_call, the embedded default: a 135M teacher rarely states every value of 2+ calls at once)
+    # blueprint parallel: one phrasing of all calls (joint), or one per call joined into one message (per_call)
     parallel_phrasing: Literal["joint", "per_call"] | None = None
     chain_length: tuple[int, int] = (2, 4)  # calls in a nested chain (as long as the seeds' links allow)
     turns: tuple[int, int] = (3, 5)  # user turns in a multi_turn conversation
@@ -138,31 +175,14 @@ class RunConfig(BaseModel):
     read_only: bool = False  # only tools that change nothing (seed read_only: true)
     confirm_writes: bool = True  # a call of a tool that changes data follows the confirmation pattern, rule or not
     # no_call missing_value: the follow-up question and the user's value from templates (prompts/no_call/missing.txt)
-    # instead of the teacher; default on for the embedded teacher, which writes neither
     templated_turns: bool | None = None
-    tool_results: Literal["simulate", "mock"] | None = None  # results of tools without an executor; default simulate (mock embedded)
+    tool_results: Literal["simulate", "mock"] | None = None  # results of tools without an executor
     execute_side_effects: bool = False  # run executors of tools that change data (else those results are simulated/mocked)
-    alias_rate: float | None = Field(None, ge=0, le=1)  # blueprint: say a value by alias / relative date; default 0.5 (0.2 embedded)
+    alias_rate: float | None = Field(None, ge=0, le=1)  # blueprint: say a value by alias / relative date
     now: str = "2026-11-23T10:00:00Z"  # the latest moment conversations pretend to happen
-    checks: list[str] | None = None  # the per-record checks to run; default every one in filters.checks.CHAIN
-    language: str = "en"  # expected language of user turns ("" = any)
-    min_request_words: int = Field(3, ge=0)
-    max_user_chars: int = Field(1500, ge=1)
-    dedup: bool = True
-    dedup_threshold: float = Field(90.0, ge=0, le=100)
-    template_cap: int = Field(50, ge=1)  # records per value-masked request template
-    pairs: PairsConfig = Field(default_factory=PairsConfig)
-    budget: BudgetConfig = Field(default_factory=BudgetConfig)
-    cache: bool = True  # keep every complete answer on disk; a rerun reads them instead of paying again
-    cache_dir: str | None = None  # default RUN_DIR/cache; share one between runs whose checks or exports differ
-    hub: HubConfig = Field(default_factory=HubConfig)
-    shard: str | None = None  # "i/N": this job runs the i-th of N parts of the plan
-    max_failed_share: float = Field(0.05, ge=0, le=1)  # above this share of candidates failed at the teacher, exit 1
-    judge: bool = False  # ask the teacher whether each accepted candidate's calls answer its request
-    teacher: TeacherConfig = Field(default_factory=TeacherConfig)
 
     @model_validator(mode="after")
-    def _check_ranges(self) -> "RunConfig":
+    def _check_ranges(self) -> "PlanConfig":
         for name, low_bound in (("parallel_calls", 2), ("chain_length", 2), ("turns", 1), ("distractors", 0)):
             low, high = getattr(self, name)
             if not low_bound <= low <= high:
@@ -176,13 +196,77 @@ class RunConfig(BaseModel):
                 raise ValueError(f"{name} weights must be >= 0 with a positive sum")
         return self
 
-    @field_validator("checks")
+
+class ChecksConfig(BaseModel):
+    """Which checks run and how (filters/): none of it decides a request, so a rerun with other
+    checks re-checks the same cached answers in the same run folder."""
+
+    model_config = ConfigDict(extra="forbid")
+    FINGERPRINT: ClassVar[frozenset[str]] = frozenset()
+    enabled: list[str] | None = None  # the per-record checks to run; default every one in filters.checks.CHAIN
+    language: str = "en"  # expected language of user turns ("" = any)
+    min_request_words: int = Field(3, ge=0)
+    max_user_chars: int = Field(1500, ge=1)
+    dedup: bool = True
+    dedup_threshold: float = Field(90.0, ge=0, le=100)
+    template_cap: int = Field(50, ge=1)  # records per value-masked request template
+    judge: bool = False  # ask the teacher whether each accepted candidate's calls answer its request
+
+    @field_validator("enabled")
     @classmethod
     def _known_checks(cls, value: list[str] | None) -> list[str] | None:
         unknown = [name for name in value or [] if name not in CHECKS]
         if unknown:
             raise ValueError(f"unknown check {unknown[0]!r} (known: {', '.join(CHECKS)})")
         return value
+
+
+# flat keys of job files written before the groups -> (group, key)
+LEGACY_KEYS = {**{name: ("plan", name) for name in PlanConfig.model_fields},
+               **{name: ("checks", name) for name in ChecksConfig.model_fields if name != "enabled"}}
+
+
+class RunConfig(BaseModel):
+    """Everything a run needs; the job file and the CLI flags fill it."""
+
+    model_config = ConfigDict(extra="forbid")
+    FINGERPRINT: ClassVar[frozenset[str]] = frozenset({"category", "n", "max_candidates", "seed", "mode", "tools"})
+    category: str = "single"
+    n: int = Field(20, ge=1)
+    max_candidates: int | None = Field(None, ge=1)  # default: SMALL_TEACHER candidates_per_record x n
+    seed: int = 0
+    mode: Mode | None = None  # default: SMALL_TEACHER
+    tools: list[str] = Field(default_factory=list)
+    out: str | None = None
+    cache: bool = True  # keep every complete answer on disk; a rerun reads them instead of paying again
+    cache_dir: str | None = None  # default RUN_DIR/cache; share one between runs whose checks or exports differ
+    shard: str | None = None  # "i/N": this job runs the i-th of N parts of the plan
+    max_failed_share: float = Field(0.05, ge=0, le=1)  # above this share of candidates failed at the teacher, exit 1
+    plan: PlanConfig = Field(default_factory=PlanConfig)
+    teacher: TeacherConfig = Field(default_factory=TeacherConfig)
+    checks: ChecksConfig = Field(default_factory=ChecksConfig)
+    pairs: PairsConfig = Field(default_factory=PairsConfig)
+    budget: BudgetConfig = Field(default_factory=BudgetConfig)
+    hub: HubConfig = Field(default_factory=HubConfig)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _grouped(cls, values: Any) -> Any:
+        """Move flat keys of older job files into their groups (`alias_rate` -> plan.alias_rate,
+        `checks: [format]` -> checks.enabled, `judge` -> checks.judge)."""
+        if not isinstance(values, dict):
+            return values
+        values = dict(values)
+        if "checks" in values and (values["checks"] is None or isinstance(values["checks"], list)):
+            values["checks"] = {"enabled": values["checks"]}
+        for key in [key for key in values if key in LEGACY_KEYS]:
+            group, name = LEGACY_KEYS[key]
+            section = values.get(group)
+            section = dict(section) if isinstance(section, dict) else {} if section is None else section
+            if isinstance(section, dict):
+                section.setdefault(name, values.pop(key))
+                values[group] = section
+        return values
 
     @field_validator("shard")
     @classmethod
@@ -200,67 +284,58 @@ class RunConfig(BaseModel):
         index, count = self.shard.split("/")
         return int(index), int(count)
 
-    @property
-    def resolved_parallel_phrasing(self) -> str:
-        """joint, or per_call on the embedded teacher unless set."""
-        return self.parallel_phrasing or ("per_call" if self.teacher.embedded else "joint")
-
-    @property
-    def resolved_templated_turns(self) -> bool:
-        """templated_turns, or on for the embedded teacher unless set."""
-        return self.teacher.embedded if self.templated_turns is None else self.templated_turns
-
-    @property
-    def resolved_tool_results(self) -> str:
-        """simulate, or mock on the embedded teacher unless set."""
-        return self.tool_results or ("mock" if self.teacher.embedded else "simulate")
-
-    def category_counts(self) -> dict[str, int]:
-        """--n per category: all of it for one category; for `all`, split by `mix` (largest remainders)."""
-        if self.category != "all":
-            return {self.category: self.n}
-        weights = {c: self.mix.get(c, 0.0) for c in CATEGORIES if self.mix.get(c, 0.0) > 0}
-        total = sum(weights.values())
-        exact = {c: self.n * w / total for c, w in weights.items()}
-        counts = {c: int(v) for c, v in exact.items()}
-        for c in sorted(exact, key=lambda c: (counts[c] - exact[c], CATEGORIES.index(c)))[:self.n - sum(counts.values())]:
-            counts[c] += 1
-        return {c: k for c, k in counts.items() if k > 0}
+    def _default(self, path: str, value: Any) -> Any:
+        return small_teacher_default(path, self.teacher.embedded) if value is None else value
 
     @property
     def resolved_mode(self) -> str:
-        return self.mode or ("blueprint" if self.teacher.embedded else "free")
+        return self._default("mode", self.mode)
 
     @property
     def resolved_optional_rate(self) -> float:
-        if self.optional_rate is not None:
-            return self.optional_rate
-        return 0.2 if self.teacher.embedded else 0.4
+        return self._default("plan.optional_rate", self.plan.optional_rate)
 
     @property
     def resolved_alias_rate(self) -> float:
-        if self.alias_rate is not None:
-            return self.alias_rate
-        return 0.2 if self.teacher.embedded else 0.5  # a 135M solver rarely maps "Nvidia" to NVDA
+        return self._default("plan.alias_rate", self.plan.alias_rate)
 
     @property
-    def candidate_limit(self) -> int:
-        # the embedded teacher costs nothing but time and keeps ~7% (bench/embedded_yield.py)
-        return self.max_candidates or (25 if self.teacher.embedded else 10) * self.n
+    def resolved_parallel_phrasing(self) -> str:
+        return self._default("plan.parallel_phrasing", self.plan.parallel_phrasing)
+
+    @property
+    def resolved_templated_turns(self) -> bool:
+        return self._default("plan.templated_turns", self.plan.templated_turns)
+
+    @property
+    def resolved_tool_results(self) -> str:
+        return self._default("plan.tool_results", self.plan.tool_results)
+
+    def category_counts(self) -> dict[str, int]:
+        """--n per category: all of it for one category; for `all`, split by `plan.mix` (largest remainders)."""
+        if self.category != "all":
+            return {self.category: self.n}
+        mix = self.plan.mix
+        weights = {c: mix.get(c, 0.0) for c in CATEGORIES if mix.get(c, 0.0) > 0}
+        total = sum(weights.values())
+        exact = {c: self.n * w / total for c, w in weights.items()}
+        counts = {c: int(v) for c, v in exact.items()}
+        order = list(CATEGORIES)
+        for c in sorted(exact, key=lambda c: (counts[c] - exact[c], order.index(c)))[:self.n - sum(counts.values())]:
+            counts[c] += 1
+        return {c: k for c, k in counts.items() if k > 0}
 
     def candidate_limit_for(self, category: str, n: int) -> int:
-        """The candidate budget of one category's share `n` of --n. On the embedded teacher nested and
-        multi_turn get 5 x n: a 135M model rarely completes a chain or a conversation, and each
-        candidate costs 10-25 requests, so a 25 x n budget would run for hours to prove only that."""
+        """The candidate budget of one category's share `n` of --n: its part of --max-candidates, else
+        candidates_per_record x n (the category's own on the embedded teacher, e.g. 5 for nested)."""
         if self.max_candidates:
             return max(1, round(self.max_candidates * n / self.n))
-        if self.teacher.embedded and category in ("nested", "multi_turn"):
-            return 5 * n
-        return (25 if self.teacher.embedded else 10) * n
+        own = CATEGORIES[category].embedded_candidates if self.teacher.embedded else None
+        return (own or small_teacher_default("candidates_per_record", self.teacher.embedded)) * n
 
     @property
     def distractor_range(self) -> tuple[int, int]:
-        low, high = self.distractors
+        low, high = self.plan.distractors
         if self.teacher.embedded:  # a 135M model picks the right tool of 3 about half the time, of 5 under that
             high = min(high, 2)
         return min(low, high), high

@@ -60,7 +60,7 @@ def run(config: RunConfig, console: Console) -> int:
     target and token) is checked before the run folder is touched or a request is sent."""
     catalog = load_tools(config.tools)
     links = load_links(config.tools, catalog)
-    check_files(list(config.category_counts()), config.resolved_mode, config.judge)
+    check_files(list(config.category_counts()), config.resolved_mode, config.checks.judge)
     for category in config.category_counts():
         planner_for(config, category, catalog, links)
     hub = config.hub
@@ -159,7 +159,7 @@ async def generate(config: RunConfig, base_url: str, model: str, api_key: str | 
                 engine = Engine(planner, lambda task, make=make, context=context: make(task, teacher, context), checks, n,
                                 config.candidate_limit_for(category, n), update, concurrency=t.concurrency, dedup=dedup,
                                 teacher=model, shard=config.shard_parts,
-                                judge=(lambda record: judge(record, teacher)) if config.judge else None)
+                                judge=(lambda record: judge(record, teacher)) if config.checks.judge else None)
                 results.append(await engine.run())
         return merge_results(results), teacher, style
     finally:
@@ -172,16 +172,16 @@ def check_chain(config: RunConfig, grounding: GroundingOptions, every: bool = Fa
     """The per-record checks the config names (all of filters.checks.CHAIN by default; `every`
     check for pairs: a pair's rejected turn must fail for exactly its reason, which only the whole
     chain can say), with their options."""
-    quality = QualityOptions(min_request_words=config.min_request_words, max_user_chars=config.max_user_chars, language=config.language)
-    names = None if every or config.checks is None else config.checks
+    quality = QualityOptions(min_request_words=config.checks.min_request_words, max_user_chars=config.checks.max_user_chars, language=config.checks.language)
+    names = None if every else config.checks.enabled
     return default_checks(names, grounding=grounding, quality=quality)
 
 
 def dedup_step(config: RunConfig):
     """Exact and near-duplicate removal over accepted records, or None when switched off."""
-    if not config.dedup:
+    if not config.checks.dedup:
         return None
-    options = DedupOptions(threshold=config.dedup_threshold, template_cap=config.template_cap)
+    options = DedupOptions(threshold=config.checks.dedup_threshold, template_cap=config.checks.template_cap)
     return lambda records: find_duplicates(records, options)
 
 
@@ -206,9 +206,9 @@ def build_context(config: RunConfig, category: str, catalog: list, model: str, g
     context = Context({tool.name: tool.to_tool() for tool in catalog}, single, model, t.solve_temperature, t.max_tokens,
                       compact_tools=t.embedded, domains={tool.name: tool.domain for tool in catalog}, grounding=grounding,
                       category_examples=examples, seeds={tool.name: tool for tool in catalog},
-                      tool_results=config.resolved_tool_results, execute_side_effects=config.execute_side_effects,
+                      tool_results=config.resolved_tool_results, execute_side_effects=config.plan.execute_side_effects,
                       fewshot_version=examples_version(CATEGORIES[category].examples), parallel_phrasing=config.resolved_parallel_phrasing,
-                      confirm_writes=config.confirm_writes, templated_turns=config.resolved_templated_turns,
+                      confirm_writes=config.plan.confirm_writes, templated_turns=config.resolved_templated_turns,
                       second_solve=config.pairs.second_solve if config.pairs.enabled else None)
     return context, examples
 
@@ -235,7 +235,7 @@ def run_manifest(config: RunConfig, result: RunResult, usage, teacher_info: dict
                  catalog: list, pairs: list) -> dict[str, Any]:
     """manifest.json of a run (or a shard, or a merge of shards): status, counts, funnel, usage and cost, versions, pairs."""
     status = "budget_reached" if result.stopped else "complete"
-    prompts = prompt_names(list(config.category_counts()), config.resolved_mode, config.judge)
+    prompts = prompt_names(list(config.category_counts()), config.resolved_mode, config.checks.judge)
     manifest = build_manifest(config, result, usage, teacher_info, prompts, started, wall_seconds, status,
                               tool_name_map=name_map(catalog))
     if result.stopped:

@@ -34,7 +34,7 @@ class Planner:
         to the config's (its shape comes from pipeline.categories)."""
         self.config, self.category, self.mode = config, category or config.category, config.resolved_mode
         self.spec = CATEGORIES[self.category]
-        if config.read_only:
+        if config.plan.read_only:
             catalog = [tool for tool in catalog if tool.read_only]
         self.catalog = {tool.name: tool for tool in catalog}
         self.domains = {tool.name: tool.domain for tool in catalog}
@@ -75,7 +75,7 @@ class Planner:
         tools = self.tool_set(target, rng)
         temperature = rng.choice(config.teacher.schedule)
         fewshot = nearest_examples(self.example_tools, self.domains, target, 3, rng)
-        system = rng.choice(self.system_prompts) if self.system_prompts and rng.random() < config.system_prompt_rate else None
+        system = rng.choice(self.system_prompts) if self.system_prompts and rng.random() < config.plan.system_prompt_rate else None
         style = rng.choice(STYLES)
         extra = random.Random(stable_int(config.seed, self.category, index, "shape"))  # category shape: its own stream
         shape = self.spec.shape(self, target, tools, now, extra)
@@ -99,7 +99,7 @@ class Planner:
         call_ids = [new_call_id(rng) for _ in range(max(4, 2 * len(blueprint or targets)))]
         system_style, rules = ("simple" if system else "none"), []
         policy_rng = random.Random(stable_int(config.seed, self.category, index, "policy"))
-        if system and self.spec.rules and policy_rng.random() < config.complex_prompt_rate:
+        if system and self.spec.rules and policy_rng.random() < config.plan.complex_prompt_rate:
             rules = self._rules(tools, targets, policy_rng)
             if rules:
                 system, system_style = render_rules(rules, policy_rng), "complex"
@@ -136,7 +136,7 @@ class Planner:
         return tools
 
     def _now(self, rng: random.Random) -> str:
-        latest = datetime.fromisoformat(self.config.now.replace("Z", "+00:00"))
+        latest = datetime.fromisoformat(self.config.plan.now.replace("Z", "+00:00"))
         moment = latest - timedelta(days=rng.randint(0, 364), hours=rng.randint(0, 12), minutes=rng.choice([0, 10, 25, 40]))
         return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 

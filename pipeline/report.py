@@ -43,8 +43,9 @@ def build_manifest(config: RunConfig, result: RunResult, usage: Usage, teacher: 
     resolved = public_values(config)
     resolved["mode"] = config.resolved_mode
     resolved["max_candidates"] = sum(config.candidate_limit_for(category, n) for category, n in config.category_counts().items())
-    resolved["optional_rate"] = config.resolved_optional_rate
-    resolved["checks"] = config.checks if config.checks is not None else list(CHECKS)
+    for name in ("optional_rate", "alias_rate", "parallel_phrasing", "templated_turns", "tool_results"):
+        resolved["plan"][name] = getattr(config, f"resolved_{name}")  # the small-teacher defaults in force
+    resolved["checks"]["enabled"] = config.checks.enabled if config.checks.enabled is not None else list(CHECKS)
     resolved["teacher"]["temperatures"] = config.teacher.schedule
     teacher = {**teacher, "base_url": public_url(teacher.get("base_url", ""))}
     funnel = {stage: result.removed_by.get(stage, 0) for stage in FUNNEL}

@@ -39,7 +39,7 @@ OPTIONS: dict[str, tuple[str | None, dict[str, Any]]] = {
     "--max-attempts": ("teacher.max_attempts", {"type": int, "help": "attempts per request, retries included (default 6; 2 on the embedded teacher)"}),
     "--structured-output": ("teacher.structured_output", {"choices": ["auto", "json_schema", "json_object", "grammar", "none"],
                                                           "help": "skip the probe and use this style"}),
-    "--judge": ("judge", {**_TRUE, "help": "ask the teacher to judge each candidate that passed the checks (one more request each)"}),
+    "--judge": ("checks.judge", {**_TRUE, "help": "ask the teacher to judge each candidate that passed the checks (one more request each)"}),
     "--rpm": ("teacher.rpm", {"type": int, "help": "requests per minute the endpoint allows (requests are paced to it)"}),
     "--tpm": ("teacher.tpm", {"type": int, "help": "tokens per minute the endpoint allows"}),
     "--max-requests": ("budget.max_requests", {"type": int, "help": "stop sending after this many requests (exit 3; rerun to continue)"}),

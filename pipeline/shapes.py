@@ -28,7 +28,7 @@ def single(planner: Planner, target: str, tools: list[str], now: str, rng: rando
 def parallel(planner: Planner, target: str, tools: list[str], now: str, rng: random.Random) -> dict[str, Any]:
     """2-3 independent calls in one turn: the same function with other values, or its domain's neighbours."""
     blueprint_mode = planner.mode == "blueprint"
-    low, high = planner.config.parallel_calls
+    low, high = planner.config.plan.parallel_calls
     count = rng.randint(low, low if planner.config.teacher.embedded else high)  # a 135M teacher: the fewest
     same = [n for n in tools if n != target and planner.domains[n] == planner.domains[target] and (not blueprint_mode or planner.drawable(n))]
     if rng.random() < 0.5 or not same:  # the same function with other values ("Nvidia and Apple")
@@ -50,7 +50,7 @@ def parallel(planner: Planner, target: str, tools: list[str], now: str, rng: ran
 
 
 def nested(planner: Planner, target: str, tools: list[str], now: str, rng: random.Random) -> dict[str, Any]:
-    low, high = planner.config.chain_length
+    low, high = planner.config.plan.chain_length
     length, targets, links = rng.randint(low, high), [target], []
     while len(targets) < length:
         options = [link for link in planner.next_links(targets[-1]) if link.target not in targets]
@@ -68,7 +68,7 @@ def nested(planner: Planner, target: str, tools: list[str], now: str, rng: rando
 
 
 def multi_turn(planner: Planner, target: str, tools: list[str], now: str, rng: random.Random) -> dict[str, Any]:
-    low, high = planner.config.turns
+    low, high = planner.config.plan.turns
     count = rng.randint(low, high)
     usable = [n for n in tools if planner.mode == "free" or planner.drawable(n)]
     turns: list[dict[str, Any]] = [{"kind": "call", "call": 0, "changed": []}]
@@ -112,7 +112,7 @@ def _followup(planner: Planner, previous: dict[str, Any], turn: dict[str, Any], 
 
 
 def no_call(planner: Planner, target: str, tools: list[str], now: str, rng: random.Random) -> dict[str, Any]:
-    weights = planner.config.no_call_kinds
+    weights = planner.config.plan.no_call_kinds
     kinds = [k for k in ("unrelated", "missing_value", "unavailable_tool") if weights.get(k, 0) > 0]
     kind = rng.choices(kinds, [weights[k] for k in kinds])[0]
     call = planner.draw(target, now, rng) if planner.mode == "blueprint" else None

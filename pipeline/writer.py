@@ -11,21 +11,15 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
-from pipeline.config import RunConfig
 from pipeline.errors import InputError
 from pipeline.redact import public_url, redact
 
+if TYPE_CHECKING:  # pipeline.config imports the category registry, whose generators reach the writer
+    from pipeline.config import RunConfig
 
-# Settings outside the run's fingerprint: where results go, how requests are paced and paid for,
-# and how answers are checked, deduplicated and paired (the "parser": a rerun with other checks
-# re-checks the same cached answers). Everything else decides which requests are sent.
-NOT_FINGERPRINTED = {"out": True, "hub": True, "cache": True, "cache_dir": True, "budget": True, "shard": True, "max_failed_share": True,
-                     "checks": True, "language": True, "min_request_words": True, "max_user_chars": True, "judge": True,
-                     "dedup": True, "dedup_threshold": True, "template_cap": True,
-                     "pairs": {"enabled", "per_record", "mix", "semantic_share", "real_failures"},
-                     "teacher": {"api_key_env", "timeout", "max_attempts", "retry_initial", "retry_max", "concurrency", "rpm", "tpm"}}
+
 SETTINGS_NAME = "settings.json"
 
 
@@ -38,15 +32,54 @@ def public_values(config: RunConfig, exclude: dict | None = None) -> dict[str, A
 
 
 def generation_settings(config: RunConfig) -> dict[str, Any]:
-    """The settings that decide which requests a run sends (its fingerprint's input)."""
-    return public_values(config, NOT_FINGERPRINTED)
+    """The settings that decide which requests a run sends: the fields each config group names in
+    its FINGERPRINT (pipeline.config). Where results go, how requests are paced and paid for, and
+    how answers are checked, deduplicated and paired stay out: a rerun with other checks or a
+    larger budget re-checks the same cached answers in the same folder."""
+    values, out = public_values(config), {}
+    for name in type(config).model_fields:
+        value = getattr(config, name)
+        if hasattr(type(value), "FINGERPRINT"):
+            keep = type(value).FINGERPRINT
+            section = {key: item for key, item in values[name].items() if keep is True or key in keep}
+            if section:
+                out[name] = section
+        elif name in config.FINGERPRINT:
+            out[name] = values[name]
+    return out
 
 
 def run_name(config: RunConfig) -> str:
-    """`<category>-<mode>-seed<seed>-<fingerprint>` of the generation settings: a rerun with a larger
-    budget, another concurrency or other checks lands in (and resumes) the same folder and cache."""
-    digest = hashlib.sha256(json.dumps(generation_settings(config), sort_keys=True).encode("utf-8")).hexdigest()[:8]
+    """`<category>-<mode>-seed<seed>-<fingerprint>`: the fingerprint covers the generation settings
+    that differ from their defaults, so a rerun with a larger budget, another concurrency or other
+    checks resumes the same folder and cache, and a setting added in a later version (at its
+    default) renames no folder."""
+    defaults = _leaves(generation_settings(type(config)()))
+    changed = {path: value for path, value in _leaves(generation_settings(config)).items() if defaults.get(path, _MISSING) != value}
+    digest = hashlib.sha256(json.dumps(changed, sort_keys=True).encode("utf-8")).hexdigest()[:8]
     return f"{config.category}-{config.resolved_mode}-seed{config.seed}-{digest}"
+
+
+_MISSING = object()
+
+
+def _leaves(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in tree.items():
+        if isinstance(value, dict) and value:
+            out.update(_leaves(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def _normalised(stored: Any, config: RunConfig) -> Any:
+    """Stored settings as this version writes them (an older version's flat or partial settings
+    read through the config model, new fields at their defaults), or as stored when they do not validate."""
+    try:
+        return json.loads(redact(json.dumps(generation_settings(type(config).model_validate(stored)))))
+    except (ValueError, TypeError):
+        return stored
 
 
 def check_settings(path: Path, config: RunConfig) -> None:
@@ -56,16 +89,17 @@ def check_settings(path: Path, config: RunConfig) -> None:
     stored = path / SETTINGS_NAME
     if stored.is_file():
         try:
-            before = json.loads(stored.read_text(encoding="utf-8"))
+            raw = json.loads(stored.read_text(encoding="utf-8"))
         except ValueError:
-            before = None  # torn by a kill before its rename: write it again
+            raw = None  # torn by a kill before its rename: write it again
+        before = _normalised(raw, config) if isinstance(raw, dict) else raw
         if isinstance(before, dict) and before != settings:
             changes = "; ".join(f"{key}: {_short(old)} -> {_short(new)}" for key, old, new in _changes(before, settings))
             raise InputError(f"this run folder was started with other settings ({changes}); run with the same "
                              "settings to continue it, or choose another --out", str(stored))
-        if before == settings:
+        if raw == settings:
             return
-    write_json(stored, settings)
+    write_json(stored, settings)  # new, torn, or an older version's form of the same settings
 
 
 def _changes(before: Any, after: Any, prefix: str = "") -> list[tuple[str, Any, Any]]:

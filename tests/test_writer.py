@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 import pytest
 
 from filters.checks import default_checks
-from pipeline.config import BudgetConfig, RunConfig, TeacherConfig
+from pipeline.config import BudgetConfig, ChecksConfig, RunConfig, TeacherConfig
 from pipeline.errors import InputError
 from pipeline.record import Conversation, FunctionCall, Message, ToolCall, iter_jsonl, new_call_id, parse_record
 from pipeline.sampler import ArgumentSampler
@@ -101,7 +101,7 @@ def test_settings_are_stored_and_a_resume_with_other_ones_is_refused(tmp_path):
     stored = (tmp_path / "settings.json").read_text()
     assert '"seed": 1' in stored and "sk-abcdefghijkl" not in stored
     check_settings(tmp_path, config)  # the same settings: resume
-    check_settings(tmp_path, config.model_copy(update={"checks": ["format"], "budget": BudgetConfig(max_requests=3)}))
+    check_settings(tmp_path, config.model_copy(update={"checks": ChecksConfig(enabled=["format"]), "budget": BudgetConfig(max_requests=3)}))
     changed = config.model_copy(update={"n": 7, "teacher": config.teacher.model_copy(update={"temperatures": [0.5]})})
     with pytest.raises(InputError) as error:
         check_settings(tmp_path, changed)
@@ -128,3 +128,34 @@ def test_run_files_are_readable_by_others_as_the_umask_allows(tmp_path):
     assert stat.S_IMODE((tmp_path / "accepted.jsonl").stat().st_mode) == 0o644
     assert stat.S_IMODE((tmp_path / "manifest.json").stat().st_mode) == 0o644
     assert stat.S_IMODE((tmp_path / "private.jsonl").stat().st_mode) == 0o600
+
+
+def test_a_new_setting_at_its_default_renames_no_run_folder():
+    """The folder name covers only generation settings that differ from their defaults, and check,
+    budget and Hub settings not at all: an option added by a later version cannot orphan a cache."""
+    base = RunConfig(seed=1, teacher=TeacherConfig(base_url="http://x/v1", model="m"))
+    assert run_name(base) == run_name(RunConfig(seed=1, teacher=TeacherConfig(base_url="http://x/v1", model="m", timeout=5),
+                                                checks={"min_request_words": 9, "judge": True}, hub={"license": "mit"}))
+    assert run_name(base) != run_name(base.model_copy(update={"plan": base.plan.model_copy(update={"alias_rate": 0.9})}))
+
+
+def test_settings_of_an_older_version_resume_when_they_mean_the_same(tmp_path):
+    """settings.json written before the config was grouped (flat keys, fields since added missing)
+    still resumes its folder, and is rewritten in the current form; a real change is still refused."""
+    legacy = {"category": "single", "n": 5, "seed": 1, "mode": None, "tools": [], "max_candidates": None, "alias_rate": 0.3,
+              "distractors": [1, 4], "now": "2026-11-23T10:00:00Z", "teacher": {"base_url": "http://x/v1", "model": "m"},
+              "pairs": {"second_solve": None}}
+    (tmp_path / "settings.json").write_text(json.dumps(legacy))
+    config = RunConfig(seed=1, n=5, plan={"alias_rate": 0.3}, teacher=TeacherConfig(base_url="http://x/v1", model="m"))
+    check_settings(tmp_path, config)
+    assert json.loads((tmp_path / "settings.json").read_text())["plan"]["alias_rate"] == 0.3
+    (tmp_path / "settings.json").write_text(json.dumps(legacy))
+    with pytest.raises(InputError) as error:
+        check_settings(tmp_path, config.model_copy(update={"plan": config.plan.model_copy(update={"alias_rate": 0.5})}))
+    assert "plan.alias_rate: 0.3 -> 0.5" in error.value.message
+
+
+def test_flat_keys_of_older_job_files_land_in_their_groups():
+    config = RunConfig.model_validate({"alias_rate": 0.3, "checks": ["format"], "judge": True, "dedup": False, "turns": [2, 2]})
+    assert (config.plan.alias_rate, config.plan.turns, config.checks.enabled, config.checks.judge, config.checks.dedup) == \
+        (0.3, (2, 2), ["format"], True, False)
