@@ -1,6 +1,6 @@
 """One job end to end: plan -> generate -> check -> dedup -> pair -> write (-> publish).
 
-`run(config, console)` is what `python -m pipeline.run` (and a library user) calls; it returns
+`run(config)` is what `python -m pipeline.run` (and a library user) calls; it returns
 the exit code. pipeline.merge reuses the last steps (`pairs_of`, `run_manifest`, `write_run`,
 `done_code`) over a sharded run's parts. The steps themselves live in their own modules: the
 planner (pipeline.plan), the category registry (pipeline.categories), the generators, the check
@@ -26,7 +26,7 @@ from filters.checks import default_checks
 from filters.dedup import DedupOptions, find_duplicates
 from filters.grounding import GroundingOptions
 from filters.quality import QualityOptions
-from pipeline import errors
+from pipeline import errors, log
 from pipeline.backends.cache import ResponseCache
 from pipeline.backends.embedded import EmbeddedServer
 from pipeline.backends.openai_backend import OpenAITeacher
@@ -42,8 +42,7 @@ from pipeline.pairs import build_pairs, pair_counts
 from pipeline.plan import Planner
 from pipeline.prompts import load_prompt
 from pipeline.publish.hub import check_target, hub_token, publish
-from pipeline.redact import redact
-from pipeline.report import build_manifest, print_summary
+from pipeline.report import build_manifest, log_summary
 from pipeline.seeds import alias_table, load_examples, load_tools
 from pipeline.seeds.examples import example_tool, examples_version
 from pipeline.seeds.importers import name_map
@@ -51,9 +50,10 @@ from pipeline.seeds.links import load_links
 from pipeline.writer import check_settings, public_values, retire_manifest, run_folder, shard_folder, write_json, write_jsonl
 
 SHARD_CONFIG = "config.json"  # a shard's whole config, for pipeline.merge
+LOG = log.LOGGER
 
 
-def run(config: RunConfig, console: Console) -> int:
+def run(config: RunConfig) -> int:
     """Run one job end to end and write its directory; returns the exit code.
 
     Everything that can be wrong with the input (seeds, links, prompts, few-shots, the Hub
@@ -73,13 +73,13 @@ def run(config: RunConfig, console: Console) -> int:
     out_dir = run_folder(config)
     if config.shard_parts:
         out_dir = shard_folder(out_dir, config.shard_parts)  # shard i of N: RUN_DIR/shards/i-of-N/
-    with RunLock(out_dir):  # one job per run folder (or shard); a dead job's lock is taken over
+    with RunLock(out_dir), log.run_log(out_dir / "run.log"):  # one job per run folder (or shard); a dead job's lock is taken over
         check_settings(out_dir, config)  # resuming with other generation settings would mix two runs
         retire_manifest(out_dir)
-        return _generate_and_write(config, console, out_dir, catalog, links)
+        return _generate_and_write(config, out_dir, catalog, links)
 
 
-def _generate_and_write(config: RunConfig, console: Console, out_dir: Path, catalog: list, links: list) -> int:
+def _generate_and_write(config: RunConfig, out_dir: Path, catalog: list, links: list) -> int:
     """Generate with the teacher (cached answers first), then pair and write the run files and Hub folder."""
     hub = config.hub
     started, clock = datetime.now(timezone.utc), time.monotonic()
@@ -88,14 +88,14 @@ def _generate_and_write(config: RunConfig, console: Console, out_dir: Path, cata
         if cache is not None:
             stack.callback(cache.close)
         if config.teacher.embedded:
-            console.print("starting the embedded teacher (llama.cpp, SmolLM2-135M-Instruct) ...")
+            LOG.info("starting the embedded teacher (llama.cpp, SmolLM2-135M-Instruct) ...")
             server = stack.enter_context(EmbeddedServer(log_dir=out_dir))
             config.teacher = config.teacher.model_copy(update=server.client_settings(config.teacher))
             base_url, model, api_key = server.base_url, server.model, None
         else:
             base_url, model = config.teacher.base_url or "", config.teacher.model or ""
             api_key = os.environ.get(config.teacher.api_key_env)
-        result, teacher, style = asyncio.run(generate(config, base_url, model, api_key, console, catalog, links, cache))
+        result, teacher, style = asyncio.run(generate(config, base_url, model, api_key, catalog, links, cache))
     teacher_info = {"model": model, "base_url": base_url, "embedded": config.teacher.embedded, "structured_output": style}
     if teacher.learned:
         teacher_info["rate_limits"] = teacher.learned  # from the endpoint's x-ratelimit-* headers
@@ -104,22 +104,19 @@ def _generate_and_write(config: RunConfig, console: Console, out_dir: Path, cata
     pairs = [] if config.shard else pairs_of(config, catalog, result)
     manifest = run_manifest(config, result, teacher.usage, teacher_info, started, time.monotonic() - clock, catalog, pairs)
     write_run(out_dir, result, pairs, manifest)
-    print_summary(console, manifest, str(out_dir))
+    log_summary(manifest, str(out_dir))
     if config.shard and not result.stopped:
-        console.print(f"shard {config.shard} done; when every shard is: python -m pipeline.merge {out_dir.parent.parent}")
-    if console.record:
-        (out_dir / "run.log").write_text(redact(console.export_text(clear=False)), encoding="utf-8")
+        LOG.info(f"shard {config.shard} done; when every shard is: python -m pipeline.merge {out_dir.parent.parent}")
     if hub.repo or hub.dry_run:
-        console.print(publish(out_dir, hub.repo, hub.public, hub.license, hub.dry_run, hub.test_share, hub.holdout_tools))
+        LOG.info(publish(out_dir, hub.repo, hub.public, hub.license, hub.dry_run, hub.test_share, hub.holdout_tools))
     if result.stopped:
-        console.print(f"[red]budget reached:[/] {result.stopped}; {len(result.accepted)} of {config.n} records written. "
+        LOG.warning(f"[red]budget reached:[/] {result.stopped}; {len(result.accepted)} of {config.n} records written. "
                       "Run the same command again with a larger budget to continue: every answer so far is cached.")
         return errors.EXIT_BUDGET
-    return done_code(config, result, console)
+    return done_code(config, result)
 
 
-async def generate(config: RunConfig, base_url: str, model: str, api_key: str | None, console: Console,
-                   catalog: list, links: list, cache: ResponseCache | None = None) -> tuple[RunResult, OpenAITeacher, str]:
+async def generate(config: RunConfig, base_url: str, model: str, api_key: str | None, catalog: list, links: list, cache: ResponseCache | None = None) -> tuple[RunResult, OpenAITeacher, str]:
     """Probe the teacher, then run each category's planner through generate -> check -> judge ->
     dedup rounds (pipeline.engine) to its share of --n."""
     t = config.teacher
@@ -130,7 +127,7 @@ async def generate(config: RunConfig, base_url: str, model: str, api_key: str | 
 
     def stop_sending(name: str) -> None:
         teacher.stopped_by = name
-        console.print(f"[yellow]{name}:[/] sending no more requests; waiting for the ones in flight (up to {t.timeout:g} s "
+        LOG.warning(f"[yellow]{name}:[/] sending no more requests; waiting for the ones in flight (up to {t.timeout:g} s "
                       "each) so their answers reach the cache. Press Ctrl-C again to stop at once.")
 
     signals = errors.SignalDrain(stop_sending)
@@ -141,13 +138,13 @@ async def generate(config: RunConfig, base_url: str, model: str, api_key: str | 
         dedup = dedup_step(config)
         results: list[RunResult] = []
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=console, transient=False) as progress:
+                      console=Console(stderr=True), transient=False, disable=not log.interactive()) as progress:
             for category, n in config.category_counts().items():
                 if results and results[-1].stopped:
                     break  # a budget ran out: no later category starts
                 planner = planner_for(config, category, catalog, links)
                 for name, reason in sorted(planner.undrawable.items()):
-                    console.print(f"[yellow]skipped for blueprint[/] {name}: {reason}")
+                    LOG.warning(f"[yellow]skipped for blueprint[/] {name}: {reason}")
                 context, _ = build_context(config, category, catalog, model, grounding)
                 make = CATEGORIES[category].generate
                 bar = progress.add_task(category, total=n)
@@ -161,6 +158,9 @@ async def generate(config: RunConfig, base_url: str, model: str, api_key: str | 
                                 teacher=model, shard=config.shard_parts,
                                 judge=(lambda record: judge(record, teacher)) if config.checks.judge else None)
                 results.append(await engine.run())
+                done = results[-1]
+                LOG.info(f"{category}: {len(done.accepted)} of {n} accepted from {done.candidates} candidates "
+                         f"({len(done.rejected)} rejected)")
         return merge_results(results), teacher, style
     finally:
         signals.restore()
@@ -259,14 +259,14 @@ def write_run(out_dir: Path, result: RunResult, pairs: list, manifest: dict[str,
     write_json(out_dir / "manifest.json", manifest)
 
 
-def done_code(config: RunConfig, result: RunResult, console: Console) -> int:
+def done_code(config: RunConfig, result: RunResult) -> int:
     """EXIT_SHORT (1) when cells were left short or too many tasks failed at the teacher, else EXIT_DONE."""
     code = errors.EXIT_DONE
     if len(result.accepted) < sum(cell.requested for cell in result.cells) or result.short_cells:  # (a shard's share of --n)
-        console.print(f"[red]short:[/] {len(result.short_cells)} cell(s) below their quota; see manifest.json short_cells")
+        LOG.warning(f"[red]short:[/] {len(result.short_cells)} cell(s) below their quota; see manifest.json short_cells")
         code = errors.EXIT_SHORT
     if result.candidates and result.failed / result.candidates > config.max_failed_share:
-        console.print(f"[red]failed tasks:[/] {result.failed} of {result.candidates} candidates failed at the teacher "
+        LOG.warning(f"[red]failed tasks:[/] {result.failed} of {result.candidates} candidates failed at the teacher "
                       f"({result.failed / result.candidates:.1%}, over max_failed_share {config.max_failed_share:g}); "
                       "their reasons are in rejected.jsonl (code teacher_error)")
         code = errors.EXIT_SHORT

@@ -21,9 +21,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
 
-from pipeline import errors
+from pipeline import errors, log
 from pipeline.backends.base import Usage
 from pipeline.config import RunConfig
 from pipeline.engine import Cell, RunResult, count_outcome
@@ -31,7 +30,7 @@ from pipeline.errors import InputError
 from pipeline.lock import RunLock
 from pipeline.publish.hub import check_target, hub_token, publish
 from pipeline.record import Conversation, parse_record
-from pipeline.report import print_summary
+from pipeline.report import log_summary
 from pipeline.seeds.links import load_links
 from pipeline.job import SHARD_CONFIG, dedup_step, done_code, pairs_of, planner_for, run_manifest, write_run
 from pipeline.seeds import load_tools
@@ -116,7 +115,7 @@ def _count(result: RunResult, entry: dict[str, Any], teacher: str) -> None:
     count_outcome(result, key, [(issue["check"], issue["code"]) for issue in meta.get("issues") or []] if "codes" in meta else [])
 
 
-def merge(run_dir: Path, console: Console, hub: dict[str, Any]) -> int:
+def merge(run_dir: Path, hub: dict[str, Any]) -> int:
     """Join the shards of `run_dir` into its accepted/rejected/pairs/manifest; returns the exit code."""
     folders = shard_folders(run_dir)
     config = RunConfig.model_validate({**_read(folders[0] / SHARD_CONFIG), "shard": None})
@@ -125,7 +124,7 @@ def merge(run_dir: Path, console: Console, hub: dict[str, Any]) -> int:
         hub_token()
     started, clock = datetime.now(timezone.utc), time.monotonic()
     manifests = [_read(folder / "manifest.json") for folder in folders]
-    with RunLock(run_dir):
+    with RunLock(run_dir), log.run_log(run_dir / "run.log"):
         check_settings(run_dir, config)
         retire_manifest(run_dir)
         catalog = load_tools(config.tools)
@@ -148,11 +147,11 @@ def merge(run_dir: Path, console: Console, hub: dict[str, Any]) -> int:
         manifest["shard_spills"] = sum(cell.quota != cell.requested for cell in result.cells)
         manifest["cross_shard_duplicates"] = result.removed_by["dedup"] - sum(m["funnel"]["removed_by_check"].get("dedup", 0) for m in manifests)
         write_run(run_dir, result, pairs, manifest)
-        print_summary(console, manifest, str(run_dir))
+        log_summary(manifest, str(run_dir))
         if hub["repo"] or hub["dry_run"]:
-            console.print(publish(run_dir, hub["repo"], hub["public"], hub["license"], hub["dry_run"], config.hub.test_share,
+            log.LOGGER.info(publish(run_dir, hub["repo"], hub["public"], hub["license"], hub["dry_run"], config.hub.test_share,
                                   config.hub.holdout_tools))
-    return done_code(config, result, console)
+    return done_code(config, result)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -163,9 +162,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--public", action="store_true", help="make a new Hub repo public")
     p.add_argument("--license", help="dataset license for the card (required to push)")
     p.add_argument("--dry-run", action="store_true", help="write RUN_DIR/hub/ exactly as it would be uploaded; upload nothing")
+    log.add_verbosity(p)
     args = p.parse_args(argv)
+    log.setup(args.verbose - args.quiet)
     hub = {"repo": args.push_to_hub, "public": args.public, "license": args.license, "dry_run": args.dry_run}
-    return errors.run_cli(lambda: merge(Path(args.run_dir), Console(stderr=True), hub),
+    return errors.run_cli(lambda: merge(Path(args.run_dir), hub),
                           "the merge did not finish (manifest.json is written last); run it again")
 
 

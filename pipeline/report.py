@@ -7,10 +7,10 @@ from datetime import datetime, timezone
 from importlib import metadata
 from typing import Any
 
-from rich.console import Console
 from rich.table import Table
 
 import pipeline
+from pipeline.log import LOGGER, block
 from filters.checks import CHECKS, FUNNEL
 from pipeline.backends.base import Usage
 from pipeline.redact import public_url
@@ -113,13 +113,13 @@ def slice_table(manifest: dict[str, Any]) -> Table:
     return table
 
 
-def print_summary(console: Console, manifest: dict[str, Any], out_dir: str) -> None:
-    """Funnel tables, short cells, and where the files are."""
-    console.print(funnel_table(manifest))
-    console.print(slice_table(manifest))
+def log_summary(manifest: dict[str, Any], out_dir: str) -> None:
+    """Funnel tables, short cells, and where the files are (as log messages: the terminal and run.log)."""
+    LOGGER.info(block(funnel_table(manifest)), extra={"markup": False})
+    LOGGER.info(block(slice_table(manifest)), extra={"markup": False})
     counts = manifest["counts"]
     for cell in manifest["short_cells"][:20]:
-        console.print(f"[yellow]short cell[/] {cell['category']}/{cell['tool']}/{cell['mode']}: "
+        LOGGER.warning(f"[yellow]short cell[/] {cell['category']}/{cell['tool']}/{cell['mode']}: "
                       f"{cell['accepted']}/{cell['requested']} after {cell['candidates']} candidates")
-    console.print(f"{counts['accepted']}/{counts['requested']} accepted from {counts['candidates']} candidates "
+    LOGGER.info(f"{counts['accepted']}/{counts['requested']} accepted from {counts['candidates']} candidates "
                   f"in {manifest['wall_seconds']} s -> {out_dir}")

@@ -12,9 +12,8 @@ import sys
 from typing import Any
 
 from pydantic import ValidationError
-from rich.console import Console
 
-from pipeline import errors, job
+from pipeline import errors, job, log
 from pipeline.categories import CATEGORIES
 from pipeline.config import RunConfig
 from pipeline.errors import InputError
@@ -62,7 +61,9 @@ def parse_args(argv: list[str] | None, prog: str = "python -m pipeline.run") -> 
     parser = argparse.ArgumentParser(prog=prog, description="Generate function-calling training data.")
     for flag, (_, keywords) in OPTIONS.items():
         parser.add_argument(flag, **keywords)
+    log.add_verbosity(parser)
     return parser.parse_args(argv)
+
 
 
 def build_config(args: argparse.Namespace) -> RunConfig:
@@ -113,7 +114,12 @@ def _paths(tree: dict[str, Any], prefix: str = "") -> list[str]:
 
 def main(argv: list[str] | None = None, prog: str = "python -m pipeline.run") -> int:
     """Entry point; returns the exit code."""
-    return errors.run_cli(lambda: job.run(build_config(parse_args(argv, prog)), Console(stderr=True, record=True)),
+    def command() -> int:
+        args = parse_args(argv, prog)
+        log.setup(args.verbose - args.quiet)
+        return job.run(build_config(args))
+
+    return errors.run_cli(command,
                           "no run files were completed (manifest.json is written last); run the same command again to "
                           "continue: every answer received so far is in the run's response cache")
 

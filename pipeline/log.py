@@ -1,0 +1,90 @@
+"""Messages through Python's logging, under the `pipeline` logger.
+
+On a terminal they go to stderr through rich (colour, markup); anywhere else as plain lines
+(markup stripped), so a batch job's log reads like any other program's. A run also writes them
+to RUN_DIR/run.log with a time and level on each line (`run_log`), secrets redacted. `-v` shows
+debug messages, `-q` only warnings and errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from contextlib import contextmanager
+from io import StringIO
+from pathlib import Path
+from typing import Iterator
+
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.text import Text
+
+from pipeline.redact import redact
+
+LOGGER = logging.getLogger("pipeline")
+
+
+class PlainFormatter(logging.Formatter):
+    """Rich markup stripped and secret-like strings redacted."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        if getattr(record, "markup", True):
+            text = Text.from_markup(text).plain if "[" in text else text
+        return redact(text)
+
+
+def setup(verbosity: int = 0, stream=None) -> None:
+    """Send the pipeline's messages to `stream` (stderr): INFO and up, DEBUG with verbosity > 0,
+    WARNING and up with verbosity < 0. Calling it again replaces the earlier setup."""
+    stream = stream or sys.stderr
+    for handler in [h for h in LOGGER.handlers if getattr(h, "_pipeline_stream", False)]:
+        LOGGER.removeHandler(handler)
+    if stream.isatty():
+        handler: logging.Handler = RichHandler(console=Console(file=stream), show_time=False, show_path=False,
+                                               show_level=False, markup=True, rich_tracebacks=False)
+    else:
+        handler = logging.StreamHandler(stream)
+        handler.setFormatter(PlainFormatter("%(message)s"))
+    handler._pipeline_stream = True  # type: ignore[attr-defined]
+    handler.setLevel(logging.DEBUG if verbosity > 0 else logging.WARNING if verbosity < 0 else logging.INFO)
+    LOGGER.addHandler(handler)
+    LOGGER.setLevel(logging.DEBUG if verbosity > 0 else logging.INFO)  # run.log keeps INFO even with -q
+    LOGGER.propagate = False
+
+
+def interactive() -> bool:
+    """True when messages reach a terminal at INFO level (live progress bars are worth drawing)."""
+    return any(isinstance(h, RichHandler) and h.level <= logging.INFO for h in LOGGER.handlers)
+
+
+@contextmanager
+def run_log(path: Path) -> Iterator[None]:
+    """While inside, every message (INFO and up, DEBUG with -v) is also appended to `path` as a
+    plain line with its time and level."""
+    handler = logging.FileHandler(path, mode="a", encoding="utf-8")
+    handler.setFormatter(PlainFormatter("%(asctime)s %(levelname)-7s %(message)s", "%Y-%m-%dT%H:%M:%S"))
+    level = LOGGER.level
+    if level == logging.NOTSET or level > logging.INFO:  # no setup (a library call): run.log still gets INFO
+        LOGGER.setLevel(logging.INFO)
+    LOGGER.addHandler(handler)
+    try:
+        yield
+    finally:
+        LOGGER.removeHandler(handler)
+        handler.close()
+        LOGGER.setLevel(level)
+
+
+def block(renderable, width: int = 120) -> str:
+    """A rich renderable (a table) as plain text, for a log message."""
+    buffer = StringIO()
+    Console(file=buffer, width=width, color_system=None, force_terminal=False).print(renderable)
+    return buffer.getvalue().rstrip()
+
+
+def add_verbosity(parser: argparse.ArgumentParser) -> None:
+    """-v (debug messages) and -q (warnings and errors only), for every command that logs."""
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more messages (debug)")
+    parser.add_argument("-q", "--quiet", action="count", default=0, help="only warnings and errors")
