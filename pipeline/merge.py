@@ -154,9 +154,9 @@ def merge(run_dir: Path, hub: dict[str, Any]) -> int:
     return done_code(config, result)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str = "python -m pipeline.merge") -> int:
     """Entry point; returns the exit code."""
-    p = argparse.ArgumentParser(prog="python -m pipeline.merge", description="Join the shards of a run (--shard i/N) into one.")
+    p = argparse.ArgumentParser(prog=prog, description="Join the shards of a run (--shard i/N) into one.")
     p.add_argument("run_dir", help="the run folder the shards wrote into (it holds shards/i-of-N/)")
     p.add_argument("--push-to-hub", metavar="ORG/NAME", help="push the merged dataset (private unless --public)")
     p.add_argument("--public", action="store_true", help="make a new Hub repo public")

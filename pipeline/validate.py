@@ -35,9 +35,9 @@ def validate_object(obj: Any, checks) -> list[Issue]:
     return run_checks(record, checks)  # a check that crashes gives a check_error issue, not a traceback
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str = "python -m pipeline.validate") -> int:
     """Entry point; returns the exit code."""
-    parser = argparse.ArgumentParser(prog="python -m pipeline.validate", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     parser.add_argument("file", help="JSONL file of canonical records (arguments as object or JSON string)")
     parser.add_argument("--checks", default=",".join([*CHECKS, "dedup"]), help=f"comma-separated subset of: {', '.join([*CHECKS, 'dedup'])}")
     parser.add_argument("--tools", action="append", default=[], metavar="PATH",

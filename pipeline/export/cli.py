@@ -66,8 +66,8 @@ def export(source: Path, fmt: str, out: Path, options: TextOptions) -> tuple[int
     return len(rows), skipped
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m pipeline.export", description=__doc__.splitlines()[0])
+def parse_args(argv: list[str] | None, prog: str = "python -m pipeline.export") -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     p.add_argument("source", help="a run directory or a JSONL file of canonical records (or pairs)")
     p.add_argument("--format", help=f"one of: {', '.join([*RECORD_FORMATS, *PAIR_FORMATS])}")
     p.add_argument("--out", help="output JSONL (default: SOURCE_DIR/export/<format>.jsonl)")
@@ -77,10 +77,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str = "python -m pipeline.export") -> int:
     """Entry point; returns the exit code."""
     def job() -> int:
-        args = parse_args(argv)
+        args = parse_args(argv, prog)
         source = Path(args.source)
         if args.check_template:
             return check_template(read_source(source, pairs=False), Path(args.check_template))

@@ -37,8 +37,8 @@ def hub_settings(args: argparse.Namespace) -> HubConfig:
         raise config_error(error, args.config, {key: flag for key, flag in FLAGS.items() if key in flags}) from None
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m pipeline.publish", description="Publish a finished run as a Hugging Face dataset.")
+def parse_args(argv: list[str] | None, prog: str = "python -m pipeline.publish") -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog=prog, description="Publish a finished run as a Hugging Face dataset.")
     p.add_argument("run_dir", help="a run directory (holds manifest.json)")
     p.add_argument("--config", metavar="FILE", help="a job file whose hub: section says where and how to publish")
     p.add_argument("--push-to-hub", metavar="ORG/NAME", help="dataset repo to create or update")
@@ -50,10 +50,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str = "python -m pipeline.publish") -> int:
     """Entry point; returns the exit code."""
     def job() -> int:
-        args = parse_args(argv)
+        args = parse_args(argv, prog)
         hub = hub_settings(args)
         print(publish(Path(args.run_dir), hub.repo, hub.public, hub.license, hub.dry_run, hub.test_share, hub.holdout_tools))
         return errors.EXIT_DONE

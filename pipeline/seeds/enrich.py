@@ -179,8 +179,8 @@ def _summary(slot: Slot, min_values: int) -> str:
             + (f"; dropped {dropped}" if dropped else ""))
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m pipeline.seeds enrich",
+def parse_args(argv: list[str] | None, prog: str = "python -m pipeline.seeds enrich") -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog=prog,
                                 description="Ask the teacher for realistic values of free-form string parameters and "
                                             "merge them into <tools>.values.json beside each tools file.")
     p.add_argument("--tools", action="append", default=[], metavar="PATH", help="tools file or folder, repeatable (default: bundled seeds)")
@@ -245,6 +245,6 @@ def run(args: argparse.Namespace) -> int:
     return errors.EXIT_SHORT if short else errors.EXIT_DONE
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str = "python -m pipeline.seeds enrich") -> int:
     """Entry point of `python -m pipeline.seeds enrich`; returns the exit code."""
-    return errors.run_cli(lambda: run(parse_args(argv)), "values of finished files are in their sidecars")
+    return errors.run_cli(lambda: run(parse_args(argv, prog)), "values of finished files are in their sidecars")
