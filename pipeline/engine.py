@@ -1,10 +1,13 @@
 """Rounds of candidates until --n accepted: per-cell quotas, top-ups from the running yield.
 
 A cell is (category, target tool, mode). --n is split over the cells in the planner's tool
-order; each round schedules, for every cell still short, about deficit / yield new tasks (cell
-c's k-th task is index pos(c) + k * len(order), so tasks stay those of the plan). A cell that
-spends its candidate budget without filling hands its remaining quota to the next cells, so the
-run still reaches --n when the teacher can; the manifest names every cell left short.
+order; each round schedules, for every cell still short, deficit / yield new tasks (cell c's
+k-th task is index pos(c) + k * len(order), so tasks stay those of the plan). The first round
+uses the configured initial yield (1.0 with an endpoint: exactly the deficit); later rounds use
+the cell's running yield, drawn toward the run's running yield while the cell has few counted
+candidates, and never below MIN_YIELD. A cell that spends its candidate budget without filling
+hands its remaining quota to the next cells, so the run still reaches --n when the teacher can;
+the manifest names every cell left short.
 
 Within a round, `--concurrency` workers take tasks lowest index first, but a task starts only
 while fewer of its cell's lower tasks are running than the cell still needs, so it counts even
@@ -38,6 +41,8 @@ from pipeline.errors import StopSending, TeacherError
 from pipeline.plan import Planner, Task
 from pipeline.record import Conversation
 
+MIN_YIELD = 0.1  # a cell that keeps nothing still schedules at most 10 tasks per missing record a round
+PRIOR_WEIGHT = 3  # a cell's running yield counts as this many candidates at the run's yield more than it has
 FUNNEL_ORDER = ("generate", "format", "schema", "grounding", "category", "reference", "quality", "judge", "dedup")
 Judge = Callable[[Conversation], Awaitable[list[Issue]]]
 Dedup = Callable[[list[tuple[int, Conversation]]], dict[int, Issue]]
@@ -159,7 +164,7 @@ class Engine:
 
     def __init__(self, planner: Planner, generate: Callable[[Task], Awaitable[Candidate]], checks: list[Check],
                  n: int, max_candidates: int, on_progress: Callable[[RunResult], None] | None = None,
-                 initial_yield: float = 0.5, max_consecutive_failures: int = 12, concurrency: int = 8,
+                 initial_yield: float = 1.0, max_consecutive_failures: int = 12, concurrency: int = 8,
                  dedup: Dedup | None = None, teacher: str = "", judge: Judge | None = None, shard: tuple[int, int] | None = None):
         self.dedup, self.teacher, self.judge = dedup, teacher, judge
         self.max_consecutive_failures, self._consecutive_failures = max_consecutive_failures, 0
@@ -205,17 +210,22 @@ class Engine:
         """Accepted records that count toward --n (a cell's surplus does not)."""
         return sum(min(cell.accepted, cell.quota) for cell in self.cells)
 
-    def _yield(self) -> float:
+    def _yield(self, cell: Cell) -> float:
+        """The share of `cell`'s next tasks expected to pass: initial_yield before anything is counted,
+        then the cell's running yield with PRIOR_WEIGHT candidates at the run's running yield added
+        (a cell with none counted yet gets the run's), at least MIN_YIELD."""
         done = self.result.candidates
-        accepted = sum(c.accepted for c in self.cells)
-        return max(0.1, accepted / done) if done else self.initial_yield
+        if not done:
+            return self.initial_yield
+        run_yield = sum(c.accepted for c in self.cells) / done
+        return max(MIN_YIELD, (cell.accepted + PRIOR_WEIGHT * run_yield) / (cell.candidates + PRIOR_WEIGHT))
 
     def _next_round(self) -> list[Task]:
-        rate, room = self._yield(), self.max_candidates - self.result.candidates
+        room = self.max_candidates - self.result.candidates
         size = len(self.planner.order)
         batch = []
         for cell in self.cells:
-            want = min(math.ceil(cell.deficit / rate), cell.budget - cell.candidates, room - len(batch))
+            want = min(math.ceil(cell.deficit / self._yield(cell)), cell.budget - cell.candidates, room - len(batch))
             for _ in range(max(0, want)):
                 batch.append(self.planner.task(cell.position + cell.next_k * size))
                 cell.next_k += 1

@@ -230,7 +230,7 @@ async def generate_run(config: RunConfig, base_url: str, model: str, api_key: st
                 limit = config.candidate_limit_for(category, n)
                 engine = Engine(planner, lambda task, generate=generate, context=context: generate(task, teacher, context),
                                 run_checks_for(config, grounding), n, limit, update, concurrency=t.concurrency,
-                                dedup=run_dedup_for(config), teacher=model, shard=config.shard_parts,
+                                initial_yield=config.resolved_initial_yield, dedup=run_dedup_for(config), teacher=model, shard=config.shard_parts,
                                 judge=(lambda record: judge(record, teacher)) if config.judge else None)
                 results.append(await engine.run())
         return merge_results(results), teacher, style

@@ -22,6 +22,7 @@ from pipeline.redact import public_url, redact
 # and how answers are checked, deduplicated and paired (the "parser": a rerun with other checks
 # re-checks the same cached answers). Everything else decides which requests are sent.
 NOT_FINGERPRINTED = {"out": True, "hub": True, "cache": True, "cache_dir": True, "budget": True, "shard": True, "max_failed_share": True,
+                     "initial_yield": True,  # how many tasks a round queues, not which ones run (pipeline.engine)
                      "checks": True, "language": True, "min_request_words": True, "max_user_chars": True, "judge": True,
                      "dedup": True, "dedup_threshold": True, "template_cap": True,
                      "pairs": {"enabled", "per_record", "mix", "semantic_share", "real_failures"},

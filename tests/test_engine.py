@@ -79,6 +79,30 @@ def test_the_first_round_at_initial_yield_one_schedules_exactly_the_deficit(plan
     assert len(ran) == result.candidates == len(result.accepted) == n and result.unneeded == 0
 
 
+def test_a_cell_with_a_low_running_yield_gets_more_tasks_than_one_with_a_high_yield(planner):
+    size = len(planner.order)
+    engine = Engine(planner, _generator(lambda index: True)[0], [], 2 * size, 100 * size, initial_yield=1.0)
+    for cell in engine.cells:  # as if some rounds had run: every cell full but two, each missing one record
+        cell.accepted, cell.candidates = cell.quota, cell.quota + 1
+    low, high = engine.cells[0], engine.cells[1]
+    low.accepted, low.candidates = 1, 12  # kept 1 of 12
+    high.accepted, high.candidates = 1, 1  # kept the only one it tried
+    engine.result.candidates = sum(cell.candidates for cell in engine.cells)
+    per_cell = Counter(task.index % size for task in engine._next_round())
+    assert set(per_cell) == {low.position, high.position}
+    assert per_cell[low.position] > per_cell[high.position] >= 1
+    assert per_cell[low.position] <= 10  # MIN_YIELD bounds a cell that keeps almost nothing
+
+
+def test_a_cell_with_nothing_counted_yet_is_sized_from_the_run_yield(planner):
+    size = len(planner.order)
+    engine = Engine(planner, _generator(lambda index: True)[0], [], size, 100 * size, initial_yield=1.0)
+    for cell in engine.cells[1:]:
+        cell.accepted, cell.candidates = cell.quota, 4 * cell.quota  # the run keeps 1 in 4
+    engine.result.candidates = sum(cell.candidates for cell in engine.cells)
+    assert Counter(task.index % size for task in engine._next_round()) == {0: 4}
+
+
 def test_a_cell_short_again_after_a_duplicate_takes_its_next_task_whatever_the_round_size(planner):
     size = len(planner.order)
     content = lambda index: "hi 0" if index == 1 else f"hi {index}"  # noqa: E731  task 1 (cell 1) repeats task 0
