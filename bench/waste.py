@@ -1,7 +1,7 @@
 """Benchmark: teacher requests spent on tasks that never reach the output (not a test).
 
     python bench/waste.py [--n 60] [--categories single,all] [--yields 1.0,0.7,0.3] [--modes default]
-                          [--concurrency 8] [--out /tmp/bench-waste]
+                          [--concurrency 8] [--delay 0] [--out /tmp/bench-waste]
 
 For every (category, mode, teacher yield) it starts the fake OpenAI-compatible teacher of
 tests/fake_openai.py on loopback, runs `python -m pipeline.run --category C --n N --base-url
@@ -20,8 +20,10 @@ started through this script (`bench/waste.py --child MAP -- <pipeline.run argume
 calls pipeline.run.main with exactly those arguments), after wrapping that module's
 `stable_int` so that each (task id, step) -> seed it computes is written to MAP. Each request
 the fake received is then assigned to the task whose id produced its `seed`; a task counts as
-useful when its id is the `meta.task` of a record in accepted.jsonl or rejected.jsonl. Requests
-without a seed (the probe) belong to no task. A seed produced by two task ids would make the
+useful when its id is the `meta.task` of a record in accepted.jsonl or rejected.jsonl (a task
+that ran in vain in one round and counted in a later one, from the response cache, is useful).
+Requests without a seed belong to no task: the probe (the judge's too, but these runs do not
+use --judge). A seed produced by two task ids would make the
 attribution ambiguous; the script counts such requests and fails if there are any.
 
 Teacher yield: the echo teacher of tests/fake_openai.py answers every step correctly (yield
@@ -35,6 +37,9 @@ mode the request's `seed` (its last user message names only the tool, the same f
 a cell, which would fail whole cells instead of a share of tasks). Every run sees the same flaws. Categories with several solve steps per
 task (parallel per-call, nested, multi_turn) fail more often than 1 - y; the table's `yield`
 column is the measured one (accepted + surplus over counted candidates, from the manifest).
+
+`--delay S` makes the fake answer each request after S seconds, like a real endpoint, so the
+`wall s` column (the manifest's wall_seconds) shows what the engine's scheduling costs in time.
 
 Targets (issue 14): at most 5% wasted at teacher yield 1.0 and 15% at 0.3. The script prints a
 table and exits 1 when a row misses its target (or a request could not be attributed).
@@ -114,7 +119,7 @@ def flawed(teacher_yield: float):
     return respond
 
 
-def run_one(category: str, mode: str | None, teacher_yield: float, n: int, concurrency: int, out: Path) -> dict:
+def run_one(category: str, mode: str | None, teacher_yield: float, n: int, concurrency: int, out: Path, delay: float = 0.0) -> dict:
     """One run against a fresh fake teacher; the row of the table."""
     sys.path.insert(0, str(ROOT))
     from tests.fake_openai import FakeOpenAI
@@ -126,6 +131,7 @@ def run_one(category: str, mode: str | None, teacher_yield: float, n: int, concu
     if mode:
         args += ["--mode", mode]
     with FakeOpenAI(responder=flawed(teacher_yield)) as fake:
+        fake.delay = delay
         done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", str(seed_map), "--", *args, "--base-url", fake.base_url],
                               cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), "OPENAI_API_KEY": "sk-bench"},
                               capture_output=True, text=True)
@@ -152,7 +158,7 @@ def run_one(category: str, mode: str | None, teacher_yield: float, n: int, concu
             "yield": (counts["accepted"] + counts["surplus_dropped"]) / max(1, counts["candidates"]), "accepted": counts["accepted"],
             "candidates": counts["candidates"], "unneeded": counts["unneeded_tasks"], "surplus": counts["surplus_dropped"],
             "sent": sent, "useful": useful, "no_task": no_task, "ambiguous": ambiguous, "wasted": (sent - useful) / max(1, sent),
-            "exit": done.returncode}
+            "exit": done.returncode, "wall": manifest["wall_seconds"]}
 
 
 def main() -> int:
@@ -162,23 +168,24 @@ def main() -> int:
     parser.add_argument("--yields", default="1.0,0.7,0.3")
     parser.add_argument("--modes", default="default", help="comma-separated: default (the pipeline's: free with an endpoint), free, blueprint")
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds the fake takes per answer")
     parser.add_argument("--out", default="/tmp/bench-waste")
     args = parser.parse_args()
     header = (f"{'category':9} {'mode':9} {'teacher':>7} {'yield':>6} {'accepted':>8} {'cand.':>6} {'unneeded':>8} {'surplus':>7} "
-              f"{'sent':>6} {'useful':>6} {'no task':>7} {'wasted':>7} {'target':>6}")
+              f"{'sent':>6} {'useful':>6} {'no task':>7} {'wasted':>7} {'target':>6} {'wall s':>7}")
     print(header)
     missed = 0
     for category in args.categories.split(","):
         for mode in args.modes.split(","):
             for teacher_yield in (float(y) for y in args.yields.split(",")):
                 row = run_one(category, None if mode == "default" else mode, teacher_yield, args.n, args.concurrency,
-                              Path(args.out) / f"{category}-{mode}-{teacher_yield}")
+                              Path(args.out) / f"{category}-{mode}-{teacher_yield}", args.delay)
                 target = TARGETS.get(teacher_yield)
                 ok = row["ambiguous"] == 0 and (target is None or row["wasted"] <= target)
                 missed += not ok
                 print(f"{row['category']:9} {row['mode']:9} {teacher_yield:>7.2f} {row['yield']:>6.2f} {row['accepted']:>8} {row['candidates']:>6} "
                       f"{row['unneeded']:>8} {row['surplus']:>7} {row['sent']:>6} {row['useful']:>6} {row['no_task']:>7} "
-                      f"{row['wasted']:>7.1%} {(f'{target:.0%}' if target is not None else '-'):>6}"
+                      f"{row['wasted']:>7.1%} {(f'{target:.0%}' if target is not None else '-'):>6} {row['wall']:>7.1f}"
                       + ("" if ok else "  MISSED") + (f"  ({row['ambiguous']} ambiguous)" if row["ambiguous"] else ""), flush=True)
     return 1 if missed else 0
 
