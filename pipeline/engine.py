@@ -1,17 +1,30 @@
 """Rounds of candidates until --n accepted: per-cell quotas, top-ups from the running yield.
 
 A cell is (category, target tool, mode). --n is split over the cells in the planner's tool
-order; each round schedules, for every cell still short, about deficit / yield new tasks (cell
-c's k-th task is index pos(c) + k * len(order), so tasks stay those of the plan). A cell that
-spends its candidate budget without filling hands its remaining quota to the next cells, so the
-run still reaches --n when the teacher can; the manifest names every cell left short.
+order; each round schedules, for every cell still short, deficit / yield new tasks (cell c's
+k-th task is index pos(c) + k * len(order), so tasks stay those of the plan). The first round
+uses the configured initial yield (1.0 with an endpoint: exactly the deficit); later rounds use
+the cell's running yield, drawn toward the run's running yield while the cell has few counted
+candidates, and never below MIN_YIELD. A cell that spends its candidate budget without filling
+hands its remaining quota to the next cells, so the run still reaches --n when the teacher can;
+the manifest names every cell left short.
+
+Within a round, `--concurrency` workers take tasks lowest index first, but a task starts only
+while fewer of its cell's lower tasks are running than the cell still needs, so it counts even
+if all of them pass: a task that its running siblings could make surplus waits (a worker takes
+another cell's task meanwhile) and is skipped when they fill the cell. No request is spent on a
+task that cannot count; the price is a cell's tasks running one after another, not side by side,
+once fewer cells are short than there are workers.
 
 Timing never decides the output: a round's outcomes are counted in task order when the round
-ends, and a task counts only while its cell is still short at that point in the order. A task
-may skip itself while it waits for a slot, but only when lower-numbered tasks of its cell have
-already filled the cell, so it would not have counted anyway. With the same answers (the
-response cache, a deterministic teacher), an interrupted run resumed and an uninterrupted one
-keep the same records.
+ends, and a task counts only while its cell is still short at that point in the order; a task is
+skipped only when lower-numbered tasks of its cell have already filled the cell, so it would not
+have counted anyway. A cell's tasks that did not count are its next ones if the cell is short
+again (a duplicate dropped, quota handed over), so round sizes do not decide which tasks count
+either, except at the budgets: which round a cell spends its budget in, and so which cells are
+still trying and take over its quota, or which cells' tasks the last of --max-candidates goes to,
+depend on the rounds. With the same answers (the response cache, a deterministic teacher), an
+interrupted run resumed and an uninterrupted one keep the same records.
 """
 
 from __future__ import annotations
@@ -22,7 +35,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
-from filters.base import Check, Issue, run_checks
+from filters.base import Issue
 from filters.checks import FUNNEL
 from pipeline.generate.common import Candidate
 from pipeline.errors import StopSending, TeacherError
@@ -30,7 +43,8 @@ from pipeline.plan import Planner
 from pipeline.task import Task
 from pipeline.record import Conversation
 
-Judge = Callable[[Conversation], Awaitable[list[Issue]]]
+MIN_YIELD = 0.1  # a cell that keeps nothing still schedules at most 10 tasks per missing record a round
+PRIOR_WEIGHT = 3  # a cell's running yield counts as this many candidates at the run's yield more than it has
 Dedup = Callable[[list[tuple[int, Conversation]]], dict[int, Issue]]
 
 
@@ -45,7 +59,7 @@ class Cell:
     requested: int
     quota: int
     budget: int
-    candidates: int = 0
+    candidates: int = 0  # counted (between rounds; during one, also the scheduled tasks)
     accepted: int = 0
     next_k: int = 0
 
@@ -148,15 +162,17 @@ def rejected_entry(candidate: Candidate, issues: list[Issue]) -> dict[str, Any]:
 class Engine:
     """Drives generation and checking until the quota is met or the candidate limit is spent."""
 
-    def __init__(self, planner: Planner, generate: Callable[[Task], Awaitable[Candidate]], checks: list[Check],
+    def __init__(self, planner: Planner, candidate: Callable[[Task], Awaitable[Candidate]],
                  n: int, max_candidates: int, on_progress: Callable[[RunResult], None] | None = None,
-                 initial_yield: float = 0.5, max_consecutive_failures: int = 12, concurrency: int = 8,
-                 dedup: Dedup | None = None, teacher: str = "", judge: Judge | None = None, shard: tuple[int, int] | None = None):
-        self.dedup, self.teacher, self.judge = dedup, teacher, judge
+                 initial_yield: float = 1.0, max_consecutive_failures: int = 12, concurrency: int = 8,
+                 dedup: Dedup | None = None, teacher: str = "", shard: tuple[int, int] | None = None):
+        """`candidate(task)` makes one checked candidate (pipeline.job: generate -> check -> judge);
+        its issues decide accepted or rejected. `dedup` runs over the accepted records after each round."""
+        self.dedup, self.teacher = dedup, teacher
         self.max_consecutive_failures, self._consecutive_failures = max_consecutive_failures, 0
-        self.planner, self.generate, self.checks = planner, generate, checks
+        self.planner, self.candidate = planner, candidate
         self.n, self.max_candidates, self.on_progress = n, max_candidates, on_progress
-        self.initial_yield = initial_yield
+        self.initial_yield, self.concurrency = initial_yield, concurrency
         size = len(planner.order)
         self.per_unit = max(3, math.ceil(max_candidates / n))
         self.cells = []
@@ -172,10 +188,7 @@ class Engine:
         self.result = RunResult(cells=self.cells)
         self._kept: list[tuple[int, Conversation]] = []
         self._tasks: dict[int, Task] = {}
-        self._round: dict[int, bool] = {}  # this round's finished tasks: index -> passed every check
-        # as many tasks in flight as the teacher serves, so a task whose cell filled while it
-        # waited is skipped instead of generated and dropped as surplus
-        self._slots = asyncio.Semaphore(concurrency)
+        self._unneeded: set[int] = set()  # tasks that ran but have not counted (a later round may count them)
 
     async def run(self) -> RunResult:
         """Run rounds until done; returns the accepted records in task order."""
@@ -185,9 +198,8 @@ class Engine:
             batch = self._next_round()
             if not batch:
                 break
-            self._round = {}
-            outcomes = await asyncio.gather(*(self._one(task) for task in batch))
-            self._count(batch, outcomes)
+            outcomes = await self._run_round(batch)
+            self._count(batch, [outcomes.get(task.index) for task in batch])
             self._drop_duplicates()
         self._finish()
         return result
@@ -200,17 +212,22 @@ class Engine:
         """Accepted records that count toward --n (a cell's surplus does not)."""
         return sum(min(cell.accepted, cell.quota) for cell in self.cells)
 
-    def _yield(self) -> float:
+    def _yield(self, cell: Cell) -> float:
+        """The share of `cell`'s next tasks expected to pass: initial_yield before anything is counted,
+        then the cell's running yield with PRIOR_WEIGHT candidates at the run's running yield added
+        (a cell with none counted yet gets the run's), at least MIN_YIELD."""
         done = self.result.candidates
-        accepted = sum(c.accepted for c in self.cells)
-        return max(0.1, accepted / done) if done else self.initial_yield
+        if not done:
+            return self.initial_yield
+        run_yield = sum(c.accepted for c in self.cells) / done
+        return max(MIN_YIELD, (cell.accepted + PRIOR_WEIGHT * run_yield) / (cell.candidates + PRIOR_WEIGHT))
 
     def _next_round(self) -> list[Task]:
-        rate, room = self._yield(), self.max_candidates - self.result.candidates
+        room = self.max_candidates - self.result.candidates
         size = len(self.planner.order)
         batch = []
         for cell in self.cells:
-            want = min(math.ceil(cell.deficit / rate), cell.budget - cell.candidates, room - len(batch))
+            want = min(math.ceil(cell.deficit / self._yield(cell)), cell.budget - cell.candidates, room - len(batch))
             for _ in range(max(0, want)):
                 batch.append(self.planner.task(cell.position + cell.next_k * size))
                 cell.next_k += 1
@@ -234,23 +251,63 @@ class Engine:
                 receiver.budget += self.per_unit
                 cell.quota -= 1
 
+    async def _run_round(self, batch: list[Task]) -> dict[int, tuple[Candidate, list[Issue]]]:
+        """Run a round's tasks on `concurrency` workers; returns the outcomes of the tasks that ran
+        (a task missing from it was skipped: its cell filled in task order, or the run stopped)."""
+        queues: dict[int, list[Task]] = {}
+        for task in sorted(batch, key=lambda task: task.index, reverse=True):
+            queues.setdefault(task.index % len(self.planner.order), []).append(task)  # each cell's lowest index last
+        running: Counter = Counter()
+        passed: Counter = Counter()
+        outcomes: dict[int, tuple[Candidate, list[Issue]]] = {}
+        changed = asyncio.Condition()
+
+        async def worker() -> None:
+            while True:
+                async with changed:
+                    while (task := self._pick(queues, running, passed)) is None:
+                        if not any(queues.values()):
+                            return
+                        await changed.wait()
+                    position = task.index % len(self.planner.order)
+                    running[position] += 1
+                outcome = None
+                try:
+                    outcome = await self._one(task)
+                finally:
+                    async with changed:
+                        running[position] -= 1
+                        if outcome is not None:
+                            outcomes[task.index] = outcome
+                            passed[position] += not outcome[1]
+                        changed.notify_all()
+
+        await asyncio.gather(*(worker() for _ in range(min(self.concurrency, len(batch)))))
+        return outcomes
+
+    def _pick(self, queues: dict[int, list[Task]], running: Counter, passed: Counter) -> Task | None:
+        """The lowest-numbered task whose cell needs it even if every running task of the cell
+        passes, or None. Drops the tasks of cells that lower-numbered tasks of this round have
+        filled (they could not count), and every task once the run stopped."""
+        needed = None
+        for position, queue in queues.items():
+            short = self._by_position[position].deficit - passed[position]  # still missing after this round's finished tasks
+            if short <= 0 or self.result.stopped:
+                queue.clear()
+            elif queue and running[position] < short and (needed is None or queue[-1].index < needed[-1].index):
+                needed = queue
+        return needed.pop() if needed else None
+
     async def _one(self, task: Task) -> tuple[Candidate, list[Issue]] | None:
-        """Generate and check one task; None when it skipped itself or a budget stopped it."""
-        cell = self._cell_of(task.index)
-        async with self._slots:
-            if self._already_filled(cell, task) or self.result.stopped:
-                return None  # lower-numbered tasks filled the cell while this one waited (or the run stopped)
-            try:
-                candidate = await self.generate(task)
-                issues = list(candidate.issues)
-                if candidate.record is not None and not issues:
-                    issues.extend(run_checks(candidate.record, self.checks))  # a crashing check: check_error, not a crashed run
-                    if self.judge and not issues:  # never spent on a candidate the checks rejected
-                        issues = await self.judge(candidate.record)
-            except StopSending as reason:  # a budget or a stop signal; this task's paid answers stay in the cache for a rerun
-                self.result.stopped = self.result.stopped or str(reason)
-                return None
-        self._round[task.index] = not issues
+        """Generate and check one task; None when a budget or a stop signal stopped it."""
+        if self.result.stopped:
+            return None
+        try:
+            candidate = await self.candidate(task)
+        except StopSending as reason:  # a budget or a stop signal; this task's paid answers stay in the cache for a rerun
+            self.result.stopped = self.result.stopped or str(reason)
+            return None
+        issues = list(candidate.issues)
         self.result.done += 1
         self.result.passed += not issues
         teacher_failed = any(i.code == "teacher_error" for i in issues)
@@ -262,21 +319,24 @@ class Engine:
             self.on_progress(self.result)
         return candidate, issues
 
-    def _already_filled(self, cell: Cell, task: Task) -> bool:
-        """True when finished lower-numbered tasks of this round have filled `cell` (so in task order this one cannot count)."""
-        size = len(self.planner.order)
-        passed = sum(ok for index, ok in self._round.items() if index < task.index and index % size == cell.position)
-        return cell.accepted + passed >= cell.quota
-
     def _count(self, batch: list[Task], outcomes: list[tuple[Candidate, list[Issue]] | None]) -> None:
-        """Count a round's outcomes in task order: a task counts while its cell is still short; the others hand their budget back."""
+        """Count a round's outcomes in task order: a task counts while its cell is still short; the
+        others hand their budget back and are the cell's next tasks if it is short again."""
+        size, resume = len(self.planner.order), {}
         for task, outcome in sorted(zip(batch, outcomes), key=lambda pair: pair[0].index):
             cell = self._cell_of(task.index)
             if outcome is None or cell.deficit == 0:
                 cell.candidates -= 1  # never ran, or ran in vain: not a candidate of this run
-                self.result.unneeded += outcome is not None
+                if outcome is not None:
+                    self._unneeded.add(task.index)
+                resume.setdefault(cell.position, task.index // size)
                 continue
+            resume.pop(cell.position, None)  # (a task after a gap counted: only when a stop cut the round; no round follows)
+            self._unneeded.discard(task.index)
             self._record(task, cell, *outcome)
+        for position, k in resume.items():
+            self._by_position[position].next_k = k
+        self.result.unneeded = len(self._unneeded)
 
     def _record(self, task: Task, cell: Cell, candidate: Candidate, issues: list[Issue]) -> None:
         count_outcome(self.result, (task.category, task.mode, self.teacher, str(task.temperature)),

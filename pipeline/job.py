@@ -21,7 +21,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from filters.base import Check
+from filters.base import Check, run_checks
 from filters.checks import default_checks
 from filters.dedup import DedupOptions, find_duplicates
 from filters.grounding import GroundingOptions
@@ -34,7 +34,7 @@ from pipeline.categories import CATEGORIES, check_files, prompt_names
 from pipeline.config import RunConfig
 from pipeline.engine import Engine, RunResult, merge_results
 from pipeline.errors import InputError
-from pipeline.generate.common import Context
+from pipeline.generate.common import Candidate, Context
 from pipeline.generate.single import literal_examples
 from pipeline.judge import judge
 from pipeline.lock import RunLock
@@ -146,17 +146,16 @@ async def generate(config: RunConfig, base_url: str, model: str, api_key: str | 
                 for name, reason in sorted(planner.undrawable.items()):
                     LOG.warning(f"[yellow]skipped for blueprint[/] {name}: {reason}")
                 context, _ = build_context(config, category, catalog, model, grounding)
-                make = CATEGORIES[category].generate
                 bar = progress.add_task(category, total=n)
 
                 def update(result: RunResult, bar=bar, category=category, n=n) -> None:
                     progress.update(bar, completed=min(result.passed, n),  # live: counted in task order when each round ends
                                     description=f"{category} ({result.done} candidates, {result.done - result.passed} rejected)")
 
-                engine = Engine(planner, lambda task, make=make, context=context: make(task, teacher, context), checks, n,
-                                config.candidate_limit_for(category, n), update, concurrency=t.concurrency, dedup=dedup,
-                                teacher=model, shard=config.shard_parts,
-                                judge=(lambda record: judge(record, teacher)) if config.checks.judge else None)
+                steps = candidate_steps(CATEGORIES[category].generate, teacher, context, checks, config.checks.judge)
+                engine = Engine(planner, steps, n, config.candidate_limit_for(category, n), update,
+                                initial_yield=config.resolved_initial_yield, concurrency=t.concurrency, dedup=dedup,
+                                teacher=model, shard=config.shard_parts)
                 results.append(await engine.run())
                 done = results[-1]
                 LOG.info(f"{category}: {len(done.accepted)} of {n} accepted from {done.candidates} candidates "
@@ -166,6 +165,21 @@ async def generate(config: RunConfig, base_url: str, model: str, api_key: str | 
         signals.restore()
         await teacher.close()
         signals.raise_stop()  # the in-flight work has finished (or a second signal cut it): exit 130 / 143
+
+
+def candidate_steps(generate_one, teacher, context: Context, checks: list[Check], with_judge: bool):
+    """One task's way to a checked candidate: generate (the category's generator) -> check (the
+    chain; a crashing check is a check_error issue) -> judge (only candidates every check passed)."""
+
+    async def steps(task) -> Candidate:
+        candidate = await generate_one(task, teacher, context)
+        if candidate.record is not None and not candidate.issues:
+            candidate.issues = run_checks(candidate.record, checks)
+            if with_judge and not candidate.issues:  # never spent on a candidate the checks rejected
+                candidate.issues = await judge(candidate.record, teacher)
+        return candidate
+
+    return steps
 
 
 def check_chain(config: RunConfig, grounding: GroundingOptions, every: bool = False) -> list[Check]:
