@@ -70,5 +70,5 @@ def test_dedup_recall_and_no_clean_record_dropped():
 
 def test_label_counts_cover_every_code_of_the_checks():
     labels = Counter(line["label"] for line in LINES)
-    wanted = {code for code, (check, _) in CODES.items() if check in (*CHECKS, "dedup")} - {"invalid_record"}
+    wanted = {code for code, (check, _) in CODES.items() if check in (*CHECKS, "dedup")} - {"invalid_record", "check_error"}  # shapes and crashes, not planted values
     assert wanted <= set(labels), f"codes without planted records: {sorted(wanted - set(labels))}"
