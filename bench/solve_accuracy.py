@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from filters.match import match_calls  # noqa: E402
 from pipeline.backends.embedded import EmbeddedServer  # noqa: E402
-from pipeline.backends.openai_backend import OpenAITeacher  # noqa: E402
+from pipeline.backends.teacher import build_teacher  # noqa: E402
 from pipeline.generate.common import Context  # noqa: E402
 from pipeline.generate.single import _solve  # noqa: E402
 from pipeline.plan import Task  # noqa: E402
@@ -36,7 +36,7 @@ async def evaluate(base_url: str, model: str, distractors: int, limit: int) -> N
     domains = {tool.name: tool.domain for tool in catalog}
     examples = load_examples("single")
     examples = random.Random(0).sample(examples, min(limit, len(examples)))
-    teacher = OpenAITeacher(base_url, model, os.environ.get("OPENAI_API_KEY"), timeout=300, concurrency=1, max_attempts=2)
+    teacher = build_teacher(base_url, model, os.environ.get("OPENAI_API_KEY"), timeout=300, concurrency=1, max_attempts=2)
     await teacher.probe()
     picked = exact = 0
     started = time.monotonic()

@@ -4,7 +4,7 @@
 
 Each scenario starts bench/latency_server.py in its own process (so only the client's CPU is
 measured here), warms up, resets the server's counters, then fires N distinct ~1.5 KB requests
-with asyncio.gather through pipeline.backends.openai_backend.OpenAITeacher, each task taking one
+with asyncio.gather through pipeline.backends.teacher.build_teacher's teacher, each task taking one
 of `concurrency` slots first, as pipeline.engine does (the teacher's own semaphore bounds it too). Reported: samples/s against the ceiling min(concurrency / mean latency,
 RPM / 60), client CPU per request (time.process_time of this process / answers) and the server's
 429 count. Scenarios:
@@ -40,7 +40,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from pipeline.backends.base import ChatRequest  # noqa: E402
-from pipeline.backends.openai_backend import OpenAITeacher  # noqa: E402
+from pipeline.backends.teacher import build_teacher  # noqa: E402
 
 MEDIAN, P99, Z99 = 0.2, 2.0, 2.3263
 SIGMA = math.log(P99 / MEDIAN) / Z99
@@ -104,13 +104,13 @@ def stop_server(process: subprocess.Popen) -> None:
 
 
 async def drive_ours(base_url: str, inputs: list, concurrency: int, rpm: float | None, profile: bool) -> dict:
-    """Warm up, reset the server, then send every input through OpenAITeacher; the client's numbers."""
-    warm = OpenAITeacher(base_url, "fake", None, timeout=TIMEOUT, concurrency=concurrency, max_attempts=1)
+    """Warm up, reset the server, then send every input through the pipeline's teacher; the client's numbers."""
+    warm = build_teacher(base_url, "fake", None, timeout=TIMEOUT, concurrency=concurrency, max_attempts=1)
     await asyncio.gather(*(warm.complete(ChatRequest(m, 0.7, 128, seed=-1 - i)) for i, m in enumerate(inputs[:concurrency])),
                          return_exceptions=True)  # a capped server may refuse some: fine, it is reset below
     await warm.close()
     server_cpu = server_call(base_url, "/reset")["cpu_s"]
-    teacher = OpenAITeacher(base_url, "fake", None, timeout=TIMEOUT, concurrency=concurrency, rpm=rpm, cache=None)
+    teacher = build_teacher(base_url, "fake", None, timeout=TIMEOUT, concurrency=concurrency, rpm=rpm, cache=None)
     requests = [ChatRequest(messages=m, temperature=0.7, max_tokens=128, seed=i) for i, m in enumerate(inputs)]
     finished: list[float] = []
     slots = asyncio.Semaphore(concurrency)  # as pipeline.engine feeds the teacher: a task takes a slot before it asks
@@ -137,7 +137,7 @@ async def drive_ours(base_url: str, inputs: list, concurrency: int, rpm: float |
     await teacher.close()
     errors = [r for r in results if isinstance(r, BaseException)]
     samples = len(results) - len(errors)
-    return {"client": f"OpenAITeacher (openai {openai.__version__})", "requests": len(inputs), "samples": samples,
+    return {"client": f"pipeline teacher (openai {openai.__version__})", "requests": len(inputs), "samples": samples,
             "failures": len(errors), "errors": sorted({str(e)[:160] for e in errors})[:3], "retries": teacher.usage.retries,
             "wall_s": round(wall, 3), "samples_per_s": round(samples / wall, 2),
             "steady_samples_per_s": steady_rate(finished), "first_answer_s": round(min(finished) - started, 3),

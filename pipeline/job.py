@@ -29,7 +29,7 @@ from filters.quality import QualityOptions
 from pipeline import errors, log
 from pipeline.backends.cache import ResponseCache
 from pipeline.backends.embedded import EmbeddedServer
-from pipeline.backends.openai_backend import OpenAITeacher
+from pipeline.backends.teacher import Teacher, build_teacher
 from pipeline.categories import CATEGORIES, check_files, prompt_names
 from pipeline.config import RunConfig
 from pipeline.engine import Engine, RunResult, merge_results
@@ -116,12 +116,13 @@ def _generate_and_write(config: RunConfig, out_dir: Path, catalog: list, links: 
     return done_code(config, result)
 
 
-async def generate(config: RunConfig, base_url: str, model: str, api_key: str | None, catalog: list, links: list, cache: ResponseCache | None = None) -> tuple[RunResult, OpenAITeacher, str]:
+async def generate(config: RunConfig, base_url: str, model: str, api_key: str | None, catalog: list, links: list,
+                   cache: ResponseCache | None = None) -> tuple[RunResult, Teacher, str]:
     """Probe the teacher, then run each category's planner through generate -> check -> judge ->
     dedup rounds (pipeline.engine) to its share of --n."""
     t = config.teacher
     identity = f"embedded:{model}" if t.embedded else None  # the embedded server's port changes every run; its model does not
-    teacher = OpenAITeacher(base_url, model, api_key, timeout=t.timeout, concurrency=t.concurrency, max_attempts=t.max_attempts,
+    teacher = build_teacher(base_url, model, api_key, timeout=t.timeout, concurrency=t.concurrency, max_attempts=t.max_attempts,
                             retry_initial=t.retry_initial, retry_max=t.retry_max, style=t.structured_output, cache=cache, identity=identity,
                             budget=config.budget, rpm=t.rpm, tpm=t.tpm)
 

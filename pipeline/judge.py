@@ -15,7 +15,8 @@ from typing import Any
 from filters.base import Issue
 from pipeline.backends.base import ChatRequest
 from pipeline.errors import TeacherError
-from pipeline.generate.common import parse_json_object, tools_block
+from pipeline.generate.answers import VerdictAnswer, ask
+from pipeline.generate.common import tools_block
 from pipeline.task import stable_int
 from pipeline.prompts import load_prompt
 from pipeline.record import Conversation
@@ -35,12 +36,11 @@ def judge_messages(record: Conversation) -> list[dict[str, Any]]:
 async def judge(record: Conversation, teacher) -> list[Issue]:
     """Ask the teacher; record its verdict in `record.meta["judge"]`; an issue unless it says yes."""
     try:
-        answer = await teacher.complete(ChatRequest(judge_messages(record), 0.0, 160, VERDICT_SCHEMA, stable_int(record.id, "judge") % 2**31))
+        asked = await ask(teacher, ChatRequest(judge_messages(record), 0.0, 160, VERDICT_SCHEMA, stable_int(record.id, "judge") % 2**31), VerdictAnswer)
     except TeacherError as error:
         return [Issue("generate", "teacher_error", "", f"judge: {error}")]
-    parsed = parse_json_object(answer.text) or {}
-    verdict, reason = parsed.get("verdict"), str(parsed.get("reason") or "")
-    if verdict not in ("yes", "no"):
-        return [Issue("judge", "judge_unparseable", "", f"the judge's answer has no yes/no verdict: {answer.text[:200]!r}")]
+    if asked.value is None:
+        return [Issue("judge", "judge_unparseable", "", f"the judge's answer has no yes/no verdict: {asked.text[:200]!r}")]
+    verdict, reason = asked.value.verdict, str(asked.value.reason or "")
     record.meta["judge"] = {"verdict": verdict, "reason": reason, "prompt_version": load_prompt("judge/calls").version}
     return [] if verdict == "yes" else [Issue("judge", "judge_rejected", "", f"the judge says no: {reason}")]

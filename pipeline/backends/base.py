@@ -1,9 +1,9 @@
-"""The request/answer types every teacher backend speaks."""
+"""The request/answer types every teacher backend speaks, what the layers of one teacher share, and what a transport is."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
 
 
 @dataclass
@@ -43,3 +43,41 @@ class Usage:
         self.prompt_tokens += completion.prompt_tokens
         self.completion_tokens += completion.completion_tokens
 
+
+
+@dataclass
+class TeacherState:
+    """What the layers of one teacher share: the running totals, and the stop signal."""
+
+    usage: Usage = field(default_factory=Usage)
+    stopped_by: str | None = None  # a signal's name once one asked the run to stop: nothing more is sent
+
+
+class TransientError(Exception):
+    """A transport's failure worth another try (a busy worker, a dropped connection): retried like an HTTP 5xx."""
+
+
+class Transport:
+    """One backend's call and nothing else: a request and a structured-output style in, a Completion out.
+
+    A backend subclasses this: it sets `model` and `identity` (the endpoint as the response cache
+    key knows it), implements `send`, and raises openai's errors (an HTTP backend), TransientError
+    (worth another try) or pipeline.errors.TeacherError (never worth one). It does not retry,
+    cache, count, pace or check budgets: pipeline.backends.teacher.stack layers that over any
+    transport. Response headers it sees (rate limits) go to `on_headers`, which the stack sets.
+    """
+
+    model: str = ""
+    identity: str = ""
+    on_headers: Callable[[Mapping[str, str]], None] | None = None
+
+    async def send(self, request: ChatRequest, style: str) -> Completion:
+        """Ask once (`style`: how to ask for output fitting request.json_schema, see pipeline.backends.structured)."""
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        """Release what the transport holds (a client, connections)."""
+
+    def describe(self, error: BaseException) -> str:
+        """One line for a failure of this transport, without secrets."""
+        return f"{type(error).__name__} from {self.identity}: {error}"

@@ -6,6 +6,7 @@ temperature, max_tokens, seed (the task and step: two tasks with one prompt get 
 JSON Schema and structured-output style. It never covers how the answer is parsed or checked,
 so changing a check or an exporter reuses every paid response. Only complete answers are
 stored (finish_reason "stop", non-empty); a torn last line (a kill mid-write) is dropped on load.
+CacheLayer is the teacher's outermost layer (pipeline.backends.teacher): a hit sends nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pipeline.backends.base import ChatRequest, Completion
+from pipeline.backends.base import ChatRequest, Completion, TeacherState
 
 
 def fingerprint(identity: str, model: str, request: ChatRequest, style: str) -> str:
@@ -73,3 +74,21 @@ def _ends_with_newline(path: Path) -> bool:
     with open(path, "rb") as handle:
         handle.seek(-1, 2)
         return handle.read(1) == b"\n"
+
+
+class CacheLayer:
+    """Answers read from the response cache instead of sent; complete new answers stored."""
+
+    def __init__(self, inner, state: TeacherState, cache: ResponseCache, identity: str, model: str):
+        self.inner, self.state, self.cache = inner, state, cache
+        self.identity, self.model = identity, model
+
+    async def send(self, request: ChatRequest, style: str, retry) -> Completion:
+        """The cached answer to `request`, else the inner layer's (stored when complete)."""
+        key = fingerprint(self.identity, self.model, request, style)
+        if (hit := self.cache.get(key)) is not None:
+            self.state.usage.cached += 1
+            return hit
+        completion = await self.inner.send(request, style, retry)
+        self.cache.put(key, completion)  # under the asked-for request's key: a rerun gets the whole (re-asked) answer
+        return completion

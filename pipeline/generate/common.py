@@ -29,11 +29,12 @@ def failed(task: Task, code: str, message: str, record: Conversation | None = No
 
 
 class StepError(Exception):
-    """A generation step that cannot go on; `code` is the rejection it becomes."""
+    """A generation step that cannot go on; `code` is the rejection it becomes, `raw` the answers
+    (step name -> text) the rejected candidate keeps."""
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str, **raw: str):
         super().__init__(message)
-        self.code = code
+        self.code, self.raw = code, raw
 
 
 async def guarded(task: Task, work: Awaitable[Candidate]) -> Candidate:
@@ -43,7 +44,7 @@ async def guarded(task: Task, work: Awaitable[Candidate]) -> Candidate:
     except TeacherError as error:
         return failed(task, "teacher_error", str(error))
     except StepError as error:
-        return failed(task, error.code, str(error))
+        return failed(task, error.code, str(error), **error.raw)
 
 
 class Context:

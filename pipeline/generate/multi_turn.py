@@ -20,7 +20,8 @@ from typing import Any
 
 from filters.match import match_calls
 from pipeline.backends.base import ChatRequest
-from pipeline.generate.common import Candidate, Context, failed, guarded, call_schema, parse_json_object, seed_for, wrap
+from pipeline.generate.answers import CallAnswer, MessageAnswer, ask
+from pipeline.generate.common import Candidate, Context, failed, guarded, call_schema, seed_for, wrap
 from pipeline.generate.nested import ANSWER
 from pipeline.generate.results import answer_calls, callable_as_is, confirm_if_needed, decline, needing_confirmation
 from pipeline.generate.steps import describe_calls, gate, phrase, reply, single_shots, solve, user_message
@@ -121,24 +122,23 @@ async def _free(task: Task, teacher, ctx: Context) -> Candidate:
         goal = CHAT_USER if turn["kind"] == "chat" else _goal(task, ctx, turn)
         system = user_prompt.render(style=task.style, today=task.now[:10])
         content = f"Conversation so far:\n{transcript.rendered() or '(none yet)'}\n\nYour next message should: {goal}"
-        answer = await teacher.complete(ChatRequest([{"role": "system", "content": system}, {"role": "user", "content": content}],
-                                                    task.temperature, 200, schema, seed_for(task, f"user-{number}")))
-        raw[f"user-{number}"] = answer.text
-        text = (parse_json_object(answer.text) or {}).get("message")
-        if not isinstance(text, str) or not text.strip():
+        user = await ask(teacher, ChatRequest([{"role": "system", "content": system}, {"role": "user", "content": content}],
+                                              task.temperature, 200, schema, seed_for(task, f"user-{number}")), MessageAnswer)
+        raw[f"user-{number}"] = user.text
+        if user.value is None:
             return failed(task, "unparseable_output", f"turn {number + 1} has no user message", transcript.record(ctx, prompts), **raw)
-        transcript.user(text.strip())
+        transcript.user(user.value.message)
         if turn["kind"] == "chat":
             answer_text, raw[f"reply-{number}"] = await reply(task, teacher, ctx, transcript.rendered(), CHAT_REPLY, f"reply-{number}")
         else:
             name = task.targets[turn["call"]]
-            answer = await teacher.complete(ChatRequest(
+            made = await ask(teacher, ChatRequest(
                 [{"role": "system", "content": call_prompt.render(name=name, today=task.now[:10])}, {"role": "user", "content": transcript.rendered()}],
-                task.temperature, ctx.max_tokens, wrap({"call": call_schema(ctx.tools[name])}), seed_for(task, f"call-{number}")))
-            raw[f"call-{number}"] = answer.text
-            call = (parse_json_object(answer.text) or {}).get("call")
-            if not isinstance(call, dict):
+                task.temperature, ctx.max_tokens, wrap({"call": call_schema(ctx.tools[name])}), seed_for(task, f"call-{number}")), CallAnswer)
+            raw[f"call-{number}"] = made.text
+            if made.value is None:
                 return failed(task, "unparseable_output", f"turn {number + 1} has no call", transcript.record(ctx, prompts), **raw)
+            call = made.value.call
             confirm_if_needed(task, transcript, [call], f"turn-{number}", ctx)
             ids = transcript.calls([call])
             if not callable_as_is(ctx, [call]):

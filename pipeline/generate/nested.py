@@ -23,7 +23,8 @@ from filters.chain import values_at
 from filters.match import match_calls
 from filters.schema import validator_for
 from pipeline.backends.base import ChatRequest
-from pipeline.generate.common import Candidate, Context, failed, guarded, call_schema, describe_call, parse_json_object, seed_for, tools_block, wrap
+from pipeline.generate.answers import CallAnswer, RequestCallAnswer, ask
+from pipeline.generate.common import Candidate, Context, failed, guarded, call_schema, describe_call, seed_for, tools_block, wrap
 from pipeline.generate.results import answer_calls, callable_as_is, confirm_if_needed
 from pipeline.generate.steps import gate, phrase, reply, solve
 from pipeline.generate.transcript import Transcript
@@ -155,25 +156,22 @@ async def _free(task: Task, teacher, ctx: Context) -> Candidate:
         messages.append({"role": "assistant", "content": json.dumps({"request": example["request"], "call": example["steps"][0]["call"]}, ensure_ascii=False)})
     messages.append({"role": "user", "content": f"Write the request for {' -> '.join(task.targets)} and the first call."})
     schema = wrap({"request": {"type": "string", "minLength": 8, "maxLength": 600}, "call": call_schema(ctx.tools[task.targets[0]])})
-    answer = await teacher.complete(ChatRequest(messages, task.temperature, ctx.max_tokens, schema, seed_for(task, "free")))
-    parsed = parse_json_object(answer.text) or {}
-    request, call = parsed.get("request"), parsed.get("call")
-    if not isinstance(request, str) or not request.strip() or not isinstance(call, dict):
-        return failed(task, "unparseable_output", "the answer has no request and first call", free=answer.text)
+    asked = await ask(teacher, ChatRequest(messages, task.temperature, ctx.max_tokens, schema, seed_for(task, "free")), RequestCallAnswer)
+    first = asked.expect("the answer has no request and first call", "free")
     transcript = Transcript(task)
-    transcript.user(request.strip())
-    raw = {"free": answer.text}
-    call_turns, result_messages = [], []
+    transcript.user(first.request)
+    raw = {"free": asked.text}
+    call, call_turns, result_messages = first.call, [], []
     for step, name in enumerate(task.targets):
         if step:
             system = rest.render(name=name, today=task.now[:10])
-            answer = await teacher.complete(ChatRequest([{"role": "system", "content": system}, {"role": "user", "content": transcript.rendered()}],
-                                                        task.temperature, ctx.max_tokens, wrap({"call": call_schema(ctx.tools[name])}),
-                                                        seed_for(task, f"next-{step}")))
-            raw[f"next-{step}"] = answer.text
-            call = (parse_json_object(answer.text) or {}).get("call")
-            if not isinstance(call, dict):
+            following = await ask(teacher, ChatRequest([{"role": "system", "content": system}, {"role": "user", "content": transcript.rendered()}],
+                                                       task.temperature, ctx.max_tokens, wrap({"call": call_schema(ctx.tools[name])}),
+                                                       seed_for(task, f"next-{step}")), CallAnswer)
+            raw[f"next-{step}"] = following.text
+            if following.value is None:
                 return failed(task, "unparseable_output", f"step {step + 1} has no call", transcript.record(ctx, prompts), **raw)
+            call = following.value.call
         confirm_if_needed(task, transcript, [call], f"step-{step}", ctx)
         ids = transcript.calls([call])
         call_turns.append(len(transcript.messages) - 1)

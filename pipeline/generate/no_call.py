@@ -22,7 +22,8 @@ from string import Template
 from typing import Any
 
 from pipeline.backends.base import ChatRequest
-from pipeline.generate.common import Candidate, Context, failed, guarded, call_schema, describe_call, parse_json_object, seed_for, tools_block, wrap
+from pipeline.generate.answers import MissingValueAnswer, NoCallAnswer, ask
+from pipeline.generate.common import Candidate, Context, failed, guarded, call_schema, describe_call, seed_for, tools_block, wrap
 from pipeline.generate.results import confirm_if_needed
 from pipeline.policy import templates
 from pipeline.generate.steps import NONE_ACTION, QUESTION_SCHEMA, REPLY_SCHEMA, gate, phrase, pick, reply, single_shots, solve, user_message
@@ -211,16 +212,14 @@ async def _free(task: Task, teacher, ctx: Context) -> Candidate:
     properties: dict[str, Any] = {"request": {"type": "string", "minLength": 8, "maxLength": 600}, "reply": {"type": "string", "minLength": 2, "maxLength": 800}}
     if continued:
         properties.update(value={"type": "string", "minLength": 1, "maxLength": 300}, call=call_schema(ctx.tools[task.target]))
-    answer = await teacher.complete(ChatRequest(messages, task.temperature, ctx.max_tokens, wrap(properties), seed_for(task, "free")))
-    parsed = parse_json_object(answer.text) or {}
-    request, text, value, call = parsed.get("request"), parsed.get("reply"), parsed.get("value"), parsed.get("call")
-    if not all(isinstance(part, str) and part.strip() for part in (request, text, *([value] if continued else []))) or (continued and not isinstance(call, dict)):
-        return failed(task, "unparseable_output", "the answer lacks a part it needs (request, reply, value, call)", free=answer.text)
+    asked = await ask(teacher, ChatRequest(messages, task.temperature, ctx.max_tokens, wrap(properties), seed_for(task, "free")),
+                      MissingValueAnswer if continued else NoCallAnswer)
+    answer = asked.expect("the answer lacks a part it needs (request, reply, value, call)", "free")
     transcript = Transcript(task)
-    transcript.user(request.strip())
-    transcript.assistant(text.strip())
-    if continued:
-        transcript.user(value.strip())
-        confirm_if_needed(task, transcript, [call], "call", ctx)
-        transcript.calls([call])
-    return Candidate(task, transcript.record(ctx, [template], **_meta(task)), raw={"free": answer.text})
+    transcript.user(answer.request)
+    transcript.assistant(answer.reply)
+    if isinstance(answer, MissingValueAnswer):
+        transcript.user(answer.value)
+        confirm_if_needed(task, transcript, [answer.call], "call", ctx)
+        transcript.calls([answer.call])
+    return Candidate(task, transcript.record(ctx, [template], **_meta(task)), raw={"free": asked.text})

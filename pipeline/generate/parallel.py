@@ -15,7 +15,8 @@ import random
 from typing import Any
 
 from filters.quality import copied_example
-from pipeline.generate.common import Candidate, Context, failed, guarded, call_schema, parse_json_object, seed_for, tools_block
+from pipeline.generate.answers import RequestCallsAnswer, ask
+from pipeline.generate.common import Candidate, Context, failed, guarded, call_schema, seed_for, tools_block
 from pipeline.generate.results import confirm_if_needed
 from pipeline.generate.steps import NONE_ACTION, describe_calls, gate, phrase, single_shots, solve, split, ungrounded_calls
 from pipeline.generate.transcript import Transcript
@@ -115,16 +116,13 @@ async def _free(task: Task, teacher, ctx: Context) -> Candidate:
         "request": {"type": "string", "minLength": 8, "maxLength": 600},
         "calls": {"type": "array", "items": item, "minItems": count, "maxItems": count}}}
     schema = _hoist_defs(schema)
-    answer = await teacher.complete(ChatRequest(messages, task.temperature, ctx.max_tokens, schema, seed_for(task, "free")))
-    parsed = parse_json_object(answer.text) or {}
-    request, calls = parsed.get("request"), parsed.get("calls")
-    if not isinstance(request, str) or not request.strip() or not isinstance(calls, list) or not all(isinstance(c, dict) for c in calls):
-        return failed(task, "unparseable_output", "the answer has no request and calls", free=answer.text)
+    asked = await ask(teacher, ChatRequest(messages, task.temperature, ctx.max_tokens, schema, seed_for(task, "free")), RequestCallsAnswer)
+    answer = asked.expect("the answer has no request and calls", "free")
     transcript = Transcript(task)
-    transcript.user(request.strip())
-    confirm_if_needed(task, transcript, calls, "calls", ctx)
-    transcript.calls(calls)
-    return Candidate(task, transcript.record(ctx, [template]), raw={"free": answer.text})
+    transcript.user(answer.request)
+    confirm_if_needed(task, transcript, answer.calls, "calls", ctx)
+    transcript.calls(answer.calls)
+    return Candidate(task, transcript.record(ctx, [template]), raw={"free": asked.text})
 
 
 def _hoist_defs(schema: dict[str, Any]) -> dict[str, Any]:

@@ -21,7 +21,8 @@ from filters.base import Issue, call_path
 from pipeline.backends.base import ChatRequest
 from filters.match import match_calls
 from filters.quality import copied_example
-from pipeline.generate.common import Candidate, Context, failed, guarded, call_schema, describe_call, parse_json_object, seed_for, tools_block, unstated_arguments, wrap
+from pipeline.generate.answers import RequestAnswer, RequestCallAnswer, ask
+from pipeline.generate.common import Candidate, Context, failed, guarded, call_schema, describe_call, seed_for, tools_block, unstated_arguments, wrap
 from pipeline.task import Task
 from pipeline.generate.steps import solve
 from pipeline.prompts import load_prompt
@@ -76,11 +77,8 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
         messages.append({"role": "assistant", "content": json.dumps({"request": example["request"]}, ensure_ascii=False)})
     assert task.blueprint is not None
     messages.append({"role": "user", "content": describe_call(task.blueprint[0], ctx.tools[task.target], task.surface)})
-    answer = await teacher.complete(ChatRequest(messages, task.temperature, min(ctx.max_tokens, 160), REQUEST_SCHEMA, seed_for(task, "phrase")))
-    request = (parse_json_object(answer.text) or {}).get("request")
-    if not isinstance(request, str) or not request.strip():
-        return failed(task, "unparseable_output", "the phrasing answer has no request", phrase=answer.text)
-    request = request.strip()
+    asked = await ask(teacher, ChatRequest(messages, task.temperature, min(ctx.max_tokens, 160), REQUEST_SCHEMA, seed_for(task, "phrase")), RequestAnswer)
+    request = asked.expect("the phrasing answer has no request", "phrase").request
     copied = _copied(task, ctx, request)
     target = task.blueprint[0]
     unstated = [] if copied else ctx.grounding.ungrounded_keys(target["arguments"], ctx.tools[task.target].function.parameters, request, task.now)
@@ -91,15 +89,15 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
         else:  # the request leaves out a planned value: no solver can round-trip it
             issue = Issue("generate", "ungrounded_value", append_path(call_path(len(record.messages) - 1, 0), f"function.arguments.{unstated[0]}"),
                           f"the request does not ground {', '.join(unstated)}")
-        return Candidate(task, record, [issue], {"phrase": answer.text})
+        return Candidate(task, record, [issue], {"phrase": asked.text})
     call, raw = await _solve(task, teacher, ctx, request)
     if call is None:
         record = _record(task, ctx, request, {"name": "", "arguments": {}}, [phrase, solve, fill])
-        return failed(task, "unparseable_output", "the solve answer is not a call", record, phrase=answer.text, **raw)
+        return failed(task, "unparseable_output", "the solve answer is not a call", record, phrase=asked.text, **raw)
     record = _record(task, ctx, request, call, [phrase, solve, fill])
     if ctx.second_solve is not None and _matches(ctx, task.blueprint, call):
         await _second_solve(task, teacher, ctx, request, record, raw)
-    return Candidate(task, record, raw={"phrase": answer.text, **raw})
+    return Candidate(task, record, raw={"phrase": asked.text, **raw})
 
 
 def _matches(ctx: Context, expected: list[dict[str, Any]], call: dict[str, Any]) -> bool:
@@ -133,9 +131,6 @@ async def _free(task: Task, teacher, ctx: Context) -> Candidate:
         messages.append({"role": "assistant", "content": json.dumps({"request": example["request"], "call": example["call"]}, ensure_ascii=False)})
     messages.append({"role": "user", "content": f'Write the request and the call for the tool "{task.target}".'})
     schema = wrap({"request": REQUEST_SCHEMA["properties"]["request"], "call": call_schema(ctx.tools[task.target])})
-    answer = await teacher.complete(ChatRequest(messages, task.temperature, ctx.max_tokens, schema, seed_for(task, "free")))
-    parsed = parse_json_object(answer.text) or {}
-    request, call = parsed.get("request"), parsed.get("call")
-    if not isinstance(request, str) or not request.strip() or not isinstance(call, dict):
-        return failed(task, "unparseable_output", "the answer has no request and call", free=answer.text)
-    return Candidate(task, _record(task, ctx, request.strip(), call, [free]), raw={"free": answer.text})
+    asked = await ask(teacher, ChatRequest(messages, task.temperature, ctx.max_tokens, schema, seed_for(task, "free")), RequestCallAnswer)
+    answer = asked.expect("the answer has no request and call", "free")
+    return Candidate(task, _record(task, ctx, answer.request, answer.call, [free]), raw={"free": asked.text})

@@ -1,7 +1,8 @@
 """Teacher steps every category composes: phrase a request, solve it, split it, write a reply.
 
 Each step is one constrained request (a small JSON object), so a small teacher stays parseable
-and a rerun asks the same question (the request seed comes from the task and the step name).
+and a rerun asks the same question (the request seed comes from the task and the step name); its
+answer is read through answers.ask into a small pydantic model (None when it does not fit).
 `context` is the conversation so far as plain lines (transcript.render_messages); with it the
 solver reads values said in earlier turns and results returned by earlier calls.
 """
@@ -14,8 +15,8 @@ from typing import Any
 
 from filters.quality import copied_example
 from pipeline.backends.base import ChatRequest
-from pipeline.generate.common import (Candidate, Context, action_options, describe_call, drop_unstated_optionals, failed, parse_json_object,
-                                      seed_for, signature, wrap)
+from pipeline.generate.answers import ActionAnswer, ArgumentsAnswer, MessageAnswer, PartsAnswer, ReplyAnswer, RequestAnswer, ask
+from pipeline.generate.common import Candidate, Context, action_options, describe_call, drop_unstated_optionals, failed, seed_for, signature, wrap
 from pipeline.generate.transcript import Transcript, fewshot_texts
 from pipeline.task import Task, nearest_examples
 from pipeline.prompts import load_prompt
@@ -51,9 +52,8 @@ async def phrase(task: Task, teacher, ctx: Context, described: str, shots: list[
         messages.append({"role": "assistant", "content": json.dumps({"request": request}, ensure_ascii=False)})
     content = f"Conversation so far:\n{context}\n\nNext message:\n{described}" if context else described
     messages.append({"role": "user", "content": content})
-    answer = await teacher.complete(ChatRequest(messages, task.temperature, min(ctx.max_tokens, 200), REQUEST_SCHEMA, seed_for(task, step)))
-    request = (parse_json_object(answer.text) or {}).get("request")
-    return (request.strip() if isinstance(request, str) and request.strip() else None), answer.text
+    asked = await ask(teacher, ChatRequest(messages, task.temperature, min(ctx.max_tokens, 200), REQUEST_SCHEMA, seed_for(task, step)), RequestAnswer)
+    return (asked.value.request if asked.value is not None else None), asked.text
 
 
 def single_shots(task: Task, ctx: Context, name: str, k: int = 2) -> list[tuple[str, str]]:
@@ -86,11 +86,11 @@ async def pick(task: Task, teacher, ctx: Context, tools: list[str], request: str
                 {"role": "user", "content": f"Conversation so far:\n{context}\n\nLatest request:\n{request}" if context else request}]
     schema = {"type": "object", "properties": {"action": {"type": "string", "enum": options}}, "required": ["action"]}
     temperature = ctx.solve_temperature if temperature is None else temperature
-    answer = await teacher.complete(ChatRequest(messages, temperature, 96, schema, seed_for(task, step)))
-    action = (parse_json_object(answer.text) or {}).get("action")
+    asked = await ask(teacher, ChatRequest(messages, temperature, 96, schema, seed_for(task, step)), ActionAnswer)
+    action = asked.value.action if asked.value is not None else None
     if action not in options:
-        return None, answer.text
-    return (NONE_ACTION if action == NONE_ACTION else tools[options.index(action) - (allow_none and none_first)]), answer.text
+        return None, asked.text
+    return (NONE_ACTION if action == NONE_ACTION else tools[options.index(action) - (allow_none and none_first)]), asked.text
 
 
 async def fill(task: Task, teacher, ctx: Context, name: str, request: str, context: str = "",
@@ -107,12 +107,12 @@ async def fill(task: Task, teacher, ctx: Context, name: str, request: str, conte
             messages.append({"role": "assistant", "content": json.dumps({"arguments": example["call"]["arguments"]}, ensure_ascii=False)})
     said = f"\nConversation so far:\n{context}" if context else ""
     messages.append({"role": "user", "content": f"Tool: {signature(ctx.tools[name])}{said}\nRequest: {request}"})
-    answer = await teacher.complete(ChatRequest(messages, ctx.solve_temperature if temperature is None else temperature, ctx.max_tokens,
-                                                wrap({"arguments": ctx.tools[name].function.parameters}), seed_for(task, step)))
-    arguments = (parse_json_object(answer.text) or {}).get("arguments")
-    raw = {step: answer.text}
-    if not isinstance(arguments, dict):
+    asked = await ask(teacher, ChatRequest(messages, ctx.solve_temperature if temperature is None else temperature, ctx.max_tokens,
+                                           wrap({"arguments": ctx.tools[name].function.parameters}), seed_for(task, step)), ArgumentsAnswer)
+    raw = {step: asked.text}
+    if asked.value is None:
         return None, raw
+    arguments = asked.value.arguments
     parameters = ctx.tools[name].function.parameters
     text = f"{context}\n{request}"
     ungrounded = ctx.grounding.ungrounded_keys(arguments, parameters, text, task.now)
@@ -141,11 +141,8 @@ async def split(task: Task, teacher, ctx: Context, request: str, most: int) -> t
     messages = [{"role": "system", "content": load_prompt("parallel/split").render(most=most)}, {"role": "user", "content": request}]
     schema = {"type": "object", "properties": {"parts": {"type": "array", "items": {"type": "string", "minLength": 3, "maxLength": 300},
                                                          "minItems": 1, "maxItems": most}}, "required": ["parts"]}
-    answer = await teacher.complete(ChatRequest(messages, ctx.solve_temperature, ctx.max_tokens, schema, seed_for(task, "split")))
-    parts = (parse_json_object(answer.text) or {}).get("parts")
-    if not isinstance(parts, list) or not parts or not all(isinstance(p, str) and p.strip() for p in parts):
-        return None, answer.text
-    return [p.strip() for p in parts], answer.text
+    asked = await ask(teacher, ChatRequest(messages, ctx.solve_temperature, ctx.max_tokens, schema, seed_for(task, "split")), PartsAnswer)
+    return (asked.value.parts if asked.value is not None else None), asked.text
 
 
 async def reply(task: Task, teacher, ctx: Context, context: str, instruction: str, step: str,
@@ -153,18 +150,16 @@ async def reply(task: Task, teacher, ctx: Context, context: str, instruction: st
     """The assistant's words (a final answer, a follow-up question, a plain answer) for the conversation."""
     messages = [{"role": "system", "content": load_prompt("reply/assistant").render(instruction=instruction, today=task.now[:10])},
                 {"role": "user", "content": context}]
-    answer = await teacher.complete(ChatRequest(messages, task.temperature, min(ctx.max_tokens, 300), schema, seed_for(task, step)))
-    text = (parse_json_object(answer.text) or {}).get("reply")
-    return (text.strip() if isinstance(text, str) and text.strip() else None), answer.text
+    asked = await ask(teacher, ChatRequest(messages, task.temperature, min(ctx.max_tokens, 300), schema, seed_for(task, step)), ReplyAnswer)
+    return (asked.value.reply if asked.value is not None else None), asked.text
 
 
 async def user_message(task: Task, teacher, ctx: Context, context: str, instruction: str, step: str) -> tuple[str | None, str]:
     """The user's next message (chat turns, giving a missing value) for the conversation."""
     messages = [{"role": "system", "content": load_prompt("reply/user").render(instruction=instruction, style=task.style)},
                 {"role": "user", "content": context or "(the conversation starts now)"}]
-    answer = await teacher.complete(ChatRequest(messages, task.temperature, min(ctx.max_tokens, 200), MESSAGE_SCHEMA, seed_for(task, step)))
-    text = (parse_json_object(answer.text) or {}).get("message")
-    return (text.strip() if isinstance(text, str) and text.strip() else None), answer.text
+    asked = await ask(teacher, ChatRequest(messages, task.temperature, min(ctx.max_tokens, 200), MESSAGE_SCHEMA, seed_for(task, step)), MessageAnswer)
+    return (asked.value.message if asked.value is not None else None), asked.text
 
 
 def gate(task: Task, ctx: Context, transcript: Transcript, request: str, calls: list[dict[str, Any]], prompts, text: str = "",

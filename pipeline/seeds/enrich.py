@@ -30,7 +30,7 @@ from filters.quality import is_placeholder
 from pipeline import errors
 from pipeline.backends.base import ChatRequest
 from pipeline.backends.embedded import EmbeddedServer
-from pipeline.backends.openai_backend import OpenAITeacher
+from pipeline.backends.teacher import Teacher, build_teacher
 from pipeline.redact import public_url
 from pipeline.config import TeacherConfig
 from pipeline.errors import InputError, TeacherError
@@ -146,7 +146,7 @@ def accept(slot: Slot, text: str) -> None:
             seen.add(folded)
 
 
-async def fill(slot: Slot, teacher: OpenAITeacher, min_values: int, max_attempts: int) -> None:
+async def fill(slot: Slot, teacher: Teacher, min_values: int, max_attempts: int) -> None:
     """Ask until the slot holds `min_values` values or `max_attempts` requests were made."""
     while slot.count() < min_values and slot.attempts < max_attempts:
         request = request_for(slot, min_values)
@@ -157,7 +157,7 @@ async def fill(slot: Slot, teacher: OpenAITeacher, min_values: int, max_attempts
             slot.dropped[f"failed request ({error})"] += 1
 
 
-async def enrich(slots: list[Slot], teacher: OpenAITeacher, min_values: int, max_attempts: int) -> None:
+async def enrich(slots: list[Slot], teacher: Teacher, min_values: int, max_attempts: int) -> None:
     """Fill every slot, writing each file's sidecar as soon as its slots are done."""
     await teacher.probe()
     for path in dict.fromkeys(slot.file for slot in slots):
@@ -229,7 +229,7 @@ def run(args: argparse.Namespace) -> int:
             print("starting the embedded teacher (llama.cpp, SmolLM2-135M-Instruct) ...", file=sys.stderr)
             server = stack.enter_context(EmbeddedServer())
             base_url, model, api_key, settings = server.base_url, server.model, None, server.client_settings(TeacherConfig())
-        teacher = OpenAITeacher(base_url, model, api_key, **settings)
+        teacher = build_teacher(base_url, model, api_key, **settings)
         print(f"asking {model} at {public_url(base_url)} about {len(todo)} parameter(s)", file=sys.stderr)
 
         async def go() -> None:

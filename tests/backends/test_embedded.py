@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from pipeline.backends.embedded import EmbeddedServer, model_path
-from pipeline.backends.openai_backend import OpenAITeacher
+from pipeline.backends.teacher import build_teacher
 from pipeline.backends.base import ChatRequest
 from tests.conftest import ROOT, run_cli
 
@@ -35,7 +35,7 @@ def test_server_starts_answers_constrained_json_and_stops(tmp_path):
     assert model_path().stat().st_size > 90_000_000
     with EmbeddedServer(log_dir=tmp_path) as server:
         async def talk():
-            teacher = OpenAITeacher(server.base_url, server.model, None, concurrency=1, max_attempts=2)
+            teacher = build_teacher(server.base_url, server.model, None, concurrency=1, max_attempts=2)
             style = await teacher.probe()
             schema = {"type": "object", "properties": {"city": {"type": "string", "enum": ["Paris", "Lyon"]}}, "required": ["city"]}
             answer = await teacher.complete(ChatRequest([{"role": "user", "content": "Which city is the capital of France? Reply as JSON."}],

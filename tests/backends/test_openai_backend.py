@@ -1,4 +1,5 @@
-"""pipeline.backends.openai_backend against the fake server: real `openai` client, real HTTP."""
+"""The run's teacher (pipeline.backends.teacher.build_teacher: OpenAITransport under every layer) against
+the fake server: real `openai` client, real HTTP."""
 
 from __future__ import annotations
 
@@ -17,8 +18,12 @@ import openai
 import pytest
 
 from pipeline.backends.base import ChatRequest
-from pipeline.backends.openai_backend import OpenAITeacher, duration, grammar_for, public_url, retry_after, structured_kwargs
+from pipeline.backends.ratelimit import duration
+from pipeline.backends.retry import retry_after
+from pipeline.backends.structured import grammar_for, structured_kwargs
+from pipeline.backends.teacher import build_teacher
 from pipeline.errors import Interrupted, TeacherError
+from pipeline.redact import public_url
 from tests.fake_openai import FakeOpenAI, RESET, chat_reply, echo_teacher, response_schema
 
 SCHEMA = {"type": "object", "required": ["code"], "properties": {
@@ -58,7 +63,7 @@ def drive(url, action, api_key="sk-x", **options):
     opts = {"retry_initial": 0.01, "retry_max": 0.2, "max_attempts": 3, "timeout": 5.0, **options}
 
     async def main():
-        teacher = OpenAITeacher(url, "m", api_key, **opts)
+        teacher = build_teacher(url, "m", api_key, **opts)
         start = time.monotonic()
         try:
             outcome = await action(teacher)
@@ -383,7 +388,7 @@ def test_a_per_day_limit_is_not_paced_and_a_stop_cuts_a_pause_short(fake):
         return await waiting
 
     outcome, teacher, elapsed = drive(fake.base_url, action, retry_max=60)
-    assert teacher.learned == {} and teacher.requests_bucket is None
+    assert teacher.learned == {} and teacher.rate_limits.requests_bucket is None
     assert isinstance(outcome, Interrupted) and elapsed < 2
 
 
@@ -400,7 +405,7 @@ def test_a_429_pauses_the_other_requests_too(fake):
 
     async def action(teacher):
         first = asyncio.create_task(teacher.complete(REQ))
-        while not teacher.paused_until:  # the 429 has arrived; a second request now must wait out the pause
+        while not teacher.rate_limits.paused_until:  # the 429 has arrived; a second request now must wait out the pause
             await asyncio.sleep(0.005)
         second = await teacher.complete(ChatRequest([{"role": "user", "content": "another"}]))
         return await first, second

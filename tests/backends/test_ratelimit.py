@@ -6,7 +6,7 @@ import asyncio
 import time
 
 from pipeline.backends.base import ChatRequest
-from pipeline.backends.openai_backend import OpenAITeacher
+from pipeline.backends.teacher import build_teacher
 from pipeline.backends.ratelimit import TokenBucket, estimated_tokens
 from tests.fake_openai import FakeOpenAI
 
@@ -36,7 +36,7 @@ def test_an_amount_above_the_capacity_waits_for_a_full_bucket():
 def test_a_teacher_with_rpm_stays_under_it_over_real_http():
     with FakeOpenAI() as fake:
         async def main():
-            teacher = OpenAITeacher(fake.base_url, "m", "k", concurrency=8, rpm=1200, tpm=600000)  # 20 a second
+            teacher = build_teacher(fake.base_url, "m", "k", concurrency=8, rpm=1200, tpm=600000)  # 20 a second
             start = time.monotonic()
             try:
                 await asyncio.gather(*(teacher.complete(ChatRequest([{"role": "user", "content": f"hi {i}"}], 0.0, 16, None, i))

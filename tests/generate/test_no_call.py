@@ -8,7 +8,7 @@ import json
 import pytest
 
 from filters.grounding import GroundingOptions
-from pipeline.backends.openai_backend import OpenAITeacher
+from pipeline.backends.teacher import build_teacher
 from pipeline.config import RunConfig, TeacherConfig
 from pipeline.seeds.examples import example_tool
 from pipeline.generate.no_call import generate_no_call
@@ -104,7 +104,7 @@ def _missing_value_task(fake):
 
 def _generate(fake, task, context):
     async def generate():
-        teacher = OpenAITeacher(fake.base_url, "fake", "key", concurrency=1, max_attempts=1)
+        teacher = build_teacher(fake.base_url, "fake", "key", concurrency=1, max_attempts=1)
         try:
             await teacher.probe()
             return await generate_no_call(task, teacher, context)

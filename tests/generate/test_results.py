@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from pipeline.backends.openai_backend import OpenAITeacher
+from pipeline.backends.teacher import build_teacher
 from pipeline.generate.common import Context
 from pipeline.generate.results import ResultError, callable_as_is, tool_result
 from pipeline.plan import Task
@@ -25,7 +25,7 @@ def _context(**options) -> Context:
 
 def _result(fake, ctx: Context, call: dict) -> tuple:
     async def run():
-        teacher = OpenAITeacher(fake.base_url, "fake", "key", concurrency=1, max_attempts=1)
+        teacher = build_teacher(fake.base_url, "fake", "key", concurrency=1, max_attempts=1)
         try:
             await teacher.probe()
             return await tool_result(TASK, teacher, ctx, call, "step-0")

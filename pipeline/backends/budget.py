@@ -1,0 +1,33 @@
+"""The budget layer: nothing is sent after a stop signal, or once a budget is spent.
+
+It is checked before each request (a truncated answer's re-ask is one more request), never in
+the middle of one: a request's retries finish. The stop signal also ends a wait for a slot or a
+pause (pipeline.backends.ratelimit). StopSending's subclasses say why: Interrupted (a signal)
+or BudgetReached (--max-requests, --max-tokens, --max-cost).
+"""
+
+from __future__ import annotations
+
+from pipeline.backends.base import ChatRequest, Completion, TeacherState
+from pipeline.errors import BudgetReached, Interrupted
+
+
+class BudgetLayer:
+    """Refuse to send once stopped or spent; otherwise pass the request on."""
+
+    def __init__(self, inner, state: TeacherState, budget=None):
+        self.inner, self.state = inner, state
+        self.budget = budget  # anything with spent(usage) -> reason | None (pipeline.config.BudgetConfig)
+
+    def check(self) -> None:
+        """Raise Interrupted after a stop signal, BudgetReached once the budget is spent."""
+        if self.state.stopped_by:
+            raise Interrupted(f"{self.state.stopped_by} received")
+        reached = self.budget.spent(self.state.usage) if self.budget is not None else None
+        if reached:
+            raise BudgetReached(reached)
+
+    async def send(self, request: ChatRequest, style: str, retry) -> Completion:
+        """The inner layer's answer, asked only while the run may still send."""
+        self.check()
+        return await self.inner.send(request, style, retry)

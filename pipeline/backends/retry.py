@@ -1,0 +1,96 @@
+"""The retry layer: a send that fails for a transient reason is tried again.
+
+tenacity retries 429, 5xx, timeouts, connection errors (openai's errors) and a transport's
+TransientError, with exponential backoff and jitter, honouring Retry-After (capped at
+retry_max); a 429 also pauses every other request (`on_rate_limited`: the rate-limit layer's
+pause). 400/401/403/404 and TeacherError are not retried. Each answer the transport gives is
+counted in Usage (requests, tokens), and so is each retry and each request that fails for good;
+such a failure becomes a one-line TeacherError (the transport's `describe`, without secrets).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from datetime import timezone
+from typing import Callable
+
+import openai
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+
+from pipeline.backends.base import ChatRequest, Completion, TeacherState, TransientError
+from pipeline.errors import TeacherError
+
+
+def is_transient(error: BaseException) -> bool:
+    """429, 5xx, timeouts, connection errors and TransientError are worth another try."""
+    if isinstance(error, (TransientError, openai.APITimeoutError, openai.APIConnectionError)):
+        return True
+    if isinstance(error, openai.APIStatusError):
+        return error.status_code == 429 or error.status_code >= 500
+    return False
+
+
+def retry_after(error: BaseException | None) -> float | None:
+    """Seconds asked by a Retry-After (or retry-after-ms) header, if any."""
+    response = getattr(error, "response", None)
+    headers = getattr(response, "headers", None) or {}
+    if headers.get("retry-after-ms"):
+        try:
+            return float(headers["retry-after-ms"]) / 1000
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None  # unreadable: fall back to exponential backoff
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return max(0.0, parsed.timestamp() - time.time())
+
+
+class RetryLayer:
+    """Try the inner send up to `max_attempts` times; count answers, retries and failures."""
+
+    def __init__(self, inner, state: TeacherState, describe: Callable[[BaseException], str], *, max_attempts: int = 6,
+                 retry_initial: float = 1.0, retry_max: float = 60.0, on_rate_limited: Callable[[float], None] | None = None):
+        self.inner, self.state, self.describe = inner, state, describe
+        self.max_attempts, self.retry_initial, self.retry_max = max_attempts, retry_initial, retry_max
+        self.on_rate_limited = on_rate_limited
+
+    def _wait(self, attempt: RetryCallState) -> float:
+        error = attempt.outcome.exception() if attempt.outcome else None
+        asked = retry_after(error)
+        wait = min(asked, self.retry_max) if asked is not None else \
+            wait_exponential_jitter(multiplier=self.retry_initial, max=self.retry_max, jitter=self.retry_initial)(attempt)
+        if isinstance(error, openai.RateLimitError) and self.on_rate_limited is not None:
+            self.on_rate_limited(wait)  # the endpoint is over its limit: every request pauses, not only this one
+        return wait
+
+    def _count_retry(self, attempt: RetryCallState) -> None:
+        self.state.usage.retries += 1
+
+    async def send(self, request: ChatRequest, style: str, retry: Callable[[BaseException], bool] = is_transient) -> Completion:
+        """The inner layer's answer, retried while `retry(error)` says so; TeacherError when it cannot succeed."""
+        retrying = AsyncRetrying(stop=stop_after_attempt(self.max_attempts), wait=self._wait,
+                                 retry=retry_if_exception(retry), before_sleep=self._count_retry, reraise=True)
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    completion = await self.inner.send(request, style)
+                    self.state.usage.add(completion)
+                    return completion
+        except TeacherError:
+            self.state.usage.failures += 1
+            raise
+        except (openai.OpenAIError, TransientError, ValueError) as error:  # ValueError: a 200 whose body is not JSON
+            self.state.usage.failures += 1
+            raise TeacherError(self.describe(error)) from error
+        raise AssertionError("unreachable")
