@@ -32,20 +32,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from filters.base import run_check  # noqa: E402
 from filters.checks import default_checks  # noqa: E402
 from filters.grounding import GroundingOptions  # noqa: E402
 from filters.quality import QualityOptions  # noqa: E402
 from filters.schema import SchemaCheck, validator_for  # noqa: E402
 from pipeline.record import parse_record  # noqa: E402
 from pipeline.seeds import alias_table, load_tools  # noqa: E402
-from filters.base import run_check  # noqa: E402
 from pipeline.validate import validate_object  # noqa: E402
 
 CORPUS = ROOT / "tests" / "filters" / "corpus" / "records.jsonl"
-TARGET_US_PER_RECORD = 1000.0     # <= 1 ms CPU per record, all non-LLM checks
-TARGET_SCHEMA_PER_S = 50_000      # >= 50k schema checks per second per core
-TARGET_DEDUP_1M_S = 120.0         # 1M near-dup in under 2 minutes (2 cores)
-TARGET_DEDUP_RSS_MB = 4096        # under 4 GB
+TARGET_US_PER_RECORD = 1000.0  # <= 1 ms CPU per record, all non-LLM checks
+TARGET_SCHEMA_PER_S = 50_000  # >= 50k schema checks per second per core
+TARGET_DEDUP_1M_S = 120.0  # 1M near-dup in under 2 minutes (2 cores)
+TARGET_DEDUP_RSS_MB = 4096  # under 4 GB
 
 
 def cpu_seconds(fn, reps: int) -> float:
@@ -81,7 +81,9 @@ def bench_checks(dicts: list[dict], reps: int) -> dict:
     with_parse = cpu_seconds(lambda: [validate_object(obj, checks) for obj in dicts], reps)
     parse_only = cpu_seconds(lambda: [_try_parse(obj) for obj in dicts], reps)
     return {
-        "corpus_records": len(dicts), "parsed_records": len(records), "repetitions": reps,
+        "corpus_records": len(dicts),
+        "parsed_records": len(records),
+        "repetitions": reps,
         "us_per_record_all_checks": round(together / (reps * len(records)) * 1e6, 1),
         "us_per_record_by_check": per_check,
         "us_per_record_first_pass_cold": round(cold / len(records) * 1e6, 1),
@@ -108,7 +110,9 @@ def bench_schema(dicts: list[dict], reps: int) -> dict:
     per_call = cpu_seconds(lambda: [v.errors(a) for v, a in calls], reps * 20)
     fast_only = cpu_seconds(lambda: [v.is_valid(a) for v, a in calls], reps * 20)
     return {
-        "records_with_calls": len(records), "calls_validated": len(calls), "calls_with_errors": invalid,
+        "records_with_calls": len(records),
+        "calls_validated": len(calls),
+        "calls_with_errors": invalid,
         "records_per_s": round(reps * len(records) / per_record),
         "calls_per_s_via_SchemaCheck": round(reps * len(calls) / per_record),
         "calls_per_s_bare_errors": round(reps * 20 * len(calls) / per_call),
@@ -125,7 +129,7 @@ def bench_dedup(n: int, seed: int) -> dict:
     outside = round(time.perf_counter() - start, 1)
     if done.returncode != 0 or "{" not in done.stdout:
         return {"records": n, "error": (done.stderr or done.stdout)[-2000:], "subprocess_wall_s": outside}
-    result, _ = json.JSONDecoder().raw_decode(done.stdout[done.stdout.index("{"):])
+    result, _ = json.JSONDecoder().raw_decode(done.stdout[done.stdout.index("{") :])
     result.pop("false_drop_examples", None)
     result["subprocess_wall_s"] = outside
     return result
@@ -145,13 +149,19 @@ def main() -> None:
     reps = args.reps or (5 if args.quick else 20)
     sizes = [int(s) for s in (args.dedup_sizes or ("100000" if args.quick else "100000,1000000")).split(",") if s]
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+        ).stdout.strip()
     except OSError:
         commit = ""
     dicts = [json.loads(line)["record"] for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
-    report = {"machine": {"cpu_count": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
-              "git_commit": commit or None, "checks": bench_checks(dicts, reps), "schema": bench_schema(dicts, reps),
-              "dedup": [bench_dedup(n, args.seed) for n in sizes]}
+    report = {
+        "machine": {"cpu_count": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+        "git_commit": commit or None,
+        "checks": bench_checks(dicts, reps),
+        "schema": bench_schema(dicts, reps),
+        "dedup": [bench_dedup(n, args.seed) for n in sizes],
+    }
     c, s = report["checks"], report["schema"]
     report["targets"] = {
         "checks_us_per_record<=1000": verdict(c["us_per_record_all_checks"] <= TARGET_US_PER_RECORD),
@@ -168,22 +178,35 @@ def main() -> None:
     say = lambda text: print(text, file=sys.stderr)  # noqa: E731
     m = report["machine"]
     say(f"machine: {m['cpu_count']} CPUs, {m['platform']}, Python {m['python']}; commit {report['git_commit']}")
-    say(f"checks: {c['us_per_record_all_checks']} us CPU/record over {c['parsed_records']} records x {reps} "
-        f"(target <= 1000 us) {verdict(c['us_per_record_all_checks'] <= TARGET_US_PER_RECORD)}")
-    say("  by check: " + ", ".join(f"{k} {v}" for k, v in c["us_per_record_by_check"].items())
+    say(
+        f"checks: {c['us_per_record_all_checks']} us CPU/record over {c['parsed_records']} records x {reps} "
+        f"(target <= 1000 us) {verdict(c['us_per_record_all_checks'] <= TARGET_US_PER_RECORD)}"
+    )
+    say(
+        "  by check: "
+        + ", ".join(f"{k} {v}" for k, v in c["us_per_record_by_check"].items())
         + f"; parse {c['us_per_record_parse_only']}, validate_object (parse + checks) {c['us_per_record_validate_object']}"
-        + f"; cold first pass {c['us_per_record_first_pass_cold']}")
-    say(f"schema: {s['calls_per_s_via_SchemaCheck']} calls/s via SchemaCheck ({s['records_per_s']} records/s), "
+        + f"; cold first pass {c['us_per_record_first_pass_cold']}"
+    )
+    say(
+        f"schema: {s['calls_per_s_via_SchemaCheck']} calls/s via SchemaCheck ({s['records_per_s']} records/s), "
         f"{s['calls_per_s_bare_errors']} calls/s bare (target >= 50000) "
-        f"{verdict(s['calls_per_s_via_SchemaCheck'] >= TARGET_SCHEMA_PER_S)} / {verdict(s['calls_per_s_bare_errors'] >= TARGET_SCHEMA_PER_S)}")
+        f"{verdict(s['calls_per_s_via_SchemaCheck'] >= TARGET_SCHEMA_PER_S)} / {verdict(s['calls_per_s_bare_errors'] >= TARGET_SCHEMA_PER_S)}"
+    )
     for d in report["dedup"]:
         if "error" in d:
             say(f"dedup {d['records']}: ERROR {d['error'][-300:]}")
             continue
-        wall = f"(target < 120 s at 1M) {verdict(d['dedup_wall_s'] < TARGET_DEDUP_1M_S)}" if d["records"] >= 1_000_000 else ""
-        say(f"dedup {d['records']}: {d['dedup_wall_s']} s wall {wall}, {d['dedup_cpu_s']} s CPU, peak RSS "
+        wall = (
+            f"(target < 120 s at 1M) {verdict(d['dedup_wall_s'] < TARGET_DEDUP_1M_S)}"
+            if d["records"] >= 1_000_000
+            else ""
+        )
+        say(
+            f"dedup {d['records']}: {d['dedup_wall_s']} s wall {wall}, {d['dedup_cpu_s']} s CPU, peak RSS "
             f"{d['peak_rss_mb']} MB (target < 4096) {verdict(d['peak_rss_mb'] < TARGET_DEDUP_RSS_MB)}; "
-            f"recall {d['recall']} ({d.get('recall_within_threshold')} within threshold), precision {d['precision']}")
+            f"recall {d['recall']} ({d.get('recall_within_threshold')} within threshold), precision {d['precision']}"
+        )
 
 
 if __name__ == "__main__":

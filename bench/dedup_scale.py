@@ -20,9 +20,10 @@ import resource
 import string
 import sys
 import time
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import xxhash
@@ -39,22 +40,75 @@ PLANT_RATE = 0.10
 TEMPLATES_PER_TOOL = 40
 NOW = datetime(2026, 11, 23, 10, tzinfo=timezone.utc)
 
-OPENERS = ["", "Can you", "Could you", "Could you please", "Please", "Hey, can you", "Hi! Please", "I need you to",
-           "I'd like you to", "Would you", "Go ahead and", "Help me", "Quick favor:", "Just", "Hey assistant,",
-           "Can you quickly", "Pls", "I want to", "Let's", "Could you go and", "Kindly", "OK so can you",
-           "Hello, I need to", "Mind if we", "Time to"]
-VERBS = {"get": ["get", "fetch", "look up", "check", "pull up", "show me"], "search": ["search for", "find", "look for"],
-         "list": ["list", "show", "give me"], "find": ["find", "look for", "figure out"],
-         "create": ["create", "make", "add", "set up"], "set": ["set", "change", "adjust", "update"],
-         "send": ["send", "fire off", "write"], "book": ["book", "reserve", "grab"], "cancel": ["cancel", "call off"],
-         "delete": ["delete", "remove", "drop"], "share": ["share", "send over"], "place": ["place", "put in", "submit"],
-         "search_": ["search"], "log": ["log", "record", "track"]}
+OPENERS = [
+    "",
+    "Can you",
+    "Could you",
+    "Could you please",
+    "Please",
+    "Hey, can you",
+    "Hi! Please",
+    "I need you to",
+    "I'd like you to",
+    "Would you",
+    "Go ahead and",
+    "Help me",
+    "Quick favor:",
+    "Just",
+    "Hey assistant,",
+    "Can you quickly",
+    "Pls",
+    "I want to",
+    "Let's",
+    "Could you go and",
+    "Kindly",
+    "OK so can you",
+    "Hello, I need to",
+    "Mind if we",
+    "Time to",
+]
+VERBS = {
+    "get": ["get", "fetch", "look up", "check", "pull up", "show me"],
+    "search": ["search for", "find", "look for"],
+    "list": ["list", "show", "give me"],
+    "find": ["find", "look for", "figure out"],
+    "create": ["create", "make", "add", "set up"],
+    "set": ["set", "change", "adjust", "update"],
+    "send": ["send", "fire off", "write"],
+    "book": ["book", "reserve", "grab"],
+    "cancel": ["cancel", "call off"],
+    "delete": ["delete", "remove", "drop"],
+    "share": ["share", "send over"],
+    "place": ["place", "put in", "submit"],
+    "search_": ["search"],
+    "log": ["log", "record", "track"],
+}
 ARTICLES = ["the", "my", "a", ""]
 PHRASES = {
-    "string": ["for {v}", "{k} {v}", "{k}: {v}", "with {k} {v}", "using {v}", "({v})", "{k} = {v}", "where {k} is {v}",
-               "with {v} as the {k}", "and set {k} to {v}", "{v}", "{k} should be {v}"],
-    "number": ["{k} {v}", "{v} {k}", "with {k} {v}", "{k} of {v}", "{k} set to {v}", "{k}={v}", "({k}: {v})",
-               "about {v} for {k}"],
+    "string": [
+        "for {v}",
+        "{k} {v}",
+        "{k}: {v}",
+        "with {k} {v}",
+        "using {v}",
+        "({v})",
+        "{k} = {v}",
+        "where {k} is {v}",
+        "with {v} as the {k}",
+        "and set {k} to {v}",
+        "{v}",
+        "{k} should be {v}",
+    ],
+    "number": [
+        "{k} {v}",
+        "{v} {k}",
+        "with {k} {v}",
+        "{k} of {v}",
+        "{k} set to {v}",
+        "{k}={v}",
+        "({k}: {v})",
+        "about {v} for {k}",
+    ],
     "date": ["on {v}", "for {v}", "{k} {v}", "{k} on {v}", "dated {v}", "with {k} {v}", "{k}: {v}"],
     "list": ["for {v}", "{k}: {v}", "with {k} {v}", "including {v}", "{k} {v}", "covering {v}"],
     "object": ["{k} {v}", "with {k} ({v})", "{k}: {v}", "using {v} for {k}"],
@@ -62,10 +116,37 @@ PHRASES = {
     "false": ["without {k}", "{k} off", "{k}: no", "and no {k}"],
 }
 JOINERS = [", ", " ", " and ", "; "]
-CLOSERS = ["", ".", "?", " please.", ", thanks!", " for me?", " asap.", " when you get a chance.", " thx", "!",
-           " - thanks in advance.", " right now.", ", if you can.", " :)"]
-SYNONYMS = {"please": "pls", "can": "could", "could": "can", "the": "my", "my": "the", "for": "to", "with": "w/",
-            "thanks": "thank you", "get": "grab", "find": "locate", "show": "display", "and": "&", "set": "put"}
+CLOSERS = [
+    "",
+    ".",
+    "?",
+    " please.",
+    ", thanks!",
+    " for me?",
+    " asap.",
+    " when you get a chance.",
+    " thx",
+    "!",
+    " - thanks in advance.",
+    " right now.",
+    ", if you can.",
+    " :)",
+]
+SYNONYMS = {
+    "please": "pls",
+    "can": "could",
+    "could": "can",
+    "the": "my",
+    "my": "the",
+    "for": "to",
+    "with": "w/",
+    "thanks": "thank you",
+    "get": "grab",
+    "find": "locate",
+    "show": "display",
+    "and": "&",
+    "set": "put",
+}
 
 
 class Generator:
@@ -90,9 +171,16 @@ class Generator:
         params = list(tool.parameters.get("properties") or {})
         if rng.random() < 0.5:
             rng.shuffle(params)
-        return {"opener": rng.choice(OPENERS), "verb": rng.choice(verbs), "article": rng.choice(ARTICLES),
-                "object": " ".join(words[1:]), "order": params, "joiner": rng.choice(JOINERS),
-                "closer": rng.choice(CLOSERS), "phrase": {p: rng.randrange(1 << 16) for p in params}}
+        return {
+            "opener": rng.choice(OPENERS),
+            "verb": rng.choice(verbs),
+            "article": rng.choice(ARTICLES),
+            "object": " ".join(words[1:]),
+            "order": params,
+            "joiner": rng.choice(JOINERS),
+            "closer": rng.choice(CLOSERS),
+            "phrase": {p: rng.randrange(1 << 16) for p in params},
+        }
 
     def planted(self, i: int) -> int | None:
         """The source index of record i when it is a planted near duplicate, else None."""
@@ -116,13 +204,23 @@ class Generator:
         offered = sorted({t, *rng.sample(self.peers[t], min(len(self.peers[t]), rng.randint(0, 2)))})
         call_id = "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(9))
         encoded = json.dumps(arguments) if rng.random() < 0.2 else arguments  # readers accept both
-        return {"id": f"r{i}", "category": "single", "tools": [self.specs[k] for k in offered],
-                "messages": [{"role": "system", "content": "You are a helpful assistant with tools."},
-                             {"role": "user", "content": render(template, arguments)},
-                             {"role": "assistant", "content": None, "tool_calls": [
-                                 {"id": call_id, "type": "function",
-                                  "function": {"name": tool.name, "arguments": encoded}}]}],
-                "meta": {"task_index": i}}
+        return {
+            "id": f"r{i}",
+            "category": "single",
+            "tools": [self.specs[k] for k in offered],
+            "messages": [
+                {"role": "system", "content": "You are a helpful assistant with tools."},
+                {"role": "user", "content": render(template, arguments)},
+                {
+                    "role": "assistant",
+                    "content": None,
+                    "tool_calls": [
+                        {"id": call_id, "type": "function", "function": {"name": tool.name, "arguments": encoded}}
+                    ],
+                },
+            ],
+            "meta": {"task_index": i},
+        }
 
 
 def render(template: dict[str, Any], arguments: dict[str, Any]) -> str:
@@ -242,30 +340,53 @@ def run(n: int, seed: int = 0, template_cap: int = 10**9, options: DedupOptions 
     collision[first] = False
     collision &= ~planted  # generator collisions: same text and call as an earlier record, not planted
     genuine = planted | collision
-    stages = {kind: sum(issue.message.startswith(kind) for issue in issues.values())
-              for kind in ("exact", "near", "template")}
+    stages = {
+        kind: sum(issue.message.startswith(kind) for issue in issues.values()) for kind in ("exact", "near", "template")
+    }
     false_drops = np.flatnonzero(dropped & ~genuine)
-    natural = sum(same_pair(generator, int(i), int(re.search(r"\br(\d+)", issues[int(i)].message).group(1)), options.threshold)
-                  for i in false_drops if not issues[int(i)].message.startswith("template"))
+    natural = sum(
+        same_pair(generator, int(i), int(re.search(r"\br(\d+)", issues[int(i)].message).group(1)), options.threshold)
+        for i in false_drops
+        if not issues[int(i)].message.startswith("template")
+    )
     missed = np.flatnonzero(qualified & ~dropped)
     source_dropped = sum(generator.planted(int(i)) in issues for i in missed)
-    rusage = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    rusage = max(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    )
     return {
-        "records": n, "seed": seed, "template_cap": options.template_cap,
-        "options": {"threshold": options.threshold, "num_perm": options.num_perm, "bands": options.bands,
-                    "shingle": options.shingle},
-        "dedup_wall_s": round(wall - spent[0], 2), "dedup_cpu_s": round(cpu - spent[1], 2),
-        "render_wall_s": round(spent[0], 2), "peak_rss_mb": round(rusage / 1024),
-        "planted": int(planted.sum()), "planted_within_threshold": int(qualified.sum()),
-        "generator_collisions": int(collision.sum()), "dropped": int(dropped.sum()), "dropped_by": stages,
+        "records": n,
+        "seed": seed,
+        "template_cap": options.template_cap,
+        "options": {
+            "threshold": options.threshold,
+            "num_perm": options.num_perm,
+            "bands": options.bands,
+            "shingle": options.shingle,
+        },
+        "dedup_wall_s": round(wall - spent[0], 2),
+        "dedup_cpu_s": round(cpu - spent[1], 2),
+        "render_wall_s": round(spent[0], 2),
+        "peak_rss_mb": round(rusage / 1024),
+        "planted": int(planted.sum()),
+        "planted_within_threshold": int(qualified.sum()),
+        "generator_collisions": int(collision.sum()),
+        "dropped": int(dropped.sum()),
+        "dropped_by": stages,
         "recall": round(float((dropped & planted).sum() / max(1, planted.sum())), 4),
         "recall_within_threshold": round(float((dropped & qualified).sum() / max(1, qualified.sum())), 4),
         "precision": round(float((dropped & genuine).sum() / max(1, dropped.sum())), 4),
-        "missed_within_threshold": {"source_dropped": int(source_dropped), "no_candidate": int(len(missed) - source_dropped)},
+        "missed_within_threshold": {
+            "source_dropped": int(source_dropped),
+            "no_candidate": int(len(missed) - source_dropped),
+        },
         "precision_by_definition": round(float(((dropped & genuine).sum() + natural) / max(1, dropped.sum())), 4),
-        "false_drops": int(len(false_drops)), "false_drops_near_by_definition": int(natural),
-        "false_drop_examples": [{"record": generator.record(int(i))["messages"][1]["content"], "issue": issues[int(i)].message}
-                                for i in false_drops[:3]],
+        "false_drops": int(len(false_drops)),
+        "false_drops_near_by_definition": int(natural),
+        "false_drop_examples": [
+            {"record": generator.record(int(i))["messages"][1]["content"], "issue": issues[int(i)].message}
+            for i in false_drops[:3]
+        ],
     }
 
 
@@ -281,15 +402,25 @@ def main() -> None:
     options = DedupOptions(template_cap=10**9, bands=args.bands, shingle=args.shingle, num_perm=args.num_perm)
     result = run(args.n, args.seed, options=options)
     if not args.no_cap_run:
-        capped = run(args.n, args.seed, options=DedupOptions(bands=args.bands, shingle=args.shingle, num_perm=args.num_perm))
-        result["with_default_cap"] = {key: capped[key] for key in ("template_cap", "dropped", "dropped_by", "dedup_wall_s")}
+        capped = run(
+            args.n, args.seed, options=DedupOptions(bands=args.bands, shingle=args.shingle, num_perm=args.num_perm)
+        )
+        result["with_default_cap"] = {
+            key: capped[key] for key in ("template_cap", "dropped", "dropped_by", "dedup_wall_s")
+        }
     print(json.dumps(result, indent=1))
-    print(f"{result['records']} records: dedup {result['dedup_wall_s']} s wall, {result['dedup_cpu_s']} s CPU, "
-          f"peak RSS {result['peak_rss_mb']} MB; recall {result['recall']} "
-          f"({result['recall_within_threshold']} within threshold), precision {result['precision']}; "
-          f"{result['generator_collisions']} generator collisions"
-          + (f"; template cap {result['with_default_cap']['template_cap']} drops "
-             f"{result['with_default_cap']['dropped_by']['template']}" if "with_default_cap" in result else ""))
+    print(
+        f"{result['records']} records: dedup {result['dedup_wall_s']} s wall, {result['dedup_cpu_s']} s CPU, "
+        f"peak RSS {result['peak_rss_mb']} MB; recall {result['recall']} "
+        f"({result['recall_within_threshold']} within threshold), precision {result['precision']}; "
+        f"{result['generator_collisions']} generator collisions"
+        + (
+            f"; template cap {result['with_default_cap']['template_cap']} drops "
+            f"{result['with_default_cap']['dropped_by']['template']}"
+            if "with_default_cap" in result
+            else ""
+        )
+    )
 
 
 if __name__ == "__main__":

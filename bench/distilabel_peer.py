@@ -31,8 +31,9 @@ def reset_server(base_url: str) -> float:
 def run_batch(llm, batch: list, job: dict) -> tuple[int, str | None]:
     """Generate one batch; (answers received, first error or None). A failure fails the whole batch."""
     try:
-        outputs = llm.generate(inputs=batch, num_generations=1, max_new_tokens=job["max_new_tokens"],
-                               temperature=job["temperature"])
+        outputs = llm.generate(
+            inputs=batch, num_generations=1, max_new_tokens=job["max_new_tokens"], temperature=job["temperature"]
+        )
     except Exception as error:  # distilabel's generate gathers without return_exceptions
         return 0, f"{type(error).__name__}: {error}"[:200]
     return sum(1 for output in outputs if output.get("generations") and output["generations"][0]), None
@@ -42,12 +43,12 @@ def main() -> None:
     """Read the job, run the batches, print the numbers."""
     job = json.load(sys.stdin)
     warnings.filterwarnings("ignore")
+    import distilabel
     from distilabel.models.llms import OpenAILLM
 
-    import distilabel
-
-    llm = OpenAILLM(model=job["model"], base_url=job["base_url"], api_key="no-key", max_retries=0,
-                    timeout=int(job["timeout"]))
+    llm = OpenAILLM(
+        model=job["model"], base_url=job["base_url"], api_key="no-key", max_retries=0, timeout=int(job["timeout"])
+    )
     llm.load()
     inputs, size = job["inputs"], job["batch_size"]
     run_batch(llm, inputs[:size], job)  # warm-up: imports, connections, model classes
@@ -55,16 +56,27 @@ def main() -> None:
     samples, errors = 0, []
     started, cpu = time.perf_counter(), time.process_time()
     for start in range(0, len(inputs), size):
-        done, error = run_batch(llm, inputs[start:start + size], job)
+        done, error = run_batch(llm, inputs[start : start + size], job)
         samples += done
         if error:
             errors.append(error)
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
-    print(json.dumps({"client": f"distilabel {distilabel.__version__} OpenAILLM", "requests": len(inputs),
-                      "samples": samples, "failures": len(inputs) - samples, "errors": errors[:3],
-                      "wall_s": round(wall, 3), "samples_per_s": round(samples / wall, 2),
-                      "cpu_ms_per_request": round(1000 * cpu / max(1, samples), 3), "client_cpu_share": round(cpu / wall, 3),
-                      "server_cpu_start": server_cpu}))
+    print(
+        json.dumps(
+            {
+                "client": f"distilabel {distilabel.__version__} OpenAILLM",
+                "requests": len(inputs),
+                "samples": samples,
+                "failures": len(inputs) - samples,
+                "errors": errors[:3],
+                "wall_s": round(wall, 3),
+                "samples_per_s": round(samples / wall, 2),
+                "cpu_ms_per_request": round(1000 * cpu / max(1, samples), 3),
+                "client_cpu_share": round(cpu / wall, 3),
+                "server_cpu_start": server_cpu,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -18,8 +18,23 @@ from pathlib import Path
 
 def run_mode(mode: str, candidates: int, out: Path, seed: int) -> dict:
     """One run at a fixed candidate budget (--n is set high so the budget is what stops it)."""
-    command = [sys.executable, "-m", "pipeline.run", "--category", "single", "--mode", mode, "--n", str(candidates),
-               "--max-candidates", str(candidates), "--seed", str(seed), "--out", str(out / mode)]
+    command = [
+        sys.executable,
+        "-m",
+        "pipeline.run",
+        "--category",
+        "single",
+        "--mode",
+        mode,
+        "--n",
+        str(candidates),
+        "--max-candidates",
+        str(candidates),
+        "--seed",
+        str(seed),
+        "--out",
+        str(out / mode),
+    ]
     subprocess.run(command, check=False, capture_output=True, text=True)
     return json.loads((out / mode / "manifest.json").read_text())
 
@@ -38,9 +53,11 @@ def main() -> None:
             print(f"{mode:10} {temperature:>11} {row['accepted']:>9} {row['candidates']:>10} {row['yield']:>6}")
         counts, seconds = manifest["counts"], manifest["wall_seconds"]
         accepted = counts["accepted"] + counts["surplus_dropped"]
-        print(f"{mode:10} {'all':>11} {accepted:>9} {counts['candidates']:>10} {accepted / max(1, counts['candidates']):>6.3f}"
-              f"   {seconds / max(1, counts['candidates']):.1f} s/candidate, "
-              f"{(seconds / accepted) if accepted else float('inf'):.1f} s/accepted, {manifest['usage']['requests']} requests")
+        print(
+            f"{mode:10} {'all':>11} {accepted:>9} {counts['candidates']:>10} {accepted / max(1, counts['candidates']):>6.3f}"
+            f"   {seconds / max(1, counts['candidates']):.1f} s/candidate, "
+            f"{(seconds / accepted) if accepted else float('inf'):.1f} s/accepted, {manifest['usage']['requests']} requests"
+        )
         print(f"{'':10} removed by: {manifest['funnel']['removed_by_check']}")
 
 

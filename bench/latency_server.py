@@ -27,10 +27,15 @@ import sys
 import time
 
 Z99 = 2.3263  # the standard normal's 99th percentile
-CONTENT = json.dumps({"request": "Book a table for four at Bistro Lune tomorrow at 19:30 and send the confirmation to "
-                                 "my work email; if the terrace is full, any indoor table by the window is fine.",
-                      "notes": "The user gave every value the tool needs: restaurant, party size, date, time and "
-                               "where to send the confirmation.", "n": 0})
+CONTENT = json.dumps(
+    {
+        "request": "Book a table for four at Bistro Lune tomorrow at 19:30 and send the confirmation to "
+        "my work email; if the terrace is full, any indoor table by the window is fine.",
+        "notes": "The user gave every value the tool needs: restaurant, party size, date, time and "
+        "where to send the confirmation.",
+        "n": 0,
+    }
+)
 
 
 class Teacher:
@@ -47,8 +52,18 @@ class Teacher:
         """Zero the counters, refill the bucket and reseed the latency RNG."""
         self.rng = random.Random(self.seed)
         self.level, self.updated = self.capacity, time.monotonic()
-        self.stats = {"requests": 0, "ok": 0, "rejected_429": 0, "bad": 0, "inflight": 0, "max_inflight": 0,
-                      "latency_sum": 0.0, "first": None, "last": None, "rejected_at": []}
+        self.stats = {
+            "requests": 0,
+            "ok": 0,
+            "rejected_429": 0,
+            "bad": 0,
+            "inflight": 0,
+            "max_inflight": 0,
+            "latency_sum": 0.0,
+            "first": None,
+            "last": None,
+            "rejected_at": [],
+        }
 
     def delay(self) -> float:
         """Seconds to wait before answering the next request."""
@@ -82,8 +97,12 @@ def render(status: int, body: dict, extra: dict[str, str] | None = None, close: 
     """One HTTP/1.1 response with a JSON body."""
     payload = json.dumps(body).encode()
     reason = {200: "OK", 404: "Not Found", 400: "Bad Request", 429: "Too Many Requests"}.get(status, "OK")
-    head = [f"HTTP/1.1 {status} {reason}", "Content-Type: application/json", f"Content-Length: {len(payload)}",
-            f"Connection: {'close' if close else 'keep-alive'}"]
+    head = [
+        f"HTTP/1.1 {status} {reason}",
+        "Content-Type: application/json",
+        f"Content-Length: {len(payload)}",
+        f"Connection: {'close' if close else 'keep-alive'}",
+    ]
     head += [f"{key}: {value}" for key, value in (extra or {}).items()]
     return ("\r\n".join(head) + "\r\n\r\n").encode() + payload
 
@@ -91,12 +110,25 @@ def render(status: int, body: dict, extra: dict[str, str] | None = None, close: 
 def completion(teacher: Teacher, request: dict) -> dict:
     """A chat.completion body with one choice."""
     prompt = sum(len(str(message.get("content") or "")) for message in request.get("messages") or [])
-    return {"id": f"chatcmpl-{teacher.stats['requests']}", "object": "chat.completion", "created": int(time.time()),
-            "model": request.get("model", "fake"),
-            "choices": [{"index": 0, "finish_reason": "stop", "logprobs": None,
-                         "message": {"role": "assistant", "content": CONTENT}}],
-            "usage": {"prompt_tokens": prompt // 4, "completion_tokens": len(CONTENT) // 4,
-                      "total_tokens": prompt // 4 + len(CONTENT) // 4}}
+    return {
+        "id": f"chatcmpl-{teacher.stats['requests']}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": request.get("model", "fake"),
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "stop",
+                "logprobs": None,
+                "message": {"role": "assistant", "content": CONTENT},
+            }
+        ],
+        "usage": {
+            "prompt_tokens": prompt // 4,
+            "completion_tokens": len(CONTENT) // 4,
+            "total_tokens": prompt // 4 + len(CONTENT) // 4,
+        },
+    }
 
 
 class Connection(asyncio.Protocol):
@@ -124,11 +156,13 @@ class Connection(asyncio.Protocol):
             length = int(headers.get("content-length") or 0)
             if len(self.buffer) < end + 4 + length:
                 return
-            body = bytes(self.buffer[end + 4:end + 4 + length])
-            del self.buffer[:end + 4 + length]
+            body = bytes(self.buffer[end + 4 : end + 4 + length])
+            del self.buffer[: end + 4 + length]
             method, path = (lines[0].split(" ") + ["", ""])[:2]
             close = headers.get("connection", "").lower() == "close"
-            self.previous = asyncio.get_running_loop().create_task(self.answer(method, path, body, close, self.previous))
+            self.previous = asyncio.get_running_loop().create_task(
+                self.answer(method, path, body, close, self.previous)
+            )
 
     async def answer(self, method: str, path: str, body: bytes, close: bool, previous) -> None:
         """Build the response (sleeping the latency for a completion), then write it after the previous one."""
@@ -144,7 +178,9 @@ class Connection(asyncio.Protocol):
         """The response bytes for one request."""
         teacher, stats = self.teacher, self.teacher.stats
         if method == "GET" and path.endswith("/models"):
-            return render(200, {"object": "list", "data": [{"id": "fake", "object": "model", "owned_by": "bench"}]}, close=close)
+            return render(
+                200, {"object": "list", "data": [{"id": "fake", "object": "model", "owned_by": "bench"}]}, close=close
+            )
         if method == "GET" and path == "/stats":
             return render(200, teacher.view(), close=close)
         if method == "POST" and path == "/reset":
@@ -165,9 +201,12 @@ class Connection(asyncio.Protocol):
             stats["rejected_429"] += 1
             if len(stats["rejected_at"]) < 20:  # when (seconds after the first request) the first refusals came
                 stats["rejected_at"].append(round(now - stats["first"], 3))
-            return render(429, {"error": {"message": "Rate limit reached for requests", "type": "requests"}},
-                          {"Retry-After": str(max(1, math.ceil(wait))), "retry-after-ms": str(max(1, round(wait * 1000)))},
-                          close=close)
+            return render(
+                429,
+                {"error": {"message": "Rate limit reached for requests", "type": "requests"}},
+                {"Retry-After": str(max(1, math.ceil(wait))), "retry-after-ms": str(max(1, round(wait * 1000)))},
+                close=close,
+            )
         delay = teacher.delay()
         stats["inflight"] += 1
         stats["max_inflight"] = max(stats["max_inflight"], stats["inflight"])
@@ -201,7 +240,9 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--latency", choices=("fixed", "lognormal", "none"), default="fixed")
-    parser.add_argument("--median", type=float, default=0.2, help="seconds: the fixed latency, or the lognormal's median")
+    parser.add_argument(
+        "--median", type=float, default=0.2, help="seconds: the fixed latency, or the lognormal's median"
+    )
     parser.add_argument("--p99", type=float, default=2.0, help="seconds: the lognormal's 99th percentile")
     parser.add_argument("--rpm", type=float, default=None, help="requests per minute allowed (default: no cap)")
     parser.add_argument("--burst", type=float, default=1.0, help="seconds of --rpm the bucket holds")

@@ -36,7 +36,9 @@ async def evaluate(base_url: str, model: str, distractors: int, limit: int) -> N
     domains = {tool.name: tool.domain for tool in catalog}
     examples = load_examples("single")
     examples = random.Random(0).sample(examples, min(limit, len(examples)))
-    teacher = build_teacher(base_url, model, os.environ.get("OPENAI_API_KEY"), timeout=300, concurrency=1, max_attempts=2)
+    teacher = build_teacher(
+        base_url, model, os.environ.get("OPENAI_API_KEY"), timeout=300, concurrency=1, max_attempts=2
+    )
     await teacher.probe()
     picked = exact = 0
     started = time.monotonic()
@@ -47,18 +49,32 @@ async def evaluate(base_url: str, model: str, distractors: int, limit: int) -> N
         rng.shuffle(same)
         shown = [target] + same[:distractors]
         rng.shuffle(shown)
-        task = Task(index, f"solve-{index}", "single", "blueprint", target, shown, 0.0, [], None, "", "2026-11-23T10:00:00Z",
-                    [example["call"]])
-        others = examples[:index] + examples[index + 1:]  # leave this one out of the few-shots
+        task = Task(
+            index,
+            f"solve-{index}",
+            "single",
+            "blueprint",
+            target,
+            shown,
+            0.0,
+            [],
+            None,
+            "",
+            "2026-11-23T10:00:00Z",
+            [example["call"]],
+        )
+        others = examples[:index] + examples[index + 1 :]  # leave this one out of the few-shots
         call, _ = await _solve(task, teacher, Context(tools, others, model, domains=domains), example["request"])
         if call and call["name"] == target:
             picked += 1
             exact += match_calls([example["call"]], [call], {target: tools[target].function.parameters}).ok
     await teacher.close()
     count = len(examples)
-    print(f"{count} requests, {distractors} distractors (chance {1 / (distractors + 1):.0%}): tool right {picked}/{count} "
-          f"({picked / count:.0%}), whole call right {exact}/{count} ({exact / count:.0%}), "
-          f"{(time.monotonic() - started) / count:.1f} s per request")
+    print(
+        f"{count} requests, {distractors} distractors (chance {1 / (distractors + 1):.0%}): tool right {picked}/{count} "
+        f"({picked / count:.0%}), whole call right {exact}/{count} ({exact / count:.0%}), "
+        f"{(time.monotonic() - started) / count:.1f} s per request"
+    )
 
 
 def main() -> None:

@@ -54,31 +54,67 @@ SCENARIOS = {  # name: latency, concurrency, server/client rpm, server burst sec
     "longtail": dict(latency="lognormal", concurrency=20, rpm=None, burst=1.0, n=1000, quick=200, peer=True),
     "cpu": dict(latency="none", concurrency=64, rpm=None, burst=1.0, n=5000, quick=600, peer=False),
 }
-SYSTEM = ("You write one realistic user request for a function-calling dataset. The assistant has these tools:\n"
-          + json.dumps([{"type": "function", "function": {
-              "name": name, "description": f"{name.replace('_', ' ').capitalize()} for the signed-in user.",
-              "parameters": {"type": "object", "required": ["id"], "properties": {
-                  "id": {"type": "string", "description": "The record's identifier."},
-                  "date": {"type": "string", "format": "date"}, "limit": {"type": "integer", "minimum": 1}}}}}
-              for name in ("book_table", "send_email", "get_weather")])
-          + "\nState every required value in plain words; do not name the function; answer as JSON.")
+SYSTEM = (
+    "You write one realistic user request for a function-calling dataset. The assistant has these tools:\n"
+    + json.dumps(
+        [
+            {
+                "type": "function",
+                "function": {
+                    "name": name,
+                    "description": f"{name.replace('_', ' ').capitalize()} for the signed-in user.",
+                    "parameters": {
+                        "type": "object",
+                        "required": ["id"],
+                        "properties": {
+                            "id": {"type": "string", "description": "The record's identifier."},
+                            "date": {"type": "string", "format": "date"},
+                            "limit": {"type": "integer", "minimum": 1},
+                        },
+                    },
+                },
+            }
+            for name in ("book_table", "send_email", "get_weather")
+        ]
+    )
+    + "\nState every required value in plain words; do not name the function; answer as JSON."
+)
 
 
 def workload(n: int) -> list[list[dict]]:
     """N distinct chat inputs of ~1.5 KB each (shared system prompt, varying user text)."""
     cities = ("Lisbon", "Oslo", "Lima", "Quito", "Hanoi", "Accra", "Tunis", "Porto", "Cusco", "Turku")
-    return [[{"role": "system", "content": SYSTEM},
-             {"role": "user", "content": f"Blueprint #{i}: call book_table with id 'R-{i:05d}', date 2026-0{1 + i % 9}-1{i % 10}"
-                                         f" and limit {1 + i % 7}, for a dinner in {cities[i % len(cities)]}. Make the "
-                                         "request sound like a busy person typing on a phone, with one polite phrase, "
-                                         "and keep it under forty words. Reply with {\"request\": ..., \"notes\": ...}."}]
-            for i in range(n)]
+    return [
+        [
+            {"role": "system", "content": SYSTEM},
+            {
+                "role": "user",
+                "content": f"Blueprint #{i}: call book_table with id 'R-{i:05d}', date 2026-0{1 + i % 9}-1{i % 10}"
+                f" and limit {1 + i % 7}, for a dinner in {cities[i % len(cities)]}. Make the "
+                "request sound like a busy person typing on a phone, with one polite phrase, "
+                'and keep it under forty words. Reply with {"request": ..., "notes": ...}.',
+            },
+        ]
+        for i in range(n)
+    ]
 
 
 def start_server(latency: str, rpm: float | None, burst: float, seed: int = 0) -> tuple[subprocess.Popen, str]:
     """Start the fake teacher in its own process; (process, base URL)."""
-    command = [sys.executable, str(HERE / "latency_server.py"), "--latency", latency, "--median", str(MEDIAN),
-               "--p99", str(P99), "--burst", str(burst), "--seed", str(seed)] + (["--rpm", str(rpm)] if rpm else [])
+    command = [
+        sys.executable,
+        str(HERE / "latency_server.py"),
+        "--latency",
+        latency,
+        "--median",
+        str(MEDIAN),
+        "--p99",
+        str(P99),
+        "--burst",
+        str(burst),
+        "--seed",
+        str(seed),
+    ] + (["--rpm", str(rpm)] if rpm else [])
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     line = process.stdout.readline().split()
     if len(line) != 2 or line[0] != "PORT":
@@ -90,7 +126,9 @@ def start_server(latency: str, rpm: float | None, burst: float, seed: int = 0) -
 def server_call(base_url: str, path: str) -> dict:
     """GET /stats or POST /reset on the fake teacher."""
     data = b"" if path == "/reset" else None
-    with urllib.request.urlopen(urllib.request.Request(base_url.removesuffix("/v1") + path, data=data), timeout=10) as answer:
+    with urllib.request.urlopen(
+        urllib.request.Request(base_url.removesuffix("/v1") + path, data=data), timeout=10
+    ) as answer:
         return json.loads(answer.read())
 
 
@@ -106,8 +144,10 @@ def stop_server(process: subprocess.Popen) -> None:
 async def drive_ours(base_url: str, inputs: list, concurrency: int, rpm: float | None, profile: bool) -> dict:
     """Warm up, reset the server, then send every input through the pipeline's teacher; the client's numbers."""
     warm = build_teacher(base_url, "fake", None, timeout=TIMEOUT, concurrency=concurrency, max_attempts=1)
-    await asyncio.gather(*(warm.complete(ChatRequest(m, 0.7, 128, seed=-1 - i)) for i, m in enumerate(inputs[:concurrency])),
-                         return_exceptions=True)  # a capped server may refuse some: fine, it is reset below
+    await asyncio.gather(
+        *(warm.complete(ChatRequest(m, 0.7, 128, seed=-1 - i)) for i, m in enumerate(inputs[:concurrency])),
+        return_exceptions=True,
+    )  # a capped server may refuse some: fine, it is reset below
     await warm.close()
     server_cpu = server_call(base_url, "/reset")["cpu_s"]
     teacher = build_teacher(base_url, "fake", None, timeout=TIMEOUT, concurrency=concurrency, rpm=rpm, cache=None)
@@ -137,12 +177,21 @@ async def drive_ours(base_url: str, inputs: list, concurrency: int, rpm: float |
     await teacher.close()
     errors = [r for r in results if isinstance(r, BaseException)]
     samples = len(results) - len(errors)
-    return {"client": f"pipeline teacher (openai {openai.__version__})", "requests": len(inputs), "samples": samples,
-            "failures": len(errors), "errors": sorted({str(e)[:160] for e in errors})[:3], "retries": teacher.usage.retries,
-            "wall_s": round(wall, 3), "samples_per_s": round(samples / wall, 2),
-            "steady_samples_per_s": steady_rate(finished), "first_answer_s": round(min(finished) - started, 3),
-            "cpu_ms_per_request": round(1000 * cpu / max(1, samples), 3), "client_cpu_share": round(cpu / wall, 3),
-            "server_cpu_start": server_cpu}
+    return {
+        "client": f"pipeline teacher (openai {openai.__version__})",
+        "requests": len(inputs),
+        "samples": samples,
+        "failures": len(errors),
+        "errors": sorted({str(e)[:160] for e in errors})[:3],
+        "retries": teacher.usage.retries,
+        "wall_s": round(wall, 3),
+        "samples_per_s": round(samples / wall, 2),
+        "steady_samples_per_s": steady_rate(finished),
+        "first_answer_s": round(min(finished) - started, 3),
+        "cpu_ms_per_request": round(1000 * cpu / max(1, samples), 3),
+        "client_cpu_share": round(cpu / wall, 3),
+        "server_cpu_start": server_cpu,
+    }
 
 
 def steady_rate(finished: list[float]) -> float | None:
@@ -155,21 +204,43 @@ def steady_rate(finished: list[float]) -> float | None:
 def ensure_peer() -> Path:
     """The distilabel venv's python, creating the venv on first use (never the project's environment)."""
     python = PEER_VENV / "bin" / "python"
-    if python.exists() and subprocess.run([python, "-c", "import distilabel.models.llms"], capture_output=True).returncode == 0:
+    if (
+        python.exists()
+        and subprocess.run([python, "-c", "import distilabel.models.llms"], capture_output=True).returncode == 0
+    ):
         return python
     print(f"creating {PEER_VENV} with distilabel {DISTILABEL} ...", file=sys.stderr)
     subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True)
-    subprocess.run([python, "-m", "pip", "install", "-q", f"distilabel[openai]=={DISTILABEL}",
-                    f"openai=={openai.__version__}", "requests"], check=True)
+    subprocess.run(
+        [
+            python,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            f"distilabel[openai]=={DISTILABEL}",
+            f"openai=={openai.__version__}",
+            "requests",
+        ],
+        check=True,
+    )
     return python
 
 
 def drive_peer(python: Path, base_url: str, inputs: list, concurrency: int) -> dict:
     """Run bench/distilabel_peer.py over the same inputs in batches of `concurrency`; its numbers."""
-    job = {"base_url": base_url, "model": "fake", "timeout": TIMEOUT, "batch_size": concurrency,
-           "max_new_tokens": 128, "temperature": 0.7, "inputs": inputs}
-    done = subprocess.run([python, str(HERE / "distilabel_peer.py")], input=json.dumps(job), capture_output=True,
-                          text=True, timeout=3600)
+    job = {
+        "base_url": base_url,
+        "model": "fake",
+        "timeout": TIMEOUT,
+        "batch_size": concurrency,
+        "max_new_tokens": 128,
+        "temperature": 0.7,
+        "inputs": inputs,
+    }
+    done = subprocess.run(
+        [python, str(HERE / "distilabel_peer.py")], input=json.dumps(job), capture_output=True, text=True, timeout=3600
+    )
     if done.returncode != 0 or not done.stdout.strip():
         return {"error": done.stderr.strip()[-600:]}
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -177,10 +248,14 @@ def drive_peer(python: Path, base_url: str, inputs: list, concurrency: int) -> d
 
 def server_view(cpu_start: float, after: dict, samples: int) -> dict:
     """What the server saw during one measured run (counters since the reset after warm-up)."""
-    return {"requests": after["requests"], "rejected_429": after["rejected_429"], "rejected_at_s": after["rejected_at"],
-            "max_inflight": after["max_inflight"],
-            "mean_latency_s": round(after["mean_latency"], 4) if after["mean_latency"] is not None else None,
-            "cpu_ms_per_request": round(1000 * (after["cpu_s"] - cpu_start) / max(1, samples), 3)}
+    return {
+        "requests": after["requests"],
+        "rejected_429": after["rejected_429"],
+        "rejected_at_s": after["rejected_at"],
+        "max_inflight": after["max_inflight"],
+        "mean_latency_s": round(after["mean_latency"], 4) if after["mean_latency"] is not None else None,
+        "cpu_ms_per_request": round(1000 * (after["cpu_s"] - cpu_start) / max(1, samples), 3),
+    }
 
 
 def measure(spec: dict, inputs: list, client: str, python: Path | None, profile: bool) -> dict:
@@ -192,7 +267,9 @@ def measure(spec: dict, inputs: list, client: str, python: Path | None, profile:
         else:
             result = drive_peer(python, base_url, inputs, spec["concurrency"])
         if "server_cpu_start" in result:
-            result["server"] = server_view(result.pop("server_cpu_start"), server_call(base_url, "/stats"), result["samples"])
+            result["server"] = server_view(
+                result.pop("server_cpu_start"), server_call(base_url, "/stats"), result["samples"]
+            )
     finally:
         stop_server(process)
     return result
@@ -209,9 +286,16 @@ def scenario(name: str, quick: bool, peer: Path | None, profile: bool) -> dict:
     n = spec["quick"] if quick else spec["n"]
     inputs = workload(n)
     ours = measure(spec, inputs, "ours", None, profile and name == "cpu")
-    mean = {"fixed": MEDIAN, "lognormal": MEDIAN * math.exp(SIGMA ** 2 / 2), "none": 0.0}[spec["latency"]]
-    out = {"latency": spec["latency"], "concurrency": spec["concurrency"], "rpm": spec["rpm"], "server_burst_s": spec["burst"],
-           "requests": n, "mean_latency_s": round(mean, 4), "ours": ours}
+    mean = {"fixed": MEDIAN, "lognormal": MEDIAN * math.exp(SIGMA**2 / 2), "none": 0.0}[spec["latency"]]
+    out = {
+        "latency": spec["latency"],
+        "concurrency": spec["concurrency"],
+        "rpm": spec["rpm"],
+        "server_burst_s": spec["burst"],
+        "requests": n,
+        "mean_latency_s": round(mean, 4),
+        "ours": ours,
+    }
     if spec["latency"] == "none":
         out["note"] = "CPU-bound: no latency, so no ceiling; samples/s is the client's maximum on this box"
         return out
@@ -259,7 +343,9 @@ def summary(name: str, result: dict) -> str:
 def main() -> None:
     """Parse the flags, run the chosen scenarios, print the JSON report and a summary."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated, from: " + ", ".join(SCENARIOS))
+    parser.add_argument(
+        "--scenarios", default=",".join(SCENARIOS), help="comma-separated, from: " + ", ".join(SCENARIOS)
+    )
     parser.add_argument("--quick", action="store_true", help="small N for a smoke run")
     parser.add_argument("--no-peer", action="store_true", help="skip distilabel (no venv is created)")
     parser.add_argument("--profile", action="store_true", help="cProfile our client in the cpu scenario (to stderr)")
@@ -271,9 +357,12 @@ def main() -> None:
     peer = None if args.no_peer or "longtail" not in names else ensure_peer()
     started = time.perf_counter()
     results = {name: scenario(name, args.quick, peer, args.profile) for name in names}
-    report = {"machine": {"python": sys.version.split()[0], "openai": openai.__version__, "quick": args.quick},
-              "scenarios": results, "targets_met": {name: r["met"] for name, r in results.items() if "met" in r},
-              "elapsed_s": round(time.perf_counter() - started, 1)}
+    report = {
+        "machine": {"python": sys.version.split()[0], "openai": openai.__version__, "quick": args.quick},
+        "scenarios": results,
+        "targets_met": {name: r["met"] for name, r in results.items() if "met" in r},
+        "elapsed_s": round(time.perf_counter() - started, 1),
+    }
     print(json.dumps(report, indent=2))
     for name, result in results.items():
         print(summary(name, result))

@@ -101,13 +101,20 @@ def flawed(teacher_yield: float):
             return text
         # blueprint solve steps: the request being solved (one decision for a solve's name and arguments steps);
         # free mode: the request seed (its last user message only names the tool, the same for a whole cell)
-        key = body.get("seed") if "call" in answer else next(
-            (m.get("content") or "" for m in reversed(body["messages"]) if m.get("role") == "user"), "")
+        key = (
+            body.get("seed")
+            if "call" in answer
+            else next((m.get("content") or "" for m in reversed(body["messages"]) if m.get("role") == "user"), "")
+        )
         if zlib.crc32(str(key).encode()) % 1000 >= round((1 - teacher_yield) * 1000):
             return text
         options = ((response_schema(body).get("properties") or {}).get("action") or {}).get("enum") or []
         if "action" in answer and len(options) > 1:
-            answer["action"] = options[(options.index(answer["action"]) + 1) % len(options)] if answer["action"] in options else options[0]
+            answer["action"] = (
+                options[(options.index(answer["action"]) + 1) % len(options)]
+                if answer["action"] in options
+                else options[0]
+            )
             return json.dumps(answer)
         arguments = answer.get("arguments") if "arguments" in answer else (answer.get("call") or {}).get("arguments")
         for key in sorted(arguments or {}):
@@ -116,10 +123,13 @@ def flawed(teacher_yield: float):
                 arguments[key] = value + " extra" if isinstance(value, str) else value + 7
                 return json.dumps(answer)
         return "I cannot help with that."  # nothing to spoil in place: an unreadable answer
+
     return respond
 
 
-def run_one(category: str, mode: str | None, teacher_yield: float, n: int, concurrency: int, out: Path, delay: float = 0.0) -> dict:
+def run_one(
+    category: str, mode: str | None, teacher_yield: float, n: int, concurrency: int, out: Path, delay: float = 0.0
+) -> dict:
     """One run against a fresh fake teacher; the row of the table."""
     sys.path.insert(0, str(ROOT))
     from tests.fake_openai import FakeOpenAI
@@ -127,22 +137,52 @@ def run_one(category: str, mode: str | None, teacher_yield: float, n: int, concu
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     seed_map = out / "seeds.json"
-    args = ["--category", category, "--n", str(n), "--model", "fake-model", "--out", str(out / "run"), "--concurrency", str(concurrency)]
+    args = [
+        "--category",
+        category,
+        "--n",
+        str(n),
+        "--model",
+        "fake-model",
+        "--out",
+        str(out / "run"),
+        "--concurrency",
+        str(concurrency),
+    ]
     if mode:
         args += ["--mode", mode]
     with FakeOpenAI(responder=flawed(teacher_yield)) as fake:
         fake.delay = delay
-        done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", str(seed_map), "--", *args, "--base-url", fake.base_url],
-                              cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), "OPENAI_API_KEY": "sk-bench"},
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "--child",
+                str(seed_map),
+                "--",
+                *args,
+                "--base-url",
+                fake.base_url,
+            ],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT), "OPENAI_API_KEY": "sk-bench"},
+            capture_output=True,
+            text=True,
+        )
         bodies = list(fake.requests)
     manifest_path = out / "run" / "manifest.json"
     if done.returncode not in (0, 1) or not manifest_path.is_file():
-        raise SystemExit(f"{category} {mode} {teacher_yield}: run failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
+        raise SystemExit(
+            f"{category} {mode} {teacher_yield}: run failed (exit {done.returncode}):\n{done.stderr[-3000:]}"
+        )
     manifest = json.loads(manifest_path.read_text())
     seeds = {int(seed): ids for seed, ids in json.loads(seed_map.read_text()).items()}
-    counted = {json.loads(line)["meta"]["task"] for name in ("accepted.jsonl", "rejected.jsonl")
-               for line in (out / "run" / name).read_text().splitlines() if line.strip()}
+    counted = {
+        json.loads(line)["meta"]["task"]
+        for name in ("accepted.jsonl", "rejected.jsonl")
+        for line in (out / "run" / name).read_text().splitlines()
+        if line.strip()
+    }
     useful = no_task = ambiguous = 0
     for body in bodies:
         ids = seeds.get(body["seed"]) if body.get("seed") is not None else None
@@ -154,11 +194,23 @@ def run_one(category: str, mode: str | None, teacher_yield: float, n: int, concu
             useful += 1
     counts = manifest["counts"]
     sent = len(bodies)
-    return {"category": category, "mode": manifest["config"].get("mode") or mode or "?", "teacher": teacher_yield,
-            "yield": (counts["accepted"] + counts["surplus_dropped"]) / max(1, counts["candidates"]), "accepted": counts["accepted"],
-            "candidates": counts["candidates"], "unneeded": counts["unneeded_tasks"], "surplus": counts["surplus_dropped"],
-            "sent": sent, "useful": useful, "no_task": no_task, "ambiguous": ambiguous, "wasted": (sent - useful) / max(1, sent),
-            "exit": done.returncode, "wall": manifest["wall_seconds"]}
+    return {
+        "category": category,
+        "mode": manifest["config"].get("mode") or mode or "?",
+        "teacher": teacher_yield,
+        "yield": (counts["accepted"] + counts["surplus_dropped"]) / max(1, counts["candidates"]),
+        "accepted": counts["accepted"],
+        "candidates": counts["candidates"],
+        "unneeded": counts["unneeded_tasks"],
+        "surplus": counts["surplus_dropped"],
+        "sent": sent,
+        "useful": useful,
+        "no_task": no_task,
+        "ambiguous": ambiguous,
+        "wasted": (sent - useful) / max(1, sent),
+        "exit": done.returncode,
+        "wall": manifest["wall_seconds"],
+    }
 
 
 def main() -> int:
@@ -166,27 +218,44 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=60)
     parser.add_argument("--categories", default="single,all")
     parser.add_argument("--yields", default="1.0,0.7,0.3")
-    parser.add_argument("--modes", default="default", help="comma-separated: default (the pipeline's: free with an endpoint), free, blueprint")
+    parser.add_argument(
+        "--modes",
+        default="default",
+        help="comma-separated: default (the pipeline's: free with an endpoint), free, blueprint",
+    )
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--delay", type=float, default=0.0, help="seconds the fake takes per answer")
     parser.add_argument("--out", default="/tmp/bench-waste")
     args = parser.parse_args()
-    header = (f"{'category':9} {'mode':9} {'teacher':>7} {'yield':>6} {'accepted':>8} {'cand.':>6} {'unneeded':>8} {'surplus':>7} "
-              f"{'sent':>6} {'useful':>6} {'no task':>7} {'wasted':>7} {'target':>6} {'wall s':>7}")
+    header = (
+        f"{'category':9} {'mode':9} {'teacher':>7} {'yield':>6} {'accepted':>8} {'cand.':>6} {'unneeded':>8} {'surplus':>7} "
+        f"{'sent':>6} {'useful':>6} {'no task':>7} {'wasted':>7} {'target':>6} {'wall s':>7}"
+    )
     print(header)
     missed = 0
     for category in args.categories.split(","):
         for mode in args.modes.split(","):
             for teacher_yield in (float(y) for y in args.yields.split(",")):
-                row = run_one(category, None if mode == "default" else mode, teacher_yield, args.n, args.concurrency,
-                              Path(args.out) / f"{category}-{mode}-{teacher_yield}", args.delay)
+                row = run_one(
+                    category,
+                    None if mode == "default" else mode,
+                    teacher_yield,
+                    args.n,
+                    args.concurrency,
+                    Path(args.out) / f"{category}-{mode}-{teacher_yield}",
+                    args.delay,
+                )
                 target = TARGETS.get(teacher_yield)
                 ok = row["ambiguous"] == 0 and (target is None or row["wasted"] <= target)
                 missed += not ok
-                print(f"{row['category']:9} {row['mode']:9} {teacher_yield:>7.2f} {row['yield']:>6.2f} {row['accepted']:>8} {row['candidates']:>6} "
-                      f"{row['unneeded']:>8} {row['surplus']:>7} {row['sent']:>6} {row['useful']:>6} {row['no_task']:>7} "
-                      f"{row['wasted']:>7.1%} {(f'{target:.0%}' if target is not None else '-'):>6} {row['wall']:>7.1f}"
-                      + ("" if ok else "  MISSED") + (f"  ({row['ambiguous']} ambiguous)" if row["ambiguous"] else ""), flush=True)
+                print(
+                    f"{row['category']:9} {row['mode']:9} {teacher_yield:>7.2f} {row['yield']:>6.2f} {row['accepted']:>8} {row['candidates']:>6} "
+                    f"{row['unneeded']:>8} {row['surplus']:>7} {row['sent']:>6} {row['useful']:>6} {row['no_task']:>7} "
+                    f"{row['wasted']:>7.1%} {(f'{target:.0%}' if target is not None else '-'):>6} {row['wall']:>7.1f}"
+                    + ("" if ok else "  MISSED")
+                    + (f"  ({row['ambiguous']} ambiguous)" if row["ambiguous"] else ""),
+                    flush=True,
+                )
     return 1 if missed else 0
 
 

@@ -16,16 +16,17 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
-
-from pipeline.record import Conversation
+from collections.abc import Iterator
 
 from filters.base import Check, Issue, decoded, leaves
 from filters.mentions import numbers_in
 from filters.policy import policy_issues
+from pipeline.record import Conversation
 
 _COUNTED = re.compile(r"\b(?:found|there (?:are|were|is)|returned|got|see|have)\s+\S?$", re.IGNORECASE)
-_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2})?|\b\d{1,2}:\d{2}\b")  # date and time parts an answer may quote
+_STAMP = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2})?|\b\d{1,2}:\d{2}\b"
+)  # date and time parts an answer may quote
 _QUOTED = re.compile(r"(?<![\w.])[-+]?[$€£¥]?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?![\d/:-]|\w*[a-z]{2}\d)")
 
 
@@ -45,14 +46,29 @@ class CategoryCheck(Check):
         value: the first assistant turn asks a question and calls may follow a later user turn."""
         info = record.meta.get("no_call") if isinstance(record.meta.get("no_call"), dict) else {}
         if info.get("kind") != "missing_value":
-            return [self.issue("call_in_no_call", f"messages[{i}].tool_calls", "a tool call in a no_call sample") for i, _ in call_turns]
+            return [
+                self.issue("call_in_no_call", f"messages[{i}].tool_calls", "a tool call in a no_call sample")
+                for i, _ in call_turns
+            ]
         first = next((i for i, m in enumerate(record.messages) if m.role == "assistant"), None)
         if first is None:
             return []
         if record.messages[first].tool_calls:
-            return [self.issue("call_in_no_call", f"messages[{first}].tool_calls", "a call where a required value is missing: ask for it first")]
+            return [
+                self.issue(
+                    "call_in_no_call",
+                    f"messages[{first}].tool_calls",
+                    "a call where a required value is missing: ask for it first",
+                )
+            ]
         if "?" not in (record.messages[first].content or ""):
-            return [self.issue("no_question", f"messages[{first}].content", "a missing-value sample must ask the user for the value")]
+            return [
+                self.issue(
+                    "no_question",
+                    f"messages[{first}].content",
+                    "a missing-value sample must ask the user for the value",
+                )
+            ]
         return []
 
     def _counts(self, category: str, call_turns: list) -> list[Issue]:
@@ -63,7 +79,13 @@ class CategoryCheck(Check):
         if category == "single" and (len(call_turns) != 1 or calls != 1):
             return [self.issue("wrong_call_count", where, f"a single sample makes exactly one call, found {calls}")]
         if category == "parallel" and (len(call_turns) != 1 or calls < 2):
-            return [self.issue("wrong_call_count", where, f"a parallel sample makes 2+ calls in one turn, found {calls} in {len(call_turns)} turn(s)")]
+            return [
+                self.issue(
+                    "wrong_call_count",
+                    where,
+                    f"a parallel sample makes 2+ calls in one turn, found {calls} in {len(call_turns)} turn(s)",
+                )
+            ]
         return []
 
     def _answers(self, record: Conversation) -> list[Issue]:
@@ -77,20 +99,35 @@ class CategoryCheck(Check):
                 continue
             said = [m.content for m in before if m.role in ("user", "system") and m.content]
             returned = {number for content in results for number in _numbers_returned(content)}
-            returned |= numbers_in("\n".join(results)) | {float(run) for content in results for stamp in _STAMP.findall(content)
-                                                           for run in re.findall(r"\d+", stamp)}
-            known = returned | numbers_in("\n".join(said)) | {float(run) for text in said for run in re.findall(r"\d+", text)}
+            returned |= numbers_in("\n".join(results)) | {
+                float(run)
+                for content in results
+                for stamp in _STAMP.findall(content)
+                for run in re.findall(r"\d+", stamp)
+            }
+            known = (
+                returned
+                | numbers_in("\n".join(said))
+                | {float(run) for text in said for run in re.findall(r"\d+", text)}
+            )
             quoted = _STAMP.sub(" ", message.content)  # a date or time is a value, not a quantity: grounding's business
             for match in _QUOTED.finditer(quoted):
                 # a count of what came back ("found 4 places") must come from the results themselves
-                counted = _COUNTED.search(quoted[max(0, match.start() - 20):match.start() + 1])
+                counted = _COUNTED.search(quoted[max(0, match.start() - 20) : match.start() + 1])
                 whole, fraction = match.group(1).replace(",", ""), match.group(2) or ""
-                shown = float(f"{whole}.{fraction}" if fraction else whole) * (-1 if match.group(0).lstrip().startswith("-") else 1)
+                shown = float(f"{whole}.{fraction}" if fraction else whole) * (
+                    -1 if match.group(0).lstrip().startswith("-") else 1
+                )
                 step = 10 ** -len(fraction) if fraction else 1
                 tolerance = 1e-9 if counted else step / 2 + 1e-9  # a count is exact
                 if not any(abs(value - shown) <= tolerance for value in (returned if counted else known)):
-                    issues.append(self.issue("inconsistent_answer", f"messages[{index}].content",
-                                             f"the answer says {match.group(0).strip()}, which no tool result gives"))
+                    issues.append(
+                        self.issue(
+                            "inconsistent_answer",
+                            f"messages[{index}].content",
+                            f"the answer says {match.group(0).strip()}, which no tool result gives",
+                        )
+                    )
                     break
         return issues
 

@@ -14,10 +14,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pipeline.record import Conversation
-
 from filters.base import Issue, call_path, decoded
 from filters.match import same_value
+from pipeline.record import Conversation
 
 _STEP = re.compile(r"([^.\[\]]+)|\[(\*|\d+)\]")
 
@@ -43,7 +42,12 @@ def _shape_problem(link: Any, record: Conversation) -> str | None:
         return "a link must be an object"
     for key in ("message", "call", "from_message"):
         value = link.get(key)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0 or (key != "call" and value >= len(record.messages)):
+        if (
+            not isinstance(value, int)
+            or isinstance(value, bool)
+            or value < 0
+            or (key != "call" and value >= len(record.messages))
+        ):
             return f"{key} must be an index into the record"
     if not isinstance(link.get("argument"), str) or not isinstance(link.get("output"), str):
         return "argument and output must be strings"
@@ -66,7 +70,14 @@ def chain_issues(record: Conversation) -> list[Issue]:
         message, source = record.messages[link["message"]], record.messages[link["from_message"]]
         calls = message.tool_calls or []
         if source.role != "tool" or link["call"] >= len(calls) or link["from_message"] >= link["message"]:
-            issues.append(Issue("format", "invalid_record", f"meta.links[{number}]", "the link does not point from a tool result to a later call"))
+            issues.append(
+                Issue(
+                    "format",
+                    "invalid_record",
+                    f"meta.links[{number}]",
+                    "the link does not point from a tool result to a later call",
+                )
+            )
             continue
         arguments = calls[link["call"]].function.arguments
         if not isinstance(arguments, dict):
@@ -74,8 +85,21 @@ def chain_issues(record: Conversation) -> list[Issue]:
         path = f"{call_path(link['message'], link['call'])}.function.arguments.{link['argument']}"
         returned = values_at(decoded(source.content or ""), link["output"])
         if link["argument"] not in arguments:
-            issues.append(Issue("grounding", "unused_tool_result", path, f"the call leaves out {link['argument']}, which the earlier result gives"))
+            issues.append(
+                Issue(
+                    "grounding",
+                    "unused_tool_result",
+                    path,
+                    f"the call leaves out {link['argument']}, which the earlier result gives",
+                )
+            )
         elif not any(same_value(arguments[link["argument"]], value) for value in returned):
-            issues.append(Issue("grounding", "unused_tool_result", path,
-                                f"{link['argument']}={arguments[link['argument']]!r} is not among the values messages[{link['from_message']}] returned at {link['output']}"))
+            issues.append(
+                Issue(
+                    "grounding",
+                    "unused_tool_result",
+                    path,
+                    f"{link['argument']}={arguments[link['argument']]!r} is not among the values messages[{link['from_message']}] returned at {link['output']}",
+                )
+            )
     return issues

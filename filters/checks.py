@@ -12,7 +12,8 @@ teacher (pipeline.judge); both are funnel stages (FUNNEL) but not per-record che
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from filters.base import Check
 from filters.category import CategoryCheck
@@ -29,7 +30,9 @@ CHECKS: dict[str, type[Check]] = {check.name: check for check in CHAIN}
 FUNNEL: tuple[str, ...] = ("generate", *CHECKS, "judge", "dedup")
 
 
-def default_checks(names: list[str] | None = None, options: Mapping[str, Any] | None = None, **by_name: Any) -> list[Check]:
+def default_checks(
+    names: list[str] | None = None, options: Mapping[str, Any] | None = None, **by_name: Any
+) -> list[Check]:
     """Instances of the named checks (all, by default) in chain order, each with its options
     (`options={"grounding": GroundingOptions(...)}` or `grounding=GroundingOptions(...)`)."""
     chosen = list(CHECKS) if names is None else names
@@ -37,4 +40,6 @@ def default_checks(names: list[str] | None = None, options: Mapping[str, Any] | 
     if unknown:
         raise ValueError(f"unknown check(s): {', '.join(unknown)} (known: {', '.join(CHECKS)})")
     given = {**(options or {}), **by_name}
-    return [CHECKS[name](given.get(name)) if CHECKS[name].Options else CHECKS[name]() for name in CHECKS if name in chosen]
+    return [
+        CHECKS[name](given.get(name)) if CHECKS[name].Options else CHECKS[name]() for name in CHECKS if name in chosen
+    ]

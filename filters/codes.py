@@ -4,7 +4,10 @@ CODES: dict[str, tuple[str, str]] = {
     # format
     "invalid_json": ("format", "a line, or a call's arguments, is not a JSON object"),
     "invalid_record": ("format", "the object does not have the canonical record's shape"),
-    "check_error": ("format", "a check crashed on this record (the message names the check and the error); the record is not trusted"),
+    "check_error": (
+        "format",
+        "a check crashed on this record (the message names the check and the error); the record is not trusted",
+    ),
     "bad_role_order": ("format", "roles out of order (system first, user opens, assistant ends, tool after a call)"),
     "empty_turn": ("format", "a message with no content (and, for assistant, no tool calls)"),
     "bad_tool_call_id": ("format", "a tool-call id missing, not 9 characters [A-Za-z0-9], or repeated"),
@@ -21,12 +24,15 @@ CODES: dict[str, tuple[str, str]] = {
     "ungrounded_value": ("grounding", "an argument value nobody in the conversation said or returned before the call"),
     "unused_tool_result": ("grounding", "nested: a dependent call uses nothing the earlier tool results returned"),
     # quality
-    "leaked_function_name": ("quality", "a user turn writes a function name as an identifier (snake_case, camelCase, name(...)) or inside JSON"),
-    "placeholder_value": ("quality", "a placeholder value (\"string\", example.com, John Doe, XYZ Inc., <city>, TBD...)"),
+    "leaked_function_name": (
+        "quality",
+        "a user turn writes a function name as an identifier (snake_case, camelCase, name(...)) or inside JSON",
+    ),
+    "placeholder_value": ("quality", 'a placeholder value ("string", example.com, John Doe, XYZ Inc., <city>, TBD...)'),
     "fewshot_copy": ("quality", "a user turn copies a few-shot example shown in the task's prompt (rapidfuzz >= 90)"),
     "too_short": ("quality", "the opening request is shorter than the configured minimum"),
     "too_long": ("quality", "a user turn is longer than the configured maximum"),
-    "refusal": ("quality", "a refusal or \"as an AI\" filler in a user or assistant turn"),
+    "refusal": ("quality", 'a refusal or "as an AI" filler in a user or assistant turn'),
     "language": ("quality", "a user turn is not in the expected language"),
     "echo_reply": ("quality", "an assistant turn repeats the user's message instead of answering it"),
     # dedup
@@ -40,7 +46,10 @@ CODES: dict[str, tuple[str, str]] = {
     "no_question": ("category", "no_call missing_value: the first assistant turn does not ask for the missing value"),
     "no_call_when_needed": ("category", "no tool call where the category needs one"),
     "inconsistent_answer": ("category", "the final answer quotes a number that no tool result (or user turn) gives"),
-    "policy_violation": ("category", "a system-prompt rule in meta.policy broken (confirm first, max argument, never call, call order) or malformed"),
+    "policy_violation": (
+        "category",
+        "a system-prompt rule in meta.policy broken (confirm first, max argument, never call, call order) or malformed",
+    ),
     # reference
     "wrong_function": ("reference", "the calls name other functions than the reference calls"),
     "wrong_value": ("reference", "same functions as the reference, other argument values"),
@@ -48,7 +57,10 @@ CODES: dict[str, tuple[str, str]] = {
     # generation (the pipeline's own, for candidates that never became a full record)
     "teacher_error": ("generate", "the teacher failed to answer after retries"),
     "unparseable_output": ("generate", "the teacher's answer could not be parsed into the asked structure"),
-    "tool_error": ("generate", "a tool's executor failed (error, timeout, limit) or returned a result its result schema rejects"),
+    "tool_error": (
+        "generate",
+        "a tool's executor failed (error, timeout, limit) or returned a result its result schema rejects",
+    ),
     "invalid_tool_result": ("generate", "a simulated tool result does not validate against the tool's result schema"),
     "stated_missing_value": ("generate", "no_call missing_value: the request states the value it should leave out"),
 }

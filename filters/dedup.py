@@ -15,9 +15,10 @@ import re
 import sys
 import unicodedata
 from array import array
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
 import numpy as np
 import xxhash
@@ -93,8 +94,11 @@ def record_features(record: Any) -> Features:
     """Features of a Conversation or of a plain dict in the canonical shape (no pydantic on that path)."""
     if isinstance(record, Conversation):
         users = [(i, m.content or "") for i, m in enumerate(record.messages) if m.role == "user"]
-        turns = [[(c.function.name, c.function.arguments) for c in m.tool_calls]
-                 for m in record.messages if m.role == "assistant" and m.tool_calls]
+        turns = [
+            [(c.function.name, c.function.arguments) for c in m.tool_calls]
+            for m in record.messages
+            if m.role == "assistant" and m.tool_calls
+        ]
         names = [tool.function.name for tool in record.tools]
         return _features(record.id, record.meta, names, record.tool_schemas(), users, turns)
     record = record if isinstance(record, dict) else {}
@@ -132,7 +136,9 @@ def _find(records: Iterable[tuple[int, Any]], options: DedupOptions) -> dict[int
     if not table.ids:
         return {}
     rank = np.lexsort((table.index, table.order))  # position -> caller row, by (task_index or index, index)
-    index, exact, calls, template = (np.asarray(col)[rank] for col in (table.index, table.exact, table.calls, table.template))
+    index, exact, calls, template = (
+        np.asarray(col)[rank] for col in (table.index, table.exact, table.calls, table.template)
+    )
     texts = [table.texts[i] for i in rank]
     table.texts = []
     n = len(rank)
@@ -156,8 +162,11 @@ def _find(records: Iterable[tuple[int, Any]], options: DedupOptions) -> dict[int
     for position in np.flatnonzero(kind).tolist():
         row, kept = rank[position], rank[target[position]]
         name = table.ids[kept] or f"#{table.index[kept]}"
-        message = (f"exact duplicate of {name}", f"near duplicate of {name} (ratio {score[position]:.0f})",
-                   f"template cap {options.template_cap} reached (first: {name})")[kind[position] - 1]
+        message = (
+            f"exact duplicate of {name}",
+            f"near duplicate of {name} (ratio {score[position]:.0f})",
+            f"template cap {options.template_cap} reached (first: {name})",
+        )[kind[position] - 1]
         issues[int(index[position])] = Issue("dedup", "duplicate", table.paths[row], message)
     return issues
 
@@ -183,8 +192,15 @@ class _Table:
         self.template.append(features.template)
 
 
-def _near(alive: np.ndarray, texts: list[str], calls: np.ndarray, options: DedupOptions,
-          target: np.ndarray, kind: np.ndarray, score: np.ndarray) -> None:
+def _near(
+    alive: np.ndarray,
+    texts: list[str],
+    calls: np.ndarray,
+    options: DedupOptions,
+    target: np.ndarray,
+    kind: np.ndarray,
+    score: np.ndarray,
+) -> None:
     """Mark near duplicates among positions `alive` (ascending) within their calls buckets."""
     _, inverse, counts = np.unique(calls[alive], return_inverse=True, return_counts=True)
     size = counts[inverse.reshape(-1)]  # a record alone in its calls bucket has no near duplicate
@@ -204,13 +220,19 @@ def _shared_bands(positions: np.ndarray, bands: np.ndarray) -> Iterator[tuple[in
         shared[:, j] = counts[inverse.reshape(-1)] > 1
     rows = np.flatnonzero(shared.any(axis=1))
     for start in range(0, len(rows), _CHUNK):  # as Python ints a chunk at a time
-        chunk = rows[start:start + _CHUNK]
+        chunk = rows[start : start + _CHUNK]
         for position, keys, flags in zip(positions[chunk].tolist(), bands[chunk].tolist(), shared[chunk].tolist()):
             yield position, [key for key, flag in zip(keys, flags) if flag]
 
 
-def _confirm(candidates: Iterable[tuple[int, Iterable[int]]], texts: list[str], options: DedupOptions,
-             target: np.ndarray, kind: np.ndarray, score: np.ndarray) -> None:
+def _confirm(
+    candidates: Iterable[tuple[int, Iterable[int]]],
+    texts: list[str],
+    options: DedupOptions,
+    target: np.ndarray,
+    kind: np.ndarray,
+    score: np.ndarray,
+) -> None:
     """Greedy in rank order: a record is a near duplicate of the first kept record sharing a key whose ratio passes."""
     kept_by_key: dict[int, list[int]] = {}
     for position, keys in candidates:
@@ -246,7 +268,7 @@ def band_keys(texts: list[str], calls: np.ndarray, options: DedupOptions) -> np.
     rows = options.num_perm // options.bands
     out = np.empty((len(texts), options.bands), np.uint64)
     for start in range(0, len(texts), _CHUNK):
-        shingles, starts = shingle_hashes(texts[start:start + _CHUNK], options.shingle)
+        shingles, starts = shingle_hashes(texts[start : start + _CHUNK], options.shingle)
         signature = np.empty((options.num_perm, len(starts)), np.uint64)
         value = np.empty_like(shingles)
         for i in range(options.num_perm):  # (a*x + b) mod p, p = 2^61 - 1 (a, b, x < 2^32: no overflow)
@@ -256,12 +278,12 @@ def band_keys(texts: list[str], calls: np.ndarray, options: DedupOptions) -> np.
             value &= _MERSENNE
             value += high
             np.minimum.reduceat(value, starts, out=signature[i])
-        chunk_calls = calls[start:start + _CHUNK]
+        chunk_calls = calls[start : start + _CHUNK]
         for j in range(options.bands):
             key = _mix(chunk_calls ^ np.uint64(j + 1))
             for i in range(j * rows, (j + 1) * rows):
                 key = _mix(key ^ signature[i])
-            out[start:start + len(starts), j] = key
+            out[start : start + len(starts), j] = key
     return out
 
 
@@ -274,7 +296,7 @@ def shingle_hashes(texts: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
     rolling = codes[:width].copy()
     for j in range(1, k):
         rolling *= np.uint64(0x100000001B3)
-        rolling += codes[j:j + width]
+        rolling += codes[j : j + width]
     counts = lengths - k + 1
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
     offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
@@ -289,8 +311,14 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> np.uint64(31))
 
 
-def _features(rid: str, meta: Any, tool_names: list[str], schemas: Mapping[str, Any],
-              users: list[tuple[int, str]], turns: list[list[tuple[str, Any]]]) -> Features:
+def _features(
+    rid: str,
+    meta: Any,
+    tool_names: list[str],
+    schemas: Mapping[str, Any],
+    users: list[tuple[int, str]],
+    turns: list[list[tuple[str, Any]]],
+) -> Features:
     texts = [normalize_text(content) for _, content in users]
     text = " ".join(t for t in texts if t)
     values: list[Any] = []
@@ -301,13 +329,22 @@ def _features(rid: str, meta: Any, tool_names: list[str], schemas: Mapping[str, 
             called.append(name)
             values.extend(leaf for _, leaf in leaves(arguments))
         # independent calls match in any order
-        canonical.append(canonical_calls([{"name": name, "arguments": arguments} for name, arguments in calls], schemas))
+        canonical.append(
+            canonical_calls([{"name": name, "arguments": arguments} for name, arguments in calls], schemas)
+        )
     calls_text = "\x1e".join(canonical)
     exact = "\x1d".join(("\x1e".join(texts), "\x1f".join(sorted(tool_names)), calls_text))
     template = mask_values(text, values) + "\x1d" + " ".join(sorted(called))
     task_index = meta.get("task_index") if isinstance(meta, dict) else None
-    return Features(rid, f"messages[{users[0][0]}].content" if users else "", text, _hash(exact), _hash(calls_text),
-                    _hash(template), task_index if isinstance(task_index, int) and not isinstance(task_index, bool) else None)
+    return Features(
+        rid,
+        f"messages[{users[0][0]}].content" if users else "",
+        text,
+        _hash(exact),
+        _hash(calls_text),
+        _hash(template),
+        task_index if isinstance(task_index, int) and not isinstance(task_index, bool) else None,
+    )
 
 
 def _hash(text: str) -> int:
@@ -319,8 +356,11 @@ def _content(content: Any) -> str:
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        return " ".join(part if isinstance(part, str) else str(part.get("text") or "")
-                        for part in content if isinstance(part, (str, dict)))
+        return " ".join(
+            part if isinstance(part, str) else str(part.get("text") or "")
+            for part in content
+            if isinstance(part, (str, dict))
+        )
     return ""
 
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pipeline.record import CALL_ID_RE, Conversation, Message
-
 from filters.base import Check, Issue, call_path
+from pipeline.record import CALL_ID_RE, Conversation, Message
 
 
 def _has_calls(message: Message) -> bool:
@@ -41,7 +40,13 @@ class FormatCheck(Check):
                 issues.append(self.issue("bad_role_order", path, f"two {role} turns in a row"))
             previous = message
         if messages[-1].role != "assistant":
-            issues.append(self.issue("bad_role_order", f"messages[{len(messages) - 1}]", "the conversation must end with an assistant turn"))
+            issues.append(
+                self.issue(
+                    "bad_role_order",
+                    f"messages[{len(messages) - 1}]",
+                    "the conversation must end with an assistant turn",
+                )
+            )
         return issues
 
     def _contents(self, messages: list[Message]) -> list[Issue]:
@@ -69,7 +74,13 @@ class FormatCheck(Check):
                 continue
             if open_calls or unnamed:
                 names = ", ".join(sorted(open_calls) + [f"{name} (no id)" for name in unnamed])
-                issues.append(self.issue("missing_tool_result", f"messages[{open_turn}]", f"no tool result for call(s) {names} before messages[{index}]"))
+                issues.append(
+                    self.issue(
+                        "missing_tool_result",
+                        f"messages[{open_turn}]",
+                        f"no tool result for call(s) {names} before messages[{index}]",
+                    )
+                )
             open_calls, unnamed = {}, []
             if not _has_calls(message):
                 continue
@@ -88,7 +99,11 @@ class FormatCheck(Check):
         if isinstance(call.function.arguments, str):
             issues.append(self.issue("invalid_json", path + ".function.arguments", "arguments are not a JSON object"))
         if call.id is None or not CALL_ID_RE.match(call.id):
-            issues.append(self.issue("bad_tool_call_id", path + ".id", f"tool-call id {call.id!r} is not 9 characters [A-Za-z0-9]"))
+            issues.append(
+                self.issue(
+                    "bad_tool_call_id", path + ".id", f"tool-call id {call.id!r} is not 9 characters [A-Za-z0-9]"
+                )
+            )
         elif call.id in seen_ids:
             issues.append(self.issue("bad_tool_call_id", path + ".id", f"tool-call id {call.id!r} is used twice"))
         return issues
@@ -104,10 +119,20 @@ class FormatCheck(Check):
             else:
                 return [self.issue("orphan_tool_result", path + ".tool_call_id", "tool message without tool_call_id")]
         elif call_id not in open_calls:
-            return [self.issue("orphan_tool_result", path + ".tool_call_id", f"tool_call_id {call_id!r} answers no open call of the turn before")]
+            return [
+                self.issue(
+                    "orphan_tool_result",
+                    path + ".tool_call_id",
+                    f"tool_call_id {call_id!r} answers no open call of the turn before",
+                )
+            ]
         else:
             name = open_calls.pop(call_id)
         if message.name is not None and message.name != name:
             call = f"call {call_id!r}" if call_id else "its call"
-            return [self.issue("orphan_tool_result", path + ".name", f"tool message names {message.name!r} but {call} is {name!r}")]
+            return [
+                self.issue(
+                    "orphan_tool_result", path + ".name", f"tool message names {message.name!r} but {call} is {name!r}"
+                )
+            ]
         return []

@@ -24,35 +24,87 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from rapidfuzz import fuzz
-
-from pipeline.record import Conversation, Message
 
 from filters.base import Check, Issue, call_path, decoded, leaves
 from filters.chain import chain_issues
 from filters.match import same_value
-from filters.schema import resolve_ref
 from filters.mentions import dates_in, durations_in, loose, numbers_in, reference_moment, times_in
+from filters.schema import resolve_ref
+from pipeline.record import Conversation, Message
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _ISO_DATETIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$")
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::\d{2})?$")
-_ENUM_SYNONYMS = {"1d": ("daily", "day", "days"), "1h": ("hourly", "hour"), "1wk": ("weekly", "week"), "1w": ("weekly", "week"),
-                  "1mo": ("monthly", "month"), "1m": ("monthly", "month", "minute"), "1y": ("yearly", "year", "annual"),
-                  "asc": ("ascending", "lowest", "cheapest", "oldest", "earliest"), "desc": ("descending", "highest", "newest", "latest", "most"),
-                  "c": ("celsius",), "f": ("fahrenheit",), "metric": ("celsius", "km", "kilometers", "metres", "meters"),
-                  "imperial": ("fahrenheit", "miles", "feet"), "high": ("urgent", "important", "asap"), "on": ("turn on", "switch on"),
-                  "off": ("turn off", "switch off"), "gtc": ("good till cancelled", "good til canceled", "good till canceled", "until cancelled"),
-                  "transit": ("train", "bus", "subway", "metro", "tram", "public transport"), "cycling": ("bike", "bicycle", "cycle"),
-                  "bicycling": ("bike", "bicycle", "cycle"), "driving": ("drive", "car"), "rating": ("best rated", "top rated", "highest rated"),
-                  "usd": ("dollar", "dollars", "$"), "eur": ("euro", "euros", "€"), "gbp": ("pound", "pounds", "£")}
-_STOPWORDS = {"the", "a", "an", "and", "or", "to", "of", "in", "on", "for", "at", "is", "it", "be", "me", "my", "you",
-              "your", "i", "we", "our", "that", "this", "with", "from", "by", "as", "are", "was", "will", "can", "please", "hi", "hey"}
+_ENUM_SYNONYMS = {
+    "1d": ("daily", "day", "days"),
+    "1h": ("hourly", "hour"),
+    "1wk": ("weekly", "week"),
+    "1w": ("weekly", "week"),
+    "1mo": ("monthly", "month"),
+    "1m": ("monthly", "month", "minute"),
+    "1y": ("yearly", "year", "annual"),
+    "asc": ("ascending", "lowest", "cheapest", "oldest", "earliest"),
+    "desc": ("descending", "highest", "newest", "latest", "most"),
+    "c": ("celsius",),
+    "f": ("fahrenheit",),
+    "metric": ("celsius", "km", "kilometers", "metres", "meters"),
+    "imperial": ("fahrenheit", "miles", "feet"),
+    "high": ("urgent", "important", "asap"),
+    "on": ("turn on", "switch on"),
+    "off": ("turn off", "switch off"),
+    "gtc": ("good till cancelled", "good til canceled", "good till canceled", "until cancelled"),
+    "transit": ("train", "bus", "subway", "metro", "tram", "public transport"),
+    "cycling": ("bike", "bicycle", "cycle"),
+    "bicycling": ("bike", "bicycle", "cycle"),
+    "driving": ("drive", "car"),
+    "rating": ("best rated", "top rated", "highest rated"),
+    "usd": ("dollar", "dollars", "$"),
+    "eur": ("euro", "euros", "€"),
+    "gbp": ("pound", "pounds", "£"),
+}
+_STOPWORDS = {
+    "the",
+    "a",
+    "an",
+    "and",
+    "or",
+    "to",
+    "of",
+    "in",
+    "on",
+    "for",
+    "at",
+    "is",
+    "it",
+    "be",
+    "me",
+    "my",
+    "you",
+    "your",
+    "i",
+    "we",
+    "our",
+    "that",
+    "this",
+    "with",
+    "from",
+    "by",
+    "as",
+    "are",
+    "was",
+    "will",
+    "can",
+    "please",
+    "hi",
+    "hey",
+}
 _ORIGIN = re.compile(r"(^|_)(origin|from|source|departure|depart|start)(_|$)")
 _DESTINATION = re.compile(r"(^|_)(destination|to|target|arrival|arrive|dest|end)(_|$)")
 
@@ -129,27 +181,47 @@ class GroundingCheck(Check):
                 arguments = call.function.arguments
                 if not isinstance(arguments, dict):
                     continue  # format reports it
-                issues.extend(self._call_issues(context, arguments, schemas.get(call.function.name) or {}, call_path(index, number)))
+                issues.extend(
+                    self._call_issues(
+                        context, arguments, schemas.get(call.function.name) or {}, call_path(index, number)
+                    )
+                )
             if record.category == "nested" and not record.meta.get("links"):  # planned links get the exact replay below
                 issues.extend(self._unused_results(record.messages, index))
         return issues + chain_issues(record)
 
-    def _call_issues(self, context: _Context, arguments: dict[str, Any], parameters: dict[str, Any], path: str) -> list[Issue]:
+    def _call_issues(
+        self, context: _Context, arguments: dict[str, Any], parameters: dict[str, Any], path: str
+    ) -> list[Issue]:
         issues = []
         for where, leaf, schema in _leaf_items(arguments, parameters, f"{path}.function.arguments", parameters):
             if not self._grounded(leaf, schema, context):
                 name = where.split(".function.arguments.", 1)[-1]
-                issues.append(self.issue("ungrounded_value", where, f"{name}={json.dumps(leaf, ensure_ascii=False)} is not stated before the call"))
+                issues.append(
+                    self.issue(
+                        "ungrounded_value",
+                        where,
+                        f"{name}={json.dumps(leaf, ensure_ascii=False)} is not stated before the call",
+                    )
+                )
         if issues:
             return issues
-        return [self.issue("ungrounded_value", f"{path}.function.arguments.{key}", message) for key, message in self._swapped(context, arguments)]
+        return [
+            self.issue("ungrounded_value", f"{path}.function.arguments.{key}", message)
+            for key, message in self._swapped(context, arguments)
+        ]
 
-    def ungrounded_keys(self, arguments: dict[str, Any], parameters: dict[str, Any], request: str, now: str | None) -> list[str]:
+    def ungrounded_keys(
+        self, arguments: dict[str, Any], parameters: dict[str, Any], request: str, now: str | None
+    ) -> list[str]:
         """Top-level argument names of a call that `request` alone does not ground (a value it
         never states, or one it states as the other end of a trip), in argument order."""
         context = _Context([Message(role="user", content=request)], now)
-        keys = {where.split(".", 2)[1].split("[")[0] for where, leaf, schema in _leaf_items(arguments, parameters, "$", parameters)
-                if not self._grounded(leaf, schema, context)}
+        keys = {
+            where.split(".", 2)[1].split("[")[0]
+            for where, leaf, schema in _leaf_items(arguments, parameters, "$", parameters)
+            if not self._grounded(leaf, schema, context)
+        }
         keys |= {key for key, _ in self._swapped(context, arguments)}
         return [key for key in arguments if key in keys]
 
@@ -183,7 +255,9 @@ class GroundingCheck(Check):
         if isinstance(schema.get("enum"), list) and value in schema["enum"]:
             return _enum_grounded(value, schema, context)
         letters = re.sub(r"[^a-z]", "", loose(value))
-        if re.fullmatch(r"[^\d@/:]+", value) and len(letters) >= self.options.min_fuzzy_letters:  # words, not ids or addresses
+        if (
+            re.fullmatch(r"[^\d@/:]+", value) and len(letters) >= self.options.min_fuzzy_letters
+        ):  # words, not ids or addresses
             if fuzz.partial_ratio(loose(value), context.loose) >= self.options.fuzzy:
                 return True
         content = [w for w in loose(value).split() if w not in _STOPWORDS]
@@ -206,7 +280,7 @@ class GroundingCheck(Check):
                 continue
             forms = [value, *self.options.aliases.get(value.casefold(), ())]
             if _introduced(context, wrong, forms) and not _introduced(context, right, forms):
-                found.append((key, f"{key}={value!r} is stated as the other end (\"{wrong[0]} {value}\")"))
+                found.append((key, f'{key}={value!r} is stated as the other end ("{wrong[0]} {value}")'))
         return found
 
     def _unused_results(self, messages: list[Message], index: int) -> list[Issue]:
@@ -230,8 +304,13 @@ class GroundingCheck(Check):
                     continue
                 if self._grounded(value, {}, returned) and not self._grounded(value, {}, said):
                     return []
-        return [self.issue("unused_tool_result", f"messages[{index}].tool_calls",
-                           "this call turn follows tool results but takes none of its values from them")]
+        return [
+            self.issue(
+                "unused_tool_result",
+                f"messages[{index}].tool_calls",
+                "this call turn follows tool results but takes none of its values from them",
+            )
+        ]
 
 
 def _introduced(context: _Context, words: tuple[str, ...], forms: list[str]) -> bool:
@@ -248,8 +327,11 @@ def _date_stated(parts: tuple[str, ...], context: _Context) -> bool:
         day = date(int(parts[0]), int(parts[1]), int(parts[2]))
     except ValueError:
         return False
-    if day not in context.dates and not context.says(f"{parts[0]}-{parts[1]}-{parts[2]}") and \
-            not any(day - timedelta(days=span) in context.dates for span in context.durations):
+    if (
+        day not in context.dates
+        and not context.says(f"{parts[0]}-{parts[1]}-{parts[2]}")
+        and not any(day - timedelta(days=span) in context.dates for span in context.durations)
+    ):
         return False
     if len(parts) > 3 and context.times:
         return _time_stated(int(parts[3]), int(parts[4]), context)
@@ -261,7 +343,9 @@ def _time_stated(hour: int, minute: int, context: _Context) -> bool:
     if (hour, minute) in context.times:
         return True
     target = hour * 60 + minute
-    return any(h * 60 + m + n == target for h, m in context.times for n in context.numbers if 0 < n <= 720 and n == int(n))
+    return any(
+        h * 60 + m + n == target for h, m in context.times for n in context.numbers if 0 < n <= 720 and n == int(n)
+    )
 
 
 def _enum_grounded(value: str, schema: dict[str, Any], context: _Context) -> bool:

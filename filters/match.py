@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 _MISSING = object()
 
@@ -58,7 +59,7 @@ def with_defaults(arguments: Mapping[str, Any], parameters: Mapping[str, Any] | 
     """Arguments with each omitted top-level optional filled from its schema default."""
     filled = dict(arguments)
     properties = parameters.get("properties") if isinstance(parameters, Mapping) else None
-    for key, schema in (properties.items() if isinstance(properties, Mapping) else ()):
+    for key, schema in properties.items() if isinstance(properties, Mapping) else ():
         if key not in filled and isinstance(schema, dict) and "default" in schema:
             filled[key] = schema["default"]
     return filled
@@ -83,12 +84,19 @@ def call_key(call: Any, schemas: Mapping[str, Mapping[str, Any]] | None = None) 
 
 def canonical_calls(calls: Iterable[Any], schemas: Mapping[str, Mapping[str, Any]] | None = None) -> str:
     """One turn's calls as one string, equal for equal calls in any order (dedup and split keys)."""
-    keys = [json.dumps(call_key(call, schemas), sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str) for call in calls]
+    keys = [
+        json.dumps(call_key(call, schemas), sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+        for call in calls
+    ]
     return "\x1f".join(sorted(keys))
 
 
-def match_calls(expected: Iterable[Any], actual: Iterable[Any],
-                schemas: Mapping[str, Mapping[str, Any]] | None = None, ordered: bool = False) -> Match:
+def match_calls(
+    expected: Iterable[Any],
+    actual: Iterable[Any],
+    schemas: Mapping[str, Mapping[str, Any]] | None = None,
+    ordered: bool = False,
+) -> Match:
     """Compare two call lists; `ordered` for dependent calls whose order matters."""
     want = [call_key(call, schemas) for call in expected]
     got = [call_key(call, schemas) for call in actual]

@@ -13,51 +13,170 @@ import re
 import unicodedata
 from datetime import date, datetime, timedelta
 
-_UNITS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-          "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-          "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19}
+_UNITS = {
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+}
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 _SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
-_SUFFIX = {"k": 1_000, "m": 1_000_000, "mm": 1_000_000, "bn": 1_000_000_000, "b": 1_000_000_000,
-           "thousand": 1_000, "million": 1_000_000, "mil": 1_000_000, "billion": 1_000_000_000}
-_PHRASES = {"a dozen": 12, "dozen": 12, "a couple": 2, "couple of": 2, "a pair": 2, "half an hour": 30,
-            "half a": 0.5, "a half": 0.5, "a quarter": 0.25, "a week": 7, "a fortnight": 14, "fortnight": 14,
-            "single": 1, "once": 1, "nonstop": 0, "non-stop": 0, "direct": 0, "next week": 7, "the week": 7,
-            "an hour and a half": 90, "hour and a half": 90, "one and a half hours": 90, "half a day": 12, "twice": 2,
-            "both": 2, "an hour": 60, "a hundred": 100, "a thousand": 1000, "a million": 1_000_000, "a day": 1, "a": 1, "an": 1}
+_SUFFIX = {
+    "k": 1_000,
+    "m": 1_000_000,
+    "mm": 1_000_000,
+    "bn": 1_000_000_000,
+    "b": 1_000_000_000,
+    "thousand": 1_000,
+    "million": 1_000_000,
+    "mil": 1_000_000,
+    "billion": 1_000_000_000,
+}
+_PHRASES = {
+    "a dozen": 12,
+    "dozen": 12,
+    "a couple": 2,
+    "couple of": 2,
+    "a pair": 2,
+    "half an hour": 30,
+    "half a": 0.5,
+    "a half": 0.5,
+    "a quarter": 0.25,
+    "a week": 7,
+    "a fortnight": 14,
+    "fortnight": 14,
+    "single": 1,
+    "once": 1,
+    "nonstop": 0,
+    "non-stop": 0,
+    "direct": 0,
+    "next week": 7,
+    "the week": 7,
+    "an hour and a half": 90,
+    "hour and a half": 90,
+    "one and a half hours": 90,
+    "half a day": 12,
+    "twice": 2,
+    "both": 2,
+    "an hour": 60,
+    "a hundred": 100,
+    "a thousand": 1000,
+    "a million": 1_000_000,
+    "a day": 1,
+    "a": 1,
+    "an": 1,
+}
 _PHRASE_RE = re.compile(r"(?=\b(" + "|".join(re.escape(p) for p in sorted(_PHRASES, key=len, reverse=True)) + r")\b)")
 # unit word -> factors that convert the stated number into the other units a parameter may use
-_CONVERSIONS = {"hour": (60, 3600), "hr": (60, 3600), "minute": (60, 1 / 60), "min": (60, 1 / 60),
-                "second": (1 / 60,), "sec": (1 / 60,), "day": (24, 1 / 7), "week": (7, 168), "month": (30,),
-                "year": (12, 365), "km": (1000,), "kilometer": (1000,), "kilometre": (1000,),
-                "kg": (1000,), "kilogram": (1000,), "liter": (1000,), "litre": (1000,), "percent": (0.01,), "%": (0.01,)}
-_NUMBER = re.compile(r"(?<![\w.])[-+]?[$€£¥]?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?:\s?(k|mm|m|bn|b|thousand|million|mil|billion)\b)?"
-                     r"(?:[\s-]?(%|percent|hours?|hrs?|minutes?|mins?|seconds?|secs?|days?|weeks?|months?|years?|km|kilomet(?:er|re)s?|kg|kilograms?|lit(?:er|re)s?))?",
-                     re.IGNORECASE)
+_CONVERSIONS = {
+    "hour": (60, 3600),
+    "hr": (60, 3600),
+    "minute": (60, 1 / 60),
+    "min": (60, 1 / 60),
+    "second": (1 / 60,),
+    "sec": (1 / 60,),
+    "day": (24, 1 / 7),
+    "week": (7, 168),
+    "month": (30,),
+    "year": (12, 365),
+    "km": (1000,),
+    "kilometer": (1000,),
+    "kilometre": (1000,),
+    "kg": (1000,),
+    "kilogram": (1000,),
+    "liter": (1000,),
+    "litre": (1000,),
+    "percent": (0.01,),
+    "%": (0.01,),
+}
+_NUMBER = re.compile(
+    r"(?<![\w.])[-+]?[$€£¥]?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?:\s?(k|mm|m|bn|b|thousand|million|mil|billion)\b)?"
+    r"(?:[\s-]?(%|percent|hours?|hrs?|minutes?|mins?|seconds?|secs?|days?|weeks?|months?|years?|km|kilomet(?:er|re)s?|kg|kilograms?|lit(?:er|re)s?))?",
+    re.IGNORECASE,
+)
 _WORD = re.compile(r"[a-z]+(?:-[a-z]+)?")
-_MONTHS = {name: i for i, names in enumerate(
-    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
-     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
-     ("dec", "december")], start=1) for name in names}
-_WEEKDAYS = {name: i for i, names in enumerate(
-    [("mon", "monday"), ("tue", "tues", "tuesday"), ("wed", "wednesday"), ("thu", "thur", "thurs", "thursday"),
-     ("fri", "friday"), ("sat", "saturday"), ("sun", "sunday")]) for name in names}
+_MONTHS = {
+    name: i
+    for i, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_WEEKDAYS = {
+    name: i
+    for i, names in enumerate(
+        [
+            ("mon", "monday"),
+            ("tue", "tues", "tuesday"),
+            ("wed", "wednesday"),
+            ("thu", "thur", "thurs", "thursday"),
+            ("fri", "friday"),
+            ("sat", "saturday"),
+            ("sun", "sunday"),
+        ]
+    )
+    for name in names
+}
 _MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _DAY_RE = r"(\d{1,2})(?:st|nd|rd|th)?"
 _MONTH_DAY = re.compile(rf"\b({_MONTH_RE})\.?\s+{_DAY_RE}\b(?:,?\s+(\d{{4}}))?", re.IGNORECASE)
 _DAY_MONTH = re.compile(rf"\b{_DAY_RE}\s+(?:of\s+)?({_MONTH_RE})\b\.?(?:,?\s+(\d{{4}}))?", re.IGNORECASE)
-_DAY_RANGE = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\s*(?:-|–|to|through|until)\s*(\d{{1,2}})(?:st|nd|rd|th)?\b(?!:)", re.IGNORECASE)
+_DAY_RANGE = re.compile(
+    rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\s*(?:-|–|to|through|until)\s*(\d{{1,2}})(?:st|nd|rd|th)?\b(?!:)",
+    re.IGNORECASE,
+)
 _TIME_OF_DAY = re.compile(r"\b\d{1,2}(?::\d{2})?\s*(?:a\.?m\.?|p\.?m\.?)(?!\w)|\b\d{1,2}:\d{2}\b", re.IGNORECASE)
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})")
 _SLASH_DATE = re.compile(r"\b(\d{1,2})[/.](\d{1,2})(?:[/.](\d{2,4}))?\b")
-_MONTH_ALONE = re.compile(rf"\b(?:in|since|from|until|of|for|during|after|before)\s+({'|'.join(n for n in _MONTHS if len(n) > 3)})\b(?!\s+\d)")
+_MONTH_ALONE = re.compile(
+    rf"\b(?:in|since|from|until|of|for|during|after|before)\s+({'|'.join(n for n in _MONTHS if len(n) > 3)})\b(?!\s+\d)"
+)
 _ORDINAL_DAY = re.compile(r"\bthe\s+(\d{1,2})(?:st|nd|rd|th)\b", re.IGNORECASE)
 _COUNT = r"(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|couple of)"
-_RELATIVE = re.compile(rf"\b(?:in\s+{_COUNT}\s+(day|week|month)s?|{_COUNT}\s+(day|week|month)s?\s+(ago|from\s+(?:now|today)|later|before|earlier))\b", re.IGNORECASE)
-_WEEKDAY_RE = re.compile(rf"\b(?:(next|this|last|coming|past|previous)\s+)?({'|'.join(sorted(_WEEKDAYS, key=len, reverse=True))})\b\.?", re.IGNORECASE)
+_RELATIVE = re.compile(
+    rf"\b(?:in\s+{_COUNT}\s+(day|week|month)s?|{_COUNT}\s+(day|week|month)s?\s+(ago|from\s+(?:now|today)|later|before|earlier))\b",
+    re.IGNORECASE,
+)
+_WEEKDAY_RE = re.compile(
+    rf"\b(?:(next|this|last|coming|past|previous)\s+)?({'|'.join(sorted(_WEEKDAYS, key=len, reverse=True))})\b\.?",
+    re.IGNORECASE,
+)
 _RANGE = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*(?:-|–|to|until)\s*\d{1,2}(?::\d{2})?\s*(a\.?m\.?|p\.?m\.?)(?!\w)")
-_TIME = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*(a\.?m\.?|p\.?m\.?)(?!\w)|\b(\d{1,2}):(\d{2})\b|\b(noon|midday|midnight)\b"
-                   r"|\b(?:at|by|from|until|till|around|between|and)\s+(\d{1,2})(?:\s*o'?clock)?\b(?!\s*(?:[/:.-]|%|days?|weeks?|hours?|minutes?))", re.IGNORECASE)
+_TIME = re.compile(
+    r"\b(\d{1,2})(?::(\d{2}))?\s*(a\.?m\.?|p\.?m\.?)(?!\w)|\b(\d{1,2}):(\d{2})\b|\b(noon|midday|midnight)\b"
+    r"|\b(?:at|by|from|until|till|around|between|and)\s+(\d{1,2})(?:\s*o'?clock)?\b(?!\s*(?:[/:.-]|%|days?|weeks?|hours?|minutes?))",
+    re.IGNORECASE,
+)
 
 
 def loose(text: str) -> str:
@@ -68,9 +187,24 @@ def loose(text: str) -> str:
     return " ".join(_ABBREVIATIONS.get(word, word) for word in words)
 
 
-_ABBREVIATIONS = {"saint": "st", "street": "st", "mount": "mt", "fort": "ft", "avenue": "ave", "road": "rd",
-                  "boulevard": "blvd", "doctor": "dr", "drive": "dr", "and": "&", "n": "north", "s": "south",
-                  "limited": "ltd", "incorporated": "inc", "corporation": "corp", "company": "co"}
+_ABBREVIATIONS = {
+    "saint": "st",
+    "street": "st",
+    "mount": "mt",
+    "fort": "ft",
+    "avenue": "ave",
+    "road": "rd",
+    "boulevard": "blvd",
+    "doctor": "dr",
+    "drive": "dr",
+    "and": "&",
+    "n": "north",
+    "s": "south",
+    "limited": "ltd",
+    "incorporated": "inc",
+    "corporation": "corp",
+    "company": "co",
+}
 
 
 def numbers_in(text: str) -> set[float]:
@@ -192,15 +326,34 @@ def _day_phrases(today: date) -> dict[str, tuple[int, ...]]:
     """Day phrases -> the day offsets from `today` each can mean."""
     saturday = (5 - today.weekday()) % 7
     last_monday = -(today.weekday() + 7)
-    return {"today": (0,), "tonight": (0,), "now": (0,), "this morning": (0,), "this afternoon": (0,), "this evening": (0,),
-            "last night": (-1, 0), "tomorrow": (1,), "yesterday": (-1,), "day after tomorrow": (2,), "day before yesterday": (-2,),
-            "this week": (0,), "next week": (7,), "last week": (-7, *range(last_monday, last_monday + 7)),
-            "a week from today": (7,), "a week from now": (7,), "in a week": (7,), "in a fortnight": (14,),
-            "end of the week": ((4 - today.weekday()) % 7,), "this weekend": (saturday, saturday + 1),
-            "next weekend": (saturday + 7, saturday + 8)}
+    return {
+        "today": (0,),
+        "tonight": (0,),
+        "now": (0,),
+        "this morning": (0,),
+        "this afternoon": (0,),
+        "this evening": (0,),
+        "last night": (-1, 0),
+        "tomorrow": (1,),
+        "yesterday": (-1,),
+        "day after tomorrow": (2,),
+        "day before yesterday": (-2,),
+        "this week": (0,),
+        "next week": (7,),
+        "last week": (-7, *range(last_monday, last_monday + 7)),
+        "a week from today": (7,),
+        "a week from now": (7,),
+        "in a week": (7,),
+        "in a fortnight": (14,),
+        "end of the week": ((4 - today.weekday()) % 7,),
+        "this weekend": (saturday, saturday + 1),
+        "next weekend": (saturday + 7, saturday + 8),
+    }
 
 
-_DAY_PHRASE_RE = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, _day_phrases(date(2026, 1, 1))), key=len, reverse=True)) + r")\b")
+_DAY_PHRASE_RE = re.compile(
+    r"\b(?:" + "|".join(sorted(map(re.escape, _day_phrases(date(2026, 1, 1))), key=len, reverse=True)) + r")\b"
+)
 
 
 def _relative_dates(lowered: str, today: date) -> set[date]:
@@ -210,6 +363,7 @@ def _relative_dates(lowered: str, today: date) -> set[date]:
     def take(match: re.Match) -> str:
         found.update(today + timedelta(days=offset) for offset in phrases[match.group(0)])
         return " "  # consumed: "a week from today" is not also "today"
+
     lowered = _DAY_PHRASE_RE.sub(take, lowered)
     for phrase, months in (("next month", 1), ("last month", -1), ("this month", 0), ("previous month", -1)):
         if phrase in lowered:  # the same day, and the first and last day of that month
@@ -252,7 +406,7 @@ def _shift_month(day: date, months: int) -> date:
 
 
 def _add_years(found: set[date], year: str, month: int, day: int, years: tuple[int, ...]) -> None:
-    for candidate in ((int(year),) if year else years):
+    for candidate in (int(year),) if year else years:
         _add(found, candidate, month, day)
 
 
@@ -273,7 +427,9 @@ def times_in(text: str) -> set[tuple[int, int]]:
             h = int(hour) % 12 + (12 if meridiem.startswith("p") else 0)
             found.add((h, int(minute or 0)))
         elif hour24:  # "7:30" may be evening too
-            found.update({(int(hour24), int(minute24))} | ({(int(hour24) + 12, int(minute24))} if int(hour24) < 12 else set()))
+            found.update(
+                {(int(hour24), int(minute24))} | ({(int(hour24) + 12, int(minute24))} if int(hour24) < 12 else set())
+            )
         elif word:
             found.add((0, 0) if word == "midnight" else (12, 0))
         elif bare and int(bare) <= 24:  # "at 9", "between 9 and 5": either half of the day

@@ -15,13 +15,12 @@ here (filters/ depends only on the record model); pipeline.policy imports them.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, TypeAdapter, ValidationError, model_validator
 
-from pipeline.record import TOOL_NAME_RE, Conversation
-
 from filters.base import Issue, call_path
+from pipeline.record import TOOL_NAME_RE, Conversation
 
 Name = Annotated[str, Field(pattern=TOOL_NAME_RE.pattern)]
 
@@ -43,7 +42,7 @@ class MaxArg(_Rule):
     type: Literal["max_arg"]
     tool: Name
     argument: str = Field(min_length=1)
-    max: Union[StrictInt, StrictFloat]
+    max: StrictInt | StrictFloat
 
 
 class NeverCall(_Rule):
@@ -61,13 +60,13 @@ class RequiresBefore(_Rule):
     before: Name
 
     @model_validator(mode="after")
-    def _distinct(self) -> "RequiresBefore":
+    def _distinct(self) -> RequiresBefore:
         if self.tool == self.before:
             raise ValueError("tool and before must differ")
         return self
 
 
-Rule = Annotated[Union[ConfirmBefore, MaxArg, NeverCall, RequiresBefore], Field(discriminator="type")]
+Rule = Annotated[ConfirmBefore | MaxArg | NeverCall | RequiresBefore, Field(discriminator="type")]
 _RULE = TypeAdapter(Rule)
 
 
@@ -128,23 +127,33 @@ def _number(value: Any) -> float | None:
 
 # --- yes/no heuristics -------------------------------------------------------------------------
 
-_ASKS = re.compile(r"\b(?:confirm|proceed|shall i|should i|go ahead|want me to|like me to|ok(?:ay)? (?:to|if i|for me to)|"
-                   r"sounds? (?:good|right|ok)|good to go|are you sure|ready for me|green light|mind if i|(?:all ?right|fine) (?:if|for me to)|"
-                   r"is (?:that|this) (?:right|correct|ok(?:ay)?|what you want))\b")
+_ASKS = re.compile(
+    r"\b(?:confirm|proceed|shall i|should i|go ahead|want me to|like me to|ok(?:ay)? (?:to|if i|for me to)|"
+    r"sounds? (?:good|right|ok)|good to go|are you sure|ready for me|green light|mind if i|(?:all ?right|fine) (?:if|for me to)|"
+    r"is (?:that|this) (?:right|correct|ok(?:ay)?|what you want))\b"
+)
 _TAG = re.compile(r"^(?:ok(?:ay)?|right|correct|alright|all right|yes or no|agreed|deal)\W*\?$")
-_FILLER = re.compile(r"\b(?:no problem|no worries|not a problem|no issue|why not|no doubt|no objections?|no need to (?:ask|check|confirm|wait)"
-                     r"|(?:do not|don't) (?:see why not|mind|hesitate)|can't wait|cannot wait)\b")  # "no"/"not" that say yes
-_NO = re.compile(r"\b(?:no|nope|nah|never|negative|don't|do not|dont|hold off|hold on|hold it|not now|not yet|not today|"
-                 r"not really|not sure|not at the moment|(?:absolutely|certainly|definitely|of course|probably|maybe) not|"
-                 r"wait|abort|forget it|forget about it|never ?mind|"
-                 r"rather not|rather you didn't|changed my mind|let's not|let us not|skip (?:it|that|this)|leave it|i'll pass|i will pass|"
-                 r"pass on (?:it|that|this)|i don't think so|not so fast|too (?:much|expensive)|let me think|incorrect|wrong|"
-                 r"not (?:right|correct))\b")
+_FILLER = re.compile(
+    r"\b(?:no problem|no worries|not a problem|no issue|why not|no doubt|no objections?|no need to (?:ask|check|confirm|wait)"
+    r"|(?:do not|don't) (?:see why not|mind|hesitate)|can't wait|cannot wait)\b"
+)  # "no"/"not" that say yes
+_NO = re.compile(
+    r"\b(?:no|nope|nah|never|negative|don't|do not|dont|hold off|hold on|hold it|not now|not yet|not today|"
+    r"not really|not sure|not at the moment|(?:absolutely|certainly|definitely|of course|probably|maybe) not|"
+    r"wait|abort|forget it|forget about it|never ?mind|"
+    r"rather not|rather you didn't|changed my mind|let's not|let us not|skip (?:it|that|this)|leave it|i'll pass|i will pass|"
+    r"pass on (?:it|that|this)|i don't think so|not so fast|too (?:much|expensive)|let me think|incorrect|wrong|"
+    r"not (?:right|correct))\b"
+)
 _STOP = re.compile(r"\b(?:cancel|stop|decline)\b")  # declines unless the turn opens with a yes ("yes, cancel it")
-_YES = re.compile(r"\b(?:yes|yeah|yea|yep|yup|sure|ok|okay|alright|all right|go ahead|go for it|please do|do it|confirm(?:ed)?|proceed|"
-                  r"sounds (?:good|great|right|fine)|absolutely|of course|certainly|definitely|affirmative|correct|that's right|"
-                  r"fine|perfect|great|make it so|let's do it|let's go|approved?|agreed|i do|by all means|you bet|please proceed|go on)\b")
-_OPENS_YES = re.compile(r"^\W*(?:yes|yeah|yea|yep|yup|sure|ok|okay|alright|absolutely|of course|please|go ahead|confirmed|correct|definitely)\b")
+_YES = re.compile(
+    r"\b(?:yes|yeah|yea|yep|yup|sure|ok|okay|alright|all right|go ahead|go for it|please do|do it|confirm(?:ed)?|proceed|"
+    r"sounds (?:good|great|right|fine)|absolutely|of course|certainly|definitely|affirmative|correct|that's right|"
+    r"fine|perfect|great|make it so|let's do it|let's go|approved?|agreed|i do|by all means|you bet|please proceed|go on)\b"
+)
+_OPENS_YES = re.compile(
+    r"^\W*(?:yes|yeah|yea|yep|yup|sure|ok|okay|alright|absolutely|of course|please|go ahead|confirmed|correct|definitely)\b"
+)
 
 
 def _plain(text: str | None) -> str:
@@ -157,7 +166,11 @@ def is_confirmation_question(text: str | None) -> bool:
     questions = [part for part in re.split(r"(?<=[.!?])\s+", plain) if part.rstrip("\"')*_ ").endswith("?")]
     if any(_ASKS.search(question) for question in questions):
         return True
-    return bool(questions) and bool(_TAG.match(questions[-1])) and bool(re.search(r"\b(?:i will|i'll|i'm about to|about to|going to)\b", plain))
+    return (
+        bool(questions)
+        and bool(_TAG.match(questions[-1]))
+        and bool(re.search(r"\b(?:i will|i'll|i'm about to|about to|going to)\b", plain))
+    )
 
 
 def is_decline(text: str | None) -> bool:
@@ -182,6 +195,7 @@ def _mentions(question: str, name: str) -> bool:
 
 # --- the check ---------------------------------------------------------------------------------
 
+
 def policy_issues(record: Conversation) -> list[Issue]:
     """`policy_violation` issues (check "category") for the rules in `record.meta["policy"]`."""
     raw = record.meta.get("policy")
@@ -198,11 +212,20 @@ def policy_issues(record: Conversation) -> list[Issue]:
     messages, called, declined = record.messages, set(), None
     for i, message in enumerate(messages):
         if message.role == "user":
-            declined = (messages[i - 1].content or "") if i >= 2 and is_decline(message.content) and _asks(messages[i - 1]) else None
+            declined = (
+                (messages[i - 1].content or "")
+                if i >= 2 and is_decline(message.content) and _asks(messages[i - 1])
+                else None
+            )
             continue
         if message.role != "assistant" or not message.tool_calls:
             continue
-        confirmed = (i >= 2 and messages[i - 1].role == "user" and is_acceptance(messages[i - 1].content) and _asks(messages[i - 2]))
+        confirmed = (
+            i >= 2
+            and messages[i - 1].role == "user"
+            and is_acceptance(messages[i - 1].content)
+            and _asks(messages[i - 2])
+        )
         for j, tool_call in enumerate(message.tool_calls):
             call = {"name": tool_call.function.name, "arguments": tool_call.function.arguments}
             problem = _problem(rules, call, called, confirmed, declined)
@@ -216,7 +239,9 @@ def _asks(message: Any) -> bool:
     return message.role == "assistant" and not message.tool_calls and is_confirmation_question(message.content)
 
 
-def _problem(rules: list[Any], call: dict[str, Any], called: set[str], confirmed: bool, declined: str | None) -> str | None:
+def _problem(
+    rules: list[Any], call: dict[str, Any], called: set[str], confirmed: bool, declined: str | None
+) -> str | None:
     name = call["name"]
     for rule in rules:
         if isinstance(rule, NeverCall) and rule.tool == name:

@@ -35,9 +35,8 @@ from typing import Any
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 from rapidfuzz import fuzz, process
 
-from pipeline.record import Conversation, Message
-
 from filters.base import Check, Issue, leaves
+from pipeline.record import Conversation, Message
 
 
 @dataclass
@@ -53,14 +52,63 @@ class QualityOptions:
 
 # -- placeholders ---------------------------------------------------------------------------------
 
-PLACEHOLDERS = frozenset([
-    "string", "str", "value", "text", "example", "sample", "test", "dummy", "foo", "bar", "baz", "qux",
-    "foobar", "asdf", "lorem", "lorem ipsum", "sample text", "example text", "n/a", "na", "tbd", "tba",
-    "none", "null", "nil", "undefined", "unknown", "placeholder", "xxx", "john doe", "jane doe",
-    "john smith", "jane smith", "xyz inc", "xyz inc.", "xyz corp", "xyz corp.", "xyz company", "acme",
-    "acme corp", "acme corp.", "acme inc", "acme inc.", "abc company", "abc corp", "your api key",
-    "123-456-7890", "(123) 456-7890", "555-555-5555", "000-000-0000", "1234567890", "12345", "123456",
-])
+PLACEHOLDERS = frozenset(
+    [
+        "string",
+        "str",
+        "value",
+        "text",
+        "example",
+        "sample",
+        "test",
+        "dummy",
+        "foo",
+        "bar",
+        "baz",
+        "qux",
+        "foobar",
+        "asdf",
+        "lorem",
+        "lorem ipsum",
+        "sample text",
+        "example text",
+        "n/a",
+        "na",
+        "tbd",
+        "tba",
+        "none",
+        "null",
+        "nil",
+        "undefined",
+        "unknown",
+        "placeholder",
+        "xxx",
+        "john doe",
+        "jane doe",
+        "john smith",
+        "jane smith",
+        "xyz inc",
+        "xyz inc.",
+        "xyz corp",
+        "xyz corp.",
+        "xyz company",
+        "acme",
+        "acme corp",
+        "acme corp.",
+        "acme inc",
+        "acme inc.",
+        "abc company",
+        "abc corp",
+        "your api key",
+        "123-456-7890",
+        "(123) 456-7890",
+        "555-555-5555",
+        "000-000-0000",
+        "1234567890",
+        "12345",
+        "123456",
+    ]
+)
 PLACEHOLDER_RE = re.compile(
     r"(?<![\w-])(?:example\.(?:com|org|net)|test\.com|your[\w-]*\.(?:com|org|net))(?![\w-])"  # fake domains
     r"|^(?:<[^<>]+>|\{\{?\s*[a-z_][\w .-]*\}\}?|\[\s*[a-z_][\w .-]*\])$"  # <city> {ticker} [name]
@@ -70,10 +118,15 @@ PLACEHOLDER_RE = re.compile(
 )
 
 
-_SLOT_WORDS = (r"name|first name|last name|number|company|company name|city|country|date|time|email|phone|address|product|item|amount"
-               r"|location|person|user|recipient|title|message|request|reply|answer|response|question|text")
+_SLOT_WORDS = (
+    r"name|first name|last name|number|company|company name|city|country|date|time|email|phone|address|product|item|amount"
+    r"|location|person|user|recipient|title|message|request|reply|answer|response|question|text"
+)
 _SLOT_OWNER = r"(?:your |the |(?:the )?(?:user|assistant)(?:'s|’s) )?"
-SLOT_RE = re.compile(rf"\[{_SLOT_OWNER}(?:{_SLOT_WORDS})[ _]?\d*\]|\{{\{{?\s*[a-z_]+\s*\}}\}}?|<{_SLOT_OWNER}(?:{_SLOT_WORDS})[ _]?\d*>", re.I)
+SLOT_RE = re.compile(
+    rf"\[{_SLOT_OWNER}(?:{_SLOT_WORDS})[ _]?\d*\]|\{{\{{?\s*[a-z_]+\s*\}}\}}?|<{_SLOT_OWNER}(?:{_SLOT_WORDS})[ _]?\d*>",
+    re.I,
+)
 
 
 def is_placeholder(value: str) -> bool:
@@ -101,6 +154,7 @@ def _schema_constants(schema: Any) -> set[str]:
 
 
 # -- leaked names, refusals, few-shot copies --------------------------------------------------------
+
 
 def _variants(name: str) -> set[str]:
     """The identifier spellings of a tool name: itself if snake/camel, plus its camel/Pascal/snake forms."""
@@ -135,7 +189,9 @@ def _parameter_pattern(parameters: tuple[str, ...]) -> re.Pattern:
 BRACES_RE = re.compile(r"\{.*\}", re.S)
 APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 _CANT = r"i(?: can't| cannot| can not| won't| am unable to|'m unable to| am not able to|'m not able to)"
-_VERB = r"(?: (?:help|assist|comply|do|fulfill|fulfil|provide|answer|complete|process|support|handle)(?: you)?(?: with)?)?"
+_VERB = (
+    r"(?: (?:help|assist|comply|do|fulfill|fulfil|provide|answer|complete|process|support|handle)(?: you)?(?: with)?)?"
+)
 REFUSAL_RE = re.compile(
     r"\bas an? (?:ai|artificial intelligence)(?: language model| model| assistant| chatbot)?(?=\s*(?:[,.;:!?)]|$|i\b))"
     r"|\bas an ai (?:language )?model\b|\bas an? (?:large )?language model\b"
@@ -159,7 +215,9 @@ def echoes(reply: str, user: str, threshold: float = 90.0) -> bool:
     """Whether an assistant reply only repeats the user's message (rapidfuzz ratio, or the reply is
     a long stretch of it)."""
     reply, user = _fold(reply), _fold(user)
-    return len(reply) >= 12 and (fuzz.ratio(reply, user) >= threshold or (len(reply) >= 0.6 * len(user) and reply in user))
+    return len(reply) >= 12 and (
+        fuzz.ratio(reply, user) >= threshold or (len(reply) >= 0.6 * len(user) and reply in user)
+    )
 
 
 def copied_example(text: str, shown: list[str], threshold: float = 90.0) -> int | None:
@@ -194,6 +252,7 @@ def foreign_language(text: str, expected: str) -> str | None:
 
 # -- the check --------------------------------------------------------------------------------------
 
+
 class QualityCheck(Check):
     """Rejects samples that train bad habits; see the module docstring for each rule."""
 
@@ -213,20 +272,50 @@ class QualityCheck(Check):
             if message.role == "assistant":
                 found = refusal(message.content) if isinstance(message.content, str) else None
                 if found:
-                    issues.append(self.issue("refusal", f"messages[{i}].content", f"the assistant turn refuses or writes AI filler: {found!r}"))
+                    issues.append(
+                        self.issue(
+                            "refusal",
+                            f"messages[{i}].content",
+                            f"the assistant turn refuses or writes AI filler: {found!r}",
+                        )
+                    )
                 slot = SLOT_RE.search(message.content) if isinstance(message.content, str) else None
                 if slot:  # "<your message>": the teacher copied the prompt's template instead of writing
-                    issues.append(self.issue("placeholder_value", f"messages[{i}].content", f"the assistant turn keeps a template slot {slot.group(0)!r}"))
-                if isinstance(message.content, str) and last_user and echoes(message.content, last_user, self.options.fewshot_threshold):
-                    issues.append(self.issue("echo_reply", f"messages[{i}].content", "the assistant turn repeats the user's message instead of answering it"))
+                    issues.append(
+                        self.issue(
+                            "placeholder_value",
+                            f"messages[{i}].content",
+                            f"the assistant turn keeps a template slot {slot.group(0)!r}",
+                        )
+                    )
+                if (
+                    isinstance(message.content, str)
+                    and last_user
+                    and echoes(message.content, last_user, self.options.fewshot_threshold)
+                ):
+                    issues.append(
+                        self.issue(
+                            "echo_reply",
+                            f"messages[{i}].content",
+                            "the assistant turn repeats the user's message instead of answering it",
+                        )
+                    )
                 issues.extend(self._placeholders(record, i, message))
         return issues
 
     def _user_turns(self, record: Conversation, users: list[tuple[int, str | None]]) -> list[Issue]:
         opts, issues = self.options, []
         names = tuple(tool.function.name for tool in record.tools)
-        parameters = tuple(sorted({key for tool in record.tools for key in (tool.function.parameters.get("properties") or {})
-                                   if isinstance(key, str) and ("_" in key or re.search(r"[a-z][A-Z]", key))}))
+        parameters = tuple(
+            sorted(
+                {
+                    key
+                    for tool in record.tools
+                    for key in (tool.function.parameters.get("properties") or {})
+                    if isinstance(key, str) and ("_" in key or re.search(r"[a-z][A-Z]", key))
+                }
+            )
+        )
         fewshot = record.meta.get("fewshot")
         shown = [s for s in fewshot if isinstance(s, str)] if isinstance(fewshot, list) else []
         language = str(record.meta.get("language") or opts.language or "").split("-")[0].split("_")[0].lower()
@@ -235,18 +324,32 @@ class QualityCheck(Check):
                 continue
             path, stripped = f"messages[{i}].content", text.strip()
             if n == 0 and (len(stripped.split()) < opts.min_request_words or len(stripped) < opts.min_request_chars):
-                issues.append(self.issue("too_short", path, f"the opening request is too short ({len(stripped.split())} words, {len(stripped)} characters)"))
+                issues.append(
+                    self.issue(
+                        "too_short",
+                        path,
+                        f"the opening request is too short ({len(stripped.split())} words, {len(stripped)} characters)",
+                    )
+                )
             if len(stripped) > opts.max_user_chars:
-                issues.append(self.issue("too_long", path, f"the user turn has {len(stripped)} characters (max {opts.max_user_chars})"))
+                issues.append(
+                    self.issue(
+                        "too_long", path, f"the user turn has {len(stripped)} characters (max {opts.max_user_chars})"
+                    )
+                )
             leak = self._leak(names, text) or self._leaked_parameter(parameters, text)
             if leak:
                 issues.append(self.issue("leaked_function_name", path, leak))
             copied = copied_example(text, shown, opts.fewshot_threshold) if shown else None
             if copied is not None:
-                issues.append(self.issue("fewshot_copy", path, f"the user turn copies the few-shot example {shown[copied]!r}"))
+                issues.append(
+                    self.issue("fewshot_copy", path, f"the user turn copies the few-shot example {shown[copied]!r}")
+                )
             slot = SLOT_RE.search(text)
             if slot:
-                issues.append(self.issue("placeholder_value", path, f"the user turn keeps a template slot {slot.group(0)!r}"))
+                issues.append(
+                    self.issue("placeholder_value", path, f"the user turn keeps a template slot {slot.group(0)!r}")
+                )
             found = refusal(text)
             if found:
                 issues.append(self.issue("refusal", path, f"the user turn refuses or writes AI filler: {found!r}"))
@@ -289,5 +392,7 @@ class QualityCheck(Check):
                 if legit is None:
                     legit = _schema_constants(record.tool_schemas().get(call.function.name, {}))
                 if value.strip().casefold() not in legit:
-                    issues.append(self.issue("placeholder_value", path, f"{value!r} is a placeholder, not a real value"))
+                    issues.append(
+                        self.issue("placeholder_value", path, f"{value!r} is a placeholder, not a real value")
+                    )
         return issues

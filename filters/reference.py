@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.record import Conversation
-
 from filters.base import Check, Issue
 from filters.match import match_calls
+from pipeline.record import Conversation
 
 _CALL_SHAPE = 'expected {"name": str, "arguments": {...}}'
 
@@ -34,7 +33,11 @@ def shape_issue(ref: Any, path: str) -> Issue | None:
         return _invalid(path + ".calls", "calls must be a list")
     for number, call in enumerate(calls):
         inner = call.get("function", call) if isinstance(call, dict) else None
-        if not isinstance(inner, dict) or not isinstance(inner.get("name"), str) or not isinstance(inner.get("arguments", {}), dict):
+        if (
+            not isinstance(inner, dict)
+            or not isinstance(inner.get("name"), str)
+            or not isinstance(inner.get("arguments", {}), dict)
+        ):
             return _invalid(f"{path}.calls[{number}]", _CALL_SHAPE)
     return None
 
@@ -47,7 +50,7 @@ class ReferenceCheck(Check):
     def __call__(self, record: Conversation) -> list[Issue]:
         references = record.meta.get("reference") or []
         if not isinstance(references, list):
-            return [_invalid("meta.reference", "meta.reference must be a list of {\"message\", \"calls\", \"ordered\"}")]
+            return [_invalid("meta.reference", 'meta.reference must be a list of {"message", "calls", "ordered"}')]
         issues = []
         for number, ref in enumerate(references):
             shape = shape_issue(ref, f"meta.reference[{number}]")

@@ -13,17 +13,17 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import unquote
 
 import fastjsonschema
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError, ValidationError, best_match
 
-from pipeline.record import Conversation, append_path, json_path
-
 from filters.base import Check, Issue, call_path
+from pipeline.record import Conversation, append_path, json_path
 
 _CODE_BY_KEYWORD = {
     "required": "missing_required",
@@ -192,8 +192,10 @@ class ArgumentValidator:
 def _from_fast(error: fastjsonschema.JsonSchemaValueException) -> tuple[str, str, str]:
     """An error only the fast path sees (ECMA-262 regex: `$` does not match before a final newline)."""
     name = str(error.name or "data")
-    where = name[len("data"):] if name.startswith("data") else ""
-    text = "arguments" + str(error.message)[len("data"):] if str(error.message).startswith("data") else str(error.message)
+    where = name[len("data") :] if name.startswith("data") else ""
+    text = (
+        "arguments" + str(error.message)[len("data") :] if str(error.message).startswith("data") else str(error.message)
+    )
     message = f"{error.value!r} breaks {error.rule}: {text} (JSON Schema's ECMA-262 regex rules)"
     return _CODE_BY_KEYWORD.get(str(error.rule), "constraint_violation"), where, message
 
@@ -255,7 +257,11 @@ class SchemaCheck(Check):
                 path = call_path(index, call_index)
                 name, arguments = call.function.name, call.function.arguments
                 if name not in validators:
-                    issues.append(self.issue("unknown_function", path + ".function.name", f"{name!r} is not one of the record's tools"))
+                    issues.append(
+                        self.issue(
+                            "unknown_function", path + ".function.name", f"{name!r} is not one of the record's tools"
+                        )
+                    )
                     continue
                 if isinstance(arguments, str) or validators[name].problem is not None:
                     continue  # the format check reports invalid_json; a broken schema is reported once
@@ -271,6 +277,12 @@ class SchemaCheck(Check):
             problem = validators[tool.function.name].problem
             if problem is not None:
                 where, text = problem
-                issues.append(Issue("format", "invalid_record", append_path(f"tools[{index}].function.parameters", where),
-                                    f"{tool.function.name}: not a valid JSON Schema: {text}"))
+                issues.append(
+                    Issue(
+                        "format",
+                        "invalid_record",
+                        append_path(f"tools[{index}].function.parameters", where),
+                        f"{tool.function.name}: not a valid JSON Schema: {text}",
+                    )
+                )
         return issues

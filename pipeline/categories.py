@@ -11,8 +11,9 @@ a run checks every file a category names before it sends any request (`check_fil
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Mapping
+from typing import Any
 
 from pipeline import shapes
 from pipeline.generate.common import Candidate
@@ -40,7 +41,9 @@ class Category:
     prompts: Mapping[str, tuple[str, ...]]  # mode -> the templates its records are made with
     starts: Callable[..., list[str]] | None = None  # (planner, tool names) -> the ones a task may target
     rules: bool = True  # complex system prompts with rules (pipeline.policy) may be drawn
-    embedded_candidates: int | None = None  # candidates per wanted record on the embedded teacher (None: config.SMALL_TEACHER's)
+    embedded_candidates: int | None = (
+        None  # candidates per wanted record on the embedded teacher (None: config.SMALL_TEACHER's)
+    )
 
     @property
     def examples(self) -> str:
@@ -48,24 +51,54 @@ class Category:
         return self.name
 
 
-CATEGORIES: dict[str, Category] = {c.name: c for c in (
-    Category("single", shapes.single, generate_single,
-             {"blueprint": ("single/phrase", *_SOLVE), "free": ("single/free",)}),
-    Category("parallel", shapes.parallel, generate_parallel,
-             {"blueprint": ("parallel/phrase", "parallel/split", *_SOLVE), "free": ("parallel/free",)},
-             starts=shapes.parallel_starts),
-    # a 135M model rarely completes a chain or a conversation, and each candidate costs 10-25
-    # requests, so 25 candidates per record would run for hours to prove only that
-    Category("nested", shapes.nested, generate_nested,
-             {"blueprint": ("nested/phrase", *_SOLVE, *_ANSWER), "free": ("nested/free", "nested/next", *_ANSWER)},
-             starts=shapes.nested_starts, embedded_candidates=5),
-    Category("multi_turn", shapes.multi_turn, generate_multi_turn,
-             {"blueprint": ("single/phrase", *_SOLVE, "reply/user", *_ANSWER), "free": ("multi_turn/free", "multi_turn/call", *_ANSWER)},
-             embedded_candidates=5),
-    Category("no_call", shapes.no_call, generate_no_call,
-             {"blueprint": ("no_call/phrase", *_SOLVE, "reply/assistant", "reply/user", "no_call/missing"), "free": ("no_call/free",)},
-             rules=False),
-)}
+CATEGORIES: dict[str, Category] = {
+    c.name: c
+    for c in (
+        Category(
+            "single",
+            shapes.single,
+            generate_single,
+            {"blueprint": ("single/phrase", *_SOLVE), "free": ("single/free",)},
+        ),
+        Category(
+            "parallel",
+            shapes.parallel,
+            generate_parallel,
+            {"blueprint": ("parallel/phrase", "parallel/split", *_SOLVE), "free": ("parallel/free",)},
+            starts=shapes.parallel_starts,
+        ),
+        # a 135M model rarely completes a chain or a conversation, and each candidate costs 10-25
+        # requests, so 25 candidates per record would run for hours to prove only that
+        Category(
+            "nested",
+            shapes.nested,
+            generate_nested,
+            {"blueprint": ("nested/phrase", *_SOLVE, *_ANSWER), "free": ("nested/free", "nested/next", *_ANSWER)},
+            starts=shapes.nested_starts,
+            embedded_candidates=5,
+        ),
+        Category(
+            "multi_turn",
+            shapes.multi_turn,
+            generate_multi_turn,
+            {
+                "blueprint": ("single/phrase", *_SOLVE, "reply/user", *_ANSWER),
+                "free": ("multi_turn/free", "multi_turn/call", *_ANSWER),
+            },
+            embedded_candidates=5,
+        ),
+        Category(
+            "no_call",
+            shapes.no_call,
+            generate_no_call,
+            {
+                "blueprint": ("no_call/phrase", *_SOLVE, "reply/assistant", "reply/user", "no_call/missing"),
+                "free": ("no_call/free",),
+            },
+            rules=False,
+        ),
+    )
+}
 
 
 def prompt_names(categories: list[str], mode: str, judge: bool = False) -> list[str]:

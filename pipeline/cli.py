@@ -16,7 +16,10 @@ import pipeline
 COMMANDS = {
     "run": ("pipeline.run", "generate a dataset: plan, generate, check, dedup, pair, write (and publish)"),
     "validate": ("pipeline.validate", "check canonical records: one JSON line of issues per record"),
-    "export": ("pipeline.export.cli", "write a run in another format (openai, trl-sft, hermes, ...) or check a chat template"),
+    "export": (
+        "pipeline.export.cli",
+        "write a run in another format (openai, trl-sft, hermes, ...) or check a chat template",
+    ),
     "publish": ("pipeline.publish.cli", "publish a finished run as a Hugging Face dataset"),
     "merge": ("pipeline.merge", "join the shards of a run (--shard i/N) into one"),
     "seeds": ("pipeline.seeds.__main__", "seed tools: `seeds enrich` writes value pools for free-form parameters"),
@@ -27,8 +30,11 @@ def usage() -> str:
     """The top-level help text."""
     width = max(map(len, COMMANDS))
     lines = [f"  {name:<{width}}  {text}" for name, (_, text) in COMMANDS.items()]
-    return "usage: fc-datagen [--version] COMMAND [options]\n\ncommands:\n" + "\n".join(lines) + \
-        "\n\n`fc-datagen COMMAND --help` lists a command's options."
+    return (
+        "usage: fc-datagen [--version] COMMAND [options]\n\ncommands:\n"
+        + "\n".join(lines)
+        + "\n\n`fc-datagen COMMAND --help` lists a command's options."
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

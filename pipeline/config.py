@@ -60,8 +60,9 @@ class TeacherConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     # what decides the answers (the run folder's fingerprint); the rest is how requests are sent
-    FINGERPRINT: ClassVar[frozenset[str]] = frozenset({"base_url", "model", "temperatures", "solve_temperature", "max_tokens",
-                                                       "structured_output"})
+    FINGERPRINT: ClassVar[frozenset[str]] = frozenset(
+        {"base_url", "model", "temperatures", "solve_temperature", "max_tokens", "structured_output"}
+    )
     base_url: str | None = None  # None: the embedded llama.cpp teacher
     model: str | None = None
     api_key_env: str = "OPENAI_API_KEY"
@@ -101,10 +102,12 @@ class PairsConfig(BaseModel):
     mix: dict[str, float] | None = None  # pair type -> weight; default pipeline.pairs.DEFAULT_MIX
     semantic_share: float = Field(0.6, ge=0, le=1)  # least share of schema-valid, grounded negatives
     real_failures: bool = True  # also pair rejected candidates' own mistakes with their reference calls
-    second_solve: float | None = Field(None, ge=0, le=2)  # single blueprint: solve each request again at this temperature (2 more requests)
+    second_solve: float | None = Field(
+        None, ge=0, le=2
+    )  # single blueprint: solve each request again at this temperature (2 more requests)
 
     @model_validator(mode="after")
-    def _check_mix(self) -> "PairsConfig":
+    def _check_mix(self) -> PairsConfig:
         unknown = sorted(set(self.mix or {}) - set(PAIR_TYPES))
         if unknown:
             raise ValueError(f"unknown pair type {unknown[0]!r} (known: {', '.join(PAIR_TYPES)})")
@@ -138,9 +141,11 @@ class BudgetConfig(BaseModel):
     price_completion: float = Field(0.0, ge=0)  # USD per million completion tokens
 
     @model_validator(mode="after")
-    def _priced(self) -> "BudgetConfig":
+    def _priced(self) -> BudgetConfig:
         if self.max_cost is not None and not (self.price_prompt or self.price_completion):
-            raise ValueError("max_cost needs the teacher's prices: budget.price_prompt and budget.price_completion (USD per million tokens)")
+            raise ValueError(
+                "max_cost needs the teacher's prices: budget.price_prompt and budget.price_completion (USD per million tokens)"
+            )
         return self
 
     def cost(self, usage) -> float:
@@ -168,24 +173,28 @@ class PlanConfig(BaseModel):
     optional_rate: float | None = Field(None, ge=0, le=1)  # default: SMALL_TEACHER
     system_prompt_rate: float = Field(0.5, ge=0, le=1)  # share of tasks with any system prompt
     complex_prompt_rate: float = Field(0.5, ge=0, le=1)  # of those, share with rules (prompts/system/complex.txt)
-    mix: dict[str, float] = Field(default_factory=lambda: {"single": 0.25, "parallel": 0.2, "nested": 0.2, "multi_turn": 0.15, "no_call": 0.2})
+    mix: dict[str, float] = Field(
+        default_factory=lambda: {"single": 0.25, "parallel": 0.2, "nested": 0.2, "multi_turn": 0.15, "no_call": 0.2}
+    )
     parallel_calls: tuple[int, int] = (2, 3)  # calls in one parallel turn
     # blueprint parallel: one phrasing of all calls (joint), or one per call joined into one message (per_call)
     parallel_phrasing: Literal["joint", "per_call"] | None = None
     chain_length: tuple[int, int] = (2, 4)  # calls in a nested chain (as long as the seeds' links allow)
     turns: tuple[int, int] = (3, 5)  # user turns in a multi_turn conversation
-    no_call_kinds: dict[str, float] = Field(default_factory=lambda: {kind: 1.0 for kind in NO_CALL_KINDS})
+    no_call_kinds: dict[str, float] = Field(default_factory=lambda: dict.fromkeys(NO_CALL_KINDS, 1.0))
     read_only: bool = False  # only tools that change nothing (seed read_only: true)
     confirm_writes: bool = True  # a call of a tool that changes data follows the confirmation pattern, rule or not
     # no_call missing_value: the follow-up question and the user's value from templates (prompts/no_call/missing.txt)
     templated_turns: bool | None = None
     tool_results: Literal["simulate", "mock"] | None = None  # results of tools without an executor
-    execute_side_effects: bool = False  # run executors of tools that change data (else those results are simulated/mocked)
+    execute_side_effects: bool = (
+        False  # run executors of tools that change data (else those results are simulated/mocked)
+    )
     alias_rate: float | None = Field(None, ge=0, le=1)  # blueprint: say a value by alias / relative date
     now: str = "2026-11-23T10:00:00Z"  # the latest moment conversations pretend to happen
 
     @model_validator(mode="after")
-    def _check_ranges(self) -> "PlanConfig":
+    def _check_ranges(self) -> PlanConfig:
         for name, low_bound in (("parallel_calls", 2), ("chain_length", 2), ("turns", 1), ("distractors", 0)):
             low, high = getattr(self, name)
             if not low_bound <= low <= high:
@@ -225,8 +234,10 @@ class ChecksConfig(BaseModel):
 
 
 # flat keys of job files written before the groups -> (group, key)
-LEGACY_KEYS = {**{name: ("plan", name) for name in PlanConfig.model_fields},
-               **{name: ("checks", name) for name in ChecksConfig.model_fields if name != "enabled"}}
+LEGACY_KEYS = {
+    **{name: ("plan", name) for name in PlanConfig.model_fields},
+    **{name: ("checks", name) for name in ChecksConfig.model_fields if name != "enabled"},
+}
 
 
 class RunConfig(BaseModel):
@@ -245,7 +256,9 @@ class RunConfig(BaseModel):
     cache_dir: str | None = None  # default RUN_DIR/cache; share one between runs whose checks or exports differ
     shard: str | None = None  # "i/N": this job runs the i-th of N parts of the plan
     max_failed_share: float = Field(0.05, ge=0, le=1)  # above this share of candidates failed at the teacher, exit 1
-    initial_yield: float | None = Field(None, gt=0, le=1)  # sizes the first round (default: SMALL_TEACHER); never which records are kept
+    initial_yield: float | None = Field(
+        None, gt=0, le=1
+    )  # sizes the first round (default: SMALL_TEACHER); never which records are kept
     plan: PlanConfig = Field(default_factory=PlanConfig)
     teacher: TeacherConfig = Field(default_factory=TeacherConfig)
     checks: ChecksConfig = Field(default_factory=ChecksConfig)
@@ -276,7 +289,9 @@ class RunConfig(BaseModel):
     @classmethod
     def _check_shard(cls, value: str | None) -> str | None:
         parts = value.split("/") if value is not None else []
-        if value is not None and not (len(parts) == 2 and all(p.isdigit() for p in parts) and 1 <= int(parts[0]) <= int(parts[1])):
+        if value is not None and not (
+            len(parts) == 2 and all(p.isdigit() for p in parts) and 1 <= int(parts[0]) <= int(parts[1])
+        ):
             raise ValueError(f"must be i/N with 1 <= i <= N, not {value}")
         return value
 
@@ -329,7 +344,7 @@ class RunConfig(BaseModel):
         exact = {c: self.n * w / total for c, w in weights.items()}
         counts = {c: int(v) for c, v in exact.items()}
         order = list(CATEGORIES)
-        for c in sorted(exact, key=lambda c: (counts[c] - exact[c], order.index(c)))[:self.n - sum(counts.values())]:
+        for c in sorted(exact, key=lambda c: (counts[c] - exact[c], order.index(c)))[: self.n - sum(counts.values())]:
             counts[c] += 1
         return {c: k for c, k in counts.items() if k > 0}
 

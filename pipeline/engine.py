@@ -32,16 +32,17 @@ from __future__ import annotations
 import asyncio
 import math
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from filters.base import Issue
 from filters.checks import FUNNEL
-from pipeline.generate.common import Candidate
 from pipeline.errors import StopSending, TeacherError
+from pipeline.generate.common import Candidate
 from pipeline.plan import Planner
-from pipeline.task import Task
 from pipeline.record import Conversation
+from pipeline.task import Task
 
 MIN_YIELD = 0.1  # a cell that keeps nothing still schedules at most 10 tasks per missing record a round
 PRIOR_WEIGHT = 3  # a cell's running yield counts as this many candidates at the run's yield more than it has
@@ -68,8 +69,15 @@ class Cell:
         return max(0, self.quota - self.accepted)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"category": self.category, "tool": self.tool, "mode": self.mode, "requested": self.requested,
-                "quota": self.quota, "accepted": self.accepted, "candidates": self.candidates}
+        return {
+            "category": self.category,
+            "tool": self.tool,
+            "mode": self.mode,
+            "requested": self.requested,
+            "quota": self.quota,
+            "accepted": self.accepted,
+            "candidates": self.candidates,
+        }
 
 
 @dataclass
@@ -149,9 +157,19 @@ def rejected_entry(candidate: Candidate, issues: list[Issue]) -> dict[str, Any]:
     if candidate.record is not None:
         entry = candidate.record.to_dict()
     else:
-        entry = {"id": task.id, "category": task.category, "tools": [], "messages": [],
-                 "meta": {"task": task.id, "task_index": task.index, "mode": task.mode, "now": task.now,
-                          "teacher": {"temperature": task.temperature}}}
+        entry = {
+            "id": task.id,
+            "category": task.category,
+            "tools": [],
+            "messages": [],
+            "meta": {
+                "task": task.id,
+                "task_index": task.index,
+                "mode": task.mode,
+                "now": task.now,
+                "teacher": {"temperature": task.temperature},
+            },
+        }
     entry["meta"]["codes"] = sorted({issue.code for issue in issues})
     entry["meta"]["issues"] = [issue.to_dict() for issue in issues]
     if candidate.raw and (candidate.record is None or any(i.check == "generate" for i in issues)):
@@ -162,10 +180,20 @@ def rejected_entry(candidate: Candidate, issues: list[Issue]) -> dict[str, Any]:
 class Engine:
     """Drives generation and checking until the quota is met or the candidate limit is spent."""
 
-    def __init__(self, planner: Planner, candidate: Callable[[Task], Awaitable[Candidate]],
-                 n: int, max_candidates: int, on_progress: Callable[[RunResult], None] | None = None,
-                 initial_yield: float = 1.0, max_consecutive_failures: int = 12, concurrency: int = 8,
-                 dedup: Dedup | None = None, teacher: str = "", shard: tuple[int, int] | None = None):
+    def __init__(
+        self,
+        planner: Planner,
+        candidate: Callable[[Task], Awaitable[Candidate]],
+        n: int,
+        max_candidates: int,
+        on_progress: Callable[[RunResult], None] | None = None,
+        initial_yield: float = 1.0,
+        max_consecutive_failures: int = 12,
+        concurrency: int = 8,
+        dedup: Dedup | None = None,
+        teacher: str = "",
+        shard: tuple[int, int] | None = None,
+    ):
         """`candidate(task)` makes one checked candidate (pipeline.job: generate -> check -> judge);
         its issues decide accepted or rejected. `dedup` runs over the accepted records after each round."""
         self.dedup, self.teacher = dedup, teacher
@@ -179,7 +207,9 @@ class Engine:
         for position, tool in enumerate(planner.order):
             quota = n // size + (1 if position < n % size else 0)
             self.cells.append(Cell(planner.category, tool, planner.mode, position, quota, quota, quota * self.per_unit))
-        if shard is not None:  # shard i of N (1-based) runs cells i-1, i-1+N, ...: the same quotas and tasks as the whole plan's
+        if (
+            shard is not None
+        ):  # shard i of N (1-based) runs cells i-1, i-1+N, ...: the same quotas and tasks as the whole plan's
             index, count = shard
             self.cells = [cell for cell in self.cells if cell.position % count == index - 1]
             self.n = sum(cell.quota for cell in self.cells)
@@ -291,7 +321,9 @@ class Engine:
         filled (they could not count), and every task once the run stopped."""
         needed = None
         for position, queue in queues.items():
-            short = self._by_position[position].deficit - passed[position]  # still missing after this round's finished tasks
+            short = (
+                self._by_position[position].deficit - passed[position]
+            )  # still missing after this round's finished tasks
             if short <= 0 or self.result.stopped:
                 queue.clear()
             elif queue and running[position] < short and (needed is None or queue[-1].index < needed[-1].index):
@@ -304,7 +336,9 @@ class Engine:
             return None
         try:
             candidate = await self.candidate(task)
-        except StopSending as reason:  # a budget or a stop signal; this task's paid answers stay in the cache for a rerun
+        except (
+            StopSending
+        ) as reason:  # a budget or a stop signal; this task's paid answers stay in the cache for a rerun
             self.result.stopped = self.result.stopped or str(reason)
             return None
         issues = list(candidate.issues)
@@ -331,7 +365,9 @@ class Engine:
                     self._unneeded.add(task.index)
                 resume.setdefault(cell.position, task.index // size)
                 continue
-            resume.pop(cell.position, None)  # (a task after a gap counted: only when a stop cut the round; no round follows)
+            resume.pop(
+                cell.position, None
+            )  # (a task after a gap counted: only when a stop cut the round; no round follows)
             self._unneeded.discard(task.index)
             self._record(task, cell, *outcome)
         for position, k in resume.items():
@@ -339,8 +375,11 @@ class Engine:
         self.result.unneeded = len(self._unneeded)
 
     def _record(self, task: Task, cell: Cell, candidate: Candidate, issues: list[Issue]) -> None:
-        count_outcome(self.result, (task.category, task.mode, self.teacher, str(task.temperature)),
-                      [(issue.check, issue.code) for issue in issues])
+        count_outcome(
+            self.result,
+            (task.category, task.mode, self.teacher, str(task.temperature)),
+            [(issue.check, issue.code) for issue in issues],
+        )
         if issues:
             self.result.rejected.append(rejected_entry(candidate, issues))
         else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 EXIT_DONE = 0
 EXIT_SHORT = 1  # done, but cells left short or failed tasks over the threshold

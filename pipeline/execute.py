@@ -60,9 +60,16 @@ def execute(tool: SeedTool, arguments: dict[str, Any], *, timeout: float = 5.0, 
     file, _, function = tool.executor.rpartition(":")
     payload = json.dumps({"file": file, "function": function, "arguments": arguments}).encode()
     with tempfile.TemporaryDirectory(prefix="fc-exec-") as work:
-        child = subprocess.Popen([sys.executable, "-I", str(RUNNER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, cwd=work, env={}, start_new_session=True,
-                                 preexec_fn=_limits(timeout, memory_mb))
+        child = subprocess.Popen(
+            [sys.executable, "-I", str(RUNNER)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=work,
+            env={},
+            start_new_session=True,
+            preexec_fn=_limits(timeout, memory_mb),
+        )
         try:
             out, err = child.communicate(payload, timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -70,7 +77,9 @@ def execute(tool: SeedTool, arguments: dict[str, Any], *, timeout: float = 5.0, 
             return Execution(None, f"timed out after {timeout:g}s")
     if child.returncode != 0:
         lines = err.decode("utf-8", "replace").strip().splitlines() or [f"exit code {child.returncode}"]
-        return Execution(None, f"killed by {signal.Signals(-child.returncode).name}" if child.returncode < 0 else lines[-1])
+        return Execution(
+            None, f"killed by {signal.Signals(-child.returncode).name}" if child.returncode < 0 else lines[-1]
+        )
     try:
         result = json.loads(out)
     except ValueError:
@@ -82,8 +91,12 @@ def execute(tool: SeedTool, arguments: dict[str, Any], *, timeout: float = 5.0, 
 def _limits(timeout: float, memory_mb: int):
     """A preexec_fn setting RLIMIT_AS, RLIMIT_CPU (about the timeout), RLIMIT_FSIZE and no core
     dumps; the numbers are computed here, so the child between fork and exec only calls setrlimit."""
-    wanted = {resource.RLIMIT_AS: memory_mb * 1024 * 1024, resource.RLIMIT_CPU: max(1, math.ceil(timeout)),
-              resource.RLIMIT_FSIZE: FILE_SIZE_LIMIT, resource.RLIMIT_CORE: 0}
+    wanted = {
+        resource.RLIMIT_AS: memory_mb * 1024 * 1024,
+        resource.RLIMIT_CPU: max(1, math.ceil(timeout)),
+        resource.RLIMIT_FSIZE: FILE_SIZE_LIMIT,
+        resource.RLIMIT_CORE: 0,
+    }
     limits = []
     for kind, value in wanted.items():
         hard, top = resource.getrlimit(kind)[1], value + (kind == resource.RLIMIT_CPU)  # SIGXCPU, then SIGKILL
@@ -92,6 +105,7 @@ def _limits(timeout: float, memory_mb: int):
     def apply() -> None:
         for kind, pair in limits:
             resource.setrlimit(kind, pair)
+
     return apply
 
 
@@ -103,7 +117,9 @@ def _kill(child: subprocess.Popen) -> None:
         child.communicate(timeout=5)
 
 
-_validator = lru_cache(maxsize=1024)(lambda text: Validator(strip_extensions(json.loads(text)), format_checker=Validator.FORMAT_CHECKER))
+_validator = lru_cache(maxsize=1024)(
+    lambda text: Validator(strip_extensions(json.loads(text)), format_checker=Validator.FORMAT_CHECKER)
+)
 
 
 def validate_result(tool: SeedTool, result: Any) -> str | None:
@@ -119,14 +135,18 @@ def mock_result(tool: SeedTool, arguments: dict[str, Any], seed: int) -> Any:
     """A deterministic result drawn from the tool's result_schema; `{"status": "ok"}` without one."""
     if tool.result_schema is None:
         return {"status": "ok"}
-    rng = random.Random(hashlib.sha256(json.dumps([seed, tool.name, arguments], sort_keys=True, default=str).encode()).digest())
+    rng = random.Random(
+        hashlib.sha256(json.dumps([seed, tool.name, arguments], sort_keys=True, default=str).encode()).digest()
+    )
     return _Mock(tool.result_schema, arguments, rng).value(tool.result_schema)
 
 
 class _Mock:
     def __init__(self, root: dict[str, Any], arguments: dict[str, Any], rng: random.Random):
         self.root, self.arguments, self.rng, self.clock = root, arguments, rng, None
-        dates = [v[:10] for v in arguments.values() if isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}(T.*)?", v)]
+        dates = [
+            v[:10] for v in arguments.values() if isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}(T.*)?", v)
+        ]
         try:
             self.day = date.fromisoformat(dates[0]) if dates else ANCHOR_DAY + timedelta(days=rng.randint(0, 20))
         except ValueError:
@@ -154,14 +174,22 @@ class _Mock:
         branches = [self._resolve(b) for b in schema.get("anyOf", []) + schema.get("oneOf", [])]
         if branches:
             typed = [b for b in branches if b.get("type") != "null"] or branches
-            return self.value({**{k: v for k, v in schema.items() if k not in ("anyOf", "oneOf")}, **rng.choice(typed)}, name)
+            return self.value(
+                {**{k: v for k, v in schema.items() if k not in ("anyOf", "oneOf")}, **rng.choice(typed)}, name
+            )
         if "default" in schema and rng.random() < 0.5:
             return copy.deepcopy(schema["default"])
         kind = schema.get("type")
         kind = next((k for k in kind if k != "null"), "null") if isinstance(kind, list) else kind
         kind = kind or ("object" if "properties" in schema else "array" if "items" in schema else "string")
         if kind in ("boolean", "null", "integer"):
-            return rng.random() < 0.5 if kind == "boolean" else None if kind == "null" else int(self._number(schema, name, True))
+            return (
+                rng.random() < 0.5
+                if kind == "boolean"
+                else None
+                if kind == "null"
+                else int(self._number(schema, name, True))
+            )
         return getattr(self, f"_{kind}")(schema, name)
 
     def _object(self, schema: dict[str, Any], name: str | None) -> dict[str, Any]:
@@ -179,7 +207,9 @@ class _Mock:
         items: list[Any] = []
         for _ in range(count * 10):  # scalars (and anything under uniqueItems) are not repeated
             item = self.value(schema.get("items", {}))
-            items += [item] if item not in items or isinstance(item, (dict, list)) and not schema.get("uniqueItems") else []
+            items += (
+                [item] if item not in items or isinstance(item, (dict, list)) and not schema.get("uniqueItems") else []
+            )
             if len(items) == count:
                 return items
         return items
@@ -187,34 +217,49 @@ class _Mock:
     def _string(self, schema: dict[str, Any], name: str | None) -> str:
         rng, form = self.rng, schema.get("format")
         if form == "date-time":
-            start = datetime(self.day.year, self.day.month, self.day.day, rng.randint(8, 19), rng.choice([0, 15, 30, 45]))
-            self.clock = start + timedelta(days=rng.randint(0, 7)) if self.clock is None else \
-                self.clock + timedelta(minutes=rng.choice([30, 45, 60, 90, 120, 180]))  # later fields come later
-        text = {"date": lambda: (self.day + timedelta(days=rng.randint(0, 14))).isoformat(),
-                "date-time": lambda: self.clock.strftime("%Y-%m-%dT%H:%M:00Z"),
-                "time": lambda: f"{rng.randint(7, 21):02d}:{rng.choice([0, 15, 30, 45]):02d}:00", "email": lambda: rng.choice(EMAILS),
-                "uri": lambda: f"https://www.northwind-{rng.randint(10, 99)}.com/{(name or 'item').replace('_', '-')}",
-                "uuid": lambda: str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                }.get(form, lambda: _from_pattern(schema["pattern"], rng) if "pattern" in schema else None)()
+            start = datetime(
+                self.day.year, self.day.month, self.day.day, rng.randint(8, 19), rng.choice([0, 15, 30, 45])
+            )
+            self.clock = (
+                start + timedelta(days=rng.randint(0, 7))
+                if self.clock is None
+                else self.clock + timedelta(minutes=rng.choice([30, 45, 60, 90, 120, 180]))
+            )  # later fields come later
+        text = {
+            "date": lambda: (self.day + timedelta(days=rng.randint(0, 14))).isoformat(),
+            "date-time": lambda: self.clock.strftime("%Y-%m-%dT%H:%M:00Z"),
+            "time": lambda: f"{rng.randint(7, 21):02d}:{rng.choice([0, 15, 30, 45]):02d}:00",
+            "email": lambda: rng.choice(EMAILS),
+            "uri": lambda: f"https://www.northwind-{rng.randint(10, 99)}.com/{(name or 'item').replace('_', '-')}",
+            "uuid": lambda: str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+        }.get(form, lambda: _from_pattern(schema["pattern"], rng) if "pattern" in schema else None)()
         text = f"{(name or 'value').replace('_', ' ')} {rng.randint(1, 99)}" if text is None else text
         text = text[: schema.get("maxLength", len(text))]
         return text + "x" * max(0, schema.get("minLength", 0) - len(text))
 
     def _number(self, schema: dict[str, Any], name: str | None, integer: bool = False) -> float | int:
-        low, high = schema.get("minimum", schema.get("exclusiveMinimum")), schema.get("maximum", schema.get("exclusiveMaximum"))
+        low, high = (
+            schema.get("minimum", schema.get("exclusiveMinimum")),
+            schema.get("maximum", schema.get("exclusiveMaximum")),
+        )
         low = low if low is not None else (0 if high is None or high > 0 else high - 1000)
         high = high if high is not None else low + 1000
         open_low = "minimum" not in schema and "exclusiveMinimum" in schema
         open_high = "maximum" not in schema and "exclusiveMaximum" in schema
         if integer:
-            low, high = math.floor(low) + 1 if open_low else math.ceil(low), math.ceil(high) - 1 if open_high else math.floor(high)
+            low, high = (
+                math.floor(low) + 1 if open_low else math.ceil(low),
+                math.ceil(high) - 1 if open_high else math.floor(high),
+            )
             value = self.rng.randint(low, max(low, high))
         else:
             value = min(max(round(self.rng.uniform(low, high), 2), low), high)
             value = (low + high) / 2 if value == low and open_low or value == high and open_high else value
         step = schema.get("multipleOf")  # the next multiple up, or down when that is out of range
         if step:
-            value = (math.ceil(value / step) if math.ceil(value / step) * step <= high else math.floor(high / step)) * step
+            value = (
+                math.ceil(value / step) if math.ceil(value / step) * step <= high else math.floor(high / step)
+            ) * step
         return int(value) if integer else value
 
 
@@ -227,7 +272,11 @@ def _from_pattern(pattern: str, rng: random.Random) -> str | None:
     return text if re.search(pattern, text) else None
 
 
-_CLASSES = {"CATEGORY_DIGIT": "0123456789", "CATEGORY_WORD": "abcdefghijklmnopqrstuvwxyz0123456789_", "CATEGORY_SPACE": " "}
+_CLASSES = {
+    "CATEGORY_DIGIT": "0123456789",
+    "CATEGORY_WORD": "abcdefghijklmnopqrstuvwxyz0123456789_",
+    "CATEGORY_SPACE": " ",
+}
 
 
 def _emit(items: list, rng: random.Random) -> str:
@@ -236,8 +285,14 @@ def _emit(items: list, rng: random.Random) -> str:
         if op == "LITERAL":
             out.append(chr(arg))
         elif op == "IN":  # a class: literals, ranges and \d \w \s (a negated class is not supported)
-            chars = "".join(chr(v) if str(k) == "LITERAL" else "".join(map(chr, range(v[0], v[1] + 1))) if str(k) == "RANGE"
-                            else _CLASSES[str(v)] for k, v in arg)
+            chars = "".join(
+                chr(v)
+                if str(k) == "LITERAL"
+                else "".join(map(chr, range(v[0], v[1] + 1)))
+                if str(k) == "RANGE"
+                else _CLASSES[str(v)]
+                for k, v in arg
+            )
             out.append(rng.choice(chars))
         elif op in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
             low, high, sub = arg

@@ -47,7 +47,15 @@ from pipeline.seeds import alias_table, load_examples, load_tools
 from pipeline.seeds.examples import example_tool, examples_version
 from pipeline.seeds.importers import name_map
 from pipeline.seeds.links import load_links
-from pipeline.writer import check_settings, public_values, retire_manifest, run_folder, shard_folder, write_json, write_jsonl
+from pipeline.writer import (
+    check_settings,
+    public_values,
+    retire_manifest,
+    run_folder,
+    shard_folder,
+    write_json,
+    write_jsonl,
+)
 
 SHARD_CONFIG = "config.json"  # a shard's whole config, for pipeline.merge
 LOG = log.LOGGER
@@ -65,15 +73,21 @@ def run(config: RunConfig) -> int:
         planner_for(config, category, catalog, links)
     hub = config.hub
     if config.shard and (hub.repo or hub.dry_run):
-        raise InputError("a shard does not publish: when every shard is done, publish with "
-                         "`python -m pipeline.merge RUN_DIR --push-to-hub ...`", "--shard")
+        raise InputError(
+            "a shard does not publish: when every shard is done, publish with "
+            "`python -m pipeline.merge RUN_DIR --push-to-hub ...`",
+            "--shard",
+        )
     check_target(hub.repo, hub.license)
     if hub.repo and not hub.dry_run:
         hub_token()  # no token: say so before hours of generation, not after
     out_dir = run_folder(config)
     if config.shard_parts:
         out_dir = shard_folder(out_dir, config.shard_parts)  # shard i of N: RUN_DIR/shards/i-of-N/
-    with RunLock(out_dir), log.run_log(out_dir / "run.log"):  # one job per run folder (or shard); a dead job's lock is taken over
+    with (
+        RunLock(out_dir),
+        log.run_log(out_dir / "run.log"),
+    ):  # one job per run folder (or shard); a dead job's lock is taken over
         check_settings(out_dir, config)  # resuming with other generation settings would mix two runs
         retire_manifest(out_dir)
         return _generate_and_write(config, out_dir, catalog, links)
@@ -96,13 +110,20 @@ def _generate_and_write(config: RunConfig, out_dir: Path, catalog: list, links: 
             base_url, model = config.teacher.base_url or "", config.teacher.model or ""
             api_key = os.environ.get(config.teacher.api_key_env)
         result, teacher, style = asyncio.run(generate(config, base_url, model, api_key, catalog, links, cache))
-    teacher_info = {"model": model, "base_url": base_url, "embedded": config.teacher.embedded, "structured_output": style}
+    teacher_info = {
+        "model": model,
+        "base_url": base_url,
+        "embedded": config.teacher.embedded,
+        "structured_output": style,
+    }
     if teacher.learned:
         teacher_info["rate_limits"] = teacher.learned  # from the endpoint's x-ratelimit-* headers
     if config.shard:  # pairs, global dedup and publishing are pipeline.merge's, over every shard
         write_json(out_dir / SHARD_CONFIG, public_values(config))
     pairs = [] if config.shard else pairs_of(config, catalog, result)
-    manifest = run_manifest(config, result, teacher.usage, teacher_info, started, time.monotonic() - clock, catalog, pairs)
+    manifest = run_manifest(
+        config, result, teacher.usage, teacher_info, started, time.monotonic() - clock, catalog, pairs
+    )
     write_run(out_dir, result, pairs, manifest)
     log_summary(manifest, str(out_dir))
     if config.shard and not result.stopped:
@@ -110,26 +131,52 @@ def _generate_and_write(config: RunConfig, out_dir: Path, catalog: list, links: 
     if hub.repo or hub.dry_run:
         LOG.info(publish(out_dir, hub.repo, hub.public, hub.license, hub.dry_run, hub.test_share, hub.holdout_tools))
     if result.stopped:
-        LOG.warning(f"[red]budget reached:[/] {result.stopped}; {len(result.accepted)} of {config.n} records written. "
-                      "Run the same command again with a larger budget to continue: every answer so far is cached.")
+        LOG.warning(
+            f"[red]budget reached:[/] {result.stopped}; {len(result.accepted)} of {config.n} records written. "
+            "Run the same command again with a larger budget to continue: every answer so far is cached."
+        )
         return errors.EXIT_BUDGET
     return done_code(config, result)
 
 
-async def generate(config: RunConfig, base_url: str, model: str, api_key: str | None, catalog: list, links: list,
-                   cache: ResponseCache | None = None) -> tuple[RunResult, Teacher, str]:
+async def generate(
+    config: RunConfig,
+    base_url: str,
+    model: str,
+    api_key: str | None,
+    catalog: list,
+    links: list,
+    cache: ResponseCache | None = None,
+) -> tuple[RunResult, Teacher, str]:
     """Probe the teacher, then run each category's planner through generate -> check -> judge ->
     dedup rounds (pipeline.engine) to its share of --n."""
     t = config.teacher
-    identity = f"embedded:{model}" if t.embedded else None  # the embedded server's port changes every run; its model does not
-    teacher = build_teacher(base_url, model, api_key, timeout=t.timeout, concurrency=t.concurrency, max_attempts=t.max_attempts,
-                            retry_initial=t.retry_initial, retry_max=t.retry_max, style=t.structured_output, cache=cache, identity=identity,
-                            budget=config.budget, rpm=t.rpm, tpm=t.tpm)
+    identity = (
+        f"embedded:{model}" if t.embedded else None
+    )  # the embedded server's port changes every run; its model does not
+    teacher = build_teacher(
+        base_url,
+        model,
+        api_key,
+        timeout=t.timeout,
+        concurrency=t.concurrency,
+        max_attempts=t.max_attempts,
+        retry_initial=t.retry_initial,
+        retry_max=t.retry_max,
+        style=t.structured_output,
+        cache=cache,
+        identity=identity,
+        budget=config.budget,
+        rpm=t.rpm,
+        tpm=t.tpm,
+    )
 
     def stop_sending(name: str) -> None:
         teacher.stopped_by = name
-        LOG.warning(f"[yellow]{name}:[/] sending no more requests; waiting for the ones in flight (up to {t.timeout:g} s "
-                      "each) so their answers reach the cache. Press Ctrl-C again to stop at once.")
+        LOG.warning(
+            f"[yellow]{name}:[/] sending no more requests; waiting for the ones in flight (up to {t.timeout:g} s "
+            "each) so their answers reach the cache. Press Ctrl-C again to stop at once."
+        )
 
     signals = errors.SignalDrain(stop_sending)
     try:
@@ -138,8 +185,15 @@ async def generate(config: RunConfig, base_url: str, model: str, api_key: str | 
         checks = check_chain(config, grounding)
         dedup = dedup_step(config)
         results: list[RunResult] = []
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=Console(stderr=True), transient=False, disable=not log.interactive()) as progress:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=False,
+            disable=not log.interactive(),
+        ) as progress:
             for category, n in config.category_counts().items():
                 if results and results[-1].stopped:
                     break  # a budget ran out: no later category starts
@@ -150,17 +204,31 @@ async def generate(config: RunConfig, base_url: str, model: str, api_key: str | 
                 bar = progress.add_task(category, total=n)
 
                 def update(result: RunResult, bar=bar, category=category, n=n) -> None:
-                    progress.update(bar, completed=min(result.passed, n),  # live: counted in task order when each round ends
-                                    description=f"{category} ({result.done} candidates, {result.done - result.passed} rejected)")
+                    progress.update(
+                        bar,
+                        completed=min(result.passed, n),  # live: counted in task order when each round ends
+                        description=f"{category} ({result.done} candidates, {result.done - result.passed} rejected)",
+                    )
 
                 steps = candidate_steps(CATEGORIES[category].generate, teacher, context, checks, config.checks.judge)
-                engine = Engine(planner, steps, n, config.candidate_limit_for(category, n), update,
-                                initial_yield=config.resolved_initial_yield, concurrency=t.concurrency, dedup=dedup,
-                                teacher=model, shard=config.shard_parts)
+                engine = Engine(
+                    planner,
+                    steps,
+                    n,
+                    config.candidate_limit_for(category, n),
+                    update,
+                    initial_yield=config.resolved_initial_yield,
+                    concurrency=t.concurrency,
+                    dedup=dedup,
+                    teacher=model,
+                    shard=config.shard_parts,
+                )
                 results.append(await engine.run())
                 done = results[-1]
-                LOG.info(f"{category}: {len(done.accepted)} of {n} accepted from {done.candidates} candidates "
-                         f"({len(done.rejected)} rejected)")
+                LOG.info(
+                    f"{category}: {len(done.accepted)} of {n} accepted from {done.candidates} candidates "
+                    f"({len(done.rejected)} rejected)"
+                )
         return merge_results(results), teacher, style
     finally:
         signals.restore()
@@ -187,7 +255,11 @@ def check_chain(config: RunConfig, grounding: GroundingOptions, every: bool = Fa
     """The per-record checks the config names (all of filters.checks.CHAIN by default; `every`
     check for pairs: a pair's rejected turn must fail for exactly its reason, which only the whole
     chain can say), with their options."""
-    quality = QualityOptions(min_request_words=config.checks.min_request_words, max_user_chars=config.checks.max_user_chars, language=config.checks.language)
+    quality = QualityOptions(
+        min_request_words=config.checks.min_request_words,
+        max_user_chars=config.checks.max_user_chars,
+        language=config.checks.language,
+    )
     names = None if every else config.checks.enabled
     return default_checks(names, grounding=grounding, quality=quality)
 
@@ -203,28 +275,55 @@ def dedup_step(config: RunConfig):
 def planner_for(config: RunConfig, category: str, catalog: list, links: list) -> Planner:
     """The category's planner; InputError when no tool can start one of its tasks."""
     examples = few_shots(config, category)
-    planner = Planner(config, catalog, [example_tool(e) for e in examples], load_prompt("system/simple").lines(), links, category)
+    planner = Planner(
+        config, catalog, [example_tool(e) for e in examples], load_prompt("system/simple").lines(), links, category
+    )
     if not planner.order:
         where = ", ".join(config.tools) or "seeds/tools"
         if category == "nested" and not links:
-            raise InputError("no links: a nested chain needs a tool whose result feeds another tool's argument "
-                             '(a top-level "links" list in the seed file, see README)', where, "links")
-        raise InputError(f"no tool can start a {category} task in {config.resolved_mode} mode"
-                         + (" (every one has a free-form string without x-pool); use --mode free" if config.resolved_mode == "blueprint" else ""), where)
+            raise InputError(
+                "no links: a nested chain needs a tool whose result feeds another tool's argument "
+                '(a top-level "links" list in the seed file, see README)',
+                where,
+                "links",
+            )
+        raise InputError(
+            f"no tool can start a {category} task in {config.resolved_mode} mode"
+            + (
+                " (every one has a free-form string without x-pool); use --mode free"
+                if config.resolved_mode == "blueprint"
+                else ""
+            ),
+            where,
+        )
     return planner
 
 
-def build_context(config: RunConfig, category: str, catalog: list, model: str, grounding: GroundingOptions) -> tuple[Context, list]:
+def build_context(
+    config: RunConfig, category: str, catalog: list, model: str, grounding: GroundingOptions
+) -> tuple[Context, list]:
     """The generator context for one category, and its few-shot examples (planner order)."""
     t = config.teacher
     single, examples = few_shots(config, "single"), few_shots(config, category)
-    context = Context({tool.name: tool.to_tool() for tool in catalog}, single, model, t.solve_temperature, t.max_tokens,
-                      compact_tools=t.embedded, domains={tool.name: tool.domain for tool in catalog}, grounding=grounding,
-                      category_examples=examples, seeds={tool.name: tool for tool in catalog},
-                      tool_results=config.resolved_tool_results, execute_side_effects=config.plan.execute_side_effects,
-                      fewshot_version=examples_version(CATEGORIES[category].examples), parallel_phrasing=config.resolved_parallel_phrasing,
-                      confirm_writes=config.plan.confirm_writes, templated_turns=config.resolved_templated_turns,
-                      second_solve=config.pairs.second_solve if config.pairs.enabled else None)
+    context = Context(
+        {tool.name: tool.to_tool() for tool in catalog},
+        single,
+        model,
+        t.solve_temperature,
+        t.max_tokens,
+        compact_tools=t.embedded,
+        domains={tool.name: tool.domain for tool in catalog},
+        grounding=grounding,
+        category_examples=examples,
+        seeds={tool.name: tool for tool in catalog},
+        tool_results=config.resolved_tool_results,
+        execute_side_effects=config.plan.execute_side_effects,
+        fewshot_version=examples_version(CATEGORIES[category].examples),
+        parallel_phrasing=config.resolved_parallel_phrasing,
+        confirm_writes=config.plan.confirm_writes,
+        templated_turns=config.resolved_templated_turns,
+        second_solve=config.pairs.second_solve if config.pairs.enabled else None,
+    )
     return context, examples
 
 
@@ -242,23 +341,41 @@ def pairs_of(config: RunConfig, catalog: list, result: RunResult) -> list:
     if not config.pairs.enabled:
         return []
     checks = check_chain(config, GroundingOptions(aliases=alias_table(catalog)), every=True)
-    return build_pairs(result.accepted, checks, config.pairs.mix, {tool.name: tool.domain for tool in catalog}, config.pairs.per_record,
-                       config.seed, config.pairs.semantic_share, result.rejected if config.pairs.real_failures else ())
+    return build_pairs(
+        result.accepted,
+        checks,
+        config.pairs.mix,
+        {tool.name: tool.domain for tool in catalog},
+        config.pairs.per_record,
+        config.seed,
+        config.pairs.semantic_share,
+        result.rejected if config.pairs.real_failures else (),
+    )
 
 
-def run_manifest(config: RunConfig, result: RunResult, usage, teacher_info: dict, started: datetime, wall_seconds: float,
-                 catalog: list, pairs: list) -> dict[str, Any]:
+def run_manifest(
+    config: RunConfig,
+    result: RunResult,
+    usage,
+    teacher_info: dict,
+    started: datetime,
+    wall_seconds: float,
+    catalog: list,
+    pairs: list,
+) -> dict[str, Any]:
     """manifest.json of a run (or a shard, or a merge of shards): status, counts, funnel, usage and cost, versions, pairs."""
     status = "budget_reached" if result.stopped else "complete"
     prompts = prompt_names(list(config.category_counts()), config.resolved_mode, config.checks.judge)
-    manifest = build_manifest(config, result, usage, teacher_info, prompts, started, wall_seconds, status,
-                              tool_name_map=name_map(catalog))
+    manifest = build_manifest(
+        config, result, usage, teacher_info, prompts, started, wall_seconds, status, tool_name_map=name_map(catalog)
+    )
     if result.stopped:
         manifest["stopped"] = result.stopped
     if config.budget.max_cost is not None or config.budget.price_prompt or config.budget.price_completion:
         manifest["usage"]["cost_usd"] = round(config.budget.cost(usage), 6)
-    manifest["versions"]["fewshot"] = {category: examples_version(CATEGORIES[category].examples)
-                                       for category in ["single", *config.category_counts()]}
+    manifest["versions"]["fewshot"] = {
+        category: examples_version(CATEGORIES[category].examples) for category in ["single", *config.category_counts()]
+    }
     if config.shard:
         manifest["shard"] = config.shard
     manifest["counts"]["pairs"] = len(pairs)
@@ -277,13 +394,18 @@ def write_run(out_dir: Path, result: RunResult, pairs: list, manifest: dict[str,
 def done_code(config: RunConfig, result: RunResult) -> int:
     """EXIT_SHORT (1) when cells were left short or too many tasks failed at the teacher, else EXIT_DONE."""
     code = errors.EXIT_DONE
-    if len(result.accepted) < sum(cell.requested for cell in result.cells) or result.short_cells:  # (a shard's share of --n)
-        LOG.warning(f"[red]short:[/] {len(result.short_cells)} cell(s) below their quota; see manifest.json short_cells")
+    if (
+        len(result.accepted) < sum(cell.requested for cell in result.cells) or result.short_cells
+    ):  # (a shard's share of --n)
+        LOG.warning(
+            f"[red]short:[/] {len(result.short_cells)} cell(s) below their quota; see manifest.json short_cells"
+        )
         code = errors.EXIT_SHORT
     if result.candidates and result.failed / result.candidates > config.max_failed_share:
-        LOG.warning(f"[red]failed tasks:[/] {result.failed} of {result.candidates} candidates failed at the teacher "
-                      f"({result.failed / result.candidates:.1%}, over max_failed_share {config.max_failed_share:g}); "
-                      "their reasons are in rejected.jsonl (code teacher_error)")
+        LOG.warning(
+            f"[red]failed tasks:[/] {result.failed} of {result.candidates} candidates failed at the teacher "
+            f"({result.failed / result.candidates:.1%}, over max_failed_share {config.max_failed_share:g}); "
+            "their reasons are in rejected.jsonl (code teacher_error)"
+        )
         code = errors.EXIT_SHORT
     return code
-

@@ -8,10 +8,10 @@ validated by pydantic with unknown keys rejected. Errors name the file and the J
 from __future__ import annotations
 
 import json
-import tomllib
 from pathlib import Path
 from typing import Any
 
+import tomllib
 import yaml
 from pydantic import ValidationError
 
@@ -39,8 +39,9 @@ def load_job_file(path: str) -> dict[str, Any]:
         raise InputError(f"invalid JSON: {error.msg}", path, f"line {error.lineno}") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        raise InputError(f"invalid YAML: {getattr(error, 'problem', None) or error}", path,
-                         f"line {mark.line + 1}" if mark else None) from None
+        raise InputError(
+            f"invalid YAML: {getattr(error, 'problem', None) or error}", path, f"line {mark.line + 1}" if mark else None
+        ) from None
     if data is None:
         return {}
     if not isinstance(data, dict):

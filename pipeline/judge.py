@@ -17,30 +17,43 @@ from pipeline.backends.base import ChatRequest
 from pipeline.errors import TeacherError
 from pipeline.generate.answers import VerdictAnswer, ask
 from pipeline.generate.common import tools_block
-from pipeline.task import stable_int
 from pipeline.prompts import load_prompt
 from pipeline.record import Conversation
+from pipeline.task import stable_int
 
-VERDICT_SCHEMA = {"type": "object", "required": ["verdict", "reason"],
-                  "properties": {"verdict": {"type": "string", "enum": ["yes", "no"]},
-                                 "reason": {"type": "string", "maxLength": 300}}}
+VERDICT_SCHEMA = {
+    "type": "object",
+    "required": ["verdict", "reason"],
+    "properties": {
+        "verdict": {"type": "string", "enum": ["yes", "no"]},
+        "reason": {"type": "string", "maxLength": 300},
+    },
+}
 
 
 def judge_messages(record: Conversation) -> list[dict[str, Any]]:
     """The judge's prompt: the template, then the tools and the conversation as JSON lines."""
     conversation = "\n".join(json.dumps(message, ensure_ascii=False) for message in record.to_dict()["messages"])
-    return [{"role": "system", "content": load_prompt("judge/calls").render()},
-            {"role": "user", "content": f"Tools:\n{tools_block(record.tools)}\n\nConversation:\n{conversation}"}]
+    return [
+        {"role": "system", "content": load_prompt("judge/calls").render()},
+        {"role": "user", "content": f"Tools:\n{tools_block(record.tools)}\n\nConversation:\n{conversation}"},
+    ]
 
 
 async def judge(record: Conversation, teacher) -> list[Issue]:
     """Ask the teacher; record its verdict in `record.meta["judge"]`; an issue unless it says yes."""
     try:
-        asked = await ask(teacher, ChatRequest(judge_messages(record), 0.0, 160, VERDICT_SCHEMA, stable_int(record.id, "judge") % 2**31), VerdictAnswer)
+        asked = await ask(
+            teacher,
+            ChatRequest(judge_messages(record), 0.0, 160, VERDICT_SCHEMA, stable_int(record.id, "judge") % 2**31),
+            VerdictAnswer,
+        )
     except TeacherError as error:
         return [Issue("generate", "teacher_error", "", f"judge: {error}")]
     if asked.value is None:
-        return [Issue("judge", "judge_unparseable", "", f"the judge's answer has no yes/no verdict: {asked.text[:200]!r}")]
+        return [
+            Issue("judge", "judge_unparseable", "", f"the judge's answer has no yes/no verdict: {asked.text[:200]!r}")
+        ]
     verdict, reason = asked.value.verdict, str(asked.value.reason or "")
     record.meta["judge"] = {"verdict": verdict, "reason": reason, "prompt_version": load_prompt("judge/calls").version}
     return [] if verdict == "yes" else [Issue("judge", "judge_rejected", "", f"the judge says no: {reason}")]

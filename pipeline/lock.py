@@ -35,7 +35,7 @@ class RunLock:
         self.path = folder / LOCK_NAME
         self.held = False
 
-    def __enter__(self) -> "RunLock":
+    def __enter__(self) -> RunLock:
         self.acquire()
         return self
 
@@ -44,15 +44,22 @@ class RunLock:
 
     def acquire(self) -> None:
         """Take the lock, taking over one whose process is dead; InputError when another job holds it."""
-        mine = {"host": socket.gethostname(), "pid": os.getpid(), "started": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+        mine = {
+            "host": socket.gethostname(),
+            "pid": os.getpid(),
+            "started": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
         for _ in range(2):
             try:
                 descriptor = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
             except FileExistsError:
                 holder = self._holder()
                 if holder is not None and (holder.get("host") != mine["host"] or _alive(int(holder.get("pid", 0)))):
-                    raise InputError(f"another job writes this run (host {holder.get('host')}, pid {holder.get('pid')}, since "
-                                     f"{holder.get('started')}); if it is gone, delete {LOCK_NAME}", str(self.path.parent)) from None
+                    raise InputError(
+                        f"another job writes this run (host {holder.get('host')}, pid {holder.get('pid')}, since "
+                        f"{holder.get('started')}); if it is gone, delete {LOCK_NAME}",
+                        str(self.path.parent),
+                    ) from None
                 self.path.unlink(missing_ok=True)  # its process is dead (or the file is unreadable): take it over
                 continue
             with os.fdopen(descriptor, "w", encoding="utf-8") as handle:

@@ -11,10 +11,10 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from io import StringIO
 from pathlib import Path
-from typing import Iterator
 
 from rich.console import Console
 from rich.logging import RichHandler
@@ -42,8 +42,14 @@ def setup(verbosity: int = 0, stream=None) -> None:
     for handler in [h for h in LOGGER.handlers if getattr(h, "_pipeline_stream", False)]:
         LOGGER.removeHandler(handler)
     if stream.isatty():
-        handler: logging.Handler = RichHandler(console=Console(file=stream), show_time=False, show_path=False,
-                                               show_level=False, markup=True, rich_tracebacks=False)
+        handler: logging.Handler = RichHandler(
+            console=Console(file=stream),
+            show_time=False,
+            show_path=False,
+            show_level=False,
+            markup=True,
+            rich_tracebacks=False,
+        )
     else:
         handler = logging.StreamHandler(stream)
         handler.setFormatter(PlainFormatter("%(message)s"))

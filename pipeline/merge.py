@@ -21,19 +21,18 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-
 from pipeline import errors, log
 from pipeline.backends.base import Usage
 from pipeline.config import RunConfig
 from pipeline.engine import Cell, RunResult, count_outcome
 from pipeline.errors import InputError
+from pipeline.job import SHARD_CONFIG, dedup_step, done_code, pairs_of, planner_for, run_manifest, write_run
 from pipeline.lock import RunLock
 from pipeline.publish.hub import check_target, hub_token, publish
 from pipeline.record import Conversation, parse_record
 from pipeline.report import log_summary
-from pipeline.seeds.links import load_links
-from pipeline.job import SHARD_CONFIG, dedup_step, done_code, pairs_of, planner_for, run_manifest, write_run
 from pipeline.seeds import load_tools
+from pipeline.seeds.links import load_links
 from pipeline.writer import check_settings, retire_manifest
 
 
@@ -42,7 +41,9 @@ def shard_folders(run_dir: Path) -> list[Path]:
     root = run_dir / "shards"
     found = sorted(root.glob("*-of-*")) if root.is_dir() else []
     if not found:
-        raise InputError("no shards to merge (run `python -m pipeline.run ... --shard i/N` for each i first)", str(root))
+        raise InputError(
+            "no shards to merge (run `python -m pipeline.run ... --shard i/N` for each i first)", str(root)
+        )
     counts = {folder.name.split("-of-")[1] for folder in found}
     if len(counts) != 1 or not counts.pop().isdigit():
         raise InputError(f"shards of different counts: {', '.join(f.name for f in found)}", str(root))
@@ -52,11 +53,19 @@ def shard_folders(run_dir: Path) -> list[Path]:
     for index, folder in enumerate(folders, 1):
         manifest = folder / "manifest.json"
         if not manifest.is_file():
-            raise InputError(f"shard {index}/{count} is not complete (no manifest.json): run it (again) with --shard {index}/{count}", str(folder))
+            raise InputError(
+                f"shard {index}/{count} is not complete (no manifest.json): run it (again) with --shard {index}/{count}",
+                str(folder),
+            )
         status = _read(manifest).get("status")
         if status != "complete":
-            raise InputError(f"shard {index}/{count} stopped ({status}): run it again with --shard {index}/{count} to finish it", str(manifest))
-        configs.append({key: value for key, value in _read(folder / SHARD_CONFIG).items() if key not in ("shard", "out", "hub")})
+            raise InputError(
+                f"shard {index}/{count} stopped ({status}): run it again with --shard {index}/{count} to finish it",
+                str(manifest),
+            )
+        configs.append(
+            {key: value for key, value in _read(folder / SHARD_CONFIG).items() if key not in ("shard", "out", "hub")}
+        )
     if any(config != configs[0] for config in configs):
         raise InputError("the shards were made with different settings (compare their config.json)", str(root))
     return folders
@@ -88,8 +97,11 @@ def merged_result(config: RunConfig, folders: list[Path], manifests: list[dict[s
     accepted = sorted((row for folder in folders for row in _records(folder / "accepted.jsonl")), key=key)
     rejected = [row for folder in folders for row in _records(folder / "rejected.jsonl")]
     records: list[Conversation] = [parse_record(row) for row in accepted]
-    cells = [Cell(c["category"], c["tool"], c["mode"], 0, c["requested"], c["quota"], 0, c["candidates"], c["accepted"])
-             for manifest in manifests for c in manifest["cells"]]
+    cells = [
+        Cell(c["category"], c["tool"], c["mode"], 0, c["requested"], c["quota"], 0, c["candidates"], c["accepted"])
+        for manifest in manifests
+        for c in manifest["cells"]
+    ]
     dedup = dedup_step(config)
     dropped = dedup(list(enumerate(records))) if dedup and len(records) > 1 else {}
     for index, issue in dropped.items():  # a duplicate across shards leaves its cell, as in one run
@@ -100,7 +112,9 @@ def merged_result(config: RunConfig, folders: list[Path], manifests: list[dict[s
         tool = tools[entry["meta"]["task_index"] % len(tools)]  # task i targets order[i % len(order)]
         next(c for c in cells if c.category == entry["category"] and c.tool == tool).accepted -= 1
     cells.sort(key=lambda c: (order.index(c.category), orders[c.category].index(c.tool)))  # a whole run's cell order
-    result = RunResult(accepted=[r for i, r in enumerate(records) if i not in dropped], rejected=sorted(rejected, key=key), cells=cells)
+    result = RunResult(
+        accepted=[r for i, r in enumerate(records) if i not in dropped], rejected=sorted(rejected, key=key), cells=cells
+    )
     result.unneeded = sum(manifest["counts"]["unneeded_tasks"] for manifest in manifests)
     teacher = manifests[0]["teacher"].get("model", "")
     for entry in [row for i, row in enumerate(accepted) if i not in dropped] + result.rejected:
@@ -112,7 +126,9 @@ def _count(result: RunResult, entry: dict[str, Any], teacher: str) -> None:
     """Count one candidate (accepted record or rejected entry) into the funnel, as the engine does."""
     meta = entry["meta"]
     key = (entry["category"], meta.get("mode", ""), teacher, str((meta.get("teacher") or {}).get("temperature")))
-    count_outcome(result, key, [(issue["check"], issue["code"]) for issue in meta.get("issues") or []] if "codes" in meta else [])
+    count_outcome(
+        result, key, [(issue["check"], issue["code"]) for issue in meta.get("issues") or []] if "codes" in meta else []
+    )
 
 
 def merge(run_dir: Path, hub: dict[str, Any]) -> int:
@@ -141,16 +157,35 @@ def merge(run_dir: Path, hub: dict[str, Any]) -> int:
             usage.completion_tokens += spent["completion_tokens"]
         wall = max(manifest["wall_seconds"] for manifest in manifests)  # the shards ran side by side
         manifest = run_manifest(config, result, usage, manifests[0]["teacher"], started, wall, catalog, pairs)
-        manifest["shards"] = [{"shard": m["shard"], "started_at": m["started_at"], "finished_at": m["finished_at"],
-                               "wall_seconds": m["wall_seconds"], "accepted": m["counts"]["accepted"]} for m in manifests]
+        manifest["shards"] = [
+            {
+                "shard": m["shard"],
+                "started_at": m["started_at"],
+                "finished_at": m["finished_at"],
+                "wall_seconds": m["wall_seconds"],
+                "accepted": m["counts"]["accepted"],
+            }
+            for m in manifests
+        ]
         manifest["merge_seconds"] = round(time.monotonic() - clock, 2)
         manifest["shard_spills"] = sum(cell.quota != cell.requested for cell in result.cells)
-        manifest["cross_shard_duplicates"] = result.removed_by["dedup"] - sum(m["funnel"]["removed_by_check"].get("dedup", 0) for m in manifests)
+        manifest["cross_shard_duplicates"] = result.removed_by["dedup"] - sum(
+            m["funnel"]["removed_by_check"].get("dedup", 0) for m in manifests
+        )
         write_run(run_dir, result, pairs, manifest)
         log_summary(manifest, str(run_dir))
         if hub["repo"] or hub["dry_run"]:
-            log.LOGGER.info(publish(run_dir, hub["repo"], hub["public"], hub["license"], hub["dry_run"], config.hub.test_share,
-                                  config.hub.holdout_tools))
+            log.LOGGER.info(
+                publish(
+                    run_dir,
+                    hub["repo"],
+                    hub["public"],
+                    hub["license"],
+                    hub["dry_run"],
+                    config.hub.test_share,
+                    config.hub.holdout_tools,
+                )
+            )
     return done_code(config, result)
 
 
@@ -161,13 +196,16 @@ def main(argv: list[str] | None = None, prog: str = "python -m pipeline.merge") 
     p.add_argument("--push-to-hub", metavar="ORG/NAME", help="push the merged dataset (private unless --public)")
     p.add_argument("--public", action="store_true", help="make a new Hub repo public")
     p.add_argument("--license", help="dataset license for the card (required to push)")
-    p.add_argument("--dry-run", action="store_true", help="write RUN_DIR/hub/ exactly as it would be uploaded; upload nothing")
+    p.add_argument(
+        "--dry-run", action="store_true", help="write RUN_DIR/hub/ exactly as it would be uploaded; upload nothing"
+    )
     log.add_verbosity(p)
     args = p.parse_args(argv)
     log.setup(args.verbose - args.quiet)
     hub = {"repo": args.push_to_hub, "public": args.public, "license": args.license, "dry_run": args.dry_run}
-    return errors.run_cli(lambda: merge(Path(args.run_dir), hub),
-                          "the merge did not finish (manifest.json is written last); run it again")
+    return errors.run_cli(
+        lambda: merge(Path(args.run_dir), hub), "the merge did not finish (manifest.json is written last); run it again"
+    )
 
 
 if __name__ == "__main__":

@@ -21,8 +21,9 @@ import hashlib
 import json
 import random
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 from filters.base import Check, run_checks
 from filters.match import same_value
@@ -38,7 +39,7 @@ class PairType:
 
     code: str
     check: str
-    make: Callable[["Decision", random.Random], Iterator[Turn]]
+    make: Callable[[Decision, random.Random], Iterator[Turn]]
     semantic: bool = False  # schema-valid and grounded: only the reference match tells it apart
 
 
@@ -79,9 +80,18 @@ class Pair:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSONL row: prompt/chosen/rejected/tools (TRL DPO) plus id, type, source, code."""
-        return {"id": self.id, "record_id": self.record_id, "category": self.category, "type": self.type,
-                "source": self.source, "code": self.code, "prompt": self.prompt, "chosen": self.chosen,
-                "rejected": self.rejected, "tools": self.tools}
+        return {
+            "id": self.id,
+            "record_id": self.record_id,
+            "category": self.category,
+            "type": self.type,
+            "source": self.source,
+            "code": self.code,
+            "prompt": self.prompt,
+            "chosen": self.chosen,
+            "rejected": self.rejected,
+            "tools": self.tools,
+        }
 
 
 def _with_calls(decision: Decision, calls: list[dict[str, Any]], content: str | None = None) -> Turn:
@@ -91,8 +101,14 @@ def _with_calls(decision: Decision, calls: list[dict[str, Any]], content: str | 
     spare = "".join(c for c in digits if c.isalnum())
     turn: Turn = {"role": "assistant", "content": content}
     if calls:
-        turn["tool_calls"] = [{"id": ids[n] if n < len(ids) and ids[n] else f"x{spare[n * 8:n * 8 + 8]}", "type": "function",
-                               "function": {"name": call["name"], "arguments": call["arguments"]}} for n, call in enumerate(calls)]
+        turn["tool_calls"] = [
+            {
+                "id": ids[n] if n < len(ids) and ids[n] else f"x{spare[n * 8 : n * 8 + 8]}",
+                "type": "function",
+                "function": {"name": call["name"], "arguments": call["arguments"]},
+            }
+            for n, call in enumerate(calls)
+        ]
     return turn
 
 
@@ -113,6 +129,7 @@ def _json_type(value: Any) -> str:
 
 # --- the perturbations: each yields candidate rejected turns, most plausible first -------------
 
+
 def wrong_function(decision: Decision, rng: random.Random) -> Iterator[Turn]:
     """A call to another offered tool (same domain first), filled with the call's own values: a
     same-named argument keeps its value, a required one takes another of the call's values that
@@ -120,8 +137,10 @@ def wrong_function(decision: Decision, rng: random.Random) -> Iterator[Turn]:
     offered = [tool.function.name for tool in decision.record.tools]
     for number, call in enumerate(decision.calls):
         domain = decision.domains.get(call["name"])
-        others = sorted((name for name in offered if name != call["name"]),
-                        key=lambda name: (decision.domains.get(name) != domain or domain is None, rng.random()))
+        others = sorted(
+            (name for name in offered if name != call["name"]),
+            key=lambda name: (decision.domains.get(name) != domain or domain is None, rng.random()),
+        )
         for name in others:
             schema = decision.schema(name) or {}
             properties = _properties(schema)
@@ -134,7 +153,9 @@ def wrong_function(decision: Decision, rng: random.Random) -> Iterator[Turn]:
                 if fits is not _NONE:
                     arguments[key] = fits
                     spare.remove(fits)
-            if all(key in arguments for key in schema.get("required") or []) and validator_for(schema).is_valid(arguments):
+            if all(key in arguments for key in schema.get("required") or []) and validator_for(schema).is_valid(
+                arguments
+            ):
                 yield _replace(decision, number, name, arguments)
 
 
@@ -143,7 +164,10 @@ _NONE = object()
 
 def _fits(schema: dict[str, Any], key: str, value: Any) -> bool:
     """Whether `value` is a valid `key` argument (other arguments' errors aside)."""
-    return not any(path == f".{key}" or path.startswith((f".{key}.", f".{key}[")) for _, path, _ in validator_for(schema).errors({key: value}))
+    return not any(
+        path == f".{key}" or path.startswith((f".{key}.", f".{key}["))
+        for _, path, _ in validator_for(schema).errors({key: value})
+    )
 
 
 def wrong_value(decision: Decision, rng: random.Random) -> Iterator[Turn]:
@@ -168,13 +192,19 @@ def wrong_value(decision: Decision, rng: random.Random) -> Iterator[Turn]:
                     swapped[a]["arguments"][key], swapped[b]["arguments"][key] = right, left
                     if not all(same_value(x, y) for x, y in zip(swapped, calls)) and swapped != [calls[b], calls[a]]:
                         yield _with_calls(decision, swapped)
-    earlier = [call.function for message in decision.record.messages[:decision.index] for call in message.tool_calls or []]
+    earlier = [
+        call.function for message in decision.record.messages[: decision.index] for call in message.tool_calls or []
+    ]
     for number, call in enumerate(calls):
         for other in earlier:
             if not isinstance(other.arguments, dict):
                 continue
             for key, value in other.arguments.items():
-                if key in call["arguments"] and not same_value(value, call["arguments"][key]) and _json_type(value) == _json_type(call["arguments"][key]):
+                if (
+                    key in call["arguments"]
+                    and not same_value(value, call["arguments"][key])
+                    and _json_type(value) == _json_type(call["arguments"][key])
+                ):
                     yield _replace(decision, number, call["name"], {**call["arguments"], key: value})
 
 
@@ -186,7 +216,11 @@ def invented_value(decision: Decision, rng: random.Random) -> Iterator[Turn]:
         for key, value in call["arguments"].items():
             spec = properties.get(key) if isinstance(properties.get(key), dict) else {}
             for example in spec.get("examples") or []:
-                if _json_type(example) == _json_type(value) and not same_value(example, value) and _fits(schema, key, example):
+                if (
+                    _json_type(example) == _json_type(value)
+                    and not same_value(example, value)
+                    and _fits(schema, key, example)
+                ):
                     yield _replace(decision, number, call["name"], {**call["arguments"], key: example})
             if isinstance(value, (int, float)) and not isinstance(value, bool) and _fits(schema, key, value + 1):
                 yield _replace(decision, number, call["name"], {**call["arguments"], key: value + 1})
@@ -204,14 +238,14 @@ def missing_call(decision: Decision, rng: random.Random) -> Iterator[Turn]:
     calls = decision.calls
     if len(calls) >= 2:
         for number in rng.sample(range(len(calls)), len(calls)):
-            yield _with_calls(decision, calls[:number] + calls[number + 1:])
+            yield _with_calls(decision, calls[:number] + calls[number + 1 :])
 
 
 def extra_call(decision: Decision, rng: random.Random) -> Iterator[Turn]:
     """One call made twice."""
     calls = decision.calls
     for number in range(len(calls)):
-        yield _with_calls(decision, calls[:number + 1] + [copy.deepcopy(calls[number])] + calls[number + 1:])
+        yield _with_calls(decision, calls[: number + 1] + [copy.deepcopy(calls[number])] + calls[number + 1 :])
 
 
 def missing_required(decision: Decision, rng: random.Random) -> Iterator[Turn]:
@@ -271,8 +305,12 @@ def call_in_no_call(decision: Decision, rng: random.Random) -> Iterator[Turn]:
 
 def ignored_result(decision: Decision, rng: random.Random) -> Iterator[Turn]:
     """A linked argument (meta.links) given a value said earlier instead of the one the result returned."""
-    earlier = [call.function.arguments for message in decision.record.messages[:decision.index] for call in message.tool_calls or []
-               if isinstance(call.function.arguments, dict)]
+    earlier = [
+        call.function.arguments
+        for message in decision.record.messages[: decision.index]
+        for call in message.tool_calls or []
+        if isinstance(call.function.arguments, dict)
+    ]
     for link in decision.record.meta.get("links") or []:
         if not isinstance(link, dict) or link.get("message") != decision.index or not isinstance(link.get("call"), int):
             continue
@@ -283,11 +321,19 @@ def ignored_result(decision: Decision, rng: random.Random) -> Iterator[Turn]:
         schema = decision.schema(call["name"]) or {}
         for arguments in earlier:
             for value in arguments.values():
-                if not same_value(value, call["arguments"][key]) and _json_type(value) == _json_type(call["arguments"][key]) and _fits(schema, key, value):
+                if (
+                    not same_value(value, call["arguments"][key])
+                    and _json_type(value) == _json_type(call["arguments"][key])
+                    and _fits(schema, key, value)
+                ):
                     yield _replace(decision, link["call"], call["name"], {**call["arguments"], key: value})
 
 
-PROMISES = ("Sure, I'll look into that for you.", "Let me check that and get back to you.", "I can help with that. One moment.")
+PROMISES = (
+    "Sure, I'll look into that for you.",
+    "Let me check that and get back to you.",
+    "I can help with that. One moment.",
+)
 
 
 def prose_instead_of_call(decision: Decision, rng: random.Random) -> Iterator[Turn]:
@@ -311,25 +357,56 @@ PAIR_TYPES: dict[str, PairType] = {
     "call_in_no_call": PairType("call_in_no_call", "category", call_in_no_call),
     "prose_instead_of_call": PairType("no_call_when_needed", "category", prose_instead_of_call),
 }
-DEFAULT_MIX = {"wrong_function": 3, "wrong_value": 3, "wrong_order": 1, "invented_value": 1, "ignored_result": 1, "missing_call": 1, "extra_call": 1, "missing_required": 1,
-               "hallucinated_argument": 1, "wrong_type": 1, "enum_violation": 1, "call_in_no_call": 1, "prose_instead_of_call": 1}
+DEFAULT_MIX = {
+    "wrong_function": 3,
+    "wrong_value": 3,
+    "wrong_order": 1,
+    "invented_value": 1,
+    "ignored_result": 1,
+    "missing_call": 1,
+    "extra_call": 1,
+    "missing_required": 1,
+    "hallucinated_argument": 1,
+    "wrong_type": 1,
+    "enum_violation": 1,
+    "call_in_no_call": 1,
+    "prose_instead_of_call": 1,
+}
 
 
 # --- verification ------------------------------------------------------------------------------
 
-def cut(record: Conversation, index: int, turn: Turn, ordered: bool | None = None, reference: Turn | None = None) -> Conversation:
+
+def cut(
+    record: Conversation, index: int, turn: Turn, ordered: bool | None = None, reference: Turn | None = None
+) -> Conversation:
     """The record up to turn `index`, with `turn` in its place as the last message and the chosen
     calls (or `reference`'s) as that turn's reference; meta entries that point past the cut are dropped."""
     meta = copy.deepcopy(record.meta)
-    references = [ref for ref in meta.get("reference") or [] if isinstance(ref, dict) and ref.get("message", index) < index]
-    previous = next((ref for ref in meta.get("reference") or [] if isinstance(ref, dict) and ref.get("message") == index), None)
-    chosen = [call["function"] for call in (reference if reference is not None else message_dict(record.messages[index])).get("tool_calls") or []]
+    references = [
+        ref for ref in meta.get("reference") or [] if isinstance(ref, dict) and ref.get("message", index) < index
+    ]
+    previous = next(
+        (ref for ref in meta.get("reference") or [] if isinstance(ref, dict) and ref.get("message") == index), None
+    )
+    chosen = [
+        call["function"]
+        for call in (reference if reference is not None else message_dict(record.messages[index])).get("tool_calls")
+        or []
+    ]
     if chosen:
         was_ordered = bool(previous.get("ordered")) if previous else False
-        references.append({"message": index, "calls": [{"name": c["name"], "arguments": c["arguments"]} for c in chosen],
-                           "ordered": was_ordered if ordered is None else ordered})
+        references.append(
+            {
+                "message": index,
+                "calls": [{"name": c["name"], "arguments": c["arguments"]} for c in chosen],
+                "ordered": was_ordered if ordered is None else ordered,
+            }
+        )
     meta["reference"] = references
-    meta["links"] = [link for link in meta.get("links") or [] if isinstance(link, dict) and link.get("message", index) <= index]
+    meta["links"] = [
+        link for link in meta.get("links") or [] if isinstance(link, dict) and link.get("message", index) <= index
+    ]
     data = record.to_dict()
     data["messages"] = data["messages"][:index] + [turn]
     data["meta"] = meta
@@ -349,8 +426,14 @@ def decisions(record: Conversation, domains: Mapping[str, str] | None = None) ->
             yield Decision(record, index, domains or {})
 
 
-def pairs_for(record: Conversation, checks: list[Check], mix: Mapping[str, float] | None = None,
-              domains: Mapping[str, str] | None = None, per_record: int = 2, seed: int = 0) -> list[Pair]:
+def pairs_for(
+    record: Conversation,
+    checks: list[Check],
+    mix: Mapping[str, float] | None = None,
+    domains: Mapping[str, str] | None = None,
+    per_record: int = 2,
+    seed: int = 0,
+) -> list[Pair]:
     """Up to `per_record` verified pairs for one accepted record, at most one per type: semantic
     types first, each group in an order drawn by the `mix` weights."""
     rng = random.Random(f"{seed}-{record.id}")
@@ -373,7 +456,9 @@ def _weighted_order(mix: Mapping[str, float], rng: random.Random) -> list[str]:
     unknown = [name for name in mix if name not in PAIR_TYPES]
     if unknown:
         raise ValueError(f"unknown pair type(s): {', '.join(unknown)} (known: {', '.join(PAIR_TYPES)})")
-    keyed = [(PAIR_TYPES[name].semantic, rng.random() ** (1.0 / weight), name) for name, weight in mix.items() if weight > 0]
+    keyed = [
+        (PAIR_TYPES[name].semantic, rng.random() ** (1.0 / weight), name) for name, weight in mix.items() if weight > 0
+    ]
     return [name for _, _, name in sorted(keyed, reverse=True)]
 
 
@@ -389,17 +474,43 @@ def _first_verified(pair_type: PairType, decision: Decision, checks: list[Check]
     return None
 
 
-def _pair(record: Conversation, decision: Decision, name: str, code: str, rejected: Turn, chosen: Turn | None = None,
-          source: str = "perturbed") -> Pair:
+def _pair(
+    record: Conversation,
+    decision: Decision,
+    name: str,
+    code: str,
+    rejected: Turn,
+    chosen: Turn | None = None,
+    source: str = "perturbed",
+) -> Pair:
     data = record.to_dict()
-    digest = hashlib.sha256(json.dumps([record.id, decision.index, name, rejected], sort_keys=True, default=str).encode()).hexdigest()[:16]
-    return Pair(digest, record.id, record.category, name, source, code, data["messages"][:decision.index],
-                [chosen if chosen is not None else decision.chosen], [rejected], data["tools"])
+    digest = hashlib.sha256(
+        json.dumps([record.id, decision.index, name, rejected], sort_keys=True, default=str).encode()
+    ).hexdigest()[:16]
+    return Pair(
+        digest,
+        record.id,
+        record.category,
+        name,
+        source,
+        code,
+        data["messages"][: decision.index],
+        [chosen if chosen is not None else decision.chosen],
+        [rejected],
+        data["tools"],
+    )
 
 
-def build_pairs(records: Iterable[Conversation], checks: list[Check], mix: Mapping[str, float] | None = None,
-                domains: Mapping[str, str] | None = None, per_record: int = 2, seed: int = 0,
-                semantic_share: float = 0.6, rejected: Iterable[dict[str, Any]] = ()) -> list[Pair]:
+def build_pairs(
+    records: Iterable[Conversation],
+    checks: list[Check],
+    mix: Mapping[str, float] | None = None,
+    domains: Mapping[str, str] | None = None,
+    per_record: int = 2,
+    seed: int = 0,
+    semantic_share: float = 0.6,
+    rejected: Iterable[dict[str, Any]] = (),
+) -> list[Pair]:
     """Verified pairs for every accepted record, in record order, then the real-failure pairs: the
     accepted records' rejected siblings (meta.alternatives), then the `rejected` candidates'. When fewer than `semantic_share` of them are semantic
     (schema-valid, grounded, caught only by the reference), the last non-semantic ones are
@@ -409,9 +520,13 @@ def build_pairs(records: Iterable[Conversation], checks: list[Check], mix: Mappi
     pairs += [pair for record in records for pair in sibling_pairs(record, checks)]
     pairs += generated_pairs(rejected, checks)
     semantic = sum(map(is_semantic, pairs))
-    allowed = len(pairs) - semantic if semantic_share <= 0 else int(semantic * (1 - semantic_share) / semantic_share + 1e-9)
+    allowed = (
+        len(pairs) - semantic if semantic_share <= 0 else int(semantic * (1 - semantic_share) / semantic_share + 1e-9)
+    )
     # real failures are the scarcest: drop the perturbed non-semantic pairs first, the last ones first
-    others = sorted((i for i, pair in enumerate(pairs) if not is_semantic(pair)), key=lambda i: (pairs[i].source != "generated", i))
+    others = sorted(
+        (i for i, pair in enumerate(pairs) if not is_semantic(pair)), key=lambda i: (pairs[i].source != "generated", i)
+    )
     dropped = set(others[allowed:])
     return [pair for i, pair in enumerate(pairs) if i not in dropped]
 
@@ -425,9 +540,19 @@ def is_semantic(pair: Pair) -> bool:
 # --- real failures -----------------------------------------------------------------------------
 
 SEMANTIC_CODES = {pair_type.code for pair_type in PAIR_TYPES.values() if pair_type.semantic}
-ASSISTANT_CODES = SEMANTIC_CODES | {"wrong_call_count", "missing_required", "unexpected_argument", "wrong_type", "enum_violation",
-                                    "constraint_violation", "unknown_function", "ungrounded_value", "unused_tool_result",
-                                    "call_in_no_call", "no_call_when_needed"}
+ASSISTANT_CODES = SEMANTIC_CODES | {
+    "wrong_call_count",
+    "missing_required",
+    "unexpected_argument",
+    "wrong_type",
+    "enum_violation",
+    "constraint_violation",
+    "unknown_function",
+    "ungrounded_value",
+    "unused_tool_result",
+    "call_in_no_call",
+    "no_call_when_needed",
+}
 
 
 def sibling_pairs(record: Conversation, checks: list[Check]) -> list[Pair]:
@@ -439,7 +564,10 @@ def sibling_pairs(record: Conversation, checks: list[Check]) -> list[Pair]:
         if not isinstance(index, int) or not 0 <= index < len(record.messages) or not record.messages[index].tool_calls:
             continue
         decision = Decision(record, index)
-        rejected = _with_calls(decision, [{"name": c.get("name", ""), "arguments": c.get("arguments", {})} for c in alternative.get("calls") or []])
+        rejected = _with_calls(
+            decision,
+            [{"name": c.get("name", ""), "arguments": c.get("arguments", {})} for c in alternative.get("calls") or []],
+        )
         found = [issue.code for issue in run_checks(cut(record, index, rejected), checks)]
         if found and set(found) <= ASSISTANT_CODES and not run_checks(cut(record, index, decision.chosen), checks):
             code = found[0] if len(set(found)) == 1 else "+".join(sorted(set(found)))
@@ -463,10 +591,16 @@ def generated_pairs(rejected: Iterable[dict[str, Any]], checks: list[Check]) -> 
             continue
         for ref in record.meta.get("reference") or []:
             index = ref.get("message") if isinstance(ref, dict) else None
-            if not isinstance(index, int) or not 0 <= index < len(record.messages) or record.messages[index].role != "assistant":
+            if (
+                not isinstance(index, int)
+                or not 0 <= index < len(record.messages)
+                or record.messages[index].role != "assistant"
+            ):
                 continue
             decision = Decision(record, index)
-            chosen = _with_calls(decision, [{"name": c["name"], "arguments": c.get("arguments", {})} for c in ref.get("calls") or []])
+            chosen = _with_calls(
+                decision, [{"name": c["name"], "arguments": c.get("arguments", {})} for c in ref.get("calls") or []]
+            )
             if chosen.get("tool_calls") == decision.chosen.get("tool_calls"):
                 continue
             reference_cut = cut(record, index, chosen, reference=chosen)
@@ -485,5 +619,10 @@ def pair_counts(pairs: list[Pair]) -> dict[str, Any]:
     """The manifest's and card's pair summary: counts per type, category and source, and the semantic share."""
     semantic = sum(map(is_semantic, pairs))
     count = lambda key: dict(sorted(Counter(getattr(pair, key) for pair in pairs).items()))  # noqa: E731
-    return {"total": len(pairs), "by_type": count("type"), "by_category": count("category"), "by_source": count("source"),
-            "semantic_share": round(semantic / len(pairs), 3) if pairs else None}
+    return {
+        "total": len(pairs),
+        "by_type": count("type"),
+        "by_category": count("category"),
+        "by_source": count("source"),
+        "semantic_share": round(semantic / len(pairs), 3) if pairs else None,
+    }

@@ -8,27 +8,40 @@ task never depends on --n, on the running yield, or on other tasks.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
-from typing import Any, Sequence
+from typing import Any
 
 from pipeline.categories import CATEGORIES
 from pipeline.config import RunConfig
 from pipeline.policy import draw_rules, render_rules
 from pipeline.record import new_call_id
 from pipeline.sampler import ArgumentSampler, NotDrawable
-from pipeline.surface import surface_forms
 from pipeline.seeds import SeedTool
+from pipeline.surface import surface_forms
 from pipeline.task import Task, nearest_examples, stable_int
 
-STYLES = ("short and direct", "polite and complete", "casual, like a chat message",
-          "with a little context about why the user needs it", "terse, a few words")
+STYLES = (
+    "short and direct",
+    "polite and complete",
+    "casual, like a chat message",
+    "with a little context about why the user needs it",
+    "terse, a few words",
+)
 
 
 class Planner:
     """Draws tasks for one (seed, category, mode) over a tool catalog."""
 
-    def __init__(self, config: RunConfig, catalog: list[SeedTool], example_tools: Sequence[str], system_prompts: list[str],
-                 links: Sequence[Any] = (), category: str | None = None):
+    def __init__(
+        self,
+        config: RunConfig,
+        catalog: list[SeedTool],
+        example_tools: Sequence[str],
+        system_prompts: list[str],
+        links: Sequence[Any] = (),
+        category: str | None = None,
+    ):
         """`example_tools[i]` is the tool that few-shot example i calls first; `links` are the
         seeds' pipeline.seeds.links.Link objects (nested chains follow them); `category` defaults
         to the config's (its shape comes from pipeline.categories)."""
@@ -64,7 +77,9 @@ class Planner:
         return True
 
     def next_links(self, name: str) -> list[Any]:
-        return [link for link in self.links if link.source == name and (self.mode == "free" or self.drawable(link.target))]
+        return [
+            link for link in self.links if link.source == name and (self.mode == "free" or self.drawable(link.target))
+        ]
 
     def task(self, index: int) -> Task:
         """Task number `index`."""
@@ -75,7 +90,11 @@ class Planner:
         tools = self.tool_set(target, rng)
         temperature = rng.choice(config.teacher.schedule)
         fewshot = nearest_examples(self.example_tools, self.domains, target, 3, rng)
-        system = rng.choice(self.system_prompts) if self.system_prompts and rng.random() < config.plan.system_prompt_rate else None
+        system = (
+            rng.choice(self.system_prompts)
+            if self.system_prompts and rng.random() < config.plan.system_prompt_rate
+            else None
+        )
         style = rng.choice(STYLES)
         extra = random.Random(stable_int(config.seed, self.category, index, "shape"))  # category shape: its own stream
         shape = self.spec.shape(self, target, tools, now, extra)
@@ -90,10 +109,15 @@ class Planner:
             for step, call in enumerate(blueprint):
                 parameters = self.catalog[call["name"]].parameters
                 keep = {k: v for k, v in call["arguments"].items() if (step, k) not in linked}
-                call["arguments"], surface = surface_forms(keep, parameters, now, config.resolved_alias_rate, surface_rng)
+                call["arguments"], surface = surface_forms(
+                    keep, parameters, now, config.resolved_alias_rate, surface_rng
+                )
                 if step in followups:  # "and for Apple?": what did not change is what the last call used
                     changed = followups[step]
-                    call["arguments"] = {**blueprint[step - 1]["arguments"], **{k: v for k, v in call["arguments"].items() if k in changed}}
+                    call["arguments"] = {
+                        **blueprint[step - 1]["arguments"],
+                        **{k: v for k, v in call["arguments"].items() if k in changed},
+                    }
                     surface = {k: v for k, v in surface.items() if k in changed}
                 surfaces.append(surface)
         call_ids = [new_call_id(rng) for _ in range(max(4, 2 * len(blueprint or targets)))]
@@ -104,13 +128,33 @@ class Planner:
             if rules:
                 system, system_style = render_rules(rules, policy_rng), "complex"
         task_id = f"{self.category}-{self.mode}-{config.seed}-{index}"
-        return Task(index, task_id, self.category, self.mode, target, tools, temperature, fewshot, system,
-                    style, now, blueprint, call_ids, surfaces, targets, rules=rules, system_style=system_style, **shape)
+        return Task(
+            index,
+            task_id,
+            self.category,
+            self.mode,
+            target,
+            tools,
+            temperature,
+            fewshot,
+            system,
+            style,
+            now,
+            blueprint,
+            call_ids,
+            surfaces,
+            targets,
+            rules=rules,
+            system_style=system_style,
+            **shape,
+        )
 
     # -- category shapes ----------------------------------------------------------------------
 
     def draw(self, name: str, now: str, rng: random.Random) -> dict[str, Any]:
-        sampler = ArgumentSampler(rng, datetime.fromisoformat(now.replace("Z", "+00:00")), self.config.resolved_optional_rate)
+        sampler = ArgumentSampler(
+            rng, datetime.fromisoformat(now.replace("Z", "+00:00")), self.config.resolved_optional_rate
+        )
         return {"name": name, "arguments": sampler.arguments(self.catalog[name].parameters)}
 
     def _rules(self, tools: list[str], targets: list[str], rng: random.Random) -> list[dict[str, Any]]:
@@ -120,9 +164,15 @@ class Planner:
         for rule in rules:
             if rule["type"] == "never_call" and rule["tool"] in targets:
                 continue
-            if rule["type"] == "requires_before" and rule["tool"] in targets and (
+            if (
+                rule["type"] == "requires_before"
+                and rule["tool"] in targets
+                and (
                     self.category == "parallel"  # one turn: a call in the same turn does not come before
-                    or rule["before"] not in targets or targets.index(rule["before"]) > targets.index(rule["tool"])):
+                    or rule["before"] not in targets
+                    or targets.index(rule["before"]) > targets.index(rule["tool"])
+                )
+            ):
                 continue
             kept.append(rule)
         return kept
@@ -137,7 +187,9 @@ class Planner:
 
     def _now(self, rng: random.Random) -> str:
         latest = datetime.fromisoformat(self.config.plan.now.replace("Z", "+00:00"))
-        moment = latest - timedelta(days=rng.randint(0, 364), hours=rng.randint(0, 12), minutes=rng.choice([0, 10, 25, 40]))
+        moment = latest - timedelta(
+            days=rng.randint(0, 364), hours=rng.randint(0, 12), minutes=rng.choice([0, 10, 25, 40])
+        )
         return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def tool_set(self, target: str, rng: random.Random, exclude: str | None = None) -> list[str]:

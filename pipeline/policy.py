@@ -13,28 +13,56 @@ from __future__ import annotations
 import json
 import random
 import re
+from collections.abc import Collection
 from string import Template
-from typing import Any, Collection
+from typing import Any
 
-from filters.policy import (ConfirmBefore, MaxArg, NeverCall, RequiresBefore, is_acceptance, is_confirmation_question,
-                            is_decline, needs_confirmation, rule_from_dict)
+from filters.policy import (
+    ConfirmBefore,
+    MaxArg,
+    NeverCall,
+    RequiresBefore,
+    is_acceptance,
+    is_confirmation_question,
+    is_decline,
+    needs_confirmation,
+    rule_from_dict,
+)
 from pipeline.errors import InputError
 from pipeline.prompts import combined_version, load_prompt
 from pipeline.seeds import SeedTool
 
-__all__ = ["ConfirmBefore", "MaxArg", "NeverCall", "RequiresBefore", "PROMPT_NAMES", "confirmation_turns", "draw_rules",
-           "is_acceptance", "is_confirmation_question", "is_decline", "needs_confirmation", "prompt_version",
-           "render_rules", "rule_from_dict", "templates"]
+__all__ = [
+    "ConfirmBefore",
+    "MaxArg",
+    "NeverCall",
+    "RequiresBefore",
+    "PROMPT_NAMES",
+    "confirmation_turns",
+    "draw_rules",
+    "is_acceptance",
+    "is_confirmation_question",
+    "is_decline",
+    "needs_confirmation",
+    "prompt_version",
+    "render_rules",
+    "rule_from_dict",
+    "templates",
+]
 
 PROMPT_NAMES = ("system/complex", "system/confirm")
 RULE_TYPES = ("confirm_before", "max_arg", "never_call", "requires_before")
 
 _SEARCH = re.compile(r"^(?:search|list|find|lookup|browse|query)(?:_|$)")  # verbs whose results another tool acts on
 _READ = re.compile(r"^(?:search|list|find|lookup|browse|query|get|fetch|track|check|show|view)(?:_|$)")
-_CREATE = re.compile(r"^(?:create|add|new|place|log|schedule|send|compose|write|subscribe|make|post)(?:_|$)")  # needs nothing found first
-_DESTRUCTIVE = re.compile(r"(?:^|_)(?:delete|remove|cancel|clear|reset|erase|wipe|revoke|unsubscribe|drop|purge)(?:_|$)")
+_CREATE = re.compile(
+    r"^(?:create|add|new|place|log|schedule|send|compose|write|subscribe|make|post)(?:_|$)"
+)  # needs nothing found first
+_DESTRUCTIVE = re.compile(
+    r"(?:^|_)(?:delete|remove|cancel|clear|reset|erase|wipe|revoke|unsubscribe|drop|purge)(?:_|$)"
+)
 _AMOUNT = re.compile(r"(?:^|_)(?:amount|price|total|cost|quantity|qty|budget|fee|payment|tip|sum|shares|units)(?:_|$)")
-_NICE = sorted({round(m * 10 ** k, 2) for k in range(-2, 8) for m in (1, 2, 2.5, 5)})
+_NICE = sorted({round(m * 10**k, 2) for k in range(-2, 8) for m in (1, 2, 2.5, 5)})
 
 
 def templates(name: str) -> dict[str, list[str]]:
@@ -55,7 +83,9 @@ def prompt_version() -> str:
     return combined_version(*(load_prompt(name) for name in PROMPT_NAMES))
 
 
-def draw_rules(tools: list[SeedTool], rng: random.Random, count: int, *, targets: Collection[str] = ()) -> list[dict[str, Any]]:
+def draw_rules(
+    tools: list[SeedTool], rng: random.Random, count: int, *, targets: Collection[str] = ()
+) -> list[dict[str, Any]]:
     """At most `count` rules relevant to `tools`, deterministic for the same rng state.
 
     A confirm_before over the write tools comes first when there are any; the other kinds
@@ -73,8 +103,11 @@ def draw_rules(tools: list[SeedTool], rng: random.Random, count: int, *, targets
     if never:
         groups["never_call"] = [{"type": "never_call", "tool": never}]
     groups["max_arg"] = [rule for tool in writes if tool.name != never for rule in [_max_arg(tool, rng)] if rule]
-    groups["requires_before"] = [{"type": "requires_before", "tool": tool, "before": before}
-                                 for tool, before in _sequences(tools) if never not in (tool, before)]
+    groups["requires_before"] = [
+        {"type": "requires_before", "tool": tool, "before": before}
+        for tool, before in _sequences(tools)
+        if never not in (tool, before)
+    ]
     for rules in groups.values():
         rng.shuffle(rules)
     kinds = [kind for kind in groups if groups[kind]]
@@ -111,7 +144,9 @@ def _max_arg(tool: SeedTool, rng: random.Random) -> dict[str, Any] | None:
 def _nice_max(schema: dict[str, Any], integer: bool, rng: random.Random) -> int | float | None:
     """A round value inside the parameter's range, in its lower half but not tiny."""
     low = next((schema[key] for key in ("minimum", "exclusiveMinimum") if isinstance(schema.get(key), (int, float))), 0)
-    high = next((schema[key] for key in ("maximum", "exclusiveMaximum") if isinstance(schema.get(key), (int, float))), 10000)
+    high = next(
+        (schema[key] for key in ("maximum", "exclusiveMaximum") if isinstance(schema.get(key), (int, float))), 10000
+    )
     inside = [v for v in _NICE if low < v < high and (not integer or v == int(v))]
     sensible = [v for v in inside if high / 100 <= v <= high / 2] or inside
     if not sensible:
@@ -162,7 +197,12 @@ def _id_nouns(schema: Any) -> set[str]:
 def _nouns(name: str) -> set[str]:
     """The words of a function name after its verb, singular: search_flights -> {"flight"}."""
     words = re.split(r"[_\-]|(?<=[a-z])(?=[A-Z])", name.lower())[1:]
-    return {word[:-1] if word.endswith("s") and len(word) > 3 else word for word in words} - {"detail", "info", "status", "summary"}
+    return {word[:-1] if word.endswith("s") and len(word) > 3 else word for word in words} - {
+        "detail",
+        "info",
+        "status",
+        "summary",
+    }
 
 
 def render_rules(rules: list[Any], rng: random.Random) -> str:
@@ -182,7 +222,9 @@ def confirmation_turns(call: dict[str, Any], rng: random.Random) -> tuple[str, s
     """(assistant question restating the call, user acceptance, user decline) for `call` ({"name", "arguments"})."""
     phrasings = templates("system/confirm")
     name, arguments = call["name"], call.get("arguments") or {}
-    details = ", ".join(f"{key.replace('_', ' ')} {_shown(value)}" for key, value in arguments.items()) or "the details above"
+    details = (
+        ", ".join(f"{key.replace('_', ' ')} {_shown(value)}" for key, value in arguments.items()) or "the details above"
+    )
     action = " ".join(re.split(r"[_\-]|(?<=[a-z])(?=[A-Z])", name)).lower()
     question = Template(rng.choice(phrasings["question"])).substitute(action=action, name=name, details=details)
     return question, rng.choice(phrasings["accept"]), rng.choice(phrasings["decline"])

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from string import Template
 
 from pipeline.errors import InputError
@@ -31,7 +31,7 @@ class Prompt:
         return [line.strip() for line in self.text.splitlines() if line.strip()]
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_prompt(name: str) -> Prompt:
     """Load prompts/<name>.txt."""
     path = data_dir("prompts") / f"{name}.txt"

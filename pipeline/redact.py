@@ -10,7 +10,8 @@ SECRET = re.compile(
     r"|(?<=[?&])[\w-]*(?:key|token|secret|password)=[^&\s\"'#\\]+"  # ...?api_key=..., &access_token=...
     r"|Bearer\s+[A-Za-z0-9._~+/=-]{8,}"  # an Authorization header value
     r"|(?<=://)[^/@\s:\"']+:[^/@\s\"']+(?=@))",  # user:password@ in a URL
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
 def redact(text: str) -> str:

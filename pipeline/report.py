@@ -10,14 +10,14 @@ from typing import Any
 from rich.table import Table
 
 import pipeline
-from pipeline.log import LOGGER, block
 from filters.checks import CHECKS, FUNNEL
 from pipeline.backends.base import Usage
-from pipeline.redact import public_url
-from pipeline.writer import public_values
 from pipeline.config import RunConfig
 from pipeline.engine import RunResult
+from pipeline.log import LOGGER, block
 from pipeline.prompts import load_prompt
+from pipeline.redact import public_url
+from pipeline.writer import public_values
 
 
 def _version(package: str) -> str | None:
@@ -29,20 +29,37 @@ def _version(package: str) -> str | None:
 
 def versions(prompt_names: list[str]) -> dict[str, Any]:
     """Versions of the pipeline, its key libraries, Python, and each prompt template used."""
-    libraries = {name: _version(name) for name in ("openai", "datasets", "pydantic", "jsonschema", "fastjsonschema", "llama-cpp-python")}
-    return {"pipeline": pipeline.__version__, "python": platform.python_version(), "libraries": libraries,
-            "prompts": {name: load_prompt(name).version for name in prompt_names}}
+    libraries = {
+        name: _version(name)
+        for name in ("openai", "datasets", "pydantic", "jsonschema", "fastjsonschema", "llama-cpp-python")
+    }
+    return {
+        "pipeline": pipeline.__version__,
+        "python": platform.python_version(),
+        "libraries": libraries,
+        "prompts": {name: load_prompt(name).version for name in prompt_names},
+    }
 
 
-def build_manifest(config: RunConfig, result: RunResult, usage: Usage, teacher: dict[str, Any],
-                   prompt_names: list[str], started: datetime, wall_seconds: float, status: str,
-                   tool_name_map: dict[str, str] | None = None) -> dict[str, Any]:
+def build_manifest(
+    config: RunConfig,
+    result: RunResult,
+    usage: Usage,
+    teacher: dict[str, Any],
+    prompt_names: list[str],
+    started: datetime,
+    wall_seconds: float,
+    status: str,
+    tool_name_map: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """The manifest.json document. Holds no secret: the config has none, URLs are stripped.
     `tool_name_map` (imported name -> the name records use, pipeline.importers.name_map) is
     written as `tool_name_map` when an import had to rename a tool."""
     resolved = public_values(config)
     resolved["mode"] = config.resolved_mode
-    resolved["max_candidates"] = sum(config.candidate_limit_for(category, n) for category, n in config.category_counts().items())
+    resolved["max_candidates"] = sum(
+        config.candidate_limit_for(category, n) for category, n in config.category_counts().items()
+    )
     for name in ("optional_rate", "alias_rate", "parallel_phrasing", "templated_turns", "tool_results"):
         resolved["plan"][name] = getattr(config, f"resolved_{name}")  # the small-teacher defaults in force
     resolved["checks"]["enabled"] = config.checks.enabled if config.checks.enabled is not None else list(CHECKS)
@@ -57,23 +74,49 @@ def build_manifest(config: RunConfig, result: RunResult, usage: Usage, teacher: 
         "config": resolved,
         "teacher": teacher,
         "versions": versions(prompt_names),
-        "counts": {"requested": config.n, "accepted": len(result.accepted), "candidates": result.candidates,
-                   "rejected": len(result.rejected), "failed_tasks": result.failed, "surplus_dropped": result.surplus,
-                   "unneeded_tasks": result.unneeded},
-        "funnel": {"candidates": result.candidates, "removed_by_check": funnel,
-                   "codes": [{"check": check, "code": code, "count": count}
-                             for (check, code), count in sorted(result.codes.items())],
-                   "accepted": len(result.accepted) + result.surplus,
-                   "by_slice": [{"category": c, "mode": m, "teacher": t, "temperature": float(temp),
-                                 "candidates": counts["candidates"], "accepted": counts["accepted"],
-                                 "removed_by_check": {stage: counts[stage] for stage in FUNNEL if counts[stage]}}
-                                for (c, m, t, temp), counts in sorted(result.slices.items())]},
-        "yield_by_temperature": {t: {"candidates": c, "accepted": a, "yield": round(a / c, 3) if c else None}
-                                 for t, (c, a) in sorted(result.by_temperature.items())},
+        "counts": {
+            "requested": config.n,
+            "accepted": len(result.accepted),
+            "candidates": result.candidates,
+            "rejected": len(result.rejected),
+            "failed_tasks": result.failed,
+            "surplus_dropped": result.surplus,
+            "unneeded_tasks": result.unneeded,
+        },
+        "funnel": {
+            "candidates": result.candidates,
+            "removed_by_check": funnel,
+            "codes": [
+                {"check": check, "code": code, "count": count} for (check, code), count in sorted(result.codes.items())
+            ],
+            "accepted": len(result.accepted) + result.surplus,
+            "by_slice": [
+                {
+                    "category": c,
+                    "mode": m,
+                    "teacher": t,
+                    "temperature": float(temp),
+                    "candidates": counts["candidates"],
+                    "accepted": counts["accepted"],
+                    "removed_by_check": {stage: counts[stage] for stage in FUNNEL if counts[stage]},
+                }
+                for (c, m, t, temp), counts in sorted(result.slices.items())
+            ],
+        },
+        "yield_by_temperature": {
+            t: {"candidates": c, "accepted": a, "yield": round(a / c, 3) if c else None}
+            for t, (c, a) in sorted(result.by_temperature.items())
+        },
         "cells": [cell.to_dict() for cell in result.cells if cell.requested or cell.candidates],
         "short_cells": [cell.to_dict() for cell in result.short_cells],
-        "usage": {"requests": usage.requests, "cached": usage.cached, "retries": usage.retries, "failed_requests": usage.failures,
-                  "prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens},
+        "usage": {
+            "requests": usage.requests,
+            "cached": usage.cached,
+            "retries": usage.retries,
+            "failed_requests": usage.failures,
+            "prompt_tokens": usage.prompt_tokens,
+            "completion_tokens": usage.completion_tokens,
+        },
     } | ({"tool_name_map": dict(tool_name_map)} if tool_name_map else {})
 
 
@@ -92,7 +135,12 @@ def funnel_table(manifest: dict[str, Any]) -> Table:
         codes = ", ".join(f"{c['code']} {c['count']}" for c in funnel["codes"] if c["check"] == stage)
         table.add_row(stage, str(removed), str(left), codes)
     counts = manifest["counts"]
-    table.add_row("accepted (kept)", "", str(counts["accepted"]), f"surplus dropped {counts['surplus_dropped']}" if counts["surplus_dropped"] else "")
+    table.add_row(
+        "accepted (kept)",
+        "",
+        str(counts["accepted"]),
+        f"surplus dropped {counts['surplus_dropped']}" if counts["surplus_dropped"] else "",
+    )
     return table
 
 
@@ -103,13 +151,23 @@ def slice_table(manifest: dict[str, Any]) -> Table:
     stages = [stage for stage in FUNNEL if any(row["removed_by_check"].get(stage) for row in rows)]
     dimensions = ("category", "mode", "teacher", "temperature")
     varying = [d for d in dimensions if len({row[d] for row in rows}) > 1]
-    fixed = ", ".join(f"{d} {rows[0][d]:g}" if d == "temperature" else f"{d} {rows[0][d]}" for d in dimensions if d not in varying) if rows else ""
+    fixed = (
+        ", ".join(
+            f"{d} {rows[0][d]:g}" if d == "temperature" else f"{d} {rows[0][d]}" for d in dimensions if d not in varying
+        )
+        if rows
+        else ""
+    )
     table = Table(title=f"Funnel by slice{f' ({fixed})' if fixed else ''}", show_lines=False)
     for column in (*("temp" if d == "temperature" else d for d in varying), "cands", *stages, "kept"):
         table.add_column(column, justify="left" if column in dimensions[:3] else "right")
     for row in rows:
-        table.add_row(*(f"{row[d]:g}" if d == "temperature" else str(row[d]) for d in varying), str(row["candidates"]),
-                      *(str(row["removed_by_check"].get(stage, 0)) for stage in stages), str(row["accepted"]))
+        table.add_row(
+            *(f"{row[d]:g}" if d == "temperature" else str(row[d]) for d in varying),
+            str(row["candidates"]),
+            *(str(row["removed_by_check"].get(stage, 0)) for stage in stages),
+            str(row["accepted"]),
+        )
     return table
 
 
@@ -119,7 +177,11 @@ def log_summary(manifest: dict[str, Any], out_dir: str) -> None:
     LOGGER.info(block(slice_table(manifest)), extra={"markup": False})
     counts = manifest["counts"]
     for cell in manifest["short_cells"][:20]:
-        LOGGER.warning(f"[yellow]short cell[/] {cell['category']}/{cell['tool']}/{cell['mode']}: "
-                      f"{cell['accepted']}/{cell['requested']} after {cell['candidates']} candidates")
-    LOGGER.info(f"{counts['accepted']}/{counts['requested']} accepted from {counts['candidates']} candidates "
-                  f"in {manifest['wall_seconds']} s -> {out_dir}")
+        LOGGER.warning(
+            f"[yellow]short cell[/] {cell['category']}/{cell['tool']}/{cell['mode']}: "
+            f"{cell['accepted']}/{cell['requested']} after {cell['candidates']} candidates"
+        )
+    LOGGER.info(
+        f"{counts['accepted']}/{counts['requested']} accepted from {counts['candidates']} candidates "
+        f"in {manifest['wall_seconds']} s -> {out_dir}"
+    )

@@ -109,7 +109,9 @@ class ArgumentSampler:
             if first > last:
                 return None
             value = self.rng.randint(first, last) * step
-            value = round(value, -min(0, Decimal(repr(step)).as_tuple().exponent)) if isinstance(value, float) else value
+            value = (
+                round(value, -min(0, Decimal(repr(step)).as_tuple().exponent)) if isinstance(value, float) else value
+            )
             if kind == "integer":
                 return int(value) if float(value).is_integer() else None
             return value
@@ -128,7 +130,9 @@ class ArgumentSampler:
             return (self.now + timedelta(days=self.rng.randint(-20, 60))).date().isoformat()
         if fmt == "date-time":
             moment = self.now + timedelta(days=self.rng.randint(-10, 45), hours=self.rng.randint(0, 23))
-            return moment.replace(minute=self.rng.choice([0, 15, 30, 45]), second=0, microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+            return moment.replace(minute=self.rng.choice([0, 15, 30, 45]), second=0, microsecond=0).strftime(
+                "%Y-%m-%dT%H:%M:%SZ"
+            )
         if fmt == "time":
             return f"{self.rng.randint(6, 21):02d}:{self.rng.choice([0, 15, 30, 45]):02d}"
         if schema.get("examples"):
@@ -169,13 +173,26 @@ def _is_multiple(value: int | float, step: int | float) -> bool:
     return quotient == int(quotient) and exact == int(exact)
 
 
-_BOUND_TESTS = {"minimum": operator.ge, "maximum": operator.le, "exclusiveMinimum": operator.gt, "exclusiveMaximum": operator.lt}
+_BOUND_TESTS = {
+    "minimum": operator.ge,
+    "maximum": operator.le,
+    "exclusiveMinimum": operator.gt,
+    "exclusiveMaximum": operator.lt,
+}
 
 
 def _ordered_dates(values: dict[str, Any]) -> dict[str, Any]:
     """Dates of one object rise in declaration order (check_in before check_out, start before end)."""
-    keys = [k for k, v in values.items() if isinstance(v, str) and len(v) >= 10 and v[4:5] == "-" and v[7:8] == "-"
-            and v[:4].isdigit() and "birth" not in k]
+    keys = [
+        k
+        for k, v in values.items()
+        if isinstance(v, str)
+        and len(v) >= 10
+        and v[4:5] == "-"
+        and v[7:8] == "-"
+        and v[:4].isdigit()
+        and "birth" not in k
+    ]
     for size in {len(values[k]) for k in keys}:  # dates with dates, date-times with date-times
         group = [k for k in keys if len(values[k]) == size]
         for key, value in zip(group, sorted(values[k] for k in group)):

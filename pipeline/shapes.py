@@ -30,7 +30,11 @@ def parallel(planner: Planner, target: str, tools: list[str], now: str, rng: ran
     blueprint_mode = planner.mode == "blueprint"
     low, high = planner.config.plan.parallel_calls
     count = rng.randint(low, low if planner.config.teacher.embedded else high)  # a 135M teacher: the fewest
-    same = [n for n in tools if n != target and planner.domains[n] == planner.domains[target] and (not blueprint_mode or planner.drawable(n))]
+    same = [
+        n
+        for n in tools
+        if n != target and planner.domains[n] == planner.domains[target] and (not blueprint_mode or planner.drawable(n))
+    ]
     if rng.random() < 0.5 or not same:  # the same function with other values ("Nvidia and Apple")
         targets = [target] * count
     else:
@@ -39,7 +43,11 @@ def parallel(planner: Planner, target: str, tools: list[str], now: str, rng: ran
         return {"targets": targets, "blueprint": None}
     calls: dict[str, dict[str, Any]] = {}
     for name in targets:  # two equal calls are one: draw again, then fall back to another tool
-        options = [name] * 4 + [n for n in same if n != name] + [n for n in tools if n not in targets and (not blueprint_mode or planner.drawable(n))]
+        options = (
+            [name] * 4
+            + [n for n in same if n != name]
+            + [n for n in tools if n not in targets and (not blueprint_mode or planner.drawable(n))]
+        )
         for option in options:
             call = planner.draw(option, now, rng)
             if json_key(call) not in calls:
@@ -79,7 +87,7 @@ def multi_turn(planner: Planner, target: str, tools: list[str], now: str, rng: r
             turns.append({"kind": "chat", "call": None, "changed": []})
             continue
         previous = targets[-1]
-        properties = list((planner.catalog[previous].parameters.get("properties") or {}))
+        properties = list(planner.catalog[previous].parameters.get("properties") or {})
         if roll < 0.65 and properties:  # "and for Apple?": the last call again, one value changed
             turns.append({"kind": "followup", "call": len(targets), "changed": [rng.choice(properties)]})
             targets.append(previous)
@@ -97,7 +105,9 @@ def multi_turn(planner: Planner, target: str, tools: list[str], now: str, rng: r
     return {"targets": targets, "blueprint": calls, "turns": turns}
 
 
-def _followup(planner: Planner, previous: dict[str, Any], turn: dict[str, Any], now: str, rng: random.Random) -> dict[str, Any]:
+def _followup(
+    planner: Planner, previous: dict[str, Any], turn: dict[str, Any], now: str, rng: random.Random
+) -> dict[str, Any]:
     """The previous call with its `changed` argument drawn again (until it differs)."""
     key = turn["changed"][0]
     arguments = dict(previous["arguments"])
@@ -121,8 +131,11 @@ def no_call(planner: Planner, target: str, tools: list[str], now: str, rng: rand
         properties = planner.catalog[target].parameters.get("properties") or {}
         # a value a request can leave out and a user can then give in a few words: not an enum or a
         # flag (grounding reads those as implied by the request), not an object (an address is a form)
-        required = [k for k in planner.catalog[target].parameters.get("required") or []
-                    if not {"enum", "const"} & set(properties.get(k) or {}) and _said_in_words(properties.get(k) or {})]
+        required = [
+            k
+            for k in planner.catalog[target].parameters.get("required") or []
+            if not {"enum", "const"} & set(properties.get(k) or {}) and _said_in_words(properties.get(k) or {})
+        ]
         if not required:  # nothing can be missing: the request is about something else
             shape["kind"] = "unrelated"
         else:

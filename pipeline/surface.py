@@ -12,12 +12,23 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-RELATIVE_DATES = [(0, "today"), (1, "tomorrow"), (2, "the day after tomorrow"), (3, "in 3 days"), (5, "in five days"),
-             (7, "a week from today"), (14, "in two weeks"), (-1, "yesterday"), (-7, "a week ago"), (-14, "two weeks ago")]
+RELATIVE_DATES = [
+    (0, "today"),
+    (1, "tomorrow"),
+    (2, "the day after tomorrow"),
+    (3, "in 3 days"),
+    (5, "in five days"),
+    (7, "a week from today"),
+    (14, "in two weeks"),
+    (-1, "yesterday"),
+    (-7, "a week ago"),
+    (-14, "two weeks ago"),
+]
 
 
-def surface_forms(arguments: dict[str, Any], parameters: dict[str, Any], now: str, rate: float,
-                  rng: random.Random) -> tuple[dict[str, Any], dict[str, str]]:
+def surface_forms(
+    arguments: dict[str, Any], parameters: dict[str, Any], now: str, rate: float, rng: random.Random
+) -> tuple[dict[str, Any], dict[str, str]]:
     """(arguments, {argument: how the request should say it}); a relative date changes the value."""
     properties = parameters.get("properties") or {}
     arguments, surface = dict(arguments), {}
@@ -26,7 +37,11 @@ def surface_forms(arguments: dict[str, Any], parameters: dict[str, Any], now: st
         names = aliases.get(value) if isinstance(value, str) else None
         if names and rng.random() < rate:
             surface[key] = rng.choice(names)
-    dates = [key for key, value in arguments.items() if (properties.get(key) or {}).get("format") == "date" and isinstance(value, str)]
+    dates = [
+        key
+        for key, value in arguments.items()
+        if (properties.get(key) or {}).get("format") == "date" and isinstance(value, str)
+    ]
     if len(dates) == 1 and rng.random() < rate:  # one date only: ranges keep their order
         offset, phrase = rng.choice(RELATIVE_DATES)
         today = datetime.fromisoformat(now.replace("Z", "+00:00")).date()

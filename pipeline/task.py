@@ -6,19 +6,23 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 
-def nearest_examples(example_tools: Sequence[str], domains: Mapping[str, str], tool: str, k: int,
-                     rng: random.Random) -> list[int]:
+def nearest_examples(
+    example_tools: Sequence[str], domains: Mapping[str, str], tool: str, k: int, rng: random.Random
+) -> list[int]:
     """Indices of k few-shot examples for `tool`: its own first, then its domain's, then any.
 
     Returned nearest last, right before the question, where a small teacher looks hardest.
     """
     domain = domains.get(tool)
     own = [i for i, name in enumerate(example_tools) if name == tool]
-    near = [i for i, name in enumerate(example_tools) if name != tool and domain is not None and domains.get(name) == domain]
+    near = [
+        i for i, name in enumerate(example_tools) if name != tool and domain is not None and domains.get(name) == domain
+    ]
     rest = [i for i, name in enumerate(example_tools) if i not in own and i not in near]
     for group in (own, near, rest):
         rng.shuffle(group)
@@ -53,10 +57,14 @@ class Task:
     now: str
     blueprint: list[dict[str, Any]] | None
     call_ids: list[str] = field(default_factory=list)
-    surfaces: list[dict[str, str]] = field(default_factory=list)  # per blueprint call: argument -> how the request says it
+    surfaces: list[dict[str, str]] = field(
+        default_factory=list
+    )  # per blueprint call: argument -> how the request says it
     targets: list[str] = field(default_factory=list)  # the tools the sample calls, in order (free mode too)
     links: list[dict[str, Any]] = field(default_factory=list)  # nested: {"step", "input", "from_step", "output"}
-    turns: list[dict[str, Any]] = field(default_factory=list)  # multi_turn: {"kind": chat|call|followup, "call": i, "changed": [...]}
+    turns: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # multi_turn: {"kind": chat|call|followup, "call": i, "changed": [...]}
     kind: str | None = None  # no_call: unrelated, missing_value or unavailable_tool
     missing: str | None = None  # no_call missing_value: the required argument the request leaves out
     rules: list[dict[str, Any]] = field(default_factory=list)  # system-prompt rules (pipeline.policy)

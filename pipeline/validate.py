@@ -39,13 +39,33 @@ def main(argv: list[str] | None = None, prog: str = "python -m pipeline.validate
     """Entry point; returns the exit code."""
     parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     parser.add_argument("file", help="JSONL file of canonical records (arguments as object or JSON string)")
-    parser.add_argument("--checks", default=",".join([*CHECKS, "dedup"]), help=f"comma-separated subset of: {', '.join([*CHECKS, 'dedup'])}")
-    parser.add_argument("--tools", action="append", default=[], metavar="PATH",
-                        help="seed tool files whose x-aliases count as grounding (default: the bundled seeds)")
+    parser.add_argument(
+        "--checks",
+        default=",".join([*CHECKS, "dedup"]),
+        help=f"comma-separated subset of: {', '.join([*CHECKS, 'dedup'])}",
+    )
+    parser.add_argument(
+        "--tools",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="seed tool files whose x-aliases count as grounding (default: the bundled seeds)",
+    )
     defaults = QualityOptions()
-    parser.add_argument("--language", default=defaults.language, help="expected ISO 639-1 language of user turns ('' = any); meta.language wins")
-    parser.add_argument("--min-request-words", type=int, default=defaults.min_request_words, help="opening request shorter than this is too_short")
-    parser.add_argument("--max-user-chars", type=int, default=defaults.max_user_chars, help="a user turn longer than this is too_long")
+    parser.add_argument(
+        "--language",
+        default=defaults.language,
+        help="expected ISO 639-1 language of user turns ('' = any); meta.language wins",
+    )
+    parser.add_argument(
+        "--min-request-words",
+        type=int,
+        default=defaults.min_request_words,
+        help="opening request shorter than this is too_short",
+    )
+    parser.add_argument(
+        "--max-user-chars", type=int, default=defaults.max_user_chars, help="a user turn longer than this is too_long"
+    )
     args = parser.parse_args(argv)
     try:
         names = [name.strip() for name in args.checks.split(",") if name.strip()]
@@ -54,7 +74,9 @@ def main(argv: list[str] | None = None, prog: str = "python -m pipeline.validate
         if dedup and not names:
             names = ["format"]  # dedup alone: still report lines that are not records
         aliases = alias_table(load_tools(args.tools or None)) if "grounding" in names else {}
-        quality = QualityOptions(min_request_words=args.min_request_words, max_user_chars=args.max_user_chars, language=args.language)
+        quality = QualityOptions(
+            min_request_words=args.min_request_words, max_user_chars=args.max_user_chars, language=args.language
+        )
         checks = default_checks(names, grounding=GroundingOptions(aliases=aliases), quality=quality)
     except ValueError as error:
         print(f"error: --checks: {error}", file=sys.stderr)
@@ -79,7 +101,11 @@ def main(argv: list[str] | None = None, prog: str = "python -m pipeline.validate
             for _ in checked():
                 pass
         for index, issues in results:
-            print(json.dumps({"index": index, "ok": not issues, "errors": [i.to_dict() for i in issues]}, ensure_ascii=False))
+            print(
+                json.dumps(
+                    {"index": index, "ok": not issues, "errors": [i.to_dict() for i in issues]}, ensure_ascii=False
+                )
+            )
         failed = sum(bool(issues) for _, issues in results)
     except (OSError, UnicodeDecodeError, ValueError) as error:
         print(f"error: {args.file}: {getattr(error, 'strerror', None) or error}", file=sys.stderr)

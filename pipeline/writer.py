@@ -10,8 +10,9 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import InputError
 from pipeline.redact import public_url, redact
@@ -55,7 +56,11 @@ def run_name(config: RunConfig) -> str:
     checks resumes the same folder and cache, and a setting added in a later version (at its
     default) renames no folder."""
     defaults = _leaves(generation_settings(type(config)()))
-    changed = {path: value for path, value in _leaves(generation_settings(config)).items() if defaults.get(path, _MISSING) != value}
+    changed = {
+        path: value
+        for path, value in _leaves(generation_settings(config)).items()
+        if defaults.get(path, _MISSING) != value
+    }
     digest = hashlib.sha256(json.dumps(changed, sort_keys=True).encode("utf-8")).hexdigest()[:8]
     return f"{config.category}-{config.resolved_mode}-seed{config.seed}-{digest}"
 
@@ -85,7 +90,9 @@ def _normalised(stored: Any, config: RunConfig) -> Any:
 def check_settings(path: Path, config: RunConfig) -> None:
     """Record the run's generation settings in `path/settings.json`, or, when the folder already has
     them, refuse (InputError) to resume it with different ones, naming what changed."""
-    settings = json.loads(redact(json.dumps(generation_settings(config))))  # compared as stored: a key in a URL never is
+    settings = json.loads(
+        redact(json.dumps(generation_settings(config)))
+    )  # compared as stored: a key in a URL never is
     stored = path / SETTINGS_NAME
     if stored.is_file():
         try:
@@ -94,9 +101,14 @@ def check_settings(path: Path, config: RunConfig) -> None:
             raw = None  # torn by a kill before its rename: write it again
         before = _normalised(raw, config) if isinstance(raw, dict) else raw
         if isinstance(before, dict) and before != settings:
-            changes = "; ".join(f"{key}: {_short(old)} -> {_short(new)}" for key, old, new in _changes(before, settings))
-            raise InputError(f"this run folder was started with other settings ({changes}); run with the same "
-                             "settings to continue it, or choose another --out", str(stored))
+            changes = "; ".join(
+                f"{key}: {_short(old)} -> {_short(new)}" for key, old, new in _changes(before, settings)
+            )
+            raise InputError(
+                f"this run folder was started with other settings ({changes}); run with the same "
+                "settings to continue it, or choose another --out",
+                str(stored),
+            )
         if raw == settings:
             return
     write_json(stored, settings)  # new, torn, or an older version's form of the same settings
@@ -104,8 +116,11 @@ def check_settings(path: Path, config: RunConfig) -> None:
 
 def _changes(before: Any, after: Any, prefix: str = "") -> list[tuple[str, Any, Any]]:
     if isinstance(before, dict) and isinstance(after, dict):
-        return [change for key in sorted(set(before) | set(after), key=str)
-                for change in _changes(before.get(key), after.get(key), f"{prefix}{key}.")]
+        return [
+            change
+            for key in sorted(set(before) | set(after), key=str)
+            for change in _changes(before.get(key), after.get(key), f"{prefix}{key}.")
+        ]
     return [] if before == after else [(prefix.rstrip("."), before, after)]
 
 
@@ -158,7 +173,9 @@ def _atomic_write(path: Path, chunks: Iterable[str]) -> None:
 
 def write_jsonl(path: Path, rows: Iterable[dict[str, Any] | str]) -> None:
     """Write rows (dicts or ready JSON lines) as JSONL, atomically, secret-like strings redacted."""
-    _atomic_write(path, (redact(row if isinstance(row, str) else json.dumps(row, ensure_ascii=False)) + "\n" for row in rows))
+    _atomic_write(
+        path, (redact(row if isinstance(row, str) else json.dumps(row, ensure_ascii=False)) + "\n" for row in rows)
+    )
 
 
 def write_json(path: Path, value: Any) -> None:

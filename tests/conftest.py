@@ -29,9 +29,15 @@ def fake():
         yield server
 
 
-def run_cli(args: list[str], cwd: Path = ROOT, env: dict[str, str] | None = None, timeout: float = 300,
-            module: str = "pipeline.run") -> subprocess.CompletedProcess:
+def run_cli(
+    args: list[str],
+    cwd: Path = ROOT,
+    env: dict[str, str] | None = None,
+    timeout: float = 300,
+    module: str = "pipeline.run",
+) -> subprocess.CompletedProcess:
     """Run `python -m <module> args` as a subprocess and capture its output."""
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    return subprocess.run([sys.executable, "-m", module, *args], cwd=cwd, env=full_env, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", module, *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout
+    )

@@ -17,8 +17,8 @@ from filters.chain import values_at
 from pipeline.execute import mock_result
 from pipeline.generate.nested import fits
 from pipeline.generate.steps import NONE_ACTION
-from pipeline.seeds.links import load_links
 from pipeline.seeds import load_tools
+from pipeline.seeds.links import load_links
 from tests import fake_openai as fake
 
 _TOOLS = {tool.name: tool for tool in load_tools()}
@@ -27,20 +27,38 @@ _CHAINS: dict[str, list[dict[str, Any]]] = {}  # nested request text -> its call
 _FOLLOWUPS: set[str] = set()  # texts that restate only what changed
 _RETURNED = re.compile(r"^tool (\S+) returned: (.*)$", re.MULTILINE)
 _CALLED = re.compile(r"^assistant called ([A-Za-z0-9_-]+)\((.*)\)$", re.MULTILINE)
-QUESTIONS = ("Could you explain how a rainbow forms, in simple words for my niece?", "What is a good way to start learning to juggle three balls?",
-             "Can you suggest a kind message for my grandmother's birthday card?", "Why do cats purr when they are content?",
-             "How should I prepare for a job interview at a small design studio?", "What does the idiom 'break the ice' mean?",
-             "How often should I water a snake plant in winter?", "Could you write a short poem about autumn leaves?",
-             "What is the difference between affect and effect?", "How do I explain fractions to a seven year old?",
-             "Which classic novel would you recommend to a curious teenager?", "How does a bowline knot stay so secure?")
+QUESTIONS = (
+    "Could you explain how a rainbow forms, in simple words for my niece?",
+    "What is a good way to start learning to juggle three balls?",
+    "Can you suggest a kind message for my grandmother's birthday card?",
+    "Why do cats purr when they are content?",
+    "How should I prepare for a job interview at a small design studio?",
+    "What does the idiom 'break the ice' mean?",
+    "How often should I water a snake plant in winter?",
+    "Could you write a short poem about autumn leaves?",
+    "What is the difference between affect and effect?",
+    "How do I explain fractions to a seven year old?",
+    "Which classic novel would you recommend to a curious teenager?",
+    "How does a bowline knot stay so secure?",
+)
 
 
-_WHY = ("I am asking because my sister keeps bringing it up at dinner.", "My team at work argued about this all afternoon.",
-        "It came up while I was planning the weekend with my flatmate.", "My grandfather asked me and I had no good answer.",
-        "I need it before my evening class starts at seven.", "Our book club wants to settle the question once and for all.",
-        "I promised my nephew Jonas I would find out today.", "It is for a short talk I am giving to the cycling group.",
-        "A colleague mentioned it and now I am curious.", "I was reading about it on the train this morning.",
-        "My landlady asked and I said I would check.", "The choir director brought it up during rehearsal.")
+_WHY = (
+    "I am asking because my sister keeps bringing it up at dinner.",
+    "My team at work argued about this all afternoon.",
+    "It came up while I was planning the weekend with my flatmate.",
+    "My grandfather asked me and I had no good answer.",
+    "I need it before my evening class starts at seven.",
+    "Our book club wants to settle the question once and for all.",
+    "I promised my nephew Jonas I would find out today.",
+    "It is for a short talk I am giving to the cycling group.",
+    "A colleague mentioned it and now I am curious.",
+    "I was reading about it on the train this morning.",
+    "My landlady asked and I said I would check.",
+    "The choir director brought it up during rehearsal.",
+)
+
+
 def _invent(name: str, seed: int) -> dict[str, Any]:
     return fake.values_for(name, _TOOLS[name].to_tool().function.parameters, seed)
 
@@ -67,7 +85,11 @@ def _described_calls(text: str) -> list[dict[str, Any]]:
     blocks = [block for block in blocks if block.strip()]
     calls = []
     for block in blocks:
-        kept = "\n".join(line for line in block.splitlines() if "from the result of step" not in line and not line.startswith("This is a follow-up"))
+        kept = "\n".join(
+            line
+            for line in block.splitlines()
+            if "from the result of step" not in line and not line.startswith("This is a follow-up")
+        )
         calls.append(fake.parse_described_call(kept))
     return calls
 
@@ -91,7 +113,9 @@ def _phrase(messages: list[dict[str, Any]], seed: int) -> str:
         return f"{QUESTIONS[seed % len(QUESTIONS)]} I was wondering about {topic.group(1) if topic else 'it'}."
     calls = _described_calls(described)
     if described.lstrip().startswith("Step 1:"):
-        text = fake._PHRASE_PREFIX + " then ".join(fake.phrase(call).removeprefix(fake._PHRASE_PREFIX) for call in calls)
+        text = fake._PHRASE_PREFIX + " then ".join(
+            fake.phrase(call).removeprefix(fake._PHRASE_PREFIX) for call in calls
+        )
         text += " (take the first result each time)"
         _CHAINS[text] = calls
         return text
@@ -110,7 +134,9 @@ def _pick(body: dict[str, Any], options: list[str]) -> str:
         return NONE_ACTION if NONE_ACTION in options else options[0]
     text, value = found
     name = value[content.count("assistant called ")]["name"] if text in _CHAINS else value["name"]
-    match = next((o for o in options if fake.FakeOpenAI.action_to_name.get(o) == name or o.startswith(name + ":")), None)
+    match = next(
+        (o for o in options if fake.FakeOpenAI.action_to_name.get(o) == name or o.startswith(name + ":")), None
+    )
     return match or (NONE_ACTION if NONE_ACTION in options else options[0])
 
 
@@ -120,7 +146,11 @@ def _linked(name: str, arguments: dict[str, Any], content: str) -> dict[str, Any
     results = {source: json.loads(text) for source, text in _RETURNED.findall(content)}
     for link in _LINKS:
         if link.target == name and link.input not in arguments and link.source in results:
-            found = [value for value in values_at(results[link.source], link.output) if fits(value, _TOOLS[name].parameters, link.input)]
+            found = [
+                value
+                for value in values_at(results[link.source], link.output)
+                if fits(value, _TOOLS[name].parameters, link.input)
+            ]
             if found:  # a good teacher takes the first value the tool accepts
                 arguments[link.input] = found[0]
     return arguments
@@ -139,17 +169,25 @@ def _fill(body: dict[str, Any]) -> dict[str, Any]:
         arguments = _linked(name, call["arguments"], content)
     else:
         arguments = dict(value["arguments"])
-        if text in _FOLLOWUPS:  # "same as before": replay this tool's requests in order, each follow-up changing a value
-            asked = sorted((content.rfind(t), t, c) for t, c in fake._PHRASED.items() if c.get("name") == name and t in content)
+        if (
+            text in _FOLLOWUPS
+        ):  # "same as before": replay this tool's requests in order, each follow-up changing a value
+            asked = sorted(
+                (content.rfind(t), t, c) for t, c in fake._PHRASED.items() if c.get("name") == name and t in content
+            )
             merged: dict[str, Any] = {}
             for _, said, call in asked:
                 merged = {**merged, **call["arguments"]} if said in _FOLLOWUPS else dict(call["arguments"])
             arguments = merged
-        given = re.search(r"^Request: (?:It is |It's |Use |Oh right, |The [\w ]+ is )?(.+?)(?:, please)?\.$", content, re.MULTILINE)
+        given = re.search(
+            r"^Request: (?:It is |It's |Use |Oh right, |The [\w ]+ is )?(.+?)(?:, please)?\.$", content, re.MULTILINE
+        )
         missing = [key for key in _TOOLS[name].parameters.get("required") or [] if key not in arguments]
         if given and missing:
             raw, kind = given.group(1), (_TOOLS[name].parameters["properties"].get(missing[0]) or {}).get("type")
-            arguments[missing[0]] = raw.split(", ") if kind == "array" else json.loads(raw) if kind in ("integer", "number") else raw
+            arguments[missing[0]] = (
+                raw.split(", ") if kind == "array" else json.loads(raw) if kind in ("integer", "number") else raw
+            )
     today = re.search(r"Today is (\d{4}-\d{2}-\d{2})", messages[0]["content"])
     return fake._resolve(arguments, today.group(1) if today else None)
 
@@ -187,8 +225,14 @@ def _user(body: dict[str, Any]) -> str:
             changed = re.search(r"but with a different (.+?);", goal.group(1))
             fresh = _invent(call["name"], seed + 1)
             keys = [k for k in fresh if changed and k.replace("_", " ") == changed.group(1)] or list(fresh)[:1]
-            return fake.phrase({"name": call["name"], "arguments": {**call["arguments"], **{k: fresh[k] for k in keys}}})
-    return ("Thanks, that is really helpful for my plans.", "Great, that sounds good to me.", "Perfect, thank you so much!")[seed % 3]
+            return fake.phrase(
+                {"name": call["name"], "arguments": {**call["arguments"], **{k: fresh[k] for k in keys}}}
+            )
+    return (
+        "Thanks, that is really helpful for my plans.",
+        "Great, that sounds good to me.",
+        "Perfect, thank you so much!",
+    )[seed % 3]
 
 
 def answer(body: dict[str, Any]) -> str | None:
@@ -210,7 +254,13 @@ def answer(body: dict[str, Any]) -> str | None:
         return json.dumps({"arguments": _fill(body)})
     if props == {"parts"}:
         content = messages[-1]["content"]
-        return json.dumps({"parts": [fake._PHRASE_PREFIX + piece.strip() for piece in content.split(fake._PHRASE_PREFIX) if piece.strip()]})
+        return json.dumps(
+            {
+                "parts": [
+                    fake._PHRASE_PREFIX + piece.strip() for piece in content.split(fake._PHRASE_PREFIX) if piece.strip()
+                ]
+            }
+        )
     if props == {"reply"}:
         return json.dumps({"reply": _reply(system)})
     if props == {"message"}:
@@ -246,17 +296,40 @@ def answer(body: dict[str, Any]) -> str | None:
         if missing not in arguments:
             return json.dumps({"request": "x", "reply": "x", "value": "x", "call": {}})
         stated = fake.phrase({"name": name, "arguments": {k: v for k, v in arguments.items() if k != missing}})
-        return json.dumps({"request": stated, "reply": f"Sure. Which {missing.replace('_', ' ')} should I use?",
-                           "value": f"It is {fake._spoken(arguments[missing])}.", "call": {"name": name, "arguments": arguments}})
+        return json.dumps(
+            {
+                "request": stated,
+                "reply": f"Sure. Which {missing.replace('_', ' ')} should I use?",
+                "value": f"It is {fake._spoken(arguments[missing])}.",
+                "call": {"name": name, "arguments": arguments},
+            }
+        )
     if props == {"request", "reply"}:
         case = re.search(r"^Case: (.*)$", system, re.MULTILINE).group(1)
         detail = f" {_WHY[(seed // 7) % len(_WHY)]}"
         if case.startswith("the user asks about"):
-            return json.dumps({"request": QUESTIONS[seed % len(QUESTIONS)] + detail, "reply": _reply("Answer the user's question directly")})
+            return json.dumps(
+                {
+                    "request": QUESTIONS[seed % len(QUESTIONS)] + detail,
+                    "reply": _reply("Answer the user's question directly"),
+                }
+            )
         if "leaves out the" in case:
             missing = re.search(r"leaves out the (.+?);", case).group(1)
-            return json.dumps({"request": "I would like some help with this, please: " + case.split(": ", 1)[1].split(" but leaves")[0] + detail,
-                               "reply": f"Sure. Which {missing} should I use?"})
-        return json.dumps({"request": "Could you do this for me: " + case.split(": ", 1)[1].split(" None of the tools")[0] + detail,
-                           "reply": _reply("None of your tools can do this")})
+            return json.dumps(
+                {
+                    "request": "I would like some help with this, please: "
+                    + case.split(": ", 1)[1].split(" but leaves")[0]
+                    + detail,
+                    "reply": f"Sure. Which {missing} should I use?",
+                }
+            )
+        return json.dumps(
+            {
+                "request": "Could you do this for me: "
+                + case.split(": ", 1)[1].split(" None of the tools")[0]
+                + detail,
+                "reply": _reply("None of your tools can do this"),
+            }
+        )
     return None

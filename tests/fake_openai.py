@@ -16,16 +16,17 @@ import json
 import random
 import re
 import threading
-import zlib
-from datetime import date, datetime, timedelta, timezone
 import time
+import zlib
+from collections.abc import Callable
+from datetime import date, datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 
 from pipeline.generate.common import action_options
 from pipeline.sampler import ArgumentSampler, NotDrawable
-from pipeline.surface import RELATIVE_DATES
 from pipeline.seeds import alias_table, load_tools
+from pipeline.surface import RELATIVE_DATES
 
 Reply = tuple[int, Any, dict[str, str]]
 RESET: Reply = (0, b"", {})  # status 0: close the connection without answering
@@ -37,10 +38,14 @@ _SPOKEN = re.compile(r"^(\d{4}-\d{2}-\d{2}(?:T[0-9:]+Z)?) \(.*\)$")
 
 def chat_reply(content: str, finish_reason: str = "stop") -> dict[str, Any]:
     """An OpenAI chat.completion body with one choice."""
-    return {"id": "chatcmpl-fake", "object": "chat.completion", "created": 0, "model": "fake",
-            "choices": [{"index": 0, "finish_reason": finish_reason,
-                         "message": {"role": "assistant", "content": content}}],
-            "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}}
+    return {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion",
+        "created": 0,
+        "model": "fake",
+        "choices": [{"index": 0, "finish_reason": finish_reason, "message": {"role": "assistant", "content": content}}],
+        "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
+    }
 
 
 def response_schema(body: dict[str, Any]) -> dict[str, Any]:
@@ -74,14 +79,42 @@ def parse_described_call(text: str) -> dict[str, Any]:
             arguments[key] = value  # a PIN of digits is still a string
             continue
         try:
-            arguments[key] = json.loads(value) if value[:1] in "[{" or value in ("true", "false", "null") or re.fullmatch(r"-?\d+(\.\d+)?", value) else value
+            arguments[key] = (
+                json.loads(value)
+                if value[:1] in "[{" or value in ("true", "false", "null") or re.fullmatch(r"-?\d+(\.\d+)?", value)
+                else value
+            )
         except ValueError:
             arguments[key] = value
     return {"name": name, "arguments": arguments}
 
 
-_CITIES = ("Lisbon", "Oslo", "Lima", "Quito", "Hanoi", "Accra", "Tunis", "Porto", "Cusco", "Turku", "Bergen", "Cork",
-           "Graz", "Leeds", "Malmo", "Nantes", "Poznan", "Riga", "Split", "Tartu", "Utrecht", "Varna", "Zadar", "Bilbao")
+_CITIES = (
+    "Lisbon",
+    "Oslo",
+    "Lima",
+    "Quito",
+    "Hanoi",
+    "Accra",
+    "Tunis",
+    "Porto",
+    "Cusco",
+    "Turku",
+    "Bergen",
+    "Cork",
+    "Graz",
+    "Leeds",
+    "Malmo",
+    "Nantes",
+    "Poznan",
+    "Riga",
+    "Split",
+    "Tartu",
+    "Utrecht",
+    "Varna",
+    "Zadar",
+    "Bilbao",
+)
 
 
 def fill(schema: dict[str, Any], variant: int = 0) -> Any:
@@ -91,7 +124,11 @@ def fill(schema: dict[str, Any], variant: int = 0) -> Any:
         return schema["enum"][0]
     kind = schema.get("type", "string")
     if kind == "object":
-        return {k: fill(v, variant) for k, v in (schema.get("properties") or {}).items() if k in (schema.get("required") or [])}
+        return {
+            k: fill(v, variant)
+            for k, v in (schema.get("properties") or {}).items()
+            if k in (schema.get("required") or [])
+        }
     if kind == "integer":
         return int(schema.get("minimum", 1))
     if kind == "number":
@@ -100,7 +137,9 @@ def fill(schema: dict[str, Any], variant: int = 0) -> Any:
         return True
     if kind == "array":
         return [fill(schema.get("items") or {}, variant)]
-    return {"date": "2026-03-04", "date-time": "2026-03-04T10:00:00Z", "email": "ana.silva@fastmail.com"}.get(schema.get("format", ""), _CITIES[variant % len(_CITIES)])
+    return {"date": "2026-03-04", "date-time": "2026-03-04T10:00:00Z", "email": "ana.silva@fastmail.com"}.get(
+        schema.get("format", ""), _CITIES[variant % len(_CITIES)]
+    )
 
 
 def values_for(name: str, schema: dict[str, Any], seed: int) -> dict[str, Any]:
@@ -109,7 +148,9 @@ def values_for(name: str, schema: dict[str, Any], seed: int) -> dict[str, Any]:
     tool = _BUNDLED.get(name)
     if tool is not None:
         try:
-            return ArgumentSampler(random.Random(seed), datetime(2026, 3, 1, tzinfo=timezone.utc), 0.3).arguments(tool.parameters)
+            return ArgumentSampler(random.Random(seed), datetime(2026, 3, 1, tzinfo=timezone.utc), 0.3).arguments(
+                tool.parameters
+            )
         except NotDrawable:
             pass
     return fill(schema, seed)
@@ -121,6 +162,7 @@ def echo_teacher(body: dict[str, Any]) -> str:
     props = schema.get("properties") or {}
     messages = body["messages"]
     from tests.echo_categories import answer  # every step's prompt but the probe's, the judge's and single free's
+
     if "answer" not in props and "verdict" not in props:
         text = answer(body)
         if text is not None:
@@ -135,15 +177,26 @@ def echo_teacher(body: dict[str, Any]) -> str:
     if set(props) == {"action"}:
         name = _call_in_request(messages)["name"]
         options = props["action"]["enum"]
-        return json.dumps({"action": next((o for o in options if FakeOpenAI.action_to_name.get(o) == name or o.startswith(name + ":")), options[0])})
+        return json.dumps(
+            {
+                "action": next(
+                    (o for o in options if FakeOpenAI.action_to_name.get(o) == name or o.startswith(name + ":")),
+                    options[0],
+                )
+            }
+        )
     if set(props) == {"arguments"}:
         today = re.search(r"Today is (\d{4}-\d{2}-\d{2})", messages[0]["content"])
-        return json.dumps({"arguments": _resolve(_call_in_request(messages)["arguments"], today.group(1) if today else None)})
+        return json.dumps(
+            {"arguments": _resolve(_call_in_request(messages)["arguments"], today.group(1) if today else None)}
+        )
     if "call" in props:
         call_schema = props["call"]
         name = call_schema["properties"]["name"]["enum"][0]
         arguments = values_for(name, call_schema["properties"]["arguments"], int(body.get("seed") or 0))
-        return json.dumps({"request": phrase({"name": name, "arguments": arguments}), "call": {"name": name, "arguments": arguments}})
+        return json.dumps(
+            {"request": phrase({"name": name, "arguments": arguments}), "call": {"name": name, "arguments": arguments}}
+        )
     return "I cannot help with that."
 
 
@@ -152,8 +205,13 @@ _PHRASED: dict[str, dict[str, Any]] = {}  # request text the fake wrote -> the c
 
 def phrase(call: dict[str, Any]) -> str:
     """A request stating every value of `call` in words (remembered for the solve step)."""
-    parts = [f"{key.replace('_', ' ')} {'yes' if value else 'no'}" if isinstance(value, bool) else f"{key.replace('_', ' ')} {_spoken(value)}"
-             for key, value in call["arguments"].items() if isinstance(value, bool) or _spoken(value)]
+    parts = [
+        f"{key.replace('_', ' ')} {'yes' if value else 'no'}"
+        if isinstance(value, bool)
+        else f"{key.replace('_', ' ')} {_spoken(value)}"
+        for key, value in call["arguments"].items()
+        if isinstance(value, bool) or _spoken(value)
+    ]
     text = _PHRASE_PREFIX + ("; ".join(parts) or f"the usual, reference {zlib.crc32(call['name'].encode())}")
     _PHRASED[text] = call
     return text
@@ -186,7 +244,7 @@ def _resolve(arguments: dict[str, Any], today: str | None) -> dict[str, Any]:
 def _call_in_request(messages: list[dict[str, Any]]) -> dict[str, Any]:
     """The call the fake's own phrasing stands for (the last one the last user turn quotes)."""
     text = messages[-1]["content"]
-    return _PHRASED[text[text.rindex(_PHRASE_PREFIX):]]
+    return _PHRASED[text[text.rindex(_PHRASE_PREFIX) :]]
 
 
 class FakeOpenAI:
@@ -199,8 +257,12 @@ class FakeOpenAI:
     action_to_name = {action_options([tool.to_tool()])[0]: tool.name for tool in load_tools()}
 
     def __init__(self, responder: Callable[[dict[str, Any]], str] = echo_teacher):
-        if FakeOpenAI.alias_values is None:  # built once, here: built lazily by many handler threads at once it took seconds
-            FakeOpenAI.alias_values = {alias.casefold(): value for value, aliases in alias_table(load_tools()).items() for alias in aliases}
+        if (
+            FakeOpenAI.alias_values is None
+        ):  # built once, here: built lazily by many handler threads at once it took seconds
+            FakeOpenAI.alias_values = {
+                alias.casefold(): value for value, aliases in alias_table(load_tools()).items() for alias in aliases
+            }
         self.responder = responder
         self.faults: dict[int, Reply | Callable[[], Reply]] = {}  # request number (1-based) -> reply
         self.fault_plan: Callable[[dict[str, Any], int], Reply | Callable[[], Reply] | None] | None = None
@@ -217,7 +279,7 @@ class FakeOpenAI:
         self._server.daemon_threads = True
         self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}/v1"
 
-    def __enter__(self) -> "FakeOpenAI":
+    def __enter__(self) -> FakeOpenAI:
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
@@ -242,7 +304,11 @@ class FakeOpenAI:
             return fault() if callable(fault) else fault
         style = (body.get("response_format") or {}).get("type")
         if style in self.reject_styles:
-            return 400, {"error": {"message": f"response_format {style} is not supported", "type": "invalid_request_error"}}, {}
+            return (
+                400,
+                {"error": {"message": f"response_format {style} is not supported", "type": "invalid_request_error"}},
+                {},
+            )
         if self.delay:
             time.sleep(self.delay)
         content = self.responder(body)

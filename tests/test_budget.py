@@ -10,8 +10,23 @@ from tests.fake_openai import FakeOpenAI
 
 
 def _run(fake, out, *flags):
-    return run_cli(["--category", "single", "--n", "12", "--out", str(out), "--base-url", fake.base_url, "--model", "fake",
-                    "--concurrency", "2", *flags])
+    return run_cli(
+        [
+            "--category",
+            "single",
+            "--n",
+            "12",
+            "--out",
+            str(out),
+            "--base-url",
+            fake.base_url,
+            "--model",
+            "fake",
+            "--concurrency",
+            "2",
+            *flags,
+        ]
+    )
 
 
 def test_a_spent_budget_stops_cleanly_and_a_rerun_continues(tmp_path):
@@ -23,14 +38,18 @@ def test_a_spent_budget_stops_cleanly_and_a_rerun_continues(tmp_path):
         assert "budget reached" in stopped.stderr and "--max-requests 8 reached" in stopped.stderr
         manifest = json.loads((out / "manifest.json").read_text())
         assert manifest["status"] == "budget_reached" and manifest["stopped"].startswith("--max-requests 8")
-        assert 8 <= manifest["usage"]["requests"] <= 8 + 2 and sent == manifest["usage"]["requests"]  # in-flight requests may finish
+        assert (
+            8 <= manifest["usage"]["requests"] <= 8 + 2 and sent == manifest["usage"]["requests"]
+        )  # in-flight requests may finish
         kept = [json.loads(line) for line in (out / "accepted.jsonl").read_text().splitlines()]
         assert 0 < len(kept) < 12
         assert run_cli([str(out / "accepted.jsonl")], module="pipeline.validate").returncode == 0
         resumed = _run(fake, out, "--max-requests", "1000")
         assert resumed.returncode == 0, resumed.stderr[-1500:]
         again = json.loads((out / "manifest.json").read_text())
-        assert again["status"] == "complete" and again["usage"]["cached"] > 0  # what was paid for is read, not sent again
+        assert (
+            again["status"] == "complete" and again["usage"]["cached"] > 0
+        )  # what was paid for is read, not sent again
         assert len(fake.requests) - sent == again["usage"]["requests"]
         assert len((out / "accepted.jsonl").read_text().splitlines()) == 12
 
@@ -48,4 +67,7 @@ def test_a_token_budget_and_a_cost_budget(tmp_path):
 def test_a_cost_budget_without_prices_is_bad_input(tmp_path):
     result = run_cli(["--category", "single", "--max-cost", "5", "--out", str(tmp_path / "run")])
     assert result.returncode == 2
-    assert result.stderr.strip() == "error: budget: max_cost needs the teacher's prices: budget.price_prompt and budget.price_completion (USD per million tokens)"
+    assert (
+        result.stderr.strip()
+        == "error: budget: max_cost needs the teacher's prices: budget.price_prompt and budget.price_completion (USD per million tokens)"
+    )

@@ -25,10 +25,14 @@ def test_every_category_names_prompts_and_few_shots_that_exist():
 
 
 def test_a_missing_prompt_stops_the_run_before_any_request(tmp_path, monkeypatch):
-    broken = dataclasses.replace(categories.CATEGORIES["parallel"], prompts={"free": ("parallel/nope",), "blueprint": ("parallel/nope",)})
+    broken = dataclasses.replace(
+        categories.CATEGORIES["parallel"], prompts={"free": ("parallel/nope",), "blueprint": ("parallel/nope",)}
+    )
     monkeypatch.setitem(categories.CATEGORIES, "parallel", broken)
     with FakeOpenAI() as fake:
-        config = RunConfig(category="all", n=5, out=str(tmp_path / "run"), teacher=TeacherConfig(base_url=fake.base_url, model="m"))
+        config = RunConfig(
+            category="all", n=5, out=str(tmp_path / "run"), teacher=TeacherConfig(base_url=fake.base_url, model="m")
+        )
         with pytest.raises(InputError) as error:
             job.run(config)
         assert fake.requests == []
@@ -37,7 +41,7 @@ def test_a_missing_prompt_stops_the_run_before_any_request(tmp_path, monkeypatch
 
 
 def test_the_chain_is_the_funnel_and_the_default():
-    assert FUNNEL == ("generate", *[check.name for check in CHAIN], "judge", "dedup")
+    assert ("generate", *[check.name for check in CHAIN], "judge", "dedup") == FUNNEL
     assert [check.name for check in default_checks()] == list(CHECKS)
     assert RunConfig().checks.enabled is None  # every check in the chain, a new one included
 

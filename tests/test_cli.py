@@ -14,7 +14,11 @@ def test_version_and_usage():
     bare = run_cli([], module="pipeline.cli")
     assert bare.returncode == 2 and "commands:" in bare.stderr and "merge" in bare.stderr
     unknown = run_cli(["nope"], module="pipeline.cli")
-    assert unknown.returncode == 2 and unknown.stderr.strip() == "error: unknown command 'nope' (choose from run, validate, export, publish, merge, seeds)"
+    assert (
+        unknown.returncode == 2
+        and unknown.stderr.strip()
+        == "error: unknown command 'nope' (choose from run, validate, export, publish, merge, seeds)"
+    )
 
 
 def test_a_command_runs_as_its_module_does(tmp_path):
@@ -27,5 +31,7 @@ def test_a_command_runs_as_its_module_does(tmp_path):
 
 
 def test_bad_input_through_the_cli_is_one_line_exit_2(tmp_path):
-    result = run_cli(["run", "--category", "single", "--tools", str(tmp_path / "nope.json")], module="pipeline.cli", cwd=tmp_path)
+    result = run_cli(
+        ["run", "--category", "single", "--tools", str(tmp_path / "nope.json")], module="pipeline.cli", cwd=tmp_path
+    )
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1 and "nope.json" in result.stderr

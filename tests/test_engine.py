@@ -35,9 +35,14 @@ def _generator(keep, content=lambda index: "hi"):
             await asyncio.sleep(0)
         if not keep(task.index):
             return Candidate(task, None, [Issue("generate", "unparseable_output", "", "no")])
-        record = Conversation(id=task.id, category=task.category, tools=[],
-                              messages=[Message(role="user", content=content(task.index)), Message(role="assistant", content="hello")])
+        record = Conversation(
+            id=task.id,
+            category=task.category,
+            tools=[],
+            messages=[Message(role="user", content=content(task.index)), Message(role="assistant", content="hello")],
+        )
         return Candidate(task, record)
+
     return generate, ran
 
 
@@ -63,7 +68,13 @@ def test_one_at_a_time_no_task_runs_for_a_cell_already_full(planner):
 def test_many_in_flight_no_task_runs_that_its_running_siblings_could_make_surplus(planner):
     generate, ran = _generator(lambda index: True)
     result = asyncio.run(Engine(planner, generate, 5, 50, initial_yield=0.5, concurrency=64).run())
-    assert len(result.accepted) == 5 and sorted(ran) == [0, 1, 2, 3, 4]  # 10 planned; each cell's second waited, then was skipped
+    assert len(result.accepted) == 5 and sorted(ran) == [
+        0,
+        1,
+        2,
+        3,
+        4,
+    ]  # 10 planned; each cell's second waited, then was skipped
     assert result.candidates == 5 and result.unneeded == 0 and result.surplus == 0
 
 
@@ -108,8 +119,12 @@ def test_a_cell_short_again_after_a_duplicate_takes_its_next_task_whatever_the_r
     content = lambda index: "hi 0" if index == 1 else f"hi {index}"  # noqa: E731  task 1 (cell 1) repeats task 0
     for initial_yield in (1.0, 0.2):
         generate, ran = _generator(lambda index: True, content)
-        result = asyncio.run(Engine(planner, generate, size, 10 * size, initial_yield=initial_yield, dedup=_same_content).run())
-        assert [record.id for record in result.accepted if record.id.endswith(f"-{1 + size}")]  # cell 1's next task, not a later one
+        result = asyncio.run(
+            Engine(planner, generate, size, 10 * size, initial_yield=initial_yield, dedup=_same_content).run()
+        )
+        assert [
+            record.id for record in result.accepted if record.id.endswith(f"-{1 + size}")
+        ]  # cell 1's next task, not a later one
         assert [entry["id"] for entry in result.rejected] == ["single-free-0-1"]
 
 
@@ -120,12 +135,17 @@ def test_same_records_whatever_the_initial_yield_and_concurrency(planner):
     runs = {}
     for initial_yield, concurrency in ((1.0, 1), (1.0, 8), (0.2, 1), (0.2, 8), (0.05, 64)):
         generate, ran = _generator(keep, content)
-        result = asyncio.run(Engine(planner, generate, 40, 400, initial_yield=initial_yield, concurrency=concurrency,
-                                    dedup=_same_content).run())
+        result = asyncio.run(
+            Engine(
+                planner, generate, 40, 400, initial_yield=initial_yield, concurrency=concurrency, dedup=_same_content
+            ).run()
+        )
         assert result.unneeded == 0 and result.surplus == 0
         assert len(set(ran)) == len(ran) == result.candidates  # every task run counted, none twice
-        runs[initial_yield, concurrency] = ([record.id for record in result.accepted],
-                                            [(entry["id"], entry["meta"]["codes"]) for entry in result.rejected])
+        runs[initial_yield, concurrency] = (
+            [record.id for record in result.accepted],
+            [(entry["id"], entry["meta"]["codes"]) for entry in result.rejected],
+        )
     first = next(iter(runs.values()))
     assert len(first[0]) == 40 and any(codes == ["duplicate"] for _, codes in first[1])
     assert all(outcome == first for outcome in runs.values())

@@ -18,9 +18,31 @@ ENV = {"PYTHONPATH": str(ROOT), "OPENAI_API_KEY": "sk-test", "PATH": "/usr/bin:/
 
 
 def _start(fake: FakeOpenAI, out) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "pipeline.run", "--category", "single", "--n", "6", "--mode", "blueprint",
-                             "--base-url", fake.base_url, "--model", "fake", "--out", str(out), "--concurrency", "4"],
-                            env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pipeline.run",
+            "--category",
+            "single",
+            "--n",
+            "6",
+            "--mode",
+            "blueprint",
+            "--base-url",
+            fake.base_url,
+            "--model",
+            "fake",
+            "--out",
+            str(out),
+            "--concurrency",
+            "4",
+        ],
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _wait_for(condition, timeout: float = 60) -> None:
@@ -44,7 +66,9 @@ def test_a_stop_signal_lets_in_flight_requests_finish_then_exits(tmp_path, signu
         _, stderr = process.communicate(timeout=60)
         assert len(fake.requests) == sent  # nothing sent after the signal
         answered = list(fake.answered)
-        assert not (out / "manifest.json").exists() and not (out / "accepted.jsonl").exists()  # nothing that looks finished
+        assert (
+            not (out / "manifest.json").exists() and not (out / "accepted.jsonl").exists()
+        )  # nothing that looks finished
 
         fake.delay, fake.answered = 0.0, []  # the rerun continues: no answer already received is asked for again
         rerun = _start(fake, out)
@@ -60,9 +84,14 @@ def test_a_stop_signal_lets_in_flight_requests_finish_then_exits(tmp_path, signu
     assert manifest["usage"]["cached"] == sent  # every one of them came from the cache
 
 
-@pytest.mark.parametrize("first, second, code, said", [(signal.SIGINT, signal.SIGINT, 130, "interrupted"),
-                                                      (signal.SIGTERM, signal.SIGTERM, 143, "terminated"),
-                                                      (signal.SIGINT, signal.SIGTERM, 143, "terminated")])
+@pytest.mark.parametrize(
+    "first, second, code, said",
+    [
+        (signal.SIGINT, signal.SIGINT, 130, "interrupted"),
+        (signal.SIGTERM, signal.SIGTERM, 143, "terminated"),
+        (signal.SIGINT, signal.SIGTERM, 143, "terminated"),
+    ],
+)
 def test_a_second_signal_stops_at_once(tmp_path, first, second, code, said):
     with FakeOpenAI() as fake:
         fake.delay = 8.0

@@ -25,8 +25,14 @@ def _tool(tmp_path: Path, source: str, function: str = "run", result_schema=None
     """A SeedTool whose executor is `source` written to a file in tmp_path."""
     path = tmp_path / f"{name}.py"
     path.write_text(source, encoding="utf-8")
-    return SeedTool(name, "test executor", {"type": "object", "properties": {}}, True, result_schema=result_schema,
-                    executor=f"{path}:{function}")
+    return SeedTool(
+        name,
+        "test executor",
+        {"type": "object", "properties": {}},
+        True,
+        result_schema=result_schema,
+        executor=f"{path}:{function}",
+    )
 
 
 def _sampled(tool: SeedTool, seed: int) -> dict:
@@ -46,6 +52,7 @@ def _gone(pid: int) -> bool:
 
 # -- the bundled executors -----------------------------------------------------------------------
 
+
 def test_bundled_read_only_executors():
     executors = [tool for tool in TOOLS.values() if tool.executor]
     assert len(executors) >= 8
@@ -55,14 +62,29 @@ def test_bundled_read_only_executors():
         assert Path(path).is_absolute() and Path(path).is_file() and function == tool.name
 
 
-@pytest.mark.parametrize("name, arguments, expect", [
-    ("convert_currency", {"amount": 100, "from_currency": "EUR", "to_currency": "USD"}, {"converted_amount": 108.5, "rate": 1.085}),
-    ("get_stock_price", {"ticker": "NVDA"}, {"ticker": "NVDA", "currency": "USD"}),
-    ("geocode_address", {"address": "Eiffel Tower, Paris"}, {"city": "Paris", "country_code": "FR"}),
-    ("get_nutrition_facts", {"food_item": "banana", "serving_grams": 200}, {"calories": 178.0, "serving_grams": 200}),
-    ("get_current_weather", {"location": "Oslo", "units": "imperial"}, {"location": "Oslo", "units": "imperial"}),
-    ("get_travel_time", {"origin": "Union Station, Chicago", "destination": "Union Station, Chicago"}, {"duration_minutes": 0}),
-])
+@pytest.mark.parametrize(
+    "name, arguments, expect",
+    [
+        (
+            "convert_currency",
+            {"amount": 100, "from_currency": "EUR", "to_currency": "USD"},
+            {"converted_amount": 108.5, "rate": 1.085},
+        ),
+        ("get_stock_price", {"ticker": "NVDA"}, {"ticker": "NVDA", "currency": "USD"}),
+        ("geocode_address", {"address": "Eiffel Tower, Paris"}, {"city": "Paris", "country_code": "FR"}),
+        (
+            "get_nutrition_facts",
+            {"food_item": "banana", "serving_grams": 200},
+            {"calories": 178.0, "serving_grams": 200},
+        ),
+        ("get_current_weather", {"location": "Oslo", "units": "imperial"}, {"location": "Oslo", "units": "imperial"}),
+        (
+            "get_travel_time",
+            {"origin": "Union Station, Chicago", "destination": "Union Station, Chicago"},
+            {"duration_minutes": 0},
+        ),
+    ],
+)
 def test_real_executor_runs_in_the_sandbox(name, arguments, expect):
     run = execute(TOOLS[name], arguments)
     assert run.error is None, run.error
@@ -71,7 +93,9 @@ def test_real_executor_runs_in_the_sandbox(name, arguments, expect):
 
 
 def test_search_flights_offers_feed_book_flight():
-    run = execute(TOOLS["search_flights"], {"origin": "SFO", "destination": "NRT", "departure_date": "2026-07-01", "max_stops": 0})
+    run = execute(
+        TOOLS["search_flights"], {"origin": "SFO", "destination": "NRT", "departure_date": "2026-07-01", "max_stops": 0}
+    )
     assert run.error is None, run.error
     offer_pattern = TOOLS["book_flight"].parameters["properties"]["offer_id"]["pattern"]
     flight_pattern = TOOLS["get_flight_status"].parameters["properties"]["flight_number"]["pattern"]
@@ -79,7 +103,13 @@ def test_search_flights_offers_feed_book_flight():
     for offer in run.result["offers"]:
         assert re.search(offer_pattern, offer["offer_id"])
         assert all(re.search(flight_pattern, segment["flight_number"]) for segment in offer["segments"])
-    assert execute(TOOLS["search_flights"], {"origin": "SFO", "destination": "NRT", "departure_date": "2026-07-01", "max_stops": 0}) == run
+    assert (
+        execute(
+            TOOLS["search_flights"],
+            {"origin": "SFO", "destination": "NRT", "departure_date": "2026-07-01", "max_stops": 0},
+        )
+        == run
+    )
 
 
 def _module(path: str):
@@ -121,6 +151,7 @@ def test_tool_without_executor():
 
 # -- the sandbox -----------------------------------------------------------------------------------
 
+
 def test_arguments_bind_by_keyword(tmp_path):
     tool = _tool(tmp_path, "def run(a, b=2, *, c='x'):\n    return {'a': a, 'b': b, 'c': c}\n")
     assert execute(tool, {"c": "z", "a": [1, {"k": None}]}).result == {"a": [1, {"k": None}], "b": 2, "c": "z"}
@@ -130,14 +161,17 @@ def test_arguments_bind_by_keyword(tmp_path):
 
 def test_timeout_kills_the_process_group(tmp_path):
     marker = tmp_path / "pids"
-    tool = _tool(tmp_path, "import os, time\n"
-                           "def run(marker):\n"
-                           "    child = os.fork()\n"
-                           "    if child == 0:\n"
-                           "        time.sleep(60)\n"
-                           "        os._exit(0)\n"
-                           "    open(marker, 'w').write(f'{os.getpid()} {child}')\n"
-                           "    time.sleep(60)\n")
+    tool = _tool(
+        tmp_path,
+        "import os, time\n"
+        "def run(marker):\n"
+        "    child = os.fork()\n"
+        "    if child == 0:\n"
+        "        time.sleep(60)\n"
+        "        os._exit(0)\n"
+        "    open(marker, 'w').write(f'{os.getpid()} {child}')\n"
+        "    time.sleep(60)\n",
+    )
     started = time.monotonic()
     run = execute(tool, {"marker": str(marker)}, timeout=1.0)
     assert run == Execution(None, "timed out after 1s")
@@ -150,9 +184,12 @@ def test_timeout_kills_the_process_group(tmp_path):
 
 
 def test_cpu_and_memory_limits_are_set(tmp_path):
-    tool = _tool(tmp_path, "import resource\n"
-                           "def run():\n"
-                           "    return [resource.getrlimit(resource.RLIMIT_AS)[0], resource.getrlimit(resource.RLIMIT_CPU)[0]]\n")
+    tool = _tool(
+        tmp_path,
+        "import resource\n"
+        "def run():\n"
+        "    return [resource.getrlimit(resource.RLIMIT_AS)[0], resource.getrlimit(resource.RLIMIT_CPU)[0]]\n",
+    )
     assert execute(tool, {}, timeout=2.5, memory_mb=300).result == [300 * 1024 * 1024, 3]
 
 
@@ -171,7 +208,10 @@ def test_cpu_limit_stops_a_busy_loop(tmp_path):
 def test_child_sees_no_secrets_and_a_fresh_folder(tmp_path, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-for-children")
     monkeypatch.setenv("HF_TOKEN", "hf_test_not_for_children")
-    tool = _tool(tmp_path, "import os\ndef run():\n    return {'env': dict(os.environ), 'cwd': os.getcwd(), 'files': os.listdir('.')}\n")
+    tool = _tool(
+        tmp_path,
+        "import os\ndef run():\n    return {'env': dict(os.environ), 'cwd': os.getcwd(), 'files': os.listdir('.')}\n",
+    )
     run = execute(tool, {})
     assert run.error is None, run.error
     assert "OPENAI_API_KEY" not in run.result["env"] and "HF_TOKEN" not in run.result["env"]
@@ -195,15 +235,22 @@ def test_executor_prints_do_not_break_the_result(tmp_path):
     assert execute(tool, {}).result == {"ok": True}
 
 
-@pytest.mark.parametrize("body, expected", [
-    ("return {'price': 'cheap'}", "result.price: 'cheap' is not of type 'number'"),
-    ("return {'when': '2026-02-30', 'price': 1}", "result.when: '2026-02-30' is not a 'date'"),
-    ("return {}", "result: 'price' is a required property"),
-    ("return {1, 2}", "TypeError: Object of type set is not JSON serializable"),
-    ("return {'price': float('nan')}", "ValueError: Out of range float values are not JSON compliant"),
-])
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ("return {'price': 'cheap'}", "result.price: 'cheap' is not of type 'number'"),
+        ("return {'when': '2026-02-30', 'price': 1}", "result.when: '2026-02-30' is not a 'date'"),
+        ("return {}", "result: 'price' is a required property"),
+        ("return {1, 2}", "TypeError: Object of type set is not JSON serializable"),
+        ("return {'price': float('nan')}", "ValueError: Out of range float values are not JSON compliant"),
+    ],
+)
 def test_bad_output_is_an_error(tmp_path, body, expected):
-    schema = {"type": "object", "properties": {"price": {"type": "number"}, "when": {"type": "string", "format": "date"}}, "required": ["price"]}
+    schema = {
+        "type": "object",
+        "properties": {"price": {"type": "number"}, "when": {"type": "string", "format": "date"}},
+        "required": ["price"],
+    }
     tool = _tool(tmp_path, f"def run():\n    {body}\n", result_schema=schema)
     assert execute(tool, {}) == Execution(None, expected)
 
@@ -213,6 +260,7 @@ def test_validate_result_without_schema():
 
 
 # -- mocks ---------------------------------------------------------------------------------------
+
 
 def test_mock_results_fit_and_repeat_for_every_bundled_tool():
     assert len(TOOLS) == 69 and all(tool.result_schema for tool in TOOLS.values())
@@ -233,7 +281,10 @@ def test_mock_echoes_arguments_and_fills_links():
     assert (result["origin"], result["destination"], result["departure_date"]) == ("JFK", "FCO", "2026-05-12")
     assert 1 <= len(result["offers"]) <= 3
     pattern = TOOLS["book_flight"].parameters["properties"]["offer_id"]["pattern"]
-    assert all(re.search(pattern, offer["offer_id"]) and offer.get("cabin_class", "business") == "business" for offer in result["offers"])
+    assert all(
+        re.search(pattern, offer["offer_id"]) and offer.get("cabin_class", "business") == "business"
+        for offer in result["offers"]
+    )
 
 
 def test_mock_without_result_schema():
@@ -241,15 +292,29 @@ def test_mock_without_result_schema():
 
 
 def test_mock_handles_schemas_without_hints():
-    schema = {"type": "object", "$defs": {"code": {"type": "string", "pattern": "^[A-Z]{2}-[0-9]{3,5}$"}},
-              "properties": {"code": {"$ref": "#/$defs/code"}, "note": {"anyOf": [{"type": "string", "maxLength": 5}, {"type": "null"}]},
-                             "count": {"type": "integer", "exclusiveMinimum": 0, "maximum": 3},
-                             "ratio": {"type": "number", "minimum": 0, "maximum": 1, "multipleOf": 0.25},
-                             "tags": {"type": "array", "items": {"type": "string", "enum": ["a", "b"]}, "minItems": 2, "uniqueItems": True},
-                             "id": {"type": "string", "format": "uuid"}, "at": {"type": "string", "format": "date-time"}},
-              "required": ["code", "note", "count", "ratio", "tags", "id", "at"]}
+    schema = {
+        "type": "object",
+        "$defs": {"code": {"type": "string", "pattern": "^[A-Z]{2}-[0-9]{3,5}$"}},
+        "properties": {
+            "code": {"$ref": "#/$defs/code"},
+            "note": {"anyOf": [{"type": "string", "maxLength": 5}, {"type": "null"}]},
+            "count": {"type": "integer", "exclusiveMinimum": 0, "maximum": 3},
+            "ratio": {"type": "number", "minimum": 0, "maximum": 1, "multipleOf": 0.25},
+            "tags": {
+                "type": "array",
+                "items": {"type": "string", "enum": ["a", "b"]},
+                "minItems": 2,
+                "uniqueItems": True,
+            },
+            "id": {"type": "string", "format": "uuid"},
+            "at": {"type": "string", "format": "date-time"},
+        },
+        "required": ["code", "note", "count", "ratio", "tags", "id", "at"],
+    }
     tool = SeedTool("f", "", {"type": "object"}, result_schema=schema)
     for seed in range(30):
         result = mock_result(tool, {}, seed)
         assert validate_result(tool, result) is None, (result, validate_result(tool, result))
-    assert mock_result(SeedTool("g", "", {"type": "object"}, result_schema={"type": "array", "items": {"type": "integer"}}), {}, 1)
+    assert mock_result(
+        SeedTool("g", "", {"type": "object"}, result_schema={"type": "array", "items": {"type": "integer"}}), {}, 1
+    )

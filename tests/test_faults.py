@@ -43,6 +43,7 @@ def _slow():
 
 def fault_plan(seed: int, drawn: Counter):
     """faults(body, attempt) -> a fault or None, from hash(seed, body, attempt); `drawn` counts them by kind."""
+
     def plan(body, attempt):
         if asked_keys(body) == {"answer"}:
             return None  # the structured-output probe: a run's first request, kept clean
@@ -54,6 +55,7 @@ def fault_plan(seed: int, drawn: Counter):
                 return _slow if kind == "timeout" else reply
             roll -= rate
         return None
+
     return plan
 
 
@@ -70,7 +72,9 @@ def test_every_task_ends_accepted_rejected_or_failed_with_a_reason(tmp_path):
     for entry in result["rejected"]:
         assert entry["meta"]["codes"] and all(issue["message"] for issue in entry["meta"]["issues"])
     failed = [entry for entry in result["rejected"] if "teacher_error" in entry["meta"]["codes"]]
-    assert failed and counts["failed_tasks"] == len(failed)  # garbage and empty answers fail their task, with the reason
+    assert failed and counts["failed_tasks"] == len(
+        failed
+    )  # garbage and empty answers fail their task, with the reason
     reasons = " ".join(issue["message"] for entry in failed for issue in entry["meta"]["issues"])
     assert "unreadable answer" in reasons or "empty choices" in reasons
     assert usage["retries"] >= drawn["429"] + drawn["500"] + drawn["503"] + drawn["reset"]
@@ -82,8 +86,19 @@ OUTPUTS = ("accepted.jsonl", "rejected.jsonl", "pairs.jsonl")
 
 
 def _command(fake: FakeOpenAI, job, out) -> list[str]:
-    return [sys.executable, "-m", "pipeline.run", "--config", str(job), "--base-url", fake.base_url, "--model", "fake",
-            "--out", str(out)]
+    return [
+        sys.executable,
+        "-m",
+        "pipeline.run",
+        "--config",
+        str(job),
+        "--base-url",
+        fake.base_url,
+        "--model",
+        "fake",
+        "--out",
+        str(out),
+    ]
 
 
 def test_sigkill_at_random_moments_then_resume_equals_an_uninterrupted_run(tmp_path):
@@ -92,7 +107,9 @@ def test_sigkill_at_random_moments_then_resume_equals_an_uninterrupted_run(tmp_p
     env = {"PYTHONPATH": str(ROOT), "OPENAI_API_KEY": "sk-test", "PATH": "/usr/bin:/bin"}
     with FakeOpenAI() as fake:
         fake.fault_plan = fault_plan(5, Counter())
-        whole = subprocess.run(_command(fake, job, tmp_path / "whole"), env=env, capture_output=True, text=True, timeout=600)
+        whole = subprocess.run(
+            _command(fake, job, tmp_path / "whole"), env=env, capture_output=True, text=True, timeout=600
+        )
         assert whole.returncode in (0, 1), whole.stderr
 
         answered_whole = Counter(fake.answered)
@@ -104,8 +121,9 @@ def test_sigkill_at_random_moments_then_resume_equals_an_uninterrupted_run(tmp_p
         for _ in range(4):
             fake.reset_attempts()  # a new process: its first try of each request is attempt 1, as in the whole run
             target = len(fake.answered) + rng.randint(5, sum(answered_whole.values()) // 6)
-            process = subprocess.Popen(_command(fake, job, tmp_path / "resumed"), env=env,
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            process = subprocess.Popen(
+                _command(fake, job, tmp_path / "resumed"), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
             while len(fake.answered) < target and process.poll() is None:
                 time.sleep(0.01)
             time.sleep(rng.uniform(0, 0.2))
@@ -114,7 +132,9 @@ def test_sigkill_at_random_moments_then_resume_equals_an_uninterrupted_run(tmp_p
                 killed += 1
             process.wait()
         fake.reset_attempts()
-        final = subprocess.run(_command(fake, job, tmp_path / "resumed"), env=env, capture_output=True, text=True, timeout=600)
+        final = subprocess.run(
+            _command(fake, job, tmp_path / "resumed"), env=env, capture_output=True, text=True, timeout=600
+        )
         assert final.returncode == whole.returncode, final.stderr
         answered_resumed = Counter(fake.answered)
     assert killed == 4  # every kill landed while its run was working

@@ -31,9 +31,18 @@ FILES = ("accepted.jsonl", "rejected.jsonl", "pairs.jsonl")
 RUNS = {
     "free": (["--mode", "free", "--n", "20", "--judge"], None),
     "blueprint": (["--mode", "blueprint", "--n", "20"], None),
-    "small_teacher": (["--mode", "blueprint", "--n", "15", "--seed", "7"],
-                      {"parallel_phrasing": "per_call", "templated_turns": True, "tool_results": "mock",
-                       "alias_rate": 0.2, "optional_rate": 0.2, "distractors": [1, 2], "pairs": {"second_solve": 0.9}}),
+    "small_teacher": (
+        ["--mode", "blueprint", "--n", "15", "--seed", "7"],
+        {
+            "parallel_phrasing": "per_call",
+            "templated_turns": True,
+            "tool_results": "mock",
+            "alias_rate": 0.2,
+            "optional_rate": 0.2,
+            "distractors": [1, 2],
+            "pairs": {"second_solve": 0.9},
+        },
+    ),
 }
 
 
@@ -65,11 +74,17 @@ def flawed_teacher(body: dict) -> str:
     schema = ((body.get("response_format") or {}).get("json_schema") or {}).get("schema") or {}
     options = ((schema.get("properties") or {}).get("action") or {}).get("enum") or []
     if "action" in answer and len(options) > 1:
-        answer["action"] = options[(options.index(answer["action"]) + 1) % len(options)] if answer["action"] in options else options[0]
+        answer["action"] = (
+            options[(options.index(answer["action"]) + 1) % len(options)] if answer["action"] in options else options[0]
+        )
     elif isinstance(answer.get("arguments"), dict) and answer["arguments"]:
         key = sorted(answer["arguments"])[0]
         answer["arguments"][key] = _mutate(answer["arguments"][key])
-    elif isinstance(answer.get("call"), dict) and isinstance(answer["call"].get("arguments"), dict) and answer["call"]["arguments"]:
+    elif (
+        isinstance(answer.get("call"), dict)
+        and isinstance(answer["call"].get("arguments"), dict)
+        and answer["call"]["arguments"]
+    ):
         key = sorted(answer["call"]["arguments"])[0]
         answer["call"]["arguments"][key] = _mutate(answer["call"]["arguments"][key])
     else:
@@ -89,7 +104,17 @@ def _digests(out: Path) -> dict[str, str]:
 def test_same_command_same_bytes(name, tmp_path):
     flags, job = RUNS[name]
     # one task in flight: which surplus tasks run (and so which requests are sent) never depends on timing
-    args = ["--category", "all", "--model", "fake-model", "--out", str(tmp_path / "run"), "--concurrency", "1", *flags]  # one in flight: which surplus tasks run never depends on timing
+    args = [
+        "--category",
+        "all",
+        "--model",
+        "fake-model",
+        "--out",
+        str(tmp_path / "run"),
+        "--concurrency",
+        "1",
+        *flags,
+    ]  # one in flight: which surplus tasks run never depends on timing
     if job is not None:
         (tmp_path / "job.json").write_text(json.dumps(job))
         args += ["--config", str(tmp_path / "job.json")]
@@ -107,4 +132,6 @@ def test_same_command_same_bytes(name, tmp_path):
         PINS.write_text(json.dumps(pins, indent=1, sort_keys=True) + "\n")
     assert digests == pins.get(name), f"{name}: output changed (keep a copy with --basetemp to diff it)"
     unknown = set(sent) - set(pins[f"{name}.requests"])
-    assert not unknown, f"{name}: {len(unknown)} of {len(sent)} requests differ from the pinned ones (a cache written before would miss them)"
+    assert not unknown, (
+        f"{name}: {len(unknown)} of {len(sent)} requests differ from the pinned ones (a cache written before would miss them)"
+    )

@@ -35,39 +35,73 @@ def test_a_yaml_job_file_holds_the_whole_config(tmp_path):
     config = build_config(parse_args(["--config", str(tmp_path / "job.yaml")]))
     assert (config.category, config.n, config.seed) == ("parallel", 7, 3)
     assert (config.teacher.model, config.teacher.temperatures, config.teacher.concurrency) == ("m1", [0.2, 0.9], 2)
-    assert (config.pairs.per_record, config.pairs.mix, config.hub.license) == (1, {"wrong_value": 2, "missing_call": 1}, "cc-by-4.0")
+    assert (config.pairs.per_record, config.pairs.mix, config.hub.license) == (
+        1,
+        {"wrong_value": 2, "missing_call": 1},
+        "cc-by-4.0",
+    )
 
 
 def test_flags_override_the_file_key_by_key(tmp_path):
     (tmp_path / "job.yaml").write_text(JOB)
-    config = build_config(parse_args(["--config", str(tmp_path / "job.yaml"), "--n", "2", "--temperatures", "0.5",
-                                      "--category", "single", "--dry-run"]))
+    config = build_config(
+        parse_args(
+            [
+                "--config",
+                str(tmp_path / "job.yaml"),
+                "--n",
+                "2",
+                "--temperatures",
+                "0.5",
+                "--category",
+                "single",
+                "--dry-run",
+            ]
+        )
+    )
     assert (config.category, config.n, config.teacher.temperatures) == ("single", 2, [0.5])
-    assert (config.teacher.model, config.teacher.concurrency, config.hub.license, config.hub.dry_run) == ("m1", 2, "cc-by-4.0", True)
+    assert (config.teacher.model, config.teacher.concurrency, config.hub.license, config.hub.dry_run) == (
+        "m1",
+        2,
+        "cc-by-4.0",
+        True,
+    )
 
 
-@pytest.mark.parametrize("suffix, text", [
-    (".toml", 'category = "parallel"\nn = 7\n[teacher]\nmodel = "m1"\ntemperatures = [0.2, 0.9]\n'),
-    (".json", '{"category": "parallel", "n": 7, "teacher": {"model": "m1", "temperatures": [0.2, 0.9]}}'),
-])
+@pytest.mark.parametrize(
+    "suffix, text",
+    [
+        (".toml", 'category = "parallel"\nn = 7\n[teacher]\nmodel = "m1"\ntemperatures = [0.2, 0.9]\n'),
+        (".json", '{"category": "parallel", "n": 7, "teacher": {"model": "m1", "temperatures": [0.2, 0.9]}}'),
+    ],
+)
 def test_toml_and_json_job_files(tmp_path, suffix, text):
     (tmp_path / f"job{suffix}").write_text(text)
     config = build_config(parse_args(["--config", str(tmp_path / f"job{suffix}")]))
     assert (config.category, config.n, config.teacher.temperatures) == ("parallel", 7, [0.2, 0.9])
 
 
-@pytest.mark.parametrize("text, message", [
-    ("category: single\nteacher:\n  temperatures: [0.2, 0.5, 3]\n", "job.yaml: teacher.temperatures[2]: must be <= 2"),
-    ("category: single\nteacher:\n  temprature: 1\n", "job.yaml: teacher.temprature: unknown key"),
-    ("category: single\napi_key: sk-NEVERECHOED123456\n", "job.yaml: api_key: unknown key"),
-    ("category: single\npairs:\n  mix: {wrong_vibe: 1}\n", "job.yaml: pairs: unknown pair type 'wrong_vibe'"),
-    ("category: single\nhub:\n  test_share: 1.5\n", "job.yaml: hub.test_share: must be <= 1"),
-    ("category: banana\n", "job.yaml: category: unknown category 'banana'"),
-    ("category: single\nteacher:\n  base_url: http://x/v1\n", "job.yaml: teacher.model: a model is required with a base URL"),
-    ("category: single\nteacher: [1\n", "job.yaml: line 3: invalid YAML"),
-    ("- category: single\n", "job.yaml: a job file holds a mapping"),
-    ("n: 3\n", "--category: say which: --category, or category in the job file"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            "category: single\nteacher:\n  temperatures: [0.2, 0.5, 3]\n",
+            "job.yaml: teacher.temperatures[2]: must be <= 2",
+        ),
+        ("category: single\nteacher:\n  temprature: 1\n", "job.yaml: teacher.temprature: unknown key"),
+        ("category: single\napi_key: sk-NEVERECHOED123456\n", "job.yaml: api_key: unknown key"),
+        ("category: single\npairs:\n  mix: {wrong_vibe: 1}\n", "job.yaml: pairs: unknown pair type 'wrong_vibe'"),
+        ("category: single\nhub:\n  test_share: 1.5\n", "job.yaml: hub.test_share: must be <= 1"),
+        ("category: banana\n", "job.yaml: category: unknown category 'banana'"),
+        (
+            "category: single\nteacher:\n  base_url: http://x/v1\n",
+            "job.yaml: teacher.model: a model is required with a base URL",
+        ),
+        ("category: single\nteacher: [1\n", "job.yaml: line 3: invalid YAML"),
+        ("- category: single\n", "job.yaml: a job file holds a mapping"),
+        ("n: 3\n", "--category: say which: --category, or category in the job file"),
+    ],
+)
 def test_a_bad_job_file_is_one_line_naming_file_and_path(tmp_path, text, message):
     (tmp_path / "job.yaml").write_text(text)
     result = run_cli(["--config", str(tmp_path / "job.yaml"), "--out", str(tmp_path / "run")], cwd=tmp_path)
@@ -84,15 +118,20 @@ def test_a_missing_job_file_is_named():
 
 
 def test_merged_lays_flags_over_nested_keys():
-    assert merged({"teacher": {"model": "a", "timeout": 5}, "n": 1}, {"teacher": {"model": "b"}}) == {"teacher": {"model": "b", "timeout": 5}, "n": 1}
+    assert merged({"teacher": {"model": "a", "timeout": 5}, "n": 1}, {"teacher": {"model": "b"}}) == {
+        "teacher": {"model": "b", "timeout": 5},
+        "n": 1,
+    }
 
 
 def test_no_secret_from_the_environment_the_job_file_or_the_url_reaches_any_output(tmp_path):
     secrets = {"OPENAI_API_KEY": "sk-PLANTEDenvKEY0123456789", "HF_TOKEN": "hf_PLANTEDenvTOKEN012345"}
     in_url = "sk-PLANTEDurlKEY0123456789"
     with FakeOpenAI() as fake:
-        (tmp_path / "job.yaml").write_text(f"category: all\nn: 10\nteacher:\n  base_url: {fake.base_url}?api_key={in_url}\n  model: fake\n"
-                                           "hub:\n  repo: acme/fc\n  license: apache-2.0\n  dry_run: true\n")
+        (tmp_path / "job.yaml").write_text(
+            f"category: all\nn: 10\nteacher:\n  base_url: {fake.base_url}?api_key={in_url}\n  model: fake\n"
+            "hub:\n  repo: acme/fc\n  license: apache-2.0\n  dry_run: true\n"
+        )
         result = run_cli(["--config", str(tmp_path / "job.yaml"), "--out", str(tmp_path / "run")], env=secrets)
     assert result.returncode == 0, result.stderr[-2000:]
     assert (tmp_path / "run" / "hub" / "README.md").is_file() and (tmp_path / "run" / "pairs.jsonl").is_file()
@@ -108,11 +147,32 @@ def test_no_secret_from_the_environment_the_job_file_or_the_url_reaches_any_outp
 
 def test_publish_reads_the_hub_section_of_a_job_file(tmp_path):
     with FakeOpenAI() as fake:
-        result = run_cli(["--category", "single", "--n", "3", "--out", str(tmp_path / "run"), "--base-url", fake.base_url, "--model", "fake"])
+        result = run_cli(
+            [
+                "--category",
+                "single",
+                "--n",
+                "3",
+                "--out",
+                str(tmp_path / "run"),
+                "--base-url",
+                fake.base_url,
+                "--model",
+                "fake",
+            ]
+        )
     assert result.returncode == 0 and not (tmp_path / "run" / "hub").exists()
-    (tmp_path / "job.yaml").write_text("category: single\nhub:\n  repo: acme/fc\n  license: mit\n  dry_run: true\n  test_share: 0.0\n")
+    (tmp_path / "job.yaml").write_text(
+        "category: single\nhub:\n  repo: acme/fc\n  license: mit\n  dry_run: true\n  test_share: 0.0\n"
+    )
     published = run_cli([str(tmp_path / "run"), "--config", str(tmp_path / "job.yaml")], module="pipeline.publish")
     assert published.returncode == 0, published.stderr
     assert "license: mit" in (tmp_path / "run" / "hub" / "README.md").read_text()
-    refused = run_cli([str(tmp_path / "run"), "--config", str(tmp_path / "job.yaml"), "--license", ""], module="pipeline.publish")
-    assert refused.returncode == 2 and refused.stderr.strip() == "error: --license: a push needs a license (e.g. --license apache-2.0 or cc-by-4.0)"
+    refused = run_cli(
+        [str(tmp_path / "run"), "--config", str(tmp_path / "job.yaml"), "--license", ""], module="pipeline.publish"
+    )
+    assert (
+        refused.returncode == 2
+        and refused.stderr.strip()
+        == "error: --license: a push needs a license (e.g. --license apache-2.0 or cc-by-4.0)"
+    )

@@ -36,7 +36,11 @@ def runs(tmp_path_factory):
             folder = tmp_path_factory.mktemp(mode)
             result = run_category(fake, folder, "all", mode, n=40)
             pairs = [json.loads(line) for line in (folder / "pairs.jsonl").read_text().splitlines()]
-            out[mode] = {"records": [parse_record(r) for r in result["accepted"]], "pairs": pairs, "manifest": result["manifest"]}
+            out[mode] = {
+                "records": [parse_record(r) for r in result["accepted"]],
+                "pairs": pairs,
+                "manifest": result["manifest"],
+            }
     return out
 
 
@@ -70,7 +74,9 @@ def test_a_run_keeps_at_least_60_percent_semantic_pairs_and_counts_them(runs):
     for run in runs.values():
         summary = run["manifest"]["pairs"]
         assert summary["by_type"] == dict(sorted(Counter(p["type"] for p in run["pairs"]).items()))
-        semantic = sum(p["type"] in ("wrong_function", "wrong_value", "wrong_order") and "+" not in p["code"] for p in run["pairs"])
+        semantic = sum(
+            p["type"] in ("wrong_function", "wrong_value", "wrong_order") and "+" not in p["code"] for p in run["pairs"]
+        )
         assert summary["semantic_share"] == round(semantic / len(run["pairs"]), 3) >= 0.6
         assert run["manifest"]["counts"]["pairs"] == len(run["pairs"]) == summary["total"]
         semantic = [p for p in run["pairs"] if p["source"] == "perturbed" and PAIR_TYPES[p["type"]].semantic]
@@ -87,7 +93,11 @@ def test_a_wrong_function_pair_calls_a_same_domain_sibling_when_there_is_one(run
     for pair in pairs:
         chosen = pair["chosen"][0]["tool_calls"]
         rejected = pair["rejected"][0]["tool_calls"]
-        changed = [(c["function"]["name"], r["function"]["name"]) for c, r in zip(chosen, rejected) if c["function"]["name"] != r["function"]["name"]]
+        changed = [
+            (c["function"]["name"], r["function"]["name"])
+            for c, r in zip(chosen, rejected)
+            if c["function"]["name"] != r["function"]["name"]
+        ]
         assert len(changed) == 1
         was, now = changed[0]
         same += DOMAINS.get(now) == DOMAINS.get(was)
@@ -95,37 +105,83 @@ def test_a_wrong_function_pair_calls_a_same_domain_sibling_when_there_is_one(run
 
 
 def _record(category, tools, messages, meta):
-    return parse_record({"id": f"hand-{category}", "category": category, "tools": [_tool(name) for name in tools],
-                         "messages": messages, "meta": {"now": "2026-11-23T10:00:00Z", **meta}})
+    return parse_record(
+        {
+            "id": f"hand-{category}",
+            "category": category,
+            "tools": [_tool(name) for name in tools],
+            "messages": messages,
+            "meta": {"now": "2026-11-23T10:00:00Z", **meta},
+        }
+    )
 
 
 def test_wrong_order_swaps_the_dependent_calls_of_an_ordered_turn():
-    calls = [{"id": "a1B2c3D4e", "type": "function", "function": {"name": "get_stock_price", "arguments": {"ticker": "NVDA"}}},
-             {"id": "f5G6h7J8k", "type": "function", "function": {"name": "get_stock_price", "arguments": {"ticker": "AAPL"}}}]
-    record = _record("nested", ["get_stock_price", "get_current_weather"],
-                     [{"role": "user", "content": "First get the NVDA price, and only then the AAPL price."},
-                      {"role": "assistant", "content": None, "tool_calls": calls}],
-                     {"reference": [{"message": 1, "calls": [c["function"] for c in calls], "ordered": True}]})
+    calls = [
+        {
+            "id": "a1B2c3D4e",
+            "type": "function",
+            "function": {"name": "get_stock_price", "arguments": {"ticker": "NVDA"}},
+        },
+        {
+            "id": "f5G6h7J8k",
+            "type": "function",
+            "function": {"name": "get_stock_price", "arguments": {"ticker": "AAPL"}},
+        },
+    ]
+    record = _record(
+        "nested",
+        ["get_stock_price", "get_current_weather"],
+        [
+            {"role": "user", "content": "First get the NVDA price, and only then the AAPL price."},
+            {"role": "assistant", "content": None, "tool_calls": calls},
+        ],
+        {"reference": [{"message": 1, "calls": [c["function"] for c in calls], "ordered": True}]},
+    )
     pairs = pairs_for(record, CHECKS, {"wrong_order": 1}, DOMAINS)
     assert [p.type for p in pairs] == ["wrong_order"]
     assert [c["function"]["arguments"]["ticker"] for c in pairs[0].rejected[0]["tool_calls"]] == ["AAPL", "NVDA"]
-    assert verdict(PAIR_TYPES["wrong_order"], run_checks(cut(record, 1, pairs[0].rejected[0]), CHECKS)) == {"wrong_order"}
+    assert verdict(PAIR_TYPES["wrong_order"], run_checks(cut(record, 1, pairs[0].rejected[0]), CHECKS)) == {
+        "wrong_order"
+    }
     assert run_checks(cut(record, 1, pairs[0].chosen[0]), CHECKS) == []
 
 
 def test_wrong_order_is_no_mistake_for_independent_calls():
-    calls = [{"id": "a1B2c3D4e", "type": "function", "function": {"name": "get_stock_price", "arguments": {"ticker": "NVDA"}}},
-             {"id": "f5G6h7J8k", "type": "function", "function": {"name": "get_stock_price", "arguments": {"ticker": "AAPL"}}}]
-    record = _record("parallel", ["get_stock_price"], [{"role": "user", "content": "Prices of NVDA and AAPL please."},
-                                                       {"role": "assistant", "content": None, "tool_calls": calls}], {})
+    calls = [
+        {
+            "id": "a1B2c3D4e",
+            "type": "function",
+            "function": {"name": "get_stock_price", "arguments": {"ticker": "NVDA"}},
+        },
+        {
+            "id": "f5G6h7J8k",
+            "type": "function",
+            "function": {"name": "get_stock_price", "arguments": {"ticker": "AAPL"}},
+        },
+    ]
+    record = _record(
+        "parallel",
+        ["get_stock_price"],
+        [
+            {"role": "user", "content": "Prices of NVDA and AAPL please."},
+            {"role": "assistant", "content": None, "tool_calls": calls},
+        ],
+        {},
+    )
     assert pairs_for(record, CHECKS, {"wrong_order": 1}, DOMAINS) == []  # reversed parallel calls still pass: no pair
 
 
 def test_call_in_no_call_calls_an_offered_tool_where_words_were_right():
-    record = _record("no_call", ["get_unread_count", "list_devices"],
-                     [{"role": "user", "content": "What is a good name for a grey kitten?"},
-                      {"role": "assistant", "content": "How about Ash, Smokey or Pebble?"}],
-                     {"no_call": {"kind": "unrelated"}})
+    record = _record(
+        "no_call",
+        ["get_unread_count", "list_devices"],
+        [
+            {"role": "user", "content": "What is a good name for a grey kitten?"},
+            {"role": "assistant", "content": "How about Ash, Smokey or Pebble?"},
+        ],
+        {"no_call": {"kind": "unrelated"}},
+    )
     pairs = pairs_for(record, CHECKS, {"call_in_no_call": 1}, DOMAINS)
     assert [p.type for p in pairs] == ["call_in_no_call"]
     rejected = pairs[0].rejected[0]
@@ -135,10 +191,25 @@ def test_call_in_no_call_calls_an_offered_tool_where_words_were_right():
 
 
 def test_a_record_whose_cut_fails_a_check_gives_no_pair():
-    record = _record("single", ["get_stock_price"], [{"role": "user", "content": "Price of NVDA?"},
-                                                     {"role": "assistant", "content": None, "tool_calls": [
-                                                         {"id": "a1B2c3D4e", "type": "function",
-                                                          "function": {"name": "get_stock_price", "arguments": {"ticker": "TSLA"}}}]}], {})
+    record = _record(
+        "single",
+        ["get_stock_price"],
+        [
+            {"role": "user", "content": "Price of NVDA?"},
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "id": "a1B2c3D4e",
+                        "type": "function",
+                        "function": {"name": "get_stock_price", "arguments": {"ticker": "TSLA"}},
+                    }
+                ],
+            },
+        ],
+        {},
+    )
     assert run_checks(cut(record, 1, record.to_dict()["messages"][1]), CHECKS)  # TSLA is nobody's word
     assert pairs_for(record, CHECKS, None, DOMAINS) == []
 
@@ -147,7 +218,9 @@ def test_the_mix_limits_the_types_and_the_semantic_share_drops_easy_pairs(runs):
     records = runs["blueprint"]["records"]
     only = build_pairs(records, CHECKS, {"missing_required": 1, "wrong_type": 1}, DOMAINS, semantic_share=0)
     assert only and {p.type for p in only} <= {"missing_required", "wrong_type"}
-    assert build_pairs(records, CHECKS, {"missing_required": 1}, DOMAINS, semantic_share=0.6) == []  # no semantic pair to balance them
+    assert (
+        build_pairs(records, CHECKS, {"missing_required": 1}, DOMAINS, semantic_share=0.6) == []
+    )  # no semantic pair to balance them
     assert build_pairs(records, CHECKS, None, DOMAINS, seed=3) == build_pairs(records, CHECKS, None, DOMAINS, seed=3)
 
 
@@ -157,13 +230,23 @@ def test_the_config_rejects_an_unknown_pair_type():
 
 
 def _stock_record(ticker, codes=None, content="Price of NVDA please, not TSLA."):
-    calls = [{"id": "a1B2c3D4e", "type": "function", "function": {"name": "get_stock_price", "arguments": {"ticker": ticker}}}]
+    calls = [
+        {
+            "id": "a1B2c3D4e",
+            "type": "function",
+            "function": {"name": "get_stock_price", "arguments": {"ticker": ticker}},
+        }
+    ]
     meta = {"reference": [{"message": 1, "calls": [{"name": "get_stock_price", "arguments": {"ticker": "NVDA"}}]}]}
     if codes is not None:
         meta["codes"] = codes
-    return {"id": f"rej-{ticker}", "category": "single", "tools": [_tool("get_stock_price"), _tool("get_current_weather")],
-            "messages": [{"role": "user", "content": content}, {"role": "assistant", "content": None, "tool_calls": calls}],
-            "meta": {"now": "2026-11-23T10:00:00Z", **meta}}
+    return {
+        "id": f"rej-{ticker}",
+        "category": "single",
+        "tools": [_tool("get_stock_price"), _tool("get_current_weather")],
+        "messages": [{"role": "user", "content": content}, {"role": "assistant", "content": None, "tool_calls": calls}],
+        "meta": {"now": "2026-11-23T10:00:00Z", **meta},
+    }
 
 
 def test_a_real_failure_pairs_the_solvers_turn_with_its_reference():
@@ -175,30 +258,63 @@ def test_a_real_failure_pairs_the_solvers_turn_with_its_reference():
     assert pair.prompt == [{"role": "user", "content": "Price of NVDA please, not TSLA."}]
 
 
-@pytest.mark.parametrize("entry", [
-    _stock_record("TSLA", ["wrong_value", "too_short"]),  # the request itself is weak: no pair
-    _stock_record("TSLA", ["duplicate"]),
-    _stock_record("NVDA", ["wrong_value"]),  # nothing differs from the reference
-    _stock_record("TSLA", ["wrong_value"], content="Price of TSLA please."),  # the reference is not grounded: chosen fails
-    {**_stock_record("TSLA", ["ungrounded_value"]), "messages": [{"role": "user", "content": "Price please."}]},  # rejected before solving
-])
+@pytest.mark.parametrize(
+    "entry",
+    [
+        _stock_record("TSLA", ["wrong_value", "too_short"]),  # the request itself is weak: no pair
+        _stock_record("TSLA", ["duplicate"]),
+        _stock_record("NVDA", ["wrong_value"]),  # nothing differs from the reference
+        _stock_record(
+            "TSLA", ["wrong_value"], content="Price of TSLA please."
+        ),  # the reference is not grounded: chosen fails
+        {
+            **_stock_record("TSLA", ["ungrounded_value"]),
+            "messages": [{"role": "user", "content": "Price please."}],
+        },  # rejected before solving
+    ],
+)
 def test_real_failures_need_a_sound_request_and_a_passing_reference(entry):
     assert generated_pairs([entry], CHECKS) == []
 
 
 def test_ignored_result_replaces_a_linked_value_with_one_said_earlier():
-    search = {"id": "q1W2e3R4t", "type": "function", "function": {"name": "get_stock_price", "arguments": {"ticker": "NVDA"}}}
-    record = _record("nested", ["get_stock_price"],
-                     [{"role": "user", "content": "Price NVDA, then the price of the ticker it names as its peer."},
-                      {"role": "assistant", "content": None, "tool_calls": [search]},
-                      {"role": "tool", "tool_call_id": "q1W2e3R4t", "name": "get_stock_price", "content": "{\"ticker\": \"NVDA\", \"peer\": \"AMD\"}"},
-                      {"role": "assistant", "content": None, "tool_calls": [
-                          {"id": "y5U6i7O8p", "type": "function", "function": {"name": "get_stock_price", "arguments": {"ticker": "AMD"}}}]}],
-                     {"links": [{"message": 3, "call": 0, "argument": "ticker", "from_message": 2, "output": "peer"}]})
+    search = {
+        "id": "q1W2e3R4t",
+        "type": "function",
+        "function": {"name": "get_stock_price", "arguments": {"ticker": "NVDA"}},
+    }
+    record = _record(
+        "nested",
+        ["get_stock_price"],
+        [
+            {"role": "user", "content": "Price NVDA, then the price of the ticker it names as its peer."},
+            {"role": "assistant", "content": None, "tool_calls": [search]},
+            {
+                "role": "tool",
+                "tool_call_id": "q1W2e3R4t",
+                "name": "get_stock_price",
+                "content": '{"ticker": "NVDA", "peer": "AMD"}',
+            },
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "id": "y5U6i7O8p",
+                        "type": "function",
+                        "function": {"name": "get_stock_price", "arguments": {"ticker": "AMD"}},
+                    }
+                ],
+            },
+        ],
+        {"links": [{"message": 3, "call": 0, "argument": "ticker", "from_message": 2, "output": "peer"}]},
+    )
     pairs = pairs_for(record, CHECKS, {"ignored_result": 1}, DOMAINS)
     assert [(p.type, p.code) for p in pairs] == [("ignored_result", "unused_tool_result")]
     assert pairs[0].rejected[0]["tool_calls"][0]["function"]["arguments"] == {"ticker": "NVDA"}
-    assert verdict(PAIR_TYPES["ignored_result"], run_checks(cut(record, 3, pairs[0].rejected[0]), CHECKS)) == {"unused_tool_result"}
+    assert verdict(PAIR_TYPES["ignored_result"], run_checks(cut(record, 3, pairs[0].rejected[0]), CHECKS)) == {
+        "unused_tool_result"
+    }
 
 
 def test_a_second_solve_that_goes_wrong_pairs_with_the_accepted_turn(tmp_path):
@@ -215,7 +331,9 @@ def test_a_second_solve_that_goes_wrong_pairs_with_the_accepted_turn(tmp_path):
         fake.corrupt = second_solve_forgets
         result = run_category(fake, tmp_path / "run", "single", "blueprint", n=6, pairs={"second_solve": 0.9})
     pairs = [json.loads(line) for line in (tmp_path / "run" / "pairs.jsonl").read_text().splitlines()]
-    siblings = [p for p in pairs if p["source"] == "generated" and p["record_id"] in {r["id"] for r in result["accepted"]}]
+    siblings = [
+        p for p in pairs if p["source"] == "generated" and p["record_id"] in {r["id"] for r in result["accepted"]}
+    ]
     assert siblings, pairs
     by_id = {r["id"]: r for r in result["accepted"]}
     for pair in siblings:
@@ -227,9 +345,24 @@ def test_a_second_solve_that_goes_wrong_pairs_with_the_accepted_turn(tmp_path):
 
 
 def test_invented_value_copies_the_schemas_example_or_shifts_a_number():
-    calls = [{"id": "a1B2c3D4e", "type": "function", "function": {"name": "get_current_weather", "arguments": {"location": "Berlin"}}}]
-    record = _record("single", ["get_current_weather"], [{"role": "user", "content": "Weather in Berlin?"},
-                                                        {"role": "assistant", "content": None, "tool_calls": calls}], {})
+    calls = [
+        {
+            "id": "a1B2c3D4e",
+            "type": "function",
+            "function": {"name": "get_current_weather", "arguments": {"location": "Berlin"}},
+        }
+    ]
+    record = _record(
+        "single",
+        ["get_current_weather"],
+        [
+            {"role": "user", "content": "Weather in Berlin?"},
+            {"role": "assistant", "content": None, "tool_calls": calls},
+        ],
+        {},
+    )
     pairs = pairs_for(record, CHECKS, {"invented_value": 1}, DOMAINS)
     assert [(p.type, p.code) for p in pairs] == [("invented_value", "ungrounded_value")]
-    assert pairs[0].rejected[0]["tool_calls"][0]["function"]["arguments"] == {"location": "Boston, MA"}  # the schema's example
+    assert pairs[0].rejected[0]["tool_calls"][0]["function"]["arguments"] == {
+        "location": "Boston, MA"
+    }  # the schema's example

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import random
 import re
 
 import pytest
@@ -10,8 +11,6 @@ from pydantic import ValidationError
 
 from filters.schema import strip_extensions, validator_for
 from pipeline.config import RunConfig, TeacherConfig
-import random
-
 from pipeline.plan import STYLES, Planner, nearest_examples, stable_int
 from pipeline.seeds import SeedTool, load_examples, load_tools
 
@@ -34,6 +33,7 @@ def _tasks(planner, count):
 
 
 # -- config ---------------------------------------------------------------------------------------
+
 
 def test_mode_defaults():
     embedded = RunConfig()
@@ -71,11 +71,13 @@ def test_teacher_rejects_bad_temperatures(temperatures):
 
 # -- determinism ---------------------------------------------------------------------------------
 
+
 def test_stable_int_is_stable():
     assert stable_int(0, "single", 1) == stable_int(0, "single", 1)
     assert stable_int(0, "single", 1) != stable_int(0, "single", 2)
     # sha256("0:single:1")[:8] big-endian: fixed across processes and Python versions
     import hashlib
+
     assert stable_int(0, "single", 1) == int.from_bytes(hashlib.sha256(b"0:single:1").digest()[:8], "big")
 
 
@@ -111,6 +113,7 @@ def test_order_covers_every_tool_once_per_block(catalog):
 
 
 # -- task content -------------------------------------------------------------------------------
+
 
 def _check_tool_set(planner, catalog, tasks, low, high):
     domains = {t.name: t.domain for t in catalog}
@@ -186,8 +189,12 @@ def test_few_examples(catalog):
 
 
 def test_blueprint_skips_undrawable_tools(catalog):
-    free_text = SeedTool("write_note", "Write a note.", {"type": "object", "required": ["text"],
-                                                          "properties": {"text": {"type": "string"}}}, domain="notes")
+    free_text = SeedTool(
+        "write_note",
+        "Write a note.",
+        {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}},
+        domain="notes",
+    )
     planner = Planner(RunConfig(), catalog + [free_text], EXAMPLE_TOOLS, PROMPTS)
     assert "write_note" not in planner.order
     assert set(planner.undrawable) == {"write_note"}

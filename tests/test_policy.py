@@ -7,8 +7,18 @@ import random
 import pytest
 
 from filters.policy import policy_issues
-from pipeline.policy import (confirmation_turns, draw_rules, is_acceptance, is_confirmation_question, is_decline,
-                             needs_confirmation, prompt_version, render_rules, rule_from_dict, templates)
+from pipeline.policy import (
+    confirmation_turns,
+    draw_rules,
+    is_acceptance,
+    is_confirmation_question,
+    is_decline,
+    needs_confirmation,
+    prompt_version,
+    render_rules,
+    rule_from_dict,
+    templates,
+)
 from pipeline.record import Conversation
 from pipeline.seeds import load_tools
 
@@ -47,13 +57,22 @@ def test_draw_rules_are_relevant_to_the_tools():
                     assert rules[0] is rule  # first, when present
                 if rule["type"] == "max_arg":
                     schema = BY_NAME[rule["tool"]].parameters["properties"][rule["argument"]]
-                    assert schema["type"] in ("number", "integer") and schema.get("minimum", 0) < rule["max"] < schema["maximum"]
+                    assert (
+                        schema["type"] in ("number", "integer")
+                        and schema.get("minimum", 0) < rule["max"] < schema["maximum"]
+                    )
                 if rule["type"] == "never_call":
                     assert not BY_NAME[rule["tool"]].read_only
-                    assert all(rule["tool"] not in (other.get("tools") or [other.get("tool"), other.get("before")])
-                               for other in rules if other is not rule)
+                    assert all(
+                        rule["tool"] not in (other.get("tools") or [other.get("tool"), other.get("before")])
+                        for other in rules
+                        if other is not rule
+                    )
                 if rule["type"] == "requires_before":
-                    assert BY_NAME[rule["before"]].read_only and BY_NAME[rule["before"]].domain == BY_NAME[rule["tool"]].domain
+                    assert (
+                        BY_NAME[rule["before"]].read_only
+                        and BY_NAME[rule["before"]].domain == BY_NAME[rule["tool"]].domain
+                    )
     assert kinds == {"confirm_before", "max_arg", "never_call", "requires_before"}
 
 
@@ -65,7 +84,9 @@ def test_draw_rules_examples_on_the_seeds():
     assert (("before", "search_flights"), ("tool", "book_flight"), ("type", "requires_before")) in seen
     assert (("before", "search_restaurants"), ("tool", "reserve_table"), ("type", "requires_before")) in seen
     assert (("argument", "total_amount"), ("tool", "place_order"), ("type", "max_arg")) in seen
-    assert all(("tool", "get_current_weather") not in rule for rule in seen)  # read-only tools are never the acting side
+    assert all(
+        ("tool", "get_current_weather") not in rule for rule in seen
+    )  # read-only tools are never the acting side
 
 
 def test_draw_rules_edge_cases():
@@ -75,15 +96,21 @@ def test_draw_rules_edge_cases():
     assert len(draw_rules(TOOLS, random.Random(0), 1)) == 1
     targets = {tool.name for tool in _domain("ecommerce") if not tool.read_only} - {"request_return"}
     for seed in range(10):
-        never = [r["tool"] for r in draw_rules(_domain("ecommerce"), random.Random(seed), 4, targets=targets) if r["type"] == "never_call"]
+        never = [
+            r["tool"]
+            for r in draw_rules(_domain("ecommerce"), random.Random(seed), 4, targets=targets)
+            if r["type"] == "never_call"
+        ]
         assert set(never) <= {"request_return"}
 
 
 def test_render_rules():
-    rules = [{"type": "confirm_before", "tools": ["place_order", "cancel_order"]},
-             {"type": "max_arg", "tool": "transfer_money", "argument": "amount", "max": 500.0},
-             {"type": "never_call", "tool": "delete_event"},
-             {"type": "requires_before", "tool": "book_flight", "before": "search_flights"}]
+    rules = [
+        {"type": "confirm_before", "tools": ["place_order", "cancel_order"]},
+        {"type": "max_arg", "tool": "transfer_money", "argument": "amount", "max": 500.0},
+        {"type": "never_call", "tool": "delete_event"},
+        {"type": "requires_before", "tool": "book_flight", "before": "search_flights"},
+    ]
     text = render_rules(rules, random.Random(3))
     lines = text.splitlines()
     assert len(lines) == 5 and lines[0] in templates("system/complex")["intro"]
@@ -108,8 +135,10 @@ def test_every_template_renders():
 
 
 def test_needs_confirmation_with_drawn_rules():
-    rules = [{"type": "confirm_before", "tools": ["cancel_order"]},
-             {"type": "max_arg", "tool": "place_order", "argument": "total_amount", "max": 500}]
+    rules = [
+        {"type": "confirm_before", "tools": ["cancel_order"]},
+        {"type": "max_arg", "tool": "place_order", "argument": "total_amount", "max": 500},
+    ]
     assert needs_confirmation(rules, {"name": "cancel_order", "arguments": {"order_id": "A1"}})
     assert needs_confirmation(rules, {"name": "place_order", "arguments": {"total_amount": 620}})
     assert not needs_confirmation(rules, {"name": "place_order", "arguments": {"total_amount": 120}})
@@ -137,10 +166,24 @@ def test_generated_pattern_passes_the_filter():
     call = {"name": "place_order", "arguments": {"total_amount": 620.5}}
     for seed in range(10):
         question, accept, decline = confirmation_turns(call, random.Random(seed))
-        opening = [{"role": "system", "content": render_rules(rules, random.Random(seed))},
-                   {"role": "user", "content": "Order two tablets for 620.50 in total."}, {"role": "assistant", "content": question}]
-        made = [{"role": "assistant", "content": None, "tool_calls": [{"id": "aB3dE5gH7", "type": "function", "function": call}]}]
+        opening = [
+            {"role": "system", "content": render_rules(rules, random.Random(seed))},
+            {"role": "user", "content": "Order two tablets for 620.50 in total."},
+            {"role": "assistant", "content": question},
+        ]
+        made = [
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [{"id": "aB3dE5gH7", "type": "function", "function": call}],
+            }
+        ]
         for answer, expected in ((accept, []), (decline, ["policy_violation"])):
-            record = Conversation.model_validate({"id": "r", "messages": opening + [{"role": "user", "content": answer}] + made,
-                                                  "meta": {"policy": rules}})
+            record = Conversation.model_validate(
+                {
+                    "id": "r",
+                    "messages": opening + [{"role": "user", "content": answer}] + made,
+                    "meta": {"policy": rules},
+                }
+            )
             assert [issue.code for issue in policy_issues(record)] == expected

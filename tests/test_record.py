@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 import random
 import re
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -28,12 +28,25 @@ def _record(arguments) -> dict:
     return {
         "id": "r1",
         "category": "single",
-        "tools": [{"type": "function", "function": {"name": "f", "description": "d",
-                                                     "parameters": {"type": "object", "properties": {"a": {"type": "integer"}}}}}],
+        "tools": [
+            {
+                "type": "function",
+                "function": {
+                    "name": "f",
+                    "description": "d",
+                    "parameters": {"type": "object", "properties": {"a": {"type": "integer"}}},
+                },
+            }
+        ],
         "messages": [
             {"role": "user", "content": "hi"},
-            {"role": "assistant", "content": None, "tool_calls": [
-                {"id": "abcDEF123", "type": "function", "function": {"name": "f", "arguments": arguments}}]},
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {"id": "abcDEF123", "type": "function", "function": {"name": "f", "arguments": arguments}}
+                ],
+            },
             {"role": "tool", "tool_call_id": "abcDEF123", "name": "f", "content": "{}"},
             {"role": "assistant", "content": "done"},
         ],
@@ -41,6 +54,7 @@ def _record(arguments) -> dict:
 
 
 # -- arguments ---------------------------------------------------------------------------------
+
 
 def test_arguments_dict_and_json_string_give_same_dict():
     as_dict = FunctionCall(name="f", arguments={"a": 1, "b": {"c": [1, 2]}})
@@ -73,6 +87,7 @@ def test_string_arguments_in_a_record_are_emitted_as_an_object():
 
 
 # -- to_dict / to_json: null keys --------------------------------------------------------------
+
 
 def _null_keys(value, path=""):
     if isinstance(value, dict):
@@ -113,6 +128,7 @@ def test_to_json_is_one_line_and_keeps_unicode():
 
 # -- call ids ----------------------------------------------------------------------------------
 
+
 def test_new_call_id_shape():
     rng = random.Random(7)
     ids = [new_call_id(rng) for _ in range(200)]
@@ -138,17 +154,28 @@ def test_call_id_regex_rejects_bad_ids(bad):
 
 # -- Tool ----------------------------------------------------------------------------------------
 
+
 def test_tool_drops_unknown_keys():
-    tool = Tool.model_validate({
-        "type": "function",
-        "strict": True,
-        "x-executor": "mod:fn",
-        "function": {"name": "f", "description": "d", "strict": True, "x-pool": ["a"], "read_only": True,
-                     "parameters": {"type": "object", "properties": {}}},
-    })
+    tool = Tool.model_validate(
+        {
+            "type": "function",
+            "strict": True,
+            "x-executor": "mod:fn",
+            "function": {
+                "name": "f",
+                "description": "d",
+                "strict": True,
+                "x-pool": ["a"],
+                "read_only": True,
+                "parameters": {"type": "object", "properties": {}},
+            },
+        }
+    )
     dumped = tool.model_dump()
-    assert dumped == {"type": "function", "function": {"name": "f", "description": "d",
-                                                       "parameters": {"type": "object", "properties": {}}}}
+    assert dumped == {
+        "type": "function",
+        "function": {"name": "f", "description": "d", "parameters": {"type": "object", "properties": {}}},
+    }
 
 
 def test_tool_rejects_other_type():
@@ -162,6 +189,7 @@ def test_tool_schemas_maps_names_to_parameters():
 
 
 # -- round trip ------------------------------------------------------------------------------------
+
 
 def test_design_example_round_trip():
     first = parse_record(DESIGN_EXAMPLE)
@@ -187,6 +215,7 @@ def test_conversation_defaults():
 
 
 # -- iter_jsonl -------------------------------------------------------------------------------------
+
 
 def test_iter_jsonl_skips_blank_lines_and_yields_errors(tmp_path):
     path = tmp_path / "x.jsonl"

@@ -31,8 +31,10 @@ def _keys(value, found):
 
 
 def _run(fake: FakeOpenAI, out: Path, *extra: str, env=None):
-    return run_cli(["--category", "single", "--base-url", fake.base_url, "--model", "fake-model", "--out", str(out),
-                    *extra], env={"OPENAI_API_KEY": SECRET, **(env or {})})
+    return run_cli(
+        ["--category", "single", "--base-url", fake.base_url, "--model", "fake-model", "--out", str(out), *extra],
+        env={"OPENAI_API_KEY": SECRET, **(env or {})},
+    )
 
 
 def _records(path: Path) -> list[dict]:
@@ -50,8 +52,20 @@ def test_blueprint_run_writes_valid_records_and_manifest(fake, tmp_path):
     assert manifest["counts"]["accepted"] == 6 and manifest["counts"]["requested"] == 6
     assert manifest["teacher"]["structured_output"] == "json_schema"
     assert manifest["short_cells"] == []
-    assert set(manifest["funnel"]["removed_by_check"]) == {"generate", "format", "schema", "grounding", "category", "reference", "quality", "judge", "dedup"}
-    assert [row["category"] for row in manifest["funnel"]["by_slice"]] == ["single"] * len(manifest["funnel"]["by_slice"])
+    assert set(manifest["funnel"]["removed_by_check"]) == {
+        "generate",
+        "format",
+        "schema",
+        "grounding",
+        "category",
+        "reference",
+        "quality",
+        "judge",
+        "dedup",
+    }
+    assert [row["category"] for row in manifest["funnel"]["by_slice"]] == ["single"] * len(
+        manifest["funnel"]["by_slice"]
+    )
     assert sum(row["candidates"] for row in manifest["funnel"]["by_slice"]) == manifest["counts"]["candidates"]
     assert manifest["usage"]["requests"] == len(fake.requests)
     for record in accepted:
@@ -82,18 +96,45 @@ def test_solve_pass_is_never_told_the_target(fake, tmp_path):
     assert pick_steps
     for body in pick_steps:
         enum = body["response_format"]["json_schema"]["schema"]["properties"]["action"]["enum"]
-        assert len(enum) >= 2 and len(set(enum)) == len(enum)  # the target and at least one distractor, never the target alone
+        assert len(enum) >= 2 and len(set(enum)) == len(
+            enum
+        )  # the target and at least one distractor, never the target alone
         system = body["messages"][0]["content"]
         assert all(f"- {option}" in system for option in enum)
 
 
 def test_free_mode_with_user_tools(fake, tmp_path):
     tools = tmp_path / "tools.json"
-    tools.write_text(json.dumps([
-        {"type": "function", "function": {"name": "get_weather", "description": "Current weather in a city.",
-                                          "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}},
-        {"type": "function", "function": {"name": "get_time", "description": "Local time in a city.",
-                                          "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]))
+    tools.write_text(
+        json.dumps(
+            [
+                {
+                    "type": "function",
+                    "function": {
+                        "name": "get_weather",
+                        "description": "Current weather in a city.",
+                        "parameters": {
+                            "type": "object",
+                            "properties": {"city": {"type": "string"}},
+                            "required": ["city"],
+                        },
+                    },
+                },
+                {
+                    "type": "function",
+                    "function": {
+                        "name": "get_time",
+                        "description": "Local time in a city.",
+                        "parameters": {
+                            "type": "object",
+                            "properties": {"city": {"type": "string"}},
+                            "required": ["city"],
+                        },
+                    },
+                },
+            ]
+        )
+    )
     out = tmp_path / "run"
     result = _run(fake, out, "--n", "4", "--mode", "free", "--tools", str(tools))
     assert result.returncode == 0, result.stderr
@@ -107,7 +148,9 @@ def test_rejected_round_trips_are_topped_up(fake, tmp_path):
     def spoil(number, body, content):
         if asked_keys(body) == {"arguments"} and number % 3 == 0:
             answer = json.loads(content)
-            answer["arguments"] = {key: (value + "X" if isinstance(value, str) else value) for key, value in answer["arguments"].items()}
+            answer["arguments"] = {
+                key: (value + "X" if isinstance(value, str) else value) for key, value in answer["arguments"].items()
+            }
             if not any(isinstance(v, str) for v in answer["arguments"].values()):
                 answer["arguments"]["unexpected"] = 1
             return json.dumps(answer)
@@ -122,7 +165,13 @@ def test_rejected_round_trips_are_topped_up(fake, tmp_path):
     assert rejected, "some candidates must have been spoiled"
     for entry in rejected:
         assert entry["meta"]["codes"] and entry["meta"]["issues"]
-        assert set(entry["meta"]["codes"]) & {"wrong_value", "unexpected_argument", "constraint_violation", "enum_violation", "wrong_type"}
+        assert set(entry["meta"]["codes"]) & {
+            "wrong_value",
+            "unexpected_argument",
+            "constraint_violation",
+            "enum_violation",
+            "wrong_type",
+        }
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["counts"]["candidates"] == 8 + len(rejected) + manifest["counts"]["surplus_dropped"]
     assert sum(manifest["funnel"]["removed_by_check"].values()) == len(rejected)
@@ -147,13 +196,20 @@ def test_a_request_missing_a_value_is_rejected_before_the_solve_pass(fake, tmp_p
     for entry in rejected:
         assert entry["meta"]["codes"] == ["ungrounded_value"]
         issue = entry["meta"]["issues"][0]
-        assert issue["check"] == "generate" and issue["path"].startswith(f"messages[{len(entry['messages']) - 1}].tool_calls[0].function.arguments.")
-        assert next(m["content"] for m in entry["messages"] if m["role"] == "user") == "Could you sort this out for me, please?"
+        assert issue["check"] == "generate" and issue["path"].startswith(
+            f"messages[{len(entry['messages']) - 1}].tool_calls[0].function.arguments."
+        )
+        assert (
+            next(m["content"] for m in entry["messages"] if m["role"] == "user")
+            == "Could you sort this out for me, please?"
+        )
         assert entry["meta"]["raw"]["phrase"]
     steps = [asked_keys(b) for b in fake.requests]
     counts = json.loads((out / "manifest.json").read_text())["counts"]
     assert steps.count({"request"}) == counts["candidates"] + counts["unneeded_tasks"]  # one phrase per task that ran
-    assert steps.count({"action"}) == steps.count({"request"}) - len(dropped)  # solve only requests that state every value
+    assert steps.count({"action"}) == steps.count({"request"}) - len(
+        dropped
+    )  # solve only requests that state every value
     assert 0 < len(rejected) <= len(dropped)
 
 
@@ -171,7 +227,9 @@ def test_a_request_that_copies_a_few_shot_is_rejected_before_the_solve_pass(fake
     assert _run(fake, out, "--n", "3", "--mode", "blueprint").returncode == 0
     rejected = _records(out / "rejected.jsonl")
     assert rejected and all(entry["meta"]["codes"] == ["fewshot_copy"] for entry in rejected)
-    assert all(entry["meta"]["issues"][0]["path"] == f"messages[{len(entry['messages']) - 2}].content" for entry in rejected)
+    assert all(
+        entry["meta"]["issues"][0]["path"] == f"messages[{len(entry['messages']) - 2}].content" for entry in rejected
+    )
     steps = [asked_keys(b) for b in fake.requests]
     assert steps.count({"action"}) == steps.count({"request"}) - len(copied)  # no solve request for a copy
     assert 0 < len(rejected) <= len(copied)  # (a task that ran after its cell filled is not a candidate)
@@ -199,7 +257,11 @@ def test_blueprint_prompts_show_only_examples_that_state_their_values(fake, tmp_
 
 
 def test_cells_left_short_exit_1_and_are_named(tmp_path):
-    with FakeOpenAI(responder=lambda body: '{"name": "nope"}' if "name" in json.dumps(body.get("response_format", {})) else '{"answer": "yes"}') as fake:
+    with FakeOpenAI(
+        responder=lambda body: (
+            '{"name": "nope"}' if "name" in json.dumps(body.get("response_format", {})) else '{"answer": "yes"}'
+        )
+    ) as fake:
         out = tmp_path / "run"
         result = _run(fake, out, "--n", "2", "--max-candidates", "6", "--mode", "blueprint")
     assert result.returncode == 1, result.stderr
@@ -230,15 +292,23 @@ def test_default_out_goes_to_outputs_run_name(fake, tmp_path):
 def test_bad_seed_file_is_one_line_exit_2(tmp_path):
     bad = tmp_path / "travel.json"
     good = {"name": "a", "description": "x", "parameters": {"type": "object", "properties": {}}}
-    typo = {"name": "d", "description": "x", "parameters": {"type": "object", "properties": {"date": {"type": "strnig"}}}}
+    typo = {
+        "name": "d",
+        "description": "x",
+        "parameters": {"type": "object", "properties": {"date": {"type": "strnig"}}},
+    }
     bad.write_text(json.dumps({"tools": [{**good, "name": f"t{i}"} for i in range(3)] + [typo]}))
     result = run_cli(["--category", "single", "--tools", str(bad)], cwd=tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert result.stderr.strip() == "error: travel.json: tools[3].parameters.properties.date: 'strnig' is not a valid type"
+    assert (
+        result.stderr.strip() == "error: travel.json: tools[3].parameters.properties.date: 'strnig' is not a valid type"
+    )
     bad.write_text(json.dumps({"tools": [good, good]}))
     result = run_cli(["--category", "single", "--tools", str(bad)], cwd=tmp_path)
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == ["error: travel.json: tools[1].name: duplicate tool name 'a' (also in travel.json tools[0])"]
+    assert result.stderr.strip().splitlines() == [
+        "error: travel.json: tools[1].name: duplicate tool name 'a' (also in travel.json tools[0])"
+    ]
     bad.write_text('{"tools": [')
     result = run_cli(["--category", "single", "--tools", str(bad)], cwd=tmp_path)
     assert result.returncode == 2 and result.stderr.startswith("error: travel.json: invalid JSON")
@@ -253,16 +323,30 @@ def test_missing_file_and_unknown_category_exit_2(tmp_path):
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1 and "--category" in result.stderr
     result = run_cli(["--category", "single", "--base-url", "http://127.0.0.1:9/v1"])
     assert result.returncode == 2 and "--model" in result.stderr
-    for flags, message in ((["--temperatures", "3"], "error: --temperatures: must be <= 2"),
-                           (["--n", "0"], "error: --n: must be >= 1")):
+    for flags, message in (
+        (["--temperatures", "3"], "error: --temperatures: must be <= 2"),
+        (["--n", "0"], "error: --n: must be >= 1"),
+    ):
         result = run_cli(["--category", "single", *flags])
         assert result.returncode == 2 and result.stderr.strip() == message
 
 
 def test_unreachable_base_url_fails_after_retries(tmp_path):
     started = time.monotonic()
-    result = run_cli(["--category", "single", "--base-url", "http://127.0.0.1:9/v1", "--model", "m", "--max-attempts", "3",
-                      "--out", str(tmp_path / "run")])
+    result = run_cli(
+        [
+            "--category",
+            "single",
+            "--base-url",
+            "http://127.0.0.1:9/v1",
+            "--model",
+            "m",
+            "--max-attempts",
+            "3",
+            "--out",
+            str(tmp_path / "run"),
+        ]
+    )
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert lines[-1].startswith("error: teacher: cannot reach http://127.0.0.1:9/v1"), result.stderr
@@ -284,10 +368,29 @@ def test_sigterm_leaves_no_manifest(tmp_path):
     with FakeOpenAI() as fake:
         fake.delay = 0.5
         out = tmp_path / "run"
-        process = subprocess.Popen([sys.executable, "-m", "pipeline.run", "--category", "single", "--n", "50",
-                                    "--base-url", fake.base_url, "--model", "m", "--out", str(out), "--concurrency", "1"],
-                                   cwd=ROOT, stderr=subprocess.PIPE, text=True,
-                                   env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "pipeline.run",
+                "--category",
+                "single",
+                "--n",
+                "50",
+                "--base-url",
+                fake.base_url,
+                "--model",
+                "m",
+                "--out",
+                str(out),
+                "--concurrency",
+                "1",
+            ],
+            cwd=ROOT,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**__import__("os").environ, "PYTHONPATH": str(ROOT)},
+        )
         deadline = time.monotonic() + 60
         while len(fake.requests) < 3 and time.monotonic() < deadline:  # the run is under way
             time.sleep(0.1)
@@ -304,7 +407,9 @@ def test_judge_runs_only_on_candidates_that_passed_and_its_no_rejects(fake, tmp_
         keys = asked_keys(body)
         if keys == {"arguments"} and number % 4 == 0:  # spoil some solves: those must never reach the judge
             answer = json.loads(content)
-            answer["arguments"] = {key: (value + "X" if isinstance(value, str) else value) for key, value in answer["arguments"].items()}
+            answer["arguments"] = {
+                key: (value + "X" if isinstance(value, str) else value) for key, value in answer["arguments"].items()
+            }
             return json.dumps(answer)
         if "verdict" in keys and number % 3 == 0:
             return json.dumps({"verdict": "no", "reason": "the request asks for something else"})
@@ -318,8 +423,14 @@ def test_judge_runs_only_on_candidates_that_passed_and_its_no_rejects(fake, tmp_
     result = _run(fake, out, "--n", "6", "--mode", "blueprint", "--judge", "--concurrency", "1")
     assert result.returncode == 0, result.stderr
     accepted, rejected = _records(out / "accepted.jsonl"), _records(out / "rejected.jsonl")
-    assert len(accepted) == 6 and all(r["meta"]["judge"]["verdict"] == "yes" and r["meta"]["judge"]["reason"] for r in accepted)
-    judged = {entry["meta"]["task"] for entry in rejected if {"judge_rejected", "judge_unparseable"} & set(entry["meta"]["codes"])}
+    assert len(accepted) == 6 and all(
+        r["meta"]["judge"]["verdict"] == "yes" and r["meta"]["judge"]["reason"] for r in accepted
+    )
+    judged = {
+        entry["meta"]["task"]
+        for entry in rejected
+        if {"judge_rejected", "judge_unparseable"} & set(entry["meta"]["codes"])
+    }
     assert judged, "some verdicts were spoiled"
     for entry in rejected:
         if entry["meta"]["task"] in judged:
@@ -338,30 +449,89 @@ def _records_surplus(out: Path) -> int:
 
 def test_category_all_splits_n_by_the_mix_and_reports_every_category(fake, tmp_path):
     out = tmp_path / "run"
-    result = run_cli(["--category", "all", "--n", "10", "--base-url", fake.base_url, "--model", "fake-model", "--out", str(out),
-                      "--mode", "blueprint", "--concurrency", "4"], env={"OPENAI_API_KEY": SECRET})
+    result = run_cli(
+        [
+            "--category",
+            "all",
+            "--n",
+            "10",
+            "--base-url",
+            fake.base_url,
+            "--model",
+            "fake-model",
+            "--out",
+            str(out),
+            "--mode",
+            "blueprint",
+            "--concurrency",
+            "4",
+        ],
+        env={"OPENAI_API_KEY": SECRET},
+    )
     assert result.returncode == 0, result.stderr
     accepted = _records(out / "accepted.jsonl")
-    counts = {category: sum(r["category"] == category for r in accepted) for category in ("single", "parallel", "nested", "multi_turn", "no_call")}
-    assert counts == {"single": 3, "parallel": 2, "nested": 2, "multi_turn": 1, "no_call": 2}  # the default mix 25/20/20/15/20
+    counts = {
+        category: sum(r["category"] == category for r in accepted)
+        for category in ("single", "parallel", "nested", "multi_turn", "no_call")
+    }
+    assert counts == {
+        "single": 3,
+        "parallel": 2,
+        "nested": 2,
+        "multi_turn": 1,
+        "no_call": 2,
+    }  # the default mix 25/20/20/15/20
     manifest = json.loads((out / "manifest.json").read_text())
     assert {row["category"] for row in manifest["funnel"]["by_slice"]} == set(counts)
-    assert {"parallel/split", "nested/phrase", "tools/simulate", "system/complex"} <= set(manifest["versions"]["prompts"])
+    assert {"parallel/split", "nested/phrase", "tools/simulate", "system/complex"} <= set(
+        manifest["versions"]["prompts"]
+    )
     assert set(manifest["versions"]["fewshot"]) == set(counts)
     for record in accepted:  # each record names the versions of the prompts and few-shots that made it
-        assert record["meta"]["prompt_version"] == record["meta"]["prompt_version"].strip() and len(record["meta"]["prompt_version"]) == 12
+        assert (
+            record["meta"]["prompt_version"] == record["meta"]["prompt_version"].strip()
+            and len(record["meta"]["prompt_version"]) == 12
+        )
         assert record["meta"]["fewshot_version"] == manifest["versions"]["fewshot"][record["category"]]
-    check = run_cli([str(out / "accepted.jsonl"), "--checks", "format,schema,grounding,category,reference,quality"], module="pipeline.validate")
+    check = run_cli(
+        [str(out / "accepted.jsonl"), "--checks", "format,schema,grounding,category,reference,quality"],
+        module="pipeline.validate",
+    )
     assert check.returncode == 0, check.stdout
     assert SECRET not in (out / "manifest.json").read_text() + (out / "accepted.jsonl").read_text()
 
 
 def test_nested_without_links_is_one_line_exit_2_before_any_request(tmp_path):
     tools = tmp_path / "tools.json"
-    tools.write_text(json.dumps({"tools": [{"name": "find_item", "description": "Find an item.", "read_only": True,
-                                            "parameters": {"type": "object", "properties": {"q": {"type": "string"}}}}]}))
+    tools.write_text(
+        json.dumps(
+            {
+                "tools": [
+                    {
+                        "name": "find_item",
+                        "description": "Find an item.",
+                        "read_only": True,
+                        "parameters": {"type": "object", "properties": {"q": {"type": "string"}}},
+                    }
+                ]
+            }
+        )
+    )
     with FakeOpenAI() as fake:
-        result = run_cli(["--category", "nested", "--tools", str(tools), "--base-url", fake.base_url, "--model", "m", "--out", str(tmp_path / "run")])
+        result = run_cli(
+            [
+                "--category",
+                "nested",
+                "--tools",
+                str(tools),
+                "--base-url",
+                fake.base_url,
+                "--model",
+                "m",
+                "--out",
+                str(tmp_path / "run"),
+            ]
+        )
         assert fake.requests == []
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
     assert result.stderr.startswith(f"error: {tools}: links: no links") and not (tmp_path / "run").exists()
@@ -381,4 +551,6 @@ def test_failed_tasks_over_the_threshold_exit_1_naming_them(fake, tmp_path):
     assert strict.returncode == 1
     said = " ".join(strict.stderr.split())  # rich wraps long lines
     assert "failed tasks:" in said and "over max_failed_share 0.05" in said
-    assert (tmp_path / "strict" / "manifest.json").is_file()  # done: the records are written, the exit code says what failed
+    assert (
+        tmp_path / "strict" / "manifest.json"
+    ).is_file()  # done: the records are written, the exit code says what failed

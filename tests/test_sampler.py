@@ -54,8 +54,11 @@ def test_every_bundled_tool_with_all_optionals(bundled):
 
 
 def test_optional_rate_zero_draws_only_required():
-    parameters = {"type": "object", "required": ["a"],
-                  "properties": {"a": {"type": "integer"}, "b": {"type": "boolean"}, "c": {"enum": ["x"]}}}
+    parameters = {
+        "type": "object",
+        "required": ["a"],
+        "properties": {"a": {"type": "integer"}, "b": {"type": "boolean"}, "c": {"enum": ["x"]}},
+    }
     for seed in range(20):
         assert set(_draw(parameters, seed, optional_rate=0.0)) == {"a"}
 
@@ -75,10 +78,15 @@ def test_different_seeds_differ(bundled):
     assert len(draws) > 10
 
 
-DATES = {"type": "object", "required": ["check_in", "check_out"],
-         "properties": {"city": {"type": "string", "enum": ["Rome"]},
-                        "check_in": {"type": "string", "format": "date"},
-                        "check_out": {"type": "string", "format": "date"}}}
+DATES = {
+    "type": "object",
+    "required": ["check_in", "check_out"],
+    "properties": {
+        "city": {"type": "string", "enum": ["Rome"]},
+        "check_in": {"type": "string", "format": "date"},
+        "check_out": {"type": "string", "format": "date"},
+    },
+}
 
 
 def test_dates_rise_in_declaration_order():
@@ -92,9 +100,14 @@ def test_dates_rise_in_declaration_order():
 
 
 def test_date_times_rise_in_declaration_order():
-    parameters = {"type": "object", "required": ["start", "end"],
-                  "properties": {"start": {"type": "string", "format": "date-time"},
-                                 "end": {"type": "string", "format": "date-time"}}}
+    parameters = {
+        "type": "object",
+        "required": ["start", "end"],
+        "properties": {
+            "start": {"type": "string", "format": "date-time"},
+            "end": {"type": "string", "format": "date-time"},
+        },
+    }
     for seed in range(100):
         arguments = _draw(parameters, seed)
         assert arguments["start"] <= arguments["end"]
@@ -109,9 +122,14 @@ def test_dates_are_relative_to_now():
 
 
 def test_birth_dates_are_in_the_past_and_not_reordered():
-    parameters = {"type": "object", "required": ["birth_date", "visit"],
-                  "properties": {"birth_date": {"type": "string", "format": "date"},
-                                 "visit": {"type": "string", "format": "date"}}}
+    parameters = {
+        "type": "object",
+        "required": ["birth_date", "visit"],
+        "properties": {
+            "birth_date": {"type": "string", "format": "date"},
+            "visit": {"type": "string", "format": "date"},
+        },
+    }
     for seed in range(30):
         arguments = _draw(parameters, seed)
         assert 1948 <= int(arguments["birth_date"][:4]) <= 2006
@@ -126,8 +144,11 @@ def test_free_form_string_is_not_drawable():
 
 
 def test_free_form_string_with_examples_or_pool_is_drawable():
-    parameters = {"type": "object", "required": ["a", "b"],
-                  "properties": {"a": {"type": "string", "examples": ["ex"]}, "b": {"type": "string", "x-pool": ["p1", "p2"]}}}
+    parameters = {
+        "type": "object",
+        "required": ["a", "b"],
+        "properties": {"a": {"type": "string", "examples": ["ex"]}, "b": {"type": "string", "x-pool": ["p1", "p2"]}},
+    }
     for seed in range(10):
         arguments = _draw(parameters, seed)
         assert arguments["a"] == "ex" and arguments["b"] in ("p1", "p2")
@@ -140,17 +161,25 @@ def test_unsupported_ref_is_not_drawable():
 
 
 def test_enum_and_const():
-    parameters = {"type": "object", "required": ["u", "c"],
-                  "properties": {"u": {"type": "string", "enum": ["metric", "imperial"]}, "c": {"const": 3}}}
+    parameters = {
+        "type": "object",
+        "required": ["u", "c"],
+        "properties": {"u": {"type": "string", "enum": ["metric", "imperial"]}, "c": {"const": 3}},
+    }
     seen = {_draw(parameters, seed)["u"] for seed in range(30)}
     assert seen == {"metric", "imperial"}
     assert _draw(parameters)["c"] == 3
 
 
 def test_numeric_ranges():
-    parameters = {"type": "object", "required": ["i", "n"],
-                  "properties": {"i": {"type": "integer", "minimum": 2, "maximum": 4},
-                                 "n": {"type": "number", "minimum": 0.5, "maximum": 0.75}}}
+    parameters = {
+        "type": "object",
+        "required": ["i", "n"],
+        "properties": {
+            "i": {"type": "integer", "minimum": 2, "maximum": 4},
+            "n": {"type": "number", "minimum": 0.5, "maximum": 0.75},
+        },
+    }
     ints = set()
     for seed in range(60):
         arguments = _draw(parameters, seed)
@@ -163,17 +192,38 @@ def test_numeric_ranges():
 COMPLEX = {
     "type": "object",
     "required": ["address", "items", "note", "payee"],
-    "$defs": {"Money": {"type": "object", "required": ["amount", "currency"],
-                        "properties": {"amount": {"type": "number", "minimum": 1, "maximum": 500},
-                                       "currency": {"type": "string", "enum": ["EUR", "USD"]}}}},
+    "$defs": {
+        "Money": {
+            "type": "object",
+            "required": ["amount", "currency"],
+            "properties": {
+                "amount": {"type": "number", "minimum": 1, "maximum": 500},
+                "currency": {"type": "string", "enum": ["EUR", "USD"]},
+            },
+        }
+    },
     "properties": {
-        "address": {"type": "object", "required": ["city", "zip"],
-                    "properties": {"city": {"type": "string", "x-pool": ["Oslo", "Lima"]},
-                                   "zip": {"type": "string", "pattern": "^[0-9]{5}$", "examples": ["12345"]}}},
-        "items": {"type": "array", "minItems": 1, "maxItems": 4,
-                  "items": {"type": "object", "required": ["sku", "qty"],
-                            "properties": {"sku": {"type": "string", "x-pool": ["A1", "B2", "C3"]},
-                                           "qty": {"type": "integer", "minimum": 1, "maximum": 9}}}},
+        "address": {
+            "type": "object",
+            "required": ["city", "zip"],
+            "properties": {
+                "city": {"type": "string", "x-pool": ["Oslo", "Lima"]},
+                "zip": {"type": "string", "pattern": "^[0-9]{5}$", "examples": ["12345"]},
+            },
+        },
+        "items": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 4,
+            "items": {
+                "type": "object",
+                "required": ["sku", "qty"],
+                "properties": {
+                    "sku": {"type": "string", "x-pool": ["A1", "B2", "C3"]},
+                    "qty": {"type": "integer", "minimum": 1, "maximum": 9},
+                },
+            },
+        },
         "note": {"anyOf": [{"type": "string", "format": "date"}, {"type": "null"}]},
         "payee": {"$ref": "#/$defs/Money"},
         "tags": {"type": "array", "uniqueItems": True, "items": {"type": "string", "enum": ["a", "b", "c"]}},
@@ -199,18 +249,28 @@ def test_complex_schema_draws_are_valid():
 
 
 def test_nullable_pool_on_outer_property():
-    parameters = {"type": "object", "required": ["v"],
-                  "properties": {"v": {"anyOf": [{"type": "string"}, {"type": "null"}], "x-pool": ["x", "y"]}}}
+    parameters = {
+        "type": "object",
+        "required": ["v"],
+        "properties": {"v": {"anyOf": [{"type": "string"}, {"type": "null"}], "x-pool": ["x", "y"]}},
+    }
     values = {_draw(parameters, seed)["v"] for seed in range(100)}
     assert values == {"x", "y", None}
 
 
-@pytest.mark.parametrize("schema", [
-    pytest.param({"type": "integer", "minimum": 1, "maximum": 20, "multipleOf": 5}, id="int-multipleOf-min-not-multiple"),
-    pytest.param({"type": "number", "minimum": 0, "maximum": 10, "multipleOf": 0.5}, id="number-multipleOf"),
-    pytest.param({"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 0.02}, id="number-exclusive-bounds-rounding"),
-    pytest.param({"type": "integer", "maximum": -5}, id="int-maximum-only-below-zero"),
-])
+@pytest.mark.parametrize(
+    "schema",
+    [
+        pytest.param(
+            {"type": "integer", "minimum": 1, "maximum": 20, "multipleOf": 5}, id="int-multipleOf-min-not-multiple"
+        ),
+        pytest.param({"type": "number", "minimum": 0, "maximum": 10, "multipleOf": 0.5}, id="number-multipleOf"),
+        pytest.param(
+            {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 0.02}, id="number-exclusive-bounds-rounding"
+        ),
+        pytest.param({"type": "integer", "maximum": -5}, id="int-maximum-only-below-zero"),
+    ],
+)
 def test_numeric_constraints_are_respected(schema):
     parameters = {"type": "object", "required": ["x"], "properties": {"x": schema}}
     for seed in range(50):
@@ -218,16 +278,24 @@ def test_numeric_constraints_are_respected(schema):
         assert _errors(parameters, arguments) == [], (seed, arguments)
 
 
-@pytest.mark.parametrize("schema", [
-    {"type": "number", "minimum": 0, "maximum": 3, "multipleOf": 0.1},  # float quotient and Decimal quotient both hold
-    {"type": "number", "minimum": 10, "maximum": 11, "multipleOf": 0.01},
-    {"type": "integer", "exclusiveMinimum": 0, "exclusiveMaximum": 2},
-    {"type": "integer", "minimum": 3, "exclusiveMinimum": 4, "maximum": 6},
-    {"type": "integer", "minimum": -50},
-    {"type": "integer", "minimum": 0, "maximum": 20, "multipleOf": 2.5},
-    {"type": "number", "exclusiveMinimum": 1, "exclusiveMaximum": 1.001},
-    {"type": "number", "maximum": 0, "exclusiveMaximum": -0.5},
-])
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {
+            "type": "number",
+            "minimum": 0,
+            "maximum": 3,
+            "multipleOf": 0.1,
+        },  # float quotient and Decimal quotient both hold
+        {"type": "number", "minimum": 10, "maximum": 11, "multipleOf": 0.01},
+        {"type": "integer", "exclusiveMinimum": 0, "exclusiveMaximum": 2},
+        {"type": "integer", "minimum": 3, "exclusiveMinimum": 4, "maximum": 6},
+        {"type": "integer", "minimum": -50},
+        {"type": "integer", "minimum": 0, "maximum": 20, "multipleOf": 2.5},
+        {"type": "number", "exclusiveMinimum": 1, "exclusiveMaximum": 1.001},
+        {"type": "number", "maximum": 0, "exclusiveMaximum": -0.5},
+    ],
+)
 def test_numeric_draws_satisfy_jsonschema_too(schema):
     full = Draft202012Validator(schema)
     for seed in range(50):
@@ -237,7 +305,10 @@ def test_numeric_draws_satisfy_jsonschema_too(schema):
 
 
 def test_numeric_range_without_a_fitting_value_is_not_drawable():
-    parameters = {"type": "object", "required": ["x"],
-                  "properties": {"x": {"type": "integer", "exclusiveMinimum": 1, "exclusiveMaximum": 2}}}
+    parameters = {
+        "type": "object",
+        "required": ["x"],
+        "properties": {"x": {"type": "integer", "exclusiveMinimum": 1, "exclusiveMaximum": 2}},
+    }
     with pytest.raises(NotDrawable):
         _draw(parameters)

@@ -34,7 +34,9 @@ def _variant(**changes):
 
 def _write(tmp_path, lines, name="data.jsonl"):
     path = tmp_path / name
-    path.write_text("".join((line if isinstance(line, str) else json.dumps(line)) + "\n" for line in lines), encoding="utf-8")
+    path.write_text(
+        "".join((line if isinstance(line, str) else json.dumps(line)) + "\n" for line in lines), encoding="utf-8"
+    )
     return path
 
 
@@ -60,8 +62,11 @@ ERROR_KEYS = {"check", "code", "path", "message"}
 def cli(tmp_path_factory):
     """Run the subprocess scenarios concurrently (each interpreter start costs ~2 s of imports)."""
     folder = tmp_path_factory.mktemp("validate")
-    good = [DESIGN_EXAMPLE, _variant(arguments={"ticker": "AAPL"}, user="What is Apple trading at?"),
-            _variant(arguments='{"ticker": "MSFT"}', user="What is MSFT trading at?")]
+    good = [
+        DESIGN_EXAMPLE,
+        _variant(arguments={"ticker": "AAPL"}, user="What is Apple trading at?"),
+        _variant(arguments='{"ticker": "MSFT"}', user="What is MSFT trading at?"),
+    ]
     bad = [DESIGN_EXAMPLE, _variant(arguments={}), "{not json", DESIGN_EXAMPLE]
     scenarios = {
         "good": _cli(_write(folder, good, "good.jsonl")),
@@ -70,8 +75,10 @@ def cli(tmp_path_factory):
         "format_only": _cli(_write(folder, [_variant(name="get_stock_quote")], "unknown.jsonl"), "--checks", "format"),
         "unknown_check": _cli(folder / "good.jsonl", "--checks", "nope"),
     }
-    procs = {name: subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for name, argv in scenarios.items()}
+    procs = {
+        name: subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for name, argv in scenarios.items()
+    }
     results = {}
     for name, proc in procs.items():
         out, err = proc.communicate(timeout=120)
@@ -80,6 +87,7 @@ def cli(tmp_path_factory):
 
 
 # -- subprocess: the contract -------------------------------------------------------------------
+
 
 def test_all_records_pass(cli):
     code, out, err = cli["good"]
@@ -97,9 +105,14 @@ def test_one_bad_record_and_a_non_json_line(cli):
     assert [line["index"] for line in lines] == [0, 1, 2, 3]
     assert [line["ok"] for line in lines] == [True, False, False, False]
     assert [e["code"] for e in lines[3]["errors"]] == ["duplicate"]  # the first line again
-    assert lines[1]["errors"] == [{"check": "schema", "code": "missing_required",
-                                   "path": "messages[2].tool_calls[0].function.arguments",
-                                   "message": "get_stock_price: 'ticker' is a required property"}]
+    assert lines[1]["errors"] == [
+        {
+            "check": "schema",
+            "code": "missing_required",
+            "path": "messages[2].tool_calls[0].function.arguments",
+            "message": "get_stock_price: 'ticker' is a required property",
+        }
+    ]
     assert [(e["check"], e["code"]) for e in lines[2]["errors"]] == [("format", "invalid_json")]
     assert lines[2]["errors"][0]["message"].startswith("not JSON: ")
     for line in lines:
@@ -127,11 +140,15 @@ def test_unknown_check(cli):
     assert code == 2
     assert out == ""
     assert len(err.splitlines()) == 1
-    assert err.strip() == "error: --checks: unknown check(s): nope (known: format, schema, grounding, category, reference, quality)"
+    assert (
+        err.strip()
+        == "error: --checks: unknown check(s): nope (known: format, schema, grounding, category, reference, quality)"
+    )
     assert "Traceback" not in err
 
 
 # -- in process: the same main() ---------------------------------------------------------------
+
 
 def test_design_example_passes(tmp_path, capsys):
     assert _main(capsys, _write(tmp_path, [DESIGN_EXAMPLE]))[:2] == (0, [{"index": 0, "ok": True, "errors": []}])
@@ -148,13 +165,20 @@ def test_blank_lines_are_skipped(tmp_path, capsys):
 def test_arguments_string_not_json(tmp_path, capsys):
     code, lines, _ = _main(capsys, _write(tmp_path, [_variant(arguments="ticker=NVDA")]))
     assert code == 1
-    assert lines[0]["errors"] == [{"check": "format", "code": "invalid_json",
-                                   "path": "messages[2].tool_calls[0].function.arguments",
-                                   "message": "arguments are not a JSON object"}]
+    assert lines[0]["errors"] == [
+        {
+            "check": "format",
+            "code": "invalid_json",
+            "path": "messages[2].tool_calls[0].function.arguments",
+            "message": "arguments are not a JSON object",
+        }
+    ]
 
 
 def test_record_of_wrong_shape(tmp_path, capsys):
-    code, lines, _ = _main(capsys, _write(tmp_path, [[1, 2], {"id": "x", "messages": [{"role": "robot", "content": "hi"}]}]))
+    code, lines, _ = _main(
+        capsys, _write(tmp_path, [[1, 2], {"id": "x", "messages": [{"role": "robot", "content": "hi"}]}])
+    )
     assert code == 1
     assert [line["ok"] for line in lines] == [False, False]
     assert {e["code"] for line in lines for e in line["errors"]} == {"invalid_record"}
@@ -178,16 +202,45 @@ def test_checks_subset_still_reports_its_own_codes(tmp_path, capsys):
     assert code == 1 and [e["code"] for e in lines[0]["errors"]] == ["unknown_function"]
 
 
-@pytest.mark.parametrize("record", [
-    pytest.param({**DESIGN_EXAMPLE, "meta": {"reference": [{"message": "2", "calls": []}]}}, id="reference-index-str"),
-    pytest.param({**DESIGN_EXAMPLE, "meta": {"reference": "get_stock_price"}}, id="reference-not-a-list"),
-    pytest.param({**DESIGN_EXAMPLE, "tools": [{"type": "function", "function": {
-        "name": "get_stock_price", "parameters": {"type": "object", "properties": {"ticker": {"type": "strnig"}}}}}]},
-        id="tool-schema-unknown-type"),
-    pytest.param({**DESIGN_EXAMPLE, "tools": [{"type": "function", "function": {
-        "name": "get_stock_price", "parameters": {"type": "object", "properties": {"ticker": {"$ref": "#/$defs/T"}}}}}]},
-        id="tool-schema-dangling-ref"),
-])
+@pytest.mark.parametrize(
+    "record",
+    [
+        pytest.param(
+            {**DESIGN_EXAMPLE, "meta": {"reference": [{"message": "2", "calls": []}]}}, id="reference-index-str"
+        ),
+        pytest.param({**DESIGN_EXAMPLE, "meta": {"reference": "get_stock_price"}}, id="reference-not-a-list"),
+        pytest.param(
+            {
+                **DESIGN_EXAMPLE,
+                "tools": [
+                    {
+                        "type": "function",
+                        "function": {
+                            "name": "get_stock_price",
+                            "parameters": {"type": "object", "properties": {"ticker": {"type": "strnig"}}},
+                        },
+                    }
+                ],
+            },
+            id="tool-schema-unknown-type",
+        ),
+        pytest.param(
+            {
+                **DESIGN_EXAMPLE,
+                "tools": [
+                    {
+                        "type": "function",
+                        "function": {
+                            "name": "get_stock_price",
+                            "parameters": {"type": "object", "properties": {"ticker": {"$ref": "#/$defs/T"}}},
+                        },
+                    }
+                ],
+            },
+            id="tool-schema-dangling-ref",
+        ),
+    ],
+)
 def test_malformed_record_content_gives_no_traceback(tmp_path, capsys, record):
     # in process, a traceback is an exception escaping main()
     code, lines, err = _main(capsys, _write(tmp_path, [DESIGN_EXAMPLE, record]))
@@ -198,14 +251,28 @@ def test_malformed_record_content_gives_no_traceback(tmp_path, capsys, record):
 
 
 def test_malformed_record_content_is_reported_in_the_vocabulary(tmp_path, capsys):
-    records = [{**DESIGN_EXAMPLE, "meta": {"reference": "get_stock_price"}},
-               {**DESIGN_EXAMPLE, "tools": [{"type": "function", "function": {
-                   "name": "get_stock_price", "parameters": {"type": "object", "properties": {"ticker": {"$ref": "#/$defs/T"}}}}}]}]
+    records = [
+        {**DESIGN_EXAMPLE, "meta": {"reference": "get_stock_price"}},
+        {
+            **DESIGN_EXAMPLE,
+            "tools": [
+                {
+                    "type": "function",
+                    "function": {
+                        "name": "get_stock_price",
+                        "parameters": {"type": "object", "properties": {"ticker": {"$ref": "#/$defs/T"}}},
+                    },
+                }
+            ],
+        },
+    ]
     code, lines, err = _main(capsys, _write(tmp_path, records))
     assert (code, err) == (1, "")
     errors = [[(e["check"], e["code"], e["path"]) for e in line["errors"]] for line in lines]
-    assert errors == [[("format", "invalid_record", "meta.reference")],
-                      [("format", "invalid_record", "tools[0].function.parameters.properties.ticker.$ref")]]
+    assert errors == [
+        [("format", "invalid_record", "meta.reference")],
+        [("format", "invalid_record", "tools[0].function.parameters.properties.ticker.$ref")],
+    ]
 
 
 def test_a_crashing_check_becomes_an_issue():
@@ -221,6 +288,7 @@ def test_a_crashing_check_becomes_an_issue():
 
 
 # -- helpers and vocabulary -----------------------------------------------------------------------
+
 
 def test_main_in_process(tmp_path, capsys):
     assert main([str(_write(tmp_path, [DESIGN_EXAMPLE]))]) == 0
@@ -238,12 +306,34 @@ def test_validate_object_codes_are_in_the_vocabulary():
 
 def test_code_vocabulary_covers_the_design_table():
     design = {
-        "format": {"invalid_json", "bad_role_order", "empty_turn", "bad_tool_call_id", "orphan_tool_result", "missing_tool_result"},
-        "schema": {"unknown_function", "missing_required", "unexpected_argument", "wrong_type", "enum_violation", "constraint_violation"},
+        "format": {
+            "invalid_json",
+            "bad_role_order",
+            "empty_turn",
+            "bad_tool_call_id",
+            "orphan_tool_result",
+            "missing_tool_result",
+        },
+        "schema": {
+            "unknown_function",
+            "missing_required",
+            "unexpected_argument",
+            "wrong_type",
+            "enum_violation",
+            "constraint_violation",
+        },
         "category": {"wrong_call_count", "call_in_no_call", "no_call_when_needed"},
         "reference": {"wrong_function", "wrong_value", "wrong_order"},
         "grounding": {"ungrounded_value", "unused_tool_result"},
-        "quality": {"leaked_function_name", "placeholder_value", "fewshot_copy", "too_short", "too_long", "refusal", "language"},
+        "quality": {
+            "leaked_function_name",
+            "placeholder_value",
+            "fewshot_copy",
+            "too_short",
+            "too_long",
+            "refusal",
+            "language",
+        },
         "dedup": {"duplicate"},
     }
     for check, codes in design.items():
@@ -260,9 +350,18 @@ def test_default_checks_order_and_unknown():
 
 
 def test_dedup_runs_over_the_whole_file(tmp_path, capsys):
-    path = _write(tmp_path, [DESIGN_EXAMPLE, {**DESIGN_EXAMPLE, "id": "again"}, _variant(arguments={"ticker": "AAPL"}, user="What is Apple trading at?")])
+    path = _write(
+        tmp_path,
+        [
+            DESIGN_EXAMPLE,
+            {**DESIGN_EXAMPLE, "id": "again"},
+            _variant(arguments={"ticker": "AAPL"}, user="What is Apple trading at?"),
+        ],
+    )
     code, lines, _ = _main(capsys, path)
     assert code == 1 and [line["ok"] for line in lines] == [True, False, True]
-    assert lines[1]["errors"] == [{"check": "dedup", "code": "duplicate", "path": "messages[1].content", "message": "exact duplicate of c0f3..."}]
+    assert lines[1]["errors"] == [
+        {"check": "dedup", "code": "duplicate", "path": "messages[1].content", "message": "exact duplicate of c0f3..."}
+    ]
     code, lines, _ = _main(capsys, path, "--checks", "format,schema,grounding")
     assert code == 0

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 import random
+import stat
 from datetime import datetime, timezone
 
 import pytest
@@ -21,10 +21,11 @@ from pipeline.writer import check_settings, retire_manifest, run_folder, run_nam
 from tests.filters import STRUCTURAL
 
 
-
 def _is_rich(schema) -> bool:
     text = json.dumps(schema)
-    return '"$ref"' in text or '"anyOf"' in text or '"items": {"type": "object"' in text or text.count('"properties"') > 1
+    return (
+        '"$ref"' in text or '"anyOf"' in text or '"items": {"type": "object"' in text or text.count('"properties"') > 1
+    )
 
 
 def test_rich_seed_tools_survive_sampler_writer_and_validate(tmp_path):
@@ -33,10 +34,25 @@ def test_rich_seed_tools_survive_sampler_writer_and_validate(tmp_path):
     records = []
     for index, tool in enumerate(tools):
         rng = random.Random(index)
-        arguments = ArgumentSampler(rng, datetime(2026, 11, 23, tzinfo=timezone.utc), optional_rate=1.0).arguments(tool.parameters)
-        records.append(Conversation(id=f"r{index}", category="single", tools=[tool.to_tool()], messages=[
-            Message(role="user", content=f"please {tool.description}"),
-            Message(role="assistant", tool_calls=[ToolCall(id=new_call_id(rng), function=FunctionCall(name=tool.name, arguments=arguments))])]))
+        arguments = ArgumentSampler(rng, datetime(2026, 11, 23, tzinfo=timezone.utc), optional_rate=1.0).arguments(
+            tool.parameters
+        )
+        records.append(
+            Conversation(
+                id=f"r{index}",
+                category="single",
+                tools=[tool.to_tool()],
+                messages=[
+                    Message(role="user", content=f"please {tool.description}"),
+                    Message(
+                        role="assistant",
+                        tool_calls=[
+                            ToolCall(id=new_call_id(rng), function=FunctionCall(name=tool.name, arguments=arguments))
+                        ],
+                    ),
+                ],
+            )
+        )
     path = tmp_path / "accepted.jsonl"
     write_jsonl(path, (record.to_json() for record in records))
     back = [obj for _, obj in iter_jsonl(str(path))]
@@ -84,13 +100,20 @@ def test_run_name_follows_the_config():
     assert run_name(a) == run_name(RunConfig(seed=1, out="elsewhere"))
     assert run_name(a) != run_name(RunConfig(seed=2))
     assert run_name(a).startswith("single-blueprint-seed1-")
-    assert run_name(RunConfig(teacher=TeacherConfig(base_url="http://x/v1", model="m"))).startswith("single-free-seed0-")
+    assert run_name(RunConfig(teacher=TeacherConfig(base_url="http://x/v1", model="m"))).startswith(
+        "single-free-seed0-"
+    )
 
 
 def test_run_name_ignores_how_a_run_is_paced_paid_and_checked():
     a = RunConfig(seed=1)
-    b = RunConfig(seed=1, checks=["format", "schema"], dedup=False, budget={"max_requests": 5},
-                  teacher=TeacherConfig(concurrency=3, rpm=60, timeout=5))
+    b = RunConfig(
+        seed=1,
+        checks=["format", "schema"],
+        dedup=False,
+        budget={"max_requests": 5},
+        teacher=TeacherConfig(concurrency=3, rpm=60, timeout=5),
+    )
     assert run_name(a) == run_name(b)  # a rerun with a larger budget or other checks resumes the same folder and cache
     assert run_name(a) != run_name(RunConfig(seed=1, teacher=TeacherConfig(temperatures=[0.3])))
 
@@ -101,7 +124,10 @@ def test_settings_are_stored_and_a_resume_with_other_ones_is_refused(tmp_path):
     stored = (tmp_path / "settings.json").read_text()
     assert '"seed": 1' in stored and "sk-abcdefghijkl" not in stored
     check_settings(tmp_path, config)  # the same settings: resume
-    check_settings(tmp_path, config.model_copy(update={"checks": ChecksConfig(enabled=["format"]), "budget": BudgetConfig(max_requests=3)}))
+    check_settings(
+        tmp_path,
+        config.model_copy(update={"checks": ChecksConfig(enabled=["format"]), "budget": BudgetConfig(max_requests=3)}),
+    )
     changed = config.model_copy(update={"n": 7, "teacher": config.teacher.model_copy(update={"temperatures": [0.5]})})
     with pytest.raises(InputError) as error:
         check_settings(tmp_path, changed)
@@ -134,17 +160,35 @@ def test_a_new_setting_at_its_default_renames_no_run_folder():
     """The folder name covers only generation settings that differ from their defaults, and check,
     budget and Hub settings not at all: an option added by a later version cannot orphan a cache."""
     base = RunConfig(seed=1, teacher=TeacherConfig(base_url="http://x/v1", model="m"))
-    assert run_name(base) == run_name(RunConfig(seed=1, teacher=TeacherConfig(base_url="http://x/v1", model="m", timeout=5),
-                                                checks={"min_request_words": 9, "judge": True}, hub={"license": "mit"}))
-    assert run_name(base) != run_name(base.model_copy(update={"plan": base.plan.model_copy(update={"alias_rate": 0.9})}))
+    assert run_name(base) == run_name(
+        RunConfig(
+            seed=1,
+            teacher=TeacherConfig(base_url="http://x/v1", model="m", timeout=5),
+            checks={"min_request_words": 9, "judge": True},
+            hub={"license": "mit"},
+        )
+    )
+    assert run_name(base) != run_name(
+        base.model_copy(update={"plan": base.plan.model_copy(update={"alias_rate": 0.9})})
+    )
 
 
 def test_settings_of_an_older_version_resume_when_they_mean_the_same(tmp_path):
     """settings.json written before the config was grouped (flat keys, fields since added missing)
     still resumes its folder, and is rewritten in the current form; a real change is still refused."""
-    legacy = {"category": "single", "n": 5, "seed": 1, "mode": None, "tools": [], "max_candidates": None, "alias_rate": 0.3,
-              "distractors": [1, 4], "now": "2026-11-23T10:00:00Z", "teacher": {"base_url": "http://x/v1", "model": "m"},
-              "pairs": {"second_solve": None}}
+    legacy = {
+        "category": "single",
+        "n": 5,
+        "seed": 1,
+        "mode": None,
+        "tools": [],
+        "max_candidates": None,
+        "alias_rate": 0.3,
+        "distractors": [1, 4],
+        "now": "2026-11-23T10:00:00Z",
+        "teacher": {"base_url": "http://x/v1", "model": "m"},
+        "pairs": {"second_solve": None},
+    }
     (tmp_path / "settings.json").write_text(json.dumps(legacy))
     config = RunConfig(seed=1, n=5, plan={"alias_rate": 0.3}, teacher=TeacherConfig(base_url="http://x/v1", model="m"))
     check_settings(tmp_path, config)
@@ -156,6 +200,13 @@ def test_settings_of_an_older_version_resume_when_they_mean_the_same(tmp_path):
 
 
 def test_flat_keys_of_older_job_files_land_in_their_groups():
-    config = RunConfig.model_validate({"alias_rate": 0.3, "checks": ["format"], "judge": True, "dedup": False, "turns": [2, 2]})
-    assert (config.plan.alias_rate, config.plan.turns, config.checks.enabled, config.checks.judge, config.checks.dedup) == \
-        (0.3, (2, 2), ["format"], True, False)
+    config = RunConfig.model_validate(
+        {"alias_rate": 0.3, "checks": ["format"], "judge": True, "dedup": False, "turns": [2, 2]}
+    )
+    assert (
+        config.plan.alias_rate,
+        config.plan.turns,
+        config.checks.enabled,
+        config.checks.judge,
+        config.checks.dedup,
+    ) == (0.3, (2, 2), ["format"], True, False)

@@ -21,8 +21,16 @@ from pipeline.backends.base import ChatRequest, Completion, TeacherState
 
 def fingerprint(identity: str, model: str, request: ChatRequest, style: str) -> str:
     """The cache key of one request."""
-    payload: dict[str, Any] = {"endpoint": identity, "model": model, "messages": request.messages, "temperature": request.temperature,
-                               "max_tokens": request.max_tokens, "seed": request.seed, "schema": request.json_schema, "style": style}
+    payload: dict[str, Any] = {
+        "endpoint": identity,
+        "model": model,
+        "messages": request.messages,
+        "temperature": request.temperature,
+        "max_tokens": request.max_tokens,
+        "seed": request.seed,
+        "schema": request.json_schema,
+        "style": style,
+    }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
@@ -47,7 +55,9 @@ class ResponseCache:
             return
         try:
             entry = json.loads(line)
-            self.entries[entry["key"]] = Completion(entry["text"], entry["finish_reason"], entry["prompt_tokens"], entry["completion_tokens"])
+            self.entries[entry["key"]] = Completion(
+                entry["text"], entry["finish_reason"], entry["prompt_tokens"], entry["completion_tokens"]
+            )
         except (ValueError, KeyError, TypeError):
             self.torn += 1
 
@@ -60,9 +70,19 @@ class ResponseCache:
         if completion.finish_reason != "stop" or not completion.text:
             return
         self.entries[key] = completion
-        self.handle.write(json.dumps({"key": key, "text": completion.text, "finish_reason": completion.finish_reason,
-                                      "prompt_tokens": completion.prompt_tokens, "completion_tokens": completion.completion_tokens},
-                                     ensure_ascii=False) + "\n")
+        self.handle.write(
+            json.dumps(
+                {
+                    "key": key,
+                    "text": completion.text,
+                    "finish_reason": completion.finish_reason,
+                    "prompt_tokens": completion.prompt_tokens,
+                    "completion_tokens": completion.completion_tokens,
+                },
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
         self.handle.flush()  # in the kernel's hands: survives kill -9 of this process
 
     def close(self) -> None:

@@ -54,7 +54,9 @@ def _die_with_parent() -> None:  # runs in the child before exec (Linux only)
 class EmbeddedServer:
     """Context manager: start the llama.cpp server, yield its base URL, stop it on exit."""
 
-    def __init__(self, n_ctx: int = 8192, threads: int = 2, startup_timeout: float = 120.0, log_dir: Path | None = None):
+    def __init__(
+        self, n_ctx: int = 8192, threads: int = 2, startup_timeout: float = 120.0, log_dir: Path | None = None
+    ):
         self.n_ctx, self.threads, self.startup_timeout = n_ctx, threads, startup_timeout
         self.log_dir = log_dir
         self.process: subprocess.Popen | None = None
@@ -69,23 +71,51 @@ class EmbeddedServer:
         not busy, so fail fast instead of backing off; and wait long, since a request the client
         gives up on keeps the slot busy and queues everything behind it.
         """
-        return {"concurrency": 1, "max_attempts": min(teacher.max_attempts, 2), "retry_initial": 0.5,
-                "timeout": max(teacher.timeout, 300.0)}
+        return {
+            "concurrency": 1,
+            "max_attempts": min(teacher.max_attempts, 2),
+            "retry_initial": 0.5,
+            "timeout": max(teacher.timeout, 300.0),
+        }
 
-    def __enter__(self) -> "EmbeddedServer":
+    def __enter__(self) -> EmbeddedServer:
         if importlib.util.find_spec("llama_cpp") is None:
             raise InputError(INSTALL_HINT)
         path, port = model_path(), free_port()
-        command = [sys.executable, "-m", "llama_cpp.server", "--model", str(path), "--model_alias", MODEL_NAME,
-                   "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(self.n_ctx),
-                   "--n_threads", str(self.threads), "--n_threads_batch", str(self.threads),
-                   "--logits_all", "False", "--verbose", "False"]
+        command = [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(path),
+            "--model_alias",
+            MODEL_NAME,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            str(self.n_ctx),
+            "--n_threads",
+            str(self.threads),
+            "--n_threads_batch",
+            str(self.threads),
+            "--logits_all",
+            "False",
+            "--verbose",
+            "False",
+        ]
         log_dir = self.log_dir or Path(tempfile.gettempdir())
         log_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = log_dir / "embedded-server.log"
         self._log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
+        self.process = subprocess.Popen(
+            command,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+        )
         self.base_url = f"http://127.0.0.1:{port}/v1"
         try:
             self._wait_ready()
@@ -98,14 +128,18 @@ class EmbeddedServer:
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
-                raise TeacherError(f"embedded llama.cpp server exited with code {self.process.returncode} (log: {self.log_path})")
+                raise TeacherError(
+                    f"embedded llama.cpp server exited with code {self.process.returncode} (log: {self.log_path})"
+                )
             try:
                 with urllib.request.urlopen(self.base_url + "/models", timeout=2) as response:
                     if response.status == 200:
                         return
             except OSError:
                 time.sleep(0.2)
-        raise TeacherError(f"embedded llama.cpp server not ready after {self.startup_timeout:.0f} s (log: {self.log_path})")
+        raise TeacherError(
+            f"embedded llama.cpp server not ready after {self.startup_timeout:.0f} s (log: {self.log_path})"
+        )
 
     def stop(self) -> None:
         """Terminate the server (kill it if it does not stop within 10 s)."""

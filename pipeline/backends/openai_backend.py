@@ -23,18 +23,25 @@ from pipeline.redact import public_url
 class OpenAITransport(Transport):
     """Chat completions from any OpenAI-compatible endpoint (OpenAI, vLLM, SGLang, Ollama, llama.cpp...)."""
 
-    def __init__(self, base_url: str, model: str, api_key: str | None, *, timeout: float = 60.0, identity: str | None = None):
+    def __init__(
+        self, base_url: str, model: str, api_key: str | None, *, timeout: float = 60.0, identity: str | None = None
+    ):
         self.base_url, self.model = base_url, model
         self.identity = identity or public_url(base_url)  # the endpoint as the cache key knows it
         # the response hook hands the headers of every answer up, whatever the call path
         http = openai.DefaultAsyncHttpxClient(timeout=timeout, event_hooks={"response": [self._on_response]})
-        self.client = openai.AsyncOpenAI(base_url=base_url, api_key=api_key or "no-key", timeout=timeout, max_retries=0,
-                                         http_client=http)
+        self.client = openai.AsyncOpenAI(
+            base_url=base_url, api_key=api_key or "no-key", timeout=timeout, max_retries=0, http_client=http
+        )
 
     async def send(self, request: ChatRequest, style: str) -> Completion:
         """One chat completion (openai's errors raised as they come; TeacherError on an empty answer)."""
-        kwargs: dict[str, Any] = {"model": self.model, "messages": request.messages,
-                                  "temperature": request.temperature, "max_tokens": request.max_tokens}
+        kwargs: dict[str, Any] = {
+            "model": self.model,
+            "messages": request.messages,
+            "temperature": request.temperature,
+            "max_tokens": request.max_tokens,
+        }
         if request.seed is not None:
             kwargs["seed"] = request.seed
         if request.json_schema is not None:
@@ -44,9 +51,12 @@ class OpenAITransport(Transport):
             raise TeacherError(f"empty choices from {public_url(self.base_url)}")
         choice = response.choices[0]
         usage = response.usage
-        return Completion(text=choice.message.content or "", finish_reason=choice.finish_reason or "stop",
-                          prompt_tokens=getattr(usage, "prompt_tokens", 0) or 0,
-                          completion_tokens=getattr(usage, "completion_tokens", 0) or 0)
+        return Completion(
+            text=choice.message.content or "",
+            finish_reason=choice.finish_reason or "stop",
+            prompt_tokens=getattr(usage, "prompt_tokens", 0) or 0,
+            completion_tokens=getattr(usage, "completion_tokens", 0) or 0,
+        )
 
     async def _on_response(self, response) -> None:
         if self.on_headers is not None:

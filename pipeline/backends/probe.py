@@ -10,7 +10,7 @@ supported"...): that style is skipped without retrying; an auth failure is never
 from __future__ import annotations
 
 import json
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 import openai
 
@@ -20,8 +20,11 @@ from pipeline.backends.structured import grammar_for
 from pipeline.errors import TeacherError
 
 STYLES = ("json_schema", "json_object", "grammar", "none")
-_PROBE_SCHEMA = {"type": "object", "properties": {"answer": {"type": "string", "enum": ["yes", "no"]}},
-                 "required": ["answer"]}
+_PROBE_SCHEMA = {
+    "type": "object",
+    "properties": {"answer": {"type": "string", "enum": ["yes", "no"]}},
+    "required": ["answer"],
+}
 _UNSUPPORTED_HINTS = ("validation error", "invalid", "not supported", "unsupported", "input should be", "unknown")
 
 Complete = Callable[..., Awaitable[Completion]]  # Teacher.complete(request, style, retry=...)
@@ -29,8 +32,17 @@ Complete = Callable[..., Awaitable[Completion]]  # Teacher.complete(request, sty
 
 async def find_style(complete: Complete) -> str:
     """The first structured-output style the endpoint behind `complete` honours ("none" when no other does)."""
-    request = ChatRequest(messages=[{"role": "user", "content": 'Is the sky blue on a clear day? Reply as JSON: {"answer": "yes"} or {"answer": "no"}.'}],
-                          temperature=0.0, max_tokens=24, json_schema=_PROBE_SCHEMA)
+    request = ChatRequest(
+        messages=[
+            {
+                "role": "user",
+                "content": 'Is the sky blue on a clear day? Reply as JSON: {"answer": "yes"} or {"answer": "no"}.',
+            }
+        ],
+        temperature=0.0,
+        max_tokens=24,
+        json_schema=_PROBE_SCHEMA,
+    )
     for style in STYLES:
         if style == "grammar" and grammar_for(_PROBE_SCHEMA) is None:
             continue
@@ -51,7 +63,11 @@ async def _probe_once(complete: Complete, request: ChatRequest, style: str) -> C
         if isinstance(cause, (openai.AuthenticationError, openai.PermissionDeniedError)):
             raise
         # a style the endpoint rejects answers 4xx, or 5xx from a server that validates late
-        if isinstance(cause, openai.APIStatusError) and style != "none" and (cause.status_code < 500 or _says_invalid(cause)):
+        if (
+            isinstance(cause, openai.APIStatusError)
+            and style != "none"
+            and (cause.status_code < 500 or _says_invalid(cause))
+        ):
             raise _Unsupported() from error
         raise
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from typing import Mapping
+from collections.abc import Mapping
 
 from pipeline.backends.base import ChatRequest, Completion, TeacherState
 from pipeline.errors import Interrupted
@@ -67,8 +67,16 @@ def duration(value: str | None) -> float | None:
 class RateLimitLayer:
     """At most `concurrency` sends at once, each one after any pause and paced by the buckets."""
 
-    def __init__(self, inner, state: TeacherState, *, concurrency: int = 8, rpm: int | None = None, tpm: int | None = None,
-                 max_pause: float = 60.0):
+    def __init__(
+        self,
+        inner,
+        state: TeacherState,
+        *,
+        concurrency: int = 8,
+        rpm: int | None = None,
+        tpm: int | None = None,
+        max_pause: float = 60.0,
+    ):
         self.inner, self.state, self.max_pause = inner, state, max_pause
         self.requests_bucket = TokenBucket(rpm) if rpm else None  # paced to the endpoint's limits
         self.tokens_bucket = TokenBucket(tpm) if tpm else None
@@ -80,7 +88,9 @@ class RateLimitLayer:
     async def send(self, request: ChatRequest, style: str) -> Completion:
         """The inner send, once a slot is free, any pause is over and the buckets allow it."""
         async with self.semaphore:
-            while self.paused_until > time.monotonic() and not self.state.stopped_by:  # a stop signal cuts the pause short
+            while (
+                self.paused_until > time.monotonic() and not self.state.stopped_by
+            ):  # a stop signal cuts the pause short
                 await asyncio.sleep(min(0.25, self.paused_until - time.monotonic()))
             if self.state.stopped_by:  # a retry (or a wait for a slot or a pause) outlived a stop signal
                 raise Interrupted(f"{self.state.stopped_by} received")
@@ -104,7 +114,10 @@ class RateLimitLayer:
         per minute (their reset is at most a minute away; a per-day limit, as Groq's requests, is not
         paced), and pause until the reset, at most max_pause, when one is spent (x-ratelimit-remaining-* 0)."""
         for kind, bucket in (("requests", "requests_bucket"), ("tokens", "tokens_bucket")):
-            limit, reset = _number(headers.get(f"x-ratelimit-limit-{kind}")), duration(headers.get(f"x-ratelimit-reset-{kind}"))
+            limit, reset = (
+                _number(headers.get(f"x-ratelimit-limit-{kind}")),
+                duration(headers.get(f"x-ratelimit-reset-{kind}")),
+            )
             if limit and reset is not None and reset <= 60 and getattr(self, bucket) is None:
                 setattr(self, bucket, TokenBucket(limit))
                 self.learned[f"{kind}_per_minute"] = int(limit)

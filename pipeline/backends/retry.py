@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import email.utils
 import time
+from collections.abc import Callable
 from datetime import timezone
-from typing import Callable
 
 import openai
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_exponential_jitter
@@ -59,8 +59,17 @@ def retry_after(error: BaseException | None) -> float | None:
 class RetryLayer:
     """Try the inner send up to `max_attempts` times; count answers, retries and failures."""
 
-    def __init__(self, inner, state: TeacherState, describe: Callable[[BaseException], str], *, max_attempts: int = 6,
-                 retry_initial: float = 1.0, retry_max: float = 60.0, on_rate_limited: Callable[[float], None] | None = None):
+    def __init__(
+        self,
+        inner,
+        state: TeacherState,
+        describe: Callable[[BaseException], str],
+        *,
+        max_attempts: int = 6,
+        retry_initial: float = 1.0,
+        retry_max: float = 60.0,
+        on_rate_limited: Callable[[float], None] | None = None,
+    ):
         self.inner, self.state, self.describe = inner, state, describe
         self.max_attempts, self.retry_initial, self.retry_max = max_attempts, retry_initial, retry_max
         self.on_rate_limited = on_rate_limited
@@ -68,8 +77,13 @@ class RetryLayer:
     def _wait(self, attempt: RetryCallState) -> float:
         error = attempt.outcome.exception() if attempt.outcome else None
         asked = retry_after(error)
-        wait = min(asked, self.retry_max) if asked is not None else \
-            wait_exponential_jitter(multiplier=self.retry_initial, max=self.retry_max, jitter=self.retry_initial)(attempt)
+        wait = (
+            min(asked, self.retry_max)
+            if asked is not None
+            else wait_exponential_jitter(multiplier=self.retry_initial, max=self.retry_max, jitter=self.retry_initial)(
+                attempt
+            )
+        )
         if isinstance(error, openai.RateLimitError) and self.on_rate_limited is not None:
             self.on_rate_limited(wait)  # the endpoint is over its limit: every request pauses, not only this one
         return wait
@@ -77,10 +91,17 @@ class RetryLayer:
     def _count_retry(self, attempt: RetryCallState) -> None:
         self.state.usage.retries += 1
 
-    async def send(self, request: ChatRequest, style: str, retry: Callable[[BaseException], bool] = is_transient) -> Completion:
+    async def send(
+        self, request: ChatRequest, style: str, retry: Callable[[BaseException], bool] = is_transient
+    ) -> Completion:
         """The inner layer's answer, retried while `retry(error)` says so; TeacherError when it cannot succeed."""
-        retrying = AsyncRetrying(stop=stop_after_attempt(self.max_attempts), wait=self._wait,
-                                 retry=retry_if_exception(retry), before_sleep=self._count_retry, reraise=True)
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.max_attempts),
+            wait=self._wait,
+            retry=retry_if_exception(retry),
+            before_sleep=self._count_retry,
+            reraise=True,
+        )
         try:
             async for attempt in retrying:
                 with attempt:

@@ -33,15 +33,23 @@ def grammar_safe(schema: Any) -> Any:
         return [grammar_safe(item) for item in schema]
     if not isinstance(schema, dict):
         return schema
-    return {key: grammar_safe(value) for key, value in schema.items()
-            if not (key in _GRAMMAR_UNSAFE and isinstance(value, int))
-            and not (key == "pattern" and isinstance(value, str) and "\\" in value)}
+    return {
+        key: grammar_safe(value)
+        for key, value in schema.items()
+        if not (key in _GRAMMAR_UNSAFE and isinstance(value, int))
+        and not (key == "pattern" and isinstance(value, str) and "\\" in value)
+    }
 
 
 def structured_kwargs(style: str, schema: dict[str, Any]) -> dict[str, Any]:
     """The request fields that ask for output fitting `schema` in a given style."""
     if style == "json_schema":
-        return {"response_format": {"type": "json_schema", "json_schema": {"name": "output", "schema": schema, "strict": False}}}
+        return {
+            "response_format": {
+                "type": "json_schema",
+                "json_schema": {"name": "output", "schema": schema, "strict": False},
+            }
+        }
     schema = grammar_safe(schema)
     if style == "json_object":
         return {"response_format": {"type": "json_object", "schema": schema}}

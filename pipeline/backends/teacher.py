@@ -25,7 +25,9 @@ from pipeline.backends.truncation import TruncationLayer
 class Teacher:
     """complete(), probe(), usage, learned, stopped_by and close() over a stack of layers."""
 
-    def __init__(self, transport: Transport, top, state: TeacherState, rate_limits: RateLimitLayer, style: str = "auto"):
+    def __init__(
+        self, transport: Transport, top, state: TeacherState, rate_limits: RateLimitLayer, style: str = "auto"
+    ):
         self.transport, self.top, self.state, self.rate_limits = transport, top, state, rate_limits
         self.style = style  # "auto" until probe() finds the endpoint's structured-output style
 
@@ -65,29 +67,69 @@ class Teacher:
         await self.transport.close()
 
 
-def stack(transport: Transport, *, concurrency: int = 8, max_attempts: int = 6, retry_initial: float = 1.0,
-          retry_max: float = 60.0, style: str = "auto", cache: ResponseCache | None = None, budget=None,
-          rpm: int | None = None, tpm: int | None = None) -> Teacher:
+def stack(
+    transport: Transport,
+    *,
+    concurrency: int = 8,
+    max_attempts: int = 6,
+    retry_initial: float = 1.0,
+    retry_max: float = 60.0,
+    style: str = "auto",
+    cache: ResponseCache | None = None,
+    budget=None,
+    rpm: int | None = None,
+    tpm: int | None = None,
+) -> Teacher:
     """A Teacher over `transport` with every shared layer: the response cache (when given), the
     truncation re-ask, the budget and stop check (`budget`: pipeline.config.BudgetConfig or None),
     retries, and the rate limits (configured rpm/tpm, else learned from headers)."""
     state = TeacherState()
     rate_limits = RateLimitLayer(transport, state, concurrency=concurrency, rpm=rpm, tpm=tpm, max_pause=retry_max)
     transport.on_headers = rate_limits.headers_seen
-    layer = RetryLayer(rate_limits, state, transport.describe, max_attempts=max_attempts, retry_initial=retry_initial,
-                       retry_max=retry_max, on_rate_limited=rate_limits.pause)
+    layer = RetryLayer(
+        rate_limits,
+        state,
+        transport.describe,
+        max_attempts=max_attempts,
+        retry_initial=retry_initial,
+        retry_max=retry_max,
+        on_rate_limited=rate_limits.pause,
+    )
     layer = TruncationLayer(BudgetLayer(layer, state, budget), state)
     if cache is not None:
         layer = CacheLayer(layer, state, cache, transport.identity, transport.model)
     return Teacher(transport, layer, state, rate_limits, style)
 
 
-def build_teacher(base_url: str, model: str, api_key: str | None, *, timeout: float = 60.0, concurrency: int = 8,
-                  max_attempts: int = 6, retry_initial: float = 1.0, retry_max: float = 60.0, style: str = "auto",
-                  cache: ResponseCache | None = None, identity: str | None = None, budget=None,
-                  rpm: int | None = None, tpm: int | None = None) -> Teacher:
+def build_teacher(
+    base_url: str,
+    model: str,
+    api_key: str | None,
+    *,
+    timeout: float = 60.0,
+    concurrency: int = 8,
+    max_attempts: int = 6,
+    retry_initial: float = 1.0,
+    retry_max: float = 60.0,
+    style: str = "auto",
+    cache: ResponseCache | None = None,
+    identity: str | None = None,
+    budget=None,
+    rpm: int | None = None,
+    tpm: int | None = None,
+) -> Teacher:
     """The teacher of an OpenAI-compatible endpoint: OpenAITransport under every layer (`identity`:
     the endpoint as the cache key knows it, by default its URL without credentials)."""
     transport = OpenAITransport(base_url, model, api_key, timeout=timeout, identity=identity)
-    return stack(transport, concurrency=concurrency, max_attempts=max_attempts, retry_initial=retry_initial, retry_max=retry_max,
-                 style=style, cache=cache, budget=budget, rpm=rpm, tpm=tpm)
+    return stack(
+        transport,
+        concurrency=concurrency,
+        max_attempts=max_attempts,
+        retry_initial=retry_initial,
+        retry_max=retry_max,
+        style=style,
+        cache=cache,
+        budget=budget,
+        rpm=rpm,
+        tpm=tpm,
+    )

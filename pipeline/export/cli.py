@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from pydantic import ValidationError
 
 from pipeline import errors
 from pipeline.errors import InputError
-from pipeline.export.templates import check_template
 from pipeline.export.exporters import PAIR_FORMATS, RECORD_FORMATS, Skip, TextOptions
+from pipeline.export.templates import check_template
 from pipeline.record import Message, Tool, append_path, iter_jsonl, json_path, message_dict, parse_record
 from pipeline.writer import write_jsonl
 
@@ -41,13 +42,18 @@ def read_source(source: Path, pairs: bool) -> Iterator[tuple[int, dict[str, Any]
         except (ValidationError, KeyError, TypeError) as error:
             problem = error.errors()[0] if isinstance(error, ValidationError) else None
             where = json_path(problem["loc"]) if problem else ""
-            raise InputError(f"not a canonical {'pair' if pairs else 'record'}: {problem['msg'] if problem else error!r}", str(path),
-                             append_path(f"[{index}]", where)) from None
+            raise InputError(
+                f"not a canonical {'pair' if pairs else 'record'}: {problem['msg'] if problem else error!r}",
+                str(path),
+                append_path(f"[{index}]", where),
+            ) from None
 
 
 def canonical_pair(pair: dict[str, Any]) -> dict[str, Any]:
     """A pair whose messages are canonical (arguments as objects, no null keys)."""
-    sides = {side: [message_dict(Message.model_validate(m)) for m in pair[side]] for side in ("prompt", "chosen", "rejected")}
+    sides = {
+        side: [message_dict(Message.model_validate(m)) for m in pair[side]] for side in ("prompt", "chosen", "rejected")
+    }
     return {**pair, **sides, "tools": [Tool.model_validate(tool).model_dump() for tool in pair.get("tools") or []]}
 
 
@@ -55,7 +61,9 @@ def export(source: Path, fmt: str, out: Path, options: TextOptions) -> tuple[int
     """Write `fmt` rows to `out`; returns (rows written, skip reasons)."""
     exporter = RECORD_FORMATS.get(fmt) or PAIR_FORMATS.get(fmt)
     if exporter is None:
-        raise InputError(f"unknown format {fmt!r} (choose from {', '.join([*RECORD_FORMATS, *PAIR_FORMATS])})", "--format")
+        raise InputError(
+            f"unknown format {fmt!r} (choose from {', '.join([*RECORD_FORMATS, *PAIR_FORMATS])})", "--format"
+        )
     rows, skipped = [], Counter()
     for index, item in read_source(source, fmt in PAIR_FORMATS):
         try:
@@ -71,14 +79,24 @@ def parse_args(argv: list[str] | None, prog: str = "python -m pipeline.export") 
     p.add_argument("source", help="a run directory or a JSONL file of canonical records (or pairs)")
     p.add_argument("--format", help=f"one of: {', '.join([*RECORD_FORMATS, *PAIR_FORMATS])}")
     p.add_argument("--out", help="output JSONL (default: SOURCE_DIR/export/<format>.jsonl)")
-    p.add_argument("--call-token", help="function-call token of the text renderings (default <tool_call> / <functioncall>)")
-    p.add_argument("--syntax", choices=["json", "python"], default="json", help="calls in the text renderings as JSON or Python calls")
-    p.add_argument("--check-template", metavar="FILE", help="report per record whether it renders through this Jinja chat template")
+    p.add_argument(
+        "--call-token", help="function-call token of the text renderings (default <tool_call> / <functioncall>)"
+    )
+    p.add_argument(
+        "--syntax",
+        choices=["json", "python"],
+        default="json",
+        help="calls in the text renderings as JSON or Python calls",
+    )
+    p.add_argument(
+        "--check-template", metavar="FILE", help="report per record whether it renders through this Jinja chat template"
+    )
     return p.parse_args(argv)
 
 
 def main(argv: list[str] | None = None, prog: str = "python -m pipeline.export") -> int:
     """Entry point; returns the exit code."""
+
     def job() -> int:
         args = parse_args(argv, prog)
         source = Path(args.source)
@@ -86,7 +104,11 @@ def main(argv: list[str] | None = None, prog: str = "python -m pipeline.export")
             return check_template(read_source(source, pairs=False), Path(args.check_template))
         if not args.format:
             raise InputError("give --format F or --check-template FILE", "--format")
-        out = Path(args.out) if args.out else (source if source.is_dir() else source.parent) / "export" / f"{args.format}.jsonl"
+        out = (
+            Path(args.out)
+            if args.out
+            else (source if source.is_dir() else source.parent) / "export" / f"{args.format}.jsonl"
+        )
         out.parent.mkdir(parents=True, exist_ok=True)
         written, skipped = export(source, args.format, out, TextOptions(args.call_token, args.syntax))
         reasons = "; ".join(f"{count} {reason}" for reason, count in skipped.items())

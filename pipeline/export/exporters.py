@@ -11,17 +11,20 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from pipeline.record import decode_arguments
 
 PY_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-HERMES_SYSTEM = ("You are a function calling AI model. You are provided with function signatures within <tools></tools> XML tags. "
-                 "You may call one or more functions to assist with the user query. Don't make assumptions about what values to plug "
-                 "into functions. Here are the available tools: <tools> {tools} </tools> For each function call return a json object "
-                 "with function name and arguments within {open}{close} XML tags as follows:\n{open}\n{{\"name\": <function-name>, "
-                 "\"arguments\": <args-dict>}}\n{close}")
+HERMES_SYSTEM = (
+    "You are a function calling AI model. You are provided with function signatures within <tools></tools> XML tags. "
+    "You may call one or more functions to assist with the user query. Don't make assumptions about what values to plug "
+    "into functions. Here are the available tools: <tools> {tools} </tools> For each function call return a json object "
+    'with function name and arguments within {open}{close} XML tags as follows:\n{open}\n{{"name": <function-name>, '
+    '"arguments": <args-dict>}}\n{close}'
+)
 GLAIVE_SYSTEM = "SYSTEM: You are a helpful assistant with access to the following functions. Use them if required -\n"
 
 
@@ -50,7 +53,12 @@ def _arguments(call: dict[str, Any]) -> dict[str, Any]:
 
 def _call_names(messages: list[dict[str, Any]]) -> dict[str, str]:
     """tool_call_id -> function name, for tool messages that do not carry their own `name`."""
-    return {call.get("id"): call["function"]["name"] for m in messages for call in m.get("tool_calls") or [] if call.get("id")}
+    return {
+        call.get("id"): call["function"]["name"]
+        for m in messages
+        for call in m.get("tool_calls") or []
+        if call.get("id")
+    }
 
 
 def _with_ids(messages: list[dict[str, Any]], seed: str) -> list[dict[str, Any]]:
@@ -89,7 +97,9 @@ def python_call(call: dict[str, Any]) -> str:
     """`name(key=value, ...)` with keyword arguments only (BFCL reads keywords, drops positionals)."""
     if not PY_NAME.match(call["name"]) or not all(PY_NAME.match(key) for key in _arguments(call)):
         raise Skip(f"{call['name']!r} or one of its argument names is not a Python identifier")
-    return f"{call['name']}(" + ", ".join(f"{key}={python_value(value)}" for key, value in _arguments(call).items()) + ")"
+    return (
+        f"{call['name']}(" + ", ".join(f"{key}={python_value(value)}" for key, value in _arguments(call).items()) + ")"
+    )
 
 
 def python_calls(calls: list[dict[str, Any]]) -> str:
@@ -109,13 +119,21 @@ def _closing(token: str) -> str:
 
 # --- OpenAI ------------------------------------------------------------------------------------
 
+
 def _openai_message(message: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"role": message["role"], "content": message.get("content")}
     if message.get("tool_calls"):
-        out["tool_calls"] = [{"id": call["id"], "type": "function",
-                              "function": {"name": call["function"]["name"],
-                                           "arguments": json.dumps(_arguments(call["function"]), ensure_ascii=False)}}
-                             for call in message["tool_calls"]]
+        out["tool_calls"] = [
+            {
+                "id": call["id"],
+                "type": "function",
+                "function": {
+                    "name": call["function"]["name"],
+                    "arguments": json.dumps(_arguments(call["function"]), ensure_ascii=False),
+                },
+            }
+            for call in message["tool_calls"]
+        ]
     if message["role"] == "tool":
         if not message.get("tool_call_id"):
             raise Skip("a tool message answers no call (OpenAI needs tool_call_id)")
@@ -132,7 +150,9 @@ def _parallel(messages: list[dict[str, Any]]) -> bool:
 
 def openai_sft(record: dict[str, Any], options: TextOptions) -> dict[str, Any]:
     """OpenAI chat fine-tuning: arguments as JSON strings, tool_call_id on every tool message."""
-    row: dict[str, Any] = {"messages": [_openai_message(m) for m in _with_ids(record["messages"], str(record.get("id")))]}
+    row: dict[str, Any] = {
+        "messages": [_openai_message(m) for m in _with_ids(record["messages"], str(record.get("id")))]
+    }
     if record.get("tools"):
         row["tools"] = record["tools"]
         row["parallel_tool_calls"] = _parallel(record["messages"])
@@ -146,11 +166,15 @@ def openai_dpo(pair: dict[str, Any], options: TextOptions) -> dict[str, Any]:
     if pair.get("tools"):
         inputs["tools"] = pair["tools"]
         inputs["parallel_tool_calls"] = _parallel(pair["chosen"] + pair["rejected"])
-    return {"input": inputs, "preferred_output": [_openai_message(m) for m in _with_ids(pair["chosen"], seed + "-chosen")],
-            "non_preferred_output": [_openai_message(m) for m in _with_ids(pair["rejected"], seed + "-rejected")]}
+    return {
+        "input": inputs,
+        "preferred_output": [_openai_message(m) for m in _with_ids(pair["chosen"], seed + "-chosen")],
+        "non_preferred_output": [_openai_message(m) for m in _with_ids(pair["rejected"], seed + "-rejected")],
+    }
 
 
 # --- TRL ---------------------------------------------------------------------------------------
+
 
 def trl_sft(record: dict[str, Any], options: TextOptions) -> dict[str, Any]:
     """TRL SFT: `messages` (arguments as objects) and `tools`."""
@@ -159,10 +183,16 @@ def trl_sft(record: dict[str, Any], options: TextOptions) -> dict[str, Any]:
 
 def trl_dpo(pair: dict[str, Any], options: TextOptions) -> dict[str, Any]:
     """TRL DPO with an explicit prompt: `prompt`, `chosen`, `rejected`, `tools`."""
-    return {"prompt": pair["prompt"], "chosen": pair["chosen"], "rejected": pair["rejected"], "tools": pair.get("tools") or []}
+    return {
+        "prompt": pair["prompt"],
+        "chosen": pair["chosen"],
+        "rejected": pair["rejected"],
+        "tools": pair.get("tools") or [],
+    }
 
 
 # --- text renderings ---------------------------------------------------------------------------
+
 
 def _render_calls(calls: list[dict[str, Any]], options: TextOptions) -> list[str]:
     if options.syntax == "python":
@@ -191,7 +221,9 @@ def hermes(record: dict[str, Any], options: TextOptions) -> dict[str, Any]:
         elif role == "assistant":
             calls = _calls(message)
             if calls:
-                blocks = [f"{token}\n{text}\n{close}" if close else f"{token}{text}" for text in _render_calls(calls, options)]
+                blocks = [
+                    f"{token}\n{text}\n{close}" if close else f"{token}{text}" for text in _render_calls(calls, options)
+                ]
                 value = "\n".join(([message["content"]] if message.get("content") else []) + blocks)
             else:
                 value = message.get("content") or ""
@@ -215,7 +247,9 @@ def glaive(record: dict[str, Any], options: TextOptions) -> dict[str, Any]:
     RESPONSE turns; a call is `<functioncall> {"name": ..., "arguments": '<json>'}` (parallel calls:
     one line each in the same assistant turn)."""
     token = options.call_token or "<functioncall>"
-    functions = "\n\n".join(json.dumps(tool["function"], indent=4, ensure_ascii=False) for tool in record.get("tools") or [])
+    functions = "\n\n".join(
+        json.dumps(tool["function"], indent=4, ensure_ascii=False) for tool in record.get("tools") or []
+    )
     own_system = [m["content"] for m in record["messages"] if m["role"] == "system" and m.get("content")]
     system = GLAIVE_SYSTEM + functions + "\n\n" + ("\n".join(own_system) + "\n" if own_system else "")
     chat = []
@@ -230,7 +264,10 @@ def glaive(record: dict[str, Any], options: TextOptions) -> dict[str, Any]:
             elif options.syntax == "python":
                 chat.append(f"ASSISTANT: {token} {python_calls(calls)} <|endoftext|>")
             else:
-                lines = [f"{token} {{\"name\": {json.dumps(c['name'])}, \"arguments\": '{json.dumps(_arguments(c), ensure_ascii=False)}'}}" for c in calls]
+                lines = [
+                    f'{token} {{"name": {json.dumps(c["name"])}, "arguments": \'{json.dumps(_arguments(c), ensure_ascii=False)}\'}}'
+                    for c in calls
+                ]
                 chat.append("ASSISTANT: " + "\n".join(lines) + " <|endoftext|>")
         elif role == "tool":
             chat.append(f"FUNCTION RESPONSE: {message.get('content') or ''}")
@@ -248,10 +285,15 @@ def python(record: dict[str, Any], options: TextOptions) -> dict[str, Any]:
             messages.append({"role": "tool", "content": message.get("content") or ""})
         else:
             messages.append({"role": message["role"], "content": message.get("content") or ""})
-    return {"id": record.get("id"), "messages": messages, "functions": [tool["function"] for tool in record.get("tools") or []]}
+    return {
+        "id": record.get("id"),
+        "messages": messages,
+        "functions": [tool["function"] for tool in record.get("tools") or []],
+    }
 
 
 # --- xLAM --------------------------------------------------------------------------------------
+
 
 def _xlam_type(schema: dict[str, Any]) -> str:
     kind = schema.get("type")
@@ -259,7 +301,9 @@ def _xlam_type(schema: dict[str, Any]) -> str:
         kind = next((k for k in kind if k != "null"), "str")
     if kind == "array":
         return f"List[{_xlam_type(schema.get('items') or {})}]"
-    return {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "object": "dict"}.get(kind or "", "str")
+    return {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "object": "dict"}.get(
+        kind or "", "str"
+    )
 
 
 def _xlam_tool(tool: dict[str, Any]) -> dict[str, Any]:
@@ -269,8 +313,10 @@ def _xlam_tool(tool: dict[str, Any]) -> dict[str, Any]:
     out = {}
     for key, schema in (parameters.get("properties") or {}).items():
         schema = schema if isinstance(schema, dict) else {}
-        entry: dict[str, Any] = {"description": schema.get("description", ""),
-                                 "type": _xlam_type(schema) + ("" if key in required else ", optional")}
+        entry: dict[str, Any] = {
+            "description": schema.get("description", ""),
+            "type": _xlam_type(schema) + ("" if key in required else ", optional"),
+        }
         if "default" in schema:
             entry["default"] = schema["default"]
         out[key] = entry
@@ -286,12 +332,21 @@ def xlam(record: dict[str, Any], options: TextOptions) -> dict[str, Any]:
     if len(spoken) == 2 and not calls and record.get("category") != "no_call":
         raise Skip("the answer is words, not calls")
     answers = [{"name": call["name"], "arguments": _arguments(call)} for call in calls]
-    return {"id": record.get("id"), "query": spoken[0].get("content") or "",
-            "tools": json.dumps([_xlam_tool(tool) for tool in record.get("tools") or []], ensure_ascii=False),
-            "answers": json.dumps(answers, ensure_ascii=False)}
+    return {
+        "id": record.get("id"),
+        "query": spoken[0].get("content") or "",
+        "tools": json.dumps([_xlam_tool(tool) for tool in record.get("tools") or []], ensure_ascii=False),
+        "answers": json.dumps(answers, ensure_ascii=False),
+    }
 
 
 Exporter = Callable[[dict[str, Any], TextOptions], dict[str, Any]]
-RECORD_FORMATS: dict[str, Exporter] = {"openai": openai_sft, "trl-sft": trl_sft, "hermes": hermes, "glaive": glaive,
-                                       "python": python, "xlam": xlam}
+RECORD_FORMATS: dict[str, Exporter] = {
+    "openai": openai_sft,
+    "trl-sft": trl_sft,
+    "hermes": hermes,
+    "glaive": glaive,
+    "python": python,
+    "xlam": xlam,
+}
 PAIR_FORMATS: dict[str, Exporter] = {"openai-dpo": openai_dpo, "trl-dpo": trl_dpo}

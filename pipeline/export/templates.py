@@ -9,9 +9,10 @@ error (Llama-3.1's refuses parallel calls; Mistral's wants 9-character ids).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import jinja2
 import jinja2.meta
@@ -22,7 +23,9 @@ from pipeline import errors
 from pipeline.errors import InputError
 
 
-def _tojson(value: Any, ensure_ascii: bool = False, indent: int | None = None, separators=None, sort_keys: bool = False) -> str:
+def _tojson(
+    value: Any, ensure_ascii: bool = False, indent: int | None = None, separators=None, sort_keys: bool = False
+) -> str:
     return json.dumps(value, ensure_ascii=ensure_ascii, indent=indent, separators=separators, sort_keys=sort_keys)
 
 
@@ -40,12 +43,21 @@ def compile_template(text: str) -> jinja2.Template:
     return environment.from_string(text)
 
 
-def render_chat(template: jinja2.Template, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None,
-                add_generation_prompt: bool = False) -> str:
+def render_chat(
+    template: jinja2.Template,
+    messages: list[dict[str, Any]],
+    tools: list[dict[str, Any]] | None,
+    add_generation_prompt: bool = False,
+) -> str:
     """The template's text for a conversation; `tools` None when empty (Llama templates render tool
     boilerplate for [], so TRL passes None too)."""
-    return template.render(messages=messages, tools=tools or None, add_generation_prompt=add_generation_prompt,
-                           bos_token="<s>", eos_token="</s>")
+    return template.render(
+        messages=messages,
+        tools=tools or None,
+        add_generation_prompt=add_generation_prompt,
+        bos_token="<s>",
+        eos_token="</s>",
+    )
 
 
 def check_template(records: Iterable[tuple[int, dict[str, Any]]], template_path: Path) -> int:

@@ -7,7 +7,12 @@ from pipeline.generate.no_call import generate_no_call
 from pipeline.generate.parallel import generate_parallel
 from pipeline.generate.single import generate_single
 
-GENERATORS = {"single": generate_single, "parallel": generate_parallel, "nested": generate_nested,
-              "multi_turn": generate_multi_turn, "no_call": generate_no_call}
+GENERATORS = {
+    "single": generate_single,
+    "parallel": generate_parallel,
+    "nested": generate_nested,
+    "multi_turn": generate_multi_turn,
+    "no_call": generate_no_call,
+}
 
 __all__ = ["Candidate", "Context", "GENERATORS"]

@@ -32,65 +32,77 @@ Call = dict[str, Any]  # {"name", "arguments"}: checked later by the schema and 
 
 class RequestAnswer(BaseModel):
     """A phrased user request."""
+
     request: Text
 
 
 class ActionAnswer(BaseModel):
     """The solver's choice among the offered actions (membership is the step's check)."""
+
     action: str
 
 
 class ArgumentsAnswer(BaseModel):
     """The arguments of the chosen tool."""
+
     arguments: dict[str, Any]
 
 
 class PartsAnswer(BaseModel):
     """The separate asks of one request."""
+
     parts: list[Text] = Field(min_length=1)
 
 
 class ReplyAnswer(BaseModel):
     """The assistant's words."""
+
     reply: Text
 
 
 class MessageAnswer(BaseModel):
     """A user's message."""
+
     message: Text
 
 
 class CallAnswer(BaseModel):
     """One call (free mode's next step)."""
+
     call: Call
 
 
 class RequestCallAnswer(BaseModel):
     """A request and its (first) call (free mode's single and nested)."""
+
     request: Text
     call: Call
 
 
 class RequestCallsAnswer(BaseModel):
     """A request and its calls (free mode's parallel)."""
+
     request: Text
     calls: list[Call]
 
 
 class NoCallAnswer(BaseModel):
     """A request no tool serves and the assistant's reply (free mode's no_call)."""
+
     request: Text
     reply: Text
 
 
 class MissingValueAnswer(NoCallAnswer):
     """NoCallAnswer, then the user's value and the call it completes (free mode's missing_value)."""
+
     value: Text
     call: Call
 
 
 class VerdictAnswer(BaseModel):
     """The judge's verdict; any reason is kept as text."""
+
     verdict: Literal["yes", "no"]
     reason: Any = None
 

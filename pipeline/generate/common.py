@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Mapping
+from typing import Any
 
 from filters.base import Issue
 from filters.grounding import GroundingCheck, GroundingOptions
 from pipeline.errors import TeacherError
-from pipeline.task import Task, stable_int
 from pipeline.record import Conversation, Tool
+from pipeline.task import Task, stable_int
 
 
 @dataclass
@@ -23,7 +24,9 @@ class Candidate:
     raw: dict[str, str] = field(default_factory=dict)
 
 
-def failed(task: Task, code: str, message: str, record: Conversation | None = None, path: str = "", **raw: str) -> Candidate:
+def failed(
+    task: Task, code: str, message: str, record: Conversation | None = None, path: str = "", **raw: str
+) -> Candidate:
     """A candidate rejected during generation with one issue."""
     return Candidate(task, record, [Issue("generate", code, path, message)], dict(raw))
 
@@ -54,13 +57,26 @@ class Context:
     `category_examples` the task category's own (free mode shows them; meta.fewshot lists them).
     """
 
-    def __init__(self, tools: dict[str, Tool], examples: list[dict[str, Any]], teacher_name: str,
-                 solve_temperature: float = 0.0, max_tokens: int = 512, compact_tools: bool = False,
-                 domains: Mapping[str, str] | None = None, grounding: GroundingOptions | None = None,
-                 category_examples: list[dict[str, Any]] | None = None, seeds: Mapping[str, Any] | None = None,
-                 tool_results: str = "simulate", execute_side_effects: bool = False, fewshot_version: str = "",
-                 parallel_phrasing: str = "joint", confirm_writes: bool = False, templated_turns: bool = False,
-                 second_solve: float | None = None):
+    def __init__(
+        self,
+        tools: dict[str, Tool],
+        examples: list[dict[str, Any]],
+        teacher_name: str,
+        solve_temperature: float = 0.0,
+        max_tokens: int = 512,
+        compact_tools: bool = False,
+        domains: Mapping[str, str] | None = None,
+        grounding: GroundingOptions | None = None,
+        category_examples: list[dict[str, Any]] | None = None,
+        seeds: Mapping[str, Any] | None = None,
+        tool_results: str = "simulate",
+        execute_side_effects: bool = False,
+        fewshot_version: str = "",
+        parallel_phrasing: str = "joint",
+        confirm_writes: bool = False,
+        templated_turns: bool = False,
+        second_solve: float | None = None,
+    ):
         self.tools, self.examples, self.teacher_name = tools, examples, teacher_name
         self.grounding = GroundingCheck(grounding)  # the phrasing gate: the same rules as the check chain
         self.example_tools = [example["call"]["name"] for example in examples]
@@ -74,7 +90,9 @@ class Context:
         self.parallel_phrasing = parallel_phrasing  # joint or per_call (generate/parallel.py)
         self.confirm_writes = confirm_writes  # confirmation turns before every call of a tool that changes data
         self.templated_turns = templated_turns  # no_call missing_value question and value turns from templates
-        self.second_solve = second_solve  # temperature of a second, independent solve (single blueprint): real-failure pairs
+        self.second_solve = (
+            second_solve  # temperature of a second, independent solve (single blueprint): real-failure pairs
+        )
 
 
 def parse_json_object(text: str) -> dict[str, Any] | None:
@@ -82,7 +100,7 @@ def parse_json_object(text: str) -> dict[str, Any] | None:
     text = text.strip()
     if text.startswith("```"):
         text = text.strip("`")
-        text = text[text.find("\n") + 1:] if "\n" in text else text
+        text = text[text.find("\n") + 1 :] if "\n" in text else text
     try:
         value = json.loads(text)
         return value if isinstance(value, dict) else None
@@ -119,14 +137,16 @@ def action_options(tools: list[Tool]) -> list[str]:
     sentence is empty or shared, so every option stays unique.
     """
     firsts = [_first_sentence(tool.function.description) for tool in tools]
-    return [first if first and firsts.count(first) == 1 else f"{tool.function.name}: {first}".rstrip(": ")
-            for tool, first in zip(tools, firsts)]
+    return [
+        first if first and firsts.count(first) == 1 else f"{tool.function.name}: {first}".rstrip(": ")
+        for tool, first in zip(tools, firsts)
+    ]
 
 
 def _first_sentence(text: str, limit: int = 160) -> str:
     text = " ".join(text.split())
     end = text.find(". ")
-    text = text[:end + 1] if end != -1 else text
+    text = text[: end + 1] if end != -1 else text
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0]
 
 
@@ -139,8 +159,10 @@ def signature(tool: Tool) -> str:
 
 def _fields(schema: dict[str, Any], defs: dict[str, Any]) -> str:
     required = set(schema.get("required") or [])
-    return ", ".join(f"{name}{'' if name in required else '?'}: {_type(sub, defs)}"
-                     for name, sub in (schema.get("properties") or {}).items())
+    return ", ".join(
+        f"{name}{'' if name in required else '?'}: {_type(sub, defs)}"
+        for name, sub in (schema.get("properties") or {}).items()
+    )
 
 
 def _type(schema: dict[str, Any], defs: dict[str, Any], depth: int = 0) -> str:
@@ -189,11 +211,15 @@ def describe_call(call: dict[str, Any], tool: Tool | None, surface: dict[str, st
     request should say it (`surface`: an alias or a relative date instead of the raw value)."""
     properties = (tool.function.parameters.get("properties") or {}) if tool else {}
     # the function name is left out: a small teacher copies it into the request
-    lines = [f"Action: {tool.function.description if tool and tool.function.description else call['name'].replace('_', ' ')}"]
+    lines = [
+        f"Action: {tool.function.description if tool and tool.function.description else call['name'].replace('_', ' ')}"
+    ]
     lines.append("Values to mention:")
     for name, value in call["arguments"].items():
         hint = (properties.get(name) or {}).get("description", "")
-        shown = (surface or {}).get(name) or (value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+        shown = (surface or {}).get(name) or (
+            value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        )
         lines.append(f"- {name}{f' ({hint})' if hint else ''}: {shown}")
     if not call["arguments"]:
         lines.append("- (no values)")
@@ -203,7 +229,6 @@ def describe_call(call: dict[str, Any], tool: Tool | None, surface: dict[str, st
 def seed_for(task: Task, step: str) -> int:
     """A request `seed` per task and step, so reruns ask the same question."""
     return stable_int(task.id, step) % 2**31
-
 
 
 def _mentioned(value: Any, text: str) -> bool:
@@ -234,8 +259,9 @@ def _checkable(value: Any) -> bool:
     return not isinstance(value, bool) and value is not None
 
 
-def drop_unstated_optionals(arguments: dict[str, Any], parameters: dict[str, Any], request: str,
-                            ungrounded: list[str]) -> tuple[dict[str, Any], list[str]]:
+def drop_unstated_optionals(
+    arguments: dict[str, Any], parameters: dict[str, Any], request: str, ungrounded: list[str]
+) -> tuple[dict[str, Any], list[str]]:
     """Remove optional arguments the request never states (a solver's guesses): those in
     `ungrounded` (filters.grounding's verdict), and booleans whose parameter name's words the
     request does not use (grounding accepts every boolean). Required arguments are never

@@ -21,33 +21,43 @@ from typing import Any
 from filters.match import match_calls
 from pipeline.backends.base import ChatRequest
 from pipeline.generate.answers import CallAnswer, MessageAnswer, ask
-from pipeline.generate.common import Candidate, Context, failed, guarded, call_schema, seed_for, wrap
+from pipeline.generate.common import Candidate, Context, call_schema, failed, guarded, seed_for, wrap
 from pipeline.generate.nested import ANSWER
 from pipeline.generate.results import answer_calls, callable_as_is, confirm_if_needed, decline, needing_confirmation
 from pipeline.generate.steps import describe_calls, gate, phrase, reply, single_shots, solve, user_message
 from pipeline.generate.transcript import Transcript
-from pipeline.task import Task
 from pipeline.prompts import load_prompt
+from pipeline.task import Task
 
 DECLINE_RATE = 0.25  # of call turns that need the user's yes, the share where the user says no
 DECLINED = "The user said no to the action you proposed: acknowledge it briefly and do not do it."
-CHAT_USER = "a short chat message that needs no tool: react to the last answer, thank the assistant, or ask a general question."
+CHAT_USER = (
+    "a short chat message that needs no tool: react to the last answer, thank the assistant, or ask a general question."
+)
 CHAT_REPLY = "Reply briefly and naturally; no tool is needed for this message."
-FOLLOWUP = ("This is a follow-up to the user's last request: the same again, changing only the value below. "
-            "Refer back briefly (like \"and for Apple?\" or \"same for Friday\"); do not repeat the other values.")
+FOLLOWUP = (
+    "This is a follow-up to the user's last request: the same again, changing only the value below. "
+    'Refer back briefly (like "and for Apple?" or "same for Friday"); do not repeat the other values.'
+)
 
 
 async def generate_multi_turn(task: Task, teacher, ctx: Context) -> Candidate:
     """Produce one multi_turn candidate for `task` in its mode."""
-    return await guarded(task, _blueprint(task, teacher, ctx) if task.mode == "blueprint" else _free(task, teacher, ctx))
+    return await guarded(
+        task, _blueprint(task, teacher, ctx) if task.mode == "blueprint" else _free(task, teacher, ctx)
+    )
 
 
 async def _chat(task: Task, teacher, ctx: Context, transcript: Transcript, number: int, raw: dict[str, str]) -> bool:
-    text, raw[f"user-{number}"] = await user_message(task, teacher, ctx, transcript.rendered(), CHAT_USER, f"user-{number}")
+    text, raw[f"user-{number}"] = await user_message(
+        task, teacher, ctx, transcript.rendered(), CHAT_USER, f"user-{number}"
+    )
     if text is None:
         return False
     transcript.user(text)
-    answer, raw[f"reply-{number}"] = await reply(task, teacher, ctx, transcript.rendered(), CHAT_REPLY, f"reply-{number}")
+    answer, raw[f"reply-{number}"] = await reply(
+        task, teacher, ctx, transcript.rendered(), CHAT_REPLY, f"reply-{number}"
+    )
     if answer is None:
         return False
     transcript.assistant(answer)
@@ -55,27 +65,50 @@ async def _chat(task: Task, teacher, ctx: Context, transcript: Transcript, numbe
 
 
 async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
-    prompts = [load_prompt("single/phrase"), load_prompt("single/solve"), load_prompt("single/fill"), load_prompt("reply/assistant"),
-               load_prompt("reply/user")]
+    prompts = [
+        load_prompt("single/phrase"),
+        load_prompt("single/solve"),
+        load_prompt("single/fill"),
+        load_prompt("reply/assistant"),
+        load_prompt("reply/user"),
+    ]
     assert task.blueprint is not None
     transcript, raw = Transcript(task), {}
     for number, turn in enumerate(task.turns):
         if turn["kind"] == "chat":
             if not await _chat(task, teacher, ctx, transcript, number, raw):
-                return failed(task, "unparseable_output", f"turn {number + 1} (chat) has no text", transcript.record(ctx, prompts), **raw)
+                return failed(
+                    task,
+                    "unparseable_output",
+                    f"turn {number + 1} (chat) has no text",
+                    transcript.record(ctx, prompts),
+                    **raw,
+                )
             continue
         planned = task.blueprint[turn["call"]]
         surface = task.surfaces[turn["call"]] if turn["call"] < len(task.surfaces) else {}
         before = transcript.rendered()
         if turn["kind"] == "followup":
-            changed = {"name": planned["name"], "arguments": {k: v for k, v in planned["arguments"].items() if k in turn["changed"]}}
+            changed = {
+                "name": planned["name"],
+                "arguments": {k: v for k, v in planned["arguments"].items() if k in turn["changed"]},
+            }
             described = describe_calls([changed], ctx, [surface]) + "\n" + FOLLOWUP
         else:
             described = describe_calls([planned], ctx, [surface])
-        request, raw[f"phrase-{number}"] = await phrase(task, teacher, ctx, described, single_shots(task, ctx, planned["name"]),
-                                                        context=before, step=f"phrase-{number}")
+        request, raw[f"phrase-{number}"] = await phrase(
+            task,
+            teacher,
+            ctx,
+            described,
+            single_shots(task, ctx, planned["name"]),
+            context=before,
+            step=f"phrase-{number}",
+        )
         if request is None:
-            return failed(task, "unparseable_output", f"turn {number + 1} has no request", transcript.record(ctx, prompts), **raw)
+            return failed(
+                task, "unparseable_output", f"turn {number + 1} has no request", transcript.record(ctx, prompts), **raw
+            )
         transcript.user(request)
         rejected = gate(task, ctx, transcript, request, [planned], prompts, text=before, **raw)
         if rejected:
@@ -83,23 +116,47 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
         solved, solve_raw = await solve(task, teacher, ctx, request, context=before, step=f"solve-{number}")
         raw.update(solve_raw)
         if not isinstance(solved, dict):
-            return failed(task, "unparseable_output", f"turn {number + 1} was not solved into a call", transcript.record(ctx, prompts), **raw)
+            return failed(
+                task,
+                "unparseable_output",
+                f"turn {number + 1} was not solved into a call",
+                transcript.record(ctx, prompts),
+                **raw,
+            )
         needing = needing_confirmation(task, [solved], ctx)
         if needing and random.Random(seed_for(task, f"decline-{number}")).random() < DECLINE_RATE:
             decline(task, transcript, needing[0], f"turn-{number}")  # the user says no: no call, an acknowledgement
-            answer, raw[f"answer-{number}"] = await reply(task, teacher, ctx, transcript.rendered(), DECLINED, f"answer-{number}")
+            answer, raw[f"answer-{number}"] = await reply(
+                task, teacher, ctx, transcript.rendered(), DECLINED, f"answer-{number}"
+            )
             if answer is None:
-                return failed(task, "unparseable_output", f"turn {number + 1} has no answer", transcript.record(ctx, prompts), **raw)
+                return failed(
+                    task,
+                    "unparseable_output",
+                    f"turn {number + 1} has no answer",
+                    transcript.record(ctx, prompts),
+                    **raw,
+                )
             transcript.assistant(answer)
             continue
         confirm_if_needed(task, transcript, [solved], f"turn-{number}", ctx)
         ids = transcript.calls([solved], reference=[planned])
-        if not match_calls([planned], transcript.messages[-1].tool_calls or [], {n: t.function.parameters for n, t in ctx.tools.items()}).ok:
-            return Candidate(task, transcript.record(ctx, prompts, turns=task.turns), raw=raw)  # the reference check names it
+        if not match_calls(
+            [planned],
+            transcript.messages[-1].tool_calls or [],
+            {n: t.function.parameters for n, t in ctx.tools.items()},
+        ).ok:
+            return Candidate(
+                task, transcript.record(ctx, prompts, turns=task.turns), raw=raw
+            )  # the reference check names it
         await answer_calls(task, teacher, ctx, transcript, ids, [planned], f"turn-{number}")
-        answer, raw[f"answer-{number}"] = await reply(task, teacher, ctx, transcript.rendered(), ANSWER, f"answer-{number}")
+        answer, raw[f"answer-{number}"] = await reply(
+            task, teacher, ctx, transcript.rendered(), ANSWER, f"answer-{number}"
+        )
         if answer is None:
-            return failed(task, "unparseable_output", f"turn {number + 1} has no answer", transcript.record(ctx, prompts), **raw)
+            return failed(
+                task, "unparseable_output", f"turn {number + 1} has no answer", transcript.record(ctx, prompts), **raw
+            )
         transcript.assistant(answer)
     return Candidate(task, transcript.record(ctx, prompts, turns=task.turns), raw=raw)
 
@@ -109,7 +166,7 @@ def _goal(task: Task, ctx: Context, turn: dict[str, Any]) -> str:
     does = ctx.tools[name].function.description
     if turn["kind"] == "followup":
         changed = ", ".join(key.replace("_", " ") for key in turn["changed"])
-        return f"ask for the same as your last request again, but with a different {changed}; refer back to it briefly (\"and for ...?\")."
+        return f'ask for the same as your last request again, but with a different {changed}; refer back to it briefly ("and for ...?").'
     return f"ask for something that needs this: {does}"
 
 
@@ -117,36 +174,73 @@ async def _free(task: Task, teacher, ctx: Context) -> Candidate:
     user_prompt, call_prompt = load_prompt("multi_turn/free"), load_prompt("multi_turn/call")
     prompts = [user_prompt, call_prompt, load_prompt("reply/assistant")]
     transcript, raw = Transcript(task), {}
-    schema = {"type": "object", "properties": {"message": {"type": "string", "minLength": 2, "maxLength": 600}}, "required": ["message"]}
+    schema = {
+        "type": "object",
+        "properties": {"message": {"type": "string", "minLength": 2, "maxLength": 600}},
+        "required": ["message"],
+    }
     for number, turn in enumerate(task.turns):
         goal = CHAT_USER if turn["kind"] == "chat" else _goal(task, ctx, turn)
         system = user_prompt.render(style=task.style, today=task.now[:10])
         content = f"Conversation so far:\n{transcript.rendered() or '(none yet)'}\n\nYour next message should: {goal}"
-        user = await ask(teacher, ChatRequest([{"role": "system", "content": system}, {"role": "user", "content": content}],
-                                              task.temperature, 200, schema, seed_for(task, f"user-{number}")), MessageAnswer)
+        user = await ask(
+            teacher,
+            ChatRequest(
+                [{"role": "system", "content": system}, {"role": "user", "content": content}],
+                task.temperature,
+                200,
+                schema,
+                seed_for(task, f"user-{number}"),
+            ),
+            MessageAnswer,
+        )
         raw[f"user-{number}"] = user.text
         if user.value is None:
-            return failed(task, "unparseable_output", f"turn {number + 1} has no user message", transcript.record(ctx, prompts), **raw)
+            return failed(
+                task,
+                "unparseable_output",
+                f"turn {number + 1} has no user message",
+                transcript.record(ctx, prompts),
+                **raw,
+            )
         transcript.user(user.value.message)
         if turn["kind"] == "chat":
-            answer_text, raw[f"reply-{number}"] = await reply(task, teacher, ctx, transcript.rendered(), CHAT_REPLY, f"reply-{number}")
+            answer_text, raw[f"reply-{number}"] = await reply(
+                task, teacher, ctx, transcript.rendered(), CHAT_REPLY, f"reply-{number}"
+            )
         else:
             name = task.targets[turn["call"]]
-            made = await ask(teacher, ChatRequest(
-                [{"role": "system", "content": call_prompt.render(name=name, today=task.now[:10])}, {"role": "user", "content": transcript.rendered()}],
-                task.temperature, ctx.max_tokens, wrap({"call": call_schema(ctx.tools[name])}), seed_for(task, f"call-{number}")), CallAnswer)
+            made = await ask(
+                teacher,
+                ChatRequest(
+                    [
+                        {"role": "system", "content": call_prompt.render(name=name, today=task.now[:10])},
+                        {"role": "user", "content": transcript.rendered()},
+                    ],
+                    task.temperature,
+                    ctx.max_tokens,
+                    wrap({"call": call_schema(ctx.tools[name])}),
+                    seed_for(task, f"call-{number}"),
+                ),
+                CallAnswer,
+            )
             raw[f"call-{number}"] = made.text
             if made.value is None:
-                return failed(task, "unparseable_output", f"turn {number + 1} has no call", transcript.record(ctx, prompts), **raw)
+                return failed(
+                    task, "unparseable_output", f"turn {number + 1} has no call", transcript.record(ctx, prompts), **raw
+                )
             call = made.value.call
             confirm_if_needed(task, transcript, [call], f"turn-{number}", ctx)
             ids = transcript.calls([call])
             if not callable_as_is(ctx, [call]):
                 return Candidate(task, transcript.record(ctx, prompts, turns=task.turns), raw=raw)
             await answer_calls(task, teacher, ctx, transcript, ids, [call], f"turn-{number}")
-            answer_text, raw[f"answer-{number}"] = await reply(task, teacher, ctx, transcript.rendered(), ANSWER, f"answer-{number}")
+            answer_text, raw[f"answer-{number}"] = await reply(
+                task, teacher, ctx, transcript.rendered(), ANSWER, f"answer-{number}"
+            )
         if answer_text is None:
-            return failed(task, "unparseable_output", f"turn {number + 1} has no reply", transcript.record(ctx, prompts), **raw)
+            return failed(
+                task, "unparseable_output", f"turn {number + 1} has no reply", transcript.record(ctx, prompts), **raw
+            )
         transcript.assistant(answer_text)
     return Candidate(task, transcript.record(ctx, prompts, turns=task.turns), raw=raw)
-

@@ -23,18 +23,51 @@ from typing import Any
 
 from pipeline.backends.base import ChatRequest
 from pipeline.generate.answers import MissingValueAnswer, NoCallAnswer, ask
-from pipeline.generate.common import Candidate, Context, failed, guarded, call_schema, describe_call, seed_for, tools_block, wrap
+from pipeline.generate.common import (
+    Candidate,
+    Context,
+    call_schema,
+    describe_call,
+    failed,
+    guarded,
+    seed_for,
+    tools_block,
+    wrap,
+)
 from pipeline.generate.results import confirm_if_needed
-from pipeline.policy import templates
-from pipeline.generate.steps import NONE_ACTION, QUESTION_SCHEMA, REPLY_SCHEMA, gate, phrase, pick, reply, single_shots, solve, user_message
+from pipeline.generate.steps import (
+    NONE_ACTION,
+    QUESTION_SCHEMA,
+    REPLY_SCHEMA,
+    gate,
+    phrase,
+    pick,
+    reply,
+    single_shots,
+    solve,
+    user_message,
+)
 from pipeline.generate.transcript import Transcript
-from pipeline.task import Task
+from pipeline.policy import templates
 from pipeline.prompts import load_prompt
+from pipeline.task import Task
 
-TOPICS = ("a grammar question about English", "how to explain fractions to a child", "ideas for a birthday card message",
-          "a question about the history of a famous building", "tips for a job interview", "how to care for a houseplant",
-          "a riddle or a word game", "the meaning of an idiom", "a simple math word problem", "advice on learning to juggle",
-          "how a rainbow forms", "a short poem about autumn", "a book recommendation for a teenager", "how to tie a bowline knot")
+TOPICS = (
+    "a grammar question about English",
+    "how to explain fractions to a child",
+    "ideas for a birthday card message",
+    "a question about the history of a famous building",
+    "tips for a job interview",
+    "how to care for a houseplant",
+    "a riddle or a word game",
+    "the meaning of an idiom",
+    "a simple math word problem",
+    "advice on learning to juggle",
+    "how a rainbow forms",
+    "a short poem about autumn",
+    "a book recommendation for a teenager",
+    "how to tie a bowline knot",
+)
 KIND_INSTRUCTIONS = {
     "unrelated": "The user asks about {topic}, which none of the tools can help with.",
     "missing_value": "The user wants what the action below does, but does not say the {missing}; the other values are listed.",
@@ -49,7 +82,9 @@ REPLY_INSTRUCTIONS = {
 
 async def generate_no_call(task: Task, teacher, ctx: Context) -> Candidate:
     """Produce one no_call candidate for `task` in its mode."""
-    return await guarded(task, _blueprint(task, teacher, ctx) if task.mode == "blueprint" else _free(task, teacher, ctx))
+    return await guarded(
+        task, _blueprint(task, teacher, ctx) if task.mode == "blueprint" else _free(task, teacher, ctx)
+    )
 
 
 def _meta(task: Task) -> dict[str, Any]:
@@ -66,8 +101,9 @@ def _hint(ctx: Context, task: Task) -> str:
 
 def _reply_instruction(task: Task, ctx: Context) -> str:
     abilities = "; ".join(ctx.tools[name].function.description.split(". ")[0] for name in task.tools)
-    return REPLY_INSTRUCTIONS[task.kind or "unrelated"].format(missing=(task.missing or "").replace("_", " "), hint=_hint(ctx, task),
-                                                               abilities=abilities)
+    return REPLY_INSTRUCTIONS[task.kind or "unrelated"].format(
+        missing=(task.missing or "").replace("_", " "), hint=_hint(ctx, task), abilities=abilities
+    )
 
 
 async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
@@ -78,16 +114,23 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
     assert task.blueprint is not None
     call = task.blueprint[0]
     topic = random.Random(seed_for(task, "topic")).choice(TOPICS)
-    instruction = KIND_INSTRUCTIONS[task.kind or "unrelated"].format(topic=topic, missing=(task.missing or "").replace("_", " "))
+    instruction = KIND_INSTRUCTIONS[task.kind or "unrelated"].format(
+        topic=topic, missing=(task.missing or "").replace("_", " ")
+    )
     stated = {"name": call["name"], "arguments": {k: v for k, v in call["arguments"].items() if k != task.missing}}
     if task.kind == "unrelated":  # shown the kind's few-shot questions, then asked for one on the topic
         described = f"Write a question about {topic}."
-        shots = [("Write a question a user might ask.", example["request"]) for example in ctx.category_examples
-                 if example.get("kind") == "unrelated"][:3]
+        shots = [
+            ("Write a question a user might ask.", example["request"])
+            for example in ctx.category_examples
+            if example.get("kind") == "unrelated"
+        ][:3]
     else:
         described = describe_call(stated, ctx.tools[call["name"]], task.surface)
         shots = single_shots(task, ctx, call["name"])
-    request, raw_phrase = await phrase(task, teacher, ctx, described, shots, prompt="no_call/phrase", instruction=instruction)
+    request, raw_phrase = await phrase(
+        task, teacher, ctx, described, shots, prompt="no_call/phrase", instruction=instruction
+    )
     if request is None:
         return failed(task, "unparseable_output", "the phrasing answer has no request", phrase=raw_phrase)
     transcript = Transcript(task)
@@ -97,33 +140,75 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
         rejected = gate(task, ctx, transcript, request, [stated], prompts[:1], phrase=raw_phrase)
         if rejected is None and not ungrounded_missing(ctx, task, call, request):
             record = transcript.record(ctx, prompts[:1], **_meta(task))
-            rejected = failed(task, "stated_missing_value", f"the request states the {task.missing} it should leave out",
-                              record, f"messages[{len(record.messages) - 1}].content", phrase=raw_phrase)
+            rejected = failed(
+                task,
+                "stated_missing_value",
+                f"the request states the {task.missing} it should leave out",
+                record,
+                f"messages[{len(record.messages) - 1}].content",
+                phrase=raw_phrase,
+            )
         if rejected:
             return rejected
     # the round trip: an independent solver must not call (or, missing_value, must pick the right tool)
-    choice, solved = await solve(task, teacher, ctx, request, allow_none=True, step="decide") if task.kind == "missing_value" \
+    choice, solved = (
+        await solve(task, teacher, ctx, request, allow_none=True, step="decide")
+        if task.kind == "missing_value"
         else await _decide(task, teacher, ctx, request)
+    )
     raw.update(solved)
     if task.kind == "missing_value":
         if not isinstance(choice, dict) or choice["name"] != call["name"]:
-            return failed(task, "no_call_when_needed" if choice == NONE_ACTION else "wrong_function",
-                          f"the solver chose {choice if isinstance(choice, str) else (choice or {}).get('name')!r}, not {call['name']!r}",
-                          transcript.record(ctx, prompts, **_meta(task)), **raw)
-        if solver_found_missing(ctx, task, choice, request):  # the request names some other value for it ("for 90 minutes")
+            return failed(
+                task,
+                "no_call_when_needed" if choice == NONE_ACTION else "wrong_function",
+                f"the solver chose {choice if isinstance(choice, str) else (choice or {}).get('name')!r}, not {call['name']!r}",
+                transcript.record(ctx, prompts, **_meta(task)),
+                **raw,
+            )
+        if solver_found_missing(
+            ctx, task, choice, request
+        ):  # the request names some other value for it ("for 90 minutes")
             record = transcript.record(ctx, prompts, **_meta(task))
-            return failed(task, "stated_missing_value", f"the request already gives a {task.missing}: {choice['arguments'][task.missing]!r}",
-                          record, f"messages[{len(record.messages) - 1}].content", **raw)
+            return failed(
+                task,
+                "stated_missing_value",
+                f"the request already gives a {task.missing}: {choice['arguments'][task.missing]!r}",
+                record,
+                f"messages[{len(record.messages) - 1}].content",
+                **raw,
+            )
     elif choice != NONE_ACTION:
-        return failed(task, "call_in_no_call", f"the solver chose to call {choice!r} for a request no tool can serve",
-                      transcript.record(ctx, prompts, **_meta(task)), **raw)
+        return failed(
+            task,
+            "call_in_no_call",
+            f"the solver chose to call {choice!r} for a request no tool can serve",
+            transcript.record(ctx, prompts, **_meta(task)),
+            **raw,
+        )
     if task.kind == "missing_value" and ctx.templated_turns:
-        answer, raw["reply"] = _template("question", task, "question", missing=(task.missing or "").replace("_", " ")), "(template)"
+        answer, raw["reply"] = (
+            _template("question", task, "question", missing=(task.missing or "").replace("_", " ")),
+            "(template)",
+        )
     else:
-        answer, raw["reply"] = await reply(task, teacher, ctx, transcript.rendered(), _reply_instruction(task, ctx), "reply",
-                                           QUESTION_SCHEMA if task.kind == "missing_value" else REPLY_SCHEMA)
+        answer, raw["reply"] = await reply(
+            task,
+            teacher,
+            ctx,
+            transcript.rendered(),
+            _reply_instruction(task, ctx),
+            "reply",
+            QUESTION_SCHEMA if task.kind == "missing_value" else REPLY_SCHEMA,
+        )
     if answer is None:
-        return failed(task, "unparseable_output", "the reply answer has no reply", transcript.record(ctx, prompts, **_meta(task)), **raw)
+        return failed(
+            task,
+            "unparseable_output",
+            "the reply answer has no reply",
+            transcript.record(ctx, prompts, **_meta(task)),
+            **raw,
+        )
     transcript.assistant(answer)
     if task.kind == "missing_value":
         return await _continue(task, teacher, ctx, transcript, call, prompts, raw)
@@ -150,7 +235,9 @@ def solver_found_missing(ctx: Context, task: Task, solved: dict[str, Any], reque
     if task.missing not in solved.get("arguments", {}):
         return False
     parameters = ctx.tools[solved["name"]].function.parameters
-    return not ctx.grounding.ungrounded_keys({task.missing: solved["arguments"][task.missing]}, parameters, request, task.now)
+    return not ctx.grounding.ungrounded_keys(
+        {task.missing: solved["arguments"][task.missing]}, parameters, request, task.now
+    )
 
 
 def ungrounded_missing(ctx: Context, task: Task, call: dict[str, Any], request: str) -> bool:
@@ -162,27 +249,52 @@ def ungrounded_missing(ctx: Context, task: Task, call: dict[str, Any], request: 
 
 async def _decide(task: Task, teacher, ctx: Context, request: str) -> tuple[Any, dict[str, str]]:
     """Whether an independent solver, offered "none of these" first, calls nothing for the request."""
-    name, raw = await pick(task, teacher, ctx, task.tools, request, allow_none=True, step="decide-name", none_first=True)
+    name, raw = await pick(
+        task, teacher, ctx, task.tools, request, allow_none=True, step="decide-name", none_first=True
+    )
     return name, {"decide-name": raw}
 
 
-async def _continue(task: Task, teacher, ctx: Context, transcript: Transcript, call: dict[str, Any], prompts, raw: dict[str, str]) -> Candidate:
+async def _continue(
+    task: Task, teacher, ctx: Context, transcript: Transcript, call: dict[str, Any], prompts, raw: dict[str, str]
+) -> Candidate:
     """The user gives the missing value; the call that follows must match the plan."""
     value = call["arguments"][task.missing]
     shown = task.surface.get(task.missing or "") or spoken(value)
     if ctx.templated_turns:
-        given, raw["value"] = _template("value", task, "value", value=shown, missing=(task.missing or "").replace("_", " ")), "(template)"
+        given, raw["value"] = (
+            _template("value", task, "value", value=shown, missing=(task.missing or "").replace("_", " ")),
+            "(template)",
+        )
     else:
-        given, raw["value"] = await user_message(task, teacher, ctx, transcript.rendered(),
-                                                 f"answer the question, giving exactly this value: {shown}", "value")
+        given, raw["value"] = await user_message(
+            task,
+            teacher,
+            ctx,
+            transcript.rendered(),
+            f"answer the question, giving exactly this value: {shown}",
+            "value",
+        )
     if given is None:
-        return failed(task, "unparseable_output", "the user answer has no message", transcript.record(ctx, prompts, **_meta(task)), **raw)
+        return failed(
+            task,
+            "unparseable_output",
+            "the user answer has no message",
+            transcript.record(ctx, prompts, **_meta(task)),
+            **raw,
+        )
     transcript.user(given)
     before = transcript.rendered()
     solved, solve_raw = await solve(task, teacher, ctx, given, context=before.rsplit("\n", 1)[0], step="solve")
     raw.update(solve_raw)
     if not isinstance(solved, dict):
-        return failed(task, "unparseable_output", "the continuation was not solved into a call", transcript.record(ctx, prompts, **_meta(task)), **raw)
+        return failed(
+            task,
+            "unparseable_output",
+            "the continuation was not solved into a call",
+            transcript.record(ctx, prompts, **_meta(task)),
+            **raw,
+        )
     confirm_if_needed(task, transcript, [solved], "call", ctx)
     transcript.calls([solved], reference=[call])
     return Candidate(task, transcript.record(ctx, prompts, **_meta(task)), raw=raw)
@@ -192,28 +304,46 @@ async def _free(task: Task, teacher, ctx: Context) -> Candidate:
     template = load_prompt("no_call/free")
     topic = random.Random(seed_for(task, "topic")).choice(TOPICS)
     target = ctx.tools[task.target].function
-    cases = {"unrelated": f"the user asks about {topic}; the assistant answers directly, without tools.",
-             "missing_value": f"the user wants this done: {target.description} but leaves out the {(task.missing or '').replace('_', ' ')}; "
-                              "the assistant asks one precise question for it; then the user's next message gives it (\"value\") "
-                              f"and the assistant makes the call of {target.name} (\"call\").",
-             "unavailable_tool": f"the user asks for this: {target.description} None of the tools can do it; the assistant says so "
-                                 "and offers what its tools can do."}
+    cases = {
+        "unrelated": f"the user asks about {topic}; the assistant answers directly, without tools.",
+        "missing_value": f"the user wants this done: {target.description} but leaves out the {(task.missing or '').replace('_', ' ')}; "
+        'the assistant asks one precise question for it; then the user\'s next message gives it ("value") '
+        f'and the assistant makes the call of {target.name} ("call").',
+        "unavailable_tool": f"the user asks for this: {target.description} None of the tools can do it; the assistant says so "
+        "and offers what its tools can do.",
+    }
     tools = [ctx.tools[name] for name in task.tools]
-    system = template.render(instruction=cases[task.kind or "unrelated"], tools=tools_block(tools, ctx.compact_tools), style=task.style,
-                             today=task.now[:10])
+    system = template.render(
+        instruction=cases[task.kind or "unrelated"],
+        tools=tools_block(tools, ctx.compact_tools),
+        style=task.style,
+        today=task.now[:10],
+    )
     messages: list[dict[str, Any]] = [{"role": "system", "content": system}]
     continued = task.kind == "missing_value"  # the user then gives the value and the call follows
     for index in task.fewshot:
         example = ctx.category_examples[index]
-        shown = {key: example[key] for key in ("request", "reply", "value", "call") if key in example and (continued or key in ("request", "reply"))}
+        shown = {
+            key: example[key]
+            for key in ("request", "reply", "value", "call")
+            if key in example and (continued or key in ("request", "reply"))
+        }
         messages.append({"role": "user", "content": f"Write a {example['kind'].replace('_', ' ')} example."})
         messages.append({"role": "assistant", "content": json.dumps(shown, ensure_ascii=False)})
     messages.append({"role": "user", "content": f"Write a {(task.kind or 'unrelated').replace('_', ' ')} example."})
-    properties: dict[str, Any] = {"request": {"type": "string", "minLength": 8, "maxLength": 600}, "reply": {"type": "string", "minLength": 2, "maxLength": 800}}
+    properties: dict[str, Any] = {
+        "request": {"type": "string", "minLength": 8, "maxLength": 600},
+        "reply": {"type": "string", "minLength": 2, "maxLength": 800},
+    }
     if continued:
-        properties.update(value={"type": "string", "minLength": 1, "maxLength": 300}, call=call_schema(ctx.tools[task.target]))
-    asked = await ask(teacher, ChatRequest(messages, task.temperature, ctx.max_tokens, wrap(properties), seed_for(task, "free")),
-                      MissingValueAnswer if continued else NoCallAnswer)
+        properties.update(
+            value={"type": "string", "minLength": 1, "maxLength": 300}, call=call_schema(ctx.tools[task.target])
+        )
+    asked = await ask(
+        teacher,
+        ChatRequest(messages, task.temperature, ctx.max_tokens, wrap(properties), seed_for(task, "free")),
+        MissingValueAnswer if continued else NoCallAnswer,
+    )
     answer = asked.expect("the answer lacks a part it needs (request, reply, value, call)", "free")
     transcript = Transcript(task)
     transcript.user(answer.request)

@@ -22,9 +22,9 @@ from pipeline.backends.base import ChatRequest
 from pipeline.execute import execute, mock_result, validate_result
 from pipeline.generate.common import Context, StepError, parse_json_object, seed_for
 from pipeline.generate.transcript import Transcript
-from pipeline.task import Task
 from pipeline.policy import confirmation_turns, needs_confirmation
 from pipeline.prompts import load_prompt
+from pipeline.task import Task
 
 
 class ResultError(StepError):
@@ -45,11 +45,20 @@ async def tool_result(task: Task, teacher, ctx: Context, call: dict[str, Any], s
     return await _simulate(task, teacher, ctx, seed, call, arguments, step), "simulated"
 
 
-async def _simulate(task: Task, teacher, ctx: Context, seed, call: dict[str, Any], arguments: dict[str, Any], step: str) -> Any:
+async def _simulate(
+    task: Task, teacher, ctx: Context, seed, call: dict[str, Any], arguments: dict[str, Any], step: str
+) -> Any:
     prompt = load_prompt("tools/simulate").render(name=seed.name, description=seed.description, today=task.now[:10])
     content = f"Tool: {seed.name}\nArguments: {json.dumps(arguments, ensure_ascii=False)}"
-    answer = await teacher.complete(ChatRequest([{"role": "system", "content": prompt}, {"role": "user", "content": content}],
-                                                task.temperature, ctx.max_tokens, seed.result_schema, seed_for(task, step)))
+    answer = await teacher.complete(
+        ChatRequest(
+            [{"role": "system", "content": prompt}, {"role": "user", "content": content}],
+            task.temperature,
+            ctx.max_tokens,
+            seed.result_schema,
+            seed_for(task, step),
+        )
+    )
     result = parse_json_object(answer.text)
     problem = "the answer is not a JSON object" if result is None else validate_result(seed, result)
     if problem:
@@ -62,13 +71,18 @@ def callable_as_is(ctx: Context, calls: list[dict[str, Any]]) -> bool:
     stops at a call that does not, and the schema check names what is wrong."""
     for call in calls:
         tool = ctx.tools.get(call.get("name", ""))
-        if tool is None or not isinstance(call.get("arguments"), dict) or validator_for(tool.function.parameters).errors(call["arguments"]):
+        if (
+            tool is None
+            or not isinstance(call.get("arguments"), dict)
+            or validator_for(tool.function.parameters).errors(call["arguments"])
+        ):
             return False
     return True
 
 
-async def answer_calls(task: Task, teacher, ctx: Context, transcript: Transcript, ids: list[str], calls: list[dict[str, Any]],
-                       step: str) -> list[Any]:
+async def answer_calls(
+    task: Task, teacher, ctx: Context, transcript: Transcript, ids: list[str], calls: list[dict[str, Any]], step: str
+) -> list[Any]:
     """Append the tool message of each call (in order); returns the results."""
     results = []
     for number, (call_id, call) in enumerate(zip(ids, calls)):
@@ -80,6 +94,7 @@ async def answer_calls(task: Task, teacher, ctx: Context, transcript: Transcript
 
 def needing_confirmation(task: Task, calls: list[dict[str, Any]], ctx: Context | None = None) -> list[dict[str, Any]]:
     """The calls that need the user's yes first: a rule says so, or (ctx.confirm_writes) they change data."""
+
     def changes_data(call: dict[str, Any]) -> bool:
         seed = ctx.seeds.get(call.get("name", "")) if ctx is not None and ctx.confirm_writes else None
         return seed is not None and not seed.read_only
@@ -87,7 +102,9 @@ def needing_confirmation(task: Task, calls: list[dict[str, Any]], ctx: Context |
     return [call for call in calls if needs_confirmation(task.rules, call) or changes_data(call)]
 
 
-def confirm_if_needed(task: Task, transcript: Transcript, calls: list[dict[str, Any]], step: str, ctx: Context | None = None) -> bool:
+def confirm_if_needed(
+    task: Task, transcript: Transcript, calls: list[dict[str, Any]], step: str, ctx: Context | None = None
+) -> bool:
     """When calls need the user's yes, append the assistant's question and the user's acceptance."""
     needing = needing_confirmation(task, calls, ctx)
     if not needing:

@@ -18,22 +18,34 @@ import json
 from typing import Any
 
 from filters.base import Issue, call_path
-from pipeline.backends.base import ChatRequest
 from filters.match import match_calls
 from filters.quality import copied_example
+from pipeline.backends.base import ChatRequest
 from pipeline.generate.answers import RequestAnswer, RequestCallAnswer, ask
-from pipeline.generate.common import Candidate, Context, failed, guarded, call_schema, describe_call, seed_for, tools_block, unstated_arguments, wrap
-from pipeline.task import Task
-from pipeline.generate.steps import solve
-from pipeline.prompts import load_prompt
+from pipeline.generate.common import (
+    Candidate,
+    Context,
+    call_schema,
+    describe_call,
+    failed,
+    guarded,
+    seed_for,
+    tools_block,
+    unstated_arguments,
+    wrap,
+)
 from pipeline.generate.results import confirm_if_needed
+from pipeline.generate.steps import solve
 from pipeline.generate.transcript import Transcript
+from pipeline.prompts import load_prompt
 from pipeline.record import Conversation, append_path
+from pipeline.task import Task
 
-REQUEST_SCHEMA = {"type": "object", "properties": {"request": {"type": "string", "minLength": 8, "maxLength": 600}},
-                  "required": ["request"]}
-
-
+REQUEST_SCHEMA = {
+    "type": "object",
+    "properties": {"request": {"type": "string", "minLength": 8, "maxLength": 600}},
+    "required": ["request"],
+}
 
 
 def literal_examples(examples: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -65,7 +77,9 @@ def _request_path(record: Conversation) -> str:
 
 async def generate_single(task: Task, teacher, ctx: Context) -> Candidate:
     """Produce one candidate for `task` in its mode."""
-    return await guarded(task, _blueprint(task, teacher, ctx) if task.mode == "blueprint" else _free(task, teacher, ctx))
+    return await guarded(
+        task, _blueprint(task, teacher, ctx) if task.mode == "blueprint" else _free(task, teacher, ctx)
+    )
 
 
 async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
@@ -73,22 +87,40 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
     messages: list[dict[str, Any]] = [{"role": "system", "content": phrase.render(style=task.style)}]
     for index in task.fewshot:
         example = ctx.examples[index]
-        messages.append({"role": "user", "content": describe_call(example["call"], ctx.tools.get(example["call"]["name"]))})
-        messages.append({"role": "assistant", "content": json.dumps({"request": example["request"]}, ensure_ascii=False)})
+        messages.append(
+            {"role": "user", "content": describe_call(example["call"], ctx.tools.get(example["call"]["name"]))}
+        )
+        messages.append(
+            {"role": "assistant", "content": json.dumps({"request": example["request"]}, ensure_ascii=False)}
+        )
     assert task.blueprint is not None
     messages.append({"role": "user", "content": describe_call(task.blueprint[0], ctx.tools[task.target], task.surface)})
-    asked = await ask(teacher, ChatRequest(messages, task.temperature, min(ctx.max_tokens, 160), REQUEST_SCHEMA, seed_for(task, "phrase")), RequestAnswer)
+    asked = await ask(
+        teacher,
+        ChatRequest(messages, task.temperature, min(ctx.max_tokens, 160), REQUEST_SCHEMA, seed_for(task, "phrase")),
+        RequestAnswer,
+    )
     request = asked.expect("the phrasing answer has no request", "phrase").request
     copied = _copied(task, ctx, request)
     target = task.blueprint[0]
-    unstated = [] if copied else ctx.grounding.ungrounded_keys(target["arguments"], ctx.tools[task.target].function.parameters, request, task.now)
+    unstated = (
+        []
+        if copied
+        else ctx.grounding.ungrounded_keys(
+            target["arguments"], ctx.tools[task.target].function.parameters, request, task.now
+        )
+    )
     if copied or unstated:  # checked before any solve request is spent
         record = _record(task, ctx, request, target, [phrase])
         if copied:
             issue = Issue("generate", "fewshot_copy", _request_path(record), copied)
         else:  # the request leaves out a planned value: no solver can round-trip it
-            issue = Issue("generate", "ungrounded_value", append_path(call_path(len(record.messages) - 1, 0), f"function.arguments.{unstated[0]}"),
-                          f"the request does not ground {', '.join(unstated)}")
+            issue = Issue(
+                "generate",
+                "ungrounded_value",
+                append_path(call_path(len(record.messages) - 1, 0), f"function.arguments.{unstated[0]}"),
+                f"the request does not ground {', '.join(unstated)}",
+            )
         return Candidate(task, record, [issue], {"phrase": asked.text})
     call, raw = await _solve(task, teacher, ctx, request)
     if call is None:
@@ -104,13 +136,17 @@ def _matches(ctx: Context, expected: list[dict[str, Any]], call: dict[str, Any])
     return match_calls(expected, [call], {name: tool.function.parameters for name, tool in ctx.tools.items()}).ok
 
 
-async def _second_solve(task: Task, teacher, ctx: Context, request: str, record: Conversation, raw: dict[str, str]) -> None:
+async def _second_solve(
+    task: Task, teacher, ctx: Context, request: str, record: Conversation, raw: dict[str, str]
+) -> None:
     """Solve the same request again at `ctx.second_solve`; a different answer is kept in
     meta.alternatives for pipeline.pairs: a rejected sibling of a turn that round-tripped."""
     other, more = await solve(task, teacher, ctx, request, step="second-solve", temperature=ctx.second_solve)
     raw.update(more)
     if isinstance(other, dict) and not _matches(ctx, task.blueprint or [], other):
-        record.meta["alternatives"] = [{"message": len(record.messages) - 1, "calls": [other], "temperature": ctx.second_solve}]
+        record.meta["alternatives"] = [
+            {"message": len(record.messages) - 1, "calls": [other], "temperature": ctx.second_solve}
+        ]
 
 
 async def _solve(task: Task, teacher, ctx: Context, request: str) -> tuple[dict[str, Any] | None, dict[str, str]]:
@@ -123,14 +159,27 @@ async def _solve(task: Task, teacher, ctx: Context, request: str) -> tuple[dict[
 async def _free(task: Task, teacher, ctx: Context) -> Candidate:
     free = load_prompt("single/free")
     tools = [ctx.tools[name] for name in task.tools]
-    system = free.render(target=task.target, tools=tools_block(tools, ctx.compact_tools), today=task.now[:10], style=task.style)
+    system = free.render(
+        target=task.target, tools=tools_block(tools, ctx.compact_tools), today=task.now[:10], style=task.style
+    )
     messages: list[dict[str, Any]] = [{"role": "system", "content": system}]
     for index in task.fewshot:
         example = ctx.examples[index]
-        messages.append({"role": "user", "content": f'Write the request and the call for the tool "{example["call"]["name"]}".'})
-        messages.append({"role": "assistant", "content": json.dumps({"request": example["request"], "call": example["call"]}, ensure_ascii=False)})
+        messages.append(
+            {"role": "user", "content": f'Write the request and the call for the tool "{example["call"]["name"]}".'}
+        )
+        messages.append(
+            {
+                "role": "assistant",
+                "content": json.dumps({"request": example["request"], "call": example["call"]}, ensure_ascii=False),
+            }
+        )
     messages.append({"role": "user", "content": f'Write the request and the call for the tool "{task.target}".'})
     schema = wrap({"request": REQUEST_SCHEMA["properties"]["request"], "call": call_schema(ctx.tools[task.target])})
-    asked = await ask(teacher, ChatRequest(messages, task.temperature, ctx.max_tokens, schema, seed_for(task, "free")), RequestCallAnswer)
+    asked = await ask(
+        teacher,
+        ChatRequest(messages, task.temperature, ctx.max_tokens, schema, seed_for(task, "free")),
+        RequestCallAnswer,
+    )
     answer = asked.expect("the answer has no request and call", "free")
     return Candidate(task, _record(task, ctx, answer.request, answer.call, [free]), raw={"free": asked.text})

@@ -15,19 +15,52 @@ from typing import Any
 
 from filters.quality import copied_example
 from pipeline.backends.base import ChatRequest
-from pipeline.generate.answers import ActionAnswer, ArgumentsAnswer, MessageAnswer, PartsAnswer, ReplyAnswer, RequestAnswer, ask
-from pipeline.generate.common import Candidate, Context, action_options, describe_call, drop_unstated_optionals, failed, seed_for, signature, wrap
+from pipeline.generate.answers import (
+    ActionAnswer,
+    ArgumentsAnswer,
+    MessageAnswer,
+    PartsAnswer,
+    ReplyAnswer,
+    RequestAnswer,
+    ask,
+)
+from pipeline.generate.common import (
+    Candidate,
+    Context,
+    action_options,
+    describe_call,
+    drop_unstated_optionals,
+    failed,
+    seed_for,
+    signature,
+    wrap,
+)
 from pipeline.generate.transcript import Transcript, fewshot_texts
-from pipeline.task import Task, nearest_examples
 from pipeline.prompts import load_prompt
+from pipeline.task import Task, nearest_examples
 
 NONE_ACTION = "None of these: reply without calling a tool"
-REQUEST_SCHEMA = {"type": "object", "properties": {"request": {"type": "string", "minLength": 8, "maxLength": 600}}, "required": ["request"]}
-REPLY_SCHEMA = {"type": "object", "properties": {"reply": {"type": "string", "minLength": 2, "maxLength": 800}}, "required": ["reply"]}
+REQUEST_SCHEMA = {
+    "type": "object",
+    "properties": {"request": {"type": "string", "minLength": 8, "maxLength": 600}},
+    "required": ["request"],
+}
+REPLY_SCHEMA = {
+    "type": "object",
+    "properties": {"reply": {"type": "string", "minLength": 2, "maxLength": 800}},
+    "required": ["reply"],
+}
 # one question, ending in "?" (a plain pattern: llama.cpp grammars keep it, so even a small teacher asks)
-QUESTION_SCHEMA = {"type": "object", "properties": {"reply": {"type": "string", "minLength": 8, "maxLength": 300, "pattern": "^[^?]+[?]$"}},
-                   "required": ["reply"]}
-MESSAGE_SCHEMA = {"type": "object", "properties": {"message": {"type": "string", "minLength": 2, "maxLength": 400}}, "required": ["message"]}
+QUESTION_SCHEMA = {
+    "type": "object",
+    "properties": {"reply": {"type": "string", "minLength": 8, "maxLength": 300, "pattern": "^[^?]+[?]$"}},
+    "required": ["reply"],
+}
+MESSAGE_SCHEMA = {
+    "type": "object",
+    "properties": {"message": {"type": "string", "minLength": 2, "maxLength": 400}},
+    "required": ["message"],
+}
 
 
 def describe_calls(calls: list[dict[str, Any]], ctx: Context, surfaces: list[dict[str, str]] | None = None) -> str:
@@ -39,8 +72,17 @@ def describe_calls(calls: list[dict[str, Any]], ctx: Context, surfaces: list[dic
     return "\n\n".join(f"Part {number}:\n{part}" for number, part in enumerate(parts, start=1))
 
 
-async def phrase(task: Task, teacher, ctx: Context, described: str, shots: list[tuple[str, str]], prompt: str = "single/phrase",
-                 context: str = "", step: str = "phrase", **values: str) -> tuple[str | None, str]:
+async def phrase(
+    task: Task,
+    teacher,
+    ctx: Context,
+    described: str,
+    shots: list[tuple[str, str]],
+    prompt: str = "single/phrase",
+    context: str = "",
+    step: str = "phrase",
+    **values: str,
+) -> tuple[str | None, str]:
     """The user's words for `described` (describe_calls text); returns (request or None, raw answer).
 
     `shots` are (described, request) pairs shown first; `context` the conversation so far.
@@ -52,7 +94,11 @@ async def phrase(task: Task, teacher, ctx: Context, described: str, shots: list[
         messages.append({"role": "assistant", "content": json.dumps({"request": request}, ensure_ascii=False)})
     content = f"Conversation so far:\n{context}\n\nNext message:\n{described}" if context else described
     messages.append({"role": "user", "content": content})
-    asked = await ask(teacher, ChatRequest(messages, task.temperature, min(ctx.max_tokens, 200), REQUEST_SCHEMA, seed_for(task, step)), RequestAnswer)
+    asked = await ask(
+        teacher,
+        ChatRequest(messages, task.temperature, min(ctx.max_tokens, 200), REQUEST_SCHEMA, seed_for(task, step)),
+        RequestAnswer,
+    )
     return (asked.value.request if asked.value is not None else None), asked.text
 
 
@@ -71,30 +117,57 @@ def ungrounded_calls(ctx: Context, calls: list[dict[str, Any]], text: str, now: 
     missing = []
     for call in calls:
         parameters = ctx.tools[call["name"]].function.parameters
-        missing += [f"{call['name']}.{key}" for key in ctx.grounding.ungrounded_keys(call["arguments"], parameters, text, now)]
+        missing += [
+            f"{call['name']}.{key}" for key in ctx.grounding.ungrounded_keys(call["arguments"], parameters, text, now)
+        ]
     return missing
 
 
-async def pick(task: Task, teacher, ctx: Context, tools: list[str], request: str, context: str = "",
-               allow_none: bool = False, step: str = "solve-name", none_first: bool = False, temperature: float | None = None) -> tuple[str | None, str]:
+async def pick(
+    task: Task,
+    teacher,
+    ctx: Context,
+    tools: list[str],
+    request: str,
+    context: str = "",
+    allow_none: bool = False,
+    step: str = "solve-name",
+    none_first: bool = False,
+    temperature: float | None = None,
+) -> tuple[str | None, str]:
     """The tool the request needs among `tools` (NONE_ACTION when allowed and chosen); None if unparseable.
     `none_first` lists "none of these" first, where a small model looks (a no_call decision)."""
     options = action_options([ctx.tools[name] for name in tools])
     if allow_none:
         options = [NONE_ACTION, *options] if none_first else [*options, NONE_ACTION]
-    messages = [{"role": "system", "content": load_prompt("single/solve").render(actions="\n".join(f"- {o}" for o in options))},
-                {"role": "user", "content": f"Conversation so far:\n{context}\n\nLatest request:\n{request}" if context else request}]
+    messages = [
+        {"role": "system", "content": load_prompt("single/solve").render(actions="\n".join(f"- {o}" for o in options))},
+        {
+            "role": "user",
+            "content": f"Conversation so far:\n{context}\n\nLatest request:\n{request}" if context else request,
+        },
+    ]
     schema = {"type": "object", "properties": {"action": {"type": "string", "enum": options}}, "required": ["action"]}
     temperature = ctx.solve_temperature if temperature is None else temperature
     asked = await ask(teacher, ChatRequest(messages, temperature, 96, schema, seed_for(task, step)), ActionAnswer)
     action = asked.value.action if asked.value is not None else None
     if action not in options:
         return None, asked.text
-    return (NONE_ACTION if action == NONE_ACTION else tools[options.index(action) - (allow_none and none_first)]), asked.text
+    return (
+        NONE_ACTION if action == NONE_ACTION else tools[options.index(action) - (allow_none and none_first)]
+    ), asked.text
 
 
-async def fill(task: Task, teacher, ctx: Context, name: str, request: str, context: str = "",
-               step: str = "solve-arguments", temperature: float | None = None) -> tuple[dict[str, Any] | None, dict[str, str]]:
+async def fill(
+    task: Task,
+    teacher,
+    ctx: Context,
+    name: str,
+    request: str,
+    context: str = "",
+    step: str = "solve-arguments",
+    temperature: float | None = None,
+) -> tuple[dict[str, Any] | None, dict[str, str]]:
     """The arguments of tool `name` for the request; optional guesses the text never states are dropped."""
     messages = [{"role": "system", "content": load_prompt("single/fill").render(today=task.now[:10])}]
     # one request -> arguments pair for the chosen tool teaches a small teacher to copy values
@@ -104,11 +177,25 @@ async def fill(task: Task, teacher, ctx: Context, name: str, request: str, conte
         shown = ctx.tools.get(example["call"]["name"])
         if shown is not None:
             messages.append({"role": "user", "content": f"Tool: {signature(shown)}\nRequest: {example['request']}"})
-            messages.append({"role": "assistant", "content": json.dumps({"arguments": example["call"]["arguments"]}, ensure_ascii=False)})
+            messages.append(
+                {
+                    "role": "assistant",
+                    "content": json.dumps({"arguments": example["call"]["arguments"]}, ensure_ascii=False),
+                }
+            )
     said = f"\nConversation so far:\n{context}" if context else ""
     messages.append({"role": "user", "content": f"Tool: {signature(ctx.tools[name])}{said}\nRequest: {request}"})
-    asked = await ask(teacher, ChatRequest(messages, ctx.solve_temperature if temperature is None else temperature, ctx.max_tokens,
-                                           wrap({"arguments": ctx.tools[name].function.parameters}), seed_for(task, step)), ArgumentsAnswer)
+    asked = await ask(
+        teacher,
+        ChatRequest(
+            messages,
+            ctx.solve_temperature if temperature is None else temperature,
+            ctx.max_tokens,
+            wrap({"arguments": ctx.tools[name].function.parameters}),
+            seed_for(task, step),
+        ),
+        ArgumentsAnswer,
+    )
     raw = {step: asked.text}
     if asked.value is None:
         return None, raw
@@ -122,12 +209,22 @@ async def fill(task: Task, teacher, ctx: Context, name: str, request: str, conte
     return arguments, raw
 
 
-async def solve(task: Task, teacher, ctx: Context, request: str, context: str = "", allow_none: bool = False,
-                tools: list[str] | None = None, step: str = "solve",
-                temperature: float | None = None) -> tuple[dict[str, Any] | str | None, dict[str, str]]:
+async def solve(
+    task: Task,
+    teacher,
+    ctx: Context,
+    request: str,
+    context: str = "",
+    allow_none: bool = False,
+    tools: list[str] | None = None,
+    step: str = "solve",
+    temperature: float | None = None,
+) -> tuple[dict[str, Any] | str | None, dict[str, str]]:
     """Pick a tool, then fill it: a call, NONE_ACTION, or None when an answer was unparseable
     (at the context's solve temperature unless `temperature` is given)."""
-    name, picked = await pick(task, teacher, ctx, tools or task.tools, request, context, allow_none, f"{step}-name", temperature=temperature)
+    name, picked = await pick(
+        task, teacher, ctx, tools or task.tools, request, context, allow_none, f"{step}-name", temperature=temperature
+    )
     raw = {f"{step}-name": picked}
     if name is None or name == NONE_ACTION:
         return name, raw
@@ -138,32 +235,75 @@ async def solve(task: Task, teacher, ctx: Context, request: str, context: str = 
 
 async def split(task: Task, teacher, ctx: Context, request: str, most: int) -> tuple[list[str] | None, str]:
     """The separate things a request asks for, one short request each (parallel solving)."""
-    messages = [{"role": "system", "content": load_prompt("parallel/split").render(most=most)}, {"role": "user", "content": request}]
-    schema = {"type": "object", "properties": {"parts": {"type": "array", "items": {"type": "string", "minLength": 3, "maxLength": 300},
-                                                         "minItems": 1, "maxItems": most}}, "required": ["parts"]}
-    asked = await ask(teacher, ChatRequest(messages, ctx.solve_temperature, ctx.max_tokens, schema, seed_for(task, "split")), PartsAnswer)
+    messages = [
+        {"role": "system", "content": load_prompt("parallel/split").render(most=most)},
+        {"role": "user", "content": request},
+    ]
+    schema = {
+        "type": "object",
+        "properties": {
+            "parts": {
+                "type": "array",
+                "items": {"type": "string", "minLength": 3, "maxLength": 300},
+                "minItems": 1,
+                "maxItems": most,
+            }
+        },
+        "required": ["parts"],
+    }
+    asked = await ask(
+        teacher,
+        ChatRequest(messages, ctx.solve_temperature, ctx.max_tokens, schema, seed_for(task, "split")),
+        PartsAnswer,
+    )
     return (asked.value.parts if asked.value is not None else None), asked.text
 
 
-async def reply(task: Task, teacher, ctx: Context, context: str, instruction: str, step: str,
-                schema: dict[str, Any] = REPLY_SCHEMA) -> tuple[str | None, str]:
+async def reply(
+    task: Task, teacher, ctx: Context, context: str, instruction: str, step: str, schema: dict[str, Any] = REPLY_SCHEMA
+) -> tuple[str | None, str]:
     """The assistant's words (a final answer, a follow-up question, a plain answer) for the conversation."""
-    messages = [{"role": "system", "content": load_prompt("reply/assistant").render(instruction=instruction, today=task.now[:10])},
-                {"role": "user", "content": context}]
-    asked = await ask(teacher, ChatRequest(messages, task.temperature, min(ctx.max_tokens, 300), schema, seed_for(task, step)), ReplyAnswer)
+    messages = [
+        {
+            "role": "system",
+            "content": load_prompt("reply/assistant").render(instruction=instruction, today=task.now[:10]),
+        },
+        {"role": "user", "content": context},
+    ]
+    asked = await ask(
+        teacher,
+        ChatRequest(messages, task.temperature, min(ctx.max_tokens, 300), schema, seed_for(task, step)),
+        ReplyAnswer,
+    )
     return (asked.value.reply if asked.value is not None else None), asked.text
 
 
-async def user_message(task: Task, teacher, ctx: Context, context: str, instruction: str, step: str) -> tuple[str | None, str]:
+async def user_message(
+    task: Task, teacher, ctx: Context, context: str, instruction: str, step: str
+) -> tuple[str | None, str]:
     """The user's next message (chat turns, giving a missing value) for the conversation."""
-    messages = [{"role": "system", "content": load_prompt("reply/user").render(instruction=instruction, style=task.style)},
-                {"role": "user", "content": context or "(the conversation starts now)"}]
-    asked = await ask(teacher, ChatRequest(messages, task.temperature, min(ctx.max_tokens, 200), MESSAGE_SCHEMA, seed_for(task, step)), MessageAnswer)
+    messages = [
+        {"role": "system", "content": load_prompt("reply/user").render(instruction=instruction, style=task.style)},
+        {"role": "user", "content": context or "(the conversation starts now)"},
+    ]
+    asked = await ask(
+        teacher,
+        ChatRequest(messages, task.temperature, min(ctx.max_tokens, 200), MESSAGE_SCHEMA, seed_for(task, step)),
+        MessageAnswer,
+    )
     return (asked.value.message if asked.value is not None else None), asked.text
 
 
-def gate(task: Task, ctx: Context, transcript: Transcript, request: str, calls: list[dict[str, Any]], prompts, text: str = "",
-         **raw: str) -> Candidate | None:
+def gate(
+    task: Task,
+    ctx: Context,
+    transcript: Transcript,
+    request: str,
+    calls: list[dict[str, Any]],
+    prompts,
+    text: str = "",
+    **raw: str,
+) -> Candidate | None:
     """Reject a phrased request before any solve request is spent: it copies a few-shot, or
     leaves out a planned value (no solver could round-trip it)."""
     shown = fewshot_texts(task, ctx)
@@ -174,5 +314,7 @@ def gate(task: Task, ctx: Context, transcript: Transcript, request: str, calls: 
     record = transcript.record(ctx, prompts)
     path = f"messages[{len(record.messages) - 1}].content"
     if copied is not None:
-        return failed(task, "fewshot_copy", f"the request copies the few-shot example {shown[copied]!r}", record, path, **raw)
+        return failed(
+            task, "fewshot_copy", f"the request copies the few-shot example {shown[copied]!r}", record, path, **raw
+        )
     return failed(task, "ungrounded_value", f"the request does not ground {', '.join(missing)}", record, path, **raw)

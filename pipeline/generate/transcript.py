@@ -12,9 +12,9 @@ import random
 from typing import Any
 
 from pipeline.generate.common import Context
-from pipeline.task import Task, stable_int
 from pipeline.prompts import Prompt, combined_version
 from pipeline.record import Conversation, FunctionCall, Message, ToolCall, new_call_id
+from pipeline.task import Task, stable_int
 
 
 class Transcript:
@@ -22,7 +22,9 @@ class Transcript:
 
     def __init__(self, task: Task):
         self.task = task
-        self.messages: list[Message] = [Message(role="system", content=task.system_prompt)] if task.system_prompt else []
+        self.messages: list[Message] = (
+            [Message(role="system", content=task.system_prompt)] if task.system_prompt else []
+        )
         self.provenance: list[str] = []  # one per tool message: executed, mocked or simulated
         self.references: list[dict[str, Any]] = []
         self._ids = 0
@@ -35,7 +37,9 @@ class Transcript:
         """Append an assistant text turn."""
         self.messages.append(Message(role="assistant", content=text))
 
-    def calls(self, calls: list[dict[str, Any]], reference: list[dict[str, Any]] | None = None, ordered: bool = False) -> list[str]:
+    def calls(
+        self, calls: list[dict[str, Any]], reference: list[dict[str, Any]] | None = None, ordered: bool = False
+    ) -> list[str]:
         """Append one assistant turn of `calls`; returns their ids. `reference` is what the turn
         must match (the blueprint), checked by filters.reference."""
         ids = [self._next_id() for _ in calls]
@@ -44,7 +48,9 @@ class Transcript:
             arguments = call.get("arguments", {})
             if not isinstance(arguments, (dict, str)):  # kept as text so the format check names it
                 arguments = json.dumps(arguments)
-            tool_calls.append(ToolCall(id=call_id, function=FunctionCall(name=str(call.get("name", "")), arguments=arguments)))
+            tool_calls.append(
+                ToolCall(id=call_id, function=FunctionCall(name=str(call.get("name", "")), arguments=arguments))
+            )
         self.messages.append(Message(role="assistant", content=None, tool_calls=tool_calls))
         if reference is not None:
             entry: dict[str, Any] = {"message": len(self.messages) - 1, "calls": reference}
@@ -74,10 +80,15 @@ class Transcript:
         """The canonical record with the shared meta (plus `meta`)."""
         task = self.task
         data: dict[str, Any] = {
-            "task": task.id, "task_index": task.index, "mode": task.mode,
+            "task": task.id,
+            "task_index": task.index,
+            "mode": task.mode,
             "teacher": {"model": ctx.teacher_name, "temperature": task.temperature},
-            "prompt_version": combined_version(*prompts), "now": task.now, "tool_results": list(self.provenance),
-            "fewshot": fewshot_texts(task, ctx), "system_prompt": task.system_style,
+            "prompt_version": combined_version(*prompts),
+            "now": task.now,
+            "tool_results": list(self.provenance),
+            "fewshot": fewshot_texts(task, ctx),
+            "system_prompt": task.system_style,
         }
         if ctx.fewshot_version:
             data["fewshot_version"] = ctx.fewshot_version
@@ -88,8 +99,13 @@ class Transcript:
         if task.rules:
             data["policy"] = task.rules
         data.update(meta)
-        return Conversation(id=task.id, category=task.category, tools=[ctx.tools[name] for name in task.tools],
-                            messages=list(self.messages), meta=data)
+        return Conversation(
+            id=task.id,
+            category=task.category,
+            tools=[ctx.tools[name] for name in task.tools],
+            messages=list(self.messages),
+            meta=data,
+        )
 
 
 def fewshot_texts(task: Task, ctx: Context) -> list[str]:
@@ -100,7 +116,11 @@ def fewshot_texts(task: Task, ctx: Context) -> list[str]:
         if isinstance(example.get("request"), str):
             texts.append(example["request"])
         # a later turn's "yes please" is no example of anything: only substantial turns count
-        texts.extend(turn["user"] for turn in example.get("turns", []) if isinstance(turn.get("user"), str) and len(turn["user"].split()) >= 6)
+        texts.extend(
+            turn["user"]
+            for turn in example.get("turns", [])
+            if isinstance(turn.get("user"), str) and len(turn["user"].split()) >= 6
+        )
     return texts
 
 

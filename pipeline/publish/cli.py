@@ -17,9 +17,14 @@ from pipeline.errors import InputError
 from pipeline.jobfile import config_error, load_job_file
 from pipeline.publish.hub import publish
 
-
-FLAGS = {"repo": "--push-to-hub", "public": "--public", "license": "--license", "dry_run": "--dry-run",
-         "test_share": "--test-share", "holdout_tools": "--holdout-tools"}
+FLAGS = {
+    "repo": "--push-to-hub",
+    "public": "--public",
+    "license": "--license",
+    "dry_run": "--dry-run",
+    "test_share": "--test-share",
+    "holdout_tools": "--holdout-tools",
+}
 
 
 def hub_settings(args: argparse.Namespace) -> HubConfig:
@@ -44,7 +49,12 @@ def parse_args(argv: list[str] | None, prog: str = "python -m pipeline.publish")
     p.add_argument("--push-to-hub", metavar="ORG/NAME", help="dataset repo to create or update")
     p.add_argument("--public", action="store_true", default=None, help="make a new repo public (default private)")
     p.add_argument("--license", help="dataset license for the card (required to push), e.g. apache-2.0")
-    p.add_argument("--dry-run", action="store_true", default=None, help="write RUN_DIR/hub/ exactly as it would be uploaded; upload nothing")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        default=None,
+        help="write RUN_DIR/hub/ exactly as it would be uploaded; upload nothing",
+    )
     p.add_argument("--test-share", type=float, help="share of split groups in the test split (default 0.1)")
     p.add_argument("--holdout-tools", help="comma-separated tools whose records all go to the test split")
     return p.parse_args(argv)
@@ -52,10 +62,15 @@ def parse_args(argv: list[str] | None, prog: str = "python -m pipeline.publish")
 
 def main(argv: list[str] | None = None, prog: str = "python -m pipeline.publish") -> int:
     """Entry point; returns the exit code."""
+
     def job() -> int:
         args = parse_args(argv, prog)
         hub = hub_settings(args)
-        print(publish(Path(args.run_dir), hub.repo, hub.public, hub.license, hub.dry_run, hub.test_share, hub.holdout_tools))
+        print(
+            publish(
+                Path(args.run_dir), hub.repo, hub.public, hub.license, hub.dry_run, hub.test_share, hub.holdout_tools
+            )
+        )
         return errors.EXIT_DONE
 
     return errors.run_cli(job, "nothing was committed to the Hub (an upload is one commit)")

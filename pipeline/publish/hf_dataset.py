@@ -28,8 +28,9 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import datasets.features.features as features
 from datasets import Dataset, Features, Json, Value, disable_progress_bars
@@ -38,11 +39,30 @@ from filters.match import canonical_calls
 from pipeline.record import Conversation
 
 SPLITS = ("train", "test")
-RECORD_FEATURES = Features({"id": Value("string"), "category": Value("string"), "split_group": Value("string"),
-                            "tools": Json(), "messages": Json(), "meta": Json()})
-PAIR_FEATURES = Features({"id": Value("string"), "record_id": Value("string"), "category": Value("string"),
-                          "type": Value("string"), "source": Value("string"), "code": Value("string"),
-                          "prompt": Json(), "chosen": Json(), "rejected": Json(), "tools": Json()})
+RECORD_FEATURES = Features(
+    {
+        "id": Value("string"),
+        "category": Value("string"),
+        "split_group": Value("string"),
+        "tools": Json(),
+        "messages": Json(),
+        "meta": Json(),
+    }
+)
+PAIR_FEATURES = Features(
+    {
+        "id": Value("string"),
+        "record_id": Value("string"),
+        "category": Value("string"),
+        "type": Value("string"),
+        "source": Value("string"),
+        "code": Value("string"),
+        "prompt": Json(),
+        "chosen": Json(),
+        "rejected": Json(),
+        "tools": Json(),
+    }
+)
 
 
 def exact_json_decoding() -> None:
@@ -66,8 +86,13 @@ def split_of(record: Conversation, test_share: float = 0.1, holdout_tools: Itera
     return "test" if int(group_key(record), 16) % 10_000 < round(test_share * 10_000) else "train"
 
 
-def write_dataset(folder: Path, records: list[Conversation], pairs: list[dict[str, Any]], test_share: float = 0.1,
-                  holdout_tools: Iterable[str] = ()) -> dict[str, Any]:
+def write_dataset(
+    folder: Path,
+    records: list[Conversation],
+    pairs: list[dict[str, Any]],
+    test_share: float = 0.1,
+    holdout_tools: Iterable[str] = (),
+) -> dict[str, Any]:
     """Write the Parquet files and return the `configs` entries and row counts for the card."""
     disable_progress_bars()  # the run prints its own progress; no per-file bars from datasets
     if folder.exists():
@@ -83,12 +108,24 @@ def write_dataset(folder: Path, records: list[Conversation], pairs: list[dict[st
         counts[category] = _write_splits(folder / "data" / category, rows, splits, RECORD_FEATURES, key="id")
         configs.append(_config(category, f"data/{category}", counts[category]))
     if records:
-        configs.insert(0, {**_config("all", "data/*", {s: sum(c.get(s, 0) for c in counts.values()) for s in SPLITS}), "default": True})
+        configs.insert(
+            0,
+            {
+                **_config("all", "data/*", {s: sum(c.get(s, 0) for c in counts.values()) for s in SPLITS}),
+                "default": True,
+            },
+        )
     if pairs:
         for pair in pairs:  # a real-failure pair's record was rejected: its split comes from prompt + chosen
             if pair["record_id"] not in splits:
-                sample = Conversation.model_validate({"id": pair["record_id"], "category": pair["category"], "tools": pair["tools"],
-                                                      "messages": pair["prompt"] + pair["chosen"]})
+                sample = Conversation.model_validate(
+                    {
+                        "id": pair["record_id"],
+                        "category": pair["category"],
+                        "tools": pair["tools"],
+                        "messages": pair["prompt"] + pair["chosen"],
+                    }
+                )
                 splits[pair["record_id"]] = split_of(sample, test_share, holdout)
         counts["pairs"] = _write_splits(folder / "pairs", pairs, splits, PAIR_FEATURES, key="record_id")
         configs.append(_config("pairs", "pairs", counts["pairs"]))
@@ -97,11 +134,19 @@ def write_dataset(folder: Path, records: list[Conversation], pairs: list[dict[st
 
 def _record_row(record: Conversation) -> dict[str, Any]:
     data = record.to_dict()
-    return {"id": data["id"], "category": data["category"], "split_group": group_key(record),
-            "tools": data["tools"], "messages": data["messages"], "meta": data["meta"]}
+    return {
+        "id": data["id"],
+        "category": data["category"],
+        "split_group": group_key(record),
+        "tools": data["tools"],
+        "messages": data["messages"],
+        "meta": data["meta"],
+    }
 
 
-def _write_splits(folder: Path, rows: list[dict[str, Any]], splits: dict[str, str], features: Features, key: str) -> dict[str, int]:
+def _write_splits(
+    folder: Path, rows: list[dict[str, Any]], splits: dict[str, str], features: Features, key: str
+) -> dict[str, int]:
     folder.mkdir(parents=True, exist_ok=True)
     counts = {}
     for split in SPLITS:
@@ -113,5 +158,7 @@ def _write_splits(folder: Path, rows: list[dict[str, Any]], splits: dict[str, st
 
 
 def _config(name: str, path: str, counts: dict[str, int]) -> dict[str, Any]:
-    return {"config_name": name, "data_files": [{"split": split, "path": f"{path}/{split}-*.parquet"}
-                                                for split in SPLITS if counts.get(split)]}
+    return {
+        "config_name": name,
+        "data_files": [{"split": split, "path": f"{path}/{split}-*.parquet"} for split in SPLITS if counts.get(split)],
+    }

@@ -19,11 +19,11 @@ from typing import Any
 
 from huggingface_hub import HfApi, get_token
 
-from pipeline.publish.card import render_card
-from pipeline.redact import redact
 from pipeline.errors import InputError
+from pipeline.publish.card import render_card
 from pipeline.publish.hf_dataset import write_dataset
 from pipeline.record import iter_jsonl, parse_record
+from pipeline.redact import redact
 
 HUB_FOLDER = "hub"
 
@@ -48,13 +48,17 @@ def _rows(path: Path) -> list[Any]:
     return rows
 
 
-def build_hub_folder(run_dir: Path, license: str | None, test_share: float = 0.1, holdout_tools: list[str] | None = None) -> Path:
+def build_hub_folder(
+    run_dir: Path, license: str | None, test_share: float = 0.1, holdout_tools: list[str] | None = None
+) -> Path:
     """Write RUN_DIR/hub/ (replacing an old one) and return its path."""
     records, pairs, manifest = read_run(run_dir)
     folder = run_dir / HUB_FOLDER
     written = write_dataset(folder, records, pairs, test_share, holdout_tools or [])
     (folder / "README.md").write_text(render_card(written, manifest, license or "unknown", records), encoding="utf-8")
-    (folder / "config.json").write_text(redact(json.dumps(manifest.get("config", {}), indent=2, ensure_ascii=False)) + "\n", encoding="utf-8")
+    (folder / "config.json").write_text(
+        redact(json.dumps(manifest.get("config", {}), indent=2, ensure_ascii=False)) + "\n", encoding="utf-8"
+    )
     log = run_dir / "run.log"
     (folder / "run.log").write_text(redact(log.read_text(encoding="utf-8")) if log.is_file() else "", encoding="utf-8")
     return folder
@@ -72,10 +76,19 @@ def push(folder: Path, repo_id: str, public: bool = False) -> str:
     """Create the dataset repo (private unless `public`) and upload `folder`; returns the repo URL."""
     api = HfApi(token=hub_token())
     url = api.create_repo(repo_id, repo_type="dataset", private=not public, exist_ok=True)
-    if not public and not api.repo_info(repo_id, repo_type="dataset").private:  # create_repo leaves an existing repo as it is
-        raise InputError(f"{repo_id} already exists and is public: pass --public to update it, or choose another name", "--push-to-hub")
-    api.upload_folder(folder_path=str(folder), repo_id=repo_id, repo_type="dataset",
-                      commit_message="Upload function-calling dataset (pipeline.publish)")
+    if (
+        not public and not api.repo_info(repo_id, repo_type="dataset").private
+    ):  # create_repo leaves an existing repo as it is
+        raise InputError(
+            f"{repo_id} already exists and is public: pass --public to update it, or choose another name",
+            "--push-to-hub",
+        )
+    api.upload_folder(
+        folder_path=str(folder),
+        repo_id=repo_id,
+        repo_type="dataset",
+        commit_message="Upload function-calling dataset (pipeline.publish)",
+    )
     return str(url)
 
 
@@ -90,8 +103,15 @@ def check_target(repo_id: str | None, license: str | None) -> None:
         raise InputError("a push needs a license (e.g. --license apache-2.0 or cc-by-4.0)", "--license")
 
 
-def publish(run_dir: Path, repo_id: str | None, public: bool, license: str | None, dry_run: bool, test_share: float = 0.1,
-            holdout_tools: list[str] | None = None) -> str:
+def publish(
+    run_dir: Path,
+    repo_id: str | None,
+    public: bool,
+    license: str | None,
+    dry_run: bool,
+    test_share: float = 0.1,
+    holdout_tools: list[str] | None = None,
+) -> str:
     """Build the Hub folder and, unless `dry_run` or no target, push it; returns a one-line summary."""
     check_target(repo_id, license)
     folder = build_hub_folder(run_dir, license, test_share, holdout_tools)

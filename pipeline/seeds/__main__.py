@@ -12,8 +12,10 @@ def main(argv: list[str] | None = None, prog: str = "python -m pipeline.seeds") 
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["enrich"]:
         return enrich(argv[1:], f"{prog} enrich")
-    print(f"usage: {prog} enrich [--tools PATH] [--base-url URL --model NAME] [--dry-run] (enrich --help)",
-          file=sys.stderr)
+    print(
+        f"usage: {prog} enrich [--tools PATH] [--base-url URL --model NAME] [--dry-run] (enrich --help)",
+        file=sys.stderr,
+    )
     return 2
 
 

@@ -31,22 +31,36 @@ from pipeline import errors
 from pipeline.backends.base import ChatRequest
 from pipeline.backends.embedded import EmbeddedServer
 from pipeline.backends.teacher import Teacher, build_teacher
-from pipeline.redact import public_url
 from pipeline.config import TeacherConfig
 from pipeline.errors import InputError, TeacherError
-from pipeline.seeds.tools import SeedTool, load_tools, tool_files
+from pipeline.redact import public_url
 from pipeline.resources import display_path
-from pipeline.seeds.sidecar import defs_of, free_form, merge_sidecar, parameter_nodes, read_sidecar, resolved, sidecar_path, value_validator
+from pipeline.seeds.sidecar import (
+    defs_of,
+    free_form,
+    merge_sidecar,
+    parameter_nodes,
+    read_sidecar,
+    resolved,
+    sidecar_path,
+    value_validator,
+)
+from pipeline.seeds.tools import SeedTool, load_tools, tool_files
 
 TEMPERATURE = 0.8  # the embedded 135M teacher answered [] at 0.2 and 0.5 in a trial, a few values at 0.8
-SYSTEM = ("You write realistic argument values for API parameters: the specific, varied values real users "
-          "pass in real requests. Never placeholders. Answer only with JSON.")
+SYSTEM = (
+    "You write realistic argument values for API parameters: the specific, varied values real users "
+    "pass in real requests. Never placeholders. Answer only with JSON."
+)
 
 
 def values_schema(min_values: int) -> dict[str, Any]:
     """The constrained-output schema of every request."""
-    return {"type": "object", "properties": {"values": {"type": "array", "items": {"type": "string"}, "minItems": min_values}},
-            "required": ["values"]}
+    return {
+        "type": "object",
+        "properties": {"values": {"type": "array", "items": {"type": "string"}, "minItems": min_values}},
+        "required": ["values"],
+    }
 
 
 @dataclass
@@ -83,8 +97,16 @@ def find_slots(paths: list[str] | None) -> list[Slot]:
             defs = defs_of(tool.parameters)
             for key, node in parameter_nodes(tool.parameters):
                 if free_form(node, defs):
-                    slots.append(Slot(path, tool, key, resolved(node, defs), value_validator(node, defs),
-                                      list(existing.get(tool.name, {}).get(key, []))))
+                    slots.append(
+                        Slot(
+                            path,
+                            tool,
+                            key,
+                            resolved(node, defs),
+                            value_validator(node, defs),
+                            list(existing.get(tool.name, {}).get(key, [])),
+                        )
+                    )
     return slots
 
 
@@ -101,9 +123,11 @@ def messages(slot: Slot, ask: int) -> list[dict[str, str]]:
         lines.append("Examples of the style: " + json.dumps(schema["examples"][:5], ensure_ascii=False))
     if slot.have or slot.new:
         lines.append("Already known (do not repeat): " + json.dumps((slot.have + slot.new)[-40:], ensure_ascii=False))
-    lines.append(f"Write {ask} different values for {slot.key}, each one a real user could plausibly pass: specific, "
-                 "varied, realistic. No placeholders such as 'string', 'example', 'test', 'John Doe', 'TBD', "
-                 "'<city>' or anything at example.com.")
+    lines.append(
+        f"Write {ask} different values for {slot.key}, each one a real user could plausibly pass: specific, "
+        "varied, realistic. No placeholders such as 'string', 'example', 'test', 'John Doe', 'TBD', "
+        "'<city>' or anything at example.com."
+    )
     lines.append(f'Reply with JSON only: {{"values": [{ask} strings]}}')
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": "\n".join(lines)}]
 
@@ -112,8 +136,13 @@ def request_for(slot: Slot, min_values: int) -> ChatRequest:
     """Attempt number `slot.attempts` for a slot: its own seed, so a retry gets another answer."""
     ask = min_values + 5
     seed = (zlib.crc32(f"{slot.tool.name}.{slot.key}".encode()) + slot.attempts) % 2**31
-    return ChatRequest(messages=messages(slot, ask), temperature=TEMPERATURE, max_tokens=max(512, 48 * ask),
-                       json_schema=values_schema(min_values), seed=seed)
+    return ChatRequest(
+        messages=messages(slot, ask),
+        temperature=TEMPERATURE,
+        max_tokens=max(512, 48 * ask),
+        json_schema=values_schema(min_values),
+        seed=seed,
+    )
 
 
 def accept(slot: Slot, text: str) -> None:
@@ -175,15 +204,24 @@ async def enrich(slots: list[Slot], teacher: Teacher, min_values: int, max_attem
 def _summary(slot: Slot, min_values: int) -> str:
     dropped = ", ".join(f"{count} {reason}" for reason, count in sorted(slot.dropped.items()))
     state = "short" if slot.count() < min_values else "ok"
-    return (f"{state} {slot.label}: {slot.count()} values (+{len(slot.new)} new, {slot.attempts} request(s))"
-            + (f"; dropped {dropped}" if dropped else ""))
+    return f"{state} {slot.label}: {slot.count()} values (+{len(slot.new)} new, {slot.attempts} request(s))" + (
+        f"; dropped {dropped}" if dropped else ""
+    )
 
 
 def parse_args(argv: list[str] | None, prog: str = "python -m pipeline.seeds enrich") -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog=prog,
-                                description="Ask the teacher for realistic values of free-form string parameters and "
-                                            "merge them into <tools>.values.json beside each tools file.")
-    p.add_argument("--tools", action="append", default=[], metavar="PATH", help="tools file or folder, repeatable (default: bundled seeds)")
+    p = argparse.ArgumentParser(
+        prog=prog,
+        description="Ask the teacher for realistic values of free-form string parameters and "
+        "merge them into <tools>.values.json beside each tools file.",
+    )
+    p.add_argument(
+        "--tools",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="tools file or folder, repeatable (default: bundled seeds)",
+    )
     p.add_argument("--base-url", help="OpenAI-compatible endpoint; without it the embedded llama.cpp teacher runs")
     p.add_argument("--model", help="model name at --base-url")
     p.add_argument("--min-values", type=int, default=20, help="values wanted per parameter (default 20)")
@@ -194,13 +232,25 @@ def parse_args(argv: list[str] | None, prog: str = "python -m pipeline.seeds enr
 
 def _dry_run(todo: list[Slot], min_values: int, max_attempts: int) -> int:
     for slot in todo:
-        rules = ", ".join(f"{key} {slot.schema[key]}" for key in ("format", "pattern", "maxLength") if key in slot.schema)
+        rules = ", ".join(
+            f"{key} {slot.schema[key]}" for key in ("format", "pattern", "maxLength") if key in slot.schema
+        )
         print(f"would ask {slot.label}: have {slot.count()}, want {min_values}" + (f" ({rules})" if rules else ""))
     if todo:
         request = request_for(todo[0], min_values)
         print(f"{len(todo)} parameter(s), at most {len(todo) * max_attempts} request(s); the first one:")
-        print(json.dumps({"messages": request.messages, "temperature": request.temperature, "seed": request.seed,
-                          "json_schema": request.json_schema}, indent=2, ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    "messages": request.messages,
+                    "temperature": request.temperature,
+                    "seed": request.seed,
+                    "json_schema": request.json_schema,
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
     return errors.EXIT_DONE
 
 
@@ -224,11 +274,21 @@ def run(args: argparse.Namespace) -> int:
         return _dry_run(todo, args.min_values, args.max_attempts)
     with ExitStack() as stack:
         if args.base_url:
-            base_url, model, api_key, settings = args.base_url, args.model, os.environ.get(TeacherConfig().api_key_env), {}
+            base_url, model, api_key, settings = (
+                args.base_url,
+                args.model,
+                os.environ.get(TeacherConfig().api_key_env),
+                {},
+            )
         else:
             print("starting the embedded teacher (llama.cpp, SmolLM2-135M-Instruct) ...", file=sys.stderr)
             server = stack.enter_context(EmbeddedServer())
-            base_url, model, api_key, settings = server.base_url, server.model, None, server.client_settings(TeacherConfig())
+            base_url, model, api_key, settings = (
+                server.base_url,
+                server.model,
+                None,
+                server.client_settings(TeacherConfig()),
+            )
         teacher = build_teacher(base_url, model, api_key, **settings)
         print(f"asking {model} at {public_url(base_url)} about {len(todo)} parameter(s)", file=sys.stderr)
 
@@ -240,8 +300,10 @@ def run(args: argparse.Namespace) -> int:
 
         asyncio.run(go())
     short = [slot for slot in todo if slot.count() < args.min_values]
-    print(f"{len(slots) - len(short)} of {len(slots)} parameter(s) have {args.min_values}+ values"
-          + (f"; {len(short)} short (edit the .values.json sidecar or rerun)" if short else ""))
+    print(
+        f"{len(slots) - len(short)} of {len(slots)} parameter(s) have {args.min_values}+ values"
+        + (f"; {len(short)} short (edit the .values.json sidecar or rerun)" if short else "")
+    )
     return errors.EXIT_SHORT if short else errors.EXIT_DONE
 
 

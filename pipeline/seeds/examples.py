@@ -29,30 +29,40 @@ def shape_problem(category: str, example: Any) -> str | None:
     if not isinstance(example, dict):
         return "expected a JSON object"
     if category != "multi_turn" and not isinstance(example.get("request"), str):
-        return "expected \"request\": str"
+        return 'expected "request": str'
     if category == "single" and not _is_call(example.get("call")):
-        return "expected {\"request\": str, \"call\": {\"name\", \"arguments\": {...}}}"
+        return 'expected {"request": str, "call": {"name", "arguments": {...}}}'
     if category == "parallel":
         calls = example.get("calls")
         if not isinstance(calls, list) or len(calls) < 2 or not all(_is_call(c) for c in calls):
-            return "expected \"calls\": a list of 2+ {\"name\", \"arguments\"}"
+            return 'expected "calls": a list of 2+ {"name", "arguments"}'
     if category == "nested":
         steps = example.get("steps")
-        if not isinstance(steps, list) or len(steps) < 2 or not all(isinstance(s, dict) and _is_call(s.get("call")) and "result" in s for s in steps):
-            return "expected \"steps\": a list of 2+ {\"call\", \"result\"}"
+        if (
+            not isinstance(steps, list)
+            or len(steps) < 2
+            or not all(isinstance(s, dict) and _is_call(s.get("call")) and "result" in s for s in steps)
+        ):
+            return 'expected "steps": a list of 2+ {"call", "result"}'
         if not isinstance(example.get("answer"), str):
-            return "expected \"answer\": str"
+            return 'expected "answer": str'
     if category == "multi_turn":
         turns = example.get("turns")
-        if not isinstance(turns, list) or not turns or not all(isinstance(t, dict) and isinstance(t.get("user"), str) for t in turns):
-            return "expected \"turns\": a list of {\"user\": str, ...}"
+        if (
+            not isinstance(turns, list)
+            or not turns
+            or not all(isinstance(t, dict) and isinstance(t.get("user"), str) for t in turns)
+        ):
+            return 'expected "turns": a list of {"user": str, ...}'
         if not any(_is_call(call) for t in turns for call in t.get("calls") or []):
             return "a multi_turn example needs at least one call"
     if category == "no_call":
         if example.get("kind") not in NO_CALL_KINDS or not isinstance(example.get("reply"), str):
-            return f"expected \"kind\" (one of {', '.join(NO_CALL_KINDS)}) and \"reply\": str"
-        if example["kind"] == "missing_value" and not (_is_call(example.get("call")) and isinstance(example.get("missing"), str)):
-            return "a missing_value example needs \"missing\" and \"call\""
+            return f'expected "kind" (one of {", ".join(NO_CALL_KINDS)}) and "reply": str'
+        if example["kind"] == "missing_value" and not (
+            _is_call(example.get("call")) and isinstance(example.get("missing"), str)
+        ):
+            return 'a missing_value example needs "missing" and "call"'
     return None
 
 
@@ -60,8 +70,11 @@ def example_tool(example: dict[str, Any]) -> str:
     """The tool an example is about: its (first) call's, else the first tool it lists."""
     if _is_call(example.get("call")):
         return example["call"]["name"]
-    for calls in ([example.get("calls")] if example.get("calls") else []) + [[s["call"]] for s in example.get("steps") or []] + \
-            [t.get("calls") or [] for t in example.get("turns") or []]:
+    for calls in (
+        ([example.get("calls")] if example.get("calls") else [])
+        + [[s["call"]] for s in example.get("steps") or []]
+        + [t.get("calls") or [] for t in example.get("turns") or []]
+    ):
         if calls:
             return calls[0]["name"]
     return (example.get("tools") or [""])[0]

@@ -20,12 +20,33 @@ from pipeline.errors import InputError
 from pipeline.record import TOOL_NAME_RE
 
 # one table for both: BFCL types (with its Java/JavaScript spellings) and Python's, casefolded
-TYPES = {"dict": "object", "object": "object", "hashmap": "object", "mapping": "object", "float": "number",
-         "double": "number", "decimal": "number", "number": "number", "string": "string", "str": "string",
-         "char": "string", "integer": "integer", "int": "integer", "long": "integer", "short": "integer",
-         "byte": "integer", "boolean": "boolean", "bool": "boolean", "null": "null", "none": "null",
-         "nonetype": "null", "any": None, "callable": None, "function": None,
-         **{name: "array" for name in ("array", "list", "arraylist", "tuple", "set", "frozenset", "sequence", "iterable")}}
+TYPES = {
+    "dict": "object",
+    "object": "object",
+    "hashmap": "object",
+    "mapping": "object",
+    "float": "number",
+    "double": "number",
+    "decimal": "number",
+    "number": "number",
+    "string": "string",
+    "str": "string",
+    "char": "string",
+    "integer": "integer",
+    "int": "integer",
+    "long": "integer",
+    "short": "integer",
+    "byte": "integer",
+    "boolean": "boolean",
+    "bool": "boolean",
+    "null": "null",
+    "none": "null",
+    "nonetype": "null",
+    "any": None,
+    "callable": None,
+    "function": None,
+    **dict.fromkeys(("array", "list", "arraylist", "tuple", "set", "frozenset", "sequence", "iterable"), "array"),
+}
 ARRAYS = {name for name, kind in TYPES.items() if kind == "array"}
 
 
@@ -60,11 +81,16 @@ def convert(data: Any, shown: str, jsonl: bool = False) -> list[Imported] | None
     With `jsonl`, `data` is read_jsonl's [(label, row)]."""
     items = data if isinstance(data, list) else [data]
     if jsonl or (items and all(_is_row(item) for item in items)):
-        rows = [(label, "", row) for label, row in data] if jsonl else \
-            [(shown, f"[{i}]" if isinstance(data, list) else "", row) for i, row in enumerate(items)]
+        rows = (
+            [(label, "", row) for label, row in data]
+            if jsonl
+            else [(shown, f"[{i}]" if isinstance(data, list) else "", row) for i, row in enumerate(items)]
+        )
         bad = next((label for label, _, row in rows if not _is_row(row)), None)
         if bad:
-            raise InputError('expected a BFCL row {"id", "question", "function": [...]} or an xLAM row {"query", "tools"}', bad)
+            raise InputError(
+                'expected a BFCL row {"id", "question", "function": [...]} or an xLAM row {"query", "tools"}', bad
+            )
         return _named(_from_rows(rows, shown))
     if any(_style(item) for item in items):
         return _named([_function(item, shown, f"[{i}]") for i, item in enumerate(items)])
@@ -72,14 +98,25 @@ def convert(data: Any, shown: str, jsonl: bool = False) -> list[Imported] | None
 
 
 def _is_row(row: Any) -> bool:
-    return isinstance(row, dict) and (isinstance(row.get("function"), list) or ("tools" in row and ("query" in row or "answers" in row)))
+    return isinstance(row, dict) and (
+        isinstance(row.get("function"), list) or ("tools" in row and ("query" in row or "answers" in row))
+    )
 
 
 def _style(item: Any) -> str | None:
-    """"xlam" for a flat parameter dict, "bfcl" for BFCL-only types, None for a plain JSON Schema function."""
-    if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not isinstance(params := item.get("parameters"), dict):
+    """ "xlam" for a flat parameter dict, "bfcl" for BFCL-only types, None for a plain JSON Schema function."""
+    if (
+        not isinstance(item, dict)
+        or not isinstance(item.get("name"), str)
+        or not isinstance(params := item.get("parameters"), dict)
+    ):
         return None
-    if params and not isinstance(params.get("type"), str) and "properties" not in params and all(isinstance(v, dict) for v in params.values()):
+    if (
+        params
+        and not isinstance(params.get("type"), str)
+        and "properties" not in params
+        and all(isinstance(v, dict) for v in params.values())
+    ):
         return "xlam"
     kinds = re.findall(r'"type": "(\w+)"', json.dumps(params))
     return "bfcl" if any(kind.casefold() in TYPES and TYPES[kind.casefold()] != kind for kind in kinds) else None
@@ -104,7 +141,9 @@ def _from_rows(rows: list[tuple[str, str, dict]], shown: str) -> list[Imported]:
             name = function.get("name") if isinstance(function, dict) else None
             if name in seen:
                 if seen[name][1] != function:
-                    raise InputError(f"function {name!r} differs from the one of that name at {seen[name][0]}", label, where)
+                    raise InputError(
+                        f"function {name!r} differs from the one of that name at {seen[name][0]}", label, where
+                    )
                 continue
             if isinstance(name, str):
                 seen[name] = (f"{label.removeprefix(shown).strip()} {where}".strip(), function)
@@ -117,7 +156,9 @@ def _function(item: Any, label: str, path: str) -> Imported:
         raise InputError("expected a function object with a non-empty string name", label, path)
     params, where = item.get("parameters", {"type": "object", "properties": {}}), f"{path}.parameters"
     converted = _xlam_parameters(params, label, where) if _style(item) == "xlam" else _bfcl(params, label, where)
-    return Imported({"name": item["name"], "description": item.get("description", ""), "parameters": converted}, label, path, None)
+    return Imported(
+        {"name": item["name"], "description": item.get("description", ""), "parameters": converted}, label, path, None
+    )
 
 
 def _bfcl(schema: Any, label: str, path: str) -> Any:
@@ -127,7 +168,10 @@ def _bfcl(schema: Any, label: str, path: str) -> Any:
     out: dict[str, Any] = {}
     for key, value in schema.items():
         if key == "type":
-            kinds = [TYPES.get(kind.casefold(), "?") if isinstance(kind, str) else "?" for kind in (value if isinstance(value, list) else [value])]
+            kinds = [
+                TYPES.get(kind.casefold(), "?") if isinstance(kind, str) else "?"
+                for kind in (value if isinstance(value, list) else [value])
+            ]
             if "?" in kinds:
                 raise InputError(f"unknown type {value!r}", label, f"{path}.type")
             if None not in kinds:
@@ -177,7 +221,11 @@ def _coerce(value: Any, schema: dict[str, Any]) -> Any:
     kind = schema.get("type")
     if isinstance(value, str) and kind in ("integer", "number") and re.fullmatch(r"-?\d+(\.\d+)?", value.strip()):
         return float(value) if kind == "number" or "." in value else int(value)
-    return value.casefold() == "true" if isinstance(value, str) and kind == "boolean" and value.casefold() in ("true", "false") else value
+    return (
+        value.casefold() == "true"
+        if isinstance(value, str) and kind == "boolean" and value.casefold() in ("true", "false")
+        else value
+    )
 
 
 def python_type(text: Any) -> tuple[dict[str, Any], bool]:
@@ -242,7 +290,7 @@ def _named(items: list[Imported]) -> list[Imported]:
         number = 1
         while mapped in used:
             number += 1
-            mapped = f"{base[:63 - len(str(number))]}_{number}"
+            mapped = f"{base[: 63 - len(str(number))]}_{number}"
         used.add(mapped)
         item.body["name"], item.original = mapped, item.body["name"]
     return items

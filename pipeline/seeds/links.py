@@ -17,8 +17,8 @@ from jsonschema import Draft202012Validator
 
 from filters.schema import strip_extensions
 from pipeline.errors import InputError
-from pipeline.seeds.tools import DEFS_KEYS, SeedTool, tool_files
 from pipeline.resources import display_path
+from pipeline.seeds.tools import DEFS_KEYS, SeedTool, tool_files
 
 
 @dataclass(frozen=True)
@@ -74,18 +74,30 @@ def _check_link(item: Any, tools: dict[str, SeedTool], shown: str, where: str) -
     output = _schema_at(source.result_schema, item["output"], shown, f"{where}.output", source.name)
     wanted = _resolve(params, params["properties"][item["input"]])
     given, accepted = _types(source.result_schema, output), _types(params, wanted)
-    if accepted and not (given and all(t in accepted or (t == "integer" and "number" in accepted) for t in given - {"null"})):
-        raise InputError(f"{source.name} {item['output']} is {'/'.join(sorted(given)) or 'untyped'} but {target.name}.{item['input']} "
-                         f"takes {'/'.join(sorted(accepted))}", shown, f"{where}.input")
+    if accepted and not (
+        given and all(t in accepted or (t == "integer" and "number" in accepted) for t in given - {"null"})
+    ):
+        raise InputError(
+            f"{source.name} {item['output']} is {'/'.join(sorted(given)) or 'untyped'} but {target.name}.{item['input']} "
+            f"takes {'/'.join(sorted(accepted))}",
+            shown,
+            f"{where}.input",
+        )
     defs = {key: params[key] for key in DEFS_KEYS if isinstance(params.get(key), dict)}
-    validator = Draft202012Validator({**strip_extensions(params["properties"][item["input"]]), **defs},
-                                     format_checker=Draft202012Validator.FORMAT_CHECKER)
+    validator = Draft202012Validator(
+        {**strip_extensions(params["properties"][item["input"]]), **defs},
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    )
     for key in ("enum", "x-pool", "examples"):
         for value in output.get(key) or []:
             error = next(iter(validator.iter_errors(value)), None)
             if error is not None:
-                raise InputError(f"{source.name} {item['output']} lists {value!r}, which {target.name}.{item['input']} rejects: "
-                                 f"{error.message}", shown, f"{where}.output")
+                raise InputError(
+                    f"{source.name} {item['output']} lists {value!r}, which {target.name}.{item['input']} rejects: "
+                    f"{error.message}",
+                    shown,
+                    f"{where}.output",
+                )
     return Link(source.name, item["output"], target.name, item["input"])
 
 

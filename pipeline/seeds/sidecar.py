@@ -9,8 +9,9 @@ as `x-pool` when the parameter has none, so blueprint mode can draw values it co
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from jsonschema import Draft202012Validator
 
@@ -60,7 +61,11 @@ def free_form(node: dict[str, Any], defs: dict[str, Any]) -> bool:
     node = resolved(node, defs)
     kind = node.get("type")
     kinds = [k for k in kind if k != "null"] if isinstance(kind, list) else [kind]
-    return kinds == ["string"] and node.get("format") not in DRAWN_FORMATS and not any(k in node for k in ("enum", "const", "x-pool"))
+    return (
+        kinds == ["string"]
+        and node.get("format") not in DRAWN_FORMATS
+        and not any(k in node for k in ("enum", "const", "x-pool"))
+    )
 
 
 def value_validator(node: dict[str, Any], defs: dict[str, Any]) -> Draft202012Validator:

@@ -22,10 +22,10 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from filters.schema import iter_refs, schema_problem, strip_extensions
-from pipeline.seeds import importers, sidecar
 from pipeline.errors import InputError
 from pipeline.record import TOOL_NAME_RE, FunctionSpec, Tool, append_path, json_path
 from pipeline.resources import data_dir, display_path
+from pipeline.seeds import importers, sidecar
 
 JSON_TYPES = {"string", "number", "integer", "boolean", "object", "array", "null"}
 DEFS_KEYS = ("$defs", "definitions")  # the only places a seed's $ref may point into
@@ -48,8 +48,11 @@ class SeedTool:
 
     def to_tool(self) -> Tool:
         """The record-facing tool: only type and function{name, description, parameters}."""
-        return Tool(function=FunctionSpec(name=self.name, description=self.description,
-                                          parameters=strip_extensions(self.parameters)))
+        return Tool(
+            function=FunctionSpec(
+                name=self.name, description=self.description, parameters=strip_extensions(self.parameters)
+            )
+        )
 
 
 def tool_files(paths: list[str] | None) -> list[Path]:
@@ -73,8 +76,11 @@ def tool_files(paths: list[str] | None) -> list[Path]:
 
 
 def _tool_files_in(folder: Path) -> list[Path]:
-    return sorted(path for path in folder.glob("*.json*") if path.suffix in (".json", ".jsonl")
-                  and not path.name.endswith(sidecar.SUFFIX))
+    return sorted(
+        path
+        for path in folder.glob("*.json*")
+        if path.suffix in (".json", ".jsonl") and not path.name.endswith(sidecar.SUFFIX)
+    )
 
 
 def load_tools(paths: list[str] | None = None, sidecars: bool = True) -> list[SeedTool]:
@@ -90,7 +96,9 @@ def load_tools(paths: list[str] | None = None, sidecars: bool = True) -> list[Se
         for tool, where in found:
             shown = display_path(path)
             if tool.name in seen:
-                raise InputError(f"duplicate tool name {tool.name!r} (also in {seen[tool.name]})", shown, f"{where}.name")
+                raise InputError(
+                    f"duplicate tool name {tool.name!r} (also in {seen[tool.name]})", shown, f"{where}.name"
+                )
             seen[tool.name] = f"{shown} {where}"
             tools.append(tool)
     if not tools:
@@ -111,8 +119,11 @@ def alias_table(tools: list[SeedTool]) -> dict[str, list[str]]:
             if isinstance(aliases, dict):
                 for value, names in aliases.items():
                     known = table.setdefault(str(value), [])
-                    known.extend(name for name in (names if isinstance(names, list) else [names])
-                                 if isinstance(name, str) and name not in known)
+                    known.extend(
+                        name
+                        for name in (names if isinstance(names, list) else [names])
+                        if isinstance(name, str) and name not in known
+                    )
             stack.extend(value for key, value in schema.items() if key != "x-aliases")
     return table
 
@@ -130,7 +141,10 @@ def _read_file(path: Path) -> list[tuple[SeedTool, str]]:
         data, jsonl = importers.read_jsonl(text, shown), True  # BFCL ships JSON Lines under .json names
     imported = importers.convert(data, shown, jsonl)  # BFCL and xLAM shapes; None for ours
     if imported is not None:
-        return [(_imported(item, shown, path.stem), f"{item.label.removeprefix(shown).strip()} {item.path}".strip()) for item in imported]
+        return [
+            (_imported(item, shown, path.stem), f"{item.label.removeprefix(shown).strip()} {item.path}".strip())
+            for item in imported
+        ]
     domain = data.get("domain", path.stem) if isinstance(data, dict) else path.stem
     items, prefix = _tool_items(data, shown)
     return [(_parse_tool(item, f"{prefix}[{i}]", shown, str(domain)), f"{prefix}[{i}]") for i, item in enumerate(items)]
@@ -157,7 +171,7 @@ def _tool_items(data: Any, shown: str) -> tuple[list[Any], str]:
             return data["tools"], prefix
         if "name" in data or "function" in data:
             return [data], ""
-    raise InputError("expected a list of tools, {\"tools\": [...]}, or one function schema", shown)
+    raise InputError('expected a list of tools, {"tools": [...]}, or one function schema', shown)
 
 
 def _parse_tool(item: Any, where: str, shown: str, domain: str) -> SeedTool:
@@ -182,7 +196,9 @@ def _parse_tool(item: Any, where: str, shown: str, domain: str) -> SeedTool:
     if result_schema is not None:
         check_json_schema(result_schema, shown, f"{path}.result_schema")
     executor = _executor(body.get("executor"), shown, f"{path}.executor")
-    return SeedTool(name, description, parameters, read_only, domain, shown, result_schema=result_schema, executor=executor)
+    return SeedTool(
+        name, description, parameters, read_only, domain, shown, result_schema=result_schema, executor=executor
+    )
 
 
 def _executor(spec: Any, shown: str, where: str) -> str | None:
@@ -191,7 +207,7 @@ def _executor(spec: Any, shown: str, where: str) -> str | None:
         return None
     file, _, function = spec.rpartition(":") if isinstance(spec, str) else ("", "", "")
     if not file or not function.isidentifier() or keyword.iskeyword(function):
-        raise InputError(f"executor must be \"path/to/file.py:function\", not {spec!r}", shown, where)
+        raise InputError(f'executor must be "path/to/file.py:function", not {spec!r}', shown, where)
     target = (Path(shown).resolve().parent / file).resolve()
     if not target.is_file():
         raise InputError(f"executor file {file!r} does not exist (looked for {target})", shown, where)
@@ -254,7 +270,11 @@ def _check_refs(schema: dict[str, Any], shown: str, where: str) -> None:
     for parts, ref in iter_refs(schema):
         key, _, name = ref[2:].partition("/") if ref.startswith("#/") else ("", "", "")
         if key not in DEFS_KEYS or "/" in name or name not in (schema.get(key) or {}):
-            hint = "" if key in DEFS_KEYS and "/" not in name else " (only '#/$defs/NAME' and '#/definitions/NAME' are supported)"
+            hint = (
+                ""
+                if key in DEFS_KEYS and "/" not in name
+                else " (only '#/$defs/NAME' and '#/definitions/NAME' are supported)"
+            )
             raise InputError(f"cannot resolve {ref!r}{hint}", shown, where + _suffix(parts))
 
 
@@ -279,7 +299,9 @@ def _check_values(schema: Any, defs: dict, shown: str, where: str) -> None:
 
 
 def _check_list(schema: dict, defs: dict, key: str, label: str, shown: str, where: str) -> None:
-    validator = Draft202012Validator({**strip_extensions(schema), **defs}, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    validator = Draft202012Validator(
+        {**strip_extensions(schema), **defs}, format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
     for i, value in enumerate(schema[key]):
         error = next(iter(validator.iter_errors(value)), None)
         if error is not None:

@@ -11,10 +11,28 @@ import math
 GAZETTEER = {
     "union station, chicago": ("225 S Canal St, Chicago, IL 60606, USA", 41.8789, -87.6403, "Chicago", "US"),
     "golden gate park": ("Golden Gate Park, San Francisco, CA, USA", 37.7694, -122.4862, "San Francisco", "US"),
-    "1600 pennsylvania ave nw, washington, dc": ("1600 Pennsylvania Ave NW, Washington, DC 20500, USA", 38.8977, -77.0365, "Washington", "US"),
-    "seattle-tacoma international airport": ("17801 International Blvd, SeaTac, WA 98158, USA", 47.4502, -122.3088, "SeaTac", "US"),
+    "1600 pennsylvania ave nw, washington, dc": (
+        "1600 Pennsylvania Ave NW, Washington, DC 20500, USA",
+        38.8977,
+        -77.0365,
+        "Washington",
+        "US",
+    ),
+    "seattle-tacoma international airport": (
+        "17801 International Blvd, SeaTac, WA 98158, USA",
+        47.4502,
+        -122.3088,
+        "SeaTac",
+        "US",
+    ),
     "eiffel tower, paris": ("Champ de Mars, 5 Av. Anatole France, 75007 Paris, France", 48.8584, 2.2945, "Paris", "FR"),
-    "shibuya station, tokyo": ("2 Chome-24 Shibuya, Shibuya City, Tokyo 150-0002, Japan", 35.6580, 139.7016, "Tokyo", "JP"),
+    "shibuya station, tokyo": (
+        "2 Chome-24 Shibuya, Shibuya City, Tokyo 150-0002, Japan",
+        35.6580,
+        139.7016,
+        "Tokyo",
+        "JP",
+    ),
     "350 fifth avenue, new york": ("350 Fifth Avenue, New York, NY 10118, USA", 40.7484, -73.9857, "New York", "US"),
     "stanford university": ("450 Jane Stanford Way, Stanford, CA 94305, USA", 37.4275, -122.1697, "Stanford", "US"),
     "alexanderplatz, berlin": ("Alexanderplatz, 10178 Berlin, Germany", 52.5219, 13.4132, "Berlin", "DE"),
@@ -49,8 +67,14 @@ def geocode_address(address, country_code=None):
         parts = [part.strip() for part in address.split(",") if len(part.strip()) >= 2]
         city = (parts[-1] if len(parts) > 1 else address.strip())[:100]
         confidence = 0.55
-    return {"address": address, "formatted_address": formatted[:300], "location": {"latitude": lat, "longitude": lon},
-            "city": city if len(city) >= 2 else "Unknown", "country_code": country, "confidence": confidence}
+    return {
+        "address": address,
+        "formatted_address": formatted[:300],
+        "location": {"latitude": lat, "longitude": lon},
+        "city": city if len(city) >= 2 else "Unknown",
+        "country_code": country,
+        "confidence": confidence,
+    }
 
 
 def get_travel_time(origin, destination, mode="driving", arrive_by=None):
@@ -58,7 +82,9 @@ def get_travel_time(origin, destination, mode="driving", arrive_by=None):
     if mode not in SPEED_KMH:
         raise ValueError(f"unknown mode {mode!r}")
     same = " ".join(origin.lower().split()) == " ".join(destination.lower().split())
-    one_city = origin.lower().split(",")[-1].strip() == destination.lower().split(",")[-1].strip()  # "..., Chicago" twice
+    one_city = (
+        origin.lower().split(",")[-1].strip() == destination.lower().split(",")[-1].strip()
+    )  # "..., Chicago" twice
     spread = (1.5, 10.5) if one_city else (4.0, 56.0)
     distance = 0.0 if same else round(spread[0] + spread[1] * _unit(origin, destination), 1)
     minutes = distance / SPEED_KMH[mode] * 60

@@ -10,17 +10,46 @@ import hashlib
 import math
 
 AIRPORTS = {  # IATA -> (latitude, longitude)
-    "JFK": (40.64, -73.78), "EWR": (40.69, -74.17), "LAX": (33.94, -118.41), "SFO": (37.62, -122.38),
-    "ORD": (41.98, -87.90), "ATL": (33.64, -84.43), "SEA": (47.45, -122.31), "BOS": (42.36, -71.01),
-    "MIA": (25.80, -80.29), "LHR": (51.47, -0.45), "CDG": (49.01, 2.55), "FRA": (50.04, 8.56),
-    "AMS": (52.31, 4.76), "MAD": (40.49, -3.57), "FCO": (41.80, 12.25), "NRT": (35.77, 140.39),
-    "HND": (35.55, 139.78), "SIN": (1.36, 103.99), "DXB": (25.25, 55.36), "SYD": (-33.95, 151.18),
-    "YYZ": (43.68, -79.63), "MEX": (19.44, -99.07), "DEN": (39.86, -104.67), "LIS": (38.78, -9.14),
+    "JFK": (40.64, -73.78),
+    "EWR": (40.69, -74.17),
+    "LAX": (33.94, -118.41),
+    "SFO": (37.62, -122.38),
+    "ORD": (41.98, -87.90),
+    "ATL": (33.64, -84.43),
+    "SEA": (47.45, -122.31),
+    "BOS": (42.36, -71.01),
+    "MIA": (25.80, -80.29),
+    "LHR": (51.47, -0.45),
+    "CDG": (49.01, 2.55),
+    "FRA": (50.04, 8.56),
+    "AMS": (52.31, 4.76),
+    "MAD": (40.49, -3.57),
+    "FCO": (41.80, 12.25),
+    "NRT": (35.77, 140.39),
+    "HND": (35.55, 139.78),
+    "SIN": (1.36, 103.99),
+    "DXB": (25.25, 55.36),
+    "SYD": (-33.95, 151.18),
+    "YYZ": (43.68, -79.63),
+    "MEX": (19.44, -99.07),
+    "DEN": (39.86, -104.67),
+    "LIS": (38.78, -9.14),
 }
 HUBS = ["ORD", "ATL", "DEN", "FRA", "AMS", "LHR", "CDG", "DXB", "SIN", "YYZ"]
-AIRLINES = [("United Airlines", "UA"), ("Delta Air Lines", "DL"), ("American Airlines", "AA"), ("Lufthansa", "LH"),
-            ("Air France", "AF"), ("KLM", "KL"), ("Emirates", "EK"), ("Singapore Airlines", "SQ"),
-            ("Air Canada", "AC"), ("JetBlue", "B6"), ("British Airways", "BA"), ("Iberia", "IB")]
+AIRLINES = [
+    ("United Airlines", "UA"),
+    ("Delta Air Lines", "DL"),
+    ("American Airlines", "AA"),
+    ("Lufthansa", "LH"),
+    ("Air France", "AF"),
+    ("KLM", "KL"),
+    ("Emirates", "EK"),
+    ("Singapore Airlines", "SQ"),
+    ("Air Canada", "AC"),
+    ("JetBlue", "B6"),
+    ("British Airways", "BA"),
+    ("Iberia", "IB"),
+]
 CABIN_FACTOR = {"economy": 1.0, "premium_economy": 1.6, "business": 3.8, "first": 6.5}
 ID_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -47,7 +76,9 @@ def _stamp(moment):
     return moment.strftime("%Y-%m-%dT%H:%M:00Z")
 
 
-def search_flights(origin, destination, departure_date, return_date=None, passengers=1, cabin_class="economy", max_stops=None):
+def search_flights(
+    origin, destination, departure_date, return_date=None, passengers=1, cabin_class="economy", max_stops=None
+):
     """Three offers, cheapest first; one-stop offers route through a hub."""
     if origin == destination:
         raise ValueError("origin and destination are the same airport")
@@ -59,26 +90,48 @@ def search_flights(origin, destination, departure_date, return_date=None, passen
         airline, code = AIRLINES[int(_unit(*key, index, "airline") * len(AIRLINES))]
         route = [origin, destination]
         if stops:
-            hubs = sorted((hub for hub in HUBS if hub not in route), key=lambda hub: _km(origin, hub) + _km(hub, destination))[:3]
+            hubs = sorted(
+                (hub for hub in HUBS if hub not in route), key=lambda hub: _km(origin, hub) + _km(hub, destination)
+            )[:3]
             route.insert(1, hubs[int(_unit(*key, index, "hub") * len(hubs))])
-        moment = datetime.datetime(day.year, day.month, day.day, 6 + int(_unit(*key, index, "hour") * 15),
-                                   5 * int(_unit(*key, index, "min") * 12))
+        moment = datetime.datetime(
+            day.year,
+            day.month,
+            day.day,
+            6 + int(_unit(*key, index, "hour") * 15),
+            5 * int(_unit(*key, index, "min") * 12),
+        )
         segments, start, distance = [], moment, 0.0
         for leg, (a, b) in enumerate(zip(route, route[1:])):
             km = _km(a, b)
             distance += km
             arrive = moment + datetime.timedelta(minutes=_minutes(km))
             number = f"{code}{1 + int(_unit(*key, index, leg, 'flight') * 2999)}"
-            segments.append({"flight_number": number, "from": a, "to": b,
-                             "departure_time": _stamp(moment), "arrival_time": _stamp(arrive)})
+            segments.append(
+                {
+                    "flight_number": number,
+                    "from": a,
+                    "to": b,
+                    "departure_time": _stamp(moment),
+                    "arrival_time": _stamp(arrive),
+                }
+            )
             moment = arrive + datetime.timedelta(minutes=75 + 5 * int(_unit(*key, index, leg, "layover") * 20))
         fare = (60 + 0.085 * distance) * CABIN_FACTOR.get(cabin_class, 1.0) * (1.1 if stops == 0 else 0.85)
         fare *= 0.9 + 0.3 * _unit(*key, index, "fare")
         total = fare * (1.9 if return_date else 1.0) * passengers
-        offers.append({
-            "offer_id": "FO-" + "".join(ID_CHARS[int(_unit(*key, index, "id", n) * len(ID_CHARS))] for n in range(8)),
-            "airline": airline, "total_price": round(min(max(total, 1.0), 50000.0), 2), "currency": "USD", "stops": stops,
-            "duration_minutes": int((arrive - start).total_seconds() // 60), "cabin_class": cabin_class, "segments": segments,
-        })
+        offers.append(
+            {
+                "offer_id": "FO-"
+                + "".join(ID_CHARS[int(_unit(*key, index, "id", n) * len(ID_CHARS))] for n in range(8)),
+                "airline": airline,
+                "total_price": round(min(max(total, 1.0), 50000.0), 2),
+                "currency": "USD",
+                "stops": stops,
+                "duration_minutes": int((arrive - start).total_seconds() // 60),
+                "cabin_class": cabin_class,
+                "segments": segments,
+            }
+        )
     offers.sort(key=lambda offer: offer["total_price"])
     return {"origin": origin, "destination": destination, "departure_date": departure_date, "offers": offers}

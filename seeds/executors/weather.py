@@ -35,8 +35,14 @@ CLIMATE = {
     "delhi": (25, 60, ["clear", "fog", "partly_cloudy"], 95),
 }
 DIRECTIONS = ["N", "NE", "E", "SE", "S", "SW", "W", "NW"]
-PM25_BANDS = [(0, 9.0, 0, 50), (9.1, 35.4, 51, 100), (35.5, 55.4, 101, 150), (55.5, 125.4, 151, 200),
-              (125.5, 225.4, 201, 300), (225.5, 500.0, 301, 500)]
+PM25_BANDS = [
+    (0, 9.0, 0, 50),
+    (9.1, 35.4, 51, 100),
+    (35.5, 55.4, 101, 150),
+    (55.5, 125.4, 151, 200),
+    (125.5, 225.4, 201, 300),
+    (225.5, 500.0, 301, 500),
+]
 CATEGORIES = ["good", "moderate", "unhealthy_for_sensitive_groups", "unhealthy", "very_unhealthy", "hazardous"]
 
 
@@ -50,8 +56,12 @@ def _climate(location):
     key = location.lower().split(",")[0].strip()
     if key in CLIMATE:
         return CLIMATE[key]
-    return (round(-5 + 35 * _unit(key, "t")), 40 + int(50 * _unit(key, "h")), ["clear", "partly_cloudy", "cloudy", "rain"],
-            round(4 + 30 * _unit(key, "pm")))
+    return (
+        round(-5 + 35 * _unit(key, "t")),
+        40 + int(50 * _unit(key, "h")),
+        ["clear", "partly_cloudy", "cloudy", "rain"],
+        round(4 + 30 * _unit(key, "pm")),
+    )
 
 
 def get_current_weather(location, units="metric"):
@@ -67,10 +77,17 @@ def get_current_weather(location, units="metric"):
     convert = (lambda c: c * 9 / 5 + 32) if imperial else (lambda c: c)
     speed = wind_kmh / 1.609 if imperial else wind_kmh
     breeze = "calm" if wind_kmh < 8 else "breezy" if wind_kmh < 25 else "windy"
-    return {"location": location, "units": units, "temperature": round(convert(celsius), 1),
-            "feels_like": round(convert(feels), 1), "humidity_percent": min(100, humidity + int(10 * _unit(location, "hum")) - 5),
-            "wind_speed": round(speed, 1), "wind_direction": DIRECTIONS[int(_unit(location, "dir") * 8)],
-            "condition": condition, "summary": f"{condition.replace('_', ' ').capitalize()}, {breeze}"}
+    return {
+        "location": location,
+        "units": units,
+        "temperature": round(convert(celsius), 1),
+        "feels_like": round(convert(feels), 1),
+        "humidity_percent": min(100, humidity + int(10 * _unit(location, "hum")) - 5),
+        "wind_speed": round(speed, 1),
+        "wind_direction": DIRECTIONS[int(_unit(location, "dir") * 8)],
+        "condition": condition,
+        "summary": f"{condition.replace('_', ' ').capitalize()}, {breeze}",
+    }
 
 
 def _aqi(pm25):
@@ -83,11 +100,21 @@ def _aqi(pm25):
 def get_air_quality(location, pollutants=None):
     """US EPA index from a PM2.5 level typical of the city; other pollutants scaled from it."""
     pm25 = round(_climate(location)[3] * (0.6 + 0.8 * _unit(location, "pm25")), 1)
-    levels = {"pm2_5": pm25, "pm10": round(pm25 * 1.7, 1), "o3": round(40 + 60 * _unit(location, "o3"), 1),
-              "no2": round(8 + 2 * pm25 * _unit(location, "no2"), 1), "so2": round(1 + 6 * _unit(location, "so2"), 1),
-              "co": round(0.2 + 0.02 * pm25, 2)}
+    levels = {
+        "pm2_5": pm25,
+        "pm10": round(pm25 * 1.7, 1),
+        "o3": round(40 + 60 * _unit(location, "o3"), 1),
+        "no2": round(8 + 2 * pm25 * _unit(location, "no2"), 1),
+        "so2": round(1 + 6 * _unit(location, "so2"), 1),
+        "co": round(0.2 + 0.02 * pm25, 2),
+    }
     aqi = _aqi(pm25)
     band = next(i for i, (_, high, _, index_high) in enumerate(PM25_BANDS) if aqi <= index_high)
     shown = {key: value for key, value in levels.items() if not pollutants or key in pollutants}
-    return {"location": location, "aqi": aqi, "category": CATEGORIES[band],
-            "dominant_pollutant": "pm2_5" if aqi > 50 else "o3", "pollutants": shown}
+    return {
+        "location": location,
+        "aqi": aqi,
+        "category": CATEGORIES[band],
+        "dominant_pollutant": "pm2_5" if aqi > 50 else "o3",
+        "pollutants": shown,
+    }

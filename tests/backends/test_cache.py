@@ -32,14 +32,23 @@ def test_changing_a_check_reuses_every_paid_response(tmp_path):
     with FakeOpenAI() as fake:
         run_category(fake, tmp_path / "run", "single", "blueprint", n=6)
         sent = len(fake.requests)
-        again = run_category(fake, tmp_path / "run", "single", "blueprint", n=6, checks=["format", "schema", "grounding", "category", "reference"])
+        again = run_category(
+            fake,
+            tmp_path / "run",
+            "single",
+            "blueprint",
+            n=6,
+            checks=["format", "schema", "grounding", "category", "reference"],
+        )
         assert len(fake.requests) == sent and again["manifest"]["usage"]["requests"] == 0
 
 
 def test_failed_and_truncated_answers_are_not_kept(tmp_path):
     with FakeOpenAI() as fake:
         fake.faults = {3: (500, {"error": {"message": "boom"}}, {}), 4: (500, {"error": {"message": "boom"}}, {})}
-        run_category(fake, tmp_path / "run", "single", "blueprint", n=3, teacher={"retry_initial": 0.01, "retry_max": 0.01})
+        run_category(
+            fake, tmp_path / "run", "single", "blueprint", n=3, teacher={"retry_initial": 0.01, "retry_max": 0.01}
+        )
     cache = ResponseCache(tmp_path / "run" / "cache" / "responses.jsonl")
     assert all(completion.finish_reason == "stop" and completion.text for completion in cache.entries.values())
     cache.put("k", Completion("half an ans", "length"))
@@ -64,19 +73,30 @@ def test_a_torn_last_line_is_dropped_and_never_appended_to(tmp_path):
 def test_the_key_follows_what_decides_the_answer():
     request = ChatRequest([{"role": "user", "content": "hi"}], temperature=0.7, max_tokens=10, seed=1)
     key = fingerprint("http://x/v1", "m", request, "json_schema")
-    assert key == fingerprint("http://x/v1", "m", ChatRequest([{"role": "user", "content": "hi"}], 0.7, 10, None, 1), "json_schema")
-    others = [fingerprint("http://y/v1", "m", request, "json_schema"), fingerprint("http://x/v1", "m2", request, "json_schema"),
-              fingerprint("http://x/v1", "m", ChatRequest(request.messages, 0.8, 10, None, 1), "json_schema"),
-              fingerprint("http://x/v1", "m", ChatRequest(request.messages, 0.7, 10, None, 2), "json_schema"),  # another task or step
-              fingerprint("http://x/v1", "m", request, "grammar")]
+    assert key == fingerprint(
+        "http://x/v1", "m", ChatRequest([{"role": "user", "content": "hi"}], 0.7, 10, None, 1), "json_schema"
+    )
+    others = [
+        fingerprint("http://y/v1", "m", request, "json_schema"),
+        fingerprint("http://x/v1", "m2", request, "json_schema"),
+        fingerprint("http://x/v1", "m", ChatRequest(request.messages, 0.8, 10, None, 1), "json_schema"),
+        fingerprint(
+            "http://x/v1", "m", ChatRequest(request.messages, 0.7, 10, None, 2), "json_schema"
+        ),  # another task or step
+        fingerprint("http://x/v1", "m", request, "grammar"),
+    ]
     assert len({key, *others}) == 6
 
 
 def test_a_key_written_before_is_still_the_same_key():
     """Pinned: a cache written by an earlier version keeps answering (a changed key would re-pay every request)."""
-    request = ChatRequest([{"role": "system", "content": "Phrase it."}, {"role": "user", "content": "get_weather(city='Oslo')"}],
-                          temperature=0.2, max_tokens=512, json_schema={"type": "object", "properties": {"request": {"type": "string"}}},
-                          seed=1234)
+    request = ChatRequest(
+        [{"role": "system", "content": "Phrase it."}, {"role": "user", "content": "get_weather(city='Oslo')"}],
+        temperature=0.2,
+        max_tokens=512,
+        json_schema={"type": "object", "properties": {"request": {"type": "string"}}},
+        seed=1234,
+    )
     assert fingerprint("embedded:SmolLM2-135M-Instruct", "SmolLM2-135M-Instruct", request, "json_object") == PINNED_KEY
 
 

@@ -24,18 +24,28 @@ from pipeline.backends.structured import grammar_for, structured_kwargs
 from pipeline.backends.teacher import build_teacher
 from pipeline.errors import Interrupted, TeacherError
 from pipeline.redact import public_url
-from tests.fake_openai import FakeOpenAI, RESET, chat_reply, echo_teacher, response_schema
+from tests.fake_openai import RESET, FakeOpenAI, chat_reply, echo_teacher, response_schema
 
-SCHEMA = {"type": "object", "required": ["code"], "properties": {
-    "code": {"type": "string", "pattern": "^\\d{3}$", "minLength": 3, "maxLength": 3},
-    "city": {"type": "string", "pattern": "^[A-Z][a-z]+$"},
-    "tags": {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1, "maxItems": 4},
-    "minLength": {"type": "integer"}}}  # a property *named* minLength is not a keyword: kept
-SAFE = {"type": "object", "required": ["code"], "properties": {
-    "code": {"type": "string"},
-    "city": {"type": "string", "pattern": "^[A-Z][a-z]+$"},
-    "tags": {"type": "array", "items": {"type": "string"}},
-    "minLength": {"type": "integer"}}}
+SCHEMA = {
+    "type": "object",
+    "required": ["code"],
+    "properties": {
+        "code": {"type": "string", "pattern": "^\\d{3}$", "minLength": 3, "maxLength": 3},
+        "city": {"type": "string", "pattern": "^[A-Z][a-z]+$"},
+        "tags": {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1, "maxItems": 4},
+        "minLength": {"type": "integer"},
+    },
+}  # a property *named* minLength is not a keyword: kept
+SAFE = {
+    "type": "object",
+    "required": ["code"],
+    "properties": {
+        "code": {"type": "string"},
+        "city": {"type": "string", "pattern": "^[A-Z][a-z]+$"},
+        "tags": {"type": "array", "items": {"type": "string"}},
+        "minLength": {"type": "integer"},
+    },
+}
 REQ = ChatRequest(messages=[{"role": "user", "content": "hi"}], temperature=0.0, max_tokens=16)
 HAS_GRAMMAR = grammar_for({"type": "string"}) is not None
 
@@ -91,8 +101,9 @@ def status_error(status, headers):
     return openai.APIStatusError("boom", response=response, body=None)
 
 
-@pytest.mark.parametrize("rejected, tried", [(set(), ["json_schema"]),
-                                             ({"json_schema"}, ["json_schema", "json_object"])])
+@pytest.mark.parametrize(
+    "rejected, tried", [(set(), ["json_schema"]), ({"json_schema"}, ["json_schema", "json_object"])]
+)
 def test_probe_picks_the_first_accepted_style(fake, rejected, tried):
     fake.reject_styles = rejected
     style, teacher, _ = drive(fake.base_url, probe)
@@ -136,8 +147,13 @@ def test_probe_picks_grammar_when_the_endpoint_honours_it():
 
 
 def test_probe_treats_a_validating_500_as_unsupported_without_retrying(fake):
-    body = {"error": {"code": 500, "type": "server_error", "message": "1 validation error for ResponseFormat: "
-                      "type Input should be 'text' or 'json_object'"}}
+    body = {
+        "error": {
+            "code": 500,
+            "type": "server_error",
+            "message": "1 validation error for ResponseFormat: type Input should be 'text' or 'json_object'",
+        }
+    }
     fake.faults = {1: (500, body, {})}
     style, teacher, _ = drive(fake.base_url, probe, max_attempts=5)
     assert style == "json_object"
@@ -159,7 +175,8 @@ def test_explicit_style_skips_probing(fake):
 
 def test_structured_kwargs_shapes():
     assert structured_kwargs("json_schema", SCHEMA) == {
-        "response_format": {"type": "json_schema", "json_schema": {"name": "output", "schema": SCHEMA, "strict": False}}}
+        "response_format": {"type": "json_schema", "json_schema": {"name": "output", "schema": SCHEMA, "strict": False}}
+    }
     assert structured_kwargs("json_object", SCHEMA) == {"response_format": {"type": "json_object", "schema": SAFE}}
     assert structured_kwargs("none", SCHEMA) == {}
     assert SCHEMA["properties"]["code"]["minLength"] == 3  # the caller's schema is not mutated
@@ -167,16 +184,19 @@ def test_structured_kwargs_shapes():
 
 @pytest.mark.parametrize("style", ["json_schema", "json_object", "grammar", "none"])
 def test_request_shape_on_the_wire(fake, style):
-    request = ChatRequest(messages=[{"role": "user", "content": "x"}], temperature=0.2, max_tokens=33,
-                          json_schema=SCHEMA, seed=7)
+    request = ChatRequest(
+        messages=[{"role": "user", "content": "x"}], temperature=0.2, max_tokens=33, json_schema=SCHEMA, seed=7
+    )
     outcome, _, _ = drive(fake.base_url, lambda t: t.complete(request, style=style))
     assert outcome.text == "I cannot help with that."
     (sent,) = fake.requests
     assert (sent["model"], sent["temperature"], sent["max_tokens"], sent["seed"]) == ("m", 0.2, 33, 7)
     assert sent["messages"] == request.messages
     if style == "json_schema":
-        assert sent["response_format"] == {"type": "json_schema",
-                                           "json_schema": {"name": "output", "schema": SCHEMA, "strict": False}}
+        assert sent["response_format"] == {
+            "type": "json_schema",
+            "json_schema": {"name": "output", "schema": SCHEMA, "strict": False},
+        }
     elif style == "json_object":
         assert sent["response_format"] == {"type": "json_object", "schema": SAFE}
     else:
@@ -257,13 +277,11 @@ def test_persistent_500_gives_up(fake):
     assert len(fake.requests) == 3 and teacher.usage.retries == 2 and teacher.usage.failures == 1
 
 
-
 def test_garbage_retry_after_falls_back_to_backoff(fake):
     fake.faults = {1: (429, {"error": {"message": "slow down"}}, {"Retry-After": "soon"})}
     outcome, teacher, _ = drive(fake.base_url, complete)
     assert not isinstance(outcome, Exception), repr(outcome)
     assert teacher.usage.retries == 1
-
 
 
 def test_non_json_200_becomes_teacher_error(fake):
@@ -309,18 +327,26 @@ def test_usage_sums_tokens(fake):
     outcome, teacher, _ = drive(fake.base_url, three)
     assert [(c.prompt_tokens, c.completion_tokens, c.finish_reason) for c in outcome] == [(10, 5, "stop")] * 3
     usage = teacher.usage
-    assert (usage.requests, usage.prompt_tokens, usage.completion_tokens, usage.retries, usage.failures) == (3, 30, 15, 0, 0)
+    assert (usage.requests, usage.prompt_tokens, usage.completion_tokens, usage.retries, usage.failures) == (
+        3,
+        30,
+        15,
+        0,
+        0,
+    )
 
 
-@pytest.mark.parametrize("url, expected", [
-    ("https://user:sk-secret@api.example.com/v1?key=abc", "https://api.example.com/v1"),
-    ("http://127.0.0.1:8080/v1?api-key=x#frag", "http://127.0.0.1:8080/v1"),
-    ("https://:tok@host.example/v1/", "https://host.example/v1/"),
-    ("http://localhost:11434/v1", "http://localhost:11434/v1"),
-])
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("https://user:sk-secret@api.example.com/v1?key=abc", "https://api.example.com/v1"),
+        ("http://127.0.0.1:8080/v1?api-key=x#frag", "http://127.0.0.1:8080/v1"),
+        ("https://:tok@host.example/v1/", "https://host.example/v1/"),
+        ("http://localhost:11434/v1", "http://localhost:11434/v1"),
+    ],
+)
 def test_public_url(url, expected):
     assert public_url(url) == expected
-
 
 
 def test_public_url_keeps_ipv6_brackets():
@@ -349,21 +375,30 @@ def test_a_truncated_answer_is_asked_again_with_more_room(fake, tmp_path):
     assert outcome.finish_reason == "stop" and teacher.usage.retries == 1
     assert [body["max_tokens"] for body in fake.requests] == [16, 32]
     again, second, _ = drive(fake.base_url, lambda t: t.complete(request), cache=cache)
-    assert again.text == outcome.text and second.usage.requests == 0 and len(fake.requests) == 2  # the whole answer, cached
+    assert (
+        again.text == outcome.text and second.usage.requests == 0 and len(fake.requests) == 2
+    )  # the whole answer, cached
     cache.close()
 
 
 def _many(count: int):
     async def action(teacher):
-        return await asyncio.gather(*(teacher.complete(ChatRequest([{"role": "user", "content": f"q{i}"}], seed=i))
-                                      for i in range(count)))
+        return await asyncio.gather(
+            *(teacher.complete(ChatRequest([{"role": "user", "content": f"q{i}"}], seed=i)) for i in range(count))
+        )
+
     return action
 
 
 def test_limits_announced_in_x_ratelimit_headers_pace_the_requests(fake):
-    fake.headers = {"x-ratelimit-limit-requests": "600", "x-ratelimit-remaining-requests": "599",  # OpenAI's shape
-                    "x-ratelimit-reset-requests": "100ms", "x-ratelimit-limit-tokens": "1000000",
-                    "x-ratelimit-remaining-tokens": "999000", "x-ratelimit-reset-tokens": "60ms"}
+    fake.headers = {
+        "x-ratelimit-limit-requests": "600",
+        "x-ratelimit-remaining-requests": "599",  # OpenAI's shape
+        "x-ratelimit-reset-requests": "100ms",
+        "x-ratelimit-limit-tokens": "1000000",
+        "x-ratelimit-remaining-tokens": "999000",
+        "x-ratelimit-reset-tokens": "60ms",
+    }
 
     async def probe_then_many(teacher):  # as a run does: the style probe's answer teaches the limits first
         await teacher.complete(REQ)
@@ -377,8 +412,12 @@ def test_limits_announced_in_x_ratelimit_headers_pace_the_requests(fake):
 
 
 def test_a_per_day_limit_is_not_paced_and_a_stop_cuts_a_pause_short(fake):
-    fake.headers = {"x-ratelimit-limit-requests": "14400", "x-ratelimit-reset-requests": "2m59.56s",  # Groq: requests per day
-                    "x-ratelimit-remaining-tokens": "0", "x-ratelimit-reset-tokens": "30s"}
+    fake.headers = {
+        "x-ratelimit-limit-requests": "14400",
+        "x-ratelimit-reset-requests": "2m59.56s",  # Groq: requests per day
+        "x-ratelimit-remaining-tokens": "0",
+        "x-ratelimit-reset-tokens": "30s",
+    }
 
     async def action(teacher):
         await teacher.complete(REQ)  # teaches the pause: tokens spent for 30 s

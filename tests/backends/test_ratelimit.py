@@ -6,8 +6,8 @@ import asyncio
 import time
 
 from pipeline.backends.base import ChatRequest
-from pipeline.backends.teacher import build_teacher
 from pipeline.backends.ratelimit import TokenBucket, estimated_tokens
+from pipeline.backends.teacher import build_teacher
 from tests.fake_openai import FakeOpenAI
 
 
@@ -35,12 +35,17 @@ def test_an_amount_above_the_capacity_waits_for_a_full_bucket():
 
 def test_a_teacher_with_rpm_stays_under_it_over_real_http():
     with FakeOpenAI() as fake:
+
         async def main():
             teacher = build_teacher(fake.base_url, "m", "k", concurrency=8, rpm=1200, tpm=600000)  # 20 a second
             start = time.monotonic()
             try:
-                await asyncio.gather(*(teacher.complete(ChatRequest([{"role": "user", "content": f"hi {i}"}], 0.0, 16, None, i))
-                                       for i in range(60)))
+                await asyncio.gather(
+                    *(
+                        teacher.complete(ChatRequest([{"role": "user", "content": f"hi {i}"}], 0.0, 16, None, i))
+                        for i in range(60)
+                    )
+                )
             finally:
                 await teacher.close()
             return time.monotonic() - start
@@ -51,4 +56,6 @@ def test_a_teacher_with_rpm_stays_under_it_over_real_http():
 
 
 def test_estimated_tokens_counts_prompt_characters_and_the_completion_budget():
-    assert estimated_tokens([{"role": "user", "content": "x" * 400}, {"role": "assistant", "content": None}], 100) == 200
+    assert (
+        estimated_tokens([{"role": "user", "content": "x" * 400}, {"role": "assistant", "content": None}], 100) == 200
+    )

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from pipeline.backends.base import ChatRequest, Completion, Transport, TransientError
+from pipeline.backends.base import ChatRequest, Completion, TransientError, Transport
 from pipeline.backends.cache import ResponseCache
 from pipeline.backends.teacher import stack
 from pipeline.config import BudgetConfig
@@ -45,6 +45,7 @@ REQUEST = ChatRequest([{"role": "user", "content": "Is the sky blue?"}], 0.0, 16
 
 def drive(transport: Transport, action, **options):
     """Stack the layers over `transport`, run action(teacher), close; returns (outcome, teacher)."""
+
     async def main():
         teacher = stack(transport, retry_initial=0.001, retry_max=0.01, **options)
         try:

@@ -10,8 +10,20 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.export.exporters import (
+    Skip,
+    TextOptions,
+    glaive,
+    hermes,
+    openai_dpo,
+    openai_sft,
+    python,
+    python_call,
+    trl_dpo,
+    trl_sft,
+    xlam,
+)
 from pipeline.export.templates import compile_template, render_chat
-from pipeline.export.exporters import Skip, TextOptions, glaive, hermes, openai_dpo, openai_sft, python, python_call, trl_dpo, trl_sft, xlam
 from pipeline.seeds.importers import convert
 from tests.conftest import run_cli
 from tests.fake_openai import FakeOpenAI
@@ -34,8 +46,11 @@ def run(tmp_path_factory):
 
 
 def _calls(messages):
-    return [[{"name": c["function"]["name"], "arguments": c["function"]["arguments"]} for c in m["tool_calls"]]
-            for m in messages if m.get("tool_calls")]
+    return [
+        [{"name": c["function"]["name"], "arguments": c["function"]["arguments"]} for c in m["tool_calls"]]
+        for m in messages
+        if m.get("tool_calls")
+    ]
 
 
 def test_openai_rows_follow_the_fine_tuning_spec(run):
@@ -54,9 +69,14 @@ def test_openai_rows_follow_the_fine_tuning_spec(run):
                 assert set(message) == {"role", "content", "tool_call_id"} and message["tool_call_id"] in ids
             else:
                 assert isinstance(message["content"], str)
-        assert [[{**c, "arguments": c["arguments"]} for c in turn] for turn in _calls(record["messages"])] == \
-            [[{"name": c["function"]["name"], "arguments": json.loads(c["function"]["arguments"])} for c in m["tool_calls"]]
-             for m in row["messages"] if m.get("tool_calls")]
+        assert [[{**c, "arguments": c["arguments"]} for c in turn] for turn in _calls(record["messages"])] == [
+            [
+                {"name": c["function"]["name"], "arguments": json.loads(c["function"]["arguments"])}
+                for c in m["tool_calls"]
+            ]
+            for m in row["messages"]
+            if m.get("tool_calls")
+        ]
         for tool in row["tools"]:
             assert re.fullmatch(r"[a-zA-Z0-9_-]{1,64}", tool["function"]["name"])
         assert row["parallel_tool_calls"] == (record["category"] == "parallel")
@@ -85,10 +105,14 @@ def test_trl_rows_of_every_category_render_through_real_chat_templates(run, temp
             continue
         text = render_chat(compiled, row["messages"], row["tools"])
         for turn in _calls(record["messages"]):
-            for call in turn:  # each call's arguments appear as a JSON object (the template's tojson), never double-encoded
+            for (
+                call
+            ) in turn:  # each call's arguments appear as a JSON object (the template's tojson), never double-encoded
                 assert json.dumps(call["arguments"], ensure_ascii=False) in text
         for message in record["messages"]:
-            if message["role"] in ("user", "tool") and message.get("content"):  # Llama-3.1 writes a tool result string through tojson
+            if message["role"] in ("user", "tool") and message.get(
+                "content"
+            ):  # Llama-3.1 writes a tool result string through tojson
                 assert message["content"] in text or json.dumps(message["content"], ensure_ascii=False) in text
         rendered.add(record["category"])
     assert rendered == CATEGORIES - ({"parallel"} if "Llama-3.1" in template else set())
@@ -125,10 +149,20 @@ def test_hermes_rows_parse_back_into_the_same_calls(run):
 def test_hermes_takes_another_call_token_and_python_syntax(run):
     record = next(r for r in run["records"] if r["category"] == "parallel")
     row = hermes(record, TextOptions(call_token="<|tool_call|>"))
-    lines = [line for t in row["conversations"] if t["from"] == "gpt" for line in t["value"].splitlines() if line.startswith("<|tool_call|>")]
+    lines = [
+        line
+        for t in row["conversations"]
+        if t["from"] == "gpt"
+        for line in t["value"].splitlines()
+        if line.startswith("<|tool_call|>")
+    ]
     assert [json.loads(line.removeprefix("<|tool_call|>")) for line in lines] == _calls(record["messages"])[0]
     row = hermes(record, TextOptions(syntax="python"))
-    body = re.search(r"<tool_call>\n(.*?)\n</tool_call>", next(t["value"] for t in row["conversations"] if "<tool_call>" in t["value"] and t["from"] == "gpt"), re.DOTALL)
+    body = re.search(
+        r"<tool_call>\n(.*?)\n</tool_call>",
+        next(t["value"] for t in row["conversations"] if "<tool_call>" in t["value"] and t["from"] == "gpt"),
+        re.DOTALL,
+    )
     assert _parse_python(body.group(1)) == _calls(record["messages"])[0]
 
 
@@ -146,14 +180,21 @@ def _parse_python(text):
 def test_python_rows_parse_back_with_ast(run):
     for record in run["records"]:
         row = python(record, JSON)
-        parsed = [_parse_python(m["content"]) for m in row["messages"] if m["role"] == "assistant" and m["content"].startswith("[")]
+        parsed = [
+            _parse_python(m["content"])
+            for m in row["messages"]
+            if m["role"] == "assistant" and m["content"].startswith("[")
+        ]
         assert parsed == _calls(record["messages"])
 
 
 def test_python_calls_skip_names_python_cannot_call():
     with pytest.raises(Skip, match="not a Python identifier"):
         python_call({"name": "get-price", "arguments": {"t": 1}})
-    assert python_call({"name": "f", "arguments": {"a": [1, None, True], "b": {"k": "it's"}}}) == "f(a=[1, None, True], b={'k': \"it's\"})"
+    assert (
+        python_call({"name": "f", "arguments": {"a": [1, None, True], "b": {"k": "it's"}}})
+        == "f(a=[1, None, True], b={'k': \"it's\"})"
+    )
 
 
 def _glaive_calls(chat):
@@ -162,9 +203,15 @@ def _glaive_calls(chat):
     found = []
     for turn in chat.split("\n\n\n"):
         if turn.startswith("ASSISTANT: <functioncall>"):
-            found.append([{"name": re.search(r'"name": "([^"]+)"', line).group(1),
-                           "arguments": json.loads(re.search(r"\"arguments\": '(.*)'\}", line).group(1))}
-                          for line in turn.removesuffix(" <|endoftext|>").splitlines()])
+            found.append(
+                [
+                    {
+                        "name": re.search(r'"name": "([^"]+)"', line).group(1),
+                        "arguments": json.loads(re.search(r"\"arguments\": '(.*)'\}", line).group(1)),
+                    }
+                    for line in turn.removesuffix(" <|endoftext|>").splitlines()
+                ]
+            )
     return found
 
 
@@ -210,21 +257,33 @@ def test_the_export_command_writes_each_format_and_reports_skips(run, tmp_path):
 
 
 def test_check_template_reports_each_record_and_exits_1_when_some_fail(run):
-    result = run_cli([str(run["folder"]), "--check-template", str(TEMPLATES / "meta-llama-Llama-3.1-8B-Instruct.jinja")], module="pipeline.export")
+    result = run_cli(
+        [str(run["folder"]), "--check-template", str(TEMPLATES / "meta-llama-Llama-3.1-8B-Instruct.jinja")],
+        module="pipeline.export",
+    )
     assert result.returncode == 1
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(lines) == len(run["records"])
     assert {line["category"] for line in lines if not line["ok"]} == {"parallel"}
     assert all(line["chars"] > 0 for line in lines if line["ok"])
-    ok = run_cli([str(run["folder"]), "--check-template", str(TEMPLATES / "Qwen-Qwen2.5-7B-Instruct.jinja")], module="pipeline.export")
+    ok = run_cli(
+        [str(run["folder"]), "--check-template", str(TEMPLATES / "Qwen-Qwen2.5-7B-Instruct.jinja")],
+        module="pipeline.export",
+    )
     assert ok.returncode == 0
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--format", "yaml"], "error: --format: unknown format 'yaml'"),
-    (["--check-template", "/nonexistent.jinja"], "error: /nonexistent.jinja: No such file or directory"),
-    (["--check-template", str(Path(__file__).parent.parent / "fixtures" / "templates" / "SOURCE.md")], "error: "),  # valid Jinja, no chat template
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--format", "yaml"], "error: --format: unknown format 'yaml'"),
+        (["--check-template", "/nonexistent.jinja"], "error: /nonexistent.jinja: No such file or directory"),
+        (
+            ["--check-template", str(Path(__file__).parent.parent / "fixtures" / "templates" / "SOURCE.md")],
+            "error: ",
+        ),  # valid Jinja, no chat template
+    ],
+)
 def test_bad_export_input_is_one_line_and_exit_2(run, argv, message):
     result = run_cli([str(run["folder"]), *argv], module="pipeline.export")
     assert result.returncode == 2 and result.stderr.strip().startswith(message) and "\n" not in result.stderr.strip()
@@ -244,7 +303,9 @@ def _hf_tokenizer(template_text):
     from tokenizers.models import WordLevel
     from transformers import PreTrainedTokenizerFast
 
-    tokenizer = PreTrainedTokenizerFast(tokenizer_object=Tokenizer(WordLevel({"<unk>": 0}, unk_token="<unk>")), bos_token="<s>", eos_token="</s>")
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=Tokenizer(WordLevel({"<unk>": 0}, unk_token="<unk>")), bos_token="<s>", eos_token="</s>"
+    )
     tokenizer.chat_template = template_text
     return tokenizer
 
@@ -266,27 +327,61 @@ def test_transformers_apply_chat_template_reads_trl_rows_exactly_as_check_templa
 
 def test_records_from_elsewhere_are_made_canonical_before_export(tmp_path):
     """String arguments, no call ids, tool messages without name or tool_call_id: read, then exported correctly."""
-    record = {"id": "x1", "category": "nested", "tools": [{"type": "function", "function": {"name": "get_stock_price", "parameters": {
-        "type": "object", "properties": {"ticker": {"type": "string"}}}}}],
-        "messages": [{"role": "user", "content": "NVDA price"},
-                     {"role": "assistant", "tool_calls": [{"type": "function", "function": {"name": "get_stock_price", "arguments": "{\"ticker\": \"NVDA\"}"}}]},
-                     {"role": "tool", "content": "{\"price\": 1.5}"},
-                     {"role": "assistant", "content": "It is at 1.5."}]}
+    record = {
+        "id": "x1",
+        "category": "nested",
+        "tools": [
+            {
+                "type": "function",
+                "function": {
+                    "name": "get_stock_price",
+                    "parameters": {"type": "object", "properties": {"ticker": {"type": "string"}}},
+                },
+            }
+        ],
+        "messages": [
+            {"role": "user", "content": "NVDA price"},
+            {
+                "role": "assistant",
+                "tool_calls": [
+                    {"type": "function", "function": {"name": "get_stock_price", "arguments": '{"ticker": "NVDA"}'}}
+                ],
+            },
+            {"role": "tool", "content": '{"price": 1.5}'},
+            {"role": "assistant", "content": "It is at 1.5."},
+        ],
+    }
     source = tmp_path / "records.jsonl"
     source.write_text(json.dumps(record) + "\n")
     for fmt in ("openai", "trl-sft", "hermes"):
-        result = run_cli([str(source), "--format", fmt, "--out", str(tmp_path / f"{fmt}.jsonl")], module="pipeline.export")
+        result = run_cli(
+            [str(source), "--format", fmt, "--out", str(tmp_path / f"{fmt}.jsonl")], module="pipeline.export"
+        )
         assert result.returncode == 0, result.stderr
     openai = json.loads((tmp_path / "openai.jsonl").read_text())
     call_id = openai["messages"][1]["tool_calls"][0]["id"]
     assert len(call_id) == 9 and openai["messages"][2]["tool_call_id"] == call_id
-    assert json.loads((tmp_path / "trl-sft.jsonl").read_text())["messages"][1]["tool_calls"][0]["function"]["arguments"] == {"ticker": "NVDA"}
-    assert '"name": "get_stock_price"' in json.loads((tmp_path / "hermes.jsonl").read_text())["conversations"][3]["value"]
+    assert json.loads((tmp_path / "trl-sft.jsonl").read_text())["messages"][1]["tool_calls"][0]["function"][
+        "arguments"
+    ] == {"ticker": "NVDA"}
+    assert (
+        '"name": "get_stock_price"' in json.loads((tmp_path / "hermes.jsonl").read_text())["conversations"][3]["value"]
+    )
 
 
 def test_arguments_that_are_not_an_object_are_skipped_with_the_reason():
-    record = {"id": "x", "messages": [{"role": "user", "content": "hi"},
-                                      {"role": "assistant", "content": None, "tool_calls": [{"id": "a1B2c3D4e", "type": "function",
-                                                                                           "function": {"name": "f", "arguments": "[1, 2]"}}]}]}
+    record = {
+        "id": "x",
+        "messages": [
+            {"role": "user", "content": "hi"},
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {"id": "a1B2c3D4e", "type": "function", "function": {"name": "f", "arguments": "[1, 2]"}}
+                ],
+            },
+        ],
+    }
     with pytest.raises(Skip, match="not a JSON object"):
         python(record, JSON)

@@ -11,8 +11,14 @@ from pipeline.record import parse_record
 from tests.filters import STRUCTURAL
 
 ID1, ID2 = "aB3dE5gH7", "Zy9Xw8Vu7"
-TOOL = {"type": "function", "function": {"name": "get_weather", "description": "Weather.",
-                                         "parameters": {"type": "object", "required": ["city"], "properties": {"city": {"type": "string"}}}}}
+TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Weather.",
+        "parameters": {"type": "object", "required": ["city"], "properties": {"city": {"type": "string"}}},
+    },
+}
 USER = {"role": "user", "content": "Weather in Oslo and Lima?"}
 ANSWER = {"role": "assistant", "content": "Oslo 3, Lima 20."}
 
@@ -22,7 +28,7 @@ def _call(call_id, city):
 
 
 def _result(call_id):
-    return {"role": "tool", "tool_call_id": call_id, "name": "get_weather", "content": "{\"Oslo\": 3, \"Lima\": 20}"}
+    return {"role": "tool", "tool_call_id": call_id, "name": "get_weather", "content": '{"Oslo": 3, "Lima": 20}'}
 
 
 def _record(category, messages):
@@ -34,9 +40,18 @@ def _issues(record):
 
 
 ONE_CALL = [USER, {"role": "assistant", "content": None, "tool_calls": [_call(ID1, "Oslo")]}, _result(ID1), ANSWER]
-TWO_CALLS = [USER, {"role": "assistant", "content": None, "tool_calls": [_call(ID1, "Oslo"), _call(ID2, "Lima")]},
-             _result(ID1), _result(ID2), ANSWER]
-TWO_TURNS = ONE_CALL[:-1] + [{"role": "assistant", "content": None, "tool_calls": [_call(ID2, "Lima")]}, _result(ID2), ANSWER]
+TWO_CALLS = [
+    USER,
+    {"role": "assistant", "content": None, "tool_calls": [_call(ID1, "Oslo"), _call(ID2, "Lima")]},
+    _result(ID1),
+    _result(ID2),
+    ANSWER,
+]
+TWO_TURNS = ONE_CALL[:-1] + [
+    {"role": "assistant", "content": None, "tool_calls": [_call(ID2, "Lima")]},
+    _result(ID2),
+    ANSWER,
+]
 NO_CALL = [{"role": "user", "content": "Hi, who are you?"}, {"role": "assistant", "content": "A weather assistant."}]
 
 
@@ -46,8 +61,11 @@ def test_single_with_one_call_passes():
 
 def test_single_with_two_calls():
     issues = _issues(_record("single", TWO_CALLS))
-    assert issues == [Issue("category", "wrong_call_count", "messages[1].tool_calls",
-                            "a single sample makes exactly one call, found 2")]
+    assert issues == [
+        Issue(
+            "category", "wrong_call_count", "messages[1].tool_calls", "a single sample makes exactly one call, found 2"
+        )
+    ]
     assert _issues(_record("parallel", TWO_CALLS)) == []
 
 
@@ -71,14 +89,17 @@ def test_call_in_no_call():
 
 def test_every_call_turn_in_no_call_is_reported():
     issues = CategoryCheck()(parse_record(_record("no_call", TWO_TURNS)))
-    assert [(i.code, i.path) for i in issues] == [("call_in_no_call", "messages[1].tool_calls"),
-                                                  ("call_in_no_call", "messages[3].tool_calls")]
+    assert [(i.code, i.path) for i in issues] == [
+        ("call_in_no_call", "messages[1].tool_calls"),
+        ("call_in_no_call", "messages[3].tool_calls"),
+    ]
 
 
 def test_multi_turn_has_no_count_rule():
     check = CategoryCheck()
     for messages in (ONE_CALL, TWO_CALLS, TWO_TURNS, NO_CALL):
         assert check(parse_record(_record("multi_turn", messages))) == []
+
 
 def test_parallel_needs_two_calls_in_one_turn():
     assert _issues(_record("parallel", TWO_CALLS)) == []
@@ -97,6 +118,8 @@ def test_answer_must_quote_the_tool_results():
     assert [(i.code, i.path) for i in issues] == [("inconsistent_answer", "messages[3].content")]
     rounded = ONE_CALL[:-1] + [{"role": "assistant", "content": "Oslo is at 3.0 degrees, Lima 20."}]
     assert CategoryCheck()(parse_record(_record("single", rounded))) == []
-    counted = ONE_CALL[:-2] + [{"role": "tool", "tool_call_id": ID1, "name": "get_weather", "content": "[{\"t\": 3}, {\"t\": 20}]"},
-                               {"role": "assistant", "content": "I found 2 readings: 3 and 20."}]
+    counted = ONE_CALL[:-2] + [
+        {"role": "tool", "tool_call_id": ID1, "name": "get_weather", "content": '[{"t": 3}, {"t": 20}]'},
+        {"role": "assistant", "content": "I found 2 readings: 3 and 20."},
+    ]
     assert CategoryCheck()(parse_record(_record("single", counted))) == []

@@ -21,7 +21,11 @@ from pipeline.record import parse_record
 from pipeline.seeds import alias_table, load_tools
 from pipeline.validate import validate_object
 
-LINES = [json.loads(line) for line in (Path(__file__).parent / "corpus" / "records.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+LINES = [
+    json.loads(line)
+    for line in (Path(__file__).parent / "corpus" / "records.jsonl").read_text(encoding="utf-8").splitlines()
+    if line.strip()
+]
 CLEAN = [line for line in LINES if line["label"] == "clean"]
 PLANTED = [line for line in LINES if line["label"] not in ("clean", "duplicate")]
 
@@ -30,7 +34,9 @@ PLANTED = [line for line in LINES if line["label"] not in ("clean", "duplicate")
 def verdicts():
     """Record id -> set of (check, code) the per-record checks report."""
     checks = default_checks(None, grounding=GroundingOptions(aliases=alias_table(load_tools())))
-    return {line["record"]["id"]: {(i.check, i.code) for i in validate_object(line["record"], checks)} for line in LINES}
+    return {
+        line["record"]["id"]: {(i.check, i.code) for i in validate_object(line["record"], checks)} for line in LINES
+    }
 
 
 def test_corpus_is_big_enough_and_balanced():
@@ -58,17 +64,28 @@ def test_every_code_has_an_exact_failure_with_a_passing_base(verdicts):
 
 
 def test_dedup_recall_and_no_clean_record_dropped():
-    records = [(index, parse_record(line["record"])) for index, line in enumerate(LINES) if line["label"] in ("clean", "duplicate")]
+    records = [
+        (index, parse_record(line["record"]))
+        for index, line in enumerate(LINES)
+        if line["label"] in ("clean", "duplicate")
+    ]
     dropped = find_duplicates(records)
     by_index = {index: line for index, line in enumerate(LINES)}
     planted = {index for index, line in by_index.items() if line["label"] == "duplicate"}
-    assert planted <= set(dropped), f"missed duplicates: {[by_index[i]['record']['id'] for i in planted - set(dropped)]}"
-    assert not set(dropped) - planted, f"clean records dropped: {[by_index[i]['record']['id'] for i in set(dropped) - planted]}"
+    assert planted <= set(dropped), (
+        f"missed duplicates: {[by_index[i]['record']['id'] for i in planted - set(dropped)]}"
+    )
+    assert not set(dropped) - planted, (
+        f"clean records dropped: {[by_index[i]['record']['id'] for i in set(dropped) - planted]}"
+    )
     for index in planted:
         assert by_index[index]["duplicate_of"] in dropped[index].message
 
 
 def test_label_counts_cover_every_code_of_the_checks():
     labels = Counter(line["label"] for line in LINES)
-    wanted = {code for code, (check, _) in CODES.items() if check in (*CHECKS, "dedup")} - {"invalid_record", "check_error"}  # shapes and crashes, not planted values
+    wanted = {code for code, (check, _) in CODES.items() if check in (*CHECKS, "dedup")} - {
+        "invalid_record",
+        "check_error",
+    }  # shapes and crashes, not planted values
     assert wanted <= set(labels), f"codes without planted records: {sorted(wanted - set(labels))}"

@@ -13,14 +13,29 @@ from filters.dedup import DedupOptions, find_duplicates, normalize_text, record_
 from pipeline.record import parse_record
 
 TOOLS = [
-    {"type": "function", "function": {"name": "get_stock_price", "description": "Latest price of a stock.",
-                                      "parameters": {"type": "object", "properties": {
-                                          "ticker": {"type": "string"},
-                                          "currency": {"type": "string", "enum": ["USD", "EUR"], "default": "USD"}},
-                                          "required": ["ticker"]}}},
-    {"type": "function", "function": {"name": "get_weather", "description": "Current weather.",
-                                      "parameters": {"type": "object", "properties": {"city": {"type": "string"}},
-                                                     "required": ["city"]}}},
+    {
+        "type": "function",
+        "function": {
+            "name": "get_stock_price",
+            "description": "Latest price of a stock.",
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "ticker": {"type": "string"},
+                    "currency": {"type": "string", "enum": ["USD", "EUR"], "default": "USD"},
+                },
+                "required": ["ticker"],
+            },
+        },
+    },
+    {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "description": "Current weather.",
+            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+        },
+    },
 ]
 
 
@@ -30,9 +45,16 @@ def rec(rid, text, *calls, task_index=None, tools=TOOLS):
     if text is not None:
         messages.append({"role": "user", "content": text})
     if calls:
-        messages.append({"role": "assistant", "content": None, "tool_calls": [
-            {"id": f"call{i:05d}", "type": "function", "function": {"name": name, "arguments": arguments}}
-            for i, (name, arguments) in enumerate(calls)]})
+        messages.append(
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {"id": f"call{i:05d}", "type": "function", "function": {"name": name, "arguments": arguments}}
+                    for i, (name, arguments) in enumerate(calls)
+                ],
+            }
+        )
     record = {"id": rid, "category": "single", "tools": tools, "messages": messages, "meta": {}}
     if task_index is not None:
         record["meta"]["task_index"] = task_index
@@ -55,24 +77,36 @@ def test_normalize_text_casefolds_strips_punctuation_and_applies_nfkc():
 
 
 def test_exact_duplicate_names_the_lowest_index():
-    records = [rec("r0", "What is NVDA trading at?", NVDA), rec("r1", "Weather in Oslo?", ("get_weather", {"city": "Oslo"})),
-               rec("r2", "what is nvda TRADING at", NVDA), rec("r3", "What is NVDA trading at?", NVDA)]
+    records = [
+        rec("r0", "What is NVDA trading at?", NVDA),
+        rec("r1", "Weather in Oslo?", ("get_weather", {"city": "Oslo"})),
+        rec("r2", "what is nvda TRADING at", NVDA),
+        rec("r3", "What is NVDA trading at?", NVDA),
+    ]
     issues = find_duplicates(enumerate(records))
-    assert issues == {2: Issue("dedup", "duplicate", "messages[1].content", "exact duplicate of r0"),
-                      3: Issue("dedup", "duplicate", "messages[1].content", "exact duplicate of r0")}
+    assert issues == {
+        2: Issue("dedup", "duplicate", "messages[1].content", "exact duplicate of r0"),
+        3: Issue("dedup", "duplicate", "messages[1].content", "exact duplicate of r0"),
+    }
 
 
 @pytest.mark.parametrize("exhaustive", [8, 1])  # 1: every bucket goes through MinHash LSH
-@pytest.mark.parametrize("edited", [
-    "what is nvidia (NVDA) trading at right now, today",  # punctuation and case
-    "What is Nvidia (NVDA) trading at right now today?!",  # punctuation
-    "What is Nvidia (NVDA) trading at just now today?",  # one word changed
-    "What is Nvidia (NVDA) trading at right now?",  # one word dropped
-])
+@pytest.mark.parametrize(
+    "edited",
+    [
+        "what is nvidia (NVDA) trading at right now, today",  # punctuation and case
+        "What is Nvidia (NVDA) trading at right now today?!",  # punctuation
+        "What is Nvidia (NVDA) trading at just now today?",  # one word changed
+        "What is Nvidia (NVDA) trading at right now?",  # one word dropped
+    ],
+)
 def test_near_duplicate_is_caught(exhaustive, edited):
     original = "What is Nvidia (NVDA) trading at right now today?"
-    records = [rec("r0", original, NVDA), rec("r1", "Show me the weather in Lima", ("get_weather", {"city": "Lima"})),
-               rec("r2", edited, NVDA)]
+    records = [
+        rec("r0", original, NVDA),
+        rec("r1", "Show me the weather in Lima", ("get_weather", {"city": "Lima"})),
+        rec("r2", edited, NVDA),
+    ]
     issues = find_duplicates(enumerate(records), DedupOptions(exhaustive=exhaustive))
     ratio = fuzz.ratio(normalize_text(edited), normalize_text(original))
     assert ratio >= 90 and set(issues) == {2}
@@ -83,48 +117,69 @@ def test_near_duplicate_is_caught(exhaustive, edited):
 
 def test_near_duplicates_through_lsh_in_a_large_bucket():
     """A bucket bigger than `exhaustive`: candidates come from MinHash bands only."""
-    base = ["Could you check the price of Nvidia stock for me please", "How is the NVDA share price doing this morning",
-            "Tell me what one Nvidia share costs at the moment", "I want the latest quote for NVDA in dollars"]
+    base = [
+        "Could you check the price of Nvidia stock for me please",
+        "How is the NVDA share price doing this morning",
+        "Tell me what one Nvidia share costs at the moment",
+        "I want the latest quote for NVDA in dollars",
+    ]
     records = [rec(f"r{i}", text, NVDA) for i, text in enumerate(base)]
     records += [rec(f"r{i + 4}", text.lower().replace("please", "pls") + "?", NVDA) for i, text in enumerate(base)]
     issues = find_duplicates(enumerate(records), DedupOptions(exhaustive=2))
     assert {records[i]["id"]: issue.message.split(" (")[0] for i, issue in issues.items()} == {
-        "r4": "near duplicate of r0", "r5": "exact duplicate of r1", "r6": "exact duplicate of r2", "r7": "exact duplicate of r3"}
+        "r4": "near duplicate of r0",
+        "r5": "exact duplicate of r1",
+        "r6": "exact duplicate of r2",
+        "r7": "exact duplicate of r3",
+    }
 
 
 def test_same_text_with_different_calls_is_kept():
-    records = [rec("r0", "What is it trading at?", NVDA), rec("r1", "What is it trading at?", TSLA),
-               rec("r2", "What is it trading at?", ("get_stock_price", {"ticker": "NVDA", "currency": "EUR"}))]
+    records = [
+        rec("r0", "What is it trading at?", NVDA),
+        rec("r1", "What is it trading at?", TSLA),
+        rec("r2", "What is it trading at?", ("get_stock_price", {"ticker": "NVDA", "currency": "EUR"})),
+    ]
     assert find_duplicates(enumerate(records)) == {}
 
 
 def test_template_siblings_with_different_values_are_kept():
-    records = [rec("r0", "What's Apple trading at?", ("get_stock_price", {"ticker": "AAPL"})),
-               rec("r1", "What's Tesla trading at?", TSLA),
-               rec("r2", "What's Nvidia trading at?", NVDA),
-               rec("r3", "What is MSFT trading at?", ("get_stock_price", {"ticker": "MSFT"})),
-               rec("r4", "What is AMZN trading at?", ("get_stock_price", {"ticker": "AMZN"}))]
+    records = [
+        rec("r0", "What's Apple trading at?", ("get_stock_price", {"ticker": "AAPL"})),
+        rec("r1", "What's Tesla trading at?", TSLA),
+        rec("r2", "What's Nvidia trading at?", NVDA),
+        rec("r3", "What is MSFT trading at?", ("get_stock_price", {"ticker": "MSFT"})),
+        rec("r4", "What is AMZN trading at?", ("get_stock_price", {"ticker": "AMZN"})),
+    ]
     assert find_duplicates(enumerate(records)) == {}
     assert record_features(records[3]).template == record_features(records[4]).template  # values masked
     assert record_features(records[0]).template != record_features(records[1]).template  # aliases are not values
 
 
 def test_template_mask_covers_numbers_and_digit_runs():
-    first = rec("a", "Buy 1,500 shares of NVDA at 121.40", ("place_order", {"ticker": "NVDA", "quantity": 1500, "price": 121.4}))
-    second = rec("b", "Buy 20 shares of TSLA at 99.5", ("place_order", {"ticker": "TSLA", "quantity": 20, "price": 99.5}))
+    first = rec(
+        "a", "Buy 1,500 shares of NVDA at 121.40", ("place_order", {"ticker": "NVDA", "quantity": 1500, "price": 121.4})
+    )
+    second = rec(
+        "b", "Buy 20 shares of TSLA at 99.5", ("place_order", {"ticker": "TSLA", "quantity": 20, "price": 99.5})
+    )
     other_tool = rec("c", "Buy 20 shares of TSLA at 99.5", ("place_limit_order", {"ticker": "TSLA", "quantity": 20}))
     assert record_features(first).template == record_features(second).template != record_features(other_tool).template
 
 
 def test_template_cap_drops_records_beyond_the_cap_naming_the_first():
     tickers = ["AAPL", "TSLA", "NVDA", "MSFT", "AMZN"]
-    records = [rec(f"r{t}", f"What is {t} trading at?", ("get_stock_price", {"ticker": t}), task_index=i)
-               for i, t in enumerate(tickers)]
+    records = [
+        rec(f"r{t}", f"What is {t} trading at?", ("get_stock_price", {"ticker": t}), task_index=i)
+        for i, t in enumerate(tickers)
+    ]
     listed = list(enumerate(records))
     random.Random(3).shuffle(listed)
     issues = find_duplicates(listed, DedupOptions(template_cap=3))
-    assert messages(issues, listed) == {"rMSFT": "template cap 3 reached (first: rAAPL)",
-                                        "rAMZN": "template cap 3 reached (first: rAAPL)"}
+    assert messages(issues, listed) == {
+        "rMSFT": "template cap 3 reached (first: rAAPL)",
+        "rAMZN": "template cap 3 reached (first: rAAPL)",
+    }
     assert find_duplicates(listed, DedupOptions(template_cap=5)) == {}
 
 
@@ -134,16 +189,20 @@ def test_exact_copy_of_a_dropped_record_names_the_kept_one():
     records = [rec("r0", original, NVDA), rec("r1", near, NVDA), rec("r2", near, NVDA)]
     ratio = fuzz.ratio(normalize_text(near), normalize_text(original))
     assert messages(find_duplicates(enumerate(records)), enumerate(records)) == {
-        "r1": f"near duplicate of r0 (ratio {ratio:.0f})", "r2": f"near duplicate of r0 (ratio {ratio:.0f})"}
+        "r1": f"near duplicate of r0 (ratio {ratio:.0f})",
+        "r2": f"near duplicate of r0 (ratio {ratio:.0f})",
+    }
 
 
-MIXED = [rec("k0", "What is Nvidia (NVDA) trading at right now today?", NVDA),
-         rec("k1", "Weather in Oslo please", ("get_weather", {"city": "Oslo"})),
-         rec("k2", "what is nvidia nvda trading at right now today", NVDA),
-         rec("k3", "What is Nvidia (NVDA) trading at right now?", NVDA),
-         rec("k4", "What is Nvidia (NVDA) trading at right now today?", TSLA),
-         rec("k5", "Weather in Oslo, please!", ("get_weather", {"city": "Oslo"})),
-         rec("k6", "How warm is it in Oslo?", ("get_weather", {"city": "Oslo"}))]
+MIXED = [
+    rec("k0", "What is Nvidia (NVDA) trading at right now today?", NVDA),
+    rec("k1", "Weather in Oslo please", ("get_weather", {"city": "Oslo"})),
+    rec("k2", "what is nvidia nvda trading at right now today", NVDA),
+    rec("k3", "What is Nvidia (NVDA) trading at right now?", NVDA),
+    rec("k4", "What is Nvidia (NVDA) trading at right now today?", TSLA),
+    rec("k5", "Weather in Oslo, please!", ("get_weather", {"city": "Oslo"})),
+    rec("k6", "How warm is it in Oslo?", ("get_weather", {"city": "Oslo"})),
+]
 MIXED_EXPECTED = {"k2": "exact duplicate of k0", "k3": "near duplicate of k0 (ratio 93)", "k5": "exact duplicate of k1"}
 
 
@@ -165,11 +224,21 @@ def test_task_index_orders_records_when_present(seed):
 
 def test_plain_dict_and_conversation_give_the_same_features():
     record = rec("r0", "Is it cold in Oslo? And what's NVDA at?", ("get_weather", {"city": "Oslo"}), NVDA, task_index=4)
-    record["messages"] += [{"role": "tool", "tool_call_id": "call00000", "name": "get_weather", "content": "{}"},
-                           {"role": "user", "content": "Also Tesla please"},
-                           {"role": "assistant", "content": None, "tool_calls": [
-                               {"id": "call00002", "type": "function", "function": {"name": "get_stock_price",
-                                                                                     "arguments": {"ticker": "TSLA"}}}]}]
+    record["messages"] += [
+        {"role": "tool", "tool_call_id": "call00000", "name": "get_weather", "content": "{}"},
+        {"role": "user", "content": "Also Tesla please"},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "call00002",
+                    "type": "function",
+                    "function": {"name": "get_stock_price", "arguments": {"ticker": "TSLA"}},
+                }
+            ],
+        },
+    ]
     features = record_features(record)
     assert features == record_features(parse_record(record))
     assert features.task_index == 4 and features.path == "messages[1].content"
@@ -191,8 +260,19 @@ def test_independent_calls_in_any_order_are_the_same_calls():
 
 
 def test_records_without_user_turn_or_calls_do_not_crash():
-    records = [rec("r0", None, NVDA), rec("r1", None, NVDA), rec("r2", "Hello there", ), rec("r3", "Hello there!"),
-               rec("r4", None), {"id": "r5", "messages": []}, {"messages": "not a list"}, rec("r6", "", TSLA)]
+    records = [
+        rec("r0", None, NVDA),
+        rec("r1", None, NVDA),
+        rec(
+            "r2",
+            "Hello there",
+        ),
+        rec("r3", "Hello there!"),
+        rec("r4", None),
+        {"id": "r5", "messages": []},
+        {"messages": "not a list"},
+        rec("r6", "", TSLA),
+    ]
     issues = find_duplicates(enumerate(records))
     assert issues[1] == Issue("dedup", "duplicate", "", "exact duplicate of r0")
     assert issues[3].message == "exact duplicate of r2"

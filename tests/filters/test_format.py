@@ -12,16 +12,28 @@ from filters.format import FormatCheck
 from pipeline.record import parse_record
 from tests.filters import STRUCTURAL
 
-WEATHER = {"type": "function", "function": {
-    "name": "get_weather", "description": "Current weather in a city.",
-    "parameters": {"type": "object", "required": ["city"],
-                   "properties": {"city": {"type": "string"}, "units": {"type": "string", "enum": ["metric", "imperial"]}}}}}
+WEATHER = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Current weather in a city.",
+        "parameters": {
+            "type": "object",
+            "required": ["city"],
+            "properties": {"city": {"type": "string"}, "units": {"type": "string", "enum": ["metric", "imperial"]}},
+        },
+    },
+}
 
 ID1, ID2 = "aB3dE5gH7", "Zy9Xw8Vu7"
 
 
 def _call(call_id=ID1, arguments=None, name="get_weather"):
-    return {"id": call_id, "type": "function", "function": {"name": name, "arguments": {"city": "Oslo"} if arguments is None else arguments}}
+    return {
+        "id": call_id,
+        "type": "function",
+        "function": {"name": name, "arguments": {"city": "Oslo"} if arguments is None else arguments},
+    }
 
 
 def _calls(*calls):
@@ -69,9 +81,14 @@ def test_without_system_passes():
 
 # -- invalid_json ---------------------------------------------------------------------------------
 
+
 def test_invalid_json_arguments():
     issues = _issues(_record([SYSTEM, USER, _calls(_call(arguments="not json")), _result(), ANSWER]))
-    assert issues == [Issue("format", "invalid_json", "messages[2].tool_calls[0].function.arguments", "arguments are not a JSON object")]
+    assert issues == [
+        Issue(
+            "format", "invalid_json", "messages[2].tool_calls[0].function.arguments", "arguments are not a JSON object"
+        )
+    ]
 
 
 @pytest.mark.parametrize("raw", ["[1]", '"Oslo"', "{'city': 'Oslo'}"])
@@ -85,10 +102,18 @@ def test_json_string_arguments_pass():
 
 # -- bad_role_order --------------------------------------------------------------------------------
 
+
 def test_two_user_turns_in_a_row():
     fail = _record([SYSTEM, USER, {"role": "user", "content": "Please."}, _calls(_call()), _result(), ANSWER])
     assert _issues(fail) == [Issue("format", "bad_role_order", "messages[2]", "two user turns in a row")]
-    assert _issues(_record([SYSTEM, {"role": "user", "content": "Weather in Oslo? Please."}, _calls(_call()), _result(), ANSWER])) == []
+    assert (
+        _issues(
+            _record(
+                [SYSTEM, {"role": "user", "content": "Weather in Oslo? Please."}, _calls(_call()), _result(), ANSWER]
+            )
+        )
+        == []
+    )
 
 
 def test_two_assistant_text_turns_in_a_row():
@@ -103,25 +128,40 @@ def test_system_not_first():
 
 def test_first_turn_not_user():
     fail = _record([SYSTEM, {"role": "assistant", "content": "Hi!"}, USER, _calls(_call()), _result(), ANSWER])
-    assert _issues(fail) == [Issue("format", "bad_role_order", "messages[1]", "the first turn must be a user turn, not assistant")]
+    assert _issues(fail) == [
+        Issue("format", "bad_role_order", "messages[1]", "the first turn must be a user turn, not assistant")
+    ]
 
 
 def test_ends_with_user():
     fail = _record(BASE + [{"role": "user", "content": "Thanks!"}])
-    assert _issues(fail) == [Issue("format", "bad_role_order", "messages[5]", "the conversation must end with an assistant turn")]
-    assert _issues(_record(BASE + [{"role": "user", "content": "Thanks!"}, {"role": "assistant", "content": "You're welcome."}],
-                           category="multi_turn")) == []
+    assert _issues(fail) == [
+        Issue("format", "bad_role_order", "messages[5]", "the conversation must end with an assistant turn")
+    ]
+    assert (
+        _issues(
+            _record(
+                BASE + [{"role": "user", "content": "Thanks!"}, {"role": "assistant", "content": "You're welcome."}],
+                category="multi_turn",
+            )
+        )
+        == []
+    )
 
 
 # -- empty_turn ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("index, message", [
-    (1, {"role": "user", "content": "   "}),
-    (1, {"role": "user", "content": None}),
-    (0, {"role": "system", "content": ""}),
-    (4, {"role": "assistant", "content": ""}),
-    (3, {"role": "tool", "tool_call_id": ID1, "name": "get_weather", "content": None}),
-])
+
+@pytest.mark.parametrize(
+    "index, message",
+    [
+        (1, {"role": "user", "content": "   "}),
+        (1, {"role": "user", "content": None}),
+        (0, {"role": "system", "content": ""}),
+        (4, {"role": "assistant", "content": ""}),
+        (3, {"role": "tool", "tool_call_id": ID1, "name": "get_weather", "content": None}),
+    ],
+)
 def test_empty_turn(index, message):
     messages = copy.deepcopy(BASE)
     messages[index] = message
@@ -143,6 +183,7 @@ def test_no_messages_is_empty_turn():
 
 # -- bad_tool_call_id -------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("bad", ["call_1", "abcdefgh", "abcdefghij", "abc-efghi"])
 def test_bad_call_id(bad):
     issues = _issues(_record([SYSTEM, USER, _calls(_call(bad)), _result(bad), ANSWER]))
@@ -152,15 +193,26 @@ def test_bad_call_id(bad):
 
 def test_duplicated_call_id():
     second_user = {"role": "user", "content": "And in Lima?"}
-    turn2 = [second_user, _calls(_call(ID1, {"city": "Lima"})), _result(ID1, content='{"temp": 20}'), {"role": "assistant", "content": "20 in Lima."}]
+    turn2 = [
+        second_user,
+        _calls(_call(ID1, {"city": "Lima"})),
+        _result(ID1, content='{"temp": 20}'),
+        {"role": "assistant", "content": "20 in Lima."},
+    ]
     issues = _issues(_record(BASE + turn2, category="multi_turn"))
     assert [(i.code, i.path) for i in issues] == [("bad_tool_call_id", "messages[6].tool_calls[0].id")]
     assert "used twice" in issues[0].message
-    turn2_ok = [second_user, _calls(_call(ID2, {"city": "Lima"})), _result(ID2, content='{"temp": 20}'), {"role": "assistant", "content": "20 in Lima."}]
+    turn2_ok = [
+        second_user,
+        _calls(_call(ID2, {"city": "Lima"})),
+        _result(ID2, content='{"temp": 20}'),
+        {"role": "assistant", "content": "20 in Lima."},
+    ]
     assert _issues(_record(BASE + turn2_ok, category="multi_turn")) == []
 
 
 # -- orphan_tool_result ---------------------------------------------------------------------------
+
 
 def test_orphan_tool_result():
     fail = _record([SYSTEM, USER, _calls(_call()), _result(), _result(ID2), ANSWER])
@@ -178,12 +230,16 @@ def test_tool_result_without_id_answers_the_only_open_call():
 
 
 def test_tool_result_without_id_with_two_open_calls_is_orphan():
-    record = _record([SYSTEM, USER, _calls(_call(ID1), _call(ID2, {"city": "Lima"})), _result(None), _result(ID2), ANSWER],
-                     category="parallel")
+    record = _record(
+        [SYSTEM, USER, _calls(_call(ID1), _call(ID2, {"city": "Lima"})), _result(None), _result(ID2), ANSWER],
+        category="parallel",
+    )
     issues = _issues(record)
     # the id-less result is ambiguous; the call it might answer then lacks its result
-    assert [(i.code, i.path) for i in issues] == [("orphan_tool_result", "messages[3].tool_call_id"),
-                                                  ("missing_tool_result", "messages[2]")]
+    assert [(i.code, i.path) for i in issues] == [
+        ("orphan_tool_result", "messages[3].tool_call_id"),
+        ("missing_tool_result", "messages[2]"),
+    ]
 
 
 def test_call_without_id_is_bad_but_its_id_less_result_is_not_orphan():
@@ -195,39 +251,59 @@ def test_call_without_id_is_bad_but_its_id_less_result_is_not_orphan():
 def test_parallel_calls_without_ids_pair_by_name_then_position():
     calls = _calls(_call(None), _call(None, name="get_forecast"))
     tools = [WEATHER, {"type": "function", "function": {**WEATHER["function"], "name": "get_forecast"}}]
-    for results in ([_result(None), _result(None, "get_forecast")], [_result(None, "get_forecast"), _result(None)],
-                    [{**_result(None), "name": None}, {**_result(None), "name": None}]):
+    for results in (
+        [_result(None), _result(None, "get_forecast")],
+        [_result(None, "get_forecast"), _result(None)],
+        [{**_result(None), "name": None}, {**_result(None), "name": None}],
+    ):
         record = {**_record([SYSTEM, USER, calls, *results, ANSWER], category="parallel"), "tools": tools}
         assert [i.code for i in _issues(record)] == ["bad_tool_call_id"] * 2, results
 
 
 def test_id_less_call_left_without_result_is_missing():
     issues = _issues(_record([SYSTEM, USER, _calls(_call(None)), {"role": "user", "content": "Hello?"}, ANSWER]))
-    assert [(i.code, i.path) for i in issues] == [("bad_tool_call_id", "messages[2].tool_calls[0].id"),
-                                                  ("missing_tool_result", "messages[2]")]
+    assert [(i.code, i.path) for i in issues] == [
+        ("bad_tool_call_id", "messages[2].tool_calls[0].id"),
+        ("missing_tool_result", "messages[2]"),
+    ]
     assert "get_weather (no id)" in issues[1].message
 
 
 def test_extra_id_less_result_after_an_id_less_call_is_orphan():
     issues = _issues(_record([SYSTEM, USER, _calls(_call(None)), _result(None), _result(None), ANSWER]))
-    assert [(i.code, i.path) for i in issues] == [("bad_tool_call_id", "messages[2].tool_calls[0].id"),
-                                                  ("orphan_tool_result", "messages[4].tool_call_id")]
+    assert [(i.code, i.path) for i in issues] == [
+        ("bad_tool_call_id", "messages[2].tool_calls[0].id"),
+        ("orphan_tool_result", "messages[4].tool_call_id"),
+    ]
 
 
 def test_id_less_result_naming_another_function():
     issues = _issues(_record([SYSTEM, USER, _calls(_call(None)), _result(None, "get_forecast"), ANSWER]))
-    assert [(i.code, i.path) for i in issues] == [("bad_tool_call_id", "messages[2].tool_calls[0].id"),
-                                                  ("orphan_tool_result", "messages[3].name")]
+    assert [(i.code, i.path) for i in issues] == [
+        ("bad_tool_call_id", "messages[2].tool_calls[0].id"),
+        ("orphan_tool_result", "messages[3].name"),
+    ]
 
 
 def test_tool_result_answering_an_earlier_turn_is_orphan():
-    messages = [SYSTEM, USER, _calls(_call()), _result(), ANSWER, {"role": "user", "content": "Again?"},
-                _calls(_call(ID2)), _result(ID2), _result(ID1), {"role": "assistant", "content": "Still 3."}]
+    messages = [
+        SYSTEM,
+        USER,
+        _calls(_call()),
+        _result(),
+        ANSWER,
+        {"role": "user", "content": "Again?"},
+        _calls(_call(ID2)),
+        _result(ID2),
+        _result(ID1),
+        {"role": "assistant", "content": "Still 3."},
+    ]
     issues = _issues(_record(messages, category="multi_turn"))
     assert [(i.code, i.path) for i in issues] == [("orphan_tool_result", "messages[8].tool_call_id")]
 
 
 # -- missing_tool_result ---------------------------------------------------------------------------
+
 
 def test_missing_tool_result():
     fail = _record([SYSTEM, USER, _calls(_call()), {"role": "user", "content": "Hello?"}, ANSWER])

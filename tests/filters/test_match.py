@@ -12,9 +12,16 @@ def c(name, **arguments):
     return {"name": name, "arguments": arguments}
 
 
-SCHEMAS = {"get_weather": {"type": "object", "properties": {
-    "city": {"type": "string"}, "units": {"type": "string", "enum": ["metric", "imperial"], "default": "metric"},
-    "days": {"type": "integer", "default": 1}}}}
+SCHEMAS = {
+    "get_weather": {
+        "type": "object",
+        "properties": {
+            "city": {"type": "string"},
+            "units": {"type": "string", "enum": ["metric", "imperial"], "default": "metric"},
+            "days": {"type": "integer", "default": 1},
+        },
+    }
+}
 
 
 def test_identical_calls_match():
@@ -27,13 +34,16 @@ def test_independent_calls_match_in_any_order():
     assert match_calls(expected, actual).ok
 
 
-@pytest.mark.parametrize("want, got", [
-    ("New York", "new york"),
-    ("New York", "  New   York "),
-    ("NEW\tYORK", "new york"),
-    ("Straße", "STRASSE"),
-    ("ｏｓｌｏ", "oslo"),  # NFKC: full-width letters
-])
+@pytest.mark.parametrize(
+    "want, got",
+    [
+        ("New York", "new york"),
+        ("New York", "  New   York "),
+        ("NEW\tYORK", "new york"),
+        ("Straße", "STRASSE"),
+        ("ｏｓｌｏ", "oslo"),  # NFKC: full-width letters
+    ],
+)
 def test_strings_are_case_space_and_unicode_insensitive(want, got):
     assert match_calls([c("f", city=want)], [c("f", city=got)]).ok
 
@@ -94,7 +104,10 @@ def test_omitted_optional_equals_its_default():
 
 def test_with_defaults_fills_only_missing_top_level_keys():
     assert with_defaults({"city": "Oslo", "units": "imperial"}, SCHEMAS["get_weather"]) == {
-        "city": "Oslo", "units": "imperial", "days": 1}
+        "city": "Oslo",
+        "units": "imperial",
+        "days": 1,
+    }
     assert with_defaults({"a": 1}, None) == {"a": 1}
 
 

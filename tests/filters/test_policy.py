@@ -7,19 +7,38 @@ import pytest
 from filters.base import run_checks
 from filters.category import CategoryCheck
 from filters.checks import default_checks
-from filters.policy import (is_acceptance, is_confirmation_question, is_decline, needs_confirmation, policy_issues,
-                            rule_from_dict)
+from filters.policy import (
+    is_acceptance,
+    is_confirmation_question,
+    is_decline,
+    needs_confirmation,
+    policy_issues,
+    rule_from_dict,
+)
 from pipeline.record import Conversation
 from tests.filters import STRUCTURAL
 
 IDS = ["aB3dE5gH7", "Zy9Xw8Vu7", "Qr5St6Uv7"]
-TOOLS = [{"type": "function", "function": {"name": name, "description": name.replace("_", " "),
-                                           "parameters": {"type": "object", "properties": props}}}
-         for name, props in (("search_flights", {"to": {"type": "string"}}),
-                             ("book_flight", {"offer_id": {"type": "string"}, "total_price": {"type": "number"}}),
-                             ("cancel_booking", {"booking_reference": {"type": "string"}}))]
+TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": name,
+            "description": name.replace("_", " "),
+            "parameters": {"type": "object", "properties": props},
+        },
+    }
+    for name, props in (
+        ("search_flights", {"to": {"type": "string"}}),
+        ("book_flight", {"offer_id": {"type": "string"}, "total_price": {"type": "number"}}),
+        ("cancel_booking", {"booking_reference": {"type": "string"}}),
+    )
+]
 USER = {"role": "user", "content": "Book me the cheapest flight to Oslo, offer F1 at 420."}
-ASK = {"role": "assistant", "content": "Just to confirm: I'm about to book flight (offer id F1, total price 420). Shall I go ahead?"}
+ASK = {
+    "role": "assistant",
+    "content": "Just to confirm: I'm about to book flight (offer id F1, total price 420). Shall I go ahead?",
+}
 YES = {"role": "user", "content": "Yes, go ahead."}
 NO = {"role": "user", "content": "No, don't do that."}
 DONE = {"role": "assistant", "content": "Done."}
@@ -34,7 +53,7 @@ def _turn(*calls):
 
 
 def _result(index, name):
-    return {"role": "tool", "tool_call_id": IDS[index], "name": name, "content": "{\"ok\": true}"}
+    return {"role": "tool", "tool_call_id": IDS[index], "name": name, "content": '{"ok": true}'}
 
 
 BOOK = [_turn(_call(0, "book_flight", offer_id="F1", total_price=420)), _result(0, "book_flight"), DONE]
@@ -43,7 +62,9 @@ SEARCH = [_turn(_call(1, "search_flights", to="Oslo")), _result(1, "search_fligh
 
 def _record(messages, policy, category="multi_turn"):
     meta = {} if policy is None else {"policy": policy}
-    return Conversation.model_validate({"id": "r", "category": category, "tools": TOOLS, "messages": messages, "meta": meta})
+    return Conversation.model_validate(
+        {"id": "r", "category": category, "tools": TOOLS, "messages": messages, "meta": meta}
+    )
 
 
 def _found(messages, policy):
@@ -77,8 +98,21 @@ def test_decline_then_call_is_a_violation_and_no_call_is_fine():
     other = [{"type": "never_call", "tool": "cancel_booking"}]
     assert _found([USER, ASK, NO] + BOOK, other) == [("policy_violation", "messages[3].tool_calls[0]")]
     # a later user turn opens a new exchange
-    assert _found([USER, ASK, NO, {"role": "assistant", "content": "Okay."}, {"role": "user", "content": "Search flights to Oslo."}]
-                  + SEARCH + [DONE], other) == []
+    assert (
+        _found(
+            [
+                USER,
+                ASK,
+                NO,
+                {"role": "assistant", "content": "Okay."},
+                {"role": "user", "content": "Search flights to Oslo."},
+            ]
+            + SEARCH
+            + [DONE],
+            other,
+        )
+        == []
+    )
 
 
 def test_max_arg_only_above_the_limit():
@@ -101,21 +135,37 @@ def test_requires_before():
     rule = [{"type": "requires_before", "tool": "book_flight", "before": "search_flights"}]
     assert _found([USER] + SEARCH + BOOK, rule) == []
     assert _found([USER] + BOOK, rule) == [("policy_violation", "messages[1].tool_calls[0]")]
-    same_turn = [_turn(_call(1, "search_flights", to="Oslo"), _call(0, "book_flight", offer_id="F1")),
-                 _result(1, "search_flights"), _result(0, "book_flight"), DONE]
+    same_turn = [
+        _turn(_call(1, "search_flights", to="Oslo"), _call(0, "book_flight", offer_id="F1")),
+        _result(1, "search_flights"),
+        _result(0, "book_flight"),
+        DONE,
+    ]
     assert _found([USER] + same_turn, rule) == [("policy_violation", "messages[1].tool_calls[1]")]
 
 
 def test_malformed_rules_and_no_policy():
     assert _found([USER] + BOOK, None) == [] and _found([USER] + BOOK, []) == []
     bad = [{"type": "max_arg", "tool": "book_flight", "argument": "total_price"}, {"type": "sometimes"}] + CONFIRM
-    assert _found([USER, ASK, YES] + BOOK, bad) == [("policy_violation", "meta.policy[0]"), ("policy_violation", "meta.policy[1]")]
+    assert _found([USER, ASK, YES] + BOOK, bad) == [
+        ("policy_violation", "meta.policy[0]"),
+        ("policy_violation", "meta.policy[1]"),
+    ]
     assert _found([USER] + BOOK, {"type": "never_call"}) == [("policy_violation", "meta.policy")]
 
 
-@pytest.mark.parametrize("data", [{"type": "confirm_before", "tools": []}, {"type": "max_arg", "tool": "a", "argument": "x", "max": True},
-                                  {"type": "never_call", "tool": "bad name"}, {"type": "requires_before", "tool": "a", "before": "a"},
-                                  {"type": "never_call", "tool": "a", "extra": 1}, "never_call", None])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"type": "confirm_before", "tools": []},
+        {"type": "max_arg", "tool": "a", "argument": "x", "max": True},
+        {"type": "never_call", "tool": "bad name"},
+        {"type": "requires_before", "tool": "a", "before": "a"},
+        {"type": "never_call", "tool": "a", "extra": 1},
+        "never_call",
+        None,
+    ],
+)
 def test_rule_from_dict_rejects(data):
     with pytest.raises(ValueError):
         rule_from_dict(data)
@@ -137,22 +187,90 @@ def test_category_check_runs_the_policy():
     assert [i.code for i in run_checks(record, default_checks(STRUCTURAL))] == ["policy_violation"]
 
 
-QUESTIONS = ["Shall I go ahead and place the order for $620.50?", "Just to confirm: book the flight for Jan 3?", "Should I proceed?",
-             "Do you want me to send it now?", "I'm about to transfer $900 to Anna. OK?", "Would you like me to delete the event 'Standup'?",
-             "Is that correct?", "Can you confirm the total of $620?", "Ready for me to submit the order?", "Sounds good?",
-             "Mind if I lock the door now?", "I will book the 9am slot, all right if I go ahead?", "Okay to place the order?",
-             "Are you sure you want to cancel order 1234?", "Good to go?", "The total is $1,240.00. Do you confirm?"]
-NOT_QUESTIONS = ["I placed the order, confirmation number 12. Anything else?", "How can I help you?", "Do you want anything else?",
-                 "I'll book it now.", "Please confirm.", "Your order is confirmed.", "What city?", "Which date works for you?",
-                 "Is the weather nice today?", "", None, "Should be sunny. Proceeding now."]
-YESES = ["Yes", "yes please", "Yep, go ahead.", "Sure!", "Go ahead", "Please do.", "Confirmed.", "Do it", "OK", "Okay, sounds good.",
-         "Yeah, book it.", "Absolutely, go for it.", "No problem, go ahead.", "Yes, cancel it.", "Of course, why not.", "Sounds good to me",
-         "That's right, please proceed.", "Yup", "Yes \u2014 I'm sure.", "Go ahead, no need to ask again.", "Sure thing!",
-         "I don't mind, go ahead", "Correct."]
-NOS = ["No", "no, don't do it", "Nope.", "Nah", "Don't.", "Cancel that.", "Stop!", "Hold off for now.", "Not now.", "Yes... wait, no.",
-       "Actually, no thanks.", "I changed my mind.", "Forget it.", "Never mind.", "Absolutely not!", "Please don't.", "Let's not.",
-       "I'm not sure, let me think.", "Sure, but hold on a sec.", "Not yet", "Ok no, leave it.", "I\u2019d rather not.", "cancel",
-       "That's wrong.", "YES. Actually NO."]
+QUESTIONS = [
+    "Shall I go ahead and place the order for $620.50?",
+    "Just to confirm: book the flight for Jan 3?",
+    "Should I proceed?",
+    "Do you want me to send it now?",
+    "I'm about to transfer $900 to Anna. OK?",
+    "Would you like me to delete the event 'Standup'?",
+    "Is that correct?",
+    "Can you confirm the total of $620?",
+    "Ready for me to submit the order?",
+    "Sounds good?",
+    "Mind if I lock the door now?",
+    "I will book the 9am slot, all right if I go ahead?",
+    "Okay to place the order?",
+    "Are you sure you want to cancel order 1234?",
+    "Good to go?",
+    "The total is $1,240.00. Do you confirm?",
+]
+NOT_QUESTIONS = [
+    "I placed the order, confirmation number 12. Anything else?",
+    "How can I help you?",
+    "Do you want anything else?",
+    "I'll book it now.",
+    "Please confirm.",
+    "Your order is confirmed.",
+    "What city?",
+    "Which date works for you?",
+    "Is the weather nice today?",
+    "",
+    None,
+    "Should be sunny. Proceeding now.",
+]
+YESES = [
+    "Yes",
+    "yes please",
+    "Yep, go ahead.",
+    "Sure!",
+    "Go ahead",
+    "Please do.",
+    "Confirmed.",
+    "Do it",
+    "OK",
+    "Okay, sounds good.",
+    "Yeah, book it.",
+    "Absolutely, go for it.",
+    "No problem, go ahead.",
+    "Yes, cancel it.",
+    "Of course, why not.",
+    "Sounds good to me",
+    "That's right, please proceed.",
+    "Yup",
+    "Yes \u2014 I'm sure.",
+    "Go ahead, no need to ask again.",
+    "Sure thing!",
+    "I don't mind, go ahead",
+    "Correct.",
+]
+NOS = [
+    "No",
+    "no, don't do it",
+    "Nope.",
+    "Nah",
+    "Don't.",
+    "Cancel that.",
+    "Stop!",
+    "Hold off for now.",
+    "Not now.",
+    "Yes... wait, no.",
+    "Actually, no thanks.",
+    "I changed my mind.",
+    "Forget it.",
+    "Never mind.",
+    "Absolutely not!",
+    "Please don't.",
+    "Let's not.",
+    "I'm not sure, let me think.",
+    "Sure, but hold on a sec.",
+    "Not yet",
+    "Ok no, leave it.",
+    "I\u2019d rather not.",
+    "cancel",
+    "That's wrong.",
+    "YES. Actually NO.",
+]
 
 
 @pytest.mark.parametrize("text", QUESTIONS)

@@ -9,16 +9,38 @@ import pytest
 from filters.quality import QualityCheck, QualityOptions, copied_example, foreign_language
 from pipeline.record import parse_record
 
-STOCK = {"type": "function", "function": {
-    "name": "get_stock_price", "description": "Latest price of a stock.",
-    "parameters": {"type": "object", "required": ["ticker"], "properties": {
-        "ticker": {"type": "string"},
-        "adjustment": {"type": "string", "enum": ["none", "split", "dividend"]},
-        "notify": {"type": "object", "properties": {"emails": {"type": "array", "items": {"type": "string"}}}}}}}}
-SEARCH = {"type": "function", "function": {"name": "search", "description": "Web search.",
-                                           "parameters": {"type": "object", "properties": {"query": {"type": "string"}}}}}
-FLIGHTS = {"type": "function", "function": {"name": "search_flights", "description": "Find flights.",
-                                            "parameters": {"type": "object", "properties": {"origin": {"type": "string"}}}}}
+STOCK = {
+    "type": "function",
+    "function": {
+        "name": "get_stock_price",
+        "description": "Latest price of a stock.",
+        "parameters": {
+            "type": "object",
+            "required": ["ticker"],
+            "properties": {
+                "ticker": {"type": "string"},
+                "adjustment": {"type": "string", "enum": ["none", "split", "dividend"]},
+                "notify": {"type": "object", "properties": {"emails": {"type": "array", "items": {"type": "string"}}}},
+            },
+        },
+    },
+}
+SEARCH = {
+    "type": "function",
+    "function": {
+        "name": "search",
+        "description": "Web search.",
+        "parameters": {"type": "object", "properties": {"query": {"type": "string"}}},
+    },
+}
+FLIGHTS = {
+    "type": "function",
+    "function": {
+        "name": "search_flights",
+        "description": "Find flights.",
+        "parameters": {"type": "object", "properties": {"origin": {"type": "string"}}},
+    },
+}
 
 ID1 = "aB3dE5gH7"
 REQUEST = "What is Nvidia trading at right now?"
@@ -30,8 +52,11 @@ def _user(content):
 
 def _calls(arguments=None, name="get_stock_price"):
     arguments = {"ticker": "NVDA"} if arguments is None else arguments
-    return {"role": "assistant", "content": None,
-            "tool_calls": [{"id": ID1, "type": "function", "function": {"name": name, "arguments": arguments}}]}
+    return {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [{"id": ID1, "type": "function", "function": {"name": name, "arguments": arguments}}],
+    }
 
 
 def _answer(content="Nvidia trades at $121.40."):
@@ -43,8 +68,13 @@ RESULT = {"role": "tool", "tool_call_id": ID1, "name": "get_stock_price", "conte
 
 def _record(messages=None, tools=None, **meta):
     messages = [_user(REQUEST), _calls(), RESULT, _answer()] if messages is None else messages
-    return {"id": "r", "category": "single", "tools": [STOCK] if tools is None else tools,
-            "messages": copy.deepcopy(messages), "meta": meta}
+    return {
+        "id": "r",
+        "category": "single",
+        "tools": [STOCK] if tools is None else tools,
+        "messages": copy.deepcopy(messages),
+        "meta": meta,
+    }
 
 
 def _issues(record, options=None):
@@ -61,78 +91,108 @@ def test_base_record_passes():
 
 # -- leaked_function_name ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text", [
-    "Call get_stock_price for Nvidia please.",
-    "Use getStockPrice to check Nvidia.",
-    "Run GetStockPrice on NVDA for me.",
-    'Please run {"name": "get_stock_price", "arguments": {"ticker": "NVDA"}}',
-])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Call get_stock_price for Nvidia please.",
+        "Use getStockPrice to check Nvidia.",
+        "Run GetStockPrice on NVDA for me.",
+        'Please run {"name": "get_stock_price", "arguments": {"ticker": "NVDA"}}',
+    ],
+)
 def test_leaked_function_name(text):
-    assert _codes(_record([_user(text), _calls(), RESULT, _answer()])) == [("leaked_function_name", "messages[0].content")]
+    assert _codes(_record([_user(text), _calls(), RESULT, _answer()])) == [
+        ("leaked_function_name", "messages[0].content")
+    ]
 
 
 def test_camel_case_tool_leaks_its_snake_form():
     tool = {"type": "function", "function": {**STOCK["function"], "name": "getStockPrice"}}
-    fail = _record([_user("Call get_stock_price for Nvidia please."), _calls(name="getStockPrice"), _answer()], tools=[tool])
+    fail = _record(
+        [_user("Call get_stock_price for Nvidia please."), _calls(name="getStockPrice"), _answer()], tools=[tool]
+    )
     assert _codes(fail) == [("leaked_function_name", "messages[0].content")]
-    assert _issues(_record([_user("Get the stock price for Nvidia please."), _calls(name="getStockPrice"), _answer()], tools=[tool])) == []
+    assert (
+        _issues(
+            _record(
+                [_user("Get the stock price for Nvidia please."), _calls(name="getStockPrice"), _answer()], tools=[tool]
+            )
+        )
+        == []
+    )
 
 
-@pytest.mark.parametrize("text, leaked", [
-    ("search flights from Oslo to Rome on Friday", False),
-    ("Can you search for flights from Oslo to Rome?", False),
-    ("Please search_flights from Oslo to Rome.", True),
-    ("Please call searchFlights from Oslo to Rome.", True),
-    ("Run search(flights Oslo Rome) for me.", True),
-    ('Send {"query": "search"} to the API please.', True),
-    ('My budget is {"max": 300} for flights from Oslo.', False),
-])
+@pytest.mark.parametrize(
+    "text, leaked",
+    [
+        ("search flights from Oslo to Rome on Friday", False),
+        ("Can you search for flights from Oslo to Rome?", False),
+        ("Please search_flights from Oslo to Rome.", True),
+        ("Please call searchFlights from Oslo to Rome.", True),
+        ("Run search(flights Oslo Rome) for me.", True),
+        ('Send {"query": "search"} to the API please.', True),
+        ('My budget is {"max": 300} for flights from Oslo.', False),
+    ],
+)
 def test_plain_words_are_not_leaks(text, leaked):
-    record = _record([_user(text), _calls({"origin": "Oslo"}, name="search_flights"), _answer("Found 3.")], tools=[SEARCH, FLIGHTS])
+    record = _record(
+        [_user(text), _calls({"origin": "Oslo"}, name="search_flights"), _answer("Found 3.")], tools=[SEARCH, FLIGHTS]
+    )
     assert bool(_issues(record)) == leaked
 
 
 # -- placeholder_value ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("arguments, path", [
-    ({"ticker": "string"}, "ticker"),
-    ({"ticker": " TBD "}, "ticker"),
-    ({"ticker": "<ticker>"}, "ticker"),
-    ({"ticker": "{ticker}"}, "ticker"),
-    ({"ticker": "[symbol]"}, "ticker"),
-    ({"ticker": "YOUR_TICKER"}, "ticker"),
-    ({"ticker": "INSERT TICKER HERE"}, "ticker"),
-    ({"ticker": "..."}, "ticker"),
-    ({"ticker": "NVDA", "adjustment": "unknown"}, "adjustment"),
-    ({"ticker": "NVDA", "notify": {"emails": ["maria.k@gmail.com", "john.doe@example.com"]}}, "notify.emails[1]"),
-    ({"ticker": "NVDA", "notify": {"emails": ["xxx@xxx.xxx"]}}, "notify.emails[0]"),
-    ({"ticker": "NVDA", "notify": {"emails": ["https://test.com/hook"]}}, "notify.emails[0]"),
-    ({"ticker": "John Doe"}, "ticker"),
-    ({"ticker": "Acme Corp"}, "ticker"),
-    ({"ticker": "123-456-7890"}, "ticker"),
-    ({"ticker": "12345"}, "ticker"),
-])
+
+@pytest.mark.parametrize(
+    "arguments, path",
+    [
+        ({"ticker": "string"}, "ticker"),
+        ({"ticker": " TBD "}, "ticker"),
+        ({"ticker": "<ticker>"}, "ticker"),
+        ({"ticker": "{ticker}"}, "ticker"),
+        ({"ticker": "[symbol]"}, "ticker"),
+        ({"ticker": "YOUR_TICKER"}, "ticker"),
+        ({"ticker": "INSERT TICKER HERE"}, "ticker"),
+        ({"ticker": "..."}, "ticker"),
+        ({"ticker": "NVDA", "adjustment": "unknown"}, "adjustment"),
+        ({"ticker": "NVDA", "notify": {"emails": ["maria.k@gmail.com", "john.doe@example.com"]}}, "notify.emails[1]"),
+        ({"ticker": "NVDA", "notify": {"emails": ["xxx@xxx.xxx"]}}, "notify.emails[0]"),
+        ({"ticker": "NVDA", "notify": {"emails": ["https://test.com/hook"]}}, "notify.emails[0]"),
+        ({"ticker": "John Doe"}, "ticker"),
+        ({"ticker": "Acme Corp"}, "ticker"),
+        ({"ticker": "123-456-7890"}, "ticker"),
+        ({"ticker": "12345"}, "ticker"),
+    ],
+)
 def test_placeholder_value(arguments, path):
     issues = _issues(_record([_user(REQUEST), _calls(arguments), RESULT, _answer()]))
-    assert [(i.code, i.path) for i in issues] == [("placeholder_value", f"messages[1].tool_calls[0].function.arguments.{path}")]
+    assert [(i.code, i.path) for i in issues] == [
+        ("placeholder_value", f"messages[1].tool_calls[0].function.arguments.{path}")
+    ]
 
 
-@pytest.mark.parametrize("arguments", [
-    {"ticker": "NVDA"},
-    {"ticker": "Test Kitchen"},
-    {"ticker": "String Theory Inc."},
-    {"ticker": "NVDA", "adjustment": "none"},  # in the schema's enum
-    {"ticker": "NVDA", "notify": {"emails": ["maria.k@gmail.com", "ops@mytest.com"]}},
-    {"ticker": "XXL"},
-    {"ticker": "98765"},
-    {"ticker": "[1, 2]"},
-    {"ticker": 12345},  # only strings are judged
-])
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"ticker": "NVDA"},
+        {"ticker": "Test Kitchen"},
+        {"ticker": "String Theory Inc."},
+        {"ticker": "NVDA", "adjustment": "none"},  # in the schema's enum
+        {"ticker": "NVDA", "notify": {"emails": ["maria.k@gmail.com", "ops@mytest.com"]}},
+        {"ticker": "XXL"},
+        {"ticker": "98765"},
+        {"ticker": "[1, 2]"},
+        {"ticker": 12345},  # only strings are judged
+    ],
+)
 def test_real_values_are_not_placeholders(arguments):
     assert _issues(_record([_user(REQUEST), _calls(arguments), RESULT, _answer()])) == []
 
 
 # -- fewshot_copy -----------------------------------------------------------------------------------
+
 
 def test_fewshot_copy():
     shown = ["How is Tesla doing today?", "what is  NVIDIA trading at right now"]
@@ -145,12 +205,15 @@ def test_fewshot_copy():
 def test_fewshot_threshold_option_and_helper():
     shown = ["What is Nvidia trading at today?"]
     assert _codes(_record(fewshot=shown)) == []
-    assert _codes(_record(fewshot=shown), QualityOptions(fewshot_threshold=80)) == [("fewshot_copy", "messages[0].content")]
+    assert _codes(_record(fewshot=shown), QualityOptions(fewshot_threshold=80)) == [
+        ("fewshot_copy", "messages[0].content")
+    ]
     assert copied_example(REQUEST, ["Weather in Oslo?", REQUEST.upper()]) == 1
     assert copied_example(REQUEST, ["Weather in Oslo?"]) is None
 
 
 # -- too_short / too_long ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("text", ["NVDA?", "Nvidia price", "I a b c"])
 def test_too_short_opening_request(text):
@@ -158,8 +221,16 @@ def test_too_short_opening_request(text):
 
 
 def test_short_later_turns_pass():
-    messages = [_user(REQUEST), _calls(), RESULT, _answer(), _user("Yes"), _answer("Done."),
-                _user("and Apple?"), _answer("Apple is at $190.")]
+    messages = [
+        _user(REQUEST),
+        _calls(),
+        RESULT,
+        _answer(),
+        _user("Yes"),
+        _answer("Done."),
+        _user("and Apple?"),
+        _answer("Apple is at $190."),
+    ]
     assert _issues(_record(messages)) == []
 
 
@@ -172,35 +243,47 @@ def test_too_long():
 def test_length_options():
     options = QualityOptions(min_request_words=8, min_request_chars=5, max_user_chars=20)
     assert _codes(_record(), options) == [("too_short", "messages[0].content"), ("too_long", "messages[0].content")]
-    assert _issues(_record([_user("Nvidia price?"), _calls(), RESULT, _answer()]),
-                   QualityOptions(min_request_words=2, min_request_chars=5)) == []
+    assert (
+        _issues(
+            _record([_user("Nvidia price?"), _calls(), RESULT, _answer()]),
+            QualityOptions(min_request_words=2, min_request_chars=5),
+        )
+        == []
+    )
 
 
 # -- refusal ----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text", [
-    "I'm sorry, but I can't help with that.",
-    "I’m sorry, but I can’t do that.",
-    "I am sorry, but I cannot assist with that request.",
-    "I cannot assist.",
-    "I am unable to provide that information.",
-    "As an AI language model, I do not give financial advice. Nvidia trades at $121.40.",
-    "As an AI, I have no opinions. Nvidia trades at $121.40.",
-    "My knowledge cutoff is 2023, but Nvidia trades at $121.40.",
-    "I don't have access to real-time data, but the tool says $121.40.",
-])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm sorry, but I can't help with that.",
+        "I’m sorry, but I can’t do that.",
+        "I am sorry, but I cannot assist with that request.",
+        "I cannot assist.",
+        "I am unable to provide that information.",
+        "As an AI language model, I do not give financial advice. Nvidia trades at $121.40.",
+        "As an AI, I have no opinions. Nvidia trades at $121.40.",
+        "My knowledge cutoff is 2023, but Nvidia trades at $121.40.",
+        "I don't have access to real-time data, but the tool says $121.40.",
+    ],
+)
 def test_refusal_in_assistant_turn(text):
     assert _codes(_record([_user(REQUEST), _calls(), RESULT, _answer(text)])) == [("refusal", "messages[3].content")]
 
 
-@pytest.mark.parametrize("text", [
-    "Nvidia trades at $121.40.",
-    "I can't book flights: none of my tools does that.",
-    "I'm sorry, but I can't book flights with the tools I have.",
-    "I am unable to find a price for that ticker today.",
-    "I can't do it without a ticker. Which company do you mean?",
-    "Which city do you mean?",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nvidia trades at $121.40.",
+        "I can't book flights: none of my tools does that.",
+        "I'm sorry, but I can't book flights with the tools I have.",
+        "I am unable to find a price for that ticker today.",
+        "I can't do it without a ticker. Which company do you mean?",
+        "Which city do you mean?",
+    ],
+)
 def test_reasoned_answers_are_not_refusals(text):
     assert _issues(_record([_user(REQUEST), _calls(), RESULT, _answer(text)])) == []
 
@@ -368,29 +451,42 @@ def test_language_issue_and_meta_override():
 
 # -- odd records ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("record", [
-    _record([_answer("Hello.")]),
-    _record([{"role": "system", "content": "You trade."}, _answer()]),
-    _record([_user(REQUEST), _calls("not json"), RESULT, _answer()]),
-    _record([_user(REQUEST), _calls('["string"]'), RESULT, _answer()]),
-    _record([_user(REQUEST), _calls(), RESULT, _answer()], tools=[]),
-    _record([_user(None), {"role": "assistant", "content": None}]),
-    _record([], fewshot="not a list", language=7),
-    _record(fewshot=[None, 3, REQUEST.lower()]),
-    _record([_user(REQUEST), _calls({"ticker": "NVDA"}, name="unknown_tool"), _answer()]),
-])
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        _record([_answer("Hello.")]),
+        _record([{"role": "system", "content": "You trade."}, _answer()]),
+        _record([_user(REQUEST), _calls("not json"), RESULT, _answer()]),
+        _record([_user(REQUEST), _calls('["string"]'), RESULT, _answer()]),
+        _record([_user(REQUEST), _calls(), RESULT, _answer()], tools=[]),
+        _record([_user(None), {"role": "assistant", "content": None}]),
+        _record([], fewshot="not a list", language=7),
+        _record(fewshot=[None, 3, REQUEST.lower()]),
+        _record([_user(REQUEST), _calls({"ticker": "NVDA"}, name="unknown_tool"), _answer()]),
+    ],
+)
 def test_odd_records_never_crash(record):
     issues = _issues(record)
     assert all(issue.check == "quality" for issue in issues)
 
 
 def test_a_snake_case_parameter_name_in_the_request_leaks_the_schema():
-    tool = {"type": "function", "function": {"name": "get_flight_status", "parameters": {"type": "object", "properties": {
-        "flight_number": {"type": "string"}, "date": {"type": "string"}}}}}
+    tool = {
+        "type": "function",
+        "function": {
+            "name": "get_flight_status",
+            "parameters": {
+                "type": "object",
+                "properties": {"flight_number": {"type": "string"}, "date": {"type": "string"}},
+            },
+        },
+    }
 
     def codes(text):
         record = parse_record({"id": "r", "tools": [tool], "messages": [{"role": "user", "content": text}]})
         return [issue.code for issue in QualityCheck()(record)]
+
     assert codes("Real-time flight_number: QF12, date 2026-02-07") == ["leaked_function_name"]
     assert codes("What is the status of flight number QF12 on the date of Feb 7?") == []
 
@@ -399,17 +495,28 @@ def test_a_template_slot_left_in_the_request_is_a_placeholder():
     def codes(text):
         record = parse_record({"id": "r", "tools": [], "messages": [{"role": "user", "content": text}]})
         return [issue.code for issue in QualityCheck()(record)]
-    for text in ("Find the contract template from [company1] with [number] items", "Book a table in {city} tonight please",
-                 "Send it to <your name> by Friday please"):
+
+    for text in (
+        "Find the contract template from [company1] with [number] items",
+        "Book a table in {city} tonight please",
+        "Send it to <your name> by Friday please",
+    ):
         assert codes(text) == ["placeholder_value"], text
-    for text in ("Mark the [urgent] ticket as done please", "Find files named report_{2026} please", "Is 3 < 5 and 7 > 2 really?"):
+    for text in (
+        "Mark the [urgent] ticket as done please",
+        "Find files named report_{2026} please",
+        "Is 3 < 5 and 7 > 2 really?",
+    ):
         assert codes(text) == [], text
 
 
 def test_an_assistant_reply_that_repeats_the_user_is_echo_reply():
     from filters.quality import echoes
-    assert echoes("14936.11 euros to Lucas Moreau, IBAN NL02ABNA0123456789",
-                  "Please send 14936.11 euros to Lucas Moreau, IBAN NL02ABNA0123456789.")
+
+    assert echoes(
+        "14936.11 euros to Lucas Moreau, IBAN NL02ABNA0123456789",
+        "Please send 14936.11 euros to Lucas Moreau, IBAN NL02ABNA0123456789.",
+    )
     assert echoes("What's the weather in Oslo?", "what's the weather in oslo")
     assert not echoes("Which date should I book it for?", "Book a table for two at Nopa")
     assert not echoes("Sure.", "Sure")  # too short to call an echo
@@ -418,10 +525,23 @@ def test_an_assistant_reply_that_repeats_the_user_is_echo_reply():
 def test_template_slots_in_any_turn_are_placeholder_value():
     from filters.quality import QualityCheck
     from pipeline.record import parse_record
-    record = parse_record({"id": "r", "category": "multi_turn", "tools": [], "meta": {}, "messages": [
-        {"role": "user", "content": "Could you list every device in the living room?"},
-        {"role": "assistant", "content": "<your message>"},
-        {"role": "user", "content": "<user's message>"},
-        {"role": "assistant", "content": "Here they are."}]})
+
+    record = parse_record(
+        {
+            "id": "r",
+            "category": "multi_turn",
+            "tools": [],
+            "meta": {},
+            "messages": [
+                {"role": "user", "content": "Could you list every device in the living room?"},
+                {"role": "assistant", "content": "<your message>"},
+                {"role": "user", "content": "<user's message>"},
+                {"role": "assistant", "content": "Here they are."},
+            ],
+        }
+    )
     issues = [(i.code, i.path) for i in QualityCheck()(record)]
-    assert ("placeholder_value", "messages[1].content") in issues and ("placeholder_value", "messages[2].content") in issues
+    assert ("placeholder_value", "messages[1].content") in issues and (
+        "placeholder_value",
+        "messages[2].content",
+    ) in issues

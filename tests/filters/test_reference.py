@@ -14,11 +14,29 @@ from tests.filters import STRUCTURAL
 
 ID1, ID2 = "aB3dE5gH7", "Zy9Xw8Vu7"
 TOOLS = [
-    {"type": "function", "function": {"name": "get_weather", "description": "Weather.", "parameters": {
-        "type": "object", "required": ["city"],
-        "properties": {"city": {"type": "string"}, "units": {"type": "string", "enum": ["metric", "imperial"], "default": "metric"}}}}},
-    {"type": "function", "function": {"name": "get_forecast", "description": "Forecast.", "parameters": {
-        "type": "object", "required": ["city"], "properties": {"city": {"type": "string"}}}}},
+    {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "description": "Weather.",
+            "parameters": {
+                "type": "object",
+                "required": ["city"],
+                "properties": {
+                    "city": {"type": "string"},
+                    "units": {"type": "string", "enum": ["metric", "imperial"], "default": "metric"},
+                },
+            },
+        },
+    },
+    {
+        "type": "function",
+        "function": {
+            "name": "get_forecast",
+            "description": "Forecast.",
+            "parameters": {"type": "object", "required": ["city"], "properties": {"city": {"type": "string"}}},
+        },
+    },
 ]
 
 
@@ -27,24 +45,44 @@ def _call(call_id, name, **arguments):
 
 
 def _result(call_id, name):
-    return {"role": "tool", "tool_call_id": call_id, "name": name, "content": "{\"temp\": 3}"}
+    return {"role": "tool", "tool_call_id": call_id, "name": name, "content": '{"temp": 3}'}
 
 
 def _single(reference, arguments=None):
     arguments = {"city": "Oslo"} if arguments is None else arguments
-    return {"id": "r", "category": "single", "tools": TOOLS, "meta": {"reference": copy.deepcopy(reference)},
-            "messages": [{"role": "system", "content": "Be useful."}, {"role": "user", "content": "Weather in Oslo?"},
-                         {"role": "assistant", "content": None, "tool_calls": [_call(ID1, "get_weather", **arguments)]},
-                         _result(ID1, "get_weather"), {"role": "assistant", "content": "3 degrees."}]}
+    return {
+        "id": "r",
+        "category": "single",
+        "tools": TOOLS,
+        "meta": {"reference": copy.deepcopy(reference)},
+        "messages": [
+            {"role": "system", "content": "Be useful."},
+            {"role": "user", "content": "Weather in Oslo?"},
+            {"role": "assistant", "content": None, "tool_calls": [_call(ID1, "get_weather", **arguments)]},
+            _result(ID1, "get_weather"),
+            {"role": "assistant", "content": "3 degrees."},
+        ],
+    }
 
 
 def _two(reference):
-    return {"id": "r", "category": "nested", "tools": TOOLS, "meta": {"reference": copy.deepcopy(reference)},
-            "messages": [{"role": "user", "content": "Weather and forecast for Oslo?"},
-                         {"role": "assistant", "content": None, "tool_calls": [
-                             _call(ID1, "get_weather", city="Oslo"), _call(ID2, "get_forecast", city="Oslo")]},
-                         _result(ID1, "get_weather"), _result(ID2, "get_forecast"),
-                         {"role": "assistant", "content": "Cold now, warmer later."}]}
+    return {
+        "id": "r",
+        "category": "nested",
+        "tools": TOOLS,
+        "meta": {"reference": copy.deepcopy(reference)},
+        "messages": [
+            {"role": "user", "content": "Weather and forecast for Oslo?"},
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [_call(ID1, "get_weather", city="Oslo"), _call(ID2, "get_forecast", city="Oslo")],
+            },
+            _result(ID1, "get_weather"),
+            _result(ID2, "get_forecast"),
+            {"role": "assistant", "content": "Cold now, warmer later."},
+        ],
+    }
 
 
 def _issues(record):
@@ -115,19 +153,22 @@ def test_several_references_are_each_checked():
     assert [(i.code, i.path) for i in _issues(record)] == [("wrong_value", "messages[2].tool_calls")]
 
 
-@pytest.mark.parametrize("reference, path", [
-    ("get_weather", "meta.reference"),
-    ({"message": 2}, "meta.reference"),
-    ([5], "meta.reference[0]"),
-    ([{"message": "2", "calls": []}], "meta.reference[0].message"),
-    ([{"message": True, "calls": []}], "meta.reference[0].message"),
-    ([{"calls": []}], "meta.reference[0].message"),
-    ([{"message": 2, "calls": "get_weather"}], "meta.reference[0].calls"),
-    ([{"message": 2, "calls": [1]}], "meta.reference[0].calls[0]"),
-    ([{"message": 2, "calls": [{"arguments": {}}]}], "meta.reference[0].calls[0]"),
-    ([{"message": 2, "calls": [{"name": "get_weather", "arguments": "{}"}]}], "meta.reference[0].calls[0]"),
-    ([{"message": 2, "calls": [], "ordered": "yes"}], "meta.reference[0].ordered"),
-])
+@pytest.mark.parametrize(
+    "reference, path",
+    [
+        ("get_weather", "meta.reference"),
+        ({"message": 2}, "meta.reference"),
+        ([5], "meta.reference[0]"),
+        ([{"message": "2", "calls": []}], "meta.reference[0].message"),
+        ([{"message": True, "calls": []}], "meta.reference[0].message"),
+        ([{"calls": []}], "meta.reference[0].message"),
+        ([{"message": 2, "calls": "get_weather"}], "meta.reference[0].calls"),
+        ([{"message": 2, "calls": [1]}], "meta.reference[0].calls[0]"),
+        ([{"message": 2, "calls": [{"arguments": {}}]}], "meta.reference[0].calls[0]"),
+        ([{"message": 2, "calls": [{"name": "get_weather", "arguments": "{}"}]}], "meta.reference[0].calls[0]"),
+        ([{"message": 2, "calls": [], "ordered": "yes"}], "meta.reference[0].ordered"),
+    ],
+)
 def test_malformed_reference_is_an_invalid_record(reference, path):
     record = _single([])
     record["meta"]["reference"] = reference
@@ -137,8 +178,10 @@ def test_malformed_reference_is_an_invalid_record(reference, path):
 
 def test_malformed_entry_does_not_hide_the_good_ones():
     record = _single([5] + ref(2, ("get_weather", {"city": "Lima"})))
-    assert [(i.code, i.path) for i in _issues(record)] == [("invalid_record", "meta.reference[0]"),
-                                                           ("wrong_value", "messages[2].tool_calls")]
+    assert [(i.code, i.path) for i in _issues(record)] == [
+        ("invalid_record", "meta.reference[0]"),
+        ("wrong_value", "messages[2].tool_calls"),
+    ]
 
 
 def test_reference_call_in_tool_call_shape_is_accepted():

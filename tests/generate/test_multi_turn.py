@@ -22,14 +22,26 @@ def test_a_good_teacher_yields_at_least_90_percent(fake, tmp_path, mode):
         users = [m for m in messages if m["role"] == "user"]
         planned = record["meta"]["turns"]
         kinds |= {turn["kind"] for turn in planned}
-        confirmations = sum(1 for i, m in enumerate(messages[1:], 1) if m["role"] == "user" and (is_acceptance(m["content"]) or is_decline(m["content"]))
-                            and messages[i - 1]["role"] == "assistant" and is_confirmation_question(messages[i - 1]["content"] or ""))
+        confirmations = sum(
+            1
+            for i, m in enumerate(messages[1:], 1)
+            if m["role"] == "user"
+            and (is_acceptance(m["content"]) or is_decline(m["content"]))
+            and messages[i - 1]["role"] == "assistant"
+            and is_confirmation_question(messages[i - 1]["content"] or "")
+        )
         assert 3 <= len(users) - confirmations <= 6 and len(planned) == len(users) - confirmations
         assert messages[-1]["role"] == "assistant" and messages[-1]["content"]
         assert len(record["meta"]["tool_results"]) == sum(m["role"] == "tool" for m in messages)
         if mode == "blueprint":  # a call turn the user declined has no call to compare
-            declined = sum(1 for i, m in enumerate(messages) if m["role"] == "user" and is_decline(m["content"])
-                           and messages[i - 1]["role"] == "assistant" and is_confirmation_question(messages[i - 1]["content"] or ""))
+            declined = sum(
+                1
+                for i, m in enumerate(messages)
+                if m["role"] == "user"
+                and is_decline(m["content"])
+                and messages[i - 1]["role"] == "assistant"
+                and is_confirmation_question(messages[i - 1]["content"] or "")
+            )
             assert len(record["meta"]["reference"]) == sum(turn["kind"] != "chat" for turn in planned) - declined
     assert kinds == {"chat", "call", "followup"}
 
@@ -54,7 +66,10 @@ def test_a_follow_up_takes_its_other_values_from_the_earlier_turn(fake, tmp_path
 
 def test_a_follow_up_solved_without_the_earlier_values_is_rejected(fake, tmp_path):
     def forget(number, body, content):
-        if asked_keys(body) == {"arguments"} and "same as before, but" in body["messages"][-1]["content"].rsplit("Request:", 1)[-1]:
+        if (
+            asked_keys(body) == {"arguments"}
+            and "same as before, but" in body["messages"][-1]["content"].rsplit("Request:", 1)[-1]
+        ):
             key, value = next(iter(json.loads(content)["arguments"].items()))
             return json.dumps({"arguments": {key: value}})
         return content
@@ -66,10 +81,18 @@ def test_a_follow_up_solved_without_the_earlier_values_is_rejected(fake, tmp_pat
 
 
 def test_rules_in_the_system_prompt_are_obeyed(fake, tmp_path):
-    result = run_category(fake, tmp_path / "run", "multi_turn", "blueprint", n=12, system_prompt_rate=1.0, complex_prompt_rate=1.0)
+    result = run_category(
+        fake, tmp_path / "run", "multi_turn", "blueprint", n=12, system_prompt_rate=1.0, complex_prompt_rate=1.0
+    )
     assert result["code"] == 0 and "policy_violation" not in result["codes"]
-    declined = sum(1 for record in result["accepted"] for i, m in enumerate(record["messages"])
-                   if m["role"] == "user" and is_decline(m["content"]) and is_confirmation_question(record["messages"][i - 1]["content"] or ""))
+    declined = sum(
+        1
+        for record in result["accepted"]
+        for i, m in enumerate(record["messages"])
+        if m["role"] == "user"
+        and is_decline(m["content"])
+        and is_confirmation_question(record["messages"][i - 1]["content"] or "")
+    )
     assert declined >= 1  # some confirmations are declined, and no call follows them (policy_violation otherwise)
     confirmed = 0
     for record in result["accepted"]:
@@ -78,7 +101,11 @@ def test_rules_in_the_system_prompt_are_obeyed(fake, tmp_path):
         messages = record["messages"]
         for index, message in enumerate(messages):
             for call in message.get("tool_calls") or []:
-                if needs_confirmation(rules, {"name": call["function"]["name"], "arguments": call["function"]["arguments"]}):
-                    assert is_acceptance(messages[index - 1]["content"]) and is_confirmation_question(messages[index - 2]["content"])
+                if needs_confirmation(
+                    rules, {"name": call["function"]["name"], "arguments": call["function"]["arguments"]}
+                ):
+                    assert is_acceptance(messages[index - 1]["content"]) and is_confirmation_question(
+                        messages[index - 2]["content"]
+                    )
                     confirmed += 1
     assert confirmed >= 1

@@ -60,4 +60,6 @@ def test_a_call_that_ignores_the_earlier_result_is_rejected(fake, tmp_path, mode
     assert result["accepted"] == []
     assert result["codes"]["unused_tool_result"] >= 4, result["codes"]
     for entry in result["rejected"]:
-        assert "unused_tool_result" in entry["meta"]["codes"] or entry["meta"]["codes"] == ["constraint_violation"], entry["meta"]["issues"]
+        assert "unused_tool_result" in entry["meta"]["codes"] or entry["meta"]["codes"] == ["constraint_violation"], (
+            entry["meta"]["issues"]
+        )

@@ -10,14 +10,13 @@ import pytest
 from filters.grounding import GroundingOptions
 from pipeline.backends.teacher import build_teacher
 from pipeline.config import RunConfig, TeacherConfig
-from pipeline.seeds.examples import example_tool
 from pipeline.generate.no_call import generate_no_call
-from pipeline.plan import Planner
-from pipeline.job import build_context
-from pipeline.seeds.links import load_links
-from pipeline.seeds import alias_table, load_tools
-
 from pipeline.generate.steps import NONE_ACTION
+from pipeline.job import build_context
+from pipeline.plan import Planner
+from pipeline.seeds import alias_table, load_tools
+from pipeline.seeds.examples import example_tool
+from pipeline.seeds.links import load_links
 from tests.fake_openai import asked_keys
 from tests.generate.helpers import run_category, yield_of
 
@@ -41,8 +40,13 @@ def test_a_good_teacher_yields_at_least_90_percent_of_every_kind(fake, tmp_path,
             missing = record["meta"]["no_call"]["missing"]  # the user gives the value, then the call follows
             assert missing in calls[0]["tool_calls"][0]["function"]["arguments"]
             if mode == "blueprint":  # and matches the plan
-                roles = [m["role"] for m in messages if m["role"] != "system"]  # + a confirmation pair for a tool that changes data
-                assert roles in (["user", "assistant", "user", "assistant"], ["user", "assistant", "user", "assistant", "user", "assistant"])
+                roles = [
+                    m["role"] for m in messages if m["role"] != "system"
+                ]  # + a confirmation pair for a tool that changes data
+                assert roles in (
+                    ["user", "assistant", "user", "assistant"],
+                    ["user", "assistant", "user", "assistant", "user", "assistant"],
+                )
                 assert missing in calls[0]["tool_calls"][0]["function"]["arguments"]
                 assert record["meta"]["reference"][0]["message"] == len(messages) - 1
         else:
@@ -55,10 +59,14 @@ def test_a_good_teacher_yields_at_least_90_percent_of_every_kind(fake, tmp_path,
 
 
 def test_templated_turns_for_small_teachers(fake, tmp_path):
-    result = run_category(fake, tmp_path / "run", "no_call", "blueprint", n=6, no_call_kinds={"missing_value": 1}, templated_turns=True)
+    result = run_category(
+        fake, tmp_path / "run", "no_call", "blueprint", n=6, no_call_kinds={"missing_value": 1}, templated_turns=True
+    )
     assert result["code"] == 0 and yield_of(result) >= 0.9, result["codes"]
     prompts = [body["messages"][0]["content"] for body in fake.requests if asked_keys(body) in ({"reply"}, {"message"})]
-    assert not any("precise question" in p or "giving exactly this value" in p for p in prompts)  # no teacher request for those turns
+    assert not any(
+        "precise question" in p or "giving exactly this value" in p for p in prompts
+    )  # no teacher request for those turns
     asked = [record for record in result["accepted"] if record["meta"]["no_call"]["kind"] == "missing_value"]
     assert asked  # (a tool with no value a user can say falls back to an unrelated request)
     for record in asked:
@@ -69,13 +77,20 @@ def test_templated_turns_for_small_teachers(fake, tmp_path):
 def test_a_solver_that_calls_is_rejected(fake, tmp_path):
     def always_call(number, body, content):
         if asked_keys(body) == {"action"}:
-            options = [o for o in json.loads(json.dumps(body["response_format"]))["json_schema"]["schema"]["properties"]["action"]["enum"]
-                       if o != NONE_ACTION]
+            options = [
+                o
+                for o in json.loads(json.dumps(body["response_format"]))["json_schema"]["schema"]["properties"][
+                    "action"
+                ]["enum"]
+                if o != NONE_ACTION
+            ]
             return json.dumps({"action": options[0]})
         return content
 
     fake.corrupt = always_call
-    result = run_category(fake, tmp_path / "run", "no_call", "blueprint", n=3, max_candidates=9, no_call_kinds={"unrelated": 1})
+    result = run_category(
+        fake, tmp_path / "run", "no_call", "blueprint", n=3, max_candidates=9, no_call_kinds={"unrelated": 1}
+    )
     assert result["accepted"] == [] and set(result["codes"]) == {"call_in_no_call"}
 
 
@@ -86,19 +101,32 @@ def test_an_answer_instead_of_a_question_is_rejected(fake, tmp_path):
         return content
 
     fake.corrupt = no_question
-    result = run_category(fake, tmp_path / "run", "no_call", "blueprint", n=2, max_candidates=4, no_call_kinds={"missing_value": 1})
+    result = run_category(
+        fake, tmp_path / "run", "no_call", "blueprint", n=2, max_candidates=4, no_call_kinds={"missing_value": 1}
+    )
     assert result["accepted"] == [] and set(result["codes"]) == {"no_question"}
 
 
 def _missing_value_task(fake):
     """A blueprint missing_value task whose missing argument is a free string, with its context."""
-    config = RunConfig(category="no_call", mode="blueprint", no_call_kinds={"missing_value": 1},
-                       teacher=TeacherConfig(base_url=fake.base_url, model="fake"))
+    config = RunConfig(
+        category="no_call",
+        mode="blueprint",
+        no_call_kinds={"missing_value": 1},
+        teacher=TeacherConfig(base_url=fake.base_url, model="fake"),
+    )
     catalog = load_tools()
-    context, examples = build_context(config, "no_call", catalog, "fake", GroundingOptions(aliases=alias_table(catalog)))
+    context, examples = build_context(
+        config, "no_call", catalog, "fake", GroundingOptions(aliases=alias_table(catalog))
+    )
     planner = Planner(config, catalog, [example_tool(e) for e in examples], [], load_links(None, catalog), "no_call")
-    task = next(t for t in map(planner.task, range(50)) if t.kind == "missing_value" and isinstance(t.blueprint[0]["arguments"][t.missing], str)
-                and "enum" not in context.tools[t.blueprint[0]["name"]].function.parameters["properties"][t.missing])
+    task = next(
+        t
+        for t in map(planner.task, range(50))
+        if t.kind == "missing_value"
+        and isinstance(t.blueprint[0]["arguments"][t.missing], str)
+        and "enum" not in context.tools[t.blueprint[0]["name"]].function.parameters["properties"][t.missing]
+    )
     return task, context
 
 
@@ -132,7 +160,9 @@ def test_a_request_that_states_the_missing_value_is_rejected(fake):
     fake.corrupt = say_it
     candidate = _generate(fake, task, context)
     assert [issue.code for issue in candidate.issues] == ["stated_missing_value"]
-    assert [asked_keys(body) for body in fake.requests][1:] == [{"request"}]  # rejected before any solve request is spent
+    assert [asked_keys(body) for body in fake.requests][1:] == [
+        {"request"}
+    ]  # rejected before any solve request is spent
 
 
 def test_a_request_that_gives_another_value_for_the_missing_argument_is_rejected(fake):

@@ -14,8 +14,20 @@ from pipeline.plan import Task
 from pipeline.seeds import SeedTool, load_tools
 
 SEEDS = {tool.name: tool for tool in load_tools()}
-TASK = Task(0, "nested-blueprint-0-0", "nested", "blueprint", "search_flights", ["search_flights"], 0.2, [], None, "terse",
-            "2026-03-01T10:00:00Z", None)
+TASK = Task(
+    0,
+    "nested-blueprint-0-0",
+    "nested",
+    "blueprint",
+    "search_flights",
+    ["search_flights"],
+    0.2,
+    [],
+    None,
+    "terse",
+    "2026-03-01T10:00:00Z",
+    None,
+)
 
 
 def _context(**options) -> Context:
@@ -31,12 +43,21 @@ def _result(fake, ctx: Context, call: dict) -> tuple:
             return await tool_result(TASK, teacher, ctx, call, "step-0")
         finally:
             await teacher.close()
+
     return asyncio.run(run())
 
 
 CONVERT = {"name": "convert_currency", "arguments": {"amount": 120, "from_currency": "EUR", "to_currency": "USD"}}
-BOOK = {"name": "book_hotel", "arguments": {"hotel_id": "htl_12345", "room_type": "double", "check_in": "2026-03-04",
-                                            "check_out": "2026-03-06", "guest": {"name": "Ana Silva", "email": "ana.silva@fastmail.com"}}}
+BOOK = {
+    "name": "book_hotel",
+    "arguments": {
+        "hotel_id": "htl_12345",
+        "room_type": "double",
+        "check_in": "2026-03-04",
+        "check_out": "2026-03-06",
+        "guest": {"name": "Ana Silva", "email": "ana.silva@fastmail.com"},
+    },
+}
 
 
 def test_a_read_only_tool_with_an_executor_is_executed(fake):
@@ -52,7 +73,9 @@ def test_other_tools_are_simulated_by_the_teacher_or_mocked(fake):
 
 
 def test_a_simulated_result_that_breaks_the_result_schema_is_rejected(fake):
-    fake.corrupt = lambda number, body, content: json.dumps({"unexpected": True}) if "You simulate" in body["messages"][0]["content"] else content
+    fake.corrupt = lambda number, body, content: (
+        json.dumps({"unexpected": True}) if "You simulate" in body["messages"][0]["content"] else content
+    )
     with pytest.raises(ResultError) as error:
         _result(fake, _context(), BOOK)
     assert error.value.code == "invalid_tool_result"
@@ -61,8 +84,14 @@ def test_a_simulated_result_that_breaks_the_result_schema_is_rejected(fake):
 def test_a_failing_executor_is_tool_error_and_side_effects_run_only_when_allowed(fake, tmp_path):
     path = tmp_path / "boom.py"
     path.write_text("def run(**kwargs):\n    raise RuntimeError('the booking service is down')\n", encoding="utf-8")
-    writes = SeedTool("boom", "Books a thing.", {"type": "object", "properties": {}}, read_only=False,
-                      result_schema={"type": "object"}, executor=f"{path}:run")
+    writes = SeedTool(
+        "boom",
+        "Books a thing.",
+        {"type": "object", "properties": {}},
+        read_only=False,
+        result_schema={"type": "object"},
+        executor=f"{path}:run",
+    )
     call = {"name": "boom", "arguments": {}}
     _, provenance = _result(fake, _context(extra={"boom": writes}, tool_results="mock"), call)
     assert provenance == "mocked"  # a tool that changes data is not run unless the config says so

@@ -17,31 +17,84 @@ def _call(name, arguments, call_id):
 
 
 def _tool(name, properties, required=()):
-    return {"type": "function", "function": {"name": name, "description": f"{name} tool",
-                                             "parameters": {"type": "object", "properties": properties, "required": list(required)}}}
+    return {
+        "type": "function",
+        "function": {
+            "name": name,
+            "description": f"{name} tool",
+            "parameters": {"type": "object", "properties": properties, "required": list(required)},
+        },
+    }
 
 
 RECORDS = [
-    {"id": "r1", "category": "single", "tools": [_tool("get_stock_price", {"ticker": {"type": "string"}}, ["ticker"])],
-     "messages": [{"role": "user", "content": "What is Nvidia at?"},
-                  {"role": "assistant", "content": None, "tool_calls": [_call("get_stock_price", {"ticker": "NVDA"}, "a1B2c3D4e")]}],
-     "meta": {"teacher": {"model": "m", "temperature": 0.7}, "tool_results": []}},
-    {"id": "r2", "category": "single", "tools": [_tool("get_forecast", {"n": {"type": "integer"}, "when": {"type": "string"}}, ["n"])],
-     "messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "3 days of forecast from tomorrow"},
-                  {"role": "assistant", "content": None, "tool_calls": [_call("get_forecast", {"n": 3, "when": "tomorrow"}, "f5G6h7J8k")]}],
-     "meta": {"policy": [{"rule": "confirm_before", "tool": "x"}]}},
-    {"id": "r3", "category": "nested", "tools": [_tool("search", {"q": {"type": "string"}, "filters": {"type": "object"}}),
-                                                 _tool("get_stock_price", {"ticker": {"type": "string"}}, ["ticker"])],
-     "messages": [{"role": "user", "content": "Find Apple and price it"},
-                  {"role": "assistant", "content": None, "tool_calls": [_call("search", {"q": "Apple", "filters": {"kind": ["stock"], "x": None}}, "q1W2e3R4t")]},
-                  {"role": "tool", "tool_call_id": "q1W2e3R4t", "name": "search", "content": "{\"ticker\": \"AAPL\"}"},
-                  {"role": "assistant", "content": None, "tool_calls": [_call("get_stock_price", {"ticker": "AAPL"}, "y5U6i7O8p")]},
-                  {"role": "tool", "tool_call_id": "y5U6i7O8p", "name": "get_stock_price", "content": "{\"price\": 190.1}"},
-                  {"role": "assistant", "content": "Apple trades at $190.10."}],
-     "meta": {"tool_results": ["mocked", "executed"], "links": [{"message": 3, "call": 0, "argument": "ticker", "from_message": 2, "output": "ticker"}]}},
-    {"id": "r4", "category": "no_call", "tools": [_tool("get_stock_price", {"ticker": {"type": "string"}}, ["ticker"])],
-     "messages": [{"role": "user", "content": "Tell me a joke"}, {"role": "assistant", "content": "Why did the chart cross the road?"}],
-     "meta": {"no_call": {"kind": "unrelated"}}},
+    {
+        "id": "r1",
+        "category": "single",
+        "tools": [_tool("get_stock_price", {"ticker": {"type": "string"}}, ["ticker"])],
+        "messages": [
+            {"role": "user", "content": "What is Nvidia at?"},
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [_call("get_stock_price", {"ticker": "NVDA"}, "a1B2c3D4e")],
+            },
+        ],
+        "meta": {"teacher": {"model": "m", "temperature": 0.7}, "tool_results": []},
+    },
+    {
+        "id": "r2",
+        "category": "single",
+        "tools": [_tool("get_forecast", {"n": {"type": "integer"}, "when": {"type": "string"}}, ["n"])],
+        "messages": [
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": "3 days of forecast from tomorrow"},
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [_call("get_forecast", {"n": 3, "when": "tomorrow"}, "f5G6h7J8k")],
+            },
+        ],
+        "meta": {"policy": [{"rule": "confirm_before", "tool": "x"}]},
+    },
+    {
+        "id": "r3",
+        "category": "nested",
+        "tools": [
+            _tool("search", {"q": {"type": "string"}, "filters": {"type": "object"}}),
+            _tool("get_stock_price", {"ticker": {"type": "string"}}, ["ticker"]),
+        ],
+        "messages": [
+            {"role": "user", "content": "Find Apple and price it"},
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [_call("search", {"q": "Apple", "filters": {"kind": ["stock"], "x": None}}, "q1W2e3R4t")],
+            },
+            {"role": "tool", "tool_call_id": "q1W2e3R4t", "name": "search", "content": '{"ticker": "AAPL"}'},
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [_call("get_stock_price", {"ticker": "AAPL"}, "y5U6i7O8p")],
+            },
+            {"role": "tool", "tool_call_id": "y5U6i7O8p", "name": "get_stock_price", "content": '{"price": 190.1}'},
+            {"role": "assistant", "content": "Apple trades at $190.10."},
+        ],
+        "meta": {
+            "tool_results": ["mocked", "executed"],
+            "links": [{"message": 3, "call": 0, "argument": "ticker", "from_message": 2, "output": "ticker"}],
+        },
+    },
+    {
+        "id": "r4",
+        "category": "no_call",
+        "tools": [_tool("get_stock_price", {"ticker": {"type": "string"}}, ["ticker"])],
+        "messages": [
+            {"role": "user", "content": "Tell me a joke"},
+            {"role": "assistant", "content": "Why did the chart cross the road?"},
+        ],
+        "meta": {"no_call": {"kind": "unrelated"}},
+    },
 ]
 
 
@@ -53,10 +106,27 @@ def _exact_floats(monkeypatch):
     monkeypatch.setattr(features, "ujson_loads", features.ujson_loads)  # restored after the test
     exact_json_decoding()
 
-PAIRS = [{"id": "p1", "record_id": "r1", "category": "single", "type": "wrong_value", "source": "perturbed", "code": "wrong_value",
-          "prompt": RECORDS[0]["messages"][:1], "chosen": RECORDS[0]["messages"][1:],
-          "rejected": [{"role": "assistant", "content": None, "tool_calls": [_call("get_stock_price", {"ticker": "NVDA "}, "a1B2c3D4e")]}],
-          "tools": RECORDS[0]["tools"]}]
+
+PAIRS = [
+    {
+        "id": "p1",
+        "record_id": "r1",
+        "category": "single",
+        "type": "wrong_value",
+        "source": "perturbed",
+        "code": "wrong_value",
+        "prompt": RECORDS[0]["messages"][:1],
+        "chosen": RECORDS[0]["messages"][1:],
+        "rejected": [
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [_call("get_stock_price", {"ticker": "NVDA "}, "a1B2c3D4e")],
+            }
+        ],
+        "tools": RECORDS[0]["tools"],
+    }
+]
 
 
 def _records():
@@ -109,15 +179,37 @@ def test_the_columns_are_json_not_inferred_structs(tmp_path):
 
 def test_the_split_is_stable_by_group_and_holds_out_tools():
     records = _records()
-    reworded = parse_record({**copy.deepcopy(RECORDS[0]), "id": "r1b",
-                             "messages": [{"role": "user", "content": "Nvidia price please"}, RECORDS[0]["messages"][1]]})
+    reworded = parse_record(
+        {
+            **copy.deepcopy(RECORDS[0]),
+            "id": "r1b",
+            "messages": [{"role": "user", "content": "Nvidia price please"}, RECORDS[0]["messages"][1]],
+        }
+    )
     assert group_key(reworded) == group_key(records[0])  # only the wording differs: one group
     assert split_of(reworded, 0.5) == split_of(records[0], 0.5)
     assert [split_of(r, 0.0) for r in records] == ["train"] * 4 and [split_of(r, 1.0) for r in records] == ["test"] * 4
     assert split_of(records[2], 0.0, holdout_tools=["search"]) == "test"
-    shares = [split_of(parse_record({**copy.deepcopy(RECORDS[0]), "id": f"x{i}", "messages": [
-        RECORDS[0]["messages"][0], {"role": "assistant", "content": None,
-                                    "tool_calls": [_call("get_stock_price", {"ticker": f"T{i}"}, "a1B2c3D4e")]}]}), 0.2) for i in range(400)]
+    shares = [
+        split_of(
+            parse_record(
+                {
+                    **copy.deepcopy(RECORDS[0]),
+                    "id": f"x{i}",
+                    "messages": [
+                        RECORDS[0]["messages"][0],
+                        {
+                            "role": "assistant",
+                            "content": None,
+                            "tool_calls": [_call("get_stock_price", {"ticker": f"T{i}"}, "a1B2c3D4e")],
+                        },
+                    ],
+                }
+            ),
+            0.2,
+        )
+        for i in range(400)
+    ]
     assert 0.12 < shares.count("test") / 400 < 0.28
 
 
@@ -146,10 +238,22 @@ def test_floats_are_stored_exactly_and_read_exactly_with_exact_json_decoding(tmp
 
 
 def test_the_group_key_ignores_argument_and_call_order():
-    two = {"id": "o1", "category": "parallel", "tools": [_tool("get_forecast", {"n": {"type": "integer"}, "when": {"type": "string"}})],
-           "messages": [{"role": "user", "content": "3 days from tomorrow, and 5 from today"},
-                        {"role": "assistant", "content": None, "tool_calls": [_call("get_forecast", {"n": 3, "when": "tomorrow"}, "a1B2c3D4e"),
-                                                                              _call("get_forecast", {"n": 5, "when": "today"}, "f5G6h7J8k")]}]}
+    two = {
+        "id": "o1",
+        "category": "parallel",
+        "tools": [_tool("get_forecast", {"n": {"type": "integer"}, "when": {"type": "string"}})],
+        "messages": [
+            {"role": "user", "content": "3 days from tomorrow, and 5 from today"},
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    _call("get_forecast", {"n": 3, "when": "tomorrow"}, "a1B2c3D4e"),
+                    _call("get_forecast", {"n": 5, "when": "today"}, "f5G6h7J8k"),
+                ],
+            },
+        ],
+    }
     swapped = copy.deepcopy(two)
     calls = swapped["messages"][1]["tool_calls"]
     calls.reverse()

@@ -11,10 +11,9 @@ import pytest
 import yaml
 
 from pipeline.publish import hub as publish_module
-from pipeline.publish.hf_dataset import exact_json_decoding
 from pipeline.publish.cli import main as publish_main
+from pipeline.publish.hf_dataset import exact_json_decoding
 from tests.conftest import run_cli
-
 
 
 @pytest.fixture(autouse=True)
@@ -24,6 +23,7 @@ def _exact_floats(monkeypatch):
 
     monkeypatch.setattr(features, "ujson_loads", features.ujson_loads)  # restored after the test
     exact_json_decoding()
+
 
 PLANTED = {"OPENAI_API_KEY": "sk-PLANTEDopenaiKEY0123456789", "HF_TOKEN": "hf_PLANTEDhubTOKEN0123456789"}
 QUERY_SECRET = "PLANTEDqueryKEY0123456789"  # no sk- prefix: only stripping the query keeps it out
@@ -37,8 +37,26 @@ def run_dir(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("run") / "run"
     with FakeOpenAI() as fake:
-        result = run_cli(["--category", "all", "--n", "12", "--out", str(out), "--base-url", f"{fake.base_url}?api_key={QUERY_SECRET}",
-                          "--model", "fake", "--dry-run", "--push-to-hub", "acme/fc-test", "--license", "apache-2.0"], env=PLANTED)
+        result = run_cli(
+            [
+                "--category",
+                "all",
+                "--n",
+                "12",
+                "--out",
+                str(out),
+                "--base-url",
+                f"{fake.base_url}?api_key={QUERY_SECRET}",
+                "--model",
+                "fake",
+                "--dry-run",
+                "--push-to-hub",
+                "acme/fc-test",
+                "--license",
+                "apache-2.0",
+            ],
+            env=PLANTED,
+        )
     assert result.returncode == 0, result.stderr[-2000:]
     return out
 
@@ -50,8 +68,19 @@ def test_the_dry_run_folder_holds_card_data_config_and_log(run_dir):
     header = yaml.safe_load(card.split("---")[1])
     assert header["license"] == "apache-2.0" and "function-calling" in header["tags"]
     names = [c["config_name"] for c in header["configs"]]
-    assert names[0] == "all" and "pairs" in names and {"single", "parallel", "nested", "multi_turn", "no_call"} <= set(names)
-    for section in ("## Funnel", "## Preference pairs", "## Coverage", "## Provenance", "## Personal data patterns", "## Run config"):
+    assert (
+        names[0] == "all"
+        and "pairs" in names
+        and {"single", "parallel", "nested", "multi_turn", "no_call"} <= set(names)
+    )
+    for section in (
+        "## Funnel",
+        "## Preference pairs",
+        "## Coverage",
+        "## Provenance",
+        "## Personal data patterns",
+        "## Run config",
+    ):
         assert section in card
     assert json.loads((hub / "config.json").read_text())["category"] == "all"
     assert "accepted from" in (hub / "run.log").read_text()
@@ -65,7 +94,12 @@ def test_load_dataset_reads_the_folder_back_as_the_records(run_dir):
     assert sorted(row["id"] for row in rows) == sorted(accepted)
     for row in rows:
         record = accepted[row["id"]]
-        assert (row["category"], row["tools"], row["messages"], row["meta"]) == (record["category"], record["tools"], record["messages"], record["meta"])
+        assert (row["category"], row["tools"], row["messages"], row["meta"]) == (
+            record["category"],
+            record["tools"],
+            record["messages"],
+            record["meta"],
+        )
     pairs = datasets.load_dataset(str(hub), "pairs")
     written = [json.loads(line) for line in (run_dir / "pairs.jsonl").read_text().splitlines()]
     assert sorted(row["id"] for split in pairs.values() for row in split) == sorted(p["id"] for p in written)
@@ -83,10 +117,14 @@ def test_no_secret_reaches_the_run_folder(run_dir):
 def test_redact_hides_key_like_strings():
     from pipeline.redact import redact
 
-    assert redact("key sk-abcdefghijkl and hf_abcdefghijkl, url http://x/v1?api_key=zzz&access_token=yy&n=1") == \
-        "key [REDACTED] and [REDACTED], url http://x/v1?[REDACTED]&[REDACTED]&n=1"
+    assert (
+        redact("key sk-abcdefghijkl and hf_abcdefghijkl, url http://x/v1?api_key=zzz&access_token=yy&n=1")
+        == "key [REDACTED] and [REDACTED], url http://x/v1?[REDACTED]&[REDACTED]&n=1"
+    )
     assert redact("Authorization: Bearer abcdefghijklmnop") == "Authorization: [REDACTED]"
-    assert json.loads(redact(json.dumps({"u": 'http://x/?key=abc"'}))) == {"u": 'http://x/?[REDACTED]"'}  # JSON stays JSON
+    assert json.loads(redact(json.dumps({"u": 'http://x/?key=abc"'}))) == {
+        "u": 'http://x/?[REDACTED]"'
+    }  # JSON stays JSON
 
 
 def test_a_push_creates_a_private_repo_and_uploads_the_folder(run_dir, monkeypatch, capsys):
@@ -110,8 +148,11 @@ def test_a_push_creates_a_private_repo_and_uploads_the_folder(run_dir, monkeypat
     monkeypatch.setattr(publish_module, "HfApi", FakeApi)
     monkeypatch.setenv("HF_TOKEN", "hf_testTOKENabcdefgh")
     assert publish_main([str(run_dir), "--push-to-hub", "acme/fc-test", "--license", "cc-by-4.0"]) == 0
-    assert calls == [("token", "hf_testTOKENabcdefgh"), ("create_repo", "acme/fc-test", "dataset", True),
-                     ("upload_folder", ["README.md", "config.json", "data", "pairs", "run.log"], "acme/fc-test", "dataset")]
+    assert calls == [
+        ("token", "hf_testTOKENabcdefgh"),
+        ("create_repo", "acme/fc-test", "dataset", True),
+        ("upload_folder", ["README.md", "config.json", "data", "pairs", "run.log"], "acme/fc-test", "dataset"),
+    ]
     assert "private" in capsys.readouterr().out
     calls.clear()
     assert publish_main([str(run_dir), "--push-to-hub", "acme/fc-test", "--license", "cc-by-4.0", "--public"]) == 0
@@ -120,13 +161,18 @@ def test_a_push_creates_a_private_repo_and_uploads_the_folder(run_dir, monkeypat
     assert publish_main([str(run_dir), "--push-to-hub", "acme/open", "--license", "mit"]) == 2
     assert "acme/open already exists and is public" in capsys.readouterr().err
     assert [call[0] for call in calls] == ["token", "create_repo"]
-    assert "hf_testTOKENabcdefgh" not in "".join(p.read_text(errors="ignore") for p in (run_dir / "hub").rglob("*") if p.is_file() and p.suffix != ".parquet")
+    assert "hf_testTOKENabcdefgh" not in "".join(
+        p.read_text(errors="ignore") for p in (run_dir / "hub").rglob("*") if p.is_file() and p.suffix != ".parquet"
+    )
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--push-to-hub", "acme/fc-test"], "--license: a push needs a license"),
-    (["--push-to-hub", "just-a-name", "--license", "mit"], "--push-to-hub: 'just-a-name' is not ORG/NAME"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--push-to-hub", "acme/fc-test"], "--license: a push needs a license"),
+        (["--push-to-hub", "just-a-name", "--license", "mit"], "--push-to-hub: 'just-a-name' is not ORG/NAME"),
+    ],
+)
 def test_bad_publish_input_is_one_line_and_exit_2(run_dir, argv, message, capsys):
     assert publish_main([str(run_dir), *argv]) == 2
     err = capsys.readouterr().err.strip()
@@ -137,22 +183,45 @@ def test_bad_publish_input_is_one_line_and_exit_2(run_dir, argv, message, capsys
 def test_publishing_an_unfinished_run_is_refused(tmp_path, capsys):
     (tmp_path / "accepted.jsonl").write_text("")
     assert publish_main([str(tmp_path), "--dry-run"]) == 2
-    assert capsys.readouterr().err.strip() == f"error: {tmp_path}: not a finished run (no manifest.json; a run writes it last)"
+    assert (
+        capsys.readouterr().err.strip()
+        == f"error: {tmp_path}: not a finished run (no manifest.json; a run writes it last)"
+    )
     assert not (tmp_path / "hub").exists()
 
 
 def test_a_push_without_a_token_stops_before_the_run(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))  # no cached login
-    result = run_cli(["--category", "single", "--n", "1", "--out", str(tmp_path / "run"), "--base-url", "http://127.0.0.1:9/v1",
-                      "--model", "m", "--push-to-hub", "acme/x", "--license", "mit"],
-                     env={"HF_TOKEN": "", "HF_HOME": str(tmp_path / "hf")})
+    result = run_cli(
+        [
+            "--category",
+            "single",
+            "--n",
+            "1",
+            "--out",
+            str(tmp_path / "run"),
+            "--base-url",
+            "http://127.0.0.1:9/v1",
+            "--model",
+            "m",
+            "--push-to-hub",
+            "acme/x",
+            "--license",
+            "mit",
+        ],
+        env={"HF_TOKEN": "", "HF_HOME": str(tmp_path / "hf")},
+    )
     assert result.returncode == 2
-    assert result.stderr.strip().endswith("error: --push-to-hub: no Hugging Face token: set HF_TOKEN or run `hf auth login`")
+    assert result.stderr.strip().endswith(
+        "error: --push-to-hub: no Hugging Face token: set HF_TOKEN or run `hf auth login`"
+    )
     assert not (tmp_path / "run").exists()
 
 
 def test_an_empty_run_writes_a_card_and_refuses_to_push(tmp_path, monkeypatch, capsys):
-    (tmp_path / "manifest.json").write_text(json.dumps({"config": {"category": "single"}, "funnel": {"candidates": 3, "accepted": 0}}))
+    (tmp_path / "manifest.json").write_text(
+        json.dumps({"config": {"category": "single"}, "funnel": {"candidates": 3, "accepted": 0}})
+    )
     (tmp_path / "accepted.jsonl").write_text("")
     assert publish_main([str(tmp_path), "--dry-run"]) == 0
     assert (tmp_path / "hub" / "README.md").is_file()

@@ -10,37 +10,107 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.seeds.enrich import main
 from pipeline.errors import InputError
 from pipeline.sampler import ArgumentSampler
 from pipeline.seeds import load_tools
+from pipeline.seeds.enrich import main
 from pipeline.seeds.sidecar import free_form
 from tests.conftest import run_cli
 from tests.fake_openai import FakeOpenAI, response_schema
 
 SECRET = "sk-test-do-not-print-4242"
-TOOLS = {"domain": "finance", "tools": [
-    {"name": "get_stock_price", "description": "Latest price of a stock.", "parameters": {"type": "object", "properties": {
-        "ticker": {"type": "string", "pattern": "^[A-Z]{1,5}$", "description": "Ticker symbol, e.g. AAPL."},
-        "exchange": {"type": "string", "enum": ["NYSE", "NASDAQ"]},
-        "as_of": {"type": "string", "format": "date"}}, "required": ["ticker"]}},
-    {"name": "send_payment", "description": "Send money to someone.", "parameters": {"type": "object", "properties": {
-        "recipient": {"type": "object", "properties": {"name": {"type": "string"}, "email": {"type": "string", "format": "email"}},
-                      "required": ["name", "email"]},
-        "memo": {"anyOf": [{"type": "string", "maxLength": 40}, {"type": "null"}]},
-        "amount": {"type": "number", "minimum": 1}}, "required": ["recipient", "amount"]}},
-]}
+TOOLS = {
+    "domain": "finance",
+    "tools": [
+        {
+            "name": "get_stock_price",
+            "description": "Latest price of a stock.",
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "ticker": {"type": "string", "pattern": "^[A-Z]{1,5}$", "description": "Ticker symbol, e.g. AAPL."},
+                    "exchange": {"type": "string", "enum": ["NYSE", "NASDAQ"]},
+                    "as_of": {"type": "string", "format": "date"},
+                },
+                "required": ["ticker"],
+            },
+        },
+        {
+            "name": "send_payment",
+            "description": "Send money to someone.",
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "recipient": {
+                        "type": "object",
+                        "properties": {"name": {"type": "string"}, "email": {"type": "string", "format": "email"}},
+                        "required": ["name", "email"],
+                    },
+                    "memo": {"anyOf": [{"type": "string", "maxLength": 40}, {"type": "null"}]},
+                    "amount": {"type": "number", "minimum": 1},
+                },
+                "required": ["recipient", "amount"],
+            },
+        },
+    ],
+}
 KEYS = ["get_stock_price.ticker", "send_payment.recipient.name", "send_payment.recipient.email", "send_payment.memo"]
 FIRST = ["Priya", "Tomasz", "Amara", "Kenji", "Lucia", "Oluwaseun", "Ingrid", "Mateo", "Hana", "Rafael", "Sofia"]
 LAST = ["Raman", "Kowalski", "Okafor", "Tanaka", "Ferreira", "Adeyemi"]
 GOOD = {
-    "ticker": ["AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA", "JPM", "V", "WMT", "XOM", "UNH", "JNJ", "PG",
-               "MA", "HD", "CVX", "KO", "PEP", "COST", "ADBE", "NFLX"],
+    "ticker": [
+        "AAPL",
+        "MSFT",
+        "NVDA",
+        "AMZN",
+        "GOOGL",
+        "META",
+        "TSLA",
+        "JPM",
+        "V",
+        "WMT",
+        "XOM",
+        "UNH",
+        "JNJ",
+        "PG",
+        "MA",
+        "HD",
+        "CVX",
+        "KO",
+        "PEP",
+        "COST",
+        "ADBE",
+        "NFLX",
+    ],
     "recipient.name": [f"{first} {last}" for first in FIRST for last in LAST][:22],
     "recipient.email": [f"{first.lower()}.{last.lower()}@fastmail.com" for first in FIRST for last in LAST][:22],
-    "memo": [f"Dinner in {city}" for city in ["Lisbon", "Oslo", "Lima", "Quito", "Hanoi", "Accra", "Tunis", "Porto", "Cusco",
-                                              "Turku", "Bergen", "Cork", "Graz", "Leeds", "Malmo", "Nantes", "Poznan",
-                                              "Riga", "Split", "Tartu", "Utrecht", "Varna"]],
+    "memo": [
+        f"Dinner in {city}"
+        for city in [
+            "Lisbon",
+            "Oslo",
+            "Lima",
+            "Quito",
+            "Hanoi",
+            "Accra",
+            "Tunis",
+            "Porto",
+            "Cusco",
+            "Turku",
+            "Bergen",
+            "Cork",
+            "Graz",
+            "Leeds",
+            "Malmo",
+            "Nantes",
+            "Poznan",
+            "Riga",
+            "Split",
+            "Tartu",
+            "Utrecht",
+            "Varna",
+        ]
+    ],
 }
 
 
@@ -59,6 +129,7 @@ def teacher(answers):
         key = parameter(body)
         asked[key] = asked.get(key, 0) + 1
         return json.dumps({"values": answers(key, asked[key])})
+
     return respond
 
 
@@ -87,11 +158,21 @@ def test_values_are_written_and_read_back_as_pools(tools_file, capsys):
         assert _enrich(fake) == 0
     assert sorted(_asks(fake)) == sorted(key.split(".", 1)[1] for key in KEYS)  # one request per parameter
     body = next(body for body in fake.requests if "values" in json.dumps(response_schema(body)))
-    assert response_schema(body)["properties"]["values"] == {"type": "array", "items": {"type": "string"}, "minItems": 20}
+    assert response_schema(body)["properties"]["values"] == {
+        "type": "array",
+        "items": {"type": "string"},
+        "minItems": 20,
+    }
     sidecar = _sidecar(tools_file)
-    assert sidecar == {"get_stock_price": {"ticker": GOOD["ticker"]},
-                       "send_payment": {key: GOOD[key] for key in ("recipient.name", "recipient.email", "memo")}}
-    assert tools_file.with_name("finance.values.json").read_text().startswith('{\n  "get_stock_price": {\n    "ticker": [\n')
+    assert sidecar == {
+        "get_stock_price": {"ticker": GOOD["ticker"]},
+        "send_payment": {key: GOOD[key] for key in ("recipient.name", "recipient.email", "memo")},
+    }
+    assert (
+        tools_file.with_name("finance.values.json")
+        .read_text()
+        .startswith('{\n  "get_stock_price": {\n    "ticker": [\n')
+    )
     tools = {tool.name: tool for tool in load_tools(["finance.json"])}
     assert tools["get_stock_price"].parameters["properties"]["ticker"]["x-pool"] == GOOD["ticker"]
     recipient = tools["send_payment"].parameters["properties"]["recipient"]["properties"]
@@ -107,28 +188,45 @@ def test_values_are_written_and_read_back_as_pools(tools_file, capsys):
 
 
 def test_placeholders_invalid_and_duplicate_values_are_dropped(tools_file, capsys):
-    answers = {"ticker": ["AAPL", "aapl", "AAPL", " MSFT ", "TBD", "XXX", "toolong", "NVDA"],
-               "recipient.name": ["John Doe", "Priya Raman", "priya  raman", "N/A", "Kenji Tanaka", "Lucia Ferreira"],
-               "recipient.email": ["jane@example.com", "not-an-email", "amara.okafor@fastmail.com", "hana@proton.me", "k@tanaka.jp"],
-               "memo": ["<memo>", "Rent for March", "x" * 41, "Lorem ipsum", "Split the taxi", "Concert tickets"]}
+    answers = {
+        "ticker": ["AAPL", "aapl", "AAPL", " MSFT ", "TBD", "XXX", "toolong", "NVDA"],
+        "recipient.name": ["John Doe", "Priya Raman", "priya  raman", "N/A", "Kenji Tanaka", "Lucia Ferreira"],
+        "recipient.email": [
+            "jane@example.com",
+            "not-an-email",
+            "amara.okafor@fastmail.com",
+            "hana@proton.me",
+            "k@tanaka.jp",
+        ],
+        "memo": ["<memo>", "Rent for March", "x" * 41, "Lorem ipsum", "Split the taxi", "Concert tickets"],
+    }
     with FakeOpenAI(teacher(lambda key, n: answers[key])) as fake:
         assert _enrich(fake, "--min-values", "3", "--max-attempts", "1") == 0
-    assert _sidecar(tools_file) == {"get_stock_price": {"ticker": ["AAPL", "MSFT", "NVDA"]},
-                                    "send_payment": {"recipient.name": ["Priya Raman", "Kenji Tanaka", "Lucia Ferreira"],
-                                                     "recipient.email": ["amara.okafor@fastmail.com", "hana@proton.me", "k@tanaka.jp"],
-                                                     "memo": ["Rent for March", "Split the taxi", "Concert tickets"]}}
+    assert _sidecar(tools_file) == {
+        "get_stock_price": {"ticker": ["AAPL", "MSFT", "NVDA"]},
+        "send_payment": {
+            "recipient.name": ["Priya Raman", "Kenji Tanaka", "Lucia Ferreira"],
+            "recipient.email": ["amara.okafor@fastmail.com", "hana@proton.me", "k@tanaka.jp"],
+            "memo": ["Rent for March", "Split the taxi", "Concert tickets"],
+        },
+    }
     out = capsys.readouterr().out
-    assert "get_stock_price.ticker: 3 values (+3 new, 1 request(s)); dropped 2 duplicate, 1 invalid, 2 placeholder" in out  # aapl: a case variant
+    assert (
+        "get_stock_price.ticker: 3 values (+3 new, 1 request(s)); dropped 2 duplicate, 1 invalid, 2 placeholder" in out
+    )  # aapl: a case variant
 
 
 def test_a_short_answer_is_retried_with_another_seed_and_merged(tools_file, capsys):
     def answers(key, number):
         values = GOOD[key]
         return values[:3] if number == 1 else values[2:6]  # the retry repeats one value, adds three
+
     with FakeOpenAI(teacher(answers)) as fake:
         assert _enrich(fake, "--min-values", "5") == 0
     assert _asks(fake).count("ticker") == 2
-    ticker = [body for body in fake.requests if "values" in json.dumps(response_schema(body)) and parameter(body) == "ticker"]
+    ticker = [
+        body for body in fake.requests if "values" in json.dumps(response_schema(body)) and parameter(body) == "ticker"
+    ]
     assert ticker[0]["seed"] != ticker[1]["seed"]
     assert '"AAPL", "MSFT", "NVDA"' in ticker[1]["messages"][-1]["content"]  # the retry knows what it has
     assert _sidecar(tools_file)["get_stock_price"]["ticker"] == GOOD["ticker"][:6]
@@ -140,10 +238,13 @@ def test_an_unreadable_answer_is_an_attempt_and_prompt_copies_are_dropped(tools_
             return json.dumps({"answer": "yes"})
         key = parameter(body)
         return "I cannot help with that." if key == "ticker" else json.dumps({"values": [key, *GOOD[key][:3]]})
+
     with FakeOpenAI(respond) as fake:
         assert _enrich(fake, "--min-values", "3", "--max-attempts", "2") == 1
     out = capsys.readouterr().out
-    assert "short finance.json get_stock_price.ticker: 0 values (+0 new, 2 request(s)); dropped 2 unreadable answer" in out
+    assert (
+        "short finance.json get_stock_price.ticker: 0 values (+0 new, 2 request(s)); dropped 2 unreadable answer" in out
+    )
     assert "ok finance.json send_payment.memo: 3 values (+3 new, 1 request(s)); dropped 1 copied from the prompt" in out
 
 
@@ -158,8 +259,10 @@ def test_parameters_left_short_exit_1_and_keep_what_they_got(tools_file, capsys)
 
 
 def test_merge_keeps_existing_sidecar_values_and_skips_full_parameters(tools_file):
-    existing = {"get_stock_price": {"ticker": ["IBM", "ORCL"], "exchange": ["NYSE"]},
-                "send_payment": {"memo": GOOD["memo"][:5]}}
+    existing = {
+        "get_stock_price": {"ticker": ["IBM", "ORCL"], "exchange": ["NYSE"]},
+        "send_payment": {"memo": GOOD["memo"][:5]},
+    }
     tools_file.with_name("finance.values.json").write_text(json.dumps(existing), encoding="utf-8")
     with FakeOpenAI(teacher(lambda key, n: GOOD[key][:5])) as fake:
         assert _enrich(fake, "--min-values", "5") == 0
@@ -170,14 +273,32 @@ def test_merge_keeps_existing_sidecar_values_and_skips_full_parameters(tools_fil
     assert load_tools(["finance.json"])[0].parameters["properties"]["exchange"]["x-pool"] == ["NYSE"]
 
 
-@pytest.mark.parametrize("sidecar, message", [
-    ({"get_stock_price": {"ticker": ["AAPL", "aapl"]}}, "finance.values.json: get_stock_price.ticker[1]: value 'aapl': 'aapl' does not match '^[A-Z]{1,5}$'"),
-    ({"send_payment": {"recipient.email": ["ana"]}}, "finance.values.json: send_payment.recipient.email[0]: value 'ana': 'ana' is not a 'email'"),
-    ({"get_stock_price": {"ticker": "AAPL"}}, "finance.values.json: get_stock_price.ticker: expected a list of values"),
-    ({"get_stock_price": {"symbol": ["AAPL"]}}, "finance.values.json: get_stock_price.symbol: get_stock_price has no parameter 'symbol'"),
-    ({"get_price": {"ticker": ["AAPL"]}}, "finance.values.json: get_price: no tool 'get_price' in the tools file beside it"),
-    (["AAPL"], 'finance.values.json: expected {"tool": {"parameter": [values]}}'),
-])
+@pytest.mark.parametrize(
+    "sidecar, message",
+    [
+        (
+            {"get_stock_price": {"ticker": ["AAPL", "aapl"]}},
+            "finance.values.json: get_stock_price.ticker[1]: value 'aapl': 'aapl' does not match '^[A-Z]{1,5}$'",
+        ),
+        (
+            {"send_payment": {"recipient.email": ["ana"]}},
+            "finance.values.json: send_payment.recipient.email[0]: value 'ana': 'ana' is not a 'email'",
+        ),
+        (
+            {"get_stock_price": {"ticker": "AAPL"}},
+            "finance.values.json: get_stock_price.ticker: expected a list of values",
+        ),
+        (
+            {"get_stock_price": {"symbol": ["AAPL"]}},
+            "finance.values.json: get_stock_price.symbol: get_stock_price has no parameter 'symbol'",
+        ),
+        (
+            {"get_price": {"ticker": ["AAPL"]}},
+            "finance.values.json: get_price: no tool 'get_price' in the tools file beside it",
+        ),
+        (["AAPL"], 'finance.values.json: expected {"tool": {"parameter": [values]}}'),
+    ],
+)
 def test_a_bad_sidecar_is_an_input_error_naming_file_and_path(tools_file, capsys, sidecar, message):
     tools_file.with_name("finance.values.json").write_text(json.dumps(sidecar), encoding="utf-8")
     with pytest.raises(InputError) as info:
@@ -194,8 +315,9 @@ def test_dry_run_sends_nothing(tools_file, capsys):
         assert _enrich(fake, "--dry-run") == 0
     assert fake.requests == []
     out = capsys.readouterr().out
-    assert [line.split(":")[0] for line in out.splitlines() if line.startswith("would ask")] == \
-        [f"would ask finance.json {key}" for key in KEYS]
+    assert [line.split(":")[0] for line in out.splitlines() if line.startswith("would ask")] == [
+        f"would ask finance.json {key}" for key in KEYS
+    ]
     assert "4 parameter(s), at most 12 request(s)" in out and '"minItems": 20' in out
 
 
@@ -206,16 +328,28 @@ def test_free_form_is_what_the_sampler_cannot_draw():
     assert free_form({"anyOf": [{"type": "string"}, {"type": "null"}]}, {})
     assert free_form({"$ref": "#/$defs/Code"}, defs)
     assert not free_form({"$ref": "#/$defs/Day"}, defs)
-    for schema in ({"type": "string", "enum": ["a"]}, {"type": "string", "const": "a"}, {"type": "string", "x-pool": ["a"]},
-                   {"type": "string", "format": "date-time"}, {"type": "integer"}, {"anyOf": [{"type": "string"}, {"type": "integer"}]}):
+    for schema in (
+        {"type": "string", "enum": ["a"]},
+        {"type": "string", "const": "a"},
+        {"type": "string", "x-pool": ["a"]},
+        {"type": "string", "format": "date-time"},
+        {"type": "integer"},
+        {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+    ):
         assert not free_form(schema, {}), schema
 
 
 def test_cli_bad_input_is_one_line_and_exit_2(tmp_path):
-    result = run_cli(["enrich", "--tools", "missing.json", "--base-url", "http://127.0.0.1:9/v1", "--model", "m"],
-                     cwd=tmp_path, module="pipeline.seeds", timeout=120)
+    result = run_cli(
+        ["enrich", "--tools", "missing.json", "--base-url", "http://127.0.0.1:9/v1", "--model", "m"],
+        cwd=tmp_path,
+        module="pipeline.seeds",
+        timeout=120,
+    )
     assert (result.returncode, result.stderr) == (2, "error: missing.json: no such file or folder\n")
-    result = run_cli(["enrich", "--base-url", "http://127.0.0.1:9/v1"], cwd=tmp_path, module="pipeline.seeds", timeout=120)
+    result = run_cli(
+        ["enrich", "--base-url", "http://127.0.0.1:9/v1"], cwd=tmp_path, module="pipeline.seeds", timeout=120
+    )
     assert (result.returncode, result.stderr) == (2, "error: --model: --model is required with --base-url\n")
     result = run_cli([], cwd=tmp_path, module="pipeline.seeds", timeout=120)
     assert result.returncode == 2 and "usage: python -m pipeline.seeds enrich" in result.stderr

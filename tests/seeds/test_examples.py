@@ -21,7 +21,15 @@ from jsonschema import Draft202012Validator
 from filters.base import leaves
 from filters.grounding import GroundingCheck, GroundingOptions
 from filters.mentions import numbers_in
-from filters.quality import PLACEHOLDER_RE, PLACEHOLDERS, SLOT_RE, QualityCheck, _schema_constants, is_placeholder, refusal
+from filters.quality import (
+    PLACEHOLDER_RE,
+    PLACEHOLDERS,
+    SLOT_RE,
+    QualityCheck,
+    _schema_constants,
+    is_placeholder,
+    refusal,
+)
 from filters.schema import strip_extensions, validator_for
 from pipeline.record import Conversation
 from pipeline.seeds import alias_table, load_tools
@@ -31,12 +39,25 @@ EXAMPLES = ROOT / "seeds" / "examples"
 NOW = "2026-11-23T10:00:00Z"
 TOOLS = {tool.name: tool for tool in load_tools()}
 NAMES = tuple(sorted(TOOLS))
-PARAMETERS = tuple(sorted({key for tool in TOOLS.values() for key in tool.parameters.get("properties") or {}
-                           if "_" in key or re.search(r"[a-z][A-Z]", key)}))
+PARAMETERS = tuple(
+    sorted(
+        {
+            key
+            for tool in TOOLS.values()
+            for key in tool.parameters.get("properties") or {}
+            if "_" in key or re.search(r"[a-z][A-Z]", key)
+        }
+    )
+)
 GROUNDING = GroundingCheck(GroundingOptions(aliases=alias_table(list(TOOLS.values()))))
 # stand-ins that can be spotted inside running text (single words like "test" are ordinary English)
-PLACEHOLDER_PHRASES = re.compile(r"(?<![\w-])(?:" + "|".join(
-    re.escape(p) for p in sorted(PLACEHOLDERS, key=len, reverse=True) if " " in p or any(c.isdigit() for c in p)) + r")(?![\w-])")
+PLACEHOLDER_PHRASES = re.compile(
+    r"(?<![\w-])(?:"
+    + "|".join(
+        re.escape(p) for p in sorted(PLACEHOLDERS, key=len, reverse=True) if " " in p or any(c.isdigit() for c in p)
+    )
+    + r")(?![\w-])"
+)
 NO_CALL_KINDS = ("unrelated", "missing_value", "unavailable_tool")
 
 
@@ -49,10 +70,15 @@ def _lines():
 
 def _records(category: str) -> list[dict[str, Any]]:
     path = EXAMPLES / f"{category}.jsonl"
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()] if path.is_file() else []
+    return (
+        [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        if path.is_file()
+        else []
+    )
 
 
 # -- rules shared by the categories ----------------------------------------------------------------
+
 
 def _user_text(text: Any, where: str) -> list[str]:
     """A user turn: a non-empty string with no function or parameter name and no template slot or stand-in."""
@@ -79,12 +105,14 @@ def _assistant_text(text: Any, where: str) -> list[str]:
 def _call(call: Any, where: str) -> list[str]:
     """A call {name, arguments} that names a bundled tool, fits its parameters and holds no stand-in value."""
     if not isinstance(call, dict) or set(call) != {"name", "arguments"} or not isinstance(call["arguments"], dict):
-        return [f"{where}: expected {{\"name\": str, \"arguments\": {{...}}}}"]
+        return [f'{where}: expected {{"name": str, "arguments": {{...}}}}']
     tool = TOOLS.get(call["name"])
     if tool is None:
         return [f"{where}: unknown tool {call['name']!r}"]
-    problems = [f"{where}.arguments{path}: {code}: {message}"
-                for code, path, message in validator_for(strip_extensions(tool.parameters)).errors(call["arguments"])]
+    problems = [
+        f"{where}.arguments{path}: {code}: {message}"
+        for code, path, message in validator_for(strip_extensions(tool.parameters)).errors(call["arguments"])
+    ]
     legit = _schema_constants(tool.parameters)
     for path, value in leaves(call["arguments"], f"{where}.arguments"):
         if isinstance(value, str) and is_placeholder(value) and value.strip().casefold() not in legit:
@@ -105,23 +133,30 @@ def _result(name: str, result: Any, where: str) -> list[str]:
     if not schema:
         return []
     validator = Draft202012Validator(strip_extensions(schema), format_checker=Draft202012Validator.FORMAT_CHECKER)
-    return [f"{where}{''.join(f'[{p}]' if isinstance(p, int) else f'.{p}' for p in error.absolute_path)}: {error.message}"
-            for error in validator.iter_errors(result)]
+    return [
+        f"{where}{''.join(f'[{p}]' if isinstance(p, int) else f'.{p}' for p in error.absolute_path)}: {error.message}"
+        for error in validator.iter_errors(result)
+    ]
 
 
 def _grounded(call: dict[str, Any], text: str, where: str) -> list[str]:
     """Every value of the call is stated in `text` (or is an alias of what it says, a default, a boolean)."""
     keys = GROUNDING.ungrounded_keys(call["arguments"], TOOLS[call["name"]].parameters, text, NOW)
-    return [f"{where}.arguments.{key}={json.dumps(call['arguments'][key], ensure_ascii=False)} is not stated in the request"
-            for key in keys]
+    return [
+        f"{where}.arguments.{key}={json.dumps(call['arguments'][key], ensure_ascii=False)} is not stated in the request"
+        for key in keys
+    ]
 
 
 def _keys(example: dict[str, Any], required: set[str], optional: set[str] = frozenset()) -> list[str]:
     missing, extra = required - set(example), set(example) - required - optional
-    return ([f"missing keys {sorted(missing)}"] if missing else []) + ([f"unexpected keys {sorted(extra)}"] if extra else [])
+    return ([f"missing keys {sorted(missing)}"] if missing else []) + (
+        [f"unexpected keys {sorted(extra)}"] if extra else []
+    )
 
 
 # -- categories ------------------------------------------------------------------------------------
+
 
 def _single(example: dict[str, Any]) -> list[str]:
     problems = _keys(example, {"request", "call"}, {"tool"})
@@ -153,7 +188,9 @@ def _step_calls(step: Any) -> tuple[list[Any], list[Any] | None]:
     if "call" in step:
         return [step["call"]], ([step["result"]] if "result" in step else None)
     if "name" in step:
-        return [{"name": step.get("name"), "arguments": step.get("arguments")}], ([step["result"]] if "result" in step else None)
+        return [{"name": step.get("name"), "arguments": step.get("arguments")}], (
+            [step["result"]] if "result" in step else None
+        )
     return [], None
 
 
@@ -173,8 +210,12 @@ def _nested(example: dict[str, Any]) -> list[str]:
             if not isinstance(results, list) or len(results) != len(calls):
                 problems.append(f"steps[{i}]: expected one result per call")
             else:
-                problems += [p for j, (call, result) in enumerate(zip(calls, results)) if isinstance(call, dict)
-                             for p in _result(call.get("name"), result, f"steps[{i}].results[{j}]")]
+                problems += [
+                    p
+                    for j, (call, result) in enumerate(zip(calls, results))
+                    if isinstance(call, dict)
+                    for p in _result(call.get("name"), result, f"steps[{i}].results[{j}]")
+                ]
     return problems
 
 
@@ -188,7 +229,9 @@ def _multi_turn(example: dict[str, Any]) -> list[str]:
     for i, turn in enumerate(turns):
         where = f"turns[{i}]"
         problems += [f"{where}: {p}" for p in _keys(turn, {"user", "assistant"}, {"calls", "results"})]
-        problems += _user_text(turn.get("user"), f"{where}.user") + _assistant_text(turn.get("assistant"), f"{where}.assistant")
+        problems += _user_text(turn.get("user"), f"{where}.user") + _assistant_text(
+            turn.get("assistant"), f"{where}.assistant"
+        )
         if "calls" not in turn:
             if "results" in turn:
                 problems.append(f"{where}: results without calls")
@@ -202,8 +245,14 @@ def _multi_turn(example: dict[str, Any]) -> list[str]:
             name = call.get("name") if isinstance(call, dict) else None
             problems += _result(name, result, f"{where}.results[{j}]")
             tool = TOOLS.get(name)
-            if tool is not None and not tool.read_only and not (i and str(turns[i - 1].get("assistant", "")).rstrip().endswith("?")):
-                problems.append(f"{where}.calls[{j}]: {name} changes something, but the turn before asks no confirmation")
+            if (
+                tool is not None
+                and not tool.read_only
+                and not (i and str(turns[i - 1].get("assistant", "")).rstrip().endswith("?"))
+            ):
+                problems.append(
+                    f"{where}.calls[{j}]: {name} changes something, but the turn before asks no confirmation"
+                )
     if not any("calls" in t for t in turns) or all("calls" in t for t in turns):
         problems.append("turns: expected both call turns and plain chat turns")
     if not problems:
@@ -217,14 +266,30 @@ def _multi_turn_record(turns: list[dict[str, Any]]) -> Conversation:
         messages.append({"role": "user", "content": turn["user"]})
         if turn.get("calls"):
             ids = [f"c{i:02d}x{j:04d}" for j in range(len(turn["calls"]))]
-            messages.append({"role": "assistant", "content": None, "tool_calls": [
-                {"id": id_, "type": "function", "function": call} for id_, call in zip(ids, turn["calls"])]})
-            messages += [{"role": "tool", "tool_call_id": id_, "name": call["name"], "content": json.dumps(result, ensure_ascii=False)}
-                         for id_, call, result in zip(ids, turn["calls"], turn["results"])]
+            messages.append(
+                {
+                    "role": "assistant",
+                    "content": None,
+                    "tool_calls": [
+                        {"id": id_, "type": "function", "function": call} for id_, call in zip(ids, turn["calls"])
+                    ],
+                }
+            )
+            messages += [
+                {
+                    "role": "tool",
+                    "tool_call_id": id_,
+                    "name": call["name"],
+                    "content": json.dumps(result, ensure_ascii=False),
+                }
+                for id_, call, result in zip(ids, turn["calls"], turn["results"])
+            ]
         messages.append({"role": "assistant", "content": turn["assistant"]})
     names = sorted({call["name"] for turn in turns for call in turn.get("calls") or []})
     tools = [TOOLS[name].to_tool().model_dump() for name in names]
-    return Conversation.model_validate({"id": "example", "category": "multi_turn", "tools": tools, "messages": messages, "meta": {"now": NOW}})
+    return Conversation.model_validate(
+        {"id": "example", "category": "multi_turn", "tools": tools, "messages": messages, "meta": {"now": NOW}}
+    )
 
 
 def _multi_turn_grounding(turns: list[dict[str, Any]]) -> list[str]:
@@ -256,7 +321,9 @@ def _multi_turn_numbers(turns: list[dict[str, Any]]) -> list[str]:
                 if not any(abs(reading - number) < 0.006 for reading in readings for number in stated):
                     unknown.append(match.group(0))
             if unknown:
-                problems.append(f"turns[{i}].assistant: quotes figures that no result or earlier turn states: {unknown}")
+                problems.append(
+                    f"turns[{i}].assistant: quotes figures that no result or earlier turn states: {unknown}"
+                )
         stated |= _stated_numbers(turn["assistant"])
     return problems
 
@@ -275,9 +342,15 @@ def _no_call(example: dict[str, Any]) -> list[str]:
     else:
         problems += [f"tools[{i}]: unknown tool {name!r}" for i, name in enumerate(tools) if name not in TOOLS]
     problems += _user_text(example["request"], "request") + _assistant_text(example["reply"], "reply")
-    if isinstance(example["reply"], str) and (QualityCheck._leak(NAMES, example["reply"]) or QualityCheck._leaked_parameter(PARAMETERS, example["reply"])):
+    if isinstance(example["reply"], str) and (
+        QualityCheck._leak(NAMES, example["reply"]) or QualityCheck._leaked_parameter(PARAMETERS, example["reply"])
+    ):
         problems.append("reply: names a function or parameter as an identifier")
-    if kind == "unrelated" and isinstance(example["reply"], str) and re.search(r"\btools?\b|\bfunctions?\b", example["reply"], re.I):
+    if (
+        kind == "unrelated"
+        and isinstance(example["reply"], str)
+        and re.search(r"\btools?\b|\bfunctions?\b", example["reply"], re.I)
+    ):
         problems.append("reply: an unrelated request gets a plain answer, not tool talk")
     if kind == "missing_value" and not problems:
         problems += _missing_value(example)
@@ -295,7 +368,9 @@ def _missing_value(example: dict[str, Any]) -> list[str]:
         problems.append(f"missing: {missing!r} is not a required parameter given in the call")
     if not reply.endswith("?") or reply.count("?") != 1:
         problems.append("reply: expected one follow-up question ending with '?'")
-    if missing not in GROUNDING.ungrounded_keys(call["arguments"], TOOLS[call["name"]].parameters, example["request"], NOW):
+    if missing not in GROUNDING.ungrounded_keys(
+        call["arguments"], TOOLS[call["name"]].parameters, example["request"], NOW
+    ):
         problems.append(f"request: already states {missing!r}")
     return problems + _grounded(call, f"{example['request']}\n{example['value']}", "call")
 
@@ -304,6 +379,7 @@ CHECKS = {"single": _single, "parallel": _parallel, "nested": _nested, "multi_tu
 
 
 # -- tests -----------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(("category", "number", "line"), list(_lines()))
 def test_example_line(category: str, number: int, line: str):
@@ -323,8 +399,12 @@ def test_every_category_has_examples():
 
 
 def test_parallel_examples_cover_every_domain():
-    domains = {TOOLS[call["name"]].domain for example in _records("parallel") for call in example.get("calls", [])
-               if isinstance(call, dict) and call.get("name") in TOOLS}
+    domains = {
+        TOOLS[call["name"]].domain
+        for example in _records("parallel")
+        for call in example.get("calls", [])
+        if isinstance(call, dict) and call.get("name") in TOOLS
+    }
     assert domains >= {tool.domain for tool in TOOLS.values()}
 
 
@@ -343,4 +423,6 @@ def test_result_schemas_reach_the_examples_check():
     for path in sorted((ROOT / "seeds" / "tools").glob("*.json")):
         for item in json.loads(path.read_text(encoding="utf-8")).get("tools", []):
             if isinstance(item, dict) and "result_schema" in item:
-                assert getattr(TOOLS[item["name"]], "result_schema", None) == item["result_schema"], f"{path.name}: {item['name']}"
+                assert getattr(TOOLS[item["name"]], "result_schema", None) == item["result_schema"], (
+                    f"{path.name}: {item['name']}"
+                )

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-import pipeline.seeds.tools as seeds
 import pipeline.seeds.examples as examples_module
 import pipeline.seeds.links as links_module
+import pipeline.seeds.tools as seeds
 from pipeline.errors import InputError
-from pipeline.seeds.tools import check_parameters
 from pipeline.seeds import load_examples, load_tools
-
+from pipeline.seeds.tools import check_parameters
 
 # -- helpers --------------------------------------------------------------------------------------
+
 
 def _walk(value, path=""):
     """Yield (path, dict) for every dict in a JSON value."""
@@ -34,8 +34,11 @@ def _keys(value):
 
 
 def _tool(name="f", parameters=None, **extra):
-    body = {"name": name, "description": "does f",
-            "parameters": parameters if parameters is not None else {"type": "object", "properties": {}}}
+    body = {
+        "name": name,
+        "description": "does f",
+        "parameters": parameters if parameters is not None else {"type": "object", "properties": {}},
+    }
     body.update(extra)
     return body
 
@@ -69,6 +72,7 @@ def bundled():
 
 # -- bundled seeds -------------------------------------------------------------------------------
 
+
 def test_bundled_seeds_load(bundled):
     assert len(bundled) >= 40
     assert len({tool.domain for tool in bundled}) >= 8
@@ -94,7 +98,11 @@ def test_bundled_seeds_cover_complex_schemas(bundled):
             if path and node.get("type") == "object" and "properties" in node and not path.endswith(".items"):
                 kinds["nested_object"].add(tool.name)
             items = node.get("items")
-            if node.get("type") == "array" and isinstance(items, dict) and (items.get("type") == "object" or "$ref" in items):
+            if (
+                node.get("type") == "array"
+                and isinstance(items, dict)
+                and (items.get("type") == "object" or "$ref" in items)
+            ):
                 kinds["array_of_objects"].add(tool.name)
             if any(isinstance(b, dict) and b.get("type") == "null" for b in node.get("anyOf", [])):
                 kinds["nullable_anyof"].add(tool.name)
@@ -130,13 +138,21 @@ def test_to_tool_carries_only_record_keys(bundled):
 
 
 def test_to_tool_keeps_the_schema_minus_extensions():
-    seed = seeds.SeedTool("f", "d", {"type": "object", "properties": {"a": {"type": "string", "x-pool": ["x"],
-                                                                           "x-aliases": {"x": ["ex"]}}}}, True)
-    assert seed.to_tool().model_dump()["function"]["parameters"] == {"type": "object", "properties": {"a": {"type": "string"}}}
+    seed = seeds.SeedTool(
+        "f",
+        "d",
+        {"type": "object", "properties": {"a": {"type": "string", "x-pool": ["x"], "x-aliases": {"x": ["ex"]}}}},
+        True,
+    )
+    assert seed.to_tool().model_dump()["function"]["parameters"] == {
+        "type": "object",
+        "properties": {"a": {"type": "string"}},
+    }
     assert "x-pool" in seed.parameters["properties"]["a"]  # the seed itself is not mutated
 
 
 # -- bad seeds -------------------------------------------------------------------------------------
+
 
 def test_invalid_json(in_tmp):
     name = _write(in_tmp, "bad.json", '{"tools": [\n  {"name": "f",\n}', raw=True)
@@ -190,22 +206,42 @@ def test_duplicate_name_across_files(in_tmp):
 
 
 def test_invalid_type_names_the_property(in_tmp):
-    tools = [_tool("a"), _tool("b"), _tool("c"),
-             _tool("d", {"type": "object", "properties": {"date": {"type": "strnig"}}})]
+    tools = [
+        _tool("a"),
+        _tool("b"),
+        _tool("c"),
+        _tool("d", {"type": "object", "properties": {"date": {"type": "strnig"}}}),
+    ]
     name = _write(in_tmp, "bad.json", {"tools": tools})
     assert _error([name]) == "bad.json: tools[3].parameters.properties.date: 'strnig' is not a valid type"
 
 
-@pytest.mark.parametrize("parameters, where", [
-    ({"type": "object", "properties": {"q": {"anyOf": [{"type": "string"}, {"type": "nul"}]}}},
-     "tools[0].parameters.properties.q.anyOf[1]: 'nul' is not a valid type"),
-    ({"type": "object", "properties": {"q": {"type": "array", "items": {"type": "object", "properties": {"z": {"type": "flt"}}}}}},
-     "tools[0].parameters.properties.q.items.properties.z: 'flt' is not a valid type"),
-    ({"type": "object", "properties": {"q": {"type": ["string", "bogus"]}}},
-     "tools[0].parameters.properties.q: 'bogus' is not a valid type"),
-    ({"type": "object", "$defs": {"D": {"type": "obj"}}, "properties": {"q": {"$ref": "#/$defs/D"}}},
-     "tools[0].parameters.$defs.D: 'obj' is not a valid type"),
-])
+@pytest.mark.parametrize(
+    "parameters, where",
+    [
+        (
+            {"type": "object", "properties": {"q": {"anyOf": [{"type": "string"}, {"type": "nul"}]}}},
+            "tools[0].parameters.properties.q.anyOf[1]: 'nul' is not a valid type",
+        ),
+        (
+            {
+                "type": "object",
+                "properties": {
+                    "q": {"type": "array", "items": {"type": "object", "properties": {"z": {"type": "flt"}}}}
+                },
+            },
+            "tools[0].parameters.properties.q.items.properties.z: 'flt' is not a valid type",
+        ),
+        (
+            {"type": "object", "properties": {"q": {"type": ["string", "bogus"]}}},
+            "tools[0].parameters.properties.q: 'bogus' is not a valid type",
+        ),
+        (
+            {"type": "object", "$defs": {"D": {"type": "obj"}}, "properties": {"q": {"$ref": "#/$defs/D"}}},
+            "tools[0].parameters.$defs.D: 'obj' is not a valid type",
+        ),
+    ],
+)
 def test_invalid_nested_types(in_tmp, parameters, where):
     name = _write(in_tmp, "bad.json", {"tools": [_tool("f", parameters)]})
     assert _error([name]) == f"bad.json: {where}"
@@ -214,7 +250,10 @@ def test_invalid_nested_types(in_tmp, parameters, where):
 @pytest.mark.parametrize("parameters", [{"type": "array", "items": {}}, {"type": "string"}])
 def test_parameters_not_object(in_tmp, parameters):
     name = _write(in_tmp, "bad.json", {"tools": [_tool("f", parameters)]})
-    assert _error([name]) == f"bad.json: tools[0].parameters: parameters must have type 'object', not {parameters['type']!r}"
+    assert (
+        _error([name])
+        == f"bad.json: tools[0].parameters: parameters must have type 'object', not {parameters['type']!r}"
+    )
 
 
 def test_parameters_not_a_dict(in_tmp):
@@ -250,10 +289,15 @@ def test_description_not_string(in_tmp):
 
 
 def test_pool_value_violating_its_schema(in_tmp):
-    parameters = {"type": "object", "properties": {"q": {"type": "string", "pattern": "^[A-Z]+$", "x-pool": ["AB", "CD", "cd"]}}}
+    parameters = {
+        "type": "object",
+        "properties": {"q": {"type": "string", "pattern": "^[A-Z]+$", "x-pool": ["AB", "CD", "cd"]}},
+    }
     name = _write(in_tmp, "bad.json", {"tools": [_tool("f", parameters)]})
     text = _error([name])
-    assert text == "bad.json: tools[0].parameters.properties.q.x-pool[2]: pool value 'cd': 'cd' does not match '^[A-Z]+$'"
+    assert (
+        text == "bad.json: tools[0].parameters.properties.q.x-pool[2]: pool value 'cd': 'cd' does not match '^[A-Z]+$'"
+    )
     assert text.split(": ")[1].endswith("x-pool[2]")
 
 
@@ -264,11 +308,15 @@ def test_pool_value_violating_a_format(in_tmp):
 
 
 def test_pool_in_defs_and_items_is_checked(in_tmp):
-    parameters = {"type": "object",
-                  "$defs": {"Item": {"type": "object", "properties": {"n": {"type": "integer", "x-pool": [1, "two"]}}}},
-                  "properties": {"items": {"type": "array", "items": {"$ref": "#/$defs/Item"}}}}
+    parameters = {
+        "type": "object",
+        "$defs": {"Item": {"type": "object", "properties": {"n": {"type": "integer", "x-pool": [1, "two"]}}}},
+        "properties": {"items": {"type": "array", "items": {"$ref": "#/$defs/Item"}}},
+    }
     name = _write(in_tmp, "bad.json", {"tools": [_tool("f", parameters)]})
-    assert _error([name]).startswith("bad.json: tools[0].parameters.$defs.Item.properties.n.x-pool[1]: pool value 'two'")
+    assert _error([name]).startswith(
+        "bad.json: tools[0].parameters.$defs.Item.properties.n.x-pool[1]: pool value 'two'"
+    )
 
 
 def test_pool_must_be_a_non_empty_list(in_tmp):
@@ -299,45 +347,80 @@ def test_dangling_ref_is_an_input_error(in_tmp):
 
 @pytest.mark.parametrize("ref", ["https://example.com/q.json", "#/properties/p", "#/$defs/A/properties/b", "#foo"])
 def test_ref_outside_defs_is_an_input_error(in_tmp, ref):
-    parameters = {"type": "object", "$defs": {"A": {"type": "object", "properties": {"b": {"type": "string"}}}},
-                  "properties": {"p": {"type": "string"}, "q": {"anyOf": [{"$ref": ref}, {"type": "null"}]}}}
+    parameters = {
+        "type": "object",
+        "$defs": {"A": {"type": "object", "properties": {"b": {"type": "string"}}}},
+        "properties": {"p": {"type": "string"}, "q": {"anyOf": [{"$ref": ref}, {"type": "null"}]}},
+    }
     name = _write(in_tmp, "bad.json", {"tools": [_tool("f", parameters)]})
-    assert _error([name]).startswith(f"bad.json: tools[0].parameters.properties.q.anyOf[0].$ref: cannot resolve {ref!r}")
+    assert _error([name]).startswith(
+        f"bad.json: tools[0].parameters.properties.q.anyOf[0].$ref: cannot resolve {ref!r}"
+    )
 
 
 def test_ref_cycle_is_an_input_error(in_tmp):
-    parameters = {"type": "object", "$defs": {"A": {"$ref": "#/$defs/B"}, "B": {"anyOf": [{"$ref": "#/$defs/A"}]}},
-                  "properties": {"q": {"$ref": "#/$defs/A"}}}
+    parameters = {
+        "type": "object",
+        "$defs": {"A": {"$ref": "#/$defs/B"}, "B": {"anyOf": [{"$ref": "#/$defs/A"}]}},
+        "properties": {"q": {"$ref": "#/$defs/A"}},
+    }
     name = _write(in_tmp, "bad.json", {"tools": [_tool("f", parameters)]})
-    assert _error([name]) == "bad.json: tools[0].parameters.$defs.A.$ref: '#/$defs/B' refers back to itself without going deeper"
+    assert (
+        _error([name])
+        == "bad.json: tools[0].parameters.$defs.A.$ref: '#/$defs/B' refers back to itself without going deeper"
+    )
 
 
 def test_definitions_ref_loads_and_its_pool_is_checked(in_tmp):
-    parameters = {"type": "object", "definitions": {"Code": {"type": "string", "pattern": "^[A-Z]{3}$"}},
-                  "properties": {"c": {"$ref": "#/definitions/Code", "x-pool": ["EUR", "USD"]}}}
+    parameters = {
+        "type": "object",
+        "definitions": {"Code": {"type": "string", "pattern": "^[A-Z]{3}$"}},
+        "properties": {"c": {"$ref": "#/definitions/Code", "x-pool": ["EUR", "USD"]}},
+    }
     assert load_tools([_write(in_tmp, "ok.json", {"tools": [_tool("f", parameters)]})])[0].name == "f"
     parameters["properties"]["c"]["x-pool"].append("usd")
     assert _error([_write(in_tmp, "bad.json", {"tools": [_tool("f", parameters)]})]).startswith(
-        "bad.json: tools[0].parameters.properties.c.x-pool[2]: pool value 'usd'")
+        "bad.json: tools[0].parameters.properties.c.x-pool[2]: pool value 'usd'"
+    )
 
 
 def test_example_value_violating_its_schema(in_tmp):
-    parameters = {"type": "object", "properties": {"q": {"type": "string", "maxLength": 5, "examples": ["short", "too long"]}}}
+    parameters = {
+        "type": "object",
+        "properties": {"q": {"type": "string", "maxLength": 5, "examples": ["short", "too long"]}},
+    }
     name = _write(in_tmp, "bad.json", {"tools": [_tool("f", parameters)]})
-    assert _error([name]) == "bad.json: tools[0].parameters.properties.q.examples[1]: example 'too long': 'too long' is too long"
+    assert (
+        _error([name])
+        == "bad.json: tools[0].parameters.properties.q.examples[1]: example 'too long': 'too long' is too long"
+    )
 
 
 def test_example_value_in_an_any_of_branch_is_checked(in_tmp):
-    parameters = {"type": "object", "properties": {"d": {"anyOf": [
-        {"type": "string", "format": "date", "examples": ["2026-01-31", "2026-02-30"]}, {"type": "null"}]}}}
+    parameters = {
+        "type": "object",
+        "properties": {
+            "d": {
+                "anyOf": [
+                    {"type": "string", "format": "date", "examples": ["2026-01-31", "2026-02-30"]},
+                    {"type": "null"},
+                ]
+            }
+        },
+    }
     name = _write(in_tmp, "bad.json", {"tools": [_tool("f", parameters)]})
-    assert _error([name]).startswith("bad.json: tools[0].parameters.properties.d.anyOf[0].examples[1]: example '2026-02-30'")
+    assert _error([name]).startswith(
+        "bad.json: tools[0].parameters.properties.d.anyOf[0].examples[1]: example '2026-02-30'"
+    )
 
 
 # -- accepted shapes ----------------------------------------------------------------------------
 
-FUNCTION = {"name": "get_price", "description": "Price of a thing.",
-            "parameters": {"type": "object", "properties": {"sku": {"type": "string"}}, "required": ["sku"]}}
+FUNCTION = {
+    "name": "get_price",
+    "description": "Price of a thing.",
+    "parameters": {"type": "object", "properties": {"sku": {"type": "string"}}, "required": ["sku"]},
+}
 
 
 def _load_one(folder, data):
@@ -350,7 +433,11 @@ def _load_one(folder, data):
 def test_openai_tools_array(in_tmp):
     tool = _load_one(in_tmp, [{"type": "function", "function": FUNCTION}])
     assert (tool.name, tool.description, tool.parameters, tool.read_only) == (
-        "get_price", "Price of a thing.", FUNCTION["parameters"], False)
+        "get_price",
+        "Price of a thing.",
+        FUNCTION["parameters"],
+        False,
+    )
     assert tool.domain == "shape" and tool.source == "shape.json"
 
 
@@ -374,15 +461,22 @@ def test_missing_parameters_default_to_empty_object(in_tmp):
     assert tool.parameters == {"type": "object", "properties": {}}
 
 
-MCP_TOOL = {"name": "read_file", "description": "Read a file.",
-            "inputSchema": {"type": "object", "properties": {"path": {"type": "string"}}, "required": ["path"]},
-            "annotations": {"readOnlyHint": True}}
+MCP_TOOL = {
+    "name": "read_file",
+    "description": "Read a file.",
+    "inputSchema": {"type": "object", "properties": {"path": {"type": "string"}}, "required": ["path"]},
+    "annotations": {"readOnlyHint": True},
+}
 
 
 def test_mcp_tools_list(in_tmp):
     tool = _load_one(in_tmp, {"tools": [MCP_TOOL]})
     assert (tool.name, tool.description, tool.parameters, tool.read_only) == (
-        "read_file", "Read a file.", MCP_TOOL["inputSchema"], True)
+        "read_file",
+        "Read a file.",
+        MCP_TOOL["inputSchema"],
+        True,
+    )
 
 
 def test_mcp_without_annotations_is_not_read_only(in_tmp):
@@ -408,8 +502,12 @@ def test_seed_format_domain(in_tmp):
 
 # -- check_parameters directly ---------------------------------------------------------------
 
+
 def test_check_parameters_accepts_valid_schema():
-    assert check_parameters({"type": "object", "properties": {"a": {"type": "string", "x-pool": ["x"]}}}, "f.json", "p") is None
+    assert (
+        check_parameters({"type": "object", "properties": {"a": {"type": "string", "x-pool": ["x"]}}}, "f.json", "p")
+        is None
+    )
     assert check_parameters({"properties": {}}, "f.json", "p") is None  # type defaults to object
 
 
@@ -417,10 +515,15 @@ def test_check_parameters_error_fields():
     with pytest.raises(InputError) as info:
         check_parameters({"type": "object", "properties": {"a": {"type": "strnig"}}}, "f.json", "tools[0].parameters")
     error = info.value
-    assert (error.file, error.path, error.message) == ("f.json", "tools[0].parameters.properties.a", "'strnig' is not a valid type")
+    assert (error.file, error.path, error.message) == (
+        "f.json",
+        "tools[0].parameters.properties.a",
+        "'strnig' is not a valid type",
+    )
 
 
 # -- few-shot examples -----------------------------------------------------------------------------
+
 
 def test_bundled_single_examples(bundled):
     examples = load_examples("single")
@@ -457,11 +560,15 @@ def test_examples_invalid_json_line(examples_dir):
 
 
 def test_examples_wrong_shape(examples_dir):
-    (examples_dir / "single.jsonl").write_text(GOOD_EXAMPLE + "\n" + json.dumps({"request": "x", "call": {"name": "f"}}) + "\n",
-                                               encoding="utf-8")
+    (examples_dir / "single.jsonl").write_text(
+        GOOD_EXAMPLE + "\n" + json.dumps({"request": "x", "call": {"name": "f"}}) + "\n", encoding="utf-8"
+    )
     with pytest.raises(InputError) as info:
         load_examples("single")
-    assert str(info.value) == 'examples/single.jsonl: line 2: expected {"request": str, "call": {"name", "arguments": {...}}}'
+    assert (
+        str(info.value)
+        == 'examples/single.jsonl: line 2: expected {"request": str, "call": {"name", "arguments": {...}}}'
+    )
 
 
 def test_examples_good_file(examples_dir):
@@ -491,7 +598,9 @@ def test_bundled_result_schemas_executors_and_to_tool(bundled):
         if not tool.read_only:  # a write returns a confirmation
             assert "status" in tool.result_schema["required"], tool.name
         keys = set(_keys(tool.to_tool().model_dump()))
-        assert not keys & {"result_schema", "executor", "read_only"} and not any(str(key).startswith("x-") for key in keys), tool.name
+        assert not keys & {"result_schema", "executor", "read_only"} and not any(
+            str(key).startswith("x-") for key in keys
+        ), tool.name
     executors = [tool for tool in bundled if tool.executor]
     assert len(executors) >= 8 and all(tool.read_only for tool in executors)
     assert all(Path(tool.executor.rpartition(":")[0]).is_file() for tool in executors)
@@ -510,19 +619,46 @@ def test_result_schema_and_executor_are_read(in_tmp):
     assert load_tools([_write(in_tmp, "plain.json", {"tools": [_tool("g")]})])[0].result_schema is None
 
 
-@pytest.mark.parametrize("extra, expected", [
-    ({"result_schema": {"type": "object", "properties": {"x": {"type": "strnig"}}}},
-     "bad.json: tools[1].result_schema.properties.x: 'strnig' is not a valid type"),
-    ({"result_schema": {"type": "object", "properties": {"x": {"type": "string", "pattern": "^[A-Z]+$", "x-pool": ["OK", "no"]}}}},
-     "bad.json: tools[1].result_schema.properties.x.x-pool[1]: pool value 'no': 'no' does not match '^[A-Z]+$'"),
-    ({"result_schema": {"type": "object", "required": "x"}}, "bad.json: tools[1].result_schema.required: 'x' is not of type 'array'"),
-    ({"result_schema": {"$ref": "#/$defs/Nope"}}, "bad.json: tools[1].result_schema.$ref: cannot resolve '#/$defs/Nope'"),
-    ({"result_schema": ["x"]}, "bad.json: tools[1].result_schema: expected a JSON Schema object"),
-    ({"executor": "impl.py"}, "bad.json: tools[1].executor: executor must be \"path/to/file.py:function\", not 'impl.py'"),
-    ({"executor": "impl.py:not-a-name"}, "bad.json: tools[1].executor: executor must be \"path/to/file.py:function\", not 'impl.py:not-a-name'"),
-    ({"executor": "impl.py:class"}, "bad.json: tools[1].executor: executor must be \"path/to/file.py:function\", not 'impl.py:class'"),
-    ({"executor": 3}, "bad.json: tools[1].executor: executor must be \"path/to/file.py:function\", not 3"),
-])
+@pytest.mark.parametrize(
+    "extra, expected",
+    [
+        (
+            {"result_schema": {"type": "object", "properties": {"x": {"type": "strnig"}}}},
+            "bad.json: tools[1].result_schema.properties.x: 'strnig' is not a valid type",
+        ),
+        (
+            {
+                "result_schema": {
+                    "type": "object",
+                    "properties": {"x": {"type": "string", "pattern": "^[A-Z]+$", "x-pool": ["OK", "no"]}},
+                }
+            },
+            "bad.json: tools[1].result_schema.properties.x.x-pool[1]: pool value 'no': 'no' does not match '^[A-Z]+$'",
+        ),
+        (
+            {"result_schema": {"type": "object", "required": "x"}},
+            "bad.json: tools[1].result_schema.required: 'x' is not of type 'array'",
+        ),
+        (
+            {"result_schema": {"$ref": "#/$defs/Nope"}},
+            "bad.json: tools[1].result_schema.$ref: cannot resolve '#/$defs/Nope'",
+        ),
+        ({"result_schema": ["x"]}, "bad.json: tools[1].result_schema: expected a JSON Schema object"),
+        (
+            {"executor": "impl.py"},
+            "bad.json: tools[1].executor: executor must be \"path/to/file.py:function\", not 'impl.py'",
+        ),
+        (
+            {"executor": "impl.py:not-a-name"},
+            "bad.json: tools[1].executor: executor must be \"path/to/file.py:function\", not 'impl.py:not-a-name'",
+        ),
+        (
+            {"executor": "impl.py:class"},
+            "bad.json: tools[1].executor: executor must be \"path/to/file.py:function\", not 'impl.py:class'",
+        ),
+        ({"executor": 3}, 'bad.json: tools[1].executor: executor must be "path/to/file.py:function", not 3'),
+    ],
+)
 def test_bad_result_schema_or_executor(in_tmp, extra, expected):
     (in_tmp / "impl.py").write_text("def f():\n    return 1\n", encoding="utf-8")
     name = _write(in_tmp, "bad.json", {"tools": [_tool("ok"), _tool("f", **extra)]})
@@ -535,14 +671,38 @@ def test_missing_executor_file(in_tmp):
 
 
 LINK_TOOLS = [
-    _tool("search", {"type": "object", "properties": {"q": {"type": "string"}}},
-          result_schema={"type": "object", "$defs": {"hit": {"type": "object", "properties": {
-              "id": {"type": "string", "pattern": "^H-[0-9]{3}$", "x-pool": ["H-001", "H-002"]}, "score": {"type": "number"},
-              "count": {"type": "integer"}}}},
-              "properties": {"hits": {"type": "array", "items": {"$ref": "#/$defs/hit"}},
-                             "best": {"anyOf": [{"$ref": "#/$defs/hit"}, {"type": "null"}]}}}),
-    _tool("book", {"type": "object", "properties": {"id": {"type": "string", "pattern": "^H-[0-9]{3}$"}, "price": {"type": "number"},
-                                                    "note": {"anyOf": [{"type": "string"}, {"type": "null"}]}}}),
+    _tool(
+        "search",
+        {"type": "object", "properties": {"q": {"type": "string"}}},
+        result_schema={
+            "type": "object",
+            "$defs": {
+                "hit": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "string", "pattern": "^H-[0-9]{3}$", "x-pool": ["H-001", "H-002"]},
+                        "score": {"type": "number"},
+                        "count": {"type": "integer"},
+                    },
+                }
+            },
+            "properties": {
+                "hits": {"type": "array", "items": {"$ref": "#/$defs/hit"}},
+                "best": {"anyOf": [{"$ref": "#/$defs/hit"}, {"type": "null"}]},
+            },
+        },
+    ),
+    _tool(
+        "book",
+        {
+            "type": "object",
+            "properties": {
+                "id": {"type": "string", "pattern": "^H-[0-9]{3}$"},
+                "price": {"type": "number"},
+                "note": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+            },
+        },
+    ),
     _tool("plain"),
 ]
 
@@ -559,43 +719,85 @@ def _link_error(folder: Path, link) -> str:
 
 
 def test_load_links_good(in_tmp):
-    links = _links(in_tmp, [{"from": "search", "output": "hits[*].id", "to": "book", "input": "id"},
-                            {"from": "search", "output": "best.score", "to": "book", "input": "price"},
-                            {"from": "search", "output": "hits[0].count", "to": "book", "input": "price"},  # integer feeds number
-                            {"from": "search", "output": "hits[*].id", "to": "book", "input": "note"},  # string feeds string|null
-                            {"from": "search", "output": "hits[*].id", "to": "book", "input": "id"}])  # a repeat counts once
-    assert links == [Link("search", "hits[*].id", "book", "id"), Link("search", "best.score", "book", "price"),
-                     Link("search", "hits[0].count", "book", "price"), Link("search", "hits[*].id", "book", "note")]
+    links = _links(
+        in_tmp,
+        [
+            {"from": "search", "output": "hits[*].id", "to": "book", "input": "id"},
+            {"from": "search", "output": "best.score", "to": "book", "input": "price"},
+            {"from": "search", "output": "hits[0].count", "to": "book", "input": "price"},  # integer feeds number
+            {"from": "search", "output": "hits[*].id", "to": "book", "input": "note"},  # string feeds string|null
+            {"from": "search", "output": "hits[*].id", "to": "book", "input": "id"},
+        ],
+    )  # a repeat counts once
+    assert links == [
+        Link("search", "hits[*].id", "book", "id"),
+        Link("search", "best.score", "book", "price"),
+        Link("search", "hits[0].count", "book", "price"),
+        Link("search", "hits[*].id", "book", "note"),
+    ]
     assert _links(in_tmp, []) == [] and load_links([_write(in_tmp, "none.json", {"tools": [_tool("x")]})], []) == []
 
 
-@pytest.mark.parametrize("link, expected", [
-    ({"from": "nope", "output": "hits[*].id", "to": "book", "input": "id"}, "links.json: links[1].from: unknown tool 'nope'"),
-    ({"from": "search", "output": "hits[*].id", "to": "gone", "input": "id"}, "links.json: links[1].to: unknown tool 'gone'"),
-    ({"from": "search", "output": "hits[*].id", "to": "book", "input": "hotel"}, "links.json: links[1].input: book has no parameter 'hotel'"),
-    ({"from": "search", "output": "hits[*].name", "to": "book", "input": "id"},
-     "links.json: links[1].output: search's result_schema has no property 'name' at hits[*]"),
-    ({"from": "search", "output": "best[*].id", "to": "book", "input": "id"},
-     "links.json: links[1].output: search's result_schema has no list items at best"),
-    ({"from": "search", "output": "hits[x].id", "to": "book", "input": "id"},
-     "links.json: links[1].output: 'hits[x].id' is not a link path (like offers[*].offer_id)"),
-    ({"from": "search", "output": "hits[*].score", "to": "book", "input": "id"},
-     "links.json: links[1].input: search hits[*].score is number but book.id takes string"),
-    ({"from": "search", "output": "hits", "to": "book", "input": "price"},
-     "links.json: links[1].input: search hits is array but book.price takes number"),
-    ({"from": "plain", "output": "x", "to": "book", "input": "id"}, "links.json: links[1].from: plain has no result_schema to link from"),
-    ({"from": "search", "output": "hits[*].id", "to": "book"}, 'links.json: links[1]: expected {"from", "output", "to", "input"} strings'),
-])
+@pytest.mark.parametrize(
+    "link, expected",
+    [
+        (
+            {"from": "nope", "output": "hits[*].id", "to": "book", "input": "id"},
+            "links.json: links[1].from: unknown tool 'nope'",
+        ),
+        (
+            {"from": "search", "output": "hits[*].id", "to": "gone", "input": "id"},
+            "links.json: links[1].to: unknown tool 'gone'",
+        ),
+        (
+            {"from": "search", "output": "hits[*].id", "to": "book", "input": "hotel"},
+            "links.json: links[1].input: book has no parameter 'hotel'",
+        ),
+        (
+            {"from": "search", "output": "hits[*].name", "to": "book", "input": "id"},
+            "links.json: links[1].output: search's result_schema has no property 'name' at hits[*]",
+        ),
+        (
+            {"from": "search", "output": "best[*].id", "to": "book", "input": "id"},
+            "links.json: links[1].output: search's result_schema has no list items at best",
+        ),
+        (
+            {"from": "search", "output": "hits[x].id", "to": "book", "input": "id"},
+            "links.json: links[1].output: 'hits[x].id' is not a link path (like offers[*].offer_id)",
+        ),
+        (
+            {"from": "search", "output": "hits[*].score", "to": "book", "input": "id"},
+            "links.json: links[1].input: search hits[*].score is number but book.id takes string",
+        ),
+        (
+            {"from": "search", "output": "hits", "to": "book", "input": "price"},
+            "links.json: links[1].input: search hits is array but book.price takes number",
+        ),
+        (
+            {"from": "plain", "output": "x", "to": "book", "input": "id"},
+            "links.json: links[1].from: plain has no result_schema to link from",
+        ),
+        (
+            {"from": "search", "output": "hits[*].id", "to": "book"},
+            'links.json: links[1]: expected {"from", "output", "to", "input"} strings',
+        ),
+    ],
+)
 def test_load_links_errors(in_tmp, link, expected):
     assert _link_error(in_tmp, link) == expected
 
 
 def test_link_values_must_fit_the_input(in_tmp):
-    tools = [dict(LINK_TOOLS[0]), _tool("book", {"type": "object", "properties": {"id": {"type": "string", "pattern": "^H-[0-9]{4}$"}}})]
+    tools = [
+        dict(LINK_TOOLS[0]),
+        _tool("book", {"type": "object", "properties": {"id": {"type": "string", "pattern": "^H-[0-9]{4}$"}}}),
+    ]
     with pytest.raises(InputError) as info:
         _links(in_tmp, [{"from": "search", "output": "hits[*].id", "to": "book", "input": "id"}], tools)
-    assert str(info.value) == ("links.json: links[0].output: search hits[*].id lists 'H-001', which book.id rejects: "
-                               "'H-001' does not match '^H-[0-9]{4}$'")
+    assert str(info.value) == (
+        "links.json: links[0].output: search hits[*].id lists 'H-001', which book.id rejects: "
+        "'H-001' does not match '^H-[0-9]{4}$'"
+    )
 
 
 def test_links_not_a_list(in_tmp):
@@ -605,12 +807,19 @@ def test_links_not_a_list(in_tmp):
 
 
 def test_values_at():
-    result = {"offers": [{"offer_id": "A", "legs": [{"n": 1}, {"n": 2}]}, {"offer_id": "B", "legs": []}], "best": {"offer_id": "A"}}
+    result = {
+        "offers": [{"offer_id": "A", "legs": [{"n": 1}, {"n": 2}]}, {"offer_id": "B", "legs": []}],
+        "best": {"offer_id": "A"},
+    }
     assert values_at(result, "offers[*].offer_id") == ["A", "B"]
     assert values_at(result, "offers[0].offer_id") == ["A"]
     assert values_at(result, "offers[*].legs[*].n") == [1, 2]
     assert values_at(result, "best.offer_id") == ["A"]
-    assert values_at(result, "offers[5].offer_id") == [] and values_at(result, "missing.x") == [] and values_at([], "a") == []
+    assert (
+        values_at(result, "offers[5].offer_id") == []
+        and values_at(result, "missing.x") == []
+        and values_at([], "a") == []
+    )
 
 
 @pytest.fixture(scope="module")
@@ -626,12 +835,25 @@ def test_bundled_links(bundled, bundled_links):
     tools = {tool.name: tool for tool in bundled}
     assert len(bundled_links) >= 20
     assert len({tools[link.source].domain for link in bundled_links}) >= 6
-    assert len({tools[link.source].domain for link in bundled_links} | {tools[link.target].domain for link in bundled_links}) >= 10
+    assert (
+        len(
+            {tools[link.source].domain for link in bundled_links}
+            | {tools[link.target].domain for link in bundled_links}
+        )
+        >= 10
+    )
     for link in bundled_links:
-        output, wanted = links_module._schema_at(tools[link.source].result_schema, link.output, "", "", link.source), _param(tools[link.target], link.input)
+        output, wanted = (
+            links_module._schema_at(tools[link.source].result_schema, link.output, "", "", link.source),
+            _param(tools[link.target], link.input),
+        )
         for key in ("pattern", "format", "enum"):  # a field that feeds a parameter carries its constraint
             if key in wanted:
-                assert output.get(key) == wanted[key] or key == "enum" and set(output.get("enum", [None])) <= set(wanted["enum"]), (link, key)
+                assert (
+                    output.get(key) == wanted[key]
+                    or key == "enum"
+                    and set(output.get("enum", [None])) <= set(wanted["enum"])
+                ), (link, key)
         if "pattern" in wanted or "enum" in wanted:
             assert output.get("x-pool") or output.get("enum"), link  # so a mock draws valid ids
     assert Link("search_flights", "offers[*].offer_id", "book_flight", "offer_id") in bundled_links
@@ -640,7 +862,12 @@ def test_bundled_links(bundled, bundled_links):
 def _chains(links: list[Link], length: int) -> list[list[str]]:
     paths = [[link.source, link.target] for link in links]
     for _ in range(length - 2):
-        paths = [path + [link.target] for path in paths for link in links if link.source == path[-1] and link.target not in path]
+        paths = [
+            path + [link.target]
+            for path in paths
+            for link in links
+            if link.source == path[-1] and link.target not in path
+        ]
     return paths
 
 
@@ -654,18 +881,25 @@ def test_bundled_links_make_chains(bundled_links):
 
 def test_mocked_chains_follow_their_links(bundled, bundled_links):
     """A mock of the source gives values the target accepts (what a nested blueprint relies on)."""
-    from filters.schema import validator_for, strip_extensions
+    from filters.schema import strip_extensions, validator_for
     from pipeline.execute import mock_result
+
     tools = {tool.name: tool for tool in bundled}
     for link in bundled_links:
         target = tools[link.target]
-        wrapper = {"type": "object", "properties": {"v": strip_extensions(target.parameters["properties"][link.input])},
-                   **{key: target.parameters[key] for key in ("$defs",) if key in target.parameters}}
-        found = [value for seed in range(4) for value in values_at(mock_result(tools[link.source], {}, seed), link.output)]
+        wrapper = {
+            "type": "object",
+            "properties": {"v": strip_extensions(target.parameters["properties"][link.input])},
+            **{key: target.parameters[key] for key in ("$defs",) if key in target.parameters},
+        }
+        found = [
+            value for seed in range(4) for value in values_at(mock_result(tools[link.source], {}, seed), link.output)
+        ]
         assert found and all(validator_for(wrapper).is_valid({"v": value}) for value in found), (link, found)
 
 
 # -- nested few-shot examples ---------------------------------------------------------------------
+
 
 def _nested_examples() -> list[dict]:
     path = Path(seeds.data_dir("seeds")) / "examples" / "nested.jsonl"
@@ -677,6 +911,7 @@ def test_nested_examples_follow_declared_links(bundled, bundled_links):
     from filters.mentions import numbers_in
     from filters.schema import strip_extensions, validator_for
     from pipeline.execute import validate_result
+
     tools = {tool.name: tool for tool in bundled}
     grounding = GroundingCheck(GroundingOptions(aliases=seeds.alias_table(bundled)))
     examples = _nested_examples()
@@ -691,21 +926,41 @@ def test_nested_examples_follow_declared_links(bundled, bundled_links):
             call, tool = step["call"], tools[step["call"]["name"]]
             assert validator_for(strip_extensions(tool.parameters)).errors(call["arguments"]) == [], (n, i)
             assert validate_result(tool, step["result"]) is None, (n, i, validate_result(tool, step["result"]))
-            unstated = set(grounding.ungrounded_keys(call["arguments"], tool.parameters, request, "2026-11-23T10:00:00Z"))
+            unstated = set(
+                grounding.ungrounded_keys(call["arguments"], tool.parameters, request, "2026-11-23T10:00:00Z")
+            )
             if i == 0:
                 assert not unstated, (n, "the request states every value of the first call", unstated)
                 continue
-            linked = {link.input for link in bundled_links for earlier in steps[:i]
-                      if link.source == earlier["call"]["name"] and link.target == call["name"] and link.input in call["arguments"]
-                      and call["arguments"][link.input] in values_at(earlier["result"], link.output)}
+            linked = {
+                link.input
+                for link in bundled_links
+                for earlier in steps[:i]
+                if link.source == earlier["call"]["name"]
+                and link.target == call["name"]
+                and link.input in call["arguments"]
+                and call["arguments"][link.input] in values_at(earlier["result"], link.output)
+            }
             # at least one value comes through a declared link from an earlier result and the request never states it
-            hidden = {key for key in linked if key in unstated or json.dumps(call["arguments"][key]).strip('"').casefold() not in request.casefold()}
+            hidden = {
+                key
+                for key in linked
+                if key in unstated or json.dumps(call["arguments"][key]).strip('"').casefold() not in request.casefold()
+            }
             assert hidden, (n, i, "no argument takes an unstated value from an earlier result via a link", linked)
             earlier_text = request + "\n" + "\n".join(json.dumps(s["result"], ensure_ascii=False) for s in steps[:i])
-            assert not grounding.ungrounded_keys(call["arguments"], tool.parameters, earlier_text, "2026-11-23T10:00:00Z"), (n, i)
-        stated = {abs(x) for x in numbers_in(request)} | {float(d) for d in re.findall(r"\d+", request + json.dumps([s["result"] for s in steps]))}
+            assert not grounding.ungrounded_keys(
+                call["arguments"], tool.parameters, earlier_text, "2026-11-23T10:00:00Z"
+            ), (n, i)
+        stated = {abs(x) for x in numbers_in(request)} | {
+            float(d) for d in re.findall(r"\d+", request + json.dumps([s["result"] for s in steps]))
+        }
         for s in steps:
-            stated |= {abs(float(leaf)) for _, leaf in _walk_leaves(s["result"]) if isinstance(leaf, (int, float)) and not isinstance(leaf, bool)}
+            stated |= {
+                abs(float(leaf))
+                for _, leaf in _walk_leaves(s["result"])
+                if isinstance(leaf, (int, float)) and not isinstance(leaf, bool)
+            }
         for match in re.finditer(r"(?<![\w.])[-+]?[$€£¥]?\d[\d,]*(?:\.\d+)?%?", example["answer"]):
             readings = {abs(x) for x in numbers_in(match.group(0))}
             assert any(abs(r - s) < 0.006 for r in readings for s in stated), (n, match.group(0))
