@@ -54,9 +54,11 @@ def main() -> None:
         counts, seconds = manifest["counts"], manifest["wall_seconds"]
         accepted = counts["accepted"] + counts["surplus_dropped"]
         print(
-            f"{mode:10} {'all':>11} {accepted:>9} {counts['candidates']:>10} {accepted / max(1, counts['candidates']):>6.3f}"
+            f"{mode:10} {'all':>11} {accepted:>9} {counts['candidates']:>10} "
+            f"{accepted / max(1, counts['candidates']):>6.3f}"
             f"   {seconds / max(1, counts['candidates']):.1f} s/candidate, "
-            f"{(seconds / accepted) if accepted else float('inf'):.1f} s/accepted, {manifest['usage']['requests']} requests"
+            f"{(seconds / accepted) if accepted else float('inf'):.1f} s/accepted, "
+            f"{manifest['usage']['requests']} requests"
         )
         print(f"{'':10} removed by: {manifest['funnel']['removed_by_check']}")
 

@@ -11,8 +11,8 @@ drawn from a seeded RNG in arrival order) or `none`. With --rpm the server enfor
 of --rpm per minute holding --burst seconds' worth, checked on arrival: a request over the cap is
 answered 429 at once with Retry-After (whole seconds) and retry-after-ms. GET /v1/models lists the
 model, GET /stats returns the counters and the server's CPU seconds so far, POST /reset zeroes the
-counters (answering the CPU seconds so far), refills the bucket and reseeds the RNG. Prints "PORT <n>" on stdout once listening;
-stops on SIGTERM or SIGINT.
+counters (answering the CPU seconds so far), refills the bucket and reseeds the RNG. Prints
+"PORT <n>" on stdout once listening; stops on SIGTERM or SIGINT.
 """
 
 from __future__ import annotations

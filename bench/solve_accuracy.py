@@ -71,7 +71,8 @@ async def evaluate(base_url: str, model: str, distractors: int, limit: int) -> N
     await teacher.close()
     count = len(examples)
     print(
-        f"{count} requests, {distractors} distractors (chance {1 / (distractors + 1):.0%}): tool right {picked}/{count} "
+        f"{count} requests, {distractors} distractors (chance {1 / (distractors + 1):.0%}): "
+        f"tool right {picked}/{count} "
         f"({picked / count:.0%}), whole call right {exact}/{count} ({exact / count:.0%}), "
         f"{(time.monotonic() - started) / count:.1f} s per request"
     )

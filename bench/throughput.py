@@ -5,9 +5,10 @@
 Each scenario starts bench/latency_server.py in its own process (so only the client's CPU is
 measured here), warms up, resets the server's counters, then fires N distinct ~1.5 KB requests
 with asyncio.gather through pipeline.backends.teacher.build_teacher's teacher, each task taking one
-of `concurrency` slots first, as pipeline.engine does (the teacher's own semaphore bounds it too). Reported: samples/s against the ceiling min(concurrency / mean latency,
-RPM / 60), client CPU per request (time.process_time of this process / answers) and the server's
-429 count. Scenarios:
+of `concurrency` slots first, as pipeline.engine does (the teacher's own semaphore bounds it
+too). Reported: samples/s against the ceiling min(concurrency / mean latency, RPM / 60), client
+CPU per request (time.process_time of this process / answers) and the server's 429 count.
+Scenarios:
   fixed      200 ms, 20 in flight, no cap: ceiling 100/s, target >= 95% of it
   rpm        200 ms, 20 in flight, server cap 1200 RPM (1 s burst), client rpm=1200: target >= 95% of 20/s, < 1% 429s
   rpm_tight  the same against a server whose bucket holds 0.25 s (informational: bucket mismatch)
@@ -48,11 +49,27 @@ TIMEOUT = 60.0
 DISTILABEL = "1.5.3"
 PEER_VENV = HERE / ".venv-distilabel"
 SCENARIOS = {  # name: latency, concurrency, server/client rpm, server burst seconds, N, N with --quick, peer run
-    "fixed": dict(latency="fixed", concurrency=20, rpm=None, burst=1.0, n=2000, quick=200, peer=False),
-    "rpm": dict(latency="fixed", concurrency=20, rpm=1200, burst=1.0, n=600, quick=120, peer=False),
-    "rpm_tight": dict(latency="fixed", concurrency=20, rpm=1200, burst=0.25, n=400, quick=120, peer=False),
-    "longtail": dict(latency="lognormal", concurrency=20, rpm=None, burst=1.0, n=1000, quick=200, peer=True),
-    "cpu": dict(latency="none", concurrency=64, rpm=None, burst=1.0, n=5000, quick=600, peer=False),
+    "fixed": {"latency": "fixed", "concurrency": 20, "rpm": None, "burst": 1.0, "n": 2000, "quick": 200, "peer": False},
+    "rpm": {"latency": "fixed", "concurrency": 20, "rpm": 1200, "burst": 1.0, "n": 600, "quick": 120, "peer": False},
+    "rpm_tight": {
+        "latency": "fixed",
+        "concurrency": 20,
+        "rpm": 1200,
+        "burst": 0.25,
+        "n": 400,
+        "quick": 120,
+        "peer": False,
+    },
+    "longtail": {
+        "latency": "lognormal",
+        "concurrency": 20,
+        "rpm": None,
+        "burst": 1.0,
+        "n": 1000,
+        "quick": 200,
+        "peer": True,
+    },
+    "cpu": {"latency": "none", "concurrency": 64, "rpm": None, "burst": 1.0, "n": 5000, "quick": 600, "peer": False},
 }
 SYSTEM = (
     "You write one realistic user request for a function-calling dataset. The assistant has these tools:\n"
@@ -332,7 +349,10 @@ def summary(name: str, result: dict) -> str:
     if "share_429" in result:
         line += f" | 429s {ours['server']['rejected_429']} ({100 * result['share_429']:.2f}%)"
     if "ours_vs_peer" in result:
-        line += f" | distilabel {result['peer']['samples_per_s']:.1f}/s cpu {result['peer']['cpu_ms_per_request']:.2f} ms/req -> {result['ours_vs_peer']:.2f}x"
+        line += (
+            f" | distilabel {result['peer']['samples_per_s']:.1f}/s cpu {result['peer']['cpu_ms_per_request']:.2f} "
+            f"ms/req -> {result['ours_vs_peer']:.2f}x"
+        )
     if "met" in result:
         line += f" | target {'met' if result['met'] else 'NOT met'}"
     if "within_rpm_target" in result:

@@ -34,9 +34,10 @@ fails the schema, grounding or reference check. Which answers are spoiled is dec
 of something stable per task: in blueprint mode the request being solved (the last user message,
 the same for the name and the arguments step of one solve, so one decision per solve); in free
 mode the request's `seed` (its last user message names only the tool, the same for every task of
-a cell, which would fail whole cells instead of a share of tasks). Every run sees the same flaws. Categories with several solve steps per
-task (parallel per-call, nested, multi_turn) fail more often than 1 - y; the table's `yield`
-column is the measured one (accepted + surplus over counted candidates, from the manifest).
+a cell, which would fail whole cells instead of a share of tasks). Every run sees the same
+flaws. Categories with several solve steps per task (parallel per-call, nested, multi_turn) fail
+more often than 1 - y; the table's `yield` column is the measured one (accepted + surplus over
+counted candidates, from the manifest).
 
 `--delay S` makes the fake answer each request after S seconds, like a real endpoint, so the
 `wall s` column (the manifest's wall_seconds) shows what the engine's scheduling costs in time.
@@ -228,7 +229,8 @@ def main() -> int:
     parser.add_argument("--out", default="/tmp/bench-waste")
     args = parser.parse_args()
     header = (
-        f"{'category':9} {'mode':9} {'teacher':>7} {'yield':>6} {'accepted':>8} {'cand.':>6} {'unneeded':>8} {'surplus':>7} "
+        f"{'category':9} {'mode':9} {'teacher':>7} {'yield':>6} {'accepted':>8} {'cand.':>6} "
+        f"{'unneeded':>8} {'surplus':>7} "
         f"{'sent':>6} {'useful':>6} {'no task':>7} {'wasted':>7} {'target':>6} {'wall s':>7}"
     )
     print(header)
@@ -249,7 +251,8 @@ def main() -> int:
                 ok = row["ambiguous"] == 0 and (target is None or row["wasted"] <= target)
                 missed += not ok
                 print(
-                    f"{row['category']:9} {row['mode']:9} {teacher_yield:>7.2f} {row['yield']:>6.2f} {row['accepted']:>8} {row['candidates']:>6} "
+                    f"{row['category']:9} {row['mode']:9} {teacher_yield:>7.2f} {row['yield']:>6.2f} "
+                    f"{row['accepted']:>8} {row['candidates']:>6} "
                     f"{row['unneeded']:>8} {row['surplus']:>7} {row['sent']:>6} {row['useful']:>6} {row['no_task']:>7} "
                     f"{row['wasted']:>7.1%} {(f'{target:.0%}' if target is not None else '-'):>6} {row['wall']:>7.1f}"
                     + ("" if ok else "  MISSED")

@@ -99,7 +99,8 @@ def chain_issues(record: Conversation) -> list[Issue]:
                     "grounding",
                     "unused_tool_result",
                     path,
-                    f"{link['argument']}={arguments[link['argument']]!r} is not among the values messages[{link['from_message']}] returned at {link['output']}",
+                    f"{link['argument']}={arguments[link['argument']]!r} is not among the values "
+                    f"messages[{link['from_message']}] returned at {link['output']}",
                 )
             )
     return issues

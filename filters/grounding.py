@@ -256,10 +256,11 @@ class GroundingCheck(Check):
             return _enum_grounded(value, schema, context)
         letters = re.sub(r"[^a-z]", "", loose(value))
         if (
-            re.fullmatch(r"[^\d@/:]+", value) and len(letters) >= self.options.min_fuzzy_letters
-        ):  # words, not ids or addresses
-            if fuzz.partial_ratio(loose(value), context.loose) >= self.options.fuzzy:
-                return True
+            re.fullmatch(r"[^\d@/:]+", value)  # words, not ids or addresses
+            and len(letters) >= self.options.min_fuzzy_letters
+            and fuzz.partial_ratio(loose(value), context.loose) >= self.options.fuzzy
+        ):
+            return True
         content = [w for w in loose(value).split() if w not in _STOPWORDS]
         if len(value.split()) >= self.options.free_text_words and content:
             said = sum(1 for w in content if w in context.words)

@@ -9,6 +9,7 @@ rejects a clean sample, while a value nobody stated (a shifted day, another numb
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
@@ -411,10 +412,8 @@ def _add_years(found: set[date], year: str, month: int, day: int, years: tuple[i
 
 
 def _add(found: set[date], year: int, month: int, day: int) -> None:
-    try:
+    with contextlib.suppress(ValueError):
         found.add(date(year, month, day))
-    except ValueError:
-        pass
 
 
 def times_in(text: str) -> set[tuple[int, int]]:

@@ -129,30 +129,36 @@ def _number(value: Any) -> float | None:
 
 _ASKS = re.compile(
     r"\b(?:confirm|proceed|shall i|should i|go ahead|want me to|like me to|ok(?:ay)? (?:to|if i|for me to)|"
-    r"sounds? (?:good|right|ok)|good to go|are you sure|ready for me|green light|mind if i|(?:all ?right|fine) (?:if|for me to)|"
+    r"sounds? (?:good|right|ok)|good to go|are you sure|ready for me|green light|mind if i|"
+    r"(?:all ?right|fine) (?:if|for me to)|"
     r"is (?:that|this) (?:right|correct|ok(?:ay)?|what you want))\b"
 )
 _TAG = re.compile(r"^(?:ok(?:ay)?|right|correct|alright|all right|yes or no|agreed|deal)\W*\?$")
 _FILLER = re.compile(
-    r"\b(?:no problem|no worries|not a problem|no issue|why not|no doubt|no objections?|no need to (?:ask|check|confirm|wait)"
+    r"\b(?:no problem|no worries|not a problem|no issue|why not|no doubt|no objections?|"
+    r"no need to (?:ask|check|confirm|wait)"
     r"|(?:do not|don't) (?:see why not|mind|hesitate)|can't wait|cannot wait)\b"
 )  # "no"/"not" that say yes
 _NO = re.compile(
     r"\b(?:no|nope|nah|never|negative|don't|do not|dont|hold off|hold on|hold it|not now|not yet|not today|"
     r"not really|not sure|not at the moment|(?:absolutely|certainly|definitely|of course|probably|maybe) not|"
     r"wait|abort|forget it|forget about it|never ?mind|"
-    r"rather not|rather you didn't|changed my mind|let's not|let us not|skip (?:it|that|this)|leave it|i'll pass|i will pass|"
+    r"rather not|rather you didn't|changed my mind|let's not|let us not|skip (?:it|that|this)|leave it|"
+    r"i'll pass|i will pass|"
     r"pass on (?:it|that|this)|i don't think so|not so fast|too (?:much|expensive)|let me think|incorrect|wrong|"
     r"not (?:right|correct))\b"
 )
 _STOP = re.compile(r"\b(?:cancel|stop|decline)\b")  # declines unless the turn opens with a yes ("yes, cancel it")
 _YES = re.compile(
-    r"\b(?:yes|yeah|yea|yep|yup|sure|ok|okay|alright|all right|go ahead|go for it|please do|do it|confirm(?:ed)?|proceed|"
+    r"\b(?:yes|yeah|yea|yep|yup|sure|ok|okay|alright|all right|go ahead|go for it|please do|do it|"
+    r"confirm(?:ed)?|proceed|"
     r"sounds (?:good|great|right|fine)|absolutely|of course|certainly|definitely|affirmative|correct|that's right|"
-    r"fine|perfect|great|make it so|let's do it|let's go|approved?|agreed|i do|by all means|you bet|please proceed|go on)\b"
+    r"fine|perfect|great|make it so|let's do it|let's go|approved?|agreed|i do|by all means|you bet|"
+    r"please proceed|go on)\b"
 )
 _OPENS_YES = re.compile(
-    r"^\W*(?:yes|yeah|yea|yep|yup|sure|ok|okay|alright|absolutely|of course|please|go ahead|confirmed|correct|definitely)\b"
+    r"^\W*(?:yes|yeah|yea|yep|yup|sure|ok|okay|alright|absolutely|of course|please|go ahead|"
+    r"confirmed|correct|definitely)\b"
 )
 
 

@@ -119,7 +119,8 @@ PLACEHOLDER_RE = re.compile(
 
 
 _SLOT_WORDS = (
-    r"name|first name|last name|number|company|company name|city|country|date|time|email|phone|address|product|item|amount"
+    r"name|first name|last name|number|company|company name|city|country|date|time|email|phone|address|product"
+    r"|item|amount"
     r"|location|person|user|recipient|title|message|request|reply|answer|response|question|text"
 )
 _SLOT_OWNER = r"(?:your |the |(?:the )?(?:user|assistant)(?:'s|’s) )?"
@@ -196,7 +197,8 @@ REFUSAL_RE = re.compile(
     r"\bas an? (?:ai|artificial intelligence)(?: language model| model| assistant| chatbot)?(?=\s*(?:[,.;:!?)]|$|i\b))"
     r"|\bas an ai (?:language )?model\b|\bas an? (?:large )?language model\b"
     r"|\bmy knowledge cut-?off\b|\bi (?:don't|do not) have (?:access to )?real[- ]time\b"
-    rf"|\b{_CANT}{_VERB} (?:(?:that|this|it)(?: information| request)?|your request|the request|such requests?)(?=\s*(?:[,.;:!]|$|for you))"
+    rf"|\b{_CANT}{_VERB} (?:(?:that|this|it)(?: information| request)?|your request|the request|such requests?)"
+    r"(?=\s*(?:[,.;:!]|$|for you))"
     rf"|\b{_CANT} (?:help|assist)(?: you)?(?=\s*(?:[.!]|$))"
 )
 

@@ -11,6 +11,7 @@ format/invalid_record at its path under `tools[i].function.parameters`.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 from collections.abc import Callable
@@ -118,10 +119,8 @@ def _loops(root: Any, schema: Any, stack: list[int], done: set[int]) -> bool:
         return True
     children = []
     if isinstance(schema.get("$ref"), str):
-        try:
+        with contextlib.suppress(LookupError):  # reported on its own
             children.append(resolve_ref(root, schema["$ref"]))
-        except LookupError:
-            pass  # reported on its own
     for key in _IN_PLACE:
         value = schema.get(key)
         children += value if isinstance(value, list) else [value]

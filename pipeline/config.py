@@ -144,7 +144,8 @@ class BudgetConfig(BaseModel):
     def _priced(self) -> BudgetConfig:
         if self.max_cost is not None and not (self.price_prompt or self.price_completion):
             raise ValueError(
-                "max_cost needs the teacher's prices: budget.price_prompt and budget.price_completion (USD per million tokens)"
+                "max_cost needs the teacher's prices: budget.price_prompt and budget.price_completion "
+                "(USD per million tokens)"
             )
         return self
 

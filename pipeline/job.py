@@ -363,7 +363,8 @@ def run_manifest(
     catalog: list,
     pairs: list,
 ) -> dict[str, Any]:
-    """manifest.json of a run (or a shard, or a merge of shards): status, counts, funnel, usage and cost, versions, pairs."""
+    """manifest.json of a run (or a shard, or a merge of shards): status, counts, funnel, usage and cost,
+    versions, pairs."""
     status = "budget_reached" if result.stopped else "complete"
     prompts = prompt_names(list(config.category_counts()), config.resolved_mode, config.checks.judge)
     manifest = build_manifest(

@@ -54,7 +54,8 @@ def shard_folders(run_dir: Path) -> list[Path]:
         manifest = folder / "manifest.json"
         if not manifest.is_file():
             raise InputError(
-                f"shard {index}/{count} is not complete (no manifest.json): run it (again) with --shard {index}/{count}",
+                f"shard {index}/{count} is not complete (no manifest.json): "
+                f"run it (again) with --shard {index}/{count}",
                 str(folder),
             )
         status = _read(manifest).get("status")

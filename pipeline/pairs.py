@@ -175,7 +175,7 @@ def wrong_value(decision: Decision, rng: random.Random) -> Iterator[Turn]:
     conversation gave for the same argument in another turn."""
     calls = decision.calls
     for number, call in enumerate(calls):
-        keys = [key for key in call["arguments"]]
+        keys = list(call["arguments"])
         for a in range(len(keys)):
             for b in range(a + 1, len(keys)):
                 left, right = call["arguments"][keys[a]], call["arguments"][keys[b]]
@@ -512,9 +512,10 @@ def build_pairs(
     rejected: Iterable[dict[str, Any]] = (),
 ) -> list[Pair]:
     """Verified pairs for every accepted record, in record order, then the real-failure pairs: the
-    accepted records' rejected siblings (meta.alternatives), then the `rejected` candidates'. When fewer than `semantic_share` of them are semantic
-    (schema-valid, grounded, caught only by the reference), the last non-semantic ones are
-    dropped until the share holds (perturbed ones before real failures): fewer pairs, never easier ones."""
+    accepted records' rejected siblings (meta.alternatives), then the `rejected` candidates'. When
+    fewer than `semantic_share` of them are semantic (schema-valid, grounded, caught only by the
+    reference), the last non-semantic ones are dropped until the share holds (perturbed ones before
+    real failures): fewer pairs, never easier ones."""
     records = list(records)
     pairs = [pair for record in records for pair in pairs_for(record, checks, mix, domains, per_record, seed)]
     pairs += [pair for record in records for pair in sibling_pairs(record, checks)]

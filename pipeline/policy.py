@@ -185,7 +185,7 @@ def _id_nouns(schema: Any) -> set[str]:
     while stack:
         item = stack.pop()
         if isinstance(item, dict):
-            for key, value in (item.get("properties") or {}).items():
+            for key, _value in (item.get("properties") or {}).items():
                 match = re.match(r"(.+?)_(?:id|ids|reference)$", key)
                 found |= _nouns("x_" + match.group(1)) if match else set()
             stack.extend(value for value in item.values() if isinstance(value, (dict, list)))

@@ -157,7 +157,9 @@ def _file_mode() -> int:
 
 
 def _atomic_write(path: Path, chunks: Iterable[str]) -> None:
-    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False)
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - kept open past the try block, renamed after `with handle`
+        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
+    )
     try:
         os.chmod(handle.name, _file_mode())
         with handle:

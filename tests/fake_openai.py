@@ -11,6 +11,7 @@ same faults as one that is not (call `reset_attempts()` between runs); `corrupt`
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import random
@@ -336,10 +337,8 @@ class FakeOpenAI:
                 for key, value in headers.items():
                     self.send_header(key, value)
                 self.end_headers()
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client went away (a killed run)
                     self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):  # the client went away (a killed run)
-                    pass
 
             def do_GET(self):
                 self._send(200, {"object": "list", "data": [{"id": "fake", "object": "model"}]}, {})

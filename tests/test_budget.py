@@ -69,5 +69,6 @@ def test_a_cost_budget_without_prices_is_bad_input(tmp_path):
     assert result.returncode == 2
     assert (
         result.stderr.strip()
-        == "error: budget: max_cost needs the teacher's prices: budget.price_prompt and budget.price_completion (USD per million tokens)"
+        == "error: budget: max_cost needs the teacher's prices: budget.price_prompt and budget.price_completion "
+        "(USD per million tokens)"
     )

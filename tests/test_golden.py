@@ -133,5 +133,6 @@ def test_same_command_same_bytes(name, tmp_path):
     assert digests == pins.get(name), f"{name}: output changed (keep a copy with --basetemp to diff it)"
     unknown = set(sent) - set(pins[f"{name}.requests"])
     assert not unknown, (
-        f"{name}: {len(unknown)} of {len(sent)} requests differ from the pinned ones (a cache written before would miss them)"
+        f"{name}: {len(unknown)} of {len(sent)} requests differ from the pinned ones "
+        "(a cache written before would miss them)"
     )

@@ -35,7 +35,8 @@ def test_wheel_installs_and_runs_outside_the_repo(fake, tmp_path):
         [
             str(python),
             "-c",
-            "import pipeline, pipeline.resources as r; print(pipeline.__file__); print(r.data_dir('seeds')); print(r.data_dir('prompts'))",
+            "import pipeline, pipeline.resources as r; print(pipeline.__file__); "
+            "print(r.data_dir('seeds')); print(r.data_dir('prompts'))",
         ],
         cwd=elsewhere,
         capture_output=True,

@@ -419,7 +419,8 @@ def test_judge_runs_only_on_candidates_that_passed_and_its_no_rejects(fake, tmp_
 
     fake.corrupt = judge_and_spoil
     out = tmp_path / "run"
-    # one at a time: every task that runs is a candidate (none runs after its cell filled), so judge requests can be counted
+    # one at a time: every task that runs is a candidate (none runs after its cell filled), so judge
+    # requests can be counted
     result = _run(fake, out, "--n", "6", "--mode", "blueprint", "--judge", "--concurrency", "1")
     assert result.returncode == 0, result.stderr
     accepted, rejected = _records(out / "accepted.jsonl"), _records(out / "rejected.jsonl")

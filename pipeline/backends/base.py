@@ -1,4 +1,5 @@
-"""The request/answer types every teacher backend speaks, what the layers of one teacher share, and what a transport is."""
+"""The request/answer types every teacher backend speaks, what the layers of one teacher share, and
+what a transport is."""
 
 from __future__ import annotations
 

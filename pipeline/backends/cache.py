@@ -1,6 +1,7 @@
 """Completions on disk, so a rerun pays for nothing it already has.
 
-One JSONL file, append-only: `{"key": ..., "text": ..., "finish_reason": ..., "prompt_tokens": ..., "completion_tokens": ...}`.
+One JSONL file, append-only:
+`{"key": ..., "text": ..., "finish_reason": ..., "prompt_tokens": ..., "completion_tokens": ...}`.
 The key is a fingerprint of what decides the answer: the endpoint's identity, model, messages,
 temperature, max_tokens, seed (the task and step: two tasks with one prompt get two answers),
 JSON Schema and structured-output style. It never covers how the answer is parsed or checked,
@@ -46,7 +47,7 @@ class ResponseCache:
             with open(path, encoding="utf-8") as handle:
                 for line in handle:
                     self._load(line)
-        self.handle = open(path, "a", encoding="utf-8")
+        self.handle = open(path, "a", encoding="utf-8")  # noqa: SIM115 - open for the cache's lifetime, closed by close()
         if path.stat().st_size and not _ends_with_newline(path):
             self.handle.write("\n")  # never append to a torn line
 

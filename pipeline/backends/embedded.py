@@ -8,6 +8,7 @@ stopped at exit, on Ctrl-C and on errors (and by the kernel if this process dies
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import importlib.util
 import signal
@@ -45,10 +46,8 @@ def free_port() -> int:
 
 
 def _die_with_parent() -> None:  # runs in the child before exec (Linux only)
-    try:
+    with contextlib.suppress(OSError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
 
 
 class EmbeddedServer:

@@ -65,7 +65,7 @@ def export(source: Path, fmt: str, out: Path, options: TextOptions) -> tuple[int
             f"unknown format {fmt!r} (choose from {', '.join([*RECORD_FORMATS, *PAIR_FORMATS])})", "--format"
         )
     rows, skipped = [], Counter()
-    for index, item in read_source(source, fmt in PAIR_FORMATS):
+    for _index, item in read_source(source, fmt in PAIR_FORMATS):
         try:
             rows.append(exporter(item, options))
         except Skip as reason:

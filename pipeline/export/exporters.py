@@ -20,8 +20,9 @@ from pipeline.record import decode_arguments
 PY_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 HERMES_SYSTEM = (
     "You are a function calling AI model. You are provided with function signatures within <tools></tools> XML tags. "
-    "You may call one or more functions to assist with the user query. Don't make assumptions about what values to plug "
-    "into functions. Here are the available tools: <tools> {tools} </tools> For each function call return a json object "
+    "You may call one or more functions to assist with the user query. "
+    "Don't make assumptions about what values to plug into functions. "
+    "Here are the available tools: <tools> {tools} </tools> For each function call return a json object "
     'with function name and arguments within {open}{close} XML tags as follows:\n{open}\n{{"name": <function-name>, '
     '"arguments": <args-dict>}}\n{close}'
 )
@@ -205,7 +206,7 @@ def hermes(record: dict[str, Any], options: TextOptions) -> dict[str, Any]:
     in <tool_response> blocks (one `tool` turn per call turn)."""
     token = options.call_token or "<tool_call>"
     close = _closing(token)
-    functions = json.dumps([tool for tool in record.get("tools") or []], ensure_ascii=False)
+    functions = json.dumps(list(record.get("tools") or []), ensure_ascii=False)
     system = HERMES_SYSTEM.format(tools=functions, open=token, close=close)
     turns: list[dict[str, str]] = []
     messages = _with_ids(record["messages"], str(record.get("id")))  # so every tool message finds its call's name
@@ -234,7 +235,8 @@ def hermes(record: dict[str, Any], options: TextOptions) -> dict[str, Any]:
                 parsed: Any = json.loads(content)
             except ValueError:
                 parsed = content
-            block = f"<tool_response>\n{json.dumps({'name': message.get('name') or names.get(message.get('tool_call_id'), ''), 'content': parsed}, ensure_ascii=False)}\n</tool_response>"
+            response = {"name": message.get("name") or names.get(message.get("tool_call_id"), ""), "content": parsed}
+            block = f"<tool_response>\n{json.dumps(response, ensure_ascii=False)}\n</tool_response>"
             if turns[-1]["from"] == "tool":
                 turns[-1]["value"] += "\n" + block
             else:
@@ -265,7 +267,8 @@ def glaive(record: dict[str, Any], options: TextOptions) -> dict[str, Any]:
                 chat.append(f"ASSISTANT: {token} {python_calls(calls)} <|endoftext|>")
             else:
                 lines = [
-                    f'{token} {{"name": {json.dumps(c["name"])}, "arguments": \'{json.dumps(_arguments(c), ensure_ascii=False)}\'}}'
+                    f'{token} {{"name": {json.dumps(c["name"])}, '
+                    f"\"arguments\": '{json.dumps(_arguments(c), ensure_ascii=False)}'}}"
                     for c in calls
                 ]
                 chat.append("ASSISTANT: " + "\n".join(lines) + " <|endoftext|>")

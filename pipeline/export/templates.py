@@ -61,7 +61,8 @@ def render_chat(
 
 
 def check_template(records: Iterable[tuple[int, dict[str, Any]]], template_path: Path) -> int:
-    """Print one JSON line per (index, record) of `records`: renders or not, length or the template's error; returns the exit code."""
+    """Print one JSON line per (index, record) of `records`: renders or not, length or the template's
+    error; returns the exit code."""
     try:
         text = template_path.read_text(encoding="utf-8")
         template = compile_template(text)

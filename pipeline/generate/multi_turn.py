@@ -166,7 +166,10 @@ def _goal(task: Task, ctx: Context, turn: dict[str, Any]) -> str:
     does = ctx.tools[name].function.description
     if turn["kind"] == "followup":
         changed = ", ".join(key.replace("_", " ") for key in turn["changed"])
-        return f'ask for the same as your last request again, but with a different {changed}; refer back to it briefly ("and for ...?").'
+        return (
+            f"ask for the same as your last request again, but with a different {changed}; "
+            'refer back to it briefly ("and for ...?").'
+        )
     return f"ask for something that needs this: {does}"
 
 

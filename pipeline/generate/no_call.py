@@ -70,13 +70,18 @@ TOPICS = (
 )
 KIND_INSTRUCTIONS = {
     "unrelated": "The user asks about {topic}, which none of the tools can help with.",
-    "missing_value": "The user wants what the action below does, but does not say the {missing}; the other values are listed.",
+    "missing_value": (
+        "The user wants what the action below does, but does not say the {missing}; the other values are listed."
+    ),
     "unavailable_tool": "The user asks for what the action below does; none of the assistant's tools can do it.",
 }
 REPLY_INSTRUCTIONS = {
     "unrelated": "Answer the user's question directly and helpfully, without any tool.",
     "missing_value": "Do not call a tool yet: ask ONE short, precise question for the missing {missing} ({hint}).",
-    "unavailable_tool": "None of your tools can do this: say so plainly, without apologising at length, and say what you can do instead with your tools: {abilities}.",
+    "unavailable_tool": (
+        "None of your tools can do this: say so plainly, without apologising at length, "
+        "and say what you can do instead with your tools: {abilities}."
+    ),
 }
 
 
@@ -162,7 +167,8 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
             return failed(
                 task,
                 "no_call_when_needed" if choice == NONE_ACTION else "wrong_function",
-                f"the solver chose {choice if isinstance(choice, str) else (choice or {}).get('name')!r}, not {call['name']!r}",
+                f"the solver chose {choice if isinstance(choice, str) else (choice or {}).get('name')!r}, "
+                f"not {call['name']!r}",
                 transcript.record(ctx, prompts, **_meta(task)),
                 **raw,
             )
@@ -306,11 +312,17 @@ async def _free(task: Task, teacher, ctx: Context) -> Candidate:
     target = ctx.tools[task.target].function
     cases = {
         "unrelated": f"the user asks about {topic}; the assistant answers directly, without tools.",
-        "missing_value": f"the user wants this done: {target.description} but leaves out the {(task.missing or '').replace('_', ' ')}; "
-        'the assistant asks one precise question for it; then the user\'s next message gives it ("value") '
-        f'and the assistant makes the call of {target.name} ("call").',
-        "unavailable_tool": f"the user asks for this: {target.description} None of the tools can do it; the assistant says so "
-        "and offers what its tools can do.",
+        "missing_value": (
+            f"the user wants this done: {target.description} "
+            f"but leaves out the {(task.missing or '').replace('_', ' ')}; "
+            'the assistant asks one precise question for it; then the user\'s next message gives it ("value") '
+            f'and the assistant makes the call of {target.name} ("call").'
+        ),
+        "unavailable_tool": (
+            f"the user asks for this: {target.description} "
+            "None of the tools can do it; the assistant says so "
+            "and offers what its tools can do."
+        ),
     }
     tools = [ctx.tools[name] for name in task.tools]
     system = template.render(

@@ -139,7 +139,8 @@ def _run_sections(manifest: dict[str, Any]) -> list[str]:
         ]
         lines += [
             f"| {s['category']} | {s['mode']} | {s['teacher']} | {s['temperature']} | {s['candidates']} | "
-            f"{', '.join(f'{check} {count}' for check, count in (s.get('removed_by_check') or {}).items()) or '-'} | {s['accepted']} |"
+            f"{', '.join(f'{check} {count}' for check, count in (s.get('removed_by_check') or {}).items()) or '-'} | "
+            f"{s['accepted']} |"
             for s in slices
         ]
     pairs = manifest.get("pairs") or {}
@@ -151,9 +152,10 @@ def _run_sections(manifest: dict[str, Any]) -> list[str]:
             "",
             f"{pairs['total']} pairs; {round(100 * (pairs.get('semantic_share') or 0))}% are "
             "schema-valid, grounded mistakes that only the reference calls tell apart.",
-            f"{sources.get('perturbed', 0)} are typed perturbations of accepted turns, each failing the checks for exactly its "
-            f"type's code; {sources.get('generated', 0)} are real failures (a rejected candidate's own turn, named by the codes it "
-            "failed with, against its verified reference calls).",
+            f"{sources.get('perturbed', 0)} are typed perturbations of accepted turns, "
+            "each failing the checks for exactly its type's code; "
+            f"{sources.get('generated', 0)} are real failures (a rejected candidate's own turn, "
+            "named by the codes it failed with, against its verified reference calls).",
             "",
             "| type | pairs |",
             "|---|---|",
@@ -168,7 +170,8 @@ def _run_sections(manifest: dict[str, Any]) -> list[str]:
         "",
         f"- teacher: `{teacher.get('model', '')}`" + (" (embedded llama.cpp)" if teacher.get("embedded") else ""),
         f"- temperatures: {', '.join(map(str, (config.get('teacher') or {}).get('temperatures') or []))}",
-        f"- prompt versions: {', '.join(f'`{name}` {digest}' for name, digest in sorted((versions.get('prompts') or {}).items()))}",
+        "- prompt versions: "
+        + ", ".join(f"`{name}` {digest}" for name, digest in sorted((versions.get("prompts") or {}).items())),
         f"- generated: {manifest.get('started_at', '')} to {manifest.get('finished_at', '')}",
         "",
         "## Run config",

@@ -78,7 +78,8 @@ def _check_link(item: Any, tools: dict[str, SeedTool], shown: str, where: str) -
         given and all(t in accepted or (t == "integer" and "number" in accepted) for t in given - {"null"})
     ):
         raise InputError(
-            f"{source.name} {item['output']} is {'/'.join(sorted(given)) or 'untyped'} but {target.name}.{item['input']} "
+            f"{source.name} {item['output']} is {'/'.join(sorted(given)) or 'untyped'} "
+            f"but {target.name}.{item['input']} "
             f"takes {'/'.join(sorted(accepted))}",
             shown,
             f"{where}.input",

@@ -125,7 +125,8 @@ def search_restaurants(city, cuisine=None, price_level=None, party_size=2, open_
                 "cuisine": kind,
                 "price_level": price_level or 1 + int(_unit(*key, "price") * 4),
                 "rating": round(3.6 + 1.3 * _unit(*key, "rating"), 1),
-                "address": f"{10 + int(_unit(*key, 'no') * 1990)} {STREETS[int(_unit(*key, 'street') * len(STREETS))]}, {city}",
+                "address": f"{10 + int(_unit(*key, 'no') * 1990)} "
+                f"{STREETS[int(_unit(*key, 'street') * len(STREETS))]}, {city}",
             }
         )
     return {"city": city, "restaurants": found}

@@ -236,7 +236,7 @@ def test_xlam_rows_read_back_through_the_xlam_importer(run):
         exported.append((row, record))
     assert {record["category"] for _, record in exported} >= {"single", "parallel"} and skipped >= {"nested"}
     imported = {item.body["name"]: item.body for item in convert([row for row, _ in exported], "xlam.json")}
-    for row, record in exported:
+    for _row, record in exported:
         for tool in record["tools"]:
             body, original = imported[tool["function"]["name"]], tool["function"]["parameters"]
             assert set(body["parameters"]["properties"]) == set(original.get("properties") or {})

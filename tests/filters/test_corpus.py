@@ -70,7 +70,7 @@ def test_dedup_recall_and_no_clean_record_dropped():
         if line["label"] in ("clean", "duplicate")
     ]
     dropped = find_duplicates(records)
-    by_index = {index: line for index, line in enumerate(LINES)}
+    by_index = dict(enumerate(LINES))
     planted = {index for index, line in by_index.items() if line["label"] == "duplicate"}
     assert planted <= set(dropped), (
         f"missed duplicates: {[by_index[i]['record']['id'] for i in planted - set(dropped)]}"
