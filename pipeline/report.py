@@ -57,6 +57,7 @@ def build_manifest(
     written as `tool_name_map` when an import had to rename a tool."""
     resolved = public_values(config)
     resolved["mode"] = config.resolved_mode
+    resolved["initial_yield"] = config.resolved_initial_yield
     resolved["max_candidates"] = sum(
         config.candidate_limit_for(category, n) for category, n in config.category_counts().items()
     )
