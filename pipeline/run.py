@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 from pydantic import ValidationError
 
@@ -17,112 +16,8 @@ from pipeline import errors, job, log
 from pipeline.categories import CATEGORIES
 from pipeline.config import RunConfig
 from pipeline.errors import InputError
+from pipeline.flags import FLAGS, OPTIONS, flag_values, paths
 from pipeline.jobfile import config_error, load_job_file, merged
-
-_TRUE = {"action": "store_true", "default": None}
-# flag -> (the config path it sets, argparse keywords); `--config` sets none
-OPTIONS: dict[str, tuple[str | None, dict[str, Any]]] = {
-    "--config": (
-        None,
-        {"metavar": "FILE", "help": "a job file (YAML, TOML or JSON) with any config key; flags override it"},
-    ),
-    "--category": ("category", {"help": f"one of: {', '.join(CATEGORIES)}, all"}),
-    "--n": ("n", {"type": int, "help": "accepted records wanted (default 20)"}),
-    "--max-candidates": (
-        "max_candidates",
-        {"type": int, "help": "most candidates to generate (default 10 x n; 25 x n on the embedded teacher)"},
-    ),
-    "--tools": (
-        "tools",
-        {
-            "action": "append",
-            "metavar": "PATH",
-            "help": "your tools: file or folder, repeatable (default: bundled seeds)",
-        },
-    ),
-    "--out": ("out", {"help": "run directory (default outputs/<run-name>/)"}),
-    "--seed": ("seed", {"type": int, "help": "run seed: same seed, same plan (default 0)"}),
-    "--mode": (
-        "mode",
-        {"choices": ["free", "blueprint"], "help": "default: blueprint on the embedded teacher, free otherwise"},
-    ),
-    "--base-url": (
-        "teacher.base_url",
-        {"help": "OpenAI-compatible endpoint; without it the embedded llama.cpp teacher runs"},
-    ),
-    "--model": ("teacher.model", {"help": "model name at --base-url"}),
-    "--concurrency": (
-        "teacher.concurrency",
-        {"type": int, "help": "requests in flight (default 8; 1 on the embedded teacher)"},
-    ),
-    "--temperatures": ("teacher.temperatures", {"help": "comma-separated temperature schedule (default 0.2,0.7,1.0)"}),
-    "--timeout": (
-        "teacher.timeout",
-        {"type": float, "help": "seconds per request (default 60; 300 on the embedded teacher)"},
-    ),
-    "--max-attempts": (
-        "teacher.max_attempts",
-        {"type": int, "help": "attempts per request, retries included (default 6; 2 on the embedded teacher)"},
-    ),
-    "--structured-output": (
-        "teacher.structured_output",
-        {
-            "choices": ["auto", "json_schema", "json_object", "grammar", "none"],
-            "help": "skip the probe and use this style",
-        },
-    ),
-    "--judge": (
-        "checks.judge",
-        {**_TRUE, "help": "ask the teacher to judge each candidate that passed the checks (one more request each)"},
-    ),
-    "--rpm": (
-        "teacher.rpm",
-        {"type": int, "help": "requests per minute the endpoint allows (requests are paced to it)"},
-    ),
-    "--tpm": ("teacher.tpm", {"type": int, "help": "tokens per minute the endpoint allows"}),
-    "--max-requests": (
-        "budget.max_requests",
-        {"type": int, "help": "stop sending after this many requests (exit 3; rerun to continue)"},
-    ),
-    "--max-tokens": (
-        "budget.max_tokens",
-        {"type": int, "help": "stop sending after this many prompt + completion tokens (exit 3)"},
-    ),
-    "--max-cost": (
-        "budget.max_cost",
-        {
-            "type": float,
-            "help": "stop sending at this cost in USD (needs budget.price_prompt/price_completion; exit 3)",
-        },
-    ),
-    "--push-to-hub": (
-        "hub.repo",
-        {"metavar": "ORG/NAME", "help": "publish the run as a dataset repo (private unless --public)"},
-    ),
-    "--public": ("hub.public", {**_TRUE, "help": "make a new Hub repo public"}),
-    "--license": ("hub.license", {"help": "dataset license for the card (required to push), e.g. apache-2.0"}),
-    "--dry-run": (
-        "hub.dry_run",
-        {**_TRUE, "help": "write RUN_DIR/hub/ exactly as it would be uploaded; upload nothing"},
-    ),
-    "--max-failed-share": (
-        "max_failed_share",
-        {
-            "type": float,
-            "metavar": "F",
-            "help": "exit 1 when more than this share of candidates failed at the teacher (default 0.05)",
-        },
-    ),
-    "--shard": (
-        "shard",
-        {
-            "metavar": "I/N",
-            "help": "run the I-th of N parts of the plan into RUN_DIR/shards/I-of-N/; "
-            "join them with python -m pipeline.merge RUN_DIR",
-        },
-    ),
-}
-FLAGS = {path: flag for flag, (path, _) in OPTIONS.items() if path}  # config path -> the flag that sets it
 
 
 def parse_args(argv: list[str] | None, prog: str = "python -m pipeline.run") -> argparse.Namespace:
@@ -138,7 +33,7 @@ def build_config(args: argparse.Namespace) -> RunConfig:
     """The job file (if any) with the flags laid over it, validated (InputError on a bad value)."""
     flags = flag_values(args)
     values = merged(load_job_file(args.config) if args.config else {}, flags)
-    given = {path: FLAGS[path] for path in _paths(flags)}
+    given = {path: FLAGS[path] for path in paths(flags)}
     where = lambda path: (given[path], None) if path in given else (args.config, path)  # noqa: E731
     category = values.get("category")
     if category is None:
@@ -157,35 +52,6 @@ def build_config(args: argparse.Namespace) -> RunConfig:
         return RunConfig.model_validate(values)
     except ValidationError as error:
         raise config_error(error, args.config, given) from None
-
-
-def flag_values(args: argparse.Namespace) -> dict[str, Any]:
-    """The flags given on the command line, as a nested config mapping."""
-    out: dict[str, Any] = {}
-    for path, flag in FLAGS.items():
-        value = getattr(args, flag.removeprefix("--").replace("-", "_"))
-        if value is None:
-            continue
-        if path == "teacher.temperatures":
-            try:
-                value = [float(t) for t in value.split(",")]
-            except ValueError:
-                raise InputError(f"{value!r} is not a comma-separated list of numbers", flag) from None
-        *parents, key = path.split(".")
-        node = out
-        for parent in parents:
-            node = node.setdefault(parent, {})
-        node[key] = value
-    return out
-
-
-def _paths(tree: dict[str, Any], prefix: str = "") -> list[str]:
-    """The dotted paths of a nested mapping's leaves."""
-    return [
-        path
-        for key, value in tree.items()
-        for path in (_paths(value, f"{prefix}{key}.") if isinstance(value, dict) else [f"{prefix}{key}"])
-    ]
 
 
 def main(argv: list[str] | None = None, prog: str = "python -m pipeline.run") -> int:
