@@ -203,12 +203,17 @@ async def generate(
                 context, _ = build_context(config, category, catalog, model, grounding)
                 bar = progress.add_task(category, total=n)
 
-                def update(result: RunResult, bar=bar, category=category, n=n) -> None:
+                seen = {"passed": 0}  # without a terminal: one line per candidate that passed (at most n of them)
+
+                def update(result: RunResult, bar=bar, category=category, n=n, seen=seen) -> None:
                     progress.update(
                         bar,
                         completed=min(result.passed, n),  # live: counted in task order when each round ends
                         description=f"{category} ({result.done} candidates, {result.done - result.passed} rejected)",
                     )
+                    if not log.interactive() and seen["passed"] < result.passed <= n:
+                        seen["passed"] = result.passed
+                        LOG.info(f"{category}: {result.passed} of {n} passed so far, {result.done} candidates")
 
                 steps = candidate_steps(CATEGORIES[category].generate, teacher, context, checks, config.checks.judge)
                 engine = Engine(
