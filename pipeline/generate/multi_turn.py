@@ -20,11 +20,11 @@ from typing import Any
 
 from filters.match import match_calls
 from pipeline.backends.base import ChatRequest
-from pipeline.generate.answers import CallAnswer, MessageAnswer, ask
-from pipeline.generate.common import Candidate, Context, call_schema, failed, guarded, seed_for, wrap
+from pipeline.generate.answers import MessageAnswer, ask
+from pipeline.generate.common import Candidate, Context, failed, guarded, seed_for
 from pipeline.generate.nested import ANSWER
 from pipeline.generate.results import answer_calls, callable_as_is, confirm_if_needed, decline, needing_confirmation
-from pipeline.generate.steps import describe_calls, gate, phrase, reply, single_shots, solve, user_message
+from pipeline.generate.steps import describe_calls, gate, next_call, phrase, reply, single_shots, solve, user_message
 from pipeline.generate.transcript import Transcript
 from pipeline.prompts import load_prompt
 from pipeline.task import Task
@@ -213,20 +213,8 @@ async def _free(task: Task, teacher, ctx: Context) -> Candidate:
             )
         else:
             name = task.targets[turn["call"]]
-            made = await ask(
-                teacher,
-                ChatRequest(
-                    [
-                        {"role": "system", "content": call_prompt.render(name=name, today=task.now[:10])},
-                        {"role": "user", "content": transcript.rendered()},
-                    ],
-                    task.temperature,
-                    ctx.max_tokens,
-                    wrap({"call": call_schema(ctx.tools[name])}),
-                    seed_for(task, f"call-{number}"),
-                ),
-                CallAnswer,
-            )
+            system = call_prompt.render(name=name, today=task.now[:10])
+            made = await next_call(task, teacher, ctx, system, transcript, name, f"call-{number}")
             raw[f"call-{number}"] = made.text
             if made.value is None:
                 return failed(

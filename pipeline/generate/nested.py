@@ -23,7 +23,7 @@ from filters.chain import values_at
 from filters.match import match_calls
 from filters.schema import validator_for
 from pipeline.backends.base import ChatRequest
-from pipeline.generate.answers import CallAnswer, RequestCallAnswer, ask
+from pipeline.generate.answers import RequestCallAnswer, ask
 from pipeline.generate.common import (
     Candidate,
     Context,
@@ -36,7 +36,7 @@ from pipeline.generate.common import (
     wrap,
 )
 from pipeline.generate.results import answer_calls, callable_as_is, confirm_if_needed
-from pipeline.generate.steps import gate, phrase, reply, solve
+from pipeline.generate.steps import gate, next_call, phrase, reply, solve
 from pipeline.generate.transcript import Transcript
 from pipeline.prompts import load_prompt
 from pipeline.task import Task, nearest_examples
@@ -253,17 +253,7 @@ async def _free(task: Task, teacher, ctx: Context) -> Candidate:
     for step, name in enumerate(task.targets):
         if step:
             system = rest.render(name=name, today=task.now[:10])
-            following = await ask(
-                teacher,
-                ChatRequest(
-                    [{"role": "system", "content": system}, {"role": "user", "content": transcript.rendered()}],
-                    task.temperature,
-                    ctx.max_tokens,
-                    wrap({"call": call_schema(ctx.tools[name])}),
-                    seed_for(task, f"next-{step}"),
-                ),
-                CallAnswer,
-            )
+            following = await next_call(task, teacher, ctx, system, transcript, name, f"next-{step}")
             raw[f"next-{step}"] = following.text
             if following.value is None:
                 return failed(

@@ -18,6 +18,8 @@ from pipeline.backends.base import ChatRequest
 from pipeline.generate.answers import (
     ActionAnswer,
     ArgumentsAnswer,
+    Asked,
+    CallAnswer,
     MessageAnswer,
     PartsAnswer,
     ReplyAnswer,
@@ -28,6 +30,7 @@ from pipeline.generate.common import (
     Candidate,
     Context,
     action_options,
+    call_schema,
     describe_call,
     drop_unstated_optionals,
     failed,
@@ -318,3 +321,14 @@ def gate(
             task, "fewshot_copy", f"the request copies the few-shot example {shown[copied]!r}", record, path, **raw
         )
     return failed(task, "ungrounded_value", f"the request does not ground {', '.join(missing)}", record, path, **raw)
+
+
+async def next_call(
+    task: Task, teacher, ctx: Context, system: str, transcript: Transcript, name: str, step: str
+) -> Asked:
+    """Free mode: the teacher's call of `name` for the conversation so far (`system` says what to do)."""
+    messages = [{"role": "system", "content": system}, {"role": "user", "content": transcript.rendered()}]
+    schema = wrap({"call": call_schema(ctx.tools[name])})
+    return await ask(
+        teacher, ChatRequest(messages, task.temperature, ctx.max_tokens, schema, seed_for(task, step)), CallAnswer
+    )
