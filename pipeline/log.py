@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,12 +18,14 @@ from io import StringIO
 from pathlib import Path
 
 from rich.console import Console
+from rich.errors import MarkupError
 from rich.logging import RichHandler
 from rich.text import Text
 
 from pipeline.redact import redact
 
 LOGGER = logging.getLogger("pipeline")
+_STYLE_TAG = re.compile(r"\[/?(?:red|yellow|green|bold|dim)?\]")
 
 
 class PlainFormatter(logging.Formatter):
@@ -30,8 +33,11 @@ class PlainFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         text = super().format(record)
-        if getattr(record, "markup", True):
-            text = Text.from_markup(text).plain if "[" in text else text
+        if getattr(record, "markup", True) and "[" in text:
+            try:
+                text = Text.from_markup(text).plain
+            except MarkupError:  # brackets in data (a path, a tool's text): drop only the styles our messages use
+                text = _STYLE_TAG.sub("", text)
         return redact(text)
 
 

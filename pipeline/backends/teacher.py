@@ -102,34 +102,9 @@ def stack(
 
 
 def build_teacher(
-    base_url: str,
-    model: str,
-    api_key: str | None,
-    *,
-    timeout: float = 60.0,
-    concurrency: int = 8,
-    max_attempts: int = 6,
-    retry_initial: float = 1.0,
-    retry_max: float = 60.0,
-    style: str = "auto",
-    cache: ResponseCache | None = None,
-    identity: str | None = None,
-    budget=None,
-    rpm: int | None = None,
-    tpm: int | None = None,
+    base_url: str, model: str, api_key: str | None, *, timeout: float = 60.0, identity: str | None = None, **layers
 ) -> Teacher:
-    """The teacher of an OpenAI-compatible endpoint: OpenAITransport under every layer (`identity`:
-    the endpoint as the cache key knows it, by default its URL without credentials)."""
-    transport = OpenAITransport(base_url, model, api_key, timeout=timeout, identity=identity)
-    return stack(
-        transport,
-        concurrency=concurrency,
-        max_attempts=max_attempts,
-        retry_initial=retry_initial,
-        retry_max=retry_max,
-        style=style,
-        cache=cache,
-        budget=budget,
-        rpm=rpm,
-        tpm=tpm,
-    )
+    """The teacher of an OpenAI-compatible endpoint: OpenAITransport under every layer (`layers`:
+    stack()'s settings; `identity`: the endpoint as the cache key knows it, by default its URL
+    without credentials)."""
+    return stack(OpenAITransport(base_url, model, api_key, timeout=timeout, identity=identity), **layers)
