@@ -252,6 +252,7 @@ class RunConfig(BaseModel):
     seed: int = 0
     mode: Mode | None = None  # default: SMALL_TEACHER
     tools: list[str] = Field(default_factory=list)
+    executors: list[str] = Field(default_factory=list)  # files/folders whose Python a tool may run (beside the bundled)
     out: str | None = None
     cache: bool = True  # keep every complete answer on disk; a rerun reads them instead of paying again
     cache_dir: str | None = None  # default RUN_DIR/cache; share one between runs whose checks or exports differ

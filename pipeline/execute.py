@@ -2,8 +2,10 @@
 
 execute          runs `tool.executor` ("/abs/file.py:function") in a child `python -I
                  pipeline/_executor_runner.py` that binds the JSON arguments by keyword (nothing is
-                 evaluated), with an empty environment (no API keys), a fresh temporary folder,
-                 memory/CPU/file-size limits and a timeout; its JSON output must fit the result_schema.
+                 evaluated), confined where the machine allows (pipeline.sandbox: no network, a
+                 read-only filesystem but its temporary folder, no new processes), with an empty
+                 environment (no API keys), memory/CPU/file-size limits, a deadline and capped
+                 output; its JSON output must fit the result_schema.
 mock_result      a deterministic stand-in drawn from the result_schema (same seed and arguments, same
                  result); a property named like an argument echoes the argument's value.
 validate_result  the first way a result breaks the result_schema, or None.
@@ -20,26 +22,27 @@ import os
 import random
 import re
 import resource
+import selectors
 import signal
 import subprocess
-import sys
 import tempfile
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator as Validator
 
 from filters.schema import strip_extensions
+from pipeline import sandbox
 from pipeline.record import append_path, json_path
 from pipeline.seeds import SeedTool
 
 sre_parse = getattr(re, "_parser", None) or __import__("sre_parse")  # the regex parser (re._parser from 3.11)
 
-RUNNER = Path(__file__).with_name("_executor_runner.py")
+OUTPUT_LIMIT = 1024 * 1024  # bytes of stdout (the result) and of stderr read from an executor
 FILE_SIZE_LIMIT = 16 * 1024 * 1024  # bytes an executor may write to one file
 ANCHOR_DAY = date(2026, 3, 2)  # mocked dates fall near a date argument, else near this day
 EMAILS = ["maria.lopez@fastmail.com", "daniel.okafor@gmail.com", "priya.raman@outlook.com", "chen.wei@brightpath.io"]
@@ -54,27 +57,31 @@ class Execution:
 
 
 def execute(tool: SeedTool, arguments: dict[str, Any], *, timeout: float = 5.0, memory_mb: int = 512) -> Execution:
-    """Run the tool's executor on `arguments` in a sandboxed subprocess."""
+    """Run the tool's executor on `arguments` in a confined subprocess (pipeline.sandbox)."""
     if not tool.executor:
         return Execution(None, f"{tool.name} has no executor")
+    reason = sandbox.unavailable()
+    if reason and not tool.read_only:
+        return Execution(None, f"not run: {tool.name} changes data and cannot be confined here ({reason})")
     file, _, function = tool.executor.rpartition(":")
-    payload = json.dumps({"file": file, "function": function, "arguments": arguments}).encode()
+    payload = json.dumps({"file": file, "function": function, "arguments": arguments, "confine": not reason})
     with tempfile.TemporaryDirectory(prefix="fc-exec-") as work:
         child = subprocess.Popen(
-            [sys.executable, "-I", str(RUNNER)],
+            sandbox.command(),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             cwd=work,
-            env={},
+            env={"TMPDIR": work},
             start_new_session=True,
             preexec_fn=_limits(timeout, memory_mb),
         )
         try:
-            out, err = child.communicate(payload, timeout=timeout)
-        except subprocess.TimeoutExpired:
+            out, err = _collect(child, payload.encode(), timeout)
+        finally:
             _kill(child)
-            return Execution(None, f"timed out after {timeout:g}s")
+    if out is None:
+        return Execution(None, err.decode())
     if child.returncode != 0:
         lines = err.decode("utf-8", "replace").strip().splitlines() or [f"exit code {child.returncode}"]
         return Execution(
@@ -86,6 +93,36 @@ def execute(tool: SeedTool, arguments: dict[str, Any], *, timeout: float = 5.0, 
         return Execution(None, f"output is not JSON: {out[:80].decode('utf-8', 'replace')!r}")
     problem = validate_result(tool, result)
     return Execution(None, problem) if problem else Execution(result)
+
+
+def _collect(child: subprocess.Popen, payload: bytes, timeout: float) -> tuple[bytes | None, bytes]:
+    """Send `payload`, read stdout and stderr up to OUTPUT_LIMIT each until the child exits or the
+    deadline passes; (None, why) when it ran out of time or printed too much."""
+    deadline = time.monotonic() + timeout
+    with contextlib.suppress(BrokenPipeError):
+        child.stdin.write(payload)  # the runner reads all of it before it runs anything
+        child.stdin.close()
+    kept = {child.stdout: bytearray(), child.stderr: bytearray()}
+    with selectors.DefaultSelector() as selector:
+        for stream in kept:
+            selector.register(stream, selectors.EVENT_READ)
+        while selector.get_map():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None, f"timed out after {timeout:g}s".encode()
+            for key, _ in selector.select(left):
+                chunk = os.read(key.fd, 65536)
+                if not chunk:
+                    selector.unregister(key.fileobj)
+                kept[key.fileobj] += chunk
+                if len(kept[key.fileobj]) > OUTPUT_LIMIT:
+                    name = "output" if key.fileobj is child.stdout else "error output"
+                    return None, f"{name} longer than {OUTPUT_LIMIT // 1024} KiB".encode()
+    try:
+        child.wait(max(0.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        return None, f"timed out after {timeout:g}s".encode()
+    return bytes(kept[child.stdout]), bytes(kept[child.stderr])
 
 
 def _limits(timeout: float, memory_mb: int):
@@ -110,11 +147,14 @@ def _limits(timeout: float, memory_mb: int):
 
 
 def _kill(child: subprocess.Popen) -> None:
-    """Kill the child's whole process group (it runs in its own session) and reap it."""
-    with contextlib.suppress(ProcessLookupError):
+    """Kill the child's whole process group (it runs in its own session; confined, every process it
+    started dies with its pid namespace), close the pipes and reap it."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(child.pid, signal.SIGKILL)
-    with contextlib.suppress(subprocess.TimeoutExpired):  # a grandchild that left the group may hold the pipes
-        child.communicate(timeout=5)
+    for stream in (child.stdin, child.stdout, child.stderr):
+        with contextlib.suppress(OSError):
+            stream.close()
+    child.wait()
 
 
 _validator = lru_cache(maxsize=1024)(

@@ -34,6 +34,15 @@ OPTIONS: dict[str, tuple[str | None, dict[str, Any]]] = {
             "help": "your tools: file or folder, repeatable (default: bundled seeds)",
         },
     ),
+    "--executors": (
+        "executors",
+        {
+            "action": "append",
+            "metavar": "PATH",
+            "help": "allow tools to run the Python executors in this file or folder, repeatable "
+            "(the bundled seeds/executors are always allowed); they run sandboxed",
+        },
+    ),
     "--out": ("out", {"help": "run directory (default outputs/<run-name>/)"}),
     "--seed": ("seed", {"type": int, "help": "run seed: same seed, same plan (default 0)"}),
     "--mode": (

@@ -26,7 +26,7 @@ from filters.checks import default_checks
 from filters.dedup import DedupOptions, find_duplicates
 from filters.grounding import GroundingOptions
 from filters.quality import QualityOptions
-from pipeline import errors, log
+from pipeline import errors, log, sandbox
 from pipeline.backends.cache import ResponseCache
 from pipeline.backends.embedded import EmbeddedServer
 from pipeline.backends.teacher import Teacher, build_teacher
@@ -66,7 +66,8 @@ def run(config: RunConfig) -> int:
 
     Everything that can be wrong with the input (seeds, links, prompts, few-shots, the Hub
     target and token) is checked before the run folder is touched or a request is sent."""
-    catalog = load_tools(config.tools)
+    catalog = load_tools(config.tools, executors=config.executors)
+    sandbox.check_executors(catalog, config.plan.execute_side_effects)
     links = load_links(config.tools, catalog)
     check_files(list(config.category_counts()), config.resolved_mode, config.checks.judge)
     for category in config.category_counts():

@@ -315,6 +315,28 @@ def test_bad_seed_file_is_one_line_exit_2(tmp_path):
     assert not (tmp_path / "outputs").exists()
 
 
+def test_a_tools_file_runs_no_code_unless_allowed(fake, tmp_path):
+    shell = {
+        "name": "shell",
+        "description": "Run a shell command and return its output.",
+        "parameters": {"type": "object", "properties": {"cmd": {"type": "string"}}, "required": ["cmd"]},
+        "executor": f"{subprocess.__file__}:getoutput",
+    }
+    (tmp_path / "tools.json").write_text(json.dumps({"tools": [shell]}))
+    result = run_cli(["--category", "nested", "--tools", "tools.json", "--out", "run"], cwd=tmp_path)
+    folder = Path(subprocess.__file__).parent
+    assert result.returncode == 2 and result.stderr.strip() == (
+        f"error: tools.json: tools[0].executor: executor '{subprocess.__file__}' is Python code nobody allowed "
+        f"to run; to run it, pass --executors {folder} (or `executors: [{folder}]` in a job file)"
+    )
+    assert not (tmp_path / "run").exists()
+    (tmp_path / "job.json").write_text(json.dumps({"tools": ["tools.json"], "executors": [str(folder)], "n": 1}))
+    for allow in (["--executors", str(folder)], ["--config", "job.json"]):
+        args = ["--category", "single", "--tools", "tools.json", "--n", "1", "--out", f"run-{allow[0][2:]}"]
+        result = run_cli([*args, *allow, "--base-url", fake.base_url, "--model", "m"], cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+
+
 def test_missing_file_and_unknown_category_exit_2(tmp_path):
     result = run_cli(["--category", "single", "--tools", str(tmp_path / "nope.json")])
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1

@@ -83,13 +83,20 @@ def _tool_files_in(folder: Path) -> list[Path]:
     )
 
 
-def load_tools(paths: list[str] | None = None, sidecars: bool = True) -> list[SeedTool]:
+def load_tools(
+    paths: list[str] | None = None, sidecars: bool = True, executors: list[str] | None = None
+) -> list[SeedTool]:
     """Read and check every tool; names must be unique across all files. With `sidecars`, each
-    file's value sidecar (pipeline.sidecar) fills the x-pool of parameters that have none."""
+    file's value sidecar (pipeline.sidecar) fills the x-pool of parameters that have none.
+
+    `executors` is for a caller that runs executors: the files and folders the user allowed
+    (`--executors`, beside the bundled seeds/executors); a tool naming code elsewhere is an
+    InputError saying how to allow it. Without it (None) no executor is kept: the caller runs none."""
+    allowed = None if executors is None else allowed_executors(executors)
     tools: list[SeedTool] = []
     seen: dict[str, str] = {}
     for path in tool_files(paths):
-        found = _read_file(path)
+        found = _read_file(path, allowed)
         if sidecars:
             side = sidecar.sidecar_path(path)
             sidecar.apply_sidecar(side, display_path(side), [tool for tool, _ in found])
@@ -128,7 +135,17 @@ def alias_table(tools: list[SeedTool]) -> dict[str, list[str]]:
     return table
 
 
-def _read_file(path: Path) -> list[tuple[SeedTool, str]]:
+def allowed_executors(paths: list[str]) -> list[Path]:
+    """The bundled executors folder and each path the user allowed, resolved (each must exist)."""
+    allowed = [(data_dir("seeds") / "executors").resolve()]
+    for raw in paths:
+        if not Path(raw).exists():
+            raise InputError("no such file or folder", raw, "executors")
+        allowed.append(Path(raw).resolve())
+    return allowed
+
+
+def _read_file(path: Path, allowed: list[Path] | None) -> list[tuple[SeedTool, str]]:
     shown, jsonl = display_path(path), path.suffix == ".jsonl"
     try:
         text = path.read_text(encoding="utf-8")
@@ -142,16 +159,22 @@ def _read_file(path: Path) -> list[tuple[SeedTool, str]]:
     imported = importers.convert(data, shown, jsonl)  # BFCL and xLAM shapes; None for ours
     if imported is not None:
         return [
-            (_imported(item, shown, path.stem), f"{item.label.removeprefix(shown).strip()} {item.path}".strip())
+            (
+                _imported(item, shown, path.stem, allowed),
+                f"{item.label.removeprefix(shown).strip()} {item.path}".strip(),
+            )
             for item in imported
         ]
     domain = data.get("domain", path.stem) if isinstance(data, dict) else path.stem
     items, prefix = _tool_items(data, shown)
-    return [(_parse_tool(item, f"{prefix}[{i}]", shown, str(domain)), f"{prefix}[{i}]") for i, item in enumerate(items)]
+    return [
+        (_parse_tool(item, f"{prefix}[{i}]", shown, str(domain), allowed), f"{prefix}[{i}]")
+        for i, item in enumerate(items)
+    ]
 
 
-def _imported(item: importers.Imported, shown: str, domain: str) -> SeedTool:
-    tool = _parse_tool(item.body, item.path, item.label, domain)
+def _imported(item: importers.Imported, shown: str, domain: str, allowed: list[Path] | None) -> SeedTool:
+    tool = _parse_tool(item.body, item.path, item.label, domain, allowed)
     tool.source, tool.original_name = shown, item.original
     return tool
 
@@ -174,7 +197,7 @@ def _tool_items(data: Any, shown: str) -> tuple[list[Any], str]:
     raise InputError('expected a list of tools, {"tools": [...]}, or one function schema', shown)
 
 
-def _parse_tool(item: Any, where: str, shown: str, domain: str) -> SeedTool:
+def _parse_tool(item: Any, where: str, shown: str, domain: str, allowed: list[Path] | None) -> SeedTool:
     if not isinstance(item, dict):
         raise InputError("expected an object", shown, where)
     body, path = item, where
@@ -195,14 +218,15 @@ def _parse_tool(item: Any, where: str, shown: str, domain: str) -> SeedTool:
     result_schema = body.get("result_schema")
     if result_schema is not None:
         check_json_schema(result_schema, shown, f"{path}.result_schema")
-    executor = _executor(body.get("executor"), shown, f"{path}.executor")
+    executor = _executor(body.get("executor"), shown, f"{path}.executor", allowed)
     return SeedTool(
         name, description, parameters, read_only, domain, shown, result_schema=result_schema, executor=executor
     )
 
 
-def _executor(spec: Any, shown: str, where: str) -> str | None:
-    """Resolve `"relative/file.py:function"` against the tools file's folder to `"/abs/file.py:function"`."""
+def _executor(spec: Any, shown: str, where: str, allowed: list[Path] | None) -> str | None:
+    """Resolve `"relative/file.py:function"` against the tools file's folder to `"/abs/file.py:function"`;
+    the file must lie in an allowed folder (None: checked, then dropped, since nothing will run it)."""
     if spec is None:
         return None
     file, _, function = spec.rpartition(":") if isinstance(spec, str) else ("", "", "")
@@ -211,6 +235,16 @@ def _executor(spec: Any, shown: str, where: str) -> str | None:
     target = (Path(shown).resolve().parent / file).resolve()
     if not target.is_file():
         raise InputError(f"executor file {file!r} does not exist (looked for {target})", shown, where)
+    if allowed is None:
+        return None
+    if not any(target == root or root in target.parents for root in allowed):
+        folder = display_path(target.parent)
+        raise InputError(
+            f"executor {file!r} is Python code nobody allowed to run; to run it, pass --executors {folder} "
+            f"(or `executors: [{folder}]` in a job file)",
+            shown,
+            where,
+        )
     return f"{target}:{function}"
 
 

@@ -13,7 +13,7 @@ from pipeline.generate.results import ResultError, callable_as_is, tool_result
 from pipeline.plan import Task
 from pipeline.seeds import SeedTool, load_tools
 
-SEEDS = {tool.name: tool for tool in load_tools()}
+SEEDS = {tool.name: tool for tool in load_tools(executors=[])}
 TASK = Task(
     0,
     "nested-blueprint-0-0",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -67,7 +68,7 @@ def _error(paths) -> str:
 
 @pytest.fixture(scope="module")
 def bundled():
-    return load_tools()
+    return load_tools(executors=[])
 
 
 # -- bundled seeds -------------------------------------------------------------------------------
@@ -612,11 +613,47 @@ def test_result_schema_and_executor_are_read(in_tmp):
     (in_tmp / "code" / "impl.py").write_text("def f():\n    return 1\n", encoding="utf-8")
     result = {"type": "array", "items": {"type": "string", "x-pool": ["a"]}}  # need not be an object
     _write(in_tmp, "lib/t.json", {"tools": [_tool("f", result_schema=result, executor="../code/impl.py:f")]})
-    tool = load_tools(["lib/t.json"])[0]
+    tool = load_tools(["lib/t.json"], executors=["code"])[0]
     assert tool.result_schema == result
     assert tool.executor == f"{(in_tmp / 'code' / 'impl.py').resolve()}:f"
+    assert load_tools(["lib/t.json"], executors=["code/impl.py"])[0].executor == tool.executor
+    assert load_tools(["lib/t.json"])[0].executor is None  # a caller that runs nothing keeps no executor
     assert "result_schema" not in json.dumps(tool.to_tool().model_dump())
     assert load_tools([_write(in_tmp, "plain.json", {"tools": [_tool("g")]})])[0].result_schema is None
+
+
+GETOUTPUT = f"{subprocess.__file__}:getoutput"  # the standard library's shell runner
+
+
+@pytest.mark.parametrize(
+    "data, where",
+    [
+        ({"tools": [_tool("f", executor=GETOUTPUT)]}, "tools[0].executor"),
+        ({"tools": [{"name": "f", "inputSchema": {"type": "object"}, "executor": GETOUTPUT}]}, "tools[0].executor"),
+        ([{"type": "function", "function": {**_tool("f"), "executor": GETOUTPUT}}], "[0].function.executor"),
+    ],
+    ids=["seed", "mcp", "openai"],
+)
+def test_a_tools_file_cannot_name_code_nobody_allowed(in_tmp, data, where):
+    _write(in_tmp, "t.json", data)
+    with pytest.raises(InputError) as info:
+        load_tools(["t.json"], executors=[])
+    folder = Path(subprocess.__file__).parent
+    assert str(info.value) == (
+        f"t.json: {where}: executor '{subprocess.__file__}' is Python code nobody allowed to run; to run it, "
+        f"pass --executors {folder} (or `executors: [{folder}]` in a job file)"
+    )
+    assert load_tools(["t.json"], executors=[str(folder)])[0].executor == GETOUTPUT
+    with pytest.raises(InputError, match=r"^nope: executors: no such file or folder$"):
+        load_tools(["t.json"], executors=["nope"])
+
+
+def test_a_symlink_into_an_allowed_folder_is_judged_by_its_target(in_tmp):
+    (in_tmp / "allowed").mkdir()
+    (in_tmp / "allowed" / "shell.py").symlink_to(subprocess.__file__)
+    _write(in_tmp, "t.json", {"tools": [_tool("f", executor="allowed/shell.py:getoutput")]})
+    with pytest.raises(InputError, match="nobody allowed to run"):
+        load_tools(["t.json"], executors=["allowed"])
 
 
 @pytest.mark.parametrize(
