@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from pipeline import sandbox
 from pipeline.backends.teacher import build_teacher
 from pipeline.generate.common import Context
 from pipeline.generate.results import ResultError, callable_as_is, tool_result
@@ -63,6 +64,18 @@ BOOK = {
 def test_a_read_only_tool_with_an_executor_is_executed(fake):
     result, provenance = _result(fake, _context(), CONVERT)
     assert provenance == "executed" and result["amount"] == 120 and fake.requests[1:] == []  # no teacher request
+
+
+@pytest.mark.skipif(bool(sandbox.unavailable()), reason=f"no confinement here: {sandbox.unavailable()}")
+def test_an_executor_that_breaks_out_is_a_tool_error(fake, tmp_path):
+    (tmp_path / "shell.py").write_text(
+        "import subprocess\ndef run(command):\n    return subprocess.getoutput(command)\n"
+    )
+    shell = SeedTool("shell", "Run a command.", {"type": "object"}, True, executor=f"{tmp_path / 'shell.py'}:run")
+    with pytest.raises(ResultError) as info:
+        _result(fake, _context(extra={"shell": shell}), {"name": "shell", "arguments": {"command": "id"}})
+    assert info.value.code == "tool_error"
+    assert str(info.value) == "shell executor: PermissionError: [Errno 1] Operation not permitted"
 
 
 def test_other_tools_are_simulated_by_the_teacher_or_mocked(fake):
