@@ -1,9 +1,9 @@
-"""Format check: role order, empty turns, tool-call ids, and call/result pairing."""
+"""Format check: tool names, role order, empty turns, tool-call ids, and call/result pairing."""
 
 from __future__ import annotations
 
 from filters.base import Check, Issue, call_path
-from pipeline.record import CALL_ID_RE, Conversation, Message
+from pipeline.record import CALL_ID_RE, Conversation, Message, Tool, tool_name_problem
 
 
 def _has_calls(message: Message) -> bool:
@@ -16,9 +16,23 @@ class FormatCheck(Check):
     name = "format"
 
     def __call__(self, record: Conversation) -> list[Issue]:
-        issues = self._roles(record.messages)
+        issues = self._tools(record.tools)
+        issues += self._roles(record.messages)
         issues += self._contents(record.messages)
         issues += self._calls(record.messages)
+        return issues
+
+    def _tools(self, tools: list[Tool]) -> list[Issue]:
+        """Tool names as the loader requires them: valid (pipeline.record.tool_name_problem) and unique."""
+        issues, seen = [], {}
+        for index, tool in enumerate(tools):
+            name, path = tool.function.name, f"tools[{index}].function.name"
+            problem = tool_name_problem(name)
+            if problem is None and name in seen:
+                problem = f"duplicate tool name {name!r} (also tools[{seen[name]}])"
+            if problem is not None:
+                issues.append(self.issue("invalid_record", path, problem))
+            seen.setdefault(name, index)
         return issues
 
     def _roles(self, messages: list[Message]) -> list[Issue]:

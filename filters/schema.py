@@ -3,7 +3,9 @@
 One compiled validator per parameters schema, cached and reused. The fast path is
 fastjsonschema; only a call that fails it goes through jsonschema, which lists every error
 with its path; both agree, since formats (date, date-time, email, uri, ...) are checked by
-jsonschema's format checker on both paths. Parameters are closed: objects that declare
+jsonschema's format checker on both paths. A schema with a `pattern` or `patternProperties` has
+no fast path (fastjsonschema matches with Python's backtracking `re`); jsonschema matches them
+with RE2 (pipeline.schema_safety), in linear time. Parameters are closed: objects that declare
 `properties` and say nothing of `additionalProperties` get `additionalProperties: false`.
 A tool schema that is itself broken (unknown type, dangling or cyclic $ref) is reported as
 format/invalid_record at its path under `tools[i].function.parameters`.
@@ -20,11 +22,11 @@ from typing import Any
 from urllib.parse import unquote
 
 import fastjsonschema
-from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError, ValidationError, best_match
 
 from filters.base import Check, Issue, call_path
 from pipeline.record import Conversation, append_path, json_path
+from pipeline.schema_safety import Validator, schema_limits_problem, uses_patterns
 
 _CODE_BY_KEYWORD = {
     "required": "missing_required",
@@ -37,7 +39,7 @@ _CODE_BY_KEYWORD = {
 _COMPOSITES = ("anyOf", "oneOf", "allOf")
 _IN_PLACE = ("allOf", "anyOf", "oneOf", "not", "if", "then", "else")  # apply to the same value
 _DATA_KEYS = ("enum", "const", "default", "examples")  # values, not schemas: no $ref inside
-_FORMAT_CHECKER = Draft202012Validator.FORMAT_CHECKER
+_FORMAT_CHECKER = Validator.FORMAT_CHECKER
 # fastjsonschema's own format regexes are looser (uri); defer to jsonschema's so both paths agree
 _FORMATS = {name: (lambda value, name=name: _FORMAT_CHECKER.conforms(value, name)) for name in _FORMAT_CHECKER.checkers}
 
@@ -95,9 +97,13 @@ def resolve_ref(root: Any, ref: str) -> Any:
 
 
 def schema_problem(parameters: Any) -> tuple[str, str] | None:
-    """(path inside the schema, message) when `parameters` is not a usable JSON Schema, else None."""
+    """(path inside the schema, message) when `parameters` is not a usable JSON Schema (or breaks a
+    limit of pipeline.schema_safety), else None."""
+    limits = schema_limits_problem(parameters)  # first: the checks below recurse
+    if limits is not None:
+        return json_path(list(limits[0])), limits[1]
     try:
-        Draft202012Validator.check_schema(parameters, format_checker=_FORMAT_CHECKER)
+        Validator.check_schema(parameters, format_checker=_FORMAT_CHECKER)
     except SchemaError as error:
         return json_path(list(error.path)), _schema_message(error)
     done: set[int] = set()
@@ -146,11 +152,12 @@ class ArgumentValidator:
     """
 
     def __init__(self, parameters: dict[str, Any]):
-        schema = close_schema(copy.deepcopy(parameters or {"type": "object"}))
-        self.problem = schema_problem(schema)
-        self._full = Draft202012Validator(schema, format_checker=_FORMAT_CHECKER)
+        limits = schema_limits_problem(parameters)  # before close_schema and deepcopy, which recurse
+        schema = close_schema(copy.deepcopy(parameters or {"type": "object"})) if limits is None else {}
+        self.problem = (json_path(list(limits[0])), limits[1]) if limits is not None else schema_problem(schema)
+        self._full = Validator(schema, format_checker=_FORMAT_CHECKER)
         self._fast: Callable[[Any], Any] | None = None
-        if self.problem is None:
+        if self.problem is None and not uses_patterns(schema):  # fastjsonschema matches with Python's re
             try:
                 self._fast = fastjsonschema.compile(schema, formats=_FORMATS, use_default=False)  # never write defaults
             except Exception:  # a construct fastjsonschema does not know: jsonschema alone

@@ -58,7 +58,7 @@ def small_teacher_default(path: str, embedded: bool) -> Any:
 class TeacherConfig(BaseModel):
     """Where the teacher is and how to talk to it. The API key comes from the environment only."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     # what decides the answers (the run folder's fingerprint); the rest is how requests are sent
     FINGERPRINT: ClassVar[frozenset[str]] = frozenset(
         {"base_url", "model", "temperatures", "solve_temperature", "max_tokens", "structured_output"}
@@ -95,7 +95,7 @@ class TeacherConfig(BaseModel):
 class PairsConfig(BaseModel):
     """DPO pairs built from accepted records (pipeline.pairs)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     FINGERPRINT: ClassVar[frozenset[str]] = frozenset({"second_solve"})  # the only setting that sends requests
     enabled: bool = True
     per_record: int = Field(2, ge=1)  # pairs per accepted record, at most one per type
@@ -119,7 +119,7 @@ class PairsConfig(BaseModel):
 class HubConfig(BaseModel):
     """Where and how a run is published (pipeline.publish)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     FINGERPRINT: ClassVar[frozenset[str]] = frozenset()
     repo: str | None = None  # ORG/NAME; None publishes nothing (the hub/ folder is still written with dry_run)
     public: bool = False
@@ -132,7 +132,7 @@ class HubConfig(BaseModel):
 class BudgetConfig(BaseModel):
     """What a run may spend before it stops sending (exit 3; a rerun continues from the cache)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     FINGERPRINT: ClassVar[frozenset[str]] = frozenset()
     max_requests: int | None = Field(None, ge=1)
     max_tokens: int | None = Field(None, ge=1)
@@ -168,7 +168,7 @@ class BudgetConfig(BaseModel):
 class PlanConfig(BaseModel):
     """How tasks are drawn (pipeline.plan, pipeline.shapes): every field decides the requests."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     FINGERPRINT: ClassVar[bool] = True
     distractors: tuple[int, int] = (1, 4)
     optional_rate: float | None = Field(None, ge=0, le=1)  # default: SMALL_TEACHER
@@ -214,7 +214,7 @@ class ChecksConfig(BaseModel):
     """Which checks run and how (filters/): none of it decides a request, so a rerun with other
     checks re-checks the same cached answers in the same run folder."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     FINGERPRINT: ClassVar[frozenset[str]] = frozenset()
     enabled: list[str] | None = None  # the per-record checks to run; default every one in filters.checks.CHAIN
     language: str = "en"  # expected language of user turns ("" = any)
@@ -244,7 +244,7 @@ LEGACY_KEYS = {
 class RunConfig(BaseModel):
     """Everything a run needs; the job file and the CLI flags fill it."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     FINGERPRINT: ClassVar[frozenset[str]] = frozenset({"category", "n", "max_candidates", "seed", "mode", "tools"})
     category: str = "single"
     n: int = Field(20, ge=1)
@@ -286,6 +286,13 @@ class RunConfig(BaseModel):
                 section.setdefault(name, values.pop(key))
                 values[group] = section
         return values
+
+    @field_validator("out", "cache_dir")
+    @classmethod
+    def _not_empty(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("must name a folder (leave it out for the default)")
+        return value
 
     @field_validator("shard")
     @classmethod

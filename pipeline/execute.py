@@ -33,11 +33,10 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from jsonschema import Draft202012Validator as Validator
-
 from filters.schema import strip_extensions
 from pipeline import sandbox
 from pipeline.record import append_path, json_path
+from pipeline.schema_safety import Validator, search
 from pipeline.seeds import SeedTool
 
 sre_parse = getattr(re, "_parser", None) or __import__("sre_parse")  # the regex parser (re._parser from 3.11)
@@ -309,7 +308,10 @@ def _from_pattern(pattern: str, rng: random.Random) -> str | None:
         text = _emit(list(sre_parse.parse(pattern)), rng)
     except (re.error, ValueError, KeyError, IndexError, TypeError):
         return None
-    return text if re.search(pattern, text) else None
+    try:
+        return text if search(pattern, text) else None  # RE2: linear time, whatever the pattern
+    except ValueError:  # a pattern RE2 cannot run (the loader refuses those)
+        return None
 
 
 _CLASSES = {

@@ -15,6 +15,7 @@ import tomllib
 import yaml
 from pydantic import ValidationError
 
+from pipeline import parse
 from pipeline.errors import InputError
 from pipeline.record import json_path
 
@@ -30,9 +31,11 @@ def load_job_file(path: str) -> dict[str, Any]:
         if file.suffix == ".toml":
             data = tomllib.loads(text)
         elif file.suffix == ".json":
-            data = json.loads(text)
+            data = parse.loads(text)
         else:
-            data = yaml.safe_load(text)
+            data = parse.load_yaml(text)
+    except parse.StrictError as error:
+        raise InputError(error.message, path, error.path) from None
     except tomllib.TOMLDecodeError as error:
         raise InputError(f"invalid TOML: {error}", path) from None
     except json.JSONDecodeError as error:

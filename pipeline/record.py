@@ -1,6 +1,6 @@
 """The canonical record: one conversation in the HF/TRL shape, as pydantic models.
 
-Depends on nothing else in the project. Readers accept a call's `arguments` as an object or
+Depends only on pipeline.parse (strict JSON) and pipeline.errors. Readers accept a call's `arguments` as an object or
 as a JSON string; writers always emit an object. Tool-call ids are 9 characters [A-Za-z0-9]
 (Mistral templates reject anything else).
 """
@@ -16,9 +16,21 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from pipeline import parse
+from pipeline.errors import InputError
+from pipeline.parse import json_path as json_path  # re-exported: every module imports it from here
+
+MAX_LINE_BYTES = 8 * 2**20  # one JSONL record: long multi-turn records with tool results fit
 TOOL_NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 CALL_ID_RE = re.compile(r"^[A-Za-z0-9]{9}$")
 CALL_ID_ALPHABET = string.ascii_letters + string.digits
+
+
+def tool_name_problem(name: Any) -> str | None:
+    """Why `name` cannot name a tool (the one rule the loader and `validate` apply), or None."""
+    if isinstance(name, str) and TOOL_NAME_RE.fullmatch(name):
+        return None
+    return f"{name!r} is not a valid tool name ({TOOL_NAME_RE.pattern})"
 
 
 def new_call_id(rng: random.Random) -> str:
@@ -63,8 +75,8 @@ def decode_arguments(value: Any) -> Any:
         return {}
     if isinstance(value, str):
         try:
-            parsed = json.loads(value)
-        except ValueError:
+            parsed = parse.loads(value)
+        except ValueError:  # not JSON, or not strict JSON (NaN, a duplicate key): the format check names it
             return value
         return parsed if isinstance(parsed, dict) else value
     return value
@@ -123,14 +135,6 @@ def message_dict(message: Message) -> dict[str, Any]:
     return out
 
 
-def json_path(parts) -> str:
-    """Render a jsonschema/pydantic location like ('tools', 3, 'name') as tools[3].name."""
-    out = ""
-    for part in parts:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
 def append_path(base: str, rendered: str) -> str:
     """Join a JSON path and a rendered sub-path: ("tools[0]", "a.b") -> "tools[0].a.b"."""
     return base + ("" if not rendered or rendered.startswith("[") else ".") + rendered
@@ -142,14 +146,20 @@ def parse_record(obj: Any) -> Conversation:
 
 
 def iter_jsonl(path: str) -> Iterator[tuple[int, Any | ValueError]]:
-    """Yield (line index, decoded object or the ValueError) for each non-blank line of `path`."""
-    with open(path, encoding="utf-8") as handle:
+    """Yield (line index, decoded object or the ValueError) for each non-blank line of `path`,
+    parsed strictly (pipeline.parse). Reads one line at a time, at most MAX_LINE_BYTES of it: a
+    longer line is an InputError (`FILE: line N: longer than ...`), never a whole-file read."""
+    with open(path, "rb") as handle:
         index = 0
-        for line in handle:
+        for number, line in enumerate(iter(lambda: handle.readline(MAX_LINE_BYTES + 1), b""), start=1):
+            if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
+                raise InputError(
+                    f"longer than {MAX_LINE_BYTES // 2**20} MiB (the limit for one record)", path, f"line {number}"
+                )
             if not line.strip():
                 continue
             try:
-                yield index, json.loads(line)
-            except ValueError as error:
+                yield index, parse.loads(line.decode("utf-8"))
+            except ValueError as error:  # UnicodeDecodeError included
                 yield index, error
             index += 1

@@ -2,7 +2,9 @@
 
 Runs every check that needs no LLM: format, schema, grounding (aliases from the bundled seeds or
 --tools), category, reference, quality, then dedup over the whole file. Exit 0 when every
-record passes, 1 when some fail, 2 on bad usage or unreadable input.
+record passes, 1 when some fail, 2 on bad usage or unreadable input. Lines are parsed strictly
+(pipeline.parse: no NaN/Infinity, no duplicate keys) and read one at a time; a line longer than
+pipeline.record.MAX_LINE_BYTES (8 MiB) stops with `error: FILE: line N: longer than 8 MiB`.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from pipeline.seeds import alias_table, load_tools
 def validate_object(obj: Any, checks) -> list[Issue]:
     """All issues of one decoded JSONL line (a shape error stops before the checks)."""
     if isinstance(obj, ValueError):
-        return [Issue("format", "invalid_json", "", f"not JSON: {obj}")]
+        where, message = getattr(obj, "path", None) or "", getattr(obj, "message", obj)  # a StrictError has a path
+        return [Issue("format", "invalid_json", where, f"not JSON: {message}")]
     try:
         record = parse_record(obj)
     except ValidationError as error:
@@ -107,6 +110,9 @@ def main(argv: list[str] | None = None, prog: str = "python -m pipeline.validate
                 )
             )
         failed = sum(bool(issues) for _, issues in results)
+    except InputError as error:  # a line longer than pipeline.record.MAX_LINE_BYTES
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except (OSError, UnicodeDecodeError, ValueError) as error:
         print(f"error: {args.file}: {getattr(error, 'strerror', None) or error}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -7,6 +7,8 @@ import json
 import os
 import random
 import re
+import subprocess
+import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -327,3 +329,24 @@ def test_mock_handles_schemas_without_hints():
     assert mock_result(
         SeedTool("g", "", {"type": "object"}, result_schema={"type": "array", "items": {"type": "integer"}}), {}, 1
     )
+
+
+def test_mock_results_match_patterns_in_linear_time():
+    """The mock checks an argument against the result schema's pattern; `(a+)+$` on "aaaa...!"
+    took Python's re 2^40 steps. A child with a timeout: a regression never hangs the suite."""
+    code = (
+        "from pipeline.execute import mock_result, validate_result\n"
+        "from pipeline.seeds import SeedTool\n"
+        "q = {'type': 'string', 'pattern': '^(a+)+$'}\n"
+        "schema = {'type': 'object', 'properties': {'q': q}, 'required': ['q']}\n"
+        "tool = SeedTool('f', '', {'type': 'object'}, result_schema=schema)\n"
+        "result = mock_result(tool, {'q': 'a' * 40 + '!'}, 1)\n"
+        "bad = {'q': 'a' * 40 + '!'}\n"
+        "print(result['q'] != bad['q'], validate_result(tool, result), validate_result(tool, bad))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert (
+        result.stdout.strip()
+        == "True None result.q: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!' does not match '^(a+)+$'"
+    ), result.stderr

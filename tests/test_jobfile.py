@@ -176,3 +176,27 @@ def test_publish_reads_the_hub_section_of_a_job_file(tmp_path):
         and refused.stderr.strip()
         == "error: --license: a push needs a license (e.g. --license apache-2.0 or cc-by-4.0)"
     )
+
+
+@pytest.mark.parametrize(
+    "name, text, message",
+    [
+        ("job.yaml", "category: single\nn: 3\nn: 5\n", "job.yaml: line 3: duplicate key 'n'"),
+        ("job.yaml", "category: single\nteacher:\n  model: a\n  model: b\n", "job.yaml: line 4: duplicate key 'model'"),
+        ("job.yaml", "category: single\nteacher:\n  timeout: .nan\n", "job.yaml: teacher.timeout: NaN is not"),
+        ("job.json", '{"category": "single", "n": 3, "n": 5}', "job.json: duplicate key 'n'"),
+        ("job.json", '{"category": "single", "teacher": {"timeout": Infinity}}', "job.json: teacher.timeout: Infinity"),
+        ("job.yaml", "category: single\nx: " + "[" * 5000 + "]" * 5000 + "\n", "job.yaml: nested deeper than 128"),
+    ],
+)
+def test_duplicate_keys_non_finite_numbers_and_deep_nesting_are_refused(tmp_path, name, text, message):
+    (tmp_path / name).write_text(text)
+    with pytest.raises(InputError) as info:
+        load_job_file(str(tmp_path / name))
+    assert str(info.value).replace(str(tmp_path) + "/", "").startswith(message), str(info.value)
+
+
+def test_yaml_merge_keys_may_repeat_a_key(tmp_path):
+    text = "base: &b {model: a, concurrency: 2}\nteacher:\n  <<: *b\n  model: c\n"
+    (tmp_path / "job.yaml").write_text(text)
+    assert load_job_file(str(tmp_path / "job.yaml"))["teacher"] == {"model": "c", "concurrency": 2}

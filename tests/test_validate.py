@@ -365,3 +365,93 @@ def test_dedup_runs_over_the_whole_file(tmp_path, capsys):
     ]
     code, lines, _ = _main(capsys, path, "--checks", "format,schema,grounding")
     assert code == 0
+
+
+# -- input gaps (issue 15) ----------------------------------------------------------------------
+
+
+def _renamed(name):
+    """The design example with its one tool (and the call and result naming it) renamed."""
+    record = _variant(name=name)
+    record["tools"][0]["function"]["name"] = name
+    return record
+
+
+@pytest.mark.parametrize("name", ["get stock.price", "a" * 65, "get_stock_price\n", ""])
+def test_a_tool_name_the_loader_refuses_is_an_invalid_record(tmp_path, capsys, name):
+    code, lines, _ = _main(capsys, _write(tmp_path, [_renamed(name)]))
+    assert code == 1
+    assert {
+        "check": "format",
+        "code": "invalid_record",
+        "path": "tools[0].function.name",
+        "message": f"{name!r} is not a valid tool name (^[a-zA-Z0-9_-]{{1,64}}$)",
+    } in lines[0]["errors"]
+
+
+def test_two_tools_of_one_name_are_an_invalid_record(tmp_path, capsys):
+    record = copy.deepcopy(DESIGN_EXAMPLE)
+    record["tools"].append(copy.deepcopy(record["tools"][0]))
+    code, lines, _ = _main(capsys, _write(tmp_path, [record]))
+    assert code == 1
+    assert lines[0]["errors"][0]["path"] == "tools[1].function.name"
+    assert lines[0]["errors"][0]["message"] == "duplicate tool name 'get_stock_price' (also tools[0])"
+
+
+def test_nan_and_duplicate_keys_in_a_record_are_invalid_json_with_their_path(tmp_path, capsys):
+    nan = json.dumps(_variant(arguments={"ticker": float("nan")}))  # json.dumps writes NaN
+    duplicate = json.dumps(DESIGN_EXAMPLE).replace('"category": "nested"', '"category": "nested", "category": "single"')
+    code, lines, _ = _main(capsys, _write(tmp_path, [nan, duplicate, DESIGN_EXAMPLE]))
+    assert code == 1
+    assert [line["errors"] for line in lines] == [
+        [
+            {
+                "check": "format",
+                "code": "invalid_json",
+                "path": "messages[2].tool_calls[0].function.arguments.ticker",
+                "message": "not JSON: NaN is not a JSON number (use a finite number or null)",
+            }
+        ],
+        [{"check": "format", "code": "invalid_json", "path": "", "message": "not JSON: duplicate key 'category'"}],
+        [],
+    ]
+
+
+def test_a_line_longer_than_the_limit_is_one_line_and_exit_2(tmp_path, capsys, monkeypatch):
+    import pipeline.record
+
+    monkeypatch.setattr(pipeline.record, "MAX_LINE_BYTES", 2**20)  # 1 MiB: the same code path, a smaller file
+    long = _variant(user="What is Nvidia trading at? " + "x" * 2**20)
+    code, lines, err = _main(capsys, _write(tmp_path, [DESIGN_EXAMPLE, long], "long.jsonl"))
+    assert (code, err) == (
+        2,
+        f"error: {tmp_path / 'long.jsonl'}: line 2: longer than 1 MiB (the limit for one record)\n",
+    )
+
+
+def test_the_line_limit_is_8_mib_and_lines_are_read_with_bounded_memory(tmp_path):
+    path = tmp_path / "huge.jsonl"
+    with path.open("w") as handle:  # one 50 MB line: before, 201 s and 2 GB
+        handle.write('{"messages": [{"role": "user", "content": "' + "x" * 50_000_000 + '"}]}\n')
+    code = (
+        "import resource, sys\n"
+        "from pipeline.validate import main\n"
+        "status = main([sys.argv[1]])\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, file=sys.stderr)\n"
+        "sys.exit(status)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(path)], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    message, peak_mib = result.stderr.splitlines()
+    assert (result.returncode, message) == (2, f"error: {path}: line 1: longer than 8 MiB (the limit for one record)")
+    assert int(peak_mib) < 400, peak_mib  # the interpreter and its imports, plus one 8 MiB read
+
+
+def test_a_backtracking_pattern_in_a_record_does_not_hang_validate(tmp_path):
+    record = _variant(arguments={"ticker": "a" * 40 + "!"})
+    record["tools"][0]["function"]["parameters"]["properties"]["ticker"]["pattern"] = "^(a+)+$"
+    path = _write(tmp_path, [record])
+    result = subprocess.run(_cli(path, "--checks", "schema"), cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1, result.stderr  # before: Python's re backtracked for hours
+    assert [e["code"] for e in _lines(result.stdout)[0]["errors"]] == ["constraint_violation"]

@@ -24,10 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
 from filters.quality import is_placeholder
-from pipeline import errors
+from pipeline import errors, parse
 from pipeline.backends.base import ChatRequest
 from pipeline.backends.embedded import EmbeddedServer
 from pipeline.backends.teacher import Teacher, build_teacher
@@ -35,6 +33,7 @@ from pipeline.config import TeacherConfig
 from pipeline.errors import InputError, TeacherError
 from pipeline.redact import public_url
 from pipeline.resources import display_path
+from pipeline.schema_safety import Validator
 from pipeline.seeds.sidecar import (
     defs_of,
     free_form,
@@ -71,7 +70,7 @@ class Slot:
     tool: SeedTool
     key: str  # `name`, `obj.name` or `list[]`
     schema: dict[str, Any]  # the parameter's schema, $ref and nullable resolved
-    validator: Draft202012Validator
+    validator: Validator
     have: list[Any]  # values already in the sidecar
     new: list[str] = field(default_factory=list)
     attempts: int = 0
@@ -148,7 +147,7 @@ def request_for(slot: Slot, min_values: int) -> ChatRequest:
 def accept(slot: Slot, text: str) -> None:
     """Keep the answer's distinct, schema-valid, non-placeholder values; count what was dropped."""
     try:
-        values = json.loads(text).get("values")
+        values = parse.loads(text).get("values")  # strict: a NaN would make the sidecar unreadable
     except (ValueError, AttributeError):
         values = None
     if not isinstance(values, list):

@@ -11,9 +11,9 @@ no_call     {"kind": unrelated|missing_value|unavailable_tool, "tools", "request
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
+from pipeline import parse
 from pipeline.errors import InputError
 from pipeline.resources import data_dir, display_path
 
@@ -96,9 +96,11 @@ def load_examples(category: str) -> list[dict[str, Any]]:
         if not line.strip():
             continue
         try:
-            example = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise InputError(f"invalid JSON: {error.msg}", shown, f"line {number}") from None
+            example = parse.loads(line)
+        except parse.StrictError as error:
+            raise InputError(error.message, shown, " ".join(filter(None, [f"line {number}", error.path]))) from None
+        except ValueError as error:  # json.JSONDecodeError
+            raise InputError(f"invalid JSON: {getattr(error, 'msg', error)}", shown, f"line {number}") from None
         problem = shape_problem(category, example)
         if problem:
             raise InputError(problem, shown, f"line {number}")

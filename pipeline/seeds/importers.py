@@ -14,10 +14,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
+from pipeline import parse
 from pipeline.errors import InputError
 from pipeline.record import TOOL_NAME_RE
+from pipeline.schema_safety import Validator
 
 # one table for both: BFCL types (with its Java/JavaScript spellings) and Python's, casefolded
 TYPES = {
@@ -70,9 +70,11 @@ def read_jsonl(text: str, shown: str) -> list[tuple[str, Any]]:
     rows, number = [], 0
     try:
         for number, line in enumerate(text.splitlines(), start=1):
-            rows.extend([(f"{shown} line {number}", json.loads(line))] if line.strip() else [])
+            rows.extend([(f"{shown} line {number}", parse.loads(line))] if line.strip() else [])
     except json.JSONDecodeError as error:
         raise InputError(f"invalid JSON: {error.msg} (column {error.colno})", shown, f"line {number}") from None
+    except parse.StrictError as error:
+        raise InputError(error.message, shown, " ".join(filter(None, [f"line {number}", error.path]))) from None
     return rows
 
 
@@ -131,9 +133,11 @@ def _from_rows(rows: list[tuple[str, str, dict]], shown: str) -> list[Imported]:
         path, functions = f"{prefix}.{key}" if prefix else key, row[key]
         if isinstance(functions, str):  # xLAM stores the list as a JSON string
             try:
-                functions = json.loads(functions)
+                functions = parse.loads(functions)
             except json.JSONDecodeError as error:
                 raise InputError(f"{key} is not a JSON list: {error.msg}", label, path) from None
+            except parse.StrictError as error:
+                raise InputError(f"{key}: {error}", label, path) from None
         if not isinstance(functions, list):
             raise InputError(f"{key} must be a list of functions", label, path)
         for i, function in enumerate(functions):
@@ -208,7 +212,7 @@ def _xlam_parameters(params: Any, label: str, path: str) -> dict[str, Any]:
         optional = optional or ("default" in spec and default in ("", None))
         if default not in ("", None):
             value = _coerce(default, schema)
-            if Draft202012Validator(schema).is_valid(value):
+            if Validator(schema).is_valid(value):
                 schema["default" if optional else "examples"] = value if optional else [value]
         if not optional:
             required.append(name)

@@ -8,16 +8,15 @@ values fit the input). Paths are read in records by filters.chain.values_at.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
 from filters.schema import strip_extensions
+from pipeline import parse
 from pipeline.errors import InputError
 from pipeline.resources import display_path
+from pipeline.schema_safety import Validator
 from pipeline.seeds.tools import DEFS_KEYS, SeedTool, tool_files
 
 
@@ -45,7 +44,7 @@ def load_links(paths: list[str] | None, tools: list[SeedTool]) -> list[Link]:
     for path in tool_files(paths):
         shown = display_path(path)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = parse.loads(path.read_text(encoding="utf-8"))
         except ValueError:  # JSON Lines or unreadable: load_tools reports those; they hold no links
             continue
         raw = data.get("links", []) if isinstance(data, dict) else []
@@ -85,9 +84,8 @@ def _check_link(item: Any, tools: dict[str, SeedTool], shown: str, where: str) -
             f"{where}.input",
         )
     defs = {key: params[key] for key in DEFS_KEYS if isinstance(params.get(key), dict)}
-    validator = Draft202012Validator(
-        {**strip_extensions(params["properties"][item["input"]]), **defs},
-        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    validator = Validator(
+        {**strip_extensions(params["properties"][item["input"]]), **defs}, format_checker=Validator.FORMAT_CHECKER
     )
     for key in ("enum", "x-pool", "examples"):
         for value in output.get(key) or []:

@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
 from filters.schema import strip_extensions
+from pipeline import parse
 from pipeline.errors import InputError
+from pipeline.schema_safety import Validator
 from pipeline.writer import write_json
 
 DRAWN_FORMATS = ("date", "date-time", "time")  # what ArgumentSampler._string draws without a pool
@@ -68,9 +68,9 @@ def free_form(node: dict[str, Any], defs: dict[str, Any]) -> bool:
     )
 
 
-def value_validator(node: dict[str, Any], defs: dict[str, Any]) -> Draft202012Validator:
-    """Validates one value against a parameter's schema, formats included."""
-    return Draft202012Validator({**strip_extensions(node), **defs}, format_checker=Draft202012Validator.FORMAT_CHECKER)
+def value_validator(node: dict[str, Any], defs: dict[str, Any]) -> Validator:
+    """Validates one value against a parameter's schema, formats included (patterns matched by RE2)."""
+    return Validator({**strip_extensions(node), **defs}, format_checker=Validator.FORMAT_CHECKER)
 
 
 def read_sidecar(path: Path, shown: str) -> dict[str, dict[str, list[Any]]]:
@@ -78,7 +78,9 @@ def read_sidecar(path: Path, shown: str) -> dict[str, dict[str, list[Any]]]:
     if not path.is_file():
         return {}
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = parse.loads(path.read_text(encoding="utf-8"))
+    except parse.StrictError as error:
+        raise InputError(error.message, shown, error.path) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InputError(f"invalid JSON: {getattr(error, 'msg', None) or error}", shown) from None
     if not isinstance(data, dict):

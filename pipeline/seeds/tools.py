@@ -22,9 +22,11 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from filters.schema import iter_refs, schema_problem, strip_extensions
+from pipeline import parse
 from pipeline.errors import InputError
-from pipeline.record import TOOL_NAME_RE, FunctionSpec, Tool, append_path, json_path
+from pipeline.record import FunctionSpec, Tool, append_path, json_path, tool_name_problem
 from pipeline.resources import data_dir, display_path
+from pipeline.schema_safety import Validator, schema_limits_problem
 from pipeline.seeds import importers, sidecar
 
 JSON_TYPES = {"string", "number", "integer", "boolean", "object", "array", "null"}
@@ -149,9 +151,11 @@ def _read_file(path: Path, allowed: list[Path] | None) -> list[tuple[SeedTool, s
     shown, jsonl = display_path(path), path.suffix == ".jsonl"
     try:
         text = path.read_text(encoding="utf-8")
-        data = importers.read_jsonl(text, shown) if jsonl else json.loads(text)
+        data = importers.read_jsonl(text, shown) if jsonl else parse.loads(text)
     except UnicodeDecodeError as error:
         raise InputError(f"not UTF-8 text ({error.reason})", shown) from None
+    except parse.StrictError as error:
+        raise InputError(error.message, shown, error.path) from None
     except json.JSONDecodeError as error:
         if error.msg != "Extra data":
             raise InputError(f"invalid JSON: {error.msg} (line {error.lineno}, column {error.colno})", shown) from None
@@ -204,8 +208,9 @@ def _parse_tool(item: Any, where: str, shown: str, domain: str, allowed: list[Pa
     if item.get("type") == "function" and isinstance(item.get("function"), dict):
         body, path = item["function"], f"{where}.function"
     name = body.get("name")
-    if not isinstance(name, str) or not TOOL_NAME_RE.match(name):
-        raise InputError(f"{name!r} is not a valid tool name (^[a-zA-Z0-9_-]{{1,64}}$)", shown, f"{path}.name")
+    problem = tool_name_problem(name)
+    if problem is not None:
+        raise InputError(problem, shown, f"{path}.name")
     description = body.get("description", "")
     if not isinstance(description, str):
         raise InputError("description must be a string", shown, f"{path}.description")
@@ -258,10 +263,14 @@ def check_parameters(schema: Any, shown: str, where: str) -> None:
 
 
 def check_json_schema(schema: Any, shown: str, where: str) -> None:
-    """Raise InputError unless `schema` is a valid JSON Schema of any type (types, keywords, local
-    $refs, no $ref cycle, x-pool and examples values that fit); used for result schemas too."""
+    """Raise InputError unless `schema` is a valid JSON Schema of any type (within the limits of
+    pipeline.schema_safety, types, keywords, local $refs, no $ref cycle, x-pool and examples values
+    that fit); used for result schemas too."""
     if not isinstance(schema, dict):
         raise InputError("expected a JSON Schema object", shown, where)
+    limits = schema_limits_problem(schema)  # first: the checks below recurse, and match patterns
+    if limits is not None:
+        raise InputError(limits[1], shown, where + _suffix(limits[0]))
     _check_types(schema, shown, where)
     try:
         Draft202012Validator.check_schema(strip_extensions(schema))
@@ -333,9 +342,7 @@ def _check_values(schema: Any, defs: dict, shown: str, where: str) -> None:
 
 
 def _check_list(schema: dict, defs: dict, key: str, label: str, shown: str, where: str) -> None:
-    validator = Draft202012Validator(
-        {**strip_extensions(schema), **defs}, format_checker=Draft202012Validator.FORMAT_CHECKER
-    )
+    validator = Validator({**strip_extensions(schema), **defs}, format_checker=Validator.FORMAT_CHECKER)
     for i, value in enumerate(schema[key]):
         error = next(iter(validator.iter_errors(value)), None)
         if error is not None:

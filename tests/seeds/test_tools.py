@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ import pipeline.seeds.tools as seeds
 from pipeline.errors import InputError
 from pipeline.seeds import load_examples, load_tools
 from pipeline.seeds.tools import check_parameters
+from tests.conftest import ROOT
 
 # -- helpers --------------------------------------------------------------------------------------
 
@@ -1012,3 +1015,178 @@ def _walk_leaves(value, path=""):
             yield from _walk_leaves(item, f"{path}[{i}]")
     else:
         yield path, value
+
+
+# -- input limits: depth, patterns, contradictions, strict JSON (issue 15) -----------------------
+
+
+def _items_chain(levels: int) -> dict:
+    """Parameters whose property x is `levels` arrays deep (each `items` is one level more)."""
+    schema: dict = {"type": "string"}
+    for _ in range(levels):
+        schema = {"type": "array", "items": schema}
+    return {"type": "object", "properties": {"x": schema}}
+
+
+def test_a_schema_at_the_depth_limit_loads_and_one_level_more_is_refused(in_tmp):
+    # parameters -> properties -> x -> 61 x items: the deepest object is 63 levels below the root
+    assert load_tools([_write(in_tmp, "ok.json", {"tools": [_tool("f", _items_chain(61))]})])
+    text = _error([_write(in_tmp, "deep.json", {"tools": [_tool("f", _items_chain(62))]})])
+    assert text == (
+        "deep.json: tools[0].parameters.properties.x" + ".items" * 62 + ": nested deeper than 64 levels"
+        " (the limit for a JSON Schema)"
+    )
+
+
+def test_a_schema_98_levels_deep_is_one_line_not_a_recursion_error(in_tmp):
+    def nested(levels):
+        schema: dict = {"type": "string"}
+        for _ in range(levels):
+            schema = {"type": "object", "properties": {"a": schema}}
+        return schema
+
+    text = _error([_write(in_tmp, "deep.json", {"tools": [_tool("f", nested(98))]})])  # 196 levels of JSON
+    assert text.startswith("deep.json: tools[0].parameters.properties.a.") and "nested deeper than" in text
+    text = _error([_write(in_tmp, "deep40.json", {"tools": [_tool("f", nested(40))]})])  # 80 levels of JSON
+    assert text.endswith(".properties.a: nested deeper than 64 levels (the limit for a JSON Schema)")
+    result = {"type": "object", "properties": {"r": _items_chain(98)}}
+    text = _error([_write(in_tmp, "deep_result.json", {"tools": [_tool("f", result_schema=result)]})])
+    assert text.startswith("deep_result.json: tools[0].result_schema.properties.r.properties.x.items.items")
+
+
+def test_a_file_too_deep_for_the_json_parser_is_one_line(in_tmp):
+    name = _write(in_tmp, "deeper.json", '{"tools": ' + "[" * 100_000 + "]" * 100_000 + "}", raw=True)
+    assert _error([name]) == "deeper.json: nested deeper than 128 levels"
+
+
+def test_a_file_nested_past_the_input_limit_names_the_path(in_tmp):
+    name = _write(in_tmp, "deep.json", {"tools": [_tool("f", x_deep=_items_chain(200))]})
+    text = _error([name])
+    assert text.startswith("deep.json: tools[0].x_deep.properties.x.items") and text.endswith(
+        ": nested deeper than 128 levels"
+    )
+
+
+_BACKTRACKING = "(a+)+$"  # Python's re takes 2^n steps on "aaaa...b"
+
+
+def _load_in_subprocess(folder: Path, name: str) -> subprocess.CompletedProcess:
+    """load_tools in a child with a timeout (a regression hangs the child, never the test suite);
+    the child prints the InputError and exits 2."""
+    code = (
+        "import sys\nfrom pipeline.seeds import load_tools\ntry:\n"
+        f"    load_tools([{name!r}])\nexcept Exception as error:\n    sys.exit(f'{{type(error).__name__}}: {{error}}')"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-c", code], cwd=folder, env=env, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize(
+    "where, body",
+    [
+        ("parameters", {"pattern": _BACKTRACKING, "x-pool": ["a" * 40 + "b"]}),
+        ("parameters", {"pattern": _BACKTRACKING, "examples": ["a" * 40 + "!"]}),
+        ("result_schema", {"pattern": _BACKTRACKING, "examples": ["a" * 40 + "!"]}),
+    ],
+)
+def test_a_backtracking_pattern_does_not_hang_loading(in_tmp, where, body):
+    schema = {"type": "object", "properties": {"q": {"type": "string", **body}}}
+    name = _write(in_tmp, "redos.json", {"tools": [_tool("f", **{where: schema})]})
+    result = _load_in_subprocess(in_tmp, name)  # before: hung until killed (TimeoutExpired here)
+    # RE2 matches in linear time: the value that does not fit is simply refused
+    assert result.stderr.startswith(f"InputError: redos.json: tools[0].{where}.properties.q."), result.stderr
+    assert "does not match '(a+)+$'" in result.stderr and result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "schema, where",
+    [
+        ({"type": "string", "pattern": "^(?=a)b"}, "properties.q.pattern"),  # lookahead
+        ({"type": "string", "pattern": r"^(a)\1$"}, "properties.q.pattern"),  # backreference
+        ({"type": "object", "patternProperties": {"(?<!x)y": {}}}, "properties.q.patternProperties"),
+    ],
+)
+def test_a_pattern_re2_cannot_match_is_refused(in_tmp, schema, where):
+    name = _write(in_tmp, "re.json", {"tools": [_tool("f", {"type": "object", "properties": {"q": schema}})]})
+    text = _error([name])
+    assert text.startswith(f"re.json: tools[0].parameters.{where}: ") and "RE2" in text, text
+
+
+def test_ordinary_patterns_still_load_and_their_pools_are_checked(in_tmp):
+    good = {"type": "string", "pattern": "^[A-Z]{3}$", "x-pool": ["LHR", "CDG"]}
+    keyed = {"type": "object", "patternProperties": {"^[a-z]+$": {"type": "integer"}}, "examples": [{"ab": 1}]}
+    parameters = {"type": "object", "properties": {"code": good, "counts": keyed}}
+    assert load_tools([_write(in_tmp, "ok.json", {"tools": [_tool("f", parameters)]})])
+    bad = {**good, "x-pool": ["LHR", "lhr"]}
+    name = _write(in_tmp, "bad.json", {"tools": [_tool("f", {"type": "object", "properties": {"code": bad}})]})
+    assert _error([name]).startswith("bad.json: tools[0].parameters.properties.code.x-pool[1]: pool value 'lhr'")
+
+
+@pytest.mark.parametrize(
+    "schema, where, message",
+    [
+        ({"type": "integer", "minimum": 5, "maximum": 3}, "minimum", "minimum 5 is above maximum 3"),
+        ({"type": "number", "exclusiveMinimum": 3, "maximum": 3}, "exclusiveMinimum", "is not below maximum 3"),
+        ({"type": "number", "minimum": 1, "exclusiveMaximum": 1}, "minimum", "is not below exclusiveMaximum 1"),
+        ({"type": "string", "minLength": 4, "maxLength": 2}, "minLength", "minLength 4 is above maxLength 2"),
+        ({"type": "array", "minItems": 3, "maxItems": 1}, "minItems", "minItems 3 is above maxItems 1"),
+        ({"type": "object", "minProperties": 2, "maxProperties": 1}, "minProperties", "is above maxProperties 1"),
+        ({"enum": []}, "enum", "enum is empty"),
+    ],
+)
+def test_a_contradiction_no_value_can_satisfy_is_refused(in_tmp, schema, where, message):
+    name = _write(in_tmp, "c.json", {"tools": [_tool("f", {"type": "object", "properties": {"q": schema}})]})
+    text = _error([name])
+    assert text.startswith(f"c.json: tools[0].parameters.properties.q.{where}: ") and message in text, text
+
+
+def test_equal_bounds_are_not_a_contradiction(in_tmp):
+    q = {"type": "integer", "minimum": 3, "maximum": 3, "minLength": 2, "maxLength": 2}
+    assert load_tools([_write(in_tmp, "ok.json", {"tools": [_tool("f", {"type": "object", "properties": {"q": q}})]})])
+
+
+@pytest.mark.parametrize(
+    "text, where, value",
+    [
+        (
+            '{"tools": [{"name": "f", "parameters": {"type": "object", "x-limit": NaN}}]}',
+            "tools[0].parameters.x-limit",
+            "NaN",
+        ),
+        ('{"tools": [{"name": "f", "read_only": Infinity}]}', "tools[0].read_only", "Infinity"),
+        (
+            '[{"name": "f", "parameters": {"type": "object", "properties": {"q": {"maximum": -Infinity}}}}]',
+            "[0].parameters.properties.q.maximum",
+            "-Infinity",
+        ),
+        ('{"tools": [{"name": "f", "x-big": 1e999}]}', "tools[0].x-big", "Infinity"),
+    ],
+)
+def test_non_finite_numbers_are_refused_with_their_path(in_tmp, text, where, value):
+    name = _write(in_tmp, "nan.json", text, raw=True)
+    assert _error([name]) == f"nan.json: {where}: {value} is not a JSON number (use a finite number or null)"
+
+
+def test_duplicate_keys_are_refused_with_the_object_path(in_tmp):
+    text = '{"tools": [{"name": "f", "parameters": {"type": "object", "type": "string"}}]}'
+    assert _error([_write(in_tmp, "dup.json", text, raw=True)]) == "dup.json: tools[0].parameters: duplicate key 'type'"
+    lines = '{"name": "f"}\n{"name": "g", "name": "h"}\n'
+    assert _error([_write(in_tmp, "dup.jsonl", lines, raw=True)]) == "dup.jsonl: line 2: duplicate key 'name'"
+
+
+def test_a_sidecar_with_nan_or_a_duplicate_tool_is_refused(in_tmp):
+    parameters = {"type": "object", "properties": {"q": {"type": "number"}}}
+    name = _write(in_tmp, "t.json", {"tools": [_tool("f", parameters)]})
+    _write(in_tmp, "t.values.json", '{"f": {"q": [1, NaN]}}', raw=True)
+    assert _error([name]) == "t.values.json: f.q[1]: NaN is not a JSON number (use a finite number or null)"
+    _write(in_tmp, "t.values.json", '{"f": {"q": [1]}, "f": {"q": [2]}}', raw=True)
+    assert _error([name]) == "t.values.json: duplicate key 'f'"
+
+
+def test_few_shot_examples_with_nan_are_refused(tmp_path, monkeypatch):
+    path = tmp_path / "single.jsonl"
+    path.write_text('{"request": "hi", "call": {"name": "f", "arguments": {"x": NaN}}}\n', encoding="utf-8")
+    monkeypatch.setattr(examples_module, "examples_path", lambda category: path)
+    with pytest.raises(InputError) as info:
+        load_examples("single")
+    assert str(info.value).endswith("line 1 call.arguments.x: NaN is not a JSON number (use a finite number or null)")

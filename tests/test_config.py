@@ -1,0 +1,52 @@
+"""pipeline.config: values a run refuses before it starts (issue 15: empty --out, non-finite numbers)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.errors import InputError
+from pipeline.run import build_config, parse_args
+from tests.conftest import run_cli
+
+
+def _error(argv: list[str]) -> str:
+    with pytest.raises(InputError) as info:
+        build_config(parse_args(argv))
+    return str(info.value)
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--timeout", "inf"], "--timeout: Input should be a finite number"),
+        (["--timeout", "nan"], "--timeout: Input should be a finite number"),
+        (["--max-cost", "inf"], "--max-cost: Input should be a finite number"),
+        (["--max-failed-share", "nan"], "--max-failed-share: Input should be a finite number"),
+        (["--temperatures", "0.2,nan"], "--temperatures: Input should be a finite number"),
+        (["--out", ""], "--out: must name a folder (leave it out for the default)"),
+        (["--out", "  "], "--out: must name a folder (leave it out for the default)"),
+    ],
+)
+def test_non_finite_numbers_and_an_empty_out_are_refused(argv, message):
+    assert _error(["--category", "single", *argv]) == message
+
+
+def test_a_toml_job_file_with_inf_is_refused(tmp_path):
+    (tmp_path / "job.toml").write_text('category = "single"\n[teacher]\ntimeout = inf\n')
+    assert _error(["--config", str(tmp_path / "job.toml")]).endswith(
+        "job.toml: teacher.timeout: Input should be a finite number"
+    )
+
+
+def test_finite_values_still_pass():
+    config = build_config(parse_args(["--category", "single", "--timeout", "2.5", "--out", "runs/x"]))
+    assert (config.teacher.timeout, config.out) == (2.5, "runs/x")
+
+
+def test_empty_out_is_one_line_and_writes_nothing(tmp_path):
+    result = run_cli(["--category", "single", "--out", ""], cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (
+        2,
+        "error: --out: must name a folder (leave it out for the default)\n",
+    )
+    assert not any(tmp_path.iterdir())
