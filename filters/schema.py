@@ -3,9 +3,9 @@
 One compiled validator per parameters schema, cached and reused. The fast path is
 fastjsonschema; only a call that fails it goes through jsonschema, which lists every error
 with its path; both agree, since formats (date, date-time, email, uri, ...) are checked by
-jsonschema's format checker on both paths. A schema with a `pattern` or `patternProperties` has
-no fast path (fastjsonschema matches with Python's backtracking `re`); jsonschema matches them
-with RE2 (pipeline.schema_safety), in linear time. Parameters are closed: objects that declare
+jsonschema's format checker on both paths, and `pattern`s are matched by RE2 on both paths
+(pipeline.schema_safety: linear time; fastjsonschema's compiled patterns are swapped for RE2's,
+and a schema where that is not possible has no fast path). Parameters are closed: objects that declare
 `properties` and say nothing of `additionalProperties` get `additionalProperties: false`.
 A tool schema that is itself broken (unknown type, dangling or cyclic $ref) is reported as
 format/invalid_record at its path under `tools[i].function.parameters`.
@@ -26,7 +26,7 @@ from jsonschema.exceptions import SchemaError, ValidationError, best_match
 
 from filters.base import Check, Issue, call_path
 from pipeline.record import Conversation, append_path, json_path
-from pipeline.schema_safety import Validator, schema_limits_problem, uses_patterns
+from pipeline.schema_safety import Validator, compile_pattern, schema_limits_problem, schema_patterns
 
 _CODE_BY_KEYWORD = {
     "required": "missing_required",
@@ -157,11 +157,12 @@ class ArgumentValidator:
         self.problem = (json_path(list(limits[0])), limits[1]) if limits is not None else schema_problem(schema)
         self._full = Validator(schema, format_checker=_FORMAT_CHECKER)
         self._fast: Callable[[Any], Any] | None = None
-        if self.problem is None and not uses_patterns(schema):  # fastjsonschema matches with Python's re
+        if self.problem is None:
             try:
-                self._fast = fastjsonschema.compile(schema, formats=_FORMATS, use_default=False)  # never write defaults
+                fast = fastjsonschema.compile(schema, formats=_FORMATS, use_default=False)  # never write defaults
             except Exception:  # a construct fastjsonschema does not know: jsonschema alone
-                self._fast = None
+                fast = None
+            self._fast = _matching_by_re2(fast, schema_patterns(schema)) if fast is not None else None
 
     def _fast_error(self, arguments: Any) -> fastjsonschema.JsonSchemaValueException | None:
         """The fast path's first error, None when it accepts (or there is no fast path)."""
@@ -193,6 +194,20 @@ class ArgumentValidator:
             where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in leaf.absolute_path)
             found.append((_CODE_BY_KEYWORD.get(str(leaf.validator), "constraint_violation"), where, leaf.message))
         return found
+
+
+def _matching_by_re2(fast: Callable[[Any], Any], patterns: set[str]) -> Callable[[Any], Any] | None:
+    """`fast` with the schema's patterns matched by RE2 instead of Python's backtracking `re` (its
+    compiled patterns live in the REGEX_PATTERNS dict of its globals, keyed by pattern; `fast` is a
+    functools.partial of that function); None when they are not found there (another fastjsonschema
+    version): then jsonschema alone validates."""
+    if not patterns:
+        return fast
+    compiled = getattr(getattr(fast, "func", fast), "__globals__", {}).get("REGEX_PATTERNS")
+    if not isinstance(compiled, dict) or not patterns <= compiled.keys():
+        return None
+    compiled.update({pattern: compile_pattern(pattern) for pattern in patterns})
+    return fast
 
 
 def _from_fast(error: fastjsonschema.JsonSchemaValueException) -> tuple[str, str, str]:

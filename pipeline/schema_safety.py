@@ -92,9 +92,13 @@ def schema_limits_problem(schema: Any) -> tuple[tuple, str] | None:
     return None
 
 
-def uses_patterns(schema: Any) -> bool:
-    """True when some sub-schema has a `pattern` or `patternProperties`."""
-    return any("pattern" in node or "patternProperties" in node for node, _ in subschemas(schema))
+def schema_patterns(schema: Any) -> set[str]:
+    """Every `pattern` and `patternProperties` key of `schema` and its sub-schemas."""
+    found: set[str] = set()
+    for node, _ in subschemas(schema):
+        found.update([node["pattern"]] if isinstance(node.get("pattern"), str) else [])
+        found.update(node["patternProperties"] if isinstance(node.get("patternProperties"), dict) else [])
+    return found
 
 
 def subschemas(schema: Any) -> Iterator[tuple[dict[str, Any], tuple]]:

@@ -9,8 +9,8 @@ from pipeline.schema_safety import (
     Validator,
     compile_pattern,
     schema_limits_problem,
+    schema_patterns,
     search,
-    uses_patterns,
 )
 
 
@@ -76,4 +76,5 @@ def test_validator_matches_pattern_keywords_with_re2():
     assert [e.message for e in validator.iter_errors({"aaa": "x"})] == ["'x' is not of type 'integer'"]
     evil = "a" * 50_000 + "!"
     assert [e.validator for e in validator.iter_errors({evil: 1, "code": evil})] == ["additionalProperties", "pattern"]
-    assert uses_patterns(schema) and not uses_patterns({"type": "object", "properties": {"pattern": {}}})
+    assert schema_patterns(schema) == {"^(a+)+$", "(a+)+$"}
+    assert schema_patterns({"type": "object", "properties": {"pattern": {}}}) == set()
