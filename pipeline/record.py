@@ -1,8 +1,8 @@
 """The canonical record: one conversation in the HF/TRL shape, as pydantic models.
 
-Depends only on pipeline.parse (strict JSON) and pipeline.errors. Readers accept a call's `arguments` as an object or
-as a JSON string; writers always emit an object. Tool-call ids are 9 characters [A-Za-z0-9]
-(Mistral templates reject anything else).
+Depends only on pipeline.parse (strict JSON) and pipeline.errors. Readers accept a call's
+`arguments` as an object or as a JSON string; writers always emit an object. Tool-call ids are
+9 characters [A-Za-z0-9] (Mistral templates reject anything else).
 """
 
 from __future__ import annotations
