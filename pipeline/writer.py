@@ -168,7 +168,7 @@ def _file_mode(full: int = 0o666) -> int:
 
 def _naming(error: OSError, path: Path) -> OSError:
     """`error` naming `path` (a failed write() names no file; a temporary name means nothing to the user)."""
-    return type(error)(error.errno, error.strerror, str(path))
+    return error if error.errno is None else type(error)(error.errno, error.strerror, str(path))
 
 
 def _atomic_write(path: Path, chunks: Iterable[str]) -> None:
