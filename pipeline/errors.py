@@ -11,6 +11,7 @@ EXIT_DONE = 0
 EXIT_SHORT = 1  # done, but cells left short or failed tasks over the threshold
 EXIT_BAD_INPUT = 2
 EXIT_BUDGET = 3
+EXIT_ENVIRONMENT = 4  # the machine refused: disk full, read-only, no permission (OSError); fix it, run again
 EXIT_SIGINT = 130
 EXIT_SIGTERM = 143
 
@@ -82,8 +83,9 @@ class SignalDrain:
 
 
 def run_cli(job: Callable[[], int], unfinished: str) -> int:
-    """Run a command's `job` and return its exit code; bad input, a failed teacher, Ctrl-C and
-    SIGTERM become one line on stderr (`unfinished` says what a stop leaves behind)."""
+    """Run a command's `job` and return its exit code; bad input, a failed teacher, a file the
+    machine will not write, Ctrl-C and SIGTERM become one line on stderr (`unfinished` says what a
+    stop leaves behind)."""
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         return job()
@@ -95,6 +97,10 @@ def run_cli(job: Callable[[], int], unfinished: str) -> int:
     except TeacherError as error:
         print(f"error: teacher: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OSError as error:  # disk full, read-only, permission denied: the file, the reason, what is left
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"error: {where}{error.strerror or error}; {unfinished}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
     except KeyboardInterrupt:
         print(f"interrupted: {unfinished}", file=sys.stderr)
         return EXIT_SIGINT

@@ -11,6 +11,7 @@ pairs (pipeline.pairs), the run folder (pipeline.writer) and the Hub (pipeline.p
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import time
 from contextlib import ExitStack
@@ -31,7 +32,7 @@ from pipeline.backends.cache import ResponseCache
 from pipeline.backends.embedded import EmbeddedServer
 from pipeline.backends.teacher import Teacher, build_teacher
 from pipeline.categories import CATEGORIES, check_files, prompt_names
-from pipeline.config import RunConfig
+from pipeline.config import HubConfig, RunConfig
 from pipeline.engine import Engine, RunResult, merge_results
 from pipeline.errors import InputError
 from pipeline.generate.common import Candidate, Context
@@ -41,7 +42,7 @@ from pipeline.lock import RunLock
 from pipeline.pairs import build_pairs, pair_counts
 from pipeline.plan import Planner
 from pipeline.prompts import load_prompt
-from pipeline.publish.hub import check_target, hub_token, publish
+from pipeline.publish.hub import build_hub_folder, check_target, hub_token, upload
 from pipeline.report import build_manifest, log_summary
 from pipeline.seeds import alias_table, load_examples, load_tools
 from pipeline.seeds.examples import example_tool, examples_version
@@ -49,6 +50,7 @@ from pipeline.seeds.importers import name_map
 from pipeline.seeds.links import load_links
 from pipeline.writer import (
     check_settings,
+    json_text,
     public_values,
     retire_manifest,
     run_folder,
@@ -125,12 +127,9 @@ def _generate_and_write(config: RunConfig, out_dir: Path, catalog: list, links: 
     manifest = run_manifest(
         config, result, teacher.usage, teacher_info, started, time.monotonic() - clock, catalog, pairs
     )
-    write_run(out_dir, result, pairs, manifest)
-    log_summary(manifest, str(out_dir))
+    write_run(out_dir, result, pairs, manifest, hub)
     if config.shard and not result.stopped:
         LOG.info(f"shard {config.shard} done; when every shard is: python -m pipeline.merge {out_dir.parent.parent}")
-    if hub.repo or hub.dry_run:
-        LOG.info(publish(out_dir, hub.repo, hub.public, hub.license, hub.dry_run, hub.test_share, hub.holdout_tools))
     if result.stopped:
         LOG.warning(
             f"[red]budget reached:[/] {result.stopped}; {len(result.accepted)} of {config.n} records written. "
@@ -390,12 +389,23 @@ def run_manifest(
     return manifest
 
 
-def write_run(out_dir: Path, result: RunResult, pairs: list, manifest: dict[str, Any]) -> None:
-    """accepted.jsonl, rejected.jsonl, pairs.jsonl, then manifest.json last (each atomically)."""
+def write_run(
+    out_dir: Path, result: RunResult, pairs: list, manifest: dict[str, Any], hub: HubConfig | None = None
+) -> None:
+    """accepted.jsonl, rejected.jsonl, pairs.jsonl, the summary (to run.log too), the Hub folder
+    when `hub` asks for one (dry_run or a repo), then manifest.json last (each atomically), then
+    the upload: a run folder with a manifest has its complete Hub folder."""
     write_jsonl(out_dir / "accepted.jsonl", (record.to_json() for record in result.accepted))
     write_jsonl(out_dir / "rejected.jsonl", result.rejected)
     write_jsonl(out_dir / "pairs.jsonl", (pair.to_dict() for pair in pairs))
+    log_summary(manifest, str(out_dir))
+    publishing = hub is not None and bool(hub.repo or hub.dry_run)
+    if publishing:
+        as_written = json.loads(json_text(manifest))  # what the card would read back from manifest.json
+        folder = build_hub_folder(out_dir, hub.license, hub.test_share, hub.holdout_tools, manifest=as_written)
     write_json(out_dir / "manifest.json", manifest)
+    if publishing:
+        LOG.info(upload(folder, hub.repo, hub.public, hub.dry_run))
 
 
 def done_code(config: RunConfig, result: RunResult) -> int:

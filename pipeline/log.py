@@ -13,7 +13,7 @@ import logging
 import re
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from io import StringIO
 from pathlib import Path
 
@@ -71,11 +71,24 @@ def interactive() -> bool:
     return any(isinstance(h, RichHandler) and h.level <= logging.INFO for h in LOGGER.handlers)
 
 
+class _RunLogHandler(logging.FileHandler):
+    """run.log's handler: a line the disk will not take (full, read-only) is dropped instead of
+    printing a traceback, and closing does not raise; the run's next file write reports it in one line."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handleError(record)
+
+    def close(self) -> None:
+        with suppress(OSError):
+            super().close()
+
+
 @contextmanager
 def run_log(path: Path) -> Iterator[None]:
     """While inside, every message (INFO and up, DEBUG with -v) is also appended to `path` as a
     plain line with its time and level."""
-    handler = logging.FileHandler(path, mode="a", encoding="utf-8")
+    handler = _RunLogHandler(path, mode="a", encoding="utf-8")
     handler.setFormatter(PlainFormatter("%(asctime)s %(levelname)-7s %(message)s", "%Y-%m-%dT%H:%M:%S"))
     level = LOGGER.level
     if level == logging.NOTSET or level > logging.INFO:  # no setup (a library call): run.log still gets INFO

@@ -28,9 +28,8 @@ from pipeline.engine import Cell, RunResult, count_outcome
 from pipeline.errors import InputError
 from pipeline.job import SHARD_CONFIG, dedup_step, done_code, pairs_of, planner_for, run_manifest, write_run
 from pipeline.lock import RunLock
-from pipeline.publish.hub import check_target, hub_token, publish
+from pipeline.publish.hub import check_target, hub_token
 from pipeline.record import Conversation, parse_record
-from pipeline.report import log_summary
 from pipeline.seeds import load_tools
 from pipeline.seeds.links import load_links
 from pipeline.writer import check_settings, retire_manifest
@@ -173,20 +172,7 @@ def merge(run_dir: Path, hub: dict[str, Any]) -> int:
         manifest["cross_shard_duplicates"] = result.removed_by["dedup"] - sum(
             m["funnel"]["removed_by_check"].get("dedup", 0) for m in manifests
         )
-        write_run(run_dir, result, pairs, manifest)
-        log_summary(manifest, str(run_dir))
-        if hub["repo"] or hub["dry_run"]:
-            log.LOGGER.info(
-                publish(
-                    run_dir,
-                    hub["repo"],
-                    hub["public"],
-                    hub["license"],
-                    hub["dry_run"],
-                    config.hub.test_share,
-                    config.hub.holdout_tools,
-                )
-            )
+        write_run(run_dir, result, pairs, manifest, config.hub.model_copy(update=hub))
     return done_code(config, result)
 
 

@@ -2,7 +2,8 @@
 
 The flags lie over the job file (`--config`), the result is validated into a RunConfig, and
 pipeline.job runs it. Exit codes: 0 done, 1 done with cells left short or failed tasks, 2 bad
-input or unusable teacher, 3 budget reached, 130/143 interrupted.
+input or unusable teacher, 3 budget reached, 4 a file the machine refused (disk full, read-only),
+130/143 interrupted.
 """
 
 from __future__ import annotations

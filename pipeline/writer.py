@@ -1,7 +1,9 @@
 """The run directory: accepted.jsonl, rejected.jsonl, manifest.json, all written atomically.
 
-Each file goes to a temporary name, is fsynced, then renamed into place. manifest.json is
-removed first and written last: a run directory without it is not a finished run.
+Each file goes to a temporary name, is fsynced, then renamed into place; a folder (the Hub
+folder) is filled under a temporary name and renamed into place. A write that fails removes its
+temporary file or folder. manifest.json is removed first and written last: a run directory
+without it is not a finished run.
 """
 
 from __future__ import annotations
@@ -9,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -130,9 +134,15 @@ def _short(value: Any) -> str:
 
 
 def run_folder(config: RunConfig, root: Path | None = None) -> Path:
-    """Create the run directory (--out, or outputs/<run-name>/) and return it."""
+    """Create the run directory (--out, or outputs/<run-name>/), missing parents included, and
+    return it; InputError when it, or a folder on its way, is a file."""
     path = Path(config.out) if config.out else (root or Path.cwd() / "outputs") / run_name(config)
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise InputError(
+            "a file is in the way: the run folder (--out) must be a folder (missing ones are created)", str(path)
+        ) from None
     return path
 
 
@@ -148,18 +158,26 @@ def retire_manifest(path: Path) -> None:
     (path / "manifest.json").unlink(missing_ok=True)
 
 
-def _file_mode() -> int:
-    """0666 less the process umask: what open() would give (a temporary file is 0600, which a
-    training job running as another user cannot read)."""
+def _file_mode(full: int = 0o666) -> int:
+    """`full` (0666 for a file, 0777 for a folder) less the process umask: what open() or mkdir()
+    would give (a temporary file is 0600, which a training job running as another user cannot read)."""
     mask = os.umask(0)
     os.umask(mask)
-    return 0o666 & ~mask
+    return full & ~mask
+
+
+def _naming(error: OSError, path: Path) -> OSError:
+    """`error` naming `path` (a failed write() names no file; a temporary name means nothing to the user)."""
+    return error if error.errno is None else type(error)(error.errno, error.strerror, str(path))
 
 
 def _atomic_write(path: Path, chunks: Iterable[str]) -> None:
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - kept open past the try block, renamed after `with handle`
-        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
-    )
+    try:
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - kept open past the try block, renamed after `with handle`
+            "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
+        )
+    except OSError as error:
+        raise _naming(error, path) from None
     try:
         os.chmod(handle.name, _file_mode())
         with handle:
@@ -168,9 +186,42 @@ def _atomic_write(path: Path, chunks: Iterable[str]) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(handle.name, path)
+    except OSError as error:
+        Path(handle.name).unlink(missing_ok=True)
+        raise _naming(error, path) from None
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def atomic_folder(path: Path) -> Iterator[Path]:
+    """A temporary folder beside `path` to fill inside the block, renamed to `path` (replacing an old
+    one) when the block ends and removed when it fails: `path` is the old folder or the complete
+    new one (or, for an instant between two renames, absent), never a partial one. Temporary
+    folders a killed process left behind are removed first (call it under the run's lock)."""
+    for left in path.parent.glob(f".{path.name}.*"):
+        shutil.rmtree(left, ignore_errors=True)
+    try:
+        staging = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}."))
+    except OSError as error:
+        raise _naming(error, path) from None
+    try:
+        yield staging
+        os.chmod(staging, _file_mode(0o777))  # mkdtemp's is 0700
+        old = staging.with_name(staging.name + ".old")
+        if path.exists():
+            os.rename(path, old)
+        try:
+            os.rename(staging, path)
+        except BaseException:
+            if old.exists():
+                os.rename(old, path)  # the old folder back
+            raise
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def write_jsonl(path: Path, rows: Iterable[dict[str, Any] | str]) -> None:
@@ -180,6 +231,11 @@ def write_jsonl(path: Path, rows: Iterable[dict[str, Any] | str]) -> None:
     )
 
 
+def json_text(value: Any) -> str:
+    """One JSON document as write_json writes it: indented, secret-like strings redacted."""
+    return redact(json.dumps(value, ensure_ascii=False, indent=2)) + "\n"
+
+
 def write_json(path: Path, value: Any) -> None:
     """Write one JSON document, atomically, secret-like strings redacted."""
-    _atomic_write(path, [redact(json.dumps(value, ensure_ascii=False, indent=2)) + "\n"])
+    _atomic_write(path, [json_text(value)])

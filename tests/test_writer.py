@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import random
+import re
 import stat
+import subprocess
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 
 from filters.checks import default_checks
+from pipeline import errors
 from pipeline.config import BudgetConfig, ChecksConfig, RunConfig, TeacherConfig
 from pipeline.errors import InputError
 from pipeline.record import Conversation, FunctionCall, Message, ToolCall, iter_jsonl, new_call_id, parse_record
+from pipeline.run import main as run_main
 from pipeline.sampler import ArgumentSampler
 from pipeline.seeds import load_tools
 from pipeline.validate import validate_object
@@ -210,3 +216,95 @@ def test_flat_keys_of_older_job_files_land_in_their_groups():
         config.checks.judge,
         config.checks.dedup,
     ) == (0.3, (2, 2), ["format"], True, False)
+
+
+@pytest.fixture
+def disk(tmp_path):
+    """mount(options) -> a fresh tmpfs mounted with `options` (e.g. "size=12k", "ro"), unmounted
+    after the test; skipped where this process may not mount (not root, no CAP_SYS_ADMIN)."""
+    mounted = []
+
+    def mount(options: str) -> Path:
+        point = tmp_path / f"disk{len(mounted)}"
+        point.mkdir()
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(point)], capture_output=True)
+        if done.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode(errors='replace').strip()}")
+        mounted.append(point)
+        return point
+
+    yield mount
+    for point in mounted:
+        subprocess.run(["umount", "-l", str(point)], capture_output=True)
+
+
+def _run_on(fake, out: Path, tmp_path: Path, capsys) -> tuple[int, str]:
+    """pipeline.run in this process (-q: only warnings and errors on stderr), its cache outside `out`."""
+    job = tmp_path / "job.json"
+    job.write_text(json.dumps({"cache_dir": str(tmp_path / "cache")}))
+    args = ["--config", str(job), "--category", "single", "--n", "3", "--base-url", fake.base_url, "--model", "fake"]
+    code = run_main([*args, "--out", str(out), "-q"])
+    return code, capsys.readouterr().err
+
+
+def _finished_looking(folder: Path) -> list[str]:
+    """What in `folder` a reader could take for output: run files and temporary ones (the lock and
+    the log, appended as the run goes, are not output)."""
+    return sorted(p.name for p in folder.iterdir() if p.name not in ("run.lock", "run.log", "settings.json"))
+
+
+def test_a_full_disk_is_one_line_exit_4_no_finished_file_and_a_rerun_continues(fake, tmp_path, disk, capsys):
+    """--out on a 12 KiB tmpfs: the run fills it while writing its files; one line naming the file,
+    exit 4, no manifest.json and no partial or temporary file; with space, the same command finishes."""
+    point = disk("size=12k")
+    code, err = _run_on(fake, point / "run", tmp_path, capsys)
+    assert code == errors.EXIT_ENVIRONMENT
+    assert re.fullmatch(rf"error: {point}/run/\S+: No space left on device; no run files were completed .*\n", err)
+    assert _finished_looking(point / "run") == []
+    sent = len(fake.requests)
+    subprocess.run(["mount", "-o", "remount,size=1m", str(point)], check=True)
+    assert _run_on(fake, point / "run", tmp_path, capsys)[0] == 0
+    assert json.loads((point / "run" / "manifest.json").read_text())["status"] == "complete"
+    assert len(fake.requests) == sent  # every answer came from the cache
+
+
+@pytest.mark.parametrize("exists", [False, True], ids=["new-run-folder", "existing-run-folder"])
+def test_a_read_only_out_is_one_line_exit_4(fake, tmp_path, disk, capsys, exists):
+    point = disk("size=64k")
+    if exists:
+        (point / "run").mkdir()
+    subprocess.run(["mount", "-o", "remount,ro", str(point)], check=True)
+    code, err = _run_on(fake, point / "run", tmp_path, capsys)
+    assert code == errors.EXIT_ENVIRONMENT
+    where = point / "run" / "run.lock" if exists else point / "run"
+    assert err.startswith(f"error: {where}: Read-only file system; ") and err.count("\n") == 1
+    assert fake.requests == []
+
+
+CREATED = "(missing ones are created)"
+
+
+def test_an_out_that_is_a_file_is_one_line_exit_2_and_missing_parents_are_created(fake, tmp_path, capsys):
+    (tmp_path / "taken").write_text("not a folder")
+    for out in (tmp_path / "taken", tmp_path / "taken" / "run"):
+        code, err = _run_on(fake, out, tmp_path, capsys)
+        assert code == errors.EXIT_BAD_INPUT
+        assert err == f"error: {out}: a file is in the way: the run folder (--out) must be a folder {CREATED}\n"
+    assert (tmp_path / "taken").read_text() == "not a folder" and fake.requests == []
+    assert run_folder(RunConfig(out=str(tmp_path / "a" / "b" / "run"))).is_dir()
+
+
+def test_a_write_the_disk_refuses_names_the_file_and_leaves_the_old_one(tmp_path):
+    """ENOSPC in the middle of a write (injected): the error names the file (not its temporary
+    name, and a failed write() names none), the temporary file is gone, the old file intact."""
+    path = tmp_path / "accepted.jsonl"
+    write_jsonl(path, [{"old": True}])
+
+    def rows():
+        yield {"new": 1}
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    with pytest.raises(OSError) as refused:
+        write_jsonl(path, rows())
+    assert (refused.value.errno, refused.value.filename) == (errno.ENOSPC, str(path))
+    assert path.read_text() == '{"old": true}\n' and [p.name for p in tmp_path.iterdir()] == ["accepted.jsonl"]

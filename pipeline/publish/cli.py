@@ -1,12 +1,13 @@
 """`python -m pipeline.publish RUN_DIR [--config JOB] [--push-to-hub ORG/NAME] [--public] [--license L] [--dry-run]`.
 
 Publishes a run that already exists, without regenerating anything: the job file's `hub:`
-section with the flags laid over it (pipeline.publish.hub does the work).
+section with the flags laid over it (pipeline.publish.hub does the work), under the run's lock.
 """
 
 from __future__ import annotations
 
 import argparse
+from contextlib import nullcontext
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -15,6 +16,7 @@ from pipeline import errors
 from pipeline.config import HubConfig
 from pipeline.errors import InputError
 from pipeline.jobfile import config_error, load_job_file
+from pipeline.lock import RunLock
 from pipeline.publish.hub import publish
 
 FLAGS = {
@@ -65,12 +67,9 @@ def main(argv: list[str] | None = None, prog: str = "python -m pipeline.publish"
 
     def job() -> int:
         args = parse_args(argv, prog)
-        hub = hub_settings(args)
-        print(
-            publish(
-                Path(args.run_dir), hub.repo, hub.public, hub.license, hub.dry_run, hub.test_share, hub.holdout_tools
-            )
-        )
+        hub, run_dir = hub_settings(args), Path(args.run_dir)
+        with RunLock(run_dir) if run_dir.is_dir() else nullcontext():  # no job rewrites the run meanwhile
+            print(publish(run_dir, hub.repo, hub.public, hub.license, hub.dry_run, hub.test_share, hub.holdout_tools))
         return errors.EXIT_DONE
 
     return errors.run_cli(job, "nothing was committed to the Hub (an upload is one commit)")

@@ -3,12 +3,14 @@
 `python -m pipeline.publish RUN_DIR [--config JOB] [--push-to-hub ORG/NAME] [--public] [--license L]
 [--dry-run]` publishes a run that already exists, without regenerating anything: the job file's
 `hub:` section (the same file the run was made with, or another) with the flags laid over it.
-`pipeline.run` calls the same functions at the end of a run.
+`pipeline.run` calls the same functions at the end of a run, writing the folder before
+manifest.json and uploading it after.
 
 The folder is `RUN_DIR/hub/`: README.md (the card), data/ and pairs/ Parquet files,
-config.json (the resolved run config) and run.log. It is exactly what is uploaded; `--dry-run`
-writes it and uploads nothing. The token comes from HF_TOKEN or the cached `hf auth
-login`, goes only to huggingface_hub, and is never written. Repos are private unless `--public`.
+config.json (the resolved run config) and run.log, filled under a temporary name and renamed in
+(never partial). It is exactly what is uploaded; `--dry-run` writes it and uploads nothing. The
+token comes from HF_TOKEN or the cached `hf auth login`, goes only to huggingface_hub, and is
+never written. Repos are private unless `--public`.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pipeline.publish.card import render_card
 from pipeline.publish.hf_dataset import write_dataset
 from pipeline.record import iter_jsonl, parse_record
 from pipeline.redact import redact
+from pipeline.writer import atomic_folder
 
 HUB_FOLDER = "hub"
 
@@ -34,8 +37,12 @@ def read_run(run_dir: Path) -> tuple[list, list[dict[str, Any]], dict[str, Any]]
     if not manifest_path.is_file():
         raise InputError("not a finished run (no manifest.json; a run writes it last)", str(run_dir))
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    return *_records_and_pairs(run_dir), manifest
+
+
+def _records_and_pairs(run_dir: Path) -> tuple[list, list[dict[str, Any]]]:
     records = [parse_record(item) for item in _rows(run_dir / "accepted.jsonl")]
-    return records, _rows(run_dir / "pairs.jsonl"), manifest
+    return records, _rows(run_dir / "pairs.jsonl")
 
 
 def _rows(path: Path) -> list[Any]:
@@ -49,19 +56,33 @@ def _rows(path: Path) -> list[Any]:
 
 
 def build_hub_folder(
-    run_dir: Path, license: str | None, test_share: float = 0.1, holdout_tools: list[str] | None = None
+    run_dir: Path,
+    license: str | None,
+    test_share: float = 0.1,
+    holdout_tools: list[str] | None = None,
+    manifest: dict[str, Any] | None = None,
 ) -> Path:
-    """Write RUN_DIR/hub/ (replacing an old one) and return its path."""
-    records, pairs, manifest = read_run(run_dir)
-    folder = run_dir / HUB_FOLDER
-    written = write_dataset(folder, records, pairs, test_share, holdout_tools or [])
-    (folder / "README.md").write_text(render_card(written, manifest, license or "unknown", records), encoding="utf-8")
-    (folder / "config.json").write_text(
-        redact(json.dumps(manifest.get("config", {}), indent=2, ensure_ascii=False)) + "\n", encoding="utf-8"
-    )
-    log = run_dir / "run.log"
-    (folder / "run.log").write_text(redact(log.read_text(encoding="utf-8")) if log.is_file() else "", encoding="utf-8")
-    return folder
+    """Write RUN_DIR/hub/ (replacing an old one) and return its path. It is filled under a
+    temporary name and renamed in, so a kill leaves the old folder or none, never a partial one.
+    `manifest`: the run's, when a run is being finished (its manifest.json comes after the Hub
+    folder); else the run must be finished and its manifest.json is read."""
+    if manifest is None:
+        records, pairs, manifest = read_run(run_dir)
+    else:
+        records, pairs = _records_and_pairs(run_dir)
+    with atomic_folder(run_dir / HUB_FOLDER) as folder:
+        written = write_dataset(folder, records, pairs, test_share, holdout_tools or [])
+        (folder / "README.md").write_text(
+            render_card(written, manifest, license or "unknown", records), encoding="utf-8"
+        )
+        (folder / "config.json").write_text(
+            redact(json.dumps(manifest.get("config", {}), indent=2, ensure_ascii=False)) + "\n", encoding="utf-8"
+        )
+        log = run_dir / "run.log"
+        (folder / "run.log").write_text(
+            redact(log.read_text(encoding="utf-8")) if log.is_file() else "", encoding="utf-8"
+        )
+    return run_dir / HUB_FOLDER
 
 
 def hub_token() -> str:
@@ -114,9 +135,13 @@ def publish(
 ) -> str:
     """Build the Hub folder and, unless `dry_run` or no target, push it; returns a one-line summary."""
     check_target(repo_id, license)
-    folder = build_hub_folder(run_dir, license, test_share, holdout_tools)
+    return upload(build_hub_folder(run_dir, license, test_share, holdout_tools), repo_id, public, dry_run)
+
+
+def upload(folder: Path, repo_id: str | None, public: bool, dry_run: bool) -> str:
+    """Push a written Hub folder unless `dry_run` or no target; returns a one-line summary."""
     if repo_id is None or dry_run:
         return f"wrote {folder} (nothing uploaded)"
     if not any((folder / "data").glob("*/*.parquet")):
-        raise InputError("the run accepted no records: nothing to publish", str(run_dir))
+        raise InputError("the run accepted no records: nothing to publish", str(folder.parent))
     return f"pushed {folder} to {push(folder, repo_id, public)} ({'public' if public else 'private'})"

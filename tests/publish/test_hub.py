@@ -4,6 +4,9 @@ no secret, and a push goes through huggingface_hub (mocked at the Hub's edge onl
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
+import signal
 from pathlib import Path
 
 import datasets
@@ -13,6 +16,7 @@ import yaml
 from pipeline.publish import hub as publish_module
 from pipeline.publish.cli import main as publish_main
 from pipeline.publish.hf_dataset import exact_json_decoding
+from pipeline.run import main as run_main
 from tests.conftest import run_cli
 
 
@@ -228,3 +232,31 @@ def test_an_empty_run_writes_a_card_and_refuses_to_push(tmp_path, monkeypatch, c
     monkeypatch.setenv("HF_TOKEN", "hf_testTOKENabcdefgh")
     assert publish_main([str(tmp_path), "--push-to-hub", "acme/x", "--license", "mit"]) == 2
     assert "nothing to publish" in capsys.readouterr().err
+
+
+def _killed_in_the_card(args: list[str]) -> None:
+    """A run whose process gets SIGKILL once the Hub folder's data is written and its card is not."""
+    publish_module.render_card = lambda *_, **__: os.kill(os.getpid(), signal.SIGKILL)
+    run_main(args)
+
+
+def test_a_kill_while_the_hub_folder_is_written_leaves_no_finished_run_and_a_rerun_completes_it(tmp_path):
+    """Killed (SIGKILL) halfway through writing hub/: no manifest.json says the run is complete and
+    no partial hub/ is left; the same command again finishes both."""
+    from tests.fake_openai import FakeOpenAI
+
+    out, fake = tmp_path / "run", FakeOpenAI()
+    args = ["--category", "single", "--n", "3", "--out", str(out), "--base-url", fake.base_url, "--model", "fake"]
+    args += ["--dry-run"]
+    # a fork of this process (the pipeline already imported), made before the server starts a thread
+    killed = multiprocessing.get_context("fork").Process(target=_killed_in_the_card, args=(args,))
+    killed.start()
+    with fake:
+        killed.join(120)
+        assert killed.exitcode == -signal.SIGKILL
+        assert not (out / "manifest.json").exists()
+        assert not (out / "hub").exists()  # not a folder with data/ and no card
+        assert run_main(args) == 0  # the same command again
+    assert json.loads((out / "manifest.json").read_text())["status"] == "complete"
+    assert {p.name for p in (out / "hub").iterdir()} == {"README.md", "data", "pairs", "config.json", "run.log"}
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")]  # the killed run's temporary folder is gone
