@@ -64,7 +64,7 @@ def test_an_endpoint_echoing_credentials_leaks_them_nowhere(tmp_path):
     assert result.returncode == 2, result.stderr
     assert "HTTP 401" in result.stderr and "invalid credentials" in result.stderr
     files = {path: path.read_bytes().decode("utf-8", "replace") for path in out.rglob("*") if path.is_file()}
-    assert out / "run.log" in files
+    assert "HTTP 401" in files[out / "run.log"]  # run.log records why the run stopped
     for where, text in {"stdout": result.stdout, "stderr": result.stderr, **files}.items():
         for secret in (KEY, QUERY_KEY, PASSWORD):
             assert secret not in text, (where, secret)
