@@ -23,6 +23,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from filters.checks import CHECKS
+from pipeline.backends.endpoint import check_base_url
 from pipeline.categories import CATEGORIES
 from pipeline.pairs import PAIR_TYPES  # the type names live with their perturbations
 
@@ -79,6 +80,11 @@ class TeacherConfig(BaseModel):
     solve_temperature: float = Field(0.0, ge=0, le=2)
     max_tokens: int = Field(512, ge=16)
     structured_output: Literal["auto", "json_schema", "json_object", "grammar", "none"] = "auto"
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_base_url(cls, value: str | None) -> str | None:
+        return None if value is None else check_base_url(value)  # no credentials, no query (the key's home)
 
     @property
     def schedule(self) -> list[float]:

@@ -7,6 +7,8 @@ import signal
 import sys
 from collections.abc import Callable
 
+from pipeline.redact import redacted_stderr
+
 EXIT_DONE = 0
 EXIT_SHORT = 1  # done, but cells left short or failed tasks over the threshold
 EXIT_BAD_INPUT = 2
@@ -28,7 +30,12 @@ class InputError(Exception):
 
 
 class TeacherError(Exception):
-    """The teacher endpoint failed in a way retrying cannot fix (auth, bad request, unreachable)."""
+    """The teacher endpoint failed in a way retrying cannot fix (auth, bad request, unreachable);
+    `raw`: the start of an answer the client could not read (the failed task's meta.raw)."""
+
+    def __init__(self, message: str, raw: str = ""):
+        super().__init__(message)
+        self.raw = raw
 
 
 class StopSending(Exception):
@@ -85,8 +92,14 @@ class SignalDrain:
 def run_cli(job: Callable[[], int], unfinished: str) -> int:
     """Run a command's `job` and return its exit code; bad input, a failed teacher, a file the
     machine will not write, Ctrl-C and SIGTERM become one line on stderr (`unfinished` says what a
-    stop leaves behind)."""
+    stop leaves behind). Everything written to stderr meanwhile is redacted (pipeline.redact), like
+    the files."""
     signal.signal(signal.SIGTERM, _on_sigterm)
+    with redacted_stderr():
+        return _exit_code(job, unfinished)
+
+
+def _exit_code(job: Callable[[], int], unfinished: str) -> int:
     try:
         return job()
     except SystemExit as exit:  # argparse: 2 on bad usage, 0 for --help

@@ -34,7 +34,7 @@ from functools import lru_cache
 from typing import Any
 
 from filters.schema import strip_extensions
-from pipeline import sandbox
+from pipeline import parse, sandbox
 from pipeline.record import append_path, json_path
 from pipeline.schema_safety import Validator, search
 from pipeline.seeds import SeedTool
@@ -87,8 +87,8 @@ def execute(tool: SeedTool, arguments: dict[str, Any], *, timeout: float = 5.0, 
             None, f"killed by {signal.Signals(-child.returncode).name}" if child.returncode < 0 else lines[-1]
         )
     try:
-        result = json.loads(out)
-    except ValueError:
+        result = parse.loads(out)
+    except (ValueError, parse.StrictError):
         return Execution(None, f"output is not JSON: {out[:80].decode('utf-8', 'replace')!r}")
     problem = validate_result(tool, result)
     return Execution(None, problem) if problem else Execution(result)

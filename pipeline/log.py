@@ -2,7 +2,8 @@
 
 On a terminal they go to stderr through rich (colour, markup); anywhere else as plain lines
 (markup stripped), so a batch job's log reads like any other program's. A run also writes them
-to RUN_DIR/run.log with a time and level on each line (`run_log`), secrets redacted. `-v` shows
+to RUN_DIR/run.log with a time and level on each line (`run_log`), ending with the reason when
+an error or a signal stops the run. Both pass through pipeline.redact, as files do. `-v` shows
 debug messages, `-q` only warnings and errors.
 """
 
@@ -41,14 +42,23 @@ class PlainFormatter(logging.Formatter):
         return redact(text)
 
 
+class RedactingRichHandler(RichHandler):
+    """rich's handler with the message redacted before it is rendered (and perhaps wrapped)."""
+
+    def render_message(self, record: logging.LogRecord, message: str):
+        """The message as rich renders it, secret-like strings redacted first."""
+        return super().render_message(record, redact(message))
+
+
 def setup(verbosity: int = 0, stream=None) -> None:
     """Send the pipeline's messages to `stream` (stderr): INFO and up, DEBUG with verbosity > 0,
-    WARNING and up with verbosity < 0. Calling it again replaces the earlier setup."""
+    WARNING and up with verbosity < 0. Calling it again replaces the earlier setup. What reaches
+    `stream` is redacted (on a terminal too, where rich renders it)."""
     stream = stream or sys.stderr
     for handler in [h for h in LOGGER.handlers if getattr(h, "_pipeline_stream", False)]:
         LOGGER.removeHandler(handler)
     if stream.isatty():
-        handler: logging.Handler = RichHandler(
+        handler: logging.Handler = RedactingRichHandler(
             console=Console(file=stream),
             show_time=False,
             show_path=False,
@@ -87,7 +97,8 @@ class _RunLogHandler(logging.FileHandler):
 @contextmanager
 def run_log(path: Path) -> Iterator[None]:
     """While inside, every message (INFO and up, DEBUG with -v) is also appended to `path` as a
-    plain line with its time and level."""
+    plain line with its time and level; an exception leaving it is recorded there as the reason
+    the run stopped (stderr gets it from pipeline.errors.run_cli)."""
     handler = _RunLogHandler(path, mode="a", encoding="utf-8")
     handler.setFormatter(PlainFormatter("%(asctime)s %(levelname)-7s %(message)s", "%Y-%m-%dT%H:%M:%S"))
     level = LOGGER.level
@@ -96,6 +107,13 @@ def run_log(path: Path) -> Iterator[None]:
     LOGGER.addHandler(handler)
     try:
         yield
+    except BaseException as error:
+        stopped = LOGGER.makeRecord(
+            LOGGER.name, logging.ERROR, __file__, 0, f"stopped: {str(error) or type(error).__name__}", None, None
+        )
+        stopped.markup = False  # the error's own text, brackets and all
+        handler.handle(stopped)
+        raise
     finally:
         LOGGER.removeHandler(handler)
         handler.close()

@@ -4,7 +4,9 @@ The default "echo teacher" understands the pipeline's prompts well enough to mak
 work: it phrases a blueprint as a plain request that states every value (no function name, no
 JSON, so grounding and quality pass), remembers which call each request it wrote stands for,
 and solves a request by looking it up. Faults are scripted per request number (429 with Retry-After, 500,
-garbage bodies, slow answers, RESET: the connection closed without an answer), or drawn by
+garbage bodies with any Content-Type (a "Content-Type" in a reply's headers replaces
+application/json), slow answers, Drip: a body sent a byte at a time, RESET: the connection
+closed without an answer), or drawn by
 `fault_plan(request body, attempt)`, so a run that is killed and resumed meets the
 same faults as one that is not (call `reset_attempts()` between runs); `corrupt` can spoil answers.
 """
@@ -20,6 +22,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -31,6 +34,17 @@ from pipeline.surface import RELATIVE_DATES
 
 Reply = tuple[int, Any, dict[str, str]]
 RESET: Reply = (0, b"", {})  # status 0: close the connection without answering
+
+
+@dataclass
+class Drip:
+    """A reply body (bytes or JSON) sent one byte every `interval` seconds after the headers
+    (which announce its whole length): a server that never lets a per-read timeout fire."""
+
+    body: Any
+    interval: float = 1.0
+
+
 _BUNDLED = {tool.name: tool for tool in load_tools()}
 _PHRASE_PREFIX = "Please do exactly this for me: "
 _LINE = re.compile(r"^- ([A-Za-z0-9_-]+)(?: \(.*?\))?: (.*)$")
@@ -273,6 +287,7 @@ class FakeOpenAI:
         self.times: list[float] = []  # when each request arrived (time.monotonic)
         self.corrupt: Callable[[int, dict[str, Any], str], str] | None = None
         self.requests: list[dict[str, Any]] = []
+        self.authorization = ""  # the Authorization header of the latest request (for endpoints that echo it)
         self.delay = 0.0
         self.reject_styles: set[str] = set()  # response_format types answered with HTTP 400
         self._lock = threading.Lock()
@@ -330,15 +345,24 @@ class FakeOpenAI:
                 if status == 0:  # RESET: hang up without a word
                     self.close_connection = True
                     return
+                drip = body if isinstance(body, Drip) else None
+                body = drip.body if drip else body
                 data = body if isinstance(body, bytes) else json.dumps(body).encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                if not any(key.lower() == "content-type" for key in headers):
+                    self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 for key, value in headers.items():
                     self.send_header(key, value)
                 self.end_headers()
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client went away (a killed run)
-                    self.wfile.write(data)
+                    if drip is None:
+                        self.wfile.write(data)
+                        return
+                    for byte in data:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(drip.interval)
 
             def do_GET(self):
                 self._send(200, {"object": "list", "data": [{"id": "fake", "object": "model"}]}, {})
@@ -346,7 +370,7 @@ class FakeOpenAI:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length", 0))
                 body = json.loads(self.rfile.read(length) or b"{}")
-                self.authorization = self.headers.get("Authorization", "")
+                fake.authorization = self.headers.get("Authorization", "")
                 self._send(*fake.reply(body))
 
         return Handler

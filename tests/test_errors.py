@@ -12,9 +12,10 @@ import time
 import pytest
 
 from tests.conftest import ROOT
-from tests.fake_openai import FakeOpenAI
+from tests.fake_openai import Drip, FakeOpenAI, asked_keys, chat_reply
 
 ENV = {"PYTHONPATH": str(ROOT), "OPENAI_API_KEY": "sk-test", "PATH": "/usr/bin:/bin"}
+RUN = ["-m", "pipeline.run", "--category", "single", "--n", "6", "--mode", "blueprint", "--model", "fake"]
 
 
 def _start(fake: FakeOpenAI, out) -> subprocess.Popen:
@@ -106,3 +107,31 @@ def test_a_second_signal_stops_at_once(tmp_path, first, second, code, said):
     assert process.returncode == code, stderr
     assert elapsed < 5  # did not wait for the 8-second answers
     assert "Traceback" not in stderr and "Exception in callback" not in stderr and said in stderr
+
+
+def test_sigterm_exits_within_the_request_deadline_while_the_teacher_drips(tmp_path):
+    """A server dripping a byte every half second never lets a per-read timeout fire; --timeout is
+    a deadline for the whole request, so the first SIGTERM waits for the in-flight requests at
+    most that long (plus the exit), not for their whole bodies (over two minutes each)."""
+    with FakeOpenAI() as fake:
+        fake.fault_plan = lambda body, attempt: (
+            None if asked_keys(body) == {"answer"} else (200, Drip(chat_reply("late"), 0.5), {})
+        )  # the style probe answers at once; every other request drips
+        process = subprocess.Popen(
+            [sys.executable, *RUN, "--base-url", fake.base_url, "--out", str(tmp_path / "run"), "--timeout", "2"],
+            env=ENV,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        _wait_for(lambda: len(fake.requests) >= 3)  # requests are dripping in flight
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        try:
+            _, stderr = process.communicate(timeout=30)
+        finally:
+            process.kill()
+        elapsed = time.monotonic() - started
+    assert process.returncode == 143, stderr
+    assert "Traceback" not in stderr and "terminated" in stderr
+    assert elapsed < 2 + 6  # the deadline plus a generous margin for a busy machine

@@ -151,3 +151,47 @@ def test_sigkill_at_random_moments_then_resume_equals_an_uninterrupted_run(tmp_p
     assert set(answered_resumed) == set(answered_whole)
     paid_twice = sum(answered_resumed.values()) - sum(answered_whole.values())
     assert 0 <= paid_twice <= killed * TEACHER["concurrency"], (paid_twice, killed)
+
+
+UNREADABLE = (  # what gateways, captive portals and half-compatible servers send with a 200
+    (b"<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>", "text/html"),
+    (b"upstream request timeout", "text/plain; charset=utf-8"),
+    (b"", "application/json"),
+    (b'{"error": {"message": "model is loading"}}', "application/json"),
+    (b'{"object": "chat.completion", "choices": [{"message": "hi"}]}', "application/json"),
+)
+
+
+def unreadable_plan(body, attempt):
+    """The probe answers; a tenth of the requests get an unreadable 200 on every attempt (their
+    tasks fail), a fifth on their first attempt only (the retry reads the answer)."""
+    if asked_keys(body) == {"answer"}:
+        return None
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).digest()
+    if digest[0] < 26 or (attempt == 1 and digest[1] < 51):
+        page, content_type = UNREADABLE[digest[2] % len(UNREADABLE)]
+        return 200, page, {"Content-Type": content_type}
+    return None
+
+
+def test_a_run_meeting_unreadable_answers_finishes_without_a_traceback(tmp_path):
+    job = tmp_path / "job.json"
+    teacher = {**TEACHER, "max_attempts": 3}
+    job.write_text(json.dumps({"category": "single", "n": 6, "mode": "blueprint", "seed": 1, "teacher": teacher}))
+    env = {"PYTHONPATH": str(ROOT), "OPENAI_API_KEY": "sk-test", "PATH": "/usr/bin:/bin"}
+    with FakeOpenAI() as fake:
+        fake.fault_plan = unreadable_plan
+        result = subprocess.run(
+            _command(fake, job, tmp_path / "run"), env=env, capture_output=True, text=True, timeout=300
+        )
+    assert result.returncode in (0, 1), result.stderr
+    assert "Traceback" not in result.stderr
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
+    assert manifest["status"] == "complete" and manifest["usage"]["retries"] > 0
+    rejected = [json.loads(line) for line in (tmp_path / "run" / "rejected.jsonl").read_text().splitlines()]
+    failed = [entry for entry in rejected if "teacher_error" in entry["meta"]["codes"]]
+    assert failed and manifest["counts"]["failed_tasks"] == len(failed)
+    starts = {page.decode()[:200] for page, _ in UNREADABLE}
+    for entry in failed:
+        assert entry["meta"]["issues"][0]["message"].startswith("unreadable answer from ")
+        assert entry["meta"].get("raw", {}).get("teacher", "") in starts  # meta.raw: the answer's start

@@ -15,6 +15,7 @@ from tests.conftest import ROOT, run_cli
 from tests.fake_openai import FakeOpenAI, asked_keys
 
 SECRET = "sk-test-SECRET-do-not-leak-123"
+FAST = ("--max-attempts", "2")  # a request that keeps failing gives up after one retry
 ALLOWED_TOOL_KEYS = {"type", "function"}
 ALLOWED_FUNCTION_KEYS = {"name", "description", "parameters"}
 
@@ -561,16 +562,24 @@ def test_nested_without_links_is_one_line_exit_2_before_any_request(tmp_path):
 
 
 def test_failed_tasks_over_the_threshold_exit_1_naming_them(fake, tmp_path):
-    def garbage_from(start: int) -> dict:  # every other request a proxy's HTML page: those tasks fail at the teacher
-        return {number: (200, b"<html>502 Bad Gateway</html>", {}) for number in range(start + 2, start + 14, 2)}
+    def html_pages(count: int):  # the first `count` requests after the probe get a proxy's HTML page on every
+        pages: set[str] = set()  # attempt (an unreadable answer is retried): those tasks fail at the teacher
 
-    fake.faults = garbage_from(0)
-    tolerant = _run(fake, tmp_path / "tolerant", "--n", "4", "--mode", "blueprint", "--max-failed-share", "1")
+        def plan(body, attempt):
+            key = json.dumps(body, sort_keys=True)
+            if asked_keys(body) != {"answer"} and len(pages) < count:
+                pages.add(key)
+            return (200, b"<html>502 Bad Gateway</html>", {"Content-Type": "text/html"}) if key in pages else None
+
+        return plan
+
+    fake.fault_plan = html_pages(6)
+    tolerant = _run(fake, tmp_path / "tolerant", "--n", "4", "--mode", "blueprint", "--max-failed-share", "1", *FAST)
     assert tolerant.returncode == 0, tolerant.stderr
     failed = json.loads((tmp_path / "tolerant" / "manifest.json").read_text())["counts"]["failed_tasks"]
     assert failed >= 2
-    fake.faults = garbage_from(len(fake.requests))
-    strict = _run(fake, tmp_path / "strict", "--n", "4", "--mode", "blueprint")  # default max_failed_share 0.05
+    fake.fault_plan = html_pages(6)
+    strict = _run(fake, tmp_path / "strict", "--n", "4", "--mode", "blueprint", *FAST)  # default max_failed_share 0.05
     assert strict.returncode == 1
     said = " ".join(strict.stderr.split())  # rich wraps long lines
     assert "failed tasks:" in said and "over max_failed_share 0.05" in said

@@ -58,6 +58,19 @@ class TransientError(Exception):
     """A transport's failure worth another try (a busy worker, a dropped connection): retried like an HTTP 5xx."""
 
 
+class UnreadableAnswer(TransientError):
+    """An answer that is not a chat completion (a proxy's HTML page, plain text, an empty body,
+    other JSON); `raw` is its start, kept in the failed task's meta.raw when retries run out."""
+
+    def __init__(self, message: str, raw: str):
+        super().__init__(message)
+        self.raw = raw
+
+
+class DeadlineExceeded(TransientError):
+    """No whole answer (connect, send, every byte of the body) within the request's deadline."""
+
+
 class Transport:
     """One backend's call and nothing else: a request and a structured-output style in, a Completion out.
 

@@ -5,19 +5,29 @@ truncation re-ask and the structured-output probe are the layers pipeline.backen
 stacks over it. The client has max_retries=0 (the retry layer alone retries), and the headers of
 every HTTP response go up to `on_headers` (the rate-limit layer reads x-ratelimit-* there). The
 embedded llama.cpp server (pipeline.backends.embedded) is one more endpoint it talks to.
+
+`timeout` is a deadline for the whole request (connect, send, every byte of the answer): httpx's
+own timeouts are per phase and per read, so a server dripping a byte a second would hold a
+request for as long as it likes. The body is read here, not by openai's parser: whatever a 200
+holds (a proxy's HTML page, plain text, an empty body, JSON that is not a chat completion, any
+content type) is an UnreadableAnswer, retried like a 5xx, never an AttributeError.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import math
 from typing import Any
 
 import openai
 
-from pipeline.backends.base import ChatRequest, Completion, Transport
+from pipeline.backends.base import ChatRequest, Completion, DeadlineExceeded, Transport, UnreadableAnswer
 from pipeline.backends.structured import structured_kwargs
 from pipeline.errors import TeacherError
-from pipeline.redact import public_url
+from pipeline.redact import public_url, redact, remember_secret
+
+RAW_CHARS = 200  # how much of an unreadable answer a failed task keeps (meta.raw)
 
 
 class OpenAITransport(Transport):
@@ -27,6 +37,8 @@ class OpenAITransport(Transport):
         self, base_url: str, model: str, api_key: str | None, *, timeout: float = 60.0, identity: str | None = None
     ):
         self.base_url, self.model = base_url, model
+        self.deadline = timeout if math.isfinite(timeout) else None
+        remember_secret(api_key)  # redacted wherever it shows up: an endpoint may echo it in an error
         self.identity = identity or public_url(base_url)  # the endpoint as the cache key knows it
         # the response hook hands the headers of every answer up, whatever the call path
         http = openai.DefaultAsyncHttpxClient(timeout=timeout, event_hooks={"response": [self._on_response]})
@@ -35,7 +47,8 @@ class OpenAITransport(Transport):
         )
 
     async def send(self, request: ChatRequest, style: str) -> Completion:
-        """One chat completion (openai's errors raised as they come; TeacherError on an empty answer)."""
+        """One chat completion within the deadline (openai's errors raised as they come;
+        DeadlineExceeded, UnreadableAnswer, or TeacherError on an answer without choices)."""
         kwargs: dict[str, Any] = {
             "model": self.model,
             "messages": request.messages,
@@ -46,17 +59,16 @@ class OpenAITransport(Transport):
             kwargs["seed"] = request.seed
         if request.json_schema is not None:
             kwargs.update(structured_kwargs(style, request.json_schema))
-        response = await self.client.chat.completions.create(**kwargs)
-        if not response.choices:
+        try:
+            response = await asyncio.wait_for(
+                self.client.chat.completions.with_raw_response.create(**kwargs), self.deadline
+            )
+        except asyncio.TimeoutError:
+            raise DeadlineExceeded(f"no whole answer within {self.deadline:g} s") from None
+        data = read_json(response.content, response.headers.get("content-type", ""))
+        if isinstance(data, dict) and data.get("choices") == []:
             raise TeacherError(f"empty choices from {public_url(self.base_url)}")
-        choice = response.choices[0]
-        usage = response.usage
-        return Completion(
-            text=choice.message.content or "",
-            finish_reason=choice.finish_reason or "stop",
-            prompt_tokens=getattr(usage, "prompt_tokens", 0) or 0,
-            completion_tokens=getattr(usage, "completion_tokens", 0) or 0,
-        )
+        return completion_from(data, response.text)
 
     async def _on_response(self, response) -> None:
         if self.on_headers is not None:
@@ -71,14 +83,64 @@ class OpenAITransport(Transport):
         return describe(error, self.base_url)
 
 
+def read_json(body: bytes, content_type: str) -> Any:
+    """The answer's JSON whatever its content type; UnreadableAnswer when it is none."""
+    try:
+        return json.loads(body)
+    except ValueError:  # UnicodeDecodeError included
+        raw = raw_start(body.decode("utf-8", "replace"))
+        kind = content_type.split(";")[0].strip() or "no content type"
+        raise UnreadableAnswer(f"{kind}, not JSON: {glimpse(raw)}" if raw.strip() else "an empty body", raw) from None
+
+
+def completion_from(data: Any, text: str) -> Completion:
+    """The Completion in a chat.completion body; UnreadableAnswer when `data` is not one (`text`: the body)."""
+    choices = data.get("choices") if isinstance(data, dict) else None
+    choice = choices[0] if isinstance(choices, list) and choices else None
+    message = choice.get("message") if isinstance(choice, dict) else None
+    content = message.get("content") if isinstance(message, dict) else None
+    finish_reason = choice.get("finish_reason") if isinstance(choice, dict) else None
+    if (
+        not isinstance(message, dict)
+        or not isinstance(content, (str, type(None)))
+        or not isinstance(finish_reason, (str, type(None)))
+    ):
+        raw = raw_start(text)
+        raise UnreadableAnswer(f"JSON that is not a chat completion: {glimpse(raw)}", raw)
+    usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
+    count = lambda key: usage.get(key) if isinstance(usage.get(key), int) else 0  # noqa: E731
+    return Completion(
+        text=content or "",
+        finish_reason=finish_reason or "stop",
+        prompt_tokens=count("prompt_tokens"),
+        completion_tokens=count("completion_tokens"),
+    )
+
+
+def raw_start(text: str) -> str:
+    """The first RAW_CHARS characters of an answer, secrets redacted before the cut (a key cut in
+    half would no longer look like one)."""
+    return redact(text[: RAW_CHARS * 5])[:RAW_CHARS]
+
+
+def glimpse(raw: str) -> str:
+    """The start of an answer on one short line, for an error message."""
+    return " ".join(raw.split())[:80]
+
+
 def describe(error: BaseException, base_url: str) -> str:
     """One line for an endpoint error, without secrets."""
     if isinstance(error, openai.APIStatusError):
         try:
-            detail = json.dumps(error.body)[:200] if error.body else error.message
+            detail = json.dumps(error.body) if error.body else error.message
         except (TypeError, ValueError):
             detail = str(error.message)
-        return f"HTTP {error.status_code} from {public_url(base_url)}: {' '.join(str(detail).split())[:240]}"
+        detail = redact(" ".join(str(detail)[:2000].split()))  # redacted before the cut: a half key is not one
+        return f"HTTP {error.status_code} from {public_url(base_url)}: {detail[:240]}"
+    if isinstance(error, UnreadableAnswer):
+        return f"unreadable answer from {public_url(base_url)}: {error}"
+    if isinstance(error, DeadlineExceeded):
+        return f"timeout talking to {public_url(base_url)}: {error}"
     if isinstance(error, openai.APITimeoutError):
         return f"timeout talking to {public_url(base_url)}"
     if isinstance(error, openai.APIConnectionError):

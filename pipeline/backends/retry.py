@@ -3,13 +3,15 @@
 tenacity retries 429, 5xx, timeouts, connection errors (openai's errors) and a transport's
 TransientError, with exponential backoff and jitter, honouring Retry-After (capped at
 retry_max); a 429 also pauses every other request (`on_rate_limited`: the rate-limit layer's
-pause). 400/401/403/404 and TeacherError are not retried. Each answer the transport gives is
-counted in Usage (requests, tokens), and so is each retry and each request that fails for good;
-such a failure becomes a one-line TeacherError (the transport's `describe`, without secrets).
+pause), and a stop signal cuts the backoff short. 400/401/403/404 and TeacherError are not
+retried. Each answer the transport gives is counted in Usage (requests, tokens), and so is each
+retry and each request that fails for good; such a failure becomes a one-line TeacherError (the
+transport's `describe`, without secrets) carrying the start of an unreadable answer (`raw`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import time
 from collections.abc import Callable
@@ -91,6 +93,12 @@ class RetryLayer:
     def _count_retry(self, attempt: RetryCallState) -> None:
         self.state.usage.retries += 1
 
+    async def _sleep(self, seconds: float) -> None:
+        """The backoff before a retry, cut short by a stop signal (the retry then sends nothing)."""
+        end = time.monotonic() + seconds
+        while not self.state.stopped_by and (left := end - time.monotonic()) > 0:
+            await asyncio.sleep(min(0.25, left))
+
     async def send(
         self, request: ChatRequest, style: str, retry: Callable[[BaseException], bool] = is_transient
     ) -> Completion:
@@ -100,6 +108,7 @@ class RetryLayer:
             wait=self._wait,
             retry=retry_if_exception(retry),
             before_sleep=self._count_retry,
+            sleep=self._sleep,
             reraise=True,
         )
         try:
@@ -111,7 +120,7 @@ class RetryLayer:
         except TeacherError:
             self.state.usage.failures += 1
             raise
-        except (openai.OpenAIError, TransientError, ValueError) as error:  # ValueError: a 200 whose body is not JSON
+        except (openai.OpenAIError, TransientError, ValueError) as error:
             self.state.usage.failures += 1
-            raise TeacherError(self.describe(error)) from error
+            raise TeacherError(self.describe(error), getattr(error, "raw", "")) from error
         raise AssertionError("unreachable")

@@ -45,7 +45,7 @@ async def guarded(task: Task, work: Awaitable[Candidate]) -> Candidate:
     try:
         return await work
     except TeacherError as error:
-        return failed(task, "teacher_error", str(error))
+        return failed(task, "teacher_error", str(error), **({"teacher": error.raw} if error.raw else {}))
     except StepError as error:
         return failed(task, error.code, str(error), **error.raw)
 

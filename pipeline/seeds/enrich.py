@@ -28,6 +28,7 @@ from filters.quality import is_placeholder
 from pipeline import errors, parse
 from pipeline.backends.base import ChatRequest
 from pipeline.backends.embedded import EmbeddedServer
+from pipeline.backends.endpoint import check_base_url
 from pipeline.backends.teacher import Teacher, build_teacher
 from pipeline.config import TeacherConfig
 from pipeline.errors import InputError, TeacherError
@@ -260,6 +261,11 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(f"must be at least 1, not {value}", flag)
     if args.base_url and not args.model:
         raise InputError("--model is required with --base-url", "--model")
+    if args.base_url:
+        try:
+            check_base_url(args.base_url)  # no malformed URL, no key in it (the run's own check)
+        except ValueError as error:
+            raise InputError(str(error), "--base-url") from None
     slots = find_slots(args.tools or None)
     todo = [slot for slot in slots if slot.count() < args.min_values]
     for slot in slots:

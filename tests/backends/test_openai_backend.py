@@ -24,7 +24,7 @@ from pipeline.backends.structured import grammar_for, structured_kwargs
 from pipeline.backends.teacher import build_teacher
 from pipeline.errors import Interrupted, TeacherError
 from pipeline.redact import public_url
-from tests.fake_openai import RESET, FakeOpenAI, chat_reply, echo_teacher, response_schema
+from tests.fake_openai import RESET, Drip, FakeOpenAI, chat_reply, echo_teacher, response_schema
 
 SCHEMA = {
     "type": "object",
@@ -284,10 +284,79 @@ def test_garbage_retry_after_falls_back_to_backoff(fake):
     assert teacher.usage.retries == 1
 
 
-def test_non_json_200_becomes_teacher_error(fake):
-    fake.faults = {n: (200, b"<html>oops", {}) for n in range(1, 10)}
-    outcome, _, _ = drive(fake.base_url, complete)
+HTML_PAGE = b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>" + b"x" * 400 + b"</body></html>"
+UNREADABLE = {  # what gateways, captive portals and half-compatible servers answer with a 200
+    "html": (HTML_PAGE, "text/html; charset=utf-8"),
+    "plain text": (b"upstream connect error or disconnect/reset before headers", "text/plain"),
+    "empty body": (b"", "application/json"),
+    "empty, no content type": (b"", ""),
+    "binary": (b"\xff\xfe\x00\x01 not text", "application/octet-stream"),
+    "an error object": (b'{"error": {"message": "model is loading"}}', "application/json"),
+    "a list": (b"[1, 2, 3]", "application/json"),
+    "a string": (b'"ok"', "application/json"),
+    "choices not a list": (b'{"choices": {"0": 1}}', "application/json"),
+    "a message that is text": (b'{"choices": [{"message": "hi"}]}', "application/json"),
+    "content parts": (b'{"choices": [{"message": {"role": "assistant", "content": [{"x": 1}]}}]}', "application/json"),
+    "an event stream": (b'data: {"choices": []}\n\ndata: [DONE]\n\n', "text/event-stream"),
+}
+
+
+@pytest.mark.parametrize("kind", UNREADABLE)
+def test_an_unreadable_200_is_a_retried_teacher_error_keeping_its_start(fake, kind):
+    body, content_type = UNREADABLE[kind]
+    fake.faults = {n: (200, body, {"Content-Type": content_type} if content_type else {}) for n in range(1, 10)}
+    outcome, teacher, _ = drive(fake.base_url, complete, max_attempts=3)
     assert isinstance(outcome, TeacherError), repr(outcome)
+    assert str(outcome).startswith(f"unreadable answer from {fake.base_url}: ") and "\n" not in str(outcome)
+    assert outcome.raw == body.decode("utf-8", "replace")[:200]  # the failed task's meta.raw
+    assert len(fake.requests) == 3 and teacher.usage.retries == 2 and teacher.usage.failures == 1
+
+
+def test_an_unreadable_200_then_an_answer_succeeds(fake):
+    fake.faults = {1: (200, HTML_PAGE, {"Content-Type": "text/html"})}
+    outcome, teacher, _ = drive(fake.base_url, complete)
+    assert outcome.text == "I cannot help with that." and teacher.usage.retries == 1
+
+
+def test_a_chat_completion_under_another_content_type_is_read(fake):
+    fake.faults = {1: (200, json.dumps(chat_reply("fine")).encode(), {"Content-Type": "text/plain"})}
+    outcome, teacher, _ = drive(fake.base_url, complete)
+    assert outcome.text == "fine" and (outcome.prompt_tokens, outcome.completion_tokens) == (10, 5)
+    assert teacher.usage.retries == 0
+
+
+def test_a_key_in_an_unreadable_answer_is_redacted_before_the_cut(fake):
+    key = "sk-" + "K" * 40
+    body = b"x" * 190 + key.encode()  # the 200-character cut falls inside the key
+    fake.faults = {n: (200, body, {"Content-Type": "text/plain"}) for n in range(1, 5)}
+    outcome, _, _ = drive(fake.base_url, complete, max_attempts=2)
+    assert isinstance(outcome, TeacherError) and "KKKKK" not in outcome.raw and "sk-KK" not in outcome.raw
+
+
+def test_a_dripping_answer_is_cut_at_the_deadline(fake):
+    """--timeout bounds the whole request: a server sending a byte a second (each read well within
+    any per-read timeout) is cut at the deadline and retried, not waited for."""
+    fake.faults = {n: (200, Drip(chat_reply("slow"), 0.2), {}) for n in range(1, 10)}
+    outcome, teacher, elapsed = drive(fake.base_url, complete, timeout=1.0, max_attempts=2)
+    assert isinstance(outcome, TeacherError), repr(outcome)
+    assert str(outcome).startswith(f"timeout talking to {fake.base_url}")
+    assert len(fake.requests) == 2 and teacher.usage.retries == 1
+    assert elapsed < 6  # two attempts of 1 s each; the whole answer would take over 40 s each
+
+
+def test_a_stop_signal_cuts_the_backoff_before_a_retry(fake):
+    fake.faults = {1: (500, {"error": {"message": "down"}}, {})}
+
+    async def action(teacher):
+        asked = asyncio.create_task(teacher.complete(REQ))
+        while teacher.usage.retries == 0:  # the 500 arrived: the retry layer is backing off (30 s)
+            await asyncio.sleep(0.01)
+        teacher.stopped_by = "SIGTERM"
+        return await asked
+
+    outcome, _, elapsed = drive(fake.base_url, action, retry_initial=30.0, retry_max=30.0)
+    assert isinstance(outcome, Interrupted) and len(fake.requests) == 1
+    assert elapsed < 5
 
 
 def test_empty_choices_is_a_teacher_error_and_not_retried(fake):

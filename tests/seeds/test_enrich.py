@@ -355,6 +355,18 @@ def test_cli_bad_input_is_one_line_and_exit_2(tmp_path):
     assert result.returncode == 2 and "usage: python -m pipeline.seeds enrich" in result.stderr
 
 
+def test_cli_refuses_a_key_in_the_base_url_without_repeating_it(tmp_path):
+    secret = "sk-in-the-url-3Jd8Wq"
+    result = run_cli(
+        ["enrich", "--base-url", f"http://u:{secret}@127.0.0.1:9/v1", "--model", "m"],
+        cwd=tmp_path,
+        module="pipeline.seeds",
+        timeout=120,
+    )
+    assert result.returncode == 2 and result.stderr.startswith("error: --base-url: credentials")
+    assert len(result.stderr.splitlines()) == 1 and secret not in result.stderr
+
+
 def test_imported_xlam_tools_get_pools_disjoint_from_their_examples(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "xlam.json").write_text((Path(__file__).parent.parent / "fixtures" / "xlam_tools.json").read_text())
