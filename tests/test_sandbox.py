@@ -9,7 +9,7 @@ import socket
 
 import pytest
 
-from pipeline import sandbox
+from pipeline import log, sandbox
 from pipeline.errors import InputError
 from pipeline.execute import Execution, execute
 from tests.test_execute import _tool
@@ -76,6 +76,7 @@ def test_output_is_capped(tmp_path, body, expected):
 
 
 def test_unconfined_only_read_only_tools_run(tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr(log.LOGGER, "propagate", True)  # an earlier log.setup() may have turned it off
     monkeypatch.setattr(sandbox, "unavailable", lambda: "no user namespaces here (test)")
     reader = _tool(tmp_path, "def run():\n    return 1\n")
     writer = dataclasses.replace(reader, name="writer", read_only=False)

@@ -22,7 +22,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from filters.schema import iter_refs, schema_problem, strip_extensions
-from pipeline import parse
+from pipeline import log, parse
 from pipeline.errors import InputError
 from pipeline.record import FunctionSpec, Tool, append_path, json_path, tool_name_problem
 from pipeline.resources import data_dir, display_path
@@ -214,6 +214,10 @@ def _parse_tool(item: Any, where: str, shown: str, domain: str, allowed: list[Pa
     description = body.get("description", "")
     if not isinstance(description, str):
         raise InputError("description must be a string", shown, f"{path}.description")
+    if not description.strip():
+        log.LOGGER.warning(
+            "%s: %s.description: empty; the teacher and the trained model see only the name %r", shown, path, name
+        )
     key = "inputSchema" if "inputSchema" in body and "parameters" not in body else "parameters"
     parameters = body.get(key, {"type": "object", "properties": {}})
     check_parameters(parameters, shown, f"{path}.{key}")
