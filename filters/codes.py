@@ -63,6 +63,10 @@ CODES: dict[str, tuple[str, str]] = {
     ),
     "invalid_tool_result": ("generate", "a simulated tool result does not validate against the tool's result schema"),
     "stated_missing_value": ("generate", "no_call missing_value: the request states the value it should leave out"),
+    "implausible_plan": (
+        "generate",
+        "the phrasing teacher answered that the planned values make no sense together for this user and moment",
+    ),
 }
 
 

@@ -92,8 +92,15 @@ CATEGORIES: dict[str, Category] = {
             shapes.no_call,
             generate_no_call,
             {
-                "blueprint": ("no_call/phrase", *_SOLVE, "reply/assistant", "reply/user", "no_call/missing"),
-                "free": ("no_call/free",),
+                "blueprint": (
+                    "no_call/phrase",
+                    *_SOLVE,
+                    "reply/assistant",
+                    "reply/user",
+                    "no_call/missing",
+                    "no_call/topics",
+                ),
+                "free": ("no_call/free", "no_call/topics"),
             },
             rules=False,
         ),

@@ -39,6 +39,7 @@ SMALL_TEACHER: dict[str, tuple[Any, Any]] = {
     "mode": ("free", "blueprint"),  # a 135M model cannot write a request and its calls at once
     "plan.optional_rate": (0.4, 0.2),  # fewer optional arguments to phrase and solve
     "plan.alias_rate": (0.5, 0.2),  # a 135M solver rarely maps "Nvidia" to NVDA
+    "plan.spoken_rate": (1.0, 0.2),  # nor "next Friday" to a date: it mostly sees the ISO form
     "plan.parallel_phrasing": ("joint", "per_call"),  # it rarely states every value of 2+ calls at once
     "plan.templated_turns": (False, True),  # it writes neither the follow-up question nor the value
     "plan.tool_results": ("simulate", "mock"),
@@ -197,7 +198,8 @@ class PlanConfig(BaseModel):
     execute_side_effects: bool = (
         False  # run executors of tools that change data (else those results are simulated/mocked)
     )
-    alias_rate: float | None = Field(None, ge=0, le=1)  # blueprint: say a value by alias / relative date
+    alias_rate: float | None = Field(None, ge=0, le=1)  # blueprint: say a value by its alias (Nvidia for NVDA)
+    spoken_rate: float | None = Field(None, ge=0, le=1)  # blueprint: say a date or time as people do ("next Friday")
     now: str = "2026-11-23T10:00:00Z"  # the latest moment conversations pretend to happen
 
     @model_validator(mode="after")
@@ -336,6 +338,10 @@ class RunConfig(BaseModel):
     @property
     def resolved_alias_rate(self) -> float:
         return self._default("plan.alias_rate", self.plan.alias_rate)
+
+    @property
+    def resolved_spoken_rate(self) -> float:
+        return self._default("plan.spoken_rate", self.plan.spoken_rate)
 
     @property
     def resolved_parallel_phrasing(self) -> str:

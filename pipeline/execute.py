@@ -28,6 +28,7 @@ import subprocess
 import tempfile
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -170,19 +171,23 @@ def validate_result(tool: SeedTool, result: Any) -> str | None:
     return None if error is None else f"{append_path('result', json_path(list(error.absolute_path)))}: {error.message}"
 
 
-def mock_result(tool: SeedTool, arguments: dict[str, Any], seed: int) -> Any:
-    """A deterministic result drawn from the tool's result_schema; `{"status": "ok"}` without one."""
+def mock_result(tool: SeedTool, arguments: dict[str, Any], seed: int, needed: Sequence[str] = ()) -> Any:
+    """A deterministic result drawn from the tool's result_schema; `{"status": "ok"}` without one.
+    Every field named on a `needed` path (`offers[*].offer_id`) is present, optional or not."""
     if tool.result_schema is None:
         return {"status": "ok"}
     rng = random.Random(
         hashlib.sha256(json.dumps([seed, tool.name, arguments], sort_keys=True, default=str).encode()).digest()
     )
-    return _Mock(tool.result_schema, arguments, rng).value(tool.result_schema)
+    mock = _Mock(tool.result_schema, arguments, rng)
+    mock.needed = {name for path in needed for name in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", path)}
+    return mock.value(tool.result_schema)
 
 
 class _Mock:
     def __init__(self, root: dict[str, Any], arguments: dict[str, Any], rng: random.Random):
         self.root, self.arguments, self.rng, self.clock = root, arguments, rng, None
+        self.needed: set[str] = set()
         dates = [
             v[:10] for v in arguments.values() if isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}(T.*)?", v)
         ]
@@ -235,7 +240,7 @@ class _Mock:
         saved, self.clock, out = self.clock, None, {}
         required = set(schema.get("required", []))
         for key, sub in (schema.get("properties") or {}).items():
-            if key in required or self.rng.random() < 0.8:
+            if key in required or key in self.needed or self.rng.random() < 0.8:
                 out[key] = self.value(sub, key)
         self.clock = saved
         return out

@@ -328,6 +328,7 @@ def build_context(
         confirm_writes=config.plan.confirm_writes,
         templated_turns=config.resolved_templated_turns,
         second_solve=config.pairs.second_solve if config.pairs.enabled else None,
+        situation=not t.embedded,
     )
     return context, examples
 

@@ -17,7 +17,9 @@ from pipeline.config import RunConfig
 from pipeline.policy import draw_rules, render_rules
 from pipeline.record import new_call_id
 from pipeline.sampler import ArgumentSampler, NotDrawable
+from pipeline.scenario import Scenario
 from pipeline.seeds import SeedTool
+from pipeline.seeds.entities import Tables, bundled_entities
 from pipeline.surface import surface_forms
 from pipeline.task import Task, nearest_examples, stable_int
 
@@ -41,10 +43,13 @@ class Planner:
         system_prompts: list[str],
         links: Sequence[Any] = (),
         category: str | None = None,
+        entities: Tables | None = None,
     ):
         """`example_tools[i]` is the tool that few-shot example i calls first; `links` are the
         seeds' pipeline.seeds.links.Link objects (nested chains follow them); `category` defaults
-        to the config's (its shape comes from pipeline.categories)."""
+        to the config's (its shape comes from pipeline.categories); `entities` are the tables
+        scenarios draw from (default: the bundled seeds/entities)."""
+        self.entities = bundled_entities() if entities is None else entities
         self.config, self.category, self.mode = config, category or config.category, config.resolved_mode
         self.spec = CATEGORIES[self.category]
         if config.plan.read_only:
@@ -56,7 +61,7 @@ class Planner:
         self.undrawable: dict[str, str] = {}
         names = sorted(self.catalog)
         if self.mode == "blueprint":
-            names = [name for name in names if self.drawable(name)]
+            names = [name for name in names if self.drawable(name) and self.sayable(name)]
         if self.spec.starts is not None:  # the category's own condition on a target (a nested chain needs a link)
             names = self.spec.starts(self, names)
         random.Random(stable_int(config.seed, self.category, "order")).shuffle(names)
@@ -67,7 +72,7 @@ class Planner:
         if name in self.undrawable:
             return False
         rng, now = random.Random(0), datetime(2026, 1, 1, tzinfo=timezone.utc)
-        sampler = ArgumentSampler(rng, now, optional_rate=1.0)
+        sampler = ArgumentSampler(rng, now, 1.0, Scenario(random.Random(0), now, self.entities))
         try:
             for _ in range(3):
                 sampler.arguments(self.catalog[name].parameters)
@@ -75,6 +80,19 @@ class Planner:
             self.undrawable[name] = str(error)
             return False
         return True
+
+    def sayable(self, name: str) -> bool:
+        """Whether a user can ask for a call of `name` in words: no required value is one the user
+        cannot know (`x-user-knows: false`, an internal id) unless people have names for its values
+        (`x-aliases`). A tool that is not stays reachable as a later chain step, whose id comes
+        from an earlier result."""
+        parameters = self.catalog[name].parameters
+        properties = parameters.get("properties") or {}
+        return not any(
+            (properties.get(key) or {}).get("x-user-knows") is False
+            and not (properties.get(key) or {}).get("x-aliases")
+            for key in parameters.get("required") or []
+        )
 
     def next_links(self, name: str) -> list[Any]:
         return [
@@ -87,6 +105,11 @@ class Planner:
         rng = random.Random(stable_int(config.seed, self.category, index))
         target = self.order[index % len(self.order)]
         now = self._now(rng)
+        scenario = Scenario(
+            random.Random(stable_int(config.seed, self.category, index, "scenario")),
+            datetime.fromisoformat(now.replace("Z", "+00:00")),
+            self.entities,
+        )
         tools = self.tool_set(target, rng)
         temperature = rng.choice(config.teacher.schedule)
         fewshot = nearest_examples(self.example_tools, self.domains, target, 3, rng)
@@ -97,7 +120,7 @@ class Planner:
         )
         style = rng.choice(STYLES)
         extra = random.Random(stable_int(config.seed, self.category, index, "shape"))  # category shape: its own stream
-        shape = self.spec.shape(self, target, tools, now, extra)
+        shape = self.spec.shape(self, target, tools, scenario, extra)
         targets = shape.pop("targets")
         tools = shape.pop("tools", None) or self._with_targets(tools, targets, extra)
         blueprint = shape.pop("blueprint")
@@ -110,7 +133,7 @@ class Planner:
                 parameters = self.catalog[call["name"]].parameters
                 keep = {k: v for k, v in call["arguments"].items() if (step, k) not in linked}
                 call["arguments"], surface = surface_forms(
-                    keep, parameters, now, config.resolved_alias_rate, surface_rng
+                    keep, parameters, now, config.resolved_alias_rate, surface_rng, config.resolved_spoken_rate
                 )
                 if step in followups:  # "and for Apple?": what did not change is what the last call used
                     changed = followups[step]
@@ -146,16 +169,23 @@ class Planner:
             targets,
             rules=rules,
             system_style=system_style,
+            scenario=scenario.describe(),
             **shape,
         )
 
     # -- category shapes ----------------------------------------------------------------------
 
-    def draw(self, name: str, now: str, rng: random.Random) -> dict[str, Any]:
-        sampler = ArgumentSampler(
-            rng, datetime.fromisoformat(now.replace("Z", "+00:00")), self.config.resolved_optional_rate
-        )
-        return {"name": name, "arguments": sampler.arguments(self.catalog[name].parameters)}
+    def draw(self, name: str, scenario: Scenario, rng: random.Random, variant: int = 0) -> dict[str, Any]:
+        """A planned call of `name` with values from `scenario`; `variant` > 0 for a further call of
+        the same function in one task (its entities are other ones: another city, another stock)."""
+        return {
+            "name": name,
+            "arguments": self.sampler(scenario, rng, variant).arguments(self.catalog[name].parameters),
+        }
+
+    def sampler(self, scenario: Scenario, rng: random.Random, variant: int | str = 0) -> ArgumentSampler:
+        """An argument sampler for one task's scenario."""
+        return ArgumentSampler(rng, scenario.now, self.config.resolved_optional_rate, scenario, variant)
 
     def _rules(self, tools: list[str], targets: list[str], rng: random.Random) -> list[dict[str, Any]]:
         """System-prompt rules for the tool set that the planned calls can obey (pipeline.policy)."""

@@ -13,6 +13,7 @@ import pipeline
 from filters.checks import CHECKS, FUNNEL
 from pipeline.backends.base import Usage
 from pipeline.config import RunConfig
+from pipeline.diversity import raw_forms, repetition
 from pipeline.engine import RunResult
 from pipeline.log import LOGGER, block
 from pipeline.prompts import load_prompt
@@ -61,7 +62,7 @@ def build_manifest(
     resolved["max_candidates"] = sum(
         config.candidate_limit_for(category, n) for category, n in config.category_counts().items()
     )
-    for name in ("optional_rate", "alias_rate", "parallel_phrasing", "templated_turns", "tool_results"):
+    for name in ("optional_rate", "alias_rate", "spoken_rate", "parallel_phrasing", "templated_turns", "tool_results"):
         resolved["plan"][name] = getattr(config, f"resolved_{name}")  # the small-teacher defaults in force
     resolved["checks"]["enabled"] = config.checks.enabled if config.checks.enabled is not None else list(CHECKS)
     resolved["teacher"]["temperatures"] = config.teacher.schedule
@@ -110,6 +111,8 @@ def build_manifest(
         },
         "cells": [cell.to_dict() for cell in result.cells if cell.requested or cell.candidates],
         "short_cells": [cell.to_dict() for cell in result.short_cells],
+        "repetition": repetition(result.accepted),
+        "raw_forms": raw_forms(result.accepted),
         "usage": {
             "requests": usage.requests,
             "cached": usage.cached,

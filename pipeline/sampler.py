@@ -1,8 +1,17 @@
 """Draw argument values from a tool's JSON Schema for blueprint mode.
 
-Sources, in order: enum/const, the seed's value pool (`x-pool`), formats (dates relative to
+Sources, in order: the task's scenario for a parameter bound to an entity (`x-entity`, see
+pipeline.scenario), enum/const, the seed's value pool (`x-pool`), formats (dates relative to
 the sample's `now`), numeric ranges, `examples`. A free-form string with none of these cannot
 be drawn without inventing a placeholder, so it raises NotDrawable instead.
+
+What a parameter declares about its values (seed-only keys; filters.roles reads the same ones):
+- `x-when`: future | past | any, with `x-horizon: [low_days, high_days]` from `now`: a booking
+  lies ahead, a history behind; draws lean towards the near end of the horizon;
+- `x-after: SIBLING` and `x-max-span` ("21d", "8h", "90m", or a number): a value later than
+  (a number at least) its sibling's, at most the span past it, short spans likelier;
+- `x-typical: [low, high]`: where a real request's number falls; drawn log-uniformly inside it
+  when it spans a factor of 4 or more, and rounded the way people write amounts.
 """
 
 from __future__ import annotations
@@ -10,9 +19,20 @@ from __future__ import annotations
 import math
 import operator
 import random
-from datetime import datetime, timedelta
+import re
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+
+from jsonschema import Draft202012Validator
+
+_MISSING = object()
+_SPAN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([dhm])\s*$")
+_UNITS = {"d": timedelta(days=1), "h": timedelta(hours=1), "m": timedelta(minutes=1)}
+_HORIZONS = {"future": (1, 60), "past": (-60, -1), "any": (-20, 45)}
+_DEFAULT_SPANS = {"date": timedelta(days=14), "date-time": timedelta(hours=4), "time": timedelta(hours=3)}
+_STEPS = {"date": timedelta(days=1), "date-time": timedelta(minutes=15), "time": timedelta(minutes=15)}
 
 
 class NotDrawable(Exception):
@@ -20,14 +40,56 @@ class NotDrawable(Exception):
 
 
 class ArgumentSampler:
-    """Draws a schema-valid arguments object; deterministic for a given rng."""
+    """Draws a schema-valid arguments object; deterministic for a given rng.
 
-    def __init__(self, rng: random.Random, now: datetime, optional_rate: float = 0.4):
+    `scenario` (pipeline.scenario.Scenario) supplies entity-bound values; `variant` tells calls of
+    the same function in one task apart (the second weather lookup asks about another city).
+    """
+
+    def __init__(
+        self,
+        rng: random.Random,
+        now: datetime,
+        optional_rate: float = 0.4,
+        scenario: Any = None,
+        variant: int | str = 0,
+    ):
         self.rng, self.now, self.optional_rate = rng, now, optional_rate
+        self.scenario, self.variant = scenario, variant
+        self._slots: list[str] = []  # list positions on the way down: each list item its own entity
 
     def arguments(self, parameters: dict[str, Any]) -> dict[str, Any]:
         """A full arguments object: every required key, each optional one at `optional_rate`."""
-        return self._object(parameters, {key: parameters.get(key) or {} for key in ("$defs", "definitions")}, "")
+        return self._object(parameters, _defs(parameters), "")
+
+    def redraw(
+        self, parameters: dict[str, Any], arguments: dict[str, Any], keys: list[str]
+    ) -> tuple[dict[str, Any], list[str]]:
+        """`arguments` with `keys` drawn again (each until it differs), and with them what must move
+        along to stay coherent: arguments later than a changed one (`x-after`) and arguments bound to
+        the same entity. Returns the new arguments and every key that changed."""
+        properties = parameters.get("properties") or {}
+        tied = set(keys)
+        for key in keys:
+            bound = _binding(properties.get(key) or {})
+            if bound:
+                tied |= {k for k in arguments if _binding(properties.get(k) or {}) == bound}
+        grew = True
+        while grew:
+            grew = False
+            for name in arguments:
+                if name not in tied and (properties.get(name) or {}).get("x-after") in tied:
+                    tied.add(name)
+                    grew = True
+        out, defs, changed = dict(arguments), _defs(parameters), []
+        for attempt in range(8):
+            self.variant = f"{self.variant}'"  # a fresh entity for the redrawn keys
+            for name in _anchors_first([k for k in arguments if k in tied], properties):
+                out[name] = self.value(properties.get(name) or {}, defs, name, out)
+            changed = [k for k in arguments if out[k] != arguments[k]]
+            if any(out[k] != arguments[k] for k in keys if k in arguments) or attempt == 7:
+                break
+        return out, changed
 
     def _resolve(self, schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
         while "$ref" in schema:
@@ -38,10 +100,16 @@ class ArgumentSampler:
             schema = {**defs[key][name], **{k: v for k, v in schema.items() if k != "$ref"}}
         return schema
 
-    def value(self, schema: dict[str, Any], defs: dict[str, Any], where: str) -> Any:
-        """One value for `schema`; `defs` maps "$defs"/"definitions" to their entries, `where` names it in errors."""
+    def value(
+        self, schema: dict[str, Any], defs: dict[str, Any], where: str, siblings: Mapping[str, Any] | None = None
+    ) -> Any:
+        """One value for `schema`; `defs` maps "$defs"/"definitions" to their entries, `where` names it
+        in errors, `siblings` are the values drawn so far in the same object (for `x-after`)."""
         schema = self._resolve(schema, defs)
         rng = self.rng
+        bound = self._entity(schema)
+        if bound is not _MISSING:
+            return bound
         if "const" in schema:
             return schema["const"]
         if "enum" in schema:
@@ -54,14 +122,15 @@ class ArgumentSampler:
                 options = [s for s in schema[key] if s.get("type") != "null"]
                 if len(options) < len(schema[key]) and rng.random() < 0.15 or not options:
                     return None
-                return self.value(rng.choice(options), defs, where)
+                declared = {k: v for k, v in schema.items() if k.startswith("x-")}  # roles sit on the outer property
+                return self.value({**declared, **rng.choice(options)}, defs, where, siblings)
         kind = schema.get("type")
         if isinstance(kind, list):
             kind = next((k for k in kind if k != "null"), "null")
         if kind == "string":
-            return self._string(schema, where)
+            return self._string(schema, where, siblings or {})
         if kind in ("integer", "number"):
-            return self._number(schema, kind)
+            return self._number(schema, kind, siblings or {})
         if kind == "boolean":
             return rng.random() < 0.5
         if kind == "array":
@@ -72,36 +141,77 @@ class ArgumentSampler:
             return None
         raise NotDrawable(f"{where or 'value'}: no type to draw from")
 
+    def _entity(self, schema: dict[str, Any]) -> Any:
+        """The scenario's value for an entity-bound parameter, or _MISSING (unbound, no such row, or
+        a value the schema refuses: the parameter's own pool then serves)."""
+        bound = _binding(schema)
+        if bound is None or self.scenario is None:
+            return _MISSING
+        kind, field, key = bound
+        if key != "user":
+            key = "".join([key, *self._slots, f"#{self.variant}" if self.variant else ""])
+        value = self.scenario.value(kind, key, field)
+        if value is None or not Draft202012Validator(schema).is_valid(value):
+            return _MISSING
+        return value
+
     def _object(self, schema: dict[str, Any], defs: dict[str, Any], where: str) -> dict[str, Any]:
         required = set(schema.get("required") or [])
-        out = {}
-        for name, sub in (schema.get("properties") or {}).items():
-            if name in required or self.rng.random() < self.optional_rate:
-                out[name] = self.value(sub, defs, f"{where}.{name}" if where else name)
-        return _ordered_dates(out)
+        properties = schema.get("properties") or {}
+        chosen = [name for name in properties if name in required or self.rng.random() < self.optional_rate]
+        out: dict[str, Any] = {}
+        for name in _anchors_first(chosen, properties):
+            out[name] = self.value(properties[name], defs, f"{where}.{name}" if where else name, out)
+        out = {name: out[name] for name in chosen}
+        return _ordered_dates(out, properties)
 
     def _array(self, schema: dict[str, Any], defs: dict[str, Any], where: str) -> list[Any]:
         low = max(1, schema.get("minItems", 1))
         high = max(low, min(schema.get("maxItems", 3), low + 2))
         items = schema.get("items") or {"type": "string"}
         out: list[Any] = []
-        for _ in range(self.rng.randint(low, high) * 3):
+        for position in range(self.rng.randint(low, high) * 3):
             if len(out) >= high:
                 break
-            item = self.value(items, defs, f"{where}[]")
+            self._slots.append(f"[{position}]")
+            try:
+                item = self.value(items, defs, f"{where}[]")
+            finally:
+                self._slots.pop()
             if item not in out or not schema.get("uniqueItems"):
                 out.append(item)
         return out[:high]
 
-    def _number(self, schema: dict[str, Any], kind: str) -> int | float:
-        """A number inside every bound and a multiple of `multipleOf`, as both validators read them."""
+    def _number(self, schema: dict[str, Any], kind: str, siblings: Mapping[str, Any]) -> int | float:
+        """A number inside every bound and a multiple of `multipleOf`, as both validators read them;
+        inside `x-typical` when declared, and not below an `x-after` sibling."""
         low, high = _bounds(schema)
+        anchor = siblings.get(schema.get("x-after") or "")
+        if _is_number(anchor):
+            low = max(low, anchor)
+            cap = schema.get("x-max-span")
+            high = min(high, anchor + cap) if _is_number(cap) else high
+        typical = schema.get("x-typical")
+        if _is_range(typical) and not schema.get("multipleOf"):
+            lo, hi = max(typical[0], low), min(typical[1], high)
+            if _is_number(anchor) and lo > hi:
+                lo, hi = low, max(low, min(high, anchor * 2.5 if anchor > 0 else low + 10))
+            for _ in range(20):
+                value = _nice(self._spread(lo, hi), kind)
+                if lo <= value <= hi and _fits(value, schema, kind):
+                    return value
         step = schema.get("multipleOf")
         for _ in range(50):
             value = self._candidate(low, high, step, kind)
             if value is not None and _fits(value, schema, kind):
                 return value
         raise NotDrawable(f"no {kind} fits {schema}")
+
+    def _spread(self, low: float, high: float) -> float:
+        """A draw in [low, high]: log-uniform over a wide positive range (amounts), else uniform."""
+        if low > 0 and high / low >= 4:
+            return math.exp(self.rng.uniform(math.log(low), math.log(high)))
+        return self.rng.uniform(low, high)
 
     def _candidate(self, low: float, high: float, step: Any, kind: str) -> int | float | None:
         if step:
@@ -122,8 +232,10 @@ class ArgumentSampler:
         rounded = round(value, 2)  # looks real; the raw draw when rounding hits a bound (narrow ranges)
         return rounded if low < rounded < high else value
 
-    def _string(self, schema: dict[str, Any], where: str) -> str:
+    def _string(self, schema: dict[str, Any], where: str, siblings: Mapping[str, Any]) -> str:
         fmt = schema.get("format")
+        if fmt in _STEPS and ({"x-when", "x-after", "x-horizon"} & set(schema) or fmt == "time"):
+            return self._moment(schema, fmt, siblings)
         if fmt == "date" and "birth" in where:
             return f"{self.rng.randint(1948, 2006)}-{self.rng.randint(1, 12):02d}-{self.rng.randint(1, 28):02d}"
         if fmt == "date":
@@ -133,11 +245,122 @@ class ArgumentSampler:
             return moment.replace(minute=self.rng.choice([0, 15, 30, 45]), second=0, microsecond=0).strftime(
                 "%Y-%m-%dT%H:%M:%SZ"
             )
-        if fmt == "time":
-            return f"{self.rng.randint(6, 21):02d}:{self.rng.choice([0, 15, 30, 45]):02d}"
         if schema.get("examples"):
             return self.rng.choice(schema["examples"])
         raise NotDrawable(f"{where or 'value'}: free-form string without x-pool, enum, format or examples")
+
+    def _moment(self, schema: dict[str, Any], fmt: str, siblings: Mapping[str, Any]) -> str:
+        """A date, date-time or HH:MM time that keeps its role: after its `x-after` sibling within
+        `x-max-span` (short spans likelier), else inside its horizon from `now` (near end likelier)."""
+        rng, step, when = self.rng, _STEPS[fmt], schema.get("x-when", "any")
+        anchor = _moment_of(siblings.get(schema.get("x-after") or ""), fmt)
+        if anchor is not None:
+            cap = _span(schema.get("x-max-span")) or _DEFAULT_SPANS[fmt]
+            steps = max(1, int(cap / step))
+            moment = anchor + step * (1 + int((steps - 1) * rng.random() ** 2))
+            if when == "past" and fmt != "time":
+                moment = max(anchor + step, min(moment, self._now_as(fmt)))
+            return _format(moment, fmt)
+        if fmt == "time":
+            return f"{rng.randint(7, 20):02d}:{rng.choice([0, 15, 30, 45]):02d}"
+        low, high = _horizon(schema.get("x-horizon"), when)
+        lean = rng.random() ** 1.7  # towards the near end: most bookings are weeks, not months, away
+        days = round(low + (high - low) * lean) if when != "past" else round(high - (high - low) * lean)
+        day = self.now.date() + timedelta(days=days)
+        if fmt == "date":
+            return day.isoformat()
+        moment = datetime(day.year, day.month, day.day, rng.randint(8, 20), rng.choice([0, 15, 30, 45]))
+        now = self._now_as(fmt)
+        if when == "future" and moment <= now:
+            moment = now + timedelta(hours=rng.randint(1, 4))
+        elif when == "past" and moment >= now:
+            moment = now - timedelta(hours=rng.randint(1, 4))
+        return _format(moment, fmt)
+
+    def _now_as(self, fmt: str) -> datetime:
+        """`now` at the precision of `fmt` (a date's day; a date-time to the quarter hour), naive UTC."""
+        now = self.now.replace(tzinfo=None)
+        if fmt == "date":
+            return datetime(now.year, now.month, now.day)
+        return now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
+
+
+def _defs(parameters: dict[str, Any]) -> dict[str, Any]:
+    return {key: parameters.get(key) or {} for key in ("$defs", "definitions")}
+
+
+def _binding(schema: dict[str, Any]) -> tuple[str, str, str] | None:
+    """(kind, field, key) of an `x-entity` binding, or None."""
+    bound = schema.get("x-entity")
+    if not isinstance(bound, str) or "." not in bound:
+        return None
+    kind, field = bound.split(".", 1)
+    return kind, field, str(schema.get("x-entity-key") or kind)
+
+
+def _anchors_first(names: list[str], properties: Mapping[str, Any]) -> list[str]:
+    """`names` with each `x-after` anchor before the arguments that follow it."""
+    depth = {}
+    for name in names:
+        seen, current = 0, name
+        while seen < len(properties) and isinstance((properties.get(current) or {}).get("x-after"), str):
+            current, seen = properties[current]["x-after"], seen + 1
+        depth[name] = seen
+    return sorted(names, key=lambda name: depth[name])
+
+
+def _span(raw: Any) -> timedelta | None:
+    match = _SPAN.match(raw) if isinstance(raw, str) else None
+    return float(match.group(1)) * _UNITS[match.group(2)] if match else None
+
+
+def _horizon(raw: Any, when: str) -> tuple[int, int]:
+    if _is_range(raw):
+        return int(raw[0]), int(raw[1])
+    return _HORIZONS.get(when, _HORIZONS["any"])
+
+
+def _moment_of(value: Any, fmt: str) -> datetime | None:
+    """A drawn sibling value as a naive datetime (None when it is not one of `fmt`)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        if fmt == "time":
+            hours, minutes = value.split(":")[:2]
+            return datetime(2000, 1, 1, int(hours), int(minutes))
+        if fmt == "date":
+            return datetime.combine(date.fromisoformat(value[:10]), datetime.min.time())
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).replace(tzinfo=None)
+    except ValueError:
+        return None
+
+
+def _format(moment: datetime, fmt: str) -> str:
+    if fmt == "date":
+        return moment.date().isoformat()
+    if fmt == "time":
+        return f"{min(moment.hour if moment.day == 1 else 23, 23):02d}:{moment.minute if moment.day == 1 else 45:02d}"
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _nice(value: float, kind: str) -> int | float:
+    """`value` rounded the way people write it: 1,250 and 45, not 1,247.13 and 44.87."""
+    if kind == "integer":
+        magnitude = 10 ** max(0, int(math.log10(abs(value))) - 1) if value >= 100 else 1
+        return int(round(value / magnitude) * magnitude)
+    if value >= 1000:
+        return float(round(value / 50) * 50)
+    if value >= 100:
+        return float(round(value / 5) * 5)
+    if value >= 20:
+        return float(round(value))
+    if value >= 1:
+        return round(value * 2) / 2
+    return round(value, 2)
+
+
+def _is_range(value: Any) -> bool:
+    return isinstance(value, list) and len(value) == 2 and all(_is_number(v) for v in value) and value[0] <= value[1]
 
 
 def _bounds(schema: dict[str, Any]) -> tuple[float, float]:
@@ -181,8 +404,9 @@ _BOUND_TESTS = {
 }
 
 
-def _ordered_dates(values: dict[str, Any]) -> dict[str, Any]:
-    """Dates of one object rise in declaration order (check_in before check_out, start before end)."""
+def _ordered_dates(values: dict[str, Any], properties: Mapping[str, Any]) -> dict[str, Any]:
+    """Dates of one object rise in declaration order (check_in before check_out, start before end),
+    for tools that do not say which date follows which (`x-after`, `x-when`)."""
     keys = [
         k
         for k, v in values.items()
@@ -192,6 +416,7 @@ def _ordered_dates(values: dict[str, Any]) -> dict[str, Any]:
         and v[7:8] == "-"
         and v[:4].isdigit()
         and "birth" not in k
+        and not {"x-after", "x-when"} & set(properties.get(k) or {})
     ]
     for size in {len(values[k]) for k in keys}:  # dates with dates, date-times with date-times
         group = [k for k in keys if len(values[k]) == size]

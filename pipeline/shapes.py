@@ -1,7 +1,8 @@
 """The plan shape of each category: which tools a task calls and, in blueprint mode, with which values.
 
 Each function takes the Planner (its catalog, config, links and seeded drawing) and one task's
-target, tool set, `now` and shape stream, and returns `targets`, `blueprint` and the category's
+target, tool set, scenario (pipeline.scenario: `now`, persona, shared entities) and shape
+stream, and returns `targets`, `blueprint` and the category's
 own Task fields (links, turns, kind, missing, tools). pipeline.categories names each category's
 shape; the planner calls it.
 """
@@ -10,30 +11,33 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from pipeline.sampler import ArgumentSampler
 from pipeline.seeds import SeedTool
 
 if TYPE_CHECKING:  # the planner imports the category registry, which imports these shapes
     from pipeline.plan import Planner
+    from pipeline.scenario import Scenario
 
 
-def single(planner: Planner, target: str, tools: list[str], now: str, rng: random.Random) -> dict[str, Any]:
+def single(planner: Planner, target: str, tools: list[str], scenario: Scenario, rng: random.Random) -> dict[str, Any]:
     """One call of the target."""
-    return {"targets": [target], "blueprint": [planner.draw(target, now, rng)] if planner.mode == "blueprint" else None}
+    blueprint = [planner.draw(target, scenario, rng)] if planner.mode == "blueprint" else None
+    return {"targets": [target], "blueprint": blueprint}
 
 
-def parallel(planner: Planner, target: str, tools: list[str], now: str, rng: random.Random) -> dict[str, Any]:
-    """2-3 independent calls in one turn: the same function with other values, or its domain's neighbours."""
+def parallel(planner: Planner, target: str, tools: list[str], scenario: Scenario, rng: random.Random) -> dict[str, Any]:
+    """2-3 independent calls in one turn about one situation: the same function for other entities
+    (another city, another stock), or its domain's neighbours for the same ones."""
     blueprint_mode = planner.mode == "blueprint"
     low, high = planner.config.plan.parallel_calls
     count = rng.randint(low, low if planner.config.teacher.embedded else high)  # a 135M teacher: the fewest
     same = [
         n
         for n in tools
-        if n != target and planner.domains[n] == planner.domains[target] and (not blueprint_mode or planner.drawable(n))
+        if n != target
+        and planner.domains[n] == planner.domains[target]
+        and (not blueprint_mode or planner.drawable(n) and planner.sayable(n))
     ]
     if rng.random() < 0.5 or not same:  # the same function with other values ("Nvidia and Apple")
         targets = [target] * count
@@ -46,10 +50,15 @@ def parallel(planner: Planner, target: str, tools: list[str], now: str, rng: ran
         options = (
             [name] * 4
             + [n for n in same if n != name]
-            + [n for n in tools if n not in targets and (not blueprint_mode or planner.drawable(n))]
+            + [
+                n
+                for n in tools
+                if n not in targets and (not blueprint_mode or planner.drawable(n) and planner.sayable(n))
+            ]
         )
         for option in options:
-            call = planner.draw(option, now, rng)
+            variant = sum(1 for c in calls.values() if c["name"] == option)
+            call = planner.draw(option, scenario, rng, variant)
             if json_key(call) not in calls:
                 calls[json_key(call)] = call
                 break
@@ -57,7 +66,7 @@ def parallel(planner: Planner, target: str, tools: list[str], now: str, rng: ran
     return {"targets": [c["name"] for c in calls_list], "blueprint": calls_list}
 
 
-def nested(planner: Planner, target: str, tools: list[str], now: str, rng: random.Random) -> dict[str, Any]:
+def nested(planner: Planner, target: str, tools: list[str], scenario: Scenario, rng: random.Random) -> dict[str, Any]:
     low, high = planner.config.plan.chain_length
     length, targets, links = rng.randint(low, high), [target], []
     while len(targets) < length:
@@ -69,16 +78,18 @@ def nested(planner: Planner, target: str, tools: list[str], now: str, rng: rando
         targets.append(link.target)
     calls = None
     if planner.mode == "blueprint":
-        calls = [planner.draw(name, now, rng) for name in targets]
+        calls = [planner.draw(name, scenario, rng) for name in targets]  # one scenario: the steps share entities
         for link in links:  # a linked argument is always passed, whatever the optional rate drew
             calls[link["step"]]["arguments"].pop(link["input"], None)
     return {"targets": targets, "blueprint": calls, "links": links}
 
 
-def multi_turn(planner: Planner, target: str, tools: list[str], now: str, rng: random.Random) -> dict[str, Any]:
+def multi_turn(
+    planner: Planner, target: str, tools: list[str], scenario: Scenario, rng: random.Random
+) -> dict[str, Any]:
     low, high = planner.config.plan.turns
     count = rng.randint(low, high)
-    usable = [n for n in tools if planner.mode == "free" or planner.drawable(n)]
+    usable = [n for n in tools if planner.mode == "free" or planner.drawable(n) and planner.sayable(n)]
     turns: list[dict[str, Any]] = [{"kind": "call", "call": 0, "changed": []}]
     targets = [target]
     while len(turns) < count:
@@ -99,33 +110,39 @@ def multi_turn(planner: Planner, target: str, tools: list[str], now: str, rng: r
         calls = []
         for turn in turns:
             if turn["kind"] == "call":
-                calls.append(planner.draw(targets[turn["call"]], now, rng))
+                calls.append(planner.draw(targets[turn["call"]], scenario, rng))
             elif turn["kind"] == "followup":
-                calls.append(_followup(planner, calls[-1], turn, now, rng))
+                calls.append(_followup(planner, calls[-1], turn, scenario, rng))
     return {"targets": targets, "blueprint": calls, "turns": turns}
 
 
 def _followup(
-    planner: Planner, previous: dict[str, Any], turn: dict[str, Any], now: str, rng: random.Random
+    planner: Planner, previous: dict[str, Any], turn: dict[str, Any], scenario: Scenario, rng: random.Random
 ) -> dict[str, Any]:
-    """The previous call with its `changed` argument drawn again (until it differs)."""
+    """The previous call with its `changed` argument drawn again, and with it what must move to
+    stay coherent (a later date that follows it, the rest of the same entity): `turn["changed"]`
+    then lists all of them. An argument the previous call left out is drawn as an addition."""
     key = turn["changed"][0]
+    parameters = planner.catalog[previous["name"]].parameters
+    sampler = planner.sampler(scenario, rng, variant="followup")
     arguments = dict(previous["arguments"])
-    for _ in range(8):
-        fresh = planner.draw(previous["name"], now, rng)["arguments"]
-        sampler = ArgumentSampler(rng, datetime.fromisoformat(now.replace("Z", "+00:00")), 1.0)
-        value = fresh.get(key, sampler.arguments(planner.catalog[previous["name"]].parameters).get(key))
-        if value is not None and value != arguments.get(key):
+    if key not in arguments:  # "and make it refundable": a value the first call did not have
+        fresh = planner.sampler(scenario, rng, variant="followup")
+        fresh.optional_rate = 1.0
+        value = fresh.arguments(parameters).get(key)
+        if value is not None:
             arguments[key] = value
-            break
+        return {"name": previous["name"], "arguments": arguments}
+    arguments, changed = sampler.redraw(parameters, arguments, [key])
+    turn["changed"] = [key, *[k for k in changed if k != key]]
     return {"name": previous["name"], "arguments": arguments}
 
 
-def no_call(planner: Planner, target: str, tools: list[str], now: str, rng: random.Random) -> dict[str, Any]:
+def no_call(planner: Planner, target: str, tools: list[str], scenario: Scenario, rng: random.Random) -> dict[str, Any]:
     weights = planner.config.plan.no_call_kinds
     kinds = [k for k in ("unrelated", "missing_value", "unavailable_tool") if weights.get(k, 0) > 0]
     kind = rng.choices(kinds, [weights[k] for k in kinds])[0]
-    call = planner.draw(target, now, rng) if planner.mode == "blueprint" else None
+    call = planner.draw(target, scenario, rng) if planner.mode == "blueprint" else None
     shape: dict[str, Any] = {"kind": kind, "targets": [target], "blueprint": [call] if call else None}
     if kind == "missing_value":
         properties = planner.catalog[target].parameters.get("properties") or {}

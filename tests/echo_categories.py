@@ -108,6 +108,8 @@ def _registered(content: str) -> tuple[str, Any] | None:
 def _phrase(messages: list[dict[str, Any]], seed: int) -> str:
     system, content = messages[0]["content"], messages[-1]["content"]
     described = content.split("Next message:\n", 1)[-1]
+    if described.startswith(("The user:", "Today is")):  # the situation line (pipeline.generate.common.situation)
+        described = described.split("\n", 1)[-1]
     if described.strip().startswith("Write a question about"):  # no_call unrelated
         topic = re.search(r"asks about (.*?), which", system)
         return f"{QUESTIONS[seed % len(QUESTIONS)]} I was wondering about {topic.group(1) if topic else 'it'}."
@@ -186,10 +188,14 @@ def _fill(body: dict[str, Any]) -> dict[str, Any]:
         if given and missing:
             raw, kind = given.group(1), (_TOOLS[name].parameters["properties"].get(missing[0]) or {}).get("type")
             arguments[missing[0]] = (
-                raw.split(", ") if kind == "array" else json.loads(raw) if kind in ("integer", "number") else raw
+                re.split(r", | and ", raw)
+                if kind == "array"
+                else json.loads(raw)
+                if kind in ("integer", "number")
+                else raw
             )
     today = re.search(r"Today is (\d{4}-\d{2}-\d{2})", messages[0]["content"])
-    return fake._resolve(arguments, today.group(1) if today else None)
+    return fake._resolve({"name": name, "arguments": arguments}, today.group(1) if today else None)
 
 
 def _reply(system: str) -> str:
@@ -245,8 +251,9 @@ def answer(body: dict[str, Any]) -> str | None:
     if system.startswith("You simulate the tool"):
         tool = re.search(r"^Tool: (\S+)$", messages[-1]["content"], re.MULTILINE).group(1)
         arguments = json.loads(re.search(r"^Arguments: (.*)$", messages[-1]["content"], re.MULTILINE).group(1))
-        return json.dumps(mock_result(_TOOLS[tool], arguments, seed))
-    if props == {"request"}:
+        needed = re.search(r"^The result must include: (.*)$", messages[-1]["content"], re.MULTILINE)
+        return json.dumps(mock_result(_TOOLS[tool], arguments, seed, needed.group(1).split(", ") if needed else ()))
+    if props in ({"request"}, {"request", "implausible"}):  # phrasing (implausible: strong teachers may refuse)
         return json.dumps({"request": _phrase(messages, seed)})
     if props == {"action"}:
         return json.dumps({"action": _pick(body, schema["properties"]["action"]["enum"])})

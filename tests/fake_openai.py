@@ -23,14 +23,16 @@ import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from pipeline.generate.common import action_options
 from pipeline.sampler import ArgumentSampler, NotDrawable
+from pipeline.scenario import Scenario
 from pipeline.seeds import alias_table, load_tools
-from pipeline.surface import RELATIVE_DATES
+from pipeline.seeds.entities import bundled_entities
+from pipeline.surface import _plain, read
 
 Reply = tuple[int, Any, dict[str, str]]
 RESET: Reply = (0, b"", {})  # status 0: close the connection without answering
@@ -72,13 +74,15 @@ def response_schema(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def asked_keys(body: dict[str, Any]) -> set[str]:
-    """Which step a request is, by the keys its answer must have: {"request"}, {"action"}, ..."""
-    return set(response_schema(body).get("properties") or {})
+    """Which step a request is, by the keys its answer must have: {"request"}, {"action"}, ...
+    (a phrasing answer's optional "implausible" is left out: it is still the phrasing step)."""
+    return set(response_schema(body).get("properties") or {}) - {"implausible"}
 
 
 def parse_described_call(text: str) -> dict[str, Any]:
     """Read back the pipeline's `describe_call` rendering into {"name", "arguments"}."""
     lines = text.splitlines()
+    lines = lines[next((i for i, line in enumerate(lines) if line.startswith("Action:")), 0) :]  # after the situation
     name = FakeOpenAI.describe_to_name.get(lines[0].split(":", 1)[1].strip(), "")
     arguments: dict[str, Any] = {}
     for line in lines[2:]:
@@ -90,7 +94,19 @@ def parse_described_call(text: str) -> dict[str, Any]:
         if spoken:
             value = spoken.group(1)
         tool = _BUNDLED.get(name)
-        if tool is not None and ((tool.parameters.get("properties") or {}).get(key) or {}).get("type") == "string":
+        schema = _plain(((tool.parameters.get("properties") or {}).get(key) or {}) if tool else {})
+        if value in ("yes", "no") and schema.get("type") == "boolean":
+            arguments[key] = value == "yes"  # describe_call says a flag as yes/no
+            continue
+        if value == "none":
+            arguments[key] = None
+            continue
+        if schema.get("type") == "array" and value[:1] not in "[{":  # describe_call joins plain lists with "and"
+            items = (schema.get("items") or {}).get("type")
+            parts = re.split(r", | and ", value)
+            arguments[key] = [json.loads(p) if items in ("integer", "number") else p for p in parts]
+            continue
+        if schema.get("type") == "string":
             arguments[key] = value  # a PIN of digits is still a string
             continue
         try:
@@ -157,15 +173,21 @@ def fill(schema: dict[str, Any], variant: int = 0) -> Any:
     )
 
 
+_REQUEST = threading.local()  # the request being answered (the server answers each in its own thread)
+_TODAY = re.compile(r"\btoday is (?:\w+, )?(\d{4}-\d{2}-\d{2})", re.IGNORECASE)
+
+
 def values_for(name: str, schema: dict[str, Any], seed: int) -> dict[str, Any]:
-    """Arguments a good free-mode teacher invents: drawn from the bundled seed's pools and
-    formats when `name` is a bundled tool (so patterns hold), else `fill(schema)`."""
+    """Arguments a good free-mode teacher invents: for a bundled tool, drawn the way the planner
+    draws (pools, formats, a scenario of entities, dates around the prompt's "today"), so that a
+    strong teacher's free-mode values are as coherent as a blueprint's; else `fill(schema)`."""
     tool = _BUNDLED.get(name)
     if tool is not None:
+        today = getattr(_REQUEST, "today", None) or "2026-03-01"
+        now = datetime.fromisoformat(f"{today}T09:00:00+00:00")
+        scenario = Scenario(random.Random(seed), now, bundled_entities())
         try:
-            return ArgumentSampler(random.Random(seed), datetime(2026, 3, 1, tzinfo=timezone.utc), 0.3).arguments(
-                tool.parameters
-            )
+            return ArgumentSampler(random.Random(seed), now, 0.3, scenario).arguments(tool.parameters)
         except NotDrawable:
             pass
     return fill(schema, seed)
@@ -176,6 +198,8 @@ def echo_teacher(body: dict[str, Any]) -> str:
     schema = response_schema(body)
     props = schema.get("properties") or {}
     messages = body["messages"]
+    said = _TODAY.search(str(messages[0].get("content") or "")) if messages else None
+    _REQUEST.today = said.group(1) if said else None
     from tests.echo_categories import answer  # every step's prompt but the probe's, the judge's and single free's
 
     if "answer" not in props and "verdict" not in props:
@@ -186,7 +210,7 @@ def echo_teacher(body: dict[str, Any]) -> str:
         return json.dumps({"answer": "yes"})
     if "verdict" in props:  # the judge
         return json.dumps({"verdict": "yes", "reason": "the calls use the tools and values the user asked for"})
-    if set(props) == {"request"}:
+    if set(props) in ({"request"}, {"request", "implausible"}):
         call = parse_described_call(messages[-1]["content"])
         return json.dumps({"request": phrase(call)})
     if set(props) == {"action"}:
@@ -202,9 +226,7 @@ def echo_teacher(body: dict[str, Any]) -> str:
         )
     if set(props) == {"arguments"}:
         today = re.search(r"Today is (\d{4}-\d{2}-\d{2})", messages[0]["content"])
-        return json.dumps(
-            {"arguments": _resolve(_call_in_request(messages)["arguments"], today.group(1) if today else None)}
-        )
+        return json.dumps({"arguments": _resolve(_call_in_request(messages), today.group(1) if today else None)})
     if "call" in props:
         call_schema = props["call"]
         name = call_schema["properties"]["name"]["enum"][0]
@@ -233,8 +255,12 @@ def phrase(call: dict[str, Any]) -> str:
 
 
 def _spoken(value: Any) -> str:
-    if isinstance(value, dict):
-        return ", ".join(f"{key.replace('_', ' ')} {_spoken(item)}" for key, item in value.items() if _spoken(item))
+    if isinstance(value, dict):  # a nested choice is said in words ("damaged", "no longer needed"), an id as it is
+        return ", ".join(
+            f"{key.replace('_', ' ')} {_spoken(item) if key.endswith('id') else _spoken(item).replace('_', ' ')}"
+            for key, item in value.items()
+            if _spoken(item)
+        )
     if isinstance(value, list):
         return ", ".join(_spoken(item) for item in value)
     if isinstance(value, bool) or value is None:
@@ -242,16 +268,23 @@ def _spoken(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def _resolve(arguments: dict[str, Any], today: str | None) -> dict[str, Any]:
-    """What a good solver does with a request's surface forms: aliases back to the values the
-    tool takes (Nvidia -> NVDA), relative dates counted from today."""
-    relative = {phrase: offset for offset, phrase in RELATIVE_DATES}
+def _resolve(call: dict[str, Any], today: str | None) -> dict[str, Any]:
+    """What a good solver does with a request's spoken forms: aliases back to the values the tool
+    takes (Nvidia -> NVDA), "next Friday" / "7:30 pm" / "an hour and a half" / "premium economy"
+    read against today (pipeline.surface.read, the exact inverse of the forms the planner shows)."""
+    tool = _BUNDLED.get(call["name"])
+    properties = (tool.parameters.get("properties") or {}) if tool else {}
+    now = datetime.fromisoformat(f"{today}T00:00:00+00:00") if today else None
     resolved = {}
-    for key, value in arguments.items():
-        if isinstance(value, str) and value in relative and today:
-            value = (date.fromisoformat(today) + timedelta(days=relative[value])).isoformat()
-        elif isinstance(value, str) and value.casefold() in FakeOpenAI.alias_values:
+    for key, value in call["arguments"].items():
+        schema = _plain(properties.get(key) or {})
+        if isinstance(value, str) and value.casefold() in FakeOpenAI.alias_values:
             value = FakeOpenAI.alias_values[value.casefold()]
+        elif isinstance(value, str) and now is not None and schema:
+            reading = read(value, schema, now, key)
+            value = value if reading is None else reading
+        elif isinstance(value, list) and schema.get("type") == "array":
+            value = [FakeOpenAI.alias_values.get(v.casefold(), v) if isinstance(v, str) else v for v in value]
         resolved[key] = value
     return resolved
 

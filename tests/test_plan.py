@@ -229,3 +229,37 @@ def test_tasks_show_the_targets_own_examples(catalog):
         task = planner.task(index)
         own = [k for k, name in enumerate(EXAMPLE_TOOLS) if name == task.target]
         assert set(own) <= set(task.fewshot), task.target
+
+
+def test_a_call_nobody_could_ask_for_is_never_a_blueprint_target(catalog):
+    """An internal id the user cannot know (`x-user-knows: false`, no names for it) is never the
+    value a request must state; a tool needing one is reached only as a later chain step."""
+    hidden = SeedTool(
+        "open_ticket",
+        "Open an internal ticket by its id.",
+        {
+            "type": "object",
+            "properties": {"ticket_id": {"type": "string", "x-pool": ["tk_81f3a9"], "x-user-knows": False}},
+            "required": ["ticket_id"],
+        },
+        domain="support",
+    )
+    named = dataclasses.replace(
+        hidden,
+        name="open_named_ticket",
+        parameters={
+            "type": "object",
+            "properties": {
+                "ticket_id": {
+                    "type": "string",
+                    "x-pool": ["tk_81f3a9"],
+                    "x-user-knows": False,
+                    "x-aliases": {"tk_81f3a9": ["the printer ticket"]},
+                }
+            },
+            "required": ["ticket_id"],
+        },
+    )
+    planner = Planner(RunConfig(mode="blueprint", teacher=REMOTE), [*catalog, hidden, named], EXAMPLE_TOOLS, PROMPTS)
+    assert "open_ticket" not in planner.order and "open_named_ticket" in planner.order
+    assert not planner.sayable("open_ticket") and planner.sayable("open_named_ticket")

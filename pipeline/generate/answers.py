@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, Field, ValidationError, model_validator
 
 from pipeline.backends.base import ChatRequest
 from pipeline.generate.common import StepError, parse_json_object
@@ -31,9 +31,17 @@ Call = dict[str, Any]  # {"name", "arguments"}: checked later by the schema and 
 
 
 class RequestAnswer(BaseModel):
-    """A phrased user request."""
+    """A phrased user request, or why the planned values make no sense together (`implausible`:
+    then `request` may be missing; pipeline.generate.steps.request_of turns it into a rejection)."""
 
-    request: Text
+    request: Text | None = None
+    implausible: str | None = None
+
+    @model_validator(mode="after")
+    def _one_of_them(self) -> RequestAnswer:
+        if self.request is None and not (self.implausible or "").strip():
+            raise ValueError("neither a request nor a reason")
+        return self
 
 
 class ActionAnswer(BaseModel):

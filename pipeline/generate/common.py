@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from filters.base import Issue
@@ -76,8 +77,12 @@ class Context:
         confirm_writes: bool = False,
         templated_turns: bool = False,
         second_solve: float | None = None,
+        situation: bool = False,
     ):
         self.tools, self.examples, self.teacher_name = tools, examples, teacher_name
+        # phrasing prompts show who asks and when, and may answer that the plan is implausible
+        # (a strong teacher; a 135M one copies the situation into the request)
+        self.situation = situation
         self.grounding = GroundingCheck(grounding)  # the phrasing gate: the same rules as the check chain
         self.example_tools = [example["call"]["name"] for example in examples]
         self.domains = dict(domains or {})  # tool name -> domain, for choosing few-shots
@@ -208,7 +213,8 @@ def call_schema(tool: Tool) -> dict[str, Any]:
 
 def describe_call(call: dict[str, Any], tool: Tool | None, surface: dict[str, str] | None = None) -> str:
     """A call as plain lines for a phrasing prompt: the tool's purpose and each value, as the
-    request should say it (`surface`: an alias or a relative date instead of the raw value)."""
+    request should say it (`surface`: pipeline.surface's spoken form instead of the raw value;
+    else `spoken_value`: a flag as yes/no)."""
     properties = (tool.function.parameters.get("properties") or {}) if tool else {}
     # the function name is left out: a small teacher copies it into the request
     lines = [
@@ -217,13 +223,32 @@ def describe_call(call: dict[str, Any], tool: Tool | None, surface: dict[str, st
     lines.append("Values to mention:")
     for name, value in call["arguments"].items():
         hint = (properties.get(name) or {}).get("description", "")
-        shown = (surface or {}).get(name) or (
-            value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-        )
+        shown = (surface or {}).get(name) or spoken_value(value)
         lines.append(f"- {name}{f' ({hint})' if hint else ''}: {shown}")
     if not call["arguments"]:
         lines.append("- (no values)")
     return "\n".join(lines)
+
+
+def spoken_value(value: Any) -> str:
+    """A value as a phrasing prompt shows it: strings as they are, flags as yes/no, an absent
+    value as none, a list of plain values joined with "and", anything else as compact JSON."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return "none"
+    if isinstance(value, list) and value and all(isinstance(v, (str, int, float)) for v in value):
+        parts = [spoken_value(item) for item in value]
+        return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def situation(task: Task) -> str:
+    """Who asks and when, for a phrasing prompt (the task's scenario): "The user: ... Today is ..."."""
+    persona = (task.scenario or {}).get("persona") or {}
+    moment = datetime.fromisoformat(task.now.replace("Z", "+00:00"))
+    about = f"The user: {persona['about']}" if persona.get("about") else ""
+    return f"{about}{' ' if about else ''}Today is {moment.strftime('%A, %B')} {moment.day}, {moment.year}."
 
 
 def seed_for(task: Task, step: str) -> int:

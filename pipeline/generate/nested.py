@@ -189,7 +189,8 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
             return Candidate(
                 task, transcript.record(ctx, prompts, links=_links_meta(task, call_turns, result_messages)), raw=raw
             )
-        results += await answer_calls(task, teacher, ctx, transcript, ids, [planned], f"step-{step}")
+        needed = [link["output"] for link in task.links if link["from_step"] == step]  # what the next step reads
+        results += await answer_calls(task, teacher, ctx, transcript, ids, [planned], f"step-{step}", needed)
         result_messages.append(len(transcript.messages) - 1)
     answer, raw["answer"] = await reply(task, teacher, ctx, transcript.rendered(), ANSWER, "answer")
     if answer is None:

@@ -52,22 +52,6 @@ from pipeline.policy import templates
 from pipeline.prompts import load_prompt
 from pipeline.task import Task
 
-TOPICS = (
-    "a grammar question about English",
-    "how to explain fractions to a child",
-    "ideas for a birthday card message",
-    "a question about the history of a famous building",
-    "tips for a job interview",
-    "how to care for a houseplant",
-    "a riddle or a word game",
-    "the meaning of an idiom",
-    "a simple math word problem",
-    "advice on learning to juggle",
-    "how a rainbow forms",
-    "a short poem about autumn",
-    "a book recommendation for a teenager",
-    "how to tie a bowline knot",
-)
 KIND_INSTRUCTIONS = {
     "unrelated": "The user asks about {topic}, which none of the tools can help with.",
     "missing_value": (
@@ -113,12 +97,18 @@ def _reply_instruction(task: Task, ctx: Context) -> str:
 
 async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
     template = load_prompt("no_call/phrase")
-    prompts = [template, load_prompt("single/solve"), load_prompt("single/fill"), load_prompt("reply/assistant")]
+    prompts = [
+        template,
+        load_prompt("single/solve"),
+        load_prompt("single/fill"),
+        load_prompt("reply/assistant"),
+        load_prompt("no_call/topics"),
+    ]
     if task.kind == "missing_value" and ctx.templated_turns:
         prompts.append(load_prompt("no_call/missing"))
     assert task.blueprint is not None
     call = task.blueprint[0]
-    topic = random.Random(seed_for(task, "topic")).choice(TOPICS)
+    topic = random.Random(seed_for(task, "topic")).choice(load_prompt("no_call/topics").lines())
     instruction = KIND_INSTRUCTIONS[task.kind or "unrelated"].format(
         topic=topic, missing=(task.missing or "").replace("_", " ")
     )
@@ -308,7 +298,7 @@ async def _continue(
 
 async def _free(task: Task, teacher, ctx: Context) -> Candidate:
     template = load_prompt("no_call/free")
-    topic = random.Random(seed_for(task, "topic")).choice(TOPICS)
+    topic = random.Random(seed_for(task, "topic")).choice(load_prompt("no_call/topics").lines())
     target = ctx.tools[task.target].function
     cases = {
         "unrelated": f"the user asks about {topic}; the assistant answers directly, without tools.",
@@ -364,4 +354,5 @@ async def _free(task: Task, teacher, ctx: Context) -> Candidate:
         transcript.user(answer.value)
         confirm_if_needed(task, transcript, [answer.call], "call", ctx)
         transcript.calls([answer.call])
-    return Candidate(task, transcript.record(ctx, [template], **_meta(task)), raw={"free": asked.text})
+    prompts = [template, load_prompt("no_call/topics")]
+    return Candidate(task, transcript.record(ctx, prompts, **_meta(task)), raw={"free": asked.text})

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+from collections.abc import Sequence
 from typing import Any
 
 from filters.schema import validator_for
@@ -31,8 +32,11 @@ class ResultError(StepError):
     """A result could not be made: the executor failed or the teacher's result broke the schema."""
 
 
-async def tool_result(task: Task, teacher, ctx: Context, call: dict[str, Any], step: str) -> tuple[Any, str]:
-    """(result, provenance) for one call; ResultError when none can be made."""
+async def tool_result(
+    task: Task, teacher, ctx: Context, call: dict[str, Any], step: str, needed: Sequence[str] = ()
+) -> tuple[Any, str]:
+    """(result, provenance) for one call; ResultError when none can be made. A mocked result always
+    holds the fields on the `needed` paths (a later chain step reads them)."""
     seed = ctx.seeds.get(call["name"])
     arguments = call.get("arguments") if isinstance(call.get("arguments"), dict) else {}
     if seed is not None and seed.executor and (seed.read_only or ctx.execute_side_effects):
@@ -41,15 +45,25 @@ async def tool_result(task: Task, teacher, ctx: Context, call: dict[str, Any], s
             raise ResultError("tool_error", f"{call['name']} executor: {run.error}")
         return run.result, "executed"
     if seed is None or seed.result_schema is None or ctx.tool_results == "mock":
-        return (mock_result(seed, arguments, seed_for(task, step)) if seed is not None else {"status": "ok"}), "mocked"
-    return await _simulate(task, teacher, ctx, seed, call, arguments, step), "simulated"
+        mocked = mock_result(seed, arguments, seed_for(task, step), needed) if seed is not None else {"status": "ok"}
+        return mocked, "mocked"
+    return await _simulate(task, teacher, ctx, seed, call, arguments, step, needed), "simulated"
 
 
 async def _simulate(
-    task: Task, teacher, ctx: Context, seed, call: dict[str, Any], arguments: dict[str, Any], step: str
+    task: Task,
+    teacher,
+    ctx: Context,
+    seed,
+    call: dict[str, Any],
+    arguments: dict[str, Any],
+    step: str,
+    needed: Sequence[str] = (),
 ) -> Any:
     prompt = load_prompt("tools/simulate").render(name=seed.name, description=seed.description, today=task.now[:10])
     content = f"Tool: {seed.name}\nArguments: {json.dumps(arguments, ensure_ascii=False)}"
+    if needed:  # a later chain step reads these: a result without them would leave the chain half-linked
+        content += f"\nThe result must include: {', '.join(needed)}"
     answer = await teacher.complete(
         ChatRequest(
             [{"role": "system", "content": prompt}, {"role": "user", "content": content}],
@@ -81,12 +95,20 @@ def callable_as_is(ctx: Context, calls: list[dict[str, Any]]) -> bool:
 
 
 async def answer_calls(
-    task: Task, teacher, ctx: Context, transcript: Transcript, ids: list[str], calls: list[dict[str, Any]], step: str
+    task: Task,
+    teacher,
+    ctx: Context,
+    transcript: Transcript,
+    ids: list[str],
+    calls: list[dict[str, Any]],
+    step: str,
+    needed: Sequence[str] = (),
 ) -> list[Any]:
-    """Append the tool message of each call (in order); returns the results."""
+    """Append the tool message of each call (in order); returns the results. `needed`: result
+    paths a later step reads (tool_result)."""
     results = []
     for number, (call_id, call) in enumerate(zip(ids, calls)):
-        result, provenance = await tool_result(task, teacher, ctx, call, f"{step}-result-{number}")
+        result, provenance = await tool_result(task, teacher, ctx, call, f"{step}-result-{number}", needed)
         transcript.result(call_id, call["name"], result, provenance)
         results.append(result)
     return results

@@ -30,12 +30,13 @@ from pipeline.generate.common import (
     failed,
     guarded,
     seed_for,
+    situation,
     tools_block,
     unstated_arguments,
     wrap,
 )
 from pipeline.generate.results import confirm_if_needed
-from pipeline.generate.steps import solve
+from pipeline.generate.steps import JUDGEMENT, request_of, request_schema, solve
 from pipeline.generate.transcript import Transcript
 from pipeline.prompts import load_prompt
 from pipeline.record import Conversation, append_path
@@ -84,7 +85,10 @@ async def generate_single(task: Task, teacher, ctx: Context) -> Candidate:
 
 async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
     phrase, solve, fill = load_prompt("single/phrase"), load_prompt("single/solve"), load_prompt("single/fill")
-    messages: list[dict[str, Any]] = [{"role": "system", "content": phrase.render(style=task.style)}]
+    judgement = JUDGEMENT if ctx.situation else ""
+    messages: list[dict[str, Any]] = [
+        {"role": "system", "content": phrase.render(style=task.style, judgement=judgement)}
+    ]
     for index in task.fewshot:
         example = ctx.examples[index]
         messages.append(
@@ -94,13 +98,17 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
             {"role": "assistant", "content": json.dumps({"request": example["request"]}, ensure_ascii=False)}
         )
     assert task.blueprint is not None
-    messages.append({"role": "user", "content": describe_call(task.blueprint[0], ctx.tools[task.target], task.surface)})
+    described = describe_call(task.blueprint[0], ctx.tools[task.target], task.surface)
+    messages.append({"role": "user", "content": f"{situation(task)}\n{described}" if ctx.situation else described})
     asked = await ask(
         teacher,
-        ChatRequest(messages, task.temperature, min(ctx.max_tokens, 160), REQUEST_SCHEMA, seed_for(task, "phrase")),
+        ChatRequest(
+            messages, task.temperature, min(ctx.max_tokens, 160), request_schema(ctx), seed_for(task, "phrase")
+        ),
         RequestAnswer,
     )
-    request = asked.expect("the phrasing answer has no request", "phrase").request
+    asked.expect("the phrasing answer has no request", "phrase")
+    request = request_of(asked, "phrase") or ""
     copied = _copied(task, ctx, request)
     target = task.blueprint[0]
     unstated = (

@@ -29,6 +29,7 @@ from pipeline.generate.answers import (
 from pipeline.generate.common import (
     Candidate,
     Context,
+    StepError,
     action_options,
     call_schema,
     describe_call,
@@ -36,6 +37,7 @@ from pipeline.generate.common import (
     failed,
     seed_for,
     signature,
+    situation,
     wrap,
 )
 from pipeline.generate.transcript import Transcript, fewshot_texts
@@ -48,6 +50,19 @@ REQUEST_SCHEMA = {
     "properties": {"request": {"type": "string", "minLength": 8, "maxLength": 600}},
     "required": ["request"],
 }
+# a strong teacher may refuse a plan that makes no sense for the user and the day (implausible_plan)
+PLAUSIBLE_REQUEST_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "request": REQUEST_SCHEMA["properties"]["request"],
+        "implausible": {"type": "string", "minLength": 8, "maxLength": 300},
+    },
+    "minProperties": 1,
+}
+JUDGEMENT = (
+    "- If the values make no sense together for this user today (a booking in the past, a walk between "
+    'two continents, a party of forty at a bistro), reply {"implausible": "<why, in one sentence>"} instead.'
+)
 REPLY_SCHEMA = {
     "type": "object",
     "properties": {"reply": {"type": "string", "minLength": 2, "maxLength": 800}},
@@ -91,18 +106,35 @@ async def phrase(
     `shots` are (described, request) pairs shown first; `context` the conversation so far.
     """
     template = load_prompt(prompt)
-    messages: list[dict[str, Any]] = [{"role": "system", "content": template.render(style=task.style, **values)}]
+    system = template.render(style=task.style, judgement=JUDGEMENT if ctx.situation else "", **values)
+    messages: list[dict[str, Any]] = [{"role": "system", "content": system}]
     for shown, request in shots:
         messages.append({"role": "user", "content": shown})
         messages.append({"role": "assistant", "content": json.dumps({"request": request}, ensure_ascii=False)})
+    if ctx.situation:
+        described = f"{situation(task)}\n{described}"
     content = f"Conversation so far:\n{context}\n\nNext message:\n{described}" if context else described
     messages.append({"role": "user", "content": content})
     asked = await ask(
         teacher,
-        ChatRequest(messages, task.temperature, min(ctx.max_tokens, 200), REQUEST_SCHEMA, seed_for(task, step)),
+        ChatRequest(messages, task.temperature, min(ctx.max_tokens, 200), request_schema(ctx), seed_for(task, step)),
         RequestAnswer,
     )
-    return (asked.value.request if asked.value is not None else None), asked.text
+    return request_of(asked, step), asked.text
+
+
+def request_schema(ctx: Context) -> dict[str, Any]:
+    """The phrasing answer's schema: a request, or (strong teachers) why the plan is implausible."""
+    return PLAUSIBLE_REQUEST_SCHEMA if ctx.situation else REQUEST_SCHEMA
+
+
+def request_of(asked: Any, step: str) -> str | None:
+    """The phrased request (None when the answer does not fit); a teacher's reason why the plan is
+    implausible stops the candidate as `implausible_plan`, counted in the funnel."""
+    value = asked.value
+    if value is not None and (value.implausible or "").strip():
+        raise StepError("implausible_plan", f"the phrasing teacher: {value.implausible.strip()}", **{step: asked.text})
+    return value.request if value is not None else None
 
 
 def single_shots(task: Task, ctx: Context, name: str, k: int = 2) -> list[tuple[str, str]]:

@@ -98,6 +98,8 @@ class Transcript:
             data["reference"] = self.references
         if task.rules:
             data["policy"] = task.rules
+        if task.scenario:
+            data["scenario"] = task.scenario
         data.update(meta)
         return Conversation(
             id=task.id,

@@ -28,6 +28,7 @@ from pipeline.record import FunctionSpec, Tool, append_path, json_path, tool_nam
 from pipeline.resources import data_dir, display_path
 from pipeline.schema_safety import Validator, schema_limits_problem
 from pipeline.seeds import importers, sidecar
+from pipeline.seeds.entities import bind_entities, bundled_entities
 
 JSON_TYPES = {"string", "number", "integer", "boolean", "object", "array", "null"}
 DEFS_KEYS = ("$defs", "definitions")  # the only places a seed's $ref may point into
@@ -95,6 +96,7 @@ def load_tools(
     (`--executors`, beside the bundled seeds/executors); a tool naming code elsewhere is an
     InputError saying how to allow it. Without it (None) no executor is kept: the caller runs none."""
     allowed = None if executors is None else allowed_executors(executors)
+    tables = bundled_entities()
     tools: list[SeedTool] = []
     seen: dict[str, str] = {}
     for path in tool_files(paths):
@@ -109,6 +111,7 @@ def load_tools(
                     f"duplicate tool name {tool.name!r} (also in {seen[tool.name]})", shown, f"{where}.name"
                 )
             seen[tool.name] = f"{shown} {where}"
+            bind_entities(tool.parameters, tables, shown, where)
             tools.append(tool)
     if not tools:
         raise InputError("no tools found", ", ".join(paths or ["seeds/tools"]))

@@ -1,0 +1,104 @@
+"""What a reviewer sees across a dataset: values repeated too often, and requests that say a
+value the way no person types it (manifest keys `repetition` and `raw_forms`).
+
+- repetition: per (tool, parameter), its most used value and that value's share of the
+  parameter's uses; a value above `limit` (5%) is listed under `over_limit`. Flags, nulls and
+  enums with few options (where 1/options is above the limit) are left out: repeating them is
+  their nature.
+- raw_forms: the share of user turns that contain an ISO date, an ISO timestamp, a snake_case
+  token or an opaque id (an argument of an `..._id` parameter written in the request, other than
+  ids a user holds from an e-mail or ticket: order numbers, booking references, flight numbers).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from typing import Any
+
+from pipeline.record import Conversation
+
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+ISO_TIMESTAMP = re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+SNAKE_CASE = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")
+_HELD_IDS = re.compile(r"order|booking|reservation|confirmation|flight|tracking|reference|ticket|invoice|number")
+
+
+def repetition(records: list[Conversation], limit: float = 0.05, top: int = 15) -> dict[str, Any]:
+    """The most repeated value of each parameter over the records' calls, worst first."""
+    uses: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    options: dict[tuple[str, str], int] = {}
+    for record in records:
+        schemas = record.tool_schemas()
+        for message in record.messages:
+            for call in message.tool_calls or []:
+                arguments = call.function.arguments if isinstance(call.function.arguments, dict) else {}
+                properties = (schemas.get(call.function.name) or {}).get("properties") or {}
+                for key, value in arguments.items():
+                    if isinstance(value, bool) or value is None:
+                        continue
+                    slot = (call.function.name, key)
+                    uses[slot][json.dumps(value, sort_keys=True, ensure_ascii=False)] += 1
+                    enum = (properties.get(key) or {}).get("enum")
+                    if isinstance(enum, list):
+                        options[slot] = len(enum)
+    rows = []
+    for (tool, key), counter in uses.items():
+        total = sum(counter.values())
+        if options.get((tool, key)) and 1 / options[(tool, key)] > limit:
+            continue
+        value, count = counter.most_common(1)[0]
+        rows.append(
+            {
+                "tool": tool,
+                "parameter": key,
+                "value": json.loads(value),
+                "share": round(count / total, 3),
+                "uses": total,
+            }
+        )
+    rows.sort(key=lambda row: (-row["share"], -row["uses"], row["tool"], row["parameter"]))
+    counted = [row for row in rows if row["uses"] >= 1 / limit]  # a share means little over a handful of uses
+    return {
+        "limit": limit,
+        "over_limit": sum(1 for row in counted if row["share"] > limit),
+        "parameters": len(rows),
+        "worst": counted[:top],
+    }
+
+
+def raw_forms(records: list[Conversation]) -> dict[str, Any]:
+    """Shares of user turns with an ISO date, ISO timestamp, snake_case token or opaque id."""
+    counts: Counter = Counter()
+    turns = 0
+    for record in records:
+        ids = _opaque_ids(record)
+        for message in record.messages:
+            if message.role != "user" or not message.content:
+                continue
+            turns += 1
+            text = message.content
+            counts["iso_date"] += bool(ISO_DATE.search(text))
+            counts["iso_timestamp"] += bool(ISO_TIMESTAMP.search(text))
+            counts["snake_case"] += bool(SNAKE_CASE.search(text))
+            counts["opaque_id"] += any(value in text for value in ids)
+            counts["any"] += bool(
+                ISO_DATE.search(text) or SNAKE_CASE.search(text) or any(value in text for value in ids)
+            )
+    return {"user_turns": turns, **{key: round(counts[key] / turns, 4) if turns else 0.0 for key in _KEYS}}
+
+
+_KEYS = ("iso_date", "iso_timestamp", "snake_case", "opaque_id", "any")
+
+
+def _opaque_ids(record: Conversation) -> set[str]:
+    """Values of `..._id` parameters a user would not hold, as written in the record's calls."""
+    found = set()
+    for message in record.messages:
+        for call in message.tool_calls or []:
+            arguments = call.function.arguments if isinstance(call.function.arguments, dict) else {}
+            for key, value in arguments.items():
+                if key.endswith("id") and isinstance(value, str) and len(value) >= 4 and not _HELD_IDS.search(key):
+                    found.add(value)
+    return found
