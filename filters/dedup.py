@@ -213,26 +213,26 @@ def _drop_phrases(words: list[str]) -> list[str]:
 
 
 def _digits(words: Iterable[str]) -> Iterator[str]:
-    """Number words as digits: "twenty eight" -> "28", "a hundred" (the "a" already dropped) -> "100"."""
-    value = None
+    """Number words as digits: "twenty eight" -> "28", "three thousand two hundred" -> "3200"."""
+    total, group, spoken = 0, 0, False  # a number being read: total of its thousands, the group below
     for word in words:
-        if word in _UNITS or word in _TENS:
-            number = _UNITS.get(word, _TENS.get(word))
-            if value is not None and value % 10 == 0 and (value % 100 >= 20 and number < 10 or value % 100 == 0):
-                value += number
-                continue
-            if value is not None:
-                yield str(value)
-            value = number
+        number = _UNITS.get(word, _TENS.get(word))
+        if number is not None:
+            if spoken and not (group % 100 >= 20 and group % 10 == 0 and number < 10 or group % 100 == 0):
+                yield str(total + group)  # "one two": two numbers
+                total, group = 0, 0
+            group, spoken = group + number, True
+        elif word == "hundred":
+            group, spoken = (group or 1) * 100, True
         elif word in _SCALES:
-            value = (value or 1) * _SCALES[word]
+            total, group, spoken = total + (group or 1) * _SCALES[word], 0, True
         else:
-            if value is not None:
-                yield str(value)
-                value = None
+            if spoken:
+                yield str(total + group)
+                total, group, spoken = 0, 0, False
             yield word
-    if value is not None:
-        yield str(value)
+    if spoken:
+        yield str(total + group)
 
 
 def mask_values(text: str, values: Iterable[Any]) -> str:

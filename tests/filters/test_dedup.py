@@ -323,6 +323,8 @@ def test_near_text_is_the_same_after_light_edits(edited):
 def test_near_text_writes_numbers_and_amounts_one_way():
     assert near_text("Convert a thousand dollars to euros") == near_text("convert $1,000 to EUR")
     assert near_text("twenty eight minutes") == near_text("28 min") == "28 min"
+    assert near_text("three thousand two hundred fifty steps") == near_text("3,250 steps") == "3250 steps"
+    assert near_text("one two three") == "1 2 3"
     assert near_text("Whats on at 15:00?") == near_text("What's on at 1500")
 
 
