@@ -27,11 +27,10 @@ from typing import Any
 
 import numpy as np
 import xxhash
-from rapidfuzz import fuzz
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from filters.dedup import DedupOptions, find_duplicates, normalize_text  # noqa: E402
+from filters.dedup import DedupOptions, find_duplicates, near_score, near_text, normalize_text  # noqa: E402
 from filters.match import call_key, match_calls  # noqa: E402
 from pipeline.sampler import ArgumentSampler  # noqa: E402
 from pipeline.seeds import load_tools  # noqa: E402
@@ -300,10 +299,11 @@ def truth_key(record: dict[str, Any], schemas: dict[str, Any]) -> int:
 
 
 def same_pair(generator: Generator, i: int, j: int, threshold: float) -> bool:
-    """Whether records i and j are near duplicates by definition: the same call, user texts within the threshold."""
+    """Whether records i and j are near duplicates by definition: the same call, user texts passing near_score."""
     a, b = generator.record(i), generator.record(j)
-    texts = [normalize_text(r["messages"][1]["content"]) for r in (a, b)]
-    return fuzz.ratio(*texts) >= threshold and match_calls([the_call(a)], [the_call(b)], generator.schemas).ok
+    texts = [near_text(r["messages"][1]["content"]) for r in (a, b)]
+    options = DedupOptions(threshold=threshold)
+    return bool(near_score(*texts, options)) and match_calls([the_call(a)], [the_call(b)], generator.schemas).ok
 
 
 def run(n: int, seed: int = 0, template_cap: int = 10**9, options: DedupOptions | None = None) -> dict[str, Any]:
@@ -311,7 +311,7 @@ def run(n: int, seed: int = 0, template_cap: int = 10**9, options: DedupOptions 
     generator = Generator(seed)
     options = options or DedupOptions(template_cap=template_cap)
     planted = np.zeros(n, bool)
-    qualified = np.zeros(n, bool)  # planted and within the ratio threshold of its source (a duplicate by definition)
+    qualified = np.zeros(n, bool)  # planted and passing near_score against its source (a duplicate by definition)
     keys = np.zeros(n, np.uint64)
     spent = [0.0, 0.0]  # wall and CPU seconds spent rendering inside the stream
 
@@ -323,8 +323,9 @@ def run(n: int, seed: int = 0, template_cap: int = 10**9, options: DedupOptions 
             if source is not None:
                 planted[i] = True
                 original = generator.record(source)["messages"][1]["content"]
-                ratio = fuzz.ratio(normalize_text(record["messages"][1]["content"]), normalize_text(original))
-                qualified[i] = ratio >= options.threshold
+                qualified[i] = bool(
+                    near_score(near_text(record["messages"][1]["content"]), near_text(original), options)
+                )
             keys[i] = truth_key(record, generator.schemas)
             spent[0] += time.perf_counter() - wall
             spent[1] += time.process_time() - cpu

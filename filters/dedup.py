@@ -1,8 +1,11 @@
 """Dedup: drop exact and near duplicates from a whole set of records (a set operation, not a Check).
 
 Exact: one 64-bit hash of the normalised user turns, the tool names offered and the canonical calls.
-Near: only within a bucket of identical canonical calls, MinHash LSH over character shingles of
-the user text proposes candidates and rapidfuzz confirms them (`fuzz.ratio >= threshold`).
+Near: only within a bucket of identical canonical calls, on near_text (the request's words sorted,
+numbers as digits, politeness and filler dropped, so "Hey, book a table for two, please?" and
+"book a table for 2" are one text): MinHash LSH over its character shingles proposes candidates,
+near_score confirms them (the same words for short requests, `fuzz.ratio >= threshold` for
+longer ones, never a number changed into another).
 Template cap: at most `template_cap` kept records share one value-masked template.
 Records rank by `meta.task_index` (else the caller's index); a duplicate names the kept record
 of lowest rank, so the result does not depend on input order.
@@ -15,6 +18,7 @@ import re
 import sys
 import unicodedata
 from array import array
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,6 +35,88 @@ from pipeline.record import Conversation, decode_arguments
 _PUNCT = re.compile(r"[^\w\s]|_")
 _ASCII_PUNCT = str.maketrans({chr(c): " " for c in range(128) if _PUNCT.match(chr(c))})
 _DIGITS = re.compile(r"\d+")
+_JOIN = re.compile(r"(\d)(?:,(?=\d{3}(?!\d))|:(?=\d))")  # 1,000 -> 1000, 15:00 -> 1500
+_JOINABLE = re.compile(r"\d[,:]\d")
+_SYMBOLS = {"$": " usd ", "€": " eur ", "£": " gbp ", "%": " percent ", "&": " and ", "@": " at "}
+_APOSTROPHES = "'`\u2018\u2019\u00b4"  # dropped, not spaced: "what's" and "whats" are one word
+_NEAR_UNICODE = str.maketrans({**dict.fromkeys(_APOSTROPHES), **_SYMBOLS})
+_NEAR_ASCII = str.maketrans(
+    {
+        **{chr(c): " " for c in range(128) if _PUNCT.match(chr(c))},
+        **{chr(c): chr(c).lower() for c in range(ord("A"), ord("Z") + 1)},
+        **{k: v for k, v in _SYMBOLS.items() if k.isascii()},
+        **dict.fromkeys("'`"),
+    }
+)
+_LETTERS_OR_DIGITS = re.compile(r"\d+|[^\W\d_]+")  # "3pm" -> "3", "pm"
+# politeness and filler a light edit adds or drops: not what a request asks for
+_POLITE = ("please", "pls", "plz", "kindly", "thanks", "thank", "thx", "ty", "cheers", "asap")
+_GREETINGS = ("hey", "hi", "hiya", "howdy", "hello", "yo", "dear", "mate", "assistant")
+_HEDGES = ("ok", "okay", "alright", "so", "um", "uh", "hmm", "oh", "btw", "just", "actually", "basically", "quickly")
+_FUNCTION_WORDS = ("can", "could", "would", "will", "you", "u", "me", "my", "a", "an", "the")
+_FILLER = frozenset((*_POLITE, *_GREETINGS, *_HEDGES, *_FUNCTION_WORDS))
+_FILLER_PHRASES = [
+    tuple(phrase.split())
+    for phrase in (
+        "thank you",
+        "thank you so much",
+        "thanks so much",
+        "thanks a lot",
+        "much obliged",
+        "appreciate you",
+        "good morning",
+        "good afternoon",
+        "good evening",
+        "sorry to bother you",
+        "if you dont mind",
+        "if its not too much trouble",
+        "that would be great",
+        "no worries",
+        "thanks in advance",
+        "much appreciated",
+        "appreciate it",
+        "for me",
+        "real quick",
+        "quick question",
+        "ok so",
+        "hey there",
+        "hi there",
+        "hello there",
+        "excuse me",
+        "if you can",
+        "if possible",
+        "when you can",
+        "when you get a chance",
+        "no rush",
+        "by the way",
+    )
+]
+_PHRASES_BY_LAST_WORD: dict[str, list[tuple[str, ...]]] = {}
+for _phrase in _FILLER_PHRASES:
+    _PHRASES_BY_LAST_WORD.setdefault(_phrase[-1], []).append(_phrase)
+_SYNONYMS = {
+    **dict.fromkeys(("dollar", "dollars", "bucks"), "usd"),
+    **dict.fromkeys(("euro", "euros"), "eur"),
+    **dict.fromkeys(("pct",), "percent"),
+    **dict.fromkeys(("mins", "minute", "minutes"), "min"),
+    **dict.fromkeys(("hr", "hrs", "hour", "hours"), "h"),
+    **dict.fromkeys(("kms", "kilometer", "kilometers", "kilometre", "kilometres"), "km"),
+}
+_UNITS = {
+    word: value
+    for value, word in enumerate(
+        (
+            *("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
+            *("eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"),
+        )
+    )
+}
+_TENS = {
+    word: 10 * value
+    for value, word in enumerate(("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"), 2)
+}
+_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
+_NUMBER_WORDS = frozenset((*_UNITS, *_TENS, *_SCALES))
 _MASK = "\x00"  # placeholder of a masked value: normalised text never contains it
 _MERSENNE = np.uint64((1 << 61) - 1)
 _CHUNK = 4096  # records per MinHash batch: their shingles stay in cache across permutations
@@ -38,7 +124,11 @@ _CHUNK = 4096  # records per MinHash batch: their shingles stay in cache across 
 
 @dataclass
 class DedupOptions:
-    """Near-duplicate threshold (fuzz.ratio), template cap, and the MinHash LSH shape (bands x rows = num_perm)."""
+    """Near-duplicate threshold (fuzz.ratio of near_texts), template cap, MinHash LSH shape (bands x rows = num_perm).
+
+    `short_words` (new in issue 24, last so positional use still works): a request of at most this
+    many words after near_text is a near duplicate only of one with the same words.
+    """
 
     threshold: float = 90.0
     template_cap: int = 50
@@ -46,12 +136,15 @@ class DedupOptions:
     bands: int = 32
     shingle: int = 4
     exhaustive: int = 8  # calls buckets up to this size compare every pair instead of MinHash LSH
+    short_words: int = 4  # requests of at most this many words (near_text) need the same words
 
     def __post_init__(self) -> None:
         if self.num_perm % self.bands:
             raise ValueError(f"bands ({self.bands}) must divide num_perm ({self.num_perm})")
         if self.template_cap < 1 or self.shingle < 1:
             raise ValueError("template_cap and shingle must be at least 1")
+        if self.short_words < 0:
+            raise ValueError("short_words must not be negative")
 
 
 @dataclass(slots=True)
@@ -61,6 +154,7 @@ class Features:
     id: str
     path: str  # JSON path of the first user message, or ""
     text: str  # normalised user turns joined by a space
+    request: str  # the user turns as written, joined by a space (near duplicates compare its near_text)
     exact: int  # user turns + tool names offered + canonical calls
     calls: int  # canonical calls of every assistant turn (the near-duplicate bucket)
     template: int  # value-masked user text + names of the tools called
@@ -72,6 +166,73 @@ def normalize_text(text: str) -> str:
     if text.isascii():  # the common case, without the regex
         return " ".join(text.lower().translate(_ASCII_PUNCT).split())
     return " ".join(_PUNCT.sub(" ", unicodedata.normalize("NFKC", text).casefold()).split())
+
+
+def near_text(text: str) -> str:
+    """The words a request asks with, sorted: normalised, numbers as digits, politeness and filler dropped.
+
+    Light edits a person makes to a request (casing, punctuation, "please" / "hey" / "just",
+    "two" for "2", "$5" for "5 dollars", "1,000" for "1000", clauses in another order) give the
+    same near_text; only a changed, added or dropped content word is left to compare.
+    """
+    if _JOINABLE.search(text):
+        text = _JOIN.sub(r"\1", text)
+    if text.isascii():
+        text = text.translate(_NEAR_ASCII)
+    else:
+        text = _PUNCT.sub(" ", unicodedata.normalize("NFKC", text).casefold().translate(_NEAR_UNICODE))
+    words = all_words = text.split()
+    if not _PHRASES_BY_LAST_WORD.keys().isdisjoint(words):
+        words = _drop_phrases(words)
+    kept: list[str] = []
+    for word in words:
+        if word in _FILLER:
+            continue
+        if word.isalpha() or word.isdigit():
+            kept.append(_SYNONYMS.get(word, word))
+        else:
+            kept.extend(_SYNONYMS.get(part, part) for part in _LETTERS_OR_DIGITS.findall(word))
+    if not kept:  # nothing but filler ("hello there"): those words are the request
+        kept = all_words
+    if not _NUMBER_WORDS.isdisjoint(kept):
+        kept = list(_digits(kept))
+    kept.sort()
+    return " ".join(kept)
+
+
+def _drop_phrases(words: list[str]) -> list[str]:
+    """`words` without the filler phrases in them ("thank you", "when you get a chance", ...)."""
+    out: list[str] = []
+    for word in words:
+        out.append(word)
+        for phrase in _PHRASES_BY_LAST_WORD.get(word, ()):
+            if tuple(out[-len(phrase) :]) == phrase:
+                del out[-len(phrase) :]
+                break
+    return out
+
+
+def _digits(words: Iterable[str]) -> Iterator[str]:
+    """Number words as digits: "twenty eight" -> "28", "three thousand two hundred" -> "3200"."""
+    total, group, spoken = 0, 0, False  # a number being read: total of its thousands, the group below
+    for word in words:
+        number = _UNITS.get(word, _TENS.get(word))
+        if number is not None:
+            if spoken and not (group % 100 >= 20 and group % 10 == 0 and number < 10 or group % 100 == 0):
+                yield str(total + group)  # "one two": two numbers
+                total, group = 0, 0
+            group, spoken = group + number, True
+        elif word == "hundred":
+            group, spoken = (group or 1) * 100, True
+        elif word in _SCALES:
+            total, group, spoken = total + (group or 1) * _SCALES[word], 0, True
+        else:
+            if spoken:
+                yield str(total + group)
+                total, group, spoken = 0, 0, False
+            yield word
+    if spoken:
+        yield str(total + group)
 
 
 def mask_values(text: str, values: Iterable[Any]) -> str:
@@ -184,7 +345,7 @@ class _Table:
     def add(self, index: int, features: Features) -> None:
         self.ids.append(features.id)
         self.paths.append(sys.intern(features.path))
-        self.texts.append(features.text)
+        self.texts.append(features.request)
         self.index.append(index)
         self.order.append(index if features.task_index is None else features.task_index)
         self.exact.append(features.exact)
@@ -204,12 +365,39 @@ def _near(
     """Mark near duplicates among positions `alive` (ascending) within their calls buckets."""
     _, inverse, counts = np.unique(calls[alive], return_inverse=True, return_counts=True)
     size = counts[inverse.reshape(-1)]  # a record alone in its calls bucket has no near duplicate
+    for position in alive[size > 1].tolist():  # only these are compared: near_text for them alone
+        texts[position] = near_text(texts[position])
     small = alive[(size > 1) & (size <= options.exhaustive)]
     _confirm(((p, (c,)) for p, c in zip(small.tolist(), calls[small].tolist())), texts, options, target, kind, score)
     large = alive[size > max(1, options.exhaustive)]
     if len(large):
         bands = band_keys([texts[p] for p in large], calls[large], options)
         _confirm(_shared_bands(large, bands), texts, options, target, kind, score)
+
+
+def near_score(first: str, second: str, options: DedupOptions) -> float:
+    """fuzz.ratio of two near_texts when they are near duplicates, else 0.
+
+    A short request (at most `short_words` words) must have the same words as its duplicate;
+    longer ones may differ by a word or two, `ratio >= threshold`, but not by a number changed
+    into another (a date, count or amount: "Dec 18" / "Dec 19" are two requests).
+    """
+    if first == second:
+        return 100.0
+    words, others = first.split(" "), second.split(" ")
+    if min(len(words), len(others)) <= options.short_words:
+        return 0.0
+    ratio = fuzz.ratio(first, second, score_cutoff=options.threshold)
+    if not ratio:
+        return 0.0
+    added, dropped = _difference(words, others)
+    return 0.0 if any(map(str.isdigit, added)) and any(map(str.isdigit, dropped)) else ratio
+
+
+def _difference(words: list[str], others: list[str]) -> tuple[list[str], list[str]]:
+    """Words of `words` missing from `others` and the reverse (as multisets)."""
+    counts, other_counts = Counter(words), Counter(others)
+    return list((counts - other_counts).elements()), list((other_counts - counts).elements())
 
 
 def _shared_bands(positions: np.ndarray, bands: np.ndarray) -> Iterator[tuple[int, list[int]]]:
@@ -238,8 +426,8 @@ def _confirm(
     for position, keys in candidates:
         text = texts[position]
         for other in sorted({p for key in keys for p in kept_by_key.get(key, ())}):
-            ratio = fuzz.ratio(text, texts[other], score_cutoff=options.threshold)
-            if ratio and ratio >= options.threshold:
+            ratio = near_score(text, texts[other], options)
+            if ratio:
                 target[position], kind[position], score[position] = other, 2, ratio
                 break
         else:
@@ -321,6 +509,7 @@ def _features(
 ) -> Features:
     texts = [normalize_text(content) for _, content in users]
     text = " ".join(t for t in texts if t)
+    request = " ".join(content for _, content in users)
     values: list[Any] = []
     called: list[str] = []
     canonical = []
@@ -340,6 +529,7 @@ def _features(
         rid,
         f"messages[{users[0][0]}].content" if users else "",
         text,
+        request,
         _hash(exact),
         _hash(calls_text),
         _hash(template),
