@@ -203,3 +203,17 @@ def test_good_annotations_have_no_problems_and_are_collected():
     assert role_problems(params) == []
     tools = [SimpleNamespace(name="a", parameters=params), SimpleNamespace(name="b", parameters=_schema(x=DATE))]
     assert annotations_of(tools) == {"a": params}
+
+
+def test_annotations_inside_the_non_null_branch_of_a_nullable_any_of():
+    params = _schema(due={"anyOf": [{**DATE, "x-when": "future", "x-horizon": [0, 30]}, {"type": "null"}]})
+    role = roles_of(params)["due"]
+    assert (role.kind, role.when, role.horizon, role.nullable, role.inferred) == (
+        "date",
+        "future",
+        (0.0, 30.0),
+        True,
+        frozenset(),
+    )
+    bad = _schema(due={"anyOf": [{"type": "integer", "x-when": "past"}, {"type": "null"}]})
+    assert [where for where, _ in role_problems(bad)] == ["properties.due.x-when"]
