@@ -19,11 +19,20 @@ from filters.base import Check
 from filters.category import CategoryCheck
 from filters.format import FormatCheck
 from filters.grounding import GroundingCheck
+from filters.plausibility import PlausibilityCheck
 from filters.quality import QualityCheck
 from filters.reference import ReferenceCheck
 from filters.schema import SchemaCheck
 
-CHAIN: tuple[type[Check], ...] = (FormatCheck, SchemaCheck, GroundingCheck, CategoryCheck, ReferenceCheck, QualityCheck)
+CHAIN: tuple[type[Check], ...] = (
+    FormatCheck,
+    SchemaCheck,
+    PlausibilityCheck,  # plan defects are reported before grounding
+    GroundingCheck,
+    CategoryCheck,
+    ReferenceCheck,
+    QualityCheck,
+)
 CHECKS: dict[str, type[Check]] = {check.name: check for check in CHAIN}
 # every stage that can remove a candidate, in the order the funnel counts them: a candidate
 # counts under the first stage that found an issue

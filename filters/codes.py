@@ -20,6 +20,27 @@ CODES: dict[str, tuple[str, str]] = {
     "wrong_type": ("schema", "an argument of the wrong JSON type"),
     "enum_violation": ("schema", "a value outside the parameter's enum/const"),
     "constraint_violation": ("schema", "pattern, range, length, item count or format (date, email, uri...) broken"),
+    # plausibility
+    "implausible_date": (
+        "plausibility",
+        "a future-role date (booking, reminder, reschedule) before meta.now, or a past-role one (history) after it",
+    ),
+    "range_order": (
+        "plausibility",
+        "an end not after its start (check-out, end date, max below min) or further from it than the allowed span",
+    ),
+    "inconsistent_entity": (
+        "plausibility",
+        "city, country, region, postal code, airport or a walking route's ends disagree (by the shipped gazetteer)",
+    ),
+    "implausible_magnitude": (
+        "plausibility",
+        "a number far outside its typical range (above 3 x high, or below low / 3)",
+    ),
+    "ungrounded_flag": (
+        "plausibility",
+        "a non-default boolean or an explicit null overriding a default that nothing before the call asks for",
+    ),
     # grounding
     "ungrounded_value": ("grounding", "an argument value nobody in the conversation said or returned before the call"),
     "unused_tool_result": ("grounding", "nested: a dependent call uses nothing the earlier tool results returned"),

@@ -26,7 +26,9 @@ from filters.base import Check, run_checks
 from filters.checks import default_checks
 from filters.dedup import DedupOptions, find_duplicates
 from filters.grounding import GroundingOptions
+from filters.plausibility import PlausibilityOptions
 from filters.quality import QualityOptions
+from filters.roles import annotations_of
 from pipeline import errors, log, sandbox
 from pipeline.backends.cache import ResponseCache
 from pipeline.backends.embedded import EmbeddedServer
@@ -182,7 +184,7 @@ async def generate(
     try:
         style = await teacher.probe()
         grounding = GroundingOptions(aliases=alias_table(catalog))  # the phrasing gate and the check chain agree
-        checks = check_chain(config, grounding)
+        checks = check_chain(config, grounding, plausibility=PlausibilityOptions(annotations=annotations_of(catalog)))
         dedup = dedup_step(config)
         results: list[RunResult] = []
         with Progress(
@@ -256,17 +258,19 @@ def candidate_steps(generate_one, teacher, context: Context, checks: list[Check]
     return steps
 
 
-def check_chain(config: RunConfig, grounding: GroundingOptions, every: bool = False) -> list[Check]:
+def check_chain(
+    config: RunConfig, grounding: GroundingOptions, every: bool = False, plausibility: PlausibilityOptions | None = None
+) -> list[Check]:
     """The per-record checks the config names (all of filters.checks.CHAIN by default; `every`
     check for pairs: a pair's rejected turn must fail for exactly its reason, which only the whole
-    chain can say), with their options."""
+    chain can say), with their options (plausibility: the seeds' role annotations)."""
     quality = QualityOptions(
         min_request_words=config.checks.min_request_words,
         max_user_chars=config.checks.max_user_chars,
         language=config.checks.language,
     )
     names = None if every else config.checks.enabled
-    return default_checks(names, grounding=grounding, quality=quality)
+    return default_checks(names, grounding=grounding, quality=quality, plausibility=plausibility)
 
 
 def dedup_step(config: RunConfig):
@@ -346,7 +350,12 @@ def pairs_of(config: RunConfig, catalog: list, result: RunResult) -> list:
     """The run's verified DPO pairs (pipeline.pairs), as the config asks."""
     if not config.pairs.enabled:
         return []
-    checks = check_chain(config, GroundingOptions(aliases=alias_table(catalog)), every=True)
+    checks = check_chain(
+        config,
+        GroundingOptions(aliases=alias_table(catalog)),
+        every=True,
+        plausibility=PlausibilityOptions(annotations=annotations_of(catalog)),
+    )
     return build_pairs(
         result.accepted,
         checks,

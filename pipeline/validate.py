@@ -1,7 +1,8 @@
 """`python -m pipeline.validate FILE.jsonl`: check canonical records, one JSON line per record.
 
-Runs every check that needs no LLM: format, schema, grounding (aliases from the bundled seeds or
---tools), category, reference, quality, then dedup over the whole file. Exit 0 when every
+Runs every check that needs no LLM: format, schema, plausibility (role annotations from the
+bundled seeds or --tools), grounding (aliases from the same seeds), category, reference,
+quality, then dedup over the whole file. Exit 0 when every
 record passes, 1 when some fail, 2 on bad usage or unreadable input. Lines are parsed strictly
 (pipeline.parse: no NaN/Infinity, no duplicate keys) and read one at a time; a line longer than
 pipeline.record.MAX_LINE_BYTES (8 MiB) stops with `error: FILE: line N: longer than 8 MiB`.
@@ -20,7 +21,9 @@ from filters.base import Issue, run_checks
 from filters.checks import CHECKS, default_checks
 from filters.dedup import find_duplicates
 from filters.grounding import GroundingOptions
+from filters.plausibility import PlausibilityOptions
 from filters.quality import QualityOptions
+from filters.roles import annotations_of
 from pipeline.errors import EXIT_BAD_INPUT, InputError
 from pipeline.record import iter_jsonl, json_path, parse_record
 from pipeline.seeds import alias_table, load_tools
@@ -52,7 +55,8 @@ def main(argv: list[str] | None = None, prog: str = "python -m pipeline.validate
         action="append",
         default=[],
         metavar="PATH",
-        help="seed tool files whose x-aliases count as grounding (default: the bundled seeds)",
+        help="seed tool files: their x-aliases count as grounding, their x-when/x-after/... roles drive "
+        "plausibility (default: the bundled seeds)",
     )
     defaults = QualityOptions()
     parser.add_argument(
@@ -76,11 +80,17 @@ def main(argv: list[str] | None = None, prog: str = "python -m pipeline.validate
         names = [name for name in names if name != "dedup"]
         if dedup and not names:
             names = ["format"]  # dedup alone: still report lines that are not records
-        aliases = alias_table(load_tools(args.tools or None)) if "grounding" in names else {}
+        seeds = load_tools(args.tools or None) if {"grounding", "plausibility"} & set(names) else []
+        aliases, annotations = alias_table(seeds), annotations_of(seeds)
         quality = QualityOptions(
             min_request_words=args.min_request_words, max_user_chars=args.max_user_chars, language=args.language
         )
-        checks = default_checks(names, grounding=GroundingOptions(aliases=aliases), quality=quality)
+        checks = default_checks(
+            names,
+            grounding=GroundingOptions(aliases=aliases),
+            quality=quality,
+            plausibility=PlausibilityOptions(annotations=annotations),
+        )
     except ValueError as error:
         print(f"error: --checks: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT

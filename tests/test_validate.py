@@ -141,8 +141,8 @@ def test_unknown_check(cli):
     assert out == ""
     assert len(err.splitlines()) == 1
     assert (
-        err.strip()
-        == "error: --checks: unknown check(s): nope (known: format, schema, grounding, category, reference, quality)"
+        err.strip() == "error: --checks: unknown check(s): nope "
+        "(known: format, schema, plausibility, grounding, category, reference, quality)"
     )
     assert "Traceback" not in err
 
@@ -342,11 +342,21 @@ def test_code_vocabulary_covers_the_design_table():
 
 
 def test_default_checks_order_and_unknown():
-    assert [c.name for c in default_checks()] == ["format", "schema", "grounding", "category", "reference", "quality"]
+    assert [c.name for c in default_checks()] == [
+        "format",
+        "schema",
+        "plausibility",
+        "grounding",
+        "category",
+        "reference",
+        "quality",
+    ]
     assert [c.name for c in default_checks(["reference", "format"])] == ["format", "reference"]
     with pytest.raises(ValueError) as info:
         default_checks(["format", "nope"])
-    assert str(info.value) == "unknown check(s): nope (known: format, schema, grounding, category, reference, quality)"
+    assert str(info.value) == (
+        "unknown check(s): nope (known: format, schema, plausibility, grounding, category, reference, quality)"
+    )
 
 
 def test_dedup_runs_over_the_whole_file(tmp_path, capsys):
@@ -457,3 +467,36 @@ def test_a_backtracking_pattern_in_a_record_does_not_hang_validate(tmp_path):
     result = subprocess.run(_cli(path, "--checks", "schema"), cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1, result.stderr  # before: Python's re backtracked for hours
     assert [e["code"] for e in _lines(result.stdout)[0]["errors"]] == ["constraint_violation"]
+
+
+def test_plausibility_reads_the_role_annotations_of_the_tools_given(tmp_path, capsys):
+    """--tools seeds carry x-typical; the record's own tools do not: only the seeds' roles flag it."""
+    parameters = {"type": "object", "properties": {"weight": {"type": "number", "x-typical": [1, 10]}}}
+    seeds = tmp_path / "tools.json"
+    seeds.write_text(
+        json.dumps({"domain": "t", "tools": [{"name": "weigh", "description": "Weighs.", "parameters": parameters}]})
+    )
+    plain = {"type": "object", "properties": {"weight": {"type": "number"}}}
+    record = {
+        "id": "w1",
+        "tools": [{"type": "function", "function": {"name": "weigh", "description": "Weighs.", "parameters": plain}}],
+        "messages": [
+            {"role": "user", "content": "Log a weight of 95 for me"},
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {"id": "abcdefgh1", "type": "function", "function": {"name": "weigh", "arguments": {"weight": 95}}}
+                ],
+            },
+        ],
+    }
+    data = _write(tmp_path, [record])
+    assert main([str(data), "--checks", "plausibility"]) == 0
+    capsys.readouterr()
+    assert main([str(data), "--checks", "plausibility", "--tools", str(seeds)]) == 1
+    [error] = json.loads(capsys.readouterr().out)["errors"]
+    assert (error["code"], error["path"]) == (
+        "implausible_magnitude",
+        "messages[1].tool_calls[0].function.arguments.weight",
+    )

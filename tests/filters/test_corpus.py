@@ -17,6 +17,8 @@ from filters.checks import CHECKS, default_checks
 from filters.codes import CODES, check_of
 from filters.dedup import find_duplicates
 from filters.grounding import GroundingOptions
+from filters.plausibility import PlausibilityOptions
+from filters.roles import annotations_of
 from pipeline.record import parse_record
 from pipeline.seeds import alias_table, load_tools
 from pipeline.validate import validate_object
@@ -33,7 +35,12 @@ PLANTED = [line for line in LINES if line["label"] not in ("clean", "duplicate")
 @pytest.fixture(scope="module")
 def verdicts():
     """Record id -> set of (check, code) the per-record checks report."""
-    checks = default_checks(None, grounding=GroundingOptions(aliases=alias_table(load_tools())))
+    seeds = load_tools()
+    checks = default_checks(
+        None,
+        grounding=GroundingOptions(aliases=alias_table(seeds)),
+        plausibility=PlausibilityOptions(annotations=annotations_of(seeds)),
+    )
     return {
         line["record"]["id"]: {(i.check, i.code) for i in validate_object(line["record"], checks)} for line in LINES
     }
