@@ -185,6 +185,15 @@ class _Context:
         return years_in(self.raw, self.now)
 
     @cached_property
+    def years_said(self) -> set[int]:
+        return years_in(self.raw, self.now, implied=False)
+
+    def year_meant(self, value: float, schema: dict[str, Any]) -> bool:
+        """A year the text means: said in words ("last year"), or `now`'s when it says none and the
+        parameter is required (an optional year nobody asked for stays unsupported)."""
+        return value == int(value) and int(value) in (self.years_said if schema.get("x-optional") else self.years)
+
+    @cached_property
     def places(self) -> Places:
         return gazetteer().places_in(self.raw)
 
@@ -307,7 +316,7 @@ class GroundingCheck(Check):
         if _documented_default(value, schema, name_words):
             return "default"
         if isinstance(value, (int, float)):
-            return _number_kind(float(value), name_words, words, context)
+            return _number_kind(float(value), schema, name_words, words, context)
         if not isinstance(value, str):
             return None
         form = loose(value)
@@ -332,7 +341,7 @@ class GroundingCheck(Check):
             return _enum_kind(value, schema, context)
         if _synonym_said(value, context):
             return "synonym"
-        if value.isdigit() and len(value) == 4 and name_words & _YEAR_WORDS and int(value) in context.years:
+        if value.isdigit() and len(value) == 4 and name_words & _YEAR_WORDS and context.year_meant(int(value), schema):
             return "date"
         place = _place_grounded(value, meanings, context)
         if place is _NOT_A_PLACE:
@@ -560,11 +569,13 @@ def _same_number(value: float, text: str) -> bool:
         return False
 
 
-def _number_kind(value: float, name_words: set[str], words: set[str], context: _Context) -> str | None:
+def _number_kind(
+    value: float, schema: dict[str, Any], name_words: set[str], words: set[str], context: _Context
+) -> str | None:
     """number (stated in some reading), date (a year the text means), constant (common sense)."""
     if _number_stated(value, context):
         return "number"
-    if name_words & _YEAR_WORDS and value == int(value) and int(value) in context.years:
+    if name_words & _YEAR_WORDS and context.year_meant(value, schema):
         return "date"
     for constant in constants(value):
         if constant.parameter & words and any(context.says(phrase) for phrase in constant.said):

@@ -471,15 +471,15 @@ _RELATIVE_YEARS = {
 _YEAR_PHRASE_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _RELATIVE_YEARS), key=len, reverse=True)) + r")\b")
 
 
-def years_in(text: str, now: datetime | None) -> set[int]:
+def years_in(text: str, now: datetime | None, implied: bool = True) -> set[int]:
     """The calendar years a text means without writing them: "this year", "last year", "next
-    year" against `now`; with no year stated at all, `now`'s year (a request for "the holidays
-    in France" means this year's)."""
+    year" against `now`; with no year stated at all and `implied`, `now`'s year (a request for
+    "the holidays in France" means this year's)."""
     if now is None:
         return set()
     lowered = text.casefold()
     found = {now.year + _RELATIVE_YEARS[phrase] for phrase in _YEAR_PHRASE_RE.findall(lowered)}
-    if not found and not re.search(r"\b(1[89]|2[01])\d{2}\b", lowered):
+    if implied and not found and not re.search(r"\b(1[89]|2[01])\d{2}\b", lowered):
         found.add(now.year)
     return found
 

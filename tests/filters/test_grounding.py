@@ -424,3 +424,18 @@ def test_kinds_name_every_grounded_argument_by_its_path():
     assert GroundingCheck(ALIASES).kinds(record) == {f"{path}.ticker": "alias", f"{path}.currency": "synonym"}
     bad = _record("Apple's price", "get_stock_price", {"ticker": "MSFT"}, [PRICE])
     assert GroundingCheck(ALIASES).kinds(bad) == {}  # an argument nobody grounds has no kind
+
+
+def test_an_optional_year_nobody_asked_for_is_not_implied():
+    optional = _tool("get_gdp", country=("string", "Country name"), year=("integer", "Year of the figure"))
+    required = {
+        **optional,
+        "function": {
+            **optional["function"],
+            "parameters": {**optional["function"]["parameters"], "required": ["year"]},
+        },
+    }
+    assert _issues(_record("GDP of France", "get_gdp", {"country": "France", "year": 2026}, [required])) == []
+    assert _issues(_record("GDP of France this year", "get_gdp", {"country": "France", "year": 2026}, [optional])) == []
+    issues = _issues(_record("GDP of France", "get_gdp", {"country": "France", "year": 2026}, [optional]))
+    assert [i.path.rsplit(".", 1)[-1] for i in issues] == ["year"]
