@@ -199,7 +199,7 @@ class _Context:
 
     @cached_property
     def place_facts(self) -> _PlaceFacts:
-        return _PlaceFacts(self.places, "capital" in self.words, self.words, re.sub(r"[^\w]+", " ", self.raw))
+        return _PlaceFacts(self.places, self.words, self.raw)
 
     def says(self, phrase: str) -> bool:
         """Whether the loose form of `phrase` occurs in the text as whole words."""
@@ -420,24 +420,25 @@ def record_grounding(record: Conversation, checks: Iterable[Check]) -> None:
 class _PlaceFacts:
     """What the places a text names carry: their countries, states, airports, zones, currencies."""
 
-    def __init__(self, places: Places, capital: bool, words: set[str], raw: str):
+    def __init__(self, places: Places, words: set[str], raw: str):
         table = gazetteer()
         self.places = places
         self.cities: list[City] = places.cities
         self.countries = places.countries | {city.country for city in places.cities} | {c for c, _ in places.regions}
         self.regions = places.regions | {(city.country, city.state) for city in places.cities if city.state}
         self.codes: set[str] = set()
+        tokens = set(re.findall(r"\w+", raw))
         for city in places.cities:  # "Tokyo Narita" grounds NRT, not every airport of Tokyo
-            named = [code for code in city.airports if code in raw.split() or _airport_words(code) & words]
+            named = [code for code in city.airports if code in tokens or _airport_word(code) in words]
             self.codes.update(named or city.codes)
         self.timezones = {city.timezone.casefold() for city in places.cities}
         self.currencies = {table.countries[code].currency for code in self.countries if code in table.countries} - {
             None
         }
-        self.capitals = {
+        self.capitals = {  # "the capital of France" -> Paris
             fold(table.countries[code].capital or "")
             for code in places.countries
-            if capital and code in table.countries
+            if "capital" in words and code in table.countries
         }
 
 
@@ -445,15 +446,17 @@ _AIRPORT_GENERIC = {"international", "intl", "ntl", "airport", "regional", "muni
 
 
 @lru_cache(maxsize=2048)
-def _airport_words(code: str) -> frozenset[str]:
-    """The words that name an airport beside its city's name ("Narita", "Heathrow", "Kennedy")."""
+def _airport_word(code: str) -> str | None:
+    """The word that names an airport beside its city's name: the last word of its own name
+    ("Narita", "Heathrow", "Kennedy", "Gaulle"; not "John"), or None."""
     table = gazetteer()
     airport = table.airport(code)
     if airport is None:
-        return frozenset()
+        return None
     names = [airport.city, *(n for city in table.cities_with_code(code) for n in (city.name, *city.aliases))]
     common = _AIRPORT_GENERIC | {word for name in names for word in loose(name).split()}
-    return frozenset(word for word in loose(airport.name).split() if len(word) >= 4 and word not in common)
+    own = [word for word in loose(airport.name).split() if len(word) >= 4 and word not in common]
+    return own[-1] if own else None
 
 
 def _place_grounded(value: str, meanings: set[str], context: _Context) -> Any:
@@ -465,12 +468,12 @@ def _place_grounded(value: str, meanings: set[str], context: _Context) -> Any:
         return _composite_place(value, context)
     places = context.places
     if not places.cities and not places.countries and not places.regions:
-        return "airport" in meanings and bool(_airport_words(value.upper()) & context.words)
+        return "airport" in meanings and _airport_word(value.upper()) in context.words
     table = gazetteer()
     facts = context.place_facts
     if any(city in facts.cities for city in table.cities_named(value)) or fold(value) in facts.capitals:
         return True
-    if "airport" in meanings and (value.upper() in facts.codes or _airport_words(value.upper()) & context.words):
+    if "airport" in meanings and (value.upper() in facts.codes or _airport_word(value.upper()) in context.words):
         return True
     if "timezone" in meanings and value.casefold() in facts.timezones:
         return True

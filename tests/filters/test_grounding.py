@@ -365,6 +365,7 @@ TRIP = _tool(
     [
         ("Fly me from New York to London", {"origin": "JFK", "destination": "LHR"}, "gazetteer"),
         ("Fly me from New York to London", {"origin": "EWR", "destination": "LGW"}, "gazetteer"),
+        ("From Gatwick to Paris", {"origin": "LGW", "destination": "CDG"}, "gazetteer"),  # an airport by name
         ("weather in Seattle", {"location": "Seattle, WA"}, "gazetteer"),
         ("weather in Paris", {"location": "Paris, France"}, "gazetteer"),
         ("what time is it in Paris", {"timezone": "Europe/Paris"}, "gazetteer"),
@@ -395,6 +396,7 @@ def test_what_people_know_grounds_a_value_in_a_parameter_it_fits(user, arguments
         ("Fly me from New York to London", {"origin": "JFK", "destination": "CDG"}, "destination"),  # Paris's
         ("Fly me from Paris to New York", {"origin": "JFK", "destination": "CDG"}, "origin"),  # swapped
         ("Fly from Los Angeles to Tokyo Narita", {"origin": "LAX", "destination": "HND"}, "destination"),
+        ("Fly John to London", {"origin": "JFK", "destination": "LHR"}, "origin"),  # John is no airport
         ("weather in Seattle", {"location": "Seattle, OR"}, "location"),  # not its state
         ("weather in Paris", {"location": "Lyon, France"}, "location"),  # a city nobody said
         ("what time is it in Paris", {"timezone": "Europe/Berlin"}, "timezone"),
