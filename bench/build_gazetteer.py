@@ -86,8 +86,8 @@ CITY_ALIASES = {
     ("Munich", "DE"): ["Muenchen"],
     ("Cologne", "DE"): ["Koeln"],
     ("Washington", "US"): ["Washington DC", "Washington, DC", "DC"],
-    ("Los Angeles", "US"): ["LA"],
-    ("San Francisco", "US"): ["SF"],
+    ("Los Angeles", "US"): ["LA", "L.A."],
+    ("San Francisco", "US"): ["SF", "San Fran", "Frisco"],
     ("Rome", "IT"): ["Roma"],
     ("Milan", "IT"): ["Milano"],
     ("Lisbon", "PT"): ["Lisboa"],
@@ -95,8 +95,49 @@ CITY_ALIASES = {
     ("Vienna", "AT"): ["Wien"],
     ("Mexico City", "MX"): ["CDMX", "Ciudad de Mexico"],
     ("Sao Paulo", "BR"): ["Sampa"],
+    ("Frankfurt am Main", "DE"): ["Frankfurt"],
+    ("Las Vegas", "US"): ["Vegas"],
+    ("Rio de Janeiro", "BR"): ["Rio"],
+    ("Philadelphia", "US"): ["Philly"],
+    ("New Orleans", "US"): ["NOLA"],
+    ("Buenos Aires", "AR"): ["BA"],
+    ("Hong Kong", "HK"): ["HK"],
+    ("Sevilla", "ES"): ["Seville"],
+    ("Kyiv", "UA"): ["Kiev"],
+    ("Brussels", "BE"): ["Bruxelles", "Brussel"],
+    ("The Hague", "NL"): ["Den Haag"],
+    ("Gothenburg", "SE"): ["Goteborg"],
+    ("Saint Petersburg", "RU"): ["St Petersburg", "St. Petersburg"],
 }
-EXTRA_AIRPORTS = {("London", "GB"): ["LGW", "STN", "LTN"], ("Milan", "IT"): ["MXP"], ("Osaka", "JP"): ["KIX"]}
+EXTRA_AIRPORTS = {
+    ("London", "GB"): ["LGW", "STN", "LTN"],
+    ("Milan", "IT"): ["MXP"],
+    ("Osaka", "JP"): ["KIX"],
+    ("Oslo", "NO"): ["OSL"],
+    ("Stockholm", "SE"): ["ARN"],
+    ("Brussels", "BE"): ["BRU", "CRL"],
+}
+# rail station codes people use for a city (Amtrak, UK National Rail CRS, VIA Rail)
+STATIONS = {
+    ("New York City", "US"): ["NYP"],
+    ("Washington", "US"): ["WAS"],
+    ("Boston", "US"): ["BOS", "BBY"],
+    ("Philadelphia", "US"): ["PHL"],
+    ("Chicago", "US"): ["CHI"],
+    ("Los Angeles", "US"): ["LAX"],
+    ("Seattle", "US"): ["SEA"],
+    ("Baltimore", "US"): ["BAL"],
+    ("London", "GB"): ["KGX", "EUS", "PAD", "STP", "LST", "VIC", "WAT", "CHX", "MYB", "FST"],
+    ("Manchester", "GB"): ["MAN", "MCV"],
+    ("Birmingham", "GB"): ["BHM"],
+    ("Edinburgh", "GB"): ["EDB"],
+    ("Glasgow", "GB"): ["GLC", "GLQ"],
+    ("Leeds", "GB"): ["LDS"],
+    ("Liverpool", "GB"): ["LIV"],
+    ("Bristol", "GB"): ["BRI"],
+    ("Toronto", "CA"): ["TRTO"],
+    ("Montreal", "CA"): ["MTRL"],
+}
 GB_NATIONS = {"GB-ENG": "England", "GB-SCT": "Scotland", "GB-WLS": "Wales", "GB-NIR": "Northern Ireland"}
 
 
@@ -193,6 +234,7 @@ def main() -> None:
                 "lon": round(c["longitude"], 4),
                 "population": c["population"],
                 "airports": codes,
+                **({"stations": STATIONS[(name, country)]} if (name, country) in STATIONS else {}),
             }
         )
     states = {"US": {k: [v["name"]] for k, v in cache.get_us_states().items()}}

@@ -12,7 +12,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 PATH = Path(__file__).resolve().parent / "data" / "gazetteer.json"
@@ -31,6 +31,12 @@ class City:
     population: int
     airports: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
+    stations: tuple[str, ...] = ()  # rail station codes people use (NYP, KGX), where known
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """Every travel code of the city: its airports, its metro code (NYC, LON) and its stations."""
+        return tuple(dict.fromkeys([*self.airports, *(a for a in self.aliases if _CODE.fullmatch(a)), *self.stations]))
 
 
 @dataclass(frozen=True)
@@ -108,6 +114,86 @@ class Gazetteer:
         """The names of region `code` of `country` ("US", "NY" -> ("New York",))."""
         return self.regions.get(country, {}).get(code, ())
 
+    def regions_named(self, name: str) -> set[tuple[str, str]]:
+        """(country, region code) of every first-level region with that name or (US/CA/AU) code."""
+        return set(self._region_index.get(fold(name), ()))
+
+    def places_in(self, text: str) -> Places:
+        """The cities, countries and regions `text` names. Names match loosely; codes (NYC, LON,
+        US, CA) only in capitals; a city named like a common word (Nice, Reading) only capitalised;
+        the longest name wins ("New York" is not also York)."""
+        found = Places()
+        words = _TOKEN.findall(unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode())
+        keys = [word.casefold() for word in words]
+        index = 0
+        while index < len(words):
+            for size in range(min(4, len(words) - index), 0, -1):
+                key = " ".join(keys[index : index + size])
+                if key in self._known and self._take(" ".join(words[index : index + size]), key, found):
+                    index += size
+                    break
+            else:
+                index += 1
+        return found
+
+    @cached_property
+    def _known(self) -> set[str]:
+        """Every folded name places_in can find: a quick first test before the exact one."""
+        return set(self._by_name) | set(self._country_names) | set(self._region_index)
+
+    def _take(self, written: str, key: str, found: Places) -> bool:
+        """Add what the words `written` (folded: `key`) name to `found`; whether they name anything."""
+        if key in _COMMON_WORDS and not written[0].isupper():
+            return False
+        cities = [
+            city
+            for city in self._by_name.get(key, ())
+            if any(fold(n) == key and (not _CODE.fullmatch(n) or n == written) for n in (city.name, *city.aliases))
+        ]
+        code = self._country_names.get(key)
+        country = code if code and (len(written) > 3 or written.isupper() or key in _ALIAS_KEYS) else None
+        regions = {
+            (c, r)
+            for c, r in self._region_index.get(key, ())
+            if len(written) > 3 or (written.isupper() and r == written)
+        }
+        found.cities.extend(city for city in cities if city not in found.cities)
+        if country:
+            found.countries.add(country)
+        found.regions |= regions
+        return bool(cities or country or regions)
+
+    def cities_with_code(self, code: str) -> list[City]:
+        """The cities that have `code` among their airports, metro code or stations ("JFK" -> New York City)."""
+        return self._code_index.get(code.upper(), []) if isinstance(code, str) else []
+
+    @cached_property
+    def _code_index(self) -> dict[str, list[City]]:
+        index: dict[str, list[City]] = {}
+        for city in self.cities:
+            for code in city.codes:
+                index.setdefault(code, []).append(city)
+        return index
+
+    @cached_property
+    def _region_index(self) -> dict[str, list[tuple[str, str]]]:
+        index: dict[str, list[tuple[str, str]]] = {}
+        for country, table in self.regions.items():
+            for code, names in table.items():
+                keys = {fold(n) for n in names} | ({fold(code)} if country in ("US", "CA", "AU") else set())
+                for key in keys:
+                    index.setdefault(key, []).append((country, code))
+        return index
+
+
+@dataclass
+class Places:
+    """What a text names: cities (most populous reading first), country codes, (country, region) pairs."""
+
+    cities: list[City] = field(default_factory=list)
+    countries: set[str] = field(default_factory=set)
+    regions: set[tuple[str, str]] = field(default_factory=set)
+
 
 _COUNTRY_ALIASES = {
     "UK": "GB",
@@ -133,6 +219,59 @@ _COUNTRY_ALIASES = {
     "Emirates": "AE",
 }
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+_TOKEN = re.compile(r"[A-Za-z0-9]+")
+_CODE = re.compile(r"[A-Z]{2,4}")  # a metro or airport code among a city's aliases (NYC, LON, LA)
+_ALIAS_KEYS = {"uk", "usa", "uae"}
+# city names that are also everyday words: a city only when written with a capital
+_COMMON_WORDS = {
+    "nice",
+    "reading",
+    "sale",
+    "derby",
+    "buffalo",
+    "mobile",
+    "split",
+    "bath",
+    "victoria",
+    "aurora",
+    "chandler",
+    "charlotte",
+    "florence",
+    "madison",
+    "lincoln",
+    "henderson",
+    "hamilton",
+    "durham",
+    "salem",
+    "orange",
+    "mission",
+    "temple",
+    "independence",
+    "surprise",
+    "columbia",
+    "jackson",
+    "franklin",
+    "warren",
+    "troy",
+    "sandy",
+    "irving",
+    "gilbert",
+    "norfolk",
+    "santa",
+    "york",
+    "march",
+    "of",
+    "bar",
+    "man",
+    "hue",
+    "kota",
+    "cork",
+    "deal",
+    "bury",
+    "wells",
+    "best",
+    "asia",
+}
 
 
 def fold(text: str) -> str:
@@ -156,6 +295,7 @@ def gazetteer() -> Gazetteer:
             population=c["population"],
             airports=tuple(c["airports"]),
             aliases=tuple(c["aliases"]),
+            stations=tuple(c.get("stations", ())),
         )
         for c in data["cities"]
     ]

@@ -150,7 +150,7 @@ _WEEKDAYS = {
 }
 _MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _DAY_RE = r"(\d{1,2})(?:st|nd|rd|th)?"
-_MONTH_DAY = re.compile(rf"\b({_MONTH_RE})\.?\s+{_DAY_RE}\b(?:,?\s+(\d{{4}}))?", re.IGNORECASE)
+_MONTH_DAY = re.compile(rf"\b({_MONTH_RE})\.?\s+(?:the\s+)?{_DAY_RE}\b(?:,?\s+(\d{{4}}))?", re.IGNORECASE)
 _DAY_MONTH = re.compile(rf"\b{_DAY_RE}\s+(?:of\s+)?({_MONTH_RE})\b\.?(?:,?\s+(\d{{4}}))?", re.IGNORECASE)
 _DAY_RANGE = re.compile(
     rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\s*(?:-|–|to|through|until)\s*(\d{{1,2}})(?:st|nd|rd|th)?\b(?!:)",
@@ -289,6 +289,24 @@ def reference_moment(now: str | None) -> datetime | None:
         return None
 
 
+_HOLIDAYS = {
+    "christmas eve": (12, 24),
+    "christmas day": (12, 25),
+    "christmas": (12, 25),
+    "xmas": (12, 25),
+    "boxing day": (12, 26),
+    "new years eve": (12, 31),
+    "nye": (12, 31),
+    "new years day": (1, 1),
+    "halloween": (10, 31),
+    "valentines day": (2, 14),
+    "valentines": (2, 14),
+    "independence day": (7, 4),
+    "st patricks day": (3, 17),
+}
+_HOLIDAY_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _HOLIDAYS), key=len, reverse=True)) + r")\b")
+
+
 def dates_in(text: str, now: datetime | None) -> set[date]:
     """Every calendar date `text` can mean: ISO, "Dec 3", "3rd of December 2026", 12/03, and
     (with `now`) today, tomorrow, "in 3 days", "two weeks ago", "next Friday", "the 5th"."""
@@ -311,6 +329,8 @@ def dates_in(text: str, now: datetime | None) -> set[date]:
         return found
     today = now.date()
     lowered = text.casefold()
+    for holiday in _HOLIDAY_RE.findall(lowered.replace("'", "").replace("\u2019", "")):  # "Christmas Eve"
+        _add_years(found, "", *_HOLIDAYS[holiday], years)
     for month in _MONTH_ALONE.findall(lowered):  # "since September": its first and last day
         for year in years:
             first = date(year, _MONTHS[month], 1)
@@ -434,3 +454,85 @@ def times_in(text: str) -> set[tuple[int, int]]:
         elif bare and int(bare) <= 24:  # "at 9", "between 9 and 5": either half of the day
             found.update({(int(bare) % 24, 0), ((int(bare) + 12) % 24, 0)})
     return found
+
+
+_RELATIVE_YEARS = {
+    "this year": 0,
+    "current year": 0,
+    "so far this year": 0,
+    "year to date": 0,
+    "ytd": 0,
+    "last year": -1,
+    "previous year": -1,
+    "past year": -1,
+    "next year": 1,
+    "coming year": 1,
+}
+_YEAR_PHRASE_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _RELATIVE_YEARS), key=len, reverse=True)) + r")\b")
+
+
+def years_in(text: str, now: datetime | None, implied: bool = True) -> set[int]:
+    """The calendar years a text means without writing them: "this year", "last year", "next
+    year" against `now`; with no year stated at all and `implied`, `now`'s year (a request for
+    "the holidays in France" means this year's)."""
+    if now is None:
+        return set()
+    lowered = text.casefold()
+    found = {now.year + _RELATIVE_YEARS[phrase] for phrase in _YEAR_PHRASE_RE.findall(lowered)}
+    if implied and not found and not re.search(r"\b(1[89]|2[01])\d{2}\b", lowered):
+        found.add(now.year)
+    return found
+
+
+_CLOCK_VALUE = r"\d{1,2}(?::\d{2}){1,2}(?:\.\d+)?(?:\s*[ap]\.?m\.?)?|\d{1,2}\s*[ap]\.?m\.?"
+_MOMENT_VALUE = re.compile(
+    rf"^(?P<day>.*?)(?:(?:[T\s,]|\s+at\s+)+(?P<clock>{_CLOCK_VALUE})\s*(?:Z|UTC|GMT|[+-]\d{{2}}:?\d{{2}})?)?$",
+    re.IGNORECASE,
+)
+_CLOCK_ONLY = re.compile(r"^(\d{1,2})(?::(\d{2}))?(?::\d{2}(?:\.\d+)?)?\s*([ap]\.?m\.?)?$", re.IGNORECASE)
+_YMD = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})$")
+_WEEKDAY_PREFIX = re.compile(rf"^(?:{'|'.join(sorted(_WEEKDAYS, key=len, reverse=True))})\.?,?\s+", re.IGNORECASE)
+
+
+def moment_readings(value: str, now: datetime | None, day_first: bool | None = None):
+    """(dates, (hour, minute) or None) a date or date-time value can mean, in any common written
+    form: 2026-12-03, 12/03/2026 (both orders unless `day_first` says), 03.12.26, "Dec 3, 2026",
+    "Thursday, 3 December", each with an optional time ("T15:00:00Z", " 3:00 PM", " at 15:00");
+    None when the value is not entirely a date."""
+    match = _MOMENT_VALUE.match(value.strip())
+    if not match or not match.group("day"):
+        return None
+    day, clock = match.group("day").strip(" ,"), match.group("clock")
+    found: set[date] = set()
+    years = (now.year - 1, now.year, now.year + 1) if now else ()
+    if iso := _YMD.match(day):
+        _add(found, int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+    elif numeric := _NUMERIC_DATE.match(day):
+        first, second, year = int(numeric.group(1)), int(numeric.group(2)), numeric.group(3)
+        full = int(year) + 2000 if len(year) == 2 else int(year)
+        orders = {True: [(second, first)], False: [(first, second)], None: [(first, second), (second, first)]}
+        for month, number in orders[day_first]:
+            _add(found, full, month, number)
+    else:
+        words = _WEEKDAY_PREFIX.sub("", day)
+        for pattern, order in ((_MONTH_DAY, (0, 1, 2)), (_DAY_MONTH, (1, 0, 2))):
+            whole = pattern.fullmatch(words)
+            if whole:
+                parts = whole.groups()
+                month, number, year = parts[order[0]], parts[order[1]], parts[order[2]]
+                _add_years(found, year or "", _MONTHS[month.lower()], int(number), years)
+    if not found:
+        return None
+    return found, clock_of(clock) if clock else None
+
+
+def clock_of(value: str) -> tuple[int, int] | None:
+    """(hour, minute) of a time-of-day value with a colon or am/pm ("15:00", "3:00 PM", "3pm")."""
+    match = _CLOCK_ONLY.match(value.strip())
+    if not match or not (":" in value or match.group(3)):
+        return None
+    hour, minute, meridiem = int(match.group(1)), int(match.group(2) or 0), match.group(3)
+    if meridiem:
+        hour = hour % 12 + (12 if meridiem.lower().startswith("p") else 0)
+    return (hour, minute) if hour < 24 and minute < 60 else None

@@ -25,7 +25,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from filters.base import Check, run_checks
 from filters.checks import default_checks
 from filters.dedup import DedupOptions, find_duplicates
-from filters.grounding import GroundingOptions
+from filters.grounding import GroundingOptions, record_grounding
 from filters.plausibility import PlausibilityOptions
 from filters.quality import QualityOptions
 from filters.roles import annotations_of
@@ -245,7 +245,8 @@ async def generate(
 
 def candidate_steps(generate_one, teacher, context: Context, checks: list[Check], with_judge: bool):
     """One task's way to a checked candidate: generate (the category's generator) -> check (the
-    chain; a crashing check is a check_error issue) -> judge (only candidates every check passed)."""
+    chain; a crashing check is a check_error issue) -> judge (only candidates every check passed);
+    an accepted record gets `meta.grounding` (argument path -> kind, filters.grounding)."""
 
     async def steps(task) -> Candidate:
         candidate = await generate_one(task, teacher, context)
@@ -253,6 +254,8 @@ def candidate_steps(generate_one, teacher, context: Context, checks: list[Check]
             candidate.issues = run_checks(candidate.record, checks)
             if with_judge and not candidate.issues:  # never spent on a candidate the checks rejected
                 candidate.issues = await judge(candidate.record, teacher)
+            if not candidate.issues:
+                record_grounding(candidate.record, checks)  # meta.grounding: how each argument is grounded
         return candidate
 
     return steps

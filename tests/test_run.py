@@ -586,3 +586,35 @@ def test_failed_tasks_over_the_threshold_exit_1_naming_them(fake, tmp_path):
     assert (
         tmp_path / "strict" / "manifest.json"
     ).is_file()  # done: the records are written, the exit code says what failed
+
+
+def test_accepted_records_say_how_each_argument_is_grounded(fake, tmp_path):
+    out = tmp_path / "run"
+    assert _run(fake, out, "--n", "3", "--mode", "blueprint", "--seed", "5").returncode == 0
+    for record in _records(out / "accepted.jsonl"):
+        paths = {
+            f"messages[{index}].tool_calls[{number}].function.arguments.{key}"
+            for index, message in enumerate(record["messages"])
+            for number, call in enumerate(message.get("tool_calls") or [])
+            for key in call["function"]["arguments"]
+        }
+        grounding = record["meta"]["grounding"]
+        assert paths and all(
+            any(p == path or p.startswith(path + ".") or p.startswith(path + "[") for p in grounding) for path in paths
+        )
+        assert set(grounding.values()) <= {
+            "implied",
+            "default",
+            "result",
+            "said",
+            "alias",
+            "fuzzy",
+            "text",
+            "enum",
+            "synonym",
+            "date",
+            "time",
+            "number",
+            "constant",
+            "gazetteer",
+        }

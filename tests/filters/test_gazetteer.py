@@ -22,3 +22,18 @@ def test_countries_and_regions_by_name_or_code():
 
 def test_fold_ignores_accents_case_and_punctuation():
     assert fold("São Paulo") == fold("sao-paulo") == "sao paulo"
+
+
+def test_places_a_text_names_codes_only_in_capitals_common_words_only_capitalised():
+    g = gazetteer()
+    places = g.places_in("Flights from New York to LON, then Nice and Texas; it was nice, for the man in the US")
+    assert [city.name for city in places.cities] == ["New York City", "London", "Nice"]  # not York, Washington (WAS)
+    assert places.countries == {"US"} and ("US", "TX") in places.regions and ("US", "NY") in places.regions
+    assert g.places_in("reading in nice weather").cities == []
+
+
+def test_a_city_by_its_travel_codes():
+    g = gazetteer()
+    assert "New York City" in {city.name for city in g.cities_with_code("JFK")}
+    assert "NYP" in g.cities_named("New York")[0].codes and "KGX" in g.cities_named("London")[0].codes
+    assert g.cities_named("Frankfurt")[0].name == "Frankfurt am Main" and g.cities_named("Vegas")

@@ -325,3 +325,119 @@ def test_ungrounded_keys_for_a_request_alone():
     assert (
         check.ungrounded_keys({"origin": "LHR", "date": "2026-11-24"}, params, "Leaving Heathrow tomorrow", NOW) == []
     )
+
+
+def _tool(name, **properties):
+    """A tool whose parameters are (type, description) pairs."""
+    return {
+        "type": "function",
+        "function": {
+            "name": name,
+            "parameters": {
+                "type": "object",
+                "properties": {key: {"type": kind, "description": text} for key, (kind, text) in properties.items()},
+            },
+        },
+    }
+
+
+TRIP = _tool(
+    "plan_trip",
+    origin=("string", "IATA code of the departure airport"),
+    destination=("string", "IATA code of the arrival airport"),
+    location=("string", "City and state, e.g. Austin, TX"),
+    timezone=("string", "IANA time zone"),
+    currency=("string", "ISO 4217 currency code"),
+    country=("string", "ISO 3166-1 alpha-2 country code"),
+    language=("string", "ISO 639-1 language code"),
+    note=("string", "Anything else"),
+    day=("string", "Date as MM/DD/YYYY"),
+    year=("integer", "Calendar year"),
+    sides=("integer", "Number of sides on each die"),
+    offset=("integer", "Number of items to skip"),
+    page=("integer", "Page number"),
+    count=("integer", "How many results. Default is 10."),
+)
+
+
+@pytest.mark.parametrize(
+    "user, arguments, kind",
+    [
+        ("Fly me from New York to London", {"origin": "JFK", "destination": "LHR"}, "gazetteer"),
+        ("Fly me from New York to London", {"origin": "EWR", "destination": "LGW"}, "gazetteer"),
+        ("From Gatwick to Paris", {"origin": "LGW", "destination": "CDG"}, "gazetteer"),  # an airport by name
+        ("weather in Seattle", {"location": "Seattle, WA"}, "gazetteer"),
+        ("weather in Paris", {"location": "Paris, France"}, "gazetteer"),
+        ("what time is it in Paris", {"timezone": "Europe/Paris"}, "gazetteer"),
+        ("prices in Tokyo", {"currency": "JPY"}, "gazetteer"),
+        ("holidays in Germany", {"country": "DE"}, "gazetteer"),
+        ("news from Rome", {"country": "it"}, "gazetteer"),
+        ("something in Spanish", {"language": "es"}, "synonym"),
+        ("pay in yen", {"currency": "JPY"}, "synonym"),
+        ("on May 12", {"day": "05/12/2027"}, "date"),
+        ("the 3rd of December", {"day": "12/03/2026"}, "date"),
+        ("on Christmas Eve", {"day": "12/24/2026"}, "date"),
+        ("holidays this year", {"year": 2026}, "date"),
+        ("roll two dice", {"sides": 6}, "constant"),
+        ("show the first 50 items", {"offset": 0}, "default"),
+        ("show items", {"page": 1}, "default"),
+        ("show items", {"count": 10}, "default"),
+    ],
+)
+def test_what_people_know_grounds_a_value_in_a_parameter_it_fits(user, arguments, kind):
+    record = _record(user, "plan_trip", arguments, [TRIP])
+    assert _issues(record) == []
+    assert set(GroundingCheck(ALIASES).kinds(record).values()) == {kind}
+
+
+@pytest.mark.parametrize(
+    "user, arguments, key",
+    [
+        ("Fly me from New York to London", {"origin": "JFK", "destination": "CDG"}, "destination"),  # Paris's
+        ("Fly me from Paris to New York", {"origin": "JFK", "destination": "CDG"}, "origin"),  # swapped
+        ("Fly from Los Angeles to Tokyo Narita", {"origin": "LAX", "destination": "HND"}, "destination"),
+        ("Fly John to London", {"origin": "JFK", "destination": "LHR"}, "origin"),  # John is no airport
+        ("weather in Seattle", {"location": "Seattle, OR"}, "location"),  # not its state
+        ("weather in Paris", {"location": "Lyon, France"}, "location"),  # a city nobody said
+        ("what time is it in Paris", {"timezone": "Europe/Berlin"}, "timezone"),
+        ("prices in Tokyo", {"currency": "CNY"}, "currency"),
+        ("prices in Tokyo", {"note": "JPY"}, "note"),  # a currency, but not in a currency parameter
+        ("trip to Paris", {"language": "fr"}, "language"),  # a country is not its language
+        ("trip to Paris", {"country": "BE"}, "country"),
+        ("on May 12", {"day": "05/13/2027"}, "day"),
+        ("holidays", {"year": 2024}, "year"),
+        ("roll two dice", {"sides": 8}, "sides"),
+        ("toss a ball", {"sides": 6}, "sides"),  # no die said
+        ("show the first 50 items", {"offset": 10}, "offset"),
+        ("show items", {"count": 15}, "count"),
+    ],
+)
+def test_what_people_know_does_not_ground_anything_else(user, arguments, key):
+    issues = _issues(_record(user, "plan_trip", arguments, [TRIP]))
+    assert issues and {i.code for i in issues} == {"ungrounded_value"}
+    assert any(i.path.endswith(f"arguments.{key}") for i in issues)
+
+
+def test_kinds_name_every_grounded_argument_by_its_path():
+    record = _record(
+        "Nvidia's price in euros please", "get_stock_price", {"ticker": "NVDA", "currency": "EUR"}, [PRICE]
+    )
+    path = "messages[1].tool_calls[0].function.arguments"
+    assert GroundingCheck(ALIASES).kinds(record) == {f"{path}.ticker": "alias", f"{path}.currency": "synonym"}
+    bad = _record("Apple's price", "get_stock_price", {"ticker": "MSFT"}, [PRICE])
+    assert GroundingCheck(ALIASES).kinds(bad) == {}  # an argument nobody grounds has no kind
+
+
+def test_an_optional_year_nobody_asked_for_is_not_implied():
+    optional = _tool("get_gdp", country=("string", "Country name"), year=("integer", "Year of the figure"))
+    required = {
+        **optional,
+        "function": {
+            **optional["function"],
+            "parameters": {**optional["function"]["parameters"], "required": ["year"]},
+        },
+    }
+    assert _issues(_record("GDP of France", "get_gdp", {"country": "France", "year": 2026}, [required])) == []
+    assert _issues(_record("GDP of France this year", "get_gdp", {"country": "France", "year": 2026}, [optional])) == []
+    issues = _issues(_record("GDP of France", "get_gdp", {"country": "France", "year": 2026}, [optional]))
+    assert [i.path.rsplit(".", 1)[-1] for i in issues] == ["year"]

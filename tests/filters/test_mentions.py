@@ -71,3 +71,29 @@ def test_times(text, expected):
 def test_loose_form():
     assert loose("St. Petersburg") == loose("Saint-Petersburg") == "st petersburg"
     assert loose("Nvidia's price") == "nvidia price"
+
+
+def test_a_date_value_in_any_common_form():
+    from filters.mentions import clock_of, moment_readings
+
+    now = reference_moment("2026-11-23T10:00:00Z")
+    day = date(2026, 12, 3)
+    for value in ("2026-12-03", "12/03/2026", "03.12.2026", "December 3, 2026", "Thursday, 3 December 2026"):
+        assert day in moment_readings(value, now)[0], value
+    assert moment_readings("12-03-2026", now, day_first=True)[0] == {date(2026, 3, 12)}
+    assert moment_readings("2026-12-03T15:30:00Z", now) == ({day}, (15, 30))
+    assert moment_readings("12/03/2026 3:30 PM", now)[1] == (15, 30)
+    assert moment_readings("Dec 3", now)[0] == {date(2025, 12, 3), day, date(2027, 12, 3)}  # the year from now
+    assert moment_readings("Paris, France", now) is None and moment_readings("12-2026", now) is None
+    assert clock_of("3pm") == clock_of("15:00") == (15, 0) and clock_of("9") is None
+
+
+def test_holidays_and_years_said_in_words():
+    from filters.mentions import years_in
+
+    now = reference_moment("2026-11-23T10:00:00Z")
+    assert {date(2026, 12, 24), date(2027, 12, 24)} <= dates_in("on Christmas Eve", now)
+    assert date(2026, 12, 25) not in dates_in("on Christmas Eve", now)
+    assert date(2026, 12, 3) in dates_in("December the 3rd", now)
+    assert years_in("last year", now) == {2025} and years_in("holidays", now) == {2026}
+    assert years_in("in 2024", now) == set()
