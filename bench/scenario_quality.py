@@ -79,10 +79,11 @@ def plan_defects(tasks: int) -> None:
 
 
 def _options(catalog) -> dict:
-    """The checks' options filled from the seeds, as a run fills them."""
-    from pipeline.job import check_options  # the one place a run builds them
+    """The plausibility check's options filled from the seeds, as a run fills them."""
+    from filters.plausibility import PlausibilityOptions
+    from filters.roles import annotations_of
 
-    return {"options": check_options(catalog)}
+    return {"plausibility": PlausibilityOptions(annotations=annotations_of(catalog))}
 
 
 def fake_run(n: int, out: Path) -> None:

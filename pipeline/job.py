@@ -388,6 +388,9 @@ def run_manifest(
     manifest = build_manifest(
         config, result, usage, teacher_info, prompts, started, wall_seconds, status, tool_name_map=name_map(catalog)
     )
+    inferred = {tool.name: tool.extras["inferred_roles"] for tool in catalog if tool.extras.get("inferred_roles")}
+    if inferred:  # roles the tools did not declare, inferred from their names (pipeline.seeds.roles)
+        manifest["inferred_roles"] = inferred
     if result.stopped:
         manifest["stopped"] = result.stopped
     if config.budget.max_cost is not None or config.budget.price_prompt or config.budget.price_completion:

@@ -124,18 +124,21 @@ def _followup(
     then lists all of them. An argument the previous call left out is drawn as an addition."""
     key = turn["changed"][0]
     parameters = planner.catalog[previous["name"]].parameters
-    sampler = planner.sampler(scenario, rng, variant="followup")
     arguments = dict(previous["arguments"])
     if key not in arguments:  # "and make it refundable": a value the first call did not have
         fresh = planner.sampler(scenario, rng, variant="followup")
         fresh.optional_rate = 1.0
         value = fresh.arguments(parameters).get(key)
-        if value is not None:
-            arguments[key] = value
-        return {"name": previous["name"], "arguments": arguments}
-    arguments, changed = sampler.redraw(parameters, arguments, [key])
+        if value is None:
+            return {"name": previous["name"], "arguments": arguments}
+        arguments[key] = value
+    arguments, _ = planner.sampler(scenario, rng, variant="followup").redraw(parameters, arguments, [key])
+    changed = [k for k in arguments if arguments[k] != previous["arguments"].get(k, _ABSENT)]
     turn["changed"] = [key, *[k for k in changed if k != key]]
     return {"name": previous["name"], "arguments": arguments}
+
+
+_ABSENT = object()
 
 
 def no_call(planner: Planner, target: str, tools: list[str], scenario: Scenario, rng: random.Random) -> dict[str, Any]:

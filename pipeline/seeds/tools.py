@@ -21,6 +21,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
+from filters.roles import role_problems
 from filters.schema import iter_refs, schema_problem, strip_extensions
 from pipeline import log, parse
 from pipeline.errors import InputError
@@ -29,6 +30,7 @@ from pipeline.resources import data_dir, display_path
 from pipeline.schema_safety import Validator, schema_limits_problem
 from pipeline.seeds import importers, sidecar
 from pipeline.seeds.entities import bind_entities, bundled_entities
+from pipeline.seeds.roles import infer_roles
 
 JSON_TYPES = {"string", "number", "integer", "boolean", "object", "array", "null"}
 DEFS_KEYS = ("$defs", "definitions")  # the only places a seed's $ref may point into
@@ -111,6 +113,11 @@ def load_tools(
                     f"duplicate tool name {tool.name!r} (also in {seen[tool.name]})", shown, f"{where}.name"
                 )
             seen[tool.name] = f"{shown} {where}"
+            for path, message in role_problems(tool.parameters)[:1]:
+                raise InputError(message, shown, f"{where}.parameters.{path}")
+            inferred = infer_roles(tool.parameters, tool.name, tool.description, tables)
+            if inferred:
+                tool.extras["inferred_roles"] = inferred
             bind_entities(tool.parameters, tables, shown, where)
             tools.append(tool)
     if not tools:
