@@ -49,6 +49,8 @@ KINDS = {
 }
 # fields the planner joins from the gazetteer (city) rather than storing in the row
 JOINED = {"city": {"airport", "state", "timezone", "currency", "lat", "lon"}}
+# tables of real-world things (a city, a ticker) whose rows may equal a schema's example
+WORLD_TABLES = {"city", "address", "company", "person", "persona"}
 CONTINENTS = {"America", "Europe", "Asia", "Africa", "Australia", "Pacific"}
 
 
@@ -217,3 +219,199 @@ def test_activity_tables_use_the_tools_enums_and_ranges():
         )
     for row in rows("event"):
         assert 15 <= row["minutes"] <= 480, row
+
+
+# ---- annotations on the bundled tools ----
+
+VOCABULARY = {
+    "x-pool",
+    "x-aliases",
+    "x-when",
+    "x-horizon",
+    "x-after",
+    "x-max-span",
+    "x-typical",
+    "x-entity",
+    "x-entity-key",
+    "x-user-knows",
+}
+SMALL_RANGE = 10  # a number whose schema range is this narrow needs no x-typical
+
+
+def _variants(schema: dict) -> list[dict]:
+    """The schema and its non-null anyOf/oneOf branches (a nullable parameter's real type)."""
+    return [schema] + [s for key in ("anyOf", "oneOf") for s in schema.get(key, []) if s.get("type") != "null"]
+
+
+def _get(schema: dict, key: str):
+    return next((s[key] for s in _variants(schema) if key in s), None)
+
+
+@cache
+def parameters() -> list[tuple[str, str, dict, dict, bool]]:
+    """(tool, path, schema, sibling properties, inside an entity-bound array) for every parameter."""
+    found = []
+    for path in sorted(TOOLS.glob("*.json")):
+        for tool in json.loads(path.read_text(encoding="utf-8"))["tools"]:
+            defs = tool["parameters"].get("$defs", {})
+
+            def resolve(schema: dict) -> dict:
+                while "$ref" in schema:
+                    schema = {
+                        **defs[schema["$ref"].rsplit("/", 1)[1]],
+                        **{k: v for k, v in schema.items() if k != "$ref"},
+                    }
+                return schema
+
+            def visit(schema: dict, where: str, bound: bool) -> None:
+                schema = resolve(schema)
+                for name, sub in (schema.get("properties") or {}).items():
+                    sub = resolve(sub)
+                    found.append((tool["name"], f"{where}{name}", sub, schema["properties"], bound))
+                    visit(sub, f"{where}{name}.", bound or "x-entity" in sub)
+                if isinstance(schema.get("items"), dict):
+                    item = resolve(schema["items"])
+                    found.append((tool["name"], f"{where}[]", item, {}, bound))
+                    visit(item, f"{where}[].", bound or "x-entity" in item)
+
+            visit(tool["parameters"], "", False)
+    return found
+
+
+def _is_date(schema: dict) -> bool:
+    return _get(schema, "format") in ("date", "date-time")
+
+
+def _is_number(schema: dict) -> bool:
+    return _get(schema, "type") in ("number", "integer")
+
+
+def test_annotations_use_only_the_vocabulary():
+    for tool, path, schema, _, _ in parameters():
+        unknown = {key for key in schema if key.startswith("x-")} - VOCABULARY
+        assert not unknown, (tool, path, unknown)
+
+
+def test_every_date_and_only_dates_say_when_relative_to_now():
+    for tool, path, schema, _, _ in parameters():
+        assert ("x-when" in schema) == _is_date(schema), (tool, path)
+        if "x-when" in schema:
+            when, (low, high) = schema["x-when"], schema["x-horizon"]
+            assert when in ("future", "past", "any") and low <= high, (tool, path)
+            assert when != "future" or low >= 0, (tool, path)
+            assert when != "past" or high <= 0, (tool, path)
+
+
+def test_x_after_names_a_sibling_of_the_same_kind_and_the_span_fits_it():
+    for tool, path, schema, siblings, _ in parameters():
+        if "x-after" not in schema:
+            assert "x-max-span" not in schema, (tool, path)
+            continue
+        other = siblings.get(schema["x-after"])
+        assert other is not None and other is not schema, (tool, path)
+        span = schema.get("x-max-span")
+        if _is_date(schema):
+            assert _get(other, "format") == _get(schema, "format"), (tool, path)
+            assert _get(other, "x-when") is None or other["x-horizon"][0] <= schema["x-horizon"][1], (tool, path)
+            assert isinstance(span, str) and re.fullmatch(r"[1-9][0-9]*[dhm]", span), (tool, path)
+        elif _is_number(schema):
+            assert _is_number(other) and isinstance(span, (int, float)) and span > 0, (tool, path)
+        else:  # times of day as HH:MM strings
+            assert _get(other, "pattern") == _get(schema, "pattern"), (tool, path)
+            assert span is None or re.fullmatch(r"[1-9][0-9]*[dhm]", span), (tool, path)
+
+
+def test_numbers_have_a_typical_range_inside_their_schema_bounds():
+    for tool, path, schema, _, _ in parameters():
+        if not _is_number(schema):
+            assert "x-typical" not in schema, (tool, path)
+            continue
+        low_bound, high_bound = _get(schema, "minimum"), _get(schema, "maximum")
+        if "x-typical" not in schema and "x-entity" not in schema:
+            assert low_bound is not None and high_bound is not None, (tool, path)
+            assert high_bound - low_bound <= SMALL_RANGE, (tool, path)
+            continue
+        if "x-typical" not in schema:
+            continue
+        low, high = schema["x-typical"]
+        assert low <= high, (tool, path)
+        assert low_bound is None or low >= low_bound, (tool, path)
+        assert high_bound is None or high <= high_bound, (tool, path)
+
+
+def _fields(kind: str) -> set[str]:
+    required, optional, _ = KINDS[kind]
+    return required | optional | JOINED.get(kind, set())
+
+
+def _bound_values(schema: dict) -> list:
+    """Every value the table gives a parameter (list fields give their elements to a non-array)."""
+    kind, field = schema["x-entity"].split(".")
+    values = []
+    for row in rows(kind):
+        value = row.get(field)
+        if value is None:
+            continue
+        if isinstance(value, list) and _get(schema, "type") != "array":
+            values.extend(value)
+        else:
+            values.append(value)
+    return values
+
+
+def test_x_entity_names_a_field_of_a_table_and_its_values_fit_the_parameter():
+    for tool, path, schema, _, _ in parameters():
+        if "x-entity" not in schema:
+            assert "x-entity-key" not in schema, (tool, path)
+            continue
+        kind, _, field = schema["x-entity"].partition(".")
+        assert kind in KINDS and field in _fields(kind), (tool, path, schema["x-entity"])
+        assert isinstance(schema.get("x-entity-key", ""), str), (tool, path)
+        if field in JOINED.get(kind, set()):
+            continue
+        plain = {k: v for k, v in schema.items() if k not in ("examples", "x-pool", "default")}
+        examples = schema.get("examples", [])
+        for value in _bound_values(schema):
+            assert fits(value, plain), (tool, path, value)
+            if kind not in WORLD_TABLES:  # a drawn free text never copies a few-shot example
+                assert value not in examples, (tool, path, value)
+
+
+def test_free_text_is_entity_bound_or_has_a_large_pool():
+    for tool, path, schema, _, bound in parameters():
+        if _get(schema, "type") != "string" or any(_get(schema, key) for key in ("enum", "const", "format", "pattern")):
+            continue
+        if "x-entity" in schema or bound:
+            continue
+        assert len(schema.get("x-pool", [])) >= 100, (tool, path, len(schema.get("x-pool", [])))
+
+
+def test_ids_a_user_cannot_know_are_marked():
+    for tool, path, schema, _, _ in parameters():
+        if "x-user-knows" in schema:
+            assert schema["x-user-knows"] is False and _get(schema, "pattern"), (tool, path)
+    marked = {(tool, path) for tool, path, schema, _, _ in parameters() if schema.get("x-user-knows") is False}
+    assert {("get_event_details", "event_id"), ("book_hotel", "hotel_id"), ("reserve_table", "restaurant_id")} <= marked
+
+
+def test_device_ids_and_their_aliases_say_the_device_name():
+    devices = {row["id"] for row in rows("device")}
+    for tool, path, schema, _, _ in parameters():
+        if schema.get("x-entity") != "device.id":
+            continue
+        assert set(schema.get("x-pool", [])) <= devices, (tool, path, set(schema["x-pool"]) - devices)
+        for device, names in schema.get("x-aliases", {}).items():
+            assert device in devices, (tool, path, device)
+            needed = set(device.split("_")) - {"lock"}
+            for name in names:
+                words = set(re.sub(r"[^a-z ]", "", name.lower()).split())
+                assert needed <= words, (tool, path, device, name)
+
+
+def test_old_incoherent_aliases_are_gone():
+    aliases = {}
+    for _, _, schema, _, _ in parameters():
+        for value, names in schema.get("x-aliases", {}).items():
+            aliases.setdefault(value, set()).update(names)
+    assert "downstairs thermostat" not in aliases.get("hallway_thermostat", set())
+    assert "the Roomba" not in aliases.get("robot_vacuum", set())
