@@ -247,34 +247,31 @@ def _get(schema: dict, key: str):
     return next((s[key] for s in _variants(schema) if key in s), None)
 
 
+def _resolve(schema: dict, defs: dict) -> dict:
+    while "$ref" in schema:
+        schema = {**defs[schema["$ref"].rsplit("/", 1)[1]], **{k: v for k, v in schema.items() if k != "$ref"}}
+    return schema
+
+
+def _visit(tool: str, schema: dict, defs: dict, where: str, bound: bool, found: list) -> None:
+    schema = _resolve(schema, defs)
+    for name, sub in (schema.get("properties") or {}).items():
+        sub = _resolve(sub, defs)
+        found.append((tool, f"{where}{name}", sub, schema["properties"], bound))
+        _visit(tool, sub, defs, f"{where}{name}.", bound or "x-entity" in sub, found)
+    if isinstance(schema.get("items"), dict):
+        item = _resolve(schema["items"], defs)
+        found.append((tool, f"{where}[]", item, {}, bound))
+        _visit(tool, item, defs, f"{where}[].", bound or "x-entity" in item, found)
+
+
 @cache
 def parameters() -> list[tuple[str, str, dict, dict, bool]]:
     """(tool, path, schema, sibling properties, inside an entity-bound array) for every parameter."""
-    found = []
+    found: list = []
     for path in sorted(TOOLS.glob("*.json")):
         for tool in json.loads(path.read_text(encoding="utf-8"))["tools"]:
-            defs = tool["parameters"].get("$defs", {})
-
-            def resolve(schema: dict) -> dict:
-                while "$ref" in schema:
-                    schema = {
-                        **defs[schema["$ref"].rsplit("/", 1)[1]],
-                        **{k: v for k, v in schema.items() if k != "$ref"},
-                    }
-                return schema
-
-            def visit(schema: dict, where: str, bound: bool) -> None:
-                schema = resolve(schema)
-                for name, sub in (schema.get("properties") or {}).items():
-                    sub = resolve(sub)
-                    found.append((tool["name"], f"{where}{name}", sub, schema["properties"], bound))
-                    visit(sub, f"{where}{name}.", bound or "x-entity" in sub)
-                if isinstance(schema.get("items"), dict):
-                    item = resolve(schema["items"])
-                    found.append((tool["name"], f"{where}[]", item, {}, bound))
-                    visit(item, f"{where}[].", bound or "x-entity" in item)
-
-            visit(tool["parameters"], "", False)
+            _visit(tool["name"], tool["parameters"], tool["parameters"].get("$defs", {}), "", False, found)
     return found
 
 
