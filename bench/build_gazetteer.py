@@ -164,7 +164,7 @@ def main() -> None:
             "iso3": c["iso3"],
             "currency": c.get("currencycode") or None,
             "capital": c.get("capital") or None,
-            "postal": c.get("postalcoderegex") or None,
+            "postal": (c.get("postalcoderegex") or "").strip() or None,  # CA's ends in a space in geonames
             "phone": c.get("phone") or None,
             "languages": list(dict.fromkeys(languages))[:3],
             "continent": c.get("continentcode"),

@@ -363,6 +363,7 @@ _SLOTS = {
     "city.state": "regions",
     "address.postal_code": "postals",
     "address.full": "addresses",
+    "place.full": "addresses",
     "city.airport": "airports",
 }
 

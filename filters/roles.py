@@ -5,7 +5,10 @@ has none. The planner draws values from these roles and filters.plausibility che
 - `x-when`: "future" | "past" | "any" on a date or date-time parameter, relative to `meta.now`;
   `x-horizon`: [low_days, high_days], the typical offset from now (for the planner).
 - `x-after`: a sibling this parameter must be later than (dates, date-times, "HH:MM" times) or
-  at least (numbers); `x-max-span`: the largest distance from it ("30d", "12h", "90m", or a number).
+  at least (numbers); `x-max-span`: the largest distance from it ("30d", "12h", "90m", or a number);
+  `x-min-span: "0d"`: an inclusive range (a date range may end on its start day); `x-span`:
+  [low, high], the typical distance (for the planner: a meeting lasts ["30m", "2h"] though the
+  cap lets a conference run for days).
 - `x-typical`: [low, high], the typical range of a number.
 - `x-entity`: "<kind>.<field>" binding a parameter to a field of a row of an entity table
   (seeds/entities/<kind>.json; the loader checks the kind, the field and the type);
@@ -262,7 +265,8 @@ def _role(node: _Node, kinds: dict[str, str], tool_name: str, tool_description: 
     after = schema.get("x-after")
     sibling = f"{node.parent}.{after}" if node.parent and isinstance(after, str) else after
     if isinstance(sibling, str) and _same_kind(kinds.get(sibling), node.kind):
-        values["after"], values["strict"] = sibling, node.kind != "number"
+        inclusive = span_minutes(schema.get("x-min-span")) == 0  # "0d": an end on the start's own day
+        values["after"], values["strict"] = sibling, node.kind != "number" and not inclusive
         if _valid_span(schema.get("x-max-span"), node.kind):
             values["max_span"] = schema["x-max-span"]
     else:
@@ -482,6 +486,20 @@ def _node_problems(node: _Node, kinds: dict[str, str]) -> Iterator[tuple[str, st
         elif not _valid_span(schema["x-max-span"], kind):
             wanted = "a non-negative number" if kind == "number" else 'a span like "30d", "12h" or "90m"'
             yield "x-max-span", f"must be {wanted}, not {schema['x-max-span']!r}"
+    if "x-min-span" in schema and (
+        "x-after" not in schema or kind == "number" or span_minutes(schema["x-min-span"]) is None
+    ):
+        yield "x-min-span", 'needs x-after on a date or time, and a span like "0d"'
+    if "x-span" in schema:
+        typical = schema["x-span"]
+        if (
+            "x-after" not in schema
+            or not isinstance(typical, list)
+            or len(typical) != 2
+            or any(span_minutes(v) is None for v in typical)
+            or span_minutes(typical[0]) > span_minutes(typical[1])
+        ):
+            yield "x-span", 'needs x-after, and [low, high] spans like ["30m", "2h"]'
     if "x-typical" in schema:
         if kind != "number":
             yield "x-typical", f"only a number has a typical range (this one is {kind or 'untyped'})"
@@ -495,7 +513,17 @@ def _node_problems(node: _Node, kinds: dict[str, str]) -> Iterator[tuple[str, st
         yield "x-entity-key", "must be a name (origin, destination...) beside an x-entity"
 
 
-ROLE_KEYS = ("x-when", "x-horizon", "x-after", "x-max-span", "x-typical", "x-entity", "x-entity-key")
+ROLE_KEYS = (
+    "x-when",
+    "x-horizon",
+    "x-after",
+    "x-max-span",
+    "x-min-span",
+    "x-span",
+    "x-typical",
+    "x-entity",
+    "x-entity-key",
+)
 
 
 def annotations_of(tools: Iterable[Any]) -> dict[str, dict]:

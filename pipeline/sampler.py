@@ -9,7 +9,9 @@ What a parameter declares about its values (seed-only keys; filters.roles reads 
 - `x-when`: future | past | any, with `x-horizon: [low_days, high_days]` from `now`: a booking
   lies ahead, a history behind; draws lean towards the near end of the horizon;
 - `x-after: SIBLING` and `x-max-span` ("21d", "8h", "90m", or a number): a value later than
-  (a number at least) its sibling's, at most the span past it, short spans likelier;
+  (a number at least) its sibling's, at most the span past it, short spans likelier; `x-span:
+  [low, high]` the typical span, drawn log-uniformly ("30m" to "2h" for a meeting); `x-min-span:
+  "0d"` lets a date range end on its start day;
 - `x-typical: [low, high]`: where a real request's number falls; drawn log-uniformly inside it
   when it spans a factor of 4 or more, and rounded the way people write amounts.
 """
@@ -150,7 +152,14 @@ class ArgumentSampler:
         kind, field, key = bound
         if key != "user":
             key = "".join([key, *self._slots, f"#{self.variant}" if self.variant else ""])
-        value = self.scenario.value(kind, key, field)
+        value = self.scenario.value(kind, key, field, _hint(schema))
+        kinds = _types_of(schema)
+        if isinstance(value, list) and "array" not in kinds:
+            if len(value) == 2 and all(_is_number(v) for v in value) and kinds & {"number", "integer"}:
+                kind_of = "integer" if "integer" in kinds else "number"
+                return self._number({**schema, "x-typical": value}, kind_of, {})  # the row's range
+            if value and all(isinstance(v, str) for v in value):
+                value = self.rng.choice(value)  # one of the row's values (a task's subtasks)
         if value is None or not Draft202012Validator(schema).is_valid(value):
             return _MISSING
         return value
@@ -159,11 +168,34 @@ class ArgumentSampler:
         required = set(schema.get("required") or [])
         properties = schema.get("properties") or {}
         chosen = [name for name in properties if name in required or self.rng.random() < self.optional_rate]
+        self._prepare([self._resolve(properties[name], defs) for name in chosen])
         out: dict[str, Any] = {}
         for name in _anchors_first(chosen, properties):
-            out[name] = self.value(properties[name], defs, f"{where}.{name}" if where else name, out)
-        out = {name: out[name] for name in chosen}
+            sub = self._resolve(properties[name], defs)
+            if _binding(sub) is not None and self.scenario is not None and self._entity(sub) is _MISSING:
+                if name not in required:  # the entity has no such field (a region of Lisbon): leave it out
+                    continue
+                sub = {k: v for k, v in sub.items() if k not in ("x-entity", "x-entity-key")}  # its own values
+            out[name] = self.value(sub, defs, f"{where}.{name}" if where else name, out)
+        out = {name: out[name] for name in chosen if name in out}
         return _ordered_dates(out, properties)
+
+    def _prepare(self, schemas: list[dict[str, Any]]) -> None:
+        """Draw each entity these parameters are bound to as a row that has all their fields, before
+        any of them takes a value (a region and a country code from one city that has both)."""
+        if self.scenario is None:
+            return
+        wanted: dict[tuple[str, str, str], set[str]] = {}  # (kind, typed key, row types) -> fields
+        for schema in schemas:
+            bound = _binding(schema)
+            if bound is not None and bound[2] != "user":
+                kind, field, key = bound
+                key = "".join([key, *self._slots, f"#{self.variant}" if self.variant else ""])
+                typed, types = self.scenario.typed(kind, key, _hint(schema))
+                wanted.setdefault((kind, typed, ",".join(sorted(types))), set()).add(field)
+        for (kind, key, types), fields in wanted.items():
+            if len(fields) > 1:
+                self.scenario.prepare(kind, key, fields, set(filter(None, types.split(","))))
 
     def _array(self, schema: dict[str, Any], defs: dict[str, Any], where: str) -> list[Any]:
         low = max(1, schema.get("minItems", 1))
@@ -256,8 +288,14 @@ class ArgumentSampler:
         anchor = _moment_of(siblings.get(schema.get("x-after") or ""), fmt)
         if anchor is not None:
             cap = _span(schema.get("x-max-span")) or _DEFAULT_SPANS[fmt]
-            steps = max(1, int(cap / step))
-            moment = anchor + step * (1 + int((steps - 1) * rng.random() ** 2))
+            low = 0 if _span(schema.get("x-min-span")) == timedelta(0) else 1  # "0d": may end on its start day
+            typical = schema.get("x-span")
+            spans = [_span(v) for v in typical] if isinstance(typical, list) and len(typical) == 2 else []
+            if len(spans) == 2 and all(spans) and spans[0] <= spans[1] <= cap:  # log-uniform in the typical span
+                steps = round(self._spread(max(spans[0] / step, 1), max(spans[1] / step, 1)))
+            else:
+                steps = low + int((max(low, int(cap / step)) - low) * rng.random() ** 2)
+            moment = anchor + step * max(low, steps)
             if when == "past" and fmt != "time":
                 moment = max(anchor + step, min(moment, self._now_as(fmt)))
             return _format(moment, fmt)
@@ -287,6 +325,21 @@ class ArgumentSampler:
 
 def _defs(parameters: dict[str, Any]) -> dict[str, Any]:
     return {key: parameters.get(key) or {} for key in ("$defs", "definitions")}
+
+
+def _hint(schema: dict[str, Any]) -> str:
+    """What a parameter says about which row fits (its description: "ID of the thermostat")."""
+    return schema.get("description") or ""
+
+
+def _types_of(schema: dict[str, Any]) -> set[str]:
+    kind = schema.get("type")
+    kinds = set(kind) if isinstance(kind, list) else {kind} if isinstance(kind, str) else set()
+    for key in ("anyOf", "oneOf"):
+        kinds |= {
+            s.get("type") for s in schema.get(key) or [] if isinstance(s, dict) and isinstance(s.get("type"), str)
+        }
+    return kinds - {"null"}
 
 
 def _binding(schema: dict[str, Any]) -> tuple[str, str, str] | None:

@@ -14,6 +14,7 @@ persona (their name, e-mail, phone, home city and address).
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -32,25 +33,46 @@ class Scenario:
         self.persona: dict[str, Any] | None = rng.choice(personas) if personas else None
         self.chosen: dict[tuple[str, str], dict[str, Any]] = {}
 
-    def value(self, kind: str, key: str, field: str) -> Any:
+    def value(self, kind: str, key: str, field: str, hint: str = "") -> Any:
         """The `field` of entity (`kind`, `key`), drawing the entity on first use; None when the
-        tables have no such kind or no row with that field."""
-        entity = self.entity(kind, key, [field])
+        tables have no such kind or no row with that field. `hint` (the parameter's description)
+        picks among typed rows: "ID of the thermostat" takes a row whose `type` is thermostat, and
+        that is its own entity, apart from the task's lights or locks."""
+        key, types = self.typed(kind, key, hint)
+        entity = self.entity(kind, key, [field], types=types)
         return None if entity is None else entity.get(field)
 
-    def entity(self, kind: str, key: str, needs: Iterable[str] = ()) -> dict[str, Any] | None:
-        """Entity (`kind`, `key`): the same row for every call of the task once drawn."""
+    def prepare(self, kind: str, key: str, fields: Iterable[str], types: set[str] | None = None) -> None:
+        """Draw entity (`kind`, `key`: a key from `typed`) now, as a row that has every one of
+        `fields`: the call about to be drawn takes all of them from it (a country code and a
+        region of one place)."""
+        self.entity(kind, key, list(fields), types=types)
+
+    def typed(self, kind: str, key: str, hint: str) -> tuple[str, set[str]]:
+        """(entity key, row types) for a parameter whose description (`hint`) names a row type."""
+        types = {str(r["type"]) for r in self.tables.get(kind) or [] if isinstance(r.get("type"), str)}
+        words = set(re.findall(r"[a-z]+", hint.casefold()))
+        named = sorted(t for t in types if set(re.findall(r"[a-z]+", t.casefold())) & words)
+        return (f"{key}:{'|'.join(named)}" if named else key), set(named)
+
+    def entity(
+        self, kind: str, key: str, needs: Iterable[str] = (), types: set[str] | None = None
+    ) -> dict[str, Any] | None:
+        """Entity (`kind`, `key`): the same row for every call of the task once drawn (of one of
+        `types` when given)."""
         needs = list(needs)
         if (kind, key) in self.chosen:
             row = self.chosen[(kind, key)]
             return row if all(row.get(f) is not None for f in needs) else None
-        row = self._draw(kind, key, needs)
+        row = self._draw(kind, key, needs, types or set())
         if row is not None:
             self.chosen[(kind, key)] = row
         return row
 
-    def _draw(self, kind: str, key: str, needs: list[str]) -> dict[str, Any] | None:
+    def _draw(self, kind: str, key: str, needs: list[str], types: set[str]) -> dict[str, Any] | None:
         rows = [r for r in self.tables.get(kind) or [] if all(r.get(f) is not None for f in needs)]
+        if types:
+            rows = [r for r in rows if r.get("type") in types]
         base = key.split("#", 1)[0]
         if base == "user":
             own = self._own(kind, rows)

@@ -4,7 +4,8 @@ person's name, e-mail and phone; an address's street, city and postal code), one
 A table is `seeds/entities/<kind>.json`: `{"kind": "<kind>", "rows": [{field: value, ...}]}`.
 City rows name a city and its country; the shipped gazetteer (filters.gazetteer) adds what
 belongs to it: `state` (code), `state_name`, `timezone`, `airport` (the main one), `airports`,
-`currency`, `country` (name), `display` ("Austin, TX" for US cities unless the row says). The
+`currency`, `country` (name), `display` ("Austin, TX" for US cities unless the row says); a
+place row gains `full` ("King's Cross Station, London"). The
 planner (pipeline.scenario) draws whole rows, so a task's values agree with each other.
 """
 
@@ -41,6 +42,9 @@ def load_entities(folder: Path | None = None) -> Tables:
         tables.setdefault(kind, []).extend(rows)
     if "city" in tables:
         tables["city"] = [_with_gazetteer(row, folder, i) for i, row in enumerate(tables["city"])]
+    for row in tables.get("place") or []:  # "King's Cross Station, London": where a route tool needs the city
+        if isinstance(row.get("name"), str) and isinstance(row.get("city"), str):
+            row.setdefault("full", f"{row['name']}, {row['city']}")
     return tables
 
 
@@ -94,12 +98,12 @@ def bind_entities(parameters: dict[str, Any], tables: Tables, file: str, where: 
         if not rows or not field:
             known = ", ".join(sorted(tables)) or "none"
             raise InputError(f"x-entity {bound!r}: no entity table of kind {kind!r} (kinds: {known})", file, path)
-        values = [row[field] for row in rows if row.get(field) is not None]
+        values = [row[field] for row in rows if row.get(field) not in (None, [])]
         if not values:
             fields = ", ".join(sorted({f for row in rows for f in row}))
             raise InputError(f"x-entity {bound!r}: {kind} rows have no field {field!r} (fields: {fields})", file, path)
         wanted = _types(schema)
-        found = {_JSON_TYPES.get(type(value), "string") for value in values}
+        found = {_shape(value, wanted) for value in values}
         if wanted and not found <= wanted | ({"integer"} if "number" in wanted else set()):
             raise InputError(
                 f"x-entity {bound!r} gives {'/'.join(sorted(found))} values to a {'/'.join(sorted(wanted))} parameter",
@@ -115,6 +119,17 @@ def bind_entities(parameters: dict[str, Any], tables: Tables, file: str, where: 
                 if isinstance(value, str) and names:
                     known = aliases.setdefault(value, [])
                     known.extend(n for n in names if n not in known and n != value)
+
+
+def _shape(value: Any, wanted: set[str]) -> str:
+    """The JSON type a row's value gives the parameter: a [low, high] pair of numbers is a number
+    drawn in that range, a list of strings offers one string (pipeline.sampler reads them so)."""
+    if isinstance(value, list) and value and not wanted & {"array"}:
+        if len(value) == 2 and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+            return "number" if "number" in wanted or not wanted & {"integer"} else "integer"
+        if all(isinstance(v, str) for v in value):
+            return "string"
+    return _JSON_TYPES.get(type(value), "string")
 
 
 def _bound(schema: Any, path: str):

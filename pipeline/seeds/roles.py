@@ -11,6 +11,8 @@ from typing import Any
 from filters.roles import roles_of
 from pipeline.seeds.entities import Tables
 
+WORLD_KINDS = ("city", "address", "person", "place")  # entities any tool's world shares
+
 
 def infer_roles(parameters: dict[str, Any], name: str, description: str, tables: Tables) -> dict[str, dict]:
     """Write the inferred role keys into `parameters` (never over a declared one) and return
@@ -54,9 +56,12 @@ def _property(parameters: dict[str, Any], path: str) -> dict[str, Any] | None:
 
 
 def _bindable(schema: dict[str, Any], entity: str | None, tables: Tables) -> bool:
-    """Bind an inferred entity only where the tables have that field and the tool brings no
-    values of its own (a pool, an enum or examples win)."""
+    """Bind an inferred entity only to the shared world (cities, addresses, people, places), where
+    the tables have that field and the tool brings no values of its own (a pool, an enum or
+    examples win)."""
     if not entity or "." not in entity or {"x-pool", "enum", "examples", "const"} & set(schema):
         return False
     kind, field = entity.split(".", 1)
+    if kind not in WORLD_KINDS:  # a SKU, a device or a ticker of the user's own system is not ours to name
+        return False
     return any(row.get(field) is not None for row in tables.get(kind) or [])
