@@ -2,12 +2,14 @@
 value the way no person types it (manifest keys `repetition` and `raw_forms`).
 
 - repetition: per (tool, parameter), its most used value and that value's share of the
-  parameter's uses; a value above `limit` (5%) is listed under `over_limit`. Flags, nulls and
-  enums with few options (where 1/options is above the limit) are left out: repeating them is
-  their nature.
+  parameter's uses (a value counts once per record: a follow-up repeating it is not a new use);
+  a value above `limit` (5%) counts under `over_limit` when the parameter has at least 1/limit
+  uses. Flags, nulls and enums with few options (where 1/options is above the limit) are left
+  out: repeating them is their nature.
 - raw_forms: the share of user turns that contain an ISO date, an ISO timestamp, a snake_case
-  token or an opaque id (an argument of an `..._id` parameter written in the request, other than
-  ids a user holds from an e-mail or ticket: order numbers, booking references, flight numbers).
+  token or an opaque id (the value of an `..._id` parameter mixing letters and digits, written in
+  the request, other than ids a user holds from an e-mail or ticket: order numbers, booking
+  references, flight numbers).
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ from typing import Any
 
 from pipeline.record import Conversation
 
-ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}(?!\d)")  # also the date of a timestamp
 ISO_TIMESTAMP = re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 SNAKE_CASE = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")
+_OPAQUE = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])\S{5,}$")  # letters and digits, no spaces: evt_9x2k7p4q1w
 _HELD_IDS = re.compile(r"order|booking|reservation|confirmation|flight|tracking|reference|ticket|invoice|number")
 
 
@@ -31,6 +34,7 @@ def repetition(records: list[Conversation], limit: float = 0.05, top: int = 15) 
     options: dict[tuple[str, str], int] = {}
     for record in records:
         schemas = record.tool_schemas()
+        seen: set[tuple[str, str, str]] = set()  # a follow-up repeating a value is one use per record
         for message in record.messages:
             for call in message.tool_calls or []:
                 arguments = call.function.arguments if isinstance(call.function.arguments, dict) else {}
@@ -39,7 +43,10 @@ def repetition(records: list[Conversation], limit: float = 0.05, top: int = 15) 
                     if isinstance(value, bool) or value is None:
                         continue
                     slot = (call.function.name, key)
-                    uses[slot][json.dumps(value, sort_keys=True, ensure_ascii=False)] += 1
+                    text = json.dumps(value, sort_keys=True, ensure_ascii=False)
+                    if (*slot, text) not in seen:
+                        seen.add((*slot, text))
+                        uses[slot][text] += 1
                     enum = (properties.get(key) or {}).get("enum")
                     if isinstance(enum, list):
                         options[slot] = len(enum)
@@ -99,6 +106,11 @@ def _opaque_ids(record: Conversation) -> set[str]:
         for call in message.tool_calls or []:
             arguments = call.function.arguments if isinstance(call.function.arguments, dict) else {}
             for key, value in arguments.items():
-                if key.endswith("id") and isinstance(value, str) and len(value) >= 4 and not _HELD_IDS.search(key):
+                if (
+                    key.endswith("id")
+                    and isinstance(value, str)
+                    and _OPAQUE.search(value)
+                    and not _HELD_IDS.search(key)
+                ):
                     found.add(value)
     return found

@@ -178,10 +178,12 @@ class Planner:
     def draw(self, name: str, scenario: Scenario, rng: random.Random, variant: int = 0) -> dict[str, Any]:
         """A planned call of `name` with values from `scenario`; `variant` > 0 for a further call of
         the same function in one task (its entities are other ones: another city, another stock)."""
-        return {
-            "name": name,
-            "arguments": self.sampler(scenario, rng, variant).arguments(self.catalog[name].parameters),
-        }
+        parameters = self.catalog[name].parameters
+        sampler = self.sampler(scenario, rng, variant)
+        properties = parameters.get("properties") or {}
+        required = parameters.get("required") or []
+        sampler.move_user = bool(required) and all("x-entity" in (properties.get(key) or {}) for key in required)
+        return {"name": name, "arguments": sampler.arguments(parameters)}
 
     def sampler(self, scenario: Scenario, rng: random.Random, variant: int | str = 0) -> ArgumentSampler:
         """An argument sampler for one task's scenario."""

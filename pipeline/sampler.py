@@ -58,6 +58,10 @@ class ArgumentSampler:
     ):
         self.rng, self.now, self.optional_rate = rng, now, optional_rate
         self.scenario, self.variant = scenario, variant
+        # a further call of a function whose required values all come from entities ("weather in Paris
+        # and in Oslo") moves even the user's own ones; other functions keep the user's place and vary
+        # the rest (showtimes of another film in the same city)
+        self.move_user = False
         self._slots: list[str] = []  # list positions on the way down: each list item its own entity
 
     def arguments(self, parameters: dict[str, Any]) -> dict[str, Any]:
@@ -150,7 +154,7 @@ class ArgumentSampler:
         if bound is None or self.scenario is None:
             return _MISSING
         kind, field, key = bound
-        if key != "user":
+        if key != "user" or self.variant and self.move_user:  # "and in Oslo?": a further lookup elsewhere
             key = "".join([key, *self._slots, f"#{self.variant}" if self.variant else ""])
         value = self.scenario.value(kind, key, field, _hint(schema))
         kinds = _types_of(schema)
@@ -188,7 +192,7 @@ class ArgumentSampler:
         wanted: dict[tuple[str, str, str], set[str]] = {}  # (kind, typed key, row types) -> fields
         for schema in schemas:
             bound = _binding(schema)
-            if bound is not None and bound[2] != "user":
+            if bound is not None and (bound[2] != "user" or self.variant and self.move_user):
                 kind, field, key = bound
                 key = "".join([key, *self._slots, f"#{self.variant}" if self.variant else ""])
                 typed, types = self.scenario.typed(kind, key, _hint(schema))

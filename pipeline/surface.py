@@ -66,7 +66,7 @@ def say(
     `rate`, a date or time at `spoken_rate`, default `rate`)."""
     aliases = schema.get("x-aliases") or {}
     names = aliases.get(value) if isinstance(value, str) else None
-    if names and (schema.get("x-user-knows") is False or rng.random() < rate):
+    if names and (schema.get("x-user-knows") is False or rng.random() < _alias_rate(schema, rate, spoken_rate)):
         return rng.choice(names)
     if isinstance(value, bool) or value is None:
         return None
@@ -88,6 +88,14 @@ def say(
         parts = [say(v, items, key, now, rng, rate, None, spoken_rate) or v for v in value]
         return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
     return None
+
+
+def _alias_rate(schema: dict[str, Any], rate: float, spoken_rate: float | None) -> float:
+    """How often a value is said by its name: an id, SKU or ticker bound to an entity row is what a
+    person names, not types ("the porch light", not porch_light), so it goes at the spoken rate."""
+    bound = schema.get("x-entity")
+    named = isinstance(bound, str) and bound.rsplit(".", 1)[-1] in ("id", "sku", "ticker")
+    return (rate if spoken_rate is None else spoken_rate) if named else rate
 
 
 def read(text: str, schema: dict[str, Any], now: datetime, key: str = "") -> Any:

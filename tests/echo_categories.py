@@ -98,7 +98,7 @@ def _registered(content: str) -> tuple[str, Any] | None:
     """The last text this teacher wrote that `content` quotes, with what it stands for."""
     best = None
     for registry in (fake._PHRASED, _CHAINS):
-        for text, value in registry.items():
+        for text, value in list(registry.items()):  # other request threads add to it meanwhile
             position = content.rfind(text)
             if position != -1 and (best is None or position + len(text) > best[0]):
                 best = (position + len(text), text, value)
@@ -187,13 +187,7 @@ def _fill(body: dict[str, Any]) -> dict[str, Any]:
         missing = [key for key in _TOOLS[name].parameters.get("required") or [] if key not in arguments]
         if given and missing:
             raw, kind = given.group(1), (_TOOLS[name].parameters["properties"].get(missing[0]) or {}).get("type")
-            arguments[missing[0]] = (
-                re.split(r", | and ", raw)
-                if kind == "array"
-                else json.loads(raw)
-                if kind in ("integer", "number")
-                else raw
-            )
+            arguments[missing[0]] = re.split(r", | and ", raw) if kind == "array" else raw  # _resolve reads numbers
     today = re.search(r"Today is (\d{4}-\d{2}-\d{2})", messages[0]["content"])
     return fake._resolve({"name": name, "arguments": arguments}, today.group(1) if today else None)
 

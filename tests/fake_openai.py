@@ -23,7 +23,7 @@ import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -98,13 +98,16 @@ def parse_described_call(text: str) -> dict[str, Any]:
         if value in ("yes", "no") and schema.get("type") == "boolean":
             arguments[key] = value == "yes"  # describe_call says a flag as yes/no
             continue
-        if value == "none":
+        if value == "none" and "none" not in (schema.get("enum") or []):
             arguments[key] = None
             continue
         if schema.get("type") == "array" and value[:1] not in "[{":  # describe_call joins plain lists with "and"
-            items = (schema.get("items") or {}).get("type")
+            items = schema.get("items") or {}
             parts = re.split(r", | and ", value)
-            arguments[key] = [json.loads(p) if items in ("integer", "number") else p for p in parts]
+            arguments[key] = [
+                json.loads(p) if items.get("type") in ("integer", "number") else read(p, items, _EPOCH) or p
+                for p in parts
+            ]  # "pet friendly" -> pet_friendly, as the planner's spoken form reads back
             continue
         if schema.get("type") == "string":
             arguments[key] = value  # a PIN of digits is still a string
@@ -173,6 +176,7 @@ def fill(schema: dict[str, Any], variant: int = 0) -> Any:
     )
 
 
+_EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)  # reading an enum word needs no date
 _REQUEST = threading.local()  # the request being answered (the server answers each in its own thread)
 _TODAY = re.compile(r"\btoday is (?:\w+, )?(\d{4}-\d{2}-\d{2})", re.IGNORECASE)
 

@@ -1,0 +1,57 @@
+"""pipeline.diversity: the manifest's repetition and raw-forms measures."""
+
+from __future__ import annotations
+
+from pipeline.diversity import raw_forms, repetition
+from pipeline.record import parse_record
+
+TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_event",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "event_id": {"type": "string"},
+                "calendar_id": {"type": "string"},
+                "order_id": {"type": "string"},
+                "city": {"type": "string"},
+                "units": {"type": "string", "enum": ["c", "f"]},
+            },
+        },
+    },
+}
+
+
+def _record(index, user, arguments, followup=False):
+    call = {"id": f"a{index:08d}", "type": "function", "function": {"name": "get_event", "arguments": arguments}}
+    messages = [{"role": "user", "content": user}, {"role": "assistant", "tool_calls": [call]}]
+    if followup:  # the same values again in a later turn: one use per record
+        messages += [
+            {"role": "tool", "tool_call_id": call["id"], "content": "{}"},
+            {"role": "user", "content": "and again"},
+            {"role": "assistant", "tool_calls": [{**call, "id": f"b{index:08d}"}]},
+        ]
+    return parse_record({"id": f"r{index}", "tools": [TOOL], "messages": messages})
+
+
+def test_repetition_finds_the_overused_value_once_per_record_and_skips_small_enums():
+    records = [
+        _record(i, "x", {"city": "Paris" if i < 6 else f"City {i}", "units": "c"}, followup=True) for i in range(40)
+    ]
+    report = repetition(records)
+    worst = report["worst"][0]
+    assert (worst["parameter"], worst["value"], worst["share"], worst["uses"]) == ("city", "Paris", 0.15, 40)
+    assert report["over_limit"] == 1 and all(row["parameter"] != "units" for row in report["worst"])
+
+
+def test_raw_forms_counts_iso_snake_case_and_ids_a_user_could_not_know():
+    records = [
+        _record(0, "what is on 2026-12-04T10:00?", {"city": "Oslo"}),
+        _record(1, "open evt_9x2k7p4q1w please", {"event_id": "evt_9x2k7p4q1w"}),
+        _record(2, "cancel order ORD-12345678", {"order_id": "ORD-12345678"}),  # a number from an e-mail
+        _record(3, "show my family calendar", {"calendar_id": "family"}),  # a name, not an opaque id
+    ]
+    forms = raw_forms(records)
+    assert forms["user_turns"] == 4 and forms["iso_date"] == forms["iso_timestamp"] == 0.25
+    assert forms["snake_case"] == 0.25 and forms["opaque_id"] == 0.25 and forms["any"] == 0.5
