@@ -57,6 +57,7 @@ def test_blueprint_run_writes_valid_records_and_manifest(fake, tmp_path):
         "generate",
         "format",
         "schema",
+        "plausibility",
         "grounding",
         "category",
         "reference",
