@@ -88,11 +88,12 @@ class Planner:
         from an earlier result."""
         parameters = self.catalog[name].parameters
         properties = parameters.get("properties") or {}
-        return not any(
-            (properties.get(key) or {}).get("x-user-knows") is False
-            and not (properties.get(key) or {}).get("x-aliases")
-            for key in parameters.get("required") or []
-        )
+
+        def unknowable(schema: dict[str, Any]) -> bool:  # itself, or the items of a list of ids
+            items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+            return any(s.get("x-user-knows") is False and not s.get("x-aliases") for s in (schema, items))
+
+        return not any(unknowable(properties.get(key) or {}) for key in parameters.get("required") or [])
 
     def next_links(self, name: str) -> list[Any]:
         return [
