@@ -27,7 +27,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from filters.schema import strip_extensions, validator_for
+from pipeline.seeds.entities import json_types
 
 _MISSING = object()
 _SPAN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([dhm])\s*$")
@@ -157,14 +158,14 @@ class ArgumentSampler:
         if key != "user" or self.variant and self.move_user:  # "and in Oslo?": a further lookup elsewhere
             key = "".join([key, *self._slots, f"#{self.variant}" if self.variant else ""])
         value = self.scenario.value(kind, key, field, _hint(schema))
-        kinds = _types_of(schema)
+        kinds = json_types(schema)
         if isinstance(value, list) and "array" not in kinds:
             if len(value) == 2 and all(_is_number(v) for v in value) and kinds & {"number", "integer"}:
                 kind_of = "integer" if "integer" in kinds else "number"
                 return self._number({**schema, "x-typical": value}, kind_of, {})  # the row's range
             if value and all(isinstance(v, str) for v in value):
                 value = self.rng.choice(value)  # one of the row's values (a task's subtasks)
-        if value is None or not Draft202012Validator(schema).is_valid(value):
+        if value is None or not _fits_schema(value, schema):
             return _MISSING
         return value
 
@@ -336,14 +337,10 @@ def _hint(schema: dict[str, Any]) -> str:
     return schema.get("description") or ""
 
 
-def _types_of(schema: dict[str, Any]) -> set[str]:
-    kind = schema.get("type")
-    kinds = set(kind) if isinstance(kind, list) else {kind} if isinstance(kind, str) else set()
-    for key in ("anyOf", "oneOf"):
-        kinds |= {
-            s.get("type") for s in schema.get(key) or [] if isinstance(s, dict) and isinstance(s.get("type"), str)
-        }
-    return kinds - {"null"}
+def _fits_schema(value: Any, schema: dict[str, Any]) -> bool:
+    """Whether `value` is valid for `schema`, through the cached validators (none compiled per call)."""
+    wrapped = {"type": "object", "properties": {"v": strip_extensions(schema)}, "required": ["v"]}
+    return not validator_for(wrapped).errors({"v": value})
 
 
 def _binding(schema: dict[str, Any]) -> tuple[str, str, str] | None:

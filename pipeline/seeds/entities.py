@@ -102,7 +102,7 @@ def bind_entities(parameters: dict[str, Any], tables: Tables, file: str, where: 
         if not values:
             fields = ", ".join(sorted({f for row in rows for f in row}))
             raise InputError(f"x-entity {bound!r}: {kind} rows have no field {field!r} (fields: {fields})", file, path)
-        wanted = _types(schema)
+        wanted = json_types(schema)
         found = {_shape(value, wanted) for value in values}
         if wanted and not found <= wanted | ({"integer"} if "number" in wanted else set()):
             raise InputError(
@@ -147,7 +147,7 @@ def _bound(schema: Any, path: str):
             yield from _bound(sub, f"{path}.{key}[{i}]")
 
 
-def _types(schema: dict[str, Any]) -> set[str]:
+def json_types(schema: dict[str, Any]) -> set[str]:
     """The JSON types a parameter takes (a nullable anyOf's non-null options), empty when it does not say."""
     kind = schema.get("type")
     kinds = set(kind) if isinstance(kind, list) else {kind} if isinstance(kind, str) else set()
