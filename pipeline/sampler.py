@@ -177,7 +177,11 @@ class ArgumentSampler:
         out: dict[str, Any] = {}
         for name in _anchors_first(chosen, properties):
             sub = self._resolve(properties[name], defs)
-            if _binding(sub) is not None and self.scenario is not None and self._entity(sub) is _MISSING:
+            bound = self._entity(sub)  # drawn once: value() would draw it again
+            if bound is not _MISSING:
+                out[name] = bound
+                continue
+            if _binding(sub) is not None and self.scenario is not None:
                 if name not in required:  # the entity has no such field (a region of Lisbon): leave it out
                     continue
                 sub = {k: v for k, v in sub.items() if k not in ("x-entity", "x-entity-key")}  # its own values
