@@ -258,12 +258,14 @@ def phrase(call: dict[str, Any]) -> str:
     return text
 
 
+_CHOICE = re.compile(r"[a-z]+(?:_[a-z]+)+")  # an enum choice (no_longer_needed), not a file name or an id
+
+
 def _spoken(value: Any) -> str:
     if isinstance(value, dict):  # a nested choice is said in words ("damaged", "no longer needed"), an id as it is
+        said = {key.replace("_", " "): _spoken(item) for key, item in value.items()}
         return ", ".join(
-            f"{key.replace('_', ' ')} {_spoken(item) if key.endswith('id') else _spoken(item).replace('_', ' ')}"
-            for key, item in value.items()
-            if _spoken(item)
+            f"{key} {text.replace('_', ' ') if _CHOICE.fullmatch(text) else text}" for key, text in said.items() if text
         )
     if isinstance(value, list):
         return ", ".join(_spoken(item) for item in value)
@@ -282,15 +284,29 @@ def _resolve(call: dict[str, Any], today: str | None) -> dict[str, Any]:
     resolved = {}
     for key, value in call["arguments"].items():
         schema = _plain(properties.get(key) or {})
-        if isinstance(value, str) and value.casefold() in FakeOpenAI.alias_values:
-            value = FakeOpenAI.alias_values[value.casefold()]
+        if isinstance(value, str) and _alias(value, schema) is not None:
+            value = _alias(value, schema)
         elif isinstance(value, str) and now is not None and schema:
             reading = read(value, schema, now, key)
             value = value if reading is None else reading
         elif isinstance(value, list) and schema.get("type") == "array":
-            value = [FakeOpenAI.alias_values.get(v.casefold(), v) if isinstance(v, str) else v for v in value]
+            items = _plain(schema.get("items") or {})
+            value = [_alias(v, items) or v if isinstance(v, str) else v for v in value]
         resolved[key] = value
     return resolved
+
+
+def _alias(said: str, schema: dict[str, Any]) -> str | None:
+    """The value a spoken name stands for: none when it already is one of the parameter's choices
+    ("paypal" is a payment method, not PayPal's ticker), else the parameter's own x-aliases, else any seed's."""
+    if said in (schema.get("enum") or ()):
+        return None
+    own = {
+        name.casefold(): value
+        for value, names in (schema.get("x-aliases") or {}).items()
+        for name in (names if isinstance(names, list) else [names])
+    }
+    return own.get(said.casefold()) or FakeOpenAI.alias_values.get(said.casefold())
 
 
 def _call_in_request(messages: list[dict[str, Any]]) -> dict[str, Any]:

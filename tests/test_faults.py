@@ -41,8 +41,12 @@ def _slow():
     return 500, {"error": {"message": "too late"}}, {}
 
 
-def fault_plan(seed: int, drawn: Counter):
-    """faults(body, attempt) -> a fault or None, from hash(seed, body, attempt); `drawn` counts them by kind."""
+def fault_plan(seed: int, drawn: Counter, cover: bool = False):
+    """faults(body, attempt) -> a fault or None, from hash(seed, body, attempt); `drawn` counts them by kind.
+    With `cover`, a request that drew no fault but rolled within 0.25 of the mix takes a kind not met
+    yet, so a run of ~200 requests meets all eight (at 1-2% a kind is otherwise missed ~15% of runs);
+    that depends on arrival order, so the kill-and-resume test, which needs replayable faults, leaves it off.
+    """
 
     def plan(body, attempt):
         if asked_keys(body) == {"answer"}:
@@ -54,6 +58,11 @@ def fault_plan(seed: int, drawn: Counter):
                 drawn[kind] += 1
                 return _slow if kind == "timeout" else reply
             roll -= rate
+        missing = [(kind, reply) for kind, _, reply in RATES if not drawn[kind]]
+        if cover and missing and roll < 0.25:
+            kind, reply = missing[0]
+            drawn[kind] += 1
+            return _slow if kind == "timeout" else reply
         return None
 
     return plan
@@ -62,7 +71,7 @@ def fault_plan(seed: int, drawn: Counter):
 def test_every_task_ends_accepted_rejected_or_failed_with_a_reason(tmp_path):
     drawn = Counter()
     with FakeOpenAI() as fake:
-        fake.fault_plan = fault_plan(11, drawn)
+        fake.fault_plan = fault_plan(11, drawn, cover=True)
         result = run_category(fake, tmp_path / "run", "all", "blueprint", n=20, teacher=TEACHER)
         requests = len(fake.requests)
     assert result["code"] in (0, 1)

@@ -229,8 +229,10 @@ def test_a_request_that_copies_a_few_shot_is_rejected_before_the_solve_pass(fake
     assert _run(fake, out, "--n", "3", "--mode", "blueprint").returncode == 0
     rejected = _records(out / "rejected.jsonl")
     assert rejected and all(entry["meta"]["codes"] == ["fewshot_copy"] for entry in rejected)
-    assert all(
-        entry["meta"]["issues"][0]["path"] == f"messages[{len(entry['messages']) - 2}].content" for entry in rejected
+    assert all(  # the request: the first user turn (a write tool's confirmation turns follow it)
+        entry["meta"]["issues"][0]["path"]
+        == f"messages[{[m['role'] for m in entry['messages']].index('user')}].content"
+        for entry in rejected
     )
     steps = [asked_keys(b) for b in fake.requests]
     assert steps.count({"action"}) == steps.count({"request"}) - len(copied)  # no solve request for a copy
