@@ -74,7 +74,12 @@ def nested(planner: Planner, target: str, tools: list[str], scenario: Scenario, 
         if not options:
             break
         link = rng.choice(options)
-        links.append({"step": len(targets), "input": link.input, "from_step": len(targets) - 1, "output": link.output})
+        # every link between the two tools comes along: a place's name and address, from one result
+        group = [other for other in options if other.target == link.target]
+        links += [
+            {"step": len(targets), "input": other.input, "from_step": len(targets) - 1, "output": other.output}
+            for other in group
+        ]
         targets.append(link.target)
     calls = None
     if planner.mode == "blueprint":

@@ -10,12 +10,14 @@ here (what a good solver does); every form is checked by it before use, and grou
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from datetime import date, datetime
 from typing import Any
 
 from filters.mentions import dates_in, times_in
+from filters.schema import resolve_ref
 
 _WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
 _WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -46,7 +48,7 @@ def surface_forms(
     surface: dict[str, str] = {}
     for key, value in arguments.items():
         schema = _plain(properties.get(key) or {})
-        spoken = say(value, schema, key, moment, rng, rate, arguments, spoken_rate)
+        spoken = say(value, schema, key, moment, rng, rate, arguments, spoken_rate, parameters)
         if spoken is not None and spoken != value:
             surface[key] = spoken
     return arguments, surface
@@ -61,9 +63,11 @@ def say(
     rate: float = 1.0,
     siblings: dict[str, Any] | None = None,
     spoken_rate: float | None = None,
+    root: dict[str, Any] | None = None,
 ) -> str | None:
     """A spoken form of `value` for parameter `key`, or None when it is said as it is (an alias at
-    `rate`, a date or time at `spoken_rate`, default `rate`)."""
+    `rate`, a date or time at `spoken_rate`, default `rate`; an object or list of objects as JSON
+    with spoken leaves, its local $refs resolved against `root`, the tool's parameters)."""
     aliases = schema.get("x-aliases") or {}
     names = aliases.get(value) if isinstance(value, str) else None
     if names and (schema.get("x-user-knows") is False or rng.random() < _alias_rate(schema, rate, spoken_rate)):
@@ -87,14 +91,55 @@ def say(
         items = schema.get("items") or {}
         parts = [say(v, items, key, now, rng, rate, None, spoken_rate) or v for v in value]
         return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    if isinstance(value, (dict, list)) and value:
+        spoken = _say_inside(value, schema, now, rng, rate, spoken_rate, root or {})
+        return json.dumps(spoken, ensure_ascii=False) if spoken != value else None
     return None
 
 
+def _say_inside(
+    value: Any, schema: dict[str, Any], now: datetime, rng, rate: float, spoken_rate: float | None, root: dict
+) -> Any:
+    """An object or a list of objects with each leaf in its spoken form (a passenger's birthday as
+    "March 2, 1985", an automation's device by its name); the structure stays, for the prompt."""
+    schema = _followed(schema, root)
+    if isinstance(value, dict):
+        properties = schema.get("properties") or {}
+        return {
+            key: _say_inside(item, properties.get(key) or {}, now, rng, rate, spoken_rate, root)
+            if isinstance(item, (dict, list))
+            else say(item, _followed(properties.get(key) or {}, root), key, now, rng, rate, value, spoken_rate) or item
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        items = schema.get("items") or {}
+        return [
+            _say_inside(item, items, now, rng, rate, spoken_rate, root)
+            if isinstance(item, (dict, list))
+            else say(item, _followed(items, root), "", now, rng, rate, None, spoken_rate) or item
+            for item in value
+        ]
+    return value
+
+
+def _followed(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
+    """`_plain(schema)` with a local $ref followed (its own keys kept on top)."""
+    schema = _plain(schema)
+    if isinstance(schema.get("$ref"), str):
+        try:
+            target = resolve_ref(root, schema["$ref"])
+        except LookupError:
+            return schema
+        if isinstance(target, dict):
+            return _plain({**target, **{k: v for k, v in schema.items() if k != "$ref"}})
+    return schema
+
+
 def _alias_rate(schema: dict[str, Any], rate: float, spoken_rate: float | None) -> float:
-    """How often a value is said by its name: an id, SKU or ticker bound to an entity row is what a
+    """How often a value is said by its name: an id or ticker bound to an entity row is what a
     person names, not types ("the porch light", not porch_light), so it goes at the spoken rate."""
     bound = schema.get("x-entity")
-    named = isinstance(bound, str) and bound.rsplit(".", 1)[-1] in ("id", "sku", "ticker")
+    named = isinstance(bound, str) and bound.rsplit(".", 1)[-1] in ("id", "ticker")
     return (rate if spoken_rate is None else spoken_rate) if named else rate
 
 

@@ -30,9 +30,9 @@ from typing import Any
 from pipeline.generate.common import action_options
 from pipeline.sampler import ArgumentSampler, NotDrawable
 from pipeline.scenario import Scenario
-from pipeline.seeds import alias_table, load_tools
+from pipeline.seeds import load_tools
 from pipeline.seeds.entities import bundled_entities
-from pipeline.surface import _plain, read
+from pipeline.surface import _followed, _plain, read
 
 Reply = tuple[int, Any, dict[str, str]]
 RESET: Reply = (0, b"", {})  # status 0: close the connection without answering
@@ -212,6 +212,17 @@ def echo_teacher(body: dict[str, Any]) -> str:
             return text
     if "answer" in props:
         return json.dumps({"answer": "yes"})
+    if set(props) == {"who", "when", "what"}:  # free mode's scenario draft: the prompt's user, day and need
+        system = str(messages[0]["content"])
+        who = re.search(r"The user: (.+?)(?= Today is|$)", system, re.S)
+        what = re.search(r"What they will ask for: (.+)", system)
+        return json.dumps(
+            {
+                "who": who.group(1).strip() if who else "someone at home",
+                "when": "today",
+                "what": what.group(1).strip() if what else "a small errand",
+            }
+        )
     if "verdict" in props:  # the judge
         return json.dumps({"verdict": "yes", "reason": "the calls use the tools and values the user asked for"})
     if set(props) in ({"request"}, {"request", "implausible"}):
@@ -263,7 +274,10 @@ _CHOICE = re.compile(r"[a-z]+(?:_[a-z]+)+")  # an enum choice (no_longer_needed)
 
 def _spoken(value: Any) -> str:
     if isinstance(value, dict):  # a nested choice is said in words ("damaged", "no longer needed"), an id as it is
-        said = {key.replace("_", " "): _spoken(item) for key, item in value.items()}
+        said = {  # a flag inside an object is said too ("optional yes"), as the top-level ones are
+            key.replace("_", " "): ("yes" if item else "no") if isinstance(item, bool) else _spoken(item)
+            for key, item in value.items()
+        }
         return ", ".join(
             f"{key} {text.replace('_', ' ') if _CHOICE.fullmatch(text) else text}" for key, text in said.items() if text
         )
@@ -289,16 +303,33 @@ def _resolve(call: dict[str, Any], today: str | None) -> dict[str, Any]:
         elif isinstance(value, str) and now is not None and schema:
             reading = read(value, schema, now, key)
             value = value if reading is None else reading
-        elif isinstance(value, list) and schema.get("type") == "array":
-            items = _plain(schema.get("items") or {})
-            value = [_alias(v, items) or v if isinstance(v, str) else v for v in value]
+        elif isinstance(value, list) and schema.get("type") == "array" or isinstance(value, dict):
+            value = _unsay(value, schema, tool.parameters if tool else {}, now)
         resolved[key] = value
     return resolved
 
 
+def _unsay(value: Any, schema: dict[str, Any], root: dict[str, Any], now: datetime | None) -> Any:
+    """An object's or a list's leaves read back from their spoken forms (pipeline.surface._say_inside)."""
+    schema = _followed(schema, root)
+    if isinstance(value, dict):
+        properties = schema.get("properties") or {}
+        return {key: _unsay(item, properties.get(key) or {}, root, now) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_unsay(item, schema.get("items") or {}, root, now) for item in value]
+    if isinstance(value, str):
+        alias = _alias(value, schema)
+        if alias is not None:
+            return alias
+        spoken = schema.get("format") or "enum" in schema or schema.get("type") in ("integer", "number")
+        reading = read(value, schema, now or _EPOCH, "") if spoken and value not in (schema.get("enum") or ()) else None
+        return value if reading is None else reading
+    return value
+
+
 def _alias(said: str, schema: dict[str, Any]) -> str | None:
-    """The value a spoken name stands for: none when it already is one of the parameter's choices
-    ("paypal" is a payment method, not PayPal's ticker), else the parameter's own x-aliases, else any seed's."""
+    """The value a spoken name stands for, by the parameter's own x-aliases (the planner speaks by no
+    other), none when it already is one of the parameter's choices."""
     if said in (schema.get("enum") or ()):
         return None
     own = {
@@ -306,7 +337,7 @@ def _alias(said: str, schema: dict[str, Any]) -> str | None:
         for value, names in (schema.get("x-aliases") or {}).items()
         for name in (names if isinstance(names, list) else [names])
     }
-    return own.get(said.casefold()) or FakeOpenAI.alias_values.get(said.casefold())
+    return own.get(said.casefold())
 
 
 def _call_in_request(messages: list[dict[str, Any]]) -> dict[str, Any]:
@@ -320,17 +351,10 @@ class FakeOpenAI:
 
     # the phrasing prompt shows a tool's description, not its name: map them back (bundled seeds)
     describe_to_name = {tool.description: tool.name for tool in load_tools()}
-    alias_values: dict[str, str] | None = None  # alias (casefolded) -> the seed value it names
     # the solve pass picks among action_options (a description's first sentence): map them back too
     action_to_name = {action_options([tool.to_tool()])[0]: tool.name for tool in load_tools()}
 
     def __init__(self, responder: Callable[[dict[str, Any]], str] = echo_teacher):
-        if (
-            FakeOpenAI.alias_values is None
-        ):  # built once, here: built lazily by many handler threads at once it took seconds
-            FakeOpenAI.alias_values = {
-                alias.casefold(): value for value, aliases in alias_table(load_tools()).items() for alias in aliases
-            }
         self.responder = responder
         self.faults: dict[int, Reply | Callable[[], Reply]] = {}  # request number (1-based) -> reply
         self.fault_plan: Callable[[dict[str, Any], int], Reply | Callable[[], Reply] | None] | None = None

@@ -57,13 +57,13 @@ def _mutate(value):
 
 
 def flawed_teacher(body: dict) -> str:
-    """The echo teacher, but about one answer in five picks another tool or changes a value
+    """The echo teacher, but about one answer in four picks another tool or changes a value
     (drawn from the request body alone, so every run sees the same flaws)."""
     try:
         text = echo_teacher(body)
     except Exception:  # a later step of a task whose earlier answer was flawed: the fake lost track of it
         return "I cannot help with that."
-    if zlib.crc32(json.dumps(body, sort_keys=True).encode()) % 5:
+    if zlib.crc32(json.dumps(body, sort_keys=True).encode()) % 4:
         return text
     try:
         answer = json.loads(text)

@@ -13,6 +13,7 @@ from filters.schema import strip_extensions, validator_for
 from pipeline.config import RunConfig, TeacherConfig
 from pipeline.plan import STYLES, Planner, nearest_examples, stable_int
 from pipeline.seeds import SeedTool, load_examples, load_tools
+from pipeline.seeds.links import load_links
 
 PROMPTS = ["You are a helpful assistant.", "You are terse.", "Answer in English."]
 REMOTE = TeacherConfig(base_url="http://x", model="m")
@@ -263,3 +264,21 @@ def test_a_call_nobody_could_ask_for_is_never_a_blueprint_target(catalog):
     planner = Planner(RunConfig(mode="blueprint", teacher=REMOTE), [*catalog, hidden, named], EXAMPLE_TOOLS, PROMPTS)
     assert "open_ticket" not in planner.order and "open_named_ticket" in planner.order
     assert not planner.sayable("open_ticket") and planner.sayable("open_named_ticket")
+
+
+def test_a_nested_step_takes_every_input_its_source_links_from_one_result(catalog):
+    """search_nearby_places -> save_place links both name and address: a chain that linked only
+    the name planned the address of another place (the reference then failed or, worse, passed)."""
+    config = RunConfig(category="nested", n=400, mode="blueprint", seed=1)
+    planner = Planner(config, catalog, EXAMPLE_TOOLS, PROMPTS, links=load_links(None, catalog))
+    saved = [
+        task
+        for task in (planner.task(i) for i in range(400))
+        if "save_place" in task.targets and task.targets[task.targets.index("save_place") - 1] == "search_nearby_places"
+    ]
+    assert saved
+    for task in saved:
+        step = task.targets.index("save_place")
+        linked = {link["input"] for link in task.links if link["step"] == step}
+        assert linked == {"name", "address"}, task.links
+        assert not {"name", "address"} & set(task.blueprint[step]["arguments"])  # the result gives them, not the plan

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import datetime, timedelta, timezone
 
@@ -116,3 +117,48 @@ def test_a_value_the_user_cannot_know_is_always_said_by_its_name():
         assert (
             say("hallway_thermostat", schema, "device_id", MOMENT, random.Random(seed), 0.0) == "the hallway thermostat"
         )
+
+
+NESTED = {
+    "type": "object",
+    "$defs": {
+        "traveller": {
+            "type": "object",
+            "properties": {
+                "name": {"type": "string"},
+                "date_of_birth": {"type": "string", "format": "date", "x-when": "past"},
+                "seat": {"type": "string", "enum": ["window", "aisle", "no_preference"]},
+            },
+        }
+    },
+    "properties": {
+        "passengers": {"type": "array", "items": {"$ref": "#/$defs/traveller"}},
+        "actions": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "device_id": {"type": "string", "x-aliases": {"porch_light": ["the porch light"]}},
+                    "command": {"type": "string", "enum": ["turn_on", "turn_off"]},
+                    "optional": {"type": "boolean"},
+                },
+            },
+        },
+    },
+}
+
+
+def test_values_inside_objects_and_lists_of_objects_are_said_as_people_say_them():
+    arguments = {
+        "passengers": [{"name": "Ana Ruiz", "date_of_birth": "1985-03-02", "seat": "no_preference"}],
+        "actions": [{"device_id": "porch_light", "command": "turn_on", "optional": True}],
+    }
+    _, surface = surface_forms(arguments, NESTED, NOW, 1.0, random.Random(3))
+    passengers, actions = json.loads(surface["passengers"]), json.loads(surface["actions"])
+    traveller = NESTED["$defs"]["traveller"]["properties"]  # reached through the $ref
+    assert passengers[0]["name"] == "Ana Ruiz" and passengers[0]["seat"] == "no preference"
+    assert read(passengers[0]["date_of_birth"], traveller["date_of_birth"], MOMENT) == "1985-03-02"
+    assert "1985-03-02" not in surface["passengers"]
+    assert actions == [{"device_id": "the porch light", "command": "turn on", "optional": True}]
+    plain = {"actions": [{"device_id": "Ana", "optional": False}]}  # nothing to say otherwise: no form at all
+    assert surface_forms(plain, NESTED, NOW, 1.0, random.Random(3))[1] == {}

@@ -80,6 +80,18 @@ class CallAnswer(BaseModel):
     call: Call
 
 
+class ScenarioDraft(BaseModel):
+    """Free mode's first step: who asks, when, and what is going on (the request is written from it)."""
+
+    who: Text
+    when: Text
+    what: Text
+
+    def line(self) -> str:
+        """The draft as one line for the writing prompt."""
+        return f"Write it for this situation. Who: {self.who} When: {self.when} What: {self.what}"
+
+
 class RequestCallAnswer(BaseModel):
     """A request and its (first) call (free mode's single and nested)."""
 

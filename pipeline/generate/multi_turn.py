@@ -24,7 +24,17 @@ from pipeline.generate.answers import MessageAnswer, ask
 from pipeline.generate.common import Candidate, Context, failed, guarded, seed_for
 from pipeline.generate.nested import ANSWER
 from pipeline.generate.results import answer_calls, callable_as_is, confirm_if_needed, decline, needing_confirmation
-from pipeline.generate.steps import describe_calls, gate, next_call, phrase, reply, single_shots, solve, user_message
+from pipeline.generate.steps import (
+    describe_calls,
+    draft,
+    gate,
+    next_call,
+    phrase,
+    reply,
+    single_shots,
+    solve,
+    user_message,
+)
 from pipeline.generate.transcript import Transcript
 from pipeline.prompts import load_prompt
 from pipeline.task import Task
@@ -175,8 +185,10 @@ def _goal(task: Task, ctx: Context, turn: dict[str, Any]) -> str:
 
 async def _free(task: Task, teacher, ctx: Context) -> Candidate:
     user_prompt, call_prompt = load_prompt("multi_turn/free"), load_prompt("multi_turn/call")
-    prompts = [user_prompt, call_prompt, load_prompt("reply/assistant")]
-    transcript, raw = Transcript(task), {}
+    prompts = [user_prompt, call_prompt, load_prompt("reply/assistant"), load_prompt("scenario/draft")]
+    needs = " Later: ".join(dict.fromkeys(ctx.tools[name].function.description for name in task.targets))
+    scenario, drafted = await draft(task, teacher, ctx, f"a conversation of {len(task.turns)} messages. {needs}")
+    transcript, raw = Transcript(task, scenario.model_dump()), {"draft": drafted}
     schema = {
         "type": "object",
         "properties": {"message": {"type": "string", "minLength": 2, "maxLength": 600}},
@@ -184,7 +196,7 @@ async def _free(task: Task, teacher, ctx: Context) -> Candidate:
     }
     for number, turn in enumerate(task.turns):
         goal = CHAT_USER if turn["kind"] == "chat" else _goal(task, ctx, turn)
-        system = user_prompt.render(style=task.style, today=task.now[:10])
+        system = user_prompt.render(style=task.style, today=task.now[:10], scenario=scenario.line())
         content = f"Conversation so far:\n{transcript.rendered() or '(none yet)'}\n\nYour next message should: {goal}"
         user = await ask(
             teacher,

@@ -36,7 +36,7 @@ from pipeline.generate.common import (
     wrap,
 )
 from pipeline.generate.results import answer_calls, callable_as_is, confirm_if_needed
-from pipeline.generate.steps import gate, next_call, phrase, reply, solve
+from pipeline.generate.steps import draft, gate, next_call, phrase, reply, solve
 from pipeline.generate.transcript import Transcript
 from pipeline.prompts import load_prompt
 from pipeline.task import Task, nearest_examples
@@ -205,8 +205,10 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
 
 async def _free(task: Task, teacher, ctx: Context) -> Candidate:
     first, rest = load_prompt("nested/free"), load_prompt("nested/next")
-    prompts = [first, rest, load_prompt("reply/assistant")]
+    prompts = [first, rest, load_prompt("reply/assistant"), load_prompt("scenario/draft")]
     tools = [ctx.tools[name] for name in task.tools]
+    needs = " Then: ".join(ctx.tools[name].function.description for name in task.targets)
+    scenario, drafted = await draft(task, teacher, ctx, f"one thing that takes steps. {needs}")
     described = "; ".join(
         f"{task.targets[link['from_step']]} gives {link['output']} for {task.targets[link['step']]}'s {link['input']}"
         for link in task.links
@@ -218,6 +220,7 @@ async def _free(task: Task, teacher, ctx: Context) -> Candidate:
         tools=tools_block(tools, ctx.compact_tools),
         today=task.now[:10],
         style=task.style,
+        scenario=scenario.line(),
     )
     messages: list[dict[str, Any]] = [{"role": "system", "content": system}]
     for index in task.fewshot:
@@ -247,9 +250,9 @@ async def _free(task: Task, teacher, ctx: Context) -> Candidate:
         RequestCallAnswer,
     )
     first = asked.expect("the answer has no request and first call", "free")
-    transcript = Transcript(task)
+    transcript = Transcript(task, scenario.model_dump())
     transcript.user(first.request)
-    raw = {"free": asked.text}
+    raw = {"draft": drafted, "free": asked.text}
     call, call_turns, result_messages = first.call, [], []
     for step, name in enumerate(task.targets):
         if step:

@@ -39,6 +39,7 @@ from pipeline.generate.steps import (
     NONE_ACTION,
     QUESTION_SCHEMA,
     REPLY_SCHEMA,
+    draft,
     gate,
     phrase,
     pick,
@@ -315,11 +316,13 @@ async def _free(task: Task, teacher, ctx: Context) -> Candidate:
         ),
     }
     tools = [ctx.tools[name] for name in task.tools]
+    scenario, drafted = await draft(task, teacher, ctx, cases[task.kind or "unrelated"])
     system = template.render(
         instruction=cases[task.kind or "unrelated"],
         tools=tools_block(tools, ctx.compact_tools),
         style=task.style,
         today=task.now[:10],
+        scenario=scenario.line(),
     )
     messages: list[dict[str, Any]] = [{"role": "system", "content": system}]
     continued = task.kind == "missing_value"  # the user then gives the value and the call follows
@@ -347,12 +350,12 @@ async def _free(task: Task, teacher, ctx: Context) -> Candidate:
         MissingValueAnswer if continued else NoCallAnswer,
     )
     answer = asked.expect("the answer lacks a part it needs (request, reply, value, call)", "free")
-    transcript = Transcript(task)
+    transcript = Transcript(task, scenario.model_dump())
     transcript.user(answer.request)
     transcript.assistant(answer.reply)
     if isinstance(answer, MissingValueAnswer):
         transcript.user(answer.value)
         confirm_if_needed(task, transcript, [answer.call], "call", ctx)
         transcript.calls([answer.call])
-    prompts = [template, load_prompt("no_call/topics")]
-    return Candidate(task, transcript.record(ctx, prompts, **_meta(task)), raw={"free": asked.text})
+    prompts = [template, load_prompt("no_call/topics"), load_prompt("scenario/draft")]
+    return Candidate(task, transcript.record(ctx, prompts, **_meta(task)), raw={"draft": drafted, "free": asked.text})

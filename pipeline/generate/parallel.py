@@ -22,6 +22,7 @@ from pipeline.generate.results import confirm_if_needed
 from pipeline.generate.steps import (
     NONE_ACTION,
     describe_calls,
+    draft,
     gate,
     phrase,
     single_shots,
@@ -141,12 +142,15 @@ async def _free(task: Task, teacher, ctx: Context) -> Candidate:
     template = load_prompt("parallel/free")
     tools = [ctx.tools[name] for name in task.tools]
     count = len(task.targets)
+    needs = " Also: ".join(ctx.tools[name].function.description for name in task.targets)
+    scenario, drafted = await draft(task, teacher, ctx, f"{count} things at once. {needs}")
     system = template.render(
         count=count,
         targets=", ".join(task.targets),
         tools=tools_block(tools, ctx.compact_tools),
         today=task.now[:10],
         style=task.style,
+        scenario=scenario.line(),
     )
     messages: list[dict[str, Any]] = [{"role": "system", "content": system}]
     for index in task.fewshot:
@@ -181,11 +185,12 @@ async def _free(task: Task, teacher, ctx: Context) -> Candidate:
         RequestCallsAnswer,
     )
     answer = asked.expect("the answer has no request and calls", "free")
-    transcript = Transcript(task)
+    transcript = Transcript(task, scenario.model_dump())
     transcript.user(answer.request)
     confirm_if_needed(task, transcript, answer.calls, "calls", ctx)
     transcript.calls(answer.calls)
-    return Candidate(task, transcript.record(ctx, [template]), raw={"free": asked.text})
+    record = transcript.record(ctx, [template, load_prompt("scenario/draft")])
+    return Candidate(task, record, raw={"draft": drafted, "free": asked.text})
 
 
 def _hoist_defs(schema: dict[str, Any]) -> dict[str, Any]:

@@ -36,7 +36,7 @@ from pipeline.generate.common import (
     wrap,
 )
 from pipeline.generate.results import confirm_if_needed
-from pipeline.generate.steps import JUDGEMENT, request_of, request_schema, solve
+from pipeline.generate.steps import JUDGEMENT, draft, request_of, request_schema, solve
 from pipeline.generate.transcript import Transcript
 from pipeline.prompts import load_prompt
 from pipeline.record import Conversation, append_path
@@ -62,10 +62,12 @@ def _copied(task: Task, ctx: Context, request: str) -> str:
     return "" if copied is None else f"the request copies the few-shot example {shown[copied]!r}"
 
 
-def _record(task: Task, ctx: Context, request: str, call: dict[str, Any], versions: list) -> Conversation:
+def _record(
+    task: Task, ctx: Context, request: str, call: dict[str, Any], versions: list, draft: dict[str, str] | None = None
+) -> Conversation:
     """The single record: the request, confirmation turns when a system-prompt rule asks for
     them, and the call (with the blueprint as its reference)."""
-    transcript = Transcript(task)
+    transcript = Transcript(task, draft)
     transcript.user(request)
     confirm_if_needed(task, transcript, [call], "call", ctx)
     transcript.calls([call], reference=task.blueprint)
@@ -167,8 +169,13 @@ async def _solve(task: Task, teacher, ctx: Context, request: str) -> tuple[dict[
 async def _free(task: Task, teacher, ctx: Context) -> Candidate:
     free = load_prompt("single/free")
     tools = [ctx.tools[name] for name in task.tools]
+    scenario, drafted = await draft(task, teacher, ctx, ctx.tools[task.target].function.description)
     system = free.render(
-        target=task.target, tools=tools_block(tools, ctx.compact_tools), today=task.now[:10], style=task.style
+        target=task.target,
+        tools=tools_block(tools, ctx.compact_tools),
+        today=task.now[:10],
+        style=task.style,
+        scenario=scenario.line(),
     )
     messages: list[dict[str, Any]] = [{"role": "system", "content": system}]
     for index in task.fewshot:
@@ -190,4 +197,7 @@ async def _free(task: Task, teacher, ctx: Context) -> Candidate:
         RequestCallAnswer,
     )
     answer = asked.expect("the answer has no request and call", "free")
-    return Candidate(task, _record(task, ctx, answer.request, answer.call, [free]), raw={"free": asked.text})
+    record = _record(
+        task, ctx, answer.request, answer.call, [free, load_prompt("scenario/draft")], scenario.model_dump()
+    )
+    return Candidate(task, record, raw={"draft": drafted, "free": asked.text})

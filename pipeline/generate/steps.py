@@ -24,6 +24,7 @@ from pipeline.generate.answers import (
     PartsAnswer,
     ReplyAnswer,
     RequestAnswer,
+    ScenarioDraft,
     ask,
 )
 from pipeline.generate.common import (
@@ -292,6 +293,27 @@ async def split(task: Task, teacher, ctx: Context, request: str, most: int) -> t
         PartsAnswer,
     )
     return (asked.value.parts if asked.value is not None else None), asked.text
+
+
+DRAFT_SCHEMA = wrap({key: {"type": "string", "minLength": 3, "maxLength": 300} for key in ("who", "when", "what")})
+
+
+async def draft(task: Task, teacher, ctx: Context, needs: str) -> tuple[ScenarioDraft, str]:
+    """Free mode's scenario (who, when, what) for the task's user and day, drafted before the
+    request is written from it (it goes to meta.scenario.draft); StepError when unreadable."""
+    system = load_prompt("scenario/draft").render(situation=situation(task), needs=needs)
+    asked = await ask(
+        teacher,
+        ChatRequest(
+            [{"role": "system", "content": system}, {"role": "user", "content": "Draft the scenario."}],
+            task.temperature,
+            min(ctx.max_tokens, 300),
+            DRAFT_SCHEMA,
+            seed_for(task, "draft"),
+        ),
+        ScenarioDraft,
+    )
+    return asked.expect("the scenario draft has no who, when and what", "draft"), asked.text
 
 
 async def reply(

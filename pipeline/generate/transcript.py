@@ -20,8 +20,9 @@ from pipeline.task import Task, stable_int
 class Transcript:
     """Messages of one candidate, with `meta.tool_results` and `meta.reference` kept alongside."""
 
-    def __init__(self, task: Task):
+    def __init__(self, task: Task, draft: dict[str, str] | None = None):
         self.task = task
+        self.draft = draft  # free mode's scenario draft (who, when, what): meta.scenario.draft
         self.messages: list[Message] = (
             [Message(role="system", content=task.system_prompt)] if task.system_prompt else []
         )
@@ -98,8 +99,8 @@ class Transcript:
             data["reference"] = self.references
         if task.rules:
             data["policy"] = task.rules
-        if task.scenario:
-            data["scenario"] = task.scenario
+        if task.scenario or self.draft:
+            data["scenario"] = {**task.scenario, **({"draft": self.draft} if self.draft else {})}
         data.update(meta)
         return Conversation(
             id=task.id,

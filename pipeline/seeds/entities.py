@@ -76,7 +76,9 @@ def _with_gazetteer(row: dict[str, Any], folder: Path, index: int) -> dict[str, 
 
 
 _JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean", list: "array", dict: "object"}
-_SAID_AS_IT_IS = {"name", "first_name", "full", "display", "email", "phone", "query", "title", "subject", "body"}
+# said as they are: words already, or a code the user holds as it is (a SKU from the product page:
+# no one can derive PHN-60215 from "Google Pixel 8a", so a call made from the name would be a guess)
+_SAID_AS_IT_IS = {"name", "first_name", "full", "display", "email", "phone", "query", "title", "subject", "body", "sku"}
 
 
 @lru_cache(maxsize=4)
@@ -88,7 +90,7 @@ def bundled_entities() -> Tables:
 def bind_entities(parameters: dict[str, Any], tables: Tables, file: str, where: str) -> None:
     """Check every `x-entity` binding of a tool's parameters against the tables (an unknown kind or
     field, or a field whose values do not fit the parameter's type, is an InputError naming the JSON
-    path) and give an identifying field its spoken names: a device id, a SKU, a ticker or an airport
+    path) and give an identifying field its spoken names: a device id, a ticker or an airport
     code gains `x-aliases` value -> the row's `name` ("living_room_lights" -> "the living room
     lights"), so phrasing, grounding and the solver all know what people call it."""
     for path, schema in _bound(parameters, f"{where}.parameters"):
