@@ -1,6 +1,7 @@
 """Benchmark: how coherent the planner's values are, and how requests say them (issue 24; not a test).
 
     python bench/scenario_quality.py [--tasks 200] [--n 1000] [--out /tmp/bench-scenario] [--skip-run]
+                                     [--repetition-tasks 2000]
 
 1. The plan before any filtering: for every category, --tasks blueprint tasks are planned (no
    teacher involved) and each task's planned calls are checked by the plausibility check
@@ -8,7 +9,9 @@
    implausible_magnitude) as one record with the task's `now`. `ungrounded_flag` is left out:
    it is about the request, which a plan does not have yet. Prints the defect rate per category
    and the codes found.
-2. A --n record `--category all --mode blueprint` run on the fake teacher of tests/fake_openai.py
+2. The planner's repetition: pipeline.diversity.repetition over the planned calls of
+   --repetition-tasks tasks per category (no teacher), where every parameter has enough uses.
+3. A --n record `--category all --mode blueprint` run on the fake teacher of tests/fake_openai.py
    (loopback, the real openai client), then: the manifest's `raw_forms` (share of user turns with
    an ISO date or timestamp, a snake_case token or an opaque id) and `repetition` (parameters
    whose most used value is above 5%), and every check of `python -m pipeline.validate` run again
@@ -78,6 +81,30 @@ def plan_defects(tasks: int) -> None:
     print(f"  {'all':<11} {bad:>4}/{total} = {bad / total:6.1%}")
 
 
+def plan_repetition(tasks: int) -> None:
+    """pipeline.diversity.repetition over the planned calls of `tasks` blueprint tasks per category:
+    the planner's own value distribution, with enough uses per parameter for a 5% share to mean
+    something (a 1000-record run gives most parameters 20-40 uses, where two repeats pass 5%)."""
+    from pipeline.diversity import repetition
+
+    catalog = load_tools()
+    links = load_links(None, catalog)
+    records = []
+    for category in CATEGORIES:
+        config = RunConfig(category=category, mode="blueprint", teacher=TeacherConfig(base_url="http://x", model="m"))
+        planner = planner_for(config, category, catalog, links)
+        records += [
+            parse_record(plan_record(task, catalog))
+            for task in (planner.task(index) for index in range(tasks))
+            if task.blueprint
+        ]
+    found = repetition(records, top=25)
+    print(f"planned repetition over {len(records)} planned tasks: {found['over_limit']} of {found['parameters']}")
+    print("  parameters have a value above 5% (of those with 20+ uses); worst:")
+    for row in found["worst"]:
+        print(f"  {row['tool']}.{row['parameter']} = {row['value']!r}: {row['share']:.1%} of {row['uses']}")
+
+
 def _options(catalog) -> dict:
     """The plausibility check's options filled from the seeds, as a run fills them."""
     from filters.plausibility import PlausibilityOptions
@@ -118,8 +145,11 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--out", type=Path, default=Path("/tmp/bench-scenario"))
     parser.add_argument("--skip-run", action="store_true")
+    parser.add_argument("--repetition-tasks", type=int, default=2000, help="planned tasks per category (0: skip)")
     args = parser.parse_args()
     plan_defects(args.tasks)
+    if args.repetition_tasks:
+        plan_repetition(args.repetition_tasks)
     if not args.skip_run:
         fake_run(args.n, args.out)
 

@@ -7,8 +7,9 @@ value the way no person types it (manifest keys `repetition` and `raw_forms`).
   uses. Flags, nulls and enums with few options (where 1/options is above the limit) are left
   out: repeating them is their nature.
 - raw_forms: the share of user turns that contain an ISO date, an ISO timestamp, a snake_case
-  token or an opaque id (the value of an `..._id` parameter mixing letters and digits, written in
-  the request, other than ids a user holds from an e-mail or ticket: order numbers, booking
+  token (outside e-mail addresses, links and file names, which people type with underscores) or
+  an opaque id (the value of an `..._id` parameter mixing letters and digits, written in the
+  request, other than ids a user holds from an e-mail or ticket: order numbers, booking
   references, flight numbers).
 """
 
@@ -24,6 +25,10 @@ from pipeline.record import Conversation
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}(?!\d)")  # also the date of a timestamp
 ISO_TIMESTAMP = re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 SNAKE_CASE = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")
+# what people do type with underscores: an e-mail address, a link, a file name (invoice_4471.pdf)
+_TYPED_AS_IS = re.compile(
+    r"\S+@\S+|https?://\S+|\b[\w-]+\.(?:pdf|docx?|xlsx?|pptx?|csv|txt|jpe?g|png|gif|zip|mp3|mp4)\b"
+)
 _OPAQUE = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])\S{5,}$")  # letters and digits, no spaces: evt_9x2k7p4q1w
 _HELD_IDS = re.compile(r"order|booking|reservation|confirmation|flight|tracking|reference|ticket|invoice|number")
 
@@ -86,13 +91,12 @@ def raw_forms(records: list[Conversation]) -> dict[str, Any]:
                 continue
             turns += 1
             text = message.content
+            snake = SNAKE_CASE.search(_TYPED_AS_IS.sub(" ", text))
             counts["iso_date"] += bool(ISO_DATE.search(text))
             counts["iso_timestamp"] += bool(ISO_TIMESTAMP.search(text))
-            counts["snake_case"] += bool(SNAKE_CASE.search(text))
+            counts["snake_case"] += bool(snake)
             counts["opaque_id"] += any(value in text for value in ids)
-            counts["any"] += bool(
-                ISO_DATE.search(text) or SNAKE_CASE.search(text) or any(value in text for value in ids)
-            )
+            counts["any"] += bool(ISO_DATE.search(text) or snake or any(value in text for value in ids))
     return {"user_turns": turns, **{key: round(counts[key] / turns, 4) if turns else 0.0 for key in _KEYS}}
 
 

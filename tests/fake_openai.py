@@ -104,10 +104,8 @@ def parse_described_call(text: str) -> dict[str, Any]:
         if schema.get("type") == "array" and value[:1] not in "[{":  # describe_call joins plain lists with "and"
             items = schema.get("items") or {}
             parts = re.split(r", | and ", value)
-            arguments[key] = [
-                json.loads(p) if items.get("type") in ("integer", "number") else read(p, items, _EPOCH) or p
-                for p in parts
-            ]  # "pet friendly" -> pet_friendly, as the planner's spoken form reads back
+            # numbers as numbers; words stay as said ("pet friendly"): the request says them so, the solver reads them
+            arguments[key] = [json.loads(p) if items.get("type") in ("integer", "number") else p for p in parts]
             continue
         if schema.get("type") == "string":
             arguments[key] = value  # a PIN of digits is still a string

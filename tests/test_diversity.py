@@ -55,3 +55,13 @@ def test_raw_forms_counts_iso_snake_case_and_ids_a_user_could_not_know():
     forms = raw_forms(records)
     assert forms["user_turns"] == 4 and forms["iso_date"] == forms["iso_timestamp"] == 0.25
     assert forms["snake_case"] == 0.25 and forms["opaque_id"] == 0.25 and forms["any"] == 0.5
+
+
+def test_underscores_people_type_are_not_raw_forms():
+    records = [
+        _record(0, "mail julien_mercier@gmail.com the file invoice_4471.pdf", {"city": "Oslo"}),
+        _record(1, "see https://example.org/share/q3_report", {"city": "Oslo"}),
+        _record(2, "alerts for storm and air_quality please", {"city": "Oslo"}),  # an enum token: raw
+    ]
+    forms = raw_forms(records)
+    assert round(forms["snake_case"], 2) == 0.33 and round(forms["any"], 2) == 0.33
