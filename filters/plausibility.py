@@ -48,6 +48,7 @@ from pipeline.schema_safety import compile_pattern
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::\d{2})?$")
 _TOKEN = re.compile(r"[a-z0-9]+")
+_AIR_MODES = {"flight", "flying", "plane", "air", "fly"}
 _SLOW_MODES = {"walking", "walk", "foot", "on_foot", "cycling", "bicycling", "bike", "bicycle", "cycle"}
 _GENERIC = {
     "include",
@@ -107,6 +108,7 @@ class PlausibilityOptions:
 
     annotations: Mapping[str, dict] = field(default_factory=dict)  # tool name -> parameters with x-* keys
     route_km: float = 50.0  # a walking/cycling route between cities further apart is inconsistent
+    ground_km: float = 5000.0  # a drive or a train ride (a travel tool's other modes) further: an ocean between
     slack_minutes: float = 60.0  # a future date-time this much before meta.now still passes (and the reverse)
 
 
@@ -132,11 +134,19 @@ class PlausibilityCheck(Check):
                 parameters = self.options.annotations.get(spec.name, spec.parameters)
                 roles = _roles(json.dumps(parameters, sort_keys=True, default=str), spec.name, spec.description)
                 where = f"{call_path(i, j)}.function.arguments"
-                issues.extend(self._call_issues(roles, arguments, where, now, spec.name, record.messages[:i]))
+                travel = any("mode" in key or "profile" in key for key in parameters.get("properties") or {})
+                issues.extend(self._call_issues(roles, arguments, where, now, spec.name, record.messages[:i], travel))
         return issues
 
     def _call_issues(
-        self, roles: dict[str, Role], arguments: dict, where: str, now: datetime | None, tool: str, before: list
+        self,
+        roles: dict[str, Role],
+        arguments: dict,
+        where: str,
+        now: datetime | None,
+        tool: str,
+        before: list,
+        travel: bool = False,
     ) -> Iterator[Issue]:
         slack = timedelta(minutes=self.options.slack_minutes)
         mentioned = _Mentions(before, tool)
@@ -159,7 +169,8 @@ class PlausibilityCheck(Check):
                 if problem:
                     yield self.issue("ungrounded_flag", at, problem)
         seen: set[str] = set()  # a value shared by both ends of a call is checked with each: report it once
-        for path, message in _entity_problems(roles, arguments, self.options.route_km):
+        ground_km = self.options.ground_km if travel else None
+        for path, message in _entity_problems(roles, arguments, self.options.route_km, ground_km):
             if path not in seen:
                 seen.add(path)
                 yield self.issue("inconsistent_entity", join_path(where, path), message)
@@ -403,7 +414,9 @@ def _city_candidates(text: str) -> list[City]:
     return []
 
 
-def _entity_problems(roles: dict[str, Role], arguments: dict, route_km: float) -> Iterator[tuple[str, str]]:
+def _entity_problems(
+    roles: dict[str, Role], arguments: dict, route_km: float, ground_km: float | None = None
+) -> Iterator[tuple[str, str]]:
     g = gazetteer()
     places = _places(roles, arguments)
     for place in places.values():
@@ -438,7 +451,7 @@ def _entity_problems(roles: dict[str, Role], arguments: dict, route_km: float) -
                     airport.code in city.airports or fold(city.name) == fold(airport.city) for city in found
                 ):
                     yield path, f"airport {value!r} serves {airport.city}, not {city_value!r}"
-    yield from _route_problems(roles, arguments, places, route_km)
+    yield from _route_problems(roles, arguments, places, route_km, ground_km)
 
 
 def _postal_matches(pattern: str, value: str) -> bool:
@@ -449,23 +462,33 @@ def _postal_matches(pattern: str, value: str) -> bool:
 
 
 def _route_problems(
-    roles: dict[str, Role], arguments: dict, places: dict[tuple[str, str | None], _Place], route_km: float
+    roles: dict[str, Role],
+    arguments: dict,
+    places: dict[tuple[str, str | None], _Place],
+    route_km: float,
+    ground_km: float | None = None,
 ) -> Iterator[tuple[str, str]]:
-    """A walk or a ride between two ends that name cities further apart than `route_km`."""
-    slow = any(
-        isinstance(value, str) and value.strip().casefold() in _SLOW_MODES and ("mode" in key or "profile" in key)
+    """A walk or a bike ride between two ends that name cities further apart than `route_km`; with
+    `ground_km` (a travel tool: it has a mode), any other mode, or none, further than that."""
+    modes = [
+        value.strip().casefold()
         for key, value in arguments.items()
-    )
+        if isinstance(value, str) and ("mode" in key or "profile" in key)
+    ]
+    slow = any(mode in _SLOW_MODES for mode in modes)
+    flying = any(mode in _AIR_MODES for mode in modes)
+    limit = route_km if slow else None if flying else ground_km
     origin, destination = places.get(("", "origin")), places.get(("", "destination"))
-    if not slow or origin is None or destination is None:
+    if limit is None or origin is None or destination is None:
         return
     starts = [city for _, value in origin.addresses + origin.cities for city in _city_candidates(value)]
     ends = [(path, _city_candidates(value)) for path, value in destination.addresses + destination.cities]
     for path, found in ends:
-        if starts and found and min(_km(a, b) for a in starts for b in found) > route_km:
+        if starts and found and min(_km(a, b) for a in starts for b in found) > limit:
+            how = "walking/cycling" if slow else "ground"
             yield (
                 path,
-                f"a walking/cycling route from {starts[0].name} to {found[0].name} ({_km(starts[0], found[0]):.0f} km)",
+                f"a {how} route from {starts[0].name} to {found[0].name} ({_km(starts[0], found[0]):.0f} km)",
             )
 
 
