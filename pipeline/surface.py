@@ -18,6 +18,7 @@ from typing import Any
 
 from filters.mentions import dates_in, times_in
 from filters.schema import resolve_ref
+from pipeline.seeds.entities import SAID_BY_NAME
 
 _WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
 _WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -139,7 +140,7 @@ def _alias_rate(schema: dict[str, Any], rate: float, spoken_rate: float | None) 
     """How often a value is said by its name: an id or ticker bound to an entity row is what a
     person names, not types ("the porch light", not porch_light), so it goes at the spoken rate."""
     bound = schema.get("x-entity")
-    named = isinstance(bound, str) and bound.rsplit(".", 1)[-1] in ("id", "ticker")
+    named = isinstance(bound, str) and bound.rsplit(".", 1)[-1] in SAID_BY_NAME
     return (rate if spoken_rate is None else spoken_rate) if named else rate
 
 

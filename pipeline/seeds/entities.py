@@ -78,6 +78,7 @@ def _with_gazetteer(row: dict[str, Any], folder: Path, index: int) -> dict[str, 
 _JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean", list: "array", dict: "object"}
 # said as they are: words already, or a code the user holds as it is (a SKU from the product page:
 # no one can derive PHN-60215 from "Google Pixel 8a", so a call made from the name would be a guess)
+SAID_BY_NAME = ("id", "ticker")  # codes a person names rather than types: "the porch light", "Nvidia"
 _SAID_AS_IT_IS = {"name", "first_name", "full", "display", "email", "phone", "query", "title", "subject", "body", "sku"}
 
 

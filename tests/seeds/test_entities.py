@@ -15,6 +15,7 @@ from functools import cache
 import pytest
 
 from filters.gazetteer import gazetteer
+from filters.roles import ROLE_KEYS
 from filters.schema import strip_extensions
 from pipeline.resources import data_dir
 from pipeline.schema_safety import Validator
@@ -227,20 +228,7 @@ def test_activity_tables_use_the_tools_enums_and_ranges():
 
 # ---- annotations on the bundled tools ----
 
-VOCABULARY = {
-    "x-pool",
-    "x-aliases",
-    "x-when",
-    "x-horizon",
-    "x-after",
-    "x-max-span",
-    "x-min-span",
-    "x-span",
-    "x-typical",
-    "x-entity",
-    "x-entity-key",
-    "x-user-knows",
-}
+VOCABULARY = {"x-pool", "x-aliases", "x-user-knows", *ROLE_KEYS}  # every annotation the seeds may carry
 SMALL_RANGE = 10  # a number whose schema range is this narrow needs no x-typical
 
 
