@@ -258,6 +258,13 @@ def validator_for(parameters: dict[str, Any]) -> ArgumentValidator:
     return validator
 
 
+def fits_parameter(value: Any, parameters: dict[str, Any], name: str) -> bool:
+    """Whether `value` is valid for parameter `name` of a tool's `parameters` ($defs kept)."""
+    defs = {key: parameters[key] for key in ("$defs", "definitions") if key in parameters}
+    schema = {"type": "object", "properties": {name: (parameters.get("properties") or {}).get(name, {})}, **defs}
+    return not validator_for(schema).errors({name: value})
+
+
 def _shape(parameters: Any) -> tuple:
     if not isinstance(parameters, dict):
         return (type(parameters).__name__,)

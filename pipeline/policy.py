@@ -14,6 +14,7 @@ import json
 import random
 import re
 from collections.abc import Collection
+from datetime import datetime
 from string import Template
 from typing import Any
 
@@ -211,31 +212,74 @@ def render_rules(rules: list[Any], rng: random.Random) -> str:
     lines = [rng.choice(phrasings["intro"])]
     for data in rules:
         rule = rule_from_dict(data)
-        values = {key: _shown(value) for key, value in rule.model_dump().items() if key != "type"}
+        values = {key: _rule_value(value) for key, value in rule.model_dump().items() if key != "type"}
         if isinstance(rule, ConfirmBefore):
             values["tools"] = _joined(rule.tools)
         lines.append("- " + Template(rng.choice(phrasings[rule.type])).substitute(values))
     return "\n".join(lines)
 
 
-def confirmation_turns(call: dict[str, Any], rng: random.Random) -> tuple[str, str, str]:
-    """(assistant question restating the call, user acceptance, user decline) for `call` ({"name", "arguments"})."""
+def confirmation_turns(
+    call: dict[str, Any], rng: random.Random, said: dict[str, str] | None = None
+) -> tuple[str, str, str]:
+    """(assistant question restating the call, user acceptance, user decline) for `call` ({"name",
+    "arguments"}); each value in the words the user said it with (`said`, the request's spoken
+    forms), else in plain words: no JSON, no ISO timestamp, no snake_case, nothing for a null."""
     phrasings = templates("system/confirm")
     name, arguments = call["name"], call.get("arguments") or {}
     details = (
-        ", ".join(f"{key.replace('_', ' ')} {_shown(value)}" for key, value in arguments.items()) or "the details above"
+        ", ".join(
+            f"{key.replace('_', ' ')} {(said or {}).get(key) or _said(value)}"
+            for key, value in arguments.items()
+            if value is not None
+        )
+        or "the details above"
     )
     action = " ".join(re.split(r"[_\-]|(?<=[a-z])(?=[A-Z])", name)).lower()
     question = Template(rng.choice(phrasings["question"])).substitute(action=action, name=name, details=details)
     return question, rng.choice(phrasings["accept"]), rng.choice(phrasings["decline"])
 
 
-def _shown(value: Any) -> str:
+def _rule_value(value: Any) -> str:
+    """A rule's value in a system prompt: a tool name as it is (the prompt names tools), 500 not 500.0."""
     if isinstance(value, float) and value == int(value):
         return str(int(value))
     if isinstance(value, (dict, list, bool)) or value is None:
         return json.dumps(value, ensure_ascii=False)
     return str(value)
+
+
+def _said(value: Any) -> str:
+    """A value in plain words: a flag as yes/no, a date as "June 17, 2026", a token as words, an
+    object as its fields ("name Ana Ruiz, iban ..."), a list joined with "and"."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value == int(value):
+        return str(int(value))
+    if isinstance(value, dict):
+        return ", ".join(f"{key.replace('_', ' ')} {_said(item)}" for key, item in value.items() if item is not None)
+    if isinstance(value, list):
+        parts = [_said(item) for item in value] or ["none"]
+        joiner = "; " if any(isinstance(item, dict) for item in value) else ", "
+        return parts[0] if len(parts) == 1 else joiner.join(parts[:-1]) + " and " + parts[-1]
+    if isinstance(value, str):
+        return _plain_moment(value) or (value.replace("_", " ") if _TOKEN.fullmatch(value) else value)
+    return str(value)
+
+
+_TOKEN = re.compile(r"[a-z]+(?:_[a-z]+)+")  # an enum token (premium_economy), not an id with digits
+
+
+def _plain_moment(text: str) -> str | None:
+    """An ISO date or date-time as people write it ("June 17, 2026 at 10:30"), else None."""
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:\d{2})?)?", text):
+        return None
+    day = f"{moment.strftime('%B')} {moment.day}, {moment.year}"
+    return day if len(text) == 10 else f"{day} at {moment.strftime('%H:%M')}"
 
 
 def _joined(names: list[str]) -> str:

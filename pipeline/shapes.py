@@ -13,6 +13,7 @@ import json
 import random
 from typing import TYPE_CHECKING, Any
 
+from filters.schema import fits_parameter
 from pipeline.seeds import SeedTool
 
 if TYPE_CHECKING:  # the planner imports the category registry, which imports these shapes
@@ -86,7 +87,31 @@ def nested(planner: Planner, target: str, tools: list[str], scenario: Scenario, 
         calls = [planner.draw(name, scenario, rng) for name in targets]  # one scenario: the steps share entities
         for link in links:  # a linked argument is always passed, whatever the optional rate drew
             calls[link["step"]]["arguments"].pop(link["input"], None)
+        _carry_shared_values(calls, links, planner)
     return {"targets": targets, "blueprint": calls, "links": links}
+
+
+def _carry_shared_values(calls: list[dict[str, Any]], links: list[dict[str, Any]], planner: Planner) -> None:
+    """A later step's argument named like an earlier step's takes that value where it fits: one
+    situation has one party size, one stay, one city (search for 3 diners, then book for 3); an
+    earlier count of what a later step lists becomes the list's length (2 passengers, 2 travellers)."""
+    for step in range(1, len(calls)):
+        linked = {link["input"] for link in links if link["step"] == step}
+        later = calls[step]["arguments"]
+        parameters = planner.catalog[calls[step]["name"]].parameters
+        for earlier in calls[:step]:
+            counted = planner.catalog[earlier["name"]].parameters
+            for key, value in earlier["arguments"].items():
+                if key not in later or key in linked:
+                    continue
+                if fits_parameter(value, parameters, key):
+                    later[key] = value
+                elif (
+                    isinstance(value, int)
+                    and isinstance(later[key], list)
+                    and fits_parameter(len(later[key]), counted, key)
+                ):
+                    earlier["arguments"][key] = len(later[key])
 
 
 def multi_turn(

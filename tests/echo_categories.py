@@ -10,14 +10,18 @@ inventing numbers. `answer(body)` returns None for prompts it does not know (sin
 from __future__ import annotations
 
 import json
+import random
 import re
+from datetime import datetime
 from typing import Any
 
 from filters.chain import values_at
+from filters.schema import fits_parameter
 from pipeline.execute import mock_result
-from pipeline.generate.nested import fits
 from pipeline.generate.steps import NONE_ACTION
+from pipeline.scenario import Scenario
 from pipeline.seeds import load_tools
+from pipeline.seeds.entities import bundled_entities
 from pipeline.seeds.links import load_links
 from tests import fake_openai as fake
 
@@ -59,15 +63,18 @@ _WHY = (
 )
 
 
-def _invent(name: str, seed: int) -> dict[str, Any]:
-    return fake.values_for(name, _TOOLS[name].to_tool().function.parameters, seed)
+def _invent(name: str, seed: int, scenario: Scenario | None = None) -> dict[str, Any]:
+    return fake.values_for(name, _TOOLS[name].to_tool().function.parameters, seed, scenario)
 
 
 def _chain_request(names: list[str], seed: int) -> tuple[str, list[dict[str, Any]]]:
-    """A free-mode nested request: values for every step, linked inputs left to the results."""
+    """A free-mode nested request: values for every step from one scenario (a good teacher's chain
+    is one situation), linked inputs left to the results."""
     calls = []
+    today = getattr(fake._REQUEST, "today", None) or "2026-03-01"
+    scenario = Scenario(random.Random(seed), datetime.fromisoformat(f"{today}T09:00:00+00:00"), bundled_entities())
     for step, name in enumerate(names):
-        arguments = _invent(name, seed + step)
+        arguments = _invent(name, seed + step, scenario)
         if step:
             for link in _LINKS:
                 if link.source == names[step - 1] and link.target == name:
@@ -151,7 +158,7 @@ def _linked(name: str, arguments: dict[str, Any], content: str) -> dict[str, Any
             found = [
                 value
                 for value in values_at(results[link.source], link.output)
-                if fits(value, _TOOLS[name].parameters, link.input)
+                if fits_parameter(value, _TOOLS[name].parameters, link.input)
             ]
             if found:  # a good teacher takes the first value the tool accepts
                 arguments[link.input] = found[0]

@@ -179,15 +179,16 @@ _REQUEST = threading.local()  # the request being answered (the server answers e
 _TODAY = re.compile(r"\btoday is (?:\w+, )?(\d{4}-\d{2}-\d{2})", re.IGNORECASE)
 
 
-def values_for(name: str, schema: dict[str, Any], seed: int) -> dict[str, Any]:
+def values_for(name: str, schema: dict[str, Any], seed: int, scenario: Scenario | None = None) -> dict[str, Any]:
     """Arguments a good free-mode teacher invents: for a bundled tool, drawn the way the planner
     draws (pools, formats, a scenario of entities, dates around the prompt's "today"), so that a
-    strong teacher's free-mode values are as coherent as a blueprint's; else `fill(schema)`."""
+    strong teacher's free-mode values are as coherent as a blueprint's; else `fill(schema)`. The
+    calls of one request share `scenario` (one user, one city: a chain's steps too)."""
     tool = _BUNDLED.get(name)
     if tool is not None:
         today = getattr(_REQUEST, "today", None) or "2026-03-01"
         now = datetime.fromisoformat(f"{today}T09:00:00+00:00")
-        scenario = Scenario(random.Random(seed), now, bundled_entities())
+        scenario = scenario or Scenario(random.Random(seed), now, bundled_entities())
         try:
             return ArgumentSampler(random.Random(seed), now, 0.3, scenario).arguments(tool.parameters)
         except NotDrawable:

@@ -9,10 +9,11 @@ import re
 import pytest
 from pydantic import ValidationError
 
-from filters.schema import strip_extensions, validator_for
+from filters.schema import fits_parameter, strip_extensions, validator_for
 from pipeline.config import RunConfig, TeacherConfig
 from pipeline.plan import STYLES, Planner, nearest_examples, stable_int
 from pipeline.seeds import SeedTool, load_examples, load_tools
+from pipeline.seeds.entities import bundled_entities
 from pipeline.seeds.links import load_links
 
 PROMPTS = ["You are a helpful assistant.", "You are terse.", "Answer in English."]
@@ -282,3 +283,46 @@ def test_a_nested_step_takes_every_input_its_source_links_from_one_result(catalo
         linked = {link["input"] for link in task.links if link["step"] == step}
         assert linked == {"name", "address"}, task.links
         assert not {"name", "address"} & set(task.blueprint[step]["arguments"])  # the result gives them, not the plan
+
+
+def test_a_nested_chain_keeps_one_value_for_a_parameter_its_steps_share(catalog):
+    """search_restaurants(party_size=3) -> reserve_table(party_size=3): one situation, one party."""
+    config = RunConfig(category="nested", n=600, mode="blueprint", seed=2)
+    planner = Planner(config, catalog, EXAMPLE_TOOLS, PROMPTS, links=load_links(None, catalog))
+    catalog_by_name = {tool.name: tool for tool in catalog}
+    shared = 0
+    for task in (planner.task(i) for i in range(600)):
+        linked = {(link["step"], link["input"]) for link in task.links}
+        for step, call in enumerate(task.blueprint[1:], start=1):
+            for earlier in task.blueprint[:step]:
+                for key in set(call["arguments"]) & set(earlier["arguments"]) - {k for s, k in linked if s == step}:
+                    if isinstance(call["arguments"][key], list) and isinstance(earlier["arguments"][key], int):
+                        assert earlier["arguments"][key] == len(call["arguments"][key])  # 2 passengers, 2 travellers
+                        continue
+                    if not fits_parameter(earlier["arguments"][key], catalog_by_name[call["name"]].parameters, key):
+                        continue
+                    shared += 1
+                    assert call["arguments"][key] == earlier["arguments"][key], (task.targets, key)
+    assert shared >= 20
+
+
+def test_a_routine_commands_each_device_with_what_it_takes(catalog):
+    """A lock locks, a vacuum starts, a light dims to a brightness; a time trigger has a time and
+    no other trigger has one (create_automation's actions and trigger come from entity rows)."""
+    takes = {
+        "lights": {"turn_on", "turn_off", "set_brightness"},
+        "lock": {"lock", "unlock"},
+        "vacuum": {"start", "stop"},
+    }
+    types = {row["id"]: row["type"] for row in bundled_entities()["device"]}
+    planner = _planner(catalog, category="single", n=1500, mode="blueprint", seed=4)
+    routines = [
+        t.blueprint[0]["arguments"] for t in (planner.task(i) for i in range(1500)) if t.target == "create_automation"
+    ]
+    assert len(routines) >= 10
+    for arguments in routines:
+        trigger = arguments["trigger"]
+        assert ("at" in trigger) <= (trigger["type"] == "time"), trigger
+        for action in arguments["actions"]:
+            assert action["command"] in takes.get(types[action["device_id"]], {"turn_on", "turn_off"}), action
+            assert (action.get("value") is not None) <= (action["command"] == "set_brightness"), action

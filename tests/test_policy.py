@@ -187,3 +187,24 @@ def test_generated_pattern_passes_the_filter():
                 }
             )
             assert [issue.code for issue in policy_issues(record)] == expected
+
+
+def test_a_confirmation_says_values_in_words_never_json_iso_or_function_names():
+    call = {
+        "name": "book_flight",
+        "arguments": {
+            "passengers": [{"first_name": "Ana", "date_of_birth": "1985-03-02"}],
+            "departure": "2026-06-17T10:30:00Z",
+            "cabin_class": "premium_economy",
+            "insurance": True,
+            "seat": None,
+            "return_date": "2026-06-24",
+        },
+    }
+    said = {"return_date": "next Wednesday"}  # the request's words for a value
+    for seed in range(12):
+        question, _, _ = confirmation_turns(call, random.Random(seed), said)
+        assert not any(mark in question for mark in ("{", "[", "book_flight", "T10", "_", "null", "true", "seat"))
+        assert "first name Ana, date of birth March 2, 1985" in question and "June 17, 2026 at 10:30" in question
+        assert "premium economy" in question and "insurance yes" in question and "next Wednesday" in question
+        assert is_confirmation_question(question)

@@ -21,7 +21,7 @@ from typing import Any
 
 from filters.chain import values_at
 from filters.match import match_calls
-from filters.schema import validator_for
+from filters.schema import fits_parameter
 from pipeline.backends.base import ChatRequest
 from pipeline.generate.answers import RequestCallAnswer, ask
 from pipeline.generate.common import (
@@ -49,13 +49,6 @@ async def generate_nested(task: Task, teacher, ctx: Context) -> Candidate:
     return await guarded(
         task, _blueprint(task, teacher, ctx) if task.mode == "blueprint" else _free(task, teacher, ctx)
     )
-
-
-def fits(value: Any, parameters: dict[str, Any], name: str) -> bool:
-    """Whether `value` is valid for parameter `name` (the first such result value is linked)."""
-    defs = {key: parameters[key] for key in ("$defs", "definitions") if key in parameters}
-    schema = {"type": "object", "properties": {name: (parameters.get("properties") or {}).get(name, {})}, **defs}
-    return not validator_for(schema).errors({name: value})
 
 
 def describe_chain(
@@ -154,7 +147,7 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
             found = [
                 value
                 for value in values_at(results[link["from_step"]], link["output"])
-                if fits(value, parameters, link["input"])
+                if fits_parameter(value, parameters, link["input"])
             ]
             if not found:  # e.g. a converted amount above the transfer limit: the chain cannot go on validly
                 return failed(

@@ -124,6 +124,24 @@ def needing_confirmation(task: Task, calls: list[dict[str, Any]], ctx: Context |
     return [call for call in calls if needs_confirmation(task.rules, call) or changes_data(call)]
 
 
+def said_forms(task: Task, call: dict[str, Any]) -> dict[str, str]:
+    """How the request said each value of `call`: the spoken form of the planned call of the same
+    function with the same value (blueprint mode), so a confirmation repeats the user's words."""
+    said: dict[str, str] = {}
+    for planned, surface in zip(task.blueprint or [], task.surfaces):
+        if planned["name"] != call["name"]:
+            continue
+        for key, form in surface.items():
+            structured = form[:1] in "[{"  # an object's spoken leaves, shown as JSON to the phrasing step
+            if (
+                not structured
+                and key not in said
+                and (call.get("arguments") or {}).get(key) == planned["arguments"].get(key)
+            ):
+                said[key] = form
+    return said
+
+
 def confirm_if_needed(
     task: Task, transcript: Transcript, calls: list[dict[str, Any]], step: str, ctx: Context | None = None
 ) -> bool:
@@ -131,7 +149,8 @@ def confirm_if_needed(
     needing = needing_confirmation(task, calls, ctx)
     if not needing:
         return False
-    question, accept, _ = confirmation_turns(needing[0], random.Random(seed_for(task, f"confirm-{step}")))
+    rng = random.Random(seed_for(task, f"confirm-{step}"))
+    question, accept, _ = confirmation_turns(needing[0], rng, said_forms(task, needing[0]))
     transcript.assistant(question)
     transcript.user(accept)
     return True
@@ -139,6 +158,7 @@ def confirm_if_needed(
 
 def decline(task: Task, transcript: Transcript, call: dict[str, Any], step: str) -> None:
     """Append the assistant's confirmation question and the user's no (the call is then not made)."""
-    question, _, declined = confirmation_turns(call, random.Random(seed_for(task, f"confirm-{step}")))
+    rng = random.Random(seed_for(task, f"confirm-{step}"))
+    question, _, declined = confirmation_turns(call, rng, said_forms(task, call))
     transcript.assistant(question)
     transcript.user(declined)

@@ -113,7 +113,11 @@ def bind_entities(parameters: dict[str, Any], tables: Tables, file: str, where: 
                 file,
                 path,
             )
-        unique = len(set(map(str, values))) == len(values)
+        named: dict[str, set[str]] = {}  # value -> its rows' names: one name per value identifies it
+        for row in rows:
+            if isinstance(row.get(field), str):
+                named.setdefault(row[field], set()).add(str(row.get("name")))
+        unique = all(len(names) == 1 for names in named.values())  # a device's id on each of its commands' rows
         if unique and field not in _SAID_AS_IT_IS and all(isinstance(v, str) for v in values):
             aliases = schema.setdefault("x-aliases", {})
             for row in rows:

@@ -36,6 +36,8 @@ KINDS = {
     "address": ({"name", "full", "street", "city", "postal_code", "state", "country_code"}, set(), 120),
     "place": ({"name", "city", "country_code", "lat", "lon"}, set(), 100),
     "device": ({"id", "name", "type", "room"}, set(), 40),
+    "device_action": ({"id", "name", "command"}, {"brightness"}, 60),
+    "routine_trigger": ({"trigger"}, {"at"}, 7),
     "product": ({"sku", "name", "query", "category", "price"}, set(), 100),
     "company": ({"ticker", "name", "exchange", "currency", "country_code"}, set(), 100),
     "email_topic": ({"subject", "body", "importance", "attachment"}, set(), 100),
