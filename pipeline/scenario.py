@@ -91,6 +91,11 @@ class Scenario:
         if kind in _SCENE_KINDS:
             city = self._scene_city(kind, key)
             local = [r for r in fresh if city is not None and _same_city(r, city)]
+            if not local and city is not None:  # the city's rows are all drawn (a third route in a city of
+                # four places): one of them again, not its own call's other end, rather than another country's
+                suffix = key.partition("#")[2]
+                ends = [r for (k, other), r in self.chosen.items() if k == kind and other.partition("#")[2] == suffix]
+                local = [r for r in rows if _same_city(r, city) and r not in ends]
             if local:
                 fresh = local
         return self.rng.choice(fresh)

@@ -174,6 +174,18 @@ def test_a_walk_stays_in_one_city(tables):
         assert city_of[arguments["origin"]] == city_of[arguments["destination"]]
 
 
+def test_every_route_of_a_task_stays_in_its_city_when_the_city_has_few_places(tables):
+    """Three routes in a city of two or three places: a later route takes one of its places again
+    (never its own other end) rather than a place in another country."""
+    city_of = {row["name"]: row["city"] for row in tables["place"]}
+    for seed in range(40):
+        scenario = Scenario(random.Random(seed), NOW, tables)
+        ends = ("origin", "destination")
+        routes = [[scenario.value("place", f"{end}{suffix}", "name") for end in ends] for suffix in ("", "#1", "#2")]
+        assert len({city_of[name] for route in routes for name in route}) == 1, routes
+        assert all(origin != destination for origin, destination in routes), routes
+
+
 def test_a_followup_keeps_every_constraint(tables):
     for seed in range(40):
         arguments, scenario = _draw(tables, seed)

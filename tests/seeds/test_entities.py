@@ -10,6 +10,7 @@ import json
 import math
 import re
 import unicodedata
+from collections import Counter
 from functools import cache
 
 import pytest
@@ -31,7 +32,7 @@ KINDS = {
     "persona": (
         {"id", "name", "first_name", "last_name", "email", "phone", "home_city", "country_code", "about", "domains"},
         set(),
-        24,
+        80,
     ),
     "address": ({"name", "full", "street", "city", "postal_code", "state", "country_code"}, set(), 120),
     "place": ({"name", "city", "country_code", "lat", "lon"}, set(), 100),
@@ -154,6 +155,24 @@ def test_personas_name_tool_domains_and_say_who_they_are():
         assert row["domains"] and set(row["domains"]) <= domains, row
         assert row["about"].endswith(".") and len(row["about"]) < 160, row
     assert len({row["id"] for row in rows("persona")}) == len(rows("persona"))
+
+
+NO_POSTAL_CODES = {"AE"}  # the UAE has no postal codes (P.O. boxes): its cities have no address row
+
+
+def test_personas_spread_over_many_countries_and_each_home_city_has_an_address_and_places():
+    """Persona-bound values (the user's country, currency, time zone, home address) repeat no more
+    than the personas do: many countries, none dominant, and every home has rows to draw from."""
+    table = rows("persona")
+    per_country = Counter(row["country_code"] for row in table)
+    assert len(table) >= 80
+    assert len(per_country) >= 35, len(per_country)
+    assert max(per_country.values()) <= 6, per_country.most_common(3)
+    homes = {(row["home_city"], row["country_code"]) for row in table}
+    addressed = {(row["city"], row["country_code"]) for row in rows("address")}
+    placed = {(row["city"], row["country_code"]) for row in rows("place")}
+    assert not {home for home in homes if home[1] not in NO_POSTAL_CODES} - addressed
+    assert not homes - placed
 
 
 def test_addresses_have_a_postal_code_of_their_country_in_a_known_city():
