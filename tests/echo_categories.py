@@ -242,6 +242,23 @@ def _user(body: dict[str, Any]) -> str:
     )[seed % 3]
 
 
+_ADDRESS_KEY = re.compile(r"address|location")
+
+
+def _near_home(result: Any, home: str, arguments: str, key: str = "") -> Any:
+    """What a good simulator does with a place the call does not name: puts it where the user
+    lives ("450 Sutter St, San Francisco" -> "450 Sutter St, Lisbon" for a Lisbon user)."""
+    if isinstance(result, dict):
+        return {k: _near_home(v, home, arguments, k) for k, v in result.items()}
+    if isinstance(result, list):
+        return [_near_home(v, home, arguments, key) for v in result]
+    if isinstance(result, str) and _ADDRESS_KEY.search(key) and ", " in result:
+        street, city = result.rsplit(", ", 1)
+        if city not in arguments and city != home:
+            return f"{street}, {home}"
+    return result
+
+
 def answer(body: dict[str, Any]) -> str | None:
     """The answer to a category prompt, or None when the prompt is single's (the caller's job)."""
     schema = fake.response_schema(body)
@@ -253,7 +270,9 @@ def answer(body: dict[str, Any]) -> str | None:
         tool = re.search(r"^Tool: (\S+)$", messages[-1]["content"], re.MULTILINE).group(1)
         arguments = json.loads(re.search(r"^Arguments: (.*)$", messages[-1]["content"], re.MULTILINE).group(1))
         needed = re.search(r"^The result must include: (.*)$", messages[-1]["content"], re.MULTILINE)
-        return json.dumps(mock_result(_TOOLS[tool], arguments, seed, needed.group(1).split(", ") if needed else ()))
+        result = mock_result(_TOOLS[tool], arguments, seed, needed.group(1).split(", ") if needed else ())
+        home = re.search(r"The user lives in (.+?): a place", system)
+        return json.dumps(_near_home(result, home.group(1), json.dumps(arguments)) if home else result)
     if props in ({"request"}, {"request", "implausible"}):  # phrasing (implausible: strong teachers may refuse)
         return json.dumps({"request": _phrase(messages, seed)})
     if props == {"action"}:

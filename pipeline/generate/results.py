@@ -60,7 +60,11 @@ async def _simulate(
     step: str,
     needed: Sequence[str] = (),
 ) -> Any:
-    prompt = load_prompt("tools/simulate").render(name=seed.name, description=seed.description, today=task.now[:10])
+    city = ((task.scenario or {}).get("persona") or {}).get("home_city")
+    home = f"The user lives in {city}: a place the arguments do not name is near there." if city else ""
+    prompt = load_prompt("tools/simulate").render(
+        name=seed.name, description=seed.description, today=task.now[:10], home=home
+    )
     content = f"Tool: {seed.name}\nArguments: {json.dumps(arguments, ensure_ascii=False)}"
     if needed:  # a later chain step reads these: a result without them would leave the chain half-linked
         content += f"\nThe result must include: {', '.join(needed)}"
