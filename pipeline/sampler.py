@@ -210,9 +210,12 @@ class ArgumentSampler:
         low = max(1, schema.get("minItems", 1))
         high = max(low, min(schema.get("maxItems", 3), low + 2))
         items = schema.get("items") or {"type": "string"}
+        # most lists are short (one recipient, two items): the fewest allowed is the likeliest
+        sizes = list(range(low, high + 1))
+        wanted = self.rng.choices(sizes, weights=[len(sizes) - i for i in range(len(sizes))])[0]
         out: list[Any] = []
-        for position in range(self.rng.randint(low, high) * 3):
-            if len(out) >= high:
+        for position in range(wanted * 3):  # room for draws a uniqueItems list refuses
+            if len(out) >= wanted:
                 break
             self._slots.append(f"[{position}]")
             try:
@@ -221,7 +224,7 @@ class ArgumentSampler:
                 self._slots.pop()
             if item not in out or not schema.get("uniqueItems"):
                 out.append(item)
-        return out[:high]
+        return out[:wanted]
 
     def _number(self, schema: dict[str, Any], kind: str, siblings: Mapping[str, Any]) -> int | float:
         """A number inside every bound and a multiple of `multipleOf`, as both validators read them;

@@ -182,7 +182,9 @@ def _fill(body: dict[str, Any]) -> dict[str, Any]:
             text in _FOLLOWUPS
         ):  # "same as before": replay this tool's requests in order, each follow-up changing a value
             asked = sorted(
-                (content.rfind(t), t, c) for t, c in fake._PHRASED.items() if c.get("name") == name and t in content
+                (content.rfind(t), t, c)
+                for t, c in list(fake._PHRASED.items())
+                if c.get("name") == name and t in content
             )
             merged: dict[str, Any] = {}
             for _, said, call in asked:
