@@ -321,7 +321,9 @@ def test_most_lists_are_short():
 
     parameters = {
         "type": "object",
-        "properties": {"to": {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 10**6}, "maxItems": 10}},
+        "properties": {
+            "to": {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 10**6}, "maxItems": 10}
+        },
         "required": ["to"],
     }
     sizes = Counter(len(ArgumentSampler(random.Random(seed), NOW).arguments(parameters)["to"]) for seed in range(300))
