@@ -64,7 +64,7 @@ from filters.mentions import (
     times_in,
     years_in,
 )
-from filters.schema import resolve_ref
+from filters.schema import followed_ref
 from pipeline.record import Conversation, Message
 
 _ISO_PARTS = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
@@ -676,29 +676,15 @@ def _same_stem(left: str, right: str) -> bool:
 def _leaf_items(value: Any, schema: Any, path: str, root: Any = None) -> Iterator[tuple[str, Any, dict[str, Any]]]:
     """(path, leaf, its schema) for a value and every scalar inside it; local $refs resolved
     against `root`; an optional leaf's schema is marked `x-optional`."""
-    schema = _resolve(schema, root)
+    schema = followed_ref(schema, root)
     if isinstance(value, dict):
         properties = schema.get("properties") or {}
         required = set(schema.get("required") or [])
         for key, item in value.items():
-            sub = _resolve(properties.get(key), root)
+            sub = followed_ref(properties.get(key), root)
             yield from _leaf_items(item, sub if key in required else {**sub, "x-optional": True}, f"{path}.{key}", root)
     elif isinstance(value, list):
         for number, item in enumerate(value):
             yield from _leaf_items(item, schema.get("items"), f"{path}[{number}]", root)
     else:
         yield path, value, schema
-
-
-def _resolve(schema: Any, root: Any) -> dict[str, Any]:
-    """A schema with its local `$ref` followed (an unresolvable one is left as it is)."""
-    if not isinstance(schema, dict):
-        return {}
-    if isinstance(schema.get("$ref"), str) and isinstance(root, dict):
-        try:
-            target = resolve_ref(root, schema["$ref"])
-        except LookupError:
-            return schema
-        if isinstance(target, dict):
-            return {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
-    return schema

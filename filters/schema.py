@@ -96,6 +96,21 @@ def resolve_ref(root: Any, ref: str) -> Any:
     return target
 
 
+def followed_ref(schema: Any, root: Any) -> dict[str, Any]:
+    """`schema` with its local `$ref` followed, its own keys kept on top ({} for a non-object; an
+    unresolvable ref is left as it is)."""
+    if not isinstance(schema, dict):
+        return {}
+    if isinstance(schema.get("$ref"), str) and isinstance(root, dict):
+        try:
+            target = resolve_ref(root, schema["$ref"])
+        except LookupError:
+            return schema
+        if isinstance(target, dict):
+            return {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
+    return schema
+
+
 def schema_problem(parameters: Any) -> tuple[str, str] | None:
     """(path inside the schema, message) when `parameters` is not a usable JSON Schema (or breaks a
     limit of pipeline.schema_safety), else None."""

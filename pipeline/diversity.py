@@ -4,8 +4,10 @@ value the way no person types it (manifest keys `repetition` and `raw_forms`).
 - repetition: per (tool, parameter), its most used value and that value's share of the
   parameter's uses (a value counts once per record: a follow-up repeating it is not a new use);
   a value above `limit` (5%) counts under `over_limit` when the parameter has at least 1/limit
-  uses. Flags, nulls and enums with few options (where 1/options is above the limit) are left
-  out: repeating them is their nature.
+  uses. Flags, nulls and parameters with few options (at most 1/limit: 20) are
+  left out: repeating them is their nature. Few options means an enum, a bounded integer or
+  stepped number (party size 1-12, a rating in half stars), or a list of a small enum's options
+  (weekdays): a party of 2 is what most people book.
 - raw_forms: the share of user turns that contain an ISO date, an ISO timestamp, a snake_case
   token (outside e-mail addresses, links and file names, which people type with underscores) or
   an opaque id (the value of an `..._id` parameter mixing letters and digits, written in the
@@ -52,13 +54,13 @@ def repetition(records: list[Conversation], limit: float = 0.05, top: int = 15) 
                     if (*slot, text) not in seen:
                         seen.add((*slot, text))
                         uses[slot][text] += 1
-                    enum = (properties.get(key) or {}).get("enum")
-                    if isinstance(enum, list):
-                        options[slot] = len(enum)
+                    count = options_of(properties.get(key) or {})
+                    if count:
+                        options[slot] = count
     rows = []
     for (tool, key), counter in uses.items():
         total = sum(counter.values())
-        if options.get((tool, key)) and 1 / options[(tool, key)] > limit:
+        if options.get((tool, key)) and 1 / options[(tool, key)] >= limit:  # at most 20 options
             continue
         value, count = counter.most_common(1)[0]
         rows.append(
@@ -78,6 +80,25 @@ def repetition(records: list[Conversation], limit: float = 0.05, top: int = 15) 
         "parameters": len(rows),
         "worst": counted[:top],
     }
+
+
+def options_of(schema: dict[str, Any]) -> int | None:
+    """How many values a parameter can take when that is countable: an enum's options, the values
+    of a bounded integer or stepped number, the options of a list's enum items; else None. A
+    nullable parameter counts its non-null branch."""
+    branches = [b for b in schema.get("anyOf") or schema.get("oneOf") or [] if isinstance(b, dict)]
+    if branches:
+        counts = [options_of(b) for b in branches if b.get("type") != "null"]
+        return sum(counts) if counts and all(counts) else None
+    if isinstance(schema.get("enum"), list):
+        return len(schema["enum"])
+    if schema.get("type") == "array" and isinstance(schema.get("items"), dict):
+        return options_of(schema["items"])
+    low, high = schema.get("minimum"), schema.get("maximum")
+    step = schema.get("multipleOf") or (1 if schema.get("type") == "integer" else None)
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (low, high, step)) and step > 0:
+        return int((high - low) // step) + 1
+    return None
 
 
 def raw_forms(records: list[Conversation]) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from filters.policy import (
 from pipeline.errors import InputError
 from pipeline.prompts import combined_version, load_prompt
 from pipeline.seeds import SeedTool
+from pipeline.surface import ENUM_WORDS
 
 __all__ = [
     "ConfirmBefore",
@@ -263,11 +264,8 @@ def _said(value: Any) -> str:
         joiner = "; " if any(isinstance(item, dict) for item in value) else ", "
         return parts[0] if len(parts) == 1 else joiner.join(parts[:-1]) + " and " + parts[-1]
     if isinstance(value, str):
-        return _plain_moment(value) or (value.replace("_", " ") if _TOKEN.fullmatch(value) else value)
+        return _plain_moment(value) or (value.replace("_", " ") if ENUM_WORDS.fullmatch(value) else value)
     return str(value)
-
-
-_TOKEN = re.compile(r"[a-z]+(?:_[a-z]+)+")  # an enum token (premium_economy), not an id with digits
 
 
 def _plain_moment(text: str) -> str | None:

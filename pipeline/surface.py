@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 from filters.mentions import dates_in, times_in
-from filters.schema import resolve_ref
+from filters.schema import followed_ref
 from pipeline.seeds.entities import SAID_BY_NAME
 
 _WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
@@ -25,7 +25,8 @@ _WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
 _MONEY = re.compile(r"(^|_)(amount|price|total|tip|budget|cost|fee|balance)(_|$)")
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 _CURRENCY_WORDS = {"USD": "dollars", "EUR": "euros", "GBP": "pounds", "JPY": "yen", "CAD": "Canadian dollars"}
-_TOKEN = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)+$")
+_TOKEN = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)+$")  # an enum value a person says in words (non-stop, 3d_imax)
+ENUM_WORDS = re.compile(r"[a-z]+(?:_[a-z]+)+")  # snake_case words (premium_economy), not an id or file name with digits
 _HOURS = re.compile(r"\b(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+hours?\b")
 _MINUTES = re.compile(r"\b(\d+)\s+minutes?\b")
 _AM_PM = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*(am|pm)\b", re.IGNORECASE)
@@ -125,15 +126,7 @@ def _say_inside(
 
 def _followed(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
     """`_plain(schema)` with a local $ref followed (its own keys kept on top)."""
-    schema = _plain(schema)
-    if isinstance(schema.get("$ref"), str):
-        try:
-            target = resolve_ref(root, schema["$ref"])
-        except LookupError:
-            return schema
-        if isinstance(target, dict):
-            return _plain({**target, **{k: v for k, v in schema.items() if k != "$ref"}})
-    return schema
+    return _plain(followed_ref(_plain(schema), root))
 
 
 def _alias_rate(schema: dict[str, Any], rate: float, spoken_rate: float | None) -> float:

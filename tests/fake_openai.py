@@ -32,7 +32,7 @@ from pipeline.sampler import ArgumentSampler, NotDrawable
 from pipeline.scenario import Scenario
 from pipeline.seeds import load_tools
 from pipeline.seeds.entities import bundled_entities
-from pipeline.surface import _followed, _plain, read
+from pipeline.surface import ENUM_WORDS, _followed, _plain, read
 
 Reply = tuple[int, Any, dict[str, str]]
 RESET: Reply = (0, b"", {})  # status 0: close the connection without answering
@@ -268,9 +268,6 @@ def phrase(call: dict[str, Any]) -> str:
     return text
 
 
-_CHOICE = re.compile(r"[a-z]+(?:_[a-z]+)+")  # an enum choice (no_longer_needed), not a file name or an id
-
-
 def _spoken(value: Any) -> str:
     if isinstance(value, dict):  # a nested choice is said in words ("damaged", "no longer needed"), an id as it is
         said = {  # a flag inside an object is said too ("optional yes"), as the top-level ones are
@@ -278,7 +275,9 @@ def _spoken(value: Any) -> str:
             for key, item in value.items()
         }
         return ", ".join(
-            f"{key} {text.replace('_', ' ') if _CHOICE.fullmatch(text) else text}" for key, text in said.items() if text
+            f"{key} {text.replace('_', ' ') if ENUM_WORDS.fullmatch(text) else text}"
+            for key, text in said.items()
+            if text
         )
     if isinstance(value, list):
         return ", ".join(_spoken(item) for item in value)

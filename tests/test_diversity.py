@@ -17,6 +17,13 @@ TOOL = {
                 "order_id": {"type": "string"},
                 "city": {"type": "string"},
                 "units": {"type": "string", "enum": ["c", "f"]},
+                "party_size": {"type": "integer", "minimum": 1, "maximum": 12},
+                "limit": {"type": "integer", "minimum": 1, "maximum": 100},
+                "stars": {
+                    "anyOf": [{"type": "number", "minimum": 1, "maximum": 5, "multipleOf": 0.5}, {"type": "null"}]
+                },
+                "days": {"type": "array", "items": {"type": "string", "enum": ["mon", "tue", "wed", "thu", "fri"]}},
+                "tags": {"type": "array", "items": {"type": "string"}},
             },
         },
     },
@@ -43,6 +50,29 @@ def test_repetition_finds_the_overused_value_once_per_record_and_skips_small_enu
     worst = report["worst"][0]
     assert (worst["parameter"], worst["value"], worst["share"], worst["uses"]) == ("city", "Paris", 0.15, 40)
     assert report["over_limit"] == 1 and all(row["parameter"] != "units" for row in report["worst"])
+
+
+def test_few_options_are_left_out_whatever_their_type():
+    """A party of 2 or a 4.5-star minimum is what most people ask for: a bounded integer or stepped
+    number with at most 20 values, or a list of a small enum's options, is an enum in all but name.
+    A limit of 1..100 or a free list is not, and is still counted."""
+    records = [
+        _record(
+            i,
+            "x",
+            {
+                "party_size": 2,
+                "stars": 4.5,
+                "days": ["mon"],
+                "limit": 10 if i < 8 else i,
+                "tags": ["a"] if i < 8 else [str(i)],
+            },
+        )
+        for i in range(40)
+    ]
+    report = repetition(records)
+    assert sorted(row["parameter"] for row in report["worst"]) == ["limit", "tags"]
+    assert report["over_limit"] == 2
 
 
 def test_raw_forms_counts_iso_snake_case_and_ids_a_user_could_not_know():
