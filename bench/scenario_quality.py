@@ -1,6 +1,6 @@
 """Benchmark: how coherent the planner's values are, and how requests say them (issue 24; not a test).
 
-    python bench/scenario_quality.py [--tasks 200] [--n 1000] [--out /tmp/bench-scenario] [--skip-run]
+    python bench/scenario_quality.py [--tasks 200] [--n 1000] [--out /tmp/bench-scenario] [--skip-run] [--mode free]
                                      [--repetition-tasks 2000]
 
 1. The plan before any filtering: for every category, --tasks blueprint tasks are planned (no
@@ -113,12 +113,12 @@ def _options(catalog) -> dict:
     return {"plausibility": PlausibilityOptions(annotations=annotations_of(catalog))}
 
 
-def fake_run(n: int, out: Path) -> None:
+def fake_run(n: int, out: Path, mode: str = "blueprint") -> None:
     from tests.fake_openai import FakeOpenAI
 
     with FakeOpenAI() as fake:
         command = [
-            sys.executable, "-m", "pipeline.run", "--category", "all", "--mode", "blueprint", "--n", str(n),
+            sys.executable, "-m", "pipeline.run", "--category", "all", "--mode", mode, "--n", str(n),
             "--base-url", fake.base_url, "--model", "fake-model", "--out", str(out), "--concurrency", "8",
         ]  # fmt: skip
         subprocess.run(command, cwd=ROOT, check=False)
@@ -145,13 +145,14 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--out", type=Path, default=Path("/tmp/bench-scenario"))
     parser.add_argument("--skip-run", action="store_true")
+    parser.add_argument("--mode", choices=["blueprint", "free"], default="blueprint", help="the fake run's mode")
     parser.add_argument("--repetition-tasks", type=int, default=2000, help="planned tasks per category (0: skip)")
     args = parser.parse_args()
     plan_defects(args.tasks)
     if args.repetition_tasks:
         plan_repetition(args.repetition_tasks)
     if not args.skip_run:
-        fake_run(args.n, args.out)
+        fake_run(args.n, args.out, args.mode)
 
 
 if __name__ == "__main__":
