@@ -60,11 +60,46 @@ def parallel(planner: Planner, target: str, tools: list[str], scenario: Scenario
         for option in options:
             variant = sum(1 for c in calls.values() if c["name"] == option)
             call = planner.draw(option, scenario, rng, variant)
+            first = next((c for c in calls.values() if c["name"] == option), None)
+            if first is not None:
+                call = _one_thing_changed(first, call, planner.catalog[option].parameters, rng)
             if json_key(call) not in calls:
                 calls[json_key(call)] = call
                 break
     calls_list = list(calls.values())
     return {"targets": [c["name"] for c in calls_list], "blueprint": calls_list}
+
+
+def _one_thing_changed(
+    first: dict[str, Any], drawn: dict[str, Any], parameters: dict[str, Any], rng: random.Random
+) -> dict[str, Any]:
+    """A further call of the same function in one request changes one thing and keeps the rest
+    (flights from Boston to Bangkok and to Lisbon on one day, not a second trip from Orlando in
+    another month): one group of the fresh draw, an entity row's fields (a required entity-bound
+    value's, when there is one) else one required (or, with none, one given) value, with every value ordered after it
+    (`x-after`), replaces the first call's. The group's values must be given in both and differ."""
+    properties = parameters.get("properties") or {}
+    required = [key for key in parameters.get("required") or [] if key in properties]
+
+    def group(key: str) -> str:
+        return (properties.get(key) or {}).get("x-entity-key") or key
+
+    bound = [key for key in required if "x-entity" in (properties.get(key) or {})]
+    given = [key for key in properties if key in first["arguments"] or key in drawn["arguments"]]
+    choices = sorted({group(key) for key in bound or required or given})
+    if not choices:
+        return drawn
+    chosen = rng.choice(choices)
+    changed = {key for key in properties if group(key) == chosen}
+    while later := {k for k, s in properties.items() if isinstance(s, dict) and s.get("x-after") in changed} - changed:
+        changed |= later
+    defining = [key for key in required if key in changed] or sorted(changed)
+    old, new = first["arguments"], drawn["arguments"]
+    if any(key not in old or key not in new for key in defining) or all(old[key] == new[key] for key in defining):
+        return first  # nothing a person would ask twice for (with and without a filter): draw again
+    source = {key: (drawn if key in changed else first)["arguments"] for key in properties}
+    arguments = {key: source[key][key] for key in properties if key in source[key]}
+    return {"name": drawn["name"], "arguments": arguments}
 
 
 def nested(planner: Planner, target: str, tools: list[str], scenario: Scenario, rng: random.Random) -> dict[str, Any]:

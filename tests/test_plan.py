@@ -326,3 +326,34 @@ def test_a_routine_commands_each_device_with_what_it_takes(catalog):
         for action in arguments["actions"]:
             assert action["command"] in takes.get(types[action["device_id"]], {"turn_on", "turn_off"}), action
             assert (action.get("value") is not None) <= (action["command"] == "set_brightness"), action
+
+
+def test_a_parallel_call_of_the_same_function_changes_one_thing(catalog):
+    """Flights from Boston to Bangkok and to Lisbon on one day, not a second trip from Orlando in
+    another month: a further call of the same function keeps every value of the first but one
+    group (an entity row's fields, else one required value, with the values ordered after it),
+    and that group is given in both (not list_tasks() beside list_tasks(status="all"))."""
+    planner = _planner(catalog, category="parallel", n=800, mode="blueprint", seed=3)
+    tools = {tool.name: tool for tool in catalog}
+    pairs = 0
+    for task in (planner.task(i) for i in range(800)):
+        first: dict = {}
+        for call in task.blueprint:
+            if call["name"] not in first:
+                first[call["name"]] = call["arguments"]
+                continue
+            pairs += 1
+            properties = tools[call["name"]].parameters.get("properties") or {}
+
+            def group(key, properties=properties):
+                return (properties.get(key) or {}).get("x-entity-key") or key
+
+            before = first[call["name"]]
+            changed = {
+                key for key in set(before) | set(call["arguments"]) if before.get(key) != call["arguments"].get(key)
+            }
+            anchors = {(properties.get(key) or {}).get("x-after") for key in changed}
+            roots = {group(key) for key in changed if (properties.get(key) or {}).get("x-after") not in changed}
+            assert len(roots) == 1, (call["name"], before, call["arguments"], anchors)
+            assert any(key in before and key in call["arguments"] for key in changed), (before, call["arguments"])
+    assert pairs >= 100
