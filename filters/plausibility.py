@@ -400,7 +400,8 @@ def _places(roles: dict[str, Role], arguments: dict) -> dict[tuple[str, str | No
 
 def _city_candidates(text: str) -> list[City]:
     """The cities a value names: the whole value, else its last comma-separated part that is a city
-    ("Union Station, Chicago"), else the first part ("Austin, TX"); no city is an empty list."""
+    ("Union Station, Chicago"), else the first part ("Austin, TX"); no city is an empty list. A part
+    naming a country or region narrows them ("London, Ontario")."""
     g = gazetteer()
     found = g.cities_named(text)
     if found:
@@ -410,8 +411,23 @@ def _city_candidates(text: str) -> list[City]:
         cleaned = re.sub(r"\s*\b[A-Z0-9]*\d[A-Z0-9 -]*$", "", part).strip()  # "Paris 75001" -> "Paris"
         found = g.cities_named(part) or (g.cities_named(cleaned) if cleaned else [])
         if found:
-            return found
+            countries = {c for other in parts if other != part for c in _countries_named(other)}
+            return [city for city in found if city.country in countries] or found
     return []
+
+
+def _countries_named(text: str) -> set[str]:
+    country = gazetteer().country(text)
+    return {country.code} if country else gazetteer().region_country(text)
+
+
+def _likely(cities: list[City]) -> list[City]:
+    """What a city name said alone means: its most populous reading when that one is ten times the
+    next (London is London, England; not London, Ontario), else every reading."""
+    ranked = sorted(cities, key=lambda city: -city.population)
+    if len(ranked) > 1 and ranked[0].population >= 10 * max(ranked[1].population, 1):
+        return ranked[:1]
+    return ranked
 
 
 def _entity_problems(
@@ -481,8 +497,8 @@ def _route_problems(
     origin, destination = places.get(("", "origin")), places.get(("", "destination"))
     if limit is None or origin is None or destination is None:
         return
-    starts = [city for _, value in origin.addresses + origin.cities for city in _city_candidates(value)]
-    ends = [(path, _city_candidates(value)) for path, value in destination.addresses + destination.cities]
+    starts = [city for _, value in origin.addresses + origin.cities for city in _likely(_city_candidates(value))]
+    ends = [(path, _likely(_city_candidates(value))) for path, value in destination.addresses + destination.cities]
     for path, found in ends:
         if starts and found and min(_km(a, b) for a in starts for b in found) > limit:
             how = "walking/cycling" if slow else "ground"

@@ -153,12 +153,15 @@ def test_unknown_places_are_not_defects():
     assert _issues(_record(ALERTS, {"country_code": "ZZ", "region": "Florida"})) == []
 
 
-def test_walking_between_cities_is_inconsistent_but_driving_and_flying_are_not():
+def test_walking_between_cities_is_inconsistent_driving_only_across_an_ocean_flying_never():
     walk = {"origin": "King's Cross Station, London", "destination": "British Museum, London", "mode": "walking"}
     assert _issues(_record(ROUTE, walk)) == []
     far = {**walk, "destination": "Union Station, Chicago"}
     assert _issues(_record(ROUTE, far)) == [("inconsistent_entity", "destination")]
-    assert _issues(_record(ROUTE, {**far, "mode": "driving"})) == []
+    # London said alone is London, England (not London, Ontario): no drive reaches Chicago from there
+    assert _issues(_record(ROUTE, {**far, "mode": "driving"})) == [("inconsistent_entity", "destination")]
+    assert _issues(_record(ROUTE, {**far, "origin": "London, Ontario", "mode": "driving"})) == []
+    assert _issues(_record(ROUTE, {**far, "origin": "Milwaukee", "mode": "driving"})) == []
     flights = _tool("search_flights", {"origin": {**TEXT, "pattern": "^[A-Z]{3}$"}, "destination": TEXT})
     assert _issues(_record(flights, {"origin": "LHR", "destination": "JFK"})) == []
 
