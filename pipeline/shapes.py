@@ -177,7 +177,12 @@ def multi_turn(
             if turn["kind"] == "call":
                 calls.append(planner.draw(targets[turn["call"]], scenario, rng))
             elif turn["kind"] == "followup":
-                calls.append(_followup(planner, calls[-1], turn, scenario, rng))
+                call = _followup(planner, calls[-1], turn, scenario, rng)
+                if call["arguments"] == calls[-1]["arguments"]:  # nothing to ask for again: another call
+                    turn.update(kind="call", changed=[])
+                    targets[turn["call"]] = rng.choice(usable)
+                    call = planner.draw(targets[turn["call"]], scenario, rng)
+                calls.append(call)
     return {"targets": targets, "blueprint": calls, "turns": turns}
 
 
@@ -186,8 +191,32 @@ def _followup(
 ) -> dict[str, Any]:
     """The previous call with its `changed` argument drawn again, and with it what must move to
     stay coherent (a later date that follows it, the rest of the same entity): `turn["changed"]`
-    then lists all of them. An argument the previous call left out is drawn as an addition."""
-    key = turn["changed"][0]
+    then lists all of them. An argument the previous call left out is drawn as an addition. When
+    the draw gives the same value again (an e-mail bound to the persona), another argument
+    changes instead: a follow-up asks for something new."""
+    parameters = planner.catalog[previous["name"]].parameters
+    others = [k for k in parameters.get("properties") or {} if k != turn["changed"][0]]
+    for key in [turn["changed"][0], *rng.sample(others, len(others))]:  # the first that really changes
+        arguments = _changed(planner, previous, key, scenario, rng)
+        arguments = {k: v for k, v in arguments.items() if v is not None or k in previous["arguments"]}
+        changed = [k for k in arguments if arguments[k] != previous["arguments"].get(k, _ABSENT)]
+        if changed:
+            turn["changed"] = sorted(changed, key=lambda k: k != key)  # what was asked for first
+            return {"name": previous["name"], "arguments": arguments}
+    for variant in (1, 2):  # every value is the scenario's own (the home address): another entity's
+        other = planner.draw(previous["name"], scenario, rng, variant)
+        call = _one_thing_changed(previous, other, parameters, rng)
+        changed = [k for k in call["arguments"] if call["arguments"][k] != previous["arguments"].get(k, _ABSENT)]
+        if changed:
+            turn["changed"] = changed
+            return call
+    return {"name": previous["name"], "arguments": dict(previous["arguments"])}
+
+
+def _changed(
+    planner: Planner, previous: dict[str, Any], key: str, scenario: Scenario, rng: random.Random
+) -> dict[str, Any]:
+    """The previous call's arguments with `key` drawn again (added when it was left out)."""
     parameters = planner.catalog[previous["name"]].parameters
     arguments = dict(previous["arguments"])
     if key not in arguments:  # "and make it refundable": a value the first call did not have
@@ -195,12 +224,9 @@ def _followup(
         fresh.optional_rate = 1.0
         value = fresh.arguments(parameters).get(key)
         if value is None:
-            return {"name": previous["name"], "arguments": arguments}
+            return arguments
         arguments[key] = value
-    arguments, _ = planner.sampler(scenario, rng, variant="followup").redraw(parameters, arguments, [key])
-    changed = [k for k in arguments if arguments[k] != previous["arguments"].get(k, _ABSENT)]
-    turn["changed"] = [key, *[k for k in changed if k != key]]
-    return {"name": previous["name"], "arguments": arguments}
+    return planner.sampler(scenario, rng, variant="followup").redraw(parameters, arguments, [key])[0]
 
 
 _ABSENT = object()

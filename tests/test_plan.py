@@ -357,3 +357,18 @@ def test_a_parallel_call_of_the_same_function_changes_one_thing(catalog):
             assert len(roots) == 1, (call["name"], before, call["arguments"], anchors)
             assert any(key in before and key in call["arguments"] for key in changed), (before, call["arguments"])
     assert pairs >= 100
+
+
+def test_a_follow_up_changes_a_value(catalog):
+    """"Same as before, but ..." asks for something new: a follow-up call is never the previous
+    call again (an e-mail bound to the persona redraws to itself; another value must change)."""
+    planner = _planner(catalog, category="multi_turn", n=600, mode="blueprint", seed=5)
+    followups = 0
+    for task in (planner.task(i) for i in range(600)):
+        for turn in task.turns or []:
+            if turn["kind"] == "followup":
+                followups += 1
+                now, before = task.blueprint[turn["call"]], task.blueprint[turn["call"] - 1]
+                assert now["arguments"] != before["arguments"], (now, turn)
+                assert all(now["arguments"].get(k) != before["arguments"].get(k) for k in turn["changed"][:1]), (now, before, turn)
+    assert followups >= 100
