@@ -59,10 +59,11 @@ def parallel(planner: Planner, target: str, tools: list[str], scenario: Scenario
         )
         for option in options:
             variant = sum(1 for c in calls.values() if c["name"] == option)
-            call = planner.draw(option, scenario, rng, variant)
             first = next((c for c in calls.values() if c["name"] == option), None)
-            if first is not None:
-                call = _one_thing_changed(first, call, planner.catalog[option].parameters, rng)
+            if first is None:
+                call = planner.draw(option, scenario, rng, variant)
+            else:
+                call = _one_thing_changed(planner, first, scenario, rng, variant)
             if json_key(call) not in calls:
                 calls[json_key(call)] = call
                 break
@@ -71,35 +72,25 @@ def parallel(planner: Planner, target: str, tools: list[str], scenario: Scenario
 
 
 def _one_thing_changed(
-    first: dict[str, Any], drawn: dict[str, Any], parameters: dict[str, Any], rng: random.Random
+    planner: Planner, first: dict[str, Any], scenario: Scenario, rng: random.Random, variant: int | str
 ) -> dict[str, Any]:
     """A further call of the same function in one request changes one thing and keeps the rest
-    (flights from Boston to Bangkok and to Lisbon on one day, not a second trip from Orlando in
-    another month): one group of the fresh draw, an entity row's fields (a required entity-bound
-    value's, when there is one) else one required (or, with none, one given) value, with every value ordered after it
-    (`x-after`), replaces the first call's. The group's values must be given in both and differ."""
+    (flights from Boston to Bangkok and to Lisbon on one day, not BOS->DMK beside MCO->VLC in
+    another month): one given value (not a flag), a required entity-bound one when there is one, else a required
+    one, is drawn again for another entity, with what moves along with it (the rest of its entity,
+    later dates; ArgumentSampler.redraw). `first` itself when that value comes back the same."""
+    parameters = planner.catalog[first["name"]].parameters
     properties = parameters.get("properties") or {}
-    required = [key for key in parameters.get("required") or [] if key in properties]
-
-    def group(key: str) -> str:
-        return (properties.get(key) or {}).get("x-entity-key") or key
-
+    given = [  # a flag both ways ("with and without archived") is no second request
+        key for key, value in first["arguments"].items() if key in properties and not isinstance(value, bool | None)
+    ]
+    required = [key for key in parameters.get("required") or [] if key in given]
     bound = [key for key in required if "x-entity" in (properties.get(key) or {})]
-    given = [key for key in properties if key in first["arguments"] or key in drawn["arguments"]]
-    choices = sorted({group(key) for key in bound or required or given})
-    if not choices:
-        return drawn
-    chosen = rng.choice(choices)
-    changed = {key for key in properties if group(key) == chosen}
-    while later := {k for k, s in properties.items() if isinstance(s, dict) and s.get("x-after") in changed} - changed:
-        changed |= later
-    defining = [key for key in required if key in changed] or sorted(changed)
-    old, new = first["arguments"], drawn["arguments"]
-    if any(key not in old or key not in new for key in defining) or all(old[key] == new[key] for key in defining):
-        return first  # nothing a person would ask twice for (with and without a filter): draw again
-    source = {key: (drawn if key in changed else first)["arguments"] for key in properties}
-    arguments = {key: source[key][key] for key in properties if key in source[key]}
-    return {"name": drawn["name"], "arguments": arguments}
+    if not given:
+        return first
+    key = rng.choice(bound or required or given)
+    arguments, changed = planner.sampler(scenario, rng, variant).redraw(parameters, first["arguments"], [key])
+    return {"name": first["name"], "arguments": arguments} if key in changed else first
 
 
 def nested(planner: Planner, target: str, tools: list[str], scenario: Scenario, rng: random.Random) -> dict[str, Any]:
@@ -203,13 +194,6 @@ def _followup(
         if changed:
             turn["changed"] = sorted(changed, key=lambda k: k != key)  # what was asked for first
             return {"name": previous["name"], "arguments": arguments}
-    for variant in (1, 2):  # every value is the scenario's own (the home address): another entity's
-        other = planner.draw(previous["name"], scenario, rng, variant)
-        call = _one_thing_changed(previous, other, parameters, rng)
-        changed = [k for k in call["arguments"] if call["arguments"][k] != previous["arguments"].get(k, _ABSENT)]
-        if changed:
-            turn["changed"] = changed
-            return call
     return {"name": previous["name"], "arguments": dict(previous["arguments"])}
 
 

@@ -356,11 +356,12 @@ def test_a_parallel_call_of_the_same_function_changes_one_thing(catalog):
             roots = {group(key) for key in changed if (properties.get(key) or {}).get("x-after") not in changed}
             assert len(roots) == 1, (call["name"], before, call["arguments"], anchors)
             assert any(key in before and key in call["arguments"] for key in changed), (before, call["arguments"])
+            assert not any(isinstance(before.get(key), bool) for key in changed), (before, call["arguments"])
     assert pairs >= 100
 
 
 def test_a_follow_up_changes_a_value(catalog):
-    """"Same as before, but ..." asks for something new: a follow-up call is never the previous
+    """ "Same as before, but ..." asks for something new: a follow-up call is never the previous
     call again (an e-mail bound to the persona redraws to itself; another value must change)."""
     planner = _planner(catalog, category="multi_turn", n=600, mode="blueprint", seed=5)
     followups = 0
@@ -370,5 +371,9 @@ def test_a_follow_up_changes_a_value(catalog):
                 followups += 1
                 now, before = task.blueprint[turn["call"]], task.blueprint[turn["call"] - 1]
                 assert now["arguments"] != before["arguments"], (now, turn)
-                assert all(now["arguments"].get(k) != before["arguments"].get(k) for k in turn["changed"][:1]), (now, before, turn)
+                assert all(now["arguments"].get(k) != before["arguments"].get(k) for k in turn["changed"][:1]), (
+                    now,
+                    before,
+                    turn,
+                )
     assert followups >= 100
