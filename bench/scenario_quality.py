@@ -6,7 +6,7 @@
 1. The plan before any filtering: for every category, --tasks blueprint tasks are planned (no
    teacher involved) and each task's planned calls are checked by the plausibility check
    (filters/plausibility.py: implausible_date, range_order, inconsistent_entity,
-   implausible_magnitude) as one record with the task's `now`. `ungrounded_flag` is left out:
+   implausible_magnitude, contradictory_arguments) as one record with the task's `now`. `ungrounded_flag` is left out:
    it is about the request, which a plan does not have yet. Prints the defect rate per category
    and the codes found.
 2. The planner's repetition: pipeline.diversity.repetition over the planned calls of
@@ -38,7 +38,13 @@ from pipeline.record import parse_record  # noqa: E402
 from pipeline.seeds import load_tools  # noqa: E402
 from pipeline.seeds.links import load_links  # noqa: E402
 
-PLAN_CODES = {"implausible_date", "range_order", "inconsistent_entity", "implausible_magnitude"}
+PLAN_CODES = {
+    "implausible_date",
+    "range_order",
+    "inconsistent_entity",
+    "implausible_magnitude",
+    "contradictory_arguments",
+}
 
 
 def plan_record(task, catalog) -> dict:

@@ -41,6 +41,10 @@ CODES: dict[str, tuple[str, str]] = {
         "plausibility",
         "a non-default boolean or an explicit null overriding a default that nothing before the call asks for",
     ),
+    "contradictory_arguments": (
+        "plausibility",
+        "a call switches something off and sets a level for it (power=off with a brightness, mode=off with a target)",
+    ),
     # grounding
     "ungrounded_value": ("grounding", "an argument value nobody in the conversation said or returned before the call"),
     "unused_tool_result": ("grounding", "nested: a dependent call uses nothing the earlier tool results returned"),

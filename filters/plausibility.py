@@ -25,6 +25,11 @@ on any dataset. Codes (each with the JSON path of the argument):
   description), or a known synonym (hourly -> "hour-by-hour", notify -> "email", reviews ->
   "ratings"...), appears in the system, user or assistant turns, the earlier tool results, or
   the tool's own name. A required boolean needs a mention too.
+- `contradictory_arguments`: one object of a call switches its device off (an argument named
+  power, mode, state, status, switch... is "off", or power is false) and sets a level for it
+  beside (a brightness, a colour, a target temperature, a volume or a fan speed): a light
+  turned off at 30%, a thermostat off with a target of 21. Other settings (a fade, a hold time)
+  may go with off.
 """
 
 from __future__ import annotations
@@ -136,6 +141,8 @@ class PlausibilityCheck(Check):
                 where = f"{call_path(i, j)}.function.arguments"
                 travel = any("mode" in key or "profile" in key for key in parameters.get("properties") or {})
                 issues.extend(self._call_issues(roles, arguments, where, now, spec.name, record.messages[:i], travel))
+                for path, message in contradictions(arguments):
+                    issues.append(self.issue("contradictory_arguments", join_path(where, path), message))
         return issues
 
     def _call_issues(
@@ -348,6 +355,41 @@ def _flag_problem(role: Role, value: Any, mentioned: _Mentions) -> str | None:
         return f"{role.name}=null overrides the default {default!r}, and nothing before the call asks for that"
     wanted = "required, and" if role.required else "not the default, and"
     return f"{role.name}={json.dumps(value)} is {wanted} nothing before the call asks for it"
+
+
+# ---------------------------------------------------------------- off with a level
+
+_SWITCHES = {"power", "mode", "state", "status", "switch", "on_off", "power_state", "power_mode", "hvac_mode"}
+_LEVEL = re.compile(
+    r"bright|dim|colou?r|hue|saturation|kelvin|target|temperature|celsius|fahrenheit|setpoint|volume|speed|level"
+)
+
+
+def contradictions(arguments: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    """(path, message) of each level set in an object whose switch argument is off, at any depth."""
+    if isinstance(arguments, list):
+        for n, item in enumerate(arguments):
+            yield from contradictions(item, f"{path}[{n}]")
+        return
+    if not isinstance(arguments, dict):
+        return
+    switch = next(
+        (
+            (key, value)
+            for key, value in arguments.items()
+            if key.casefold() in _SWITCHES
+            and (
+                (isinstance(value, str) and value.strip().casefold() == "off")
+                or (value is False and key.casefold() in ("power", "switch", "on_off"))
+            )
+        ),
+        None,
+    )
+    for key, value in arguments.items():
+        if switch and key != switch[0] and value is not None and _LEVEL.search(key.casefold()):
+            yield join_path(path, key), f"{key}={json.dumps(value)} is set while {switch[0]}={json.dumps(switch[1])}"
+        elif isinstance(value, (dict, list)):
+            yield from contradictions(value, join_path(path, key))
 
 
 # ---------------------------------------------------------------- places

@@ -13,6 +13,8 @@ has none. The planner draws values from these roles and filters.plausibility che
 - `x-entity`: "<kind>.<field>" binding a parameter to a field of a row of an entity table
   (seeds/entities/<kind>.json; the loader checks the kind, the field and the type);
   `x-entity-key` names which entity when a call has two of a kind ("origin", "destination").
+- `x-count`: "<kind>.<field>" on a list, its length from that entity field (for the planner: a
+  reminder's times, as many as its medication's doses a day).
 
 Inference, only where the names make it safe: check_in/check_out (future, out after in, at most
 30 days); start*/end*, new_start/new_end, departure_date/return_date, from_date/to_date pairs;
@@ -185,13 +187,13 @@ def _object_nodes(root: Any, schema: Any, prefix: str, where: str, depth: int) -
         resolved, nullable = _resolved(root, raw)
         path = f"{prefix}.{name}" if prefix else name
         place = join_path(where, f"properties.{name}")
-        kind = _kind(resolved)
+        kind = value_kind(resolved)
         yield _Node(path, prefix, name, place, resolved, kind, name in required, nullable)
         if kind == "object":
             yield from _object_nodes(root, resolved, path, place, depth + 1)
         elif kind == "array" and isinstance(resolved.get("items"), dict):
             items, _ = _resolved(root, resolved["items"])
-            if _kind(items) == "object":
+            if value_kind(items) == "object":
                 yield from _object_nodes(root, items, f"{path}[]", join_path(place, "items"), depth + 1)
 
 
@@ -229,7 +231,8 @@ def _resolved(root: Any, schema: Any) -> tuple[dict, bool]:
     return merged, nullable
 
 
-def _kind(schema: dict) -> str:
+def value_kind(schema: dict) -> str:
+    """What a parameter's values are: date, date-time, time (an HH:MM clock), number, string, or its JSON type."""
     declared = schema.get("type")
     if isinstance(declared, list):
         declared = next((t for t in declared if t != "null"), None)
@@ -450,13 +453,14 @@ def _valid_span(span: Any, kind: str) -> bool:
     return span_minutes(span) is not None
 
 
-def _entity_problem(entity: Any, kind: str) -> str | None:
-    """The form of a binding; its kind and field are checked against the entity tables where
-    they live (pipeline.seeds.entities.bind_entities: the loader knows the tables, filters do not)."""
+def _entity_problem(entity: Any, kind: str, key: str = "x-entity") -> str | None:
+    """The form of a binding (`key`: x-entity, x-count); its kind and field are checked against the
+    entity tables where they live (pipeline.seeds.entities.bind_entities: the loader knows the
+    tables, filters do not)."""
     if entity is None:
         return "absent"
     if not isinstance(entity, str) or entity.count(".") != 1 or not all(entity.split(".")):
-        return f'x-entity must be "<kind>.<field>", not {entity!r}'
+        return f'{key} must be "<kind>.<field>", not {entity!r}'
     return None
 
 
@@ -509,6 +513,10 @@ def _node_problems(node: _Node, kinds: dict[str, str]) -> Iterator[tuple[str, st
         problem = _entity_problem(schema["x-entity"], kind)
         if problem:
             yield "x-entity", problem
+    if "x-count" in schema:
+        problem = "only a list has a count" if kind != "array" else _entity_problem(schema["x-count"], kind, "x-count")
+        if problem:
+            yield "x-count", problem
     if "x-entity-key" in schema and (not isinstance(schema["x-entity-key"], str) or "x-entity" not in schema):
         yield "x-entity-key", "must be a name (origin, destination...) beside an x-entity"
 
@@ -523,6 +531,7 @@ ROLE_KEYS = (
     "x-typical",
     "x-entity",
     "x-entity-key",
+    "x-count",
 )
 
 

@@ -13,7 +13,12 @@ What a parameter declares about its values (seed-only keys; filters.roles reads 
   [low, high]` the typical span, drawn log-uniformly ("30m" to "2h" for a meeting); `x-min-span:
   "0d"` lets a date range end on its start day;
 - `x-typical: [low, high]`: where a real request's number falls; drawn log-uniformly inside it
-  when it spans a factor of 4 or more, and rounded the way people write amounts.
+  when it spans a factor of 4 or more, and rounded the way people write amounts;
+- `x-count: "<kind>.<field>"` on a list: its length is that field of the task's entity of that
+  kind (a reminder has as many times as its medication's doses a day).
+
+A list of clock times ("HH:MM") is one day's schedule: its times rise, evenly spaced over the
+waking day (twice a day ~12 hours apart, four times ~4 hours apart), not independent draws.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from filters.plausibility import contradictions
+from filters.roles import value_kind
 from filters.schema import strip_extensions, validator_for
 from pipeline.seeds.entities import json_types
 
@@ -79,8 +86,8 @@ class ArgumentSampler:
         tied = set(keys)
         for key in keys:
             bound = _binding(properties.get(key) or {})
-            if bound:
-                tied |= {k for k in arguments if _binding(properties.get(k) or {}) == bound}
+            if bound:  # every field of that entity (a new mode brings its own target range)
+                tied |= {k for k in arguments if _entity_of(properties.get(k) or {}) == (bound[0], bound[2])}
         grew = True
         while grew:
             grew = False
@@ -155,9 +162,7 @@ class ArgumentSampler:
         if bound is None or self.scenario is None:
             return _MISSING
         kind, field, key = bound
-        if key != "user" or self.variant and self.move_user:  # "and in Oslo?": a further lookup elsewhere
-            key = "".join([key, *self._slots, f"#{self.variant}" if self.variant else ""])
-        value = self.scenario.value(kind, key, field, _hint(schema))
+        value = self.scenario.value(kind, self._key(key), field, _hint(schema))
         kinds = json_types(schema)
         if isinstance(value, list) and "array" not in kinds:
             if len(value) == 2 and all(_is_number(v) for v in value) and kinds & {"number", "integer"}:
@@ -168,6 +173,22 @@ class ArgumentSampler:
         if value is None or not _fits_schema(value, schema):
             return _MISSING
         return value
+
+    def _key(self, key: str) -> str:
+        """The scenario key of entity `key` here: a list item's own, a further call's other one
+        ("and in Oslo?"); the user stays the user unless a further lookup moves them."""
+        if key != "user" or self.variant and self.move_user:
+            return "".join([key, *self._slots, f"#{self.variant}" if self.variant else ""])
+        return key
+
+    def _count(self, schema: dict[str, Any]) -> int | None:
+        """A list's length from its `x-count` entity field (None without one, or no such value)."""
+        bound = schema.get("x-count")
+        if self.scenario is None or not isinstance(bound, str) or "." not in bound:
+            return None
+        kind, field = bound.split(".", 1)
+        value = self.scenario.value(kind, self._key(kind), field)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
 
     def _object(self, schema: dict[str, Any], defs: dict[str, Any], where: str) -> dict[str, Any]:
         required = set(schema.get("required") or [])
@@ -187,6 +208,9 @@ class ArgumentSampler:
                 sub = {k: v for k, v in sub.items() if k not in ("x-entity", "x-entity-key")}  # its own values
             out[name] = self.value(sub, defs, f"{where}.{name}" if where else name, out)
         out = {name: out[name] for name in chosen if name in out}
+        for name, _ in list(contradictions({k: v for k, v in out.items() if not isinstance(v, (dict, list))})):
+            if name not in required:  # a light turned off takes no brightness (filters.plausibility)
+                out.pop(name, None)
         return _ordered_dates(out, properties)
 
     def _prepare(self, schemas: list[dict[str, Any]]) -> None:
@@ -199,8 +223,7 @@ class ArgumentSampler:
             bound = _binding(schema)
             if bound is not None and (bound[2] != "user" or self.variant and self.move_user):
                 kind, field, key = bound
-                key = "".join([key, *self._slots, f"#{self.variant}" if self.variant else ""])
-                typed, types = self.scenario.typed(kind, key, _hint(schema))
+                typed, types = self.scenario.typed(kind, self._key(key), _hint(schema))
                 wanted.setdefault((kind, typed, ",".join(sorted(types))), set()).add(field)
         for (kind, key, types), fields in wanted.items():
             if len(fields) > 1:
@@ -213,6 +236,13 @@ class ArgumentSampler:
         # most lists are short (one recipient, two items): the fewest allowed is the likeliest
         sizes = list(range(low, high + 1))
         wanted = self.rng.choices(sizes, weights=[len(sizes) - i for i in range(len(sizes))])[0]
+        counted = self._count(schema)
+        if counted is not None:
+            wanted = max(low, min(counted, schema.get("maxItems", counted)))
+        if wanted > 1 and value_kind(self._resolve(items, defs)) == "time":
+            day = self._day_schedule(wanted)
+            if all(_fits_schema(clock, self._resolve(items, defs)) for clock in day):
+                return day
         out: list[Any] = []
         for position in range(wanted * 3):  # room for draws a uniqueItems list refuses
             if len(out) >= wanted:
@@ -225,6 +255,15 @@ class ArgumentSampler:
             if item not in out or not schema.get("uniqueItems"):
                 out.append(item)
         return out[:wanted]
+
+    def _day_schedule(self, count: int) -> list[str]:
+        """`count` rising HH:MM times spread over the waking day (06:00-22:30) in half hours: as far
+        apart as the day allows, 12 hours at most (08:00 and 20:00; 07:00, 13:30 and 20:00)."""
+        widest = min(24, 33 // (count - 1))  # half hours between doses: 16.5 waking hours at most
+        gap = self.rng.randint(max(1, math.ceil(widest * 0.75)), widest)
+        latest_start = min(19, 45 - gap * (count - 1))  # 09:30, and the last dose by 22:30
+        start = self.rng.randint(min(12, latest_start), latest_start)  # from 06:00
+        return [f"{(start + gap * i) // 2:02d}:{(start + gap * i) % 2 * 30:02d}" for i in range(count)]
 
     def _number(self, schema: dict[str, Any], kind: str, siblings: Mapping[str, Any]) -> int | float:
         """A number inside every bound and a multiple of `multipleOf`, as both validators read them;
@@ -357,6 +396,12 @@ def _binding(schema: dict[str, Any]) -> tuple[str, str, str] | None:
         return None
     kind, field = bound.split(".", 1)
     return kind, field, str(schema.get("x-entity-key") or kind)
+
+
+def _entity_of(schema: dict[str, Any]) -> tuple[str, str] | None:
+    """(kind, key) of the entity a parameter is bound to, whatever its field, or None."""
+    bound = _binding(schema)
+    return (bound[0], bound[2]) if bound else None
 
 
 def _anchors_first(names: list[str], properties: Mapping[str, Any]) -> list[str]:

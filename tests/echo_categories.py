@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from filters.chain import values_at
+from filters.gazetteer import gazetteer
 from filters.schema import fits_parameter
 from pipeline.execute import mock_result
 from pipeline.generate.steps import NONE_ACTION
@@ -261,6 +262,30 @@ def _near_home(result: Any, home: str, arguments: str, key: str = "") -> Any:
     return result
 
 
+def _city_at(arguments: Any) -> str | None:
+    """The city nearest the coordinates a call carries (a search around a point in Seoul finds
+    places in Seoul, wherever the user lives), None without coordinates."""
+    found = _coordinates(arguments)
+    if found is None:
+        return None
+    lat, lon = found
+    nearest = min(gazetteer().cities, key=lambda city: (city.lat - lat) ** 2 + (city.lon - lon) ** 2)
+    return nearest.name
+
+
+def _coordinates(value: Any) -> tuple[float, float] | None:
+    """The first (latitude, longitude) pair in an arguments object, at any depth."""
+    if isinstance(value, list):
+        return next(filter(None, map(_coordinates, value)), None)
+    if not isinstance(value, dict):
+        return None
+    lat = next((value[k] for k in ("latitude", "lat") if isinstance(value.get(k), (int, float))), None)
+    lon = next((value[k] for k in ("longitude", "lon", "lng") if isinstance(value.get(k), (int, float))), None)
+    if lat is not None and lon is not None:
+        return float(lat), float(lon)
+    return next(filter(None, map(_coordinates, value.values())), None)
+
+
 def answer(body: dict[str, Any]) -> str | None:
     """The answer to a category prompt, or None when the prompt is single's (the caller's job)."""
     schema = fake.response_schema(body)
@@ -274,7 +299,8 @@ def answer(body: dict[str, Any]) -> str | None:
         needed = re.search(r"^The result must include: (.*)$", messages[-1]["content"], re.MULTILINE)
         result = mock_result(_TOOLS[tool], arguments, seed, needed.group(1).split(", ") if needed else ())
         home = re.search(r"The user lives in (.+?): a place", system)
-        return json.dumps(_near_home(result, home.group(1), json.dumps(arguments)) if home else result)
+        city = _city_at(arguments) or (home.group(1) if home else None)  # coordinates name a place too
+        return json.dumps(_near_home(result, city, json.dumps(arguments)) if city else result)
     if props in ({"request"}, {"request", "implausible"}):  # phrasing (implausible: strong teachers may refuse)
         return json.dumps({"request": _phrase(messages, seed)})
     if props == {"action"}:

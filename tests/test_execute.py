@@ -350,3 +350,38 @@ def test_mock_results_match_patterns_in_linear_time():
         result.stdout.strip()
         == "True None result.q: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!' does not match '^(a+)+$'"
     ), result.stderr
+
+
+def _drawable(schema: dict, entities: dict) -> list:
+    """Every value the planner can draw for a parameter from a list: its enum, pool and entity
+    field (a row's list of strings offers each)."""
+    values = list(schema.get("enum") or []) + list(schema.get("x-pool") or [])
+    kind, _, field = str(schema.get("x-entity") or "").partition(".")
+    for row in entities.get(kind) or []:
+        value = row.get(field)
+        values.extend(value if isinstance(value, list) and schema.get("type") != "array" else [value])
+    return list(dict.fromkeys(v for v in values if isinstance(v, (str, int, float))))
+
+
+def test_every_value_the_seeds_can_draw_is_accepted_by_its_executor():
+    """A drawn currency, ticker, city or mode the bundled executor refuses is a tool_error the
+    planner causes (ARS, VND and MAD from a city row; IBM and COST from the company table)."""
+    from pipeline.seeds.entities import bundled_entities
+
+    entities, modules, refused = bundled_entities(), {}, []
+    for tool in (tool for tool in TOOLS.values() if tool.executor):
+        path, _, function = tool.executor.rpartition(":")
+        module = modules.setdefault(path, _module(path))
+        base = next(a for a in (_sampled(tool, seed) for seed in range(50)) if a)
+        for name, schema in (tool.parameters.get("properties") or {}).items():
+            for value in _drawable(schema, entities):
+                arguments = {**base, name: value}
+                if any(v == value for k, v in arguments.items() if k != name):
+                    continue  # the same airport at both ends is a request nobody makes
+                try:
+                    result = getattr(module, function)(**arguments)
+                except (ValueError, LookupError) as error:
+                    refused.append(f"{tool.name}.{name}={value!r}: {error}")
+                    continue
+                assert validate_result(tool, result) is None, (tool.name, arguments, validate_result(tool, result))
+    assert not refused, f"{len(refused)} refused, e.g. {refused[:8]}"

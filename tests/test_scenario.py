@@ -219,3 +219,6 @@ def test_bindings_are_checked_and_ids_learn_their_names(tables):
         with pytest.raises(InputError, match=message) as error:
             bind_entities(parameters, tables, "home.json", "tools[0]")
         assert str(error.value).startswith("home.json: tools[0].parameters.properties.x.x-entity: ")
+    counted = {"type": "object", "properties": {"times": {"type": "array", "x-count": "device.doses"}}}
+    with pytest.raises(InputError, match=r"x-count 'device.doses': no device row has a whole number 'doses'"):
+        bind_entities(counted, tables, "home.json", "tools[0]")

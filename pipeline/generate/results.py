@@ -61,7 +61,11 @@ async def _simulate(
     needed: Sequence[str] = (),
 ) -> Any:
     city = ((task.scenario or {}).get("persona") or {}).get("home_city")
-    home = f"The user lives in {city}: a place the arguments do not name is near there." if city else ""
+    home = (
+        f"The user lives in {city}: a place the arguments neither name nor locate (by coordinates) is near there."
+        if city
+        else ""
+    )
     prompt = load_prompt("tools/simulate").render(
         name=seed.name, description=seed.description, today=task.now[:10], home=home
     )

@@ -94,6 +94,10 @@ def bind_entities(parameters: dict[str, Any], tables: Tables, file: str, where: 
     path) and give an identifying field its spoken names: a device id, a ticker or an airport
     code gains `x-aliases` value -> the row's `name` ("living_room_lights" -> "the living room
     lights"), so phrasing, grounding and the solver all know what people call it."""
+    for path, schema in _bound(parameters, f"{where}.parameters", "x-count"):  # a list's length from a row
+        kind, _, field = str(schema["x-count"]).partition(".")
+        if not any(isinstance(row.get(field), int) for row in tables.get(kind) or []):
+            raise InputError(f"x-count {schema['x-count']!r}: no {kind} row has a whole number {field!r}", file, path)
     for path, schema in _bound(parameters, f"{where}.parameters"):
         bound = schema["x-entity"]
         kind, _, field = bound.partition(".") if isinstance(bound, str) else ("", "", "")
@@ -139,19 +143,19 @@ def _shape(value: Any, wanted: set[str]) -> str:
     return _JSON_TYPES.get(type(value), "string")
 
 
-def _bound(schema: Any, path: str):
-    """(JSON path, schema) of every sub-schema with an `x-entity`, depth first."""
+def _bound(schema: Any, path: str, key: str = "x-entity"):
+    """(JSON path, schema) of every sub-schema with `key` (an `x-entity`), depth first."""
     if not isinstance(schema, dict):
         return
-    if "x-entity" in schema:
-        yield f"{path}.x-entity", schema
+    if key in schema:
+        yield f"{path}.{key}", schema
     for name, sub in (schema.get("properties") or {}).items():
-        yield from _bound(sub, f"{path}.properties.{name}")
+        yield from _bound(sub, f"{path}.properties.{name}", key)
     if isinstance(schema.get("items"), dict):
-        yield from _bound(schema["items"], f"{path}.items")
-    for key in ("anyOf", "oneOf"):
-        for i, sub in enumerate(schema.get(key) or []):
-            yield from _bound(sub, f"{path}.{key}[{i}]")
+        yield from _bound(schema["items"], f"{path}.items", key)
+    for word in ("anyOf", "oneOf"):
+        for i, sub in enumerate(schema.get(word) or []):
+            yield from _bound(sub, f"{path}.{word}[{i}]", key)
 
 
 def json_types(schema: dict[str, Any]) -> set[str]:

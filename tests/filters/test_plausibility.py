@@ -183,6 +183,22 @@ def test_magnitude_far_outside_the_typical_range():
     assert _issues(_record(workout, {"duration_minutes": 2})) == [("implausible_magnitude", "duration_minutes")]
 
 
+def test_a_device_switched_off_with_a_level_is_contradictory():
+    text, flag = {"type": "string"}, {"type": "boolean"}
+    light = _tool("set_light", {"power": text, "brightness": NUMBER, "fade_seconds": NUMBER}, "Sets a light.")
+    assert _issues(_record(light, {"power": "off", "fade_seconds": 3})) == []  # a fade is no level
+    assert _issues(_record(light, {"power": "on", "brightness": 30})) == []
+    assert _issues(_record(light, {"power": "OFF", "brightness": 30})) == [("contradictory_arguments", "brightness")]
+    assert _issues(_record(light, {"power": "off", "brightness": None})) == []  # a null sets nothing
+    plug = _tool("set_plug", {"power": flag, "level": NUMBER}, "Sets a plug.")
+    assert _issues(_record(plug, {"power": False, "level": 2})) == [("contradictory_arguments", "level")]
+    scene = _tool("set_scene", {"rooms": {"type": "array"}}, "Sets rooms.")
+    rooms = [{"mode": "off", "target_celsius": 21}, {"mode": "heat", "target_celsius": 21}]
+    assert _issues(_record(scene, {"rooms": rooms})) == [("contradictory_arguments", "rooms[0].target_celsius")]
+    phone = _tool("set_phone", {"dnd_mode": text, "volume": NUMBER}, "Sets the phone.")
+    assert _issues(_record(phone, {"dnd_mode": "off", "volume": 5})) == []  # not the device's own switch
+
+
 def test_flags_nobody_asked_for():
     assert _issues(_record(FORECAST, {"location": "Oslo"}, "Forecast for Oslo")) == []
     assert _issues(_record(FORECAST, {"location": "Oslo", "include_hourly": True}, "Forecast for Oslo")) == [

@@ -169,6 +169,8 @@ def test_hh_mm_times_are_their_own_kind():
         ({"t": {**TEXT, "x-typical": [1, 2]}}, "properties.t.x-typical", "only a number"),
         ({"t": {**TEXT, "x-entity": "city"}}, "properties.t.x-entity", "<kind>.<field>"),
         ({"t": {**TEXT, "x-entity-key": "origin"}}, "properties.t.x-entity-key", "beside an x-entity"),
+        ({"t": {**TEXT, "x-count": "medication.times_per_day"}}, "properties.t.x-count", "only a list"),
+        ({"l": {"type": "array", "x-count": "medication"}}, "properties.l.x-count", "<kind>.<field>"),
     ],
 )
 def test_role_problems_refuse_bad_annotations(properties, path, words):
