@@ -58,8 +58,10 @@ class Scenario:
     def typed(self, kind: str, key: str, hint: str) -> tuple[str, set[str]]:
         """(entity key, row types) for a parameter whose description (`hint`) names a row type."""
         types = {str(r["type"]) for r in self.tables.get(kind) or [] if isinstance(r.get("type"), str)}
-        words = set(re.findall(r"[a-z]+", hint.casefold()))
-        named = sorted(t for t in types if set(re.findall(r"[a-z]+", t.casefold())) & words)
+        words = _stems(
+            re.split(r"\be\.g\.", hint.casefold())[0]
+        )  # "e.g. dining_room_lights" is one value, not the kind
+        named = sorted(t for t in types if _stems(t.casefold()) & words)
         return (f"{key}:{'|'.join(named)}" if named else key), set(named)
 
     def entity(
@@ -191,6 +193,11 @@ def _balanced(rows: list[dict[str, Any]], fields: Iterable[str], country_power: 
             totals[value] += weight
         weights = [weight / totals[value] for value, weight in zip(values, weights)]
     return weights
+
+
+def _stems(text: str) -> set[str]:
+    """The words of `text` without a plural s ("Light identifier" names the lights)."""
+    return {word.removesuffix("s") for word in re.findall(r"[a-z]+", text)}
 
 
 def _same_city(row: dict[str, Any], city: dict[str, Any]) -> bool:

@@ -237,3 +237,15 @@ def test_no_country_crowds_out_the_personas_or_the_places():
     assert max(personas.values()) / 2000 <= 0.05, personas.most_common(3)
     assert max(cities.values()) / 2000 <= 0.10, cities.most_common(3)
     assert len(cities) >= 40
+
+
+def test_a_description_example_does_not_narrow_the_kind_of_device():
+    """ "Device identifier, e.g. dining_room_lights." asks about any device (it drew only lights);
+    "Light identifier" still means the lights."""
+    from pipeline.seeds.entities import bundled_entities
+
+    tables = bundled_entities()
+    scenario = Scenario(random.Random(0), NOW, tables)
+    assert scenario.typed("device", "device", "Device identifier, e.g. dining_room_lights.") == ("device", set())
+    assert scenario.typed("device", "device", "Light identifier, e.g. dining_room_lights.")[1] == {"lights"}
+    assert scenario.typed("device", "device", "Lock identifier, e.g. cellar_door_lock.")[1] == {"lock"}
