@@ -182,7 +182,7 @@ def _balanced(rows: list[dict[str, Any]], fields: Iterable[str], country_power: 
     has 44 of 206 cities, 7% rather than 21% of the draws). A value one row has leaves the weights."""
     countries = Counter(row.get("country_code") for row in rows)
     weights = [countries[row.get("country_code")] ** -country_power for row in rows]
-    for field in fields:
+    for field in sorted(set(fields)):  # one order in every process (the fields may come from a set)
         values = [row.get(field) for row in rows]
         if not all(isinstance(v, str) for v in values):
             continue  # a count, a list or a range per row (doses a day, subtasks, a workout's distances)
