@@ -12,8 +12,12 @@ What a parameter declares about its values (seed-only keys; filters.roles reads 
   (a number at least) its sibling's, at most the span past it, short spans likelier; `x-span:
   [low, high]` the typical span, drawn log-uniformly ("30m" to "2h" for a meeting); `x-min-span:
   "0d"` lets a date range end on its start day;
+- `x-swap: SIBLING`: the two parameters trade their `x-entity-key`s at even odds (which side of a
+  conversion is the user's own currency);
 - `x-typical: [low, high]`: where a real request's number falls; drawn log-uniformly inside it
-  when it spans a factor of 4 or more, and rounded the way people write amounts;
+  when it spans a factor of 4 or more, and rounded the way people write amounts, or to a multiple
+  of `x-step` when the parameter says how its values are written (1 for a watch's heart rate,
+  0.5 for a thermostat, 5 for a result limit);
 - `x-count: "<kind>.<field>"` on a list: its length is that field of the task's entity of that
   kind (a reminder has as many times as its medication's doses a day).
 
@@ -25,8 +29,10 @@ from __future__ import annotations
 
 import math
 import operator
+import os
 import random
 import re
+import string
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -130,7 +136,7 @@ class ArgumentSampler:
             return rng.choice(schema["enum"])
         if "x-pool" in schema:  # may sit on a nullable anyOf's outer property
             nullable = any(s.get("type") == "null" for s in schema.get("anyOf", []) + schema.get("oneOf", []))
-            return None if nullable and rng.random() < 0.15 else rng.choice(schema["x-pool"])
+            return None if nullable and rng.random() < 0.15 else self._pooled(schema)
         for key in ("anyOf", "oneOf"):
             if key in schema:
                 options = [s for s in schema[key] if s.get("type") != "null"]
@@ -155,14 +161,26 @@ class ArgumentSampler:
             return None
         raise NotDrawable(f"{where or 'value'}: no type to draw from")
 
-    def _entity(self, schema: dict[str, Any]) -> Any:
-        """The scenario's value for an entity-bound parameter, or _MISSING (unbound, no such row, or
-        a value the schema refuses: the parameter's own pool then serves)."""
+    def _pooled(self, schema: dict[str, Any]) -> Any:
+        """A value of the parameter's `x-pool`; for a pool of opaque ids with one prefix (evt_8k2m4xq7za,
+        ORD-20417735) a fresh id of a drawn one's shape, each letter and digit redrawn after the
+        prefix: a dozen ids would otherwise name the same event in every tenth task."""
+        pool = schema["x-pool"]
+        value = self.rng.choice(pool)
+        prefix = _id_prefix(pool)
+        if not prefix:
+            return value
+        fresh = prefix + "".join(_redrawn(char, self.rng) for char in value[len(prefix) :])
+        return fresh if _fits_schema(fresh, schema) else value
+
+    def _entity(self, schema: dict[str, Any], avoid: list[Any] | None = None) -> Any:
+        """The scenario's value for an entity-bound parameter, or _MISSING (unbound, no such row, a
+        value in `avoid`, or a value the schema refuses: the parameter's own pool then serves)."""
         bound = _binding(schema)
         if bound is None or self.scenario is None:
             return _MISSING
         kind, field, key = bound
-        value = self.scenario.value(kind, self._key(key), field, _hint(schema))
+        value = self.scenario.value(kind, self._key(key), field, _hint(schema), avoid or ())
         kinds = json_types(schema)
         if isinstance(value, list) and "array" not in kinds:
             if len(value) == 2 and all(_is_number(v) for v in value) and kinds & {"number", "integer"}:
@@ -194,11 +212,13 @@ class ArgumentSampler:
         required = set(schema.get("required") or [])
         properties = schema.get("properties") or {}
         chosen = [name for name in properties if name in required or self.rng.random() < self.optional_rate]
+        properties = self._swapped(properties, chosen)
         self._prepare([self._resolve(properties[name], defs) for name in chosen])
         out: dict[str, Any] = {}
         for name in _anchors_first(chosen, properties):
             sub = self._resolve(properties[name], defs)
-            bound = self._entity(sub)  # drawn once: value() would draw it again
+            twins = [out[k] for k in out if _twins(_binding(sub), _binding(self._resolve(properties[k], defs)))]
+            bound = self._entity(sub, twins)  # drawn once: value() would draw it again
             if bound is not _MISSING:
                 out[name] = bound
                 continue
@@ -206,12 +226,29 @@ class ArgumentSampler:
                 if name not in required:  # the entity has no such field (a region of Lisbon): leave it out
                     continue
                 sub = {k: v for k, v in sub.items() if k not in ("x-entity", "x-entity-key")}  # its own values
-            out[name] = self.value(sub, defs, f"{where}.{name}" if where else name, out)
+            for _ in range(10):
+                out[name] = self.value(sub, defs, f"{where}.{name}" if where else name, out)
+                if out[name] not in twins:
+                    break
         out = {name: out[name] for name in chosen if name in out}
         for name, _ in list(contradictions({k: v for k, v in out.items() if not isinstance(v, (dict, list))})):
             if name not in required:  # a light turned off takes no brightness (filters.plausibility)
                 out.pop(name, None)
         return _ordered_dates(out, properties)
+
+    def _swapped(self, properties: Mapping[str, Any], chosen: list[str]) -> Mapping[str, Any]:
+        """`properties` where a parameter with `x-swap: SIBLING` has traded entity keys with that
+        sibling, at even odds: either side of a conversion may be the user's own currency ("200
+        euros in yen", "5,000 yen in euros")."""
+        out = dict(properties)
+        for name in chosen:
+            other = (properties.get(name) or {}).get("x-swap")
+            keyed = other in chosen and "x-entity-key" in properties[name] and "x-entity-key" in properties[other]
+            if keyed and self.rng.random() < 0.5:
+                one, two = properties[name]["x-entity-key"], properties[other]["x-entity-key"]
+                out[name] = {**properties[name], "x-entity-key": two}
+                out[other] = {**properties[other], "x-entity-key": one}
+        return out
 
     def _prepare(self, schemas: list[dict[str, Any]]) -> None:
         """Draw each entity these parameters are bound to as a row that has all their fields, before
@@ -280,7 +317,7 @@ class ArgumentSampler:
             if _is_number(anchor) and lo > hi:
                 lo, hi = low, max(low, min(high, anchor * 2.5 if anchor > 0 else low + 10))
             for _ in range(20):
-                value = _nice(self._spread(lo, hi), kind)
+                value = _nice(self._spread(lo, hi), kind, schema.get("x-step"))
                 if lo <= value <= hi and _fits(value, schema, kind):
                     return value
         step = schema.get("multipleOf")
@@ -404,6 +441,37 @@ def _entity_of(schema: dict[str, Any]) -> tuple[str, str] | None:
     return (bound[0], bound[2]) if bound else None
 
 
+_ID_BODY = re.compile(r"^[A-Za-z0-9]+$")
+
+
+def _id_prefix(pool: list[Any]) -> str:
+    """The prefix every id of `pool` starts with, up to its separator ("evt_", "ORD-"), when each
+    value is that prefix and a body of letters and digits with a digit; else "" (not ids: coupon
+    codes, SKUs whose letters name a product line, IBANs with check digits)."""
+    if len(pool) < 2 or not all(isinstance(v, str) for v in pool):
+        return ""
+    common = os.path.commonprefix(pool)
+    prefix = common[: max(common.rfind("_"), common.rfind("-")) + 1]
+    bodies = [v[len(prefix) :] for v in pool]
+    ids = prefix and all(_ID_BODY.match(b) and any(c.isdigit() for c in b) for b in bodies)
+    return prefix if ids else ""
+
+
+def _redrawn(char: str, rng: random.Random) -> str:
+    """A random character of `char`'s kind: a digit for a digit, a letter of its case for a letter."""
+    if char.isdigit():
+        return rng.choice(string.digits)
+    if char.isalpha():
+        return rng.choice(string.ascii_uppercase if char.isupper() else string.ascii_lowercase)
+    return char
+
+
+def _twins(one: tuple[str, str, str] | None, other: tuple[str, str, str] | None) -> bool:
+    """Whether two bindings are one field of two entities (a conversion's two currencies, a route's
+    two ends): their values differ, as no one converts euros to euros."""
+    return one is not None and other is not None and one[:2] == other[:2] and one[2] != other[2]
+
+
 def _anchors_first(names: list[str], properties: Mapping[str, Any]) -> list[str]:
     """`names` with each `x-after` anchor before the arguments that follow it."""
     depth = {}
@@ -449,8 +517,14 @@ def _format(moment: datetime, fmt: str) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _nice(value: float, kind: str) -> int | float:
-    """`value` rounded the way people write it: 1,250 and 45, not 1,247.13 and 44.87."""
+def _nice(value: float, kind: str, step: Any = None) -> int | float:
+    """`value` rounded the way people write it: 1,250 and 45, not 1,247.13 and 44.87; to a multiple
+    of `step` (`x-step`) when the parameter says how its values are written: a heart rate to the
+    beat (a watch's 137), a temperature to half a degree, a result limit to fives."""
+    if _is_number(step) and step > 0:
+        places = max(0, -Decimal(repr(step)).as_tuple().exponent)
+        stepped = round(round(value / step) * step, places)
+        return int(stepped) if kind == "integer" else float(stepped)
     if kind == "integer":
         magnitude = 10 ** max(0, int(math.log10(abs(value))) - 1) if value >= 100 else 1
         return int(round(value / magnitude) * magnitude)

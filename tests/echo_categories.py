@@ -68,12 +68,14 @@ def _invent(name: str, seed: int, scenario: Scenario | None = None) -> dict[str,
     return fake.values_for(name, _TOOLS[name].to_tool().function.parameters, seed, scenario)
 
 
-def _chain_request(names: list[str], seed: int) -> tuple[str, list[dict[str, Any]]]:
+def _chain_request(names: list[str], seed: int, prompt: str = "") -> tuple[str, list[dict[str, Any]]]:
     """A free-mode nested request: values for every step from one scenario (a good teacher's chain
-    is one situation), linked inputs left to the results."""
+    is one situation, that of the user the prompt describes), linked inputs left to the results."""
     calls = []
     today = getattr(fake._REQUEST, "today", None) or "2026-03-01"
     scenario = Scenario(random.Random(seed), datetime.fromisoformat(f"{today}T09:00:00+00:00"), bundled_entities())
+    described = [p for p in bundled_entities().get("persona") or [] if p.get("about") and p["about"] in prompt]
+    scenario.persona = described[0] if described else scenario.persona  # the clinic the result names is near them
     for step, name in enumerate(names):
         arguments = _invent(name, seed + step, scenario)
         if step:
@@ -322,7 +324,7 @@ def answer(body: dict[str, Any]) -> str | None:
         return json.dumps({"message": _user(body)})
     if props == {"request", "call"} and "Then write the FIRST call only" in system:  # nested free
         names = re.search(r"in this order: (.+?), where", system).group(1).split(" -> ")
-        text, calls = _chain_request(names, seed)
+        text, calls = _chain_request(names, seed, "\n".join(str(m.get("content") or "") for m in messages))
         return json.dumps({"request": text, "call": calls[0]})
     if props == {"call"}:
         name = schema["properties"]["call"]["properties"]["name"]["enum"][0]

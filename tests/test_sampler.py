@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from datetime import datetime, timezone
 
 import pytest
@@ -329,3 +330,101 @@ def test_most_lists_are_short():
     }
     sizes = Counter(len(ArgumentSampler(random.Random(seed), NOW).arguments(parameters)["to"]) for seed in range(300))
     assert set(sizes) <= {1, 2, 3} and sizes[1] > sizes[2] > sizes[3] > 0
+
+
+def _most_repeated(tools, tool: str, key: str, draws: int = 2000) -> tuple[object, float]:
+    """The most drawn value of `tool`.`key` over `draws` seeded scenarios (each its own persona), with its share."""
+    import json
+    from collections import Counter
+
+    from pipeline.scenario import Scenario
+    from pipeline.seeds.entities import bundled_entities
+
+    parameters = next(t for t in tools if t.name == tool).parameters
+    counts: Counter = Counter()
+    for seed in range(draws):
+        scenario = Scenario(random.Random(f"scenario {seed}"), NOW, bundled_entities())
+        arguments = ArgumentSampler(random.Random(seed), NOW, 1.0, scenario).arguments(parameters)
+        if arguments.get(key) is not None:
+            counts[json.dumps(arguments[key], sort_keys=True)] += 1
+    value, count = counts.most_common(1)[0]
+    return value, count / sum(counts.values())
+
+
+@pytest.mark.parametrize(
+    "tool,key",
+    [
+        ("convert_currency", "from_currency"),
+        ("convert_currency", "to_currency"),
+        ("convert_currency", "amount"),
+        ("reschedule_event", "event_id"),
+        ("list_devices", "room"),
+        ("set_light_state", "color_hex"),
+        ("set_light_state", "device_id"),
+        ("set_thermostat", "thermostat_id"),
+        ("lock_door", "lock_id"),
+        ("get_device_status", "device_id"),
+        ("place_order", "coupon_code"),
+        ("list_events", "calendar_id"),
+        ("create_event", "calendar_id"),
+        ("log_workout", "heart_rate"),
+        ("set_medication_reminder", "dosage"),
+        ("list_tasks", "project"),
+        ("create_task", "project"),
+        ("get_weather_alerts", "country_code"),
+        ("geocode_address", "country_code"),
+    ],
+)
+def test_no_value_takes_more_than_five_percent_of_a_parameter(bundled, tool, key):
+    """Issue 24: a value one real person would ask for, but not the same one over and over: over
+    2000 seeded draws no value of these parameters is above 5% of their uses."""
+    value, share = _most_repeated(bundled, tool, key)
+    assert share <= 0.05, f"{tool}.{key} = {value}: {share:.1%}"
+
+
+def test_a_conversion_is_between_two_currencies(bundled):
+    parameters = next(t for t in bundled if t.name == "convert_currency").parameters
+    from pipeline.scenario import Scenario
+    from pipeline.seeds.entities import bundled_entities
+
+    for seed in range(1000):
+        scenario = Scenario(random.Random(f"scenario {seed}"), NOW, bundled_entities())
+        arguments = ArgumentSampler(random.Random(seed), NOW, 1.0, scenario).arguments(parameters)
+        assert arguments["from_currency"] != arguments["to_currency"], (seed, arguments)
+
+
+def test_x_step_writes_a_number_the_way_people_do(bundled):
+    """A result limit is said in fives, a watch's heart rate to the beat (not rounded to tens)."""
+    from pipeline.scenario import Scenario
+    from pipeline.seeds.entities import bundled_entities
+
+    limits, beats = set(), set()
+    for seed in range(300):
+        scenario = Scenario(random.Random(seed), NOW, bundled_entities())
+        sampler = ArgumentSampler(random.Random(seed), NOW, 1.0, scenario)
+        limits.add(sampler.arguments(next(t for t in bundled if t.name == "search_messages").parameters)["limit"])
+        workout = sampler.arguments(next(t for t in bundled if t.name == "log_workout").parameters)
+        beats.add(workout["heart_rate"]["average_bpm"])
+    assert limits <= {5, 10, 15, 20}
+    assert len(beats) > 30 and any(beat % 10 for beat in beats)
+
+
+def test_either_side_of_a_conversion_may_be_the_users_currency(bundled):
+    from pipeline.scenario import Scenario
+    from pipeline.seeds.entities import bundled_entities
+
+    parameters = next(t for t in bundled if t.name == "convert_currency").parameters
+    sides = []
+    for seed in range(200):
+        scenario = Scenario(random.Random(f"scenario {seed}"), NOW, bundled_entities())
+        arguments = ArgumentSampler(random.Random(seed), NOW, 1.0, scenario).arguments(parameters)
+        home = scenario.home_city()["currency"]
+        sides.append((arguments["from_currency"] == home, arguments["to_currency"] == home))
+    assert 60 < sum(frm for frm, _ in sides) < 140 and 60 < sum(to for _, to in sides) < 140
+
+
+def test_a_fresh_id_keeps_the_pools_prefix_and_shape(bundled):
+    parameters = next(t for t in bundled if t.name == "reschedule_event").parameters
+    ids = {_draw(parameters, seed)["event_id"] for seed in range(200)}
+    assert len(ids) > 190 and all(re.fullmatch(r"evt_[a-z0-9]{10}", i) for i in ids)
+    assert _draw(parameters, 7) == _draw(parameters, 7)

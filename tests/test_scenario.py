@@ -222,3 +222,46 @@ def test_bindings_are_checked_and_ids_learn_their_names(tables):
     counted = {"type": "object", "properties": {"times": {"type": "array", "x-count": "device.doses"}}}
     with pytest.raises(InputError, match=r"x-count 'device.doses': no device row has a whole number 'doses'"):
         bind_entities(counted, tables, "home.json", "tools[0]")
+
+
+def test_no_country_crowds_out_the_personas_or_the_places():
+    """6 of the 81 personas and 44 of the 206 cities are in the US: persona countries are drawn
+    evenly, cities with a country's weight growing as the square root of its rows."""
+    from collections import Counter
+
+    from pipeline.seeds.entities import bundled_entities
+
+    tables = bundled_entities()
+    personas, cities = Counter(), Counter()
+    for seed in range(2000):
+        scenario = Scenario(random.Random(seed), NOW, tables)
+        personas[scenario.persona["country_code"]] += 1
+        cities[scenario.entity("city", "destination", ["name"])["country_code"]] += 1
+    assert max(personas.values()) / 2000 <= 0.05, personas.most_common(3)
+    assert max(cities.values()) / 2000 <= 0.10, cities.most_common(3)
+    assert len(cities) >= 40
+
+
+def test_a_description_example_does_not_narrow_the_kind_of_device():
+    """ "Device identifier, e.g. dining_room_lights." asks about any device (it drew only lights);
+    "Light identifier" still means the lights."""
+    from pipeline.seeds.entities import bundled_entities
+
+    tables = bundled_entities()
+    scenario = Scenario(random.Random(0), NOW, tables)
+    assert scenario.typed("device", "device", "Device identifier, e.g. dining_room_lights.") == ("device", set())
+    assert scenario.typed("device", "device", "Light identifier, e.g. dining_room_lights.")[1] == {"lights"}
+    assert scenario.typed("device", "device", "Lock identifier, e.g. cellar_door_lock.")[1] == {"lock"}
+
+
+def test_a_row_drawn_for_several_fields_does_not_depend_on_their_order():
+    """The fields of `prepare` come from a set, whose order changes with the process's hash seed:
+    the draw may not (a resumed run wrote another routine than the uninterrupted one)."""
+    from pipeline.seeds.entities import bundled_entities
+
+    tables = bundled_entities()
+    one, two = Scenario(random.Random(5), NOW, tables), Scenario(random.Random(5), NOW, tables)
+    for seed in range(30):
+        one.prepare("device_action", f"action{seed}", ["id", "command"])
+        two.prepare("device_action", f"action{seed}", ["command", "id"])
+    assert one.chosen == two.chosen

@@ -250,7 +250,14 @@ def test_activity_tables_use_the_tools_enums_and_ranges():
 
 # ---- annotations on the bundled tools ----
 
-VOCABULARY = {"x-pool", "x-aliases", "x-user-knows", *ROLE_KEYS}  # every annotation the seeds may carry
+VOCABULARY = {
+    "x-pool",
+    "x-aliases",
+    "x-user-knows",
+    "x-step",
+    "x-swap",
+    *ROLE_KEYS,
+}  # every annotation the seeds may carry
 SMALL_RANGE = 10  # a number whose schema range is this narrow needs no x-typical
 
 
