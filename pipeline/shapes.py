@@ -60,7 +60,7 @@ def parallel(planner: Planner, target: str, tools: list[str], scenario: Scenario
         for option in options:
             variant = sum(1 for c in calls.values() if c["name"] == option)
             first = next((c for c in calls.values() if c["name"] == option), None)
-            if first is None:
+            if first is None or not planner.catalog[option].read_only:  # two events are two whole events
                 call = planner.draw(option, scenario, rng, variant)
             else:
                 call = _one_thing_changed(planner, first, scenario, rng, variant)
@@ -74,11 +74,13 @@ def parallel(planner: Planner, target: str, tools: list[str], scenario: Scenario
 def _one_thing_changed(
     planner: Planner, first: dict[str, Any], scenario: Scenario, rng: random.Random, variant: int | str
 ) -> dict[str, Any]:
-    """A further call of the same function in one request changes one thing and keeps the rest
+    """A further lookup of the same function in one request changes one thing and keeps the rest
     (flights from Boston to Bangkok and to Lisbon on one day, not BOS->DMK beside MCO->VLC in
     another month): one given value (not a flag), a required entity-bound one when there is one, else a required
     one, is drawn again for another entity, with what moves along with it (the rest of its entity,
-    later dates; ArgumentSampler.redraw). `first` itself when that value comes back the same."""
+    later dates; ArgumentSampler.redraw). `first` itself when that value comes back the same. A tool
+    that changes data draws each call whole: two events at one hour, or a return of one order's
+    items from another order, is no request."""
     parameters = planner.catalog[first["name"]].parameters
     properties = parameters.get("properties") or {}
     given = [  # a flag both ways ("with and without archived") is no second request
