@@ -11,6 +11,9 @@
   a list's length, a date or time part) or a user turn before it; else `inconsistent_answer`.
   A count of what came back ("found 4 places") must come from the results alone.
 - every category: the system-prompt rules in `meta.policy` (filters.policy) hold, else `policy_violation`.
+- every category: no call is made twice with the same arguments in one turn or in the next call
+  turn (`repeated_call`): "same as before" must change something. Asking again after other
+  calls in between (Apple, Microsoft, Apple once more) is allowed.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import re
 from collections.abc import Iterator
 
 from filters.base import Check, Issue, decoded, leaves
+from filters.match import canonical_calls
 from filters.mentions import numbers_in
 from filters.policy import policy_issues
 from pipeline.record import Conversation
@@ -37,9 +41,30 @@ class CategoryCheck(Check):
 
     def __call__(self, record: Conversation) -> list[Issue]:
         call_turns = [(i, m) for i, m in enumerate(record.messages) if m.role == "assistant" and m.tool_calls]
+        repeated = self._repeated(record, call_turns)
         if record.category == "no_call":
-            return self._no_call(record, call_turns) + self._answers(record) + policy_issues(record)
-        return self._counts(record.category, call_turns) + self._answers(record) + policy_issues(record)
+            return self._no_call(record, call_turns) + repeated + self._answers(record) + policy_issues(record)
+        return self._counts(record.category, call_turns) + repeated + self._answers(record) + policy_issues(record)
+
+    def _repeated(self, record: Conversation, call_turns: list) -> list[Issue]:
+        """A call equal to another of its own turn or of the call turn just before it."""
+        schemas, issues, before = record.tool_schemas(), [], set()
+        for i, message in call_turns:
+            seen: set[str] = set()
+            for j, call in enumerate(message.tool_calls or []):
+                key = canonical_calls([call], schemas)
+                if key in seen or key in before:
+                    where = "the same turn" if key in seen else "the call turn before"
+                    issues.append(
+                        self.issue(
+                            "repeated_call",
+                            f"messages[{i}].tool_calls[{j}]",
+                            f"{call.function.name} again with the same arguments as in {where}",
+                        )
+                    )
+                seen.add(key)
+            before = seen
+        return issues
 
     def _no_call(self, record: Conversation, call_turns: list) -> list[Issue]:
         """No call at all; for `meta.no_call.kind` missing_value, none before the user gives the

@@ -70,6 +70,10 @@ CODES: dict[str, tuple[str, str]] = {
     "call_in_no_call": ("category", "a tool call in a sample where no call is right"),
     "no_question": ("category", "no_call missing_value: the first assistant turn does not ask for the missing value"),
     "no_call_when_needed": ("category", "no tool call where the category needs one"),
+    "repeated_call": (
+        "category",
+        "a call made again with the same arguments in the same turn or the next call turn: nothing new was asked",
+    ),
     "inconsistent_answer": ("category", "the final answer quotes a number that no tool result (or user turn) gives"),
     "policy_violation": (
         "category",
