@@ -168,7 +168,13 @@ def multi_turn(
         calls = []
         for turn in turns:
             if turn["kind"] == "call":
-                calls.append(planner.draw(targets[turn["call"]], scenario, rng))
+                call = planner.draw(targets[turn["call"]], scenario, rng)
+                for _ in range(3):  # not the last call again (the same scenario draws the same weather lookup)
+                    if not calls or json_key(call) != json_key(calls[-1]):
+                        break
+                    targets[turn["call"]] = rng.choice(usable)
+                    call = planner.draw(targets[turn["call"]], scenario, rng)
+                calls.append(call)
             elif turn["kind"] == "followup":
                 call = _followup(planner, calls[-1], turn, scenario, rng)
                 if call["arguments"] == calls[-1]["arguments"]:  # nothing to ask for again: another call

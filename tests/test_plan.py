@@ -377,3 +377,14 @@ def test_a_follow_up_changes_a_value(catalog):
                     turn,
                 )
     assert followups >= 100
+
+
+def test_a_new_call_turn_is_not_the_last_call_again(catalog):
+    """A new call turn that drew the previous call again (one scenario gives one weather lookup)
+    would be a repeated_call: another tool is drawn instead."""
+    planner = _planner(catalog, category="multi_turn", n=600, mode="blueprint", seed=5)
+    for task in (planner.task(i) for i in range(600)):
+        for turn in task.turns or []:
+            if turn["kind"] == "call" and turn["call"] > 0:
+                now, before = task.blueprint[turn["call"]], task.blueprint[turn["call"] - 1]
+                assert now != before, (task.targets, now)
