@@ -9,10 +9,10 @@ shape; the planner calls it.
 
 from __future__ import annotations
 
-import json
 import random
 from typing import TYPE_CHECKING, Any
 
+from filters.match import canonical_calls
 from filters.schema import fits_parameter
 from pipeline.seeds import SeedTool
 
@@ -64,8 +64,8 @@ def parallel(planner: Planner, target: str, tools: list[str], scenario: Scenario
                 call = planner.draw(option, scenario, rng, variant)
             else:
                 call = _one_thing_changed(planner, first, scenario, rng, variant)
-            if json_key(call) not in calls:
-                calls[json_key(call)] = call
+            if json_key(call, planner) not in calls:
+                calls[json_key(call, planner)] = call
                 break
     calls_list = list(calls.values())
     return {"targets": [c["name"] for c in calls_list], "blueprint": calls_list}
@@ -167,20 +167,20 @@ def multi_turn(
     if planner.mode == "blueprint":
         calls = []
         for turn in turns:
-            if turn["kind"] == "call":
-                call = planner.draw(targets[turn["call"]], scenario, rng)
-                for _ in range(3):  # not the last call again (the same scenario draws the same weather lookup)
-                    if not calls or json_key(call) != json_key(calls[-1]):
-                        break
-                    targets[turn["call"]] = rng.choice(usable)
-                    call = planner.draw(targets[turn["call"]], scenario, rng)
-                calls.append(call)
-            elif turn["kind"] == "followup":
+            call = calls[-1] if calls else None
+            if turn["kind"] == "followup":
                 call = _followup(planner, calls[-1], turn, scenario, rng)
-                if call["arguments"] == calls[-1]["arguments"]:  # nothing to ask for again: another call
+                if json_key(call, planner) == json_key(calls[-1], planner):  # nothing to ask for again
                     turn.update(kind="call", changed=[])
                     targets[turn["call"]] = rng.choice(usable)
-                    call = planner.draw(targets[turn["call"]], scenario, rng)
+            if turn["kind"] == "call":
+                call = planner.draw(targets[turn["call"]], scenario, rng)
+                if calls and json_key(call, planner) == json_key(calls[-1], planner):  # one scenario, one lookup
+                    others = [n for n in usable if n != calls[-1]["name"]]
+                    targets[turn["call"]] = rng.choice(others) if others else calls[-1]["name"]
+                    variant = 0 if others else len(calls)  # the only tool: its call for another entity
+                    call = planner.draw(targets[turn["call"]], scenario, rng, variant)
+            if turn["kind"] != "chat":
                 calls.append(call)
     return {"targets": targets, "blueprint": calls, "turns": turns}
 
@@ -199,7 +199,7 @@ def _followup(
         arguments = _changed(planner, previous, key, scenario, rng)
         arguments = {k: v for k, v in arguments.items() if v is not None or k in previous["arguments"]}
         changed = [k for k in arguments if arguments[k] != previous["arguments"].get(k, _ABSENT)]
-        if changed:
+        if changed and json_key({**previous, "arguments": arguments}, planner) != json_key(previous, planner):
             turn["changed"] = sorted(changed, key=lambda k: k != key)  # what was asked for first
             return {"name": previous["name"], "arguments": arguments}
     return {"name": previous["name"], "arguments": dict(previous["arguments"])}
@@ -277,6 +277,8 @@ def short_call(tool: SeedTool) -> bool:
     return tool.read_only and len(required) <= 2 and plain
 
 
-def json_key(call: dict[str, Any]) -> str:
-    """A canonical text of a call, for spotting two equal planned calls."""
-    return json.dumps(call, sort_keys=True, ensure_ascii=False)
+def json_key(call: dict[str, Any], planner: Planner) -> str:
+    """A canonical text of a call, for spotting two equal planned calls: defaults filled in, so a
+    call with `include_financials: false` equals one without it (filters.match.canonical_calls,
+    as the repeated_call check reads them)."""
+    return canonical_calls([call], {call["name"]: planner.catalog[call["name"]].parameters})

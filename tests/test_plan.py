@@ -9,6 +9,7 @@ import re
 import pytest
 from pydantic import ValidationError
 
+from filters.match import canonical_calls
 from filters.schema import fits_parameter, strip_extensions, validator_for
 from pipeline.config import RunConfig, TeacherConfig
 from pipeline.plan import STYLES, Planner, nearest_examples, stable_int
@@ -381,10 +382,13 @@ def test_a_follow_up_changes_a_value(catalog):
 
 def test_a_new_call_turn_is_not_the_last_call_again(catalog):
     """A new call turn that drew the previous call again (one scenario gives one weather lookup)
-    would be a repeated_call: another tool is drawn instead."""
+    would be a repeated_call, defaults filled in (get_company_profile(NESN) after the same call with
+    include_financials false): another tool is drawn instead."""
     planner = _planner(catalog, category="multi_turn", n=600, mode="blueprint", seed=5)
+    tools = {tool.name: tool for tool in catalog}
     for task in (planner.task(i) for i in range(600)):
         for turn in task.turns or []:
             if turn["kind"] == "call" and turn["call"] > 0:
                 now, before = task.blueprint[turn["call"]], task.blueprint[turn["call"] - 1]
-                assert now != before, (task.targets, now)
+                schemas = {c["name"]: tools[c["name"]].parameters for c in (now, before)}
+                assert canonical_calls([now], schemas) != canonical_calls([before], schemas), (task.targets, now)
