@@ -41,6 +41,7 @@ class PairType:
     check: str
     make: Callable[[Decision, random.Random], Iterator[Turn]]
     semantic: bool = False  # schema-valid and grounded: only the reference match tells it apart
+    also: frozenset[str] = frozenset()  # codes the mistake carries by its nature (a call made twice repeats)
 
 
 @dataclass
@@ -347,9 +348,9 @@ PAIR_TYPES: dict[str, PairType] = {
     "wrong_value": PairType("wrong_value", "reference", wrong_value, semantic=True),
     "wrong_order": PairType("wrong_order", "reference", wrong_order, semantic=True),
     "invented_value": PairType("ungrounded_value", "grounding", invented_value),
-    "ignored_result": PairType("unused_tool_result", "grounding", ignored_result),
+    "ignored_result": PairType("unused_tool_result", "grounding", ignored_result, also=frozenset({"repeated_call"})),
     "missing_call": PairType("wrong_call_count", "reference", missing_call),
-    "extra_call": PairType("wrong_call_count", "reference", extra_call),
+    "extra_call": PairType("wrong_call_count", "reference", extra_call, also=frozenset({"repeated_call"})),
     "missing_required": PairType("missing_required", "schema", missing_required),
     "hallucinated_argument": PairType("unexpected_argument", "schema", hallucinated_argument),
     "wrong_type": PairType("wrong_type", "schema", wrong_type),
@@ -414,8 +415,13 @@ def cut(
 
 
 def verdict(pair_type: PairType, issues: Iterable[Any]) -> set[str]:
-    """The codes that count for `pair_type` (the reference check's only for reference types)."""
-    return {issue.code for issue in issues if pair_type.check == "reference" or issue.check != "reference"}
+    """The codes that count for `pair_type` (the reference check's only for reference types; not
+    the codes its mistake carries by nature: a call made twice is also a repeated_call)."""
+    return {
+        issue.code
+        for issue in issues
+        if (pair_type.check == "reference" or issue.check != "reference") and issue.code not in pair_type.also
+    }
 
 
 def decisions(record: Conversation, domains: Mapping[str, str] | None = None) -> Iterator[Decision]:
