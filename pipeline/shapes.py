@@ -60,12 +60,13 @@ def parallel(planner: Planner, target: str, tools: list[str], scenario: Scenario
         for option in options:
             variant = sum(1 for c in calls.values() if c["name"] == option)
             first = next((c for c in calls.values() if c["name"] == option), None)
-            if first is None or not planner.catalog[option].read_only:  # two events are two whole events
+            # a tool that changes data draws each call whole: two events at one hour is no request
+            if first is None or not planner.catalog[option].read_only:
                 call = planner.draw(option, scenario, rng, variant)
             else:
                 call = _one_thing_changed(planner, first, scenario, rng, variant)
-            if json_key(call, planner) not in calls:
-                calls[json_key(call, planner)] = call
+            if canonical_call(call, planner) not in calls:
+                calls[canonical_call(call, planner)] = call
                 break
     calls_list = list(calls.values())
     return {"targets": [c["name"] for c in calls_list], "blueprint": calls_list}
@@ -78,9 +79,7 @@ def _one_thing_changed(
     (flights from Boston to Bangkok and to Lisbon on one day, not BOS->DMK beside MCO->VLC in
     another month): one given value (not a flag), a required entity-bound one when there is one, else a required
     one, is drawn again for another entity, with what moves along with it (the rest of its entity,
-    later dates; ArgumentSampler.redraw). `first` itself when that value comes back the same. A tool
-    that changes data draws each call whole: two events at one hour, or a return of one order's
-    items from another order, is no request."""
+    later dates; ArgumentSampler.redraw). `first` itself when that value comes back the same."""
     parameters = planner.catalog[first["name"]].parameters
     properties = parameters.get("properties") or {}
     given = [  # a flag both ways ("with and without archived") is no second request
@@ -167,15 +166,16 @@ def multi_turn(
     if planner.mode == "blueprint":
         calls = []
         for turn in turns:
-            call = calls[-1] if calls else None
             if turn["kind"] == "followup":
                 call = _followup(planner, calls[-1], turn, scenario, rng)
-                if json_key(call, planner) == json_key(calls[-1], planner):  # nothing to ask for again
+                if canonical_call(call, planner) == canonical_call(calls[-1], planner):  # nothing to ask for again
                     turn.update(kind="call", changed=[])
                     targets[turn["call"]] = rng.choice(usable)
             if turn["kind"] == "call":
                 call = planner.draw(targets[turn["call"]], scenario, rng)
-                if calls and json_key(call, planner) == json_key(calls[-1], planner):  # one scenario, one lookup
+                if calls and canonical_call(call, planner) == canonical_call(
+                    calls[-1], planner
+                ):  # one scenario, one lookup
                     others = [n for n in usable if n != calls[-1]["name"]]
                     targets[turn["call"]] = rng.choice(others) if others else calls[-1]["name"]
                     variant = 0 if others else len(calls)  # the only tool: its call for another entity
@@ -199,7 +199,9 @@ def _followup(
         arguments = _changed(planner, previous, key, scenario, rng)
         arguments = {k: v for k, v in arguments.items() if v is not None or k in previous["arguments"]}
         changed = [k for k in arguments if arguments[k] != previous["arguments"].get(k, _ABSENT)]
-        if changed and json_key({**previous, "arguments": arguments}, planner) != json_key(previous, planner):
+        if changed and canonical_call({**previous, "arguments": arguments}, planner) != canonical_call(
+            previous, planner
+        ):
             turn["changed"] = sorted(changed, key=lambda k: k != key)  # what was asked for first
             return {"name": previous["name"], "arguments": arguments}
     return {"name": previous["name"], "arguments": dict(previous["arguments"])}
@@ -277,7 +279,7 @@ def short_call(tool: SeedTool) -> bool:
     return tool.read_only and len(required) <= 2 and plain
 
 
-def json_key(call: dict[str, Any], planner: Planner) -> str:
+def canonical_call(call: dict[str, Any], planner: Planner) -> str:
     """A canonical text of a call, for spotting two equal planned calls: defaults filled in, so a
     call with `include_financials: false` equals one without it (filters.match.canonical_calls,
     as the repeated_call check reads them)."""
