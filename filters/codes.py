@@ -91,6 +91,11 @@ CODES: dict[str, tuple[str, str]] = {
         "a tool's executor failed (error, timeout, limit) or returned a result its result schema rejects",
     ),
     "invalid_tool_result": ("generate", "a simulated tool result does not validate against the tool's result schema"),
+    "bad_confirmation": (
+        "generate",
+        "the teacher's confirmation question is no yes/no question or leaves out a write of its turn, "
+        "or the user's answer is no plain yes (or no)",
+    ),
     "stated_missing_value": ("generate", "no_call missing_value: the request states the value it should leave out"),
     "implausible_plan": (
         "generate",

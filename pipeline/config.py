@@ -41,7 +41,7 @@ SMALL_TEACHER: dict[str, tuple[Any, Any]] = {
     "plan.alias_rate": (0.5, 0.2),  # a 135M solver rarely maps "Nvidia" to NVDA
     "plan.spoken_rate": (1.0, 0.2),  # nor "next Friday" to a date: it mostly sees the ISO form
     "plan.parallel_phrasing": ("joint", "per_call"),  # it rarely states every value of 2+ calls at once
-    "plan.templated_turns": (False, True),  # it writes neither the follow-up question nor the value
+    "plan.templated_turns": (False, True),  # it writes no follow-up or confirmation question, nor the answers
     "plan.tool_results": ("simulate", "mock"),
     "teacher.temperatures": ([0.2, 0.7, 1.0], [0.2, 0.5, 0.8]),  # it kept 0 of 14 candidates at 1.0
     "candidates_per_record": (10, 25),
@@ -191,8 +191,13 @@ class PlanConfig(BaseModel):
     turns: tuple[int, int] = (3, 5)  # user turns in a multi_turn conversation
     no_call_kinds: dict[str, float] = Field(default_factory=lambda: dict.fromkeys(NO_CALL_KINDS, 1.0))
     read_only: bool = False  # only tools that change nothing (seed read_only: true)
-    confirm_writes: bool = True  # a call of a tool that changes data follows the confirmation pattern, rule or not
-    # no_call missing_value: the follow-up question and the user's value from templates (prompts/no_call/missing.txt)
+    # confirmation turns (pipeline.generate.confirm): a write is called directly unless a system-prompt rule
+    # asks first; confirm_writes asks before every write; confirm_irreversible is the share of turns with a
+    # write that cannot be undone (delete, cancel, pay, order) that ask first without a rule
+    confirm_writes: bool = False
+    confirm_irreversible: float = Field(0.25, ge=0, le=1)
+    # confirmation turns and no_call missing_value's follow-up question and value from templates
+    # (prompts/system/confirm.txt, prompts/no_call/missing.txt)
     templated_turns: bool | None = None
     tool_results: Literal["simulate", "mock"] | None = None  # results of tools without an executor
     execute_side_effects: bool = (

@@ -204,7 +204,23 @@ def _fill(body: dict[str, Any]) -> dict[str, Any]:
     return fake._resolve({"name": name, "arguments": arguments}, today.group(1) if today else None)
 
 
-def _reply(system: str) -> str:
+_ASK_FIRST = (
+    "Before I do anything: should I {actions}?",
+    "Just to check, do you want me to {actions}?",
+    "Shall I go ahead and {actions}?",
+)
+
+
+def _confirmation(system: str, seed: int) -> str:
+    """A strong teacher's confirmation question: every listed action with its details, one question."""
+    actions = [f"{action} ({details})" for action, details in re.findall(r"^- (.+?): (.+)$", system, re.MULTILINE)]
+    joined = actions[0] if len(actions) == 1 else ", ".join(actions[:-1]) + " and " + actions[-1]
+    return _ASK_FIRST[seed % len(_ASK_FIRST)].format(actions=joined)
+
+
+def _reply(system: str, seed: int = 0) -> str:
+    if "first ask the user to confirm" in system:
+        return _confirmation(system, seed)
     missing = re.search(r"missing (.+?) \(", system)
     if "ask ONE short, precise question" in system and missing:
         return f"Happy to help with that. Which {missing.group(1)} should I use?"
@@ -223,6 +239,10 @@ def _user(body: dict[str, Any]) -> str:
     messages = body["messages"]
     system, content = messages[0]["content"], messages[-1]["content"]
     seed = int(body.get("seed") or 0)
+    if "say yes: the assistant may go ahead" in system:
+        return ("Yes, please go ahead.", "Sure, do it.", "Yes, that's right.")[seed % 3]
+    if "say no: you do not want that done" in system:
+        return ("No, leave it for now.", "Actually, don't do that.", "Hold off on that, please.")[seed % 3]
     value = re.search(r"giving exactly this value: (.+)$", system, re.MULTILINE)
     if value:
         return f"It is {value.group(1).strip()}."
@@ -319,7 +339,7 @@ def answer(body: dict[str, Any]) -> str | None:
             }
         )
     if props == {"reply"}:
-        return json.dumps({"reply": _reply(system)})
+        return json.dumps({"reply": _reply(system, int(body.get("seed") or 0))})
     if props == {"message"}:
         return json.dumps({"message": _user(body)})
     if props == {"request", "call"} and "Then write the FIRST call only" in system:  # nested free

@@ -34,7 +34,7 @@ from pipeline.generate.common import (
     tools_block,
     wrap,
 )
-from pipeline.generate.results import confirm_if_needed
+from pipeline.generate.confirm import confirm_turn
 from pipeline.generate.steps import (
     NONE_ACTION,
     QUESTION_SCHEMA,
@@ -292,7 +292,7 @@ async def _continue(
             transcript.record(ctx, prompts, **_meta(task)),
             **raw,
         )
-    confirm_if_needed(task, transcript, [solved], "call", ctx)
+    await confirm_turn(task, teacher, ctx, transcript, [solved], "call", raw)
     transcript.calls([solved], reference=[call])
     return Candidate(task, transcript.record(ctx, prompts, **_meta(task)), raw=raw)
 
@@ -353,9 +353,10 @@ async def _free(task: Task, teacher, ctx: Context) -> Candidate:
     transcript = Transcript(task, scenario.model_dump())
     transcript.user(answer.request)
     transcript.assistant(answer.reply)
+    raw = {"draft": drafted, "free": asked.text}
     if isinstance(answer, MissingValueAnswer):
         transcript.user(answer.value)
-        confirm_if_needed(task, transcript, [answer.call], "call", ctx)
+        await confirm_turn(task, teacher, ctx, transcript, [answer.call], "call", raw)
         transcript.calls([answer.call])
     prompts = [template, load_prompt("no_call/topics"), load_prompt("scenario/draft")]
-    return Candidate(task, transcript.record(ctx, prompts, **_meta(task)), raw={"draft": drafted, "free": asked.text})
+    return Candidate(task, transcript.record(ctx, prompts, **_meta(task)), raw=raw)
