@@ -5,6 +5,7 @@ Rule shapes (plain dicts):
 - `{"type": "max_arg", "tool", "argument", "max"}`: a call with that argument above `max` needs it too;
 - `{"type": "never_call", "tool"}`: the tool is never called;
 - `{"type": "requires_before", "tool", "before"}`: `tool` is only called after an earlier call of `before`.
+Any rule may say `"exercised": true`: the sample's request runs into it on purpose (a label).
 
 The confirmation pattern: an assistant turn without calls asks a yes/no question, the next user
 turn accepts, and the very next assistant turn makes the call. After a user declines, no call of
@@ -28,6 +29,8 @@ Name = Annotated[str, Field(pattern=TOOL_NAME_RE.pattern)]
 
 class _Rule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    exercised: bool = False  # the request runs into this rule on purpose (a label; the check is the same)
 
 
 class ConfirmBefore(_Rule):

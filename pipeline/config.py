@@ -27,7 +27,7 @@ from pipeline.backends.endpoint import check_base_url
 from pipeline.categories import CATEGORIES
 from pipeline.pairs import PAIR_TYPES  # the type names live with their perturbations
 
-NO_CALL_KINDS = ("unrelated", "missing_value", "unavailable_tool")
+NO_CALL_KINDS = ("unrelated", "missing_value", "unavailable_tool", "forbidden")
 SYSTEM_STYLES = ("none", "simple", "complex")
 Mode = Literal["free", "blueprint"]
 
@@ -189,7 +189,12 @@ class PlanConfig(BaseModel):
     parallel_phrasing: Literal["joint", "per_call"] | None = None
     chain_length: tuple[int, int] = (2, 4)  # calls in a nested chain (as long as the seeds' links allow)
     turns: tuple[int, int] = (3, 5)  # user turns in a multi_turn conversation
-    no_call_kinds: dict[str, float] = Field(default_factory=lambda: dict.fromkeys(NO_CALL_KINDS, 1.0))
+    # forbidden: the request asks for a tool the system prompt's never_call rule forbids (write tools only)
+    no_call_kinds: dict[str, float] = Field(
+        default_factory=lambda: {"unrelated": 1.0, "missing_value": 1.0, "unavailable_tool": 1.0, "forbidden": 0.6}
+    )
+    # share of max_arg rules on a planned call whose value is set above the max, so the rule bites
+    rule_test_rate: float = Field(0.5, ge=0, le=1)
     read_only: bool = False  # only tools that change nothing (seed read_only: true)
     # confirmation turns (pipeline.generate.confirm): a write is called directly unless a system-prompt rule
     # asks first; confirm_writes asks before every write; confirm_irreversible is the share of turns with a

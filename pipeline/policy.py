@@ -45,7 +45,9 @@ __all__ = [
     "call_details",
     "confirmation_turns",
     "draw_rules",
+    "NICE_NUMBERS",
     "function_words",
+    "max_arg_rule",
     "is_acceptance",
     "is_confirmation_question",
     "is_decline",
@@ -73,7 +75,7 @@ IRREVERSIBLE = re.compile(
     r"transfer|pay|payment|purchase|buy|sell|checkout|order)(?:_|$)"
 )
 _AMOUNT = re.compile(r"(?:^|_)(?:amount|price|total|cost|quantity|qty|budget|fee|payment|tip|sum|shares|units)(?:_|$)")
-_NICE = sorted({round(m * 10**k, 2) for k in range(-2, 8) for m in (1, 2, 2.5, 5)})
+NICE_NUMBERS = sorted({round(m * 10**k, 2) for k in range(-2, 8) for m in (1, 2, 2.5, 5)})
 
 
 def templates(name: str) -> dict[str, list[str]]:
@@ -113,7 +115,7 @@ def draw_rules(
     groups: dict[str, list[dict[str, Any]]] = {}
     if never:
         groups["never_call"] = [{"type": "never_call", "tool": never}]
-    groups["max_arg"] = [rule for tool in writes if tool.name != never for rule in [_max_arg(tool, rng)] if rule]
+    groups["max_arg"] = [rule for tool in writes if tool.name != never for rule in [max_arg_rule(tool, rng)] if rule]
     groups["requires_before"] = [
         {"type": "requires_before", "tool": tool, "before": before}
         for tool, before in _sequences(tools)
@@ -138,7 +140,7 @@ def draw_rules(
     return [rule for kind in RULE_TYPES for rule in picked[kind]]
 
 
-def _max_arg(tool: SeedTool, rng: random.Random) -> dict[str, Any] | None:
+def max_arg_rule(tool: SeedTool, rng: random.Random) -> dict[str, Any] | None:
     """A max_arg rule on one amount/price/quantity-like number of `tool`, or None."""
     options = []
     for name, schema in (tool.parameters.get("properties") or {}).items():
@@ -158,7 +160,7 @@ def _nice_max(schema: dict[str, Any], integer: bool, rng: random.Random) -> int 
     high = next(
         (schema[key] for key in ("maximum", "exclusiveMaximum") if isinstance(schema.get(key), (int, float))), 10000
     )
-    inside = [v for v in _NICE if low < v < high and (not integer or v == int(v))]
+    inside = [v for v in NICE_NUMBERS if low < v < high and (not integer or v == int(v))]
     sensible = [v for v in inside if high / 100 <= v <= high / 2] or inside
     if not sensible:
         return None

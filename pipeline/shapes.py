@@ -228,8 +228,10 @@ _ABSENT = object()
 
 def no_call(planner: Planner, target: str, tools: list[str], scenario: Scenario, rng: random.Random) -> dict[str, Any]:
     weights = planner.config.plan.no_call_kinds
-    kinds = [k for k in ("unrelated", "missing_value", "unavailable_tool") if weights.get(k, 0) > 0]
+    kinds = [k for k in ("unrelated", "missing_value", "unavailable_tool", "forbidden") if weights.get(k, 0) > 0]
     kind = rng.choices(kinds, [weights[k] for k in kinds])[0]
+    if kind == "forbidden" and planner.catalog[target].read_only:  # a never_call rule forbids a write
+        kind = "unavailable_tool" if weights.get("unavailable_tool", 0) > 0 else "unrelated"
     call = planner.draw(target, scenario, rng) if planner.mode == "blueprint" else None
     shape: dict[str, Any] = {"kind": kind, "targets": [target], "blueprint": [call] if call else None}
     if kind == "missing_value":

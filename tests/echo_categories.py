@@ -224,6 +224,12 @@ def _reply(system: str, seed: int = 0) -> str:
     missing = re.search(r"missing (.+?) \(", system)
     if "ask ONE short, precise question" in system and missing:
         return f"Happy to help with that. Which {missing.group(1)} should I use?"
+    forbidden = re.search(r"Your rules forbid you to (.+?) here, so do not", system)
+    if forbidden:
+        return (
+            f"Sorry, I'm not able to {forbidden.group(1)} for you here; that's outside what I'm allowed to do. "
+            "I'm happy to help with something else, though."
+        )
     if "None of your tools can do this" in system:
         return "None of my tools can do that directly, but I can help with what they cover instead."
     if "Answer the user's question directly" in system:
@@ -401,6 +407,15 @@ def answer(body: dict[str, Any]) -> str | None:
                     "reply": f"Sure. Which {missing} should I use?",
                 }
             )
+        if "rules (its system prompt) forbid it" in case:
+            wanted = case.split(": ", 1)[1].split(" The assistant's rules")[0]
+            action = fake_action(wanted)
+            return json.dumps(
+                {
+                    "request": f"Could you do this for me: {wanted}{detail}",
+                    "reply": _reply(f"Your rules forbid you to {action} here, so do not"),
+                }
+            )
         return json.dumps(
             {
                 "request": "Could you do this for me: "
@@ -410,3 +425,10 @@ def answer(body: dict[str, Any]) -> str | None:
             }
         )
     return None
+
+
+def fake_action(description: str) -> str:
+    """What a strong teacher makes of a tool description: "Books a table ..." -> "book a table"."""
+    from pipeline.policy import action_phrase
+
+    return action_phrase(description)

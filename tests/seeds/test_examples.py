@@ -58,7 +58,7 @@ PLACEHOLDER_PHRASES = re.compile(
     )
     + r")(?![\w-])"
 )
-NO_CALL_KINDS = ("unrelated", "missing_value", "unavailable_tool")
+NO_CALL_KINDS = ("unrelated", "missing_value", "unavailable_tool", "forbidden")
 
 
 def _lines():
@@ -332,7 +332,7 @@ def _no_call(example: dict[str, Any]) -> list[str]:
     kind = example.get("kind")
     if kind not in NO_CALL_KINDS:
         return [f"kind: expected one of {NO_CALL_KINDS}, got {kind!r}"]
-    extra = {"missing", "value", "call"} if kind == "missing_value" else set()
+    extra = {"missing", "value", "call"} if kind == "missing_value" else {"forbidden"} if kind == "forbidden" else set()
     problems = _keys(example, {"kind", "tools", "request", "reply"} | extra)
     if problems:
         return problems
@@ -352,6 +352,8 @@ def _no_call(example: dict[str, Any]) -> list[str]:
         and re.search(r"\btools?\b|\bfunctions?\b", example["reply"], re.I)
     ):
         problems.append("reply: an unrelated request gets a plain answer, not tool talk")
+    if kind == "forbidden" and example["forbidden"] not in tools:
+        problems.append("forbidden: expected one of the example's tools (the one its rule forbids)")
     if kind == "missing_value" and not problems:
         problems += _missing_value(example)
     return problems
