@@ -79,6 +79,11 @@ CODES: dict[str, tuple[str, str]] = {
         "category",
         "a system-prompt rule in meta.policy broken (confirm first, max argument, never call, call order) or malformed",
     ),
+    # reasoning
+    "ungrounded_reasoning": (
+        "reasoning",
+        "an assistant's reasoning_content states a number or quote that no earlier message or its own call holds",
+    ),
     # reference
     "wrong_function": ("reference", "the calls name other functions than the reference calls"),
     "wrong_value": ("reference", "same functions as the reference, other argument values"),

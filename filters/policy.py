@@ -171,10 +171,16 @@ def _plain(text: str | None) -> str:
 
 
 def is_confirmation_question(text: str | None) -> bool:
-    """An assistant turn asking the user for a go-ahead: a question with a confirm/proceed/shall I... cue."""
+    """An assistant turn asking the user for a go-ahead: a question with a confirm/proceed/shall I...
+    cue (in its last question, dots of "Av. Atlântica" or "Happy birthday!! Have" inside it or not)."""
     plain = _plain(text)
     questions = [part for part in re.split(r"(?<=[.!?])\s+", plain) if part.rstrip("\"')*_ ").endswith("?")]
     if any(_ASKS.search(question) for question in questions):
+        return True
+    last = plain.rstrip("\"')*_ ")
+    if last.endswith("?") and any(
+        not re.match(r"\s*[.!]", last[cue.end() :]) for cue in _ASKS.finditer(last.rsplit("?", 2)[-2])
+    ):
         return True
     return (
         bool(questions)
@@ -211,14 +217,15 @@ def covers(question: str | None, call: dict[str, Any], siblings: Sequence[dict[s
     """Whether a confirmation question names `call` ({"name", "arguments"}) among the other calls
     of its turn (`siblings`). The only call of a turn is what the question is about. Else the
     question says a value the call passes (a string or a number) or a word of its function
-    ("book", "table" for book_table); against a sibling of the same function only a value that
-    sets this call apart counts ("message Ana and Ben" covers both send_message calls)."""
+    ("book", "table" for book_table); against a sibling of the same function only values that
+    set this call apart count ("message Ana and Ben" covers both send_message calls; "save the
+    Hofbräuhaus to Visitors" the one of two Hofbräuhaus calls saving it to that list)."""
     if not siblings:
         return True
     plain = _plain(question)
     others = [_leaves(sibling.get("arguments")) for sibling in siblings if sibling.get("name") == call.get("name")]
-    values = [value for value in _leaves(call.get("arguments")) if not any(value in other for other in others)]
-    if any(_said(value, plain) for value in values):
+    said = {value for value in _leaves(call.get("arguments")) if _said(value, plain)}
+    if said and not any(said <= set(other) for other in others):  # no other call has all it says
         return True
     return not others and any(re.search(rf"\b{re.escape(word[:5])}", plain) for word in _words(str(call.get("name"))))
 

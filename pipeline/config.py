@@ -189,6 +189,7 @@ class PlanConfig(BaseModel):
     parallel_phrasing: Literal["joint", "per_call"] | None = None
     chain_length: tuple[int, int] = (2, 4)  # calls in a nested chain (as long as the seeds' links allow)
     turns: tuple[int, int] = (3, 5)  # user turns in a multi_turn conversation
+    chat_turns: int = Field(1, ge=0)  # multi_turn: at most this many turns of plain chat (no call) each
     # forbidden: the request asks for a tool the system prompt's never_call rule forbids (write tools only)
     no_call_kinds: dict[str, float] = Field(
         default_factory=lambda: {"unrelated": 1.0, "missing_value": 1.0, "unavailable_tool": 1.0, "forbidden": 0.6}
@@ -205,6 +206,7 @@ class PlanConfig(BaseModel):
     # (prompts/system/confirm.txt, prompts/no_call/missing.txt)
     templated_turns: bool | None = None
     tool_results: Literal["simulate", "mock"] | None = None  # results of tools without an executor
+    reasoning: bool = False  # a teacher-written rationale before each call turn (message.reasoning_content)
     execute_side_effects: bool = (
         False  # run executors of tools that change data (else those results are simulated/mocked)
     )

@@ -38,6 +38,7 @@ from pipeline.config import HubConfig, RunConfig
 from pipeline.engine import Engine, RunResult, merge_results
 from pipeline.errors import InputError
 from pipeline.generate.common import Candidate, Context
+from pipeline.generate.reasoning import add_reasoning
 from pipeline.generate.single import literal_examples
 from pipeline.judge import judge
 from pipeline.lock import RunLock
@@ -244,12 +245,15 @@ async def generate(
 
 
 def candidate_steps(generate_one, teacher, context: Context, checks: list[Check], with_judge: bool):
-    """One task's way to a checked candidate: generate (the category's generator) -> check (the
+    """One task's way to a checked candidate: generate (the category's generator, then the
+    reasoning before each call turn when `plan.reasoning`) -> check (the
     chain; a crashing check is a check_error issue) -> judge (only candidates every check passed);
     an accepted record gets `meta.grounding` (argument path -> kind, filters.grounding)."""
 
     async def steps(task) -> Candidate:
         candidate = await generate_one(task, teacher, context)
+        if context.reasoning:
+            candidate = await add_reasoning(candidate, teacher, context)
         if candidate.record is not None and not candidate.issues:
             candidate.issues = run_checks(candidate.record, checks)
             if with_judge and not candidate.issues:  # never spent on a candidate the checks rejected
@@ -334,6 +338,7 @@ def build_context(
         parallel_phrasing=config.resolved_parallel_phrasing,
         confirm_writes=config.plan.confirm_writes,
         confirm_irreversible=config.plan.confirm_irreversible,
+        reasoning=config.plan.reasoning,
         templated_turns=config.resolved_templated_turns,
         second_solve=config.pairs.second_solve if config.pairs.enabled else None,
         situation=not t.embedded,

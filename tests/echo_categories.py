@@ -241,6 +241,20 @@ def _reply(system: str, seed: int = 0) -> str:
     return "Done. Here is what I found in the results above."
 
 
+def _reasoning(content: str) -> str:
+    """A strong teacher's rationale: the call it explains, each value from the conversation."""
+    calls = re.findall(r"^(\w+)\((\{.*\})\)$", content.split("The assistant now calls:", 1)[-1], re.MULTILINE)
+    parts = []
+    for name, arguments in calls:
+        values = json.loads(arguments)
+        said = ", ".join(
+            f"{key.replace('_', ' ')} {('yes' if value else 'no') if isinstance(value, bool) else fake._spoken(value)}"
+            for key, value in list(values.items())[:3]
+        )
+        parts.append(f"{name} does what the user asked; I pass the values the conversation gives ({said}).")
+    return " ".join(parts) or "The user asked for this, so I make the call with the values they gave."
+
+
 def _user(body: dict[str, Any]) -> str:
     messages = body["messages"]
     system, content = messages[0]["content"], messages[-1]["content"]
@@ -344,6 +358,8 @@ def answer(body: dict[str, Any]) -> str | None:
                 ]
             }
         )
+    if props == {"reasoning"}:
+        return json.dumps({"reasoning": _reasoning(messages[-1]["content"])})
     if props == {"reply"}:
         return json.dumps({"reply": _reply(system, int(body.get("seed") or 0))})
     if props == {"message"}:

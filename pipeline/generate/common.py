@@ -79,8 +79,10 @@ class Context:
         templated_turns: bool = False,
         second_solve: float | None = None,
         situation: bool = False,
+        reasoning: bool = False,
     ):
         self.tools, self.examples, self.teacher_name = tools, examples, teacher_name
+        self.reasoning = reasoning  # a rationale before each call turn (pipeline.generate.reasoning)
         # phrasing prompts show who asks and when, and may answer that the plan is implausible
         # (a strong teacher; a 135M one copies the situation into the request)
         self.situation = situation
