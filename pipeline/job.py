@@ -337,7 +337,6 @@ def build_context(
         fewshot_version=examples_version(CATEGORIES[category].examples),
         parallel_phrasing=config.resolved_parallel_phrasing,
         confirm_writes=config.plan.confirm_writes,
-        confirm_irreversible=config.plan.confirm_irreversible,
         reasoning=config.plan.reasoning,
         templated_turns=config.resolved_templated_turns,
         second_solve=config.pairs.second_solve if config.pairs.enabled else None,

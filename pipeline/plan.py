@@ -14,7 +14,8 @@ from typing import Any
 
 from pipeline.categories import CATEGORIES
 from pipeline.config import RunConfig
-from pipeline.policy import NICE_NUMBERS, draw_rules, max_arg_rule, render_rules
+from pipeline.policy import IRREVERSIBLE, NICE_NUMBERS, draw_rules, max_arg_rule, render_rules
+from pipeline.prompts import load_prompt
 from pipeline.record import new_call_id
 from pipeline.sampler import ArgumentSampler, NotDrawable
 from pipeline.scenario import Scenario
@@ -30,6 +31,9 @@ STYLES = (
     "with a little context about why the user needs it",
     "terse, a few words",
 )
+
+
+DEFAULT_SYSTEM = "You are a helpful assistant with access to tools."  # before a careful line, when none was drawn
 
 
 class Planner:
@@ -156,6 +160,12 @@ class Planner:
                 self._exceed(rules, blueprint, policy_rng)
             if rules:
                 system, system_style = render_rules(rules, policy_rng), "complex"
+        careful = False
+        if any(IRREVERSIBLE.search(name) and not self.catalog[name].read_only for name in targets):
+            careful = policy_rng.random() < config.plan.confirm_irreversible
+            if careful:  # the visible reason this sample's assistant asks before what cannot be undone
+                line = policy_rng.choice([x for x in load_prompt("system/careful").lines() if not x.startswith("#")])
+                system = f"{system}\n{line}" if system else f"{DEFAULT_SYSTEM} {line}"
         task_id = f"{self.category}-{self.mode}-{config.seed}-{index}"
         return Task(
             index,
@@ -175,6 +185,7 @@ class Planner:
             targets,
             rules=rules,
             system_style=system_style,
+            careful=careful,
             scenario=scenario.describe(),
             **shape,
         )

@@ -69,7 +69,7 @@ _CREATE = re.compile(
 _DESTRUCTIVE = re.compile(
     r"(?:^|_)(?:delete|remove|cancel|clear|reset|erase|wipe|revoke|unsubscribe|drop|purge)(?:_|$)"
 )
-# writes that cannot be undone: a turn of one may ask first without a rule (PlanConfig.confirm_irreversible)
+# writes that cannot be undone: a careful system prompt asks to confirm them (PlanConfig.confirm_irreversible)
 IRREVERSIBLE = re.compile(
     r"(?:^|_)(?:delete|remove|cancel|clear|reset|erase|wipe|revoke|unsubscribe|drop|purge|"
     r"transfer|pay|payment|purchase|buy|sell|checkout|order)(?:_|$)"

@@ -75,7 +75,6 @@ class Context:
         fewshot_version: str = "",
         parallel_phrasing: str = "joint",
         confirm_writes: bool = False,
-        confirm_irreversible: float = 0.0,
         templated_turns: bool = False,
         second_solve: float | None = None,
         situation: bool = False,
@@ -97,7 +96,6 @@ class Context:
         self.fewshot_version = fewshot_version
         self.parallel_phrasing = parallel_phrasing  # joint or per_call (generate/parallel.py)
         self.confirm_writes = confirm_writes  # confirmation turns before every call of a tool that changes data
-        self.confirm_irreversible = confirm_irreversible  # share of irreversible writes that ask first, rule or not
         # confirmation turns and no_call missing_value question and value turns from templates
         self.templated_turns = templated_turns
         self.second_solve = (

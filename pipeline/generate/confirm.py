@@ -1,8 +1,9 @@
 """Confirmation turns: whether a turn of calls asks the user first, and the question and answer.
 
 A turn asks first when a system-prompt rule says so (confirm_before, max_arg), when the config
-wants every write confirmed (`confirm_writes`), or, at the `confirm_irreversible` share, when it
-does something that cannot be undone (delete, cancel, pay, order) without a rule; every other
+wants every write confirmed (`confirm_writes`), or when it does something that cannot be undone
+(delete, cancel, pay, order) and the system prompt asks to confirm such things (`task.careful`, at
+the `confirm_irreversible` share of such tasks: prompts/system/careful.txt); every other
 write is called directly, as BFCL and most system prompts expect. The question names every
 write of the turn; the user's answer is a yes (the calls follow) or, in multi_turn, a no (none
 follows). A capable teacher writes both turns and they are checked (a confirmation question,
@@ -59,9 +60,8 @@ def writes_to_confirm(
         return writes, "rule"
     if writes and ctx.confirm_writes:
         return writes, "every_write"
-    irreversible = any(IRREVERSIBLE.search(call.get("name", "")) for call in writes)
-    if irreversible and random.Random(seed_for(task, f"ask-first-{step}")).random() < ctx.confirm_irreversible:
-        return writes, "irreversible"
+    if task.careful and any(IRREVERSIBLE.search(call.get("name", "")) for call in writes):
+        return writes, "irreversible"  # the system prompt asks to confirm what cannot be undone
     return [], None
 
 

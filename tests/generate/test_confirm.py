@@ -8,7 +8,8 @@ import json
 import pytest
 
 from filters.policy import covers, is_acceptance, is_confirmation_question, needs_confirmation
-from pipeline.policy import action_phrase
+from pipeline.policy import IRREVERSIBLE, action_phrase
+from pipeline.prompts import load_prompt
 from pipeline.seeds import load_tools
 from tests.fake_openai import echo_teacher
 from tests.generate.helpers import run_category
@@ -61,12 +62,23 @@ def test_a_confirmation_names_every_write_of_its_turn_and_rules_decide_it(fake, 
     assert asked >= 3
 
 
-def test_writes_without_a_rule_are_mostly_called_directly(fake, tmp_path):
-    result = run_category(fake, tmp_path / "run", "single", "blueprint", n=40, plan={"system_prompt_rate": 0.0})
-    turns = [entry for record in result["accepted"] for entry in _write_turns(record)]
+@pytest.mark.parametrize("share", [0.25, 1.0])
+def test_writes_without_a_rule_are_mostly_called_directly(fake, tmp_path, share):
+    plan = {"system_prompt_rate": 0.0, "confirm_irreversible": share}
+    result = run_category(fake, tmp_path / "run", "single", "blueprint", n=40, plan=plan)
+    careful = [line for line in load_prompt("system/careful").lines() if not line.startswith("#")]
+    turns, asked = [], 0
+    for record in result["accepted"]:
+        system = record["messages"][0]["content"] if record["messages"][0]["role"] == "system" else ""
+        cue = any(line in system for line in careful)
+        for entry in _write_turns(record):
+            turns.append(entry)
+            irreversible = any(IRREVERSIBLE.search(call["name"]) for call in entry[1])
+            # an unruled write asks first exactly when the system prompt says so and it cannot be undone
+            assert (entry[2] is not None) == (cue and irreversible), (system, entry)
+            asked += entry[2] is not None
     direct = [entry for entry in turns if entry[2] is None]
-    assert len(turns) >= 8 and len(direct) / len(turns) >= 0.6
-    assert all(confirmation["reason"] == "irreversible" for _, _, confirmation in turns if confirmation)
+    assert len(turns) >= 8 and (len(direct) / len(turns) >= 0.6 if share < 1 else asked >= 3)
 
 
 def test_confirm_writes_asks_before_every_write(fake, tmp_path):
