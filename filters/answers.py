@@ -16,12 +16,13 @@ precision shown, among:
     total, a column total) or the change between two values returned under the same key.
   A count of what came back ("found 4 places") must come from the results alone, exactly.
 Words. With a result's conditions, statuses or yes/no facts at hand, the answer may not claim the
-opposite of all of them (negated claims - "hasn't shipped", "none of them is open" - are not
-claims): "dry" or "sunny" when every condition is rain or snow (or, for sunny, none is sunny or
-clear), rain or snow when every condition is sunny or clear; "shipped", "delivered", "on time",
-"delayed", "cancelled" or "is confirmed" when every returned status rules it out; "is open" when
-every open_now/is_open is false and "closed" when every one is true; "in stock"/"available"
-likewise. Anything subtler is the LLM judge's (pipeline.judge).
+opposite of all of them (negated or future claims - "hasn't shipped", "none of them is open",
+"will be shipped", "should be delivered on" - are not claims): "dry" or "sunny" when every
+condition is rain or snow (or, for sunny, none is sunny or clear), rain or snow when every
+condition is sunny or clear; "shipped", "delivered", "on time", "delayed", "cancelled" or "is
+confirmed" when every returned status rules it out; "is open" when every open_now/is_open is
+false and "closed" when every one is true; "in stock"/"available" likewise. Anything subtler is
+the LLM judge's (pipeline.judge).
 """
 
 from __future__ import annotations
@@ -197,6 +198,10 @@ _NEGATION = re.compile(
 )
 _CLAUSE = re.compile(r"[.;:!?,()]|\bbut\b|\band\b|\bwhile\b|\bwhereas\b", re.IGNORECASE)
 _HEDGE = re.compile(r"\b(?:chance|risk|case|probability|odds|likelihood) of (?:any |some )?$", re.IGNORECASE)
+_FUTURE = re.compile(  # "will be shipped", "should be delivered on", "once it has shipped": not a claim about now
+    r"\b(?:will|would|should|could|might|may|once|after|when|until|before|if|expected|about to|going to|to be)\b",
+    re.IGNORECASE,
+)
 
 _WET = re.compile(r"rain|shower|drizzle|thunder|storm|snow|sleet|hail|flurr")
 _SUNNY = re.compile(r"sun|clear|fair")
@@ -287,11 +292,11 @@ _FACTS: tuple[tuple[frozenset[str], re.Pattern, re.Pattern], ...] = (
 
 
 def _claims(pattern: re.Pattern, text: str) -> Iterator[re.Match]:
-    """The matches of `pattern` that are asserted: not negated or hedged in their own clause."""
+    """The matches of `pattern` that are asserted: not negated, future or hedged in their own clause."""
     for match in pattern.finditer(text):
         before = text[max(0, match.start() - 60) : match.start()]
         clause = _CLAUSE.split(before)[-1]
-        if not _NEGATION.search(clause) and not _HEDGE.search(before):
+        if not _NEGATION.search(clause) and not _FUTURE.search(clause) and not _HEDGE.search(before):
             yield match
 
 
