@@ -195,7 +195,7 @@ BRACES_RE = re.compile(r"\{.*\}", re.S)
 JSON_RE = re.compile(
     r"\{\s*[\"'][^\"'\n]{1,60}[\"']\s*:"  # an object with a quoted key
     r"|\[\s*\{"  # a list of objects
-    r"|(?:[:=]\s*|\bto\s+|[\"'`])(?:true|false|null)\b"  # a literal as a value
+    r"|(?:[:=]\s*|\bto\s+)(?:true|false|null)\b|([\"'`])(?:true|false|null)\1"  # a literal as a value
     r"|(?<![\w-])null(?![\w-])(?! and void)"  # null is not an English word
     r"|[:=]\s*(?:True|False|None)\b"  # the Python spelling
 )
