@@ -224,7 +224,7 @@ def _spoken_key(key: str, imperial: bool = False) -> tuple[str, str]:
 
 
 def _shown(number: float) -> str:
-    return format(number, ",")
+    return format(number, ",") if abs(number) >= 10000 else str(number)  # 1997 is a year, not "1,997"
 
 
 def _summary(context: str, seed: int) -> str:
@@ -275,6 +275,8 @@ def _summary(context: str, seed: int) -> str:
         parts.append(f"the first two {_spoken_key(twice)[0]} values add up to {_shown(total)}")
     if lists and lists[0] > 1 and seed % 3 == 0:
         parts.insert(0, f"{lists[0]} items came back")
+    if not parts and lists:
+        parts.append(f"{lists[0]} item{'s' if lists[0] != 1 else ''} came back")
     if not parts:
         return "Done: it went through, as the results above show."
     sentence = "; ".join(parts)
