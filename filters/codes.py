@@ -51,7 +51,12 @@ CODES: dict[str, tuple[str, str]] = {
     # quality
     "leaked_function_name": (
         "quality",
-        "a user turn writes a function name as an identifier (snake_case, camelCase, name(...)) or inside JSON",
+        "a user or assistant turn writes a function name as an identifier (snake_case, camelCase, name(...))"
+        " or inside JSON",
+    ),
+    "leaked_json": (
+        "quality",
+        "an assistant turn writes JSON: an object, a list of objects, or true/false/null where a word belongs",
     ),
     "placeholder_value": ("quality", 'a placeholder value ("string", example.com, John Doe, XYZ Inc., <city>, TBD...)'),
     "fewshot_copy": ("quality", "a user turn copies a few-shot example shown in the task's prompt (rapidfuzz >= 90)"),
@@ -63,7 +68,10 @@ CODES: dict[str, tuple[str, str]] = {
     # dedup
     "duplicate": ("dedup", "an exact or near duplicate of an earlier record (the message names its id)"),
     # judge (optional, LLM)
-    "judge_rejected": ("judge", "the LLM judge says the calls do not answer the request"),
+    "judge_rejected": (
+        "judge",
+        "the LLM judge says the calls do not answer the request or the answer misstates the results",
+    ),
     "judge_unparseable": ("judge", "the LLM judge's answer had no yes/no verdict"),
     # category
     "wrong_call_count": ("category", "the number of calls does not fit the category or the reference"),
@@ -74,7 +82,11 @@ CODES: dict[str, tuple[str, str]] = {
         "category",
         "a call made again with the same arguments in the same turn or the next call turn: nothing new was asked",
     ),
-    "inconsistent_answer": ("category", "the final answer quotes a number that no tool result (or user turn) gives"),
+    "inconsistent_answer": (
+        "category",
+        "the answer quotes a number that no tool result, user turn or derivation from them (sum, difference, count,"
+        " unit or rate conversion, percentage) gives, or contradicts every returned condition, status or yes/no fact",
+    ),
     "policy_violation": (
         "category",
         "a system-prompt rule in meta.policy broken (confirm first, max argument, never call, call order) or malformed",

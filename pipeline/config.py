@@ -48,6 +48,9 @@ SMALL_TEACHER: dict[str, tuple[Any, Any]] = {
     # the yield the first round is sized for before anything is counted: a capable endpoint keeps
     # nearly every candidate; the embedded teacher kept 20 of 413 and 20 of 401 (README)
     "initial_yield": (1.0, 0.05),  # per wanted record; a category may set its own (pipeline.categories)
+    # the LLM judge (calls and answer) costs one request per candidate that passed the checks; a
+    # 135M model's yes/no says nothing, so only an endpoint judges by default (`--no-judge` skips it)
+    "checks.judge": (True, False),
 }
 
 
@@ -244,7 +247,9 @@ class ChecksConfig(BaseModel):
     dedup: bool = True
     dedup_threshold: float = Field(90.0, ge=0, le=100)
     template_cap: int = Field(50, ge=1)  # records per value-masked request template
-    judge: bool = False  # ask the teacher whether each accepted candidate's calls answer its request
+    judge: bool | None = (
+        None  # ask the teacher whether each candidate's calls and answer are right (default: SMALL_TEACHER)
+    )
 
     @field_validator("enabled")
     @classmethod
@@ -339,6 +344,10 @@ class RunConfig(BaseModel):
     @property
     def resolved_mode(self) -> str:
         return self._default("mode", self.mode)
+
+    @property
+    def resolved_judge(self) -> bool:
+        return self._default("checks.judge", self.checks.judge)
 
     @property
     def resolved_initial_yield(self) -> float:

@@ -74,7 +74,7 @@ def run(config: RunConfig) -> int:
     catalog = load_tools(config.tools, executors=config.executors)
     sandbox.check_executors(catalog, config.plan.execute_side_effects)
     links = load_links(config.tools, catalog)
-    check_files(list(config.category_counts()), config.resolved_mode, config.checks.judge)
+    check_files(list(config.category_counts()), config.resolved_mode, config.resolved_judge)
     for category in config.category_counts():
         planner_for(config, category, catalog, links)
     hub = config.hub
@@ -218,7 +218,7 @@ async def generate(
                         seen["passed"] = result.passed
                         LOG.info(f"{category}: {result.passed} of {n} passed so far, {result.done} candidates")
 
-                steps = candidate_steps(CATEGORIES[category].generate, teacher, context, checks, config.checks.judge)
+                steps = candidate_steps(CATEGORIES[category].generate, teacher, context, checks, config.resolved_judge)
                 engine = Engine(
                     planner,
                     steps,
@@ -389,7 +389,7 @@ def run_manifest(
     """manifest.json of a run (or a shard, or a merge of shards): status, counts, funnel, usage and cost,
     versions, pairs."""
     status = "budget_reached" if result.stopped else "complete"
-    prompts = prompt_names(list(config.category_counts()), config.resolved_mode, config.checks.judge)
+    prompts = prompt_names(list(config.category_counts()), config.resolved_mode, config.resolved_judge)
     manifest = build_manifest(
         config, result, usage, teacher_info, prompts, started, wall_seconds, status, tool_name_map=name_map(catalog)
     )

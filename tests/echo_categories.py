@@ -15,6 +15,7 @@ import re
 from datetime import datetime
 from typing import Any
 
+from filters.base import decoded
 from filters.chain import values_at
 from filters.gazetteer import gazetteer
 from filters.schema import fits_parameter
@@ -218,9 +219,89 @@ def _confirmation(system: str, seed: int) -> str:
     return _ASK_FIRST[seed % len(_ASK_FIRST)].format(actions=joined)
 
 
-def _reply(system: str, seed: int = 0) -> str:
+_UNIT_KEYS = {"_c": " °C", "_f": " °F", "_km": " km", "_m": " m", "_minutes": " minutes", "_pct": "%"}
+_WORDS_KEYS = ("status", "condition", "conditions", "summary", "state")
+
+
+_TEMPERATURES = ("temperature", "feels_like", "high", "low")
+
+
+def _spoken_key(key: str, imperial: bool = False) -> tuple[str, str]:
+    """A result key as words and the unit its suffix names ("temperature_c" -> "temperature", " °C";
+    a bare "temperature" is in °C, or °F with imperial units)."""
+    if key in _TEMPERATURES:
+        return key.replace("_", " "), " °F" if imperial else " °C"
+    for suffix, unit in _UNIT_KEYS.items():
+        if key.endswith(suffix) and len(key) > len(suffix):
+            return key[: -len(suffix)].replace("_", " "), unit
+    return key.replace("_", " "), ""
+
+
+def _shown(number: float) -> str:
+    return format(number, ",") if abs(number) >= 10000 else str(number)  # 1997 is a year, not "1,997"
+
+
+def _summary(context: str, seed: int) -> str:
+    """What a strong teacher says after the results of the last call turn: a value or two in
+    words and, every other time, one derived from them (a °C value in °F, the sum of two values
+    returned under the same key, the number of items that came back)."""
+    last_user = context.rfind("\nuser: ")
+    found = [(name, decoded(text)) for name, text in _RETURNED.findall(context[max(0, last_user) :])]
+    numbers: list[tuple[str, float]] = []
+    words: list[tuple[str, str]] = []
+    lists: list[int] = []
+
+    def walk(value: Any, key: str) -> None:
+        if isinstance(value, dict):
+            for name, item in value.items():
+                walk(item, name)
+        elif isinstance(value, list):
+            lists.append(len(value))
+            for item in value:
+                walk(item, key)
+        elif (
+            isinstance(value, (int, float))
+            and not isinstance(value, bool)
+            and re.fullmatch(r"[a-z_]+", key)
+            and not key.endswith("id")
+        ):
+            numbers.append((key, value))
+        elif isinstance(value, str) and key in _WORDS_KEYS and re.fullmatch(r"[A-Za-z_ -]{2,40}", value):
+            words.append((key, value.replace("_", " ").lower()))
+
+    for _, value in reversed(found):  # the latest result first
+        walk(value, "")
+    if not found:
+        return "Done. Here is what I found in the results above."
+    parts = [f"the {key} is {value}" for key, value in words[:1]]
+    for key, value in numbers[:2]:
+        spoken, unit = _spoken_key(key, '"imperial"' in context)
+        text = f"the {spoken} is {_shown(value)}{unit}"
+        if unit == " °C" and seed % 2 == 0:
+            text += f" (about {round(value * 1.8 + 32)} °F)"
+        parts.append(text)
+    keys = [k for k, _ in numbers]
+    twice = next((k for k in keys if keys.count(k) >= 2 and not _spoken_key(k)[1]), None)
+    if seed % 2 == 1 and twice:
+        pair = [v for k, v in numbers if k == twice][:2]
+        decimals = max(len(str(v).partition(".")[2]) if isinstance(v, float) else 0 for v in pair)
+        total = round(pair[0] + pair[1], decimals) if decimals else int(pair[0] + pair[1])
+        parts.append(f"the first two {_spoken_key(twice)[0]} values add up to {_shown(total)}")
+    if lists and lists[0] > 1 and seed % 3 == 0:
+        parts.insert(0, f"{lists[0]} items came back")
+    if not parts and lists:
+        parts.append(f"{lists[0]} item{'s' if lists[0] != 1 else ''} came back")
+    if not parts:
+        return "Done: it went through, as the results above show."
+    sentence = "; ".join(parts)
+    return f"Here is what I found: {sentence}."
+
+
+def _reply(system: str, context: str = "", seed: int = 0) -> str:
     if "first ask the user to confirm" in system:
         return _confirmation(system, seed)
+    if "Answer the user's request from the tool results" in system and "tool " in context:
+        return _summary(context, seed)
     missing = re.search(r"missing (.+?) \(", system)
     if "ask ONE short, precise question" in system and missing:
         return f"Happy to help with that. Which {missing.group(1)} should I use?"
@@ -361,7 +442,7 @@ def answer(body: dict[str, Any]) -> str | None:
     if props == {"reasoning"}:
         return json.dumps({"reasoning": _reasoning(messages[-1]["content"])})
     if props == {"reply"}:
-        return json.dumps({"reply": _reply(system, int(body.get("seed") or 0))})
+        return json.dumps({"reply": _reply(system, str(messages[-1].get("content") or ""), seed)})
     if props == {"message"}:
         return json.dumps({"message": _user(body)})
     if props == {"request", "call"} and "Then write the FIRST call only" in system:  # nested free

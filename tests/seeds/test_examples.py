@@ -25,9 +25,10 @@ from filters.quality import (
     PLACEHOLDER_RE,
     PLACEHOLDERS,
     SLOT_RE,
-    QualityCheck,
     _schema_constants,
     is_placeholder,
+    leaked_name,
+    leaked_parameter,
     refusal,
 )
 from filters.schema import strip_extensions, validator_for
@@ -85,7 +86,7 @@ def _user_text(text: Any, where: str) -> list[str]:
     if not isinstance(text, str) or not text.strip():
         return [f"{where}: expected a non-empty string"]
     problems = []
-    leak = QualityCheck._leak(NAMES, text) or QualityCheck._leaked_parameter(PARAMETERS, text)
+    leak = leaked_name(NAMES, text) or leaked_parameter(PARAMETERS, text)
     if leak:
         problems.append(f"{where}: {leak}")
     folded = " ".join(text.casefold().split())
@@ -343,7 +344,7 @@ def _no_call(example: dict[str, Any]) -> list[str]:
         problems += [f"tools[{i}]: unknown tool {name!r}" for i, name in enumerate(tools) if name not in TOOLS]
     problems += _user_text(example["request"], "request") + _assistant_text(example["reply"], "reply")
     if isinstance(example["reply"], str) and (
-        QualityCheck._leak(NAMES, example["reply"]) or QualityCheck._leaked_parameter(PARAMETERS, example["reply"])
+        leaked_name(NAMES, example["reply"]) or leaked_parameter(PARAMETERS, example["reply"])
     ):
         problems.append("reply: names a function or parameter as an identifier")
     if (
