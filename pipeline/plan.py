@@ -161,7 +161,8 @@ class Planner:
             if rules:
                 system, system_style = render_rules(rules, policy_rng), "complex"
         careful = False
-        if any(IRREVERSIBLE.search(name) and not self.catalog[name].read_only for name in targets):
+        offered = shape.get("kind") in (None, "missing_value")  # no_call's other kinds make no call of it
+        if offered and any(IRREVERSIBLE.search(name) and not self.catalog[name].read_only for name in targets):
             careful = policy_rng.random() < config.plan.confirm_irreversible
             if careful:  # the visible reason this sample's assistant asks before what cannot be undone
                 line = policy_rng.choice([x for x in load_prompt("system/careful").lines() if not x.startswith("#")])
