@@ -160,7 +160,9 @@ def test_blueprint_tasks(catalog):
             assert re.fullmatch(r"[A-Za-z0-9]{9}", call_id)
         assert task.temperature in (0.2, 0.5, 0.8)  # the embedded default schedule
         assert task.style in STYLES
-        assert task.system_prompt is None or task.system_prompt in PROMPTS or task.system_style == "complex"
+        drawn = (task.system_prompt or "").split("\n")[0]  # a careful task's prompt gains a line
+        assert task.system_prompt is None or drawn in PROMPTS or task.system_style == "complex" or task.careful
+        assert not task.careful or task.system_prompt.count("\n") + (drawn not in PROMPTS) >= 1
         assert len(task.fewshot) == 3 and len(set(task.fewshot)) == 3
         assert all(0 <= k < len(EXAMPLE_TOOLS) for k in task.fewshot)
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:00Z", task.now)
