@@ -202,7 +202,7 @@ class PlanConfig(BaseModel):
     read_only: bool = False  # only tools that change nothing (seed read_only: true)
     # confirmation turns (pipeline.generate.confirm): a write is called directly unless a system-prompt rule
     # asks first; confirm_writes asks before every write; confirm_irreversible is the share of tasks with a
-    # write that cannot be undone (delete, cancel, pay, order) whose system prompt asks to confirm those
+    # system prompt and a write that cannot be undone (delete, cancel, pay, order) whose prompt asks to confirm those
     # (prompts/system/careful.txt), so their assistant asks first for a reason the model can see
     confirm_writes: bool = False
     confirm_irreversible: float = Field(0.25, ge=0, le=1)

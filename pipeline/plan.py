@@ -33,9 +33,6 @@ STYLES = (
 )
 
 
-DEFAULT_SYSTEM = "You are a helpful assistant with access to tools."  # before a careful line, when none was drawn
-
-
 class Planner:
     """Draws tasks for one (seed, category, mode) over a tool catalog."""
 
@@ -162,11 +159,15 @@ class Planner:
                 system, system_style = render_rules(rules, policy_rng), "complex"
         careful = False
         offered = shape.get("kind") in (None, "missing_value")  # no_call's other kinds make no call of it
-        if offered and any(IRREVERSIBLE.search(name) and not self.catalog[name].read_only for name in targets):
+        if (
+            system
+            and offered
+            and any(IRREVERSIBLE.search(name) and not self.catalog[name].read_only for name in targets)
+        ):
             careful = policy_rng.random() < config.plan.confirm_irreversible
             if careful:  # the visible reason this sample's assistant asks before what cannot be undone
                 line = policy_rng.choice([x for x in load_prompt("system/careful").lines() if not x.startswith("#")])
-                system = f"{system}\n{line}" if system else f"{DEFAULT_SYSTEM} {line}"
+                system = f"{system}\n{line}"
         task_id = f"{self.category}-{self.mode}-{config.seed}-{index}"
         return Task(
             index,

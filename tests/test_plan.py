@@ -180,7 +180,7 @@ def test_system_prompt_rate_extremes(catalog):
     never = _planner(catalog, system_prompt_rate=0.0)
     always = _planner(catalog, system_prompt_rate=1.0, complex_prompt_rate=0.0)
     assert all(never.task(i).system_prompt is None for i in range(50))
-    assert all(always.task(i).system_prompt in PROMPTS for i in range(50))
+    assert all(always.task(i).system_prompt.split("\n")[0] in PROMPTS for i in range(50))  # + a careful line
     rules = _planner(catalog, system_prompt_rate=1.0, complex_prompt_rate=1.0)
     styles = {rules.task(i).system_style for i in range(50)}
     assert styles <= {"complex", "simple"} and "complex" in styles  # "simple" only where no rule fits the tools

@@ -64,7 +64,7 @@ def test_a_confirmation_names_every_write_of_its_turn_and_rules_decide_it(fake, 
 
 @pytest.mark.parametrize("share", [0.25, 1.0])
 def test_writes_without_a_rule_are_mostly_called_directly(fake, tmp_path, share):
-    plan = {"system_prompt_rate": 0.0, "confirm_irreversible": share}
+    plan = {"system_prompt_rate": 1.0, "complex_prompt_rate": 0.0, "confirm_irreversible": share}
     result = run_category(fake, tmp_path / "run", "single", "blueprint", n=40, plan=plan)
     careful = [line for line in load_prompt("system/careful").lines() if not line.startswith("#")]
     turns, asked = [], 0
