@@ -41,9 +41,9 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 _MOMENT = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::\d{2})?$")
 _NO_FILTER = {"all", "any", "both", "everything", "none"}
-_LIMITS = {"limit", "max_results", "max_items", "top_k", "top_n", "num_results", "page_size", "count"}
+LIMITS = {"limit", "max_results", "max_items", "top_k", "top_n", "num_results", "page_size", "count"}
 _POSITION = {"date", "day", "start", "start_time", "start_date", "starts_at", "timestamp", "sent_at", "datetime"}
-_WINDOWS = (  # (lower bound, upper bound) argument names; either may be missing
+WINDOWS = (  # (lower bound, upper bound) argument names; either may be missing
     ("start_date", "end_date"),
     ("start", "end"),
     ("check_in", "check_out"),
@@ -206,7 +206,7 @@ def _filters(arguments: dict, result: dict) -> Iterator[tuple[str, str]]:
 
 def _window(arguments: dict, result: dict) -> Iterator[tuple[str, str]]:
     low = high = None
-    for first, last in _WINDOWS:
+    for first, last in WINDOWS:
         low = low or _day(arguments.get(first))
         high = high or _day(arguments.get(last))
     slack = 0
@@ -241,9 +241,9 @@ def _bounds(arguments: dict, result: dict) -> Iterator[tuple[str, str]]:
     for name, bound in arguments.items():
         if isinstance(bound, bool) or not isinstance(bound, (int, float)):
             continue
-        if name in _LIMITS or isinstance(result.get(name), list) and isinstance(bound, int):
+        if name in LIMITS or isinstance(result.get(name), list) and isinstance(bound, int):
             for key, value in result.items():
-                if isinstance(value, list) and (name in _LIMITS or key == name) and len(value) > bound:
+                if isinstance(value, list) and (name in LIMITS or key == name) and len(value) > bound:
                     yield key, f"{len(value)} {key} for {name} {bound}"
             continue
         found = re.fullmatch(r"(min|max)_(.+)|(.+)_(min|max)", name)

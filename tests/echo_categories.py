@@ -18,8 +18,8 @@ from typing import Any
 from filters.chain import values_at
 from filters.gazetteer import gazetteer
 from filters.schema import fits_parameter
-from pipeline.execute import mock_result
 from pipeline.generate.steps import NONE_ACTION
+from pipeline.mock import mock_result
 from pipeline.scenario import Scenario
 from pipeline.seeds import load_tools
 from pipeline.seeds.entities import bundled_entities

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from pipeline import sandbox
-from pipeline.execute import Execution, execute, mock_result, validate_result
+from pipeline.execute import Execution, execute, validate_result
+from pipeline.mock import mock_result
 from pipeline.sampler import ArgumentSampler, NotDrawable
 from pipeline.seeds import SeedTool, load_tools
 
@@ -109,7 +110,7 @@ def test_real_executor_runs_in_the_sandbox(name, arguments, expect):
         ("get_travel_time", {"origin": "Tokyo", "destination": "Seoul", "mode": "driving"}, "the sea lies between"),
         ("get_travel_time", {"origin": "Paris", "destination": "Berlin", "mode": "walking"}, "km apart"),
         ("geocode_address", {"address": "Nowhere Lane 5"}, "no match"),
-        ("get_nutrition_facts", {"food_item": "moon cheese"}, "no nutrition data"),
+        ("get_nutrition_facts", {"food_item": "dragon fruit"}, "no nutrition data"),
         ("get_current_weather", {"location": "Atlantis"}, "location not found"),
         ("search_flights", {"origin": "ZZZ", "destination": "JFK", "departure_date": "2026-07-01"}, "unknown airport"),
     ],
@@ -362,7 +363,7 @@ def test_mock_results_match_patterns_in_linear_time():
     """The mock checks an argument against the result schema's pattern; `(a+)+$` on "aaaa...!"
     took Python's re 2^40 steps. A child with a timeout: a regression never hangs the suite."""
     code = (
-        "from pipeline.execute import mock_result, validate_result\n"
+        "from pipeline.execute import validate_result\nfrom pipeline.mock import mock_result\n"
         "from pipeline.seeds import SeedTool\n"
         "q = {'type': 'string', 'pattern': '^(a+)+$'}\n"
         "schema = {'type': 'object', 'properties': {'q': q}, 'required': ['q']}\n"

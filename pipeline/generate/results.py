@@ -20,9 +20,10 @@ from typing import Any
 
 from filters.schema import validator_for
 from pipeline.backends.base import ChatRequest
-from pipeline.execute import execute, mock_result, validate_result
+from pipeline.execute import execute, validate_result
 from pipeline.generate.common import Context, StepError, parse_json_object, seed_for
 from pipeline.generate.transcript import Transcript
+from pipeline.mock import mock_result
 from pipeline.policy import confirmation_turns, needs_confirmation
 from pipeline.prompts import load_prompt
 from pipeline.task import Task

@@ -120,6 +120,61 @@ NUTRITION = {
     "salmon": (208, 20.4, 0.0, 13.4, 0.0),
     "coconut milk": (230, 2.3, 6.0, 23.8, 2.2),
     "feta": (264, 14.2, 4.1, 21.3, 0.0),
+    "oats": (389, 16.9, 66.3, 6.9, 10.6),
+    "rice": (130, 2.7, 28.2, 0.3, 0.4),
+    "chicken": (239, 27.3, 0.0, 13.6, 0.0),
+    "beef": (250, 26.0, 0.0, 15.0, 0.0),
+    "pork": (242, 27.0, 0.0, 14.0, 0.0),
+    "turkey": (189, 28.6, 0.0, 7.4, 0.0),
+    "fish": (105, 20.0, 0.0, 2.5, 0.0),
+    "white fish": (90, 19.0, 0.0, 1.0, 0.0),
+    "onion": (40, 1.1, 9.3, 0.1, 1.7),
+    "garlic": (149, 6.4, 33.1, 0.5, 2.1),
+    "ginger": (80, 1.8, 17.8, 0.8, 2.0),
+    "bread": (265, 9.0, 49.0, 3.2, 2.7),
+    "yogurt": (61, 3.5, 4.7, 3.3, 0.0),
+    "cheese": (402, 25.0, 1.3, 33.0, 0.0),
+    "cheddar": (403, 24.9, 1.3, 33.1, 0.0),
+    "parmesan": (431, 38.5, 4.1, 28.6, 0.0),
+    "paneer": (321, 25.0, 3.6, 25.0, 0.0),
+    "halloumi": (321, 21.0, 2.2, 25.0, 0.0),
+    "ricotta": (174, 11.3, 3.0, 13.0, 0.0),
+    "cream": (340, 2.1, 2.8, 36.0, 0.0),
+    "prawns": (99, 24.0, 0.2, 0.3, 0.0),
+    "mussels": (86, 11.9, 3.7, 2.2, 0.0),
+    "squid": (92, 15.6, 3.1, 1.4, 0.0),
+    "noodles": (138, 4.5, 25.0, 2.0, 1.0),
+    "rice noodles": (109, 0.9, 24.9, 0.2, 1.0),
+    "tomatoes": (18, 0.9, 3.9, 0.2, 1.2),
+    "peas": (81, 5.4, 14.5, 0.4, 5.7),
+    "kidney beans": (127, 8.7, 22.8, 0.5, 6.4),
+    "pinto beans": (143, 9.0, 26.2, 0.7, 9.0),
+    "eggplant": (25, 1.0, 5.9, 0.2, 3.0),
+    "aubergine": (25, 1.0, 5.9, 0.2, 3.0),
+    "asparagus": (20, 2.2, 3.9, 0.1, 2.1),
+    "cabbage": (25, 1.3, 5.8, 0.1, 2.5),
+    "bok choy": (13, 1.5, 2.2, 0.2, 1.0),
+    "butternut squash": (45, 1.0, 11.7, 0.1, 2.0),
+    "pumpkin": (26, 1.0, 6.5, 0.1, 0.5),
+    "celery": (16, 0.7, 3.0, 0.2, 1.6),
+    "leeks": (61, 1.5, 14.2, 0.3, 1.8),
+    "peppers": (31, 1.0, 6.0, 0.3, 2.1),
+    "lemon": (29, 1.1, 9.3, 0.3, 2.8),
+    "lime": (30, 0.7, 10.5, 0.2, 2.8),
+    "coconut": (354, 3.3, 15.2, 33.5, 9.0),
+    "chorizo": (455, 24.1, 1.9, 38.3, 0.0),
+    "prosciutto": (195, 28.0, 0.0, 9.0, 0.0),
+    "pork belly": (518, 9.3, 0.0, 53.0, 0.0),
+    "duck breast": (123, 19.9, 0.0, 4.3, 0.0),
+    "steak": (271, 25.0, 0.0, 19.0, 0.0),
+    "flour": (364, 10.3, 76.3, 1.0, 2.7),
+    "gnocchi": (133, 3.0, 30.0, 0.3, 1.4),
+    "tahini": (595, 17.0, 21.2, 53.8, 9.3),
+    "miso": (199, 12.8, 25.4, 6.0, 5.4),
+    "injera": (165, 5.4, 33.0, 1.0, 3.0),
+    "split peas": (118, 8.3, 21.1, 0.4, 8.3),
+    "melon": (34, 0.8, 8.2, 0.2, 0.9),
+    "cranberries": (46, 0.5, 12.2, 0.1, 4.6),
 }
 CUISINES = [
     "italian",
@@ -169,11 +224,42 @@ def _unit(*parts):
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
+STAND_INS = {"rice", "noodles", "steak"}  # "cauliflower rice" is cauliflower
+CONDIMENTS = {"sauce", "paste", "oil", "vinegar", "marinade", "spices", "powder", "seasoning", "stock"}
+MODIFIERS = {"red", "green", "white", "black", "brown", "sweet", "whole", "fresh", "ground", "new", "dark", "cherry"}
+
+
+def _cut_of(key):
+    """The row of the food a name is a cut or kind of, by its head word ("red lentils" -> lentils,
+    "lamb shoulder" -> lamb chop, "corn tortillas" -> tortilla); a stand-in made of another food
+    is that food ("cauliflower rice", "zucchini noodles"); None when no table food shares one."""
+    words = [word for word in key.split() if word not in MODIFIERS]
+    if words and words[-1] in CONDIMENTS:
+        return None  # fish sauce is not fish
+    if len(words) > 1 and words[-1] in STAND_INS and _food(words[0]) and _food(words[0])[0] < 100:
+        return _food(words[0])  # a vegetable shaped as rice or noodles
+    for word in reversed(words):
+        row = _food(word) or next(
+            (row for name, row in NUTRITION.items() if _singular(word) in map(_singular, name.split())), None
+        )
+        if row is not None:
+            return row
+    return None
+
+
+def _singular(word):
+    return word[:-2] if word.endswith("oes") else word[:-1] if word.endswith("s") else word
+
+
+def _food(word):
+    return NUTRITION.get(word) or NUTRITION.get(_singular(word))
+
+
 def get_nutrition_facts(food_item, serving_grams=100):
     """Scale the per-100 g table (every food of the seed's pool) to the serving; a food the
     table lacks has no data here (made-up numbers would be a wrong fact about a real food)."""
     key = " ".join(food_item.lower().split())
-    row = NUTRITION.get(key) or NUTRITION.get(key.rstrip("s")) or NUTRITION.get(key + "s")
+    row = NUTRITION.get(key) or NUTRITION.get(_singular(key)) or NUTRITION.get(key + "s") or _cut_of(key)
     if row is None:
         raise ValueError(f"no nutrition data for {food_item!r}")
     scale = serving_grams / 100
