@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from filters.gazetteer import gazetteer
+from filters.gazetteer import fold, gazetteer
 from filters.plausibility import _city_candidates, _km, _likely
 from filters.results import LIMITS, WINDOWS, result_problems
 from filters.schema import strip_extensions
@@ -185,16 +185,14 @@ class _Mock:
         return True
 
     def _placed(self, value: Any, name: str | None, schema: dict[str, Any]) -> Any:
-        """An address, city or location string put in the city the call names ("850 Broadway, New
-        York" -> "850 Broadway, Lisbon" for a Lisbon search); other values as they are."""
+        """An address, city or location string put in the city the call names (relocated); other
+        values as they are."""
         words = set((name or "").split("_"))
         if not isinstance(value, str) or self.city is None or not words & {"address", "city", "location", "town"}:
             return value
         if "current" in words:
             return value  # a parcel in transit is wherever it is
-        placed = (
-            f"{value.rsplit(', ', 1)[0]}, {self.city}" if ", " in value else self.city if "city" in words else value
-        )
+        placed = relocated(value, self.city) if ", " in value else self.city if "city" in words else value
         return placed if self._fits(schema, placed) else value
 
     def _route_km(self, name: str | None) -> float | None:
@@ -288,6 +286,20 @@ def _emit(items: list, rng: random.Random) -> str:
         elif op != "AT":  # anchors add nothing; anything else (ANY, NOT_LITERAL, lookarounds...) gives up
             raise ValueError(f"unsupported regex construct {op}")
     return "".join(out)
+
+
+DISTRICTS = ("City centre", "Old town", "Central station area", "Business district", "Riverside", "University quarter")
+
+
+def relocated(address: str, city: str) -> str:
+    """`address` moved to `city`: as it is when it is there already; else a district of `city`,
+    since a street belongs to its own city ("24 Leicester Square, London" for a Lisbon search
+    becomes "Old town, Lisbon", not "24 Leicester Square, Lisbon")."""
+    street, _, town = address.rpartition(", ")
+    if fold(town) == fold(city) or fold(city) in fold(address):
+        return address
+    pick = int(hashlib.sha256(address.encode()).hexdigest(), 16) % len(DISTRICTS)
+    return f"{DISTRICTS[pick]}, {city}"
 
 
 def _window(arguments: dict[str, Any]) -> tuple[date, int] | None:

@@ -48,16 +48,14 @@ def city(text, country=None):
     city's name among its words, else an airport code), as the gazetteer's dict; None when it
     names none. With `country` (ISO code), only a city of that country ("London", "CA")."""
     table = _table()
-    for part in [text] + [part for part in reversed(text.split(",")) if part.strip()]:
+    for whole, part in [(True, text)] + [(False, part) for part in reversed(text.split(",")) if part.strip()]:
         words = fold(part).split()
-        keys = (
-            [" ".join(words)]
-            + [  # "1071 XX Amsterdam", "Sydney NSW 2000"
-                " ".join(words[start : start + size])
-                for size in range(min(3, len(words)), 0, -1)
-                for start in range(len(words) - size, -1, -1)
-            ]
-        )
+        # a part's words may hold its city ("1071 XX Amsterdam", "Sydney NSW 2000"); the whole
+        # text's words may not ("Mercado San Juan de Dios, Guadalajara" is not San Juan)
+        sizes = [] if whole else range(min(3, len(words)), 0, -1)
+        keys = [" ".join(words)] + [
+            " ".join(words[start : start + size]) for size in sizes for start in range(len(words) - size, -1, -1)
+        ]
         for key in keys:
             readings = [c for c in table["cities"].get(key, []) if country in (None, c["country"])]
             if readings and not key.isdigit():
