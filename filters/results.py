@@ -21,7 +21,9 @@ it works on any dataset:
 - numbers: a bar's or a day's high below its low, open or close (OHLC), a max below its min; a
   percentage outside 0-100 (changes excepted); a total below the items listed; an unread count
   beyond a person's (`unread_max`); a route's distance shorter than the straight line between
-  its two cities, or more than three times it.
+  its two cities, or more than three times it; a route's duration at a speed its mode cannot
+  have (a walk over 10 km/h, a drive over 150, any trip under 1 km/h) or a step longer than the
+  route; a `subtask_count` other than the number of `subtasks` the call gave.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ WINDOWS = (  # (lower bound, upper bound) argument names; either may be missing
 _PLACE_ARG = {"city", "location", "address", "near", "place", "origin", "destination", "area", "town"}
 _PLACE_RESULT = {"address", "city", "location", "town"}
 _CHANGE = {"change", "growth", "return", "delta", "diff", "gain", "loss", "yield", "chance"}
+_TOP_SPEED = {"walk": 10.0, "foot": 10.0, "cycl": 45.0, "bik": 45.0, "driv": 150.0, "transit": 320.0}  # km/h
 _LOW_HIGH = (("low", "high"), ("min", "max"), ("lowest", "highest"), ("minimum", "maximum"))
 
 
@@ -107,6 +110,8 @@ def result_problems(arguments: dict, result: dict, options: ResultOptions | None
     yield from _places(arguments, result, options.place_km)
     yield from _numbers(result, "", options)
     yield from _route(arguments, result, options)
+    yield from _counted(arguments, result)
+    yield from _pace(arguments, result)
 
 
 # ---------------------------------------------------------------- agreement of two values
@@ -324,6 +329,47 @@ def _route(arguments: dict, result: dict, options: ResultOptions) -> Iterator[tu
         km = value * scale
         if km < 0.8 * line - 5 or km > options.route_factor * line + options.route_slack_km:
             yield key, f"{key} {value} for {ends[0]} -> {ends[1]}, {line:.0f} km apart as the crow flies"
+
+
+def _counted(arguments: dict, result: dict) -> Iterator[tuple[str, str]]:
+    """A `<thing>_count` of the result counts the call's `<thing>s` / `<thing>_ids` list."""
+    for key, number in result.items():
+        if not key.endswith("_count") or isinstance(number, bool) or not isinstance(number, int):
+            continue
+        stem = key[: -len("_count")]
+        given = next((arguments[k] for k in (stem + "s", stem + "es", stem + "_ids") if k in arguments), None)
+        if isinstance(given, list) and number != len(given):
+            yield key, f"{key} {number} for the {len(given)} the call gave"
+
+
+def _pace(arguments: dict, result: dict) -> Iterator[tuple[str, str]]:
+    """A route's duration at a speed its mode cannot have, and a step longer than the route."""
+    km = _kilometres(result)
+    minutes = result.get("duration_minutes")
+    mode = str(result.get("mode") or arguments.get("mode") or "driving").casefold()
+    fastest = next((v for k, v in _TOP_SPEED.items() if k in mode), 150.0)
+    if km is not None and km >= 1 and isinstance(minutes, (int, float)) and not isinstance(minutes, bool):
+        speed = km / max(minutes, 0.5) * 60
+        if speed > fastest or speed < 1:
+            yield "duration_minutes", f"{minutes} minutes for {km:g} km {mode}: {speed:.1f} km/h"
+    for path, item in _items(result):
+        step = _kilometres(item)
+        if km is not None and step is not None and step > km * 1.05 + 0.1:
+            key = next(k for k in ("distance_km", "distance_m", "distance_meters", "distance_miles") if k in item)
+            yield _join(path, key), f"a step of {step:g} km in a route of {km:g} km"
+
+
+def _kilometres(value: dict) -> float | None:
+    for key, scale in (
+        ("distance_km", 1.0),
+        ("distance_m", 0.001),
+        ("distance_meters", 0.001),
+        ("distance_miles", 1.609),
+    ):
+        number = value.get(key)
+        if isinstance(number, (int, float)) and not isinstance(number, bool):
+            return number * scale
+    return None
 
 
 # ---------------------------------------------------------------- numbers that cannot be true

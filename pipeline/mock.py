@@ -126,7 +126,7 @@ class _Mock:
             if key in required or key in self.needed or self.rng.random() < 0.8:
                 out[key] = self.value(sub, key)
         self.clock = saved
-        return _consistent(out)
+        return _consistent(out, self.arguments)
 
     def _array(self, schema: dict[str, Any], name: str | None) -> list[Any]:
         low = schema.get("minItems", 0)
@@ -216,8 +216,8 @@ class _Mock:
         low = low if low is not None else (0 if high is None or high > 0 else high - 1000)
         high = high if high is not None else low + 1000
         words = set((name or "").split("_"))
-        if words & _COUNTS and high - low > 200:
-            high = low + 50  # a person's unread messages, a list's total: tens, not tens of thousands
+        if words & _COUNTS and high - low > 20:
+            high = low + 12  # a person's unread messages, the attendees told: a dozen, not thousands
         for key, bound in self.arguments.items():
             side, stem = _bound_of(key)
             if stem and stem <= words and isinstance(bound, (int, float)) and not isinstance(bound, bool):
@@ -345,8 +345,27 @@ def _call_city(arguments: dict[str, Any]) -> str | None:
     return None
 
 
-def _consistent(out: dict[str, Any]) -> dict[str, Any]:
-    """High >= open, close >= low; a max not below its min; a total not below the items listed."""
+SPEED_KMH = {"walk": 4.8, "foot": 4.8, "cycl": 16.0, "bik": 16.0, "transit": 25.0}  # else driving, 40
+
+
+def _consistent(out: dict[str, Any], arguments: dict[str, Any]) -> dict[str, Any]:
+    """High >= open, close >= low; a max not below its min; a total not below the items listed;
+    a `<thing>_count` counting the call's list; a route's duration at its mode's speed and steps
+    adding up to it."""
+    for key in [k for k in out if k.endswith("_count") and isinstance(out[k], int)]:
+        stem = key[: -len("_count")]
+        given = next((arguments[k] for k in (stem + "s", stem + "es", stem + "_ids") if k in arguments), None)
+        if isinstance(given, list):
+            out[key] = len(given)
+    if isinstance(out.get("distance_km"), (int, float)) and isinstance(out.get("duration_minutes"), int):
+        mode = str(out.get("mode") or arguments.get("mode") or "driving").casefold()
+        speed = next((v for k, v in SPEED_KMH.items() if k in mode), 40.0)
+        minutes = max(1, math.ceil(out["distance_km"] / speed * 60))
+        out["duration_minutes"] = minutes if minutes <= 20000 else out["duration_minutes"]  # the seeds' maximum
+        steps = [s for s in out.get("steps") or [] if isinstance(s, dict) and isinstance(s.get("distance_m"), int)]
+        total = sum(step["distance_m"] for step in steps)
+        for step in steps if total > out["distance_km"] * 1000 else ():  # steps shrunk to fit the route
+            step["distance_m"] = int(step["distance_m"] * out["distance_km"] * 1000 / total)
     numbers = {k: v for k, v in out.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
     if "high" in numbers and "low" in numbers:
         prices = [numbers[k] for k in ("open", "high", "low", "close") if k in numbers]
