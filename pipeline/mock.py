@@ -40,9 +40,12 @@ _COUNTS = {"unread", "count", "total", "notified", "attendees", "wake", "results
 ROAD_FACTOR = 1.25  # road length / straight line
 
 
-def mock_result(tool: SeedTool, arguments: dict[str, Any], seed: int, needed: Sequence[str] = ()) -> Any:
+def mock_result(
+    tool: SeedTool, arguments: dict[str, Any], seed: int, needed: Sequence[str] = (), home: str | None = None
+) -> Any:
     """A deterministic result drawn from the tool's result_schema; `{"status": "ok"}` without one.
-    Every field named on a `needed` path (`offers[*].offer_id`) is present, optional or not."""
+    Every field named on a `needed` path (`offers[*].offer_id`) is present, optional or not.
+    `home`: the user's city, where places go when the call names none."""
     if tool.result_schema is None:
         return {"status": "ok"}
     best, fewest = None, math.inf
@@ -50,6 +53,7 @@ def mock_result(tool: SeedTool, arguments: dict[str, Any], seed: int, needed: Se
         key = [seed, tool.name, arguments] + ([draw] if draw else [])  # the first draw is the one it always was
         rng = random.Random(hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).digest())
         mock = _Mock(tool.result_schema, arguments, rng)
+        mock.city = mock.city or home
         mock.needed = {name for path in needed for name in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", path)}
         result = mock.value(tool.result_schema)
         problems = len(list(result_problems(arguments, result))) if isinstance(result, dict) else 0
@@ -144,8 +148,8 @@ class _Mock:
                 [item] if item not in items or isinstance(item, (dict, list)) and not schema.get("uniqueItems") else []
             )
             if len(items) == count:
-                return items
-        return items
+                break
+        return _in_time_order(items)
 
     def _string(self, schema: dict[str, Any], name: str | None) -> str:
         rng, form = self.rng, schema.get("format")
@@ -375,8 +379,28 @@ def _consistent(out: dict[str, Any], arguments: dict[str, Any]) -> dict[str, Any
             other = "_".join(big if w == small else w for w in key.split("_"))
             if small in key.split("_") and key != "low" and other in out and out[other] < out[key]:
                 out[key], out[other] = out[other], out[key]
+    for key, parts in out.items():  # a breakdown (by_channel) adds up to its total (unread)
+        total = next((out[k] for k in ("unread", "total", "count") if isinstance(out.get(k), int)), None)
+        if key.startswith("by_") and isinstance(parts, dict) and total is not None and parts:
+            names = [name for name, part in parts.items() if isinstance(part, int) and not isinstance(part, bool)]
+            for n, name in enumerate(names):
+                parts[name] = total // len(names) + (1 if n < total % len(names) else 0)
     lists = [v for v in out.values() if isinstance(v, list)]
     for key in ("total", "total_results", "total_count", "count"):
         if key in numbers and len(lists) == 1 and out[key] < len(lists[0]):
             out[key] = len(lists[0])
     return out
+
+
+def _in_time_order(items: list[Any]) -> list[Any]:
+    """Objects with a date (date, start, sent_at...) oldest first, as lists of bars, events and
+    messages come; anything else as drawn."""
+    key = next(
+        (
+            k
+            for k in ("date", "start", "sent_at", "timestamp", "published")
+            if items and all(isinstance(item, dict) and isinstance(item.get(k), str) for item in items)
+        ),
+        None,
+    )
+    return sorted(items, key=lambda item: item[key]) if key else items

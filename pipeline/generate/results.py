@@ -46,7 +46,10 @@ async def tool_result(
             raise ResultError("tool_error", f"{call['name']} executor: {run.error}")
         return run.result, "executed"
     if seed is None or seed.result_schema is None or ctx.tool_results == "mock":
-        mocked = mock_result(seed, arguments, seed_for(task, step), needed) if seed is not None else {"status": "ok"}
+        home = ((task.scenario or {}).get("persona") or {}).get("home_city")
+        mocked = (
+            mock_result(seed, arguments, seed_for(task, step), needed, home) if seed is not None else {"status": "ok"}
+        )
         return mocked, "mocked"
     return await _simulate(task, teacher, ctx, seed, call, arguments, step, needed), "simulated"
 
