@@ -53,11 +53,13 @@ def test_blueprint_run_writes_valid_records_and_manifest(fake, tmp_path):
     assert manifest["counts"]["accepted"] == 6 and manifest["counts"]["requested"] == 6
     assert manifest["teacher"]["structured_output"] == "json_schema"
     assert manifest["short_cells"] == []
+    assert manifest["tool_results"]["without_executor"] == "simulated by the teacher"  # an endpoint writes them
     assert set(manifest["funnel"]["removed_by_check"]) == {
         "generate",
         "format",
         "schema",
         "plausibility",
+        "results",
         "grounding",
         "category",
         "reference",
