@@ -23,12 +23,14 @@ from filters.plausibility import PlausibilityCheck
 from filters.quality import QualityCheck
 from filters.reasoning import ReasoningCheck
 from filters.reference import ReferenceCheck
+from filters.results import ResultCheck
 from filters.schema import SchemaCheck
 
 CHAIN: tuple[type[Check], ...] = (
     FormatCheck,
     SchemaCheck,
     PlausibilityCheck,  # plan defects are reported before grounding
+    ResultCheck,  # tool results that contradict their call or the world
     GroundingCheck,
     CategoryCheck,
     ReferenceCheck,

@@ -45,6 +45,13 @@ CODES: dict[str, tuple[str, str]] = {
         "plausibility",
         "a call switches something off and sets a level for it (power=off with a brightness, mode=off with a target)",
     ),
+    # results
+    "inconsistent_result": (
+        "results",
+        "a tool result contradicts its call (another city, date, id or status than asked; items outside the asked "
+        "filters, window or limit) or the world (high below low, a percentage over 100, a route shorter than the "
+        "straight line)",
+    ),
     # grounding
     "ungrounded_value": ("grounding", "an argument value nobody in the conversation said or returned before the call"),
     "unused_tool_result": ("grounding", "nested: a dependent call uses nothing the earlier tool results returned"),

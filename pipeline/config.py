@@ -137,6 +137,7 @@ class HubConfig(BaseModel):
     dry_run: bool = False  # write RUN_DIR/hub/ as it would be uploaded, upload nothing
     test_share: float = Field(0.1, ge=0, le=1)
     holdout_tools: list[str] = Field(default_factory=list)
+    include_mocked: bool = False  # also publish records with a mocked tool result (stand-ins, not facts)
 
 
 class BudgetConfig(BaseModel):

@@ -113,6 +113,14 @@ OPTIONS: dict[str, tuple[str | None, dict[str, Any]]] = {
         "hub.dry_run",
         {**_TRUE, "help": "write RUN_DIR/hub/ exactly as it would be uploaded; upload nothing"},
     ),
+    "--include-mocked": (
+        "hub.include_mocked",
+        {
+            **_TRUE,
+            "help": "also put records with a mocked tool result (meta.tool_results 'mocked') in the Hub "
+            "folder; they are left out by default",
+        },
+    ),
     "--max-failed-share": (
         "max_failed_share",
         {

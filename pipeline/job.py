@@ -423,7 +423,14 @@ def write_run(
     publishing = hub is not None and bool(hub.repo or hub.dry_run)
     if publishing:
         as_written = json.loads(json_text(manifest))  # what the card would read back from manifest.json
-        folder = build_hub_folder(out_dir, hub.license, hub.test_share, hub.holdout_tools, manifest=as_written)
+        folder = build_hub_folder(
+            out_dir,
+            hub.license,
+            hub.test_share,
+            hub.holdout_tools,
+            manifest=as_written,
+            include_mocked=hub.include_mocked,
+        )
     write_json(out_dir / "manifest.json", manifest)
     if publishing:
         LOG.info(upload(folder, hub.repo, hub.public, hub.dry_run))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+from collections import Counter
 from datetime import datetime, timezone
 from importlib import metadata
 from typing import Any
@@ -39,6 +40,23 @@ def versions(prompt_names: list[str]) -> dict[str, Any]:
         "python": platform.python_version(),
         "libraries": libraries,
         "prompts": {name: load_prompt(name).version for name in prompt_names},
+    }
+
+
+def tool_result_sources(accepted: list, default: str) -> dict[str, Any]:
+    """How the accepted records' tool results were made (executed, simulated, mocked), and what a
+    tool without an executor gets in this run; mocked results are stand-ins, so the Hub folder
+    leaves their records out unless asked (`--include-mocked`)."""
+    counts = Counter(p for record in accepted for p in ((record.meta or {}).get("tool_results") or []))
+    return {
+        "executed": counts["executed"],
+        "simulated": counts["simulated"],
+        "mocked": counts["mocked"],
+        "records_with_mocked": sum("mocked" in ((r.meta or {}).get("tool_results") or []) for r in accepted),
+        "without_executor": "simulated by the teacher"
+        if default == "simulate"
+        else "mocked from the result schema (the embedded 135M teacher cannot write results); "
+        "records with a mocked result are left out of the Hub folder unless --include-mocked",
     }
 
 
@@ -86,6 +104,7 @@ def build_manifest(
             "surplus_dropped": result.surplus,
             "unneeded_tasks": result.unneeded,
         },
+        "tool_results": tool_result_sources(result.accepted, config.resolved_tool_results),
         "funnel": {
             "candidates": result.candidates,
             "removed_by_check": funnel,

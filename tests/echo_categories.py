@@ -19,8 +19,8 @@ from filters.base import decoded
 from filters.chain import values_at
 from filters.gazetteer import gazetteer
 from filters.schema import fits_parameter
-from pipeline.execute import mock_result
 from pipeline.generate.steps import NONE_ACTION
+from pipeline.mock import mock_result, relocated
 from pipeline.scenario import Scenario
 from pipeline.seeds import load_tools
 from pipeline.seeds.entities import bundled_entities
@@ -373,15 +373,15 @@ _ADDRESS_KEY = re.compile(r"address|location")
 
 def _near_home(result: Any, home: str, arguments: str, key: str = "") -> Any:
     """What a good simulator does with a place the call does not name: puts it where the user
-    lives ("450 Sutter St, San Francisco" -> "450 Sutter St, Lisbon" for a Lisbon user)."""
+    lives ("450 Sutter St, San Francisco" -> "Old town, Lisbon" for a Lisbon user)."""
     if isinstance(result, dict):
         return {k: _near_home(v, home, arguments, k) for k, v in result.items()}
     if isinstance(result, list):
         return [_near_home(v, home, arguments, key) for v in result]
     if isinstance(result, str) and _ADDRESS_KEY.search(key) and ", " in result:
-        street, city = result.rsplit(", ", 1)
+        city = result.rsplit(", ", 1)[1]
         if city not in arguments and city != home:
-            return f"{street}, {home}"
+            return relocated(result, home)  # a district of home: a street belongs to its own city
     return result
 
 
@@ -423,7 +423,7 @@ def answer(body: dict[str, Any]) -> str | None:
         result = mock_result(_TOOLS[tool], arguments, seed, needed.group(1).split(", ") if needed else ())
         home = re.search(r"The user lives in (.+?): a place", system)
         city = _city_at(arguments) or (home.group(1) if home else None)  # coordinates name a place too
-        return json.dumps(_near_home(result, city, json.dumps(arguments)) if city else result)
+        return json.dumps(_near_home(result, city, json.dumps(arguments, ensure_ascii=False)) if city else result)
     if props in ({"request"}, {"request", "implausible"}):  # phrasing (implausible: strong teachers may refuse)
         return json.dumps({"request": _phrase(messages, seed)})
     if props == {"action"}:

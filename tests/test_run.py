@@ -54,6 +54,7 @@ def test_blueprint_run_writes_valid_records_and_manifest(fake, tmp_path):
     assert manifest["counts"]["accepted"] == 6 and manifest["counts"]["requested"] == 6
     assert manifest["teacher"]["structured_output"] == "json_schema"
     assert manifest["short_cells"] == []
+    assert manifest["tool_results"]["without_executor"] == "simulated by the teacher"  # an endpoint writes them
     assert set(manifest["funnel"]["removed_by_check"]) == set(FUNNEL)  # every stage, in filters.checks' order
     assert {"generate", "format", "schema", "grounding", "category", "quality", "judge", "dedup"} <= set(FUNNEL)
     assert [row["category"] for row in manifest["funnel"]["by_slice"]] == ["single"] * len(

@@ -24,6 +24,14 @@ def _variant(**changes):
     call = record["messages"][2]["tool_calls"][0]["function"]
     if "arguments" in changes:
         call["arguments"] = changes["arguments"]
+        given = changes["arguments"]
+        if isinstance(given, str) and given.startswith("{") and given.endswith("}"):
+            given = json.loads(given)
+        if (
+            isinstance(given, dict) and "ticker" in given
+        ):  # the result gives back the ticker asked (else inconsistent_result)
+            result = json.loads(record["messages"][3]["content"])
+            record["messages"][3]["content"] = json.dumps({**result, "ticker": given["ticker"]})
     if "user" in changes:
         record["messages"][1]["content"] = changes["user"]
     if "name" in changes:
@@ -343,6 +351,7 @@ def test_default_checks_order_and_unknown():
         "format",
         "schema",
         "plausibility",
+        "results",
         "grounding",
         "category",
         "reference",

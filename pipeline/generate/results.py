@@ -19,9 +19,10 @@ from typing import Any
 
 from filters.schema import validator_for
 from pipeline.backends.base import ChatRequest
-from pipeline.execute import execute, mock_result, validate_result
+from pipeline.execute import execute, validate_result
 from pipeline.generate.common import Context, StepError, parse_json_object, seed_for
 from pipeline.generate.transcript import Transcript
+from pipeline.mock import mock_result
 from pipeline.prompts import load_prompt
 from pipeline.task import Task
 
@@ -43,7 +44,10 @@ async def tool_result(
             raise ResultError("tool_error", f"{call['name']} executor: {run.error}")
         return run.result, "executed"
     if seed is None or seed.result_schema is None or ctx.tool_results == "mock":
-        mocked = mock_result(seed, arguments, seed_for(task, step), needed) if seed is not None else {"status": "ok"}
+        home = ((task.scenario or {}).get("persona") or {}).get("home_city")
+        mocked = (
+            mock_result(seed, arguments, seed_for(task, step), needed, home) if seed is not None else {"status": "ok"}
+        )
         return mocked, "mocked"
     return await _simulate(task, teacher, ctx, seed, call, arguments, step, needed), "simulated"
 

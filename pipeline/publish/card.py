@@ -124,6 +124,12 @@ def _run_sections(manifest: dict[str, Any]) -> list[str]:
         "|---|---|",
     ]
     lines += [f"| {check} | {count} |" for check, count in funnel.get("removed_by_check", {}).items()]
+    if manifest.get("mocked_left_out"):
+        lines += [
+            "",
+            f"{manifest['mocked_left_out']} accepted records with a mocked tool result (a stand-in drawn from the "
+            "tool's result schema, not a fact) are left out of this dataset (`--include-mocked` keeps them).",
+        ]
     codes = funnel.get("codes") or []
     if codes:
         lines += ["", "| check | code | candidates |", "|---|---|---|"]

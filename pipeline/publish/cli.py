@@ -26,6 +26,7 @@ FLAGS = {
     "dry_run": "--dry-run",
     "test_share": "--test-share",
     "holdout_tools": "--holdout-tools",
+    "include_mocked": "--include-mocked",
 }
 
 
@@ -59,6 +60,12 @@ def parse_args(argv: list[str] | None, prog: str = "python -m pipeline.publish")
     )
     p.add_argument("--test-share", type=float, help="share of split groups in the test split (default 0.1)")
     p.add_argument("--holdout-tools", help="comma-separated tools whose records all go to the test split")
+    p.add_argument(
+        "--include-mocked",
+        action="store_true",
+        default=None,
+        help="also publish records with a mocked tool result (left out by default)",
+    )
     return p.parse_args(argv)
 
 
@@ -69,7 +76,18 @@ def main(argv: list[str] | None = None, prog: str = "python -m pipeline.publish"
         args = parse_args(argv, prog)
         hub, run_dir = hub_settings(args), Path(args.run_dir)
         with RunLock(run_dir) if run_dir.is_dir() else nullcontext():  # no job rewrites the run meanwhile
-            print(publish(run_dir, hub.repo, hub.public, hub.license, hub.dry_run, hub.test_share, hub.holdout_tools))
+            print(
+                publish(
+                    run_dir,
+                    hub.repo,
+                    hub.public,
+                    hub.license,
+                    hub.dry_run,
+                    hub.test_share,
+                    hub.holdout_tools,
+                    hub.include_mocked,
+                )
+            )
         return errors.EXIT_DONE
 
     return errors.run_cli(job, "nothing was committed to the Hub (an upload is one commit)")

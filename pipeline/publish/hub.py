@@ -55,21 +55,34 @@ def _rows(path: Path) -> list[Any]:
     return rows
 
 
+def without_mocked(records: list, pairs: list[dict[str, Any]]) -> tuple[list, list[dict[str, Any]], int]:
+    """The records none of whose tool results is `mocked` (a stand-in drawn from a schema, not a
+    fact to train on), their pairs, and how many records were left out."""
+    kept = [r for r in records if "mocked" not in ((r.meta or {}).get("tool_results") or [])]
+    ids = {r.id for r in kept}
+    return kept, [p for p in pairs if p.get("record_id") in ids or "record_id" not in p], len(records) - len(kept)
+
+
 def build_hub_folder(
     run_dir: Path,
     license: str | None,
     test_share: float = 0.1,
     holdout_tools: list[str] | None = None,
     manifest: dict[str, Any] | None = None,
+    include_mocked: bool = False,
 ) -> Path:
     """Write RUN_DIR/hub/ (replacing an old one) and return its path. It is filled under a
     temporary name and renamed in, so a kill leaves the old folder or none, never a partial one.
     `manifest`: the run's, when a run is being finished (its manifest.json comes after the Hub
-    folder); else the run must be finished and its manifest.json is read."""
+    folder); else the run must be finished and its manifest.json is read. Records with a mocked
+    tool result are left out (the card says how many) unless `include_mocked`."""
     if manifest is None:
         records, pairs, manifest = read_run(run_dir)
     else:
         records, pairs = _records_and_pairs(run_dir)
+    if not include_mocked:
+        records, pairs, left_out = without_mocked(records, pairs)
+        manifest = {**manifest, "mocked_left_out": left_out}
     with atomic_folder(run_dir / HUB_FOLDER) as folder:
         written = write_dataset(folder, records, pairs, test_share, holdout_tools or [])
         (folder / "README.md").write_text(
@@ -132,10 +145,12 @@ def publish(
     dry_run: bool,
     test_share: float = 0.1,
     holdout_tools: list[str] | None = None,
+    include_mocked: bool = False,
 ) -> str:
     """Build the Hub folder and, unless `dry_run` or no target, push it; returns a one-line summary."""
     check_target(repo_id, license)
-    return upload(build_hub_folder(run_dir, license, test_share, holdout_tools), repo_id, public, dry_run)
+    folder = build_hub_folder(run_dir, license, test_share, holdout_tools, include_mocked=include_mocked)
+    return upload(folder, repo_id, public, dry_run)
 
 
 def upload(folder: Path, repo_id: str | None, public: bool, dry_run: bool) -> str:

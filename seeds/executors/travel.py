@@ -1,4 +1,5 @@
-"""Offline flight search: great-circle distances between known airports, hash-derived offers.
+"""Offline flight search: great-circle distances between airports of the project's gazetteer
+(places.py), hash-derived offers. An airport code nobody knows is refused, not given a made-up distance.
 
 Executor for the bundled seeds (see seeds/tools/travel.json). Offer ids match book_flight's
 `^FO-[A-Z0-9]{8}$` and flight numbers get_flight_status's pattern. Standard library only;
@@ -7,7 +8,13 @@ deterministic in the arguments; JSON-serialisable results.
 
 import datetime
 import hashlib
+import importlib.util
 import math
+import pathlib
+
+_spec = importlib.util.spec_from_file_location("places", pathlib.Path(__file__).with_name("places.py"))
+places = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(places)
 
 AIRPORTS = {  # IATA -> (latitude, longitude)
     "JFK": (40.64, -73.78),
@@ -60,10 +67,17 @@ def _unit(*parts):
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
+def _coordinates(code):
+    if code in AIRPORTS:
+        return AIRPORTS[code]
+    found = places.airport(code) or places.city(code)  # a metro code (LON, NYC) names a city
+    if found is None:
+        raise ValueError(f"unknown airport {code!r}")
+    return found["lat"], found["lon"]
+
+
 def _km(a, b):
-    if a not in AIRPORTS or b not in AIRPORTS:
-        return 800 + 8200 * _unit(*sorted((a, b)))
-    (lat1, lon1), (lat2, lon2) = (map(math.radians, AIRPORTS[code]) for code in (a, b))
+    (lat1, lon1), (lat2, lon2) = (map(math.radians, _coordinates(code)) for code in (a, b))
     h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     return 2 * 6371 * math.asin(math.sqrt(h))
 

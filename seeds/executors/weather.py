@@ -1,10 +1,18 @@
-"""Offline weather tools: a climate table per city with hash-derived variation.
+"""Offline weather tools: a climate table per city with hash-derived variation; another city of
+the project's gazetteer (places.py) gets the climate of its latitude.
 
 Executors for the bundled seeds (see seeds/tools/weather.json). Standard library only;
-deterministic in the arguments; JSON-serialisable results.
+deterministic in the arguments; JSON-serialisable results. A place the gazetteer does not know
+has no weather here (the call fails, as a real service answers "location not found").
 """
 
 import hashlib
+import importlib.util
+import pathlib
+
+_spec = importlib.util.spec_from_file_location("places", pathlib.Path(__file__).with_name("places.py"))
+places = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(places)
 
 # city -> (typical temperature °C, humidity %, likely conditions, typical PM2.5 µg/m³)
 CLIMATE = {
@@ -53,15 +61,23 @@ def _unit(*parts):
 
 
 def _climate(location):
+    """(mean °C, humidity %, likely conditions, PM2.5) of a table city, else from the latitude of
+    the gazetteer city the location names (annual means fall about 0.45 °C a degree beyond 15°)."""
     key = location.lower().split(",")[0].strip()
     if key in CLIMATE:
         return CLIMATE[key]
-    return (
-        round(-5 + 35 * _unit(key, "t")),
-        40 + int(50 * _unit(key, "h")),
-        ["clear", "partly_cloudy", "cloudy", "rain"],
-        round(4 + 30 * _unit(key, "pm")),
-    )
+    found = places.city(location)
+    if found is None:
+        raise ValueError(f"location not found: {location!r}")
+    latitude = abs(found["lat"])
+    mean = round(27 - 0.45 * max(0.0, latitude - 15))
+    if latitude < 23:
+        conditions = ["partly_cloudy", "clear", "rain", "thunderstorm"]
+    elif mean < 9:
+        conditions = ["cloudy", "partly_cloudy", "snow", "rain"]
+    else:
+        conditions = ["clear", "partly_cloudy", "cloudy", "rain"]
+    return mean, 70 if latitude < 23 else 65, conditions, 10
 
 
 def get_current_weather(location, units="metric"):

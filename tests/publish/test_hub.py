@@ -260,3 +260,30 @@ def test_a_kill_while_the_hub_folder_is_written_leaves_no_finished_run_and_a_rer
     pairs = {"pairs"} if (out / "pairs.jsonl").read_text().strip() else set()  # 3 records may give no verified pair
     assert {p.name for p in (out / "hub").iterdir()} == {"README.md", "data", "config.json", "run.log", *pairs}
     assert not [p.name for p in out.iterdir() if p.name.startswith(".")]  # the killed run's temporary folder is gone
+
+
+def test_records_with_a_mocked_result_stay_out_of_the_hub_folder_unless_asked(run_dir, tmp_path):
+    """A mocked tool result is a stand-in, not a fact: its record is left out of the Hub folder
+    (the card says so) unless include_mocked (--include-mocked)."""
+    import shutil
+
+    import pyarrow.parquet as pq
+
+    copy = tmp_path / "run"
+    shutil.copytree(run_dir, copy, ignore=shutil.ignore_patterns("hub", "run.lock"))
+    lines = (copy / "accepted.jsonl").read_text().splitlines()
+    first = json.loads(lines[0])
+    first["meta"]["tool_results"] = [*first["meta"].get("tool_results", []), "mocked"]
+    (copy / "accepted.jsonl").write_text("\n".join([json.dumps(first), *lines[1:]]) + "\n")
+
+    def rows(folder: Path) -> int:
+        return sum(pq.read_metadata(path).num_rows for path in (folder / "data").glob("*/*.parquet"))
+
+    folder = publish_module.build_hub_folder(copy, "apache-2.0")
+    assert rows(folder) == len(lines) - 1
+    assert "1 accepted records with a mocked tool result" in (folder / "README.md").read_text()
+    pairs = [json.loads(line) for line in (copy / "pairs.jsonl").read_text().splitlines()]
+    kept_pairs = sum(pq.read_metadata(p).num_rows for p in (folder / "pairs").glob("**/*.parquet"))
+    assert kept_pairs == sum(pair["record_id"] != first["id"] for pair in pairs)
+    folder = publish_module.build_hub_folder(copy, "apache-2.0", include_mocked=True)
+    assert rows(folder) == len(lines) and "mocked tool result" not in (folder / "README.md").read_text()

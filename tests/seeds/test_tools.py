@@ -923,7 +923,7 @@ def test_bundled_links_make_chains(bundled_links):
 def test_mocked_chains_follow_their_links(bundled, bundled_links):
     """A mock of the source gives values the target accepts (what a nested blueprint relies on)."""
     from filters.schema import strip_extensions, validator_for
-    from pipeline.execute import mock_result
+    from pipeline.mock import mock_result
 
     tools = {tool.name: tool for tool in bundled}
     for link in bundled_links:
