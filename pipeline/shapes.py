@@ -105,7 +105,7 @@ def nested(planner: Planner, target: str, tools: list[str], scenario: Scenario, 
     chains = _chains(planner, [target], [], high)
     longest = max(len(steps) for steps, _ in chains)
     lengths = sorted({len(steps) for steps, _ in chains if len(steps) >= min(low, longest)})
-    length = rng.choices(lengths, weights=[(n - 1) ** 2 for n in lengths])[0]  # 2: 1, 3: 4, 4: 9
+    length = rng.choices(lengths, weights=[(n - 1) ** 3 for n in lengths])[0]  # 2: 1, 3: 8, 4: 27
     targets, groups = rng.choice([chain for chain in chains if len(chain[0]) == length])
     links: list[dict[str, Any]] = []
     chosen: dict[tuple[int, str], dict[str, Any]] = {}  # (source step, items) -> its rule
