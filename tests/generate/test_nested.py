@@ -34,7 +34,10 @@ def test_a_good_teacher_yields_at_least_90_percent(fake, tmp_path, mode):
 
 def test_mocked_results_when_the_config_says_so(fake, tmp_path):
     result = run_category(fake, tmp_path / "run", "nested", "blueprint", n=4, tool_results="mock")
-    assert result["code"] == 0
+    # a mocked clinic address comes from a pool that ignores the user's city, so a chain that times the
+    # trip there from home can be a ground route across an ocean (issue 16, tool results): only that fails
+    assert result["code"] == 0 or all(entry["meta"]["codes"] == ["inconsistent_entity"] for entry in result["rejected"])
+    assert len(result["accepted"]) >= 3
     assert {p for record in result["accepted"] for p in record["meta"]["tool_results"]} <= {"executed", "mocked"}
     assert not any("You simulate the tool" in body["messages"][0]["content"] for body in fake.requests)
 
