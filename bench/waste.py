@@ -22,8 +22,8 @@ calls pipeline.run.main with exactly those arguments), after wrapping that modul
 the fake received is then assigned to the task whose id produced its `seed`; a task counts as
 useful when its id is the `meta.task` of a record in accepted.jsonl or rejected.jsonl (a task
 that ran in vain in one round and counted in a later one, from the response cache, is useful).
-Requests without a seed belong to no task: the probe (the judge's too, but these runs do not
-use --judge). A seed produced by two task ids would make the
+Requests without a seed belong to no task: the probe (these runs pass --no-judge: the judge,
+on by default for endpoints, is not generation). A seed produced by two task ids would make the
 attribution ambiguous; the script counts such requests and fails if there are any.
 
 Teacher yield: the echo teacher of tests/fake_openai.py answers every step correctly (yield
@@ -149,6 +149,7 @@ def run_one(
         str(out / "run"),
         "--concurrency",
         str(concurrency),
+        "--no-judge",  # the judge is on by default for endpoints; this bench measures generation waste
     ]
     if mode:
         args += ["--mode", mode]

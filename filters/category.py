@@ -8,8 +8,10 @@
   first assistant turn and may call only after the user answers it.
 - every category: an assistant answer after tool results that quotes a number ("$231.40",
   "12 degrees", "3 flights") must find it, at the precision shown, in a tool result (a value,
-  a list's length, a date or time part) or a user turn before it; else `inconsistent_answer`.
-  A count of what came back ("found 4 places") must come from the results alone.
+  a list's length, a date or time part), a user turn before it, or a derivation from the results
+  (sums, differences, totals, means, counts, rate and unit conversions, percentages); and it may
+  not contradict every returned weather condition, status or yes/no fact; else
+  `inconsistent_answer` (filters.answers has the rules).
 - every category: the system-prompt rules in `meta.policy` (filters.policy) hold, else `policy_violation`.
 - every category: no call is made twice with the same arguments in one turn or in the next call
   turn (`repeated_call`): "same as before" must change something. Asking again after other
@@ -18,20 +20,11 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-
-from filters.base import Check, Issue, decoded, leaves
+from filters.answers import contradiction, unsupported_number
+from filters.base import Check, Issue
 from filters.match import canonical_calls
-from filters.mentions import numbers_in
 from filters.policy import policy_issues
 from pipeline.record import Conversation
-
-_COUNTED = re.compile(r"\b(?:found|there (?:are|were|is)|returned|got|see|have)\s+\S?$", re.IGNORECASE)
-_STAMP = re.compile(
-    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2})?|\b\d{1,2}:\d{2}\b"
-)  # date and time parts an answer may quote
-_QUOTED = re.compile(r"(?<![\w.])[-+]?[$€£¥]?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?![\d/:-]|\w*[a-z]{2}\d)")
 
 
 class CategoryCheck(Check):
@@ -123,49 +116,17 @@ class CategoryCheck(Check):
             if not results:
                 continue
             said = [m.content for m in before if m.role in ("user", "system") and m.content]
-            returned = {number for content in results for number in _numbers_returned(content)}
-            returned |= numbers_in("\n".join(results)) | {
-                float(run)
-                for content in results
-                for stamp in _STAMP.findall(content)
-                for run in re.findall(r"\d+", stamp)
-            }
-            known = (
-                returned
-                | numbers_in("\n".join(said))
-                | {float(run) for text in said for run in re.findall(r"\d+", text)}
-            )
-            quoted = _STAMP.sub(" ", message.content)  # a date or time is a value, not a quantity: grounding's business
-            for match in _QUOTED.finditer(quoted):
-                # a count of what came back ("found 4 places") must come from the results themselves
-                counted = _COUNTED.search(quoted[max(0, match.start() - 20) : match.start() + 1])
-                whole, fraction = match.group(1).replace(",", ""), match.group(2) or ""
-                shown = float(f"{whole}.{fraction}" if fraction else whole) * (
-                    -1 if match.group(0).lstrip().startswith("-") else 1
-                )
-                step = 10 ** -len(fraction) if fraction else 1
-                tolerance = 1e-9 if counted else step / 2 + 1e-9  # a count is exact
-                if not any(abs(value - shown) <= tolerance for value in (returned if counted else known)):
-                    issues.append(
-                        self.issue(
-                            "inconsistent_answer",
-                            f"messages[{index}].content",
-                            f"the answer says {match.group(0).strip()}, which no tool result gives",
-                        )
+            number = unsupported_number(message.content, results, said)
+            if number is not None:
+                issues.append(
+                    self.issue(
+                        "inconsistent_answer",
+                        f"messages[{index}].content",
+                        f"the answer says {number}, which no tool result gives or derives",
                     )
-                    break
+                )
+                continue
+            contradicted = contradiction(message.content, results)
+            if contradicted:
+                issues.append(self.issue("inconsistent_answer", f"messages[{index}].content", contradicted))
         return issues
-
-
-def _numbers_returned(content: str) -> Iterator[float]:
-    """The numbers a tool result gives: its numeric values and the length of each of its lists."""
-    value = decoded(content)
-    for _, leaf in leaves(value):
-        if isinstance(leaf, (int, float)) and not isinstance(leaf, bool):
-            yield float(leaf)
-    stack = [value]
-    while stack:  # "found 3 places" counts a list
-        item = stack.pop()
-        if isinstance(item, list):
-            yield float(len(item))
-        stack.extend(item.values() if isinstance(item, dict) else item if isinstance(item, list) else ())

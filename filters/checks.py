@@ -21,6 +21,7 @@ from filters.format import FormatCheck
 from filters.grounding import GroundingCheck
 from filters.plausibility import PlausibilityCheck
 from filters.quality import QualityCheck
+from filters.reasoning import ReasoningCheck
 from filters.reference import ReferenceCheck
 from filters.schema import SchemaCheck
 
@@ -32,6 +33,7 @@ CHAIN: tuple[type[Check], ...] = (
     CategoryCheck,
     ReferenceCheck,
     QualityCheck,
+    ReasoningCheck,
 )
 CHECKS: dict[str, type[Check]] = {check.name: check for check in CHAIN}
 # every stage that can remove a candidate, in the order the funnel counts them: a candidate

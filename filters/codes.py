@@ -56,7 +56,12 @@ CODES: dict[str, tuple[str, str]] = {
     # quality
     "leaked_function_name": (
         "quality",
-        "a user turn writes a function name as an identifier (snake_case, camelCase, name(...)) or inside JSON",
+        "a user or assistant turn writes a function name as an identifier (snake_case, camelCase, name(...))"
+        " or inside JSON",
+    ),
+    "leaked_json": (
+        "quality",
+        "an assistant turn writes JSON: an object, a list of objects, or true/false/null where a word belongs",
     ),
     "placeholder_value": ("quality", 'a placeholder value ("string", example.com, John Doe, XYZ Inc., <city>, TBD...)'),
     "fewshot_copy": ("quality", "a user turn copies a few-shot example shown in the task's prompt (rapidfuzz >= 90)"),
@@ -68,7 +73,10 @@ CODES: dict[str, tuple[str, str]] = {
     # dedup
     "duplicate": ("dedup", "an exact or near duplicate of an earlier record (the message names its id)"),
     # judge (optional, LLM)
-    "judge_rejected": ("judge", "the LLM judge says the calls do not answer the request"),
+    "judge_rejected": (
+        "judge",
+        "the LLM judge says the calls do not answer the request or the answer misstates the results",
+    ),
     "judge_unparseable": ("judge", "the LLM judge's answer had no yes/no verdict"),
     # category
     "wrong_call_count": ("category", "the number of calls does not fit the category or the reference"),
@@ -79,10 +87,19 @@ CODES: dict[str, tuple[str, str]] = {
         "category",
         "a call made again with the same arguments in the same turn or the next call turn: nothing new was asked",
     ),
-    "inconsistent_answer": ("category", "the final answer quotes a number that no tool result (or user turn) gives"),
+    "inconsistent_answer": (
+        "category",
+        "the answer quotes a number that no tool result, user turn or derivation from them (sum, difference, count,"
+        " unit or rate conversion, percentage) gives, or contradicts every returned condition, status or yes/no fact",
+    ),
     "policy_violation": (
         "category",
         "a system-prompt rule in meta.policy broken (confirm first, max argument, never call, call order) or malformed",
+    ),
+    # reasoning
+    "ungrounded_reasoning": (
+        "reasoning",
+        "an assistant's reasoning_content states a number or quote that no earlier message or its own call holds",
     ),
     # reference
     "wrong_function": ("reference", "the calls name other functions than the reference calls"),
@@ -96,6 +113,11 @@ CODES: dict[str, tuple[str, str]] = {
         "a tool's executor failed (error, timeout, limit) or returned a result its result schema rejects",
     ),
     "invalid_tool_result": ("generate", "a simulated tool result does not validate against the tool's result schema"),
+    "bad_confirmation": (
+        "generate",
+        "the teacher's confirmation question is no yes/no question or leaves out a write of its turn, "
+        "or the user's answer is no plain yes (or no)",
+    ),
     "stated_missing_value": ("generate", "no_call missing_value: the request states the value it should leave out"),
     "implausible_plan": (
         "generate",

@@ -5,6 +5,7 @@ Rule shapes (plain dicts):
 - `{"type": "max_arg", "tool", "argument", "max"}`: a call with that argument above `max` needs it too;
 - `{"type": "never_call", "tool"}`: the tool is never called;
 - `{"type": "requires_before", "tool", "before"}`: `tool` is only called after an earlier call of `before`.
+Any rule may say `"exercised": true`: the sample's request runs into it on purpose (a label).
 
 The confirmation pattern: an assistant turn without calls asks a yes/no question, the next user
 turn accepts, and the very next assistant turn makes the call. After a user declines, no call of
@@ -15,11 +16,12 @@ here (filters/ depends only on the record model); pipeline.policy imports them.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, TypeAdapter, ValidationError, model_validator
 
-from filters.base import Issue, call_path
+from filters.base import Issue, call_path, decoded
 from pipeline.record import TOOL_NAME_RE, Conversation
 
 Name = Annotated[str, Field(pattern=TOOL_NAME_RE.pattern)]
@@ -27,6 +29,8 @@ Name = Annotated[str, Field(pattern=TOOL_NAME_RE.pattern)]
 
 class _Rule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    exercised: bool = False  # the request runs into this rule on purpose (a label; the check is the same)
 
 
 class ConfirmBefore(_Rule):
@@ -167,10 +171,16 @@ def _plain(text: str | None) -> str:
 
 
 def is_confirmation_question(text: str | None) -> bool:
-    """An assistant turn asking the user for a go-ahead: a question with a confirm/proceed/shall I... cue."""
+    """An assistant turn asking the user for a go-ahead: a question with a confirm/proceed/shall I...
+    cue (in its last question, dots of "Av. Atlântica" or "Happy birthday!! Have" inside it or not)."""
     plain = _plain(text)
     questions = [part for part in re.split(r"(?<=[.!?])\s+", plain) if part.rstrip("\"')*_ ").endswith("?")]
     if any(_ASKS.search(question) for question in questions):
+        return True
+    last = plain.rstrip("\"')*_ ")
+    if last.endswith("?") and any(
+        not re.match(r"\s*[.!]", last[cue.end() :]) for cue in _ASKS.finditer(last.rsplit("?", 2)[-2])
+    ):
         return True
     return (
         bool(questions)
@@ -195,8 +205,51 @@ def _mentions(question: str, name: str) -> bool:
     plain = _plain(question)
     if name.lower() in plain:
         return True
-    words = [word for word in re.split(r"[_\-]|(?<=[a-z])(?=[A-Z])", name.lower()) if len(word) > 2]
+    words = _words(name)
     return bool(words) and all(re.search(rf"\b{re.escape(word[:4])}", plain) for word in words)
+
+
+def _words(name: str) -> list[str]:
+    return [word for word in re.split(r"[_\-]|(?<=[a-z])(?=[A-Z])", name.lower()) if len(word) > 2]
+
+
+def covers(question: str | None, call: dict[str, Any], siblings: Sequence[dict[str, Any]] = ()) -> bool:
+    """Whether a confirmation question names `call` ({"name", "arguments"}) among the other calls
+    of its turn (`siblings`). The only call of a turn is what the question is about. Else the
+    question says a value the call passes (a string or a number) or a word of its function
+    ("book", "table" for book_table); against a sibling of the same function only values that
+    set this call apart count ("message Ana and Ben" covers both send_message calls; "save the
+    Hofbräuhaus to Visitors" the one of two Hofbräuhaus calls saving it to that list)."""
+    if not siblings:
+        return True
+    plain = _plain(question)
+    others = [_leaves(sibling.get("arguments")) for sibling in siblings if sibling.get("name") == call.get("name")]
+    said = {value for value in _leaves(call.get("arguments")) if _said(value, plain)}
+    if said and not any(said <= set(other) for other in others):  # no other call has all it says
+        return True
+    return not others and any(re.search(rf"\b{re.escape(word[:5])}", plain) for word in _words(str(call.get("name"))))
+
+
+def _leaves(value: Any) -> list[str]:
+    """The strings (3+ characters) and numbers inside arguments, lowercased, as text."""
+    if isinstance(value, dict):
+        return [leaf for item in value.values() for leaf in _leaves(item)]
+    if isinstance(value, list):
+        return [leaf for item in value for leaf in _leaves(item)]
+    if isinstance(value, bool) or value is None:
+        return []
+    if isinstance(value, (int, float)):
+        return [f"{value:g}" if isinstance(value, float) else str(value)]
+    text = _plain(str(value))
+    return [text] if len(text) >= 3 else []
+
+
+def _said(value: str, plain: str) -> bool:
+    """A value in a question: the whole string, or a number with optional thousands separators."""
+    if re.fullmatch(r"-?\d+(?:\.\d+)?", value):
+        spaced = plain.replace(",", "")
+        return re.search(rf"(?<![\d.]){re.escape(value)}(?![\d]|\.\d)", spaced) is not None
+    return re.search(rf"(?<!\w){re.escape(value)}(?!\w)", plain) is not None
 
 
 # --- the check ---------------------------------------------------------------------------------
@@ -232,13 +285,22 @@ def policy_issues(record: Conversation) -> list[Issue]:
             and is_acceptance(messages[i - 1].content)
             and _asks(messages[i - 2])
         )
-        for j, tool_call in enumerate(message.tool_calls):
-            call = {"name": tool_call.function.name, "arguments": tool_call.function.arguments}
-            problem = _problem(rules, call, called, confirmed, declined)
+        calls = [
+            {"name": tool_call.function.name, "arguments": _arguments(tool_call.function.arguments)}
+            for tool_call in message.tool_calls
+        ]
+        for j, call in enumerate(calls):
+            siblings = calls[:j] + calls[j + 1 :]
+            covered = confirmed and covers(messages[i - 2].content, call, siblings)
+            problem = _problem(rules, call, called, covered, declined, confirmed)
             if problem:
                 issues.append(Issue("category", "policy_violation", call_path(i, j), problem))
         called |= {tool_call.function.name for tool_call in message.tool_calls}
     return issues
+
+
+def _arguments(arguments: Any) -> Any:
+    return decoded(arguments) if isinstance(arguments, str) else arguments
 
 
 def _asks(message: Any) -> bool:
@@ -246,7 +308,12 @@ def _asks(message: Any) -> bool:
 
 
 def _problem(
-    rules: list[Any], call: dict[str, Any], called: set[str], confirmed: bool, declined: str | None
+    rules: list[Any],
+    call: dict[str, Any],
+    called: set[str],
+    confirmed: bool,
+    declined: str | None,
+    asked: bool = False,
 ) -> str | None:
     name = call["name"]
     for rule in rules:
@@ -259,5 +326,7 @@ def _problem(
         label = f"{rule_label(rule)}: " if rule is not None else ""
         return f"{label}{name} is called after the user declined it"
     if rule is not None and not confirmed:
+        if asked:
+            return f"{rule_label(rule)}: the confirmation question before {name} does not name this call"
         return f"{rule_label(rule)}: {name} is called without a confirmation question and the user's yes just before"
     return None

@@ -1,11 +1,15 @@
 """Quality rules: leaked function names, placeholder values, few-shot copies, length, refusals, language.
 
 Rules, decided once:
-- leaked_function_name: a user turn writes a tool name as an identifier: a name with "_" or camelCase
-  (and its snake/camel variants), any name directly followed by "(", or a name quoted inside a
-  `{...}` (or `"name":`/`"arguments":` keys there). Plain words ("search flights") never count.
-  A snake_case or camelCase parameter name written as is ("flight_number: QF12") counts too:
-  it is the schema, not the user, talking.
+- leaked_function_name: a user or assistant turn writes a tool name as an identifier: a name with
+  "_" or camelCase (and its snake/camel variants), any name directly followed by "(", or a name
+  quoted inside a `{...}` (or `"name":`/`"arguments":` keys there). Plain words ("search
+  flights") never count. A snake_case or camelCase parameter name written as is ("flight_number:
+  QF12") counts too: it is the schema, not the person, talking.
+- leaked_json: an assistant turn (without a leaked name) writes JSON: an object with a
+  quoted key (`{"temperature_c": 21}`), a list of objects, or a JSON literal where a word belongs
+  (`locked: true`, `= false`, "set to null", `"true"`, a bare `null`). "That's true" and "false
+  reading" are prose and pass. A user may paste JSON on purpose ('my budget is {"max": 300}').
 - placeholder_value: a string argument (at any depth) that as a whole, casefolded, is a stand-in
   ("string", "TBD", "John Doe", "12345"...), or is shaped like one (<city>, {ticker}, [name],
   YOUR_KEY, "INSERT ... HERE", "...", xxx-xxx-xxxx, 123-456-7890, anything at example.com/.org/.net,
@@ -188,6 +192,13 @@ def _parameter_pattern(parameters: tuple[str, ...]) -> re.Pattern:
 
 
 BRACES_RE = re.compile(r"\{.*\}", re.S)
+JSON_RE = re.compile(
+    r"\{\s*[\"'][^\"'\n]{1,60}[\"']\s*:"  # an object with a quoted key
+    r"|\[\s*\{"  # a list of objects
+    r"|(?:[:=]\s*|\bto\s+)(?:true|false|null)\b|([\"'`])(?:true|false|null)\1"  # a literal as a value
+    r"|(?<![\w-])null(?![\w-])(?! and void)"  # null is not an English word
+    r"|[:=]\s*(?:True|False|None)\b"  # the Python spelling
+)
 APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 _CANT = r"i(?: can't| cannot| can not| won't| am unable to|'m unable to| am not able to|'m not able to)"
 _VERB = (
@@ -226,6 +237,50 @@ def copied_example(text: str, shown: list[str], threshold: float = 90.0) -> int 
     """Index into `shown` of a few-shot text that `text` copies (rapidfuzz ratio >= threshold), else None."""
     best = process.extractOne(_fold(text), [_fold(s) for s in shown], scorer=fuzz.ratio, score_cutoff=threshold)
     return None if best is None else best[2]
+
+
+def leaked_json(text: str) -> str | None:
+    """The JSON a text writes (an object, a list of objects, a literal where a word belongs), or None."""
+    match = JSON_RE.search(text)
+    return match.group(0).strip() if match else None
+
+
+def _identifiers(record: Conversation) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The record's tool names and its snake_case or camelCase parameter names."""
+    names = tuple(tool.function.name for tool in record.tools)
+    parameters = tuple(
+        sorted(
+            {
+                key
+                for tool in record.tools
+                for key in (tool.function.parameters.get("properties") or {})
+                if isinstance(key, str) and ("_" in key or re.search(r"[a-z][A-Z]", key))
+            }
+        )
+    )
+    return names, parameters
+
+
+def leaked_parameter(parameters: tuple[str, ...], text: str, role: str = "user") -> str | None:
+    """A message naming a snake_case or camelCase parameter name written in the turn, or None
+    (a template's field label leaking into the text: "flight_number: QF12")."""
+    if not parameters:
+        return None
+    match = _parameter_pattern(parameters).search(text)
+    return f"the {role} turn writes the parameter name {match.group(0)!r} as an identifier" if match else None
+
+
+def leaked_name(names: tuple[str, ...], text: str, role: str = "user") -> str | None:
+    """A message naming the leaked function, or None."""
+    if not names:
+        return None
+    leak, quoted = _leak_patterns(names)
+    match = leak.search(text)
+    if match:
+        return f"the {role} turn writes the function name {match.group(0)!r} as an identifier"
+    braces = BRACES_RE.search(text)
+    match = quoted.search(braces.group(0)) if braces else None
+    return f"the {role} turn writes a tool call as JSON ({match.group(0)})" if match else None
 
 
 # -- language ---------------------------------------------------------------------------------------
@@ -267,6 +322,7 @@ class QualityCheck(Check):
     def __call__(self, record: Conversation) -> list[Issue]:
         users = [(i, m.content) for i, m in enumerate(record.messages) if m.role == "user"]
         issues = self._user_turns(record, users)
+        identifiers = _identifiers(record)
         last_user = ""
         for i, message in enumerate(record.messages):
             if message.role == "user" and isinstance(message.content, str):
@@ -302,22 +358,14 @@ class QualityCheck(Check):
                             "the assistant turn repeats the user's message instead of answering it",
                         )
                     )
+                if isinstance(message.content, str):
+                    issues.extend(self._leaks(*identifiers, message.content, f"messages[{i}].content", "assistant"))
                 issues.extend(self._placeholders(record, i, message))
         return issues
 
     def _user_turns(self, record: Conversation, users: list[tuple[int, str | None]]) -> list[Issue]:
         opts, issues = self.options, []
-        names = tuple(tool.function.name for tool in record.tools)
-        parameters = tuple(
-            sorted(
-                {
-                    key
-                    for tool in record.tools
-                    for key in (tool.function.parameters.get("properties") or {})
-                    if isinstance(key, str) and ("_" in key or re.search(r"[a-z][A-Z]", key))
-                }
-            )
-        )
+        names, parameters = _identifiers(record)
         fewshot = record.meta.get("fewshot")
         shown = [s for s in fewshot if isinstance(s, str)] if isinstance(fewshot, list) else []
         language = str(record.meta.get("language") or opts.language or "").split("-")[0].split("_")[0].lower()
@@ -339,9 +387,7 @@ class QualityCheck(Check):
                         "too_long", path, f"the user turn has {len(stripped)} characters (max {opts.max_user_chars})"
                     )
                 )
-            leak = self._leak(names, text) or self._leaked_parameter(parameters, text)
-            if leak:
-                issues.append(self.issue("leaked_function_name", path, leak))
+            issues.extend(self._leaks(names, parameters, text, path, "user"))
             copied = copied_example(text, shown, opts.fewshot_threshold) if shown else None
             if copied is not None:
                 issues.append(
@@ -360,27 +406,16 @@ class QualityCheck(Check):
                 issues.append(self.issue("language", path, f"the user turn reads as {other!r}, not {language!r}"))
         return issues
 
-    @staticmethod
-    def _leaked_parameter(parameters: tuple[str, ...], text: str) -> str | None:
-        """A message naming a snake_case or camelCase parameter name written in the turn, or None
-        (a template's field label leaking into the request: "flight_number: QF12")."""
-        if not parameters:
-            return None
-        match = _parameter_pattern(parameters).search(text)
-        return f"the user turn writes the parameter name {match.group(0)!r} as an identifier" if match else None
-
-    @staticmethod
-    def _leak(names: tuple[str, ...], text: str) -> str | None:
-        """A message naming the leaked function, or None."""
-        if not names:
-            return None
-        leak, quoted = _leak_patterns(names)
-        match = leak.search(text)
-        if match:
-            return f"the user turn writes the function name {match.group(0)!r} as an identifier"
-        braces = BRACES_RE.search(text)
-        match = quoted.search(braces.group(0)) if braces else None
-        return f"the user turn writes a tool call as JSON ({match.group(0)})" if match else None
+    def _leaks(
+        self, names: tuple[str, ...], parameters: tuple[str, ...], text: str, path: str, role: str
+    ) -> list[Issue]:
+        """A turn's leaked function or parameter name (leaked_function_name), else an assistant turn's
+        JSON (leaked_json)."""
+        leak = leaked_name(names, text, role) or leaked_parameter(parameters, text, role)
+        if leak:
+            return [self.issue("leaked_function_name", path, leak)]
+        found = leaked_json(text) if role == "assistant" else None  # a user may paste JSON on purpose
+        return [self.issue("leaked_json", path, f"the {role} turn writes JSON ({found!r})")] if found else []
 
     def _placeholders(self, record: Conversation, i: int, message: Message) -> list[Issue]:
         issues = []

@@ -28,7 +28,7 @@ from pipeline.seeds.examples import load_examples
 _SOLVE = ("single/solve", "single/fill")
 _ANSWER = ("reply/assistant", "tools/simulate")
 SYSTEM_PROMPTS = ("system/simple", "system/complex", "system/confirm")  # every category may draw these
-JUDGE_PROMPTS = ("judge/calls",)  # with --judge
+JUDGE_PROMPTS = ("judge/calls",)  # when the judge runs (default with an endpoint; --judge/--no-judge)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from pipeline.backends.endpoint import check_base_url
 from pipeline.categories import CATEGORIES
 from pipeline.pairs import PAIR_TYPES  # the type names live with their perturbations
 
-NO_CALL_KINDS = ("unrelated", "missing_value", "unavailable_tool")
+NO_CALL_KINDS = ("unrelated", "missing_value", "unavailable_tool", "forbidden")
 SYSTEM_STYLES = ("none", "simple", "complex")
 Mode = Literal["free", "blueprint"]
 
@@ -41,13 +41,16 @@ SMALL_TEACHER: dict[str, tuple[Any, Any]] = {
     "plan.alias_rate": (0.5, 0.2),  # a 135M solver rarely maps "Nvidia" to NVDA
     "plan.spoken_rate": (1.0, 0.2),  # nor "next Friday" to a date: it mostly sees the ISO form
     "plan.parallel_phrasing": ("joint", "per_call"),  # it rarely states every value of 2+ calls at once
-    "plan.templated_turns": (False, True),  # it writes neither the follow-up question nor the value
+    "plan.templated_turns": (False, True),  # it writes no follow-up or confirmation question, nor the answers
     "plan.tool_results": ("simulate", "mock"),
     "teacher.temperatures": ([0.2, 0.7, 1.0], [0.2, 0.5, 0.8]),  # it kept 0 of 14 candidates at 1.0
     "candidates_per_record": (10, 25),
     # the yield the first round is sized for before anything is counted: a capable endpoint keeps
     # nearly every candidate; the embedded teacher kept 20 of 413 and 20 of 401 (README)
     "initial_yield": (1.0, 0.05),  # per wanted record; a category may set its own (pipeline.categories)
+    # the LLM judge (calls and answer) costs one request per candidate that passed the checks; a
+    # 135M model's yes/no says nothing, so only an endpoint judges by default (`--no-judge` skips it)
+    "checks.judge": (True, False),
 }
 
 
@@ -189,12 +192,25 @@ class PlanConfig(BaseModel):
     parallel_phrasing: Literal["joint", "per_call"] | None = None
     chain_length: tuple[int, int] = (2, 4)  # calls in a nested chain (as long as the seeds' links allow)
     turns: tuple[int, int] = (3, 5)  # user turns in a multi_turn conversation
-    no_call_kinds: dict[str, float] = Field(default_factory=lambda: dict.fromkeys(NO_CALL_KINDS, 1.0))
+    chat_turns: int = Field(1, ge=0)  # multi_turn: at most this many turns of plain chat (no call) each
+    # forbidden: the request asks for a tool the system prompt's never_call rule forbids (write tools only)
+    no_call_kinds: dict[str, float] = Field(
+        default_factory=lambda: {"unrelated": 1.0, "missing_value": 1.0, "unavailable_tool": 1.0, "forbidden": 0.6}
+    )
+    # share of max_arg rules on a planned call whose value is set above the max, so the rule bites
+    rule_test_rate: float = Field(0.5, ge=0, le=1)
     read_only: bool = False  # only tools that change nothing (seed read_only: true)
-    confirm_writes: bool = True  # a call of a tool that changes data follows the confirmation pattern, rule or not
-    # no_call missing_value: the follow-up question and the user's value from templates (prompts/no_call/missing.txt)
+    # confirmation turns (pipeline.generate.confirm): a write is called directly unless a system-prompt rule
+    # asks first; confirm_writes asks before every write; confirm_irreversible is the share of tasks with a
+    # write that cannot be undone (delete, cancel, pay, order) whose system prompt asks to confirm those
+    # (prompts/system/careful.txt), so their assistant asks first for a reason the model can see
+    confirm_writes: bool = False
+    confirm_irreversible: float = Field(0.25, ge=0, le=1)
+    # confirmation turns and no_call missing_value's follow-up question and value from templates
+    # (prompts/system/confirm.txt, prompts/no_call/missing.txt)
     templated_turns: bool | None = None
     tool_results: Literal["simulate", "mock"] | None = None  # results of tools without an executor
+    reasoning: bool = False  # a teacher-written rationale before each call turn (message.reasoning_content)
     execute_side_effects: bool = (
         False  # run executors of tools that change data (else those results are simulated/mocked)
     )
@@ -231,7 +247,9 @@ class ChecksConfig(BaseModel):
     dedup: bool = True
     dedup_threshold: float = Field(90.0, ge=0, le=100)
     template_cap: int = Field(50, ge=1)  # records per value-masked request template
-    judge: bool = False  # ask the teacher whether each accepted candidate's calls answer its request
+    judge: bool | None = (
+        None  # ask the teacher whether each candidate's calls and answer are right (default: SMALL_TEACHER)
+    )
 
     @field_validator("enabled")
     @classmethod
@@ -326,6 +344,10 @@ class RunConfig(BaseModel):
     @property
     def resolved_mode(self) -> str:
         return self._default("mode", self.mode)
+
+    @property
+    def resolved_judge(self) -> bool:
+        return self._default("checks.judge", self.checks.judge)
 
     @property
     def resolved_initial_yield(self) -> float:

@@ -76,7 +76,12 @@ OPTIONS: dict[str, tuple[str | None, dict[str, Any]]] = {
     ),
     "--judge": (
         "checks.judge",
-        {**_TRUE, "help": "ask the teacher to judge each candidate that passed the checks (one more request each)"},
+        {
+            "action": argparse.BooleanOptionalAction,
+            "default": None,
+            "help": "ask the teacher whether each candidate that passed the checks has the right calls and answer "
+            "(one more request each; default on with --base-url, off on the embedded teacher)",
+        },
     ),
     "--rpm": (
         "teacher.rpm",

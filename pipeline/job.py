@@ -38,6 +38,7 @@ from pipeline.config import HubConfig, RunConfig
 from pipeline.engine import Engine, RunResult, merge_results
 from pipeline.errors import InputError
 from pipeline.generate.common import Candidate, Context
+from pipeline.generate.reasoning import add_reasoning
 from pipeline.generate.single import literal_examples
 from pipeline.judge import judge
 from pipeline.lock import RunLock
@@ -73,7 +74,7 @@ def run(config: RunConfig) -> int:
     catalog = load_tools(config.tools, executors=config.executors)
     sandbox.check_executors(catalog, config.plan.execute_side_effects)
     links = load_links(config.tools, catalog)
-    check_files(list(config.category_counts()), config.resolved_mode, config.checks.judge)
+    check_files(list(config.category_counts()), config.resolved_mode, config.resolved_judge)
     for category in config.category_counts():
         planner_for(config, category, catalog, links)
     hub = config.hub
@@ -217,7 +218,7 @@ async def generate(
                         seen["passed"] = result.passed
                         LOG.info(f"{category}: {result.passed} of {n} passed so far, {result.done} candidates")
 
-                steps = candidate_steps(CATEGORIES[category].generate, teacher, context, checks, config.checks.judge)
+                steps = candidate_steps(CATEGORIES[category].generate, teacher, context, checks, config.resolved_judge)
                 engine = Engine(
                     planner,
                     steps,
@@ -244,12 +245,15 @@ async def generate(
 
 
 def candidate_steps(generate_one, teacher, context: Context, checks: list[Check], with_judge: bool):
-    """One task's way to a checked candidate: generate (the category's generator) -> check (the
+    """One task's way to a checked candidate: generate (the category's generator, then the
+    reasoning before each call turn when `plan.reasoning`) -> check (the
     chain; a crashing check is a check_error issue) -> judge (only candidates every check passed);
     an accepted record gets `meta.grounding` (argument path -> kind, filters.grounding)."""
 
     async def steps(task) -> Candidate:
         candidate = await generate_one(task, teacher, context)
+        if context.reasoning:
+            candidate = await add_reasoning(candidate, teacher, context)
         if candidate.record is not None and not candidate.issues:
             candidate.issues = run_checks(candidate.record, checks)
             if with_judge and not candidate.issues:  # never spent on a candidate the checks rejected
@@ -333,6 +337,7 @@ def build_context(
         fewshot_version=examples_version(CATEGORIES[category].examples),
         parallel_phrasing=config.resolved_parallel_phrasing,
         confirm_writes=config.plan.confirm_writes,
+        reasoning=config.plan.reasoning,
         templated_turns=config.resolved_templated_turns,
         second_solve=config.pairs.second_solve if config.pairs.enabled else None,
         situation=not t.embedded,
@@ -384,7 +389,7 @@ def run_manifest(
     """manifest.json of a run (or a shard, or a merge of shards): status, counts, funnel, usage and cost,
     versions, pairs."""
     status = "budget_reached" if result.stopped else "complete"
-    prompts = prompt_names(list(config.category_counts()), config.resolved_mode, config.checks.judge)
+    prompts = prompt_names(list(config.category_counts()), config.resolved_mode, config.resolved_judge)
     manifest = build_manifest(
         config, result, usage, teacher_info, prompts, started, wall_seconds, status, tool_name_map=name_map(catalog)
     )

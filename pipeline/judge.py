@@ -1,7 +1,10 @@
-"""The optional LLM judge (off by default): does each call of an accepted candidate answer the request?
+"""The LLM judge: do a candidate's calls answer the request, and does its answer agree with the results?
 
-It runs only on candidates that passed every other check, asks the teacher once (temperature 0,
-a constrained {"verdict", "reason"} answer), stores the verdict and reason in `meta.judge`, and
+On by default with an endpoint, off on the embedded 135M teacher (config.SMALL_TEACHER; `--judge`
+/ `--no-judge` decide). The rules in filters.answers catch the numbers and the well-defined words
+(conditions, statuses, yes/no facts) of an answer; the judge is asked about the rest. It runs
+only on candidates that passed every other check, asks the teacher once (temperature 0, a
+constrained {"verdict", "reason"} answer), stores the verdict and reason in `meta.judge`, and
 turns a "no" into `judge_rejected`. An answer without a verdict is `judge_unparseable`, so a
 flaky judge shows in the funnel instead of passing samples silently; a judge request that fails
 after its retries is the task's `teacher_error`, like any other teacher failure.

@@ -101,6 +101,8 @@ def _with_calls(decision: Decision, calls: list[dict[str, Any]], content: str | 
     digits = hashlib.sha256(f"{decision.record.id}-{decision.index}-{len(calls)}".encode()).hexdigest()
     spare = "".join(c for c in digits if c.isalnum())
     turn: Turn = {"role": "assistant", "content": content}
+    if decision.chosen.get("reasoning_content"):  # the same rationale: the pair differs in the calls only
+        turn["reasoning_content"] = decision.chosen["reasoning_content"]
     if calls:
         turn["tool_calls"] = [
             {

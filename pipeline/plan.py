@@ -14,7 +14,8 @@ from typing import Any
 
 from pipeline.categories import CATEGORIES
 from pipeline.config import RunConfig
-from pipeline.policy import draw_rules, render_rules
+from pipeline.policy import IRREVERSIBLE, NICE_NUMBERS, draw_rules, max_arg_rule, render_rules
+from pipeline.prompts import load_prompt
 from pipeline.record import new_call_id
 from pipeline.sampler import ArgumentSampler, NotDrawable
 from pipeline.scenario import Scenario
@@ -30,6 +31,9 @@ STYLES = (
     "with a little context about why the user needs it",
     "terse, a few words",
 )
+
+
+DEFAULT_SYSTEM = "You are a helpful assistant with access to tools."  # before a careful line, when none was drawn
 
 
 class Planner:
@@ -147,10 +151,22 @@ class Planner:
         call_ids = [new_call_id(rng) for _ in range(max(4, 2 * len(blueprint or targets)))]
         system_style, rules = ("simple" if system else "none"), []
         policy_rng = random.Random(stable_int(config.seed, self.category, index, "policy"))
-        if system and self.spec.rules and policy_rng.random() < config.plan.complex_prompt_rate:
+        forbidden = shape.get("kind") == "forbidden"  # no_call: the request asks for what a rule forbids
+        if forbidden or (system and self.spec.rules and policy_rng.random() < config.plan.complex_prompt_rate):
             rules = self._rules(tools, targets, policy_rng)
+            if forbidden:
+                rules = [{"type": "never_call", "tool": target, "exercised": True}] + _without(rules, target)
+            elif blueprint is not None and self.category in ("single", "parallel"):
+                self._exceed(rules, blueprint, policy_rng)
             if rules:
                 system, system_style = render_rules(rules, policy_rng), "complex"
+        careful = False
+        offered = shape.get("kind") in (None, "missing_value")  # no_call's other kinds make no call of it
+        if offered and any(IRREVERSIBLE.search(name) and not self.catalog[name].read_only for name in targets):
+            careful = policy_rng.random() < config.plan.confirm_irreversible
+            if careful:  # the visible reason this sample's assistant asks before what cannot be undone
+                line = policy_rng.choice([x for x in load_prompt("system/careful").lines() if not x.startswith("#")])
+                system = f"{system}\n{line}" if system else f"{DEFAULT_SYSTEM} {line}"
         task_id = f"{self.category}-{self.mode}-{config.seed}-{index}"
         return Task(
             index,
@@ -170,6 +186,7 @@ class Planner:
             targets,
             rules=rules,
             system_style=system_style,
+            careful=careful,
             scenario=scenario.describe(),
             **shape,
         )
@@ -210,6 +227,25 @@ class Planner:
             kept.append(rule)
         return kept
 
+    def _exceed(self, rules: list[dict[str, Any]], blueprint: list[dict[str, Any]], rng: random.Random) -> None:
+        """At `plan.rule_test_rate` per planned call of a tool with an amount-like number, a max_arg
+        rule on it (the drawn one, or a new one) whose max is a round number below the planned
+        value: the request runs into the rule, and the call must be confirmed first. The value
+        stays as drawn (plausible); the rule moves. The rule is marked `exercised`."""
+        for call in blueprint:
+            tool = self.catalog[call["name"]]
+            if tool.read_only or rng.random() >= self.config.plan.rule_test_rate:
+                continue
+            rule = next((r for r in rules if r["type"] == "max_arg" and r["tool"] == call["name"]), None)
+            fresh = rule is None
+            rule = max_arg_rule(tool, rng) if fresh else rule
+            limit = _below(call["arguments"].get(rule["argument"])) if rule else None
+            if rule is None or limit is None:
+                continue
+            if fresh:
+                rules.insert(0, rule)
+            rule["max"], rule["exercised"] = limit, True
+
     def _with_targets(self, tools: list[str], targets: list[str], rng: random.Random) -> list[str]:
         missing = [name for name in dict.fromkeys(targets) if name not in tools]
         if not missing:
@@ -237,3 +273,26 @@ class Planner:
         tools = [name for name in [target] + (same + other)[:count] if name != exclude]
         rng.shuffle(tools)
         return tools
+
+
+def _without(rules: list[dict[str, Any]], tool: str) -> list[dict[str, Any]]:
+    """`rules` with nothing about `tool` (and no second never_call): the forbidden tool's own rule leads."""
+    kept = []
+    for rule in rules:
+        if rule["type"] == "confirm_before":
+            tools = [name for name in rule["tools"] if name != tool]
+            if tools:
+                kept.append({**rule, "tools": tools})
+        elif rule["type"] != "never_call" and tool not in (rule.get("tool"), rule.get("before")):
+            kept.append(rule)
+    return kept
+
+
+def _below(value: Any) -> int | float | None:
+    """A round number a little below a planned amount (1240 -> 1000, 75.5 -> 50), else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 1:
+        return None
+    for limit in sorted(NICE_NUMBERS, reverse=True):
+        if value / 3 <= limit < value:
+            return int(limit) if limit == int(limit) else limit
+    return None

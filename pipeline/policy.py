@@ -40,8 +40,14 @@ __all__ = [
     "NeverCall",
     "RequiresBefore",
     "PROMPT_NAMES",
+    "IRREVERSIBLE",
+    "action_phrase",
+    "call_details",
     "confirmation_turns",
     "draw_rules",
+    "NICE_NUMBERS",
+    "function_words",
+    "max_arg_rule",
     "is_acceptance",
     "is_confirmation_question",
     "is_decline",
@@ -63,8 +69,13 @@ _CREATE = re.compile(
 _DESTRUCTIVE = re.compile(
     r"(?:^|_)(?:delete|remove|cancel|clear|reset|erase|wipe|revoke|unsubscribe|drop|purge)(?:_|$)"
 )
+# writes that cannot be undone: a careful system prompt asks to confirm them (PlanConfig.confirm_irreversible)
+IRREVERSIBLE = re.compile(
+    r"(?:^|_)(?:delete|remove|cancel|clear|reset|erase|wipe|revoke|unsubscribe|drop|purge|"
+    r"transfer|pay|payment|purchase|buy|sell|checkout|order)(?:_|$)"
+)
 _AMOUNT = re.compile(r"(?:^|_)(?:amount|price|total|cost|quantity|qty|budget|fee|payment|tip|sum|shares|units)(?:_|$)")
-_NICE = sorted({round(m * 10**k, 2) for k in range(-2, 8) for m in (1, 2, 2.5, 5)})
+NICE_NUMBERS = sorted({round(m * 10**k, 2) for k in range(-2, 8) for m in (1, 2, 2.5, 5)})
 
 
 def templates(name: str) -> dict[str, list[str]]:
@@ -104,7 +115,7 @@ def draw_rules(
     groups: dict[str, list[dict[str, Any]]] = {}
     if never:
         groups["never_call"] = [{"type": "never_call", "tool": never}]
-    groups["max_arg"] = [rule for tool in writes if tool.name != never for rule in [_max_arg(tool, rng)] if rule]
+    groups["max_arg"] = [rule for tool in writes if tool.name != never for rule in [max_arg_rule(tool, rng)] if rule]
     groups["requires_before"] = [
         {"type": "requires_before", "tool": tool, "before": before}
         for tool, before in _sequences(tools)
@@ -129,7 +140,7 @@ def draw_rules(
     return [rule for kind in RULE_TYPES for rule in picked[kind]]
 
 
-def _max_arg(tool: SeedTool, rng: random.Random) -> dict[str, Any] | None:
+def max_arg_rule(tool: SeedTool, rng: random.Random) -> dict[str, Any] | None:
     """A max_arg rule on one amount/price/quantity-like number of `tool`, or None."""
     options = []
     for name, schema in (tool.parameters.get("properties") or {}).items():
@@ -149,7 +160,7 @@ def _nice_max(schema: dict[str, Any], integer: bool, rng: random.Random) -> int 
     high = next(
         (schema[key] for key in ("maximum", "exclusiveMaximum") if isinstance(schema.get(key), (int, float))), 10000
     )
-    inside = [v for v in _NICE if low < v < high and (not integer or v == int(v))]
+    inside = [v for v in NICE_NUMBERS if low < v < high and (not integer or v == int(v))]
     sensible = [v for v in inside if high / 100 <= v <= high / 2] or inside
     if not sensible:
         return None
@@ -221,14 +232,30 @@ def render_rules(rules: list[Any], rng: random.Random) -> str:
 
 
 def confirmation_turns(
-    call: dict[str, Any], rng: random.Random, said: dict[str, str] | None = None
+    calls: list[dict[str, Any]],
+    rng: random.Random,
+    said: list[dict[str, str]] | None = None,
+    actions: list[str] | None = None,
 ) -> tuple[str, str, str]:
-    """(assistant question restating the call, user acceptance, user decline) for `call` ({"name",
-    "arguments"}); each value in the words the user said it with (`said`, the request's spoken
-    forms), else in plain words: no JSON, no ISO timestamp, no snake_case, nothing for a null."""
+    """(assistant question naming every call, user acceptance, user decline), from the templates
+    (the embedded teacher's fallback): each call as its action (`actions[i]`, else its function's
+    words) and its values, in the
+    words the user said them with (`said[i]`, the request's spoken forms of call i), else in plain
+    words: no JSON, no ISO timestamp, no snake_case, nothing for a null."""
     phrasings = templates("system/confirm")
-    name, arguments = call["name"], call.get("arguments") or {}
-    details = (
+    forms = list(said or []) + [{}] * len(calls)
+    actions = [
+        f"{' '.join(function_words(call['name']))} ({call_details(call, forms[i])})" for i, call in enumerate(calls)
+    ]
+    joined = actions[0] if len(actions) == 1 else ", ".join(actions[:-1]) + " and " + actions[-1]
+    question = Template(rng.choice(phrasings["question"])).substitute(actions=joined)
+    return question, rng.choice(phrasings["accept"]), rng.choice(phrasings["decline"])
+
+
+def call_details(call: dict[str, Any], said: dict[str, str] | None = None) -> str:
+    """A call's values in words: "party size 4, time 7 pm" (`said` holds the request's forms)."""
+    arguments = call.get("arguments") if isinstance(call.get("arguments"), dict) else {}
+    return (
         ", ".join(
             f"{key.replace('_', ' ')} {(said or {}).get(key) or _said(value)}"
             for key, value in arguments.items()
@@ -236,9 +263,38 @@ def confirmation_turns(
         )
         or "the details above"
     )
-    action = " ".join(re.split(r"[_\-]|(?<=[a-z])(?=[A-Z])", name)).lower()
-    question = Template(rng.choice(phrasings["question"])).substitute(action=action, name=name, details=details)
-    return question, rng.choice(phrasings["accept"]), rng.choice(phrasings["decline"])
+
+
+def function_words(name: str) -> list[str]:
+    """A function name's words, lowercased: book_table -> ["book", "table"]."""
+    return [word for word in re.split(r"[_\-]|(?<=[a-z])(?=[A-Z])", name.lower()) if word]
+
+
+def action_phrase(description: str) -> str:
+    """What a tool does, short and addressed to the user: "Books a table at a restaurant for a
+    date, time and party size; ..." -> "book a table at a restaurant"; "Adds a task to the
+    user's to-do list, optionally ..." -> "add a task to your to-do list"."""
+    first = re.split(r"[.;](?:\s|$)", description.strip(), maxsplit=1)[0].strip()
+    first = re.split(_CLAUSE, first, maxsplit=1)[0].strip()
+    first = re.sub(r"(?: (?:and|or)| \w+ed)$", "", first) if first.count(" ") > 2 else first  # "offer returned"
+    words = first.split(" ")
+    for index, word in enumerate(words):  # the verbs: the first, and one joined to it by "or"/"and"
+        if index == 0 or (index == 2 and words[1] in ("or", "and")):
+            words[index] = _base_form(word.lower() if index == 0 else word)
+    return re.sub(r"\bthe user's\b", "your", " ".join(words))
+
+
+_CLAUSE = re.compile(
+    r",(?! [\w-]+ or )| and (?:sends|issues|charges|updates|emails|adds|refunds|schedules)\b| that | with |"
+    r" optionally| by | on or near | for (?:a|the|one|limited)\b| in the user's brokerage| to be sent"
+)
+
+
+def _base_form(verb: str) -> str:
+    """books -> book, pushes -> push, places -> place (a third-person verb's base form)."""
+    if re.search(r"(?:ss|sh|ch|x)es$", verb):
+        return verb[:-2]
+    return verb[:-1] if verb.endswith("s") and not verb.endswith("ss") else verb
 
 
 def _rule_value(value: Any) -> str:

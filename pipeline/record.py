@@ -100,6 +100,7 @@ class Message(BaseModel):
     tool_calls: list[ToolCall] | None = None
     tool_call_id: str | None = None
     name: str | None = None
+    reasoning_content: str | None = None  # an assistant's private rationale before its calls (opt-in)
 
 
 class Conversation(BaseModel):

@@ -10,6 +10,7 @@ shape; the planner calls it.
 from __future__ import annotations
 
 import random
+import re
 from typing import TYPE_CHECKING, Any
 
 from filters.match import canonical_calls
@@ -201,14 +202,17 @@ def multi_turn(
     usable = [n for n in tools if planner.mode == "free" or planner.drawable(n) and planner.sayable(n)]
     turns: list[dict[str, Any]] = [{"kind": "call", "call": 0, "changed": []}]
     targets = [target]
+    chats = planner.config.plan.chat_turns
     while len(turns) < count:
         roll = rng.random()
-        if roll < 0.3:
+        if roll < 0.3 and sum(turn["kind"] == "chat" for turn in turns) < chats:
             turns.append({"kind": "chat", "call": None, "changed": []})
             continue
         previous = targets[-1]
         properties = list(planner.catalog[previous].parameters.get("properties") or {})
-        if roll < 0.65 and properties:  # "and for Apple?": the last call again, one value changed
+        # "and for Apple?": a lookup again, one value changed; never a write again ("cancel the
+        # same order, this time because it was cheaper elsewhere"): a further write is a new call
+        if roll < 0.65 and properties and planner.catalog[previous].read_only:
             turns.append({"kind": "followup", "call": len(targets), "changed": [rng.choice(properties)]})
             targets.append(previous)
         else:
@@ -220,7 +224,10 @@ def multi_turn(
         for turn in turns:
             if turn["kind"] == "followup":
                 call = _followup(planner, calls[-1], turn, scenario, rng)
-                if canonical_call(call, planner) == canonical_call(calls[-1], planner):  # nothing to ask for again
+                # nothing to ask for again, or the last call (moved off a repeat) is a write
+                if not planner.catalog[calls[-1]["name"]].read_only or canonical_call(call, planner) == canonical_call(
+                    calls[-1], planner
+                ):
                     turn.update(kind="call", changed=[])
                     targets[turn["call"]] = rng.choice(usable)
             if turn["kind"] == "call":
@@ -280,20 +287,27 @@ _ABSENT = object()
 
 def no_call(planner: Planner, target: str, tools: list[str], scenario: Scenario, rng: random.Random) -> dict[str, Any]:
     weights = planner.config.plan.no_call_kinds
-    kinds = [k for k in ("unrelated", "missing_value", "unavailable_tool") if weights.get(k, 0) > 0]
+    kinds = [k for k in ("unrelated", "missing_value", "unavailable_tool", "forbidden") if weights.get(k, 0) > 0]
     kind = rng.choices(kinds, [weights[k] for k in kinds])[0]
+    if kind == "forbidden" and planner.catalog[target].read_only:  # a never_call rule forbids a write
+        kind = "unavailable_tool" if weights.get("unavailable_tool", 0) > 0 else "unrelated"
     call = planner.draw(target, scenario, rng) if planner.mode == "blueprint" else None
     shape: dict[str, Any] = {"kind": kind, "targets": [target], "blueprint": [call] if call else None}
     if kind == "missing_value":
         properties = planner.catalog[target].parameters.get("properties") or {}
         # a value a request can leave out and a user can then give in a few words: not an enum or a
         # flag (grounding reads those as implied by the request), not an object (an address is a form)
+        # and never an internal id (a media_id, an event_id: people know a date, a name, an amount), nor
+        # for a tool whose request would have to state one (planner.sayable)
         required = [
             k
             for k in planner.catalog[target].parameters.get("required") or []
-            if not {"enum", "const"} & set(properties.get(k) or {}) and _said_in_words(properties.get(k) or {})
+            if not {"enum", "const"} & set(properties.get(k) or {})
+            and _said_in_words(properties.get(k) or {})
+            and not (re.search(r"(?:^|_)ids?$", k) and not (properties.get(k) or {}).get("x-aliases"))
         ]
-        if not required:  # nothing can be missing: the request is about something else
+        if not required or (planner.mode == "blueprint" and not planner.sayable(target)):
+            # nothing can be missing: the request is about something else
             shape["kind"] = "unrelated"
         else:
             shape["missing"] = rng.choice(required)

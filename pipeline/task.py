@@ -65,10 +65,11 @@ class Task:
     turns: list[dict[str, Any]] = field(
         default_factory=list
     )  # multi_turn: {"kind": chat|call|followup, "call": i, "changed": [...]}
-    kind: str | None = None  # no_call: unrelated, missing_value or unavailable_tool
+    kind: str | None = None  # no_call: unrelated, missing_value, unavailable_tool or forbidden
     missing: str | None = None  # no_call missing_value: the required argument the request leaves out
     rules: list[dict[str, Any]] = field(default_factory=list)  # system-prompt rules (pipeline.policy)
     system_style: str = "none"  # none, simple or complex
+    careful: bool = False  # the system prompt asks to confirm what cannot be undone (prompts/system/careful.txt)
     scenario: dict[str, Any] = field(default_factory=dict)  # who, when, which entities (pipeline.scenario)
 
     @property

@@ -15,6 +15,7 @@ import re
 from datetime import datetime
 from typing import Any
 
+from filters.base import decoded
 from filters.chain import values_at
 from filters.gazetteer import gazetteer
 from filters.schema import fits_parameter
@@ -256,10 +257,112 @@ def _fill(body: dict[str, Any]) -> dict[str, Any]:
     return fake._resolve({"name": name, "arguments": arguments}, today.group(1) if today else None)
 
 
-def _reply(system: str) -> str:
+_ASK_FIRST = (
+    "Before I do anything: should I {actions}?",
+    "Just to check, do you want me to {actions}?",
+    "Shall I go ahead and {actions}?",
+)
+
+
+def _confirmation(system: str, seed: int) -> str:
+    """A strong teacher's confirmation question: every listed action with its details, one question."""
+    actions = [f"{action} ({details})" for action, details in re.findall(r"^- (.+?): (.+)$", system, re.MULTILINE)]
+    joined = actions[0] if len(actions) == 1 else ", ".join(actions[:-1]) + " and " + actions[-1]
+    return _ASK_FIRST[seed % len(_ASK_FIRST)].format(actions=joined)
+
+
+_UNIT_KEYS = {"_c": " °C", "_f": " °F", "_km": " km", "_m": " m", "_minutes": " minutes", "_pct": "%"}
+_WORDS_KEYS = ("status", "condition", "conditions", "summary", "state")
+
+
+_TEMPERATURES = ("temperature", "feels_like", "high", "low")
+
+
+def _spoken_key(key: str, imperial: bool = False) -> tuple[str, str]:
+    """A result key as words and the unit its suffix names ("temperature_c" -> "temperature", " °C";
+    a bare "temperature" is in °C, or °F with imperial units)."""
+    if key in _TEMPERATURES:
+        return key.replace("_", " "), " °F" if imperial else " °C"
+    for suffix, unit in _UNIT_KEYS.items():
+        if key.endswith(suffix) and len(key) > len(suffix):
+            return key[: -len(suffix)].replace("_", " "), unit
+    return key.replace("_", " "), ""
+
+
+def _shown(number: float) -> str:
+    return format(number, ",") if abs(number) >= 10000 else str(number)  # 1997 is a year, not "1,997"
+
+
+def _summary(context: str, seed: int) -> str:
+    """What a strong teacher says after the results of the last call turn: a value or two in
+    words and, every other time, one derived from them (a °C value in °F, the sum of two values
+    returned under the same key, the number of items that came back)."""
+    last_user = context.rfind("\nuser: ")
+    found = [(name, decoded(text)) for name, text in _RETURNED.findall(context[max(0, last_user) :])]
+    numbers: list[tuple[str, float]] = []
+    words: list[tuple[str, str]] = []
+    lists: list[int] = []
+
+    def walk(value: Any, key: str) -> None:
+        if isinstance(value, dict):
+            for name, item in value.items():
+                walk(item, name)
+        elif isinstance(value, list):
+            lists.append(len(value))
+            for item in value:
+                walk(item, key)
+        elif (
+            isinstance(value, (int, float))
+            and not isinstance(value, bool)
+            and re.fullmatch(r"[a-z_]+", key)
+            and not key.endswith("id")
+        ):
+            numbers.append((key, value))
+        elif isinstance(value, str) and key in _WORDS_KEYS and re.fullmatch(r"[A-Za-z_ -]{2,40}", value):
+            words.append((key, value.replace("_", " ").lower()))
+
+    for _, value in reversed(found):  # the latest result first
+        walk(value, "")
+    if not found:
+        return "Done. Here is what I found in the results above."
+    parts = [f"the {key} is {value}" for key, value in words[:1]]
+    for key, value in numbers[:2]:
+        spoken, unit = _spoken_key(key, '"imperial"' in context)
+        text = f"the {spoken} is {_shown(value)}{unit}"
+        if unit == " °C" and seed % 2 == 0:
+            text += f" (about {round(value * 1.8 + 32)} °F)"
+        parts.append(text)
+    keys = [k for k, _ in numbers]
+    twice = next((k for k in keys if keys.count(k) >= 2 and not _spoken_key(k)[1]), None)
+    if seed % 2 == 1 and twice:
+        pair = [v for k, v in numbers if k == twice][:2]
+        decimals = max(len(str(v).partition(".")[2]) if isinstance(v, float) else 0 for v in pair)
+        total = round(pair[0] + pair[1], decimals) if decimals else int(pair[0] + pair[1])
+        parts.append(f"the first two {_spoken_key(twice)[0]} values add up to {_shown(total)}")
+    if lists and lists[0] > 1 and seed % 3 == 0:
+        parts.insert(0, f"{lists[0]} items came back")
+    if not parts and lists:
+        parts.append(f"{lists[0]} item{'s' if lists[0] != 1 else ''} came back")
+    if not parts:
+        return "Done: it went through, as the results above show."
+    sentence = "; ".join(parts)
+    return f"Here is what I found: {sentence}."
+
+
+def _reply(system: str, context: str = "", seed: int = 0) -> str:
+    if "first ask the user to confirm" in system:
+        return _confirmation(system, seed)
+    if "Answer the user's request from the tool results" in system and "tool " in context:
+        return _summary(context, seed)
     missing = re.search(r"missing (.+?) \(", system)
     if "ask ONE short, precise question" in system and missing:
         return f"Happy to help with that. Which {missing.group(1)} should I use?"
+    forbidden = re.search(r"Your rules forbid you to (.+?) here, so do not", system)
+    if forbidden:
+        return (
+            f"Sorry, I'm not able to {forbidden.group(1)} for you here; that's outside what I'm allowed to do. "
+            "I'm happy to help with something else, though."
+        )
     if "None of your tools can do this" in system:
         return "None of my tools can do that directly, but I can help with what they cover instead."
     if "Answer the user's question directly" in system:
@@ -271,10 +374,28 @@ def _reply(system: str) -> str:
     return "Done. Here is what I found in the results above."
 
 
+def _reasoning(content: str) -> str:
+    """A strong teacher's rationale: the call it explains, each value from the conversation."""
+    calls = re.findall(r"^(\w+)\((\{.*\})\)$", content.split("The assistant now calls:", 1)[-1], re.MULTILINE)
+    parts = []
+    for name, arguments in calls:
+        values = json.loads(arguments)
+        said = ", ".join(
+            f"{key.replace('_', ' ')} {('yes' if value else 'no') if isinstance(value, bool) else fake._spoken(value)}"
+            for key, value in list(values.items())[:3]
+        )
+        parts.append(f"{name} does what the user asked; I pass the values the conversation gives ({said}).")
+    return " ".join(parts) or "The user asked for this, so I make the call with the values they gave."
+
+
 def _user(body: dict[str, Any]) -> str:
     messages = body["messages"]
     system, content = messages[0]["content"], messages[-1]["content"]
     seed = int(body.get("seed") or 0)
+    if "say yes: the assistant may go ahead" in system:
+        return ("Yes, please go ahead.", "Sure, do it.", "Yes, that's right.")[seed % 3]
+    if "say no: you do not want that done" in system:
+        return ("No, leave it for now.", "Actually, don't do that.", "Hold off on that, please.")[seed % 3]
     value = re.search(r"giving exactly this value: (.+)$", system, re.MULTILINE)
     if value:
         return f"It is {value.group(1).strip()}."
@@ -370,8 +491,10 @@ def answer(body: dict[str, Any]) -> str | None:
                 ]
             }
         )
+    if props == {"reasoning"}:
+        return json.dumps({"reasoning": _reasoning(messages[-1]["content"])})
     if props == {"reply"}:
-        return json.dumps({"reply": _reply(system)})
+        return json.dumps({"reply": _reply(system, str(messages[-1].get("content") or ""), seed)})
     if props == {"message"}:
         return json.dumps({"message": _user(body)})
     if props == {"request", "call"} and "Then write the FIRST call only" in system:  # nested free
@@ -435,6 +558,15 @@ def answer(body: dict[str, Any]) -> str | None:
                     "reply": f"Sure. Which {missing} should I use?",
                 }
             )
+        if "rules (its system prompt) forbid it" in case:
+            wanted = case.split(": ", 1)[1].split(" The assistant's rules")[0]
+            action = fake_action(wanted)
+            return json.dumps(
+                {
+                    "request": f"Could you do this for me: {wanted}{detail}",
+                    "reply": _reply(f"Your rules forbid you to {action} here, so do not"),
+                }
+            )
         return json.dumps(
             {
                 "request": "Could you do this for me: "
@@ -444,3 +576,10 @@ def answer(body: dict[str, Any]) -> str | None:
             }
         )
     return None
+
+
+def fake_action(description: str) -> str:
+    """What a strong teacher makes of a tool description: "Books a table ..." -> "book a table"."""
+    from pipeline.policy import action_phrase
+
+    return action_phrase(description)

@@ -50,3 +50,16 @@ def test_empty_out_is_one_line_and_writes_nothing(tmp_path):
         "error: --out: must name a folder (leave it out for the default)\n",
     )
     assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    "argv, judged",
+    [
+        (["--category", "single"], False),  # the embedded 135M teacher: its yes/no says little
+        (["--category", "single", "--judge"], True),
+        (["--category", "single", "--base-url", "http://127.0.0.1:9/v1", "--model", "m"], True),
+        (["--category", "single", "--base-url", "http://127.0.0.1:9/v1", "--model", "m", "--no-judge"], False),
+    ],
+)
+def test_the_judge_is_on_by_default_for_endpoints_only(argv, judged):
+    assert build_config(parse_args(argv)).resolved_judge is judged

@@ -194,7 +194,19 @@ def unreadable_plan():
 def test_a_run_meeting_unreadable_answers_finishes_without_a_traceback(tmp_path):
     job = tmp_path / "job.json"
     teacher = {**TEACHER, "max_attempts": 3}
-    job.write_text(json.dumps({"category": "single", "n": 6, "mode": "blueprint", "seed": 1, "teacher": teacher}))
+    # generation's faults (the judge, on by default for endpoints, would fail tasks with its own message)
+    job.write_text(
+        json.dumps(
+            {
+                "category": "single",
+                "n": 6,
+                "mode": "blueprint",
+                "seed": 1,
+                "teacher": teacher,
+                "checks": {"judge": False},
+            }
+        )
+    )
     env = {"PYTHONPATH": str(ROOT), "OPENAI_API_KEY": "sk-test", "PATH": "/usr/bin:/bin"}
     with FakeOpenAI() as fake:
         fake.fault_plan = unreadable_plan()

@@ -421,3 +421,49 @@ def test_a_new_call_turn_is_not_the_last_call_again(catalog):
                 now, before = task.blueprint[turn["call"]], task.blueprint[turn["call"] - 1]
                 schemas = {c["name"]: tools[c["name"]].parameters for c in (now, before)}
                 assert canonical_calls([now], schemas) != canonical_calls([before], schemas), (task.targets, now)
+
+
+def test_multi_turn_moves_forward(catalog):
+    """At most one turn of plain chat (plan.chat_turns), so every conversation has two or more
+    call turns; a follow-up repeats a lookup, never a write ("cancel the same order again")."""
+    tools = {tool.name: tool for tool in catalog}
+    for mode in ("blueprint", "free"):
+        planner = _planner(catalog, category="multi_turn", n=300, mode=mode, seed=3, teacher=REMOTE)
+        kinds = set()
+        for task in (planner.task(i) for i in range(300)):
+            chats = sum(turn["kind"] == "chat" for turn in task.turns)
+            assert chats <= 1 and len(task.turns) - chats >= 2, task.turns
+            kinds |= {turn["kind"] for turn in task.turns}
+            for turn in task.turns:
+                if turn["kind"] == "followup":
+                    assert tools[task.targets[turn["call"] - 1]].read_only, (task.targets, turn)
+        assert kinds == {"chat", "call", "followup"}
+    planner = _planner(
+        catalog, category="multi_turn", n=50, mode="blueprint", seed=3, teacher=REMOTE, plan={"chat_turns": 0}
+    )
+    assert not any(turn["kind"] == "chat" for i in range(50) for turn in planner.task(i).turns)
+
+
+def test_a_missing_value_is_one_a_user_knows(catalog):
+    """no_call missing_value never asks for an internal id (media_id, event_id): people know a
+    date, a name, an amount; a tool whose request would have to state an id is not used for it."""
+    planner = _planner(
+        catalog,
+        category="no_call",
+        n=400,
+        mode="blueprint",
+        seed=3,
+        teacher=REMOTE,
+        plan={"no_call_kinds": {"missing_value": 1}},
+    )
+    missing = [planner.task(i) for i in range(400)]
+    missing = [task for task in missing if task.kind == "missing_value"]
+    assert len(missing) >= 100
+    for task in missing:
+        schema = tools_schema = next(t for t in catalog if t.name == task.target).parameters["properties"][task.missing]
+        assert not re.search(r"(?:^|_)ids?$", task.missing) or tools_schema.get("x-aliases"), (
+            task.target,
+            task.missing,
+        )
+        assert planner.sayable(task.target), task.target
+        assert schema

@@ -149,7 +149,7 @@ def test_confirmation_turns_satisfy_the_heuristics():
     call = {"name": "place_order", "arguments": {"items": [{"sku": "TAB-10032", "quantity": 2}], "total_amount": 620.5}}
     questions = set()
     for seed in range(40):
-        question, accept, decline = confirmation_turns(call, random.Random(seed))
+        question, accept, decline = confirmation_turns([call], random.Random(seed))
         questions.add(question)
         assert question.endswith("?") and is_confirmation_question(question)
         assert ("place order" in question or "place_order" in question) and "620.5" in question
@@ -157,15 +157,15 @@ def test_confirmation_turns_satisfy_the_heuristics():
         assert is_decline(decline) and not is_acceptance(decline)
         assert "place_order" not in accept + decline
     assert len(questions) >= 3
-    assert confirmation_turns(call, random.Random(1)) == confirmation_turns(call, random.Random(1))
-    assert is_confirmation_question(confirmation_turns({"name": "lock_door", "arguments": {}}, random.Random(0))[0])
+    assert confirmation_turns([call], random.Random(1)) == confirmation_turns([call], random.Random(1))
+    assert is_confirmation_question(confirmation_turns([{"name": "lock_door", "arguments": {}}], random.Random(0))[0])
 
 
 def test_generated_pattern_passes_the_filter():
     rules = [{"type": "confirm_before", "tools": ["place_order"]}]
     call = {"name": "place_order", "arguments": {"total_amount": 620.5}}
     for seed in range(10):
-        question, accept, decline = confirmation_turns(call, random.Random(seed))
+        question, accept, decline = confirmation_turns([call], random.Random(seed))
         opening = [
             {"role": "system", "content": render_rules(rules, random.Random(seed))},
             {"role": "user", "content": "Order two tablets for 620.50 in total."},
@@ -203,8 +203,39 @@ def test_a_confirmation_says_values_in_words_never_json_iso_or_function_names():
     }
     said = {"return_date": "next Wednesday"}  # the request's words for a value
     for seed in range(12):
-        question, _, _ = confirmation_turns(call, random.Random(seed), said)
+        question, _, _ = confirmation_turns([call], random.Random(seed), [said])
         assert not any(mark in question for mark in ("{", "[", "book_flight", "T10", "_", "null", "true", "seat"))
         assert "first name Ana, date of birth March 2, 1985" in question and "June 17, 2026 at 10:30" in question
         assert "premium economy" in question and "insurance yes" in question and "next Wednesday" in question
         assert is_confirmation_question(question)
+
+
+def test_one_templated_question_names_every_write_of_a_parallel_turn():
+    calls = [
+        {"name": "send_message", "arguments": {"recipient": "Ana Ruiz", "text": "Running late"}},
+        {"name": "send_message", "arguments": {"recipient": "Ben Cole", "text": "Running late"}},
+        {"name": "create_event", "arguments": {"title": "Dinner", "start": "2026-06-17T19:00:00Z"}},
+    ]
+    rules = [{"type": "confirm_before", "tools": ["send_message", "create_event"]}]
+    for seed in range(10):
+        question, accept, _ = confirmation_turns(calls, random.Random(seed))
+        assert question.count("send message") == 2 and "create event" in question and "Ben Cole" in question
+        record = Conversation.model_validate(
+            {
+                "id": "r",
+                "messages": [
+                    {"role": "user", "content": "Tell Ana Ruiz and Ben Cole I'm running late, and add Dinner."},
+                    {"role": "assistant", "content": question},
+                    {"role": "user", "content": accept},
+                    {
+                        "role": "assistant",
+                        "content": None,
+                        "tool_calls": [
+                            {"id": f"aB3dE5gH{i}", "type": "function", "function": call} for i, call in enumerate(calls)
+                        ],
+                    },
+                ],
+                "meta": {"policy": rules},
+            }
+        )
+        assert policy_issues(record) == []

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from filters.checks import default_checks
+from filters.checks import CHECKS, default_checks
 from filters.codes import CODES, check_of
 from pipeline.validate import main, validate_object
 
@@ -140,10 +140,7 @@ def test_unknown_check(cli):
     assert code == 2
     assert out == ""
     assert len(err.splitlines()) == 1
-    assert (
-        err.strip() == "error: --checks: unknown check(s): nope "
-        "(known: format, schema, plausibility, grounding, category, reference, quality)"
-    )
+    assert err.strip() == f"error: --checks: unknown check(s): nope (known: {', '.join(CHECKS)})"
     assert "Traceback" not in err
 
 
@@ -350,13 +347,12 @@ def test_default_checks_order_and_unknown():
         "category",
         "reference",
         "quality",
+        "reasoning",
     ]
     assert [c.name for c in default_checks(["reference", "format"])] == ["format", "reference"]
     with pytest.raises(ValueError) as info:
         default_checks(["format", "nope"])
-    assert str(info.value) == (
-        "unknown check(s): nope (known: format, schema, plausibility, grounding, category, reference, quality)"
-    )
+    assert str(info.value) == f"unknown check(s): nope (known: {', '.join(CHECKS)})"
 
 
 def test_dedup_runs_over_the_whole_file(tmp_path, capsys):

@@ -89,6 +89,11 @@ def parse_args(argv: list[str] | None, prog: str = "python -m pipeline.export") 
         help="calls in the text renderings as JSON or Python calls",
     )
     p.add_argument(
+        "--think",
+        action="store_true",
+        help="hermes: write an assistant's reasoning_content as a <think> block before its calls (else dropped)",
+    )
+    p.add_argument(
         "--check-template", metavar="FILE", help="report per record whether it renders through this Jinja chat template"
     )
     return p.parse_args(argv)
@@ -110,7 +115,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m pipeline.export")
             else (source if source.is_dir() else source.parent) / "export" / f"{args.format}.jsonl"
         )
         out.parent.mkdir(parents=True, exist_ok=True)
-        written, skipped = export(source, args.format, out, TextOptions(args.call_token, args.syntax))
+        written, skipped = export(source, args.format, out, TextOptions(args.call_token, args.syntax, args.think))
         reasons = "; ".join(f"{count} {reason}" for reason, count in skipped.items())
         print(f"wrote {written} rows to {out}" + (f"; skipped {sum(skipped.values())}: {reasons}" if skipped else ""))
         return errors.EXIT_DONE

@@ -39,6 +39,7 @@ class TextOptions:
 
     call_token: str | None = None  # None: the format's own (<tool_call>, <functioncall>)
     syntax: str = "json"  # json or python
+    think: bool = False  # hermes: an assistant's reasoning_content as a <think> block before its calls
 
 
 def _calls(message: dict[str, Any]) -> list[dict[str, Any]]:
@@ -225,7 +226,12 @@ def hermes(record: dict[str, Any], options: TextOptions) -> dict[str, Any]:
                 blocks = [
                     f"{token}\n{text}\n{close}" if close else f"{token}{text}" for text in _render_calls(calls, options)
                 ]
-                value = "\n".join(([message["content"]] if message.get("content") else []) + blocks)
+                thought = message.get("reasoning_content") if options.think else None
+                value = "\n".join(
+                    ([f"<think>\n{thought}\n</think>"] if thought else [])
+                    + ([message["content"]] if message.get("content") else [])
+                    + blocks
+                )
             else:
                 value = message.get("content") or ""
             turns.append({"from": "gpt", "value": value})

@@ -78,8 +78,10 @@ class Context:
         templated_turns: bool = False,
         second_solve: float | None = None,
         situation: bool = False,
+        reasoning: bool = False,
     ):
         self.tools, self.examples, self.teacher_name = tools, examples, teacher_name
+        self.reasoning = reasoning  # a rationale before each call turn (pipeline.generate.reasoning)
         # phrasing prompts show who asks and when, and may answer that the plan is implausible
         # (a strong teacher; a 135M one copies the situation into the request)
         self.situation = situation
@@ -94,7 +96,8 @@ class Context:
         self.fewshot_version = fewshot_version
         self.parallel_phrasing = parallel_phrasing  # joint or per_call (generate/parallel.py)
         self.confirm_writes = confirm_writes  # confirmation turns before every call of a tool that changes data
-        self.templated_turns = templated_turns  # no_call missing_value question and value turns from templates
+        # confirmation turns and no_call missing_value question and value turns from templates
+        self.templated_turns = templated_turns
         self.second_solve = (
             second_solve  # temperature of a second, independent solve (single blueprint): real-failure pairs
         )

@@ -22,8 +22,9 @@ from filters.match import match_calls
 from pipeline.backends.base import ChatRequest
 from pipeline.generate.answers import MessageAnswer, ask
 from pipeline.generate.common import Candidate, Context, failed, guarded, seed_for
+from pipeline.generate.confirm import confirm_turn, writes_to_confirm
 from pipeline.generate.nested import ANSWER
-from pipeline.generate.results import answer_calls, callable_as_is, confirm_if_needed, decline, needing_confirmation
+from pipeline.generate.results import answer_calls, callable_as_is
 from pipeline.generate.steps import (
     describe_calls,
     draft,
@@ -133,9 +134,10 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
                 transcript.record(ctx, prompts),
                 **raw,
             )
-        needing = needing_confirmation(task, [solved], ctx)
+        needing, _ = writes_to_confirm(task, ctx, [solved], f"turn-{number}")
         if needing and random.Random(seed_for(task, f"decline-{number}")).random() < DECLINE_RATE:
-            decline(task, transcript, needing[0], f"turn-{number}")  # the user says no: no call, an acknowledgement
+            # the user says no: no call, an acknowledgement
+            await confirm_turn(task, teacher, ctx, transcript, [solved], f"turn-{number}", raw, yes=False)
             answer, raw[f"answer-{number}"] = await reply(
                 task, teacher, ctx, transcript.rendered(), DECLINED, f"answer-{number}"
             )
@@ -149,7 +151,7 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
                 )
             transcript.assistant(answer)
             continue
-        confirm_if_needed(task, transcript, [solved], f"turn-{number}", ctx)
+        await confirm_turn(task, teacher, ctx, transcript, [solved], f"turn-{number}", raw)
         ids = transcript.calls([solved], reference=[planned])
         if not match_calls(
             [planned],
@@ -233,7 +235,7 @@ async def _free(task: Task, teacher, ctx: Context) -> Candidate:
                     task, "unparseable_output", f"turn {number + 1} has no call", transcript.record(ctx, prompts), **raw
                 )
             call = made.value.call
-            confirm_if_needed(task, transcript, [call], f"turn-{number}", ctx)
+            await confirm_turn(task, teacher, ctx, transcript, [call], f"turn-{number}", raw)
             ids = transcript.calls([call])
             if not callable_as_is(ctx, [call]):
                 return Candidate(task, transcript.record(ctx, prompts, turns=task.turns), raw=raw)

@@ -39,7 +39,8 @@ from pipeline.generate.common import (
     tools_block,
     wrap,
 )
-from pipeline.generate.results import callable_as_is, confirm_if_needed, tool_result
+from pipeline.generate.confirm import confirm_turn
+from pipeline.generate.results import callable_as_is, tool_result
 from pipeline.generate.settle import settle
 from pipeline.generate.steps import draft, gate, next_call, phrase, reply, solve
 from pipeline.generate.transcript import Transcript
@@ -250,7 +251,7 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
                 transcript.record(ctx, prompts),
                 **raw,
             )
-        confirm_if_needed(task, transcript, [solved], f"step-{step}", ctx)
+        await confirm_turn(task, teacher, ctx, transcript, [solved], f"step-{step}", raw)
         ids = transcript.calls([solved], reference=[planned])
         call_turns.append(len(transcript.messages) - 1)
         if not match_calls(
@@ -337,7 +338,7 @@ async def _free(task: Task, teacher, ctx: Context) -> Candidate:
                     task, "unparseable_output", f"step {step + 1} has no call", transcript.record(ctx, prompts), **raw
                 )
             call = following.value.call
-        confirm_if_needed(task, transcript, [call], f"step-{step}", ctx)
+        await confirm_turn(task, teacher, ctx, transcript, [call], f"step-{step}", raw)
         ids = transcript.calls([call])
         call_turns.append(len(transcript.messages) - 1)
         if not callable_as_is(ctx, [call]):

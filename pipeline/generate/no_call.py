@@ -34,7 +34,7 @@ from pipeline.generate.common import (
     tools_block,
     wrap,
 )
-from pipeline.generate.results import confirm_if_needed
+from pipeline.generate.confirm import confirm_turn
 from pipeline.generate.steps import (
     NONE_ACTION,
     QUESTION_SCHEMA,
@@ -49,7 +49,7 @@ from pipeline.generate.steps import (
     user_message,
 )
 from pipeline.generate.transcript import Transcript
-from pipeline.policy import templates
+from pipeline.policy import action_phrase, templates
 from pipeline.prompts import load_prompt
 from pipeline.task import Task
 
@@ -59,6 +59,7 @@ KIND_INSTRUCTIONS = {
         "The user wants what the action below does, but does not say the {missing}; the other values are listed."
     ),
     "unavailable_tool": "The user asks for what the action below does; none of the assistant's tools can do it.",
+    "forbidden": "The user asks for what the action below does.",
 }
 REPLY_INSTRUCTIONS = {
     "unrelated": "Answer the user's question directly and helpfully, without any tool.",
@@ -66,6 +67,10 @@ REPLY_INSTRUCTIONS = {
     "unavailable_tool": (
         "None of your tools can do this: say so plainly, without apologising at length, "
         "and say what you can do instead with your tools: {abilities}."
+    ),
+    "forbidden": (
+        "Your rules forbid you to {action} here, so do not: say plainly, in one or two sentences, that you "
+        "cannot {action} for them, and say what you can do instead: {abilities}."
     ),
 }
 
@@ -81,6 +86,8 @@ def _meta(task: Task) -> dict[str, Any]:
     meta: dict[str, Any] = {"kind": task.kind}
     if task.missing:
         meta["missing"] = task.missing
+    if task.kind == "forbidden":  # the tool the request asks for and the rules forbid
+        meta["forbidden"] = task.target
     return {"no_call": meta}
 
 
@@ -90,9 +97,13 @@ def _hint(ctx: Context, task: Task) -> str:
 
 
 def _reply_instruction(task: Task, ctx: Context) -> str:
-    abilities = "; ".join(ctx.tools[name].function.description.split(". ")[0] for name in task.tools)
+    allowed = [name for name in task.tools if task.kind != "forbidden" or name != task.target]
+    abilities = "; ".join(ctx.tools[name].function.description.split(". ")[0] for name in allowed)
     return REPLY_INSTRUCTIONS[task.kind or "unrelated"].format(
-        missing=(task.missing or "").replace("_", " "), hint=_hint(ctx, task), abilities=abilities
+        missing=(task.missing or "").replace("_", " "),
+        hint=_hint(ctx, task),
+        abilities=abilities,
+        action=action_phrase(ctx.tools[task.target].function.description),
     )
 
 
@@ -146,14 +157,16 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
             )
         if rejected:
             return rejected
-    # the round trip: an independent solver must not call (or, missing_value, must pick the right tool)
+    # the round trip: an independent solver must not call (or, missing_value and forbidden, must
+    # pick the tool the request is about: the request asks for it, the rules forbid it)
+    asks_for_tool = task.kind in ("missing_value", "forbidden")
     choice, solved = (
         await solve(task, teacher, ctx, request, allow_none=True, step="decide")
-        if task.kind == "missing_value"
+        if asks_for_tool
         else await _decide(task, teacher, ctx, request)
     )
     raw.update(solved)
-    if task.kind == "missing_value":
+    if asks_for_tool:
         if not isinstance(choice, dict) or choice["name"] != call["name"]:
             return failed(
                 task,
@@ -163,7 +176,7 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
                 transcript.record(ctx, prompts, **_meta(task)),
                 **raw,
             )
-        if solver_found_missing(
+        if task.kind == "missing_value" and solver_found_missing(
             ctx, task, choice, request
         ):  # the request names some other value for it ("for 90 minutes")
             record = transcript.record(ctx, prompts, **_meta(task))
@@ -292,7 +305,7 @@ async def _continue(
             transcript.record(ctx, prompts, **_meta(task)),
             **raw,
         )
-    confirm_if_needed(task, transcript, [solved], "call", ctx)
+    await confirm_turn(task, teacher, ctx, transcript, [solved], "call", raw)
     transcript.calls([solved], reference=[call])
     return Candidate(task, transcript.record(ctx, prompts, **_meta(task)), raw=raw)
 
@@ -313,6 +326,11 @@ async def _free(task: Task, teacher, ctx: Context) -> Candidate:
             f"the user asks for this: {target.description} "
             "None of the tools can do it; the assistant says so "
             "and offers what its tools can do."
+        ),
+        "forbidden": (
+            f"the user asks for this: {target.description} "
+            "The assistant's rules (its system prompt) forbid it, so the assistant says it cannot do that "
+            "here and offers what else it can do."
         ),
     }
     tools = [ctx.tools[name] for name in task.tools]
@@ -353,9 +371,10 @@ async def _free(task: Task, teacher, ctx: Context) -> Candidate:
     transcript = Transcript(task, scenario.model_dump())
     transcript.user(answer.request)
     transcript.assistant(answer.reply)
+    raw = {"draft": drafted, "free": asked.text}
     if isinstance(answer, MissingValueAnswer):
         transcript.user(answer.value)
-        confirm_if_needed(task, transcript, [answer.call], "call", ctx)
+        await confirm_turn(task, teacher, ctx, transcript, [answer.call], "call", raw)
         transcript.calls([answer.call])
     prompts = [template, load_prompt("no_call/topics"), load_prompt("scenario/draft")]
-    return Candidate(task, transcript.record(ctx, prompts, **_meta(task)), raw={"draft": drafted, "free": asked.text})
+    return Candidate(task, transcript.record(ctx, prompts, **_meta(task)), raw=raw)

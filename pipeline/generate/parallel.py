@@ -18,7 +18,7 @@ from filters.quality import copied_example
 from pipeline.backends.base import ChatRequest
 from pipeline.generate.answers import RequestCallsAnswer, ask
 from pipeline.generate.common import Candidate, Context, call_schema, failed, guarded, seed_for, tools_block
-from pipeline.generate.results import confirm_if_needed
+from pipeline.generate.confirm import confirm_turn
 from pipeline.generate.steps import (
     NONE_ACTION,
     describe_calls,
@@ -133,7 +133,7 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
             )
         if call != NONE_ACTION:
             calls.append(call)
-    confirm_if_needed(task, transcript, calls, "calls", ctx)
+    await confirm_turn(task, teacher, ctx, transcript, calls, "calls", raw)
     transcript.calls(calls, reference=task.blueprint)
     return Candidate(task, transcript.record(ctx, prompts), raw=raw)
 
@@ -187,10 +187,11 @@ async def _free(task: Task, teacher, ctx: Context) -> Candidate:
     answer = asked.expect("the answer has no request and calls", "free")
     transcript = Transcript(task, scenario.model_dump())
     transcript.user(answer.request)
-    confirm_if_needed(task, transcript, answer.calls, "calls", ctx)
+    raw = {"draft": drafted, "free": asked.text}
+    await confirm_turn(task, teacher, ctx, transcript, answer.calls, "calls", raw)
     transcript.calls(answer.calls)
     record = transcript.record(ctx, [template, load_prompt("scenario/draft")])
-    return Candidate(task, record, raw={"draft": drafted, "free": asked.text})
+    return Candidate(task, record, raw=raw)
 
 
 def _hoist_defs(schema: dict[str, Any]) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Tool results for generated calls, and the confirmation turns a system-prompt rule demands.
+"""Tool results for generated calls.
 
 A result comes from, in order of preference:
 - `executed`: the seed's real Python executor (pipeline.execute: subprocess, keyword
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import random
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,7 +22,6 @@ from pipeline.backends.base import ChatRequest
 from pipeline.execute import execute, mock_result, validate_result
 from pipeline.generate.common import Context, StepError, parse_json_object, seed_for
 from pipeline.generate.transcript import Transcript
-from pipeline.policy import confirmation_turns, needs_confirmation
 from pipeline.prompts import load_prompt
 from pipeline.task import Task
 
@@ -120,53 +118,3 @@ async def answer_calls(
         transcript.result(call_id, call["name"], result, provenance)
         results.append(result)
     return results
-
-
-def needing_confirmation(task: Task, calls: list[dict[str, Any]], ctx: Context | None = None) -> list[dict[str, Any]]:
-    """The calls that need the user's yes first: a rule says so, or (ctx.confirm_writes) they change data."""
-
-    def changes_data(call: dict[str, Any]) -> bool:
-        seed = ctx.seeds.get(call.get("name", "")) if ctx is not None and ctx.confirm_writes else None
-        return seed is not None and not seed.read_only
-
-    return [call for call in calls if needs_confirmation(task.rules, call) or changes_data(call)]
-
-
-def said_forms(task: Task, call: dict[str, Any]) -> dict[str, str]:
-    """How the request said each value of `call`: the spoken form of the planned call of the same
-    function with the same value (blueprint mode), so a confirmation repeats the user's words."""
-    said: dict[str, str] = {}
-    for planned, surface in zip(task.blueprint or [], task.surfaces):
-        if planned["name"] != call["name"]:
-            continue
-        for key, form in surface.items():
-            structured = form[:1] in "[{"  # an object's spoken leaves, shown as JSON to the phrasing step
-            if (
-                not structured
-                and key not in said
-                and (call.get("arguments") or {}).get(key) == planned["arguments"].get(key)
-            ):
-                said[key] = form
-    return said
-
-
-def confirm_if_needed(
-    task: Task, transcript: Transcript, calls: list[dict[str, Any]], step: str, ctx: Context | None = None
-) -> bool:
-    """When calls need the user's yes, append the assistant's question and the user's acceptance."""
-    needing = needing_confirmation(task, calls, ctx)
-    if not needing:
-        return False
-    rng = random.Random(seed_for(task, f"confirm-{step}"))
-    question, accept, _ = confirmation_turns(needing[0], rng, said_forms(task, needing[0]))
-    transcript.assistant(question)
-    transcript.user(accept)
-    return True
-
-
-def decline(task: Task, transcript: Transcript, call: dict[str, Any], step: str) -> None:
-    """Append the assistant's confirmation question and the user's no (the call is then not made)."""
-    rng = random.Random(seed_for(task, f"confirm-{step}"))
-    question, _, declined = confirmation_turns(call, rng, said_forms(task, call))
-    transcript.assistant(question)
-    transcript.user(declined)

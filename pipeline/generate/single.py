@@ -35,7 +35,7 @@ from pipeline.generate.common import (
     unstated_arguments,
     wrap,
 )
-from pipeline.generate.results import confirm_if_needed
+from pipeline.generate.confirm import Confirmation, ask_first
 from pipeline.generate.steps import JUDGEMENT, draft, request_of, request_schema, solve
 from pipeline.generate.transcript import Transcript
 from pipeline.prompts import load_prompt
@@ -63,13 +63,19 @@ def _copied(task: Task, ctx: Context, request: str) -> str:
 
 
 def _record(
-    task: Task, ctx: Context, request: str, call: dict[str, Any], versions: list, draft: dict[str, str] | None = None
+    task: Task,
+    ctx: Context,
+    request: str,
+    call: dict[str, Any],
+    versions: list,
+    draft: dict[str, str] | None = None,
+    confirmation: Confirmation | None = None,
 ) -> Conversation:
-    """The single record: the request, confirmation turns when a system-prompt rule asks for
-    them, and the call (with the blueprint as its reference)."""
+    """The single record: the request, the confirmation turns when the call asks first
+    (pipeline.generate.confirm), and the call (with the blueprint as its reference)."""
     transcript = Transcript(task, draft)
     transcript.user(request)
-    confirm_if_needed(task, transcript, [call], "call", ctx)
+    transcript.confirm(confirmation)
     transcript.calls([call], reference=task.blueprint)
     return transcript.record(ctx, versions)
 
@@ -136,7 +142,9 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
     if call is None:
         record = _record(task, ctx, request, {"name": "", "arguments": {}}, [phrase, solve, fill])
         return failed(task, "unparseable_output", "the solve answer is not a call", record, phrase=asked.text, **raw)
-    record = _record(task, ctx, request, call, [phrase, solve, fill])
+    confirmation = await ask_first(task, teacher, ctx, f"user: {request}", [call], "call")
+    raw.update(confirmation.raw if confirmation else {})
+    record = _record(task, ctx, request, call, [phrase, solve, fill], confirmation=confirmation)
     if ctx.second_solve is not None and _matches(ctx, task.blueprint, call):
         await _second_solve(task, teacher, ctx, request, record, raw)
     return Candidate(task, record, raw={"phrase": asked.text, **raw})
@@ -197,7 +205,15 @@ async def _free(task: Task, teacher, ctx: Context) -> Candidate:
         RequestCallAnswer,
     )
     answer = asked.expect("the answer has no request and call", "free")
+    confirmation = await ask_first(task, teacher, ctx, f"user: {answer.request}", [answer.call], "call")
     record = _record(
-        task, ctx, answer.request, answer.call, [free, load_prompt("scenario/draft")], scenario.model_dump()
+        task,
+        ctx,
+        answer.request,
+        answer.call,
+        [free, load_prompt("scenario/draft")],
+        scenario.model_dump(),
+        confirmation,
     )
-    return Candidate(task, record, raw={"draft": drafted, "free": asked.text})
+    raw = {"draft": drafted, "free": asked.text, **(confirmation.raw if confirmation else {})}
+    return Candidate(task, record, raw=raw)

@@ -28,6 +28,7 @@ class Transcript:
         )
         self.provenance: list[str] = []  # one per tool message: executed, mocked or simulated
         self.references: list[dict[str, Any]] = []
+        self.confirmations: list[dict[str, Any]] = []  # meta.confirmations
         self._ids = 0
 
     def user(self, text: str) -> None:
@@ -37,6 +38,21 @@ class Transcript:
     def assistant(self, text: str) -> None:
         """Append an assistant text turn."""
         self.messages.append(Message(role="assistant", content=text))
+
+    def confirm(self, confirmation: Any) -> None:
+        """Append a confirmation's question and answer (pipeline.generate.confirm), when there is one."""
+        if confirmation is None:
+            return
+        self.assistant(confirmation.question)
+        self.confirmations.append(
+            {
+                "message": len(self.messages) - 1,
+                "reason": confirmation.reason,
+                "calls": confirmation.calls,
+                "accepted": confirmation.accepted,
+            }
+        )
+        self.user(confirmation.answer)
 
     def calls(
         self, calls: list[dict[str, Any]], reference: list[dict[str, Any]] | None = None, ordered: bool = False
@@ -99,6 +115,8 @@ class Transcript:
             data["reference"] = self.references
         if task.rules:
             data["policy"] = task.rules
+        if self.confirmations:
+            data["confirmations"] = self.confirmations
         if task.scenario or self.draft:
             data["scenario"] = {**task.scenario, **({"draft": self.draft} if self.draft else {})}
         data.update(meta)

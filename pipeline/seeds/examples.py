@@ -17,7 +17,7 @@ from pipeline import parse
 from pipeline.errors import InputError
 from pipeline.resources import data_dir, display_path
 
-NO_CALL_KINDS = ("unrelated", "missing_value", "unavailable_tool")
+NO_CALL_KINDS = ("unrelated", "missing_value", "unavailable_tool", "forbidden")
 
 
 def _is_call(value: Any) -> bool:

@@ -296,3 +296,28 @@ def test_declines_win(text):
 @pytest.mark.parametrize("text", ["Book a flight to Oslo.", "What's the weather?", "", None, "Hmm."])
 def test_neither_yes_nor_no(text):
     assert not is_acceptance(text) and not is_decline(text)
+
+
+def test_a_question_with_dots_inside_is_still_a_confirmation_question():
+    from filters.policy import is_confirmation_question
+
+    assert is_confirmation_question("Do you want me to save Copacabana Palace (Av. Atlântica 1702) to Favourites?")
+    assert is_confirmation_question("Shall I text Aunt Linda 'Happy birthday!! Have a great day'?")
+    assert not is_confirmation_question("I'll proceed. Anything else?")
+
+
+def test_covers_tells_calls_of_one_function_apart_by_what_the_question_says():
+    from filters.policy import covers
+
+    beer = {"name": "save_place", "arguments": {"name": "Hofbräuhaus", "list_name": "Beer halls"}}
+    visitors = {"name": "save_place", "arguments": {"name": "Hofbräuhaus", "list_name": "Visitors"}}
+    hall = {"name": "save_place", "arguments": {"name": "New Town Hall", "list_name": "Visitors"}}
+    question = "Shall I save the Hofbräuhaus to Beer halls and to Visitors, and New Town Hall to Visitors?"
+    assert all(
+        covers(question, call, [o for o in (beer, visitors, hall) if o is not call]) for call in (beer, visitors, hall)
+    )
+    vague = "Shall I save the Hofbräuhaus and New Town Hall?"
+    assert not covers(vague, beer, [visitors, hall]) and covers(vague, hall, [beer, visitors])
+    ask = {"name": "create_task", "arguments": {"title": "Renew passport"}}
+    assert covers("Shall I message Ben and add Renew passport to your tasks?", ask, [beer])
+    assert not covers("Shall I message Ben?", ask, [beer])

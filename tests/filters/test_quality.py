@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from filters.quality import QualityCheck, QualityOptions, copied_example, foreign_language
+from filters.quality import QualityCheck, QualityOptions, copied_example, foreign_language, leaked_json
 from pipeline.record import parse_record
 
 STOCK = {
@@ -545,3 +545,23 @@ def test_template_slots_in_any_turn_are_placeholder_value():
         "placeholder_value",
         "messages[2].content",
     ) in issues
+
+
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("Done, the back door is locked (locked: true).", ": true"),
+        ('Here it is: {"temperature_c": 21}', '{"temperature_c":'),
+        ('Options: [{"airline": "KLM"}]', "[{"),
+        ("Lounge lights at 30% (transition: null).", ": null"),
+        ("I set it to false for you.", "to false"),
+        ('The flag is "true" now.', '"true"'),
+        ("Yes, that's true: the door is locked.", None),
+        ('A "true comfort food" classic.', None),
+        ("It was a false reading.", None),
+        ("The contract is null and void.", None),
+        ("None of my tools can do that.", None),
+    ],
+)
+def test_json_in_assistant_text(text, found):
+    assert leaked_json(text) == found

@@ -1,4 +1,4 @@
-"""pipeline.generate.no_call against the fake teacher: the three kinds and their rejections."""
+"""pipeline.generate.no_call against the fake teacher: the four kinds and their rejections."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def test_a_good_teacher_yields_at_least_90_percent_of_every_kind(fake, tmp_path,
             target = record["meta"]["task"]
             assert target  # the tool the request needs is withheld: its neighbours are offered
             assert len(names) >= 1
-    assert kinds == {"unrelated", "missing_value", "unavailable_tool"}
+    assert {"unrelated", "missing_value", "unavailable_tool"} <= kinds
 
 
 def test_templated_turns_for_small_teachers(fake, tmp_path):
@@ -199,3 +199,19 @@ def test_a_solver_that_invents_the_missing_value_does_not_reject_the_request(fak
     fake.corrupt = invent
     candidate = _generate(fake, task, context)
     assert invented and candidate.issues == []
+
+
+@pytest.mark.parametrize("mode", ["blueprint", "free"])
+def test_a_forbidden_request_meets_its_never_call_rule(fake, tmp_path, mode):
+    result = run_category(fake, tmp_path / "run", "no_call", mode, n=8, plan={"no_call_kinds": {"forbidden": 1}})
+    assert result["code"] == 0 and len(result["accepted"]) == 8
+    forbidden = [r for r in result["accepted"] if r["meta"]["no_call"]["kind"] == "forbidden"]
+    assert forbidden  # read-only targets fall back to another kind: a never_call rule forbids a write
+    for record in forbidden:
+        rule = record["meta"]["policy"][0]
+        assert rule == {"type": "never_call", "tool": record["meta"]["no_call"]["forbidden"], "exercised": True}
+        assert rule["tool"] in record["messages"][0]["content"]  # the system prompt states the rule
+        assert rule["tool"] in {tool["function"]["name"] for tool in record["tools"]}  # and the tool is offered
+        assert not any(m.get("tool_calls") for m in record["messages"])
+        reply = record["messages"][-1]
+        assert reply["role"] == "assistant" and reply["content"] and rule["tool"] not in reply["content"]

@@ -25,9 +25,10 @@ from filters.quality import (
     PLACEHOLDER_RE,
     PLACEHOLDERS,
     SLOT_RE,
-    QualityCheck,
     _schema_constants,
     is_placeholder,
+    leaked_name,
+    leaked_parameter,
     refusal,
 )
 from filters.schema import strip_extensions, validator_for
@@ -58,7 +59,7 @@ PLACEHOLDER_PHRASES = re.compile(
     )
     + r")(?![\w-])"
 )
-NO_CALL_KINDS = ("unrelated", "missing_value", "unavailable_tool")
+NO_CALL_KINDS = ("unrelated", "missing_value", "unavailable_tool", "forbidden")
 
 
 def _lines():
@@ -85,7 +86,7 @@ def _user_text(text: Any, where: str) -> list[str]:
     if not isinstance(text, str) or not text.strip():
         return [f"{where}: expected a non-empty string"]
     problems = []
-    leak = QualityCheck._leak(NAMES, text) or QualityCheck._leaked_parameter(PARAMETERS, text)
+    leak = leaked_name(NAMES, text) or leaked_parameter(PARAMETERS, text)
     if leak:
         problems.append(f"{where}: {leak}")
     folded = " ".join(text.casefold().split())
@@ -332,7 +333,7 @@ def _no_call(example: dict[str, Any]) -> list[str]:
     kind = example.get("kind")
     if kind not in NO_CALL_KINDS:
         return [f"kind: expected one of {NO_CALL_KINDS}, got {kind!r}"]
-    extra = {"missing", "value", "call"} if kind == "missing_value" else set()
+    extra = {"missing", "value", "call"} if kind == "missing_value" else {"forbidden"} if kind == "forbidden" else set()
     problems = _keys(example, {"kind", "tools", "request", "reply"} | extra)
     if problems:
         return problems
@@ -343,7 +344,7 @@ def _no_call(example: dict[str, Any]) -> list[str]:
         problems += [f"tools[{i}]: unknown tool {name!r}" for i, name in enumerate(tools) if name not in TOOLS]
     problems += _user_text(example["request"], "request") + _assistant_text(example["reply"], "reply")
     if isinstance(example["reply"], str) and (
-        QualityCheck._leak(NAMES, example["reply"]) or QualityCheck._leaked_parameter(PARAMETERS, example["reply"])
+        leaked_name(NAMES, example["reply"]) or leaked_parameter(PARAMETERS, example["reply"])
     ):
         problems.append("reply: names a function or parameter as an identifier")
     if (
@@ -352,6 +353,8 @@ def _no_call(example: dict[str, Any]) -> list[str]:
         and re.search(r"\btools?\b|\bfunctions?\b", example["reply"], re.I)
     ):
         problems.append("reply: an unrelated request gets a plain answer, not tool talk")
+    if kind == "forbidden" and example["forbidden"] not in tools:
+        problems.append("forbidden: expected one of the example's tools (the one its rule forbids)")
     if kind == "missing_value" and not problems:
         problems += _missing_value(example)
     return problems
