@@ -7,6 +7,13 @@ says the j-th call of assistant turn i takes `offer_id` from tool message k at t
 collects the values at the path and fails with `unused_tool_result` when the argument is not
 one of them (a chain whose second call ignores the first result). A link of the wrong shape is
 a format/invalid_record issue.
+
+A link may also say how the user picked the item: `"items": "offers[*]"` (the things chosen
+among), `"value": "offer_id"` (the path inside the chosen item) and `"select"` (a
+filters.selection rule: first, cheapest, highest_rated, nearest, where, matching). The replay
+then picks the item by the rule and fails with `wrong_selection` when the argument is another
+item's value (which also catches an offer's id with another offer's price), or when the rule
+picks no single item (two offers tie for the cheapest).
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from typing import Any
 
 from filters.base import Issue, call_path, decoded
 from filters.match import same_value
+from filters.selection import pick, rule_problem, rule_words
 from pipeline.record import Conversation
 
 _STEP = re.compile(r"([^.\[\]]+)|\[(\*|\d+)\]")
@@ -51,6 +59,10 @@ def _shape_problem(link: Any, record: Conversation) -> str | None:
             return f"{key} must be an index into the record"
     if not isinstance(link.get("argument"), str) or not isinstance(link.get("output"), str):
         return "argument and output must be strings"
+    if "select" in link:
+        if not isinstance(link.get("items"), str) or not isinstance(link.get("value"), str):
+            return "a link with select needs items and value paths"
+        return rule_problem(link["select"])
     return None
 
 
@@ -103,4 +115,29 @@ def chain_issues(record: Conversation) -> list[Issue]:
                     f"messages[{link['from_message']}] returned at {link['output']}",
                 )
             )
+        elif "select" in link:
+            problem = selection_problem(decoded(source.content or ""), link, arguments[link["argument"]])
+            if problem:
+                issues.append(Issue("grounding", "wrong_selection", path, problem))
     return issues
+
+
+def selected_value(result: Any, link: dict[str, Any]) -> tuple[list[Any], str]:
+    """(the values at the link's `value` path in the item its rule picks from `result`, "") or
+    ([], why no single item is picked)."""
+    items = values_at(result, link["items"]) if link["items"] else [result]
+    index, why = pick(items, link["select"])
+    if index is None:
+        return [], why
+    return (values_at(items[index], link["value"]) if link["value"] else [items[index]]), ""
+
+
+def selection_problem(result: Any, link: dict[str, Any], argument: Any) -> str | None:
+    """Why `argument` is not the value of the item the link's rule picks, or None."""
+    values, why = selected_value(result, link)
+    words = rule_words(link["select"])
+    if not values:
+        return f"the request asks for {words}, but {why}"
+    if not any(same_value(argument, value) for value in values):
+        return f"{link['argument']}={argument!r} is not from {words} ({link['items']}), which gives {values[0]!r}"
+    return None

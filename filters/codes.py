@@ -55,6 +55,11 @@ CODES: dict[str, tuple[str, str]] = {
     # grounding
     "ungrounded_value": ("grounding", "an argument value nobody in the conversation said or returned before the call"),
     "unused_tool_result": ("grounding", "nested: a dependent call uses nothing the earlier tool results returned"),
+    "wrong_selection": (
+        "grounding",
+        "nested: a linked argument comes from another item than the one the link's selection rule picks "
+        "(cheapest, best-rated, the thermostat, the one named...), mixes fields of two items, or the rule picks none",
+    ),
     # quality
     "leaked_function_name": (
         "quality",

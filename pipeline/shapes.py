@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from filters.match import canonical_calls
 from filters.schema import fits_parameter
+from filters.selection import parse_rule
 from pipeline.seeds import SeedTool
+from pipeline.seeds.links import item_field_schema
 
 if TYPE_CHECKING:  # the planner imports the category registry, which imports these shapes
     from pipeline.plan import Planner
@@ -96,20 +98,36 @@ def _one_thing_changed(
 
 
 def nested(planner: Planner, target: str, tools: list[str], scenario: Scenario, rng: random.Random) -> dict[str, Any]:
+    """A chain of 2-4 calls (`plan.chain_length`) along the seeds' link groups: each later step
+    takes all inputs of one group from one item of an earlier step's result, the item the
+    group's selection rule picks (drawn from the rules the group allows; one rule per list, so
+    the hotel booked is the hotel timed). Longer chains are preferred where the links allow them."""
     low, high = planner.config.plan.chain_length
-    length, targets, links = rng.randint(low, high), [target], []
-    while len(targets) < length:
-        options = [link for link in planner.next_links(targets[-1]) if link.target not in targets]
-        if not options:
-            break
-        link = rng.choice(options)
-        # every link between the two tools comes along: a place's name and address, from one result
-        group = [other for other in options if other.target == link.target]
-        links += [
-            {"step": len(targets), "input": other.input, "from_step": len(targets) - 1, "output": other.output}
-            for other in group
-        ]
-        targets.append(link.target)
+    chains = _chains(planner, [target], [], high)
+    longest = max(len(steps) for steps, _ in chains)
+    lengths = sorted({len(steps) for steps, _ in chains if len(steps) >= min(low, longest)})
+    length = rng.choices(lengths, weights=[(n - 1) ** 3 for n in lengths])[0]  # 2: 1, 3: 8, 4: 27
+    targets, groups = rng.choice([chain for chain in chains if len(chain[0]) == length])
+    links: list[dict[str, Any]] = []
+    chosen: dict[tuple[int, str], dict[str, Any]] = {}  # (source step, items) -> its rule
+    for step, source, link in groups:
+        rule = chosen.get((source, link.items))
+        if rule is None or not any(parse_rule(text)["rule"] == rule["rule"] for text in link.select):
+            rule = _draw_rule(planner, link, rng)
+            chosen.setdefault((source, link.items), rule)
+        for key, value in link.inputs:
+            links.append(
+                {
+                    "step": step,
+                    "input": key,
+                    "from_step": source,
+                    "output": link.output(value),
+                    "items": link.items,
+                    "value": value,
+                    "select": rule,
+                    "intent": link.intent,
+                }
+            )
     calls = None
     if planner.mode == "blueprint":
         calls = [planner.draw(name, scenario, rng) for name in targets]  # one scenario: the steps share entities
@@ -117,6 +135,40 @@ def nested(planner: Planner, target: str, tools: list[str], scenario: Scenario, 
             calls[link["step"]]["arguments"].pop(link["input"], None)
         _carry_shared_values(calls, links, planner)
     return {"targets": targets, "blueprint": calls, "links": links}
+
+
+def _chains(planner: Planner, steps: list[str], groups: list[Any], high: int) -> list[tuple[list[str], list[Any]]]:
+    """Every chain that starts with `steps` and grows to at most `high` calls: a next step is a
+    link group's target fed from any earlier step. From one step, no two lookups or two changes
+    that take the same inputs: a reservation and a delivery from one restaurant, a move and a
+    deletion of one event, travel time and directions to one address. A deletion ends a chain."""
+    found = [(steps, groups)]
+    if len(steps) >= high or any(name.startswith(("delete_", "cancel_")) for name in steps):
+        return found  # nobody asks about a thing after removing it
+    for source, name in enumerate(steps):
+        fed = [link for _, from_step, link in groups if from_step == source]
+        for link in planner.next_links(name):
+            if link.target in steps:
+                continue
+            if any(
+                {key for key, _ in other.inputs} == {key for key, _ in link.inputs}
+                and planner.catalog[other.target].read_only == planner.catalog[link.target].read_only
+                for other in fed
+            ):
+                continue
+            found += _chains(planner, steps + [link.target], groups + [(len(steps), source, link)], high)
+    return found
+
+
+def _draw_rule(planner: Planner, link: Any, rng: random.Random) -> dict[str, Any]:
+    """One of the link group's selection rules; `matching` draws the name the user says from
+    the field's value pool."""
+    rule = parse_rule(rng.choice(link.select))
+    if rule["rule"] == "matching":
+        schema = item_field_schema(planner.catalog[link.source], link.items, rule["field"])
+        names = next(schema[key] for key in ("x-pool", "examples", "enum") if schema.get(key))
+        rule["value"] = rng.choice(names)
+    return rule
 
 
 def _carry_shared_values(calls: list[dict[str, Any]], links: list[dict[str, Any]], planner: Planner) -> None:

@@ -19,6 +19,7 @@ from filters.base import decoded
 from filters.chain import values_at
 from filters.gazetteer import gazetteer
 from filters.schema import fits_parameter
+from filters.selection import parse_rule, pick
 from pipeline.generate.steps import NONE_ACTION
 from pipeline.mock import mock_result, relocated
 from pipeline.scenario import Scenario
@@ -30,6 +31,10 @@ from tests import fake_openai as fake
 _TOOLS = {tool.name: tool for tool in load_tools()}
 _LINKS = load_links(None, list(_TOOLS.values()))
 _CHAINS: dict[str, list[dict[str, Any]]] = {}  # nested request text -> its calls (linked arguments absent)
+# nested request text -> (tool, input) -> (how it chose, the tool whose result it reads)
+_CHAIN_RULES: dict[str, dict[tuple[str, str], tuple[str, str]]] = {}
+_CHOICE = re.compile(r"^- (\w+): from the result of step (\d+) \((.*)\)$", re.MULTILINE)
+_FREE_LINK = re.compile(r"(\w+) gives \S+ for (\w+)'s (\w+) \(choose ([^)]*)\)")
 _FOLLOWUPS: set[str] = set()  # texts that restate only what changed
 _RETURNED = re.compile(r"^tool (\S+) returned: (.*)$", re.MULTILINE)
 _CALLED = re.compile(r"^assistant called ([A-Za-z0-9_-]+)\((.*)\)$", re.MULTILINE)
@@ -71,23 +76,50 @@ def _invent(name: str, seed: int, scenario: Scenario | None = None) -> dict[str,
 
 def _chain_request(names: list[str], seed: int, prompt: str = "") -> tuple[str, list[dict[str, Any]]]:
     """A free-mode nested request: values for every step from one scenario (a good teacher's chain
-    is one situation, that of the user the prompt describes), linked inputs left to the results."""
+    is one situation, that of the user the prompt describes), linked inputs left to the results,
+    and how to choose each item said as the prompt's links give it."""
     calls = []
     today = getattr(fake._REQUEST, "today", None) or "2026-03-01"
     scenario = Scenario(random.Random(seed), datetime.fromisoformat(f"{today}T09:00:00+00:00"), bundled_entities())
     described = [p for p in bundled_entities().get("persona") or [] if p.get("about") and p["about"] in prompt]
     scenario.persona = described[0] if described else scenario.persona  # the clinic the result names is near them
+    rules = {(target, key): (words, source) for source, target, key, words in _FREE_LINK.findall(prompt)}
     for step, name in enumerate(names):
         arguments = _invent(name, seed + step, scenario)
-        if step:
-            for link in _LINKS:
-                if link.source == names[step - 1] and link.target == name:
-                    arguments.pop(link.input, None)
+        for target, key in rules:
+            if target == name:
+                arguments.pop(key, None)
         calls.append({"name": name, "arguments": arguments})
     text = fake._PHRASE_PREFIX + " then ".join(fake.phrase(call).removeprefix(fake._PHRASE_PREFIX) for call in calls)
-    text += " (take the first result each time)"
+    text += _said_choices(rules)
     _CHAINS[text] = calls
+    _CHAIN_RULES[text] = rules
     return text, calls
+
+
+def _said_choices(rules: dict[tuple[str, str], tuple[str, str]]) -> str:
+    """How the request says its choices: " (take the cheapest one; the one named Front door)"."""
+    said = list(dict.fromkeys(words for words, _ in rules.values() if words != "what it returns"))
+    return f" (take {'; '.join(said)})" if said else ""
+
+
+def _rule(words: str, link: Any) -> dict[str, Any]:
+    """The selection rule a request's words state, with the field the seed link names for it."""
+    declared = {parse_rule(text)["rule"]: parse_rule(text) for text in link.select}
+    for kind, said in (
+        ("cheapest", "the cheapest one"),
+        ("highest_rated", "the best-rated one"),
+        ("nearest", "the closest one"),
+    ):
+        if words == said and kind in declared:
+            return declared[kind]
+    where = re.fullmatch(r"the one whose (.+) is (.+)", words)
+    if where:
+        return {"rule": "where", "field": where.group(1).replace(" ", "_"), "value": where.group(2)}
+    named = re.fullmatch(r"the one named (.+)", words)
+    if named and "matching" in declared:
+        return {**declared["matching"], "value": named.group(1)}
+    return {"rule": "first"}
 
 
 def _described_calls(text: str) -> list[dict[str, Any]]:
@@ -129,8 +161,15 @@ def _phrase(messages: list[dict[str, Any]], seed: int) -> str:
         text = fake._PHRASE_PREFIX + " then ".join(
             fake.phrase(call).removeprefix(fake._PHRASE_PREFIX) for call in calls
         )
-        text += " (take the first result each time)"
+        blocks = [b for b in re.split(r"^Step \d+:\n", described, flags=re.MULTILINE) if b.strip()]
+        rules = {
+            (call["name"], key): (words, calls[int(step) - 1]["name"])
+            for call, block in zip(calls, blocks)
+            for key, step, words in _CHOICE.findall(block)
+        }
+        text += _said_choices(rules)
         _CHAINS[text] = calls
+        _CHAIN_RULES[text] = rules
         return text
     if "This is a follow-up" in described:
         text = fake.phrase(calls[0]).replace(fake._PHRASE_PREFIX, fake._PHRASE_PREFIX + "same as before, but ")
@@ -153,19 +192,32 @@ def _pick(body: dict[str, Any], options: list[str]) -> str:
     return match or (NONE_ACTION if NONE_ACTION in options else options[0])
 
 
-def _linked(name: str, arguments: dict[str, Any], content: str) -> dict[str, Any]:
-    """Fill `name`'s linked inputs from the results the conversation shows (first value)."""
+def _linked(
+    name: str, arguments: dict[str, Any], content: str, rules: dict[tuple[str, str], tuple[str, str]] | None = None
+) -> dict[str, Any]:
+    """Fill `name`'s linked inputs from the results the conversation shows: every input of a link
+    from the one item the request chose (`rules`: its words per (tool, input); the first item when
+    it says nothing)."""
     arguments = dict(arguments)
     results = {source: json.loads(text) for source, text in _RETURNED.findall(content)}
     for link in _LINKS:
-        if link.target == name and link.input not in arguments and link.source in results:
+        if link.target != name or link.source not in results:
+            continue
+        for key, path in link.inputs:
+            words, source = (rules or {}).get((name, key), ("the first one", link.source))
+            if key in arguments or source != link.source:  # the request says which result it reads
+                continue
+            items = values_at(results[link.source], link.items) if link.items else [results[link.source]]
+            index, _ = pick(items, _rule(words, link))
+            if index is None:
+                continue
             found = [
                 value
-                for value in values_at(results[link.source], link.output)
-                if fits_parameter(value, _TOOLS[name].parameters, link.input)
+                for value in (values_at(items[index], path) if path else [items[index]])
+                if fits_parameter(value, _TOOLS[name].parameters, key)
             ]
-            if found:  # a good teacher takes the first value the tool accepts
-                arguments[link.input] = found[0]
+            if found:  # a good teacher takes the chosen item's value
+                arguments[key] = found[0]
     return arguments
 
 
@@ -179,7 +231,7 @@ def _fill(body: dict[str, Any]) -> dict[str, Any]:
     text, value = found
     if text in _CHAINS:
         call = next(c for c in value if c["name"] == name)
-        arguments = _linked(name, call["arguments"], content)
+        arguments = _linked(name, call["arguments"], content, _CHAIN_RULES.get(text))
     else:
         arguments = dict(value["arguments"])
         if (
@@ -456,7 +508,9 @@ def answer(body: dict[str, Any]) -> str | None:
         if found is None:
             arguments = _invent(name, seed)
         elif isinstance(found[1], list):  # a chain: this step's values and the linked ones from results
-            arguments = _linked(name, next(c for c in found[1] if c["name"] == name)["arguments"], content)
+            arguments = _linked(
+                name, next(c for c in found[1] if c["name"] == name)["arguments"], content, _CHAIN_RULES.get(found[0])
+            )
         else:
             arguments = dict(found[1]["arguments"])
         return json.dumps({"call": {"name": name, "arguments": arguments}})

@@ -288,6 +288,35 @@ def test_a_nested_step_takes_every_input_its_source_links_from_one_result(catalo
         assert not {"name", "address"} & set(task.blueprint[step]["arguments"])  # the result gives them, not the plan
 
 
+def test_nested_chains_are_often_long_and_each_list_is_chosen_from_once(catalog):
+    """Issue 16: 94% of chains had two steps. The planner prefers longer chains where the links
+    allow them; every input of a group comes from one item chosen by one rule, and two steps that
+    read one list read the same item (the hotel booked is the hotel timed)."""
+    config = RunConfig(category="nested", n=300, mode="blueprint", seed=3)
+    planner = Planner(config, catalog, EXAMPLE_TOOLS, PROMPTS, links=load_links(None, catalog))
+    tasks = [planner.task(i) for i in range(300)]
+    assert sum(len(task.targets) >= 3 for task in tasks) / len(tasks) >= 0.3
+    assert all(2 <= len(task.targets) <= 4 and len(set(task.targets)) == len(task.targets) for task in tasks)
+    rules = set()
+    for task in tasks:
+        chosen = {}
+        for link in task.links:
+            assert link["intent"] and link["select"]["rule"] in (
+                "first",
+                "cheapest",
+                "highest_rated",
+                "nearest",
+                "where",
+                "matching",
+            )
+            rules.add(link["select"]["rule"])
+            if link["select"]["rule"] in ("cheapest", "highest_rated", "nearest", "first"):
+                key = (link["from_step"], link["items"])
+                assert chosen.setdefault(key, link["select"]) == link["select"], task.links
+        assert not any(name.startswith(("delete_", "cancel_")) for name in task.targets[:-1])  # a deletion ends it
+    assert rules == {"first", "cheapest", "highest_rated", "nearest", "where", "matching"}
+
+
 def test_a_nested_chain_keeps_one_value_for_a_parameter_its_steps_share(catalog):
     """search_restaurants(party_size=3) -> reserve_table(party_size=3): one situation, one party."""
     config = RunConfig(category="nested", n=600, mode="blueprint", seed=2)

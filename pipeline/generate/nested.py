@@ -2,15 +2,18 @@
 
 The chain follows links the seeds declare (this tool's output field feeds that tool's input).
 blueprint the chain's calls are planned except their linked arguments; one request is phrased
-          for the whole task (stating every planned value, never a linked one); then, step by
-          step, a solver sees the request, its calls so far and their results, and makes the
-          next call, which must match the plan with the linked argument read from the earlier
-          result (the first value at the link's path). Each result is executed, mocked or
-          simulated (generate/results.py). A last step writes the answer from the results.
+          for the whole task (stating every planned value and how to choose each item a result
+          gives, "book the cheapest one", never a linked value); then, step by step, a solver
+          sees the request, its calls so far and their results, and makes the next call, which
+          must match the plan with the linked arguments read from the item the link's selection
+          rule picks (filters.selection), all from that one item. Each result is executed,
+          mocked or simulated (generate/results.py); a made-up one is settled so the rule picks
+          exactly one item (generate/settle.py). A last step writes the answer from the results.
 free      the teacher writes the request and the first call, then each next call from the
           results so far, then the answer.
 Both record the planned links in `meta.links`, which filters.chain replays: a chain whose
-later call ignores the earlier result is `unused_tool_result`.
+later call ignores the earlier result is `unused_tool_result`, one that takes another item than
+the rule picks is `wrong_selection`.
 """
 
 from __future__ import annotations
@@ -19,9 +22,10 @@ import json
 import random
 from typing import Any
 
-from filters.chain import values_at
+from filters.chain import selected_value, values_at
 from filters.match import match_calls
 from filters.schema import fits_parameter
+from filters.selection import rule_words
 from pipeline.backends.base import ChatRequest
 from pipeline.generate.answers import RequestCallAnswer, ask
 from pipeline.generate.common import (
@@ -36,7 +40,8 @@ from pipeline.generate.common import (
     wrap,
 )
 from pipeline.generate.confirm import confirm_turn
-from pipeline.generate.results import answer_calls, callable_as_is
+from pipeline.generate.results import callable_as_is, tool_result
+from pipeline.generate.settle import settle
 from pipeline.generate.steps import draft, gate, next_call, phrase, reply, solve
 from pipeline.generate.transcript import Transcript
 from pipeline.prompts import load_prompt
@@ -55,19 +60,66 @@ async def generate_nested(task: Task, teacher, ctx: Context) -> Candidate:
 def describe_chain(
     calls: list[dict[str, Any]], links: list[dict[str, Any]], ctx: Context, surfaces: list[dict[str, str]] | None = None
 ) -> str:
-    """The chain for the phrasing prompt: each step's values, and the values a result will give."""
+    """The chain for the phrasing prompt: each step's values, the values a result will give with
+    how the user chooses the item they come from ("the cheapest one"), and why the step follows."""
     parts = []
     for step, call in enumerate(calls):
-        linked = {link["input"]: link["from_step"] for link in links if link["step"] == step}
+        linked = {link["input"]: link for link in links if link["step"] == step}
         stated = {"name": call["name"], "arguments": {k: v for k, v in call["arguments"].items() if k not in linked}}
         text = describe_call(stated, ctx.tools.get(call["name"]), (surfaces or [{}] * len(calls))[step])
         text = text.replace("\n- (no values)", "") if linked else text
         text += "".join(
-            f"\n- {key}: from the result of step {source + 1} (the first one it returns)"
-            for key, source in linked.items()
+            f"\n- {key}: from the result of step {link['from_step'] + 1} ({_choice(link)})"
+            for key, link in linked.items()
         )
+        intent = next((link.get("intent") for link in linked.values() if link.get("intent")), None)
+        text += f"\nWhy: {intent}" if intent else ""
         parts.append(f"Step {step + 1}:\n{text}")
     return "\n\n".join(parts)
+
+
+def _choice(link: dict[str, Any]) -> str:
+    """How the request chooses the item a linked value comes from."""
+    if link.get("words"):
+        return link["words"]
+    if not link.get("items"):
+        return "what it returns"
+    return rule_words(link["select"]) if link.get("select") else "the first one it returns"
+
+
+def _example_words(result: Any, value: Any) -> str:
+    """How a few-shot request chose the item `value` came from: the lowest price, the best rating,
+    the closest, else the first (its words for describe_chain)."""
+    for items in _lists(result):
+        index = next((i for i, item in enumerate(items) if value in _leaves(item)), None)
+        if index is None:
+            continue
+        for needle, pick_best, words in (
+            ("price", min, "the cheapest one"),
+            ("rating", max, "the best-rated one"),
+            ("distance", min, "the closest one"),
+        ):
+            for field in {k for item in items if isinstance(item, dict) for k in item if needle in k}:
+                numbers = [item.get(field) for item in items if isinstance(item, dict)]
+                distinct = all(isinstance(n, (int, float)) for n in numbers) and len(set(numbers)) == len(numbers)
+                if distinct and len(items) > 1 and numbers[index] == pick_best(numbers):
+                    return words
+        return "the first one" if index == 0 else "the one the request describes"
+    return "what it returns"
+
+
+def _lists(value: Any) -> list[list[Any]]:
+    """The lists of objects in a JSON value, outermost first."""
+    found = []
+    if isinstance(value, dict):
+        for item in value.values():
+            found += _lists(item)
+    elif isinstance(value, list):
+        if any(isinstance(item, dict) for item in value):
+            found.append(value)
+        for item in value:
+            found += _lists(item)
+    return found
 
 
 def _example_links(example: dict[str, Any]) -> list[dict[str, Any]]:
@@ -76,8 +128,11 @@ def _example_links(example: dict[str, Any]) -> list[dict[str, Any]]:
     for step, item in enumerate(example["steps"][1:], start=1):
         for key, value in item["call"]["arguments"].items():
             for source in range(step):
-                if any(value == leaf for leaf in _leaves(example["steps"][source].get("result"))):
-                    links.append({"step": step, "input": key, "from_step": source})
+                result = example["steps"][source].get("result")
+                if any(value == leaf for leaf in _leaves(result)):
+                    links.append(
+                        {"step": step, "input": key, "from_step": source, "words": _example_words(result, value)}
+                    )
                     break
     return links
 
@@ -102,6 +157,7 @@ def _shots(task: Task, ctx: Context) -> list[tuple[str, str]]:
 
 
 def _links_meta(task: Task, call_turns: list[int], result_messages: list[int]) -> list[dict[str, Any]]:
+    """meta.links: each planned link at its messages, with its selection rule (filters.chain)."""
     return [
         {
             "message": call_turns[link["step"]],
@@ -109,10 +165,37 @@ def _links_meta(task: Task, call_turns: list[int], result_messages: list[int]) -
             "argument": link["input"],
             "from_message": result_messages[link["from_step"]],
             "output": link["output"],
+            **{key: link[key] for key in ("items", "value", "select") if key in link},
         }
         for link in task.links
         if link["step"] < len(call_turns)
     ]
+
+
+def _linked_values(result: Any, link: dict[str, Any]) -> tuple[list[Any], str]:
+    """The values a link takes from `result`: those of the item its rule picks (all values at its
+    path for a link without a rule), or ([], why none)."""
+    if "select" in link:
+        return selected_value(result, link)
+    return values_at(result, link["output"]), ""
+
+
+async def _chain_result(
+    task: Task, teacher, ctx: Context, transcript: Transcript, call_id: str, call: dict[str, Any], step: int
+) -> Any:
+    """The tool message of a chain step's call; a made-up result a later step reads is settled so
+    each rule the request states picks one item. Returns the result."""
+    reading = [link for link in task.links if link["from_step"] == step]  # what the next steps read
+    needed = [link["output"] for link in reading] + [
+        f"{link['items']}.{link['select']['field']}"
+        for link in reading
+        if link.get("items") and link.get("select", {}).get("field")
+    ]
+    result, provenance = await tool_result(task, teacher, ctx, call, f"step-{step}-result-0", needed)
+    if provenance != "executed" and reading:
+        result = settle(result, reading, random.Random(seed_for(task, f"settle-{step}")))
+    transcript.result(call_id, call["name"], result, provenance)
+    return result
 
 
 async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
@@ -145,17 +228,14 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
         planned = {"name": planned["name"], "arguments": dict(planned["arguments"])}
         for link in (link for link in task.links if link["step"] == step):
             parameters = ctx.tools[planned["name"]].function.parameters
-            found = [
-                value
-                for value in values_at(results[link["from_step"]], link["output"])
-                if fits_parameter(value, parameters, link["input"])
-            ]
+            values, why = _linked_values(results[link["from_step"]], link)
+            found = [value for value in values if fits_parameter(value, parameters, link["input"])]
             if not found:  # e.g. a converted amount above the transfer limit: the chain cannot go on validly
                 return failed(
                     task,
                     "tool_error",
                     f"step {link['from_step'] + 1}'s result has no value at {link['output']} "
-                    f"that {planned['name']}.{link['input']} takes",
+                    f"that {planned['name']}.{link['input']} takes{f' ({why})' if why else ''}",
                     transcript.record(ctx, prompts),
                     **raw,
                 )
@@ -183,8 +263,7 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
             return Candidate(
                 task, transcript.record(ctx, prompts, links=_links_meta(task, call_turns, result_messages)), raw=raw
             )
-        needed = [link["output"] for link in task.links if link["from_step"] == step]  # what the next step reads
-        results += await answer_calls(task, teacher, ctx, transcript, ids, [planned], f"step-{step}", needed)
+        results.append(await _chain_result(task, teacher, ctx, transcript, ids[0], planned, step))
         result_messages.append(len(transcript.messages) - 1)
     answer, raw["answer"] = await reply(task, teacher, ctx, transcript.rendered(), ANSWER, "answer")
     if answer is None:
@@ -205,6 +284,7 @@ async def _free(task: Task, teacher, ctx: Context) -> Candidate:
     scenario, drafted = await draft(task, teacher, ctx, f"one thing that takes steps. {needs}")
     described = "; ".join(
         f"{task.targets[link['from_step']]} gives {link['output']} for {task.targets[link['step']]}'s {link['input']}"
+        f" (choose {_choice(link)})"
         for link in task.links
     )
     system = first.render(
@@ -265,7 +345,7 @@ async def _free(task: Task, teacher, ctx: Context) -> Candidate:
             return Candidate(
                 task, transcript.record(ctx, prompts, links=_links_meta(task, call_turns, result_messages)), raw=raw
             )
-        await answer_calls(task, teacher, ctx, transcript, ids, [call], f"step-{step}")
+        await _chain_result(task, teacher, ctx, transcript, ids[0], call, step)
         result_messages.append(len(transcript.messages) - 1)
     text, raw["answer"] = await reply(task, teacher, ctx, transcript.rendered(), ANSWER, "answer")
     if text is None:

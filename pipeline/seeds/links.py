@@ -1,9 +1,24 @@
-"""Links between seed tools: this tool's result field feeds that tool's argument (nested chains).
+"""Links between seed tools: the item a user picks from this tool's result feeds that tool's
+arguments (nested chains).
 
-A seed file's top-level `links` list holds `{"from", "output", "to", "input"}` entries; each is
-checked against the loaded tools (both exist, the input is a parameter of the target, the
-output path resolves in the source's result_schema, the types agree, the output's listed
-values fit the input). Paths are read in records by filters.chain.values_at.
+A seed file's top-level `links` list holds link groups:
+
+    {"from": "search_hotels", "to": "book_hotel", "items": "hotels[*]",
+     "inputs": {"hotel_id": "hotel_id", "room_type": "room_types[0]"},
+     "select": ["first", "cheapest:price_per_night", "highest_rated:guest_rating"],
+     "intent": "book a room at a hotel the search found"}
+
+`items` is the path of the things a user chooses among (`[*]` any element; omitted when the
+result itself is the one thing, a booking); `inputs` maps each argument of `to` to its path inside
+the chosen item ("" the item itself); every input comes from the same item. `select` lists the
+rules a request may state to choose it (filters.selection); `intent` says why a person runs the
+two calls in a row. An old single link `{"from", "output", "to", "input"}` still loads: a group
+of one whose items are `output` up to its last `[*]`, selected `first`, without an intent.
+
+Each group is checked against the loaded tools (both exist, each input is a parameter of the
+target, each path resolves in the source's result_schema, the types agree, the output's listed
+values fit the input, each rule's field exists and fits the rule). Paths are read in records by
+filters.chain.values_at.
 """
 
 from __future__ import annotations
@@ -13,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from filters.schema import strip_extensions
+from filters.selection import RULES, parse_rule
 from pipeline import parse
 from pipeline.errors import InputError
 from pipeline.resources import display_path
@@ -22,23 +38,30 @@ from pipeline.seeds.tools import DEFS_KEYS, SeedTool, tool_files
 
 @dataclass(frozen=True)
 class Link:
-    """Tool `source`'s result at path `output` (`a.b`, `[*]` any element, `[0]` one) feeds
-    argument `input` (a top-level parameter) of tool `target`: a step of a nested chain."""
+    """A link group: the item of tool `source`'s result at `items` that a `select` rule picks
+    feeds the `inputs` (target argument, path in the item) of tool `target`."""
 
     source: str
-    output: str
     target: str
-    input: str
+    items: str
+    inputs: tuple[tuple[str, str], ...]
+    select: tuple[str, ...] = ("first",)
+    intent: str = ""
+
+    def output(self, value: str) -> str:
+        """The full result path of an item path (`hotels[*]` + `hotel_id`)."""
+        if not self.items:
+            return value
+        return f"{self.items}.{value}" if value and not value.startswith("[") else self.items + value
 
 
 _LINK_PATH = re.compile(r"[^.\[\]]+(\[(\*|\d+)\])*(\.[^.\[\]]+(\[(\*|\d+)\])*)*")
 _LINK_STEP = re.compile(r"([^.\[\]]+)|\[(\*|\d+)\]")
+_GROUP_KEYS = {"from", "to", "items", "inputs", "select", "intent"}
 
 
 def load_links(paths: list[str] | None, tools: list[SeedTool]) -> list[Link]:
-    """The `links` of the files `tool_files(paths)` reads, each checked against `tools`: both
-    tools exist, `input` is a parameter of the target, `output` resolves in the source's
-    result_schema, the types agree and the output's listed values fit the input."""
+    """The link groups of the files `tool_files(paths)` reads, each checked against `tools`."""
     by_name = {tool.name: tool for tool in tools}
     links: list[Link] = []
     for path in tool_files(paths):
@@ -52,52 +75,153 @@ def load_links(paths: list[str] | None, tools: list[SeedTool]) -> list[Link]:
             raise InputError("links must be a list", shown, "links")
         for i, item in enumerate(raw):
             link = _check_link(item, by_name, shown, f"links[{i}]")
-            if link not in links:
-                links.append(link)
+            _merge(links, link)
     return links
 
 
+def _merge(links: list[Link], link: Link) -> None:
+    """Old single links between the same tools and items join one group (a slot's start and end),
+    unless they feed the same input (two sources of one price stay two groups)."""
+    for number, other in enumerate(links):
+        same_place = (other.source, other.target, other.items) == (link.source, link.target, link.items)
+        if same_place and set(link.inputs) <= set(other.inputs) and link.intent == other.intent:
+            return  # a repeat counts once
+        if (
+            same_place
+            and not (other.intent or link.intent)
+            and not {key for key, _ in other.inputs} & {key for key, _ in link.inputs}
+        ):
+            inputs = other.inputs + tuple(pair for pair in link.inputs if pair not in other.inputs)
+            links[number] = Link(other.source, other.target, other.items, inputs, other.select)
+            return
+    if link not in links:
+        links.append(link)
+
+
+def _split_output(output: str) -> tuple[str, str]:
+    """`offers[*].offer_id` -> (`offers[*]`, `offer_id`): the items are the path up to its last `[*]`."""
+    at = output.rfind("[*]")
+    if at == -1:
+        return "", output
+    return output[: at + 3], output[at + 3 :].removeprefix(".")
+
+
 def _check_link(item: Any, tools: dict[str, SeedTool], shown: str, where: str) -> Link:
+    if isinstance(item, dict) and "inputs" in item:
+        return _check_group(item, tools, shown, where)
     keys = ("from", "output", "to", "input")
     if not isinstance(item, dict) or not all(isinstance(item.get(key), str) for key in keys):
-        raise InputError('expected {"from", "output", "to", "input"} strings', shown, where)
+        raise InputError(
+            'expected a link group {"from", "to", "items", "inputs", "select", "intent"} '
+            'or a link {"from", "output", "to", "input"}',
+            shown,
+            where,
+        )
+    source, target = _tools(item, tools, shown, where)
+    _schema_at(source.result_schema, item["output"], shown, f"{where}.output", source.name)
+    items, value = _split_output(item["output"])
+    _check_input(source, target, item["output"], item["input"], shown, f"{where}.input", f"{where}.output")
+    return Link(source.name, target.name, items, ((item["input"], value),))
+
+
+def _tools(item: dict[str, Any], tools: dict[str, SeedTool], shown: str, where: str) -> tuple[SeedTool, SeedTool]:
     for key in ("from", "to"):
+        if not isinstance(item.get(key), str):
+            raise InputError(f"{key} must be a tool name", shown, f"{where}.{key}")
         if item[key] not in tools:
             raise InputError(f"unknown tool {item[key]!r}", shown, f"{where}.{key}")
-    source, target = tools[item["from"]], tools[item["to"]]
-    params = target.parameters
-    if item["input"] not in (params.get("properties") or {}):
-        raise InputError(f"{target.name} has no parameter {item['input']!r}", shown, f"{where}.input")
+    source = tools[item["from"]]
     if source.result_schema is None:
         raise InputError(f"{source.name} has no result_schema to link from", shown, f"{where}.from")
-    output = _schema_at(source.result_schema, item["output"], shown, f"{where}.output", source.name)
-    wanted = _resolve(params, params["properties"][item["input"]])
+    return source, tools[item["to"]]
+
+
+def _check_group(item: dict[str, Any], tools: dict[str, SeedTool], shown: str, where: str) -> Link:
+    unknown = sorted(set(item) - _GROUP_KEYS)
+    if unknown:
+        raise InputError(f"unknown key {unknown[0]!r} in a link group", shown, f"{where}.{unknown[0]}")
+    source, target = _tools(item, tools, shown, where)
+    items = item.get("items", "")
+    if not isinstance(items, str) or (items and not items.endswith("[*]")):
+        raise InputError("items must be a path ending in [*] (like hotels[*])", shown, f"{where}.items")
+    if items:
+        _schema_at(source.result_schema, items, shown, f"{where}.items", source.name)
+    inputs = item["inputs"]
+    if not isinstance(inputs, dict) or not inputs or not all(isinstance(v, str) for v in inputs.values()):
+        raise InputError('inputs must map argument names to item paths ({"hotel_id": "hotel_id"})', shown, where)
+    pairs = []
+    for key, value in inputs.items():
+        output = Link(source.name, target.name, items, ()).output(value)
+        if not output:
+            raise InputError("an input of a single result needs a path", shown, f"{where}.inputs.{key}")
+        _schema_at(source.result_schema, output, shown, f"{where}.inputs.{key}", source.name)
+        _check_input(source, target, output, key, shown, f"{where}.inputs.{key}", f"{where}.inputs.{key}")
+        pairs.append((key, value))
+    select = item.get("select", ["first"])
+    if not isinstance(select, list) or not select or not all(isinstance(rule, str) for rule in select):
+        raise InputError("select must be a non-empty list of rules like 'first'", shown, f"{where}.select")
+    for number, rule in enumerate(select):
+        _check_rule(source, items, rule, shown, f"{where}.select[{number}]")
+    intent = item.get("intent")
+    if not isinstance(intent, str) or not intent.strip():
+        raise InputError("a link group needs an intent: why a person runs these two calls", shown, f"{where}.intent")
+    return Link(source.name, target.name, items, tuple(pairs), tuple(select), intent.strip())
+
+
+def _check_rule(source: SeedTool, items: str, rule: str, shown: str, where: str) -> None:
+    try:
+        parsed = parse_rule(rule)
+    except ValueError as error:
+        raise InputError(f"{error} (rules: {', '.join(RULES)})", shown, where) from None
+    if parsed["rule"] == "first":
+        return
+    if not items:
+        raise InputError(f"{rule!r} needs items to choose among", shown, where)
+    schema = _schema_at(source.result_schema, f"{items}.{parsed['field']}", shown, where, source.name)
+    kinds = _types(source.result_schema, schema)
+    if parsed["rule"] in ("cheapest", "highest_rated", "nearest") and not kinds & {"number", "integer"}:
+        raise InputError(f"{rule!r} needs a numeric field", shown, where)
+    if parsed["rule"] == "where" and schema.get("enum") and parsed["value"] not in schema["enum"]:
+        raise InputError(f"{parsed['value']!r} is not one of {parsed['field']}'s values", shown, where)
+    if parsed["rule"] == "matching" and not any(schema.get(key) for key in ("x-pool", "examples", "enum")):
+        raise InputError(f"{rule!r} needs names to draw: give {parsed['field']} an x-pool", shown, where)
+
+
+def _check_input(
+    source: SeedTool, target: SeedTool, output_path: str, input_name: str, shown: str, at: str, output_at: str
+) -> None:
+    """The input is a parameter of the target that the output's type and listed values fit
+    (errors at `at`, or `output_at` for what the output lists)."""
+    params = target.parameters
+    if input_name not in (params.get("properties") or {}):
+        raise InputError(f"{target.name} has no parameter {input_name!r}", shown, at)
+    output = _schema_at(source.result_schema, output_path, shown, output_at, source.name)
+    wanted = _resolve(params, params["properties"][input_name])
     given, accepted = _types(source.result_schema, output), _types(params, wanted)
     if accepted and not (
         given and all(t in accepted or (t == "integer" and "number" in accepted) for t in given - {"null"})
     ):
         raise InputError(
-            f"{source.name} {item['output']} is {'/'.join(sorted(given)) or 'untyped'} "
-            f"but {target.name}.{item['input']} "
+            f"{source.name} {output_path} is {'/'.join(sorted(given)) or 'untyped'} "
+            f"but {target.name}.{input_name} "
             f"takes {'/'.join(sorted(accepted))}",
             shown,
-            f"{where}.input",
+            at,
         )
     defs = {key: params[key] for key in DEFS_KEYS if isinstance(params.get(key), dict)}
     validator = Validator(
-        {**strip_extensions(params["properties"][item["input"]]), **defs}, format_checker=Validator.FORMAT_CHECKER
+        {**strip_extensions(params["properties"][input_name]), **defs}, format_checker=Validator.FORMAT_CHECKER
     )
     for key in ("enum", "x-pool", "examples"):
         for value in output.get(key) or []:
             error = next(iter(validator.iter_errors(value)), None)
             if error is not None:
                 raise InputError(
-                    f"{source.name} {item['output']} lists {value!r}, which {target.name}.{item['input']} rejects: "
+                    f"{source.name} {output_path} lists {value!r}, which {target.name}.{input_name} rejects: "
                     f"{error.message}",
                     shown,
-                    f"{where}.output",
+                    output_at,
                 )
-    return Link(source.name, item["output"], target.name, item["input"])
 
 
 def _resolve(root: dict[str, Any], schema: Any) -> dict[str, Any]:
@@ -136,3 +260,9 @@ def _types(root: dict[str, Any], schema: dict[str, Any]) -> set[str]:
     for branch in schema.get("anyOf", []) + schema.get("oneOf", []):
         found |= _types(root, branch)
     return found
+
+
+def item_field_schema(tool: SeedTool, items: str, field: str) -> dict[str, Any]:
+    """The result-schema of `field` in one item at `items` of `tool`'s result (load_links checked it resolves)."""
+    path = f"{items}.{field}" if items else field
+    return _schema_at(tool.result_schema or {}, path, tool.name, "", tool.name)

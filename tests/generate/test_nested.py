@@ -34,7 +34,10 @@ def test_a_good_teacher_yields_at_least_90_percent(fake, tmp_path, mode):
 
 def test_mocked_results_when_the_config_says_so(fake, tmp_path):
     result = run_category(fake, tmp_path / "run", "nested", "blueprint", n=4, tool_results="mock")
-    assert result["code"] == 0
+    # a mocked clinic address comes from a pool that ignores the user's city, so a chain that times the
+    # trip there from home can be a ground route across an ocean (issue 16, tool results): only that fails
+    assert result["code"] == 0 or all(entry["meta"]["codes"] == ["inconsistent_entity"] for entry in result["rejected"])
+    assert len(result["accepted"]) >= 3
     assert {p for record in result["accepted"] for p in record["meta"]["tool_results"]} <= {"executed", "mocked"}
     assert not any("You simulate the tool" in body["messages"][0]["content"] for body in fake.requests)
 
@@ -50,7 +53,22 @@ def _ignore_the_result(number, body, content):
     for key, value in arguments.items():
         if isinstance(value, str) and value in text.split("returned:", 1)[1]:
             arguments[key] = value[:-2] + "99" if len(value) > 2 else "99"
+        elif (  # a price or an amount read from a result (a limit order at the quoted price)
+            isinstance(value, (int, float))
+            and not isinstance(value, bool)
+            and any(value in _numbers(result) for result in returned)
+        ):
+            arguments[key] = value + 1
     return json.dumps(answer)
+
+
+def _numbers(value):
+    """Every number in a JSON value."""
+    if isinstance(value, dict):
+        return [n for item in value.values() for n in _numbers(item)]
+    if isinstance(value, list):
+        return [n for item in value for n in _numbers(item)]
+    return [value] if isinstance(value, (int, float)) and not isinstance(value, bool) else []
 
 
 @pytest.mark.parametrize("mode", ["blueprint", "free"])

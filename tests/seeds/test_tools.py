@@ -770,12 +770,59 @@ def test_load_links_good(in_tmp):
             {"from": "search", "output": "hits[*].id", "to": "book", "input": "id"},
         ],
     )  # a repeat counts once
-    assert links == [
-        Link("search", "hits[*].id", "book", "id"),
-        Link("search", "best.score", "book", "price"),
-        Link("search", "hits[0].count", "book", "price"),
-        Link("search", "hits[*].id", "book", "note"),
+    assert links == [  # old single links: groups of one item, selected first; one item's id and note join
+        Link("search", "book", "hits[*]", (("id", "id"), ("note", "id"))),
+        Link("search", "book", "", (("price", "best.score"),)),
+        Link("search", "book", "", (("price", "hits[0].count"),)),
     ]
+    assert links[0].select == ("first",) and links[0].output("id") == "hits[*].id"
+
+
+def test_load_link_groups(in_tmp):
+    group = {
+        "from": "search",
+        "to": "book",
+        "items": "hits[*]",
+        "inputs": {"id": "id", "price": "score"},
+        "select": ["first", "cheapest:score", "highest_rated:count", "where:id=H-002", "matching:id"],
+        "intent": "book a hit the search found",
+    }
+    assert _links(in_tmp, [group]) == [
+        Link("search", "book", "hits[*]", (("id", "id"), ("price", "score")), tuple(group["select"]), group["intent"])
+    ]
+
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        (
+            {"intent": ""},
+            "links.json: links[1].intent: a link group needs an intent: why a person runs these two calls",
+        ),
+        ({"select": ["cheapest"]}, "links.json: links[1].select[0]: 'cheapest' is written cheapest:FIELD"),
+        ({"select": ["best:score"]}, "links.json: links[1].select[0]: unknown selection rule 'best'"),
+        ({"select": ["cheapest:id"]}, "links.json: links[1].select[0]: 'cheapest:id' needs a numeric field"),
+        ({"select": ["matching:score"]}, "links.json: links[1].select[0]: 'matching:score' needs names to draw"),
+        (
+            {"select": ["first", "cheapest:nope"]},
+            "links.json: links[1].select[1]: search's result_schema has no property 'nope' at hits[*]",
+        ),
+        ({"items": "hits"}, "links.json: links[1].items: items must be a path ending in [*] (like hotels[*])"),
+        (
+            {"inputs": {"id": "name"}},
+            "links.json: links[1].inputs.id: search's result_schema has no property 'name' at hits[*]",
+        ),
+        (
+            {"inputs": {"id": "score"}},
+            "links.json: links[1].inputs.id: search hits[*].score is number but book.id takes string",
+        ),
+        ({"colour": "red"}, "links.json: links[1].colour: unknown key 'colour' in a link group"),
+    ],
+)
+def test_load_link_group_errors(in_tmp, change, expected):
+    group = {"from": "search", "to": "book", "items": "hits[*]", "inputs": {"id": "id"}, "intent": "book a hit"}
+    message = _link_error(in_tmp, {**group, **change})
+    assert message.startswith(expected), message
     assert _links(in_tmp, []) == [] and load_links([_write(in_tmp, "none.json", {"tools": [_tool("x")]})], []) == []
 
 
@@ -820,7 +867,8 @@ def test_load_links_good(in_tmp):
         ),
         (
             {"from": "search", "output": "hits[*].id", "to": "book"},
-            'links.json: links[1]: expected {"from", "output", "to", "input"} strings',
+            'links.json: links[1]: expected a link group {"from", "to", "items", "inputs", "select", "intent"} '
+            'or a link {"from", "output", "to", "input"}',
         ),
     ],
 )
@@ -883,10 +931,11 @@ def test_bundled_links(bundled, bundled_links):
         )
         >= 10
     )
-    for link in bundled_links:
+    assert all(link.intent for link in bundled_links)  # every bundled group was reviewed against its intent
+    for link, key, path in ((group, key, path) for group in bundled_links for key, path in group.inputs):
         output, wanted = (
-            links_module._schema_at(tools[link.source].result_schema, link.output, "", "", link.source),
-            _param(tools[link.target], link.input),
+            links_module._schema_at(tools[link.source].result_schema, link.output(path), "", "", link.source),
+            _param(tools[link.target], key),
         )
         for key in ("pattern", "format", "enum"):  # a field that feeds a parameter carries its constraint
             if key in wanted:
@@ -897,7 +946,21 @@ def test_bundled_links(bundled, bundled_links):
                 ), (link, key)
         if "pattern" in wanted or "enum" in wanted:
             assert output.get("x-pool") or output.get("enum"), link  # so a mock draws valid ids
-    assert Link("search_flights", "offers[*].offer_id", "book_flight", "offer_id") in bundled_links
+    flights = next(link for link in bundled_links if (link.source, link.target) == ("search_flights", "book_flight"))
+    assert flights.inputs == (("offer_id", "offer_id"), ("total_price", "total_price"))  # one offer's id and price
+    assert "cheapest:total_price" in flights.select
+    pairs = {(link.source, link.target) for link in bundled_links}
+    for nonsense in [  # reviewed against their intent and removed (issue 16)
+        ("book_flight", "cancel_booking"),
+        ("book_hotel", "cancel_booking"),
+        ("get_product_details", "place_order"),
+        ("create_task", "complete_task"),
+        ("place_order", "cancel_order"),
+        ("book_doctor_appointment", "create_event"),  # only the start: the title and end were drawn apart
+        ("search_recipes", "search_products"),  # spinach searched among electronics
+        ("get_medication_info", "search_products"),  # a prescription drug looked up in a general shop
+    ]:
+        assert nonsense not in pairs
 
 
 def _chains(links: list[Link], length: int) -> list[list[str]]:
@@ -914,9 +977,9 @@ def _chains(links: list[Link], length: int) -> list[list[str]]:
 
 def test_bundled_links_make_chains(bundled_links):
     three = _chains(bundled_links, 3)
-    assert ["search_flights", "book_flight", "cancel_booking"] in three
-    assert ["search_products", "get_product_details", "place_order"] in three
-    assert ["search_products", "get_product_details", "place_order", "track_order"] in _chains(bundled_links, 4)
+    assert ["geocode_address", "search_restaurants", "reserve_table"] in three
+    assert ["list_events", "get_event_details", "get_travel_time"] in three
+    assert ["search_nearby_places", "save_place", "get_directions"] not in three  # fan-out: shapes._chains
     assert len(three) >= 5
 
 
@@ -926,15 +989,17 @@ def test_mocked_chains_follow_their_links(bundled, bundled_links):
     from pipeline.mock import mock_result
 
     tools = {tool.name: tool for tool in bundled}
-    for link in bundled_links:
+    for link, key, path in ((group, key, path) for group in bundled_links for key, path in group.inputs):
         target = tools[link.target]
         wrapper = {
             "type": "object",
-            "properties": {"v": strip_extensions(target.parameters["properties"][link.input])},
-            **{key: target.parameters[key] for key in ("$defs",) if key in target.parameters},
+            "properties": {"v": strip_extensions(target.parameters["properties"][key])},
+            **{name: target.parameters[name] for name in ("$defs",) if name in target.parameters},
         }
         found = [
-            value for seed in range(4) for value in values_at(mock_result(tools[link.source], {}, seed), link.output)
+            value
+            for seed in range(4)
+            for value in values_at(mock_result(tools[link.source], {}, seed, [link.output(path)]), link.output(path))
         ]
         assert found and all(validator_for(wrapper).is_valid({"v": value}) for value in found), (link, found)
 
@@ -974,13 +1039,14 @@ def test_nested_examples_follow_declared_links(bundled, bundled_links):
                 assert not unstated, (n, "the request states every value of the first call", unstated)
                 continue
             linked = {
-                link.input
+                key
                 for link in bundled_links
+                for key, path in link.inputs
                 for earlier in steps[:i]
                 if link.source == earlier["call"]["name"]
                 and link.target == call["name"]
-                and link.input in call["arguments"]
-                and call["arguments"][link.input] in values_at(earlier["result"], link.output)
+                and key in call["arguments"]
+                and call["arguments"][key] in values_at(earlier["result"], link.output(path))
             }
             # at least one value comes through a declared link from an earlier result and the request never states it
             hidden = {
