@@ -21,7 +21,7 @@
 from __future__ import annotations
 
 from filters.answers import contradiction, unsupported_number
-from filters.base import Check, Issue
+from filters.base import Check, Issue, decoded
 from filters.match import canonical_calls
 from filters.policy import policy_issues
 from pipeline.record import Conversation
@@ -40,12 +40,21 @@ class CategoryCheck(Check):
         return self._counts(record.category, call_turns) + repeated + self._answers(record) + policy_issues(record)
 
     def _repeated(self, record: Conversation, call_turns: list) -> list[Issue]:
-        """A call equal to another of its own turn or of the call turn just before it."""
+        """A call equal to another of its own turn or of the call turn just before it, unless that
+        one's result was a transient error (rate_limited, unavailable, timeout): a retry."""
         schemas, issues, before = record.tool_schemas(), [], set()
+        transient = {
+            message.tool_call_id
+            for message in record.messages
+            if message.role == "tool" and _transient(message.content)
+        }
         for i, message in call_turns:
             seen: set[str] = set()
+            retried: set[str] = set()
             for j, call in enumerate(message.tool_calls or []):
                 key = canonical_calls([call], schemas)
+                if call.id in transient:
+                    retried.add(key)
                 if key in seen or key in before:
                     where = "the same turn" if key in seen else "the call turn before"
                     issues.append(
@@ -56,7 +65,7 @@ class CategoryCheck(Check):
                         )
                     )
                 seen.add(key)
-            before = seen
+            before = seen - retried
         return issues
 
     def _no_call(self, record: Conversation, call_turns: list) -> list[Issue]:
@@ -130,3 +139,14 @@ class CategoryCheck(Check):
             if contradicted:
                 issues.append(self.issue("inconsistent_answer", f"messages[{index}].content", contradicted))
         return issues
+
+
+TRANSIENT_ERRORS = ("rate_limited", "unavailable", "timeout")  # the same call may follow one of these
+
+
+def _transient(content: str | None) -> bool:
+    """A tool result `{"error": {"code": "rate_limited", ...}}` (or unavailable, timeout)."""
+    value = decoded(content or "")
+    error = value.get("error") if isinstance(value, dict) else None
+    code = error.get("code") if isinstance(error, dict) else error
+    return isinstance(code, str) and code in TRANSIENT_ERRORS

@@ -28,6 +28,7 @@ from pipeline.categories import CATEGORIES
 from pipeline.pairs import PAIR_TYPES  # the type names live with their perturbations
 
 NO_CALL_KINDS = ("unrelated", "missing_value", "unavailable_tool", "forbidden")
+RECOVERY_KINDS = ("not_found", "invalid_argument", "rate_limited", "unavailable")  # pipeline.generate.recovery
 SYSTEM_STYLES = ("none", "simple", "complex")
 Mode = Literal["free", "blueprint"]
 
@@ -194,6 +195,11 @@ class PlanConfig(BaseModel):
     chain_length: tuple[int, int] = (2, 4)  # calls in a nested chain (as long as the seeds' links allow)
     turns: tuple[int, int] = (3, 5)  # user turns in a multi_turn conversation
     chat_turns: int = Field(1, ge=0)  # multi_turn: at most this many turns of plain chat (no call) each
+    # multi_turn: share of conversations with one lookup whose tool returns an error (pipeline.generate.recovery)
+    recovery_rate: float = Field(0.2, ge=0, le=1)
+    recovery_kinds: dict[str, float] = Field(
+        default_factory=lambda: {"not_found": 1.0, "invalid_argument": 0.5, "rate_limited": 1.0, "unavailable": 0.7}
+    )
     # forbidden: the request asks for a tool the system prompt's never_call rule forbids (write tools only)
     no_call_kinds: dict[str, float] = Field(
         default_factory=lambda: {"unrelated": 1.0, "missing_value": 1.0, "unavailable_tool": 1.0, "forbidden": 0.6}
@@ -225,9 +231,13 @@ class PlanConfig(BaseModel):
             low, high = getattr(self, name)
             if not low_bound <= low <= high:
                 raise ValueError(f"{name} must be [low, high] with {low_bound} <= low <= high")
-        unknown = sorted(set(self.mix) - set(CATEGORIES)) + sorted(set(self.no_call_kinds) - set(NO_CALL_KINDS))
+        unknown = (
+            sorted(set(self.mix) - set(CATEGORIES))
+            + sorted(set(self.no_call_kinds) - set(NO_CALL_KINDS))
+            + sorted(set(self.recovery_kinds) - set(RECOVERY_KINDS))
+        )
         if unknown:
-            raise ValueError(f"unknown category or no_call kind {unknown[0]!r}")
+            raise ValueError(f"unknown category, no_call kind or recovery kind {unknown[0]!r}")
         for name in ("mix", "no_call_kinds"):
             weights = getattr(self, name)
             if any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:

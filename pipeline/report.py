@@ -52,6 +52,7 @@ def tool_result_sources(accepted: list, default: str) -> dict[str, Any]:
         "executed": counts["executed"],
         "simulated": counts["simulated"],
         "mocked": counts["mocked"],
+        "error": counts["error"],  # planned error results (recovery turns)
         "records_with_mocked": sum("mocked" in ((r.meta or {}).get("tool_results") or []) for r in accepted),
         "without_executor": "simulated by the teacher"
         if default == "simulate"

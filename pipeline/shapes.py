@@ -134,7 +134,25 @@ def nested(planner: Planner, target: str, tools: list[str], scenario: Scenario, 
         for link in links:  # a linked argument is always passed, whatever the optional rate drew
             calls[link["step"]]["arguments"].pop(link["input"], None)
         _carry_shared_values(calls, links, planner)
-    return {"targets": targets, "blueprint": calls, "links": links}
+    recovery = _chain_recovery(planner, targets, random.Random(rng.random()))
+    return {"targets": targets, "blueprint": calls, "links": links, **({"recovery": recovery} if recovery else {})}
+
+
+def _chain_recovery(planner: Planner, targets: list[str], rng: random.Random) -> dict[str, Any] | None:
+    """At `plan.recovery_rate`, a chain step whose tool errs (pipeline.generate.recovery):
+    rate_limited at a lookup (retried, the chain goes on; a confirmed write is not retried unasked)
+    or unavailable at the last step (nothing after it to feed; the answer says it did not work).
+    Blueprint only."""
+    config = planner.config.plan
+    weights = {k: config.recovery_kinds.get(k, 0) for k in ("rate_limited", "unavailable")}
+    weights = {k: w for k, w in weights.items() if w > 0}
+    if planner.mode != "blueprint" or not weights or rng.random() >= config.recovery_rate:
+        return None
+    kind = rng.choices(list(weights), list(weights.values()))[0]
+    lookups = [step for step, name in enumerate(targets) if planner.catalog[name].read_only]
+    if kind == "rate_limited" and not lookups:
+        kind = "unavailable"
+    return {"kind": kind, "step": rng.choice(lookups) if kind == "rate_limited" else len(targets) - 1}
 
 
 def _chains(planner: Planner, steps: list[str], groups: list[Any], high: int) -> list[tuple[list[str], list[Any]]]:
@@ -241,7 +259,64 @@ def multi_turn(
                     call = planner.draw(targets[turn["call"]], scenario, rng, variant)
             if turn["kind"] != "chat":
                 calls.append(call)
+    _plan_recovery(planner, turns, targets, calls, scenario, random.Random(rng.random()))
     return {"targets": targets, "blueprint": calls, "turns": turns}
+
+
+def _plan_recovery(
+    planner: Planner,
+    turns: list[dict[str, Any]],
+    targets: list[str],
+    calls: list[dict[str, Any]] | None,
+    scenario: Scenario,
+    rng: random.Random,
+) -> None:
+    """At `plan.recovery_rate`, one new lookup turn whose call gets an error (pipeline.generate.
+    recovery): `turn["recovery"]` is the kind; for not_found / invalid_argument (blueprint only) the
+    request states a stale value of an identifier the user knows (`turn["wrong"]`), the call is
+    made with it, and the corrected call is the planned one."""
+    config = planner.config.plan
+    if rng.random() >= config.recovery_rate:
+        return
+    options = [t for t in turns if t["kind"] == "call" and planner.catalog[targets[t["call"]]].read_only]
+    weights = {k: w for k, w in config.recovery_kinds.items() if w > 0}
+    if not options or not weights:
+        return
+    kind = rng.choices(list(weights), list(weights.values()))[0]
+    turn = rng.choice(options)
+    if kind in ("not_found", "invalid_argument"):  # a turn whose request states an identifier
+        stale = [(t, _stale_value(planner, calls[t["call"]], scenario, rng)) for t in options] if calls else []
+        stale = [(t, wrong) for t, wrong in stale if wrong]
+        if stale:
+            turn, turn["wrong"] = stale[0][0], stale[0][1]
+        else:
+            transient = {k: w for k, w in weights.items() if k in ("rate_limited", "unavailable")}
+            if not transient:
+                return
+            kind = rng.choices(list(transient), list(transient.values()))[0]
+    turn["recovery"] = kind
+
+
+def _stale_value(
+    planner: Planner, call: dict[str, Any], scenario: Scenario, rng: random.Random
+) -> dict[str, Any] | None:
+    """{key: another value} for an identifier of `call` a user types and can get wrong (an order id,
+    a flight number, a booking reference: a string with a pattern), else None."""
+    parameters = planner.catalog[call["name"]].parameters
+    properties = parameters.get("properties") or {}
+    keys = [
+        key
+        for key in parameters.get("required") or []
+        if isinstance(call["arguments"].get(key), str)
+        and (properties.get(key) or {}).get("pattern")
+        and not {"enum", "const", "x-aliases"} & set(properties.get(key) or {})
+        and (properties.get(key) or {}).get("x-user-knows") is not False
+    ]
+    for key in rng.sample(keys, len(keys)):
+        redrawn, _ = planner.sampler(scenario, rng, variant="stale").redraw(parameters, dict(call["arguments"]), [key])
+        if redrawn.get(key) not in (None, call["arguments"][key]):
+            return {key: redrawn[key]}
+    return None
 
 
 def _followup(

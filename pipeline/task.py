@@ -62,6 +62,7 @@ class Task:
     )  # per blueprint call: argument -> how the request says it
     targets: list[str] = field(default_factory=list)  # the tools the sample calls, in order (free mode too)
     links: list[dict[str, Any]] = field(default_factory=list)  # nested: {"step", "input", "from_step", "output"}
+    recovery: dict[str, Any] | None = None  # nested: {"kind", "step"} a chain step whose tool errs
     turns: list[dict[str, Any]] = field(
         default_factory=list
     )  # multi_turn: {"kind": chat|call|followup, "call": i, "changed": [...]}

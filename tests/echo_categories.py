@@ -179,13 +179,19 @@ def _phrase(messages: list[dict[str, Any]], seed: int) -> str:
     return " ".join(fake.phrase(call) for call in calls)
 
 
+def _steps_done(content: str) -> int:
+    """Chain steps made so far: calls, less those a transient error made the assistant retry."""
+    retried = len(re.findall(r'^tool \S+ returned: \{"error": \{"code": "(?:rate_limited|unavailable)"', content, re.M))
+    return content.count("assistant called ") - retried
+
+
 def _pick(body: dict[str, Any], options: list[str]) -> str:
     content = body["messages"][-1]["content"]
     found = _registered(content)
     if found is None:
         return NONE_ACTION if NONE_ACTION in options else options[0]
     text, value = found
-    name = value[content.count("assistant called ")]["name"] if text in _CHAINS else value["name"]
+    name = value[_steps_done(content)]["name"] if text in _CHAINS else value["name"]
     match = next(
         (o for o in options if fake.FakeOpenAI.action_to_name.get(o) == name or o.startswith(name + ":")), None
     )
@@ -242,15 +248,27 @@ def _fill(body: dict[str, Any]) -> dict[str, Any]:
                 for t, c in list(fake._PHRASED.items())
                 if c.get("name") == name and t in content
             )
+            stale = re.findall(r'"argument": "(\w+)"', content)  # a value the user corrected after an error
+            fixes = [
+                (m.start(), "fix", {"name": name, "arguments": {stale[-1]: m.group(1)}})
+                for m in re.finditer(r"Sorry, I mistyped it\. It's (.+?)\.$", content, re.MULTILINE)
+                if stale
+            ]
             merged: dict[str, Any] = {}
-            for _, said, call in asked:
-                merged = {**merged, **call["arguments"]} if said in _FOLLOWUPS else dict(call["arguments"])
+            for _, said, call in sorted(asked + fixes, key=lambda event: event[0]):
+                merged = (
+                    {**merged, **call["arguments"]} if said in _FOLLOWUPS or said == "fix" else dict(call["arguments"])
+                )
             arguments = merged
         given = re.search(
             r"^Request: (?:It is |It's |Use |Oh right, |The [\w ]+ is )?(.+?)(?:, please)?\.$", content, re.MULTILINE
         )
         missing = [key for key in _TOOLS[name].parameters.get("required") or [] if key not in arguments]
-        if given and missing:
+        fixed = re.search(r"^Request: Sorry, I mistyped it\. It's (.+?)\.$", content, re.MULTILINE)
+        stale = re.findall(r'"argument": "(\w+)"', content)  # the error result names what it did not find
+        if fixed and stale:
+            arguments[stale[-1]] = fixed.group(1)
+        elif given and missing:
             raw, kind = given.group(1), (_TOOLS[name].parameters["properties"].get(missing[0]) or {}).get("type")
             arguments[missing[0]] = re.split(r", | and ", raw) if kind == "array" else raw  # _resolve reads numbers
     today = re.search(r"Today is (\d{4}-\d{2}-\d{2})", messages[0]["content"])
@@ -352,6 +370,14 @@ def _summary(context: str, seed: int) -> str:
 def _reply(system: str, context: str = "", seed: int = 0) -> str:
     if "first ask the user to confirm" in system:
         return _confirmation(system, seed)
+    check = re.search(r"ask the user in one short question to check the (.+?)\.", system)
+    if check:
+        return f"I couldn't find anything for that {check.group(1)}. Could you double-check it?"
+    if system.count("The tool failed ("):
+        return (
+            "Sorry, that didn't work: the service isn't responding right now, so nothing came back. "
+            "Could you try again in a little while?"
+        )
     if "Answer the user's request from the tool results" in system and "tool " in context:
         return _summary(context, seed)
     missing = re.search(r"missing (.+?) \(", system)
@@ -392,6 +418,9 @@ def _user(body: dict[str, Any]) -> str:
     messages = body["messages"]
     system, content = messages[0]["content"], messages[-1]["content"]
     seed = int(body.get("seed") or 0)
+    corrected = re.search(r"give the right one, exactly this value: (.+)$", system, re.MULTILINE)
+    if corrected:
+        return f"Sorry, I mistyped it. It's {corrected.group(1).strip()}."
     if "say yes: the assistant may go ahead" in system:
         return ("Yes, please go ahead.", "Sure, do it.", "Yes, that's right.")[seed % 3]
     if "say no: you do not want that done" in system:

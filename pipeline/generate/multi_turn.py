@@ -24,6 +24,7 @@ from pipeline.generate.answers import MessageAnswer, ask
 from pipeline.generate.common import Candidate, Context, failed, guarded, seed_for
 from pipeline.generate.confirm import confirm_turn, writes_to_confirm
 from pipeline.generate.nested import ANSWER
+from pipeline.generate.recovery import EXPLAIN, recover, recovery_message
 from pipeline.generate.results import answer_calls, callable_as_is
 from pipeline.generate.steps import (
     describe_calls,
@@ -99,6 +100,10 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
         planned = task.blueprint[turn["call"]]
         surface = task.surfaces[turn["call"]] if turn["call"] < len(task.surfaces) else {}
         before = transcript.rendered()
+        wrong = turn.get("wrong") or {}
+        asked = {**planned, "arguments": {**planned["arguments"], **wrong}}  # a stale value the tool will not find
+        if wrong:
+            said_right, surface = surface, {k: v for k, v in surface.items() if k not in wrong}
         if turn["kind"] == "followup":
             changed = {
                 "name": planned["name"],
@@ -106,7 +111,7 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
             }
             described = describe_calls([changed], ctx, [surface]) + "\n" + FOLLOWUP
         else:
-            described = describe_calls([planned], ctx, [surface])
+            described = describe_calls([asked], ctx, [surface])
         request, raw[f"phrase-{number}"] = await phrase(
             task,
             teacher,
@@ -121,7 +126,7 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
                 task, "unparseable_output", f"turn {number + 1} has no request", transcript.record(ctx, prompts), **raw
             )
         transcript.user(request)
-        rejected = gate(task, ctx, transcript, request, [planned], prompts, text=before, **raw)
+        rejected = gate(task, ctx, transcript, request, [asked], prompts, text=before, **raw)
         if rejected:
             return rejected
         solved, solve_raw = await solve(task, teacher, ctx, request, context=before, step=f"solve-{number}")
@@ -152,18 +157,33 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
             transcript.assistant(answer)
             continue
         await confirm_turn(task, teacher, ctx, transcript, [solved], f"turn-{number}", raw)
-        ids = transcript.calls([solved], reference=[planned])
+        ids = transcript.calls([solved], reference=[asked])
         if not match_calls(
-            [planned],
+            [asked],
             transcript.messages[-1].tool_calls or [],
             {n: t.function.parameters for n, t in ctx.tools.items()},
         ).ok:
             return Candidate(
                 task, transcript.record(ctx, prompts, turns=task.turns), raw=raw
             )  # the reference check names it
-        await answer_calls(task, teacher, ctx, transcript, ids, [planned], f"turn-{number}")
+        instruction = ANSWER
+        if turn.get("recovery"):
+            spoken = next((said_right.get(k) for k in wrong if said_right.get(k)), "") if wrong else ""
+            then = await recover(
+                task, teacher, ctx, transcript, ids[0], solved, planned, turn, f"turn-{number}", raw, spoken
+            )
+            if then == "explain":
+                instruction = EXPLAIN.format(message=recovery_message(transcript))
+            elif not match_calls(
+                [planned],
+                transcript.messages[-2].tool_calls or [],
+                {n: t.function.parameters for n, t in ctx.tools.items()},
+            ).ok:
+                return Candidate(task, transcript.record(ctx, prompts, turns=task.turns), raw=raw)
+        else:
+            await answer_calls(task, teacher, ctx, transcript, ids, [planned], f"turn-{number}")
         answer, raw[f"answer-{number}"] = await reply(
-            task, teacher, ctx, transcript.rendered(), ANSWER, f"answer-{number}"
+            task, teacher, ctx, transcript.rendered(), instruction, f"answer-{number}"
         )
         if answer is None:
             return failed(

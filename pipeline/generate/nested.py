@@ -40,6 +40,7 @@ from pipeline.generate.common import (
     wrap,
 )
 from pipeline.generate.confirm import confirm_turn
+from pipeline.generate.recovery import EXPLAIN, recover, recovery_message
 from pipeline.generate.results import callable_as_is, tool_result
 from pipeline.generate.settle import settle
 from pipeline.generate.steps import draft, gate, next_call, phrase, reply, solve
@@ -263,9 +264,25 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
             return Candidate(
                 task, transcript.record(ctx, prompts, links=_links_meta(task, call_turns, result_messages)), raw=raw
             )
-        results.append(await _chain_result(task, teacher, ctx, transcript, ids[0], planned, step))
+        instruction = ANSWER
+        if task.recovery and task.recovery["step"] == step:  # the tool errs: retried, or the chain ends here
+            turn = {"recovery": task.recovery["kind"]}
+            then = await recover(
+                task, teacher, ctx, transcript, ids[0], planned, planned, turn, f"step-{step}", raw, answer=False
+            )
+            if then == "explain":
+                instruction = EXPLAIN.format(message=recovery_message(transcript))
+                break
+            call_turns[-1] = len(transcript.messages) - 1  # the retry is the step's call; its result follows
+            results.append(
+                await _chain_result(
+                    task, teacher, ctx, transcript, transcript.messages[-1].tool_calls[0].id, planned, step
+                )
+            )
+        else:
+            results.append(await _chain_result(task, teacher, ctx, transcript, ids[0], planned, step))
         result_messages.append(len(transcript.messages) - 1)
-    answer, raw["answer"] = await reply(task, teacher, ctx, transcript.rendered(), ANSWER, "answer")
+    answer, raw["answer"] = await reply(task, teacher, ctx, transcript.rendered(), instruction, "answer")
     if answer is None:
         return failed(
             task, "unparseable_output", "the answer step has no reply", transcript.record(ctx, prompts), **raw

@@ -29,6 +29,7 @@ class Transcript:
         self.provenance: list[str] = []  # one per tool message: executed, mocked or simulated
         self.references: list[dict[str, Any]] = []
         self.confirmations: list[dict[str, Any]] = []  # meta.confirmations
+        self.recoveries: list[dict[str, Any]] = []  # meta.recovery (pipeline.generate.recovery)
         self._ids = 0
 
     def user(self, text: str) -> None:
@@ -77,7 +78,8 @@ class Transcript:
         return ids
 
     def result(self, call_id: str, name: str, content: Any, provenance: str) -> None:
-        """Append the tool message answering `call_id`."""
+        """Append the tool message answering `call_id` (`provenance`: executed, mocked, simulated, or
+        error for a planned error result)."""
         text = content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
         self.messages.append(Message(role="tool", tool_call_id=call_id, name=name, content=text))
         self.provenance.append(provenance)
@@ -117,6 +119,8 @@ class Transcript:
             data["policy"] = task.rules
         if self.confirmations:
             data["confirmations"] = self.confirmations
+        if self.recoveries:
+            data["recovery"] = self.recoveries
         if task.scenario or self.draft:
             data["scenario"] = {**task.scenario, **({"draft": self.draft} if self.draft else {})}
         data.update(meta)
