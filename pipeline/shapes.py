@@ -112,7 +112,7 @@ def nested(planner: Planner, target: str, tools: list[str], scenario: Scenario, 
     chosen: dict[tuple[int, str], dict[str, Any]] = {}  # (source step, items) -> its rule
     for step, source, link in groups:
         rule = chosen.get((source, link.items))
-        if rule is None or not any(parse_rule(text)["rule"] == rule["rule"] for text in link.select):
+        if rule is None or not any(_same_rule(parse_rule(text), rule) for text in link.select):
             rule = _draw_rule(planner, link, rng)
             chosen.setdefault((source, link.items), rule)
         for key, value in link.inputs:
@@ -187,6 +187,13 @@ def _draw_rule(planner: Planner, link: Any, rng: random.Random) -> dict[str, Any
         names = next(schema[key] for key in ("x-pool", "examples", "enum") if schema.get(key))
         rule["value"] = rng.choice(names)
     return rule
+
+
+def _same_rule(allowed: dict[str, Any], rule: dict[str, Any]) -> bool:
+    """Whether a group allows the rule another step drew for the same list: the same kind, field
+    and (for `where`) value; a lock is not picked by "the one whose device type is lights"."""
+    keys = ("rule", "field", "value") if allowed.get("rule") == "where" else ("rule", "field")
+    return all(allowed.get(key) == rule.get(key) for key in keys)
 
 
 def _carry_shared_values(calls: list[dict[str, Any]], links: list[dict[str, Any]], planner: Planner) -> None:
