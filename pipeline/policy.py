@@ -276,7 +276,8 @@ def action_phrase(description: str) -> str:
     user's to-do list, optionally ..." -> "add a task to your to-do list"."""
     first = re.split(r"[.;](?:\s|$)", description.strip(), maxsplit=1)[0].strip()
     first = re.split(_CLAUSE, first, maxsplit=1)[0].strip()
-    first = re.sub(r"(?: (?:and|or)| \w+ed)$", "", first) if first.count(" ") > 2 else first  # "offer returned"
+    if first.count(" ") > 2:  # "a flight offer returned" (cut before "by search_flights"), not "a task as completed"
+        first = re.sub(r"(?: (?:and|or)|(?<! as)(?<! is)(?<! be) \w+ed)$", "", first)
     words = first.split(" ")
     for index, word in enumerate(words):  # the verbs: the first, and one joined to it by "or"/"and"
         if index == 0 or (index == 2 and words[1] in ("or", "and")):

@@ -124,3 +124,5 @@ def test_action_phrase_is_short_and_speaks_to_the_user():
         == "lock or unlock a smart door lock"
     )
     assert action_phrase("Pushes a notification to a phone.") == "push a notification to a phone"
+    assert action_phrase("Marks a task as completed.") == "mark a task as completed"
+    assert action_phrase("Books a flight offer returned by search_flights.") == "book a flight offer"
