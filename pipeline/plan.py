@@ -7,6 +7,7 @@ task never depends on --n, on the running yield, or on other tasks.
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
@@ -166,7 +167,7 @@ class Planner:
         ):
             careful = policy_rng.random() < config.plan.confirm_irreversible
             if careful:  # the visible reason this sample's assistant asks before what cannot be undone
-                line = policy_rng.choice([x for x in load_prompt("system/careful").lines() if not x.startswith("#")])
+                line = policy_rng.choice(careful_lines())
                 system = f"{system}\n{line}"
         task_id = f"{self.category}-{self.mode}-{config.seed}-{index}"
         return Task(
@@ -297,3 +298,9 @@ def _below(value: Any) -> int | float | None:
         if value / 3 <= limit < value:
             return int(limit) if limit == int(limit) else limit
     return None
+
+
+@functools.cache
+def careful_lines() -> tuple[str, ...]:
+    """The phrasings of prompts/system/careful.txt (read once, not per task)."""
+    return tuple(line for line in load_prompt("system/careful").lines() if not line.startswith("#"))

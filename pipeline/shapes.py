@@ -151,6 +151,8 @@ def _chain_recovery(planner: Planner, targets: list[str], rng: random.Random) ->
     kind = rng.choices(list(weights), list(weights.values()))[0]
     lookups = [step for step, name in enumerate(targets) if planner.catalog[name].read_only]
     if kind == "rate_limited" and not lookups:
+        if "unavailable" not in weights:  # nothing this chain may meet
+            return None
         kind = "unavailable"
     return {"kind": kind, "step": rng.choice(lookups) if kind == "rate_limited" else len(targets) - 1}
 

@@ -24,7 +24,7 @@ from pipeline.generate.answers import MessageAnswer, ask
 from pipeline.generate.common import Candidate, Context, failed, guarded, seed_for
 from pipeline.generate.confirm import confirm_turn, writes_to_confirm
 from pipeline.generate.nested import ANSWER
-from pipeline.generate.recovery import EXPLAIN, recover, recovery_message
+from pipeline.generate.recovery import EXPLAIN, recover
 from pipeline.generate.results import answer_calls, callable_as_is
 from pipeline.generate.steps import (
     describe_calls,
@@ -169,11 +169,11 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
         instruction = ANSWER
         if turn.get("recovery"):
             spoken = next((said_right.get(k) for k in wrong if said_right.get(k)), "") if wrong else ""
-            then = await recover(
+            then, message = await recover(
                 task, teacher, ctx, transcript, ids[0], solved, planned, turn, f"turn-{number}", raw, spoken
             )
             if then == "explain":
-                instruction = EXPLAIN.format(message=recovery_message(transcript))
+                instruction = EXPLAIN.format(message=message)
             elif not match_calls(
                 [planned],
                 transcript.messages[-2].tool_calls or [],

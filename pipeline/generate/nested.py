@@ -40,7 +40,7 @@ from pipeline.generate.common import (
     wrap,
 )
 from pipeline.generate.confirm import confirm_turn
-from pipeline.generate.recovery import EXPLAIN, recover, recovery_message
+from pipeline.generate.recovery import EXPLAIN, recover
 from pipeline.generate.results import callable_as_is, tool_result
 from pipeline.generate.settle import settle
 from pipeline.generate.steps import draft, gate, next_call, phrase, reply, solve
@@ -267,11 +267,11 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
         instruction = ANSWER
         if task.recovery and task.recovery["step"] == step:  # the tool errs: retried, or the chain ends here
             turn = {"recovery": task.recovery["kind"]}
-            then = await recover(
+            then, message = await recover(
                 task, teacher, ctx, transcript, ids[0], planned, planned, turn, f"step-{step}", raw, answer=False
             )
             if then == "explain":
-                instruction = EXPLAIN.format(message=recovery_message(transcript))
+                instruction = EXPLAIN.format(message=message)
                 break
             call_turns[-1] = len(transcript.messages) - 1  # the retry is the step's call; its result follows
             results.append(

@@ -15,7 +15,6 @@ for it and `meta.recovery` lists each: the tool message, the error kind, what fo
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pipeline.generate.common import Context, StepError
@@ -36,8 +35,8 @@ ASK = (
 FOLLOWED = {"rate_limited": "retry", "unavailable": "explain", "not_found": "ask", "invalid_argument": "ask"}
 
 
-def error_result(kind: str, call: dict[str, Any], wrong: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The error a tool returns for `call` (`wrong`: the argument the not_found/invalid one is about)."""
+def error_result(kind: str, wrong: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The error a tool returns (`wrong`: the argument a not_found/invalid_argument one is about)."""
     key, value = next(iter((wrong or {}).items()), (None, None))
     what = f"{str(key).replace('_', ' ')} {value}" if key else "the request"
     messages = {
@@ -67,13 +66,13 @@ async def recover(
     raw: dict[str, str],
     spoken: str = "",
     answer: bool = True,
-) -> str:
+) -> tuple[str, str]:
     """After `call` (made, with id `call_id`) append its planned error result and what follows it
     (a retry, a question and the corrected call, or nothing: the caller then explains, `EXPLAIN`);
-    returns what followed. `spoken`: the right value as the user says it (not_found, invalid);
+    returns (what followed, the error's message). `spoken`: the right value as the user says it (not_found, invalid);
     `answer=False` leaves the retry's result to the caller (a chain step settles it)."""
     kind, wrong = turn["recovery"], turn.get("wrong") or {}
-    result = error_result(kind, call, wrong)
+    result = error_result(kind, wrong)
     transcript.result(call_id, call["name"], result, "error")
     transcript.recoveries.append({"message": len(transcript.messages) - 1, "kind": kind, "then": FOLLOWED[kind]})
     if kind == "rate_limited":
@@ -107,15 +106,4 @@ async def recover(
             raise StepError("unparseable_output", "the corrected request was not solved into a call", **raw)
         ids = transcript.calls([solved], reference=[planned])
         await answer_calls(task, teacher, ctx, transcript, ids, [planned], f"{step}-fixed")
-    return FOLLOWED[kind]
-
-
-def recovery_message(transcript: Transcript) -> str:
-    """The message of the last planned error result (for the explaining answer)."""
-    for message in reversed(transcript.messages):
-        if message.role == "tool":
-            try:
-                return str(json.loads(message.content or "{}").get("error", {}).get("message", "an error"))
-            except (ValueError, AttributeError):
-                return "an error"
-    return "an error"
+    return FOLLOWED[kind], result["error"]["message"]

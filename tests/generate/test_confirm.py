@@ -8,8 +8,8 @@ import json
 import pytest
 
 from filters.policy import covers, is_acceptance, is_confirmation_question, needs_confirmation
+from pipeline.plan import careful_lines
 from pipeline.policy import IRREVERSIBLE, action_phrase
-from pipeline.prompts import load_prompt
 from pipeline.seeds import load_tools
 from tests.fake_openai import echo_teacher
 from tests.generate.helpers import run_category
@@ -66,7 +66,7 @@ def test_a_confirmation_names_every_write_of_its_turn_and_rules_decide_it(fake, 
 def test_writes_without_a_rule_are_mostly_called_directly(fake, tmp_path, share):
     plan = {"system_prompt_rate": 1.0, "complex_prompt_rate": 0.0, "confirm_irreversible": share}
     result = run_category(fake, tmp_path / "run", "single", "blueprint", n=40, plan=plan)
-    careful = [line for line in load_prompt("system/careful").lines() if not line.startswith("#")]
+    careful = careful_lines()
     turns, asked = [], 0
     for record in result["accepted"]:
         system = record["messages"][0]["content"] if record["messages"][0]["role"] == "system" else ""
