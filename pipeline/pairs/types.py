@@ -1,0 +1,40 @@
+"""The pair types: name -> (code the checks must give, the check that gives it, the perturbation),
+and the default mix."""
+
+from __future__ import annotations
+
+from pipeline.pairs import perturb
+from pipeline.pairs.base import PairType
+
+PAIR_TYPES: dict[str, PairType] = {
+    "wrong_function": PairType("wrong_function", "reference", perturb.wrong_function, semantic=True),
+    "wrong_value": PairType("wrong_value", "reference", perturb.wrong_value, semantic=True),
+    "wrong_order": PairType("wrong_order", "reference", perturb.wrong_order, semantic=True),
+    "invented_value": PairType("ungrounded_value", "grounding", perturb.invented_value),
+    "ignored_result": PairType(
+        "unused_tool_result", "grounding", perturb.ignored_result, also=frozenset({"repeated_call"})
+    ),
+    "missing_call": PairType("wrong_call_count", "reference", perturb.missing_call),
+    "extra_call": PairType("wrong_call_count", "reference", perturb.extra_call, also=frozenset({"repeated_call"})),
+    "missing_required": PairType("missing_required", "schema", perturb.missing_required),
+    "hallucinated_argument": PairType("unexpected_argument", "schema", perturb.hallucinated_argument),
+    "wrong_type": PairType("wrong_type", "schema", perturb.wrong_type),
+    "enum_violation": PairType("enum_violation", "schema", perturb.enum_violation),
+    "call_in_no_call": PairType("call_in_no_call", "category", perturb.call_in_no_call),
+    "prose_instead_of_call": PairType("no_call_when_needed", "category", perturb.prose_instead_of_call),
+}
+DEFAULT_MIX = {
+    "wrong_function": 3,
+    "wrong_value": 3,
+    "wrong_order": 1,
+    "invented_value": 1,
+    "ignored_result": 1,
+    "missing_call": 1,
+    "extra_call": 1,
+    "missing_required": 1,
+    "hallucinated_argument": 1,
+    "wrong_type": 1,
+    "enum_violation": 1,
+    "call_in_no_call": 1,
+    "prose_instead_of_call": 1,
+}
