@@ -333,3 +333,194 @@ def contradiction(answer: str, results: list[str]) -> str | None:
         if match and all(values):
             return f"the answer says {match.group(0)!r}, every {'/'.join(sorted(keys))} returned is true"
     return None
+
+
+# -- attribution: a number or status said of a named item (or field) is that item's -----------------
+
+_SENTENCE_END = re.compile(r"[.;!?\n](?=\s|$)")
+_CLAUSE_END = re.compile(r"[.;!?\n](?=\s|$)|,\s|\s(?:and|but|while|whereas|then|or)\s|\s[-–—]\s")
+_UNNAMING_KEYS = re.compile(r"status|condition|summary|description|text|note|currency|unit|type|mode|date|time|_at$")
+_UNIT_WORDS = frozenset({"c", "f", "km", "m", "mi", "minutes", "min", "mins", "hours", "seconds", "usd", "eur", "pct"})
+_FIELD_BEFORE = re.compile(
+    r"\b(?:the|a|an|its|their|with)\s+((?:[a-z]+\s){0,2}[a-z]+)\s+(?:is|was|are|were|of|at|:)\s*"
+    r"(?:about\s+|around\s+|roughly\s+)?[$€£¥]?$",
+    re.IGNORECASE,
+)
+
+
+def item_groups(results: list[str]) -> list[list[dict[str, Any]]]:
+    """Groups of sibling items a result set offers: each list of two or more objects, and the
+    results themselves when two or more are objects (one per parallel call)."""
+    groups: list[list[dict[str, Any]]] = []
+    tops = [value for value in map(decoded, results) if isinstance(value, dict)]
+    if len(tops) >= 2:
+        groups.append(tops)
+    stack: list[Any] = list(tops)
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            objects = [item for item in value if isinstance(item, dict)]
+            if len(objects) >= 2:
+                groups.append(objects)
+            stack.extend(value)
+    return groups
+
+
+def _leaves(value: Any, key: str = "") -> Iterator[tuple[str, Any]]:
+    if isinstance(value, dict):
+        for name, item in value.items():
+            yield from _leaves(item, str(name))
+    elif isinstance(value, list):
+        for item in value:
+            yield from _leaves(item, key)
+    else:
+        yield key, value
+
+
+def item_names(item: dict[str, Any], siblings: list[dict[str, Any]]) -> list[str]:
+    """The strings that name `item` among its siblings: its own short string values (not a
+    status, condition, date or unit) that no sibling has anywhere."""
+    theirs = {str(value).casefold() for other in siblings if other is not item for _, value in _leaves(other) if value}
+    return [
+        value
+        for key, value in item.items()
+        if isinstance(value, str)
+        and 2 <= len(value) <= 60
+        and re.search(r"[A-Za-z]", value)
+        and not _UNNAMING_KEYS.search(key.casefold())
+        and not _STAMP.search(value)
+        and value.casefold() not in theirs
+    ]
+
+
+def _status_words(item: dict[str, Any]) -> set[str]:
+    return {
+        value.casefold().replace("_", " ")
+        for key, value in item.items()
+        if isinstance(value, str) and (key.casefold() == "status" or key.casefold().endswith("_status"))
+    }
+
+
+def _numbers_of(item: Any) -> list[float]:
+    return [float(v) for _, v in _leaves(item) if isinstance(v, (int, float)) and not isinstance(v, bool)]
+
+
+def _bounds(pattern: re.Pattern, text: str, position: int) -> tuple[int, int]:
+    """The span of the clause (or sentence) of `text` around `position`."""
+    start = max((m.end() for m in pattern.finditer(text, 0, position)), default=0)
+    end = next((m.start() for m in pattern.finditer(text, position)), len(text))
+    return start, end
+
+
+def _attributed(mentions: list[tuple[int, int, int]], text: str, start: int, end: int) -> tuple[set[int], set[int]]:
+    """(items the words at start..end are said of, items named in their clause): the items named
+    in the clause, else the nearest item named before them in the sentence, else the nearest after."""
+    left, right = _bounds(_CLAUSE_END, text, start)
+    in_clause = {item for s, e, item in mentions if s >= left and e <= right}
+    if in_clause:
+        return in_clause, in_clause
+    left, right = _bounds(_SENTENCE_END, text, start)
+    before = [(start - e, item) for s, e, item in mentions if s >= left and e <= start]
+    after = [(s - end, item) for s, e, item in mentions if s >= end and e <= right]
+    nearest = min(before or after, default=None)
+    return ({nearest[1]} if nearest else set()), set()
+
+
+def misattributed(answer: str, results: list[str], said: list[str] = ()) -> str | None:
+    """The first number or status the answer says of a named item (its name or id in the same
+    clause, else the nearest in the sentence) that is another item's and not that one's, while
+    the other item is not named in the clause; or a number introduced as a field ("the high
+    is 6") that the results return under another field and never under that one. None when
+    every attribution holds (values shared by several items, totals, ranges and differences
+    belong to no single other item, so they pass)."""
+    said_numbers = numbers_in("\n".join(said)) if said else set()
+    text = _STAMP.sub(lambda m: " " * len(m.group(0)), answer)
+    for siblings in item_groups(results):
+        names = [item_names(item, siblings) for item in siblings]
+        mentions = [
+            (m.start(), m.end(), index)
+            for index, item_names_ in enumerate(names)
+            for name in item_names_
+            for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE)
+        ]
+        if not mentions:
+            continue
+        called = {index: answer[start:end] for start, end, index in sorted(mentions, reverse=True)}  # as first named
+        called.update({i: names[i][0] for i in range(len(siblings)) if i not in called and names[i]})
+        numbers = [_numbers_of(item) for item in siblings]
+        for match in _QUOTED.finditer(text):
+            shown, tolerance = _shown(match)
+            if _near(shown, said_numbers, 1e-9):
+                continue
+            attributed, named = _attributed(mentions, text, match.start(), match.end())
+            if not attributed or any(_near(shown, set(numbers[i]), tolerance) for i in attributed):
+                continue
+            owners = [i for i, values in enumerate(numbers) if _near(shown, set(values), tolerance)]
+            if owners and not set(owners) & named:
+                item, owner = min(attributed), owners[0]
+                return (
+                    f"the answer gives {match.group(0).strip()} for {called[item]}, a value the result gives"
+                    f" for {called.get(owner, 'another item')}"
+                )
+        statuses = [_status_words(item) for item in siblings]
+        for status in set().union(*statuses):
+            for match in re.finditer(rf"(?<!\w){re.escape(status)}(?!\w)", text, re.IGNORECASE):
+                clause = text[_bounds(_CLAUSE_END, text, match.start())[0] : match.start()]
+                if _NEGATION.search(clause):
+                    continue
+                attributed, named = _attributed(mentions, text, match.start(), match.end())
+                if not attributed or any(status in statuses[i] for i in attributed):
+                    continue
+                owners = [i for i, words in enumerate(statuses) if status in words]
+                if owners and not set(owners) & named:
+                    item = min(attributed)
+                    return f"the answer says {called[item]} is {status}, the status the result gives another item"
+    return _misread_field(text, results)
+
+
+def _shown(match: re.Match) -> tuple[float, float]:
+    """A quoted number's value (its sign kept) and half a unit of its last shown digit."""
+    whole, fraction = match.group(1).replace(",", ""), match.group(2) or ""
+    shown = float(f"{whole}.{fraction}" if fraction else whole) * (-1 if match.group(0).startswith("-") else 1)
+    return shown, (10 ** -len(fraction) if fraction else 1) / 2 + 1e-9
+
+
+def _field_words(key: str) -> tuple[str, ...]:
+    words = [word for word in key.casefold().split("_") if word]
+    while len(words) > 1 and words[-1] in _UNIT_WORDS:
+        words.pop()
+    return tuple(words)
+
+
+def _misread_field(text: str, results: list[str]) -> str | None:
+    """A number introduced as a field ("the low is 15") that the results return under another
+    field and never under that one."""
+    fields: dict[tuple[str, ...], list[float]] = {}
+    for content in results:
+        for key, value in _leaves(decoded(content)):
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                fields.setdefault(_field_words(key), []).append(float(value))
+    if not fields:
+        return None
+    for match in _QUOTED.finditer(text):
+        field = _FIELD_BEFORE.search(text[max(0, match.start() - 60) : match.start()])
+        if not field:
+            continue
+        said = tuple(field.group(1).casefold().split())
+        named = [words for words in fields if len(words) <= len(said) and said[-len(words) :] == words]
+        if not named:
+            continue
+        shown, tolerance = _shown(match)
+        if any(_near(shown, set(fields[words]), tolerance) for words in named):
+            continue
+        others = [
+            words for words, values in fields.items() if words not in named and _near(shown, set(values), tolerance)
+        ]
+        if others:
+            return (
+                f"the answer gives the {' '.join(said)} as {match.group(0).strip()}, which the result returns as"
+                f" {'_'.join(others[0])}"
+            )
+    return None

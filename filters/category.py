@@ -20,7 +20,7 @@
 
 from __future__ import annotations
 
-from filters.answers import contradiction, unsupported_number
+from filters.answers import contradiction, misattributed, unsupported_number
 from filters.base import Check, Issue, decoded
 from filters.match import canonical_calls
 from filters.policy import policy_issues
@@ -135,7 +135,7 @@ class CategoryCheck(Check):
                     )
                 )
                 continue
-            contradicted = contradiction(message.content, results)
+            contradicted = contradiction(message.content, results) or misattributed(message.content, results, said)
             if contradicted:
                 issues.append(self.issue("inconsistent_answer", f"messages[{index}].content", contradicted))
         return issues

@@ -343,6 +343,12 @@ def dates_in(text: str, now: datetime | None) -> set[date]:
     return found
 
 
+def relative_dates(text: str, now: datetime | None) -> set[date]:
+    """The dates `text` says relative to `now` ("tomorrow", "next Friday", "in 3 days", "last
+    week"), without the ones it writes out."""
+    return _relative_dates(text.casefold(), now.date()) if now else set()
+
+
 def _day_phrases(today: date) -> dict[str, tuple[int, ...]]:
     """Day phrases -> the day offsets from `today` each can mean."""
     saturday = (5 - today.weekday()) % 7

@@ -64,11 +64,22 @@ def verdict(pair_type: PairType, issues: Iterable[Any]) -> set[str]:
 
 
 def decisions(record: Conversation, domains: Mapping[str, str] | None = None) -> Iterator[Decision]:
-    """Every assistant turn that decides something: each call turn, and a no_call record's first answer."""
+    """Every assistant turn that decides something: each call turn, a no_call record's first answer,
+    and each answer that reads tool results (the turn after a tool message)."""
     answers = [index for index, message in enumerate(record.messages) if message.role == "assistant"]
     for index in answers:
-        if record.messages[index].tool_calls or (record.category == "no_call" and index == answers[0]):
+        if (
+            record.messages[index].tool_calls
+            or (record.category == "no_call" and index == answers[0])
+            or _reads_results(record, index)
+        ):
             yield Decision(record, index, domains or {})
+
+
+def _reads_results(record: Conversation, index: int) -> bool:
+    """An answer that reads tool results: an assistant text turn right after a tool message."""
+    message = record.messages[index]
+    return bool(message.content) and index > 0 and record.messages[index - 1].role == "tool"
 
 
 def pairs_for(

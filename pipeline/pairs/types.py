@@ -3,7 +3,7 @@ and the default mix."""
 
 from __future__ import annotations
 
-from pipeline.pairs import perturb
+from pipeline.pairs import perturb, values
 from pipeline.pairs.base import PairType
 
 PAIR_TYPES: dict[str, PairType] = {
@@ -22,6 +22,20 @@ PAIR_TYPES: dict[str, PairType] = {
     "enum_violation": PairType("enum_violation", "schema", perturb.enum_violation),
     "call_in_no_call": PairType("call_in_no_call", "category", perturb.call_in_no_call),
     "prose_instead_of_call": PairType("no_call_when_needed", "category", perturb.prose_instead_of_call),
+    # value mistakes (pipeline.pairs.values); each code is what the checks give for that slip
+    "wrong_date": PairType("wrong_value", "reference", values.wrong_date, semantic=True),
+    "unmeant_date": PairType("ungrounded_value", "grounding", values.wrong_date),
+    "wrong_year": PairType("implausible_date", "plausibility", values.wrong_year),
+    "wrong_unit": PairType("wrong_value", "reference", values.wrong_unit, semantic=True),
+    "unmeant_unit": PairType("ungrounded_value", "grounding", values.wrong_unit),
+    "wrong_alias": PairType("wrong_value", "reference", values.wrong_alias, semantic=True),
+    "partial_parallel": PairType("wrong_function", "reference", values.partial_parallel, semantic=True),
+    "partial_parallel_repeat": PairType(
+        "wrong_value", "reference", values.repeated_item, also=frozenset({"repeated_call"})
+    ),
+    # an answer quoting a returned number of the right kind, for the wrong item: grounded and
+    # type-plausible, told apart only by the attribution rule (the answer turn's reference)
+    "misread_result": PairType("inconsistent_answer", "category", values.misread_result, semantic=True),
 }
 DEFAULT_MIX = {
     "wrong_function": 3,
@@ -37,4 +51,13 @@ DEFAULT_MIX = {
     "enum_violation": 1,
     "call_in_no_call": 1,
     "prose_instead_of_call": 1,
+    "wrong_date": 2,
+    "unmeant_date": 1,
+    "wrong_year": 3,
+    "wrong_unit": 3,
+    "unmeant_unit": 3,
+    "wrong_alias": 3,
+    "partial_parallel": 8,
+    "partial_parallel_repeat": 3,
+    "misread_result": 3,
 }
