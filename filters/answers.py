@@ -23,6 +23,12 @@ condition is sunny or clear; "shipped", "delivered", "on time", "delayed", "canc
 confirmed" when every returned status rules it out; "is open" when every open_now/is_open is
 false and "closed" when every one is true; "in stock"/"available" likewise. Anything subtler is
 the LLM judge's (pipeline.judge).
+Attribution. A number or status the answer says of a named item (a name or id of one object in a
+list of results, or of one result among parallel ones, in the same clause; else the nearest named
+before it in the sentence, else after) must be that item's, unless the item it belongs to is named
+in the same clause ("from $12 (A) to $30 (B)"); a value several items share, a total, a range or a
+difference is no other single item's value, so it passes. A number introduced as a field ("the
+high is 6") must be among that field's returned values when it is another field's ("low").
 """
 
 from __future__ import annotations

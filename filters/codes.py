@@ -97,7 +97,8 @@ CODES: dict[str, tuple[str, str]] = {
     "inconsistent_answer": (
         "category",
         "the answer quotes a number that no tool result, user turn or derivation from them (sum, difference, count,"
-        " unit or rate conversion, percentage) gives, or contradicts every returned condition, status or yes/no fact",
+        " unit or rate conversion, percentage) gives, or contradicts every returned condition, status or yes/no fact,"
+        " or says of a named item (or field) a number or status the result gives another one",
     ),
     "policy_violation": (
         "category",

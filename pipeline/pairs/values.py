@@ -313,14 +313,23 @@ def _near(span: re.Match, start: int, answer: str) -> bool:
     return 0 <= start - span.end() <= 80 and not re.search(r"[.;\n]\s", between)
 
 
+_CONVERTED = re.compile(r"(\s*°\s*([CF])\s*\(about\s+)(-?\d+)(\s*°\s*[CF]\))")
+
+
 def _rewritten(answer: str, match: re.Match, value: float) -> str | None:
     """`answer` with the number `match` found replaced by `value`, at the same precision and
-    grouping; None when it reads the same."""
+    grouping (and its conversion that follows, "18.0 °C (about 64 °F)", redone); None when it
+    reads the same."""
     fraction = match.group(3) or ""
     text = f"{value:,.{len(fraction)}f}" if "," in match.group(2) else f"{value:.{len(fraction)}f}"
     if text == match.group(0)[len(match.group(1)) :]:
         return None
-    return answer[: match.start(2)] + text + answer[match.end() :]
+    rest = answer[match.end() :]
+    converted = _CONVERTED.match(rest)
+    if converted:
+        other = value * 1.8 + 32 if converted.group(2) == "C" else (value - 32) / 1.8
+        rest = f"{converted.group(1)}{round(other)}{converted.group(4)}{rest[converted.end() :]}"
+    return answer[: match.start(2)] + text + rest
 
 
 def _swap_number(

@@ -236,3 +236,18 @@ def _decision(record, index=1):
 
 def _arguments_of(turn, call=0):
     return turn["tool_calls"][call]["function"]["arguments"]
+
+
+def test_misread_result_redoes_the_conversion_that_follows_the_number():
+    record = _answered(
+        "Madrid today: the high is 15.0 °C (about 59 °F); the low is 6.0 °C (about 43 °F).",
+        ['{"location": "Madrid", "days": [{"date": "2026-11-23", "high": 15.0, "low": 6.0, "condition": "sunny"}]}'],
+        [("get_weather_forecast", {"location": "Madrid", "days": 1})],
+        "Highs and lows in Madrid for 1 day, today?",
+        ["get_weather_forecast"],
+    )
+    pair = _only(record, "misread_result", index=3)
+    assert pair.rejected[0]["content"] in (
+        "Madrid today: the high is 6.0 °C (about 43 °F); the low is 6.0 °C (about 43 °F).",
+        "Madrid today: the high is 15.0 °C (about 59 °F); the low is 15.0 °C (about 59 °F).",
+    )  # the rejected answer misreads the field, and is consistent with itself
