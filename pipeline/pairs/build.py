@@ -12,7 +12,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from filters.base import Check, run_checks
+from filters.match import canonical_calls
+from filters.schema import validator_for
 from pipeline.pairs.base import Decision, Pair, PairType, Turn, _with_calls
+from pipeline.pairs.kinds import implausible
 from pipeline.pairs.types import DEFAULT_MIX, PAIR_TYPES
 from pipeline.record import Conversation, message_dict
 
@@ -177,10 +180,33 @@ def build_pairs(
     return [pair for i, pair in enumerate(pairs) if i not in dropped]
 
 
+REFERENCE_CODES = {"wrong_function", "wrong_value", "wrong_order", "wrong_call_count"}
+
+
 def is_semantic(pair: Pair) -> bool:
-    """A schema-valid, grounded mistake that only the reference tells apart (by type, or for a
-    generated pair by its code)."""
-    return pair.code in SEMANTIC_CODES if pair.source == "generated" else PAIR_TYPES[pair.type].semantic
+    """A mistake only the reference tells apart, computed from the pair: its one code is the
+    reference check's (verified pairs fail with nothing else, so the rejected turn is grounded),
+    and every rejected call is schema-valid, type-plausible (each value fits its parameter's kind,
+    pipeline.pairs.kinds: no date as a drug name, no dose as a medication) and made once (a call
+    repeated within the turn or from the call turn before is the category check's repeated_call)."""
+    calls = [call.get("function") or {} for call in pair.rejected[0].get("tool_calls") or []]
+    if pair.code not in REFERENCE_CODES or not calls:
+        return False
+    schemas = {tool["function"]["name"]: tool["function"].get("parameters") or {} for tool in pair.tools}
+    previous = next((turn.get("tool_calls") for turn in reversed(pair.prompt) if turn.get("tool_calls")), None)
+    seen = {canonical_calls([call["function"]], schemas) for call in previous or []}
+    for call in calls:
+        name, arguments = call.get("name"), call.get("arguments")
+        schema = schemas.get(name)
+        if schema is None or not isinstance(arguments, dict) or not validator_for(schema).is_valid(arguments):
+            return False
+        if implausible(name, schema, arguments):
+            return False
+        key = canonical_calls([call], schemas)
+        if key in seen:
+            return False
+        seen.add(key)
+    return True
 
 
 # --- real failures -----------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from filters.base import run_checks
 from filters.checks import default_checks
 from filters.grounding import GroundingOptions
 from pipeline.config import PairsConfig
-from pipeline.pairs import PAIR_TYPES, build_pairs, cut, generated_pairs, pairs_for, verdict
+from pipeline.pairs import PAIR_TYPES, Pair, build_pairs, cut, generated_pairs, is_semantic, pairs_for, verdict
 from pipeline.record import parse_record
 from pipeline.seeds import alias_table, load_tools
 from tests.fake_openai import FakeOpenAI
@@ -74,16 +74,15 @@ def test_a_run_keeps_at_least_60_percent_semantic_pairs_and_counts_them(runs):
     for run in runs.values():
         summary = run["manifest"]["pairs"]
         assert summary["by_type"] == dict(sorted(Counter(p["type"] for p in run["pairs"]).items()))
-        semantic = sum(
-            p["type"] in ("wrong_function", "wrong_value", "wrong_order") and "+" not in p["code"] for p in run["pairs"]
-        )
-        assert summary["semantic_share"] == round(semantic / len(run["pairs"]), 3) >= 0.6
+        semantic = [p for p in run["pairs"] if is_semantic(Pair(**p))]
+        assert summary["semantic_share"] == round(len(semantic) / len(run["pairs"]), 3) >= 0.6
         assert run["manifest"]["counts"]["pairs"] == len(run["pairs"]) == summary["total"]
-        semantic = [p for p in run["pairs"] if p["source"] == "perturbed" and PAIR_TYPES[p["type"]].semantic]
-        for pair in semantic:  # schema-valid and grounded: only the reference tells it apart
+        # schema-valid and grounded: only the reference (and a category's call count) tell it apart
+        for pair in (p for p in semantic if p["source"] == "perturbed"):
             record = next(r for r in run["records"] if r.id == pair["record_id"])
             _, rejected = _recheck(record, pair)
-            assert {issue.check for issue in rejected} == {"reference"}
+            assert {issue.check for issue in rejected} <= {"reference", "category"}, rejected
+            assert {issue.code for issue in rejected} == {pair["code"]}, rejected
 
 
 def test_a_wrong_function_pair_calls_a_same_domain_sibling_when_there_is_one(runs):
