@@ -161,9 +161,10 @@ def build_pairs(
 ) -> list[Pair]:
     """Verified pairs for every accepted record, in record order, then the real-failure pairs: the
     accepted records' rejected siblings (meta.alternatives), then the `rejected` candidates'. When
-    fewer than `semantic_share` of them are semantic (schema-valid, grounded, caught only by the
-    reference), the last non-semantic ones are dropped until the share holds (perturbed ones before
-    real failures): fewer pairs, never easier ones."""
+    fewer than `semantic_share` of them are semantic (`is_semantic`), non-semantic ones are dropped
+    until the share holds: fewer pairs, never easier ones. Real failures are kept first; the
+    perturbed ones kept take turns by type (the first of each type, then the second...), so a
+    rare type is not dropped whole because it comes late."""
     records = list(records)
     pairs = [pair for record in records for pair in pairs_for(record, checks, mix, domains, per_record, seed)]
     pairs += [pair for record in records for pair in sibling_pairs(record, checks)]
@@ -172,15 +173,24 @@ def build_pairs(
     allowed = (
         len(pairs) - semantic if semantic_share <= 0 else int(semantic * (1 - semantic_share) / semantic_share + 1e-9)
     )
-    # real failures are the scarcest: drop the perturbed non-semantic pairs first, the last ones first
-    others = sorted(
-        (i for i, pair in enumerate(pairs) if not is_semantic(pair)), key=lambda i: (pairs[i].source != "generated", i)
-    )
-    dropped = set(others[allowed:])
+    # real failures are the scarcest: kept first; then the perturbed ones, one of each type in turn
+    others = [i for i, pair in enumerate(pairs) if not is_semantic(pair)]
+    by_type: dict[str, list[int]] = {}
+    for i in others:
+        if pairs[i].source != "generated":
+            by_type.setdefault(pairs[i].type, []).append(i)
+    turns = [i for rank in range(max(map(len, by_type.values()), default=0)) for i in _nth(by_type, rank)]
+    keep_order = [i for i in others if pairs[i].source == "generated"] + turns
+    dropped = set(keep_order[allowed:])
     return [pair for i, pair in enumerate(pairs) if i not in dropped]
 
 
 REFERENCE_CODES = {"wrong_function", "wrong_value", "wrong_order", "wrong_call_count"}
+
+
+def _nth(groups: Mapping[str, list[int]], rank: int) -> list[int]:
+    """The `rank`-th member of each group that has one, groups by name."""
+    return [members[rank] for _, members in sorted(groups.items()) if rank < len(members)]
 
 
 def is_semantic(pair: Pair) -> bool:

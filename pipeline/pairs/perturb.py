@@ -254,24 +254,24 @@ def missing_required(decision: Decision, rng: random.Random) -> Iterator[Turn]:
 
 
 # argument names APIs commonly have, that models add where a tool has none
-COMMON_FLAGS = (
+READ_FLAGS = (
     "verbose",
     "detailed",
-    "dry_run",
+    "expand",
     "include_details",
     "include_metadata",
+    "include_history",
     "include_all",
     "full_response",
-    "force",
-    "confirm",
-    "notify",
-    "async",
     "pretty",
 )
+WRITE_FLAGS = ("dry_run", "force", "confirm", "notify", "async", "send_confirmation", "validate_only")
+COMMON_FLAGS = READ_FLAGS + WRITE_FLAGS
 COMMON_PAGING = ("page", "offset", "limit", "max_results", "page_size", "sort", "order", "sort_order")  # lookups only
 COMMON_LOCALE = ("timezone", "tz", "currency", "country_code", "country", "language", "lang", "locale", "units")
 _COMMON_KINDS = {"timezone": "timezone", "tz": "timezone", "currency": "currency", "country": "country_code"}
-_LOOKUP = re.compile(r"^(?:search|list|find|get|lookup|browse|query|track|check)_")
+_LOOKUP = re.compile(r"^(?:search|list|find|get|lookup|browse|query|track|check)_")  # a count may qualify these
+_LISTING = re.compile(r"^(?:search|list|find|browse|query)_")  # these return pages
 # names one API calls what another calls differently: a model writes the one it knows
 RENAMES = (
     ("limit", "max_results", "page_size", "count", "num_results"),
@@ -405,16 +405,17 @@ def _invented_values(name: str, kind: str, said: _Said) -> list[Any]:
 
 
 @lru_cache(maxsize=1)
-def _catalog_names() -> dict[str, tuple[str, frozenset[str]]]:
-    """Top-level parameter name -> (its kind, the domains that use it) over the bundled catalog."""
+def _catalog_names() -> dict[str, tuple[str, frozenset[tuple[str, bool]]]]:
+    """Top-level parameter name -> (its kind, the (domain, is a lookup) of the tools that use it)
+    over the bundled catalog."""
     kinds: dict[str, str] = {}
-    domains: dict[str, set[str]] = {}
+    users: dict[str, set[tuple[str, bool]]] = {}
     for tool, entry in catalog().items():
         for path, kind in parameter_kinds(tool, entry["parameters"], entry["description"]).items():
             if "." not in path and "[" not in path:
                 kinds.setdefault(path, kind)
-                domains.setdefault(path, set()).add(entry["domain"])
-    return {name: (kind, frozenset(domains[name])) for name, kind in kinds.items()}
+                users.setdefault(path, set()).add((entry["domain"], bool(_LOOKUP.match(tool))))
+    return {name: (kind, frozenset(users[name])) for name, kind in kinds.items()}
 
 
 def hallucinated_argument(decision: Decision, rng: random.Random) -> Iterator[Turn]:
@@ -435,17 +436,23 @@ def hallucinated_argument(decision: Decision, rng: random.Random) -> Iterator[Tu
         domain = _domain(decision, call["name"])
         have = set(_tool_kinds(decision, call["name"]).values())
         pool: dict[str, tuple[str, float]] = {}
-        for name, (kind, domains) in names.items():
-            if domain not in domains or kind.startswith(("object:", "array:", "enum")):
+        lookup = bool(_LOOKUP.match(call["name"]))
+        for name, (kind, users) in names.items():
+            # a name a tool of its domain and of its sort uses (a lookup's include_* on a lookup)
+            if (domain, lookup) not in users or kind.startswith(("object:", "array:", "enum")):
                 continue
             if kind in have and not kind.startswith("flag:"):
                 continue
+            if kind.startswith(("count", "money", "duration", "percent", "number:")) and not _LISTING.match(
+                call["name"]
+            ):
+                continue  # no party size on a cancellation or a flight status
             pool[name] = (kind, 1.0 if kind.startswith("flag:") else 3.0)
-        paging = COMMON_PAGING if _LOOKUP.match(call["name"]) else ()
-        for name in COMMON_FLAGS + paging + COMMON_LOCALE:
+        paging = COMMON_PAGING if _LISTING.match(call["name"]) else ()
+        for name in (READ_FLAGS if lookup else WRITE_FLAGS) + paging + COMMON_LOCALE:
             kind = names.get(name, (_COMMON_KINDS.get(name, ""), frozenset()))[0]
             if kind not in have or not kind:
-                pool.setdefault(name, (kind, 0.5 if name in COMMON_FLAGS else 1.5))
+                pool.setdefault(name, (kind, 0.3 if name in COMMON_FLAGS else 1.5))
         for name, (kind, weight) in pool.items():
             if name in properties:
                 continue

@@ -371,3 +371,15 @@ def test_invented_value_copies_the_schemas_example_or_shifts_a_number():
     assert pairs[0].rejected[0]["tool_calls"][0]["function"]["arguments"] == {
         "location": "Boston, MA"
     }  # the schema's example
+
+
+def test_enforcing_the_semantic_share_drops_non_semantic_pairs_evenly_across_types(runs):
+    records = runs["blueprint"]["records"]
+    every = build_pairs(records, CHECKS, None, DOMAINS, semantic_share=0)
+    kept = build_pairs(records, CHECKS, None, DOMAINS, semantic_share=0.6)
+    others = Counter(p.type for p in every if not is_semantic(p))
+    left = Counter(p.type for p in kept if not is_semantic(p))
+    assert sum(map(is_semantic, kept)) == sum(map(is_semantic, every)) and sum(left.values()) < sum(others.values())
+    fair = sum(left.values()) // len(others)
+    for name, count in others.items():  # each type keeps its turn: none dropped whole for coming late
+        assert left[name] >= min(count, fair), (name, left, others)

@@ -189,7 +189,7 @@ def test_the_invented_name_varies_between_records():
         assert [pair.code for pair in pairs] == ["unexpected_argument"]
         (name,) = set(pairs[0].rejected[0]["tool_calls"][0]["function"]["arguments"]) - {"location"}
         chosen[name] += 1
-    assert len(chosen) >= 8 and chosen.most_common(1)[0][1] <= 8, chosen
+    assert len(chosen) >= 6 and chosen.most_common(1)[0][1] <= 12, chosen  # one record: a few names lead
 
 
 # --- enum_violation ------------------------------------------------------------------------------
