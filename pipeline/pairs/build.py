@@ -11,7 +11,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from filters.base import Check, run_checks
+from filters.base import Check, decoded, run_checks
+from filters.category import TRANSIENT_ERRORS
 from filters.match import canonical_calls
 from filters.schema import validator_for
 from pipeline.pairs.base import Decision, Pair, PairType, Turn, _with_calls
@@ -188,6 +189,12 @@ def build_pairs(
 REFERENCE_CODES = {"wrong_function", "wrong_value", "wrong_order", "wrong_call_count"}
 
 
+def _error_code(content: Any) -> Any:
+    value = decoded(content) if isinstance(content, str) else None
+    error = value.get("error") if isinstance(value, dict) else None
+    return error.get("code") if isinstance(error, dict) else error
+
+
 def _nth(groups: Mapping[str, list[int]], rank: int) -> list[int]:
     """The `rank`-th member of each group that has one, groups by name."""
     return [members[rank] for _, members in sorted(groups.items()) if rank < len(members)]
@@ -198,13 +205,19 @@ def is_semantic(pair: Pair) -> bool:
     reference check's (verified pairs fail with nothing else, so the rejected turn is grounded),
     and every rejected call is schema-valid, type-plausible (each value fits its parameter's kind,
     pipeline.pairs.kinds: no date as a drug name, no dose as a medication) and made once (a call
-    repeated within the turn or from the call turn before is the category check's repeated_call)."""
+    repeated within the turn or from the call turn before, unless that one failed transiently, is
+    the category check's repeated_call)."""
     calls = [call.get("function") or {} for call in pair.rejected[0].get("tool_calls") or []]
     if pair.code not in REFERENCE_CODES or not calls:
         return False
     schemas = {tool["function"]["name"]: tool["function"].get("parameters") or {} for tool in pair.tools}
     previous = next((turn.get("tool_calls") for turn in reversed(pair.prompt) if turn.get("tool_calls")), None)
-    seen = {canonical_calls([call["function"]], schemas) for call in previous or []}
+    failed = {  # a call whose result was a transient error may be made again (a retry)
+        turn.get("tool_call_id")
+        for turn in pair.prompt
+        if turn.get("role") == "tool" and _error_code(turn.get("content")) in TRANSIENT_ERRORS
+    }
+    seen = {canonical_calls([call["function"]], schemas) for call in previous or [] if call.get("id") not in failed}
     for call in calls:
         name, arguments = call.get("name"), call.get("arguments")
         schema = schemas.get(name)

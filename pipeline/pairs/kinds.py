@@ -234,7 +234,8 @@ _URL = re.compile(r"^[a-z]+://", re.IGNORECASE)
 _UNITS = (
     "mg|mcg|µg|g|kg|ml|l|iu|units?|tablets?|tabs?|capsules?|caps?|pills?|puffs?|drops?|sprays?|patch(?:es)?|"
     "km|m|mi|miles?|cm|mm|lbs?|oz|%|percent|°[cf]?|degrees?|minutes?|mins?|hours?|hrs?|h|days?|nights?|"
-    "teaspoons?|tsp|tablespoons?|tbsp|cups?|servings?|doses?|applications?|sachets?"
+    "teaspoons?|tsp|tablespoons?|tbsp|cups?|servings?|doses?|applications?|sachets?|softgels?|gummies|gummy|"
+    "lozenges?|injections?|inhalations?|vials?|scoops?|suppositor(?:y|ies)|ampoules?|chewables?|pieces?"
 )
 _QUANTITY = re.compile(rf"^(\d+(?:[.,]\d+)?|one|two|three|half|a|an)\s*(?:{_UNITS})\.?(\s+\w+)?$", re.IGNORECASE)
 _CODE = re.compile(r"^(?=.*\d)[A-Za-z0-9]+([-_:./][A-Za-z0-9]+)*$|^[a-z0-9]+(_[a-z0-9]+)+$|^[A-Z]{2,4}$")
@@ -277,7 +278,7 @@ _FITS = {
     "email": {"email"},
     "phone": {"phone"},
     "url": {"url"},
-    "dose": {"quantity"},
+    "dose": {"quantity", "words"},  # "400 mg", "pea-sized amount"; never a date or a code
     "text": {"words", "text", "quantity"},
 }
 _NAMES = {"words", "text"}  # a name, a title, a place: words, never a date, an id, a dose
@@ -297,7 +298,7 @@ def fits(value: Any, kind: str) -> bool:
     if kind.startswith(("id:", "string:")) or kind in ("ticker", "airport", "currency", "country_code", "enum"):
         return shape not in ("date", "datetime", "time", "email", "url") or kind.startswith("string:")
     if kind in ("postal_code", "street"):
-        return shape in _NAMES | {"code", "quantity"}
+        return shape in _NAMES | {"code", "quantity", "phone"}  # 6133201 and 612-0882 are postal codes
     if kind.startswith("title:") or kind == "place":
         return shape in _NAMES or shape == "code"
     if kind in ("city", "person", "medication", "food", "region", "country", "room", "language"):

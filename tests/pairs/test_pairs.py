@@ -13,6 +13,7 @@ from filters.checks import default_checks
 from filters.grounding import GroundingOptions
 from pipeline.config import PairsConfig
 from pipeline.pairs import PAIR_TYPES, Pair, build_pairs, cut, generated_pairs, is_semantic, pairs_for, verdict
+from pipeline.pairs.kinds import implausible
 from pipeline.record import parse_record
 from pipeline.seeds import alias_table, load_tools
 from tests.fake_openai import FakeOpenAI
@@ -383,3 +384,17 @@ def test_enforcing_the_semantic_share_drops_non_semantic_pairs_evenly_across_typ
     fair = sum(left.values()) // len(others)
     for name, count in others.items():  # each type keeps its turn: none dropped whole for coming late
         assert left[name] >= min(count, fair), (name, left, others)
+
+
+def test_every_accepted_call_of_a_run_is_type_plausible(runs):
+    """The kinds are no stricter than the data: a clean record's values all fit their parameters."""
+    calls = 0
+    for run in runs.values():
+        for record in run["records"]:
+            schemas = record.tool_schemas()
+            for message in record.messages:
+                for call in message.tool_calls or []:
+                    calls += 1
+                    function = call.function
+                    assert implausible(function.name, schemas[function.name], function.arguments) == [], function
+    assert calls >= 80
