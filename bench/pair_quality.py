@@ -8,7 +8,10 @@ Rebuilds the pairs from RUN_DIR's accepted.jsonl and rejected.jsonl with the run
 - re-verification: every perturbed pair's rejected cut fails with exactly its code and its
   chosen cut passes every check (a pair that does not is counted as a failure and printed);
 - the most used value among the invented arguments (hallucinated_argument) and among the enum
-  corruptions (enum_violation), with its share of that type;
+  corruptions (enum_violation), with its share of that type, and the share of enum corruptions
+  that only change case;
+- the semantic pairs per type (pipeline.pairs.is_semantic) and the most frequent wrong_function
+  substitutions (chosen tool -> rejected tool);
 - `--show N` prints N pairs per type (prompt tail, chosen, rejected).
 """
 
@@ -30,7 +33,7 @@ from filters.roles import annotations_of  # noqa: E402
 from pipeline.config import RunConfig  # noqa: E402
 from pipeline.engine import RunResult  # noqa: E402
 from pipeline.job import check_chain, pairs_of  # noqa: E402
-from pipeline.pairs import PAIR_TYPES, cut, pair_counts, verdict  # noqa: E402
+from pipeline.pairs import PAIR_TYPES, cut, is_semantic, pair_counts, verdict  # noqa: E402
 from pipeline.record import Conversation  # noqa: E402
 from pipeline.seeds import alias_table, load_tools  # noqa: E402
 
@@ -50,6 +53,13 @@ def _changed_values(pair) -> list[str]:
             elif chosen[(call["function"]["name"], key)] != value and pair.type == "enum_violation":
                 out.append(json.dumps(value))
     return out
+
+
+def _case_only(pair) -> bool:
+    """Whether an enum corruption differs from the chosen value in letter case alone."""
+    chosen = json.dumps([c["function"] for c in pair.chosen[0].get("tool_calls") or []], sort_keys=True)
+    rejected = json.dumps([c["function"] for c in pair.rejected[0].get("tool_calls") or []], sort_keys=True)
+    return chosen != rejected and chosen.casefold() == rejected.casefold()
 
 
 def _short(turn: dict) -> str:
@@ -102,6 +112,21 @@ def main() -> int:
         if total:
             top, n = values.most_common(1)[0]
             print(f"{name}: {total} values, {len(values)} distinct, most used {top} = {n / total:.1%}")
+    corruptions = [pair for pair in pairs if pair.type == "enum_violation"]
+    if corruptions:
+        case_only = sum(_case_only(pair) for pair in corruptions)
+        print(f"enum_violation: {case_only}/{len(corruptions)} only change case ({case_only / len(corruptions):.1%})")
+    semantic = Counter(pair.type for pair in pairs if is_semantic(pair))
+    print("semantic per type:", {t: f"{semantic[t]}/{n}" for t, n in Counter(p.type for p in pairs).most_common()})
+    swaps = Counter(
+        (c["function"]["name"], r["function"]["name"])
+        for pair in pairs
+        if pair.type == "wrong_function"
+        for c, r in zip(pair.chosen[0]["tool_calls"], pair.rejected[0]["tool_calls"])
+        if c["function"]["name"] != r["function"]["name"]
+    )
+    if swaps:
+        print("wrong_function substitutions:", ", ".join(f"{a} -> {b} {n}" for (a, b), n in swaps.most_common(12)))
 
     if args.show:
         shown: Counter = Counter()

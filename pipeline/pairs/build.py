@@ -11,8 +11,12 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from filters.base import Check, run_checks
+from filters.base import Check, decoded, run_checks
+from filters.category import TRANSIENT_ERRORS
+from filters.match import canonical_calls
+from filters.schema import validator_for
 from pipeline.pairs.base import Decision, Pair, PairType, Turn, _with_calls
+from pipeline.pairs.kinds import implausible
 from pipeline.pairs.types import DEFAULT_MIX, PAIR_TYPES
 from pipeline.record import Conversation, message_dict
 
@@ -169,9 +173,10 @@ def build_pairs(
 ) -> list[Pair]:
     """Verified pairs for every accepted record, in record order, then the real-failure pairs: the
     accepted records' rejected siblings (meta.alternatives), then the `rejected` candidates'. When
-    fewer than `semantic_share` of them are semantic (schema-valid, grounded, caught only by the
-    reference), the last non-semantic ones are dropped until the share holds (perturbed ones before
-    real failures): fewer pairs, never easier ones."""
+    fewer than `semantic_share` of them are semantic (`is_semantic`), non-semantic ones are dropped
+    until the share holds: fewer pairs, never easier ones. Real failures are kept first; the
+    perturbed ones kept take turns by type (the first of each type, then the second...), so a
+    rare type is not dropped whole because it comes late."""
     records = list(records)
     pairs = [pair for record in records for pair in pairs_for(record, checks, mix, domains, per_record, seed)]
     pairs += [pair for record in records for pair in sibling_pairs(record, checks)]
@@ -180,18 +185,65 @@ def build_pairs(
     allowed = (
         len(pairs) - semantic if semantic_share <= 0 else int(semantic * (1 - semantic_share) / semantic_share + 1e-9)
     )
-    # real failures are the scarcest: drop the perturbed non-semantic pairs first, the last ones first
-    others = sorted(
-        (i for i, pair in enumerate(pairs) if not is_semantic(pair)), key=lambda i: (pairs[i].source != "generated", i)
-    )
-    dropped = set(others[allowed:])
+    # real failures are the scarcest: kept first; then the perturbed ones, one of each type in turn
+    others = [i for i, pair in enumerate(pairs) if not is_semantic(pair)]
+    by_type: dict[str, list[int]] = {}
+    for i in others:
+        if pairs[i].source != "generated":
+            by_type.setdefault(pairs[i].type, []).append(i)
+    turns = [i for rank in range(max(map(len, by_type.values()), default=0)) for i in _nth(by_type, rank)]
+    keep_order = [i for i in others if pairs[i].source == "generated"] + turns
+    dropped = set(keep_order[allowed:])
     return [pair for i, pair in enumerate(pairs) if i not in dropped]
 
 
+REFERENCE_CODES = {"wrong_function", "wrong_value", "wrong_order", "wrong_call_count"}
+ANSWER_CODES = {"inconsistent_answer"}  # a text answer quoting returned values of the wrong item or field
+SEMANTIC_DECISION_CODES = REFERENCE_CODES | ANSWER_CODES | {"policy_violation", "wrong_selection"}
+
+
+def _error_code(content: Any) -> Any:
+    value = decoded(content) if isinstance(content, str) else None
+    error = value.get("error") if isinstance(value, dict) else None
+    return error.get("code") if isinstance(error, dict) else error
+
+
+def _nth(groups: Mapping[str, list[int]], rank: int) -> list[int]:
+    """The `rank`-th member of each group that has one, groups by name."""
+    return [members[rank] for _, members in sorted(groups.items()) if rank < len(members)]
+
+
 def is_semantic(pair: Pair) -> bool:
-    """A schema-valid, grounded mistake that only the reference tells apart (by type, or for a
-    generated pair by its code)."""
-    return pair.code in SEMANTIC_CODES if pair.source == "generated" else PAIR_TYPES[pair.type].semantic
+    """A plausible mistake, computed from the pair: its one code is a decision code (the reference's,
+    a system-prompt rule's, a wrong selection from a result, an answer misreading a result; verified
+    pairs fail with nothing else, so the rejected turn is schema-valid and grounded), and every
+    rejected call is schema-valid, type-plausible (each value fits its parameter's kind,
+    pipeline.pairs.kinds: no date as a drug name, no dose as a medication) and made once (a call
+    repeated within the turn or from the call turn before, unless that one failed transiently, is
+    the category check's repeated_call). Only a misread answer may have no call."""
+    calls = [call.get("function") or {} for call in pair.rejected[0].get("tool_calls") or []]
+    if pair.code not in SEMANTIC_DECISION_CODES or not (calls or pair.code in ANSWER_CODES):
+        return False
+    schemas = {tool["function"]["name"]: tool["function"].get("parameters") or {} for tool in pair.tools}
+    previous = next((turn.get("tool_calls") for turn in reversed(pair.prompt) if turn.get("tool_calls")), None)
+    failed = {  # a call whose result was a transient error may be made again (a retry)
+        turn.get("tool_call_id")
+        for turn in pair.prompt
+        if turn.get("role") == "tool" and _error_code(turn.get("content")) in TRANSIENT_ERRORS
+    }
+    seen = {canonical_calls([call["function"]], schemas) for call in previous or [] if call.get("id") not in failed}
+    for call in calls:
+        name, arguments = call.get("name"), call.get("arguments")
+        schema = schemas.get(name)
+        if schema is None or not isinstance(arguments, dict) or not validator_for(schema).is_valid(arguments):
+            return False
+        if implausible(name, schema, arguments):
+            return False
+        key = canonical_calls([call], schemas)
+        if key in seen:
+            return False
+        seen.add(key)
+    return True
 
 
 # --- real failures -----------------------------------------------------------------------------
