@@ -3,7 +3,7 @@ and the default mix."""
 
 from __future__ import annotations
 
-from pipeline.pairs import perturb
+from pipeline.pairs import asking, perturb
 from pipeline.pairs.base import PairType
 
 PAIR_TYPES: dict[str, PairType] = {
@@ -22,6 +22,17 @@ PAIR_TYPES: dict[str, PairType] = {
     "enum_violation": PairType("enum_violation", "schema", perturb.enum_violation),
     "call_in_no_call": PairType("call_in_no_call", "category", perturb.call_in_no_call),
     "prose_instead_of_call": PairType("no_call_when_needed", "category", perturb.prose_instead_of_call),
+    "skipped_confirmation": PairType("policy_violation", "category", asking.skipped_confirmation),
+    # a forbidden call in a no_call record is also a call there
+    "forbidden_call": PairType(
+        "policy_violation", "category", asking.forbidden_call, also=frozenset({"call_in_no_call"})
+    ),
+    "guessed_id": PairType("ungrounded_value", "grounding", asking.guessed_id),
+    # the made-up value is by nature not stated
+    "call_instead_of_ask": PairType(
+        "call_in_no_call", "category", asking.call_instead_of_ask, also=frozenset({"ungrounded_value"})
+    ),
+    "asked_given_value": PairType("no_call_when_needed", "category", asking.asked_given_value),
 }
 DEFAULT_MIX = {
     "wrong_function": 3,
@@ -37,4 +48,9 @@ DEFAULT_MIX = {
     "enum_violation": 1,
     "call_in_no_call": 1,
     "prose_instead_of_call": 1,
+    "skipped_confirmation": 1,
+    "forbidden_call": 1,
+    "guessed_id": 10,
+    "call_instead_of_ask": 1,
+    "asked_given_value": 1,
 }
