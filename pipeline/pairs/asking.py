@@ -183,12 +183,11 @@ def guessed_id(decision: Decision, rng: random.Random) -> Iterator[Turn]:
     # the next step first: a model that skips the lookup makes the call that was to follow it
     links.sort(key=lambda link: link.get("message") if isinstance(link.get("message"), int) else len(messages))
     seen_text = " ".join(message.content or "" for message in messages)
-    done = set()
+    firsts = [link.get("message") for link in links if link.get("from_message") in results]
     for link in links:
         target = (link.get("message"), link.get("call"))
-        if link.get("from_message") not in results or target in done:
-            continue
-        done.add(target)
+        if link.get("from_message") not in results or link.get("message") != firsts[0]:
+            continue  # only the turn right after the lookup reads it
         index, number = target
         if not isinstance(index, int) or not isinstance(number, int) or not 0 <= index < len(messages):
             continue
