@@ -85,12 +85,20 @@ def _asked_by(decision: Decision) -> tuple[Turn, list[Any]] | None:
     return (turn, needed) if any(rule is not None for rule in needed) else None
 
 
-def _direct(turn: Turn) -> Turn:
-    """A call turn as a direct answer: no rationale (it was written after the user's yes)."""
+def _same_rationale(decision: Decision, turn: Turn) -> Turn:
+    """`turn` with the chosen turn's rationale, or none when it has none (as every pair type: a
+    pair differs in what the turn does, never in whether it reasons)."""
+    turn.pop("reasoning_content", None)
+    if decision.chosen.get("reasoning_content"):
+        turn["reasoning_content"] = decision.chosen["reasoning_content"]
+    return turn
+
+
+def _direct(decision: Decision, turn: Turn) -> Turn:
+    """The call turn the user's yes led to, made at the question instead (its ids kept)."""
     out = copy.deepcopy(turn)
-    out.pop("reasoning_content", None)
     out["content"] = None
-    return out
+    return _same_rationale(decision, out)
 
 
 def skipped_confirmation(decision: Decision, rng: random.Random) -> Iterator[Turn]:
@@ -98,7 +106,7 @@ def skipped_confirmation(decision: Decision, rng: random.Random) -> Iterator[Tur
     (max_arg questions are forbidden_call's)."""
     asked = _asked_by(decision)
     if asked is not None and not any(isinstance(rule, MaxArg) for rule in asked[1]):
-        yield _direct(asked[0])
+        yield _direct(decision, asked[0])
 
 
 def forbidden_call(decision: Decision, rng: random.Random) -> Iterator[Turn]:
@@ -118,7 +126,7 @@ def forbidden_call(decision: Decision, rng: random.Random) -> Iterator[Turn]:
         yield _calls_turn(decision, [{"name": call.get("name", ""), "arguments": copy.deepcopy(call["arguments"])}])
     asked = _asked_by(decision)
     if asked is not None and any(isinstance(rule, MaxArg) for rule in asked[1]):
-        yield _direct(asked[0])
+        yield _direct(decision, asked[0])
 
 
 def _first_answer(record: Conversation) -> int | None:
@@ -126,10 +134,8 @@ def _first_answer(record: Conversation) -> int | None:
 
 
 def _calls_turn(decision: Decision, calls: list[dict[str, Any]]) -> Turn:
-    """A turn of `calls` in place of the decision's words (fresh call ids, no rationale)."""
-    turn = _with_calls(decision, calls)
-    turn.pop("reasoning_content", None)
-    return turn
+    """A turn of `calls` in place of the decision's (fresh call ids where it had none), with its rationale."""
+    return _same_rationale(decision, _with_calls(decision, calls))
 
 
 # --- guessed ids -------------------------------------------------------------------------------
@@ -350,4 +356,4 @@ def asked_given_value(decision: Decision, rng: random.Random) -> Iterator[Turn]:
     questions = templates("no_call/missing")["question"]
     for key in keys:
         text = Template(rng.choice(questions)).substitute(missing=key.replace("_", " "))
-        yield {"role": "assistant", "content": text}
+        yield _same_rationale(decision, {"role": "assistant", "content": text})

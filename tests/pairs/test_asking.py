@@ -354,3 +354,25 @@ def test_every_asking_type_is_registered_after_the_original_ones():
     names = list(PAIR_TYPES)
     assert names[-len(ASKING) :] == list(ASKING)
     assert build_pairs([_appointment()], CHECKS, {"skipped_confirmation": 1}, semantic_share=0)
+
+
+def test_a_rejected_turn_keeps_the_chosen_turns_rationale_whatever_it_does():
+    rationale = "The user gave the city and the pollutant; get_air_quality takes both."
+    record = _record(
+        "single-rationale",
+        "single",
+        ["get_weather_alerts", "get_air_quality"],
+        [
+            {"role": "user", "content": "What's the so2 level in Manila right now?"},
+            {
+                "role": "assistant",
+                "content": None,
+                "reasoning_content": rationale,
+                "tool_calls": [_call("XtUmFWOhN", "get_air_quality", {"location": "Manila", "pollutants": ["so2"]})],
+            },
+        ],
+        {},
+        now="2026-10-10T22:35:00Z",
+    )
+    pair, _ = _only(record, "asked_given_value")
+    assert pair.rejected[0]["reasoning_content"] == pair.chosen[0]["reasoning_content"] == rationale
