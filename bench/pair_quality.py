@@ -7,6 +7,8 @@ Rebuilds the pairs from RUN_DIR's accepted.jsonl and rejected.jsonl with the run
 - counts per type, source and category, and the semantic share;
 - re-verification: every perturbed pair's rejected cut fails with exactly its code and its
   chosen cut passes every check (a pair that does not is counted as a failure and printed);
+- how many pairs' prompts end in the user's yes to an assistant's confirmation question (the
+  chosen turn then only repeats the question: there should be none);
 - the most used value among the invented arguments (hallucinated_argument) and among the enum
   corruptions (enum_violation), with its share of that type, and the share of enum corruptions
   that only change case;
@@ -29,11 +31,13 @@ sys.path.insert(0, str(ROOT))
 from filters.base import run_checks  # noqa: E402
 from filters.grounding import GroundingOptions  # noqa: E402
 from filters.plausibility import PlausibilityOptions  # noqa: E402
+from filters.policy import is_acceptance, is_confirmation_question  # noqa: E402
 from filters.roles import annotations_of  # noqa: E402
 from pipeline.config import RunConfig  # noqa: E402
 from pipeline.engine import RunResult  # noqa: E402
 from pipeline.job import check_chain, pairs_of  # noqa: E402
 from pipeline.pairs import PAIR_TYPES, cut, is_semantic, pair_counts, verdict  # noqa: E402
+from pipeline.pairs.build import chosen_cut  # noqa: E402
 from pipeline.record import Conversation  # noqa: E402
 from pipeline.seeds import alias_table, load_tools  # noqa: E402
 
@@ -99,12 +103,22 @@ def main() -> int:
         if pair.source != "perturbed" or pair.record_id not in records:
             continue
         record, index = records[pair.record_id], len(pair.prompt)
-        chosen_issues = run_checks(cut(record, index, pair.chosen[0]), checks)
+        chosen_issues = run_checks(chosen_cut(record, index), checks)
         issues = run_checks(cut(record, index, pair.rejected[0], reference=pair.chosen[0]), checks)
         if chosen_issues or verdict(PAIR_TYPES[pair.type], issues) != {pair.code}:
             failures += 1
             print("NOT VERIFIED", pair.type, pair.record_id, [i.code for i in chosen_issues], [i.code for i in issues])
     print(f"verified: {sum(p.source == 'perturbed' for p in pairs) - failures} perturbed pairs, {failures} failures")
+    acked = sum(
+        len(pair.prompt) >= 2
+        and pair.prompt[-1]["role"] == "user"
+        and is_acceptance(pair.prompt[-1].get("content"))
+        and pair.prompt[-2]["role"] == "assistant"
+        and not pair.prompt[-2].get("tool_calls")
+        and is_confirmation_question(pair.prompt[-2].get("content"))
+        for pair in pairs
+    )
+    print(f"prompt ends in the user's yes to a confirmation question: {acked} of {len(pairs)} pairs")
 
     for name in ("hallucinated_argument", "enum_violation"):
         values = Counter(v for pair in pairs if pair.type == name for v in _changed_values(pair))

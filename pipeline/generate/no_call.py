@@ -88,6 +88,9 @@ def _meta(task: Task) -> dict[str, Any]:
         meta["missing"] = task.missing
     if task.kind == "forbidden":  # the tool the request asks for and the rules forbid
         meta["forbidden"] = task.target
+        if task.blueprint:  # the call the request was phrased from: what ignoring the rule would send
+            call = task.blueprint[0]
+            meta["call"] = {"name": call["name"], "arguments": call["arguments"]}
     return {"no_call": meta}
 
 

@@ -14,7 +14,9 @@ from typing import Any
 from filters.base import Check, decoded, run_checks
 from filters.category import TRANSIENT_ERRORS
 from filters.match import canonical_calls
+from filters.policy import is_acceptance, is_confirmation_question
 from filters.schema import validator_for
+from pipeline.pairs.asking import confirmed_turn
 from pipeline.pairs.base import Decision, Pair, PairType, Turn, _with_calls
 from pipeline.pairs.kinds import implausible
 from pipeline.pairs.types import DEFAULT_MIX, PAIR_TYPES
@@ -68,16 +70,48 @@ def verdict(pair_type: PairType, issues: Iterable[Any]) -> set[str]:
 
 
 def decisions(record: Conversation, domains: Mapping[str, str] | None = None) -> Iterator[Decision]:
-    """Every assistant turn that decides something: each call turn, a no_call record's first answer,
-    and each answer that reads tool results (the turn after a tool message)."""
+    """Every assistant turn that decides something: each call turn but one right after the user's
+    yes to a confirmation question (it repeats what the question spelled out: `after_confirmation`),
+    each confirmation question (meta.confirmations), a no_call record's first answer, and each
+    answer that reads tool results (the turn after a tool message)."""
     answers = [index for index, message in enumerate(record.messages) if message.role == "assistant"]
+    asked = {entry.get("message") for entry in record.meta.get("confirmations") or [] if isinstance(entry, dict)}
     for index in answers:
-        if (
-            record.messages[index].tool_calls
-            or (record.category == "no_call" and index == answers[0])
-            or _reads_results(record, index)
-        ):
+        if record.messages[index].tool_calls:
+            if not after_confirmation(record, index):
+                yield Decision(record, index, domains or {})
+        elif index in asked or (record.category == "no_call" and index == answers[0]) or _reads_results(record, index):
             yield Decision(record, index, domains or {})
+
+
+def after_confirmation(record: Conversation, index: int) -> bool:
+    """Whether turn `index` follows the user's yes to a confirmation question (meta.confirmations,
+    or an assistant yes/no question answered yes): its prompt ends in an acknowledgement and the
+    turn only repeats the call the question spelled out, so it decides nothing."""
+    messages = record.messages
+    if index < 2 or messages[index - 1].role != "user":
+        return False
+    asked = any(
+        isinstance(entry, dict) and entry.get("message") == index - 2 and entry.get("accepted", True)
+        for entry in record.meta.get("confirmations") or []
+    )
+    question = messages[index - 2]
+    return asked or (
+        question.role == "assistant"
+        and not question.tool_calls
+        and is_confirmation_question(question.content)
+        and is_acceptance(messages[index - 1].content)
+    )
+
+
+def chosen_cut(record: Conversation, index: int) -> Conversation:
+    """The cut a decision's own turn is checked on: the record up to turn `index`; for a
+    confirmation question the user's yes and the call turn it leads to as well (a single or
+    parallel sample that stops at the question has no call yet)."""
+    following = confirmed_turn(record, index)
+    if following is not None:
+        return cut(record, index + 2, following)
+    return cut(record, index, message_dict(record.messages[index]))
 
 
 def _reads_results(record: Conversation, index: int) -> bool:
@@ -95,19 +129,29 @@ def pairs_for(
     seed: int = 0,
 ) -> list[Pair]:
     """Up to `per_record` verified pairs for one accepted record, at most one per type: semantic
-    types first, each group in an order drawn by the `mix` weights."""
+    types first, each group in an order drawn by the `mix` weights; each pair at a turn no earlier
+    pair of the record is at when one fits, else at any turn (a missing-value record gives its
+    question's pair and its call's, not two of the call)."""
     rng = random.Random(f"{seed}-{record.id}")
-    points = [d for d in decisions(record, domains) if not run_checks(cut(record, d.index, d.chosen), checks)]
+    points = [d for d in decisions(record, domains) if not run_checks(chosen_cut(record, d.index), checks)]
     out: list[Pair] = []
-    for name in _weighted_order(DEFAULT_MIX if mix is None else mix, rng):
-        if len(out) >= per_record or not points:
-            break
-        pair_type = PAIR_TYPES[name]
-        for decision in rng.sample(points, len(points)):
-            rejected = _first_verified(pair_type, decision, checks, rng)
-            if rejected is not None:
-                out.append(_pair(record, decision, name, pair_type.code, rejected))
-                break
+    used: set[int] = set()
+    order = _weighted_order(DEFAULT_MIX if mix is None else mix, rng)
+    for fresh in (True, False):
+        for name in order:
+            if len(out) >= per_record or not points:
+                return out
+            if any(pair.type == name for pair in out):
+                continue
+            pair_type = PAIR_TYPES[name]
+            for decision in rng.sample(points, len(points)):
+                if (decision.index in used) == fresh:  # the first round only unused turns, the second only used ones
+                    continue
+                rejected = _first_verified(pair_type, decision, checks, rng)
+                if rejected is not None:
+                    out.append(_pair(record, decision, name, pair_type.code, rejected))
+                    used.add(decision.index)
+                    break
     return out
 
 
@@ -174,9 +218,8 @@ def build_pairs(
     """Verified pairs for every accepted record, in record order, then the real-failure pairs: the
     accepted records' rejected siblings (meta.alternatives), then the `rejected` candidates'. When
     fewer than `semantic_share` of them are semantic (`is_semantic`), non-semantic ones are dropped
-    until the share holds: fewer pairs, never easier ones. Real failures are kept first; the
-    perturbed ones kept take turns by type (the first of each type, then the second...), so a
-    rare type is not dropped whole because it comes late."""
+    until the share holds: perturbed ones before real failures, the most common types' first
+    (`_keep_order`): fewer pairs, never easier ones."""
     records = list(records)
     pairs = [pair for record in records for pair in pairs_for(record, checks, mix, domains, per_record, seed)]
     pairs += [pair for record in records for pair in sibling_pairs(record, checks)]
@@ -185,16 +228,24 @@ def build_pairs(
     allowed = (
         len(pairs) - semantic if semantic_share <= 0 else int(semantic * (1 - semantic_share) / semantic_share + 1e-9)
     )
-    # real failures are the scarcest: kept first; then the perturbed ones, one of each type in turn
-    others = [i for i, pair in enumerate(pairs) if not is_semantic(pair)]
+    kept = set(_keep_order([i for i, pair in enumerate(pairs) if not is_semantic(pair)], pairs)[:allowed])
+    return [pair for i, pair in enumerate(pairs) if is_semantic(pair) or i in kept]
+
+
+def _keep_order(others: list[int], pairs: list[Pair]) -> list[int]:
+    """The non-semantic pairs (indexes) in the order they are kept: real failures (the scarcest)
+    first, then the perturbed ones a type at a time, round robin (each type's n-th pair before
+    any type's n+1-th), each type's pairs in the order of their ids (a hash: spread over the
+    records, never the run's last category first). A cut of this order keeps the rare types whole
+    and trims the common ones evenly."""
+    generated = [i for i in others if pairs[i].source == "generated"]
     by_type: dict[str, list[int]] = {}
-    for i in others:
-        if pairs[i].source != "generated":
-            by_type.setdefault(pairs[i].type, []).append(i)
-    turns = [i for rank in range(max(map(len, by_type.values()), default=0)) for i in _nth(by_type, rank)]
-    keep_order = [i for i in others if pairs[i].source == "generated"] + turns
-    dropped = set(keep_order[allowed:])
-    return [pair for i, pair in enumerate(pairs) if i not in dropped]
+    for i in sorted((i for i in others if pairs[i].source != "generated"), key=lambda i: pairs[i].id):
+        by_type.setdefault(pairs[i].type, []).append(i)
+    ranked = sorted(
+        (rank, len(members), name, i) for name, members in by_type.items() for rank, i in enumerate(members)
+    )
+    return generated + [i for *_, i in ranked]
 
 
 REFERENCE_CODES = {"wrong_function", "wrong_value", "wrong_order", "wrong_call_count"}
@@ -206,11 +257,6 @@ def _error_code(content: Any) -> Any:
     value = decoded(content) if isinstance(content, str) else None
     error = value.get("error") if isinstance(value, dict) else None
     return error.get("code") if isinstance(error, dict) else error
-
-
-def _nth(groups: Mapping[str, list[int]], rank: int) -> list[int]:
-    """The `rank`-th member of each group that has one, groups by name."""
-    return [members[rank] for _, members in sorted(groups.items()) if rank < len(members)]
 
 
 def is_semantic(pair: Pair) -> bool:
@@ -270,7 +316,12 @@ def sibling_pairs(record: Conversation, checks: list[Check]) -> list[Pair]:
     out = []
     for alternative in record.meta.get("alternatives") or []:
         index = alternative.get("message") if isinstance(alternative, dict) else None
-        if not isinstance(index, int) or not 0 <= index < len(record.messages) or not record.messages[index].tool_calls:
+        if (
+            not isinstance(index, int)
+            or not 0 <= index < len(record.messages)
+            or not record.messages[index].tool_calls
+            or after_confirmation(record, index)
+        ):
             continue
         decision = Decision(record, index)
         rejected = _with_calls(
@@ -304,6 +355,7 @@ def generated_pairs(rejected: Iterable[dict[str, Any]], checks: list[Check]) -> 
                 not isinstance(index, int)
                 or not 0 <= index < len(record.messages)
                 or record.messages[index].role != "assistant"
+                or after_confirmation(record, index)
             ):
                 continue
             decision = Decision(record, index)
@@ -325,13 +377,25 @@ def generated_pairs(rejected: Iterable[dict[str, Any]], checks: list[Check]) -> 
 
 
 def pair_counts(pairs: list[Pair]) -> dict[str, Any]:
-    """The manifest's and card's pair summary: counts per type, category and source, and the semantic share."""
+    """The manifest's and card's pair summary: counts per type, category and source, each type's
+    pairs per source and category (`by_type_source_category`: type -> source -> category -> n),
+    and the semantic share, overall and per category."""
     semantic = sum(map(is_semantic, pairs))
     count = lambda key: dict(sorted(Counter(getattr(pair, key) for pair in pairs).items()))  # noqa: E731
+    nested: dict[str, dict[str, dict[str, int]]] = {}
+    for (kind, source, category), n in sorted(Counter((p.type, p.source, p.category) for p in pairs).items()):
+        nested.setdefault(kind, {}).setdefault(source, {})[category] = n
+    by_category = Counter(pair.category for pair in pairs)
+    semantic_by_category = Counter(pair.category for pair in pairs if is_semantic(pair))
     return {
         "total": len(pairs),
         "by_type": count("type"),
         "by_category": count("category"),
         "by_source": count("source"),
+        "by_type_source_category": nested,
+        "semantic": semantic,
         "semantic_share": round(semantic / len(pairs), 3) if pairs else None,
+        "semantic_share_by_category": {
+            category: round(semantic_by_category[category] / n, 3) for category, n in sorted(by_category.items())
+        },
     }

@@ -3,7 +3,7 @@ and the default mix."""
 
 from __future__ import annotations
 
-from pipeline.pairs import perturb, values
+from pipeline.pairs import asking, perturb, values
 from pipeline.pairs.base import PairType
 
 PAIR_TYPES: dict[str, PairType] = {
@@ -36,6 +36,18 @@ PAIR_TYPES: dict[str, PairType] = {
     # an answer quoting a returned number of the right kind, for the wrong item: grounded and
     # type-plausible, told apart only by the attribution rule (the answer turn's reference)
     "misread_result": PairType("inconsistent_answer", "category", values.misread_result, semantic=True),
+    # asking mistakes (pipeline.pairs.asking): when to ask, when to refuse, when to look up first
+    "skipped_confirmation": PairType("policy_violation", "category", asking.skipped_confirmation, semantic=True),
+    # a forbidden call in a no_call record is also a call there
+    "forbidden_call": PairType(
+        "policy_violation", "category", asking.forbidden_call, semantic=True, also=frozenset({"call_in_no_call"})
+    ),
+    "guessed_id": PairType("ungrounded_value", "grounding", asking.guessed_id),
+    # the made-up value is by nature not stated
+    "call_instead_of_ask": PairType(
+        "call_in_no_call", "category", asking.call_instead_of_ask, also=frozenset({"ungrounded_value"})
+    ),
+    "asked_given_value": PairType("no_call_when_needed", "category", asking.asked_given_value),
 }
 DEFAULT_MIX = {
     "wrong_function": 3,
@@ -60,4 +72,9 @@ DEFAULT_MIX = {
     "partial_parallel": 8,
     "partial_parallel_repeat": 3,
     "misread_result": 3,
+    "skipped_confirmation": 1,
+    "forbidden_call": 1,
+    "guessed_id": 10,
+    "call_instead_of_ask": 1,
+    "asked_given_value": 1,
 }

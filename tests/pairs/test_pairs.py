@@ -13,6 +13,7 @@ from filters.checks import default_checks
 from filters.grounding import GroundingOptions
 from pipeline.config import PairsConfig
 from pipeline.pairs import PAIR_TYPES, Pair, build_pairs, cut, generated_pairs, is_semantic, pairs_for, verdict
+from pipeline.pairs.build import chosen_cut
 from pipeline.pairs.kinds import implausible
 from pipeline.record import parse_record
 from pipeline.seeds import alias_table, load_tools
@@ -49,7 +50,8 @@ def _recheck(record, pair):
     """The chosen and rejected cuts of a pair's source record, checked again from scratch."""
     index = len(pair["prompt"])
     assert record.to_dict()["messages"][:index] == pair["prompt"]
-    chosen = run_checks(cut(record, index, pair["chosen"][0]), CHECKS)
+    assert record.to_dict()["messages"][index] == pair["chosen"][0]
+    chosen = run_checks(chosen_cut(record, index), CHECKS)  # a confirmation question: with the yes and the call
     rejected = run_checks(cut(record, index, pair["rejected"][0]), CHECKS)
     return chosen, rejected
 
@@ -67,11 +69,14 @@ def test_every_pair_of_a_run_fails_for_exactly_its_reason_and_its_chosen_passes(
             assert verdict(PAIR_TYPES[pair["type"]], rejected) == {pair["code"]}, (pair["type"], rejected)
             assert pair["rejected"] != pair["chosen"] and pair["source"] == "perturbed"
             seen[pair["type"]] += 1
-    # the fake teacher's records give every type but the three the handcrafted records below cover
+    # the fake teacher's records give every type but the ones handcrafted records cover (below, in
+    # test_asking.py: a forbidden request or an exercised max_arg rule is rare in 40 records,
     # and the value mistakes (tests/pairs/test_values.py: 40 records rarely hold their situations)
     values = {"wrong_date", "unmeant_date", "wrong_year", "wrong_unit", "unmeant_unit", "wrong_alias"}
     values |= {"partial_parallel", "partial_parallel_repeat", "misread_result"}
-    assert set(seen) >= set(PAIR_TYPES) - {"wrong_order", "call_in_no_call", "ignored_result"} - values, seen
+    assert (
+        set(seen) >= set(PAIR_TYPES) - {"wrong_order", "call_in_no_call", "ignored_result", "forbidden_call"} - values
+    ), seen
 
 
 def test_a_run_keeps_at_least_60_percent_semantic_pairs_and_counts_them(runs):
