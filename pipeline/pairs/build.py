@@ -179,8 +179,8 @@ def build_pairs(
 
 def is_semantic(pair: Pair) -> bool:
     """A schema-valid, grounded mistake that only the reference tells apart (by type, or for a
-    generated pair by its code)."""
-    return pair.code in SEMANTIC_CODES if pair.source == "generated" else PAIR_TYPES[pair.type].semantic
+    generated or student pair by its code)."""
+    return PAIR_TYPES[pair.type].semantic if pair.source == "perturbed" else pair.code in SEMANTIC_CODES
 
 
 # --- real failures -----------------------------------------------------------------------------
