@@ -27,8 +27,9 @@ SECRET = "sk-student-SECRET-4f9a8b7c6d5e"
 MISTAKES = ("wrong_value", "wrong_function", "missing_call", "prose")
 
 
-def _key(messages) -> str:
-    return hashlib.sha256(json.dumps(messages, sort_keys=True).encode()).hexdigest()
+def _key(messages, tools) -> str:
+    """A prompt's key: its messages and tools (two records may share a request and differ in tools)."""
+    return hashlib.sha256(json.dumps([messages, tools], sort_keys=True).encode()).hexdigest()
 
 
 def _openai(turn: dict) -> dict:
@@ -55,13 +56,14 @@ class ScriptedStudent:
         checks = pair_checks(RunConfig(), CATALOG)
         self.table = {}
         for decision in student_decisions(records, checks):
-            key = _key(student_request(decision, 0.0, 512).messages)
+            request = student_request(decision, 0.0, 512)
+            key = _key(request.messages, request.tools)
             self.table[key] = decision
         self.answers: dict[str, tuple[str | None, dict]] = {}  # prompt key -> (mistake or None, message sent)
         self.authorization: set[str] = set()
 
     def __call__(self, body):
-        key = _key(body["messages"])
+        key = _key(body["messages"], body["tools"])
         decision = self.table[key]
         chosen = _openai(decision.chosen)
         digest = int(key[:12], 16)
@@ -85,8 +87,9 @@ class ScriptedStudent:
     def _mistake(self, mistake, calls, tools, digest):
         first = calls[0]["function"]
         arguments = json.loads(first["arguments"])
-        if mistake == "wrong_value" and arguments:
-            key = sorted(arguments)[digest % len(arguments)]
+        keys = sorted(key for key, value in arguments.items() if value is not None)  # a null stays a null
+        if mistake == "wrong_value" and keys:
+            key = keys[digest % len(keys)]
             value = arguments[key]
             arguments[key] = (
                 (not value)
@@ -95,7 +98,7 @@ class ScriptedStudent:
                 if isinstance(value, (int, float))
                 else f"{value} Springfield"
                 if isinstance(value, str)
-                else None
+                else [value]
             )
             return {"content": None, "tool_calls": [self._call(calls[0]["id"], first["name"], arguments), *calls[1:]]}
         if mistake == "wrong_function":
@@ -146,16 +149,10 @@ def test_the_rejected_sides_of_student_pairs_are_exactly_the_students_wrong_answ
     pairs = [p for p in student_run["pairs"] if p["source"] == "student"]
     by_prompt = {}
     for pair in pairs:
-        key = _key(
-            student_request(
-                next(
-                    d
-                    for d in student.table.values()
-                    if d.record.id == pair["record_id"] and d.index == len(pair["prompt"])
-                ),
-                0.0,
-                512,
-            ).messages
+        key = next(
+            key
+            for key, d in student.table.items()
+            if d.record.id == pair["record_id"] and d.index == len(pair["prompt"])
         )
         assert key not in by_prompt  # one pair per wrong answer
         by_prompt[key] = pair
