@@ -52,6 +52,9 @@ SMALL_TEACHER: dict[str, tuple[Any, Any]] = {
     # the LLM judge (calls and answer) costs one request per candidate that passed the checks; a
     # 135M model's yes/no says nothing, so only an endpoint judges by default (`--no-judge` skips it)
     "checks.judge": (True, False),
+    # a second solve of each request at this temperature (pairs.second_solve): a capable teacher's
+    # real disagreements become sibling pairs; a 135M teacher's second answer is mostly noise
+    "pairs.second_solve": (0.9, None),
 }
 
 
@@ -113,9 +116,9 @@ class PairsConfig(BaseModel):
     mix: dict[str, float] | None = None  # pair type -> weight; default pipeline.pairs.DEFAULT_MIX
     semantic_share: float = Field(0.6, ge=0, le=1)  # least share of schema-valid, grounded negatives
     real_failures: bool = True  # also pair rejected candidates' own mistakes with their reference calls
-    second_solve: float | None = Field(
-        None, ge=0, le=2
-    )  # single blueprint: solve each request again at this temperature (2 more requests)
+    # blueprint: solve each request (each call turn with a reference) again at this temperature;
+    # None: SMALL_TEACHER (0.9 with an endpoint, off on the embedded teacher); "off": none
+    second_solve: Annotated[float, Field(ge=0, le=2)] | Literal["off"] | None = None
 
     @model_validator(mode="after")
     def _check_mix(self) -> PairsConfig:
@@ -125,6 +128,43 @@ class PairsConfig(BaseModel):
         if self.mix is not None and (any(w < 0 for w in self.mix.values()) or sum(self.mix.values()) <= 0):
             raise ValueError("pairs.mix weights must be >= 0 with a positive sum")
         return self
+
+
+class StudentConfig(BaseModel):
+    """The model being trained (pipeline.pairs.student): each decision-turn prompt of the accepted
+    records is sent to it and its wrong answers become pairs. The API key comes from the
+    environment only. None of it decides the records, so none of it enters the run folder's name."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    FINGERPRINT: ClassVar[frozenset[str]] = frozenset()
+    base_url: str | None = None  # None: no student is asked
+    model: str | None = None
+    api_key_env: str = "OPENAI_API_KEY"
+    temperature: float = Field(0.0, ge=0, le=2)
+    max_tokens: int = Field(512, ge=16)
+    timeout: float = Field(60.0, gt=0)
+    max_attempts: int = Field(6, ge=1)
+    retry_initial: float = Field(1.0, ge=0)
+    retry_max: float = Field(60.0, ge=0)
+    concurrency: int = Field(8, ge=1)
+    rpm: int | None = Field(None, ge=1)
+    tpm: int | None = Field(None, ge=1)
+    max_requests: int | None = Field(None, ge=1)  # stop asking after this many student requests
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_base_url(cls, value: str | None) -> str | None:
+        return None if value is None else check_base_url(value)
+
+    @model_validator(mode="after")
+    def _named(self) -> StudentConfig:
+        if self.base_url and not self.model:
+            raise ValueError("a student model is required with a student base URL (student.model)")
+        return self
+
+    @property
+    def enabled(self) -> bool:
+        return self.base_url is not None
 
 
 class HubConfig(BaseModel):
@@ -302,6 +342,7 @@ class RunConfig(BaseModel):
     teacher: TeacherConfig = Field(default_factory=TeacherConfig)
     checks: ChecksConfig = Field(default_factory=ChecksConfig)
     pairs: PairsConfig = Field(default_factory=PairsConfig)
+    student: StudentConfig = Field(default_factory=StudentConfig)
     budget: BudgetConfig = Field(default_factory=BudgetConfig)
     hub: HubConfig = Field(default_factory=HubConfig)
 
@@ -359,6 +400,13 @@ class RunConfig(BaseModel):
     @property
     def resolved_judge(self) -> bool:
         return self._default("checks.judge", self.checks.judge)
+
+    @property
+    def resolved_second_solve(self) -> float | None:
+        """The second solve's temperature in force, or None when there is none (pairs off included)."""
+        if not self.pairs.enabled or self.pairs.second_solve == "off":
+            return None
+        return self._default("pairs.second_solve", self.pairs.second_solve)
 
     @property
     def resolved_initial_yield(self) -> float:

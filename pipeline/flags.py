@@ -103,6 +103,15 @@ OPTIONS: dict[str, tuple[str | None, dict[str, Any]]] = {
             "help": "stop sending at this cost in USD (needs budget.price_prompt/price_completion; exit 3)",
         },
     ),
+    "--student-url": (
+        "student.base_url",
+        {
+            "metavar": "URL",
+            "help": "OpenAI-compatible endpoint of the model being trained: each decision-turn prompt of the "
+            "accepted records is sent to it (tools offered), and its wrong answers become pairs (source student)",
+        },
+    ),
+    "--student-model": ("student.model", {"metavar": "NAME", "help": "model name at --student-url"}),
     "--push-to-hub": (
         "hub.repo",
         {"metavar": "ORG/NAME", "help": "publish the run as a dataset repo (private unless --public)"},

@@ -34,7 +34,7 @@ from pipeline.backends.cache import ResponseCache
 from pipeline.backends.embedded import EmbeddedServer
 from pipeline.backends.teacher import Teacher, build_teacher
 from pipeline.categories import CATEGORIES, check_files, prompt_names
-from pipeline.config import HubConfig, RunConfig
+from pipeline.config import BudgetConfig, HubConfig, RunConfig
 from pipeline.engine import Engine, RunResult, merge_results
 from pipeline.errors import InputError
 from pipeline.generate.common import Candidate, Context
@@ -43,9 +43,11 @@ from pipeline.generate.single import literal_examples
 from pipeline.judge import judge
 from pipeline.lock import RunLock
 from pipeline.pairs import build_pairs, pair_counts
+from pipeline.pairs.student import Outcome, ask_student, student_decisions, student_pairs, student_report
 from pipeline.plan import Planner
 from pipeline.prompts import load_prompt
 from pipeline.publish.hub import build_hub_folder, check_target, hub_token, upload
+from pipeline.redact import public_url
 from pipeline.report import build_manifest, log_summary
 from pipeline.seeds import alias_table, load_examples, load_tools
 from pipeline.seeds.examples import example_tool, examples_version
@@ -84,6 +86,10 @@ def run(config: RunConfig) -> int:
             "`python -m pipeline.merge RUN_DIR --push-to-hub ...`",
             "--shard",
         )
+    if config.shard and config.student.enabled:
+        raise InputError(
+            "a shard does not ask the student: run the student on a whole (unsharded) run", "--student-url"
+        )
     check_target(hub.repo, hub.license)
     if hub.repo and not hub.dry_run:
         hub_token()  # no token: say so before hours of generation, not after
@@ -116,6 +122,11 @@ def _generate_and_write(config: RunConfig, out_dir: Path, catalog: list, links: 
             base_url, model = config.teacher.base_url or "", config.teacher.model or ""
             api_key = os.environ.get(config.teacher.api_key_env)
         result, teacher, style = asyncio.run(generate(config, base_url, model, api_key, catalog, links, cache))
+        student = (
+            ask_the_student(config, catalog, result, cache)
+            if config.student.enabled and not config.shard and not result.stopped
+            else None
+        )
     teacher_info = {
         "model": model,
         "base_url": base_url,
@@ -127,9 +138,13 @@ def _generate_and_write(config: RunConfig, out_dir: Path, catalog: list, links: 
     if config.shard:  # pairs, global dedup and publishing are pipeline.merge's, over every shard
         write_json(out_dir / SHARD_CONFIG, public_values(config))
     pairs = [] if config.shard else pairs_of(config, catalog, result)
+    if student is not None:
+        pairs += student_pairs(student[0])
     manifest = run_manifest(
         config, result, teacher.usage, teacher_info, started, time.monotonic() - clock, catalog, pairs
     )
+    if student is not None:
+        manifest["student"] = student[1]
     write_run(out_dir, result, pairs, manifest, hub)
     if config.shard and not result.stopped:
         LOG.info(f"shard {config.shard} done; when every shard is: python -m pipeline.merge {out_dir.parent.parent}")
@@ -339,7 +354,7 @@ def build_context(
         confirm_writes=config.plan.confirm_writes,
         reasoning=config.plan.reasoning,
         templated_turns=config.resolved_templated_turns,
-        second_solve=config.pairs.second_solve if config.pairs.enabled else None,
+        second_solve=config.resolved_second_solve,
         situation=not t.embedded,
     )
     return context, examples
@@ -354,16 +369,21 @@ def few_shots(config: RunConfig, category: str) -> list[dict[str, Any]]:
     return (literal_examples(single) or single) if config.resolved_mode == "blueprint" else single
 
 
-def pairs_of(config: RunConfig, catalog: list, result: RunResult) -> list:
-    """The run's verified DPO pairs (pipeline.pairs), as the config asks."""
-    if not config.pairs.enabled:
-        return []
-    checks = check_chain(
+def pair_checks(config: RunConfig, catalog: list) -> list[Check]:
+    """The whole check chain with the run's options: what a pair's sides are verified with."""
+    return check_chain(
         config,
         GroundingOptions(aliases=alias_table(catalog)),
         every=True,
         plausibility=PlausibilityOptions(annotations=annotations_of(catalog)),
     )
+
+
+def pairs_of(config: RunConfig, catalog: list, result: RunResult) -> list:
+    """The run's verified DPO pairs (pipeline.pairs), as the config asks."""
+    if not config.pairs.enabled:
+        return []
+    checks = pair_checks(config, catalog)
     return build_pairs(
         result.accepted,
         checks,
@@ -374,6 +394,47 @@ def pairs_of(config: RunConfig, catalog: list, result: RunResult) -> list:
         config.pairs.semantic_share,
         result.rejected if config.pairs.real_failures else (),
     )
+
+
+def ask_the_student(
+    config: RunConfig, catalog: list, result: RunResult, cache: ResponseCache | None
+) -> tuple[list[Outcome], dict[str, Any]]:
+    """Send each decision of the accepted records to the student (pipeline.pairs.student) through
+    the teacher's stack (cache, retries, rate limits, its own request budget); its outcomes and
+    the manifest's `student` section. The API key is read from the environment and never written."""
+    s = config.student
+    student = build_teacher(
+        s.base_url or "",
+        s.model or "",
+        os.environ.get(s.api_key_env),
+        timeout=s.timeout,
+        concurrency=s.concurrency,
+        max_attempts=s.max_attempts,
+        retry_initial=s.retry_initial,
+        retry_max=s.retry_max,
+        style="none",
+        cache=cache,
+        budget=BudgetConfig(max_requests=s.max_requests),
+        rpm=s.rpm,
+        tpm=s.tpm,
+    )
+    checks = pair_checks(config, catalog)
+    points = student_decisions(result.accepted, checks)
+    LOG.info(f"asking the student {s.model} at {public_url(s.base_url or '')}: {len(points)} decision prompts")
+
+    async def ask() -> list[Outcome]:
+        try:
+            return await ask_student(points, student, checks, s.temperature, s.max_tokens)
+        finally:
+            await student.close()
+
+    outcomes = asyncio.run(ask())
+    report = student_report(outcomes, student.usage, s.model or "", public_url(s.base_url or ""))
+    LOG.info(
+        f"student: {report['correct']} of {report['answered']} answers correct "
+        f"({report['accuracy']}); {report['pairs']} student pairs; {report['unanswered']} unanswered"
+    )
+    return outcomes, report
 
 
 def run_manifest(

@@ -84,6 +84,7 @@ def build_manifest(
     for name in ("optional_rate", "alias_rate", "spoken_rate", "parallel_phrasing", "templated_turns", "tool_results"):
         resolved["plan"][name] = getattr(config, f"resolved_{name}")  # the small-teacher defaults in force
     resolved["checks"]["judge"] = config.resolved_judge
+    resolved["pairs"]["second_solve"] = config.resolved_second_solve
     resolved["checks"]["enabled"] = config.checks.enabled if config.checks.enabled is not None else list(CHECKS)
     resolved["teacher"]["temperatures"] = config.teacher.schedule
     teacher = {**teacher, "base_url": public_url(teacher.get("base_url", ""))}

@@ -29,10 +29,11 @@ SETTINGS_NAME = "settings.json"
 
 
 def public_values(config: RunConfig, exclude: dict | None = None) -> dict[str, Any]:
-    """The config as JSON values, its base URL without credentials or query (safe to write down)."""
+    """The config as JSON values, its base URLs without credentials or query (safe to write down)."""
     values = config.model_dump(mode="json", exclude=exclude)
-    if values["teacher"].get("base_url"):
-        values["teacher"]["base_url"] = public_url(values["teacher"]["base_url"])
+    for group in ("teacher", "student"):
+        if (values.get(group) or {}).get("base_url"):
+            values[group]["base_url"] = public_url(values[group]["base_url"])
     return values
 
 

@@ -352,8 +352,8 @@ class FakeOpenAI:
     # the solve pass picks among action_options (a description's first sentence): map them back too
     action_to_name = {action_options([tool.to_tool()])[0]: tool.name for tool in load_tools()}
 
-    def __init__(self, responder: Callable[[dict[str, Any]], str] = echo_teacher):
-        self.responder = responder
+    def __init__(self, responder: Callable[[dict[str, Any]], str | dict[str, Any]] = echo_teacher):
+        self.responder = responder  # the answer's content, or a whole assistant message as a dict
         self.faults: dict[int, Reply | Callable[[], Reply]] = {}  # request number (1-based) -> reply
         self.fault_plan: Callable[[dict[str, Any], int], Reply | Callable[[], Reply] | None] | None = None
         self.attempts: dict[str, int] = {}  # request body digest -> times seen (since reset_attempts)
@@ -407,6 +407,10 @@ class FakeOpenAI:
             content = self.corrupt(number, body, content)
         with self._lock:
             self.answered.append(digest)
+        if isinstance(content, dict):  # a whole assistant message (tool calls: a student's answer)
+            reply = chat_reply(content.get("content") or "", "tool_calls" if content.get("tool_calls") else "stop")
+            reply["choices"][0]["message"] = {"role": "assistant", **content}
+            return 200, reply, dict(self.headers)
         return 200, chat_reply(content), dict(self.headers)
 
     def _handler(self):

@@ -17,6 +17,9 @@ class ChatRequest:
     max_tokens: int = 512
     json_schema: dict[str, Any] | None = None
     seed: int | None = None
+    # tools offered the OpenAI way (a student's prompt): the answer's text is then the whole
+    # assistant message as JSON, {"content": ..., "tool_calls": [...]} (pipeline.pairs.student)
+    tools: list[dict[str, Any]] | None = None
 
 
 @dataclass

@@ -4,9 +4,10 @@ One JSONL file, append-only:
 `{"key": ..., "text": ..., "finish_reason": ..., "prompt_tokens": ..., "completion_tokens": ...}`.
 The key is a fingerprint of what decides the answer: the endpoint's identity, model, messages,
 temperature, max_tokens, seed (the task and step: two tasks with one prompt get two answers),
-JSON Schema and structured-output style. It never covers how the answer is parsed or checked,
-so changing a check or an exporter reuses every paid response. Only complete answers are
-stored (finish_reason "stop", non-empty); a torn last line (a kill mid-write) is dropped on load.
+JSON Schema, structured-output style and the tools offered (a student's prompt). It never
+covers how the answer is parsed or checked, so changing a check or an exporter reuses every
+paid response. Only complete answers are stored (finish_reason "stop", non-empty); a torn last
+line (a kill mid-write) is dropped on load.
 CacheLayer is the teacher's outermost layer (pipeline.backends.teacher): a hit sends nothing.
 """
 
@@ -32,6 +33,8 @@ def fingerprint(identity: str, model: str, request: ChatRequest, style: str) -> 
         "schema": request.json_schema,
         "style": style,
     }
+    if request.tools is not None:  # only then: every key written before tools existed stays valid
+        payload["tools"] = request.tools
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 

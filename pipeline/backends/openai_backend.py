@@ -59,6 +59,8 @@ class OpenAITransport(Transport):
             kwargs["seed"] = request.seed
         if request.json_schema is not None:
             kwargs.update(structured_kwargs(style, request.json_schema))
+        if request.tools is not None:
+            kwargs["tools"] = request.tools
         try:
             response = await asyncio.wait_for(
                 self.client.chat.completions.with_raw_response.create(**kwargs), self.deadline
@@ -68,7 +70,8 @@ class OpenAITransport(Transport):
         data = read_json(response.content, response.headers.get("content-type", ""))
         if isinstance(data, dict) and data.get("choices") == []:
             raise TeacherError(f"empty choices from {public_url(self.base_url)}")
-        return completion_from(data, response.text)
+        completion = completion_from(data, response.text)
+        return completion if request.tools is None else message_completion(data, completion)
 
     async def _on_response(self, response) -> None:
         if self.on_headers is not None:
@@ -115,6 +118,19 @@ def completion_from(data: Any, text: str) -> Completion:
         prompt_tokens=count("prompt_tokens"),
         completion_tokens=count("completion_tokens"),
     )
+
+
+def message_completion(data: dict[str, Any], completion: Completion) -> Completion:
+    """An answer to a request with tools: its text is the assistant message as JSON (content and
+    tool_calls as sent, arguments still strings); a turn that ends in tool calls is complete ("stop")."""
+    message = data["choices"][0]["message"]
+    calls = message.get("tool_calls")
+    text = json.dumps(
+        {"content": completion.text or None, "tool_calls": calls if isinstance(calls, list) else []},
+        ensure_ascii=False,
+    )
+    finish = "stop" if completion.finish_reason == "tool_calls" else completion.finish_reason
+    return Completion(text, finish, completion.prompt_tokens, completion.completion_tokens)
 
 
 def raw_start(text: str) -> str:

@@ -26,6 +26,7 @@ from pipeline.generate.confirm import confirm_turn, writes_to_confirm
 from pipeline.generate.nested import ANSWER
 from pipeline.generate.recovery import EXPLAIN, recover
 from pipeline.generate.results import answer_calls, callable_as_is
+from pipeline.generate.second import second_call
 from pipeline.generate.steps import (
     describe_calls,
     draft,
@@ -166,6 +167,7 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
             return Candidate(
                 task, transcript.record(ctx, prompts, turns=task.turns), raw=raw
             )  # the reference check names it
+        await second_call(task, teacher, ctx, transcript, [asked], request, before, f"solve-{number}", raw)
         instruction = ANSWER
         if turn.get("recovery"):
             spoken = next((said_right.get(k) for k in wrong if said_right.get(k)), "") if wrong else ""

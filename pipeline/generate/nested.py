@@ -42,6 +42,7 @@ from pipeline.generate.common import (
 from pipeline.generate.confirm import confirm_turn
 from pipeline.generate.recovery import EXPLAIN, recover
 from pipeline.generate.results import callable_as_is, tool_result
+from pipeline.generate.second import second_call
 from pipeline.generate.settle import settle
 from pipeline.generate.steps import draft, gate, next_call, phrase, reply, solve
 from pipeline.generate.transcript import Transcript
@@ -264,6 +265,7 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
             return Candidate(
                 task, transcript.record(ctx, prompts, links=_links_meta(task, call_turns, result_messages)), raw=raw
             )
+        await second_call(task, teacher, ctx, transcript, [planned], request, context, f"solve-{step}", raw)
         instruction = ANSWER
         if task.recovery and task.recovery["step"] == step:  # the tool errs: retried, or the chain ends here
             turn = {"recovery": task.recovery["kind"]}

@@ -35,6 +35,7 @@ from pipeline.generate.common import (
     wrap,
 )
 from pipeline.generate.confirm import confirm_turn
+from pipeline.generate.second import second_call, second_decision
 from pipeline.generate.steps import (
     NONE_ACTION,
     QUESTION_SCHEMA,
@@ -199,6 +200,7 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
             transcript.record(ctx, prompts, **_meta(task)),
             **raw,
         )
+    second = None if asks_for_tool else await second_decision(task, teacher, ctx, request, raw)
     if task.kind == "missing_value" and ctx.templated_turns:
         answer, raw["reply"] = (
             _template("question", task, "question", missing=(task.missing or "").replace("_", " ")),
@@ -223,6 +225,10 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
             **raw,
         )
     transcript.assistant(answer)
+    if second is not None:  # a second solver called where the answer is words
+        transcript.alternatives.append(
+            {"message": len(transcript.messages) - 1, "calls": second, "temperature": ctx.second_solve}
+        )
     if task.kind == "missing_value":
         return await _continue(task, teacher, ctx, transcript, call, prompts, raw)
     return Candidate(task, transcript.record(ctx, prompts, **_meta(task)), raw=raw)
@@ -310,6 +316,7 @@ async def _continue(
         )
     await confirm_turn(task, teacher, ctx, transcript, [solved], "call", raw)
     transcript.calls([solved], reference=[call])
+    await second_call(task, teacher, ctx, transcript, [call], given, before.rsplit("\n", 1)[0], "solve", raw)
     return Candidate(task, transcript.record(ctx, prompts, **_meta(task)), raw=raw)
 
 

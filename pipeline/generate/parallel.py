@@ -19,6 +19,7 @@ from pipeline.backends.base import ChatRequest
 from pipeline.generate.answers import RequestCallsAnswer, ask
 from pipeline.generate.common import Candidate, Context, call_schema, failed, guarded, seed_for, tools_block
 from pipeline.generate.confirm import confirm_turn
+from pipeline.generate.second import second_parts
 from pipeline.generate.steps import (
     NONE_ACTION,
     describe_calls,
@@ -135,6 +136,7 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
             calls.append(call)
     await confirm_turn(task, teacher, ctx, transcript, calls, "calls", raw)
     transcript.calls(calls, reference=task.blueprint)
+    await second_parts(task, teacher, ctx, transcript, parts, raw)
     return Candidate(task, transcript.record(ctx, prompts), raw=raw)
 
 

@@ -21,10 +21,12 @@ from filters.base import Issue, call_path
 from filters.match import match_calls
 from filters.quality import copied_example
 from pipeline.backends.base import ChatRequest
+from pipeline.errors import TeacherError
 from pipeline.generate.answers import RequestAnswer, RequestCallAnswer, ask
 from pipeline.generate.common import (
     Candidate,
     Context,
+    StepError,
     call_schema,
     describe_call,
     failed,
@@ -158,8 +160,12 @@ async def _second_solve(
     task: Task, teacher, ctx: Context, request: str, record: Conversation, raw: dict[str, str]
 ) -> None:
     """Solve the same request again at `ctx.second_solve`; a different answer is kept in
-    meta.alternatives for pipeline.pairs: a rejected sibling of a turn that round-tripped."""
-    other, more = await solve(task, teacher, ctx, request, step="second-solve", temperature=ctx.second_solve)
+    meta.alternatives for pipeline.pairs: a rejected sibling of a turn that round-tripped
+    (pipeline.generate.second does the same for the other categories)."""
+    try:
+        other, more = await solve(task, teacher, ctx, request, step="second-solve", temperature=ctx.second_solve)
+    except (TeacherError, StepError):  # no alternative; the accepted turn is not the second solve's to lose
+        return
     raw.update(more)
     if isinstance(other, dict) and not _matches(ctx, task.blueprint or [], other):
         record.meta["alternatives"] = [

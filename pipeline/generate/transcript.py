@@ -30,6 +30,7 @@ class Transcript:
         self.references: list[dict[str, Any]] = []
         self.confirmations: list[dict[str, Any]] = []  # meta.confirmations
         self.recoveries: list[dict[str, Any]] = []  # meta.recovery (pipeline.generate.recovery)
+        self.alternatives: list[dict[str, Any]] = []  # meta.alternatives (pipeline.generate.second)
         self._ids = 0
 
     def user(self, text: str) -> None:
@@ -121,6 +122,8 @@ class Transcript:
             data["confirmations"] = self.confirmations
         if self.recoveries:
             data["recovery"] = self.recoveries
+        if self.alternatives:
+            data["alternatives"] = self.alternatives
         if task.scenario or self.draft:
             data["scenario"] = {**task.scenario, **({"draft": self.draft} if self.draft else {})}
         data.update(meta)

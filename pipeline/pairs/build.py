@@ -312,16 +312,13 @@ ASSISTANT_CODES = SEMANTIC_CODES | {
 
 def sibling_pairs(record: Conversation, checks: list[Check]) -> list[Pair]:
     """Pairs of an accepted turn with its rejected sibling: another solve of the same request
-    (meta.alternatives) that the checks reject for assistant-side codes only."""
+    (meta.alternatives, pipeline.generate.second) that the checks reject for assistant-side codes
+    only; at a decision turn (a call turn, or a no_call record's answer in words)."""
     out = []
+    points = {decision.index for decision in decisions(record)}
     for alternative in record.meta.get("alternatives") or []:
         index = alternative.get("message") if isinstance(alternative, dict) else None
-        if (
-            not isinstance(index, int)
-            or not 0 <= index < len(record.messages)
-            or not record.messages[index].tool_calls
-            or after_confirmation(record, index)
-        ):
+        if index not in points:
             continue
         decision = Decision(record, index)
         rejected = _with_calls(
