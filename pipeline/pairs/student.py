@@ -36,20 +36,23 @@ SOURCE = "student"
 # what the cut record's shape says beside the answer's own mistakes (a planned link to the call the
 # student left out): not a name for the answer when it has another code
 CUT_CODES = frozenset({"invalid_record"})
-KINDS = ("call", "parallel_calls", "follow_up_call", "no_call_answer")
+KINDS = ("call", "parallel_calls", "follow_up_call", "no_call_answer", "confirmation", "answer")
 
 
 def decision_kind(decision: Decision) -> str:
-    """What the turn decides: a no_call answer, several calls at once, a call after a tool result
-    (a chain's or a conversation's later step), or a first call."""
+    """What the turn decides: a first call, several calls at once, a call after a tool result (a
+    chain's or a conversation's later step), a no_call record's answer in words, a question before
+    a write (meta.confirmations), or an answer that reads tool results."""
     calls = decision.chosen.get("tool_calls") or []
-    if not calls:
-        return "no_call_answer"
-    if len(calls) > 1:
-        return "parallel_calls"
-    if any(message.role == "tool" for message in decision.record.messages[: decision.index]):
-        return "follow_up_call"
-    return "call"
+    record, index = decision.record, decision.index
+    if calls:
+        if len(calls) > 1:
+            return "parallel_calls"
+        return "follow_up_call" if any(m.role == "tool" for m in record.messages[:index]) else "call"
+    asked = {entry.get("message") for entry in record.meta.get("confirmations") or [] if isinstance(entry, dict)}
+    if index in asked:
+        return "confirmation"
+    return "answer" if index > 0 and record.messages[index - 1].role == "tool" else "no_call_answer"
 
 
 def student_request(decision: Decision, temperature: float, max_tokens: int) -> ChatRequest:

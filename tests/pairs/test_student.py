@@ -15,7 +15,7 @@ import pytest
 
 from pipeline.config import RunConfig
 from pipeline.job import pair_checks
-from pipeline.pairs.student import decision_kind, student_decisions, student_request
+from pipeline.pairs.student import KINDS, decision_kind, student_decisions, student_request
 from pipeline.record import parse_record
 from pipeline.seeds import load_tools
 from tests.conftest import run_cli
@@ -184,7 +184,7 @@ def test_the_manifest_reports_the_students_accuracy_within_a_point(student_run):
     assert report["decisions"] == report["answered"] == report["prompts_sent"] == len(answers)
     assert report["pairs"] == sum(1 for p in student_run["pairs"] if p["source"] == "student")
     assert student_run["second"]["manifest"]["pairs"]["by_source"]["student"] == report["pairs"]
-    assert set(report["by_kind"]) <= {"call", "parallel_calls", "follow_up_call", "no_call_answer"}
+    assert set(report["by_kind"]) <= set(KINDS)
     assert {"no_call_answer", "parallel_calls", "call"} <= set(report["by_kind"])
     assert set(report["by_category"]) == {"single", "parallel", "nested", "multi_turn", "no_call"}
     for name, section in report["by_kind"].items():  # each kind's accuracy is its own answers'
