@@ -131,6 +131,7 @@ def nested(planner: Planner, target: str, tools: list[str], scenario: Scenario, 
     calls = None
     if planner.mode == "blueprint":
         calls = [planner.draw(name, scenario, rng) for name in targets]  # one scenario: the steps share entities
+        _plan_echoed_inputs(calls, links, planner, rng)
         for link in links:  # a linked argument is always passed, whatever the optional rate drew
             calls[link["step"]]["arguments"].pop(link["input"], None)
         _carry_shared_values(calls, links, planner)
@@ -196,6 +197,29 @@ def _same_rule(allowed: dict[str, Any], rule: dict[str, Any]) -> bool:
     and (for `where`) value; a lock is not picked by "the one whose device type is lights"."""
     keys = ("rule", "field", "value") if allowed.get("rule") == "where" else ("rule", "field")
     return all(allowed.get(key) == rule.get(key) for key in keys)
+
+
+def _plan_echoed_inputs(
+    calls: list[dict[str, Any]], links: list[dict[str, Any]], planner: Planner, rng: random.Random
+) -> None:
+    """A linked input read from a result field the earlier call sets itself (a conversion's
+    to_currency, which its result echoes) is planned on that call, with a value the later step
+    accepts: convert to EUR, then send EUR (not a transfer in USD of an amount in rand)."""
+    for link in links:
+        source, target = calls[link["from_step"]], calls[link["step"]]
+        field, key = link["value"], link["input"]
+        known = planner.catalog[source["name"]].parameters
+        wanted = planner.catalog[target["name"]].parameters
+        if link["items"] or field not in (known.get("properties") or {}):
+            continue
+        if field in source["arguments"] and fits_parameter(source["arguments"][field], wanted, key):
+            continue
+        others = [value for name, value in source["arguments"].items() if name != field]
+        options = [target["arguments"][key]] if key in target["arguments"] else []
+        options += list(((wanted.get("properties") or {}).get(key) or {}).get("enum") or [])
+        options = [v for v in options if v not in others and fits_parameter(v, known, field)]
+        if options:  # the drawn value first (it fits the scenario), else any the later step accepts
+            source["arguments"][field] = options[0] if key in target["arguments"] else rng.choice(options)
 
 
 def _carry_shared_values(calls: list[dict[str, Any]], links: list[dict[str, Any]], planner: Planner) -> None:

@@ -288,6 +288,24 @@ def test_a_nested_step_takes_every_input_its_source_links_from_one_result(catalo
         assert not {"name", "address"} & set(task.blueprint[step]["arguments"])  # the result gives them, not the plan
 
 
+def test_a_conversion_is_planned_to_the_currency_the_transfer_then_sends(catalog):
+    """convert_currency -> transfer_money links the amount and the currency: the result echoes the
+    call's to_currency, so the conversion asks for one the transfer takes (all 11 chains of a
+    1000-record run sent the converted amount in another currency before: 97.2 'USD' from rand)."""
+    config = RunConfig(category="nested", n=600, mode="blueprint", seed=4)
+    planner = Planner(config, catalog, EXAMPLE_TOOLS, PROMPTS, links=load_links(None, catalog))
+    enum = next(tool for tool in catalog if tool.name == "transfer_money").parameters["properties"]["currency"]["enum"]
+    chains = 0
+    for task in (planner.task(i) for i in range(600)):
+        for link in task.links:
+            if link["input"] == "currency" and task.targets[link["from_step"]] == "convert_currency":
+                chains += 1
+                conversion = task.blueprint[link["from_step"]]["arguments"]
+                assert conversion["to_currency"] in enum and conversion["to_currency"] != conversion["from_currency"]
+                assert "currency" not in task.blueprint[link["step"]]["arguments"]  # the result gives it
+    assert chains >= 3
+
+
 def test_nested_chains_are_often_long_and_each_list_is_chosen_from_once(catalog):
     """Issue 16: 94% of chains had two steps. The planner prefers longer chains where the links
     allow them; every input of a group comes from one item chosen by one rule, and two steps that

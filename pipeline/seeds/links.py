@@ -212,16 +212,19 @@ def _check_input(
     validator = Validator(
         {**strip_extensions(params["properties"][input_name]), **defs}, format_checker=Validator.FORMAT_CHECKER
     )
-    for key in ("enum", "x-pool", "examples"):
-        for value in output.get(key) or []:
-            error = next(iter(validator.iter_errors(value)), None)
-            if error is not None:
-                raise InputError(
-                    f"{source.name} {output_path} lists {value!r}, which {target.name}.{input_name} rejects: "
-                    f"{error.message}",
-                    shown,
-                    output_at,
-                )
+    # a field the source call sets itself (its result echoes it) is planned to a value the target
+    # accepts (pipeline.shapes._plan_echoed_inputs): one accepted listed value is enough
+    echoed = output_path in (source.parameters.get("properties") or {})
+    listed = [value for key in ("enum", "x-pool", "examples") for value in output.get(key) or []]
+    errors = [(value, next(iter(validator.iter_errors(value)), None)) for value in listed]
+    rejected = [(value, error) for value, error in errors if error is not None]
+    if rejected and (not echoed or len(rejected) == len(listed)):
+        value, error = rejected[0]
+        raise InputError(
+            f"{source.name} {output_path} lists {value!r}, which {target.name}.{input_name} rejects: {error.message}",
+            shown,
+            output_at,
+        )
 
 
 def _resolve(root: dict[str, Any], schema: Any) -> dict[str, Any]:
