@@ -27,7 +27,9 @@ def cut(
     record: Conversation, index: int, turn: Turn, ordered: bool | None = None, reference: Turn | None = None
 ) -> Conversation:
     """The record up to turn `index`, with `turn` in its place as the last message and the chosen
-    calls (or `reference`'s) as that turn's reference; meta entries that point past the cut are dropped."""
+    calls (or `reference`'s) as that turn's reference; meta entries that point past the cut are
+    dropped. An explicit `reference` without calls is a reference too: words were right, a call
+    there is a wrong_call_count (a student calling where the accepted turn answered)."""
     meta = copy.deepcopy(record.meta)
     references = [
         ref for ref in meta.get("reference") or [] if isinstance(ref, dict) and ref.get("message", index) < index
@@ -40,7 +42,7 @@ def cut(
         for call in (reference if reference is not None else message_dict(record.messages[index])).get("tool_calls")
         or []
     ]
-    if chosen:
+    if chosen or reference is not None:
         was_ordered = bool(previous.get("ordered")) if previous else False
         references.append(
             {

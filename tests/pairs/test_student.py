@@ -172,7 +172,7 @@ def test_the_rejected_sides_of_student_pairs_are_exactly_the_students_wrong_answ
         assert pair["chosen"] == [decision.chosen] and pair["code"] == pair["type"]
     print(f"\nwrong answers {len(wrong)}, paired {len(by_prompt)}, undetected {len(undetected)}")
     print(Counter(student.answers[k][0] for k in wrong), Counter(p["code"] for p in pairs).most_common(8))
-    assert len(undetected) <= 0.02 * len(wrong), [student.answers[k] for k in undetected]
+    assert not undetected, [student.answers[k] for k in undetected]  # a call where words were right too
 
 
 def test_the_manifest_reports_the_students_accuracy_within_a_point(student_run):
