@@ -157,11 +157,17 @@ def _run_sections(manifest: dict[str, Any]) -> list[str]:
             "## Preference pairs",
             "",
             f"{pairs['total']} pairs; {round(100 * (pairs.get('semantic_share') or 0))}% are "
-            "schema-valid, grounded mistakes that only the reference calls tell apart.",
+            "semantic: schema-valid, grounded, type-plausible mistakes in what to call, with which values, "
+            "or what to say (only the reference calls, a system-prompt rule or the results tell them apart).",
             f"{sources.get('perturbed', 0)} are typed perturbations of accepted turns, "
             "each failing the checks for exactly its type's code; "
             f"{sources.get('generated', 0)} are real failures (a rejected candidate's own turn, "
-            "named by the codes it failed with, against its verified reference calls).",
+            "named by the codes it failed with, against its verified reference calls)"
+            + (
+                f"; {sources['student']} are the student model's own wrong answers (on-policy negatives)."
+                if sources.get("student")
+                else "."
+            ),
             "",
             "| type | pairs |",
             "|---|---|",

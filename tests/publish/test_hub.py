@@ -287,3 +287,13 @@ def test_records_with_a_mocked_result_stay_out_of_the_hub_folder_unless_asked(ru
     assert kept_pairs == sum(pair["record_id"] != first["id"] for pair in pairs)
     folder = publish_module.build_hub_folder(copy, "apache-2.0", include_mocked=True)
     assert rows(folder) == len(lines) and "mocked tool result" not in (folder / "README.md").read_text()
+
+
+def test_the_card_counts_the_students_pairs_when_there_are_some():
+    from pipeline.publish.card import _run_sections
+
+    pairs = {"total": 10, "semantic_share": 0.6, "by_source": {"perturbed": 6, "generated": 1, "student": 3}}
+    text = "\n".join(_run_sections({"pairs": pairs}))
+    assert "3 are the student model's own wrong answers" in text and "60% are semantic" in text
+    pairs["by_source"].pop("student")
+    assert "student" not in "\n".join(_run_sections({"pairs": pairs}))
