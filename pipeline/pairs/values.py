@@ -152,8 +152,9 @@ def wrong_unit(decision: Decision, rng: random.Random) -> Iterator[Turn]:
         for key, value in call["arguments"].items():
             if not isinstance(value, str):
                 continue
+            taken = [v for k, v in call["arguments"].items() if k != key]  # never EUR -> EUR
             for other in _unit_siblings(value, schema, key):
-                if _fits(schema, key, other):
+                if _fits(schema, key, other) and other not in taken:
                     yield _replace(decision, number, call["name"], {**call["arguments"], key: other})
 
 

@@ -126,6 +126,20 @@ def test_unmeant_unit_swaps_a_currency_nobody_mentioned_in():
     assert _arguments(pair)["currency"] in ("GBP", "JPY")  # USD is the default: that one is a wrong_unit
 
 
+def test_a_unit_swap_never_repeats_another_argument_of_the_call():
+    """convert_currency(from EUR to CHF) never becomes from CHF to CHF (a conversion to itself)."""
+    record = _record(
+        "single",
+        ["convert_currency"],
+        "Convert 1,350 euros to Swiss francs, please.",
+        [("convert_currency", {"amount": 1350.0, "from_currency": "EUR", "to_currency": "CHF"})],
+    )
+    decision = next(decisions(record, DOMAINS))
+    for turn in values.wrong_unit(decision, random.Random(0)):
+        arguments = turn["tool_calls"][0]["function"]["arguments"]
+        assert arguments["from_currency"] != arguments["to_currency"], arguments
+
+
 def test_wrong_alias_copies_the_name_the_user_said_where_the_ticker_goes():
     record = _record(
         "single",
