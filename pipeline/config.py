@@ -120,6 +120,15 @@ class PairsConfig(BaseModel):
     # None: SMALL_TEACHER (0.9 with an endpoint, off on the embedded teacher); "off": none
     second_solve: Annotated[float, Field(ge=0, le=2)] | Literal["off"] | None = None
 
+    @field_validator("second_solve", mode="before")
+    @classmethod
+    def _check_second_solve(cls, value: Any) -> Any:
+        """One message for every wrong value (the union would name its members: constrained-float)."""
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if value is None or value == "off" or (number and 0 <= value <= 2):
+            return value
+        raise ValueError(f"expected a temperature from 0 to 2, or 'off'; got {value!r}")
+
     @model_validator(mode="after")
     def _check_mix(self) -> PairsConfig:
         unknown = sorted(set(self.mix or {}) - set(PAIR_TYPES))
@@ -154,7 +163,7 @@ class StudentConfig(BaseModel):
     @field_validator("base_url")
     @classmethod
     def _check_base_url(cls, value: str | None) -> str | None:
-        return None if value is None else check_base_url(value)
+        return None if value is None else check_base_url(value, "student")
 
     @model_validator(mode="after")
     def _named(self) -> StudentConfig:

@@ -63,3 +63,21 @@ def test_empty_out_is_one_line_and_writes_nothing(tmp_path):
 )
 def test_the_judge_is_on_by_default_for_endpoints_only(argv, judged):
     assert build_config(parse_args(argv)).resolved_judge is judged
+
+
+@pytest.mark.parametrize("value", ["maybe", 3, -1, True])
+def test_a_wrong_second_solve_gets_one_message_at_its_path(value):
+    from pipeline.config import PairsConfig
+
+    with pytest.raises(ValueError, match="expected a temperature from 0 to 2, or 'off'") as error:
+        PairsConfig(second_solve=value)
+    assert "constrained-float" not in str(error.value)
+    assert PairsConfig(second_solve="off").second_solve == "off" and PairsConfig(second_solve=0).second_solve == 0
+
+
+def test_a_student_url_with_credentials_points_to_the_students_key_variable():
+    from pipeline.config import StudentConfig
+
+    with pytest.raises(ValueError, match="student.api_key_env") as error:
+        StudentConfig(base_url="http://user:secret@127.0.0.1:9/v1", model="s")
+    assert "secret" not in error.value.errors()[0]["msg"]  # the message the CLI prints

@@ -12,12 +12,12 @@ from urllib.parse import urlsplit
 
 import httpx2
 
-KEY_HOME = "the API key goes in the environment variable that teacher.api_key_env names (default OPENAI_API_KEY)"
+KEY_HOME = "the API key goes in the environment variable that {section}.api_key_env names (default OPENAI_API_KEY)"
 
 
-def check_base_url(url: str) -> str:
+def check_base_url(url: str, section: str = "teacher") -> str:
     """`url` when the client can use it as a base URL; otherwise ValueError with a message that
-    does not repeat the URL (it may hold a secret)."""
+    does not repeat the URL (it may hold a secret); `section` names the config whose key it is."""
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError when the port is not a number in 0-65535
@@ -26,9 +26,13 @@ def check_base_url(url: str) -> str:
     if parts.scheme not in ("http", "https"):
         raise ValueError("must start with http:// or https://")
     if "@" in parts.netloc:
-        raise ValueError(f"credentials (user:password@) do not belong in the base URL: {KEY_HOME}")
+        raise ValueError(
+            f"credentials (user:password@) do not belong in the base URL: {KEY_HOME.format(section=section)}"
+        )
     if parts.query or parts.fragment or url.rstrip().endswith(("?", "#")):
-        raise ValueError(f"a query (?...) or fragment (#...) does not belong in the base URL: {KEY_HOME}")
+        raise ValueError(
+            f"a query (?...) or fragment (#...) does not belong in the base URL: {KEY_HOME.format(section=section)}"
+        )
     if not parts.hostname or any(char.isspace() or not char.isprintable() for char in parts.netloc):
         raise ValueError("has no valid host name")
     try:
