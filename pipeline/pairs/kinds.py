@@ -25,24 +25,21 @@ from filters.roles import roles_of
 
 
 @lru_cache(maxsize=1)
-def catalog() -> dict[str, dict[str, Any]]:
-    """The bundled seed tools (seeds/tools/*.json) by name: {"domain", "description", "parameters"}
-    with their x-* annotations. Read once per process."""
-    from pipeline.seeds.tools import tool_files
+def bundled_tools() -> list[Any]:
+    """The bundled seed tools (pipeline.seeds.load_tools), loaded once per process."""
+    from pipeline.seeds import load_tools  # the seeds read files: load them on first use
 
-    tools: dict[str, dict[str, Any]] = {}
-    for path in tool_files(None):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict) or not isinstance(data.get("tools"), list):
-            continue
-        for tool in data["tools"]:
-            if isinstance(tool, dict) and isinstance(tool.get("parameters"), dict) and tool.get("name"):
-                tools[tool["name"]] = {
-                    "domain": data.get("domain", ""),
-                    "description": tool.get("description", ""),
-                    "parameters": tool["parameters"],
-                }
-    return tools
+    return load_tools()
+
+
+@lru_cache(maxsize=1)
+def catalog() -> dict[str, dict[str, Any]]:
+    """The bundled seed tools by name: {"domain", "description", "parameters"} with their x-*
+    annotations."""
+    return {
+        tool.name: {"domain": tool.domain, "description": tool.description, "parameters": tool.parameters}
+        for tool in bundled_tools()
+    }
 
 
 def annotated(name: str, parameters: Mapping[str, Any]) -> dict[str, Any]:

@@ -164,9 +164,10 @@ def wrong_unit(decision: Decision, rng: random.Random) -> Iterator[Turn]:
 @lru_cache(maxsize=1)
 def _aliases() -> dict[str, tuple[str, ...]]:
     """Canonical value -> the names users give it: the bundled seeds' `x-aliases`."""
-    from pipeline.seeds import alias_table, load_tools  # the seeds read files: load them once, on first use
+    from pipeline.pairs.kinds import bundled_tools
+    from pipeline.seeds import alias_table
 
-    return {value: tuple(names) for value, names in alias_table(load_tools()).items()}
+    return {value: tuple(names) for value, names in alias_table(bundled_tools()).items()}
 
 
 def _surface_forms(value: str, said: str) -> list[str]:
