@@ -34,7 +34,7 @@ Mode = Literal["free", "blueprint"]
 
 # The small-teacher defaults, in one place: a setting left unset takes the first value with an
 # endpoint and the second on the embedded SmolLM2-135M teacher (measured in bench/embedded_yield.py
-# and bench/solve_accuracy.py; README "What to expect"). Limits the embedded server forces on the
+# and bench/solve_accuracy.py; docs/measurements.md). Limits the embedded server forces on the
 # client (one request in flight, 300 s timeouts) are pipeline.backends.embedded's client_settings.
 SMALL_TEACHER: dict[str, tuple[Any, Any]] = {
     "mode": ("free", "blueprint"),  # a 135M model cannot write a request and its calls at once
@@ -47,7 +47,7 @@ SMALL_TEACHER: dict[str, tuple[Any, Any]] = {
     "teacher.temperatures": ([0.2, 0.7, 1.0], [0.2, 0.5, 0.8]),  # it kept 0 of 14 candidates at 1.0
     "candidates_per_record": (10, 25),
     # the yield the first round is sized for before anything is counted: a capable endpoint keeps
-    # nearly every candidate; the embedded teacher kept 20 of 413 and 20 of 401 (README)
+    # nearly every candidate; the embedded teacher kept 20 of 413 and 20 of 401 (docs/measurements.md)
     "initial_yield": (1.0, 0.05),  # per wanted record; a category may set its own (pipeline.categories)
     # the LLM judge (calls and answer) costs one request per candidate that passed the checks; a
     # 135M model's yes/no says nothing, so only an endpoint judges by default (`--no-judge` skips it)

@@ -20,11 +20,14 @@ OPTIONS: dict[str, tuple[str | None, dict[str, Any]]] = {
         None,
         {"metavar": "FILE", "help": "a job file (YAML, TOML or JSON) with any config key; flags override it"},
     ),
-    "--category": ("category", {"help": f"one of: {', '.join(CATEGORIES)}, all"}),
+    "--category": ("category", {"help": f"required (no default): one of {', '.join(CATEGORIES)}, all"}),
     "--n": ("n", {"type": int, "help": "accepted records wanted (default 20)"}),
     "--max-candidates": (
         "max_candidates",
-        {"type": int, "help": "most candidates to generate (default 10 x n; 25 x n on the embedded teacher)"},
+        {
+            "type": int,
+            "help": "most candidates to generate (default 10 x n; on the embedded teacher 25 x n, nested and multi_turn 5 x n)",
+        },
     ),
     "--tools": (
         "tools",
@@ -56,22 +59,25 @@ OPTIONS: dict[str, tuple[str | None, dict[str, Any]]] = {
     "--model": ("teacher.model", {"help": "model name at --base-url"}),
     "--concurrency": (
         "teacher.concurrency",
-        {"type": int, "help": "requests in flight (default 8; 1 on the embedded teacher)"},
+        {"type": int, "help": "requests in flight (default 8; always 1 on the embedded teacher)"},
     ),
-    "--temperatures": ("teacher.temperatures", {"help": "comma-separated temperature schedule (default 0.2,0.7,1.0)"}),
+    "--temperatures": (
+        "teacher.temperatures",
+        {"help": "comma-separated temperature schedule (default 0.2,0.7,1.0; 0.2,0.5,0.8 on the embedded teacher)"},
+    ),
     "--timeout": (
         "teacher.timeout",
-        {"type": float, "help": "seconds per request (default 60; 300 on the embedded teacher)"},
+        {"type": float, "help": "seconds per request (default 60; at least 300 on the embedded teacher)"},
     ),
     "--max-attempts": (
         "teacher.max_attempts",
-        {"type": int, "help": "attempts per request, retries included (default 6; 2 on the embedded teacher)"},
+        {"type": int, "help": "attempts per request, retries included (default 6; at most 2 on the embedded teacher)"},
     ),
     "--structured-output": (
         "teacher.structured_output",
         {
             "choices": ["auto", "json_schema", "json_object", "grammar", "none"],
-            "help": "skip the probe and use this style",
+            "help": "default auto: probe which style the endpoint accepts; any other value skips the probe and uses that style",
         },
     ),
     "--judge": (

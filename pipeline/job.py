@@ -314,7 +314,7 @@ def planner_for(config: RunConfig, category: str, catalog: list, links: list) ->
         if category == "nested" and not links:
             raise InputError(
                 "no links: a nested chain needs a tool whose result feeds another tool's argument "
-                '(a top-level "links" list in the seed file, see README)',
+                '(a top-level "links" list in the seed file, see docs/tools.md)',
                 where,
                 "links",
             )

@@ -22,7 +22,7 @@ from pipeline.jobfile import config_error, load_job_file, merged
 
 
 def parse_args(argv: list[str] | None, prog: str = "python -m pipeline.run") -> argparse.Namespace:
-    """The command line (see README.md for every option)."""
+    """The command line (README.md lists every option)."""
     parser = argparse.ArgumentParser(prog=prog, description="Generate function-calling training data.")
     for flag, (_, keywords) in OPTIONS.items():
         parser.add_argument(flag, **keywords)

@@ -5,7 +5,7 @@ reasoning the assistant has right before it (prompts/reasoning/call.txt): what t
 why this tool, where each value comes from. It goes to the message's `reasoning_content` field
 (the field Qwen3-style chat templates and TRL read), never into `content`; the quality check
 `ungrounded_reasoning` rejects a rationale that states a number or name the conversation does not
-contain. Exporters carry the field or drop it (README, "Reasoning").
+contain. Exporters carry the field or drop it (docs/formats.md, "Reasoning").
 """
 
 from __future__ import annotations
