@@ -26,7 +26,8 @@ OPTIONS: dict[str, tuple[str | None, dict[str, Any]]] = {
         "max_candidates",
         {
             "type": int,
-            "help": "most candidates to generate (default 10 x n; on the embedded teacher 25 x n, nested and multi_turn 5 x n)",
+            "help": "most candidates to generate (default 10 x n; on the embedded teacher 25 x n, "
+            "nested and multi_turn 5 x n)",
         },
     ),
     "--tools": (
@@ -77,7 +78,8 @@ OPTIONS: dict[str, tuple[str | None, dict[str, Any]]] = {
         "teacher.structured_output",
         {
             "choices": ["auto", "json_schema", "json_object", "grammar", "none"],
-            "help": "default auto: probe which style the endpoint accepts; any other value skips the probe and uses that style",
+            "help": "default auto: probe which style the endpoint accepts; any other value skips the probe "
+            "and uses that style",
         },
     ),
     "--judge": (
