@@ -8,16 +8,21 @@ validated by pydantic with unknown keys rejected. Errors name the file and the J
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
-import tomllib
 import yaml
 from pydantic import ValidationError
 
 from pipeline import parse
 from pipeline.errors import InputError
 from pipeline.record import json_path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10 (requires-python >= 3.10): the same parser, packaged as tomli
+    import tomli as tomllib
 
 
 def load_job_file(path: str) -> dict[str, Any]:

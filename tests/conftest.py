@@ -23,6 +23,17 @@ def _datasets_cache(tmp_path, monkeypatch):
 
 
 @pytest.fixture
+def pipeline_logs(monkeypatch):
+    """caplog sees each of the pipeline's messages once: the `pipeline` logger propagates again
+    (an earlier in-process log.setup() turns that off). Set here, in the test's setup, before pytest
+    attaches its capture handlers for the call: pytest >= 9.2 also attaches them to every logger that
+    does not propagate, so a logger turned propagating inside the test hands them each record twice."""
+    from pipeline import log
+
+    monkeypatch.setattr(log.LOGGER, "propagate", True)
+
+
+@pytest.fixture
 def fake():
     """A running fake OpenAI-compatible server on 127.0.0.1."""
     with FakeOpenAI() as server:

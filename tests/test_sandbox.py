@@ -9,7 +9,7 @@ import socket
 
 import pytest
 
-from pipeline import log, sandbox
+from pipeline import sandbox
 from pipeline.errors import InputError
 from pipeline.execute import Execution, execute
 from tests.test_execute import _tool
@@ -75,8 +75,7 @@ def test_output_is_capped(tmp_path, body, expected):
     assert execute(_tool(tmp_path, f"def run():\n    {body}\n"), {}) == Execution(None, expected)
 
 
-def test_unconfined_only_read_only_tools_run(tmp_path, monkeypatch, caplog):
-    monkeypatch.setattr(log.LOGGER, "propagate", True)  # an earlier log.setup() may have turned it off
+def test_unconfined_only_read_only_tools_run(tmp_path, monkeypatch, pipeline_logs, caplog):
     monkeypatch.setattr(sandbox, "unavailable", lambda: "no user namespaces here (test)")
     reader = _tool(tmp_path, "def run():\n    return 1\n")
     writer = dataclasses.replace(reader, name="writer", read_only=False)

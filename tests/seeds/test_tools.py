@@ -13,7 +13,6 @@ import pytest
 import pipeline.seeds.examples as examples_module
 import pipeline.seeds.links as links_module
 import pipeline.seeds.tools as seeds
-from pipeline import log
 from pipeline.errors import InputError
 from pipeline.seeds import load_examples, load_tools
 from pipeline.seeds.tools import check_parameters
@@ -1268,8 +1267,7 @@ def test_few_shot_examples_with_nan_are_refused(tmp_path, monkeypatch):
     assert str(info.value).endswith("line 1 call.arguments.x: NaN is not a JSON number (use a finite number or null)")
 
 
-def test_a_tool_without_a_description_loads_with_a_warning(in_tmp, caplog, monkeypatch):
-    monkeypatch.setattr(log.LOGGER, "propagate", True)  # an earlier log.setup() may have turned it off
+def test_a_tool_without_a_description_loads_with_a_warning(in_tmp, pipeline_logs, caplog):
     _write(in_tmp, "bare.json", {"tools": [{"name": "x"}, _tool("g")]})
     assert [tool.name for tool in load_tools(["bare.json"])] == ["x", "g"]
     warnings = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
