@@ -113,6 +113,11 @@ def _generate_and_write(config: RunConfig, out_dir: Path, catalog: list, links: 
     exits as before (130/143, 3, or the error's). `earlier`: the run's earlier invocations."""
     hub = config.hub
     started, clock = datetime.now(timezone.utc), time.monotonic()
+    if earlier:
+        LOG.info(
+            f"continuing the run (invocation {len(earlier) + 1}; the last ended {earlier[-1].get('status')}): "
+            "the answers it received are read from the cache"
+        )
     generation = Generation()
     error: BaseException | None = None
     with ExitStack() as stack:

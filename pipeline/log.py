@@ -42,16 +42,17 @@ def plain_text(text: str) -> str:
 
 
 class PlainFormatter(logging.Formatter):
-    """Rich markup stripped and secret-like strings redacted."""
+    """Terminal control codes and rich markup stripped, secret-like strings redacted."""
 
     def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
+        text = plain_text(record.getMessage())  # before the markup: rich drops a bare \r, not the frame before it
         if getattr(record, "markup", True) and "[" in text:
             try:
                 text = Text.from_markup(text).plain
             except MarkupError:  # brackets in data (a path, a tool's text): drop only the styles our messages use
                 text = _STYLE_TAG.sub("", text)
-        return redact(plain_text(text))
+        plain = logging.makeLogRecord({**record.__dict__, "msg": text, "args": None})
+        return redact(super().format(plain))
 
 
 class RedactingRichHandler(RichHandler):
