@@ -34,3 +34,9 @@ def test_without_a_terminal_a_plain_line_each_minute_with_the_rates(tmp_path):
     ]
     assert [line.split(" ", 2)[2].strip() for line in (tmp_path / "run.log").read_text().splitlines()] == lines
     log.setup(0, io.StringIO())
+
+
+def test_the_bar_text_fits_an_80_column_terminal():
+    text = progress.Rates(passed=150, done=400, n=2000, seconds=3000).compact()
+    assert text == "38% kept, 3.0 rec/min, 8.0 cand/min, ETA 10h 16m"
+    assert len("multi_turn ━━━━━━━━━━ 150/2000 " + text) <= 80
