@@ -232,7 +232,7 @@ class Generation:
         reason = f"{self.signal} received" if self.signal else _reason(error) if error is not None else None
         if self.engine is not None:  # cut by an error or a second signal inside its rounds
             results.append(self.engine.stop(reason or "stopped"))
-        stopped = next((r.stopped for r in results if r.stopped), None)
+        stopped = reason or next((r.stopped for r in results if r.stopped), None)
         if stopped is not None:
             for category, n in list(config.category_counts().items())[len(results) :]:
                 planner = planner_for(config, category, catalog, links)
@@ -565,7 +565,8 @@ def write_run(
 ) -> None:
     """accepted.jsonl, rejected.jsonl, pairs.jsonl, the summary (to run.log too), the Hub folder
     when `hub` asks for one (dry_run or a repo), then manifest.json last (each atomically), then
-    the upload: a run folder with a manifest has its complete Hub folder."""
+    the upload: a run folder with a complete manifest has its complete Hub folder (a run that
+    stopped midway passes no `hub`: its manifest's status says it is not finished)."""
     write_jsonl(out_dir / "accepted.jsonl", (record.to_json() for record in result.accepted))
     write_jsonl(out_dir / "rejected.jsonl", result.rejected)
     write_jsonl(out_dir / "pairs.jsonl", (pair.to_dict() for pair in pairs))
