@@ -63,6 +63,7 @@ class Cell:
     candidates: int = 0  # counted (between rounds; during one, also the scheduled tasks)
     accepted: int = 0
     next_k: int = 0
+    unfinished: bool = False  # a stop (budget, signal, error) cut it while it was short and could still try
 
     @property
     def deficit(self) -> int:
@@ -102,7 +103,13 @@ class RunResult:
 
     @property
     def short_cells(self) -> list[Cell]:
-        return [cell for cell in self.cells if cell.accepted < cell.requested]
+        """Cells below their request whose candidate limit ran out (not those a stop cut: unfinished)."""
+        return [cell for cell in self.cells if cell.accepted < cell.requested and not cell.unfinished]
+
+    @property
+    def unfinished_cells(self) -> list[Cell]:
+        """Cells below their request that a stop cut while they still had candidates to try."""
+        return [cell for cell in self.cells if cell.unfinished]
 
 
 def merge_results(results: list[RunResult]) -> RunResult:
@@ -219,6 +226,7 @@ class Engine:
         self._kept: list[tuple[int, Conversation]] = []
         self._tasks: dict[int, Task] = {}
         self._unneeded: set[int] = set()  # tasks that ran but have not counted (a later round may count them)
+        self._pending: list[Task] = []  # the round running now (scheduled, not yet counted)
 
     async def run(self) -> RunResult:
         """Run rounds until done; returns the accepted records in task order."""
@@ -228,11 +236,23 @@ class Engine:
             batch = self._next_round()
             if not batch:
                 break
+            self._pending = batch
             outcomes = await self._run_round(batch)
+            self._pending = []
             self._count(batch, [outcomes.get(task.index) for task in batch])
             self._drop_duplicates()
         self._finish()
         return result
+
+    def stop(self, reason: str) -> RunResult:
+        """The result so far of an engine that was stopped from outside (an error, a second signal)
+        or never started: the rounds counted so far, every cell still short marked unfinished."""
+        self.result.stopped = self.result.stopped or reason
+        for task in self._pending:  # a round the stop cut before it was counted: none of it counts
+            self._cell_of(task.index).candidates -= 1
+        self._pending = []
+        self._finish()
+        return self.result
 
     def _cell_of(self, index: int) -> Cell:
         """The cell task `index` belongs to: task i targets order[i % len(order)]."""
@@ -263,6 +283,10 @@ class Engine:
                 cell.next_k += 1
                 cell.candidates += 1
         return batch
+
+    def _spent(self, cell: Cell) -> bool:
+        """True when `cell` (or the whole engine) has no candidate left to try."""
+        return cell.candidates >= cell.budget or self.result.candidates >= self.max_candidates
 
     def _spill(self) -> None:
         """Move the deficit of cells out of budget to the next cells that still have budget."""
@@ -424,6 +448,7 @@ class Engine:
                 kept.append(record)
         for cell in self.cells:
             cell.accepted = per_cell[cell.tool]
+            cell.unfinished = bool(self.result.stopped) and cell.accepted < cell.requested and not self._spent(cell)
         self.result.surplus = len(self._kept) - len(kept)
         self.result.accepted = kept
         self.result.rejected.sort(key=lambda entry: entry["meta"].get("task_index", 0))

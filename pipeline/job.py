@@ -15,12 +15,10 @@ import json
 import os
 import time
 from contextlib import ExitStack
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
-
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from filters.base import Check, run_checks
 from filters.checks import default_checks
@@ -36,7 +34,7 @@ from pipeline.backends.teacher import Teacher, build_teacher
 from pipeline.categories import CATEGORIES, check_files, prompt_names
 from pipeline.config import BudgetConfig, HubConfig, RunConfig
 from pipeline.engine import Engine, RunResult, merge_results
-from pipeline.errors import InputError
+from pipeline.errors import InputError, TeacherError
 from pipeline.generate.common import Candidate, Context
 from pipeline.generate.reasoning import add_reasoning
 from pipeline.generate.single import literal_examples
@@ -45,10 +43,11 @@ from pipeline.lock import RunLock
 from pipeline.pairs import build_pairs, pair_counts
 from pipeline.pairs.student import Outcome, ask_student, student_decisions, student_pairs, student_report
 from pipeline.plan import Planner
+from pipeline.progress import duration, run_progress
 from pipeline.prompts import load_prompt
 from pipeline.publish.hub import build_hub_folder, check_target, hub_token, upload
 from pipeline.redact import public_url
-from pipeline.report import build_manifest, log_summary
+from pipeline.report import add_invocations, build_manifest, earlier_invocations, log_summary, usage_of
 from pipeline.seeds import alias_table, load_examples, load_tools
 from pipeline.seeds.examples import example_tool, examples_version
 from pipeline.seeds.importers import name_map
@@ -57,6 +56,7 @@ from pipeline.writer import (
     check_settings,
     json_text,
     public_values,
+    read_manifest,
     retire_manifest,
     run_folder,
     shard_folder,
@@ -101,14 +101,25 @@ def run(config: RunConfig) -> int:
         log.run_log(out_dir / "run.log"),
     ):  # one job per run folder (or shard); a dead job's lock is taken over
         check_settings(out_dir, config)  # resuming with other generation settings would mix two runs
+        earlier = earlier_invocations(read_manifest(out_dir))  # an unfinished run's: its time and requests count on
         retire_manifest(out_dir)
-        return _generate_and_write(config, out_dir, catalog, links)
+        return _generate_and_write(config, out_dir, catalog, links, earlier)
 
 
-def _generate_and_write(config: RunConfig, out_dir: Path, catalog: list, links: list) -> int:
-    """Generate with the teacher (cached answers first), then pair and write the run files and Hub folder."""
+def _generate_and_write(config: RunConfig, out_dir: Path, catalog: list, links: list, earlier=()) -> int:
+    """Generate with the teacher (cached answers first), then pair and write the run files and Hub
+    folder. A run that a signal, a budget or an error stops midway writes what it has, with the
+    manifest's status saying so (interrupted, budget_reached, failed) and no Hub folder; then it
+    exits as before (130/143, 3, or the error's). `earlier`: the run's earlier invocations."""
     hub = config.hub
     started, clock = datetime.now(timezone.utc), time.monotonic()
+    if earlier:
+        LOG.info(
+            f"continuing the run (invocation {len(earlier) + 1}; the last ended {earlier[-1].get('status')}): "
+            "the answers it received are read from the cache"
+        )
+    generation = Generation()
+    error: BaseException | None = None
     with ExitStack() as stack:
         cache = ResponseCache(Path(config.cache_dir or out_dir / "cache") / "responses.jsonl") if config.cache else None
         if cache is not None:
@@ -121,17 +132,29 @@ def _generate_and_write(config: RunConfig, out_dir: Path, catalog: list, links: 
         else:
             base_url, model = config.teacher.base_url or "", config.teacher.model or ""
             api_key = os.environ.get(config.teacher.api_key_env)
-        result, teacher, style = asyncio.run(generate(config, base_url, model, api_key, catalog, links, cache))
+        try:
+            asyncio.run(generate(config, base_url, model, api_key, catalog, links, cache, generation))
+        except (Exception, asyncio.CancelledError) as caught:
+            if not generation.started and generation.signal:
+                generation.signals.raise_stop()  # a signal during the probe: exit 130 / 143, nothing to write
+            if not generation.started or isinstance(caught, OSError):
+                raise  # nothing generated yet (the probe failed), or the disk refused: nothing to write
+            if isinstance(caught, asyncio.CancelledError) and not generation.signal:
+                raise
+            error = caught
+        result = generation.result(config, catalog, links, error)
+        status = generation.status(error)
         student = (
             ask_the_student(config, catalog, result, cache)
-            if config.student.enabled and not config.shard and not result.stopped
+            if config.student.enabled and not config.shard and status == "complete"
             else None
         )
+    teacher = generation.teacher
     teacher_info = {
         "model": model,
         "base_url": base_url,
         "embedded": config.teacher.embedded,
-        "structured_output": style,
+        "structured_output": generation.style,
     }
     if teacher.learned:
         teacher_info["rate_limits"] = teacher.learned  # from the endpoint's x-ratelimit-* headers
@@ -141,20 +164,91 @@ def _generate_and_write(config: RunConfig, out_dir: Path, catalog: list, links: 
     if student is not None:
         pairs += student_pairs(student[0])
     manifest = run_manifest(
-        config, result, teacher.usage, teacher_info, started, time.monotonic() - clock, catalog, pairs
+        config,
+        result,
+        teacher.usage,
+        teacher_info,
+        started,
+        time.monotonic() - clock,
+        catalog,
+        pairs,
+        status=status,
+        earlier=list(earlier),
     )
     if student is not None:
         manifest["student"] = student[1]
-    write_run(out_dir, result, pairs, manifest, hub)
-    if config.shard and not result.stopped:
-        LOG.info(f"shard {config.shard} done; when every shard is: python -m pipeline.merge {out_dir.parent.parent}")
-    if result.stopped:
-        LOG.warning(
-            f"[red]budget reached:[/] {result.stopped}; {len(result.accepted)} of {config.n} records written. "
-            "Run the same command again with a larger budget to continue: every answer so far is cached."
-        )
-        return errors.EXIT_BUDGET
-    return done_code(config, result)
+    write_run(out_dir, result, pairs, manifest, hub if status == "complete" else None)
+    if status == "complete":
+        if config.shard:
+            LOG.info(
+                f"shard {config.shard} done; when every shard is: python -m pipeline.merge {out_dir.parent.parent}"
+            )
+        return done_code(config, result)
+    said = {
+        "budget_reached": f"[red]budget reached:[/] {result.stopped}",
+        "interrupted": f"[red]interrupted:[/] {generation.signal} received",
+        "failed": f"[red]failed:[/] {result.stopped}",
+    }[status]
+    LOG.warning(
+        f"{said}; {len(result.accepted)} of {sum(cell.requested for cell in result.cells)} records written to "
+        f"{out_dir} (manifest.json status {status}, no Hub folder). Run the same command again"
+        + (" with a larger budget" if status == "budget_reached" else "")
+        + " to continue: every answer so far is cached."
+    )
+    if error is not None and not isinstance(error, asyncio.CancelledError):
+        raise error
+    generation.signals.raise_stop()  # a signal stopped it: exit 130 / 143
+    return errors.EXIT_BUDGET
+
+
+@dataclass
+class Generation:
+    """What generate() has made so far, kept when a signal, a budget or an error stops it midway."""
+
+    results: list[RunResult] = field(default_factory=list)  # the categories that ran to their end
+    engine: Engine | None = None  # the category running now
+    teacher: Teacher | None = None
+    style: str = ""
+    started: bool = False  # the probe answered: generation began
+    signals: errors.SignalDrain | None = None
+
+    @property
+    def signal(self) -> str | None:
+        """SIGINT or SIGTERM when one stopped the run (the last one received)."""
+        return self.signals.received[-1] if self.signals and self.signals.received else None
+
+    def status(self, error: BaseException | None) -> str:
+        """The manifest's status: interrupted (a signal), failed (an error), budget_reached, complete."""
+        if self.signal:
+            return "interrupted"
+        if error is not None:
+            return "failed"
+        return "budget_reached" if any(result.stopped for result in self.results) else "complete"
+
+    def result(self, config: RunConfig, catalog: list, links: list, error: BaseException | None) -> RunResult:
+        """Every category's result as one: the finished ones, the one a stop or an error cut (its
+        rounds counted so far), and the cells of those that never started (all unfinished)."""
+        results = list(self.results)
+        reason = f"{self.signal} received" if self.signal else _reason(error) if error is not None else None
+        if self.engine is not None:  # cut by an error or a second signal inside its rounds
+            results.append(self.engine.stop(reason or "stopped"))
+        stopped = reason or next((r.stopped for r in results if r.stopped), None)
+        if stopped is not None:
+            for category, n in list(config.category_counts().items())[len(results) :]:
+                planner = planner_for(config, category, catalog, links)
+                engine = Engine(planner, None, n, config.candidate_limit_for(category, n), shard=config.shard_parts)
+                results.append(engine.stop(stopped))
+        merged = merge_results(results)
+        if reason and error is not None:
+            merged.stopped = reason  # the error, not "stopped", says why
+        return merged
+
+
+def _reason(error: BaseException) -> str:
+    """One line saying what error stopped the run."""
+    if isinstance(error, TeacherError):
+        return f"teacher: {error}"
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 
 
 async def generate(
@@ -165,9 +259,13 @@ async def generate(
     catalog: list,
     links: list,
     cache: ResponseCache | None = None,
+    generation: Generation | None = None,
 ) -> tuple[RunResult, Teacher, str]:
     """Probe the teacher, then run each category's planner through generate -> check -> judge ->
-    dedup rounds (pipeline.engine) to its share of --n."""
+    dedup rounds (pipeline.engine) to its share of --n. `generation` (filled as it goes) keeps
+    what was made when a signal or an error stops it; after a signal it returns normally and
+    `generation.signals` says which came (pipeline.job raises it once the files are written)."""
+    generation = generation if generation is not None else Generation()
     t = config.teacher
     identity = (
         f"embedded:{model}" if t.embedded else None
@@ -188,6 +286,7 @@ async def generate(
         rpm=t.rpm,
         tpm=t.tpm,
     )
+    generation.teacher = teacher
 
     def stop_sending(name: str) -> None:
         teacher.stopped_by = name
@@ -196,45 +295,25 @@ async def generate(
             "each) so their answers reach the cache. Press Ctrl-C again to stop at once."
         )
 
-    signals = errors.SignalDrain(stop_sending)
+    signals = generation.signals = errors.SignalDrain(stop_sending)
     try:
-        style = await teacher.probe()
+        generation.style = await teacher.probe()
+        generation.started = True
         grounding = GroundingOptions(aliases=alias_table(catalog))  # the phrasing gate and the check chain agree
         checks = check_chain(config, grounding, plausibility=PlausibilityOptions(annotations=annotations_of(catalog)))
         dedup = dedup_step(config)
-        results: list[RunResult] = []
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            transient=False,
-            disable=not log.interactive(),
-        ) as progress:
+        results = generation.results
+        with run_progress() as progress:
             for category, n in config.category_counts().items():
-                if results and results[-1].stopped:
-                    break  # a budget ran out: no later category starts
+                if (results and results[-1].stopped) or signals.received:
+                    break  # a budget ran out or a signal came: no later category starts
                 planner = planner_for(config, category, catalog, links)
                 for name, reason in sorted(planner.undrawable.items()):
                     LOG.warning(f"[yellow]skipped for blueprint[/] {name}: {reason}")
                 context, _ = build_context(config, category, catalog, model, grounding)
-                bar = progress.add_task(category, total=n)
-
-                seen = {"passed": 0}  # without a terminal: one line per candidate that passed (at most n of them)
-
-                def update(result: RunResult, bar=bar, category=category, n=n, seen=seen) -> None:
-                    progress.update(
-                        bar,
-                        completed=min(result.passed, n),  # live: counted in task order when each round ends
-                        description=f"{category} ({result.done} candidates, {result.done - result.passed} rejected)",
-                    )
-                    if not log.interactive() and seen["passed"] < result.passed <= n:
-                        seen["passed"] = result.passed
-                        LOG.info(f"{category}: {result.passed} of {n} passed so far, {result.done} candidates")
-
+                update = progress.category(category, n)
                 steps = candidate_steps(CATEGORIES[category].generate, teacher, context, checks, config.resolved_judge)
-                engine = Engine(
+                generation.engine = Engine(
                     planner,
                     steps,
                     n,
@@ -246,17 +325,18 @@ async def generate(
                     teacher=model,
                     shard=config.shard_parts,
                 )
-                results.append(await engine.run())
-                done = results[-1]
+                done = await generation.engine.run()
+                results.append(done)
+                generation.engine = None
+                rates = progress.rates(update, done, n)
                 LOG.info(
                     f"{category}: {len(done.accepted)} of {n} accepted from {done.candidates} candidates "
-                    f"({len(done.rejected)} rejected)"
+                    f"({len(done.rejected)} rejected) in {duration(rates.seconds)}, {rates.summary(eta=False)}"
                 )
-        return merge_results(results), teacher, style
+        return merge_results(results), teacher, generation.style
     finally:
         signals.restore()
         await teacher.close()
-        signals.raise_stop()  # the in-flight work has finished (or a second signal cut it): exit 130 / 143
 
 
 def candidate_steps(generate_one, teacher, context: Context, checks: list[Check], with_judge: bool):
@@ -446,10 +526,15 @@ def run_manifest(
     wall_seconds: float,
     catalog: list,
     pairs: list,
+    status: str | None = None,
+    earlier: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """manifest.json of a run (or a shard, or a merge of shards): status, counts, funnel, usage and cost,
-    versions, pairs."""
-    status = "budget_reached" if result.stopped else "complete"
+    versions, pairs. `status`: complete, budget_reached (the default when the result stopped),
+    interrupted or failed. With `earlier` (a run's earlier invocations, [] for a first one) the
+    manifest lists its `invocations` and its usage, cost and time are totals over all of them
+    (pipeline.report.add_invocations); a merge of shards passes none (its shards' are summed)."""
+    status = status or ("budget_reached" if result.stopped else "complete")
     prompts = prompt_names(list(config.category_counts()), config.resolved_mode, config.resolved_judge)
     manifest = build_manifest(
         config, result, usage, teacher_info, prompts, started, wall_seconds, status, tool_name_map=name_map(catalog)
@@ -459,8 +544,12 @@ def run_manifest(
         manifest["inferred_roles"] = inferred
     if result.stopped:
         manifest["stopped"] = result.stopped
+    if earlier is not None:
+        add_invocations(manifest, earlier)
     if config.budget.max_cost is not None or config.budget.price_prompt or config.budget.price_completion:
-        manifest["usage"]["cost_usd"] = round(config.budget.cost(usage), 6)
+        manifest["usage"]["cost_usd"] = round(config.budget.cost(usage_of(manifest["usage"])), 6)
+        if earlier is not None:
+            manifest["invocations"][-1]["usage"]["cost_usd"] = round(config.budget.cost(usage), 6)
     manifest["versions"]["fewshot"] = {
         category: examples_version(CATEGORIES[category].examples) for category in ["single", *config.category_counts()]
     }
@@ -476,7 +565,8 @@ def write_run(
 ) -> None:
     """accepted.jsonl, rejected.jsonl, pairs.jsonl, the summary (to run.log too), the Hub folder
     when `hub` asks for one (dry_run or a repo), then manifest.json last (each atomically), then
-    the upload: a run folder with a manifest has its complete Hub folder."""
+    the upload: a run folder with a complete manifest has its complete Hub folder (a run that
+    stopped midway passes no `hub`: its manifest's status says it is not finished)."""
     write_jsonl(out_dir / "accepted.jsonl", (record.to_json() for record in result.accepted))
     write_jsonl(out_dir / "rejected.jsonl", result.rejected)
     write_jsonl(out_dir / "pairs.jsonl", (pair.to_dict() for pair in pairs))

@@ -3,8 +3,10 @@
 On a terminal they go to stderr through rich (colour, markup); anywhere else as plain lines
 (markup stripped), so a batch job's log reads like any other program's. A run also writes them
 to RUN_DIR/run.log with a time and level on each line (`run_log`), ending with the reason when
-an error or a signal stops the run. Both pass through pipeline.redact, as files do. `-v` shows
-debug messages, `-q` only warnings and errors.
+an error or a signal stops the run. Both pass through pipeline.redact, as files do; run.log (and
+plain stderr) never holds terminal control codes or redrawn frames. A message logged with
+`extra={"run_log_only": True}` (progress lines while a terminal shows the bar) skips stderr.
+`-v` shows debug messages, `-q` only warnings and errors.
 """
 
 from __future__ import annotations
@@ -27,19 +29,30 @@ from pipeline.redact import redact
 
 LOGGER = logging.getLogger("pipeline")
 _STYLE_TAG = re.compile(r"\[/?(?:red|yellow|green|bold|dim)?\]")
+_TERMINAL_CODE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+
+
+def plain_text(text: str) -> str:
+    """`text` without terminal control: escape sequences (colours, cursor moves) removed, and of
+    each line redrawn with carriage returns (a progress bar's frames) only what was drawn last."""
+    text = _TERMINAL_CODE.sub("", text)
+    if "\r" in text:
+        text = "\n".join(line.rstrip("\r").rsplit("\r", 1)[-1] for line in text.split("\n"))
+    return text
 
 
 class PlainFormatter(logging.Formatter):
-    """Rich markup stripped and secret-like strings redacted."""
+    """Terminal control codes and rich markup stripped, secret-like strings redacted."""
 
     def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
+        text = plain_text(record.getMessage())  # before the markup: rich drops a bare \r, not the frame before it
         if getattr(record, "markup", True) and "[" in text:
             try:
                 text = Text.from_markup(text).plain
             except MarkupError:  # brackets in data (a path, a tool's text): drop only the styles our messages use
                 text = _STYLE_TAG.sub("", text)
-        return redact(text)
+        plain = logging.makeLogRecord({**record.__dict__, "msg": text, "args": None})
+        return redact(super().format(plain))
 
 
 class RedactingRichHandler(RichHandler):
@@ -70,6 +83,7 @@ def setup(verbosity: int = 0, stream=None) -> None:
         handler = logging.StreamHandler(stream)
         handler.setFormatter(PlainFormatter("%(message)s"))
     handler._pipeline_stream = True  # type: ignore[attr-defined]
+    handler.addFilter(lambda record: not getattr(record, "run_log_only", False))
     handler.setLevel(logging.DEBUG if verbosity > 0 else logging.WARNING if verbosity < 0 else logging.INFO)
     LOGGER.addHandler(handler)
     LOGGER.setLevel(logging.DEBUG if verbosity > 0 else logging.INFO)  # run.log keeps INFO even with -q

@@ -133,17 +133,77 @@ def build_manifest(
         },
         "cells": [cell.to_dict() for cell in result.cells if cell.requested or cell.candidates],
         "short_cells": [cell.to_dict() for cell in result.short_cells],
+        "unfinished_cells": [cell.to_dict() for cell in result.unfinished_cells],
         "repetition": repetition(result.accepted),
         "raw_forms": raw_forms(result.accepted),
-        "usage": {
-            "requests": usage.requests,
-            "cached": usage.cached,
-            "retries": usage.retries,
-            "failed_requests": usage.failures,
-            "prompt_tokens": usage.prompt_tokens,
-            "completion_tokens": usage.completion_tokens,
-        },
+        "usage": usage_numbers(usage),
     } | ({"tool_name_map": dict(tool_name_map)} if tool_name_map else {})
+
+
+USAGE_FIELDS = {  # manifest usage key -> Usage attribute
+    "requests": "requests",
+    "cached": "cached",
+    "retries": "retries",
+    "failed_requests": "failures",
+    "prompt_tokens": "prompt_tokens",
+    "completion_tokens": "completion_tokens",
+}
+
+
+def usage_numbers(usage: Usage) -> dict[str, int]:
+    """A Usage as the manifest's `usage` numbers."""
+    return {key: getattr(usage, attribute) for key, attribute in USAGE_FIELDS.items()}
+
+
+def usage_of(numbers: dict[str, Any]) -> Usage:
+    """The manifest's `usage` numbers back as a Usage (a missing one counts 0)."""
+    return Usage(**{attribute: int(numbers.get(key) or 0) for key, attribute in USAGE_FIELDS.items()})
+
+
+def earlier_invocations(manifest: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The invocations a run folder's manifest lists when the run is unfinished (interrupted,
+    failed, budget_reached): a rerun continues that run, so their time and requests count on. A
+    complete run (or none, or a manifest unreadable) starts afresh: []. A manifest from before
+    `invocations` counts as one invocation."""
+    if not isinstance(manifest, dict) or manifest.get("status") in (None, "complete"):
+        return []
+    listed = manifest.get("invocations")
+    if isinstance(listed, list) and all(isinstance(item, dict) for item in listed):
+        return listed
+    return [
+        {
+            "started_at": manifest.get("started_at"),
+            "finished_at": manifest.get("finished_at"),
+            "wall_seconds": manifest.get("wall_seconds") or 0,
+            "status": manifest.get("status"),
+            "accepted": (manifest.get("counts") or {}).get("accepted", 0),
+            "usage": {key: (manifest.get("usage") or {}).get(key, 0) for key in USAGE_FIELDS},
+        }
+    ]
+
+
+def add_invocations(manifest: dict[str, Any], earlier: list[dict[str, Any]]) -> dict[str, Any]:
+    """`manifest` (one invocation's: its usage, time and status) as the run's: `invocations` lists
+    every invocation of the run in order (`earlier`, then this one: started_at, finished_at,
+    wall_seconds, status, stopped, accepted, usage), and `usage`, `wall_seconds` and `started_at`
+    become totals over all of them (the last invocation's own numbers are invocations[-1])."""
+    this = {
+        "started_at": manifest["started_at"],
+        "finished_at": manifest["finished_at"],
+        "wall_seconds": manifest["wall_seconds"],
+        "status": manifest["status"],
+        **({"stopped": manifest["stopped"]} if manifest.get("stopped") else {}),
+        "accepted": manifest["counts"]["accepted"],
+        "usage": dict(manifest["usage"]),
+    }
+    invocations = [*earlier, this]
+    manifest["invocations"] = invocations
+    manifest["started_at"] = invocations[0].get("started_at") or this["started_at"]
+    manifest["wall_seconds"] = round(sum(float(i.get("wall_seconds") or 0) for i in invocations), 2)
+    manifest["usage"] = {
+        key: sum(int((i.get("usage") or {}).get(key) or 0) for i in invocations) for key in USAGE_FIELDS
+    }
+    return manifest
 
 
 def funnel_table(manifest: dict[str, Any]) -> Table:
@@ -198,7 +258,8 @@ def slice_table(manifest: dict[str, Any]) -> Table:
 
 
 def log_summary(manifest: dict[str, Any], out_dir: str) -> None:
-    """Funnel tables, short cells, and where the files are (as log messages: the terminal and run.log)."""
+    """Funnel tables, short and unfinished cells, and where the files are (as log messages: the
+    terminal and run.log); the time is the run's over every invocation, this one's apart."""
     LOGGER.info(block(funnel_table(manifest)), extra={"markup": False})
     LOGGER.info(block(slice_table(manifest)), extra={"markup": False})
     counts = manifest["counts"]
@@ -207,7 +268,17 @@ def log_summary(manifest: dict[str, Any], out_dir: str) -> None:
             f"[yellow]short cell[/] {cell['category']}/{cell['tool']}/{cell['mode']}: "
             f"{cell['accepted']}/{cell['requested']} after {cell['candidates']} candidates"
         )
+    unfinished = manifest.get("unfinished_cells") or []
+    if unfinished:
+        LOGGER.warning(
+            f"[yellow]unfinished:[/] {len(unfinished)} cell(s) cut by the stop "
+            f"({sum(c['requested'] - c['accepted'] for c in unfinished)} records to go)"
+        )
+    invocations = manifest.get("invocations") or []
+    took = f"in {manifest['wall_seconds']} s"
+    if len(invocations) > 1:
+        took += f" over {len(invocations)} invocations (this one {invocations[-1]['wall_seconds']} s)"
     LOGGER.info(
         f"{counts['accepted']}/{counts['requested']} accepted from {counts['candidates']} candidates "
-        f"in {manifest['wall_seconds']} s -> {out_dir}"
+        f"{took} -> {out_dir}"
     )

@@ -3,7 +3,9 @@
 The flags lie over the job file (`--config`), the result is validated into a RunConfig, and
 pipeline.job runs it. Exit codes: 0 done, 1 done with cells left short or failed tasks, 2 bad
 input or unusable teacher, 3 budget reached, 4 a file the machine refused (disk full, read-only),
-130/143 interrupted.
+130/143 interrupted. A run stopped by a budget, a signal or an error midway writes what it has
+(accepted/rejected/pairs, manifest.json with status budget_reached, interrupted or failed; no Hub
+folder); the same command continues it.
 """
 
 from __future__ import annotations
@@ -65,8 +67,8 @@ def main(argv: list[str] | None = None, prog: str = "python -m pipeline.run") ->
 
     return errors.run_cli(
         command,
-        "no run files were completed (manifest.json is written last); run the same command again to "
-        "continue: every answer received so far is in the run's response cache",
+        "the run did not finish; run the same command again to continue: every answer received so far "
+        "is in the run's response cache",
     )
 
 

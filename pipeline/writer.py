@@ -3,7 +3,8 @@
 Each file goes to a temporary name, is fsynced, then renamed into place; a folder (the Hub
 folder) is filled under a temporary name and renamed into place. A write that fails removes its
 temporary file or folder. manifest.json is removed first and written last: a run directory
-without it is not a finished run.
+without it, or whose manifest's status is not `complete` (interrupted, failed, budget_reached:
+what the run had when it stopped), is not a finished run.
 """
 
 from __future__ import annotations
@@ -152,6 +153,15 @@ def shard_folder(path: Path, shard: tuple[int, int]) -> Path:
     folder = path / "shards" / f"{shard[0]}-of-{shard[1]}"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def read_manifest(path: Path) -> dict[str, Any] | None:
+    """The run folder's manifest.json, or None when there is none or it does not read as a JSON object."""
+    try:
+        value = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def retire_manifest(path: Path) -> None:

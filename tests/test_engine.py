@@ -156,3 +156,42 @@ def test_low_yield_tops_up_until_the_quota(planner):
     result = asyncio.run(Engine(planner, generate, 6, 200, concurrency=1).run())
     assert len(result.accepted) == 6 and result.surplus == 0
     assert result.candidates == len(ran) == len(result.rejected) + 6
+
+
+def test_cells_a_stop_cut_are_unfinished_and_cells_out_of_candidates_are_short(planner):
+    from pipeline.errors import BudgetReached
+
+    generate, ran = _generator(lambda index: True)
+
+    async def stops_after_three(task):
+        if len(ran) >= 3:
+            raise BudgetReached("--max-requests 3 reached")
+        return await generate(task)
+
+    stopped = asyncio.run(Engine(planner, stops_after_three, 6, 60, concurrency=1).run())
+    assert stopped.stopped == "--max-requests 3 reached" and len(stopped.accepted) == 3
+    assert stopped.short_cells == [] and [c.accepted for c in stopped.unfinished_cells] == [0, 0, 0]
+    assert sum(c.candidates for c in stopped.cells) == 3  # the tasks the stop skipped are no candidates
+
+    rejects, _ = _generator(lambda index: False)
+    short = asyncio.run(Engine(planner, rejects, 2, 6, concurrency=1).run())  # the candidate limit runs out
+    assert short.stopped is None and len(short.short_cells) == 2 and short.unfinished_cells == []
+
+
+def test_an_engine_an_error_stopped_keeps_the_rounds_it_counted(planner):
+    size = len(planner.order)
+    generate, ran = _generator(lambda index: index < size // 2)  # round one keeps half the cells
+
+    async def fails_in_round_two(task):
+        if task.index >= size:  # round one is tasks 0 .. size-1 (one per cell)
+            raise RuntimeError("teacher gone")
+        return await generate(task)
+
+    engine = Engine(planner, fails_in_round_two, size, 1000, concurrency=1)
+    with pytest.raises(RuntimeError):
+        asyncio.run(engine.run())
+    result = engine.stop("RuntimeError: teacher gone")
+    assert result.stopped == "RuntimeError: teacher gone"
+    assert len(result.accepted) == size // 2 and result.candidates == size  # round one, counted; round two cut
+    assert sum(c.candidates for c in result.cells) == size and len(result.rejected) == size - size // 2
+    assert len(result.unfinished_cells) == size - size // 2 and result.short_cells == []

@@ -67,9 +67,8 @@ def test_a_stop_signal_lets_in_flight_requests_finish_then_exits(tmp_path, signu
         _, stderr = process.communicate(timeout=60)
         assert len(fake.requests) == sent  # nothing sent after the signal
         answered = list(fake.answered)
-        assert (
-            not (out / "manifest.json").exists() and not (out / "accepted.jsonl").exists()
-        )  # nothing that looks finished
+        stopped = json.loads((out / "manifest.json").read_text())
+        assert stopped["status"] == "interrupted"  # what it had, saying it is not finished
 
         fake.delay, fake.answered = 0.0, []  # the rerun continues: no answer already received is asked for again
         rerun = _start(fake, out)
@@ -82,7 +81,70 @@ def test_a_stop_signal_lets_in_flight_requests_finish_then_exits(tmp_path, signu
     assert "sending no more requests" in stderr
     assert len(answered) == sent  # the requests in flight at the signal were answered, not abandoned
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["usage"]["cached"] == sent  # every one of them came from the cache
+    assert manifest["invocations"][-1]["usage"]["cached"] == sent  # every one of them came from the cache
+    assert manifest["status"] == "complete" and [i["status"] for i in manifest["invocations"]] == [
+        "interrupted",
+        "complete",
+    ]
+    assert manifest["usage"]["requests"] == sent + manifest["invocations"][-1]["usage"]["requests"]
+
+
+def test_sigint_after_the_first_records_keeps_them_and_the_rerun_finishes_the_same_job(tmp_path):
+    """Ctrl-C after the first records were accepted: they are in a readable accepted.jsonl with an
+    `interrupted` manifest, exit 130; the same command finishes the job with the same records an
+    uninterrupted run with the same seed keeps (same answers: the response cache)."""
+    whole, out = tmp_path / "whole", tmp_path / "run"
+    command = [*RUN, "--n", "12", "--concurrency", "2", "--seed", "4"]
+    with FakeOpenAI() as fake:
+        done = subprocess.run(
+            [sys.executable, *command, "--base-url", fake.base_url, "--out", str(whole)],
+            env=ENV,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+        fake.delay = 0.1
+        process = subprocess.Popen(
+            [sys.executable, *command, "--base-url", fake.base_url, "--out", str(out)],
+            env=ENV,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        before = len(fake.requests)
+        _wait_for(lambda: len(fake.requests) - before >= 25)  # two tasks of ~6 requests each at a time: some done
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+        assert process.returncode == 130, stderr
+        assert "Traceback" not in stderr and "interrupted" in stderr and "run the same command again" in stderr
+        manifest = json.loads((out / "manifest.json").read_text())
+        kept = [json.loads(line) for line in (out / "accepted.jsonl").read_text().splitlines()]
+        assert manifest["status"] == "interrupted" and manifest["stopped"] == "SIGINT received"
+        assert 0 < len(kept) < 12 and manifest["counts"]["accepted"] == len(kept)
+        assert manifest["unfinished_cells"] and manifest["short_cells"] == []
+        assert sum(c["requested"] - c["accepted"] for c in manifest["unfinished_cells"]) == 12 - len(kept)
+        assert (out / "rejected.jsonl").is_file() and (out / "pairs.jsonl").is_file()
+        assert "interrupted" in (out / "run.log").read_text()
+        first = manifest["invocations"][0]["usage"]["requests"]
+
+        fake.delay = 0.0
+        rerun = subprocess.run(
+            [sys.executable, *command, "--base-url", fake.base_url, "--out", str(out)],
+            env=ENV,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    assert rerun.returncode == 0, rerun.stderr
+    for name in ("accepted.jsonl", "rejected.jsonl", "pairs.jsonl"):
+        assert (out / name).read_bytes() == (whole / name).read_bytes(), name
+    assert {r["id"] for r in kept} <= {json.loads(line)["id"] for line in (whole / "accepted.jsonl").open()}
+    final = json.loads((out / "manifest.json").read_text())
+    assert final["status"] == "complete" and final["unfinished_cells"] == [] and "stopped" not in final
+    assert [i["status"] for i in final["invocations"]] == ["interrupted", "complete"]
+    assert final["usage"]["requests"] == first + final["invocations"][1]["usage"]["requests"]
+    assert final["wall_seconds"] == pytest.approx(sum(i["wall_seconds"] for i in final["invocations"]), abs=0.02)
 
 
 @pytest.mark.parametrize(

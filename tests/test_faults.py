@@ -224,3 +224,41 @@ def test_a_run_meeting_unreadable_answers_finishes_without_a_traceback(tmp_path)
     for entry in failed:
         assert entry["meta"]["issues"][0]["message"].startswith("unreadable answer from ")
         assert entry["meta"].get("raw", {}).get("teacher", "") in starts  # meta.raw: the answer's start
+
+
+def test_a_teacher_that_becomes_unusable_leaves_a_failed_run_the_rerun_finishes(tmp_path):
+    """The key is revoked mid-run (every request after the 40th: HTTP 401, not retried): after 12
+    tasks in a row fail, the run stops with the error (exit 2), keeping what it had in a `failed`
+    run folder; with the teacher back, the same command finishes the same job."""
+    job = tmp_path / "job.json"
+    job.write_text(json.dumps({"category": "single", "n": 12, "mode": "blueprint", "seed": 2, "teacher": TEACHER}))
+    env = {"PYTHONPATH": str(ROOT), "OPENAI_API_KEY": "sk-test", "PATH": "/usr/bin:/bin"}
+    revoked = (401, {"error": {"message": "invalid api key", "type": "invalid_request_error"}}, {})
+    out = tmp_path / "run"
+    with FakeOpenAI() as fake:
+        whole = subprocess.run(_command(fake, job, tmp_path / "whole"), env=env, capture_output=True, text=True)
+        assert whole.returncode == 0, whole.stderr
+        start = len(fake.requests)
+        fake.fault_plan = lambda body, attempt: revoked if len(fake.requests) - start > 40 else None
+        failed = subprocess.run(_command(fake, job, out), env=env, capture_output=True, text=True)
+        assert failed.returncode == 2, failed.stderr
+        assert "Traceback" not in failed.stderr and "error: teacher: 12 tasks in a row failed" in failed.stderr
+        assert "status failed" in failed.stderr and "run the same command again" in failed.stderr.lower()
+        manifest = json.loads((out / "manifest.json").read_text())
+        assert manifest["status"] == "failed" and manifest["stopped"].startswith("teacher: 12 tasks in a row failed")
+        kept = [json.loads(line) for line in (out / "accepted.jsonl").read_text().splitlines()]
+        assert 0 < len(kept) < 12 and manifest["counts"]["accepted"] == len(kept)
+        assert manifest["unfinished_cells"] and manifest["short_cells"] == []
+        assert (out / "run.log").read_text().splitlines()[-1].split(" ", 2)[1:] == [
+            "ERROR",
+            "  stopped: 12 tasks in a row failed; last: HTTP 401 from " + fake.base_url + ': {"message": '
+            '"invalid api key", "type": "invalid_request_error"}',
+        ]
+        fake.fault_plan = None
+        rerun = subprocess.run(_command(fake, job, out), env=env, capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr
+    for name in OUTPUTS:
+        assert (out / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
+    final = json.loads((out / "manifest.json").read_text())
+    assert [i["status"] for i in final["invocations"]] == ["failed", "complete"]
+    assert final["invocations"][0] == manifest["invocations"][0]

@@ -51,3 +51,16 @@ def test_the_reason_a_run_stopped_ends_its_run_log(tmp_path):
     assert last.split(" ", 2)[1] == "ERROR" and last.endswith(
         "stopped: HTTP 401 from http://x/v1: [bad key] [REDACTED]"
     )
+
+
+def test_run_log_never_holds_terminal_frames_and_progress_lines_can_skip_the_terminal(tmp_path):
+    stream = io.StringIO()
+    log.setup(0, stream)
+    with log.run_log(tmp_path / "run.log"):
+        log.LOGGER.info("\x1b[?25l\r\x1b[2Ksingle \x1b[90m━━\x1b[0m 1/9\r\x1b[2Ksingle ━━━ 2/9\nnext line")
+        log.LOGGER.info("single: 2 of 9 passed so far", extra={"run_log_only": True})
+    lines = (tmp_path / "run.log").read_text().splitlines()
+    assert lines[0].endswith("INFO    single ━━━ 2/9") and lines[1] == "next line"
+    assert lines[2].endswith("single: 2 of 9 passed so far")
+    assert stream.getvalue() == "single ━━━ 2/9\nnext line\n"  # the run_log_only line stayed off stderr
+    log.setup(0, io.StringIO())

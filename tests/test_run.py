@@ -384,7 +384,7 @@ def test_auth_error_is_not_retried(tmp_path):
     assert "HTTP 401" in result.stderr and SECRET not in result.stderr
 
 
-def test_sigterm_leaves_no_manifest(tmp_path):
+def test_sigterm_leaves_an_interrupted_run_and_no_hub_folder(tmp_path):
     with FakeOpenAI() as fake:
         fake.delay = 0.5
         out = tmp_path / "run"
@@ -405,6 +405,9 @@ def test_sigterm_leaves_no_manifest(tmp_path):
                 str(out),
                 "--concurrency",
                 "1",
+                "--dry-run",
+                "--license",
+                "mit",
             ],
             cwd=ROOT,
             stderr=subprocess.PIPE,
@@ -417,9 +420,13 @@ def test_sigterm_leaves_no_manifest(tmp_path):
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=60)
     assert process.returncode == 143, stderr
-    assert "terminated" in stderr
-    assert not (out / "manifest.json").exists()
-    assert not (out / "accepted.jsonl").exists()
+    assert "terminated" in stderr and "run the same command again" in stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted" and manifest["stopped"] == "SIGTERM received"
+    assert manifest["counts"]["accepted"] < 50 and manifest["unfinished_cells"] and not manifest["short_cells"]
+    assert (out / "accepted.jsonl").is_file() and (out / "run.log").is_file()
+    assert not (out / "hub").exists()  # a partial run never gets a Hub folder (--dry-run asked for one)
+    assert "interrupted" in (out / "run.log").read_text()
 
 
 def test_judge_runs_only_on_candidates_that_passed_and_its_no_rejects(fake, tmp_path):

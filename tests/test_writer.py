@@ -261,7 +261,10 @@ def test_a_full_disk_is_one_line_exit_4_no_finished_file_and_a_rerun_continues(f
     point = disk("size=12k")
     code, err = _run_on(fake, point / "run", tmp_path, capsys)
     assert code == errors.EXIT_ENVIRONMENT
-    assert re.fullmatch(rf"error: {point}/run/\S+: No space left on device; no run files were completed .*\n", err)
+    assert re.fullmatch(
+        rf"error: {point}/run/\S+: No space left on device; the run did not finish; run the same command again .*\n",
+        err,
+    )
     assert _finished_looking(point / "run") == []
     sent = len(fake.requests)
     subprocess.run(["mount", "-o", "remount,size=1m", str(point)], check=True)

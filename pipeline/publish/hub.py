@@ -37,6 +37,12 @@ def read_run(run_dir: Path) -> tuple[list, list[dict[str, Any]], dict[str, Any]]
     if not manifest_path.is_file():
         raise InputError("not a finished run (no manifest.json; a run writes it last)", str(run_dir))
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    if manifest.get("status", "complete") != "complete":
+        raise InputError(
+            f"not a finished run (status {manifest.get('status')}: it stopped midway; run the same command "
+            "again to finish it, then publish)",
+            str(manifest_path),
+        )
     return *_records_and_pairs(run_dir), manifest
 
 

@@ -193,6 +193,18 @@ def test_publishing_an_unfinished_run_is_refused(tmp_path, capsys):
     assert not (tmp_path / "hub").exists()
 
 
+@pytest.mark.parametrize("status", ["interrupted", "failed", "budget_reached"])
+def test_publishing_a_run_that_stopped_midway_is_refused(tmp_path, capsys, status):
+    (tmp_path / "accepted.jsonl").write_text("")
+    (tmp_path / "manifest.json").write_text(json.dumps({"status": status, "counts": {"accepted": 0}}))
+    assert publish_main([str(tmp_path), "--dry-run"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"error: {tmp_path / 'manifest.json'}: not a finished run (status {status}: it stopped midway; "
+        "run the same command again to finish it, then publish)"
+    )
+    assert not (tmp_path / "hub").exists()
+
+
 def test_a_push_without_a_token_stops_before_the_run(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))  # no cached login
     result = run_cli(
