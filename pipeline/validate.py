@@ -84,7 +84,10 @@ def validate_object(obj: Any, checks) -> list[Issue]:
 def main(argv: list[str] | None = None, prog: str = "python -m pipeline.validate") -> int:
     """Entry point; returns the exit code."""
     parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
-    parser.add_argument("file", help="JSONL file of canonical records (arguments as object or JSON string)")
+    parser.add_argument(
+        "file",
+        help="JSONL file of canonical records (arguments as object or JSON string), or an openai / trl-sft export",
+    )
     parser.add_argument(
         "--checks",
         default=",".join([*CHECKS, "judge", "dedup"]),
