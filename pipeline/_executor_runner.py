@@ -171,7 +171,17 @@ def _seccomp() -> None:
     _call("prctl", 22, ctypes.c_ulong(2), ctypes.byref(prog), ctypes.c_ulong(0), ctypes.c_ulong(0))  # SECCOMP filter
 
 
+USAGE = (
+    "usage: python -I pipeline/_executor_runner.py < REQUEST.json\n\n"
+    "Internal: pipeline.execute starts this to run one seed executor; it reads "
+    '{"file", "function", "arguments", "confine"} on stdin and prints the JSON result.'
+)
+
+
 def main() -> int:
+    if sys.argv[1:2] in (["-h"], ["--help"]):
+        print(USAGE)
+        return 0
     request = json.loads(sys.stdin.buffer.read())
     if request.get("confine"):
         confine(os.getcwd())

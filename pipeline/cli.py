@@ -15,7 +15,10 @@ import pipeline
 # command -> (module with main(argv, prog), one line of help)
 COMMANDS = {
     "run": ("pipeline.run", "generate a dataset: plan, generate, check, dedup, pair, write (and publish)"),
-    "validate": ("pipeline.validate", "check canonical records: one JSON line of issues per record"),
+    "validate": (
+        "pipeline.validate",
+        "check records (a run's .jsonl, or its openai / trl-sft export): one JSON line of issues per record",
+    ),
     "export": (
         "pipeline.export.cli",
         "write a run in another format (openai, trl-sft, hermes, ...) or check a chat template",

@@ -54,12 +54,17 @@ from pipeline.seeds.importers import name_map
 from pipeline.seeds.links import load_links
 from pipeline.writer import (
     check_settings,
+    clear_unused,
     json_text,
+    missing_folders,
     public_values,
     read_manifest,
+    remove_empty,
     retire_manifest,
     run_folder,
+    run_path,
     shard_folder,
+    shard_path,
     write_json,
     write_jsonl,
 )
@@ -72,7 +77,9 @@ def run(config: RunConfig) -> int:
     """Run one job end to end and write its directory; returns the exit code.
 
     Everything that can be wrong with the input (seeds, links, prompts, few-shots, the Hub
-    target and token) is checked before the run folder is touched or a request is sent."""
+    target and token) is checked before the run folder is touched or a request is sent. A run
+    folder this call created is removed again when the teacher (unreachable, refusing) or a signal
+    stops the run before anything but bookkeeping is in it (writer.clear_unused)."""
     catalog = load_tools(config.tools, executors=config.executors)
     sandbox.check_executors(catalog, config.plan.execute_side_effects)
     links = load_links(config.tools, catalog)
@@ -93,17 +100,28 @@ def run(config: RunConfig) -> int:
     check_target(hub.repo, hub.license)
     if hub.repo and not hub.dry_run:
         hub_token()  # no token: say so before hours of generation, not after
+    planned = run_path(config)
+    created = missing_folders(shard_path(planned, config.shard_parts) if config.shard_parts else planned)
     out_dir = run_folder(config)
     if config.shard_parts:
         out_dir = shard_folder(out_dir, config.shard_parts)  # shard i of N: RUN_DIR/shards/i-of-N/
-    with (
-        RunLock(out_dir),
-        log.run_log(out_dir / "run.log"),
-    ):  # one job per run folder (or shard); a dead job's lock is taken over
-        check_settings(out_dir, config)  # resuming with other generation settings would mix two runs
-        earlier = earlier_invocations(read_manifest(out_dir))  # an unfinished run's: its time and requests count on
-        retire_manifest(out_dir)
-        return _generate_and_write(config, out_dir, catalog, links, earlier)
+    try:
+        with RunLock(out_dir):  # one job per run folder (or shard); a dead job's lock is taken over
+            try:
+                with log.run_log(out_dir / "run.log"):
+                    if not config.teacher.embedded:  # what the run is trying, before any wait for an answer
+                        LOG.info(f"asking the teacher {config.teacher.model} at {public_url(config.teacher.base_url)}")
+                    check_settings(out_dir, config)  # resuming with other generation settings would mix two runs
+                    earlier = earlier_invocations(read_manifest(out_dir))  # an unfinished run's time and requests
+                    retire_manifest(out_dir)
+                    return _generate_and_write(config, out_dir, catalog, links, earlier)
+            except (TeacherError, KeyboardInterrupt, errors.Terminated):
+                if created:  # the teacher or a signal stopped it before any answer was kept: clear what it made
+                    clear_unused(out_dir)  # under the lock: no other job writes here meanwhile
+                raise
+    except BaseException:
+        remove_empty(created)  # the folders this invocation made, if empty now: no empty run folder left behind
+        raise
 
 
 def _generate_and_write(config: RunConfig, out_dir: Path, catalog: list, links: list, earlier=()) -> int:

@@ -5,7 +5,8 @@ On by default with an endpoint, off on the embedded 135M teacher (config.SMALL_T
 (conditions, statuses, yes/no facts) of an answer; the judge is asked about the rest. It runs
 only on candidates that passed every other check, asks the teacher once (temperature 0, a
 constrained {"verdict", "reason"} answer), stores the verdict and reason in `meta.judge`, and
-turns a "no" into `judge_rejected`. An answer without a verdict is `judge_unparseable`, so a
+turns a "no" into `judge_rejected` (`recorded_verdict` reads a stored "no" back, for
+pipeline.validate, which runs no LLM). An answer without a verdict is `judge_unparseable`, so a
 flaky judge shows in the funnel instead of passing samples silently; a judge request that fails
 after its retries is the task's `teacher_error`, like any other teacher failure.
 """
@@ -60,3 +61,16 @@ async def judge(record: Conversation, teacher) -> list[Issue]:
     verdict, reason = asked.value.verdict, str(asked.value.reason or "")
     record.meta["judge"] = {"verdict": verdict, "reason": reason, "prompt_version": load_prompt("judge/calls").version}
     return [] if verdict == "yes" else [Issue("judge", "judge_rejected", "", f"the judge says no: {reason}")]
+
+
+def recorded_verdict(meta: Any) -> list[Issue] | None:
+    """The verdict a run's judge stored in `meta.judge`, as the judge's issues ([] for a yes);
+    None when the record holds none. A `meta.judge` of another shape is an invalid_record issue."""
+    stored = meta.get("judge") if isinstance(meta, dict) else None
+    if stored is None:
+        return None
+    if not isinstance(stored, dict) or stored.get("verdict") not in ("yes", "no"):
+        return [Issue("format", "invalid_record", "meta.judge", 'meta.judge must be {"verdict": "yes" or "no", ...}')]
+    if stored["verdict"] == "yes":
+        return []
+    return [Issue("judge", "judge_rejected", "meta.judge", f"the run's judge said no: {stored.get('reason') or ''}")]

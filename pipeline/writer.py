@@ -135,10 +135,15 @@ def _short(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def run_path(config: RunConfig, root: Path | None = None) -> Path:
+    """Where the run directory is: --out, or outputs/<run-name>/ (not created)."""
+    return Path(config.out) if config.out else (root or Path.cwd() / "outputs") / run_name(config)
+
+
 def run_folder(config: RunConfig, root: Path | None = None) -> Path:
     """Create the run directory (--out, or outputs/<run-name>/), missing parents included, and
     return it; InputError when it, or a folder on its way, is a file."""
-    path = Path(config.out) if config.out else (root or Path.cwd() / "outputs") / run_name(config)
+    path = run_path(config, root)
     try:
         path.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError):
@@ -148,9 +153,14 @@ def run_folder(config: RunConfig, root: Path | None = None) -> Path:
     return path
 
 
+def shard_path(path: Path, shard: tuple[int, int]) -> Path:
+    """Where shard i of N writes inside the run folder: `shards/i-of-N/` (not created)."""
+    return path / "shards" / f"{shard[0]}-of-{shard[1]}"
+
+
 def shard_folder(path: Path, shard: tuple[int, int]) -> Path:
     """Where shard i of N writes inside the run folder: `shards/i-of-N/` (created)."""
-    folder = path / "shards" / f"{shard[0]}-of-{shard[1]}"
+    folder = shard_path(path, shard)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -162,6 +172,40 @@ def read_manifest(path: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return value if isinstance(value, dict) else None
+
+
+def missing_folders(path: Path) -> list[Path]:
+    """`path` and those of its parents that do not exist yet, innermost first (what creating it will make)."""
+    return [folder for folder in (path, *path.parents) if not folder.exists()]
+
+
+BOOKKEEPING = ("run.log", SETTINGS_NAME)  # what a run folder holds before its first answer, besides run.lock
+
+
+def clear_unused(folder: Path) -> bool:
+    """While the run's lock is held: when `folder` holds nothing but bookkeeping (run.log,
+    settings.json, an empty response cache, the lock), remove all of it but the lock, and return
+    True; a folder with anything else in it (a cached answer, another file) is left whole."""
+    cache = folder / "cache"
+    cached = list(cache.iterdir()) if cache.is_dir() else []
+    if any(item.name not in (*BOOKKEEPING, "cache", "run.lock") for item in folder.iterdir()) or any(
+        item.name != "responses.jsonl" or not item.is_file() or item.stat().st_size for item in cached
+    ):
+        return False
+    for item in [*cached, *(folder / name for name in BOOKKEEPING)]:
+        item.unlink(missing_ok=True)
+    if cache.is_dir():
+        cache.rmdir()
+    return True
+
+
+def remove_empty(folders: list[Path]) -> None:
+    """Remove `folders` (innermost first) while they are empty: those a stopped invocation created."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:  # not empty (a file, another job's lock) or already gone
+            break
 
 
 def retire_manifest(path: Path) -> None:

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import signal
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import pytest
 
 from filters.checks import FUNNEL
 from pipeline.generate.single import literal_examples
@@ -351,28 +356,63 @@ def test_missing_file_and_unknown_category_exit_2(tmp_path):
         assert result.returncode == 2 and result.stderr.strip() == message
 
 
-def test_unreachable_base_url_fails_after_retries(tmp_path):
+def _closed_port() -> tuple[socket.socket, str]:
+    """A loopback port bound but not listening (a connection is refused; nothing else can take it)."""
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    return holder, f"http://127.0.0.1:{holder.getsockname()[1]}/v1"
+
+
+def _run_timed(args: list[str]) -> tuple[int, list[tuple[float, str]]]:
+    """Run `python -m pipeline.run args`; (exit code, [(seconds after start, stderr line)])."""
     started = time.monotonic()
-    result = run_cli(
-        [
-            "--category",
-            "single",
-            "--base-url",
-            "http://127.0.0.1:9/v1",
-            "--model",
-            "m",
-            "--max-attempts",
-            "3",
-            "--out",
-            str(tmp_path / "run"),
-        ]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.run", *args],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert lines[-1].startswith("error: teacher: cannot reach http://127.0.0.1:9/v1"), result.stderr
-    assert "Traceback" not in result.stderr
-    assert time.monotonic() - started > 1.0  # it backed off between attempts
-    assert not (tmp_path / "run" / "manifest.json").exists()
+    lines = [(time.monotonic() - started, line.rstrip("\n")) for line in process.stderr]
+    return process.wait(timeout=120), lines
+
+
+@pytest.mark.parametrize("where", ["closed port", "unresolvable name"])
+def test_an_unreachable_teacher_says_so_then_fails_leaving_no_folder(tmp_path, where):
+    holder, url = _closed_port() if where == "closed port" else (None, "http://no-such-teacher.invalid:8000/v1")
+    out = tmp_path / "new" / "run"
+    try:
+        code, lines = _run_timed(
+            ["--category", "single", "--base-url", url, "--model", "m", "--max-attempts", "3", "--out", str(out)]
+        )
+    finally:
+        if holder is not None:
+            holder.close()
+    text = "\n".join(line for _, line in lines)
+    assert code == 2 and "Traceback" not in text, text
+    assert lines[0][1] == f"asking the teacher m at {url}"
+    notice = [(at, line) for at, line in lines if "retrying" in line]
+    # 3 attempts: waits of at most 1+1 and 2+1 s (jitter included) before the 2 retries
+    assert len(notice) == 1 and re.fullmatch(
+        rf"cannot reach {re.escape(url)}: .+; retrying 2 more times, waiting up to 5 s in all between tries",
+        notice[0][1],
+    ), text
+    assert lines[-1][1].startswith(f"error: teacher: cannot reach {url}: ") and len(lines) == 3, text
+    assert notice[0][0] < lines[-1][0] - 1.0 < 120  # said before the backoff, not with the error
+    assert not (tmp_path / "new").exists()  # nothing left: not the run folder, not the parent it made
+
+
+def test_an_unreachable_teacher_leaves_a_previous_runs_folder_whole(tmp_path):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "accepted.jsonl").write_text("{}\n")
+    holder, url = _closed_port()
+    with holder:
+        result = run_cli(["--category", "single", "--base-url", url, "--model", "m", *FAST, "--out", str(out)])
+    assert result.returncode == 2 and "cannot reach" in result.stderr
+    assert (out / "accepted.jsonl").read_text() == "{}\n"
+    assert {path.name for path in out.iterdir()} >= {"accepted.jsonl", "settings.json", "run.log"}
 
 
 def test_auth_error_is_not_retried(tmp_path):

@@ -12,6 +12,8 @@ import pytest
 
 from filters.checks import CHECKS, default_checks
 from filters.codes import CODES, check_of
+from pipeline.export.exporters import PAIR_FORMATS, RECORD_FORMATS, TextOptions
+from pipeline.export.readers import FORMATS, READABLE, not_readable
 from pipeline.validate import main, validate_object
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,6 +66,18 @@ def _main(capsys, *args):
 
 
 ERROR_KEYS = {"check", "code", "path", "message"}
+# what the design example lacks for a whole check: the reference calls, system-prompt rules, few-shots; no LLM judge
+DESIGN_SKIPPED = {
+    "reference": "no meta.reference",
+    "policy": "no meta.policy",
+    "fewshot_copy": "no meta.fewshot",
+    "judge": "no meta.judge",
+}
+
+
+def _verdict(line: dict) -> dict:
+    """A line's verdict: index, ok, errors (without what was skipped)."""
+    return {key: line[key] for key in ("index", "ok", "errors")}
 
 
 @pytest.fixture(scope="module")
@@ -100,9 +114,14 @@ def cli(tmp_path_factory):
 def test_all_records_pass(cli):
     code, out, err = cli["good"]
     assert code == 0, err
-    assert err == ""
     # the DESIGN.md example, a dict variant and arguments given as a JSON string
-    assert _lines(out) == [{"index": i, "ok": True, "errors": []} for i in range(3)]
+    assert _lines(out) == [{"index": i, "ok": True, "errors": [], "skipped": DESIGN_SKIPPED} for i in range(3)]
+    assert err == (
+        "partial check, not run: reference on 3 of 3 (no meta.reference: calls not compared with the calls the "
+        "request stands for); policy on 3 of 3 (no meta.policy: no system-prompt rule to hold the calls to); "
+        "fewshot_copy on 3 of 3 (no meta.fewshot: a user turn copying a few-shot example goes unseen); judge on 3 "
+        "of 3 (no meta.judge: no verdict of the run's LLM judge to read, and validate runs no LLM)\n"
+    )
 
 
 def test_one_bad_record_and_a_non_json_line(cli):
@@ -124,7 +143,7 @@ def test_one_bad_record_and_a_non_json_line(cli):
     assert [(e["check"], e["code"]) for e in lines[2]["errors"]] == [("format", "invalid_json")]
     assert lines[2]["errors"][0]["message"].startswith("not JSON: ")
     for line in lines:
-        assert set(line) == {"index", "ok", "errors"}
+        assert set(line) == {"index", "ok", "errors", "skipped"}
         assert all(set(error) == ERROR_KEYS for error in line["errors"])
 
 
@@ -140,7 +159,8 @@ def test_missing_file(cli):
 
 def test_checks_format_runs_only_format(cli):
     code, out, err = cli["format_only"]
-    assert (code, _lines(out)) == (0, [{"index": 0, "ok": True, "errors": []}]), err
+    # the checks left out by --checks are the user's choice, not skipped
+    assert (code, _lines(out)) == (0, [{"index": 0, "ok": True, "errors": [], "skipped": {}}]), err
 
 
 def test_unknown_check(cli):
@@ -156,7 +176,8 @@ def test_unknown_check(cli):
 
 
 def test_design_example_passes(tmp_path, capsys):
-    assert _main(capsys, _write(tmp_path, [DESIGN_EXAMPLE]))[:2] == (0, [{"index": 0, "ok": True, "errors": []}])
+    code, lines, _ = _main(capsys, _write(tmp_path, [DESIGN_EXAMPLE]))
+    assert (code, [_verdict(line) for line in lines]) == (0, [{"index": 0, "ok": True, "errors": []}])
 
 
 def test_blank_lines_are_skipped(tmp_path, capsys):
@@ -272,7 +293,7 @@ def test_malformed_record_content_is_reported_in_the_vocabulary(tmp_path, capsys
         },
     ]
     code, lines, err = _main(capsys, _write(tmp_path, records))
-    assert (code, err) == (1, "")
+    assert code == 1 and err.startswith("partial check, not run: ") and err.count("\n") == 1
     errors = [[(e["check"], e["code"], e["path"]) for e in line["errors"]] for line in lines]
     assert errors == [
         [("format", "invalid_record", "meta.reference")],
@@ -297,7 +318,7 @@ def test_a_crashing_check_becomes_an_issue():
 
 def test_main_in_process(tmp_path, capsys):
     assert main([str(_write(tmp_path, [DESIGN_EXAMPLE]))]) == 0
-    assert json.loads(capsys.readouterr().out) == {"index": 0, "ok": True, "errors": []}
+    assert json.loads(capsys.readouterr().out) == {"index": 0, "ok": True, "errors": [], "skipped": DESIGN_SKIPPED}
 
 
 def test_validate_object_codes_are_in_the_vocabulary():
@@ -505,3 +526,83 @@ def test_plausibility_reads_the_role_annotations_of_the_tools_given(tmp_path, ca
         "implausible_magnitude",
         "messages[1].tool_calls[0].function.arguments.weight",
     )
+
+
+# -- exports and what could not be checked --------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_export_format_is_read_back_or_named_in_one_line(tmp_path, capsys, fmt):
+    record = {**DESIGN_EXAMPLE, "messages": DESIGN_EXAMPLE["messages"]}
+    if fmt == "xlam":  # xLAM holds one request and its calls
+        record["messages"] = [m for m in record["messages"] if m["role"] != "tool"][:3]
+    exporter = RECORD_FORMATS.get(fmt) or PAIR_FORMATS[fmt]
+    item = {"id": "p", "prompt": record["messages"][:2], "chosen": record["messages"][2:3], "rejected": []}
+    row = exporter({**item, "tools": record["tools"]} if fmt in PAIR_FORMATS else record, TextOptions())
+    path = _write(tmp_path, [row, row], f"{fmt}.jsonl")
+    code, lines, err = _main(capsys, path, "--checks", ",".join(c for c in CHECKS if c != "category") + ",dedup")
+    if fmt in READABLE:  # the rows are the record less id, category and meta: ids made, string arguments parsed
+        assert code == 1 and [line["ok"] for line in lines] == [True, False], err
+        assert lines[1]["errors"][0]["code"] == "duplicate" and "line-1" in lines[1]["errors"][0]["message"]
+        assert lines[0]["skipped"]["reference"] == "no meta.reference"
+    else:
+        assert (code, lines) == (2, [])
+        assert err == f"error: {path}: line 1: {not_readable(fmt)}\n"
+
+
+def test_the_openai_export_of_a_record_checks_as_the_record_does(tmp_path, capsys):
+    rows = [RECORD_FORMATS["openai"](DESIGN_EXAMPLE, TextOptions())]
+    code, lines, err = _main(capsys, _write(tmp_path, rows))
+    assert code == 0 and lines[0]["ok"], lines
+    assert lines[0]["skipped"] == {**DESIGN_SKIPPED, "category": "no category"}
+    assert "category on 1 of 1 (no category: no call-count rule of single, parallel, nested or no_call)" in err
+
+
+def test_a_record_without_a_category_gets_no_call_count_rule(tmp_path, capsys):
+    answer = {"role": "assistant", "content": "Markets are closed on Sundays, so there is no price to get."}
+    words = {k: v for k, v in DESIGN_EXAMPLE.items() if k != "category"}
+    words["messages"] = [*DESIGN_EXAMPLE["messages"][:2], answer]
+    code, lines, _ = _main(capsys, _write(tmp_path, [words, {**words, "category": "single"}]))
+    assert code == 1
+    assert lines[0]["ok"] and lines[0]["skipped"]["category"] == "no category"  # was checked as "single"
+    assert [e["code"] for e in lines[1]["errors"]] == ["no_call_when_needed"] and "category" not in lines[1]["skipped"]
+
+
+def test_what_was_skipped_is_said_once_per_run_and_per_record(tmp_path, capsys):
+    with_reference = copy.deepcopy(DESIGN_EXAMPLE)
+    call = with_reference["messages"][2]["tool_calls"][0]["function"]
+    with_reference["meta"].update(
+        reference=[{"message": 2, "calls": [{"name": call["name"], "arguments": call["arguments"]}]}],
+        policy=[{"type": "never_call", "tool": "delete_account"}],
+        fewshot=["Book me a table for two."],
+    )
+    variant = _variant(arguments={"ticker": "AAPL"}, user="What is Apple trading at?")
+    code, lines, err = _main(capsys, _write(tmp_path, [with_reference, variant, DESIGN_EXAMPLE]))
+    assert code == 1  # the third line repeats the first one's conversation: a duplicate
+    assert lines[0]["skipped"] == {"judge": "no meta.judge"}
+    assert lines[1]["skipped"] == DESIGN_SKIPPED
+    assert err.count("\n") == 1 and err.startswith("partial check, not run: reference on 2 of 3 (no meta.reference")
+    assert "judge on 3 of 3" in err
+
+
+def test_the_verdict_of_the_runs_judge_is_read_back(tmp_path, capsys):
+    said_no = copy.deepcopy(DESIGN_EXAMPLE)
+    said_no["meta"]["judge"] = {"verdict": "no", "reason": "the call does not answer the request"}
+    said_yes = _variant(arguments={"ticker": "AAPL"}, user="What is Apple trading at?")
+    said_yes["meta"]["judge"] = {"verdict": "yes", "reason": "fine"}
+    garbled = _variant(arguments={"ticker": "MSFT"}, user="What is MSFT trading at?")
+    garbled["meta"]["judge"] = "yes"
+    code, lines, _ = _main(capsys, _write(tmp_path, [said_no, said_yes, garbled]))
+    assert code == 1
+    assert lines[0]["errors"] == [
+        {
+            "check": "judge",
+            "code": "judge_rejected",
+            "path": "meta.judge",
+            "message": "the run's judge said no: the call does not answer the request",
+        }
+    ]
+    assert lines[1]["ok"] and "judge" not in lines[1]["skipped"]
+    assert [(e["code"], e["path"]) for e in lines[2]["errors"]] == [("invalid_record", "meta.judge")]
+    code, lines, _ = _main(capsys, _write(tmp_path, [said_no], "unjudged.jsonl"), "--checks", "schema")
+    assert (code, lines[0]["skipped"]) == (0, {})  # --checks without judge: the verdict is not read

@@ -23,7 +23,17 @@ from pipeline.run import main as run_main
 from pipeline.sampler import ArgumentSampler
 from pipeline.seeds import load_tools
 from pipeline.validate import validate_object
-from pipeline.writer import check_settings, retire_manifest, run_folder, run_name, write_json, write_jsonl
+from pipeline.writer import (
+    check_settings,
+    clear_unused,
+    missing_folders,
+    remove_empty,
+    retire_manifest,
+    run_folder,
+    run_name,
+    write_json,
+    write_jsonl,
+)
 from tests.filters import STRUCTURAL
 
 
@@ -313,3 +323,43 @@ def test_a_write_the_disk_refuses_names_the_file_and_leaves_the_old_one(tmp_path
         write_jsonl(path, rows())
     assert (refused.value.errno, refused.value.filename) == (errno.ENOSPC, str(path))
     assert path.read_text() == '{"old": true}\n' and [p.name for p in tmp_path.iterdir()] == ["accepted.jsonl"]
+
+
+def _bookkeeping(folder: Path) -> None:
+    """What a run folder holds before its first answer: the lock, run.log, settings.json, an empty cache."""
+    (folder / "cache").mkdir(parents=True)
+    (folder / "cache" / "responses.jsonl").write_text("")
+    for name in ("run.lock", "run.log", "settings.json"):
+        (folder / name).write_text("{}")
+
+
+def test_a_folder_stopped_before_its_first_answer_is_cleared_and_removed(tmp_path):
+    out = tmp_path / "new" / "run"
+    created = missing_folders(out)
+    assert created[:2] == [out, tmp_path / "new"] and tmp_path not in created
+    _bookkeeping(out)
+    assert clear_unused(out) is True
+    assert [path.name for path in out.iterdir()] == ["run.lock"]  # the lock stays while it is held
+    (out / "run.lock").unlink()  # RunLock.release
+    remove_empty(created)
+    assert not (tmp_path / "new").exists() and tmp_path.is_dir()
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        lambda out: (out / "cache" / "responses.jsonl").write_text('{"key": "an answer"}\n'),
+        lambda out: (out / "accepted.jsonl").write_text("{}\n"),
+        lambda out: (out / "embedded-server.log").write_text("llama.cpp failed to load\n"),
+        lambda out: (out / "cache" / "other.jsonl").write_text(""),
+    ],
+    ids=["a cached answer", "a previous run's file", "the server log", "another cache file"],
+)
+def test_a_folder_with_anything_of_value_is_left_whole(tmp_path, extra):
+    out = tmp_path / "run"
+    _bookkeeping(out)
+    extra(out)
+    before = sorted(str(path.relative_to(out)) for path in out.rglob("*"))
+    assert clear_unused(out) is False
+    remove_empty([out])
+    assert sorted(str(path.relative_to(out)) for path in out.rglob("*")) == before

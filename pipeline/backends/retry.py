@@ -7,12 +7,18 @@ pause), and a stop signal cuts the backoff short. 400/401/403/404 and TeacherErr
 retried. Each answer the transport gives is counted in Usage (requests, tokens), and so is each
 retry and each request that fails for good; such a failure becomes a one-line TeacherError (the
 transport's `describe`, without secrets) carrying the start of an unreadable answer (`raw`).
+
+An endpoint that cannot be reached (connection refused, a name that does not resolve, a
+timeout) is announced at its first retry, once until an answer comes back: the transport's
+one line, how many retries are left and the longest backoff they can add up to (`notice`,
+by default a warning on the `pipeline` logger), so a dead URL is not minutes of silence.
 """
 
 from __future__ import annotations
 
 import asyncio
 import email.utils
+import logging
 import time
 from collections.abc import Callable
 from datetime import timezone
@@ -20,8 +26,10 @@ from datetime import timezone
 import openai
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
-from pipeline.backends.base import ChatRequest, Completion, TeacherState, TransientError
+from pipeline.backends.base import ChatRequest, Completion, DeadlineExceeded, TeacherState, TransientError
 from pipeline.errors import TeacherError
+
+NOTICE = logging.getLogger("pipeline.backends").warning
 
 
 def is_transient(error: BaseException) -> bool:
@@ -31,6 +39,17 @@ def is_transient(error: BaseException) -> bool:
     if isinstance(error, openai.APIStatusError):
         return error.status_code == 429 or error.status_code >= 500
     return False
+
+
+def is_unreachable(error: BaseException | None) -> bool:
+    """No answer at all: the connection failed (refused, unresolved name, reset) or timed out."""
+    return isinstance(error, (openai.APIConnectionError, DeadlineExceeded))  # APITimeoutError included
+
+
+def backoff_bound(failed: int, max_attempts: int, initial: float, most: float) -> float:
+    """The longest the backoff before the remaining retries can add up to, after attempt `failed`
+    (1-based) failed: attempt k waits at most min(initial * 2**(k-1) + initial (jitter), most)."""
+    return sum(min(initial * 2 ** (k - 1) + initial, most) for k in range(failed, max_attempts))
 
 
 def retry_after(error: BaseException | None) -> float | None:
@@ -71,10 +90,12 @@ class RetryLayer:
         retry_initial: float = 1.0,
         retry_max: float = 60.0,
         on_rate_limited: Callable[[float], None] | None = None,
+        notice: Callable[[str], None] | None = NOTICE,
     ):
         self.inner, self.state, self.describe = inner, state, describe
         self.max_attempts, self.retry_initial, self.retry_max = max_attempts, retry_initial, retry_max
-        self.on_rate_limited = on_rate_limited
+        self.on_rate_limited, self.notice = on_rate_limited, notice
+        self.announced = False  # an unreachable endpoint was announced and has not answered since
 
     def _wait(self, attempt: RetryCallState) -> float:
         error = attempt.outcome.exception() if attempt.outcome else None
@@ -92,6 +113,15 @@ class RetryLayer:
 
     def _count_retry(self, attempt: RetryCallState) -> None:
         self.state.usage.retries += 1
+        error = attempt.outcome.exception() if attempt.outcome else None
+        if self.notice is not None and not self.announced and is_unreachable(error):
+            self.announced = True
+            left = self.max_attempts - attempt.attempt_number
+            bound = backoff_bound(attempt.attempt_number, self.max_attempts, self.retry_initial, self.retry_max)
+            self.notice(
+                f"{self.describe(error)}; retrying {left} more time{'s' if left != 1 else ''}, "
+                f"waiting up to {bound:.0f} s in all between tries"
+            )
 
     async def _sleep(self, seconds: float) -> None:
         """The backoff before a retry, cut short by a stop signal (the retry then sends nothing)."""
@@ -115,6 +145,7 @@ class RetryLayer:
             async for attempt in retrying:
                 with attempt:
                     completion = await self.inner.send(request, style)
+                    self.announced = False  # it answers: a later outage is announced again
                     self.state.usage.add(completion)
                     return completion
         except TeacherError:

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 
+import httpx2
+import openai
 import pytest
 
-from pipeline.backends.base import ChatRequest, Completion, TransientError, Transport
+from pipeline.backends.base import ChatRequest, Completion, DeadlineExceeded, TransientError, Transport
 from pipeline.backends.cache import ResponseCache
+from pipeline.backends.retry import backoff_bound
 from pipeline.backends.teacher import stack
 from pipeline.config import BudgetConfig
 from pipeline.errors import BudgetReached, Interrupted, TeacherError
@@ -86,6 +90,61 @@ def test_a_persistent_failure_becomes_one_teacher_error():
     outcome, teacher = drive(transport, lambda t: t.complete(REQUEST), max_attempts=3)
     assert isinstance(outcome, TeacherError) and str(outcome) == "TransientError from inproc:echo: worker down"
     assert len(transport.sent) == 3 and (teacher.usage.retries, teacher.usage.failures) == (2, 1)
+
+
+def _notices(action) -> list[str]:
+    """The warnings the retry layer logs (on the `pipeline.backends` logger) while `action()` runs."""
+    seen: list[str] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = lambda record: seen.append(record.getMessage())
+    logger = logging.getLogger("pipeline.backends")
+    logger.addHandler(handler)
+    try:
+        action()
+    finally:
+        logger.removeHandler(handler)
+    return seen
+
+
+def _refused() -> openai.APIConnectionError:
+    return openai.APIConnectionError(request=httpx2.Request("POST", "http://127.0.0.1:9/v1/chat/completions"))
+
+
+def test_an_unreachable_endpoint_is_announced_once_with_the_retries_left_and_their_bound():
+    transport = EchoTransport(*[_refused()] * 6)
+    notices = _notices(lambda: drive(transport, lambda t: t.complete(REQUEST), max_attempts=4))
+    # after attempt 1: 3 retries left, backoff at most min(0.001*2**(k-1) + 0.001, 0.01) for k = 1, 2, 3
+    assert notices == [
+        "APIConnectionError from inproc:echo: Connection error.; retrying 3 more times, "
+        "waiting up to 0 s in all between tries"
+    ]
+    assert len(transport.sent) == 4
+
+
+def test_the_announcement_comes_again_only_after_an_answer():
+    transport = EchoTransport(_refused(), _refused(), None, DeadlineExceeded("no whole answer within 60 s"))
+
+    async def twice(teacher):
+        await teacher.complete(REQUEST)
+        return await teacher.complete(REQUEST)
+
+    notices = _notices(lambda: drive(transport, twice))
+    assert [notice.split(";")[0] for notice in notices] == [
+        "APIConnectionError from inproc:echo: Connection error.",
+        "DeadlineExceeded from inproc:echo: no whole answer within 60 s",
+    ]
+
+
+def test_a_busy_endpoint_is_retried_silently():
+    transport = EchoTransport(TransientError("worker busy"), TransientError("worker busy"))
+    assert _notices(lambda: drive(transport, lambda t: t.complete(REQUEST))) == []
+
+
+def test_the_backoff_bound_adds_the_longest_waits_left():
+    assert backoff_bound(1, 6, 1.0, 60.0) == 2 + 3 + 5 + 9 + 17  # the defaults: 5 retries, 36 s
+    assert backoff_bound(3, 6, 1.0, 60.0) == 5 + 9 + 17
+    assert backoff_bound(1, 9, 1.0, 60.0) == 2 + 3 + 5 + 9 + 17 + 33 + 60 + 60  # capped at retry_max
+    assert backoff_bound(1, 1, 1.0, 60.0) == 0
 
 
 def test_a_teacher_error_is_not_retried():

@@ -352,7 +352,8 @@ def test_cli_bad_input_is_one_line_and_exit_2(tmp_path):
     )
     assert (result.returncode, result.stderr) == (2, "error: --model: --model is required with --base-url\n")
     result = run_cli([], cwd=tmp_path, module="pipeline.seeds", timeout=120)
-    assert result.returncode == 2 and "usage: python -m pipeline.seeds enrich" in result.stderr
+    assert result.returncode == 2 and result.stderr.startswith("usage: python -m pipeline.seeds COMMAND")
+    assert "\n  enrich  " in result.stderr  # the commands, listed
 
 
 def test_cli_refuses_a_key_in_the_base_url_without_repeating_it(tmp_path):
