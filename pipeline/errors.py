@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pipeline.redact import redacted_stderr
 
 EXIT_DONE = 0
-EXIT_SHORT = 1  # done, but cells left short or failed tasks over the threshold
+EXIT_SHORT = 1  # done, but fewer records than asked or failed tasks over the threshold
 EXIT_BAD_INPUT = 2
 EXIT_BUDGET = 3
 EXIT_ENVIRONMENT = 4  # the machine refused: disk full, read-only, no permission (OSError); fix it, run again

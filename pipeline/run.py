@@ -1,7 +1,7 @@
 """`python -m pipeline.run --category single --n 20` (or `fc-datagen run ...`): parse -> config -> job.
 
 The flags lie over the job file (`--config`), the result is validated into a RunConfig, and
-pipeline.job runs it. Exit codes: 0 done, 1 done with cells left short or failed tasks, 2 bad
+pipeline.job runs it. Exit codes: 0 done, 1 done with fewer records than asked or failed tasks, 2 bad
 input or unusable teacher, 3 budget reached, 4 a file the machine refused (disk full, read-only),
 130/143 interrupted. A run stopped by a budget, a signal or an error midway writes what it has
 (accepted/rejected/pairs, manifest.json with status budget_reached, interrupted or failed; no Hub

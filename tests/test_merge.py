@@ -106,7 +106,7 @@ def test_a_duplicate_across_shards_is_dropped_by_the_merge(runs, tmp_path):
     with open(copy / "shards" / "2-of-3" / "accepted.jsonl", "a") as handle:
         handle.write(first.replace('"id": "', '"id": "copy-') + "\n")  # the same conversation, made by another shard
     merged = _run("pipeline.merge", str(copy))
-    assert merged.returncode == 1, merged.stderr  # its cell is one short now: no shard tops it up after the merge
+    assert merged.returncode == 0, merged.stderr  # all 12 records are there; one cell is short (a warning)
     manifest = json.loads((copy / "manifest.json").read_text())
     assert manifest["funnel"]["removed_by_check"]["dedup"] == 1 and manifest["counts"]["accepted"] == 12
     assert manifest["cross_shard_duplicates"] == 1 and manifest["shard_spills"] == 0

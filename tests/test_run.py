@@ -662,3 +662,23 @@ def test_accepted_records_say_how_each_argument_is_grounded(fake, tmp_path):
             "constant",
             "gazetteer",
         }
+
+
+def test_all_records_with_a_cell_below_quota_exit_0_with_a_warning(pipeline_logs, caplog):
+    from pipeline.config import RunConfig
+    from pipeline.engine import Cell, RunResult
+    from pipeline.job import done_code
+    from pipeline.record import Conversation
+
+    cells = [Cell("single", tool, "blueprint", i, 1, 1, 25) for i, tool in enumerate(["a", "b"])]
+    cells[0].accepted, cells[0].candidates = 2, 3  # a made up for b, which got none in 25 candidates
+    cells[1].candidates = 25
+    records = [Conversation(id=f"r{i}", category="single", tools=[], messages=[]) for i in range(2)]
+    config = RunConfig(category="single", n=2)
+    with caplog.at_level("WARNING", logger="pipeline"):
+        assert done_code(config, RunResult(accepted=records, cells=cells, candidates=28)) == 0
+    assert "uneven:" in caplog.text and "1 cell(s) below their quota" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="pipeline"):
+        assert done_code(config, RunResult(accepted=records[:1], cells=cells, candidates=28)) == 1
+    assert "short:" in caplog.text and "1 of 2 records" in caplog.text
