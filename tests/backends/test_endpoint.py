@@ -110,7 +110,9 @@ def test_an_unreachable_teacher_is_one_line_and_exit_2(where, tmp_path):
         env={"PYTHONPATH": f"{tmp_path / 'site'}:{ROOT}"},
     )
     assert result.returncode == 2, result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"error: teacher: cannot reach {url}: "), result.stderr
-    assert where == "refused" or "(test resolver)" in lines[0]  # the lookup failed here, not on a DNS server
-    assert not (tmp_path / "run" / "manifest.json").exists()
+    lines = result.stderr.strip().splitlines()  # what it tries, the retry notice, then the one-line error
+    assert len(lines) == 3 and lines[0] == f"asking the teacher m at {url}", result.stderr
+    assert lines[1].startswith(f"cannot reach {url}: ") and "retrying 1 more time" in lines[1], result.stderr
+    assert lines[2].startswith(f"error: teacher: cannot reach {url}: "), result.stderr
+    assert where == "refused" or "(test resolver)" in lines[2]  # the lookup failed here, not on a DNS server
+    assert not (tmp_path / "run").exists()  # the folder it made held nothing: removed
