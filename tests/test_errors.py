@@ -89,6 +89,17 @@ def test_a_stop_signal_lets_in_flight_requests_finish_then_exits(tmp_path, signu
     assert manifest["usage"]["requests"] == sent + manifest["invocations"][-1]["usage"]["requests"]
 
 
+def _finish(command: list[str], fake: FakeOpenAI, out) -> subprocess.CompletedProcess:
+    """Run `command` against `fake` into `out` to the end."""
+    return subprocess.run(
+        [sys.executable, *command, "--base-url", fake.base_url, "--out", str(out)],
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
 def test_sigint_after_the_first_records_keeps_them_and_the_rerun_finishes_the_same_job(tmp_path):
     """Ctrl-C after the first records were accepted: they are in a readable accepted.jsonl with an
     `interrupted` manifest, exit 130; the same command finishes the job with the same records an
@@ -96,13 +107,7 @@ def test_sigint_after_the_first_records_keeps_them_and_the_rerun_finishes_the_sa
     whole, out = tmp_path / "whole", tmp_path / "run"
     command = [*RUN, "--n", "12", "--concurrency", "2", "--seed", "4"]
     with FakeOpenAI() as fake:
-        done = subprocess.run(
-            [sys.executable, *command, "--base-url", fake.base_url, "--out", str(whole)],
-            env=ENV,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        done = _finish(command, fake, whole)
         assert done.returncode == 0, done.stderr
         fake.delay = 0.1
         process = subprocess.Popen(
@@ -129,13 +134,7 @@ def test_sigint_after_the_first_records_keeps_them_and_the_rerun_finishes_the_sa
         first = manifest["invocations"][0]["usage"]["requests"]
 
         fake.delay = 0.0
-        rerun = subprocess.run(
-            [sys.executable, *command, "--base-url", fake.base_url, "--out", str(out)],
-            env=ENV,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        rerun = _finish(command, fake, out)
     assert rerun.returncode == 0, rerun.stderr
     for name in ("accepted.jsonl", "rejected.jsonl", "pairs.jsonl"):
         assert (out / name).read_bytes() == (whole / name).read_bytes(), name
