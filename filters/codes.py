@@ -54,6 +54,11 @@ CODES: dict[str, tuple[str, str]] = {
     ),
     # grounding
     "ungrounded_value": ("grounding", "an argument value nobody in the conversation said or returned before the call"),
+    "unmet_request": (
+        "grounding",
+        "the request names an option of the called tool (an enum value: business class, imperial, newest) that the "
+        "call leaves out or sets otherwise",
+    ),
     "unused_tool_result": ("grounding", "nested: a dependent call uses nothing the earlier tool results returned"),
     "wrong_selection": (
         "grounding",

@@ -65,6 +65,7 @@ from filters.mentions import (
     years_in,
 )
 from filters.schema import followed_ref
+from filters.unmet import unmet_requests
 from pipeline.record import Conversation, Message
 
 _ISO_PARTS = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
@@ -208,7 +209,8 @@ class _Context:
 
 
 class GroundingCheck(Check):
-    """`ungrounded_value` for each argument nobody supported; `unused_tool_result` in nested chains."""
+    """`ungrounded_value` for each argument nobody supported; `unused_tool_result` in nested chains;
+    `unmet_request` for a named option of the tool the call leaves out (filters.unmet)."""
 
     name = "grounding"
     Options = GroundingOptions
@@ -223,7 +225,7 @@ class GroundingCheck(Check):
                 issues.extend(self._call_issues(context, arguments, judged, path))
             if record.category == "nested" and not record.meta.get("links"):  # planned links get the exact replay below
                 issues.extend(self._unused_results(record.messages, index))
-        return issues + chain_issues(record)
+        return issues + chain_issues(record) + unmet_requests(record)
 
     def kinds(self, record: Conversation) -> dict[str, str]:
         """The kind of grounding of every argument of every call, by JSON path of the leaf

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from filters.checks import CHECKS
 from pipeline.backends.endpoint import check_base_url
+from pipeline.backends.models import DEFAULT_MODEL, MODELS
 from pipeline.categories import CATEGORIES
 from pipeline.pairs import PAIR_TYPES  # the type names live with their perturbations
 
@@ -33,9 +34,10 @@ SYSTEM_STYLES = ("none", "simple", "complex")
 Mode = Literal["free", "blueprint"]
 
 # The small-teacher defaults, in one place: a setting left unset takes the first value with an
-# endpoint and the second on the embedded SmolLM2-135M teacher (measured in bench/embedded_yield.py
+# endpoint and the second on the embedded teacher (first measured on SmolLM2-135M, kept for the
+# Qwen2.5-Coder 0.5B/1.5B models that replaced it as default; bench/embedded_yield.py
 # and bench/solve_accuracy.py; docs/measurements.md). Limits the embedded server forces on the
-# client (one request in flight, 300 s timeouts) are pipeline.backends.embedded's client_settings.
+# client (requests in flight = server slots, 300 s timeouts) are pipeline.backends.embedded's client_settings.
 SMALL_TEACHER: dict[str, tuple[Any, Any]] = {
     "mode": ("free", "blueprint"),  # a 135M model cannot write a request and its calls at once
     "plan.optional_rate": (0.4, 0.2),  # fewer optional arguments to phrase and solve
@@ -70,10 +72,15 @@ class TeacherConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     # what decides the answers (the run folder's fingerprint); the rest is how requests are sent
     FINGERPRINT: ClassVar[frozenset[str]] = frozenset(
-        {"base_url", "model", "temperatures", "solve_temperature", "max_tokens", "structured_output"}
+        {"base_url", "model", "embedded_model", "temperatures", "solve_temperature", "max_tokens", "structured_output"}
     )
     base_url: str | None = None  # None: the embedded llama.cpp teacher
     model: str | None = None
+    # without base_url: which packaged model the embedded server runs (pipeline.backends.models),
+    # how many requests it decodes at once and with how many CPU threads (None: up to 2)
+    embedded_model: str = DEFAULT_MODEL
+    embedded_slots: int = Field(2, ge=1, le=8)  # 2: 21% more candidates per minute than 1 on 2 cores
+    embedded_threads: int | None = Field(None, ge=1)
     api_key_env: str = "OPENAI_API_KEY"
     timeout: float = Field(60.0, gt=0)
     max_attempts: int = Field(6, ge=1)
@@ -88,6 +95,13 @@ class TeacherConfig(BaseModel):
     solve_temperature: float = Field(0.0, ge=0, le=2)
     max_tokens: int = Field(512, ge=16)
     structured_output: Literal["auto", "json_schema", "json_object", "grammar", "none"] = "auto"
+
+    @field_validator("embedded_model")
+    @classmethod
+    def _check_embedded_model(cls, value: str) -> str:
+        if value not in MODELS:
+            raise ValueError(f"unknown embedded model {value!r}; choose one of: {', '.join(MODELS)}")
+        return value
 
     @field_validator("base_url")
     @classmethod

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from pipeline.backends.models import DEFAULT_MODEL, MODELS
 from pipeline.categories import CATEGORIES
 from pipeline.errors import InputError
 
@@ -58,9 +59,20 @@ OPTIONS: dict[str, tuple[str | None, dict[str, Any]]] = {
         {"help": "OpenAI-compatible endpoint; without it the embedded llama.cpp teacher runs"},
     ),
     "--model": ("teacher.model", {"help": "model name at --base-url"}),
+    "--embedded-model": (
+        "teacher.embedded_model",
+        {
+            "choices": list(MODELS),
+            "help": f"packaged model the embedded teacher runs without --base-url (default {DEFAULT_MODEL})",
+        },
+    ),
+    "--embedded-slots": (
+        "teacher.embedded_slots",
+        {"type": int, "help": "requests the embedded server decodes at once (default 2)"},
+    ),
     "--concurrency": (
         "teacher.concurrency",
-        {"type": int, "help": "requests in flight (default 8; always 1 on the embedded teacher)"},
+        {"type": int, "help": "requests in flight (default 8; on the embedded teacher --embedded-slots)"},
     ),
     "--temperatures": (
         "teacher.temperatures",

@@ -30,6 +30,7 @@ from filters.roles import annotations_of
 from pipeline import errors, log, sandbox
 from pipeline.backends.cache import ResponseCache
 from pipeline.backends.embedded import EmbeddedServer
+from pipeline.backends.models import get_model
 from pipeline.backends.teacher import Teacher, build_teacher
 from pipeline.categories import CATEGORIES, check_files, prompt_names
 from pipeline.config import BudgetConfig, HubConfig, RunConfig
@@ -138,15 +139,20 @@ def _generate_and_write(config: RunConfig, out_dir: Path, catalog: list, links: 
         )
     generation = Generation()
     error: BaseException | None = None
+    embedded_info: dict = {}
     with ExitStack() as stack:
         cache = ResponseCache(Path(config.cache_dir or out_dir / "cache") / "responses.jsonl") if config.cache else None
         if cache is not None:
             stack.callback(cache.close)
         if config.teacher.embedded:
-            LOG.info("starting the embedded teacher (llama.cpp, SmolLM2-135M-Instruct) ...")
-            server = stack.enter_context(EmbeddedServer(log_dir=out_dir))
-            config.teacher = config.teacher.model_copy(update=server.client_settings(config.teacher))
+            t = config.teacher
+            LOG.info(f"starting the embedded teacher (llama.cpp, {get_model(t.embedded_model).title}) ...")
+            server = stack.enter_context(
+                EmbeddedServer(t.embedded_model, threads=t.embedded_threads, slots=t.embedded_slots, log_dir=out_dir)
+            )
+            config.teacher = t.model_copy(update=server.client_settings(t, t.embedded_slots))
             base_url, model, api_key = server.base_url, server.model, None
+            embedded_info = server.describe()
         else:
             base_url, model = config.teacher.base_url or "", config.teacher.model or ""
             api_key = os.environ.get(config.teacher.api_key_env)
@@ -173,6 +179,7 @@ def _generate_and_write(config: RunConfig, out_dir: Path, catalog: list, links: 
         "base_url": base_url,
         "embedded": config.teacher.embedded,
         "structured_output": generation.style,
+        **embedded_info,  # the packaged model: GGUF metadata, pinned hash, license, server
     }
     if teacher.learned:
         teacher_info["rate_limits"] = teacher.learned  # from the endpoint's x-ratelimit-* headers

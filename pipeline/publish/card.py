@@ -181,6 +181,7 @@ def _run_sections(manifest: dict[str, Any]) -> list[str]:
         "## Provenance",
         "",
         f"- teacher: `{teacher.get('model', '')}`" + (" (embedded llama.cpp)" if teacher.get("embedded") else ""),
+        *_embedded_model_lines(teacher),
         f"- temperatures: {', '.join(map(str, (config.get('teacher') or {}).get('temperatures') or []))}",
         "- prompt versions: "
         + ", ".join(f"`{name}` {digest}" for name, digest in sorted((versions.get("prompts") or {}).items())),
@@ -192,4 +193,18 @@ def _run_sections(manifest: dict[str, Any]) -> list[str]:
         json.dumps(config, indent=2, ensure_ascii=False),
         "```",
     ]
+    return lines
+
+
+def _embedded_model_lines(teacher: dict[str, Any]) -> list[str]:
+    """The embedded model's title, weights license and where its bytes came from (hash-verified)."""
+    if not teacher.get("embedded_model"):
+        return []
+    lines = [
+        f"- embedded model: {teacher.get('title', teacher['embedded_model'])}; "
+        f"weights license {teacher.get('license')}",
+        f"- model file: {teacher.get('source')}",
+    ]
+    if teacher.get("sha256"):
+        lines.append(f"- model SHA-256: `{teacher['sha256']}` (checked before the server started)")
     return lines

@@ -29,6 +29,7 @@ from pipeline import errors, parse
 from pipeline.backends.base import ChatRequest
 from pipeline.backends.embedded import EmbeddedServer
 from pipeline.backends.endpoint import check_base_url
+from pipeline.backends.models import DEFAULT_MODEL, MODELS
 from pipeline.backends.teacher import Teacher, build_teacher
 from pipeline.config import TeacherConfig
 from pipeline.errors import InputError, TeacherError
@@ -223,6 +224,12 @@ def parse_args(argv: list[str] | None, prog: str = "python -m pipeline.seeds enr
         help="tools file or folder, repeatable (default: bundled seeds)",
     )
     p.add_argument("--base-url", help="OpenAI-compatible endpoint; without it the embedded llama.cpp teacher runs")
+    p.add_argument(
+        "--embedded-model",
+        choices=list(MODELS),
+        default=DEFAULT_MODEL,
+        help=f"packaged model the embedded teacher runs without --base-url (default {DEFAULT_MODEL})",
+    )
     p.add_argument("--model", help="model name at --base-url")
     p.add_argument("--min-values", type=int, default=20, help="values wanted per parameter (default 20)")
     p.add_argument("--max-attempts", type=int, default=3, help="requests per parameter at most (default 3)")
@@ -286,8 +293,9 @@ def run(args: argparse.Namespace) -> int:
                 {},
             )
         else:
-            print("starting the embedded teacher (llama.cpp, SmolLM2-135M-Instruct) ...", file=sys.stderr)
-            server = stack.enter_context(EmbeddedServer())
+            title = MODELS[args.embedded_model].title
+            print(f"starting the embedded teacher (llama.cpp, {title}) ...", file=sys.stderr)
+            server = stack.enter_context(EmbeddedServer(args.embedded_model))
             base_url, model, api_key, settings = (
                 server.base_url,
                 server.model,

