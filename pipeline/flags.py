@@ -27,7 +27,7 @@ OPTIONS: dict[str, tuple[str | None, dict[str, Any]]] = {
         "max_candidates",
         {
             "type": int,
-            "help": "most candidates to generate (default 10 x n; on the embedded teacher 25 x n, "
+            "help": "most candidates to generate (default 10 x n; on the embedded teacher 8 x n, "
             "nested and multi_turn 5 x n)",
         },
     ),

@@ -52,7 +52,7 @@ def test_config_derived_values():
     assert RunConfig().resolved_optional_rate == 0.2
     assert RunConfig(teacher=REMOTE).resolved_optional_rate == 0.4
     assert RunConfig(optional_rate=0.9).resolved_optional_rate == 0.9
-    assert RunConfig(n=7).candidate_limit_for("single", 7) == 175  # the embedded teacher
+    assert RunConfig(n=7).candidate_limit_for("single", 7) == 56  # the embedded teacher: 8 per record
     assert RunConfig(n=7, teacher=REMOTE).candidate_limit_for("single", 7) == 70
     assert RunConfig(n=7, max_candidates=9).candidate_limit_for("single", 7) == 9
     assert RunConfig(distractors=(2, 10)).distractor_range == (2, 2)
