@@ -113,3 +113,22 @@ def test_every_registered_model_is_pinned_and_licensed(name):
     assert model.license.startswith("Apache-2.0") and model.source
     if model.name.startswith("qwen"):
         assert len(model.sha256) == 64 and model.size > 400_000_000 and len(model.packages) > 1
+
+
+def test_every_chunk_package_is_pinned_to_one_version_in_its_extra():
+    import re
+
+    from tests.conftest import ROOT
+
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    for model in models.MODELS.values():
+        pinned = {
+            re.split(r"[=<>\[]", item)[0].replace("-", "_"): item for item in extras[model.extra] + extras["embedded"]
+        }
+        for package in model.packages:
+            assert "==" in pinned[package], f"{package} not pinned in [{model.extra}]"
+    assert any(item.startswith("xllamacpp==") for item in extras["embedded"])
