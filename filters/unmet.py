@@ -7,7 +7,7 @@ lists by name. "Show me the most popular episodes of The Daily" answered with
 user said. Only string enum values of the called tool's top-level parameters (and of their array
 items) count, matched as whole words ("premium_economy" as "premium economy"). A value is not
 unmet when the call carries it, it is the parameter's default, it is part of another argument's
-value or in a function name of the same request's calls ("home" in the query "home office
+value, an argument name or a function name of the same request's calls ("home" in the query "home office
 chair", "thermostat" before set_thermostat), the words around it deny it ("he doesn't use
 WhatsApp"), or the parameter's value the call does carry is named too ("newest to oldest"). Words
 with everyday senses ("first", "home") count only next to a word of the parameter's name
@@ -88,6 +88,15 @@ def _requests(record: Conversation):
         yield start, len(record.messages)
 
 
+def _keys(value: Any) -> list[str]:
+    """Argument names at any depth, as words ("device_id" -> "device id"): a request that spells one names no option."""
+    if isinstance(value, dict):
+        return [_phrase(key) for key in value] + [text for item in value.values() for text in _keys(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _keys(item)]
+    return []
+
+
 def unmet_requests(record: Conversation) -> list[Issue]:
     """One issue per option the user's words of a request name and a call answering it leaves out or sets otherwise."""
     schemas, issues = record.tool_schemas(), []
@@ -97,7 +106,11 @@ def unmet_requests(record: Conversation) -> list[Issue]:
             text
             for _, message in turns
             for call in message.tool_calls
-            for text in [_phrase(call.function.name), *_strings(call.function.arguments)]
+            for text in [
+                _phrase(call.function.name),
+                *_strings(call.function.arguments),
+                *_keys(call.function.arguments),
+            ]
         }
         for index, message in turns:
             text = _phrase(

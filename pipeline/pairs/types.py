@@ -8,7 +8,10 @@ from pipeline.pairs.base import PairType
 
 PAIR_TYPES: dict[str, PairType] = {
     "wrong_function": PairType("wrong_function", "reference", perturb.wrong_function, semantic=True),
-    "wrong_value": PairType("wrong_value", "reference", perturb.wrong_value, semantic=True),
+    # a value changed away from the option the user named also leaves that option unmet
+    "wrong_value": PairType(
+        "wrong_value", "reference", perturb.wrong_value, semantic=True, also=frozenset({"unmet_request"})
+    ),
     "wrong_order": PairType("wrong_order", "reference", perturb.wrong_order, semantic=True),
     "invented_value": PairType("ungrounded_value", "grounding", perturb.invented_value),
     "ignored_result": PairType(
@@ -26,7 +29,9 @@ PAIR_TYPES: dict[str, PairType] = {
     "wrong_date": PairType("wrong_value", "reference", values.wrong_date, semantic=True),
     "unmeant_date": PairType("ungrounded_value", "grounding", values.wrong_date),
     "wrong_year": PairType("implausible_date", "plausibility", values.wrong_year),
-    "wrong_unit": PairType("wrong_value", "reference", values.wrong_unit, semantic=True),
+    "wrong_unit": PairType(
+        "wrong_value", "reference", values.wrong_unit, semantic=True, also=frozenset({"unmet_request"})
+    ),
     "unmeant_unit": PairType("ungrounded_value", "grounding", values.wrong_unit),
     "wrong_alias": PairType("wrong_value", "reference", values.wrong_alias, semantic=True),
     "partial_parallel": PairType("wrong_function", "reference", values.partial_parallel, semantic=True),
