@@ -306,9 +306,41 @@ def _claims(pattern: re.Pattern, text: str) -> Iterator[re.Match]:
             yield match
 
 
+_CLAIM_NONE = re.compile(
+    r"\b(?:no|zero|(?:could ?n[o']t|could not|did ?n[o']t|did not) find any)\s+"
+    r"(?!other\b|more\b|further\b|longer\b|additional\b|new\b)(?:[\w-]+\s+){0,3}?"
+    r"(?:events?|results?|flights?|hotels?|restaurants?|spots?|places?|options?|offers?|messages?|conversations?"
+    r"|tasks?|devices?|products?|items?|appointments?|alerts?|warnings?|slots?|episodes?|showtimes?|documents?"
+    r"|files?|recipes?|matches)\b",
+    re.IGNORECASE,
+)
+
+
+def _lists_of_objects(value: Any) -> list[list[Any]]:
+    """Every list in a JSON value that holds objects or holds nothing."""
+    found = []
+    if isinstance(value, dict):
+        for item in value.values():
+            found += _lists_of_objects(item)
+    elif isinstance(value, list):
+        if not value or any(isinstance(item, dict) for item in value):
+            found.append(value)
+        for item in value:
+            found += _lists_of_objects(item)
+    return found
+
+
 def contradiction(answer: str, results: list[str]) -> str | None:
-    """What the answer claims against every returned condition, status or yes/no fact; None when
-    nothing it says is ruled out by the results."""
+    """What the answer claims against every returned condition, status or yes/no fact, or a claim
+    that nothing was found when every returned list has items; None when nothing it says is
+    ruled out by the results."""
+    lists = [found for content in results for found in _lists_of_objects(decoded(content))]
+    if lists and all(lists):
+        match = next(_claims(_CLAIM_NONE, answer), None)
+        if match:
+            return (
+                f"the answer says {match.group(0)!r}, the result lists {', '.join(str(len(x)) for x in lists)} item(s)"
+            )
     returned = Returned(results)
     conditions = returned.conditions
     if conditions:

@@ -82,6 +82,11 @@ CODES: dict[str, tuple[str, str]] = {
     "refusal": ("quality", 'a refusal or "as an AI" filler in a user or assistant turn'),
     "language": ("quality", "a user turn is not in the expected language"),
     "echo_reply": ("quality", "an assistant turn repeats the user's message instead of answering it"),
+    "non_answer": (
+        "quality",
+        'an assistant text turn that says nothing: a bare value or code ("164.0", "math.ceil(192.0)"), debris'
+        ' ("}....."), one word after a tool result, or its confirmation (or its question) again after the call',
+    ),
     # dedup
     "duplicate": ("dedup", "an exact or near duplicate of an earlier record (the message names its id)"),
     # judge (optional, LLM)

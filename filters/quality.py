@@ -24,6 +24,11 @@ Rules, decided once:
   that") is what a no_call answer should say, and passes.
 - echo_reply: an assistant text turn that repeats the user's last message (rapidfuzz ratio >= 90,
   or most of it verbatim) instead of answering it.
+- non_answer: an assistant text turn without a word of two letters ("164.0"), with one only right
+  after a tool result ("Dosage."), holding a brace or one mark five times running ("}....."), a
+  code call (`math.ceil(20.6)`: a dotted or snake_case name, or one whose parentheses hold only
+  numbers), or, right after a tool result, repeating a confirmation turn (one the user answered
+  before a call; rapidfuzz ratio >= 90) or a question of 3+ words it asked.
 - language: only user turns with >= 4 words and >= 20 letters (quoted spans removed) are judged;
   a turn fails when langid.py gives the expected language a normalised probability below 0.005
   (English requests full of foreign names score >= 0.03, real foreign sentences <= 0.001).
@@ -224,6 +229,56 @@ def _fold(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+WORD_RE = re.compile(r"[^\W\d_]{2,}")
+GARBLE_RE = re.compile(r"([^\w\s])\1{4,}|[{}]")  # "}......": a brace, or one mark five times running
+QUESTION_RE = re.compile(r"(?:^|(?<=[.!?]\s))[^.!?]*?\b\w+\s+\w+\s+\w+[^.!?]*\?")  # a question of 3+ words
+CODE_CALL_RE = re.compile(r"\b(?:[A-Za-z_]\w*[._]\w+|[A-Za-z_]\w*(?=\([\d.,\s-]*\)))\((?:[^()]*)\)")
+
+
+def non_answer(text: str, after_result: bool, confirmations: list[str] = (), threshold: float = 90.0) -> str | None:
+    """Why an assistant text turn says nothing (a bare value, one word right after a tool result,
+    a code call, or right after a tool result one of the `confirmations`, the turns that asked
+    before a call, or a question one of them asked), or None."""
+    words = len(WORD_RE.findall(text))
+    code = CODE_CALL_RE.search(text)
+    if code:
+        return f"the assistant turn writes code: {code.group(0)!r}"
+    garble = GARBLE_RE.search(text)
+    if garble:
+        return f"the assistant turn trails off into debris: {garble.group(0)[:20]!r}"
+    if words < (2 if after_result else 1):
+        return f"the assistant turn is not an answer: {text.strip()[:60]!r}"
+    if (
+        after_result
+        and len(text.split()) >= 6
+        and any(fuzz.ratio(_fold(text), _fold(said)) >= threshold for said in confirmations)
+    ):
+        return "the assistant turn repeats its confirmation question after the call"
+    asked = {_fold(q) for said in confirmations for q in QUESTION_RE.findall(said)}
+    again = next((q for q in QUESTION_RE.findall(text) if _fold(q) in asked), None) if after_result else None
+    if again:  # "Should I place it?" once the order is filled
+        return f"the assistant turn asks its earlier question again: {again.strip()!r}"
+    return None
+
+
+def _confirmations(record: Conversation, before: int) -> list[str]:
+    """Assistant text turns before message `before` that answer a user turn (not a tool result)
+    and that a user turn and then a call followed: the questions asked before a call."""
+    messages = record.messages[:before]
+    return [
+        m.content
+        for i, m in enumerate(messages[:-2])
+        if m.role == "assistant"
+        and m.content
+        and not m.tool_calls
+        and i > 0
+        and messages[i - 1].role == "user"
+        and messages[i + 1].role == "user"
+        and messages[i + 2].role == "assistant"
+        and messages[i + 2].tool_calls
+    ]
+
+
 def echoes(reply: str, user: str, threshold: float = 90.0) -> bool:
     """Whether an assistant reply only repeats the user's message (rapidfuzz ratio, or the reply is
     a long stretch of it)."""
@@ -358,6 +413,12 @@ class QualityCheck(Check):
                             "the assistant turn repeats the user's message instead of answering it",
                         )
                     )
+                if isinstance(message.content, str) and message.content.strip() and not message.tool_calls:
+                    after_result = i > 0 and record.messages[i - 1].role == "tool"
+                    confirmations = _confirmations(record, i)
+                    why = non_answer(message.content, after_result, confirmations, self.options.fewshot_threshold)
+                    if why:
+                        issues.append(self.issue("non_answer", f"messages[{i}].content", why))
                 if isinstance(message.content, str):
                     issues.extend(self._leaks(*identifiers, message.content, f"messages[{i}].content", "assistant"))
                 issues.extend(self._placeholders(record, i, message))

@@ -44,6 +44,16 @@ SMALL_TEACHER: dict[str, tuple[Any, Any]] = {
     "plan.alias_rate": (0.5, 0.2),  # a 135M solver rarely maps "Nvidia" to NVDA
     "plan.spoken_rate": (1.0, 0.2),  # nor "next Friday" to a date: it mostly sees the ISO form
     "plan.parallel_phrasing": ("joint", "per_call"),  # it rarely states every value of 2+ calls at once
+    # nor every value of a chain's steps: the 0.5B model kept 0 of 15 nested candidates phrased whole
+    "plan.nested_phrasing": ("joint", "per_step"),
+    # per step it kept 0 of 20 chains of 2-4 steps (drawn mostly 4 long): 2 calls, the usual nested sample
+    "plan.chain_length": ((2, 4), (2, 2)),
+    # its chat turns were no chat ("71 calories in oatmeal" -> "71") and every turn is a chance to fail
+    "plan.turns": ((3, 5), (2, 3)),
+    "plan.chat_turns": (1, 0),
+    # answers from results with one example answer shown first: without one it answered "164.0",
+    # "math.ceil(192.0)" or asked its confirmation again (filters.quality non_answer)
+    "plan.answer_shots": (0, 1),
     "plan.templated_turns": (False, True),  # it writes no follow-up or confirmation question, nor the answers
     "plan.tool_results": ("simulate", "mock"),
     "teacher.temperatures": ([0.2, 0.7, 1.0], [0.2, 0.5, 0.8]),  # it kept 0 of 14 candidates at 1.0
@@ -257,9 +267,12 @@ class PlanConfig(BaseModel):
     parallel_calls: tuple[int, int] = (2, 3)  # calls in one parallel turn
     # blueprint parallel: one phrasing of all calls (joint), or one per call joined into one message (per_call)
     parallel_phrasing: Literal["joint", "per_call"] | None = None
-    chain_length: tuple[int, int] = (2, 4)  # calls in a nested chain (as long as the seeds' links allow)
-    turns: tuple[int, int] = (3, 5)  # user turns in a multi_turn conversation
-    chat_turns: int = Field(1, ge=0)  # multi_turn: at most this many turns of plain chat (no call) each
+    # blueprint nested: one phrasing of the chain (joint), or one sentence per step joined into one message (per_step)
+    nested_phrasing: Literal["joint", "per_step"] | None = None
+    answer_shots: int | None = Field(None, ge=0, le=3)  # example answers shown before an answer from results
+    chain_length: tuple[int, int] | None = None  # calls in a nested chain (as long as the seeds' links allow)
+    turns: tuple[int, int] | None = None  # user turns in a multi_turn conversation
+    chat_turns: int | None = Field(None, ge=0)  # multi_turn: at most this many turns of plain chat (no call) each
     # multi_turn: share of conversations with one lookup whose tool returns an error (pipeline.generate.recovery)
     recovery_rate: float = Field(0.2, ge=0, le=1)
     recovery_kinds: dict[str, float] = Field(
@@ -293,6 +306,8 @@ class PlanConfig(BaseModel):
     @model_validator(mode="after")
     def _check_ranges(self) -> PlanConfig:
         for name, low_bound in (("parallel_calls", 2), ("chain_length", 2), ("turns", 1), ("distractors", 0)):
+            if getattr(self, name) is None:  # a small-teacher default (SMALL_TEACHER)
+                continue
             low, high = getattr(self, name)
             if not low_bound <= low <= high:
                 raise ValueError(f"{name} must be [low, high] with {low_bound} <= low <= high")
@@ -452,6 +467,26 @@ class RunConfig(BaseModel):
     @property
     def resolved_parallel_phrasing(self) -> str:
         return self._default("plan.parallel_phrasing", self.plan.parallel_phrasing)
+
+    @property
+    def resolved_nested_phrasing(self) -> str:
+        return self._default("plan.nested_phrasing", self.plan.nested_phrasing)
+
+    @property
+    def resolved_answer_shots(self) -> int:
+        return self._default("plan.answer_shots", self.plan.answer_shots)
+
+    @property
+    def resolved_chain_length(self) -> tuple[int, int]:
+        return self._default("plan.chain_length", self.plan.chain_length)
+
+    @property
+    def resolved_turns(self) -> tuple[int, int]:
+        return self._default("plan.turns", self.plan.turns)
+
+    @property
+    def resolved_chat_turns(self) -> int:
+        return self._default("plan.chat_turns", self.plan.chat_turns)
 
     @property
     def resolved_templated_turns(self) -> bool:

@@ -456,6 +456,8 @@ def build_context(
         execute_side_effects=config.plan.execute_side_effects,
         fewshot_version=examples_version(CATEGORIES[category].examples),
         parallel_phrasing=config.resolved_parallel_phrasing,
+        nested_phrasing=config.resolved_nested_phrasing,
+        answer_shots=config.resolved_answer_shots,
         confirm_writes=config.plan.confirm_writes,
         reasoning=config.plan.reasoning,
         templated_turns=config.resolved_templated_turns,

@@ -102,8 +102,10 @@ def nested(planner: Planner, target: str, tools: list[str], scenario: Scenario, 
     takes all inputs of one group from one item of an earlier step's result, the item the
     group's selection rule picks (drawn from the rules the group allows; one rule per list, so
     the hotel booked is the hotel timed). Longer chains are preferred where the links allow them."""
-    low, high = planner.config.plan.chain_length
+    low, high = planner.config.resolved_chain_length
     chains = _chains(planner, [target], [], high)
+    if planner.config.teacher.embedded:  # a small teacher phrases plain values; an object sinks the chain
+        chains = [chain for chain in chains if len(chain[0]) > 1 and _plain_chain(planner, *chain)] or chains
     longest = max(len(steps) for steps, _ in chains)
     lengths = sorted({len(steps) for steps, _ in chains if len(steps) >= min(low, longest)})
     length = rng.choices(lengths, weights=[(n - 1) ** 3 for n in lengths])[0]  # 2: 1, 3: 8, 4: 27
@@ -248,12 +250,12 @@ def _carry_shared_values(calls: list[dict[str, Any]], links: list[dict[str, Any]
 def multi_turn(
     planner: Planner, target: str, tools: list[str], scenario: Scenario, rng: random.Random
 ) -> dict[str, Any]:
-    low, high = planner.config.plan.turns
+    low, high = planner.config.resolved_turns
     count = rng.randint(low, high)
     usable = [n for n in tools if planner.mode == "free" or planner.drawable(n) and planner.sayable(n)]
     turns: list[dict[str, Any]] = [{"kind": "call", "call": 0, "changed": []}]
     targets = [target]
-    chats = planner.config.plan.chat_turns
+    chats = planner.config.resolved_chat_turns
     while len(turns) < count:
         roll = rng.random()
         if roll < 0.3 and sum(turn["kind"] == "chat" for turn in turns) < chats:
@@ -425,8 +427,41 @@ def no_call(planner: Planner, target: str, tools: list[str], scenario: Scenario,
 
 
 def nested_starts(planner: Planner, names: list[str]) -> list[str]:
-    """A chain starts at a tool whose result feeds another."""
-    return [name for name in names if planner.next_links(name)]
+    """A chain starts at a tool whose result feeds another; on the embedded teacher, one with a
+    chain of plain values (_plain_chain) where there are such (else every one)."""
+    starts = [name for name in names if planner.next_links(name)]
+    if not planner.config.teacher.embedded:
+        return starts
+    high = planner.config.resolved_chain_length[1]
+    plain = [
+        name
+        for name in starts
+        if any(
+            len(steps) > 1 and _plain_chain(planner, steps, groups)
+            for steps, groups in _chains(planner, [name], [], high)
+        )
+    ]
+    return plain or starts
+
+
+def _plain_chain(planner: Planner, steps: list[str], groups: list[Any]) -> bool:
+    """Whether every required argument the chain's user must say is a plain value or a list of
+    them (an object such as a patient or a list of recipients is not): linked ones are read."""
+    linked = {(step, key) for step, _, link in groups for key, _ in link.inputs}
+    for step, name in enumerate(steps):
+        parameters = planner.catalog[name].parameters
+        properties = parameters.get("properties") or {}
+        for key in parameters.get("required") or []:
+            if (step, key) not in linked and not _plain(properties.get(key) or {}):
+                return False
+    return True
+
+
+def _plain(schema: dict[str, Any]) -> bool:
+    """A string, number, integer or flag, or a list of them (no object, no $ref)."""
+    if schema.get("type") == "array":
+        schema = schema.get("items") or {}
+    return "$ref" not in schema and schema.get("type") in ("string", "number", "integer", "boolean")
 
 
 def parallel_starts(planner: Planner, names: list[str]) -> list[str]:

@@ -34,6 +34,8 @@ _CHAINS: dict[str, list[dict[str, Any]]] = {}  # nested request text -> its call
 # nested request text -> (tool, input) -> (how it chose, the tool whose result it reads)
 _CHAIN_RULES: dict[str, dict[tuple[str, str], tuple[str, str]]] = {}
 _CHOICE = re.compile(r"^- (\w+): from the result of step (\d+) \((.*)\)$", re.MULTILINE)
+_NOT_KNOWN = re.compile(r"^- (\w+): not known yet(?: \((.*)\))?$", re.MULTILINE)  # nested per_step phrasing
+_STEPS: dict[str, tuple[dict[str, Any], dict[tuple[str, str], tuple[str, str | None]]]] = {}  # step text -> call, rules
 _FREE_LINK = re.compile(r"(\w+) gives \S+ for (\w+)'s (\w+) \(choose ([^)]*)\)")
 _FOLLOWUPS: set[str] = set()  # texts that restate only what changed
 _RETURNED = re.compile(r"^tool (\S+) returned: (.*)$", re.MULTILINE)
@@ -140,7 +142,7 @@ def _described_calls(text: str) -> list[dict[str, Any]]:
 def _registered(content: str) -> tuple[str, Any] | None:
     """The last text this teacher wrote that `content` quotes, with what it stands for."""
     best = None
-    for registry in (fake._PHRASED, _CHAINS):
+    for registry in (fake._PHRASED, _CHAINS, _STEPS):
         for text, value in list(registry.items()):  # other request threads add to it meanwhile
             position = content.rfind(text)
             if position != -1 and (best is None or position + len(text) > best[0]):
@@ -156,6 +158,17 @@ def _phrase(messages: list[dict[str, Any]], seed: int) -> str:
     if described.strip().startswith("Write a question about"):  # no_call unrelated
         topic = re.search(r"asks about (.*?), which", system)
         return f"{QUESTIONS[seed % len(QUESTIONS)]} I was wondering about {topic.group(1) if topic else 'it'}."
+    if "\n\nNext step:\n" in content:  # a later step of a chain phrased step by step
+        described = content.split("\n\nNext step:\n", 1)[1]
+        call = fake.parse_described_call(
+            "\n".join(line for line in described.splitlines() if "not known yet" not in line)
+        )
+        rules = {
+            (call["name"], key): (words or "what it returns", None) for key, words in _NOT_KNOWN.findall(described)
+        }
+        text = fake.phrase(call) + _said_choices(rules)
+        _STEPS[text] = (call, rules)
+        return text
     calls = _described_calls(described)
     if described.lstrip().startswith("Step 1:"):
         text = fake._PHRASE_PREFIX + " then ".join(
@@ -191,7 +204,13 @@ def _pick(body: dict[str, Any], options: list[str]) -> str:
     if found is None:
         return NONE_ACTION if NONE_ACTION in options else options[0]
     text, value = found
-    name = value[_steps_done(content)]["name"] if text in _CHAINS else value["name"]
+    name = (
+        value[_steps_done(content)]["name"]
+        if text in _CHAINS
+        else _STEPS[text][0]["name"]
+        if text in _STEPS
+        else value["name"]
+    )
     match = next(
         (o for o in options if fake.FakeOpenAI.action_to_name.get(o) == name or o.startswith(name + ":")), None
     )
@@ -211,7 +230,7 @@ def _linked(
             continue
         for key, path in link.inputs:
             words, source = (rules or {}).get((name, key), ("the first one", link.source))
-            if key in arguments or source != link.source:  # the request says which result it reads
+            if key in arguments or source not in (None, link.source):  # the request says which result it reads
                 continue
             items = values_at(results[link.source], link.items) if link.items else [results[link.source]]
             index, _ = pick(items, _rule(words, link))
@@ -235,7 +254,10 @@ def _fill(body: dict[str, Any]) -> dict[str, Any]:
     if found is None:
         return {}
     text, value = found
-    if text in _CHAINS:
+    if text in _STEPS:  # the same text may be in fake._PHRASED too: the step's own entry says what it reads
+        call, rules = _STEPS[text]
+        arguments = _linked(name, call["arguments"], content, rules)
+    elif text in _CHAINS:
         call = next(c for c in value if c["name"] == name)
         arguments = _linked(name, call["arguments"], content, _CHAIN_RULES.get(text))
     else:

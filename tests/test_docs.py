@@ -83,3 +83,10 @@ def test_links_stay_in_the_repository_and_resolve(page):
         path = (page.parent / target.split("#")[0]).resolve()
         assert path.is_relative_to(ROOT), f"{page.name}: {target} leaves the repository"
         assert path.exists(), f"{page.name}: {target} does not exist"
+
+
+def test_every_small_teacher_plan_setting_is_in_the_embedded_table():
+    table = (ROOT / "docs" / "batch-jobs.md").read_text(encoding="utf-8")
+    for key in SMALL_TEACHER:
+        if key.startswith("plan."):
+            assert f"| `{key}` |" in table, key

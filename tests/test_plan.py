@@ -273,7 +273,7 @@ def test_a_call_nobody_could_ask_for_is_never_a_blueprint_target(catalog):
 def test_a_nested_step_takes_every_input_its_source_links_from_one_result(catalog):
     """search_nearby_places -> save_place links both name and address: a chain that linked only
     the name planned the address of another place (the reference then failed or, worse, passed)."""
-    config = RunConfig(category="nested", n=400, mode="blueprint", seed=1)
+    config = RunConfig(category="nested", n=400, mode="blueprint", seed=1, teacher=REMOTE)
     planner = Planner(config, catalog, EXAMPLE_TOOLS, PROMPTS, links=load_links(None, catalog))
     saved = [
         task
@@ -292,7 +292,7 @@ def test_a_conversion_is_planned_to_the_currency_the_transfer_then_sends(catalog
     """convert_currency -> transfer_money links the amount and the currency: the result echoes the
     call's to_currency, so the conversion asks for one the transfer takes (all 11 chains of a
     1000-record run sent the converted amount in another currency before: 97.2 'USD' from rand)."""
-    config = RunConfig(category="nested", n=600, mode="blueprint", seed=4)
+    config = RunConfig(category="nested", n=600, mode="blueprint", seed=4, teacher=REMOTE)
     planner = Planner(config, catalog, EXAMPLE_TOOLS, PROMPTS, links=load_links(None, catalog))
     enum = next(tool for tool in catalog if tool.name == "transfer_money").parameters["properties"]["currency"]["enum"]
     chains = 0
@@ -306,11 +306,33 @@ def test_a_conversion_is_planned_to_the_currency_the_transfer_then_sends(catalog
     assert chains >= 3
 
 
+def test_the_embedded_teacher_plans_two_step_chains_and_short_conversations(catalog):
+    """Its defaults (SMALL_TEACHER): chains of 2 calls, 2-3 user turns and no chat turn; set
+    either in the job file and it holds."""
+    links = load_links(None, catalog)
+    nested = Planner(RunConfig(category="nested", n=40), catalog, EXAMPLE_TOOLS, PROMPTS, links=links)
+    assert {len(nested.task(i).targets) for i in range(40)} == {2}
+    tools = {tool.name: tool for tool in catalog}
+    for task in (nested.task(i) for i in range(40)):  # every required value the user says is plain (no patient)
+        for call in task.blueprint:
+            required = tools[call["name"]].parameters.get("required") or []
+            said = [v for k, v in call["arguments"].items() if k in required]
+            assert not any(isinstance(v, dict) or (isinstance(v, list) and v and isinstance(v[0], dict)) for v in said)
+    talk = Planner(RunConfig(category="multi_turn", n=40), catalog, EXAMPLE_TOOLS, PROMPTS, links=links)
+    turns = [talk.task(i).turns for i in range(40)]
+    assert {len(t) for t in turns} <= {2, 3} and not any(turn["kind"] == "chat" for t in turns for turn in t)
+    longer = RunConfig(category="nested", n=40, plan={"chain_length": [3, 3]})  # 3 where the links go that far
+    assert {len(Planner(longer, catalog, EXAMPLE_TOOLS, PROMPTS, links=links).task(i).targets) for i in range(40)} == {
+        2,
+        3,
+    }
+
+
 def test_nested_chains_are_often_long_and_each_list_is_chosen_from_once(catalog):
     """Issue 16: 94% of chains had two steps. The planner prefers longer chains where the links
     allow them; every input of a group comes from one item chosen by one rule, and two steps that
     read one list read the same item (the hotel booked is the hotel timed)."""
-    config = RunConfig(category="nested", n=300, mode="blueprint", seed=3)
+    config = RunConfig(category="nested", n=300, mode="blueprint", seed=3, teacher=REMOTE)
     planner = Planner(config, catalog, EXAMPLE_TOOLS, PROMPTS, links=load_links(None, catalog))
     tasks = [planner.task(i) for i in range(300)]
     assert sum(len(task.targets) >= 3 for task in tasks) / len(tasks) >= 0.3
@@ -337,7 +359,7 @@ def test_nested_chains_are_often_long_and_each_list_is_chosen_from_once(catalog)
 
 def test_a_nested_chain_keeps_one_value_for_a_parameter_its_steps_share(catalog):
     """search_restaurants(party_size=3) -> reserve_table(party_size=3): one situation, one party."""
-    config = RunConfig(category="nested", n=600, mode="blueprint", seed=2)
+    config = RunConfig(category="nested", n=600, mode="blueprint", seed=2, teacher=REMOTE)
     planner = Planner(config, catalog, EXAMPLE_TOOLS, PROMPTS, links=load_links(None, catalog))
     catalog_by_name = {tool.name: tool for tool in catalog}
     shared = 0

@@ -74,6 +74,8 @@ class Context:
         execute_side_effects: bool = False,
         fewshot_version: str = "",
         parallel_phrasing: str = "joint",
+        nested_phrasing: str = "joint",
+        answer_shots: int = 0,
         confirm_writes: bool = False,
         templated_turns: bool = False,
         second_solve: float | None = None,
@@ -95,6 +97,8 @@ class Context:
         self.tool_results, self.execute_side_effects = tool_results, execute_side_effects
         self.fewshot_version = fewshot_version
         self.parallel_phrasing = parallel_phrasing  # joint or per_call (generate/parallel.py)
+        self.nested_phrasing = nested_phrasing  # joint or per_step (generate/nested.py)
+        self.answer_shots = answer_shots  # example answers shown before an answer from results (steps.answer_shots)
         self.confirm_writes = confirm_writes  # confirmation turns before every call of a tool that changes data
         # confirmation turns and no_call missing_value question and value turns from templates
         self.templated_turns = templated_turns

@@ -28,6 +28,7 @@ from pipeline.generate.recovery import EXPLAIN, recover
 from pipeline.generate.results import answer_calls, callable_as_is
 from pipeline.generate.second import second_call
 from pipeline.generate.steps import (
+    answer_shots,
     describe_calls,
     draft,
     gate,
@@ -185,7 +186,7 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
         else:
             await answer_calls(task, teacher, ctx, transcript, ids, [planned], f"turn-{number}")
         answer, raw[f"answer-{number}"] = await reply(
-            task, teacher, ctx, transcript.rendered(), instruction, f"answer-{number}"
+            task, teacher, ctx, transcript.rendered(), instruction, f"answer-{number}", shots=answer_shots(task, ctx)
         )
         if answer is None:
             return failed(
@@ -263,7 +264,7 @@ async def _free(task: Task, teacher, ctx: Context) -> Candidate:
                 return Candidate(task, transcript.record(ctx, prompts, turns=task.turns), raw=raw)
             await answer_calls(task, teacher, ctx, transcript, ids, [call], f"turn-{number}")
             answer_text, raw[f"answer-{number}"] = await reply(
-                task, teacher, ctx, transcript.rendered(), ANSWER, f"answer-{number}"
+                task, teacher, ctx, transcript.rendered(), ANSWER, f"answer-{number}", shots=answer_shots(task, ctx)
             )
         if answer_text is None:
             return failed(

@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from typing import Any
 
 from filters.chain import selected_value, values_at
 from filters.match import match_calls
+from filters.quality import copied_example
 from filters.schema import fits_parameter
 from filters.selection import rule_words
 from pipeline.backends.base import ChatRequest
@@ -44,7 +46,18 @@ from pipeline.generate.recovery import EXPLAIN, recover
 from pipeline.generate.results import callable_as_is, tool_result
 from pipeline.generate.second import second_call
 from pipeline.generate.settle import settle
-from pipeline.generate.steps import draft, gate, next_call, phrase, reply, solve
+from pipeline.generate.steps import (
+    answer_shots,
+    describe_calls,
+    draft,
+    gate,
+    next_call,
+    phrase,
+    reply,
+    single_shots,
+    solve,
+    ungrounded_calls,
+)
 from pipeline.generate.transcript import Transcript
 from pipeline.prompts import load_prompt
 from pipeline.task import Task, nearest_examples
@@ -64,20 +77,42 @@ def describe_chain(
 ) -> str:
     """The chain for the phrasing prompt: each step's values, the values a result will give with
     how the user chooses the item they come from ("the cheapest one"), and why the step follows."""
-    parts = []
-    for step, call in enumerate(calls):
-        linked = {link["input"]: link for link in links if link["step"] == step}
-        stated = {"name": call["name"], "arguments": {k: v for k, v in call["arguments"].items() if k not in linked}}
-        text = describe_call(stated, ctx.tools.get(call["name"]), (surfaces or [{}] * len(calls))[step])
-        text = text.replace("\n- (no values)", "") if linked else text
-        text += "".join(
-            f"\n- {key}: from the result of step {link['from_step'] + 1} ({_choice(link)})"
-            for key, link in linked.items()
+    surfaces = surfaces or [{}] * len(calls)
+    return "\n\n".join(
+        f"Step {step + 1}:\n"
+        + describe_step(
+            call,
+            [link for link in links if link["step"] == step],
+            ctx,
+            surfaces[step],
+            lambda link: f"from the result of step {link['from_step'] + 1} ({_choice(link)})",
         )
-        intent = next((link.get("intent") for link in linked.values() if link.get("intent")), None)
-        text += f"\nWhy: {intent}" if intent else ""
-        parts.append(f"Step {step + 1}:\n{text}")
-    return "\n\n".join(parts)
+        for step, call in enumerate(calls)
+    )
+
+
+def describe_step(
+    call: dict[str, Any],
+    links: list[dict[str, Any]],
+    ctx: Context,
+    surface: dict[str, str] | None,
+    pending: Callable[[dict[str, Any]], str],
+) -> str:
+    """One chain step for a phrasing prompt: the values to say, then each linked argument as
+    `pending(link)` says it (it is not known when the request is written), then why the step follows."""
+    linked = {link["input"]: link for link in links}
+    stated = {"name": call["name"], "arguments": {k: v for k, v in call["arguments"].items() if k not in linked}}
+    text = describe_call(stated, ctx.tools.get(call["name"]), surface)
+    text = text.replace("\n- (no values)", "") if linked else text
+    text += "".join(f"\n- {key}: {pending(link)}" for key, link in linked.items())
+    intent = next((link.get("intent") for link in linked.values() if link.get("intent")), None)
+    return text + (f"\nWhy: {intent}" if intent else "")
+
+
+def _not_known(link: dict[str, Any]) -> str:
+    """A linked argument in the per-step prompt: unknown, and how the user refers to it."""
+    words = _choice(link)
+    return "not known yet" + ("" if words == "what it returns" else f" ({words})")
 
 
 def _choice(link: dict[str, Any]) -> str:
@@ -124,11 +159,14 @@ def _lists(value: Any) -> list[list[Any]]:
     return found
 
 
-def _example_links(example: dict[str, Any]) -> list[dict[str, Any]]:
-    """Which arguments of a few-shot chain come from earlier results (their value was returned)."""
+def _example_links(example: dict[str, Any], said: Callable[[str, str, Any], bool]) -> list[dict[str, Any]]:
+    """Which arguments of a few-shot chain come from earlier results: their value was returned,
+    and the request does not say it (`said(tool, argument, value)`: "lock it" says action lock)."""
     links = []
     for step, item in enumerate(example["steps"][1:], start=1):
         for key, value in item["call"]["arguments"].items():
+            if said(item["call"]["name"], key, value):
+                continue
             for source in range(step):
                 result = example["steps"][source].get("result")
                 if any(value == leaf for leaf in _leaves(result)):
@@ -137,6 +175,16 @@ def _example_links(example: dict[str, Any]) -> list[dict[str, Any]]:
                     )
                     break
     return links
+
+
+def _said_by(ctx: Context, example: dict[str, Any], now: str) -> Callable[[str, str, Any], bool]:
+    """Whether the example's request states an argument's value (the phrasing gate's grounding)."""
+
+    def said(name: str, key: str, value: Any) -> bool:
+        parameters = ctx.tools[name].function.parameters
+        return not ctx.grounding.ungrounded_keys({key: value}, parameters, example["request"], now)
+
+    return said
 
 
 def _leaves(value: Any) -> list[Any]:
@@ -154,8 +202,72 @@ def _shots(task: Task, ctx: Context) -> list[tuple[str, str]]:
     for index in picked:
         example = ctx.category_examples[index]
         calls = [item["call"] for item in example["steps"]]
-        shots.append((describe_chain(calls, _example_links(example), ctx), example["request"]))
+        shots.append(
+            (describe_chain(calls, _example_links(example, _said_by(ctx, example, task.now)), ctx), example["request"])
+        )
     return shots
+
+
+def _step_shots(task: Task, ctx: Context, call: dict[str, Any]) -> list[tuple[str, str]]:
+    """(message so far + described step, the sentence) pairs from the few-shot chains that carry
+    `parts`, the later steps nearest to `call`'s tool."""
+    steps = [
+        (example, number)
+        for example in ctx.category_examples
+        if example.get("parts")
+        for number in range(1, len(example["steps"]))
+    ]
+    names = [example["steps"][number]["call"]["name"] for example, number in steps]
+    rng = random.Random(seed_for(task, f"step-shots-{call['name']}"))
+    shots = []
+    for index in nearest_examples(names, ctx.domains, call["name"], 2, rng):
+        example, number = steps[index]
+        links = [link for link in _example_links(example, _said_by(ctx, example, task.now)) if link["step"] == number]
+        described = describe_step(example["steps"][number]["call"], links, ctx, None, _not_known)
+        shots.append((_step_prompt(example["parts"][:number], described), example["parts"][number]))
+    return shots
+
+
+def _step_prompt(said: list[str], described: str) -> str:
+    return f"Message so far:\n{' '.join(said)}\n\nNext step:\n{described}"
+
+
+async def _phrase_per_step(task: Task, teacher, ctx: Context) -> tuple[list[str] | None, dict[str, str]]:
+    """Phrase the chain one step at a time, each part gated on its own values (up to two tries
+    each): the first as a single request, each later one as the next sentence of the message,
+    saying how to choose the earlier result's item but never its values. Returns (parts, raw)."""
+    assert task.blueprint is not None
+    parts: list[str] = []
+    raw: dict[str, str] = {}
+    for number, (call, surface) in enumerate(zip(task.blueprint, task.surfaces)):
+        if number == 0:
+            described, shots = describe_calls([call], ctx, [surface]), single_shots(task, ctx, call["name"])
+            prompt = "single/phrase"
+        else:
+            links = [link for link in task.links if link["step"] == number]
+            described = _step_prompt(parts, describe_step(call, links, ctx, surface, _not_known))
+            shots, prompt = _step_shots(task, ctx, call), "nested/step"
+        for attempt in range(2):
+            step = f"phrase-{number}" + (f"-{attempt}" if attempt else "")
+            text, raw[step] = await phrase(task, teacher, ctx, described, shots, prompt=prompt, step=step)
+            text = _sentence(text) if text else None
+            if (
+                text
+                and not ungrounded_calls(ctx, [call], " ".join([*parts, text]), task.now)
+                and copied_example(text, [shown for _, shown in shots]) is None
+            ):
+                parts.append(text)
+                break
+        else:
+            return None, raw
+    return parts, raw
+
+
+def _sentence(text: str) -> str:
+    """A part as a sentence of the joined message: capitalised, ending in a stop."""
+    text = text.strip()
+    text = text[:1].upper() + text[1:]
+    return text if text[-1:] in ".?!\"'" else f"{text}."
 
 
 def _links_meta(task: Task, call_turns: list[int], result_messages: list[int]) -> list[dict[str, Any]]:
@@ -201,21 +313,28 @@ async def _chain_result(
 
 
 async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
-    prompts = [
-        load_prompt("nested/phrase"),
-        load_prompt("single/solve"),
-        load_prompt("single/fill"),
-        load_prompt("reply/assistant"),
-    ]
+    solving = [load_prompt("single/solve"), load_prompt("single/fill"), load_prompt("reply/assistant")]
     assert task.blueprint is not None
-    request, raw_phrase = await phrase(
-        task,
-        teacher,
-        ctx,
-        describe_chain(task.blueprint, task.links, ctx, task.surfaces),
-        _shots(task, ctx),
-        prompt="nested/phrase",
-    )
+    parts = None
+    if ctx.nested_phrasing == "per_step":
+        prompts = [load_prompt("single/phrase"), load_prompt("nested/step"), *solving]
+        parts, raw_parts = await _phrase_per_step(task, teacher, ctx)
+        raw_phrase = json.dumps(raw_parts)
+        if parts is None:
+            return failed(
+                task, "ungrounded_value", "a step's phrasing did not state its values in two tries", phrase=raw_phrase
+            )
+        request = " ".join(parts)
+    else:
+        prompts = [load_prompt("nested/phrase"), *solving]
+        request, raw_phrase = await phrase(
+            task,
+            teacher,
+            ctx,
+            describe_chain(task.blueprint, task.links, ctx, task.surfaces),
+            _shots(task, ctx),
+            prompt="nested/phrase",
+        )
     if request is None:
         return failed(task, "unparseable_output", "the phrasing answer has no request", phrase=raw_phrase)
     transcript = Transcript(task)
@@ -243,7 +362,9 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
                 )
             planned["arguments"][link["input"]] = found[0]
         context = transcript.rendered() if step else ""
-        solved, solve_raw = await solve(task, teacher, ctx, request, context=context, step=f"solve-{step}")
+        # phrased step by step, each step is solved from its own words (the conversation so far as context)
+        asked = parts[step] if parts else request
+        solved, solve_raw = await solve(task, teacher, ctx, asked, context=context, step=f"solve-{step}")
         raw.update(solve_raw)
         if not isinstance(solved, dict):
             return failed(
@@ -265,7 +386,7 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
             return Candidate(
                 task, transcript.record(ctx, prompts, links=_links_meta(task, call_turns, result_messages)), raw=raw
             )
-        await second_call(task, teacher, ctx, transcript, [planned], request, context, f"solve-{step}", raw)
+        await second_call(task, teacher, ctx, transcript, [planned], asked, context, f"solve-{step}", raw)
         instruction = ANSWER
         if task.recovery and task.recovery["step"] == step:  # the tool errs: retried, or the chain ends here
             turn = {"recovery": task.recovery["kind"]}
@@ -284,7 +405,9 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
         else:
             results.append(await _chain_result(task, teacher, ctx, transcript, ids[0], planned, step))
         result_messages.append(len(transcript.messages) - 1)
-    answer, raw["answer"] = await reply(task, teacher, ctx, transcript.rendered(), instruction, "answer")
+    answer, raw["answer"] = await reply(
+        task, teacher, ctx, transcript.rendered(), instruction, "answer", shots=answer_shots(task, ctx)
+    )
     if answer is None:
         return failed(
             task, "unparseable_output", "the answer step has no reply", transcript.record(ctx, prompts), **raw
@@ -366,7 +489,9 @@ async def _free(task: Task, teacher, ctx: Context) -> Candidate:
             )
         await _chain_result(task, teacher, ctx, transcript, ids[0], call, step)
         result_messages.append(len(transcript.messages) - 1)
-    text, raw["answer"] = await reply(task, teacher, ctx, transcript.rendered(), ANSWER, "answer")
+    text, raw["answer"] = await reply(
+        task, teacher, ctx, transcript.rendered(), ANSWER, "answer", shots=answer_shots(task, ctx)
+    )
     if text is None:
         return failed(
             task, "unparseable_output", "the answer step has no reply", transcript.record(ctx, prompts), **raw

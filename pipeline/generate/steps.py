@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+from functools import cache
 from typing import Any
 
 from filters.quality import copied_example
@@ -43,6 +44,7 @@ from pipeline.generate.common import (
 )
 from pipeline.generate.transcript import Transcript, fewshot_texts
 from pipeline.prompts import load_prompt
+from pipeline.seeds import load_examples
 from pipeline.task import Task, nearest_examples
 
 NONE_ACTION = "None of these: reply without calling a tool"
@@ -316,17 +318,55 @@ async def draft(task: Task, teacher, ctx: Context, needs: str) -> tuple[Scenario
     return asked.expect("the scenario draft has no who, when and what", "draft"), asked.text
 
 
+def answer_shots(task: Task, ctx: Context) -> list[tuple[str, str]]:
+    """(conversation, answer) from the nested few-shot chain nearest to the task's tool, when the
+    run shows answers an example (`plan.answer_shots`: a small teacher wrote "164.0" without one)."""
+    if not ctx.answer_shots:
+        return []
+    examples = _chains()
+    names = [example["steps"][0]["call"]["name"] for example in examples]
+    rng = random.Random(seed_for(task, "answer-shots"))
+    shots = []
+    for index in nearest_examples(names, ctx.domains, task.target, ctx.answer_shots, rng):
+        example = examples[index]
+        lines = [f"user: {example['request']}"]
+        for step in example["steps"]:
+            name, arguments = step["call"]["name"], json.dumps(step["call"]["arguments"], ensure_ascii=False)
+            lines += [
+                f"assistant called {name}({arguments})",
+                f"tool {name} returned: {json.dumps(step['result'], ensure_ascii=False)}",
+            ]
+        shots.append(("\n".join(lines), example["answer"]))
+    return shots
+
+
+@cache
+def _chains() -> list[dict[str, Any]]:
+    return load_examples("nested")
+
+
 async def reply(
-    task: Task, teacher, ctx: Context, context: str, instruction: str, step: str, schema: dict[str, Any] = REPLY_SCHEMA
+    task: Task,
+    teacher,
+    ctx: Context,
+    context: str,
+    instruction: str,
+    step: str,
+    schema: dict[str, Any] = REPLY_SCHEMA,
+    shots: list[tuple[str, str]] = (),
 ) -> tuple[str | None, str]:
-    """The assistant's words (a final answer, a follow-up question, a plain answer) for the conversation."""
+    """The assistant's words (a final answer, a follow-up question, a plain answer) for the
+    conversation; `shots` are (conversation, reply) pairs shown first (answer_shots)."""
     messages = [
         {
             "role": "system",
             "content": load_prompt("reply/assistant").render(instruction=instruction, today=task.now[:10]),
-        },
-        {"role": "user", "content": context},
+        }
     ]
+    for shown, said in shots:
+        messages.append({"role": "user", "content": shown})
+        messages.append({"role": "assistant", "content": json.dumps({"reply": said}, ensure_ascii=False)})
+    messages.append({"role": "user", "content": context})
     asked = await ask(
         teacher,
         ChatRequest(messages, task.temperature, min(ctx.max_tokens, 300), schema, seed_for(task, step)),

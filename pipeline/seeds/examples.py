@@ -2,7 +2,8 @@
 
 single      {"request", "call": {"name", "arguments"}}
 parallel    {"request", "calls": [call, call, ...]}
-nested      {"request", "steps": [{"call", "result"}, ...], "answer"}
+nested      {"request", "steps": [{"call", "result"}, ...], "answer"} (+ "parts": the request
+            as one sentence per step, the shots of per-step phrasing)
 multi_turn  {"turns": [{"user", "calls"?, "results"?, "assistant"}, ...]}
 no_call     {"kind": unrelated|missing_value|unavailable_tool, "tools", "request", "reply"}
             (+ missing_value: "missing", "value", "call")
@@ -46,6 +47,9 @@ def shape_problem(category: str, example: Any) -> str | None:
             return 'expected "steps": a list of 2+ {"call", "result"}'
         if not isinstance(example.get("answer"), str):
             return 'expected "answer": str'
+        parts = example.get("parts", [""] * len(steps))
+        if not isinstance(parts, list) or len(parts) != len(steps) or not all(isinstance(p, str) for p in parts):
+            return '"parts" must be one sentence (str) per step'
     if category == "multi_turn":
         turns = example.get("turns")
         if (

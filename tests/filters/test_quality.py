@@ -6,7 +6,14 @@ import copy
 
 import pytest
 
-from filters.quality import QualityCheck, QualityOptions, copied_example, foreign_language, leaked_json
+from filters.quality import (
+    QualityCheck,
+    QualityOptions,
+    copied_example,
+    foreign_language,
+    leaked_json,
+    non_answer,
+)
 from pipeline.record import parse_record
 
 STOCK = {
@@ -565,3 +572,46 @@ def test_template_slots_in_any_turn_are_placeholder_value():
 )
 def test_json_in_assistant_text(text, found):
     assert leaked_json(text) == found
+
+
+@pytest.mark.parametrize(
+    "text, after_result, why",
+    [
+        ("164.0", True, "not an answer"),
+        ("71", False, "not an answer"),
+        ("netural", True, "not an answer"),
+        ("math.ceil(192.0)", True, "writes code"),
+        ("The total is round(3.5)", True, "writes code"),
+        ("get_weather(city='Oslo')", False, "writes code"),
+        ("It has 155 calories and 6.0 grams of fiber.}.....................ип.ип.", True, "debris"),
+        ("This will delete event (event id evt_8k2m4xq7za). Do you confirm?", True, "repeats its confirmation"),
+    ],
+)
+def test_non_answers(text, after_result, why):
+    asked = ["This will delete event (event id evt_8k2m4xq7za). Do you confirm?"]
+    assert why in non_answer(text, after_result, asked)
+
+
+def test_a_confirmation_question_asked_again_after_the_call():
+    asked = ["Ready to delete event (event id evt_q6t1v8rb0c). Is it okay to go ahead?"]
+    said = "Your event has been deleted. Is it okay to go ahead?"
+    assert "asks its earlier question again" in non_answer(said, True, asked)
+    assert non_answer(said, True, []) is None  # asked, but not as a confirmation before a call
+    assert non_answer("Ready to move it. Is it okay to go ahead?", False, asked) is None  # the next confirmation
+    same = "Here is what I found: 1 item came back."  # two calls answered alike: terse, but answers
+    assert non_answer(same, True, []) is None
+
+
+@pytest.mark.parametrize(
+    "text, after_result",
+    [
+        ("-1°C and raining.", True),
+        ("Thanks!", False),
+        ("Done (order SO-51190342): 20 NKE at $74.18.", True),
+        ("The sample(s) came back clean.", True),
+        ("Deleted it (evt_8k2m4xq7za) and told the attendees.", True),
+    ],
+)
+def test_short_real_answers_pass(text, after_result):
+    asked = ["This will delete event (event id evt_8k2m4xq7za). Do you confirm?"]
+    assert non_answer(text, after_result, asked) is None

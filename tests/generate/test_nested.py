@@ -88,3 +88,56 @@ def test_a_call_that_ignores_the_earlier_result_is_rejected(fake, tmp_path, mode
         assert "unused_tool_result" in entry["meta"]["codes"] or entry["meta"]["codes"] == ["constraint_violation"], (
             entry["meta"]["issues"]
         )
+
+
+def test_per_step_phrasing_writes_one_sentence_a_step(fake, tmp_path):
+    result = run_category(fake, tmp_path / "run", "nested", "blueprint", n=8, nested_phrasing="per_step")
+    assert result["code"] == 0 and yield_of(result) >= 0.9, result["codes"]
+    step_prompts = [body for body in fake.requests if "\n\nNext step:\n" in str(body["messages"][-1]["content"])]
+    assert step_prompts and not any(
+        "from the result of step" in str(m["content"]) for body in fake.requests for m in body["messages"]
+    )  # the chain is never described whole
+    for record in result["accepted"]:
+        request = next(m["content"] for m in record["messages"] if m["role"] == "user")
+        calls = [m for m in record["messages"] if m["role"] == "assistant" and m.get("tool_calls")]
+        results = [m for m in record["messages"] if m["role"] == "tool"]
+        steps = [m for m in results if '"error"' not in m["content"]]  # a retried step errs once first
+        assert request.count("Please do exactly this for me") == len(steps) >= 2
+        first = json.dumps(calls[0]["tool_calls"][0]["function"]["arguments"])
+        for link in record["meta"]["links"]:  # a value an earlier result gives is never said before it
+            value = record["messages"][link["message"]]["tool_calls"][link["call"]]["function"]["arguments"]
+            said = str(value[link["argument"]])
+            assert said not in request or said in first  # (unless the user said it: "red lentils" returned)
+
+
+def test_a_step_sentence_that_leaves_out_a_value_is_asked_again(fake, tmp_path):
+    seen = set()
+
+    def vague_first(number, body, content):  # the first try of a later step with values says none of them
+        asked = str(body["messages"][-1]["content"])
+        step = asked.split("\n\nNext step:\n")[-1]
+        if "\n\nNext step:\n" in asked and re.search(r"^- .*: (?!not known yet)", step, re.M) and asked not in seen:
+            seen.add(asked)
+            return json.dumps({"request": "Then do the next thing with it."})
+        return content
+
+    fake.corrupt = vague_first
+    result = run_category(fake, tmp_path / "run", "nested", "blueprint", n=6, nested_phrasing="per_step")
+    assert result["code"] == 0 and seen
+    for record in result["accepted"]:  # asked again, the step said its values
+        assert "next thing" not in next(m["content"] for m in record["messages"] if m["role"] == "user")
+    for entry in result["rejected"]:  # its values said before, a vague step passes the gate; its solver is lost
+        assert set(entry["meta"]["codes"]) & {"wrong_function", "wrong_value"}, entry["meta"]["codes"]
+
+
+def test_answer_shots_show_an_example_answer_before_the_answer(fake, tmp_path):
+    result = run_category(fake, tmp_path / "run", "nested", "blueprint", n=4, answer_shots=1)
+    assert result["code"] == 0, result["codes"]
+    answers = [
+        body for body in fake.requests if asked_keys(body) == {"reply"} and "tool " in body["messages"][-1]["content"]
+    ]
+    assert answers
+    for body in answers:  # system, the example conversation, its answer, then this conversation
+        shown = [m for m in body["messages"] if m["role"] == "assistant"]
+        assert len(shown) == 1 and json.loads(shown[0]["content"])["reply"]
+        assert body["messages"][1]["content"].startswith("user: ") and " returned: " in body["messages"][1]["content"]

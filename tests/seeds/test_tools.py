@@ -1081,6 +1081,36 @@ def test_nested_examples_follow_declared_links(bundled, bundled_links):
             assert any(abs(r - s) < 0.006 for r in readings for s in stated), (n, match.group(0))
 
 
+def test_nested_example_parts_say_each_step_on_its_own(bundled):
+    """The per-step phrasing shots: one sentence per step, each stating its step's own values
+    (with the sentences before it) and never a value an earlier result gives."""
+    from filters.grounding import GroundingCheck, GroundingOptions
+    from pipeline.generate.nested import _example_links
+
+    tools = {tool.name: tool for tool in bundled}
+    grounding = GroundingCheck(GroundingOptions(aliases=seeds.alias_table(bundled)))
+    with_parts = [example for example in _nested_examples() if "parts" in example]
+    assert len(with_parts) >= 10
+    for example in with_parts:
+        parts, steps = example["parts"], example["steps"]
+        assert len(parts) == len(steps) and all(part.rstrip()[-1] in ".?!" for part in parts), parts
+        links = _example_links(
+            example,
+            lambda name, key, value, request=example["request"]: (
+                not grounding.ungrounded_keys({key: value}, tools[name].parameters, request, "2026-11-23T10:00:00Z")
+            ),
+        )
+        for i, step in enumerate(steps):
+            linked = {link["input"] for link in links if link["step"] == i}
+            stated = {k: v for k, v in step["call"]["arguments"].items() if k not in linked}
+            tool = tools[step["call"]["name"]]
+            said = " ".join(parts[: i + 1])
+            assert not grounding.ungrounded_keys(stated, tool.parameters, said, "2026-11-23T10:00:00Z"), (parts, i)
+            for key in linked:
+                value = step["call"]["arguments"][key]
+                assert not isinstance(value, str) or value not in parts[i], (parts[i], key)
+
+
 def _walk_leaves(value, path=""):
     if isinstance(value, dict):
         for key, item in value.items():
