@@ -85,7 +85,8 @@ CODES: dict[str, tuple[str, str]] = {
     "non_answer": (
         "quality",
         'an assistant text turn that says nothing: a bare value or code ("164.0", "math.ceil(192.0)"), debris'
-        ' ("}....."), one word after a tool result, or its confirmation (or its question) again after the call',
+        ' ("}....."), one word after a tool result or from the user\'s message, or its confirmation (or its'
+        " question) again after the call",
     ),
     # dedup
     "duplicate": ("dedup", "an exact or near duplicate of an earlier record (the message names its id)"),

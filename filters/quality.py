@@ -25,10 +25,11 @@ Rules, decided once:
 - echo_reply: an assistant text turn that repeats the user's last message (rapidfuzz ratio >= 90,
   or most of it verbatim) instead of answering it.
 - non_answer: an assistant text turn without a word of two letters ("164.0"), with one only right
-  after a tool result ("Dosage."), holding a brace or one mark five times running ("}....."), a
-  code call (`math.ceil(20.6)`: a dotted or snake_case name, or one whose parentheses hold only
-  numbers), or, right after a tool result, repeating a confirmation turn (one the user answered
-  before a call; rapidfuzz ratio >= 90) or a question of 3+ words it asked.
+  after a tool result ("Dosage.") or one the user's last message has ("Hamlet" for its hero's
+  name), holding a brace or one mark five times running ("}....."), a code call
+  (`math.ceil(20.6)`: a dotted or snake_case name, or one whose parentheses hold only numbers),
+  or, right after a tool result, repeating a confirmation turn (one the user answered before a
+  call; rapidfuzz ratio >= 90) or a question of 3+ words it asked.
 - language: only user turns with >= 4 words and >= 20 letters (quoted spans removed) are judged;
   a turn fails when langid.py gives the expected language a normalised probability below 0.005
   (English requests full of foreign names score >= 0.03, real foreign sentences <= 0.001).
@@ -45,6 +46,7 @@ from py3langid.langid import MODEL_FILE, LanguageIdentifier
 from rapidfuzz import fuzz, process
 
 from filters.base import Check, Issue, leaves
+from filters.policy import is_confirmation_question
 from pipeline.record import Conversation, Message
 
 
@@ -235,10 +237,12 @@ QUESTION_RE = re.compile(r"(?:^|(?<=[.!?]\s))[^.!?]*?\b\w+\s+\w+\s+\w+[^.!?]*\?"
 CODE_CALL_RE = re.compile(r"\b(?:[A-Za-z_]\w*[._]\w+|[A-Za-z_]\w*(?=\([\d.,\s-]*\)))\((?:[^()]*)\)")
 
 
-def non_answer(text: str, after_result: bool, confirmations: list[str] = (), threshold: float = 90.0) -> str | None:
-    """Why an assistant text turn says nothing (a bare value, one word right after a tool result,
-    a code call, or right after a tool result one of the `confirmations`, the turns that asked
-    before a call, or a question one of them asked), or None."""
+def non_answer(
+    text: str, after_result: bool, confirmations: list[str] = (), threshold: float = 90.0, last_user: str = ""
+) -> str | None:
+    """Why an assistant text turn says nothing (a bare value, one word right after a tool result
+    or taken from the user's message `last_user`, a code call, or right after a tool result one of
+    the `confirmations`, the turns that asked before a call, or a question one of them asked), or None."""
     words = len(WORD_RE.findall(text))
     code = CODE_CALL_RE.search(text)
     if code:
@@ -246,7 +250,8 @@ def non_answer(text: str, after_result: bool, confirmations: list[str] = (), thr
     garble = GARBLE_RE.search(text)
     if garble:
         return f"the assistant turn trails off into debris: {garble.group(0)[:20]!r}"
-    if words < (2 if after_result else 1):
+    echoed = words == 1 and WORD_RE.findall(text)[0].lower() in {w.lower() for w in WORD_RE.findall(last_user)}
+    if words < (2 if after_result else 1) or echoed:  # "164.0"; "Resilient" for a better word than resilient
         return f"the assistant turn is not an answer: {text.strip()[:60]!r}"
     if (
         after_result
@@ -262,17 +267,15 @@ def non_answer(text: str, after_result: bool, confirmations: list[str] = (), thr
 
 
 def _confirmations(record: Conversation, before: int) -> list[str]:
-    """Assistant text turns before message `before` that answer a user turn (not a tool result)
-    and that a user turn and then a call followed: the questions asked before a call."""
+    """Assistant turns before message `before` that ask for a go-ahead (filters.policy) and that a
+    user turn and then a call followed: the questions asked before a call."""
     messages = record.messages[:before]
     return [
         m.content
         for i, m in enumerate(messages[:-2])
         if m.role == "assistant"
-        and m.content
+        and is_confirmation_question(m.content)
         and not m.tool_calls
-        and i > 0
-        and messages[i - 1].role == "user"
         and messages[i + 1].role == "user"
         and messages[i + 2].role == "assistant"
         and messages[i + 2].tool_calls
@@ -416,7 +419,9 @@ class QualityCheck(Check):
                 if isinstance(message.content, str) and message.content.strip() and not message.tool_calls:
                     after_result = i > 0 and record.messages[i - 1].role == "tool"
                     confirmations = _confirmations(record, i)
-                    why = non_answer(message.content, after_result, confirmations, self.options.fewshot_threshold)
+                    why = non_answer(
+                        message.content, after_result, confirmations, self.options.fewshot_threshold, last_user
+                    )
                     if why:
                         issues.append(self.issue("non_answer", f"messages[{i}].content", why))
                 if isinstance(message.content, str):

@@ -11,7 +11,8 @@ value, an argument name or a function name of the same request's calls ("home" i
 chair", "thermostat" before set_thermostat), the words around it deny it ("he doesn't use
 WhatsApp"), or the parameter's value the call does carry is named too ("newest to oldest"). Words
 with everyday senses ("first", "home") count only next to a word of the parameter's name
-("first class" for cabin_class).
+("first class" for cabin_class). A request that leaves the choice open ("lock or unlock the back
+door?", "lights on or off") is unmet by a call that picks one it says nowhere else.
 """
 
 from __future__ import annotations
@@ -65,6 +66,20 @@ def _options(schema: dict[str, Any]) -> dict[str, tuple[list[str], Any]]:
         if isinstance(values, list) and all(isinstance(value, str) for value in values):
             found[name] = (values, spec.get("default"))
     return found
+
+
+def _open_choice(values: list[str], given: set[str], text: str, carried: set[str]) -> str | None:
+    """Lock or unlock: the call sets one of the two, the request says it nowhere else, and no
+    call of the request takes the other ("telegram or signal" checked on both)."""
+    phrases = sorted({_phrase(value) for value in values}, key=len, reverse=True)
+    options = "|".join(re.escape(phrase) for phrase in phrases)
+    for match in re.finditer(rf"(?<![\w])({options})\s+or\s+({options})(?![\w])", text):
+        pair = {match.group(1), match.group(2)}
+        if len(pair) == 2 and given & pair and not pair <= carried:
+            rest = f"{text[: match.start()]} {text[match.end() :]}"
+            if not any(_said(value, rest) for value in given):
+                return match.group(0)
+    return None
 
 
 def _strings(value: Any) -> list[str]:
@@ -131,6 +146,17 @@ def _unmet(message, index: int, text: str, carried: set[str], schemas: dict) -> 
             continue
         for name, (values, default) in _options(schemas.get(call.function.name) or {}).items():
             given = {_phrase(value) for value in _strings(arguments.get(name))}
+            choice = _open_choice(values, given, text, carried)
+            if choice:
+                issues.append(
+                    Issue(
+                        "grounding",
+                        "unmet_request",
+                        f"{call_path(index, number)}.function.arguments.{name}",
+                        f"the request leaves {choice!r} open but the call sets {arguments[name]!r}",
+                    )
+                )
+                continue
             if given and any(_said(value, text) for value in given):
                 continue  # the value the call carries is named too
             for value in values:

@@ -67,15 +67,18 @@ CATEGORIES: dict[str, Category] = {
             {"blueprint": ("parallel/phrase", "parallel/split", *_SOLVE), "free": ("parallel/free",)},
             starts=shapes.parallel_starts,
         ),
-        # a 135M model rarely completes a chain or a conversation, and each candidate costs 10-25
-        # requests, so 25 candidates per record would run for hours to prove only that
+        # each candidate costs 10-25 requests; the 0.5B model kept 1-2 in 10 (phrased step by
+        # step, docs/measurements.md), so 10 per record: 5 left `--category all --n 10` short
         Category(
             "nested",
             shapes.nested,
             generate_nested,
-            {"blueprint": ("nested/phrase", *_SOLVE, *_ANSWER), "free": ("nested/free", "nested/next", *_ANSWER)},
+            {
+                "blueprint": ("nested/phrase", "nested/step", *_SOLVE, *_ANSWER),
+                "free": ("nested/free", "nested/next", *_ANSWER),
+            },
             starts=shapes.nested_starts,
-            embedded_candidates=5,
+            embedded_candidates=10,
         ),
         Category(
             "multi_turn",
@@ -85,7 +88,7 @@ CATEGORIES: dict[str, Category] = {
                 "blueprint": ("single/phrase", *_SOLVE, "reply/user", *_ANSWER),
                 "free": ("multi_turn/free", "multi_turn/call", *_ANSWER),
             },
-            embedded_candidates=5,
+            embedded_candidates=10,
         ),
         Category(
             "no_call",

@@ -580,6 +580,7 @@ def test_json_in_assistant_text(text, found):
         ("164.0", True, "not an answer"),
         ("71", False, "not an answer"),
         ("netural", True, "not an answer"),
+        ("Resilient", False, "not an answer"),  # asked for another word than "resilient"
         ("math.ceil(192.0)", True, "writes code"),
         ("The total is round(3.5)", True, "writes code"),
         ("get_weather(city='Oslo')", False, "writes code"),
@@ -589,7 +590,7 @@ def test_json_in_assistant_text(text, found):
 )
 def test_non_answers(text, after_result, why):
     asked = ["This will delete event (event id evt_8k2m4xq7za). Do you confirm?"]
-    assert why in non_answer(text, after_result, asked)
+    assert why in non_answer(text, after_result, asked, last_user='"Resilient" feels overused: another word?')
 
 
 def test_a_confirmation_question_asked_again_after_the_call():
