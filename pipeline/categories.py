@@ -65,7 +65,7 @@ CATEGORIES: dict[str, Category] = {
             shapes.parallel,
             generate_parallel,
             {"blueprint": ("parallel/phrase", "parallel/split", *_SOLVE), "free": ("parallel/free",)},
-            starts=shapes.parallel_starts,
+            starts=shapes.short_starts,
         ),
         # each candidate costs 10-25 requests; the 0.5B model kept 1-2 in 10 (phrased step by
         # step, docs/measurements.md), so 10 per record: 5 left `--category all --n 10` short

@@ -464,8 +464,8 @@ def _plain(schema: dict[str, Any]) -> bool:
     return "$ref" not in schema and schema.get("type") in ("string", "number", "integer", "boolean")
 
 
-def parallel_starts(planner: Planner, names: list[str]) -> list[str]:
-    """On the embedded teacher, short read-only calls (a 135M teacher phrases and solves two of
+def short_starts(planner: Planner, names: list[str]) -> list[str]:
+    """On the embedded teacher, short read-only calls (a small teacher phrases and solves two of
     those at times, never two long ones); else every tool."""
     if not planner.config.teacher.embedded:
         return names
