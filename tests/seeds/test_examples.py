@@ -196,10 +196,12 @@ def _step_calls(step: Any) -> tuple[list[Any], list[Any] | None]:
 
 
 def _nested(example: dict[str, Any]) -> list[str]:
-    problems = _keys(example, {"request", "steps", "answer"}, {"tools"})
+    problems = _keys(example, {"request", "steps", "answer"}, {"tools", "parts"})
     if problems:
         return problems
     problems = _user_text(example["request"], "request") + _assistant_text(example["answer"], "answer")
+    # the per-step phrasing shots: user text like the request, one sentence per step
+    problems += [p for i, part in enumerate(example.get("parts", [])) for p in _user_text(part, f"parts[{i}]")]
     if not isinstance(example["steps"], list) or len(example["steps"]) < 2:
         return problems + ["steps: expected a list of at least 2 steps"]
     for i, step in enumerate(example["steps"]):
