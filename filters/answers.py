@@ -316,17 +316,17 @@ _CLAIM_NONE = re.compile(
 )
 
 
-def _lists_of_objects(value: Any) -> list[list[Any]]:
-    """Every list in a JSON value that holds objects or holds nothing."""
+def lists_of_objects(value: Any, empty: bool = False) -> list[list[Any]]:
+    """The lists of objects in a JSON value, outermost first (`empty`: empty lists too)."""
     found = []
     if isinstance(value, dict):
         for item in value.values():
-            found += _lists_of_objects(item)
+            found += lists_of_objects(item, empty)
     elif isinstance(value, list):
-        if not value or any(isinstance(item, dict) for item in value):
+        if (empty and not value) or any(isinstance(item, dict) for item in value):
             found.append(value)
         for item in value:
-            found += _lists_of_objects(item)
+            found += lists_of_objects(item, empty)
     return found
 
 
@@ -334,7 +334,7 @@ def contradiction(answer: str, results: list[str]) -> str | None:
     """What the answer claims against every returned condition, status or yes/no fact, or a claim
     that nothing was found when every returned list has items; None when nothing it says is
     ruled out by the results."""
-    lists = [found for content in results for found in _lists_of_objects(decoded(content))]
+    lists = [found for content in results for found in lists_of_objects(decoded(content), empty=True)]
     if lists and all(lists):
         match = next(_claims(_CLAIM_NONE, answer), None)
         if match:

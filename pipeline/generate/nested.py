@@ -23,6 +23,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+from filters.answers import lists_of_objects
 from filters.chain import selected_value, values_at
 from filters.match import match_calls
 from filters.quality import copied_example
@@ -127,7 +128,7 @@ def _choice(link: dict[str, Any]) -> str:
 def _example_words(result: Any, value: Any) -> str:
     """How a few-shot request chose the item `value` came from: the lowest price, the best rating,
     the closest, else the first (its words for describe_chain)."""
-    for items in _lists(result):
+    for items in lists_of_objects(result):
         index = next((i for i, item in enumerate(items) if value in _leaves(item)), None)
         if index is None:
             continue
@@ -143,20 +144,6 @@ def _example_words(result: Any, value: Any) -> str:
                     return words
         return "the first one" if index == 0 else "the one the request describes"
     return "what it returns"
-
-
-def _lists(value: Any) -> list[list[Any]]:
-    """The lists of objects in a JSON value, outermost first."""
-    found = []
-    if isinstance(value, dict):
-        for item in value.values():
-            found += _lists(item)
-    elif isinstance(value, list):
-        if any(isinstance(item, dict) for item in value):
-            found.append(value)
-        for item in value:
-            found += _lists(item)
-    return found
 
 
 def _example_links(example: dict[str, Any], said: Callable[[str, str, Any], bool]) -> list[dict[str, Any]]:
