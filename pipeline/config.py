@@ -54,6 +54,9 @@ SMALL_TEACHER: dict[str, tuple[Any, Any]] = {
     # answers from results with one example answer shown first: without one it answered "164.0",
     # "math.ceil(192.0)" or asked its confirmation again (filters.quality non_answer)
     "plan.answer_shots": (0, 1),
+    # an answer from results the answer checks reject (a number no result gives, a bare value, its
+    # confirmation again) is asked again this many times in all, before the whole candidate is lost
+    "plan.reply_tries": (1, 3),
     "plan.templated_turns": (False, True),  # it writes no follow-up or confirmation question, nor the answers
     "plan.tool_results": ("simulate", "mock"),
     "teacher.temperatures": ([0.2, 0.7, 1.0], [0.2, 0.5, 0.8]),  # it kept 0 of 14 candidates at 1.0
@@ -270,6 +273,7 @@ class PlanConfig(BaseModel):
     # blueprint nested: one phrasing of the chain (joint), or one sentence per step joined into one message (per_step)
     nested_phrasing: Literal["joint", "per_step"] | None = None
     answer_shots: int | None = Field(None, ge=0, le=3)  # example answers shown before an answer from results
+    reply_tries: int | None = Field(None, ge=1, le=5)  # asks of an answer from results the answer checks reject
     chain_length: tuple[int, int] | None = None  # calls in a nested chain (as long as the seeds' links allow)
     turns: tuple[int, int] | None = None  # user turns in a multi_turn conversation
     chat_turns: int | None = Field(None, ge=0)  # multi_turn: at most this many turns of plain chat (no call) each
@@ -475,6 +479,10 @@ class RunConfig(BaseModel):
     @property
     def resolved_answer_shots(self) -> int:
         return self._default("plan.answer_shots", self.plan.answer_shots)
+
+    @property
+    def resolved_reply_tries(self) -> int:
+        return self._default("plan.reply_tries", self.plan.reply_tries)
 
     @property
     def resolved_chain_length(self) -> tuple[int, int]:

@@ -29,12 +29,12 @@ from pipeline.generate.results import answer_calls, callable_as_is
 from pipeline.generate.second import second_call
 from pipeline.generate.steps import (
     answer_shots,
+    checked_reply,
     describe_calls,
     draft,
     gate,
     next_call,
     phrase,
-    reply,
     single_shots,
     solve,
     user_message,
@@ -62,15 +62,17 @@ async def generate_multi_turn(task: Task, teacher, ctx: Context) -> Candidate:
     )
 
 
-async def _chat(task: Task, teacher, ctx: Context, transcript: Transcript, number: int, raw: dict[str, str]) -> bool:
+async def _chat(
+    task: Task, teacher, ctx: Context, transcript: Transcript, number: int, raw: dict[str, str], prompts
+) -> bool:
     text, raw[f"user-{number}"] = await user_message(
         task, teacher, ctx, transcript.rendered(), CHAT_USER, f"user-{number}"
     )
     if text is None:
         return False
     transcript.user(text)
-    answer, raw[f"reply-{number}"] = await reply(
-        task, teacher, ctx, transcript.rendered(), CHAT_REPLY, f"reply-{number}"
+    answer, raw[f"reply-{number}"] = await checked_reply(
+        task, teacher, ctx, transcript, CHAT_REPLY, f"reply-{number}", prompts
     )
     if answer is None:
         return False
@@ -90,7 +92,7 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
     transcript, raw = Transcript(task), {}
     for number, turn in enumerate(task.turns):
         if turn["kind"] == "chat":
-            if not await _chat(task, teacher, ctx, transcript, number, raw):
+            if not await _chat(task, teacher, ctx, transcript, number, raw, prompts):
                 return failed(
                     task,
                     "unparseable_output",
@@ -145,8 +147,8 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
         if needing and random.Random(seed_for(task, f"decline-{number}")).random() < DECLINE_RATE:
             # the user says no: no call, an acknowledgement
             await confirm_turn(task, teacher, ctx, transcript, [solved], f"turn-{number}", raw, yes=False)
-            answer, raw[f"answer-{number}"] = await reply(
-                task, teacher, ctx, transcript.rendered(), DECLINED, f"answer-{number}"
+            answer, raw[f"answer-{number}"] = await checked_reply(
+                task, teacher, ctx, transcript, DECLINED, f"answer-{number}", prompts
             )
             if answer is None:
                 return failed(
@@ -185,8 +187,8 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
                 return Candidate(task, transcript.record(ctx, prompts, turns=task.turns), raw=raw)
         else:
             await answer_calls(task, teacher, ctx, transcript, ids, [planned], f"turn-{number}")
-        answer, raw[f"answer-{number}"] = await reply(
-            task, teacher, ctx, transcript.rendered(), instruction, f"answer-{number}", shots=answer_shots(task, ctx)
+        answer, raw[f"answer-{number}"] = await checked_reply(
+            task, teacher, ctx, transcript, instruction, f"answer-{number}", prompts, answer_shots(task, ctx)
         )
         if answer is None:
             return failed(
@@ -245,8 +247,8 @@ async def _free(task: Task, teacher, ctx: Context) -> Candidate:
             )
         transcript.user(user.value.message)
         if turn["kind"] == "chat":
-            answer_text, raw[f"reply-{number}"] = await reply(
-                task, teacher, ctx, transcript.rendered(), CHAT_REPLY, f"reply-{number}"
+            answer_text, raw[f"reply-{number}"] = await checked_reply(
+                task, teacher, ctx, transcript, CHAT_REPLY, f"reply-{number}", prompts
             )
         else:
             name = task.targets[turn["call"]]
@@ -263,8 +265,8 @@ async def _free(task: Task, teacher, ctx: Context) -> Candidate:
             if not callable_as_is(ctx, [call]):
                 return Candidate(task, transcript.record(ctx, prompts, turns=task.turns), raw=raw)
             await answer_calls(task, teacher, ctx, transcript, ids, [call], f"turn-{number}")
-            answer_text, raw[f"answer-{number}"] = await reply(
-                task, teacher, ctx, transcript.rendered(), ANSWER, f"answer-{number}", shots=answer_shots(task, ctx)
+            answer_text, raw[f"answer-{number}"] = await checked_reply(
+                task, teacher, ctx, transcript, ANSWER, f"answer-{number}", prompts, answer_shots(task, ctx)
             )
         if answer_text is None:
             return failed(

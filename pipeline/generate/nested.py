@@ -49,12 +49,12 @@ from pipeline.generate.second import second_call
 from pipeline.generate.settle import settle
 from pipeline.generate.steps import (
     answer_shots,
+    checked_reply,
     describe_calls,
     draft,
     gate,
     next_call,
     phrase,
-    reply,
     single_shots,
     solve,
     ungrounded_calls,
@@ -392,8 +392,8 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
         else:
             results.append(await _chain_result(task, teacher, ctx, transcript, ids[0], planned, step))
         result_messages.append(len(transcript.messages) - 1)
-    answer, raw["answer"] = await reply(
-        task, teacher, ctx, transcript.rendered(), instruction, "answer", shots=answer_shots(task, ctx)
+    answer, raw["answer"] = await checked_reply(
+        task, teacher, ctx, transcript, instruction, "answer", prompts, answer_shots(task, ctx)
     )
     if answer is None:
         return failed(
@@ -476,8 +476,8 @@ async def _free(task: Task, teacher, ctx: Context) -> Candidate:
             )
         await _chain_result(task, teacher, ctx, transcript, ids[0], call, step)
         result_messages.append(len(transcript.messages) - 1)
-    text, raw["answer"] = await reply(
-        task, teacher, ctx, transcript.rendered(), ANSWER, "answer", shots=answer_shots(task, ctx)
+    text, raw["answer"] = await checked_reply(
+        task, teacher, ctx, transcript, ANSWER, "answer", prompts, answer_shots(task, ctx)
     )
     if text is None:
         return failed(

@@ -40,11 +40,11 @@ from pipeline.generate.steps import (
     NONE_ACTION,
     QUESTION_SCHEMA,
     REPLY_SCHEMA,
+    checked_reply,
     draft,
     gate,
     phrase,
     pick,
-    reply,
     single_shots,
     solve,
     user_message,
@@ -207,14 +207,16 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
             "(template)",
         )
     else:
-        answer, raw["reply"] = await reply(
+        answer, raw["reply"] = await checked_reply(
             task,
             teacher,
             ctx,
-            transcript.rendered(),
+            transcript,
             _reply_instruction(task, ctx),
             "reply",
-            QUESTION_SCHEMA if task.kind == "missing_value" else REPLY_SCHEMA,
+            prompts,
+            schema=QUESTION_SCHEMA if task.kind == "missing_value" else REPLY_SCHEMA,
+            **_meta(task),
         )
     if answer is None:
         return failed(

@@ -14,6 +14,8 @@ import random
 from functools import cache
 from typing import Any
 
+from filters.base import run_checks
+from filters.checks import default_checks
 from filters.quality import copied_example
 from pipeline.backends.base import ChatRequest
 from pipeline.generate.answers import (
@@ -373,6 +375,52 @@ async def reply(
         ReplyAnswer,
     )
     return (asked.value.reply if asked.value is not None else None), asked.text
+
+
+async def checked_reply(
+    task: Task,
+    teacher,
+    ctx: Context,
+    transcript: Transcript,
+    instruction: str,
+    step: str,
+    prompts,
+    shots: list[tuple[str, str]] = (),
+    schema: dict[str, Any] = REPLY_SCHEMA,
+    **meta: Any,
+) -> tuple[str | None, str]:
+    """The assistant's next words for the conversation (`reply`). With `ctx.reply_tries` > 1 words
+    the answer checks fault (answer_faults, on the record with `meta`) are asked again under another
+    seed, up to that many asks in all; the first clean reply is kept, else the last (the check
+    chain then rejects it)."""
+    text, raw = None, ""
+    for attempt in range(max(1, ctx.reply_tries)):
+        name = step if attempt == 0 else f"{step}-again-{attempt}"
+        text, raw = await reply(task, teacher, ctx, transcript.rendered(), instruction, name, schema, shots)
+        if text is None or attempt + 1 >= ctx.reply_tries:
+            break
+        transcript.assistant(text)
+        faults = answer_faults(transcript.record(ctx, prompts, **meta), len(transcript.messages) - 1)
+        transcript.messages.pop()
+        if not faults:
+            break
+    return text, raw
+
+
+@cache
+def _answer_checks() -> list:
+    return default_checks(["category", "quality"])
+
+
+def answer_faults(record, index: int) -> list[str]:
+    """The codes the answer checks (category: inconsistent_answer; quality: non_answer, refusal,
+    echo_reply, leaks) give `record.messages[index]`, with their default options."""
+    where = f"messages[{index}]"
+    return [
+        issue.code
+        for issue in run_checks(record, _answer_checks())
+        if issue.path == where or issue.path.startswith((f"{where}.", f"{where}["))
+    ]
 
 
 async def user_message(

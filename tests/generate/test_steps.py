@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.fake_openai import asked_keys
+from tests.fake_openai import asked_keys, echo_teacher
 from tests.generate.helpers import run_category
 
 DRAFT = {"who", "when", "what"}
@@ -44,3 +44,39 @@ def test_an_unreadable_draft_fails_the_task_with_its_raw_answer(fake, tmp_path):
         assert "no who, when and what" in entry["meta"]["issues"][0]["message"]
         assert json.loads(entry["meta"]["raw"]["draft"])["when"] == "today"
     assert not any("Write it for this situation" in b["messages"][0]["content"] for b in fake.requests)
+
+
+def _bare_value_first(fake):
+    """The fake teacher, but its first reply to each conversation is a bare number."""
+    seen: set[str] = set()
+
+    def responder(body):
+        text = echo_teacher(body)
+        shown = body["messages"][-1]["content"]
+        if asked_keys(body) == {"reply"} and shown not in seen:
+            seen.add(shown)
+            return json.dumps({"reply": "164.0"})
+        return text
+
+    fake.responder = responder
+    return seen
+
+
+@pytest.mark.parametrize("category", ["nested", "multi_turn", "no_call"])
+def test_a_reply_the_answer_checks_fault_is_asked_again(fake, tmp_path, category):
+    seen = _bare_value_first(fake)
+    result = run_category(fake, tmp_path / "run", category, "blueprint", n=4, reply_tries=2)
+    assert result["code"] == 0 and seen, result["codes"]
+    assert "non_answer" not in result["codes"]
+    for record in result["accepted"]:
+        assert not [m for m in record["messages"] if m["role"] == "assistant" and m["content"] == "164.0"]
+    again = [
+        body for body in fake.requests if asked_keys(body) == {"reply"} and body["messages"][-1]["content"] in seen
+    ]
+    assert len({body["seed"] for body in again}) > len(seen)  # a second ask, under another seed
+
+
+def test_with_one_try_a_faulted_reply_is_the_candidate_s_end(fake, tmp_path):
+    _bare_value_first(fake)
+    result = run_category(fake, tmp_path / "run", "nested", "blueprint", n=2, reply_tries=1, max_candidates=4)
+    assert result["codes"]["non_answer"] and not result["accepted"], result["codes"]
