@@ -5,8 +5,8 @@ order; each round schedules, for every cell still short, deficit / yield new tas
 k-th task is index pos(c) + k * len(order), so tasks stay those of the plan). The first round
 uses the configured initial yield (1.0 with an endpoint: exactly the deficit); later rounds use
 the cell's running yield, drawn toward the run's running yield while the cell has few counted
-candidates, and never below MIN_YIELD. A cell that spends its candidate budget without filling
-hands its remaining quota to the next cells, so the run still reaches --n when the teacher can;
+candidates, and never below MIN_YIELD. A cell that spends its candidate budget (its quota x the
+candidates per record, at most half the run's) without filling hands its remaining quota to the next cells, so the run still reaches --n when the teacher can;
 the manifest names every cell left short.
 
 Within a round, `--concurrency` workers take tasks lowest index first, but a task starts only
@@ -210,10 +210,14 @@ class Engine:
         self.initial_yield, self.concurrency = initial_yield, concurrency
         size = len(planner.order)
         self.per_unit = max(3, math.ceil(max_candidates / n))
+        # no cell spends more than half the candidates while another tool could be tried: with --n 1
+        # (a category's share of a small `all` run) one hard tool spent them all
+        most = math.ceil(max_candidates / 2) if size > 1 else max_candidates
         self.cells = []
         for position, tool in enumerate(planner.order):
             quota = n // size + (1 if position < n % size else 0)
-            self.cells.append(Cell(planner.category, tool, planner.mode, position, quota, quota, quota * self.per_unit))
+            budget = min(quota * self.per_unit, most)
+            self.cells.append(Cell(planner.category, tool, planner.mode, position, quota, quota, budget))
         if (
             shard is not None
         ):  # shard i of N (1-based) runs cells i-1, i-1+N, ...: the same quotas and tasks as the whole plan's
@@ -295,7 +299,7 @@ class Engine:
             if cell.deficit == 0 or cell.candidates < cell.budget:
                 continue
             receivers = [self.cells[(i + j) % count] for j in range(1, count)]
-            receivers = [r for r in receivers if r.candidates < r.budget]
+            receivers = [r for r in receivers if r.candidates < r.budget or not r.candidates]  # or untried
             moved = cell.deficit
             for j in range(moved):
                 if not receivers:

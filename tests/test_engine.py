@@ -195,3 +195,12 @@ def test_an_engine_an_error_stopped_keeps_the_rounds_it_counted(planner):
     assert len(result.accepted) == size // 2 and result.candidates == size  # round one, counted; round two cut
     assert sum(c.candidates for c in result.cells) == size and len(result.rejected) == size - size // 2
     assert len(result.unfinished_cells) == size - size // 2 and result.short_cells == []
+
+
+def test_with_one_record_wanted_a_hard_first_tool_leaves_candidates_for_another(planner):
+    size = len(planner.order)
+    generate, ran = _generator(lambda index: index % size != 0)  # the first tool never passes
+    result = asyncio.run(Engine(planner, generate, 1, 10, concurrency=1, initial_yield=0.2).run())
+    assert len(result.accepted) == 1 and result.accepted[0].id  # another tool made the record
+    assert sum(1 for index in ran if index % size == 0) == 5  # the first tool spent half the candidates
+    assert [cell.tool for cell in result.short_cells] == [planner.order[0]]
