@@ -12,7 +12,10 @@ chair", "thermostat" before set_thermostat), the words around it deny it ("he do
 WhatsApp"), or the parameter's value the call does carry is named too ("newest to oldest"). Words
 with everyday senses ("first", "home") count only next to a word of the parameter's name
 ("first class" for cabin_class). A request that leaves the choice open ("lock or unlock the back
-door?", "lights on or off") is unmet by a call that picks one it says nowhere else.
+door?", "lights on or off") is unmet by a call that picks one it says nowhere else. A request
+that names an optional parameter without a default that the call leaves out ("set the brightness
+to 60", "restaurants in cuisine") is unmet too, unless the name is a plain word (`_PLAIN_NAMES`),
+left open ("any cuisine") or denied, or part of a value the calls carry.
 """
 
 from __future__ import annotations
@@ -30,6 +33,13 @@ _EVERYDAY = frozenset(
     {"first", "last", "next", "home", "open", "free", "light", "high", "low", "best", "daily", "normal", "regular"}
     | {"standard", "basic", "simple", "public", "private", "new", "closed", "done", "active", "live", "local"}
 )
+# parameter names a request says without asking for that option ("the name of", "what date")
+_PLAIN_NAMES = frozenset(
+    {"name", "names", "type", "query", "text", "message", "date", "time", "status", "notes", "note", "title"}
+    | {"description", "location", "details", "info", "data", "value", "amount", "items", "list", "limit", "page"}
+    | {"format", "language", "units", "count", "reason", "source", "scope", "mode", "level", "order", "filter"}
+)
+_OPEN = re.compile(r"\b(?:any|all|every|whatever|no matter(?: the| what)?)\W*$")
 _DENIED = re.compile(r"\b(?:not|no|never|without|don't|doesn't|didn't|isn't|won't|nor)\b(?:\W+\w+){0,3}\W*$")
 
 
@@ -80,6 +90,21 @@ def _open_choice(values: list[str], given: set[str], text: str, carried: set[str
             if not any(_said(value, rest) for value in given):
                 return match.group(0)
     return None
+
+
+def _named_unset(name: str, spec: Any, arguments: dict[str, Any], text: str, carried: set[str]) -> bool:
+    """The request names optional parameter `name` ("brightness", "cuisine": its words, a plural
+    too) and the call leaves it out; a plain, defaulted, open, denied or carried name does not count."""
+    phrase = _phrase(name)
+    if name in arguments or not isinstance(spec, dict) or "default" in spec or phrase in _PLAIN_NAMES:
+        return False
+    if len(phrase) < 5 or any(phrase in other for other in carried if other != phrase):
+        return False
+    for match in re.finditer(rf"(?<![\w]){re.escape(phrase)}s?(?![\w])", text):
+        before = text[: match.start()]
+        if not (_DENIED.search(before) or _OPEN.search(before)):
+            return True
+    return False
 
 
 def _strings(value: Any) -> list[str]:
@@ -144,7 +169,21 @@ def _unmet(message, index: int, text: str, carried: set[str], schemas: dict) -> 
         arguments = call.function.arguments
         if not isinstance(arguments, dict):
             continue
-        for name, (values, default) in _options(schemas.get(call.function.name) or {}).items():
+        schema = schemas.get(call.function.name) or {}
+        required = set(schema.get("required") or [])
+        for name, spec in (schema.get("properties") or {}).items():
+            if name not in required and _named_unset(name, spec, arguments, text, carried):
+                issues.append(
+                    Issue(
+                        "grounding",
+                        "unmet_request",
+                        f"{call_path(index, number)}.function.arguments.{name}",
+                        f"the request names {_phrase(name)!r} but the call leaves {name} out",
+                    )
+                )
+        for name, (values, default) in _options(schema).items():
+            if name not in arguments and any(issue.path.endswith(f".arguments.{name}") for issue in issues):
+                continue  # named and left out: said once
             given = {_phrase(value) for value in _strings(arguments.get(name))}
             choice = _open_choice(values, given, text, carried)
             if choice:
