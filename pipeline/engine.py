@@ -6,8 +6,9 @@ k-th task is index pos(c) + k * len(order), so tasks stay those of the plan). Th
 uses the configured initial yield (1.0 with an endpoint: exactly the deficit); later rounds use
 the cell's running yield, drawn toward the run's running yield while the cell has few counted
 candidates, and never below MIN_YIELD. A cell that spends its candidate budget (its quota x the
-candidates per record, at most half the run's) without filling hands its remaining quota to the next cells, so the run still reaches --n when the teacher can;
-the manifest names every cell left short.
+candidates per record, at most half the run's) without filling hands its remaining quota to the
+next cells, tried or not, so the run still reaches --n when the teacher can; the manifest names
+every cell left short.
 
 Within a round, `--concurrency` workers take tasks lowest index first, but a task starts only
 while fewer of its cell's lower tasks are running than the cell still needs, so it counts even
