@@ -234,15 +234,17 @@ def _fold(text: str) -> str:
 WORD_RE = re.compile(r"[^\W\d_]{2,}")
 GARBLE_RE = re.compile(r"([^\w\s])\1{4,}|[{}]")  # "}......": a brace, or one mark five times running
 QUESTION_RE = re.compile(r"(?:^|(?<=[.!?]\s))[^.!?]*?\b\w+\s+\w+\s+\w+[^.!?]*\?")  # a question of 3+ words
+LINK_ONLY_RE = re.compile(r"\s*(?:https?://|www\.)\S+\s*")  # "https://example.com/order" and nothing else
 CODE_CALL_RE = re.compile(r"\b(?:[A-Za-z_]\w*[._]\w+|[A-Za-z_]\w*(?=\([\d.,\s-]*\)))\((?:[^()]*)\)")
 
 
 def non_answer(
     text: str, after_result: bool, confirmations: list[str] = (), threshold: float = 90.0, last_user: str = ""
 ) -> str | None:
-    """Why an assistant text turn says nothing (a bare value, one word right after a tool result
-    or taken from the user's message `last_user`, a code call, or right after a tool result one of
-    the `confirmations`, the turns that asked before a call, or a question one of them asked), or None."""
+    """Why an assistant text turn says nothing (a bare value, a bare link, one word right after a
+    tool result or taken from the user's message `last_user`, `last_user` repeated as its opening,
+    a code call, or right after a tool result one of the `confirmations`, the turns that asked
+    before a call, or a question one of them asked), or None."""
     words = len(WORD_RE.findall(text))
     code = CODE_CALL_RE.search(text)
     if code:
@@ -250,6 +252,11 @@ def non_answer(
     garble = GARBLE_RE.search(text)
     if garble:
         return f"the assistant turn trails off into debris: {garble.group(0)[:20]!r}"
+    if LINK_ONLY_RE.fullmatch(text):
+        return f"the assistant turn is only a link: {text.strip()[:60]!r}"
+    said = _fold(last_user)
+    if len(said.split()) >= 5 and _fold(text).startswith(said) and len(_fold(text)) > len(said):
+        return "the assistant turn opens by repeating the user's message"
     echoed = words == 1 and WORD_RE.findall(text)[0].lower() in {w.lower() for w in WORD_RE.findall(last_user)}
     if words < (2 if after_result else 1) or echoed:  # "164.0"; "Resilient" for a better word than resilient
         return f"the assistant turn is not an answer: {text.strip()[:60]!r}"

@@ -67,8 +67,8 @@ CATEGORIES: dict[str, Category] = {
             {"blueprint": ("parallel/phrase", "parallel/split", *_SOLVE), "free": ("parallel/free",)},
             starts=shapes.short_starts,
         ),
-        # each candidate costs 10-25 requests; the 0.5B model kept 1-2 in 10 (phrased step by
-        # step, docs/measurements.md), so 10 per record: 5 left `--category all --n 10` short
+        # each candidate costs 10-25 requests; the 0.5B model kept 1-2 in 20 (phrased step by
+        # step, docs/measurements.md), so 20 per record: 10 left `--category all --n 10` short
         Category(
             "nested",
             shapes.nested,
@@ -78,7 +78,7 @@ CATEGORIES: dict[str, Category] = {
                 "free": ("nested/free", "nested/next", *_ANSWER),
             },
             starts=shapes.nested_starts,
-            embedded_candidates=10,
+            embedded_candidates=20,
         ),
         Category(
             "multi_turn",

@@ -28,7 +28,7 @@ OPTIONS: dict[str, tuple[str | None, dict[str, Any]]] = {
         {
             "type": int,
             "help": "most candidates to generate (default 10 x n; on the embedded teacher 8 x n, "
-            "nested and multi_turn 10 x n)",
+            "nested 20 x n, multi_turn 10 x n)",
         },
     ),
     "--tools": (
