@@ -98,7 +98,7 @@ def _named_unset(name: str, spec: Any, arguments: dict[str, Any], text: str, car
     phrase = _phrase(name)
     if name in arguments or not isinstance(spec, dict) or "default" in spec or phrase in _PLAIN_NAMES:
         return False
-    if len(phrase) < 5 or any(phrase in other for other in carried if other != phrase):
+    if len(phrase) < 5 or any(phrase in other for other in carried):  # another call's argument, or inside a value
         return False
     for match in re.finditer(rf"(?<![\w]){re.escape(phrase)}s?(?![\w])", text):
         before = text[: match.start()]
@@ -152,18 +152,20 @@ def unmet_requests(record: Conversation) -> list[Issue]:
                 *_keys(call.function.arguments),
             ]
         }
+        previous = start
         for index, message in turns:
-            text = _phrase(
-                " ".join(
-                    m.content for m in record.messages[start:index] if m.role == "user" and isinstance(m.content, str)
-                )
-            )
-            issues += _unmet(message, index, text, carried, schemas)
+            said = [(i, m.content) for i, m in enumerate(record.messages[:index]) if i >= start and m.role == "user"]
+            text = _phrase(" ".join(content for _, content in said if isinstance(content, str)))
+            # a parameter is named for this call only in the user's words since the last call turn
+            recent = _phrase(" ".join(c for i, c in said if i > previous and isinstance(c, str))) or text
+            issues += _unmet(message, index, text, carried, schemas, recent)
+            previous = index
     return issues
 
 
-def _unmet(message, index: int, text: str, carried: set[str], schemas: dict) -> list[Issue]:
-    """The unmet options of one call turn, given the request's words before it and every value its calls carry."""
+def _unmet(message, index: int, text: str, carried: set[str], schemas: dict, recent: str = "") -> list[Issue]:
+    """The unmet options of one call turn, given the request's words before it (`recent`: those
+    since the previous call turn) and every value its calls carry."""
     issues = []
     for number, call in enumerate(message.tool_calls):
         arguments = call.function.arguments
@@ -172,7 +174,7 @@ def _unmet(message, index: int, text: str, carried: set[str], schemas: dict) -> 
         schema = schemas.get(call.function.name) or {}
         required = set(schema.get("required") or [])
         for name, spec in (schema.get("properties") or {}).items():
-            if name not in required and _named_unset(name, spec, arguments, text, carried):
+            if name not in required and _named_unset(name, spec, arguments, recent or text, carried):
                 issues.append(
                     Issue(
                         "grounding",

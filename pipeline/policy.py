@@ -244,8 +244,10 @@ def confirmation_turns(
     words: no JSON, no ISO timestamp, no snake_case, nothing for a null."""
     phrasings = templates("system/confirm")
     forms = list(said or []) + [{}] * len(calls)
+    named = list(actions or []) + [None] * len(calls)
     actions = [
-        f"{' '.join(function_words(call['name']))} ({call_details(call, forms[i])})" for i, call in enumerate(calls)
+        f"{named[i] or ' '.join(function_words(call['name']))} ({call_details(call, forms[i])})"
+        for i, call in enumerate(calls)
     ]
     joined = actions[0] if len(actions) == 1 else ", ".join(actions[:-1]) + " and " + actions[-1]
     question = Template(rng.choice(phrasings["question"])).substitute(actions=joined)
@@ -257,12 +259,20 @@ def call_details(call: dict[str, Any], said: dict[str, str] | None = None) -> st
     arguments = call.get("arguments") if isinstance(call.get("arguments"), dict) else {}
     return (
         ", ".join(
-            f"{key.replace('_', ' ')} {(said or {}).get(key) or _said(value)}"
+            f"{key.replace('_', ' ')} {_in_words(value, (said or {}).get(key))}"
             for key, value in arguments.items()
             if value is not None
         )
         or "the details above"
     )
+
+
+def _in_words(value: Any, said: str | None) -> str:
+    """A value as the user said it, else in plain words; a string that is a sentence of its own
+    ("Rent is due tomorrow, can you send your half?") in quotes, so the question around it reads."""
+    words = said or _said(value)
+    sentence = isinstance(value, str) and len(words.split()) > 3 and re.search(r"[.!?]", words)
+    return f'"{words}"' if sentence else words
 
 
 def function_words(name: str) -> list[str]:

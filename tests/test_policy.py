@@ -239,3 +239,12 @@ def test_one_templated_question_names_every_write_of_a_parallel_turn():
             }
         )
         assert policy_issues(record) == []
+
+
+def test_a_templated_confirmation_names_the_action_and_quotes_a_sentence_value():
+    call = {"name": "send_message", "arguments": {"recipient": "Ryan Bennett", "text": "Rent is due, can you pay?"}}
+    for seed in range(12):
+        question, _, _ = confirmation_turns([call], random.Random(seed), None, ["send a message to a contact"])
+        assert "send a message to a contact (recipient Ryan Bennett, " in question
+        assert 'text "Rent is due, can you pay?")' in question and ")?" not in question
+        assert is_confirmation_question(question)
