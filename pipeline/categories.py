@@ -68,7 +68,7 @@ CATEGORIES: dict[str, Category] = {
             starts=shapes.short_starts,
         ),
         # each candidate costs 10-25 requests; the 0.5B model kept 1-2 in 20 (phrased step by
-        # step, docs/measurements.md), so 20 per record: 10 left `--category all --n 10` short
+        # step, docs/measurements.md), so 10 per cell (x3 in all, config.candidate_limit_for)
         Category(
             "nested",
             shapes.nested,
@@ -78,7 +78,7 @@ CATEGORIES: dict[str, Category] = {
                 "free": ("nested/free", "nested/next", *_ANSWER),
             },
             starts=shapes.nested_starts,
-            embedded_candidates=20,
+            embedded_candidates=10,
         ),
         Category(
             "multi_turn",

@@ -66,6 +66,9 @@ SMALL_TEACHER: dict[str, tuple[Any, Any]] = {
     # a cell that spends this many candidates per wanted record hands its quota on: on the embedded 0.5B model
     # seven tools with nested objects kept 0 of 19-20 each while the others filled in 1-3 (docs/measurements.md)
     "candidates_per_record": (10, 8),
+    # and the category may spend this many times as many in all, on other tools: `all --n 10` gives
+    # single 3 records, and at the 0.5B model's 10-15% yield three cells of 8 candidates often kept 1
+    "candidate_spread": (1, 3),
     # the yield the first round is sized for before anything is counted: a capable endpoint keeps
     # nearly every candidate; the embedded teacher kept 20 of 413 and 20 of 401 (docs/measurements.md)
     "initial_yield": (1.0, 0.05),  # per wanted record; a category may set its own (pipeline.categories)
@@ -528,13 +531,20 @@ class RunConfig(BaseModel):
             counts[c] += 1
         return {c: k for c, k in counts.items() if k > 0}
 
+    def candidates_per_record(self, category: str) -> int:
+        """Candidates a cell spends per wanted record before it hands its quota on (the category's
+        own on the embedded teacher, e.g. 10 for nested)."""
+        own = CATEGORIES[category].embedded_candidates if self.teacher.embedded else None
+        return own or small_teacher_default("candidates_per_record", self.teacher.embedded)
+
     def candidate_limit_for(self, category: str, n: int) -> int:
         """The candidate budget of one category's share `n` of --n: its part of --max-candidates, else
-        candidates_per_record x n (the category's own on the embedded teacher, e.g. 5 for nested)."""
+        candidates_per_record x n, times `candidate_spread` (3 on the embedded teacher: a short cell's
+        quota goes to other tools with their own candidates, so a small share still fills)."""
         if self.max_candidates:
             return max(1, round(self.max_candidates * n / self.n))
-        own = CATEGORIES[category].embedded_candidates if self.teacher.embedded else None
-        return (own or small_teacher_default("candidates_per_record", self.teacher.embedded)) * n
+        spread = small_teacher_default("candidate_spread", self.teacher.embedded)
+        return self.candidates_per_record(category) * n * spread
 
     @property
     def distractor_range(self) -> tuple[int, int]:

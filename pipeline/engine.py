@@ -201,6 +201,7 @@ class Engine:
         dedup: Dedup | None = None,
         teacher: str = "",
         shard: tuple[int, int] | None = None,
+        per_record: int | None = None,
     ):
         """`candidate(task)` makes one checked candidate (pipeline.job: generate -> check -> judge);
         its issues decide accepted or rejected. `dedup` runs over the accepted records after each round."""
@@ -210,7 +211,8 @@ class Engine:
         self.n, self.max_candidates, self.on_progress = n, max_candidates, on_progress
         self.initial_yield, self.concurrency = initial_yield, concurrency
         size = len(planner.order)
-        self.per_unit = max(3, math.ceil(max_candidates / n))
+        # candidates a cell spends per wanted record before its quota moves on (default: all of them, evenly)
+        self.per_unit = max(3, per_record or math.ceil(max_candidates / n))
         # no cell spends more than half the candidates while another tool could be tried: with --n 1
         # (a category's share of a small `all` run) one hard tool spent them all
         most = math.ceil(max_candidates / 2) if size > 1 else max_candidates

@@ -27,8 +27,8 @@ OPTIONS: dict[str, tuple[str | None, dict[str, Any]]] = {
         "max_candidates",
         {
             "type": int,
-            "help": "most candidates to generate (default 10 x n; on the embedded teacher 8 x n, "
-            "nested 20 x n, multi_turn 10 x n)",
+            "help": "most candidates to generate (default 10 x n; on the embedded teacher 24 x n, "
+            "nested and multi_turn 30 x n)",
         },
     ),
     "--tools": (

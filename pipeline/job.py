@@ -344,6 +344,8 @@ async def generate(
                     n,
                     config.candidate_limit_for(category, n),
                     update,
+                    # a given --max-candidates is spread evenly, as before; else each cell's own share
+                    per_record=None if config.max_candidates else config.candidates_per_record(category),
                     initial_yield=config.resolved_initial_yield,
                     concurrency=t.concurrency,
                     dedup=dedup,

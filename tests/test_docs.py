@@ -44,7 +44,9 @@ def test_stated_defaults_are_the_code_defaults():
     config, teacher = RunConfig(), TeacherConfig()
     embedded = EmbeddedServer.client_settings(TeacherConfig(timeout=1, max_attempts=99))
     endpoint_t, embedded_t = SMALL_TEACHER["teacher.temperatures"]
-    endpoint_c, embedded_c = SMALL_TEACHER["candidates_per_record"]
+    endpoint_c, embedded_c = (
+        c * spread for c, spread in zip(SMALL_TEACHER["candidates_per_record"], SMALL_TEACHER["candidate_spread"])
+    )
     expected = {
         "--n": str(config.n),
         "--seed": str(config.seed),

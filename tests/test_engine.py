@@ -204,3 +204,12 @@ def test_with_one_record_wanted_a_hard_first_tool_leaves_candidates_for_another(
     assert len(result.accepted) == 1 and result.accepted[0].id  # another tool made the record
     assert sum(1 for index in ran if index % size == 0) == 5  # the first tool spent half the candidates
     assert [cell.tool for cell in result.short_cells] == [planner.order[0]]
+
+
+def test_a_cell_spends_its_own_share_and_the_rest_goes_to_other_tools(planner):
+    size = len(planner.order)
+    generate, ran = _generator(lambda index: index % size == 2)  # only the third tool passes
+    result = asyncio.run(Engine(planner, generate, 1, 30, concurrency=1, initial_yield=0.2, per_record=8).run())
+    assert len(result.accepted) == 1 and result.accepted[0].id
+    tried = Counter(index % size for index in ran)
+    assert tried[0] == tried[1] == 8 and tried[2] >= 1 and sum(tried.values()) <= 30
