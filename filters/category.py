@@ -20,11 +20,42 @@
 
 from __future__ import annotations
 
+import re
+
 from filters.answers import contradiction, misattributed, unsupported_number
 from filters.base import Check, Issue, decoded
 from filters.match import canonical_calls
 from filters.policy import policy_issues
 from pipeline.record import Conversation
+
+# words that tell the user a call did not go through ("locking it failed", "couldn't reach the service")
+FAILED_RE = re.compile(
+    r"\b(?:error\w*|fail\w*|unavailable|unable|couldn't|could not|can't|cannot|didn't|did not|wasn't|was not"
+    r"|not (?:able|possible|available|found|work\w*|go through|complete\w*|respond\w*)|problem|issue|try again"
+    r"|retry|later|sorry|unfortunately|down|denied|invalid|no (?:such|match\w*)|doesn't exist|does not exist)\b"
+)
+# words that decline an action no offered tool may do ("I can't place orders here", "I'm only able to ...")
+DECLINE_RE = re.compile(
+    r"\b(?:can't|cannot|can not|unable|not able|(?:don't|do not) have|(?:isn't|is not|not) (?:available|allowed"
+    r"|permitted|possible|supported|something)|no (?:tool|access|way)|none of (?:my|the|these)|i'm not|i am not"
+    r"|outside|beyond|sorry"
+    r"|unfortunately|only (?:able|help|check|search|look|get|show|see|view|read))\b"
+)
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+
+
+def _words(text: str | None) -> str:
+    return (text or "").casefold().translate(_QUOTES)
+
+
+def _error_code(content: str | None) -> str | None:
+    """The code of a tool result `{"error": {"code": ...}}` (or `{"error": "..."}`), else None."""
+    value = decoded(content or "")
+    error = value.get("error") if isinstance(value, dict) else None
+    if not error:
+        return None
+    code = error.get("code") if isinstance(error, dict) else error
+    return str(code or "error")
 
 
 class CategoryCheck(Check):
@@ -73,10 +104,21 @@ class CategoryCheck(Check):
         value: the first assistant turn asks a question and calls may follow a later user turn."""
         info = record.meta.get("no_call") if isinstance(record.meta.get("no_call"), dict) else {}
         if info.get("kind") != "missing_value":
-            return [
+            issues = [
                 self.issue("call_in_no_call", f"messages[{i}].tool_calls", "a tool call in a no_call sample")
                 for i, _ in call_turns
             ]
+            reply = next((i for i, m in enumerate(record.messages) if m.role == "assistant" and m.content), None)
+            declinable = info.get("kind") in ("unavailable_tool", "forbidden") and reply is not None
+            if declinable and not DECLINE_RE.search(_words(record.messages[reply].content)):
+                issues.append(
+                    self.issue(
+                        "no_decline",
+                        f"messages[{reply}].content",
+                        "the reply to a request no offered tool may serve does not say it cannot do it",
+                    )
+                )
+            return issues
         first = next((i for i, m in enumerate(record.messages) if m.role == "assistant"), None)
         if first is None:
             return []
@@ -125,6 +167,16 @@ class CategoryCheck(Check):
             if not results:
                 continue
             said = [m.content for m in before if m.role in ("user", "system") and m.content]
+            failed = _error_code(before[-1].content) if before[-1].role == "tool" else None
+            if failed and not FAILED_RE.search(_words(message.content)):
+                issues.append(
+                    self.issue(
+                        "inconsistent_answer",
+                        f"messages[{index}].content",
+                        f"the call before it returned an error ({failed}) and the answer does not say so",
+                    )
+                )
+                continue
             number = unsupported_number(message.content, results, said)
             if number is not None:
                 issues.append(

@@ -99,6 +99,10 @@ CODES: dict[str, tuple[str, str]] = {
     # category
     "wrong_call_count": ("category", "the number of calls does not fit the category or the reference"),
     "call_in_no_call": ("category", "a tool call in a sample where no call is right"),
+    "no_decline": (
+        "category",
+        "no_call unavailable_tool or forbidden: the reply does not say the assistant cannot do what was asked",
+    ),
     "no_question": ("category", "no_call missing_value: the first assistant turn does not ask for the missing value"),
     "no_call_when_needed": ("category", "no tool call where the category needs one"),
     "repeated_call": (

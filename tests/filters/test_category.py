@@ -123,3 +123,36 @@ def test_answer_must_quote_the_tool_results():
         {"role": "assistant", "content": "I found 2 readings: 3 and 20."},
     ]
     assert CategoryCheck()(parse_record(_record("single", counted))) == []
+
+
+def _category_codes(record):
+    return [issue.code for issue in CategoryCheck()(parse_record(record))]
+
+
+def test_an_answer_after_an_error_result_must_say_the_call_failed():
+    error = {
+        "role": "tool",
+        "tool_call_id": ID1,
+        "name": "get_weather",
+        "content": '{"error": {"code": "unavailable"}}',
+    }
+    call = {"role": "assistant", "content": None, "tool_calls": [_call(ID1, "Oslo")]}
+    for answer, codes in [
+        ("It is 3 degrees in Oslo.", ["inconsistent_answer"]),
+        ("The weather service is unavailable right now; please try again in a minute.", []),
+        ("I couldn\u2019t get Oslo\u2019s weather: the service did not respond.", []),
+    ]:
+        record = _record("single", [USER, call, error, {"role": "assistant", "content": answer}])
+        assert _category_codes(record) == codes, answer
+
+
+def test_a_reply_to_what_no_tool_may_do_must_decline():
+    for kind, reply, codes in [
+        ("unavailable_tool", "Sure, I'll book that flight for you.", ["no_decline"]),
+        ("unavailable_tool", "None of my tools can book flights; I can check the weather there.", []),
+        ("forbidden", "I\u2019m not able to do that here, but I can check the weather.", []),
+        ("unrelated", "Paris is the capital of France.", []),  # nothing asked that a tool would do
+    ]:
+        messages = [{"role": "user", "content": "Book me a flight to Paris."}, {"role": "assistant", "content": reply}]
+        record = {**_record("no_call", messages), "meta": {"no_call": {"kind": kind}}}
+        assert _category_codes(record) == codes, reply
