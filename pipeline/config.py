@@ -57,9 +57,6 @@ SMALL_TEACHER: dict[str, tuple[Any, Any]] = {
     # an answer from results the answer checks reject (a number no result gives, a bare value, its
     # confirmation again) is asked again this many times in all, before the whole candidate is lost
     "plan.reply_tries": (1, 3),
-    # a single request that leaves out a planned value or copies a few-shot is phrased again (another
-    # seed) before the candidate is lost (per-call and per-step phrasing always ask twice)
-    "plan.phrase_tries": (1, 2),
     "plan.templated_turns": (False, True),  # it writes no follow-up or confirmation question, nor the answers
     "plan.tool_results": ("simulate", "mock"),
     "teacher.temperatures": ([0.2, 0.7, 1.0], [0.2, 0.5, 0.8]),  # it kept 0 of 14 candidates at 1.0
@@ -279,10 +276,7 @@ class PlanConfig(BaseModel):
     # blueprint nested: one phrasing of the chain (joint), or one sentence per step joined into one message (per_step)
     nested_phrasing: Literal["joint", "per_step"] | None = None
     answer_shots: int | None = Field(None, ge=0, le=3)  # example answers shown before an answer from results
-    reply_tries: int | None = Field(None, ge=1, le=5)
-    phrase_tries: int | None = Field(
-        None, ge=1, le=5
-    )  # asks of a single request the phrasing gate rejects  # asks of an answer from results the answer checks reject
+    reply_tries: int | None = Field(None, ge=1, le=5)  # asks of an answer from results the answer checks reject
     chain_length: tuple[int, int] | None = None  # calls in a nested chain (as long as the seeds' links allow)
     turns: tuple[int, int] | None = None  # user turns in a multi_turn conversation
     chat_turns: int | None = Field(None, ge=0)  # multi_turn: at most this many turns of plain chat (no call) each
@@ -492,10 +486,6 @@ class RunConfig(BaseModel):
     @property
     def resolved_reply_tries(self) -> int:
         return self._default("plan.reply_tries", self.plan.reply_tries)
-
-    @property
-    def resolved_phrase_tries(self) -> int:
-        return self._default("plan.phrase_tries", self.plan.phrase_tries)
 
     @property
     def resolved_chain_length(self) -> tuple[int, int]:

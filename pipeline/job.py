@@ -461,7 +461,6 @@ def build_context(
         nested_phrasing=config.resolved_nested_phrasing,
         answer_shots=config.resolved_answer_shots,
         reply_tries=config.resolved_reply_tries,
-        phrase_tries=config.resolved_phrase_tries,
         confirm_writes=config.plan.confirm_writes,
         reasoning=config.plan.reasoning,
         templated_turns=config.resolved_templated_turns,

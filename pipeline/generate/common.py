@@ -77,7 +77,6 @@ class Context:
         nested_phrasing: str = "joint",
         answer_shots: int = 0,
         reply_tries: int = 1,
-        phrase_tries: int = 1,
         confirm_writes: bool = False,
         templated_turns: bool = False,
         second_solve: float | None = None,
@@ -101,7 +100,6 @@ class Context:
         self.parallel_phrasing = parallel_phrasing  # joint or per_call (generate/parallel.py)
         self.nested_phrasing = nested_phrasing  # joint or per_step (generate/nested.py)
         self.answer_shots = answer_shots  # example answers shown before an answer from results (steps.answer_shots)
-        self.phrase_tries = phrase_tries  # asks of a single request the phrasing gate rejects (generate/single.py)
         self.reply_tries = reply_tries  # asks of an answer the answer checks reject (steps.answer)
         self.confirm_writes = confirm_writes  # confirmation turns before every call of a tool that changes data
         # confirmation turns and no_call missing_value question and value turns from templates

@@ -110,28 +110,24 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
     assert task.blueprint is not None
     described = describe_call(task.blueprint[0], ctx.tools[task.target], task.surface)
     messages.append({"role": "user", "content": f"{situation(task)}\n{described}" if ctx.situation else described})
+    asked = await ask(
+        teacher,
+        ChatRequest(
+            messages, task.temperature, min(ctx.max_tokens, 160), request_schema(ctx), seed_for(task, "phrase")
+        ),
+        RequestAnswer,
+    )
+    asked.expect("the phrasing answer has no request", "phrase")
+    request = request_of(asked, "phrase") or ""
+    copied = _copied(task, ctx, request)
     target = task.blueprint[0]
-    for attempt in range(max(1, ctx.phrase_tries)):  # asked again (another seed) while the gate rejects it
-        step = "phrase" if attempt == 0 else f"phrase-again-{attempt}"
-        asked = await ask(
-            teacher,
-            ChatRequest(
-                messages, task.temperature, min(ctx.max_tokens, 160), request_schema(ctx), seed_for(task, step)
-            ),
-            RequestAnswer,
+    unstated = (
+        []
+        if copied
+        else ctx.grounding.ungrounded_keys(
+            target["arguments"], ctx.tools[task.target].function.parameters, request, task.now
         )
-        asked.expect("the phrasing answer has no request", "phrase")
-        request = request_of(asked, "phrase") or ""
-        copied = _copied(task, ctx, request)
-        unstated = (
-            []
-            if copied
-            else ctx.grounding.ungrounded_keys(
-                target["arguments"], ctx.tools[task.target].function.parameters, request, task.now
-            )
-        )
-        if not (copied or unstated):
-            break
+    )
     if copied or unstated:  # checked before any solve request is spent
         record = _record(task, ctx, request, target, [phrase])
         if copied:
