@@ -66,6 +66,7 @@ CODES: dict[str, tuple[str, str]] = {
         "(cheapest, best-rated, the thermostat, the one named...), mixes fields of two items, or the rule picks none",
     ),
     # quality
+    "leaked_description": ("quality", "a user turn copies four or more words in a row from a tool's description"),
     "leaked_function_name": (
         "quality",
         "a user or assistant turn writes a function name as an identifier (snake_case, camelCase, name(...))"

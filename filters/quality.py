@@ -298,6 +298,31 @@ def echoes(reply: str, user: str, threshold: float = 90.0) -> bool:
     )
 
 
+DESCRIPTION_RUN, DESCRIPTION_WORDS = 4, 5  # runs of 4 words in a row, covering 5 words or more
+
+
+def copied_description(text: str, descriptions: list[str]) -> str | None:
+    """The words of `text` inside runs of DESCRIPTION_RUN words of a tool description, when they
+    are DESCRIPTION_WORDS or more ("grouped by theatre and format"): a person does not speak in the
+    schema's words, a small teacher pastes them ("most popular episodes of" alone is speech)."""
+    words = re.findall(r"[a-z0-9]+", text.casefold())
+    runs = {
+        tuple(found[i : i + DESCRIPTION_RUN])
+        for description in descriptions
+        for found in [re.findall(r"[a-z0-9]+", description.casefold())]
+        for i in range(len(found) - DESCRIPTION_RUN + 1)
+    }
+    covered = sorted(
+        {
+            i + k
+            for i in range(len(words) - DESCRIPTION_RUN + 1)
+            if tuple(words[i : i + DESCRIPTION_RUN]) in runs
+            for k in range(DESCRIPTION_RUN)
+        }
+    )
+    return " ".join(words[i] for i in covered) if len(covered) >= DESCRIPTION_WORDS else None
+
+
 def copied_example(text: str, shown: list[str], threshold: float = 90.0) -> int | None:
     """Index into `shown` of a few-shot text that `text` copies (rapidfuzz ratio >= threshold), else None."""
     best = process.extractOne(_fold(text), [_fold(s) for s in shown], scorer=fuzz.ratio, score_cutoff=threshold)
@@ -461,6 +486,11 @@ class QualityCheck(Check):
                     )
                 )
             issues.extend(self._leaks(names, parameters, text, path, "user"))
+            described = copied_description(text, [t.function.description or "" for t in record.tools])
+            if described:
+                issues.append(
+                    self.issue("leaked_description", path, f"the user turn copies the tool description: {described!r}")
+                )
             copied = copied_example(text, shown, opts.fewshot_threshold) if shown else None
             if copied is not None:
                 issues.append(

@@ -616,3 +616,15 @@ def test_a_confirmation_question_asked_again_after_the_call():
 def test_short_real_answers_pass(text, after_result):
     asked = ["This will delete event (event id evt_8k2m4xq7za). Do you confirm?"]
     assert non_answer(text, after_result, asked) is None
+
+
+def test_a_request_that_pastes_the_tool_description():
+    from filters.quality import copied_description
+
+    shows = "Cinema showtimes for a movie in a city on a given date, grouped by theatre and format."
+    episodes = "Latest or most popular episodes of a podcast with titles, durations and media IDs."
+    assert copied_description("showtimes for Dune in Seoul grouped by theatre and format", [shows]) == (
+        "grouped by theatre and format"
+    )
+    assert copied_description("Show me the 10 most popular episodes of Serial", [episodes]) is None  # 4 words: speech
+    assert copied_description("What's Dune showing at in Seoul tonight?", [shows]) is None
