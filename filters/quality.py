@@ -241,10 +241,10 @@ CODE_CALL_RE = re.compile(r"\b(?:[A-Za-z_]\w*[._]\w+|[A-Za-z_]\w*(?=\([\d.,\s-]*
 def non_answer(
     text: str, after_result: bool, confirmations: list[str] = (), threshold: float = 90.0, last_user: str = ""
 ) -> str | None:
-    """Why an assistant text turn says nothing (a bare value, a bare link, one word right after a
-    tool result or taken from the user's message `last_user`, `last_user` repeated as its opening,
-    a code call, or right after a tool result one of the `confirmations`, the turns that asked
-    before a call, or a question one of them asked), or None."""
+    """Why an assistant text turn says nothing (a bare value, a bare link, a colon with nothing
+    after it, one word right after a tool result or taken from the user's message `last_user`,
+    `last_user` repeated as its opening, a code call, or right after a tool result one of the
+    `confirmations`, the turns that asked before a call, or a question one of them asked), or None."""
     words = len(WORD_RE.findall(text))
     code = CODE_CALL_RE.search(text)
     if code:
@@ -252,6 +252,8 @@ def non_answer(
     garble = GARBLE_RE.search(text)
     if garble:
         return f"the assistant turn trails off into debris: {garble.group(0)[:20]!r}"
+    if text.rstrip().endswith(":"):  # "The full details are listed below:" and nothing below
+        return f"the assistant turn stops at a colon: {text.strip()[-60:]!r}"
     if LINK_ONLY_RE.fullmatch(text):
         return f"the assistant turn is only a link: {text.strip()[:60]!r}"
     said = _fold(last_user)
