@@ -614,19 +614,24 @@ def answer(body: dict[str, Any]) -> str | None:
             action = fake_action(wanted)
             return json.dumps(
                 {
-                    "request": f"Could you do this for me: {wanted}{detail}",
+                    "request": f"Could you {_own_words(action)} for me?{detail}",
                     "reply": _reply(f"Your rules forbid you to {action} here, so do not"),
                 }
             )
+        wanted = case.split(": ", 1)[1].split(" None of the tools")[0]
         return json.dumps(
             {
-                "request": "Could you do this for me: "
-                + case.split(": ", 1)[1].split(" None of the tools")[0]
-                + detail,
+                "request": f"Could you {_own_words(fake_action(wanted))} for me?{detail}",
                 "reply": _reply("None of your tools can do this"),
             }
         )
     return None
+
+
+def _own_words(action: str) -> str:
+    """A strong teacher does not paste the tool's description: its first three words of the action
+    ("mark a task as completed" -> "mark a task"), never four in a row (filters.quality leaked_description)."""
+    return " ".join(action.split()[:3])
 
 
 def fake_action(description: str) -> str:

