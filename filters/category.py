@@ -26,6 +26,7 @@ from filters.answers import contradiction, misattributed, unsupported_number
 from filters.base import Check, Issue, decoded
 from filters.match import canonical_calls
 from filters.policy import policy_issues
+from filters.quality import APOSTROPHES
 from pipeline.record import Conversation
 
 # words that tell the user a call did not go through ("locking it failed", "couldn't reach the service")
@@ -41,11 +42,10 @@ DECLINE_RE = re.compile(
     r"|outside|beyond|sorry"
     r"|unfortunately|only (?:able|help|check|search|look|get|show|see|view|read))\b"
 )
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 
 
 def _words(text: str | None) -> str:
-    return (text or "").casefold().translate(_QUOTES)
+    return (text or "").casefold().translate(APOSTROPHES)
 
 
 def _error_code(content: str | None) -> str | None:
@@ -198,7 +198,4 @@ TRANSIENT_ERRORS = ("rate_limited", "unavailable", "timeout")  # the same call m
 
 def _transient(content: str | None) -> bool:
     """A tool result `{"error": {"code": "rate_limited", ...}}` (or unavailable, timeout)."""
-    value = decoded(content or "")
-    error = value.get("error") if isinstance(value, dict) else None
-    code = error.get("code") if isinstance(error, dict) else error
-    return isinstance(code, str) and code in TRANSIENT_ERRORS
+    return _error_code(content) in TRANSIENT_ERRORS
