@@ -1,6 +1,6 @@
 """`fc-datagen COMMAND ...`: one command line for every tool of the pipeline.
 
-`fc-datagen run|validate|export|publish|merge|seeds ...` runs the same code as
+`fc-datagen run|validate|export|publish|merge|report|review|seeds ...` runs the same code as
 `python -m pipeline.run|validate|export|publish|merge|seeds ...`, which keep working;
 `fc-datagen --version` prints the version. Each command's `--help` lists its options.
 """
@@ -25,6 +25,11 @@ COMMANDS = {
     ),
     "publish": ("pipeline.publish.cli", "publish a finished run as a Hugging Face dataset"),
     "merge": ("pipeline.merge", "join the shards of a run (--shard i/N) into one"),
+    "report": ("pipeline.htmlreport", "write a run's HTML quality report (RUN_DIR/report/index.html)"),
+    "review": (
+        "pipeline.review.cli",
+        "read and label a sample of a run's records in the browser; --summary gives the human-accept rate",
+    ),
     "seeds": ("pipeline.seeds.__main__", "seed tools: `seeds enrich` writes value pools for free-form parameters"),
 }
 

@@ -220,6 +220,7 @@ class HubConfig(BaseModel):
     test_share: float = Field(0.1, ge=0, le=1)
     holdout_tools: list[str] = Field(default_factory=list)
     include_mocked: bool = False  # also publish records with a mocked tool result (stand-ins, not facts)
+    drop_human_rejected: bool = False  # leave out records a reviewer rejected (RUN_DIR/review/labels.jsonl)
 
 
 class BudgetConfig(BaseModel):
@@ -380,6 +381,7 @@ class RunConfig(BaseModel):
     out: str | None = None
     cache: bool = True  # keep every complete answer on disk; a rerun reads them instead of paying again
     cache_dir: str | None = None  # default RUN_DIR/cache; share one between runs whose checks or exports differ
+    report: bool = True  # write RUN_DIR/report/index.html when the run ends (pipeline.htmlreport)
     shard: str | None = None  # "i/N": this job runs the i-th of N parts of the plan
     max_failed_share: float = Field(0.05, ge=0, le=1)  # above this share of candidates failed at the teacher, exit 1
     initial_yield: float | None = Field(

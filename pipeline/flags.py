@@ -150,6 +150,15 @@ OPTIONS: dict[str, tuple[str | None, dict[str, Any]]] = {
             "folder; they are left out by default",
         },
     ),
+    "--report": (
+        "report",
+        {
+            "action": argparse.BooleanOptionalAction,
+            "default": None,
+            "help": "write RUN_DIR/report/index.html, the HTML quality report, when the run ends (default on; "
+            "plots need the report extra)",
+        },
+    ),
     "--max-failed-share": (
         "max_failed_share",
         {

@@ -203,6 +203,8 @@ def _generate_and_write(config: RunConfig, out_dir: Path, catalog: list, links: 
     if student is not None:
         manifest["student"] = student[1]
     write_run(out_dir, result, pairs, manifest, hub if status == "complete" else None)
+    if config.report:
+        write_run_report(out_dir)
     if status == "complete":
         if config.shard:
             LOG.info(
@@ -615,6 +617,19 @@ def write_run(
     write_json(out_dir / "manifest.json", manifest)
     if publishing:
         LOG.info(upload(folder, hub.repo, hub.public, hub.dry_run))
+
+
+def write_run_report(out_dir: Path) -> None:
+    """RUN_DIR/report/index.html (pipeline.htmlreport). The data is written by now: a report that
+    fails is a warning naming the command that writes it again, not a failed run."""
+    from pipeline import htmlreport, plots  # matplotlib loads only when a report is written
+
+    try:
+        path = htmlreport.write_report(out_dir)
+    except Exception as error:  # noqa: BLE001 (any failure: the run's files are complete without it)
+        LOG.warning(f"no report written ({type(error).__name__}: {error}); `fc-datagen report {out_dir}` retries")
+        return
+    LOG.info(f"report: {path}" + ("" if plots.available() else f" (tables only: {plots.MISSING})"))
 
 
 def done_code(config: RunConfig, result: RunResult) -> int:

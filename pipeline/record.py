@@ -12,6 +12,7 @@ import random
 import re
 import string
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -164,3 +165,13 @@ def iter_jsonl(path: str) -> Iterator[tuple[int, Any | ValueError]]:
             except ValueError as error:  # UnicodeDecodeError included
                 yield index, error
             index += 1
+
+
+def read_rows(path: Path) -> list[Any]:
+    """The objects of a run's JSONL file ([] when absent); InputError on a torn line."""
+    rows = []
+    for index, item in iter_jsonl(str(path)) if path.is_file() else ():
+        if isinstance(item, ValueError):
+            raise InputError(f"line {index + 1} is not JSON", str(path), f"[{index}]")
+        rows.append(item)
+    return rows

@@ -47,8 +47,25 @@ def run_cli(
     timeout: float = 300,
     module: str = "pipeline.run",
 ) -> subprocess.CompletedProcess:
-    """Run `python -m <module> args` as a subprocess and capture its output."""
+    """Run `python -m <module> args` as a subprocess and capture its output. A run writes no HTML
+    report unless the test asks (`--report`): the report has its own tests and costs seconds."""
+    if module == "pipeline.run" and "--report" not in args:
+        args = [*args, "--no-report"]
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", module, *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout
     )
+
+
+@pytest.fixture(scope="session")
+def finished_run(tmp_path_factory) -> Path:
+    """A finished fake-teacher run of every category (n 20; the flawed teacher, so some candidates
+    are rejected) with the HTML report the run wrote. Read-only: a test that changes it copies it."""
+    from tests.generate.helpers import run_category
+    from tests.test_golden import flawed_teacher
+
+    out = tmp_path_factory.mktemp("finished") / "run"
+    with FakeOpenAI(responder=flawed_teacher) as fake:
+        result = run_category(fake, out, "all", "blueprint", n=20, report=True)
+    assert result["code"] == 0, result["codes"]
+    return out

@@ -17,6 +17,7 @@ import yaml
 
 from pipeline.record import Conversation
 from pipeline.redact import redact
+from pipeline.review.labels import review_line
 
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 PHONE = re.compile(r"(?<![\w-])\+?\d[\d ().-]{7,}\d(?![\w-])")
@@ -51,8 +52,10 @@ def render_card(
     license: str,
     records: list[Conversation] | None = None,
     pretty_name: str = "Synthetic function-calling conversations",
+    review: dict[str, Any] | None = None,
 ) -> str:
-    """The README.md text for a dataset folder that `pipeline.hf_dataset.write_dataset` wrote."""
+    """The README.md text for a dataset folder that `pipeline.hf_dataset.write_dataset` wrote.
+    `review`: the human review's summary (pipeline.review.labels.summarize), shown when given."""
     header = {
         "license": license,
         "pretty_name": pretty_name,
@@ -107,9 +110,31 @@ def render_card(
             f"User and assistant text holds {pii['emails']} e-mail-like and {pii['phones']} phone-like strings "
             "(synthetic values; counted so you can decide whether to filter them).",
         ]
+    if review:
+        lines += _review_section(review, (manifest or {}).get("human_rejected_left_out"))
     if manifest:
         lines += _run_sections(manifest)
     return redact("\n".join(lines) + "\n")
+
+
+def _review_section(review: dict[str, Any], left_out: int | None) -> list[str]:
+    """The human review: the accept rate overall and per category (Wilson 95%), the reasons."""
+    lines = ["", "## Human review", "", review_line(review) + " (a seeded sample per category, read by a person).", ""]
+    lines += ["| category | reviewed | accepted | rate | 95% interval |", "|---|---|---|---|---|"]
+    for name, row in review["categories"].items():
+        low, high = row["interval"]
+        lines.append(
+            f"| {name} | {row['reviewed']} | {row['accepted']} | {100 * row['rate']:.1f}% | "
+            f"{100 * low:.1f} - {100 * high:.1f} |"
+        )
+    if review["reasons"]:
+        lines += [
+            "",
+            "Rejected for: " + ", ".join(f"{r.replace('_', ' ')} ({n})" for r, n in review["reasons"].items()) + ".",
+        ]
+    if left_out is not None:
+        lines += ["", f"{left_out} records the reviewer rejected are left out of this dataset."]
+    return lines
 
 
 def _run_sections(manifest: dict[str, Any]) -> list[str]:

@@ -27,6 +27,7 @@ FLAGS = {
     "test_share": "--test-share",
     "holdout_tools": "--holdout-tools",
     "include_mocked": "--include-mocked",
+    "drop_human_rejected": "--drop-human-rejected",
 }
 
 
@@ -66,6 +67,12 @@ def parse_args(argv: list[str] | None, prog: str = "python -m pipeline.publish")
         default=None,
         help="also publish records with a mocked tool result (left out by default)",
     )
+    p.add_argument(
+        "--drop-human-rejected",
+        action="store_true",
+        default=None,
+        help="leave out records whose review label (fc-datagen review) is a rejection",
+    )
     return p.parse_args(argv)
 
 
@@ -86,6 +93,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m pipeline.publish"
                     hub.test_share,
                     hub.holdout_tools,
                     hub.include_mocked,
+                    hub.drop_human_rejected,
                 )
             )
         return errors.EXIT_DONE

@@ -24,8 +24,9 @@ from huggingface_hub import HfApi, get_token
 from pipeline.errors import InputError
 from pipeline.publish.card import render_card
 from pipeline.publish.hf_dataset import write_dataset
-from pipeline.record import iter_jsonl, parse_record
+from pipeline.record import parse_record, read_rows
 from pipeline.redact import redact
+from pipeline.review.labels import read_labels, summarize
 from pipeline.writer import atomic_folder
 
 HUB_FOLDER = "hub"
@@ -47,18 +48,8 @@ def read_run(run_dir: Path) -> tuple[list, list[dict[str, Any]], dict[str, Any]]
 
 
 def _records_and_pairs(run_dir: Path) -> tuple[list, list[dict[str, Any]]]:
-    records = [parse_record(item) for item in _rows(run_dir / "accepted.jsonl")]
-    return records, _rows(run_dir / "pairs.jsonl")
-
-
-def _rows(path: Path) -> list[Any]:
-    """The objects of a run's JSONL file ([] when absent); InputError on a torn line."""
-    rows = []
-    for index, item in iter_jsonl(str(path)) if path.is_file() else ():
-        if isinstance(item, ValueError):
-            raise InputError(f"line {index + 1} is not JSON", str(path), f"[{index}]")
-        rows.append(item)
-    return rows
+    records = [parse_record(item) for item in read_rows(run_dir / "accepted.jsonl")]
+    return records, read_rows(run_dir / "pairs.jsonl")
 
 
 def without_mocked(records: list, pairs: list[dict[str, Any]]) -> tuple[list, list[dict[str, Any]], int]:
@@ -76,12 +67,15 @@ def build_hub_folder(
     holdout_tools: list[str] | None = None,
     manifest: dict[str, Any] | None = None,
     include_mocked: bool = False,
+    drop_human_rejected: bool = False,
 ) -> Path:
     """Write RUN_DIR/hub/ (replacing an old one) and return its path. It is filled under a
     temporary name and renamed in, so a kill leaves the old folder or none, never a partial one.
     `manifest`: the run's, when a run is being finished (its manifest.json comes after the Hub
     folder); else the run must be finished and its manifest.json is read. Records with a mocked
-    tool result are left out (the card says how many) unless `include_mocked`."""
+    tool result are left out (the card says how many) unless `include_mocked`. The card shows the
+    human review when RUN_DIR/review/labels.jsonl exists; `drop_human_rejected` leaves out the
+    records a reviewer rejected."""
     if manifest is None:
         records, pairs, manifest = read_run(run_dir)
     else:
@@ -89,10 +83,19 @@ def build_hub_folder(
     if not include_mocked:
         records, pairs, left_out = without_mocked(records, pairs)
         manifest = {**manifest, "mocked_left_out": left_out}
+    labels = read_labels(run_dir)
+    review = summarize(labels, {r.id for r in records}) if labels else None
+    if drop_human_rejected:
+        rejected = {i for i, label in labels.items() if label.verdict == "reject"}
+        kept = [r for r in records if r.id not in rejected]
+        ids = {r.id for r in kept}
+        pairs = [p for p in pairs if p.get("record_id") in ids or "record_id" not in p]
+        manifest = {**manifest, "human_rejected_left_out": len(records) - len(kept)}
+        records = kept
     with atomic_folder(run_dir / HUB_FOLDER) as folder:
         written = write_dataset(folder, records, pairs, test_share, holdout_tools or [])
         (folder / "README.md").write_text(
-            render_card(written, manifest, license or "unknown", records), encoding="utf-8"
+            render_card(written, manifest, license or "unknown", records, review=review), encoding="utf-8"
         )
         (folder / "config.json").write_text(
             redact(json.dumps(manifest.get("config", {}), indent=2, ensure_ascii=False)) + "\n", encoding="utf-8"
@@ -152,10 +155,18 @@ def publish(
     test_share: float = 0.1,
     holdout_tools: list[str] | None = None,
     include_mocked: bool = False,
+    drop_human_rejected: bool = False,
 ) -> str:
     """Build the Hub folder and, unless `dry_run` or no target, push it; returns a one-line summary."""
     check_target(repo_id, license)
-    folder = build_hub_folder(run_dir, license, test_share, holdout_tools, include_mocked=include_mocked)
+    folder = build_hub_folder(
+        run_dir,
+        license,
+        test_share,
+        holdout_tools,
+        include_mocked=include_mocked,
+        drop_human_rejected=drop_human_rejected,
+    )
     return upload(folder, repo_id, public, dry_run)
 
 

@@ -21,6 +21,7 @@ def run_category(fake: FakeOpenAI, out: Path, category: str, mode: str, n: int =
         mode=mode,
         out=str(out),
         seed=config.pop("seed", 7),
+        report=config.pop("report", False),  # the report has its own tests (tests/test_htmlreport.py)
         teacher=TeacherConfig(**teacher),
         **config,
     )

@@ -1,0 +1,314 @@
+"""`fc-datagen report RUN_DIR`: RUN_DIR/report/index.html, one self-contained page (plots inlined,
+no script, nothing fetched) showing what a curator checks before training on a run: the funnel
+per check, code, category and temperature; tool and domain coverage; the most repeated values per
+parameter; turn, request and call counts; pairs per type and source; the eval summary and the
+human review when the run has them; ten example records per category; rejected candidates under
+their most common codes. A run writes it at its end unless `--no-report`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+from pipeline import errors, plots
+from pipeline.errors import InputError
+from pipeline.pages import environment, record_html
+from pipeline.record import read_rows
+from pipeline.review.labels import read_labels, review_line, summarize
+from pipeline.writer import atomic_folder
+
+REPORT_FOLDER = "report"
+EXAMPLES_PER_CATEGORY = 10
+REJECTED_CODES, REJECTED_PER_CODE = 6, 3
+
+
+def _first_issue(record: dict[str, Any]) -> dict[str, Any]:
+    issues = (record.get("meta") or {}).get("issues") or [{}]
+    return issues[0]
+
+
+def _temperature(record: dict[str, Any]) -> str:
+    value = ((record.get("meta") or {}).get("teacher") or {}).get("temperature")
+    return f"{value:g}" if isinstance(value, (int, float)) else "?"
+
+
+def _split(accepted: list[dict], rejected: list[dict], key) -> dict[str, dict[str, int]]:
+    """Per value of `key(record)`: accepted, and removed by each check (its first issue's)."""
+    table: dict[str, Counter] = defaultdict(Counter)
+    for record in accepted:
+        table[key(record)]["accepted"] += 1
+    for record in rejected:
+        table[key(record)][_first_issue(record).get("check") or "unknown"] += 1
+    return {name: dict(row) for name, row in sorted(table.items())}
+
+
+def funnel(manifest: dict[str, Any], accepted: list[dict], rejected: list[dict]) -> dict[str, Any]:
+    """Candidates removed per check and code, and per category and per temperature: accepted and
+    removed by each check."""
+    by_category = _split(accepted, rejected, lambda record: record.get("category") or "?")
+    removed = (manifest.get("funnel") or {}).get("removed_by_check") or {}
+    checks = [name for name, count in removed.items() if count] or sorted(
+        {c for row in by_category.values() for c in row} - {"accepted"}
+    )
+    return {
+        "candidates": (manifest.get("funnel") or {}).get("candidates", len(accepted) + len(rejected)),
+        "removed": {name: count for name, count in removed.items() if count},
+        "codes": sorted((manifest.get("funnel") or {}).get("codes") or [], key=lambda row: -row["count"]),
+        "checks": checks,
+        "by_category": by_category,
+        "by_temperature": _split(accepted, rejected, _temperature),
+    }
+
+
+def tool_domains(manifest: dict[str, Any]) -> dict[str, str]:
+    """Tool name -> domain, from the run's tool files (the bundled seeds when it named none)."""
+    from pipeline.seeds import load_tools
+
+    try:
+        tools = load_tools((manifest.get("config") or {}).get("tools") or None, sidecars=False)
+    except (InputError, OSError):
+        return {}  # the tool files moved since the run: coverage by tool only
+    return {tool.name: tool.domain for tool in tools}
+
+
+def coverage(accepted: list[dict], domains: dict[str, str]) -> dict[str, Any]:
+    """Calls per tool, records per domain, and catalog tools no record calls."""
+    calls, record_domains = Counter(), Counter()
+    for record in accepted:
+        names = [call["function"]["name"] for message in record["messages"] for call in message.get("tool_calls") or []]
+        calls.update(names)
+        for domain in {domains.get(name, "other") for name in names} or {"(no call)"}:
+            record_domains[domain] += 1
+    return {
+        "calls": calls.most_common(),
+        "domains": record_domains.most_common(),
+        "uncalled": sorted(set(domains) - set(calls)),
+    }
+
+
+def repeated_values(accepted: list[dict], top: int = 15) -> list[dict[str, Any]]:
+    """Per `tool.parameter`: how often its most common values recur, worst first (a parameter
+    whose few values fill most calls teaches a model one answer)."""
+    values: dict[str, Counter] = defaultdict(Counter)
+    for record in accepted:
+        for message in record["messages"]:
+            for call in message.get("tool_calls") or []:
+                arguments = call["function"].get("arguments") or {}
+                if isinstance(arguments, str):
+                    arguments = json.loads(arguments)
+                for key, value in arguments.items():
+                    values[f"{call['function']['name']}.{key}"][json.dumps(value, ensure_ascii=False)] += 1
+    rows = [
+        {
+            "parameter": name,
+            "calls": sum(counts.values()),
+            "distinct": len(counts),
+            "top_share": counts.most_common(1)[0][1] / sum(counts.values()),
+            "top": counts.most_common(3),
+        }
+        for name, counts in values.items()
+        if sum(counts.values()) >= 2
+    ]
+    rows.sort(key=lambda row: (-row["top_share"] * row["calls"], row["parameter"]))
+    return rows[:top]
+
+
+def lengths(accepted: list[dict]) -> dict[str, list[int]]:
+    """Per record: opening request words, user turn characters, turns, calls."""
+    result: dict[str, list[int]] = {"request_words": [], "user_chars": [], "turns": [], "calls": []}
+    for record in accepted:
+        users = [m.get("content") or "" for m in record["messages"] if m["role"] == "user"]
+        if users:
+            result["request_words"].append(len(users[0].split()))
+        result["user_chars"] += [len(text) for text in users]
+        result["turns"].append(sum(m["role"] != "system" for m in record["messages"]))
+        result["calls"].append(sum(len(m.get("tool_calls") or []) for m in record["messages"]))
+    return result
+
+
+def pair_counts(pairs: list[dict]) -> dict[str, Any]:
+    """Pairs per type, split by source (perturbed, generated, student)."""
+    table: dict[str, Counter] = defaultdict(Counter)
+    for pair in pairs:
+        table[pair.get("type") or "?"][pair.get("source") or "?"] += 1
+    sources = sorted({source for row in table.values() for source in row})
+    rows = sorted(table.items(), key=lambda item: -sum(item[1].values()))
+    return {"sources": sources, "rows": [(name, [row[s] for s in sources], sum(row.values())) for name, row in rows]}
+
+
+def eval_summaries(run_dir: Path) -> list[dict[str, Any]]:
+    """The summary of every model scored under RUN_DIR/eval/ (flattened to rows of numbers)."""
+    found = []
+    for path in sorted((run_dir / "eval").glob("*/summary.json")):
+        try:
+            summary = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError:
+            continue
+        found.append({"model": path.parent.name, "rows": _leaves(summary)})
+    return found
+
+
+def _leaves(tree: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    if isinstance(tree, dict):
+        return [row for key, value in tree.items() for row in _leaves(value, f"{prefix}{key}.")]
+    return [(prefix.rstrip("."), tree)] if isinstance(tree, (int, float, str)) else []
+
+
+def examples(records: list[dict], per_category: int, seed: int = 0) -> dict[str, list[dict]]:
+    """A seeded random choice of records per category."""
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for record in records:
+        groups[record.get("category") or "?"].append(record)
+    return {
+        name: random.Random(f"{seed}:{name}").sample(
+            sorted(group, key=lambda r: r["id"]), min(per_category, len(group))
+        )
+        for name, group in sorted(groups.items())
+    }
+
+
+def rejected_examples(rejected: list[dict], codes: int, per_code: int, seed: int = 0) -> list[dict[str, Any]]:
+    """The most common first rejection codes, each with a seeded choice of its candidates."""
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for record in rejected:
+        issue = _first_issue(record)
+        groups[f"{issue.get('check', '?')}/{issue.get('code', '?')}"].append(record)
+    top = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))[:codes]
+    return [
+        {
+            "code": code,
+            "count": len(group),
+            "records": random.Random(f"{seed}:{code}").sample(group, min(per_code, len(group))),
+        }
+        for code, group in top
+    ]
+
+
+def build_report(run_dir: Path) -> str:
+    """The report page of a run folder (it must hold manifest.json)."""
+    manifest_path = run_dir / "manifest.json"
+    if not manifest_path.is_file():
+        raise InputError("not a run folder (no manifest.json; a run writes it last)", str(run_dir))
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    accepted, rejected, pairs = (
+        read_rows(run_dir / name) for name in ("accepted.jsonl", "rejected.jsonl", "pairs.jsonl")
+    )
+    flow = funnel(manifest, accepted, rejected)
+    values = repeated_values(accepted)
+    cover = coverage(accepted, tool_domains(manifest))
+    sizes = lengths(accepted)
+    pair_table = pair_counts(pairs)
+    temperatures = sorted((manifest.get("yield_by_temperature") or {}).items(), key=lambda item: float(item[0]))
+    labels = read_labels(run_dir)
+    review = summarize(labels, {r["id"] for r in accepted}) if labels else None
+    figures = {
+        "funnel": plots.bars(
+            list(flow["removed"]), list(flow["removed"].values()), "candidates removed per check", "candidates"
+        ),
+        "categories": plots.stacked(
+            list(flow["by_category"]),
+            {
+                name: [row.get(name, 0) for row in flow["by_category"].values()]
+                for name in ["accepted", *flow["checks"]]
+            },
+            "per category: accepted, and removed by each check",
+            "candidates",
+        ),
+        "temperature": plots.line(
+            [float(t) for t, _ in temperatures],
+            [row["yield"] for _, row in temperatures],
+            "yield by temperature",
+            "temperature",
+            "accepted / candidates",
+        ),
+        "values": plots.bars(
+            [row["parameter"] for row in values],
+            [100 * row["top_share"] for row in values],
+            "share of calls taking the most common value",
+            "% of the parameter's calls",
+        ),
+        "tools": plots.bars(
+            [n for n, _ in cover["calls"][:25]], [c for _, c in cover["calls"][:25]], "calls per tool (top 25)", "calls"
+        ),
+        "domains": plots.bars(
+            [n for n, _ in cover["domains"]], [c for _, c in cover["domains"]], "records per domain", "records"
+        ),
+        "request_words": plots.histogram(sizes["request_words"], "opening request length", "words"),
+        "user_chars": plots.histogram(sizes["user_chars"], "user turn length", "characters"),
+        "turns": plots.histogram(sizes["turns"], "turns per record", "turns (system excluded)"),
+        "calls": plots.histogram(sizes["calls"], "calls per record", "calls"),
+        "pairs": plots.bars(
+            [row[0] for row in pair_table["rows"]], [row[2] for row in pair_table["rows"]], "pairs per type", "pairs"
+        ),
+    }
+    page = environment().get_template("report.html.j2")
+    return page.render(
+        title=run_dir.resolve().name,
+        manifest=manifest,
+        counts=manifest.get("counts") or {},
+        funnel=flow,
+        temperatures=temperatures,
+        coverage=cover,
+        values=values,
+        sizes={name: _stats(values) for name, values in sizes.items()},
+        pairs=pair_table,
+        evals=eval_summaries(run_dir),
+        review=review,
+        review_line=review_line(review) if review else None,
+        examples={
+            name: [record_html(r) for r in group] for name, group in examples(accepted, EXAMPLES_PER_CATEGORY).items()
+        },
+        rejected=[
+            {**group, "records": [record_html(r) for r in group["records"]]}
+            for group in rejected_examples(rejected, REJECTED_CODES, REJECTED_PER_CODE)
+        ],
+        figures=figures,
+        plots_missing=None if plots.available() else plots.MISSING,
+        style=environment().loader.get_source(environment(), "style.css")[0],
+    )
+
+
+def _stats(values: list[int]) -> dict[str, Any]:
+    if not values:
+        return {"n": 0}
+    ordered = sorted(values)
+    return {
+        "n": len(values),
+        "min": ordered[0],
+        "median": ordered[len(ordered) // 2],
+        "max": ordered[-1],
+        "mean": round(sum(values) / len(values), 1),
+    }
+
+
+def write_report(run_dir: Path) -> Path:
+    """Write RUN_DIR/report/index.html (the folder is replaced whole) and return the file's path."""
+    html = build_report(run_dir)
+    with atomic_folder(run_dir / REPORT_FOLDER) as folder:
+        (folder / "index.html").write_text(html, encoding="utf-8")
+    return run_dir / REPORT_FOLDER / "index.html"
+
+
+def main(argv: list[str] | None = None, prog: str = "fc-datagen report") -> int:
+    """Entry point; returns the exit code."""
+
+    def job() -> int:
+        parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
+        parser.add_argument("run_dir", help="a run folder (holds manifest.json)")
+        args = parser.parse_args(argv)
+        path = write_report(Path(args.run_dir))
+        if not plots.available():
+            print(f"note: {plots.MISSING}", flush=True)
+        print(path)
+        return errors.EXIT_DONE
+
+    return errors.run_cli(job, "no report was written")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,53 @@
+"""What the HTML report and the review page share: the Jinja environment (autoescaped: record
+text is the teacher's, never markup) and the view of one record as chat bubbles."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+
+def _pretty(value: Any) -> str:
+    """JSON with indentation; a string that holds JSON is shown decoded."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return value
+    return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def _call(call: dict[str, Any]) -> str:
+    """`name(key=value, ...)`, the way a reader scans a call."""
+    function = call.get("function") or {}
+    arguments = function.get("arguments")
+    if isinstance(arguments, str):
+        try:
+            arguments = json.loads(arguments)
+        except ValueError:
+            return f"{function.get('name')}({arguments})"
+    shown = ", ".join(f"{key}={json.dumps(value, ensure_ascii=False)}" for key, value in (arguments or {}).items())
+    return f"{function.get('name')}({shown})"
+
+
+@cache
+def environment() -> Environment:
+    """The Jinja environment over pipeline/templates (HTML autoescaped)."""
+    env = Environment(
+        loader=PackageLoader("pipeline", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["pretty"] = _pretty
+    env.filters["call"] = _call
+    return env
+
+
+def record_html(record: dict[str, Any], checks: list[dict[str, Any]] | None = None) -> str:
+    """One record as an HTML fragment: its tools (folded), its turns as bubbles (calls as
+    `name(args)`, results as JSON), and, when given, each check's verdict."""
+    return environment().get_template("record.html.j2").render(record=record, checks=checks)
