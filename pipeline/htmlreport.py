@@ -11,14 +11,16 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import statistics
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from pipeline import errors, plots
 from pipeline.errors import InputError
 from pipeline.pages import environment, record_html
-from pipeline.record import read_rows
+from pipeline.record import iter_rows, read_rows
 from pipeline.review.labels import read_labels, review_line, summarize
 from pipeline.writer import atomic_folder
 
@@ -37,31 +39,60 @@ def _temperature(record: dict[str, Any]) -> str:
     return f"{value:g}" if isinstance(value, (int, float)) else "?"
 
 
-def _split(accepted: list[dict], rejected: list[dict], key) -> dict[str, dict[str, int]]:
-    """Per value of `key(record)`: accepted, and removed by each check (its first issue's)."""
-    table: dict[str, Counter] = defaultdict(Counter)
+class Rejected:
+    """One pass over rejected.jsonl (it can be far larger than memory): candidates removed per
+    category and per temperature by each check (its first issue's), and per first code a count
+    and a seeded reservoir of `per_code` candidates."""
+
+    def __init__(self, rows: Iterable[dict[str, Any]], per_code: int = REJECTED_PER_CODE, seed: int = 0):
+        self.by_category: dict[str, Counter] = defaultdict(Counter)
+        self.by_temperature: dict[str, Counter] = defaultdict(Counter)
+        self.codes: Counter = Counter()
+        self.kept: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        draws: dict[str, random.Random] = {}
+        for record in rows:
+            issue = _first_issue(record)
+            check = issue.get("check") or "unknown"
+            self.by_category[record.get("category") or "?"][check] += 1
+            self.by_temperature[_temperature(record)][check] += 1
+            code = f"{check}/{issue.get('code') or '?'}"
+            self.codes[code] += 1
+            kept = self.kept[code]
+            if len(kept) < per_code:
+                kept.append(record)
+            else:
+                slot = draws.setdefault(code, random.Random(f"{seed}:{code}")).randrange(self.codes[code])
+                if slot < per_code:
+                    kept[slot] = record
+
+    def top(self, codes: int) -> list[dict[str, Any]]:
+        """The `codes` most common first codes, each with its count and kept candidates."""
+        ranked = sorted(self.codes.items(), key=lambda item: (-item[1], item[0]))[:codes]
+        return [{"code": code, "count": count, "records": self.kept[code]} for code, count in ranked]
+
+
+def _with_accepted(removed: dict[str, Counter], accepted: list[dict], key) -> dict[str, dict[str, int]]:
+    table: dict[str, Counter] = defaultdict(Counter, {name: Counter(row) for name, row in removed.items()})
     for record in accepted:
         table[key(record)]["accepted"] += 1
-    for record in rejected:
-        table[key(record)][_first_issue(record).get("check") or "unknown"] += 1
     return {name: dict(row) for name, row in sorted(table.items())}
 
 
-def funnel(manifest: dict[str, Any], accepted: list[dict], rejected: list[dict]) -> dict[str, Any]:
+def funnel(manifest: dict[str, Any], accepted: list[dict], rejected: Rejected) -> dict[str, Any]:
     """Candidates removed per check and code, and per category and per temperature: accepted and
     removed by each check."""
-    by_category = _split(accepted, rejected, lambda record: record.get("category") or "?")
+    by_category = _with_accepted(rejected.by_category, accepted, lambda record: record.get("category") or "?")
     removed = (manifest.get("funnel") or {}).get("removed_by_check") or {}
     checks = [name for name, count in removed.items() if count] or sorted(
         {c for row in by_category.values() for c in row} - {"accepted"}
     )
     return {
-        "candidates": (manifest.get("funnel") or {}).get("candidates", len(accepted) + len(rejected)),
+        "candidates": (manifest.get("funnel") or {}).get("candidates", len(accepted) + sum(rejected.codes.values())),
         "removed": {name: count for name, count in removed.items() if count},
         "codes": sorted((manifest.get("funnel") or {}).get("codes") or [], key=lambda row: -row["count"]),
         "checks": checks,
         "by_category": by_category,
-        "by_temperature": _split(accepted, rejected, _temperature),
+        "by_temperature": _with_accepted(rejected.by_temperature, accepted, _temperature),
     }
 
 
@@ -131,7 +162,7 @@ def lengths(accepted: list[dict]) -> dict[str, list[int]]:
     return result
 
 
-def pair_counts(pairs: list[dict]) -> dict[str, Any]:
+def pair_counts(pairs: Iterable[dict]) -> dict[str, Any]:
     """Pairs per type, split by source (perturbed, generated, student)."""
     table: dict[str, Counter] = defaultdict(Counter)
     for pair in pairs:
@@ -172,37 +203,19 @@ def examples(records: list[dict], per_category: int, seed: int = 0) -> dict[str,
     }
 
 
-def rejected_examples(rejected: list[dict], codes: int, per_code: int, seed: int = 0) -> list[dict[str, Any]]:
-    """The most common first rejection codes, each with a seeded choice of its candidates."""
-    groups: dict[str, list[dict]] = defaultdict(list)
-    for record in rejected:
-        issue = _first_issue(record)
-        groups[f"{issue.get('check', '?')}/{issue.get('code', '?')}"].append(record)
-    top = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))[:codes]
-    return [
-        {
-            "code": code,
-            "count": len(group),
-            "records": random.Random(f"{seed}:{code}").sample(group, min(per_code, len(group))),
-        }
-        for code, group in top
-    ]
-
-
 def build_report(run_dir: Path) -> str:
     """The report page of a run folder (it must hold manifest.json)."""
     manifest_path = run_dir / "manifest.json"
     if not manifest_path.is_file():
         raise InputError("not a run folder (no manifest.json; a run writes it last)", str(run_dir))
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    accepted, rejected, pairs = (
-        read_rows(run_dir / name) for name in ("accepted.jsonl", "rejected.jsonl", "pairs.jsonl")
-    )
+    accepted = read_rows(run_dir / "accepted.jsonl")
+    rejected = Rejected(iter_rows(run_dir / "rejected.jsonl"))
     flow = funnel(manifest, accepted, rejected)
     values = repeated_values(accepted)
     cover = coverage(accepted, tool_domains(manifest))
     sizes = lengths(accepted)
-    pair_table = pair_counts(pairs)
+    pair_table = pair_counts(iter_rows(run_dir / "pairs.jsonl"))
     temperatures = sorted((manifest.get("yield_by_temperature") or {}).items(), key=lambda item: float(item[0]))
     labels = read_labels(run_dir)
     review = summarize(labels, {r["id"] for r in accepted}) if labels else None
@@ -264,8 +277,7 @@ def build_report(run_dir: Path) -> str:
             name: [record_html(r) for r in group] for name, group in examples(accepted, EXAMPLES_PER_CATEGORY).items()
         },
         rejected=[
-            {**group, "records": [record_html(r) for r in group["records"]]}
-            for group in rejected_examples(rejected, REJECTED_CODES, REJECTED_PER_CODE)
+            {**group, "records": [record_html(r) for r in group["records"]]} for group in rejected.top(REJECTED_CODES)
         ],
         figures=figures,
         plots_missing=None if plots.available() else plots.MISSING,
@@ -280,7 +292,7 @@ def _stats(values: list[int]) -> dict[str, Any]:
     return {
         "n": len(values),
         "min": ordered[0],
-        "median": ordered[len(ordered) // 2],
+        "median": statistics.median(ordered),
         "max": ordered[-1],
         "mean": round(sum(values) / len(values), 1),
     }

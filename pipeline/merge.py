@@ -26,7 +26,16 @@ from pipeline.backends.base import Usage
 from pipeline.config import RunConfig
 from pipeline.engine import Cell, RunResult, count_outcome
 from pipeline.errors import InputError
-from pipeline.job import SHARD_CONFIG, dedup_step, done_code, pairs_of, planner_for, run_manifest, write_run
+from pipeline.job import (
+    SHARD_CONFIG,
+    dedup_step,
+    done_code,
+    pairs_of,
+    planner_for,
+    run_manifest,
+    write_run,
+    write_run_report,
+)
 from pipeline.lock import RunLock
 from pipeline.publish.hub import check_target, hub_token
 from pipeline.record import Conversation, parse_record
@@ -173,6 +182,8 @@ def merge(run_dir: Path, hub: dict[str, Any]) -> int:
             m["funnel"]["removed_by_check"].get("dedup", 0) for m in manifests
         )
         write_run(run_dir, result, pairs, manifest, config.hub.model_copy(update=hub))
+        if config.report:  # as the shards' runs were told
+            write_run_report(run_dir)
     return done_code(config, result)
 
 

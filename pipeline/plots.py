@@ -13,6 +13,7 @@ try:
 
     matplotlib.use("Agg")  # no display: draw to memory
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 except ImportError:  # the report extra is not installed
     plt = None
 
@@ -43,9 +44,11 @@ def bars(
     if horizontal:
         axes.barh(list(labels)[::-1], list(values)[::-1], color="#4c72b0")
         axes.set_xlabel(xlabel)
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     else:
         axes.bar(list(labels), list(values), color="#4c72b0")
         axes.set_ylabel(xlabel)
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_title(title, fontsize=10)
     return _data_url(figure)
 
@@ -61,6 +64,7 @@ def stacked(labels: Sequence[str], series: dict[str, Sequence[float]], title: st
         left = [a + b for a, b in zip(left, values)]
     axes.invert_yaxis()
     axes.set_xlabel(xlabel)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_title(title, fontsize=10, pad=30)
     axes.legend(fontsize=7, ncol=5, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
     return _data_url(figure)
@@ -85,7 +89,10 @@ def histogram(values: Sequence[float], title: str, xlabel: str, bins: int = 20) 
         return None
     figure, axes = plt.subplots(figsize=(5, 3))
     axes.hist(list(values), bins=min(bins, max(1, len(set(values)))), color="#4c72b0", edgecolor="white")
+    if all(isinstance(value, int) for value in values):
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_xlabel(xlabel)
     axes.set_ylabel("count")
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_title(title, fontsize=10)
     return _data_url(figure)

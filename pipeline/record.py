@@ -167,11 +167,15 @@ def iter_jsonl(path: str) -> Iterator[tuple[int, Any | ValueError]]:
             index += 1
 
 
-def read_rows(path: Path) -> list[Any]:
-    """The objects of a run's JSONL file ([] when absent); InputError on a torn line."""
-    rows = []
+def iter_rows(path: Path) -> Iterator[Any]:
+    """The objects of a run's JSONL file one at a time (none when it is absent); InputError on a
+    torn line."""
     for index, item in iter_jsonl(str(path)) if path.is_file() else ():
         if isinstance(item, ValueError):
             raise InputError(f"line {index + 1} is not JSON", str(path), f"[{index}]")
-        rows.append(item)
-    return rows
+        yield item
+
+
+def read_rows(path: Path) -> list[Any]:
+    """The objects of a run's JSONL file ([] when absent); InputError on a torn line."""
+    return list(iter_rows(path))

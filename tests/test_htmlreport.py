@@ -164,3 +164,29 @@ def test_report_renders_in_chromium(run_dir, tmp_path):
         assert not is_blank(shot)
         page.locator("#examples").scroll_into_view_if_needed()
         assert not is_blank(page.screenshot())
+
+
+def test_rejected_candidates_are_read_in_one_pass_with_a_seeded_sample():
+    def rows():  # a generator: read once, never held whole
+        for i in range(1000):
+            check, code = ("grounding", "unmet_request") if i % 3 else ("reference", "wrong_value")
+            yield {
+                "id": f"r{i}",
+                "category": "single" if i % 2 else "nested",
+                "meta": {
+                    "teacher": {"temperature": 0.2 if i < 500 else 1.0},
+                    "issues": [{"check": check, "code": code}],
+                },
+            }
+
+    first, again = htmlreport.Rejected(rows()), htmlreport.Rejected(rows())
+    top = first.top(6)
+    assert [(group["code"], group["count"]) for group in top] == [
+        ("grounding/unmet_request", 666),
+        ("reference/wrong_value", 334),
+    ]
+    assert all(len(group["records"]) == 3 for group in top)
+    assert [r["id"] for r in top[0]["records"]] == [r["id"] for r in again.top(6)[0]["records"]]
+    assert [r["id"] for r in top[0]["records"]] != ["r1", "r2", "r4"]  # a reservoir, not the first three
+    assert first.by_category["single"]["grounding"] + first.by_category["nested"]["grounding"] == 666
+    assert set(first.by_temperature) == {"0.2", "1"}
