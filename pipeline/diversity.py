@@ -35,8 +35,10 @@ _OPAQUE = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])\S{5,}$")  # letters and digits, n
 _HELD_IDS = re.compile(r"order|booking|reservation|confirmation|flight|tracking|reference|ticket|invoice|number")
 
 
-def repetition(records: list[Conversation], limit: float = 0.05, top: int = 15) -> dict[str, Any]:
-    """The most repeated value of each parameter over the records' calls, worst first."""
+def value_shares(records: list[Conversation], limit: float = 0.05) -> list[dict[str, Any]]:
+    """Per parameter: its most used value, that value's share of the parameter's uses (one per
+    record), and the uses, worst first. Flags, nulls and parameters with at most 1/limit options
+    (an enum of 20 at 5%) are left out: repeating one of few options is expected."""
     uses: dict[tuple[str, str], Counter] = defaultdict(Counter)
     options: dict[tuple[str, str], int] = {}
     for record in records:
@@ -73,6 +75,12 @@ def repetition(records: list[Conversation], limit: float = 0.05, top: int = 15) 
             }
         )
     rows.sort(key=lambda row: (-row["share"], -row["uses"], row["tool"], row["parameter"]))
+    return rows
+
+
+def repetition(records: list[Conversation], limit: float = 0.05, top: int = 15) -> dict[str, Any]:
+    """The most repeated value of each parameter over the records' calls, worst first."""
+    rows = value_shares(records, limit)
     counted = [row for row in rows if row["uses"] >= 1 / limit]  # a share means little over a handful of uses
     return {
         "limit": limit,

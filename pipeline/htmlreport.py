@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import errors, plots
+from pipeline.diversity import value_shares
 from pipeline.errors import InputError
 from pipeline.pages import environment, record_html
-from pipeline.record import iter_rows, read_rows
+from pipeline.record import iter_rows, parse_record, read_rows
 from pipeline.review.labels import read_labels, review_line, summarize
 from pipeline.writer import atomic_folder
 
@@ -34,28 +35,22 @@ def _first_issue(record: dict[str, Any]) -> dict[str, Any]:
     return issues[0]
 
 
-def _temperature(record: dict[str, Any]) -> str:
-    value = ((record.get("meta") or {}).get("teacher") or {}).get("temperature")
-    return f"{value:g}" if isinstance(value, (int, float)) else "?"
+def _number(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, (int, float)) else str(value)
 
 
 class Rejected:
-    """One pass over rejected.jsonl (it can be far larger than memory): candidates removed per
-    category and per temperature by each check (its first issue's), and per first code a count
-    and a seeded reservoir of `per_code` candidates."""
+    """One pass over rejected.jsonl (it can be far larger than memory): per first code (the
+    check and code that removed a candidate) a count and a seeded reservoir of `per_code`
+    candidates to show."""
 
     def __init__(self, rows: Iterable[dict[str, Any]], per_code: int = REJECTED_PER_CODE, seed: int = 0):
-        self.by_category: dict[str, Counter] = defaultdict(Counter)
-        self.by_temperature: dict[str, Counter] = defaultdict(Counter)
         self.codes: Counter = Counter()
         self.kept: dict[str, list[dict[str, Any]]] = defaultdict(list)
         draws: dict[str, random.Random] = {}
         for record in rows:
             issue = _first_issue(record)
-            check = issue.get("check") or "unknown"
-            self.by_category[record.get("category") or "?"][check] += 1
-            self.by_temperature[_temperature(record)][check] += 1
-            code = f"{check}/{issue.get('code') or '?'}"
+            code = f"{issue.get('check') or 'unknown'}/{issue.get('code') or '?'}"
             self.codes[code] += 1
             kept = self.kept[code]
             if len(kept) < per_code:
@@ -71,28 +66,28 @@ class Rejected:
         return [{"code": code, "count": count, "records": self.kept[code]} for code, count in ranked]
 
 
-def _with_accepted(removed: dict[str, Counter], accepted: list[dict], key) -> dict[str, dict[str, int]]:
-    table: dict[str, Counter] = defaultdict(Counter, {name: Counter(row) for name, row in removed.items()})
-    for record in accepted:
-        table[key(record)]["accepted"] += 1
+def _by(slices: list[dict[str, Any]], key) -> dict[str, dict[str, int]]:
+    """The manifest's funnel slices summed per `key(slice)`: candidates, accepted, removed per check."""
+    table: dict[str, Counter] = defaultdict(Counter)
+    for row in slices:
+        table[key(row)].update({"candidates": row.get("candidates", 0), "accepted": row.get("accepted", 0)})
+        table[key(row)].update(row.get("removed_by_check") or {})
     return {name: dict(row) for name, row in sorted(table.items())}
 
 
-def funnel(manifest: dict[str, Any], accepted: list[dict], rejected: Rejected) -> dict[str, Any]:
-    """Candidates removed per check and code, and per category and per temperature: accepted and
-    removed by each check."""
-    by_category = _with_accepted(rejected.by_category, accepted, lambda record: record.get("category") or "?")
-    removed = (manifest.get("funnel") or {}).get("removed_by_check") or {}
-    checks = [name for name, count in removed.items() if count] or sorted(
-        {c for row in by_category.values() for c in row} - {"accepted"}
-    )
+def funnel(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The manifest's funnel: candidates removed per check and code, and per category and per
+    temperature the candidates, the accepted and the removed by each check."""
+    flow = manifest.get("funnel") or {}
+    removed = {name: count for name, count in (flow.get("removed_by_check") or {}).items() if count}
+    slices = flow.get("by_slice") or []
     return {
-        "candidates": (manifest.get("funnel") or {}).get("candidates", len(accepted) + sum(rejected.codes.values())),
-        "removed": {name: count for name, count in removed.items() if count},
-        "codes": sorted((manifest.get("funnel") or {}).get("codes") or [], key=lambda row: -row["count"]),
-        "checks": checks,
-        "by_category": by_category,
-        "by_temperature": _with_accepted(rejected.by_temperature, accepted, _temperature),
+        "candidates": flow.get("candidates", 0),
+        "removed": removed,
+        "codes": sorted(flow.get("codes") or [], key=lambda row: -row["count"]),
+        "checks": list(removed),
+        "by_category": _by(slices, lambda row: str(row.get("category"))),
+        "by_temperature": _by(slices, lambda row: _number(row.get("temperature"))),
     }
 
 
@@ -123,30 +118,15 @@ def coverage(accepted: list[dict], domains: dict[str, str]) -> dict[str, Any]:
 
 
 def repeated_values(accepted: list[dict], top: int = 15) -> list[dict[str, Any]]:
-    """Per `tool.parameter`: how often its most common values recur, worst first (a parameter
-    whose few values fill most calls teaches a model one answer)."""
-    values: dict[str, Counter] = defaultdict(Counter)
+    """The parameters whose most used value takes the largest share of their uses, with the
+    manifest's rules (pipeline.diversity.value_shares), worst first."""
+    records = []
     for record in accepted:
-        for message in record["messages"]:
-            for call in message.get("tool_calls") or []:
-                arguments = call["function"].get("arguments") or {}
-                if isinstance(arguments, str):
-                    arguments = json.loads(arguments)
-                for key, value in arguments.items():
-                    values[f"{call['function']['name']}.{key}"][json.dumps(value, ensure_ascii=False)] += 1
-    rows = [
-        {
-            "parameter": name,
-            "calls": sum(counts.values()),
-            "distinct": len(counts),
-            "top_share": counts.most_common(1)[0][1] / sum(counts.values()),
-            "top": counts.most_common(3),
-        }
-        for name, counts in values.items()
-        if sum(counts.values()) >= 2
-    ]
-    rows.sort(key=lambda row: (-row["top_share"] * row["calls"], row["parameter"]))
-    return rows[:top]
+        try:
+            records.append(parse_record(record))
+        except ValueError:
+            continue  # not a record: accepted.jsonl edited by hand
+    return value_shares(records)[:top]
 
 
 def lengths(accepted: list[dict]) -> dict[str, list[int]]:
@@ -211,7 +191,7 @@ def build_report(run_dir: Path) -> str:
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     accepted = read_rows(run_dir / "accepted.jsonl")
     rejected = Rejected(iter_rows(run_dir / "rejected.jsonl"))
-    flow = funnel(manifest, accepted, rejected)
+    flow = funnel(manifest)
     values = repeated_values(accepted)
     cover = coverage(accepted, tool_domains(manifest))
     sizes = lengths(accepted)
@@ -240,8 +220,8 @@ def build_report(run_dir: Path) -> str:
             "accepted / candidates",
         ),
         "values": plots.bars(
-            [row["parameter"] for row in values],
-            [100 * row["top_share"] for row in values],
+            [f"{row['tool']}.{row['parameter']}" for row in values],
+            [100 * row["share"] for row in values],
             "share of calls taking the most common value",
             "% of the parameter's calls",
         ),

@@ -622,9 +622,9 @@ def write_run(
 def write_run_report(out_dir: Path) -> None:
     """RUN_DIR/report/index.html (pipeline.htmlreport). The data is written by now: a report that
     fails is a warning naming the command that writes it again, not a failed run."""
-    from pipeline import htmlreport, plots  # matplotlib loads only when a report is written
-
     try:
+        from pipeline import htmlreport, plots  # matplotlib loads only when a report is written
+
         path = htmlreport.write_report(out_dir)
     except Exception as error:  # noqa: BLE001 (any failure: the run's files are complete without it)
         LOG.warning(f"no report written ({type(error).__name__}: {error}); `fc-datagen report {out_dir}` retries")

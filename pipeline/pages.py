@@ -20,16 +20,20 @@ def _pretty(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False)
 
 
-def _call(call: dict[str, Any]) -> str:
-    """`name(key=value, ...)`, the way a reader scans a call."""
-    function = call.get("function") or {}
+def call_text(call: Any) -> str:
+    """`name(key=value, ...)`, the way a reader scans a call; arguments that are not an object
+    (a rejected candidate's) are shown as they are."""
+    function = (call.get("function") if isinstance(call, dict) else None) or {}
     arguments = function.get("arguments")
     if isinstance(arguments, str):
         try:
             arguments = json.loads(arguments)
         except ValueError:
             return f"{function.get('name')}({arguments})"
-    shown = ", ".join(f"{key}={json.dumps(value, ensure_ascii=False)}" for key, value in (arguments or {}).items())
+    if isinstance(arguments, dict):
+        shown = ", ".join(f"{key}={json.dumps(value, ensure_ascii=False)}" for key, value in arguments.items())
+    else:
+        shown = "" if arguments is None else json.dumps(arguments, ensure_ascii=False)
     return f"{function.get('name')}({shown})"
 
 
@@ -43,7 +47,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["pretty"] = _pretty
-    env.filters["call"] = _call
+    env.filters["call"] = call_text
     return env
 
 

@@ -174,6 +174,21 @@ def read_manifest(path: Path) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+def finished_manifest(run_dir: Path) -> dict[str, Any]:
+    """The manifest of a finished run; InputError for a folder without one or an unfinished run."""
+    manifest_path = run_dir / "manifest.json"
+    if not manifest_path.is_file():
+        raise InputError("not a finished run (no manifest.json; a run writes it last)", str(run_dir))
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    if manifest.get("status", "complete") != "complete":
+        raise InputError(
+            f"not a finished run (status {manifest.get('status')}: it stopped midway; run the same command "
+            "again to finish it, then publish)",
+            str(manifest_path),
+        )
+    return manifest
+
+
 def missing_folders(path: Path) -> list[Path]:
     """`path` and those of its parents that do not exist yet, innermost first (what creating it will make)."""
     return [folder for folder in (path, *path.parents) if not folder.exists()]

@@ -26,25 +26,15 @@ from pipeline.publish.card import render_card
 from pipeline.publish.hf_dataset import write_dataset
 from pipeline.record import parse_record, read_rows
 from pipeline.redact import redact
-from pipeline.review.labels import read_labels, summarize
-from pipeline.writer import atomic_folder
+from pipeline.review.labels import human_rejected, read_labels, summarize
+from pipeline.writer import atomic_folder, finished_manifest
 
 HUB_FOLDER = "hub"
 
 
 def read_run(run_dir: Path) -> tuple[list, list[dict[str, Any]], dict[str, Any]]:
     """(accepted records, pairs, manifest) of a finished run; InputError for an unfinished one."""
-    manifest_path = run_dir / "manifest.json"
-    if not manifest_path.is_file():
-        raise InputError("not a finished run (no manifest.json; a run writes it last)", str(run_dir))
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    if manifest.get("status", "complete") != "complete":
-        raise InputError(
-            f"not a finished run (status {manifest.get('status')}: it stopped midway; run the same command "
-            "again to finish it, then publish)",
-            str(manifest_path),
-        )
-    return *_records_and_pairs(run_dir), manifest
+    return *_records_and_pairs(run_dir), finished_manifest(run_dir)
 
 
 def _records_and_pairs(run_dir: Path) -> tuple[list, list[dict[str, Any]]]:
@@ -52,12 +42,17 @@ def _records_and_pairs(run_dir: Path) -> tuple[list, list[dict[str, Any]]]:
     return records, read_rows(run_dir / "pairs.jsonl")
 
 
+def keep_records(records: list, pairs: list[dict[str, Any]], keep) -> tuple[list, list[dict[str, Any]], int]:
+    """The records `keep(record)` admits, their pairs, and how many records were left out."""
+    kept = [r for r in records if keep(r)]
+    ids = {r.id for r in kept}
+    return kept, [p for p in pairs if p.get("record_id") in ids or "record_id" not in p], len(records) - len(kept)
+
+
 def without_mocked(records: list, pairs: list[dict[str, Any]]) -> tuple[list, list[dict[str, Any]], int]:
     """The records none of whose tool results is `mocked` (a stand-in drawn from a schema, not a
     fact to train on), their pairs, and how many records were left out."""
-    kept = [r for r in records if "mocked" not in ((r.meta or {}).get("tool_results") or [])]
-    ids = {r.id for r in kept}
-    return kept, [p for p in pairs if p.get("record_id") in ids or "record_id" not in p], len(records) - len(kept)
+    return keep_records(records, pairs, lambda r: "mocked" not in ((r.meta or {}).get("tool_results") or []))
 
 
 def build_hub_folder(
@@ -84,18 +79,17 @@ def build_hub_folder(
         records, pairs, left_out = without_mocked(records, pairs)
         manifest = {**manifest, "mocked_left_out": left_out}
     labels = read_labels(run_dir)
-    review = summarize(labels, {r.id for r in records}) if labels else None
+    review = summarize(labels, {r.id for r in records})
+    review = review if review["reviewed"] else None  # no label of this run's records
     if drop_human_rejected:
-        rejected = {i for i, label in labels.items() if label.verdict == "reject"}
-        kept = [r for r in records if r.id not in rejected]
-        ids = {r.id for r in kept}
-        pairs = [p for p in pairs if p.get("record_id") in ids or "record_id" not in p]
-        manifest = {**manifest, "human_rejected_left_out": len(records) - len(kept)}
-        records = kept
+        rejected = human_rejected(labels)
+        records, pairs, left_out = keep_records(records, pairs, lambda r: r.id not in rejected)
+        manifest = {**manifest, "human_rejected_left_out": left_out}
     with atomic_folder(run_dir / HUB_FOLDER) as folder:
         written = write_dataset(folder, records, pairs, test_share, holdout_tools or [])
         (folder / "README.md").write_text(
-            render_card(written, manifest, license or "unknown", records, review=review), encoding="utf-8"
+            render_card(written, manifest, license or "unknown", records, review=review),
+            encoding="utf-8",
         )
         (folder / "config.json").write_text(
             redact(json.dumps(manifest.get("config", {}), indent=2, ensure_ascii=False)) + "\n", encoding="utf-8"

@@ -2,6 +2,7 @@
 the browser and label each accept or reject (with a reason); `--summary` prints the human-accept
 rate per category with Wilson 95% intervals; `--export jsonl|argilla` writes the labels out.
 Labels go to RUN_DIR/review/labels.jsonl after every click; a restart continues where it stopped.
+When the page stops (Ctrl-C), the run's report is written again to show the labels.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from rich.table import Table
 
 from pipeline import errors
 from pipeline.errors import InputError
-from pipeline.publish.hub import read_run
 from pipeline.record import read_rows
 from pipeline.review.export import export_labels
 from pipeline.review.labels import read_labels, review_line, summarize
-from pipeline.review.sample import load_sample
+from pipeline.review.sample import load_sample, stored_sample
+from pipeline.writer import finished_manifest
 
 
 def parse_args(argv: list[str] | None, prog: str) -> argparse.Namespace:
@@ -61,7 +62,7 @@ def main(argv: list[str] | None = None, prog: str = "fc-datagen review") -> int:
     def job() -> int:
         args = parse_args(argv, prog)
         run_dir = Path(args.run_dir)
-        _, _, manifest = read_run(run_dir)
+        manifest = finished_manifest(run_dir)
         records = read_rows(run_dir / "accepted.jsonl")
         labels = read_labels(run_dir)
         console = Console()
@@ -72,25 +73,32 @@ def main(argv: list[str] | None = None, prog: str = "fc-datagen review") -> int:
                 return errors.EXIT_SHORT
             print_summary(summary, console)
             return errors.EXIT_DONE
-        sample = load_sample(run_dir, records, args.sample, args.seed)
-        if args.export:
-            print(export_labels(run_dir, {str(r["id"]): r for r in records}, sample, labels, args.export))
+        if args.export:  # the sample the reviewer saw, never a new draw
+            by_id = {str(r["id"]): r for r in records}
+            print(export_labels(run_dir, by_id, stored_sample(run_dir), labels, args.export))
             return errors.EXIT_DONE
+        sample = load_sample(run_dir, records, args.sample, args.seed)
         if not records:
             raise InputError("the run has no accepted records to review", str(run_dir / "accepted.jsonl"))
         from pipeline.review.server import Review, serve  # the checks load only for the page
 
         review = Review(run_dir, records, sample, manifest)
         labelled = sum(i in labels for i in sample)
-        serve(
-            review,
-            args.port,
-            lambda url: print(
-                f"review {len(sample)} records ({labelled} labelled) at {url}  "
-                "(Ctrl-C stops; labels are saved on every click)",
-                flush=True,
-            ),
-        )
+        try:
+            serve(
+                review,
+                args.port,
+                lambda url: print(
+                    f"review {len(sample)} records ({labelled} labelled) at {url}  "
+                    "(Ctrl-C stops; labels are saved on every click)",
+                    flush=True,
+                ),
+            )
+        finally:
+            if (run_dir / "report").is_dir():  # the report shows the labels given
+                from pipeline.job import write_run_report
+
+                write_run_report(run_dir)
         return errors.EXIT_DONE
 
     return errors.run_cli(job, "every label given so far is saved in review/labels.jsonl")

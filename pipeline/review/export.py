@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pipeline.pages import _call
+from pipeline.pages import call_text
 from pipeline.review.labels import REVIEW_FOLDER, Label
 from pipeline.writer import write_jsonl
 
@@ -25,7 +25,7 @@ def chat_turns(record: dict[str, Any]) -> list[dict[str, str]]:
     """The record's turns as role/content pairs (calls as `name(args)` lines, results as text)."""
     turns = []
     for message in record["messages"]:
-        parts = [message.get("content") or ""] + [f"-> {_call(call)}" for call in message.get("tool_calls") or []]
+        parts = [message.get("content") or ""] + [f"-> {call_text(call)}" for call in message.get("tool_calls") or []]
         turns.append({"role": message["role"], "content": "\n".join(part for part in parts if part)})
     return turns
 

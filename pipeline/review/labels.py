@@ -65,11 +65,23 @@ def append_label(run_dir: Path, label: Label) -> Label:
     stored = label.model_copy(update={"at": datetime.now(timezone.utc).isoformat(timespec="seconds")})
     path = labels_path(run_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _cut_torn_tail(path)
     with path.open("a", encoding="utf-8") as handle:
         handle.write(json.dumps(stored.model_dump(), ensure_ascii=False) + "\n")
         handle.flush()
         os.fsync(handle.fileno())
     return stored
+
+
+def _cut_torn_tail(path: Path) -> None:
+    """Remove a last line without its newline (a kill mid-write: never reported saved), so the
+    next label starts a line of its own."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return
+    with path.open("rb+") as handle:
+        data = handle.read()
+        if not data.endswith(b"\n"):
+            handle.truncate(data.rfind(b"\n") + 1)
 
 
 def read_labels(run_dir: Path) -> dict[str, Label]:
@@ -144,6 +156,6 @@ def review_line(summary: dict[str, Any]) -> str:
     )
 
 
-def human_rejected(run_dir: Path) -> set[str]:
+def human_rejected(labels: dict[str, Label]) -> set[str]:
     """The ids of records whose latest label is a rejection."""
-    return {record_id for record_id, label in read_labels(run_dir).items() if label.verdict == "reject"}
+    return {record_id for record_id, label in labels.items() if label.verdict == "reject"}

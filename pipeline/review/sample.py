@@ -21,16 +21,17 @@ def allocate(sizes: dict[str, int], total: int) -> dict[str, int]:
     available = sum(sizes.values())
     if total >= available:
         return dict(sizes)
-    shares = {name: total * size / available for name, size in sizes.items()}
-    counts = {name: min(size, max(1, int(shares[name]))) for name, size in sizes.items() if size}
-    while sum(counts.values()) > total:  # the floor of one overshot: take from the largest
-        largest = max(counts, key=lambda name: (counts[name], name))
-        counts[largest] -= 1
-    by_remainder = sorted(sizes, key=lambda name: (-(shares[name] - int(shares[name])), name))
-    while sum(counts.values()) < total:
-        for name in by_remainder:
-            if sum(counts.values()) < total and counts.get(name, 0) < sizes[name]:
-                counts[name] = counts.get(name, 0) + 1
+    shares = {name: total * size / available for name, size in sizes.items() if size}
+    counts = {name: int(share) for name, share in shares.items()}
+    for name in sorted(shares, key=lambda name: (-shares[name], name)):  # the floor of one, largest first
+        if counts[name] == 0 and sum(counts.values()) < total:
+            counts[name] = 1
+    while sum(counts.values()) < total:  # the rest to the largest remainders still short of their share
+        name = max(
+            (name for name in shares if counts[name] < sizes[name]),
+            key=lambda name: (shares[name] - counts[name], name),
+        )
+        counts[name] += 1
     return counts
 
 
@@ -48,6 +49,12 @@ def draw_sample(records: list[dict[str, Any]], size: int, seed: int = 0) -> list
     ]
     random.Random(seed).shuffle(drawn)
     return drawn
+
+
+def stored_sample(run_dir: Path) -> list[str]:
+    """The ids of the sample the review page last drew ([] before the first review)."""
+    path = run_dir / REVIEW_FOLDER / SAMPLE_NAME
+    return list(json.loads(path.read_text(encoding="utf-8")).get("ids", [])) if path.is_file() else []
 
 
 def load_sample(run_dir: Path, records: list[dict[str, Any]], size: int, seed: int) -> list[str]:

@@ -18,29 +18,36 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from filters.base import run_checks
-from filters.checks import default_checks
+from filters.base import Check, run_checks
 from filters.grounding import GroundingOptions
 from filters.plausibility import PlausibilityOptions
 from filters.roles import annotations_of
+from pipeline.config import RunConfig
 from pipeline.errors import InputError
 from pipeline.pages import environment, record_html
 from pipeline.record import parse_record
 from pipeline.review.labels import REASONS, Label, append_label, read_labels, summarize
 
+MAX_BODY = 64_000  # bytes of one posted label
 
-def _check_options(manifest: dict[str, Any]) -> dict[str, Any]:
-    """Grounding aliases and plausibility roles from the run's tool files (as `validate` uses)."""
+
+def run_checks_of(manifest: dict[str, Any]) -> list[Check]:
+    """The checks the run itself ran (its config's `checks`: enabled, language, lengths), with
+    grounding aliases and plausibility roles from its tool files; the defaults for a manifest
+    this version cannot read."""
+    from pipeline.job import check_chain  # the run's own chain, built as the run built it
     from pipeline.seeds import alias_table, load_tools
 
     try:
-        seeds = load_tools((manifest.get("config") or {}).get("tools") or None, sidecars=False)
+        config = RunConfig.model_validate(manifest.get("config") or {})
+    except ValidationError:
+        config = RunConfig()
+    try:
+        seeds = load_tools(config.tools or None, sidecars=False)
     except (InputError, OSError):
-        seeds = []
-    return {
-        "grounding": GroundingOptions(aliases=alias_table(seeds)),
-        "plausibility": PlausibilityOptions(annotations=annotations_of(seeds)),
-    }
+        seeds = []  # the tool files moved since the run
+    grounding = GroundingOptions(aliases=alias_table(seeds))
+    return check_chain(config, grounding, plausibility=PlausibilityOptions(annotations=annotations_of(seeds)))
 
 
 class Review:
@@ -49,7 +56,7 @@ class Review:
     def __init__(self, run_dir: Path, records: list[dict[str, Any]], sample: list[str], manifest: dict[str, Any]):
         self.run_dir, self.sample = run_dir, sample
         self.records = {str(record["id"]): record for record in records}
-        self.checks = default_checks(options=_check_options(manifest))
+        self.checks = run_checks_of(manifest)
         self.lock = threading.Lock()
 
     def state(self) -> dict[str, Any]:
@@ -140,8 +147,21 @@ def handler_for(review: Review, port: int) -> type[BaseHTTPRequestHandler]:
             return False
 
         def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            self._answer(self._get)
+
+        def do_POST(self) -> None:  # noqa: N802
+            self._answer(self._post)
+
+        def _answer(self, route) -> None:
+            """Run a route; anything it raises becomes a 500 with the reason the page shows."""
             if not self._allowed():
                 return
+            try:
+                route()
+            except Exception as error:  # noqa: BLE001 (the page says what failed; the server goes on)
+                self._json({"error": f"{type(error).__name__}: {error}"}, HTTPStatus.INTERNAL_SERVER_ERROR)
+
+        def _get(self) -> None:
             path = self.path.split("?")[0]
             if path in ("/", "/index.html"):
                 self._send(HTTPStatus.OK, page, "text/html")
@@ -158,18 +178,19 @@ def handler_for(review: Review, port: int) -> type[BaseHTTPRequestHandler]:
             else:
                 self._json({"error": "not found"}, HTTPStatus.NOT_FOUND)
 
-        def do_POST(self) -> None:  # noqa: N802
-            if not self._allowed():
-                return
+        def _post(self) -> None:
             if self.path != "/api/label":
                 self._json({"error": "not found"}, HTTPStatus.NOT_FOUND)
                 return
             if not (self.headers.get("Content-Type") or "").startswith("application/json"):
                 self._json({"error": "send JSON"}, HTTPStatus.UNSUPPORTED_MEDIA_TYPE)
                 return
-            length = int(self.headers.get("Content-Length") or 0)
+            length = self.headers.get("Content-Length") or ""
+            if not length.isdigit() or int(length) > MAX_BODY:
+                self._json({"error": f"a label is JSON of at most {MAX_BODY} bytes"}, HTTPStatus.BAD_REQUEST)
+                return
             try:
-                body = json.loads(self.rfile.read(min(length, 64_000)) or b"null")
+                body = json.loads(self.rfile.read(int(length)) or b"null")
                 stored = review.label(body)
             except ValidationError as error:
                 self._json({"error": error.errors()[0]["msg"]}, HTTPStatus.BAD_REQUEST)
@@ -182,12 +203,18 @@ def handler_for(review: Review, port: int) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+def make_server(review: Review, port: int) -> ThreadingHTTPServer:
+    """The server of the page, listening on 127.0.0.1:port (0: any free port)."""
+    server = ThreadingHTTPServer(("127.0.0.1", port), BaseHTTPRequestHandler)
+    server.RequestHandlerClass = handler_for(review, server.server_address[1])
+    return server
+
+
 def serve(review: Review, port: int, ready=None) -> None:
     """Serve the page on 127.0.0.1:port (0: any free port) until interrupted; `ready(url)` is
     called once it listens."""
-    server = ThreadingHTTPServer(("127.0.0.1", port), BaseHTTPRequestHandler)
+    server = make_server(review, port)
     port = server.server_address[1]
-    server.RequestHandlerClass = handler_for(review, port)
     try:
         if ready:
             ready(f"http://127.0.0.1:{port}/")

@@ -6,13 +6,12 @@ from __future__ import annotations
 import json
 import shutil
 import threading
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from pipeline.review.sample import load_sample
-from pipeline.review.server import Review, handler_for
+from pipeline.review.server import Review, make_server
 
 
 @pytest.fixture
@@ -28,9 +27,8 @@ def review_url(run_copy):
     records = [json.loads(line) for line in (run_copy / "accepted.jsonl").read_text().splitlines()]
     manifest = json.loads((run_copy / "manifest.json").read_text())
     review = Review(run_copy, records, load_sample(run_copy, records, 12, 0), manifest)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(review, 0))
+    server = make_server(review, 0)
     port = server.server_address[1]
-    server.RequestHandlerClass = handler_for(review, port)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{port}/"

@@ -11,6 +11,7 @@ import yaml
 
 from pipeline.publish.cli import main as publish_main
 from pipeline.review.labels import Label, append_label
+from pipeline.review.sample import load_sample
 from tests.conftest import run_cli
 
 
@@ -53,11 +54,16 @@ def test_export_jsonl_and_argilla(run_copy):
     assert [row["id"] for row in rows] == ids[:6] and rows[1]["review"]["note"] == "odd date"
     assert rows[0]["messages"] and rows[0]["review"]["reason"] == "wrong_call"
 
-    done = run_cli([str(run_copy), "--export", "argilla", "--sample", "10"], module="pipeline.review.cli")
+    load_sample(run_copy, [json.loads(line) for line in (run_copy / "accepted.jsonl").read_text().splitlines()], 10, 0)
+    stored = (run_copy / "review" / "sample.json").read_text()
+    done = run_cli([str(run_copy), "--export", "argilla"], module="pipeline.review.cli")
     assert done.returncode == 0, done.stderr
+    assert (run_copy / "review" / "sample.json").read_text() == stored  # the sample reviewed, not a new draw
     rows = [json.loads(line) for line in (run_copy / "review" / "argilla.jsonl").read_text().splitlines()]
     by_id = {row["record_id"]: row for row in rows}
-    assert set(ids[:6]) <= set(by_id) and len(rows) >= 10  # the sample, plus labelled records outside it
+    sampled = json.loads(stored)["ids"]
+    assert [row["record_id"] for row in rows[:10]] == sampled  # the sample, then labelled records outside it
+    assert set(by_id) == set(sampled) | set(ids[:6])
     assert by_id[ids[1]]["verdict"] == "reject" and by_id[ids[1]]["reason"] == "other"
     chat = by_id[ids[0]]["chat"]
     assert all(set(turn) == {"role", "content"} and isinstance(turn["content"], str) for turn in chat)

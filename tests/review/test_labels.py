@@ -54,7 +54,17 @@ def test_the_last_label_wins_and_a_torn_line_is_skipped(tmp_path):
     labels = read_labels(tmp_path)
     assert {i: label.verdict for i, label in labels.items()} == {"b": "accept", "a": "accept"}
     assert list(labels) == ["b", "a"] and labels["a"].at  # stamped
-    assert human_rejected(tmp_path) == set()
+    assert human_rejected(labels) == set()
+
+
+def test_a_label_after_a_torn_line_starts_a_line_of_its_own(tmp_path):
+    append_label(tmp_path, Label(record_id="a", verdict="accept"))
+    with labels_path(tmp_path).open("a") as handle:
+        handle.write('{"record_id": "b", "verd')  # killed mid-write: the page never heard "saved"
+    append_label(tmp_path, Label(record_id="c", verdict="reject", reason="bad_answer"))
+    append_label(tmp_path, Label(record_id="d", verdict="accept"))
+    assert list(read_labels(tmp_path)) == ["a", "c", "d"]
+    assert labels_path(tmp_path).read_text().count("\n") == 3
 
 
 def test_a_bad_line_in_the_middle_names_the_file_and_line(tmp_path):

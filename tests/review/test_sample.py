@@ -16,6 +16,8 @@ def test_allocation_is_proportional_with_one_for_every_category():
     assert allocate({"a": 50, "b": 30, "c": 20}, 10) == {"a": 5, "b": 3, "c": 2}
     assert allocate({"a": 5, "b": 5}, 150) == {"a": 5, "b": 5}  # more asked than there is: all
     assert sum(allocate({"a": 3, "b": 3, "c": 3, "d": 3}, 2).values()) == 2
+    # a category raised to its floor of one takes no second seat before larger remainders do
+    assert allocate({"a": 55, "b": 36, "c": 9}, 10) == {"a": 5, "b": 4, "c": 1}
 
 
 def test_the_same_seed_draws_the_same_sample_and_another_seed_another():
@@ -31,4 +33,6 @@ def test_the_stored_sample_is_reused_until_its_size_or_seed_changes(tmp_path):
     first = load_sample(tmp_path, records, 10, 0)
     assert (tmp_path / "review" / "sample.json").is_file()
     assert load_sample(tmp_path, records + _records({"parallel": 5}), 10, 0) == first  # a resumed run added records
-    assert load_sample(tmp_path, records, 12, 0) != first
+    other_seed = load_sample(tmp_path, records, 10, 1)
+    assert len(other_seed) == 10 and other_seed != first
+    assert load_sample(tmp_path, records, 10, 0) == first  # drawn again from the same seed: the same

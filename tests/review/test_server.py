@@ -70,3 +70,26 @@ def test_other_hosts_and_form_posts_are_refused(review_url, run_copy):
     with pytest.raises(urllib.error.HTTPError) as missing:
         _get(review_url + "api/record/99")  # the sample has 12
     assert missing.value.code == 404
+
+
+def test_a_broken_labels_file_is_an_answer_not_a_hung_page(review_url, run_copy):
+    labels_path(run_copy).parent.mkdir(exist_ok=True)
+    labels_path(run_copy).write_text('{"record_id": "a", "verdict": "nope"}\n{"record_id": "b", "verdict": "accept"}\n')
+    with pytest.raises(urllib.error.HTTPError) as failed:
+        _get(review_url + "api/summary")
+    assert failed.value.code == 500 and "not a review label" in json.loads(failed.value.read())["error"]
+
+
+def test_a_post_without_a_usable_length_is_refused(review_url):
+    import http.client
+
+    host, port = review_url.split("//")[1].strip("/").split(":")
+    for length in ("abc", "-1", str(10**9)):
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        connection.putrequest("POST", "/api/label")
+        connection.putheader("Content-Type", "application/json")
+        connection.putheader("Content-Length", length)
+        connection.endheaders()
+        response = connection.getresponse()
+        assert response.status == 400 and "at most" in json.loads(response.read())["error"]
+        connection.close()
