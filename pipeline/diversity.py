@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from pipeline.record import Conversation
@@ -35,7 +36,7 @@ _OPAQUE = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])\S{5,}$")  # letters and digits, n
 _HELD_IDS = re.compile(r"order|booking|reservation|confirmation|flight|tracking|reference|ticket|invoice|number")
 
 
-def value_shares(records: list[Conversation], limit: float = 0.05) -> list[dict[str, Any]]:
+def value_shares(records: Iterable[Conversation], limit: float = 0.05) -> list[dict[str, Any]]:
     """Per parameter: its most used value, that value's share of the parameter's uses (one per
     record), and the uses, worst first. Flags, nulls and parameters with at most 1/limit options
     (an enum of 20 at 5%) are left out: repeating one of few options is expected."""

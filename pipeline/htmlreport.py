@@ -21,7 +21,7 @@ from pipeline import errors, plots
 from pipeline.diversity import value_shares
 from pipeline.errors import InputError
 from pipeline.pages import environment, record_html
-from pipeline.record import iter_rows, parse_record, read_rows
+from pipeline.record import iter_rows, parse_record
 from pipeline.review.labels import read_labels, review_line, summarize
 from pipeline.writer import atomic_folder
 
@@ -102,44 +102,65 @@ def tool_domains(manifest: dict[str, Any]) -> dict[str, str]:
     return {tool.name: tool.domain for tool in tools}
 
 
-def coverage(accepted: list[dict], domains: dict[str, str]) -> dict[str, Any]:
-    """Calls per tool, records per domain, and catalog tools no record calls."""
-    calls, record_domains = Counter(), Counter()
-    for record in accepted:
-        names = [call["function"]["name"] for message in record["messages"] for call in message.get("tool_calls") or []]
-        calls.update(names)
-        for domain in {domains.get(name, "other") for name in names} or {"(no call)"}:
-            record_domains[domain] += 1
-    return {
-        "calls": calls.most_common(),
-        "domains": record_domains.most_common(),
-        "uncalled": sorted(set(domains) - set(calls)),
-    }
+class Accepted:
+    """One pass over accepted.jsonl (records are not kept, only what the page shows): the ids,
+    records per category, calls per tool and records per domain, per-record lengths, and a seeded
+    reservoir of `per_category` example records per category."""
+
+    def __init__(self, rows: Iterable[dict[str, Any]], domains: dict[str, str], per_category: int, seed: int = 0):
+        self.ids: set[str] = set()
+        self.categories: Counter = Counter()
+        self.calls: Counter = Counter()
+        self.domains: Counter = Counter()
+        self.sizes: dict[str, list[int]] = {"request_words": [], "user_chars": [], "turns": [], "calls": []}
+        self.examples: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.catalog = domains
+        draws: dict[str, random.Random] = {}
+        for record in rows:
+            category = record.get("category") or "?"
+            self.ids.add(str(record.get("id")))
+            self.categories[category] += 1
+            messages = [m for m in record.get("messages") or [] if isinstance(m, dict)]
+            names = [(call.get("function") or {}).get("name") for m in messages for call in m.get("tool_calls") or []]
+            self.calls.update(names)
+            self.domains.update({domains.get(name, "other") for name in names} or {"(no call)"})
+            users = [m.get("content") or "" for m in messages if m.get("role") == "user"]
+            if users:
+                self.sizes["request_words"].append(len(users[0].split()))
+            self.sizes["user_chars"] += [len(text) for text in users]
+            self.sizes["turns"].append(sum(m.get("role") != "system" for m in messages))
+            self.sizes["calls"].append(len(names))
+            kept = self.examples[category]
+            if len(kept) < per_category:
+                kept.append(record)
+            else:
+                slot = draws.setdefault(category, random.Random(f"{seed}:{category}")).randrange(
+                    self.categories[category]
+                )
+                if slot < per_category:
+                    kept[slot] = record
+
+    def coverage(self) -> dict[str, Any]:
+        """Calls per tool, records per domain, and catalog tools no record calls."""
+        return {
+            "calls": self.calls.most_common(),
+            "domains": self.domains.most_common(),
+            "uncalled": sorted(set(self.catalog) - set(self.calls)),
+        }
 
 
-def repeated_values(accepted: list[dict], top: int = 15) -> list[dict[str, Any]]:
+def repeated_values(rows: Iterable[dict[str, Any]], top: int = 15) -> list[dict[str, Any]]:
     """The parameters whose most used value takes the largest share of their uses, with the
-    manifest's rules (pipeline.diversity.value_shares), worst first."""
-    records = []
-    for record in accepted:
-        try:
-            records.append(parse_record(record))
-        except ValueError:
-            continue  # not a record: accepted.jsonl edited by hand
-    return value_shares(records)[:top]
+    manifest's rules (pipeline.diversity.value_shares), worst first; `rows` are read once."""
 
+    def records():
+        for row in rows:
+            try:
+                yield parse_record(row)
+            except ValueError:
+                continue  # not a record: accepted.jsonl edited by hand
 
-def lengths(accepted: list[dict]) -> dict[str, list[int]]:
-    """Per record: opening request words, user turn characters, turns, calls."""
-    result: dict[str, list[int]] = {"request_words": [], "user_chars": [], "turns": [], "calls": []}
-    for record in accepted:
-        users = [m.get("content") or "" for m in record["messages"] if m["role"] == "user"]
-        if users:
-            result["request_words"].append(len(users[0].split()))
-        result["user_chars"] += [len(text) for text in users]
-        result["turns"].append(sum(m["role"] != "system" for m in record["messages"]))
-        result["calls"].append(sum(len(m.get("tool_calls") or []) for m in record["messages"]))
-    return result
+    return value_shares(records())[:top]
 
 
 def pair_counts(pairs: Iterable[dict]) -> dict[str, Any]:
@@ -170,35 +191,22 @@ def _leaves(tree: Any, prefix: str = "") -> list[tuple[str, Any]]:
     return [(prefix.rstrip("."), tree)] if isinstance(tree, (int, float, str)) else []
 
 
-def examples(records: list[dict], per_category: int, seed: int = 0) -> dict[str, list[dict]]:
-    """A seeded random choice of records per category."""
-    groups: dict[str, list[dict]] = defaultdict(list)
-    for record in records:
-        groups[record.get("category") or "?"].append(record)
-    return {
-        name: random.Random(f"{seed}:{name}").sample(
-            sorted(group, key=lambda r: r["id"]), min(per_category, len(group))
-        )
-        for name, group in sorted(groups.items())
-    }
-
-
 def build_report(run_dir: Path) -> str:
     """The report page of a run folder (it must hold manifest.json)."""
     manifest_path = run_dir / "manifest.json"
     if not manifest_path.is_file():
         raise InputError("not a run folder (no manifest.json; a run writes it last)", str(run_dir))
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    accepted = read_rows(run_dir / "accepted.jsonl")
+    accepted = Accepted(iter_rows(run_dir / "accepted.jsonl"), tool_domains(manifest), EXAMPLES_PER_CATEGORY)
     rejected = Rejected(iter_rows(run_dir / "rejected.jsonl"))
     flow = funnel(manifest)
-    values = repeated_values(accepted)
-    cover = coverage(accepted, tool_domains(manifest))
-    sizes = lengths(accepted)
+    values = repeated_values(iter_rows(run_dir / "accepted.jsonl"))  # a second pass: nothing is held
+    cover, sizes = accepted.coverage(), accepted.sizes
     pair_table = pair_counts(iter_rows(run_dir / "pairs.jsonl"))
     temperatures = sorted((manifest.get("yield_by_temperature") or {}).items(), key=lambda item: float(item[0]))
     labels = read_labels(run_dir)
-    review = summarize(labels, {r["id"] for r in accepted}) if labels else None
+    review = summarize(labels, accepted.ids) if labels else None
+    review = review if review and review["reviewed"] else None  # no label of this run's records
     figures = {
         "funnel": plots.bars(
             list(flow["removed"]), list(flow["removed"].values()), "candidates removed per check", "candidates"
@@ -253,9 +261,7 @@ def build_report(run_dir: Path) -> str:
         evals=eval_summaries(run_dir),
         review=review,
         review_line=review_line(review) if review else None,
-        examples={
-            name: [record_html(r) for r in group] for name, group in examples(accepted, EXAMPLES_PER_CATEGORY).items()
-        },
+        examples={name: [record_html(r) for r in group] for name, group in sorted(accepted.examples.items())},
         rejected=[
             {**group, "records": [record_html(r) for r in group["records"]]} for group in rejected.top(REJECTED_CODES)
         ],
