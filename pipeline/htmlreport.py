@@ -20,10 +20,11 @@ from typing import Any
 from pipeline import errors, plots
 from pipeline.diversity import value_shares
 from pipeline.errors import InputError
-from pipeline.pages import environment, record_html
+from pipeline.pages import environment, record_html, style
 from pipeline.record import iter_rows, parse_record
 from pipeline.review.labels import read_labels, review_line, summarize
-from pipeline.writer import atomic_folder
+from pipeline.seeds.tools import run_tools
+from pipeline.writer import atomic_folder, leaves
 
 REPORT_FOLDER = "report"
 EXAMPLES_PER_CATEGORY = 10
@@ -93,13 +94,7 @@ def funnel(manifest: dict[str, Any]) -> dict[str, Any]:
 
 def tool_domains(manifest: dict[str, Any]) -> dict[str, str]:
     """Tool name -> domain, from the run's tool files (the bundled seeds when it named none)."""
-    from pipeline.seeds import load_tools
-
-    try:
-        tools = load_tools((manifest.get("config") or {}).get("tools") or None, sidecars=False)
-    except (InputError, OSError):
-        return {}  # the tool files moved since the run: coverage by tool only
-    return {tool.name: tool.domain for tool in tools}
+    return {tool.name: tool.domain for tool in run_tools(manifest)}
 
 
 class Accepted:
@@ -181,14 +176,11 @@ def eval_summaries(run_dir: Path) -> list[dict[str, Any]]:
             summary = json.loads(path.read_text(encoding="utf-8"))
         except ValueError:
             continue
-        found.append({"model": path.parent.name, "rows": _leaves(summary)})
+        rows = leaves(summary) if isinstance(summary, dict) else {}
+        found.append(
+            {"model": path.parent.name, "rows": [(k, v) for k, v in rows.items() if isinstance(v, (int, float, str))]}
+        )
     return found
-
-
-def _leaves(tree: Any, prefix: str = "") -> list[tuple[str, Any]]:
-    if isinstance(tree, dict):
-        return [row for key, value in tree.items() for row in _leaves(value, f"{prefix}{key}.")]
-    return [(prefix.rstrip("."), tree)] if isinstance(tree, (int, float, str)) else []
 
 
 def build_report(run_dir: Path) -> str:
@@ -267,7 +259,7 @@ def build_report(run_dir: Path) -> str:
         ],
         figures=figures,
         plots_missing=None if plots.available() else plots.MISSING,
-        style=environment().loader.get_source(environment(), "style.css")[0],
+        style=style(),
     )
 
 

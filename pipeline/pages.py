@@ -51,6 +51,11 @@ def environment() -> Environment:
     return env
 
 
+def style() -> str:
+    """The pages' shared style sheet (templates/style.css), inlined by each page."""
+    return environment().loader.get_source(environment(), "style.css")[0]
+
+
 def record_html(record: dict[str, Any], checks: list[dict[str, Any]] | None = None) -> str:
     """One record as an HTML fragment: its tools (folded), its turns as bubbles (calls as
     `name(args)`, results as JSON), and, when given, each check's verdict."""

@@ -61,10 +61,10 @@ def run_name(config: RunConfig) -> str:
     that differ from their defaults, so a rerun with a larger budget, another concurrency or other
     checks resumes the same folder and cache, and a setting added in a later version (at its
     default) renames no folder."""
-    defaults = _leaves(generation_settings(type(config)()))
+    defaults = leaves(generation_settings(type(config)()))
     changed = {
         path: value
-        for path, value in _leaves(generation_settings(config)).items()
+        for path, value in leaves(generation_settings(config)).items()
         if defaults.get(path, _MISSING) != value
     }
     digest = hashlib.sha256(json.dumps(changed, sort_keys=True).encode("utf-8")).hexdigest()[:8]
@@ -74,11 +74,12 @@ def run_name(config: RunConfig) -> str:
 _MISSING = object()
 
 
-def _leaves(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+def leaves(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A nested mapping flattened to dotted keys (`a.b.c`); lists and empty mappings are leaves."""
     out: dict[str, Any] = {}
     for key, value in tree.items():
         if isinstance(value, dict) and value:
-            out.update(_leaves(value, f"{prefix}{key}."))
+            out.update(leaves(value, f"{prefix}{key}."))
         else:
             out[f"{prefix}{key}"] = value
     return out

@@ -23,10 +23,10 @@ from filters.grounding import GroundingOptions
 from filters.plausibility import PlausibilityOptions
 from filters.roles import annotations_of
 from pipeline.config import RunConfig
-from pipeline.errors import InputError
-from pipeline.pages import environment, record_html
+from pipeline.pages import environment, record_html, style
 from pipeline.record import parse_record
 from pipeline.review.labels import REASONS, Label, append_label, read_labels, summarize
+from pipeline.seeds.tools import run_tools
 
 MAX_BODY = 64_000  # bytes of one posted label
 
@@ -36,16 +36,13 @@ def run_checks_of(manifest: dict[str, Any]) -> list[Check]:
     grounding aliases and plausibility roles from its tool files; the defaults for a manifest
     this version cannot read."""
     from pipeline.job import check_chain  # the run's own chain, built as the run built it
-    from pipeline.seeds import alias_table, load_tools
+    from pipeline.seeds import alias_table
 
     try:
         config = RunConfig.model_validate(manifest.get("config") or {})
     except ValidationError:
         config = RunConfig()
-    try:
-        seeds = load_tools(config.tools or None, sidecars=False)
-    except (InputError, OSError):
-        seeds = []  # the tool files moved since the run
+    seeds = run_tools(manifest)
     grounding = GroundingOptions(aliases=alias_table(seeds))
     return check_chain(config, grounding, plausibility=PlausibilityOptions(annotations=annotations_of(seeds)))
 
@@ -114,13 +111,7 @@ class Review:
 def handler_for(review: Review, port: int) -> type[BaseHTTPRequestHandler]:
     """The request handler class serving `review`."""
     hosts = {f"127.0.0.1:{port}", f"localhost:{port}"}
-    page = (
-        environment()
-        .get_template("review.html.j2")
-        .render(
-            title=review.run_dir.resolve().name, style=environment().loader.get_source(environment(), "style.css")[0]
-        )
-    )
+    page = environment().get_template("review.html.j2").render(title=review.run_dir.resolve().name, style=style())
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "fc-datagen-review"

@@ -125,6 +125,16 @@ def load_tools(
     return tools
 
 
+def run_tools(manifest: dict[str, Any]) -> list[SeedTool]:
+    """The tools of a finished run, read again from the tool files its manifest names (the
+    bundled seeds when it named none); [] when those files moved or no longer read. No executor
+    is kept: nothing runs."""
+    try:
+        return load_tools((manifest.get("config") or {}).get("tools") or None, sidecars=False)
+    except (InputError, OSError):
+        return []
+
+
 def alias_table(tools: list[SeedTool]) -> dict[str, list[str]]:
     """Value -> the names users give it, from every parameter's `x-aliases` (merged)."""
     table: dict[str, list[str]] = {}
