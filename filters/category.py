@@ -48,6 +48,11 @@ def _words(text: str | None) -> str:
     return (text or "").casefold().translate(APOSTROPHES)
 
 
+def declines(text: str | None) -> bool:
+    """Whether an answer says it cannot do what was asked ("I can't", "unfortunately", "no tool")."""
+    return bool(DECLINE_RE.search(_words(text)))
+
+
 def _error_code(content: str | None) -> str | None:
     """The code of a tool result `{"error": {"code": ...}}` (or `{"error": "..."}`), else None."""
     value = decoded(content or "")
@@ -110,7 +115,7 @@ class CategoryCheck(Check):
             ]
             reply = next((i for i, m in enumerate(record.messages) if m.role == "assistant" and m.content), None)
             declinable = info.get("kind") in ("unavailable_tool", "forbidden") and reply is not None
-            if declinable and not DECLINE_RE.search(_words(record.messages[reply].content)):
+            if declinable and not declines(record.messages[reply].content):
                 issues.append(
                     self.issue(
                         "no_decline",

@@ -1,6 +1,6 @@
 """`fc-datagen COMMAND ...`: one command line for every tool of the pipeline.
 
-`fc-datagen run|validate|export|publish|merge|report|review|seeds ...` runs the same code as
+`fc-datagen run|validate|export|publish|merge|report|review|eval|seeds ...` runs the same code as
 `python -m pipeline.run|validate|export|publish|merge|seeds ...`, which keep working;
 `fc-datagen --version` prints the version. Each command's `--help` lists its options.
 """
@@ -30,6 +30,7 @@ COMMANDS = {
         "pipeline.review.cli",
         "read and label a sample of a run's records in the browser; --summary gives the human-accept rate",
     ),
+    "eval": ("pipeline.eval.cli", "score a model on a test split (or BFCL's files): accuracy per category and mistake"),
     "seeds": ("pipeline.seeds.__main__", "seed tools: `seeds enrich` writes value pools for free-form parameters"),
 }
 

@@ -10,7 +10,6 @@ server loses nothing that was shown as saved.
 from __future__ import annotations
 
 import json
-import math
 import os
 from collections import Counter, defaultdict
 from datetime import datetime, timezone
@@ -21,6 +20,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from pipeline.errors import InputError
 from pipeline.record import iter_jsonl
+from pipeline.stats import wilson
 
 REVIEW_FOLDER = "review"
 LABELS_NAME = "labels.jsonl"
@@ -104,16 +104,6 @@ def read_labels(run_dir: Path) -> dict[str, Label]:
         latest.pop(label.record_id, None)  # re-insert: the dict's order is the order of the latest verdicts
         latest[label.record_id] = label
     return latest
-
-
-def wilson(successes: int, total: int, z: float = 1.959964) -> tuple[float, float]:
-    """The Wilson score interval (95% by default) of a proportion; (0, 1) for no trials."""
-    if total == 0:
-        return 0.0, 1.0
-    p = successes / total
-    centre = (p + z * z / (2 * total)) / (1 + z * z / total)
-    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / (1 + z * z / total)
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def summarize(labels: dict[str, Label], record_ids: set[str] | None = None) -> dict[str, Any]:

@@ -43,6 +43,7 @@ TYPES = {
     "none": "null",
     "nonetype": "null",
     "any": None,
+    "": None,  # BFCL's JavaScript file leaves some types empty
     "callable": None,
     "function": None,
     **dict.fromkeys(("array", "list", "arraylist", "tuple", "set", "frozenset", "sequence", "iterable"), "array"),
@@ -97,6 +98,13 @@ def convert(data: Any, shown: str, jsonl: bool = False) -> list[Imported] | None
     if any(_style(item) for item in items):
         return _named([_function(item, shown, f"[{i}]") for i, item in enumerate(items)])
     return None
+
+
+def convert_functions(functions: Any, shown: str, path: str = "function") -> list[Imported]:
+    """A list of BFCL (or plain JSON Schema) functions, converted and named, whatever their types."""
+    if not isinstance(functions, list):
+        raise InputError("expected a list of functions", shown, path)
+    return _named([_function(item, shown, f"{path}[{i}]") for i, item in enumerate(functions)])
 
 
 def _is_row(row: Any) -> bool:
