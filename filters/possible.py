@@ -123,7 +123,8 @@ def check_call(
             return Match(False, "wrong_type", f"{name}: {key}={value!r} is not of the schema's type")
         if not any_allows(allowed, value):
             shown = [option for option in allowed if not _is_optional_mark(option)]
-            return Match(False, "wrong_value", f"{name}: {key}={value!r}, expected one of {shown}")
+            wanted = f"expected one of {shown}" if shown else "expected it left out"
+            return Match(False, "wrong_value", f"{name}: {key}={value!r}, {wanted}")
     for key, allowed in answer.items():
         if key not in arguments and OPTIONAL not in _listed(allowed):
             return Match(False, "missing_argument", f"{name}: {key!r} is missing")

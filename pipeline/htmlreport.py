@@ -24,7 +24,7 @@ from pipeline.pages import environment, record_html, style
 from pipeline.record import iter_rows, parse_record
 from pipeline.review.labels import read_labels, review_line, summarize
 from pipeline.seeds.tools import run_tools
-from pipeline.writer import atomic_folder, leaves
+from pipeline.writer import atomic_folder
 
 REPORT_FOLDER = "report"
 EXAMPLES_PER_CATEGORY = 10
@@ -169,16 +169,35 @@ def pair_counts(pairs: Iterable[dict]) -> dict[str, Any]:
 
 
 def eval_summaries(run_dir: Path) -> list[dict[str, Any]]:
-    """The summary of every model scored under RUN_DIR/eval/ (flattened to rows of numbers)."""
+    """Every model scored under RUN_DIR/eval/ (pipeline.eval.summary): accuracy with its interval
+    overall, per category and per decision kind, and the mistakes."""
     found = []
     for path in sorted((run_dir / "eval").glob("*/summary.json")):
         try:
             summary = json.loads(path.read_text(encoding="utf-8"))
         except ValueError:
             continue
-        rows = leaves(summary) if isinstance(summary, dict) else {}
+        if not isinstance(summary, dict) or "by_category" not in summary:
+            continue
+
+        def row(name: str, group: dict[str, Any]) -> tuple:
+            accuracy = group.get("accuracy")
+            shown = (
+                "-"
+                if accuracy is None
+                else f"{100 * accuracy:.1f}% [{100 * group['low']:.1f}, {100 * group['high']:.1f}]"
+            )
+            return name, group.get("scored", 0), group.get("correct", 0), shown, group.get("errors", 0)
+
+        groups = [("by_category", "category"), ("by_kind", "kind")]
         found.append(
-            {"model": path.parent.name, "rows": [(k, v) for k, v in rows.items() if isinstance(v, (int, float, str))]}
+            {
+                "model": summary.get("model") or path.parent.name,
+                "about": f"{summary.get('source', '')}, {summary.get('prompt_style', '')} prompts",
+                "rows": [row("all", summary)]
+                + [row(f"{label}: {name}", group) for key, label in groups for name, group in summary[key].items()],
+                "mistakes": list((summary.get("mistakes") or {}).items()),
+            }
         )
     return found
 

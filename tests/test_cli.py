@@ -25,7 +25,8 @@ def test_version_and_usage():
     assert (
         unknown.returncode == 2
         and unknown.stderr.strip()
-        == "error: unknown command 'nope' (choose from run, validate, export, publish, merge, report, review, eval, seeds)"
+        == "error: unknown command 'nope' (choose from run, validate, export, publish, merge, report, review, eval, "
+        "seeds)"
     )
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import htmlreport, plots
+from pipeline.eval.summary import summarize
 from pipeline.review.labels import Label, append_label
 from tests.browser import browser_page, is_blank
 from tests.conftest import run_cli
@@ -101,13 +102,17 @@ def test_labels_and_eval_results_show_when_present(run_dir, tmp_path):
         verdict = {"verdict": "accept"} if i else {"verdict": "reject", "reason": "other", "note": "the date is odd"}
         append_label(copy, Label(record_id=record_id, category="single", **verdict))
     (copy / "eval" / "some-model").mkdir(parents=True)
-    (copy / "eval" / "some-model" / "summary.json").write_text(
-        json.dumps({"accuracy": 0.75, "categories": {"single": 0.8}})
-    )
+    verdicts = [
+        {"category": "single", "kind": "call", "tools": ["f"], "verdict": "correct", "codes": []},
+        {"category": "single", "kind": "call", "tools": ["f"], "verdict": "wrong", "codes": ["wrong_value"]},
+    ]
+    summary = summarize(verdicts, {"model": "some/model", "source": "run (test split)", "prompt_style": "native"})
+    (copy / "eval" / "some-model" / "summary.json").write_text(json.dumps(summary))
     sections = _sections(htmlreport.build_report(copy))
     assert "human review: 3/4 accepted, 75.0% [30.1, 95.4]" in sections["summary"]
     assert "the date is odd" in sections["review"] and "<td>other</td>" in sections["review"]
-    assert "some-model" in sections["eval"] and "categories.single" in sections["eval"]
+    assert "some/model" in sections["eval"] and "category: single" in sections["eval"]
+    assert "50.0% [9.4, 90.5]" in sections["eval"] and "wrong_value 1" in sections["eval"]
 
 
 def test_without_matplotlib_the_report_keeps_its_tables(run_dir, monkeypatch):

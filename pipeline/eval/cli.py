@@ -31,12 +31,14 @@ from pipeline.backends.teacher import Teacher, build_teacher
 from pipeline.errors import InputError, StopSending, TeacherError
 from pipeline.eval.ask import STYLES, Answer, read_native, read_text, request_for
 from pipeline.eval.bfcl import write_bfcl
+from pipeline.eval.execute import Executor, runnable
 from pipeline.eval.items import Item
 from pipeline.eval.score import score
 from pipeline.eval.sources import load_items
 from pipeline.eval.summary import compare, compare_table, summarize, summary_table
 from pipeline.record import read_rows
 from pipeline.redact import public_url
+from pipeline.seeds import load_tools
 from pipeline.writer import write_json, write_jsonl
 
 
@@ -59,6 +61,14 @@ def parse_args(argv: list[str] | None, prog: str) -> argparse.Namespace:
     p.add_argument("--temperature", type=float, default=0.0)
     p.add_argument("--max-tokens", type=int, default=512)
     p.add_argument("--compare", nargs=2, metavar=("A", "B"), help="two eval folders (holding eval.jsonl)")
+    p.add_argument(
+        "--executors",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="also run these executors for the executable score (the bundled seeds' always run)",
+    )
+    p.add_argument("--no-execute", action="store_true", help="skip the executable score")
     p.add_argument("--export-bfcl", metavar="DIR", help="write SOURCE's items as BFCL data files and exit (no model)")
     args = p.parse_args(argv)
     if args.compare and args.source:
@@ -117,12 +127,28 @@ async def ask_all(items: list[Item], model: Teacher, style: str, temperature: fl
         await model.close()
 
 
+def catalog_of(source: Path, executors: list[str], console: Console) -> list:
+    """The tools whose executors may run: a run folder's own tool files, else the bundled seeds,
+    with the executors the user allowed; [] (no executable score) when they no longer read."""
+    paths = None
+    if source.is_dir() and (source / "manifest.json").is_file():
+        paths = (json.loads((source / "manifest.json").read_text(encoding="utf-8")).get("config") or {}).get("tools")
+    try:
+        return load_tools(paths or None, sidecars=False, executors=executors)
+    except InputError as error:
+        if executors:
+            raise
+        console.print(f"no executable score: the tools do not read ({error})")
+        return []
+
+
 def default_out(source: Path) -> Path:
-    """RUN_DIR/eval for a run folder, else outputs/eval/<source name>."""
+    """RUN_DIR/eval for a run folder or its Hub folder, else outputs/eval/<source name>."""
     if str(source).startswith("bfcl:"):
         return Path("outputs") / "eval" / slug(str(source).replace(":", "-"))
-    if source.is_dir() and (source / "manifest.json").is_file():
-        return source / "eval"
+    for folder in (source, source.parent):  # a run folder, or its Hub folder
+        if folder.is_dir() and (folder / "manifest.json").is_file():
+            return folder / "eval"
     return Path("outputs") / "eval" / slug(source.stem if source.is_file() else source.name)
 
 
@@ -161,6 +187,16 @@ def run_eval(args: argparse.Namespace, console: Console) -> int:
             base_url, model_name, key, timeout=args.timeout, identity=public_url(base_url), **settings
         )
         rows = asyncio.run(ask_all(items, model, args.prompt_style, args.temperature, args.max_tokens))
+    executable = 0
+    if not args.no_execute:
+        executor = Executor(runnable(catalog_of(source, args.executors, console)))
+        for item, row in zip(items, rows):
+            answer = row.get("answer") or {}
+            if row["verdict"] != "error" and not answer.get("unreadable"):
+                verdict = executor.verdict(item, answer.get("calls") or [])
+                if verdict is not None:
+                    row["executed"] = verdict
+                    executable += 1
     about = {
         "model": name,
         "base_url": public_url(base_url) if args.base_url else "embedded",
@@ -175,6 +211,10 @@ def run_eval(args: argparse.Namespace, console: Console) -> int:
     write_json(out / "summary.json", summary)
     console.print(summary_table(summary))
     console.print(f"verdicts: {out / 'eval.jsonl'}  summary: {out / 'summary.json'}")
+    if source.is_dir() and (source / "report").is_dir():  # the run's report shows every model scored
+        from pipeline.job import write_run_report
+
+        write_run_report(source)
     if summary["errors"]:
         console.print(f"{summary['errors']} turns got no answer; run the same command again (answers are cached)")
         return errors.EXIT_SHORT

@@ -43,7 +43,8 @@ def _by(rows: list[Row], keys: Callable[[Row], Iterable[str]]) -> dict[str, dict
 
 def summarize(rows: list[Row], about: dict[str, Any]) -> dict[str, Any]:
     """summary.json: `about` (model, source, style...), then accuracy overall, per category, per
-    decision kind, per expected tool, and the count of each mistake code."""
+    decision kind, per expected tool, the count of each mistake code, and the executable score
+    (the turns whose calls could run: did they return what the reference's return)."""
     return {
         **about,
         "items": len(rows),
@@ -52,6 +53,9 @@ def summarize(rows: list[Row], about: dict[str, Any]) -> dict[str, Any]:
         "by_kind": _by(rows, lambda row: [row["kind"]]),
         "by_tool": _by(rows, lambda row: sorted(set(row.get("tools") or [])) or ["(no call)"]),
         "mistakes": dict(Counter(code for row in rows for code in row.get("codes") or []).most_common()),
+        "executable": rate(
+            [{"verdict": "correct" if row["executed"] else "wrong"} for row in rows if row.get("executed") is not None]
+        ),
     }
 
 
@@ -71,6 +75,10 @@ def summary_table(summary: dict[str, Any]) -> Table:
         table.add_section()
         for name, group in summary[section].items():
             table.add_row(name, str(group["scored"]), str(group["correct"]), _percent(group), str(group["errors"]))
+    executable = summary.get("executable") or {}
+    if executable.get("scored"):
+        table.add_section()
+        table.add_row("executable", str(executable["scored"]), str(executable["correct"]), _percent(executable), "")
     if summary["mistakes"]:
         table.add_section()
         for code, count in summary["mistakes"].items():

@@ -60,6 +60,15 @@ def _unit(*parts):
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
+def _place(location):
+    """What the weather varies by: the gazetteer city the location names ("paris" and "Paris,
+    France" are one place, with one weather), else the location's first part, case-folded."""
+    found = places.city(location)
+    if found is not None:
+        return f"{found['name']}|{found['country']}|{found.get('state') or ''}"
+    return location.lower().split(",")[0].strip()
+
+
 def _climate(location):
     """(mean °C, humidity %, likely conditions, PM2.5) of a table city, else from the latitude of
     the gazetteer city the location names (annual means fall about 0.45 °C a degree beyond 15°)."""
@@ -83,10 +92,10 @@ def _climate(location):
 def get_current_weather(location, units="metric"):
     """Conditions now: the city's typical weather with a fixed offset per location."""
     mean, humidity, conditions, _ = _climate(location)
-    celsius = mean + (_unit(location, "temp") - 0.5) * 10
-    wind_kmh = 4 + 36 * _unit(location, "wind")
+    celsius = mean + (_unit(_place(location), "temp") - 0.5) * 10
+    wind_kmh = 4 + 36 * _unit(_place(location), "wind")
     feels = celsius - (wind_kmh / 10 if celsius < 15 else 0) + (2 if celsius > 26 and humidity > 70 else 0)
-    condition = conditions[int(_unit(location, "sky") * len(conditions))]
+    condition = conditions[int(_unit(_place(location), "sky") * len(conditions))]
     if condition in ("snow", "sleet") and celsius > 3:
         condition = "rain"
     imperial = units == "imperial"
@@ -98,9 +107,9 @@ def get_current_weather(location, units="metric"):
         "units": units,
         "temperature": round(convert(celsius), 1),
         "feels_like": round(convert(feels), 1),
-        "humidity_percent": min(100, humidity + int(10 * _unit(location, "hum")) - 5),
+        "humidity_percent": min(100, humidity + int(10 * _unit(_place(location), "hum")) - 5),
         "wind_speed": round(speed, 1),
-        "wind_direction": DIRECTIONS[int(_unit(location, "dir") * 8)],
+        "wind_direction": DIRECTIONS[int(_unit(_place(location), "dir") * 8)],
         "condition": condition,
         "summary": f"{condition.replace('_', ' ').capitalize()}, {breeze}",
     }
@@ -115,13 +124,13 @@ def _aqi(pm25):
 
 def get_air_quality(location, pollutants=None):
     """US EPA index from a PM2.5 level typical of the city; other pollutants scaled from it."""
-    pm25 = round(_climate(location)[3] * (0.6 + 0.8 * _unit(location, "pm25")), 1)
+    pm25 = round(_climate(location)[3] * (0.6 + 0.8 * _unit(_place(location), "pm25")), 1)
     levels = {
         "pm2_5": pm25,
         "pm10": round(pm25 * 1.7, 1),
-        "o3": round(40 + 60 * _unit(location, "o3"), 1),
-        "no2": round(8 + 2 * pm25 * _unit(location, "no2"), 1),
-        "so2": round(1 + 6 * _unit(location, "so2"), 1),
+        "o3": round(40 + 60 * _unit(_place(location), "o3"), 1),
+        "no2": round(8 + 2 * pm25 * _unit(_place(location), "no2"), 1),
+        "so2": round(1 + 6 * _unit(_place(location), "so2"), 1),
         "co": round(0.2 + 0.02 * pm25, 2),
     }
     aqi = _aqi(pm25)
