@@ -147,6 +147,15 @@ def test_a_model_that_answers_the_references_scores_100_percent(run, tmp_path):
     assert again.returncode == 0 and sent_again == 0 and rows_again == rows
 
 
+def test_an_interrupted_eval_resumes_without_asking_again(run, tmp_path):
+    items, _ = load_items(run, "all")
+    with FakeOpenAI(Model(items)) as server:
+        first, rows, sent = evaluate(run, None, tmp_path / "part", "--limit", "10", server=server)
+        assert first.returncode == 0 and sent == len(rows) == 10
+        whole, rows, sent = evaluate(run, None, tmp_path / "part", server=server)
+    assert whole.returncode == 0 and len(rows) == len(items) and sent == len(items) - 10
+
+
 def test_scripted_mistakes_are_scored_exactly_as_scripted(run, tmp_path):
     items, _ = load_items(run, "all")
     model = Model(items, mistakes=True)
