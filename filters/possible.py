@@ -49,31 +49,63 @@ def standardize(text: str) -> str:
 
 
 def allows(option: Any, value: Any) -> bool:
-    """Whether `value` is the allowed value `option` (dicts and lists item by item)."""
+    """Whether a parameter's `value` is the allowed value `option`, as BFCL compares: a string
+    standardised; a list item by item in order (its strings standardised, its dicts as below, its
+    lists exactly); a dict key by key against `{key: [allowed]}` (a key may be missing only when
+    `""` is allowed; its strings standardised, its lists and dicts exactly)."""
     if isinstance(option, Mapping):
-        if not isinstance(value, Mapping):
-            return False
-        if any(key not in option or not any_allows(option[key], item) for key, item in value.items()):
-            return False
-        return all(key in value or OPTIONAL in _listed(allowed) for key, allowed in option.items())
+        return _dict_allows(option, value)
     if isinstance(option, (list, tuple)):
         return (
             isinstance(value, (list, tuple))
             and len(value) == len(option)
-            and all(allows(o, v) for o, v in zip(option, value))
+            and all(_item_allows(o, v) for o, v in zip(option, value))
         )
-    if isinstance(option, bool) or isinstance(value, bool):
-        return type(option) is type(value) and option == value
-    if isinstance(option, str) and isinstance(value, str):
-        return standardize(option) == standardize(value)
-    if isinstance(option, (int, float)) and isinstance(value, (int, float)):
-        return float(option) == float(value)
-    return option is None and value is None
+    return _scalar(option, value)
 
 
 def any_allows(allowed: Any, value: Any) -> bool:
-    """Whether one of a parameter's allowed values (a list) allows `value` (`""` allows only an empty string)."""
+    """Whether one of a parameter's allowed values (a list) allows `value` (`""` allows an empty
+    string: BFCL's string check does not skip it)."""
     return any(allows(option, value) for option in _listed(allowed))
+
+
+def _item_allows(option: Any, value: Any) -> bool:
+    if isinstance(option, Mapping):
+        return _dict_allows(option, value)
+    return _exact(option, value) if isinstance(option, (list, tuple)) else _scalar(option, value)
+
+
+def _dict_allows(option: Mapping[str, Any], value: Any) -> bool:
+    if not isinstance(value, Mapping):
+        return False
+    member = lambda allowed, item: (  # noqa: E731
+        _exact(allowed, item) if isinstance(allowed, (Mapping, list, tuple)) else _scalar(allowed, item)
+    )
+    if any(key not in option or not any(member(a, item) for a in _listed(option[key])) for key, item in value.items()):
+        return False
+    return all(key in value or OPTIONAL in _listed(allowed) for key, allowed in option.items())
+
+
+def _scalar(option: Any, value: Any) -> bool:
+    """Two scalars: strings standardised, numbers by value (exactly: 10**30 is no float), a boolean
+    only a boolean."""
+    if isinstance(option, str) and isinstance(value, str):
+        return standardize(option) == standardize(value)
+    return _exact(option, value)
+
+
+def _exact(option: Any, value: Any) -> bool:
+    """Equal as JSON values, nothing standardised (BFCL compares nested containers so)."""
+    if isinstance(option, bool) or isinstance(value, bool):
+        return type(option) is type(value) and option == value
+    if isinstance(option, Mapping) and isinstance(value, Mapping):
+        return option.keys() == value.keys() and all(_exact(option[k], value[k]) for k in option)
+    if isinstance(option, (list, tuple)) and isinstance(value, (list, tuple)):
+        return len(option) == len(value) and all(_exact(o, v) for o, v in zip(option, value))
+    if isinstance(option, (int, float)) and isinstance(value, (int, float)):
+        return option == value  # Python compares int and float exactly, without overflow
+    return type(option) is type(value) and option == value
 
 
 def _listed(allowed: Any) -> list[Any]:
@@ -84,21 +116,42 @@ def _is_optional_mark(option: Any) -> bool:
     return isinstance(option, str) and option == OPTIONAL
 
 
+def _fits(value: Any, kind: str, exact: bool = False) -> bool:
+    """Whether a value is of a JSON Schema type (`exact`: an integer is no number, as BFCL checks
+    list items)."""
+    if isinstance(value, bool) and kind in ("integer", "number"):
+        return False
+    if exact and kind == "number":
+        return isinstance(value, float)
+    return isinstance(value, _TYPES.get(kind, object))
+
+
 def _type_ok(value: Any, schema: Any, allowed: list[Any]) -> bool:
+    """BFCL's type check: the schema's type (an integer is a number), each list item of the schema's
+    item type (exactly), or else the type of the first allowed value (BFCL's "variables")."""
     kinds = schema.get("type") if isinstance(schema, Mapping) else None
     names = kinds if isinstance(kinds, list) else [kinds] if isinstance(kinds, str) else []
     if not names:
         return True  # `any`, or a schema without a type
-    fits = lambda kind: (
-        isinstance(value, _TYPES.get(kind, object))
-        and not (  # noqa: E731
-            isinstance(value, bool) and kind in ("integer", "number")
-        )
-    )
-    if any(fits(kind) for kind in names):
+    if any(_fits(value, kind) for kind in names):
+        items = schema.get("items") if isinstance(schema.get("items"), Mapping) else {}
+        kind = items.get("type")
+        if isinstance(value, (list, tuple)) and isinstance(kind, str) and kind in _TYPES:
+            # each item of the item type, or of the type of the allowed list's first item, for one
+            # allowed value at least (a value that is no list, like "", lets any list pass: BFCL's)
+            return any(
+                not isinstance(option, list)
+                or all(_fits(item, kind, exact=True) or _same_type(item, option) for item in value)
+                for option in allowed
+            )
         return True
-    # BFCL's variables: an answer of another type than the schema's ("x" for an integer) is allowed
-    return any(type(option) is type(value) for option in allowed if not _is_optional_mark(option))
+    return _same_type(value, allowed)
+
+
+def _same_type(value: Any, allowed: list[Any]) -> bool:
+    """Whether `value` has the type of the first allowed value other than `""`."""
+    first = next((option for option in allowed if not _is_optional_mark(option)), _NO_DEFAULT)
+    return first is not _NO_DEFAULT and type(first) is type(value)
 
 
 def check_call(
@@ -147,19 +200,26 @@ def check_calls(
     ]
     if ordered:
         return next((row[i] for i, row in enumerate(verdicts) if not row[i].ok), Match(True))
-    if _matching(verdicts, 0, set()):
+    if _matching(verdicts):
         return Match(True)
     return _closest(verdicts, calls, expected)
 
 
-def _matching(verdicts: list[list[Match]], row: int, used: set[int]) -> bool:
-    """Whether answers row.. can each take a distinct call that matches it (backtracking; turns are small)."""
-    if row == len(verdicts):
-        return True
-    return any(
-        verdict.ok and column not in used and _matching(verdicts, row + 1, used | {column})
-        for column, verdict in enumerate(verdicts[row])
-    )
+def _matching(verdicts: list[list[Match]]) -> bool:
+    """Whether every answer can take a distinct call that matches it (augmenting paths: a bipartite
+    matching in polynomial time, however many calls alike)."""
+    owner: dict[int, int] = {}  # call -> the answer it is given to
+
+    def place(answer: int, seen: set[int]) -> bool:
+        for call, verdict in enumerate(verdicts[answer]):
+            if verdict.ok and call not in seen:
+                seen.add(call)
+                if call not in owner or place(owner[call], seen):
+                    owner[call] = answer
+                    return True
+        return False
+
+    return all(place(answer, set()) for answer in range(len(verdicts)))
 
 
 def _closest(
@@ -189,8 +249,8 @@ def possible_answer(
     calls: Sequence[Mapping[str, Any]], schemas: Mapping[str, Mapping[str, Any]]
 ) -> list[dict[str, dict[str, list[Any]]]]:
     """Reference calls ({"name", "arguments"}) as possible answers: each given value is allowed (an
-    optional parameter given its default may also be left out); each optional parameter the
-    reference leaves out may be left out or given its default."""
+    optional parameter given its default, or null, may also be left out); each optional parameter
+    the reference leaves out may be left out or given its default."""
     out = []
     for call in calls:
         name, arguments = call["name"], call.get("arguments") or {}
@@ -199,7 +259,8 @@ def possible_answer(
         answer: dict[str, list[Any]] = {}
         for key, value in arguments.items():
             default = (properties.get(key) or {}).get("default", _NO_DEFAULT)
-            optional = key not in required and default is not _NO_DEFAULT and allows(_nested(default), value)
+            same_as_absent = value is None or (default is not _NO_DEFAULT and allows(_nested(default), value))
+            optional = key not in required and same_as_absent
             answer[key] = [_nested(value), *([OPTIONAL] if optional else [])]
         for key, schema in properties.items():
             if key not in arguments and key not in required:
@@ -209,12 +270,13 @@ def possible_answer(
     return out
 
 
-def _nested(value: Any) -> Any:
-    """A value as allows() reads an allowed one: every dict's values become one-item lists."""
+def _nested(value: Any, top: bool = True) -> Any:
+    """A parameter's value as an allowed one, in BFCL's shape: a dict's values (its own, or those of
+    the dicts in its list) become one-item lists; anything deeper stays as it is."""
     if isinstance(value, Mapping):
-        return {key: [_nested(item)] for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_nested(item) for item in value]
+        return {key: [item] for key, item in value.items()}
+    if top and isinstance(value, (list, tuple)):
+        return [_nested(item, top=False) if isinstance(item, Mapping) else item for item in value]
     return value
 
 
@@ -236,18 +298,21 @@ def first_calls(
 _LEFT_OUT = object()
 
 
-def _first(allowed: Any, required: bool = False) -> Any:
+def _first(allowed: Any, required: bool = False, raw: bool = False) -> Any:
     options = _listed(allowed)
     given = [option for option in options if not _is_optional_mark(option)]
-    if not given or (len(given) < len(options) and not required):
+    if not given:
+        return OPTIONAL if required and options else _LEFT_OUT  # a required value that is ""
+    if len(given) < len(options) and not required:
         return _LEFT_OUT
-    return _concrete(given[0])
+    return given[0] if raw else _concrete(given[0])
 
 
-def _concrete(option: Any) -> Any:
+def _concrete(option: Any, top: bool = True) -> Any:
+    """An allowed value as a concrete one: the inverse of _nested."""
     if isinstance(option, Mapping):
-        values = {key: _first(allowed) for key, allowed in option.items()}
+        values = {key: _first(allowed, raw=True) for key, allowed in option.items()}
         return {key: value for key, value in values.items() if value is not _LEFT_OUT}
-    if isinstance(option, (list, tuple)):
-        return [_concrete(item) for item in option]
+    if top and isinstance(option, (list, tuple)):
+        return [_concrete(item, top=False) if isinstance(item, Mapping) else item for item in option]
     return option

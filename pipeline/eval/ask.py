@@ -8,15 +8,16 @@ Two prompt styles:
   support; the calls are read from the answer's text: `<tool_call>{"name", "arguments"}</tool_call>`
   blocks, a bare JSON call (a list of them, one per line, or inside a ```json fence), or a Python
   call list `[f(a=1), g(b="x")]` (read with `ast`, literal values only: nothing is evaluated).
-An answer that tries to call but cannot be read (broken JSON, arguments that are not an object,
-a call with positional or non-literal arguments) is `unreadable` with the reason; plain words are
-an answer without calls.
+An answer that tries to call but cannot be read (broken JSON that names a function, arguments that
+are not an object, a Python call with positional, repeated or non-literal arguments, or values JSON
+has not: bytes, sets) is `unreadable` with the reason; anything else is words, without calls.
 """
 
 from __future__ import annotations
 
 import ast
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +31,7 @@ STYLES = ("native", "text")
 _TEXT_ROLES = {"system": "system", "human": "user", "gpt": "assistant", "tool": "user"}
 _BLOCK = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|$)", re.S)
 _THINK = re.compile(r"<think>.*?</think>", re.S)
+_CALL_KEY = re.compile(r"[\"'](?:name|function|tool_calls)[\"']\s*:")
 _FENCE = re.compile(r"^```[\w-]*\s*\n(.*?)\n?```$", re.S)
 
 
@@ -88,13 +90,15 @@ def read_text(text: str) -> Answer:
         return Answer(words or None, calls)
     fenced = _FENCE.match(visible)
     code = fenced.group(1).strip() if fenced else visible
-    if code.startswith(("{", "[")):
-        found = _python_calls(code) if _looks_pythonic(code) else _json_calls(code)
-        if isinstance(found, str) and code.startswith("{"):  # one JSON call per line
-            lines = [_json_calls(line) for line in code.splitlines() if line.strip()]
-            found = found if any(isinstance(one, str) for one in lines) else [c for one in lines for c in one]
-        return Answer(None, [], found) if isinstance(found, str) else Answer(None, found)
-    return Answer(visible or None, [])
+    if not code.startswith(("{", "[")):
+        return Answer(visible or None, [])
+    found = _python_calls(code) if _looks_pythonic(code) else _json_calls(code)
+    if isinstance(found, str) and code.startswith("{"):  # one JSON call per line
+        lines = [_json_calls(line) for line in code.splitlines() if line.strip()]
+        found = found if any(isinstance(one, str) for one in lines) else [c for one in lines for c in one]
+    if isinstance(found, str) and not _looks_pythonic(code) and not _CALL_KEY.search(code):
+        return Answer(visible, [])  # "[1] Paris is the capital.", {"answer": 4}: words, not a call
+    return Answer(None, [], found) if isinstance(found, str) else Answer(None, found)
 
 
 def _arguments(value: Any) -> Any:
@@ -144,12 +148,29 @@ def _python_calls(text: str) -> list[dict[str, Any]] | str:
         name = _dotted(node.func)
         if name is None:
             return "a call's function must be a name"
+        names = [kw.arg for kw in node.keywords]
+        if None in names or len(set(names)) != len(names):
+            return f"the arguments of {name} must be distinct keywords (no **, no repeats)"
         try:
-            arguments = {kw.arg: ast.literal_eval(kw.value) for kw in node.keywords if kw.arg}
-        except (ValueError, SyntaxError, TypeError):
-            return f"the arguments of {name} are not literal values"
+            arguments = {kw.arg: _json_like(ast.literal_eval(kw.value)) for kw in node.keywords}
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            return f"the arguments of {name} are not literal JSON values"
         calls.append({"name": name, "arguments": arguments})
     return calls
+
+
+def _json_like(value: Any) -> Any:
+    """A literal as a JSON value (tuples become lists); ValueError for what JSON has not (bytes,
+    sets, complex numbers, `...`, non-finite floats, keys that are not strings)."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float) and math.isfinite(value):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_json_like(item) for item in value]
+    if isinstance(value, dict) and all(isinstance(key, str) for key in value):
+        return {key: _json_like(item) for key, item in value.items()}
+    raise ValueError(f"not a JSON value: {type(value).__name__}")
 
 
 def _dotted(node: ast.expr) -> str | None:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from pipeline import errors
 from pipeline.backends.base import ChatRequest
@@ -38,8 +39,8 @@ from pipeline.eval.sources import load_items
 from pipeline.eval.summary import compare, compare_table, summarize, summary_table
 from pipeline.record import read_rows
 from pipeline.redact import public_url
-from pipeline.seeds import load_tools
-from pipeline.writer import write_json, write_jsonl
+from pipeline.seeds.tools import run_tools
+from pipeline.writer import read_manifest, write_json, write_jsonl
 
 
 def parse_args(argv: list[str] | None, prog: str) -> argparse.Namespace:
@@ -66,7 +67,7 @@ def parse_args(argv: list[str] | None, prog: str) -> argparse.Namespace:
         action="append",
         default=[],
         metavar="PATH",
-        help="also run these executors for the executable score (the bundled seeds' always run)",
+        help="also allow these executors for the executable score (the bundled seeds' are allowed)",
     )
     p.add_argument("--no-execute", action="store_true", help="skip the executable score")
     p.add_argument("--export-bfcl", metavar="DIR", help="write SOURCE's items as BFCL data files and exit (no model)")
@@ -75,7 +76,7 @@ def parse_args(argv: list[str] | None, prog: str) -> argparse.Namespace:
         p.error("--compare takes two eval folders and no SOURCE")
     if not args.compare and not args.source:
         p.error("SOURCE is required (or --compare A B)")
-    if bool(args.base_url) != bool(args.model) and args.base_url:
+    if args.base_url and not args.model:
         p.error("--base-url needs --model")
     if args.limit is not None and args.limit < 1:
         p.error("--limit must be at least 1")
@@ -87,8 +88,11 @@ def slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "-", name).strip(".-") or "model"
 
 
-async def ask_all(items: list[Item], model: Teacher, style: str, temperature: float, max_tokens: int) -> list[dict]:
-    """Every item's verdict row (eval.jsonl): asked concurrently (the stack bounds it), in item order."""
+async def ask_all(
+    items: list[Item], model: Teacher, style: str, temperature: float, max_tokens: int, done=lambda: None
+) -> list[dict]:
+    """Every item's verdict row (eval.jsonl): asked concurrently (the stack bounds it), in item
+    order; `done()` after each answer."""
 
     async def one(item: Item) -> dict[str, Any]:
         row: dict[str, Any] = {
@@ -110,6 +114,7 @@ async def ask_all(items: list[Item], model: Teacher, style: str, temperature: fl
         except (ValueError, AttributeError) as error:  # not the message JSON the transport writes
             answer = Answer(unreadable=f"not a chat message ({error})")
         verdict = score(item, answer)
+        done()
         return {
             **row,
             "verdict": "correct" if verdict.correct else "wrong",
@@ -127,50 +132,27 @@ async def ask_all(items: list[Item], model: Teacher, style: str, temperature: fl
         await model.close()
 
 
-def catalog_of(source: Path, executors: list[str], console: Console) -> list:
-    """The tools whose executors may run: a run folder's own tool files, else the bundled seeds,
-    with the executors the user allowed; [] (no executable score) when they no longer read."""
-    paths = None
-    if source.is_dir() and (source / "manifest.json").is_file():
-        paths = (json.loads((source / "manifest.json").read_text(encoding="utf-8")).get("config") or {}).get("tools")
-    try:
-        return load_tools(paths or None, sidecars=False, executors=executors)
-    except InputError as error:
-        if executors:
-            raise
-        console.print(f"no executable score: the tools do not read ({error})")
-        return []
+def run_folder_of(source: Path) -> Path | None:
+    """The run folder a source is or lies in (a run's Hub folder), else None."""
+    for folder in (source, source.parent):
+        if folder.is_dir() and (folder / "manifest.json").is_file():
+            return folder
+    return None
 
 
 def default_out(source: Path) -> Path:
     """RUN_DIR/eval for a run folder or its Hub folder, else outputs/eval/<source name>."""
-    if str(source).startswith("bfcl:"):
-        return Path("outputs") / "eval" / slug(str(source).replace(":", "-"))
-    for folder in (source, source.parent):  # a run folder, or its Hub folder
-        if folder.is_dir() and (folder / "manifest.json").is_file():
-            return folder / "eval"
+    run = None if str(source).startswith("bfcl:") else run_folder_of(source)
+    if run is not None:
+        return run / "eval"
     return Path("outputs") / "eval" / slug(source.stem if source.is_file() else source.name)
 
 
-def run_eval(args: argparse.Namespace, console: Console) -> int:
-    """Load the items, ask the model, write eval.jsonl and summary.json, print the table."""
-    source = Path(args.source)
-    possible = Path(args.possible_answer) if args.possible_answer else None
-    items, described = load_items(source, args.split, possible)
-    if args.limit:
-        items = items[: args.limit]
-    if args.export_bfcl:
-        written = write_bfcl(items, Path(args.export_bfcl))
-        console.print(
-            f"BFCL files in {args.export_bfcl}: {written['written']}; left out (no BFCL shape): {written['left_out']}"
-        )
-        return errors.EXIT_DONE
-    if not items:
-        where = f" in the {args.split} split" if source.is_dir() else ""
-        raise InputError(f"no decision turns to score{where}", str(source))
+def ask_model(args: argparse.Namespace, items: list[Item], out: Path, console: Console) -> tuple[list[dict], dict]:
+    """Every item's verdict row from the model (the embedded one without --base-url), and what the
+    summary says of the model and its requests."""
     name = args.model or DEFAULT_MODEL
-    out = Path(args.out) if args.out else default_out(source) / slug(name)
-    out.mkdir(parents=True, exist_ok=True)
+    timeout = args.timeout
     with ExitStack() as stack:
         cache = ResponseCache(out / "responses.jsonl")
         stack.callback(cache.close)
@@ -182,43 +164,76 @@ def run_eval(args: argparse.Namespace, console: Console) -> int:
             server = stack.enter_context(EmbeddedServer(name, log_dir=out))
             base_url, model_name, key = server.base_url, server.model, None
             settings.update(concurrency=1, max_attempts=2, retry_initial=0.5)
-            args.timeout = max(args.timeout, 300.0)  # a request the client gives up on still holds the slot
-        model = build_teacher(
-            base_url, model_name, key, timeout=args.timeout, identity=public_url(base_url), **settings
-        )
-        rows = asyncio.run(ask_all(items, model, args.prompt_style, args.temperature, args.max_tokens))
-    executable = 0
-    if not args.no_execute:
-        executor = Executor(runnable(catalog_of(source, args.executors, console)))
-        for item, row in zip(items, rows):
-            answer = row.get("answer") or {}
-            if row["verdict"] != "error" and not answer.get("unreadable"):
-                verdict = executor.verdict(item, answer.get("calls") or [])
-                if verdict is not None:
-                    row["executed"] = verdict
-                    executable += 1
+            timeout = max(timeout, 300.0)  # a request the client gives up on still holds the slot
+        model = build_teacher(base_url, model_name, key, timeout=timeout, identity=public_url(base_url), **settings)
+        bar = Progress(TextColumn("eval"), BarColumn(), MofNCompleteColumn(), console=console, transient=True)
+        with bar:
+            task = bar.add_task("eval", total=len(items))
+            ask = ask_all(items, model, args.prompt_style, args.temperature, args.max_tokens, lambda: bar.advance(task))
+            rows = asyncio.run(ask)
     about = {
         "model": name,
         "base_url": public_url(base_url) if args.base_url else "embedded",
-        "source": described,
         "prompt_style": args.prompt_style,
         "temperature": args.temperature,
         "requests_sent": model.usage.requests,
         "cached": model.usage.cached,
     }
-    summary = summarize(rows, about)
+    return rows, about
+
+
+def add_executable(rows: list[dict], items: list[Item], tools: list) -> None:
+    """Each row's `executed` verdict where its tools can run (pipeline.eval.execute)."""
+    executor = Executor(runnable(tools))
+    for item, row in zip(items, rows):
+        answer = row.get("answer") or {}
+        if row["verdict"] != "error" and not answer.get("unreadable"):
+            verdict = executor.verdict(item, answer.get("calls") or [])
+            if verdict is not None:
+                row["executed"] = verdict
+
+
+def run_eval(args: argparse.Namespace, console: Console) -> int:
+    """Load the items, ask the model, write eval.jsonl and summary.json, print the table."""
+    source = Path(args.source)
+    possible = Path(args.possible_answer) if args.possible_answer else None
+    items, described = load_items(source, args.split, possible)
+    items = items[: args.limit] if args.limit else items
+    if args.export_bfcl:
+        written = write_bfcl(items, Path(args.export_bfcl))
+        console.print(f"BFCL files in {args.export_bfcl}: {written['written']}; left out: {written['left_out']}")
+        return errors.EXIT_DONE
+    if not items:
+        where = f" in the {args.split} split" if source.is_dir() else ""
+        raise InputError(f"no decision turns to score{where}", str(source))
+    out = Path(args.out) if args.out else default_out(source) / slug(args.model or DEFAULT_MODEL)
+    out.mkdir(parents=True, exist_ok=True)
+    rows, about = ask_model(args, items, out, console)
+    run = None if str(source).startswith("bfcl:") else run_folder_of(source)
+    if not args.no_execute:
+        add_executable(rows, items, run_tools(read_manifest(run) if run else {}, args.executors))
+    summary = summarize(rows, {**about, "source": described})
     write_jsonl(out / "eval.jsonl", (json.dumps(row, ensure_ascii=False) for row in rows))
     write_json(out / "summary.json", summary)
     console.print(summary_table(summary))
     console.print(f"verdicts: {out / 'eval.jsonl'}  summary: {out / 'summary.json'}")
-    if source.is_dir() and (source / "report").is_dir():  # the run's report shows every model scored
+    if run is not None and (run / "report").is_dir() and out.parent == run / "eval":  # the report shows it
         from pipeline.job import write_run_report
 
-        write_run_report(source)
+        write_run_report(run)
     if summary["errors"]:
         console.print(f"{summary['errors']} turns got no answer; run the same command again (answers are cached)")
         return errors.EXIT_SHORT
     return errors.EXIT_DONE
+
+
+def read_summary(folder: Path) -> dict:
+    """An eval folder's summary.json ({} when it has none)."""
+    try:
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return summary if isinstance(summary, dict) else {}
 
 
 def read_verdicts(folder: Path) -> list[dict]:
@@ -240,6 +255,9 @@ def main(argv: list[str] | None = None, prog: str = "fc-datagen eval") -> int:
             result = compare(read_verdicts(a), read_verdicts(b))
             if not result["paired"]:
                 raise InputError("the two evals share no scored item", f"{a} {b}")
+            sources = {(read_summary(folder).get("source")) for folder in (a, b)}
+            if len(sources) > 1:
+                console.print(f"note: the two evals scored different sources ({' vs '.join(map(str, sources))})")
             console.print(compare_table(result, a.name, b.name))
             return errors.EXIT_DONE
         return run_eval(args, console)

@@ -34,7 +34,7 @@ from pipeline.seeds import importers
 
 EXPECTS = ("call", "any_call", "no_call", "question", "decline", "confirm")
 NO_CALL_KINDS = {"missing_value": "question", "unavailable_tool": "decline", "forbidden": "decline"}
-# BFCL file name (without BFCL_v3_/BFCL_v4_) -> refused, and why
+# BFCL categories scored by running BFCL's own API classes: refused (bfcl_items says why)
 UNSUPPORTED = ("multi_turn", "memory", "web_search", "format_sensitivity")
 
 
@@ -53,6 +53,7 @@ class Item:
     answers: list[dict[str, Any]] = field(default_factory=list)  # possible answers when expect == "call"
     ordered: bool = False
     typed: bool = True  # BFCL's Java/JavaScript files name Java types: values are compared, not typed
+    aliases: dict[str, str] = field(default_factory=dict)  # a function's original name -> its tool's
 
     @property
     def schemas(self) -> dict[str, Any]:
@@ -123,14 +124,16 @@ def bfcl_items(path: Path, answers_path: Path | None = None) -> list[Item]:
             "matching calls; eval reads its single-turn files (simple, multiple, parallel, live_*, irrelevance)",
             str(path),
         )
-    rows = _jsonl(path)
+    rows = read_json_rows(path)
     expect = "no_call" if "irrelevance" in category else "any_call" if "relevance" in category else "call"
     truth: dict[str, Any] = {}
     if expect == "call":
         answers_path = answers_path or path.parent / "possible_answer" / path.name
         if not answers_path.is_file():
             raise InputError("no possible-answer file (pass --possible-answer FILE)", str(answers_path))
-        truth = {row.get("id"): row.get("ground_truth") for row in _jsonl(answers_path) if isinstance(row, dict)}
+        truth = {
+            row.get("id"): row.get("ground_truth") for row in read_json_rows(answers_path) if isinstance(row, dict)
+        }
     items = []
     for number, row in enumerate(rows):
         where = f"line {number + 1}"
@@ -158,13 +161,15 @@ def bfcl_items(path: Path, answers_path: Path | None = None) -> list[Item]:
                 expect=expect,
                 answers=answers,
                 typed=not category.startswith(("simple_java", "java", "javascript")),
+                aliases={original: name for original, name in names.items() if original != name},
             )
         )
     return items
 
 
-def _jsonl(path: Path) -> list[Any]:
-    """The rows of a JSON Lines file (BFCL names them .json); InputError naming the line."""
+def read_json_rows(path: Path) -> list[Any]:
+    """The rows of a JSON Lines file (BFCL names them .json) or of a JSON array; InputError
+    naming the file and line."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:

@@ -9,12 +9,12 @@ Mistake codes (a fixed vocabulary, the summary's rows):
 - `no_question`: no question where a value was missing; `no_decline`: no "cannot" where no tool
   serves the request; `no_confirmation`: a call, or words without a yes/no question, where the
   rules ask to confirm a write first;
+- `empty_answer`: nothing at all where words were needed;
 - `unreadable_answer`: an answer that tries to call but cannot be read (pipeline.eval.ask).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from filters.category import declines
@@ -38,6 +38,7 @@ CODES = (
     "no_question",
     "no_decline",
     "no_confirmation",
+    "empty_answer",
     "unreadable_answer",
 )
 
@@ -52,15 +53,9 @@ class Verdict:
 
 
 def _named(answer: Answer, item: Item) -> list[dict]:
-    """The answer's calls with an original dotted name ("math.factorial") read as the tool it was
-    mapped to ("math_factorial"), as BFCL reads models that cannot write dots."""
-    names = set(item.schemas)
-    out = []
-    for call in answer.calls:
-        name = call["name"]
-        mapped = re.sub(r"[^A-Za-z0-9_-]", "_", name)
-        out.append({**call, "name": mapped if name not in names and mapped in names else name})
-    return out
+    """The answer's calls, a function's original name ("math.factorial", BFCL's) read as the tool it
+    was imported as ("math_factorial"): BFCL reads models that cannot write dots so."""
+    return [{**call, "name": item.aliases.get(call["name"], call["name"])} for call in answer.calls]
 
 
 def score(item: Item, answer: Answer) -> Verdict:
@@ -80,6 +75,8 @@ def score(item: Item, answer: Answer) -> Verdict:
     if calls:
         return Verdict(False, ["unneeded_call"], f"called {calls[0]['name']} where no call was needed")
     words = answer.content or ""
+    if not words.strip():
+        return Verdict(False, ["empty_answer"], "an empty answer")
     if item.expect == "question" and "?" not in words:
         return Verdict(False, ["no_question"], "did not ask for the missing value")
     if item.expect == "decline" and not declines(words):

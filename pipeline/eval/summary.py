@@ -66,15 +66,18 @@ def _percent(group: dict[str, Any]) -> str:
 
 
 def summary_table(summary: dict[str, Any]) -> Table:
-    """The summary as a rich table: overall, per category, per kind, then the mistakes."""
+    """The summary as a rich table: overall, per category, per kind, per tool, the executable
+    score, then the mistakes."""
     table = Table(title=f"{summary.get('model', 'model')} on {summary.get('source', 'the test split')}")
     for column in ("", "scored", "correct", "accuracy [95% CI]", "errors"):
         table.add_column(column, justify="left" if not column else "right")
     table.add_row("all", str(summary["scored"]), str(summary["correct"]), _percent(summary), str(summary["errors"]))
-    for section in ("by_category", "by_kind"):
+    for section, label in (("by_category", ""), ("by_kind", ""), ("by_tool", "tool: ")):
         table.add_section()
         for name, group in summary[section].items():
-            table.add_row(name, str(group["scored"]), str(group["correct"]), _percent(group), str(group["errors"]))
+            table.add_row(
+                label + name, str(group["scored"]), str(group["correct"]), _percent(group), str(group["errors"])
+            )
     executable = summary.get("executable") or {}
     if executable.get("scored"):
         table.add_section()

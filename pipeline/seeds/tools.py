@@ -125,12 +125,12 @@ def load_tools(
     return tools
 
 
-def run_tools(manifest: dict[str, Any]) -> list[SeedTool]:
+def run_tools(manifest: dict[str, Any], executors: list[str] | None = None) -> list[SeedTool]:
     """The tools of a finished run, read again from the tool files its manifest names (the
     bundled seeds when it named none); [] when those files moved or no longer read. No executor
-    is kept: nothing runs."""
+    is kept (nothing runs) unless `executors` (load_tools's) allows them."""
     try:
-        return load_tools((manifest.get("config") or {}).get("tools") or None, sidecars=False)
+        return load_tools((manifest.get("config") or {}).get("tools") or None, sidecars=False, executors=executors)
     except (InputError, OSError):
         return []
 

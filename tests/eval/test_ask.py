@@ -80,6 +80,8 @@ def test_native_answers():
         ('[{"name": "get_weather", "parameters": {"city": "Rome"}}]', [("get_weather", "Rome")]),
         ("[get_weather(city='Rome'), weather.now(city=\"Oslo\")]", [("get_weather", "Rome"), ("weather.now", "Oslo")]),
         ("It is 12 degrees in Paris.", []),
+        ("[Note] I cannot check the weather.", []),  # words that start like JSON are still words
+        ('{"answer": "12 degrees"}', []),
     ],
 )
 def test_text_answers(text, calls):
@@ -93,10 +95,15 @@ def test_text_answers(text, calls):
     [
         ('<tool_call>{"name": "get_weather", "arguments": {"city": </tool_call>', "<tool_call> block: not JSON"),
         ('{"name": "get_weather", "arguments": [1]}', "are not a JSON object"),
-        ('{"tool": "get_weather"}', 'a call must be {"name"'),
+        ('{"name": 3, "arguments": {}}', 'a call must be {"name"'),
         ("[get_weather('Rome')]", "keyword arguments only"),
-        ("[get_weather(city=__import__('os').system('true'))]", "not literal values"),  # never evaluated
+        ("[get_weather(city=__import__('os').system('true'))]", "not literal JSON values"),  # never evaluated
         ("[get_weather(city='Rome'", "not a Python call list"),
+        ("[get_weather(city=b'Rome')]", "not literal JSON values"),  # bytes, sets, inf: no JSON value
+        ("[get_weather(city={'Rome'})]", "not literal JSON values"),
+        ("[get_weather(days=1e999)]", "not literal JSON values"),
+        ("[get_weather(**{'city': 'Rome'})]", "distinct keywords"),
+        ("[get_weather(city='Rome', city='Oslo')]", "distinct keywords"),
     ],
 )
 def test_unreadable_text_answers_say_why(text, reason):

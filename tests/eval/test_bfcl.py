@@ -2,10 +2,11 @@
 with --no-deps by .ci/run; skipped elsewhere when it is absent, a failure in CI).
 
 1. Every ground-truth call of every single-turn BFCL file (each parameter's first allowed value)
-   scores correct against its own possible answers, except five rows whose answers contradict their
+   scores correct against its own possible answers, except four rows whose answers contradict their
    own schemas (listed with the reason).
 2. On those ground truths and on mutations of them (a wrong value, a dropped or extra argument,
-   another function, one call fewer, reversed parallel calls, case and spacing, 3 vs 3.0), our
+   another function, one call fewer, reversed parallel calls, case and spacing, 3 vs 3.0, and the
+   same inside a list or dict argument: case, a value, 3 vs 3.0), our
    verdict equals BFCL's own `ast_checker` on every Python-category row but one, where BFCL's
    first-fit matching misses a matching that exists.
 """
@@ -42,7 +43,6 @@ FILES = [
 ]
 # rows whose possible answers contradict their own function's schema: no answer can pass them
 KNOWN = {
-    "live_multiple_507-149-4": "required 'origin_airport' is absent from the possible answer",
     "live_multiple_862-181-3": "'journey_start_time' belongs to Trains_1_GetTrainTickets, not the expected FindTrains",
     "live_multiple_964-207-0": "required 'statement' is absent from the possible answer",
     "live_simple_106-63-0": "required 'auto_loan_payment_start' is absent from the possible answer",
@@ -125,6 +125,26 @@ def _mutations(calls: list[dict], item):
         del call["arguments"][keys[0]]
         return None
 
+    def inner(change_item):
+        def change(call):
+            for key in keys:
+                value = call["arguments"][key]
+                if isinstance(value, (dict, list)):
+                    places = list(value.items()) if isinstance(value, dict) else list(enumerate(value))
+                    for place, item in places:
+                        changed_item = change_item(item)
+                        if changed_item is not None:
+                            value[place] = changed_item
+                            return None
+            return False
+
+        return change
+
+    def retype_item(item):
+        if isinstance(item, bool) or not isinstance(item, (int, float)):
+            return None
+        return float(item) if isinstance(item, int) else int(item) if item == int(item) else None
+
     others = [name for name in item.schemas if name != calls[0]["name"]]
     changes = {
         "value": bump,
@@ -133,6 +153,9 @@ def _mutations(calls: list[dict], item):
         "function": lambda call: call.update(name=others[0]) if others else False,
         "case": shout,
         "number": retype,
+        "inner_case": inner(lambda item: item.upper() + " " if isinstance(item, str) and item else None),
+        "inner_value": inner(lambda item: item + "x" if isinstance(item, str) else None),
+        "inner_number": inner(retype_item),
     }
     for kind, change in changes.items():
         if (out := changed(change)) is not None:
@@ -164,7 +187,7 @@ def test_verdicts_agree_with_bfcls_own_checker():
                     differ.append((item.id, kind, ours, theirs))
     print(f"\nverdicts equal to BFCL's checker: {sum(agreed.values())}/{sum(total.values())}", dict(total))
     assert differ == [("parallel_178", "order", True, False)]  # BFCL's first-fit: see filters/test_possible.py
-    assert sum(total.values()) > 14000 and min(total.values()) > 80
+    assert sum(total.values()) > 14000 and min(total.values()) > 50
 
 
 def test_bfcls_checker_accepts_our_exported_answers(run, tmp_path):

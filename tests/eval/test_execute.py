@@ -41,6 +41,7 @@ def test_results_decide(executor):
     item = weather_item("Paris")
     assert executor.verdict(item, call("Paris")) is True
     assert executor.verdict(item, call("paris")) is True  # one place, one weather
+    assert executor.verdict(weather_item("Paris, France"), call("paris")) is True  # the echo of the input aside
     assert executor.verdict(item, call("Lyon")) is False
     assert executor.verdict(item, call("Nowhereville")) is False  # a call that fails never matches
     assert executor.verdict(item, call("Paris") * 2) is False

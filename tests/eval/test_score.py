@@ -38,6 +38,7 @@ def rome(name="get_weather", **arguments):
         ("any_call", Answer("No."), "missing_call"),
         ("no_call", Answer("Happy to chat."), ""),
         ("no_call", Answer(calls=[rome()]), "unneeded_call"),
+        ("no_call", Answer("  "), "empty_answer"),
         ("question", Answer("Which city do you mean?"), ""),
         ("question", Answer("Rome it is."), "no_question"),
         ("question", Answer(calls=[rome()]), "unneeded_call"),
@@ -58,6 +59,12 @@ NUMBER = {"type": "object", "properties": {"number": {"type": "integer"}}, "requ
 
 
 def test_a_dotted_name_is_read_as_the_tool_it_was_mapped_to():
-    mapped = Item(**{**CALL.__dict__, "answers": [{"math_factorial": {"number": [5]}}]})
+    mapped = Item(
+        **{
+            **CALL.__dict__,
+            "answers": [{"math_factorial": {"number": [5]}}],
+            "aliases": {"math.factorial": "math_factorial"},
+        }
+    )
     mapped.tools = [{"type": "function", "function": {"name": "math_factorial", "parameters": NUMBER}}]
     assert score(mapped, Answer(calls=[{"name": "math.factorial", "arguments": {"number": 5}}])).correct

@@ -140,3 +140,35 @@ def test_first_calls_realise_an_answer_that_passes_itself():
     (realised,) = first_calls(expected, {"area": AREA})
     assert realised == {"name": "area", "arguments": {"base": 10, "height": 5}}  # height is required
     assert check_calls([realised], expected, {"area": AREA}).ok
+
+
+def test_many_alike_calls_match_fast():
+    # a full matching by augmenting paths: 40 alike calls, the last answer matching none
+    expected = [{"weather": {"city": ["Paris", "Rome"]}} for _ in range(39)] + [{"weather": {"city": ["Oslo"]}}]
+    got = calls(*[("weather", "Paris")] * 40)
+    assert check_calls(got, expected, SCHEMAS).code == "wrong_value"
+    assert check_calls(calls(*[("weather", "Paris")] * 39, ("weather", "Oslo")), expected, SCHEMAS).ok
+
+
+def test_big_integers_compare_exactly():
+    schema = {"type": "object", "properties": {"id": {"type": "integer"}}, "required": ["id"]}
+    answer = {"f": {"id": [1234567890123456789]}}
+    assert check_call({"name": "f", "arguments": {"id": 1234567890123456789}}, answer, schema).ok
+    assert check_call({"name": "f", "arguments": {"id": 1234567890123456788}}, answer, schema).code == "wrong_value"
+    assert not allows(1.0, 10**400)  # no OverflowError
+
+
+def test_typed_list_items_and_deeper_values_as_bfcl():
+    schema = {"type": "object", "properties": {"xs": {"type": "array", "items": {"type": "number"}}}}
+    answer = {"f": {"xs": [[1.5, 2.0]]}}
+    assert check_call({"name": "f", "arguments": {"xs": [1.5, 2.0]}}, answer, schema).ok
+    assert check_call({"name": "f", "arguments": {"xs": [1.5, 2]}}, answer, schema).code == "wrong_type"
+    assert allows([["New York"]], [["New York"]]) and not allows([["New York"]], [["new york"]])  # deeper: exact
+    assert allows({"city": ["New York"]}, {"city": "new york"})  # a dict's strings: standardised
+
+
+def test_a_null_or_empty_reference_value():
+    schema = {"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "string"}}, "required": ["b"]}
+    (answer,) = possible_answer([{"name": "f", "arguments": {"a": None, "b": ""}}], {"f": schema})
+    assert check_call({"name": "f", "arguments": {"b": ""}}, answer, schema).ok  # a null optional: left out
+    assert first_calls([answer], {"f": schema}) == [{"name": "f", "arguments": {"b": ""}}]  # "" kept: required
