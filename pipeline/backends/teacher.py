@@ -79,9 +79,11 @@ def stack(
     budget=None,
     rpm: int | None = None,
     tpm: int | None = None,
+    reask_truncated: bool = True,
 ) -> Teacher:
     """A Teacher over `transport` with every shared layer: the response cache (when given), the
-    truncation re-ask, the budget and stop check (`budget`: pipeline.config.BudgetConfig or None),
+    truncation re-ask (unless `reask_truncated` is False: a model under evaluation gets the room
+    it is given), the budget and stop check (`budget`: pipeline.config.BudgetConfig or None),
     retries, and the rate limits (configured rpm/tpm, else learned from headers)."""
     state = TeacherState()
     rate_limits = RateLimitLayer(transport, state, concurrency=concurrency, rpm=rpm, tpm=tpm, max_pause=retry_max)
@@ -95,7 +97,9 @@ def stack(
         retry_max=retry_max,
         on_rate_limited=rate_limits.pause,
     )
-    layer = TruncationLayer(BudgetLayer(layer, state, budget), state)
+    layer = BudgetLayer(layer, state, budget)
+    if reask_truncated:
+        layer = TruncationLayer(layer, state)
     if cache is not None:
         layer = CacheLayer(layer, state, cache, transport.identity, transport.model)
     return Teacher(transport, layer, state, rate_limits, style)

@@ -156,7 +156,12 @@ def ask_model(args: argparse.Namespace, items: list[Item], out: Path, console: C
     with ExitStack() as stack:
         cache = ResponseCache(out / "responses.jsonl")
         stack.callback(cache.close)
-        settings: dict[str, Any] = {"concurrency": args.concurrency, "rpm": args.rpm, "cache": cache}
+        settings: dict[str, Any] = {
+            "concurrency": args.concurrency,
+            "rpm": args.rpm,
+            "cache": cache,
+            "reask_truncated": False,  # a model under test gets --max-tokens, as BFCL gives it
+        }
         if args.base_url:
             base_url, model_name, key = args.base_url, args.model, os.environ.get(args.api_key_env)
         else:

@@ -186,6 +186,13 @@ def test_a_truncated_answer_is_asked_again_with_more_room(tmp_path):
     cache.close()
 
 
+def test_a_model_under_evaluation_is_not_asked_again_when_cut_off():
+    transport = EchoTransport("length", "length")
+    outcome, teacher = drive(transport, lambda t: t.complete(REQUEST), reask_truncated=False)
+    assert outcome.finish_reason == "length" and [r.max_tokens for r, _ in transport.sent] == [16]
+    assert teacher.usage.retries == 0
+
+
 def test_headers_handed_up_are_learned_as_limits():
     _, teacher = drive(EchoTransport(), lambda t: t.complete(REQUEST))
     assert teacher.learned == {"requests_per_minute": 6000} and teacher.rate_limits.requests_bucket is not None
