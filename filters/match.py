@@ -1,6 +1,8 @@
 """The one matcher: do two sets of calls say the same thing?
 
-Used by the blueprint round trip, the reference check, pairs, dedup and evaluation.
+Used by the blueprint round trip, the reference check, pairs and dedup. Evaluation scores a
+model by BFCL's published rules instead (filters.possible: possible answers, BFCL's string
+standardisation), so its numbers compare with BFCL's.
 Strings compare case-, space- and Unicode-normalised; 3 equals 3.0 (but 1 never equals True); an
 omitted optional argument equals its schema default; independent calls match in any order.
 """
