@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -93,12 +94,27 @@ def record_items(records: Iterable[Conversation]) -> Iterator[Item]:
                 turn=decision.index,
                 category=record.category,
                 kind=kind,
-                messages=[message_dict(m) for m in record.messages[: decision.index]],
+                messages=dated([message_dict(m) for m in record.messages[: decision.index]], record.meta.get("now")),
                 tools=row["tools"],
                 expect=expect,
                 answers=possible_answer(calls, record.tool_schemas()) if calls else [],
                 ordered=ordered_at.get(decision.index, False),
             )
+
+
+def dated(messages: list[dict[str, Any]], now: Any) -> list[dict[str, Any]]:
+    """The prompt with the record's moment (meta.now) said in its system turn ("Today is Monday,
+    November 16, 2026."): a record resolves "tomorrow" against meta.now, which none of its messages
+    states, and a model can only be asked for a date it could know."""
+    try:
+        moment = datetime.fromisoformat(str(now).replace("Z", "+00:00"))
+    except ValueError:
+        return messages
+    line = f"Today is {moment.strftime('%A, %B')} {moment.day}, {moment.year}."
+    if messages and messages[0].get("role") == "system":
+        first = messages[0]
+        return [{**first, "content": f"{first.get('content') or ''}\n\n{line}".strip()}, *messages[1:]]
+    return [{"role": "system", "content": line}, *messages]
 
 
 def bfcl_category(path: Path) -> str:
