@@ -108,6 +108,7 @@ async def ask_all(
             request: ChatRequest = request_for(item, style, temperature, max_tokens)
             completion = await model.complete(request, style="none")
         except (TeacherError, StopSending) as error:
+            done()
             return {**row, "verdict": "error", "codes": [], "message": str(error)}
         try:
             answer = read_native(completion.text) if style == "native" else read_text(completion.text)

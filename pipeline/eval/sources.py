@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from pipeline.errors import InputError
-from pipeline.eval.items import Item, bfcl_category, bfcl_items, is_bfcl, read_json_rows, record_items
+from pipeline.eval.items import Item, bfcl_category, bfcl_items, is_bfcl, record_items
 from pipeline.export.readers import READABLE, canonical, format_of
 from pipeline.publish.hf_dataset import split_of
 from pipeline.record import Conversation, iter_rows
@@ -58,7 +58,7 @@ def load_items(source: Path, split: str = "test", possible_answer: Path | None =
         raise InputError("no such file or folder", str(source))
     if bfcl_category(source) != source.stem:  # BFCL_v4_<category>.json
         return bfcl_items(source, possible_answer), source.name
-    rows = read_json_rows(source)
+    rows = list(iter_rows(source))  # streamed line by line, each line's size bounded (pipeline.record)
     if is_bfcl(rows):
         return bfcl_items(source, possible_answer), source.name
     return list(record_items(_records(rows, str(source)))), source.name
