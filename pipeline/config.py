@@ -221,6 +221,7 @@ class HubConfig(BaseModel):
     holdout_tools: list[str] = Field(default_factory=list)
     include_mocked: bool = False  # also publish records with a mocked tool result (stand-ins, not facts)
     drop_human_rejected: bool = False  # leave out records a reviewer rejected (RUN_DIR/review/labels.jsonl)
+    portable: bool = True  # also the portable configs (JSON strings), which datasets < 4.7 reads
 
 
 class BudgetConfig(BaseModel):

@@ -150,6 +150,15 @@ OPTIONS: dict[str, tuple[str | None, dict[str, Any]]] = {
             "folder; they are left out by default",
         },
     ),
+    "--portable": (
+        "hub.portable",
+        {
+            "action": argparse.BooleanOptionalAction,
+            "default": None,
+            "help": "also write the `portable` and `portable-pairs` configs in the Hub folder (tools, meta and "
+            "arguments as JSON strings: every datasets version reads them; default on)",
+        },
+    ),
     "--report": (
         "report",
         {

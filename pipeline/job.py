@@ -613,6 +613,7 @@ def write_run(
             hub.holdout_tools,
             manifest=as_written,
             include_mocked=hub.include_mocked,
+            portable=hub.portable,
         )
     write_json(out_dir / "manifest.json", manifest)
     if publishing:

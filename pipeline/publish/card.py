@@ -81,6 +81,7 @@ def render_card(
         "",
         "`tools`, `messages`, `meta` (and the pairs' `prompt`, `chosen`, `rejected`) are `datasets` Json columns:",
         "each row keeps its own tools and argument keys (no null keys merged in from other rows).",
+        *_portable_lines(written),
         "`datasets` up to 5.2 decodes Json columns with pandas' ujson, which reads some floats one unit in the last",
         "place off (0.7 becomes 0.7000000000000001). The files hold the exact values; to read them exactly:",
         "",
@@ -115,6 +116,26 @@ def render_card(
     if manifest:
         lines += _run_sections(manifest)
     return redact("\n".join(lines) + "\n")
+
+
+def _portable_lines(written: dict[str, Any]) -> list[str]:
+    """Which `datasets` version reads which config."""
+    names = [config["config_name"] for config in written["configs"]]
+    if "portable" not in names:
+        return ["They need `datasets` >= 4.7 (older versions stop at `Feature type 'Json' not found`)."]
+    return [
+        "They need `datasets` >= 4.7 (older versions stop at `Feature type 'Json' not found`).",
+        "",
+        "**Older `datasets` (2.16 to 4.6, e.g. LLaMA-Factory's or unsloth's pins)**: load the `portable` config "
+        "(records) or `portable-pairs`.",
+        "They hold the same rows with `tools`, `meta` and each call's `arguments` as JSON strings; every message has",
+        "the keys `role`, `content`, `tool_calls`, `tool_call_id`, `name`, `reasoning_content` (null where unused).",
+        "Chat templates want `arguments` as an object: `json.loads` them (and `tools`) before rendering.",
+        "",
+        "```python",
+        'ds = load_dataset("<this repo>", "portable")  # datasets >= 2.16',
+        "```",
+    ]
 
 
 def _review_section(review: dict[str, Any], left_out: int | None) -> list[str]:

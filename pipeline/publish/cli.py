@@ -28,6 +28,7 @@ FLAGS = {
     "holdout_tools": "--holdout-tools",
     "include_mocked": "--include-mocked",
     "drop_human_rejected": "--drop-human-rejected",
+    "portable": "--portable",
 }
 
 
@@ -73,6 +74,12 @@ def parse_args(argv: list[str] | None, prog: str = "python -m pipeline.publish")
         default=None,
         help="leave out records whose review label (fc-datagen review) is a rejection",
     )
+    p.add_argument(
+        "--portable",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also write the portable configs (JSON strings, read by every datasets version; default on)",
+    )
     return p.parse_args(argv)
 
 
@@ -94,6 +101,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m pipeline.publish"
                     hub.holdout_tools,
                     hub.include_mocked,
                     hub.drop_human_rejected,
+                    hub.portable,
                 )
             )
         return errors.EXIT_DONE

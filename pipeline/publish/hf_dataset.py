@@ -10,6 +10,8 @@ Layout (one config per category, `pairs` for the DPO pairs, `all` the default):
 
     data/<category>/{train,test}-00000-of-00001.parquet
     pairs/{train,test}-00000-of-00001.parquet
+    portable/{data,pairs}/...   configs `portable`, `portable-pairs` (pipeline.publish.portable:
+                                JSON strings for datasets < 4.7), unless portable=False
     README.md   YAML header naming the configs (the card body comes from pipeline.card)
 
 Floats: `datasets` (5.2 and before) decodes Json columns with pandas' ujson, which reads some
@@ -36,6 +38,7 @@ import datasets.features.features as features
 from datasets import Dataset, Features, Json, Value, disable_progress_bars
 
 from filters.match import canonical_calls
+from pipeline.publish import portable as portable_files
 from pipeline.record import Conversation
 
 SPLITS = ("train", "test")
@@ -92,8 +95,10 @@ def write_dataset(
     pairs: list[dict[str, Any]],
     test_share: float = 0.1,
     holdout_tools: Iterable[str] = (),
+    portable: bool = True,
 ) -> dict[str, Any]:
-    """Write the Parquet files and return the `configs` entries and row counts for the card."""
+    """Write the Parquet files and return the `configs` entries and row counts for the card.
+    `portable`: also the `portable` and `portable-pairs` configs (every `datasets` version)."""
     disable_progress_bars()  # the run prints its own progress; no per-file bars from datasets
     if folder.exists():
         shutil.rmtree(folder)
@@ -103,9 +108,10 @@ def write_dataset(
     configs: list[dict[str, Any]] = []
     counts: dict[str, dict[str, int]] = {}
     categories = sorted({record.category for record in records})
+    every_row = [_record_row(record) for record in records]
     for category in categories:
-        rows = [_record_row(record) for record in records if record.category == category]
-        counts[category] = _write_splits(folder / "data" / category, rows, splits, RECORD_FEATURES, key="id")
+        rows = [row for row in every_row if row["category"] == category]
+        counts[category] = _write_splits(folder / "data" / category, rows, splits, _json_writer(RECORD_FEATURES), "id")
         configs.append(_config(category, f"data/{category}", counts[category]))
     if records:
         configs.insert(
@@ -127,8 +133,16 @@ def write_dataset(
                     }
                 )
                 splits[pair["record_id"]] = split_of(sample, test_share, holdout)
-        counts["pairs"] = _write_splits(folder / "pairs", pairs, splits, PAIR_FEATURES, key="record_id")
+        counts["pairs"] = _write_splits(folder / "pairs", pairs, splits, _json_writer(PAIR_FEATURES), "record_id")
         configs.append(_config("pairs", "pairs", counts["pairs"]))
+    if portable:
+        for name, rows, schema, key, path in (
+            (portable_files.RECORD_CONFIG, every_row, portable_files.RECORD_SCHEMA, "id", "portable/data"),
+            (portable_files.PAIR_CONFIG, pairs, portable_files.PAIR_SCHEMA, "record_id", "portable/pairs"),
+        ):
+            if rows:
+                counts[name] = _write_splits(folder / path, rows, splits, _portable_writer(schema), key)
+                configs.append(_config(name, path, counts[name]))
     return {"configs": configs, "counts": counts}
 
 
@@ -144,15 +158,25 @@ def _record_row(record: Conversation) -> dict[str, Any]:
     }
 
 
-def _write_splits(
-    folder: Path, rows: list[dict[str, Any]], splits: dict[str, str], features: Features, key: str
-) -> dict[str, int]:
+def _json_writer(features: Features):
+    def write(path: Path, rows: list[dict[str, Any]]) -> None:
+        chosen = [{name: row[name] for name in features} for row in rows]
+        Dataset.from_list(chosen, features=features).to_parquet(str(path))
+
+    return write
+
+
+def _portable_writer(schema):
+    return lambda path, rows: portable_files.write_split(path, rows, schema)
+
+
+def _write_splits(folder: Path, rows: list[dict[str, Any]], splits: dict[str, str], write, key: str) -> dict[str, int]:
     folder.mkdir(parents=True, exist_ok=True)
     counts = {}
     for split in SPLITS:
-        chosen = [{name: row[name] for name in features} for row in rows if splits.get(row[key], "train") == split]
+        chosen = [row for row in rows if splits.get(row[key], "train") == split]
         if chosen:
-            Dataset.from_list(chosen, features=features).to_parquet(str(folder / f"{split}-00000-of-00001.parquet"))
+            write(folder / f"{split}-00000-of-00001.parquet", chosen)
         counts[split] = len(chosen)
     return counts
 

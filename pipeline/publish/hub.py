@@ -63,6 +63,7 @@ def build_hub_folder(
     manifest: dict[str, Any] | None = None,
     include_mocked: bool = False,
     drop_human_rejected: bool = False,
+    portable: bool = True,
 ) -> Path:
     """Write RUN_DIR/hub/ (replacing an old one) and return its path. It is filled under a
     temporary name and renamed in, so a kill leaves the old folder or none, never a partial one.
@@ -70,7 +71,7 @@ def build_hub_folder(
     folder); else the run must be finished and its manifest.json is read. Records with a mocked
     tool result are left out (the card says how many) unless `include_mocked`. The card shows the
     human review when RUN_DIR/review/labels.jsonl exists; `drop_human_rejected` leaves out the
-    records a reviewer rejected."""
+    records a reviewer rejected. `portable`: also the configs every `datasets` version reads."""
     if manifest is None:
         records, pairs, manifest = read_run(run_dir)
     else:
@@ -86,7 +87,7 @@ def build_hub_folder(
         records, pairs, left_out = keep_records(records, pairs, lambda r: r.id not in rejected)
         manifest = {**manifest, "human_rejected_left_out": left_out}
     with atomic_folder(run_dir / HUB_FOLDER) as folder:
-        written = write_dataset(folder, records, pairs, test_share, holdout_tools or [])
+        written = write_dataset(folder, records, pairs, test_share, holdout_tools or [], portable)
         (folder / "README.md").write_text(
             render_card(written, manifest, license or "unknown", records, review=review),
             encoding="utf-8",
@@ -150,6 +151,7 @@ def publish(
     holdout_tools: list[str] | None = None,
     include_mocked: bool = False,
     drop_human_rejected: bool = False,
+    portable: bool = True,
 ) -> str:
     """Build the Hub folder and, unless `dry_run` or no target, push it; returns a one-line summary."""
     check_target(repo_id, license)
@@ -160,6 +162,7 @@ def publish(
         holdout_tools,
         include_mocked=include_mocked,
         drop_human_rejected=drop_human_rejected,
+        portable=portable,
     )
     return upload(folder, repo_id, public, dry_run)
 

@@ -137,7 +137,7 @@ def test_records_read_back_identical_key_by_key_per_config(tmp_path):
     records = _records()
     written = write_dataset(tmp_path / "ds", records, PAIRS, test_share=0.0)
     names = [c["config_name"] for c in written["configs"]]
-    assert names == ["all", "nested", "no_call", "single", "pairs"]
+    assert names == ["all", "nested", "no_call", "single", "pairs", "portable", "portable-pairs"]
     for category in ("single", "nested", "no_call"):
         loaded = datasets.load_dataset("parquet", data_files=_files(tmp_path / "ds", written, category))
         rows = list(loaded["train"])

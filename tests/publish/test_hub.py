@@ -66,7 +66,7 @@ def run_dir(tmp_path_factory):
 
 def test_the_dry_run_folder_holds_card_data_config_and_log(run_dir):
     hub = run_dir / "hub"
-    assert {p.name for p in hub.iterdir()} == {"README.md", "data", "pairs", "config.json", "run.log"}
+    assert {p.name for p in hub.iterdir()} == {"README.md", "data", "pairs", "portable", "config.json", "run.log"}
     card = (hub / "README.md").read_text()
     header = yaml.safe_load(card.split("---")[1])
     assert header["license"] == "apache-2.0" and "function-calling" in header["tags"]
@@ -154,7 +154,12 @@ def test_a_push_creates_a_private_repo_and_uploads_the_folder(run_dir, monkeypat
     assert calls == [
         ("token", "hf_testTOKENabcdefgh"),
         ("create_repo", "acme/fc-test", "dataset", True),
-        ("upload_folder", ["README.md", "config.json", "data", "pairs", "run.log"], "acme/fc-test", "dataset"),
+        (
+            "upload_folder",
+            ["README.md", "config.json", "data", "pairs", "portable", "run.log"],
+            "acme/fc-test",
+            "dataset",
+        ),
     ]
     assert "private" in capsys.readouterr().out
     calls.clear()
@@ -270,7 +275,14 @@ def test_a_kill_while_the_hub_folder_is_written_leaves_no_finished_run_and_a_rer
         assert run_main(args) == 0  # the same command again
     assert json.loads((out / "manifest.json").read_text())["status"] == "complete"
     pairs = {"pairs"} if (out / "pairs.jsonl").read_text().strip() else set()  # 3 records may give no verified pair
-    assert {p.name for p in (out / "hub").iterdir()} == {"README.md", "data", "config.json", "run.log", *pairs}
+    assert {p.name for p in (out / "hub").iterdir()} == {
+        "README.md",
+        "data",
+        "portable",
+        "config.json",
+        "run.log",
+        *pairs,
+    }
     assert not [p.name for p in out.iterdir() if p.name.startswith(".")]  # the killed run's temporary folder is gone
 
 
