@@ -1,8 +1,10 @@
 """`python -m pipeline.export SOURCE --format F [--out FILE]` and `--check-template FILE`.
 
 SOURCE is a run directory (accepted.jsonl, and pairs.jsonl for the DPO formats) or a JSONL file
-of canonical records or pairs. Formats: openai, trl-sft, hermes, glaive, python, xlam (records);
-openai-dpo, trl-dpo (pairs). `--call-token` and `--syntax json|python` shape the text renderings.
+of canonical records or pairs. Formats: openai, trl-sft, hermes, glaive, python, xlam,
+llamafactory (records); openai-dpo, trl-dpo, llamafactory-dpo (pairs). `--call-token` and
+`--syntax json|python` shape the text renderings. The LLaMA-Factory formats also write (or
+update) `dataset_info.json` beside the output, the entry LLaMA-Factory reads it through.
 
 `--check-template FILE` renders every record through a Jinja chat template the way
 transformers' `apply_chat_template(messages, tools=...)` does (same sandbox, filters and globals)
@@ -23,10 +25,11 @@ from pydantic import ValidationError
 
 from pipeline import errors
 from pipeline.errors import InputError
-from pipeline.export.exporters import PAIR_FORMATS, RECORD_FORMATS, Skip, TextOptions
+from pipeline.export.exporters import PAIR_FORMATS, RECORD_FORMATS, Skip, TextOptions, llamafactory_dataset_info
 from pipeline.export.templates import check_template
+from pipeline.parse import loads
 from pipeline.record import Message, Tool, append_path, iter_jsonl, json_path, message_dict, parse_record
-from pipeline.writer import write_jsonl
+from pipeline.writer import write_json, write_jsonl
 
 
 def read_source(source: Path, pairs: bool) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -71,7 +74,26 @@ def export(source: Path, fmt: str, out: Path, options: TextOptions) -> tuple[int
         except Skip as reason:
             skipped[str(reason)] += 1
     write_jsonl(out, rows)
+    if fmt.startswith("llamafactory"):
+        write_dataset_info(out, ranking=fmt in PAIR_FORMATS)
     return len(rows), skipped
+
+
+def write_dataset_info(out: Path, ranking: bool) -> Path:
+    """Add (or replace) the entry named after `out` in `dataset_info.json` beside it; other
+    entries of an existing file are kept. Returns the file's path."""
+    path = out.parent / "dataset_info.json"
+    entries: dict[str, Any] = {}
+    if path.is_file():
+        try:
+            entries = loads(path.read_text(encoding="utf-8"))
+        except ValueError as error:
+            raise InputError(f"not JSON ({error})", str(path)) from None
+        if not isinstance(entries, dict):
+            raise InputError("expected a JSON object of dataset entries", str(path))
+    entries[out.stem] = llamafactory_dataset_info(out.name, ranking)
+    write_json(path, entries)
+    return path
 
 
 def parse_args(argv: list[str] | None, prog: str = "python -m pipeline.export") -> argparse.Namespace:

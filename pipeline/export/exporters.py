@@ -205,6 +205,22 @@ def _render_calls(calls: list[dict[str, Any]], options: TextOptions) -> list[str
 def hermes(record: dict[str, Any], options: TextOptions) -> dict[str, Any]:
     """Hermes / ShareGPT: tools in the system turn inside <tools>, calls in <tool_call> blocks, results
     in <tool_response> blocks (one `tool` turn per call turn)."""
+    return {"id": record.get("id"), "conversations": _hermes_turns(record, options, results_from="tool")}
+
+
+def sharegpt(record: dict[str, Any], options: TextOptions) -> dict[str, Any]:
+    """Generic ShareGPT that any reader maps (`system`, `human`, `gpt` only: Unsloth's
+    standardize_sharegpt refuses other roles): the Hermes text, with each call turn's results in a
+    `human` turn of <tool_response> blocks (where Qwen's template puts them), and `tools` as a JSON
+    string for readers that pass tools to a chat template."""
+    return {
+        "id": record.get("id"),
+        "conversations": _hermes_turns(record, options, results_from="human"),
+        "tools": json.dumps(list(record.get("tools") or []), ensure_ascii=False),
+    }
+
+
+def _hermes_turns(record: dict[str, Any], options: TextOptions, results_from: str) -> list[dict[str, str]]:
     token = options.call_token or "<tool_call>"
     close = _closing(token)
     functions = json.dumps(list(record.get("tools") or []), ensure_ascii=False)
@@ -214,10 +230,12 @@ def hermes(record: dict[str, Any], options: TextOptions) -> dict[str, Any]:
     names = _call_names(messages)
     own_system = [m["content"] for m in messages if m["role"] == "system" and m.get("content")]
     turns.append({"from": "system", "value": "\n\n".join([system, *own_system])})
+    previous = None  # the role of the message before, systems aside
     for message in messages:
         role = message["role"]
         if role == "system":
             continue
+        after_result, previous = previous == "tool", role
         if role == "user":
             turns.append({"from": "human", "value": message.get("content") or ""})
         elif role == "assistant":
@@ -243,11 +261,11 @@ def hermes(record: dict[str, Any], options: TextOptions) -> dict[str, Any]:
                 parsed = content
             response = {"name": message.get("name") or names.get(message.get("tool_call_id"), ""), "content": parsed}
             block = f"<tool_response>\n{json.dumps(response, ensure_ascii=False)}\n</tool_response>"
-            if turns[-1]["from"] == "tool":
+            if after_result:  # one turn holds the results of one call turn
                 turns[-1]["value"] += "\n" + block
             else:
-                turns.append({"from": "tool", "value": block})
-    return {"id": record.get("id"), "conversations": turns}
+                turns.append({"from": results_from, "value": block})
+    return turns
 
 
 def glaive(record: dict[str, Any], options: TextOptions) -> dict[str, Any]:
@@ -349,13 +367,100 @@ def xlam(record: dict[str, Any], options: TextOptions) -> dict[str, Any]:
     }
 
 
+# --- LLaMA-Factory -----------------------------------------------------------------------------
+
+# LLaMA-Factory's own `openai` converter joins the results of one call turn with this separator
+# (its templates wrap an observation in <tool_response> tags).
+LLAMAFACTORY_RESULTS_JOIN = "\n</tool_response>\n<tool_response>\n"
+_LLAMAFACTORY_SLOTS = (("human", "observation"), ("gpt", "function_call"))
+
+
+def _llamafactory_assistant(message: dict[str, Any], options: TextOptions) -> dict[str, str]:
+    """`function_call` with the calls as a JSON list (arguments as objects), or `gpt` with the words.
+    Words beside calls are dropped: LLaMA-Factory reads a function_call value as JSON only."""
+    calls = _calls(message)
+    if not calls:
+        return {"from": "gpt", "value": message.get("content") or ""}
+    value = json.dumps([{"name": c["name"], "arguments": _arguments(c)} for c in calls], ensure_ascii=False)
+    thought = message.get("reasoning_content") if options.think else None
+    return {"from": "function_call", "value": f"<think>\n{thought}\n</think>\n{value}" if thought else value}
+
+
+def _llamafactory_turns(messages: list[dict[str, Any]], options: TextOptions) -> tuple[str, list[dict[str, str]]]:
+    """(system, turns): human/observation at even places, gpt/function_call at odd ones, as
+    LLaMA-Factory's sharegpt converter demands; the results of one call turn are one observation."""
+    system = "\n\n".join(m["content"] for m in messages if m["role"] == "system" and m.get("content"))
+    turns: list[dict[str, str]] = []
+    results: list[str] = []
+    for message in messages:
+        if message["role"] == "tool":
+            results.append(message.get("content") or "")
+            continue
+        if results:
+            turns.append({"from": "observation", "value": LLAMAFACTORY_RESULTS_JOIN.join(results)})
+            results = []
+        if message["role"] == "user":
+            turns.append({"from": "human", "value": message.get("content") or ""})
+        elif message["role"] == "assistant":
+            turns.append(_llamafactory_assistant(message, options))
+    if results:
+        turns.append({"from": "observation", "value": LLAMAFACTORY_RESULTS_JOIN.join(results)})
+    for place, turn in enumerate(turns):
+        if turn["from"] not in _LLAMAFACTORY_SLOTS[place % 2]:
+            raise Skip("LLaMA-Factory needs user (or tool result) and assistant turns to alternate")
+    return system, turns
+
+
+def _functions(tools: list[dict[str, Any]] | None) -> str:
+    return json.dumps([tool["function"] for tool in tools or []], ensure_ascii=False)
+
+
+def llamafactory(record: dict[str, Any], options: TextOptions) -> dict[str, Any]:
+    """LLaMA-Factory sharegpt: `conversations` (human / function_call / observation / gpt), `system`,
+    `tools` as a JSON string of the function schemas. The dataset_info.json entry comes with it."""
+    system, turns = _llamafactory_turns(record["messages"], options)
+    if len(turns) % 2:
+        raise Skip("LLaMA-Factory needs the conversation to end on an assistant turn")
+    return {"conversations": turns, "system": system, "tools": _functions(record.get("tools"))}
+
+
+def llamafactory_dpo(pair: dict[str, Any], options: TextOptions) -> dict[str, Any]:
+    """LLaMA-Factory sharegpt preference rows (`ranking: true`): the prompt's `conversations`,
+    one `chosen` and one `rejected` turn, `system`, `tools`."""
+    system, turns = _llamafactory_turns(pair["prompt"], options)
+    if len(turns) % 2 == 0:
+        raise Skip("LLaMA-Factory needs the prompt to end on a user turn or a tool result")
+    if len(pair["chosen"]) != 1 or len(pair["rejected"]) != 1:
+        raise Skip("LLaMA-Factory holds one chosen and one rejected turn")
+    return {
+        "conversations": turns,
+        "chosen": _llamafactory_assistant(pair["chosen"][0], options),
+        "rejected": _llamafactory_assistant(pair["rejected"][0], options),
+        "system": system,
+        "tools": _functions(pair.get("tools")),
+    }
+
+
+def llamafactory_dataset_info(file_name: str, ranking: bool) -> dict[str, Any]:
+    """The `dataset_info.json` entry LLaMA-Factory reads the export through (its default tags)."""
+    columns = {"messages": "conversations", "system": "system", "tools": "tools"}
+    entry: dict[str, Any] = {"file_name": file_name, "formatting": "sharegpt"}
+    if ranking:
+        entry["ranking"] = True
+        columns.update(chosen="chosen", rejected="rejected")
+    entry["columns"] = columns
+    return entry
+
+
 Exporter = Callable[[dict[str, Any], TextOptions], dict[str, Any]]
 RECORD_FORMATS: dict[str, Exporter] = {
     "openai": openai_sft,
     "trl-sft": trl_sft,
     "hermes": hermes,
+    "sharegpt": sharegpt,
     "glaive": glaive,
     "python": python,
     "xlam": xlam,
+    "llamafactory": llamafactory,
 }
-PAIR_FORMATS: dict[str, Exporter] = {"openai-dpo": openai_dpo, "trl-dpo": trl_dpo}
+PAIR_FORMATS: dict[str, Exporter] = {"openai-dpo": openai_dpo, "trl-dpo": trl_dpo, "llamafactory-dpo": llamafactory_dpo}

@@ -7,7 +7,7 @@ The chat formats that keep a record's structure, `openai` and `trl-sft` (message
 arguments as JSON strings or objects), read back: `canonical(row, index)` gives the record with
 an id made from its line and each tool message's name from its call; the record model parses
 string arguments. The text
-renderings (hermes, glaive, python, xlam) lose the calls' ids, the result-to-call links or the
+renderings (hermes, sharegpt, glaive, python, xlam, llamafactory) lose the calls' ids, the result-to-call links or the
 tool results themselves, and the pair formats hold no records: `not_readable(fmt)` is the one
 line that says so and which file to check instead.
 """
@@ -27,7 +27,11 @@ def format_of(row: Any) -> str:
     if not isinstance(row, dict):
         return "canonical"
     if "conversations" in row:
-        return "hermes"
+        if "chosen" in row:
+            return "llamafactory-dpo"
+        if "system" in row:
+            return "llamafactory"
+        return "sharegpt" if "tools" in row else "hermes"
     if "system" in row and "chat" in row:
         return "glaive"
     if "query" in row and "answers" in row:

@@ -19,6 +19,7 @@ from pipeline.export.exporters import (
     openai_sft,
     python,
     python_call,
+    sharegpt,
     trl_dpo,
     trl_sft,
     xlam,
@@ -26,23 +27,10 @@ from pipeline.export.exporters import (
 from pipeline.export.templates import compile_template, render_chat
 from pipeline.seeds.importers import convert
 from tests.conftest import run_cli
-from tests.fake_openai import FakeOpenAI
-from tests.generate.helpers import run_category
 
 TEMPLATES = Path(__file__).parent.parent / "fixtures" / "templates"
 CATEGORIES = {"single", "parallel", "nested", "multi_turn", "no_call"}
 JSON = TextOptions()
-
-
-@pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    """An `all` run of the fake teacher: every category, with pairs."""
-    folder = tmp_path_factory.mktemp("export") / "run"
-    with FakeOpenAI() as fake:
-        result = run_category(fake, folder, "all", "blueprint", n=20)
-    pairs = [json.loads(line) for line in (folder / "pairs.jsonl").read_text().splitlines()]
-    assert {r["category"] for r in result["accepted"]} == CATEGORIES and pairs
-    return {"folder": folder, "records": result["accepted"], "pairs": pairs}
 
 
 def _calls(messages):
@@ -144,6 +132,28 @@ def test_hermes_rows_parse_back_into_the_same_calls(run):
         assert _hermes_calls(row) == _calls(record["messages"])
         results = sum(m["role"] == "tool" for m in record["messages"])
         assert sum(t["value"].count("<tool_response>") for t in row["conversations"] if t["from"] == "tool") == results
+
+
+UNSLOTH_ALIASES = {"system", "user", "human", "input", "gpt", "assistant", "output"}  # standardize_sharegpt's
+
+
+def test_sharegpt_rows_pass_unsloths_role_rules_and_keep_calls_results_and_tools(run):
+    """Unsloth's standardize_sharegpt (unsloth_zoo imports torch, so its rules are applied here):
+    every turn has exactly two string keys and a role among its aliases; a `tool` role is refused."""
+    for record in run["records"]:
+        row = sharegpt(record, JSON)
+        for turn in row["conversations"]:
+            assert set(turn) == {"from", "value"} and all(isinstance(v, str) for v in turn.values())
+            assert turn["from"] in UNSLOTH_ALIASES
+        assert _hermes_calls(row) == _calls(record["messages"])
+        results = sum(m["role"] == "tool" for m in record["messages"])
+        human = [t["value"] for t in row["conversations"] if t["from"] == "human"]
+        assert sum(value.count("<tool_response>") for value in human) == results
+        spoken = [m["role"] for m in record["messages"] if m["role"] != "system"]
+        result_runs = sum(role == "tool" and before != "tool" for before, role in zip(["", *spoken], spoken))
+        assert len(human) == spoken.count("user") + result_runs  # the results of one call turn are one turn
+        assert json.loads(row["tools"]) == record["tools"]
+    assert any(t["from"] == "tool" for r in run["records"] for t in hermes(r, JSON)["conversations"])
 
 
 def test_hermes_takes_another_call_token_and_python_syntax(run):
