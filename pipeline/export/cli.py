@@ -25,7 +25,15 @@ from pydantic import ValidationError
 
 from pipeline import errors
 from pipeline.errors import InputError
-from pipeline.export.exporters import PAIR_FORMATS, RECORD_FORMATS, Skip, TextOptions, llamafactory_dataset_info
+from pipeline.export.exporters import (
+    PAIR_FORMATS,
+    PARALLEL_TOOL_CALLS,
+    RECORD_FORMATS,
+    WEIGHT_RULES,
+    Skip,
+    TextOptions,
+    llamafactory_dataset_info,
+)
 from pipeline.export.templates import check_template
 from pipeline.parse import loads
 from pipeline.record import Message, Tool, append_path, iter_jsonl, json_path, message_dict, parse_record
@@ -116,6 +124,25 @@ def parse_args(argv: list[str] | None, prog: str = "python -m pipeline.export") 
         help="hermes: write an assistant's reasoning_content as a <think> block before its calls (else dropped)",
     )
     p.add_argument(
+        "--weight",
+        choices=WEIGHT_RULES,
+        help="openai: a `weight` on each assistant message: all, calls (only turns with calls), decisions "
+        "(0 on answers that relay tool results), last (only the last assistant turn); default: no weight",
+    )
+    p.add_argument(
+        "--parallel-tool-calls",
+        choices=PARALLEL_TOOL_CALLS,
+        default="true",
+        help="openai: the rows' parallel_tool_calls: true (the API's default, default here), false (rows with "
+        "several calls in a turn are skipped), auto (true only where a turn makes several calls)",
+    )
+    p.add_argument(
+        "--empty-content",
+        metavar="TEXT",
+        help='openai, trl: write an assistant\'s null content (beside its calls) as TEXT, e.g. "" for chat '
+        "templates that read content unchecked",
+    )
+    p.add_argument(
         "--check-template", metavar="FILE", help="report per record whether it renders through this Jinja chat template"
     )
     return p.parse_args(argv)
@@ -137,7 +164,19 @@ def main(argv: list[str] | None = None, prog: str = "python -m pipeline.export")
             else (source if source.is_dir() else source.parent) / "export" / f"{args.format}.jsonl"
         )
         out.parent.mkdir(parents=True, exist_ok=True)
-        written, skipped = export(source, args.format, out, TextOptions(args.call_token, args.syntax, args.think))
+        written, skipped = export(
+            source,
+            args.format,
+            out,
+            TextOptions(
+                args.call_token,
+                args.syntax,
+                args.think,
+                weight=args.weight,
+                parallel_tool_calls=args.parallel_tool_calls,
+                empty_content=args.empty_content,
+            ),
+        )
         reasons = "; ".join(f"{count} {reason}" for reason, count in skipped.items())
         print(f"wrote {written} rows to {out}" + (f"; skipped {sum(skipped.values())}: {reasons}" if skipped else ""))
         return errors.EXIT_DONE

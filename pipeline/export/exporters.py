@@ -33,13 +33,22 @@ class Skip(Exception):
     """The format cannot hold this record; the message says why."""
 
 
+WEIGHT_RULES = ("all", "calls", "decisions", "last")
+PARALLEL_TOOL_CALLS = ("true", "false", "auto")
+
+
 @dataclass(frozen=True)
 class TextOptions:
-    """Options of the text renderings: the call token and the call syntax."""
+    """Options of the renderings: the call token and syntax of the text formats; the OpenAI rows'
+    `weight` rule and `parallel_tool_calls`; what a null content becomes in the message formats."""
 
     call_token: str | None = None  # None: the format's own (<tool_call>, <functioncall>)
     syntax: str = "json"  # json or python
     think: bool = False  # hermes: an assistant's reasoning_content as a <think> block before its calls
+    weight: str | None = None  # openai: None writes no weight; else one of WEIGHT_RULES
+    parallel_tool_calls: str = "true"  # openai: true (the API's default), false, or auto (true iff a turn has several)
+    empty_content: str | None = None  # openai, trl: what an assistant's null content becomes ("" for templates
+    # that read content unchecked); None keeps null
 
 
 def _calls(message: dict[str, Any]) -> list[dict[str, Any]]:
@@ -146,32 +155,79 @@ def _openai_message(message: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _parallel(messages: list[dict[str, Any]]) -> bool:
-    return any(len(message.get("tool_calls") or []) > 1 for message in messages)
+def _parallel(messages: list[dict[str, Any]], options: TextOptions) -> bool:
+    several = any(len(message.get("tool_calls") or []) > 1 for message in messages)
+    if options.parallel_tool_calls == "auto":
+        return several
+    if options.parallel_tool_calls == "false" and several:
+        raise Skip("a turn makes several calls, which parallel_tool_calls false forbids")
+    return options.parallel_tool_calls == "true"
+
+
+def weights(messages: list[dict[str, Any]], rule: str) -> list[int | None]:
+    """Each message's OpenAI `weight` under `rule` (None for non-assistant messages): `all` 1 on
+    every assistant turn; `calls` 1 on turns with tool calls; `decisions` 0 only on the answers
+    that relay tool results (their words are checked less strictly than calls); `last` 1 on the
+    last assistant turn only."""
+    assistant = [i for i, m in enumerate(messages) if m["role"] == "assistant"]
+    out: list[int | None] = [None] * len(messages)
+    for i in assistant:
+        message = messages[i]
+        if rule == "all":
+            out[i] = 1
+        elif rule == "calls":
+            out[i] = int(bool(message.get("tool_calls")))
+        elif rule == "decisions":
+            out[i] = int(bool(message.get("tool_calls")) or i == 0 or messages[i - 1]["role"] != "tool")
+        elif rule == "last":
+            out[i] = int(i == assistant[-1])
+        else:
+            raise ValueError(f"unknown weight rule {rule!r} (one of {', '.join(WEIGHT_RULES)})")
+    return out
+
+
+def _empty(messages: list[dict[str, Any]], options: TextOptions) -> list[dict[str, Any]]:
+    if options.empty_content is None:
+        return messages
+    return [
+        {**m, "content": options.empty_content} if m["role"] == "assistant" and m.get("content") is None else m
+        for m in messages
+    ]
+
+
+def _openai_messages(messages: list[dict[str, Any]], seed: str, options: TextOptions) -> list[dict[str, Any]]:
+    out = [_openai_message(m) for m in _empty(_with_ids(messages, seed), options)]
+    if options.weight:
+        for message, weight in zip(out, weights(messages, options.weight)):
+            if weight is not None:
+                message["weight"] = weight
+    return out
 
 
 def openai_sft(record: dict[str, Any], options: TextOptions) -> dict[str, Any]:
-    """OpenAI chat fine-tuning: arguments as JSON strings, tool_call_id on every tool message."""
-    row: dict[str, Any] = {
-        "messages": [_openai_message(m) for m in _with_ids(record["messages"], str(record.get("id")))]
-    }
+    """OpenAI chat fine-tuning: arguments as JSON strings, tool_call_id on every tool message,
+    `parallel_tool_calls` and (with a weight rule) `weight` on each assistant message."""
+    row: dict[str, Any] = {"messages": _openai_messages(record["messages"], str(record.get("id")), options)}
+    if options.weight and not any(m.get("weight") for m in row["messages"]):
+        raise Skip(f"no assistant turn is trained under the weight rule {options.weight!r}")
     if record.get("tools"):
         row["tools"] = record["tools"]
-        row["parallel_tool_calls"] = _parallel(record["messages"])
+        row["parallel_tool_calls"] = _parallel(record["messages"], options)
     return row
 
 
 def openai_dpo(pair: dict[str, Any], options: TextOptions) -> dict[str, Any]:
     """OpenAI preference fine-tuning: `input`, one `preferred_output` and one `non_preferred_output` message."""
     seed = str(pair.get("id"))
-    inputs: dict[str, Any] = {"messages": [_openai_message(m) for m in _with_ids(pair["prompt"], seed)]}
+    plain = TextOptions(empty_content=options.empty_content)  # weights belong to SFT rows
+    inputs: dict[str, Any] = {"messages": _openai_messages(pair["prompt"], seed, plain)}
     if pair.get("tools"):
         inputs["tools"] = pair["tools"]
-        inputs["parallel_tool_calls"] = _parallel(pair["chosen"] + pair["rejected"])
+        inputs["parallel_tool_calls"] = _parallel(pair["chosen"] + pair["rejected"], options)
     return {
         "input": inputs,
-        "preferred_output": [_openai_message(m) for m in _with_ids(pair["chosen"], seed + "-chosen")],
-        "non_preferred_output": [_openai_message(m) for m in _with_ids(pair["rejected"], seed + "-rejected")],
+        "preferred_output": _openai_messages(pair["chosen"], seed + "-chosen", plain),
+        "non_preferred_output": _openai_messages(pair["rejected"], seed + "-rejected", plain),
     }
 
 
@@ -180,15 +236,15 @@ def openai_dpo(pair: dict[str, Any], options: TextOptions) -> dict[str, Any]:
 
 def trl_sft(record: dict[str, Any], options: TextOptions) -> dict[str, Any]:
     """TRL SFT: `messages` (arguments as objects) and `tools`."""
-    return {"messages": record["messages"], "tools": record.get("tools") or []}
+    return {"messages": _empty(record["messages"], options), "tools": record.get("tools") or []}
 
 
 def trl_dpo(pair: dict[str, Any], options: TextOptions) -> dict[str, Any]:
     """TRL DPO with an explicit prompt: `prompt`, `chosen`, `rejected`, `tools`."""
     return {
-        "prompt": pair["prompt"],
-        "chosen": pair["chosen"],
-        "rejected": pair["rejected"],
+        "prompt": _empty(pair["prompt"], options),
+        "chosen": _empty(pair["chosen"], options),
+        "rejected": _empty(pair["rejected"], options),
         "tools": pair.get("tools") or [],
     }
 

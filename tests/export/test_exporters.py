@@ -67,7 +67,51 @@ def test_openai_rows_follow_the_fine_tuning_spec(run):
         ]
         for tool in row["tools"]:
             assert re.fullmatch(r"[a-zA-Z0-9_-]{1,64}", tool["function"]["name"])
-        assert row["parallel_tool_calls"] == (record["category"] == "parallel")
+        assert row["parallel_tool_calls"] is True  # what an API call sends by default
+        auto = openai_sft(record, TextOptions(parallel_tool_calls="auto"))
+        assert auto["parallel_tool_calls"] == (record["category"] == "parallel")
+
+
+def test_parallel_tool_calls_false_skips_the_rows_that_make_several_calls(run):
+    options = TextOptions(parallel_tool_calls="false")
+    for record in run["records"]:
+        if record["category"] == "parallel":
+            with pytest.raises(Skip, match="several calls"):
+                openai_sft(record, options)
+        else:
+            assert openai_sft(record, options)["parallel_tool_calls"] is False
+
+
+def test_weight_rules_mark_the_assistant_turns_openai_trains_on(run):
+    nested = next(r for r in run["records"] if r["category"] == "nested")
+    roles = [m["role"] for m in nested["messages"]]
+    for rule in ("all", "calls", "decisions", "last"):
+        row = openai_sft(nested, TextOptions(weight=rule))
+        marked = [(m["role"], m.get("weight")) for m in row["messages"]]
+        assert all((weight is not None) == (role == "assistant") for role, weight in marked)  # only assistants
+        assert [r for r, _ in marked] == roles
+    calls = [m.get("weight") for m in openai_sft(nested, TextOptions(weight="calls"))["messages"]]
+    assert calls == [int(bool(m.get("tool_calls"))) if m["role"] == "assistant" else None for m in nested["messages"]]
+    decisions = openai_sft(nested, TextOptions(weight="decisions"))["messages"]
+    final = max(i for i, m in enumerate(decisions) if m["role"] == "assistant")
+    assert nested["messages"][final - 1]["role"] == "tool" and decisions[final]["weight"] == 0  # the relayed answer
+    assert all(m["weight"] == 1 for m in decisions if m.get("tool_calls"))
+    last = openai_sft(nested, TextOptions(weight="last"))["messages"]
+    assert [m.get("weight") for m in last if m["role"] == "assistant"][-1] == 1
+    assert sum(m.get("weight") or 0 for m in last) == 1
+    chat = next(r for r in run["records"] if r["category"] == "no_call")
+    with pytest.raises(Skip, match="no assistant turn is trained"):
+        openai_sft(chat, TextOptions(weight="calls"))
+
+
+def test_empty_content_replaces_null_content_for_templates_that_read_it_unchecked(run):
+    record = next(r for r in run["records"] if r["category"] == "single")
+    assert any(m["role"] == "assistant" and m["content"] is None for m in record["messages"])
+    for exporter in (openai_sft, trl_sft):
+        messages = exporter(record, TextOptions(empty_content=""))["messages"]
+        assert all(m["content"] == "" for m in messages if m["role"] == "assistant" and m.get("tool_calls"))
+        assert all(m["content"] is not None for m in messages)
+    assert any(m["content"] is None for m in trl_sft(record, JSON)["messages"])  # null kept by default
 
 
 def test_openai_preference_rows_have_one_message_a_side(run):
@@ -264,6 +308,14 @@ def test_the_export_command_writes_each_format_and_reports_skips(run, tmp_path):
             assert 0 < len(rows) < expected and "skipped" in result.stdout
         else:
             assert len(rows) == expected, fmt
+    out = tmp_path / "weighted.jsonl"
+    flags = ["--weight", "calls", "--parallel-tool-calls", "false", "--empty-content", ""]
+    result = run_cli([str(run["folder"]), "--format", "openai", "--out", str(out), *flags], module="pipeline.export")
+    assert result.returncode == 0, result.stderr
+    assert "no assistant turn is trained" in result.stdout and "parallel_tool_calls false" in result.stdout
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert rows and all(row.get("parallel_tool_calls") in (False, None) for row in rows)
+    assert all(m["content"] is not None for row in rows for m in row["messages"])
 
 
 def test_check_template_reports_each_record_and_exits_1_when_some_fail(run):
