@@ -6,11 +6,12 @@ llamafactory (records); openai-dpo, trl-dpo, llamafactory-dpo (pairs). `--call-t
 `--syntax json|python` shape the text renderings. The LLaMA-Factory formats also write (or
 update) `dataset_info.json` beside the output, the entry LLaMA-Factory reads it through.
 
-`--check-template FILE` renders every record through a Jinja chat template the way
-transformers' `apply_chat_template(messages, tools=...)` does (same sandbox, filters and globals)
-and prints one JSON line per record: whether it renders, and its length in characters, or the
-template's own error (Llama-3.1's refuses parallel calls; Mistral's wants 9-character ids).
-Exit 0 when all render, 1 when some do not, 2 on bad input.
+`--check-template SRC` renders every record through a chat template (a Jinja file, a
+tokenizer_config.json or a model folder) with transformers' own `apply_chat_template(messages,
+tools=...)` and prints one JSON line per record: whether it renders, its length in characters
+(and in tokens with `--tokenizer`), or the template's own error (Llama-3.1's refuses parallel
+calls; Mistral's wants 9-character ids); then a summary line. Exit 0 when all render, 1 when some
+do not, 2 on bad input. `--format text --render-template SRC` writes each rendering as a row.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from pipeline.export.exporters import (
     TextOptions,
     llamafactory_dataset_info,
 )
-from pipeline.export.templates import check_template
+from pipeline.export.templates import check_template, load_template
 from pipeline.parse import loads
 from pipeline.record import Message, Tool, append_path, iter_jsonl, json_path, message_dict, parse_record
 from pipeline.writer import write_json, write_jsonl
@@ -143,7 +144,18 @@ def parse_args(argv: list[str] | None, prog: str = "python -m pipeline.export") 
         "templates that read content unchecked",
     )
     p.add_argument(
-        "--check-template", metavar="FILE", help="report per record whether it renders through this Jinja chat template"
+        "--check-template",
+        metavar="SRC",
+        help="report per record whether it renders through this chat template (Jinja file, tokenizer_config.json "
+        "or model folder), by transformers' apply_chat_template",
+    )
+    p.add_argument(
+        "--render-template", metavar="SRC", help="text: the chat template each record is rendered through (as above)"
+    )
+    p.add_argument(
+        "--tokenizer",
+        metavar="PATH",
+        help="a tokenizer.json (or a folder holding one): --check-template also counts each rendering's tokens",
     )
     return p.parse_args(argv)
 
@@ -154,10 +166,19 @@ def main(argv: list[str] | None = None, prog: str = "python -m pipeline.export")
     def job() -> int:
         args = parse_args(argv, prog)
         source = Path(args.source)
+        tokenizer = Path(args.tokenizer) if args.tokenizer else None
         if args.check_template:
-            return check_template(read_source(source, pairs=False), Path(args.check_template))
+            template = load_template(Path(args.check_template), tokenizer)
+            return check_template(read_source(source, pairs=False), template, args.empty_content)
         if not args.format:
-            raise InputError("give --format F or --check-template FILE", "--format")
+            raise InputError("give --format F or --check-template SRC", "--format")
+        template = None
+        if args.format == "text":
+            if not args.render_template:
+                raise InputError(
+                    "--format text renders through a chat template: give --render-template SRC", "--format"
+                )
+            template = load_template(Path(args.render_template), tokenizer, "--render-template")
         out = (
             Path(args.out)
             if args.out
@@ -175,6 +196,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m pipeline.export")
                 weight=args.weight,
                 parallel_tool_calls=args.parallel_tool_calls,
                 empty_content=args.empty_content,
+                template=template,
             ),
         )
         reasons = "; ".join(f"{count} {reason}" for reason, count in skipped.items())

@@ -49,6 +49,7 @@ class TextOptions:
     parallel_tool_calls: str = "true"  # openai: true (the API's default), false, or auto (true iff a turn has several)
     empty_content: str | None = None  # openai, trl: what an assistant's null content becomes ("" for templates
     # that read content unchecked); None keeps null
+    template: Any = None  # text: the pipeline.export.templates.ChatTemplate that renders each record
 
 
 def _calls(message: dict[str, Any]) -> list[dict[str, Any]]:
@@ -186,13 +187,15 @@ def weights(messages: list[dict[str, Any]], rule: str) -> list[int | None]:
     return out
 
 
-def _empty(messages: list[dict[str, Any]], options: TextOptions) -> list[dict[str, Any]]:
-    if options.empty_content is None:
+def with_empty_content(messages: list[dict[str, Any]], text: str | None) -> list[dict[str, Any]]:
+    """The messages with each assistant's null content written as `text` (None: unchanged)."""
+    if text is None:
         return messages
-    return [
-        {**m, "content": options.empty_content} if m["role"] == "assistant" and m.get("content") is None else m
-        for m in messages
-    ]
+    return [{**m, "content": text} if m["role"] == "assistant" and m.get("content") is None else m for m in messages]
+
+
+def _empty(messages: list[dict[str, Any]], options: TextOptions) -> list[dict[str, Any]]:
+    return with_empty_content(messages, options.empty_content)
 
 
 def _openai_messages(messages: list[dict[str, Any]], seed: str, options: TextOptions) -> list[dict[str, Any]]:
@@ -375,6 +378,22 @@ def python(record: dict[str, Any], options: TextOptions) -> dict[str, Any]:
     }
 
 
+def text(record: dict[str, Any], options: TextOptions) -> dict[str, Any]:
+    """`{"id", "text"}`: the conversation rendered by a model's chat template through transformers'
+    own apply_chat_template (`--render-template`); a record the template refuses is skipped."""
+    if options.template is None:
+        raise Skip("no chat template was given (--render-template)")
+    messages = _empty(record["messages"], options)
+    try:
+        rendered = options.template.render(messages, record.get("tools"))
+        lost = options.template.lost_call(messages, record.get("tools"))
+    except Exception as error:  # the template's raise_exception (Llama-3.1 refuses parallel calls), or a key it lacks
+        raise Skip(f"the template refuses it: {type(error).__name__}: {str(error).splitlines()[0][:120]}") from None
+    if lost:
+        raise Skip("the template drops a call of a turn (GPT-OSS's renders only a turn's first call)")
+    return {"id": record.get("id"), "text": rendered}
+
+
 # --- xLAM --------------------------------------------------------------------------------------
 
 
@@ -518,5 +537,6 @@ RECORD_FORMATS: dict[str, Exporter] = {
     "python": python,
     "xlam": xlam,
     "llamafactory": llamafactory,
+    "text": text,
 }
 PAIR_FORMATS: dict[str, Exporter] = {"openai-dpo": openai_dpo, "trl-dpo": trl_dpo, "llamafactory-dpo": llamafactory_dpo}

@@ -6,10 +6,10 @@ of pairs.jsonl), or an exporter's name (pipeline.export.exporters RECORD_FORMATS
 The chat formats that keep a record's structure, `openai` and `trl-sft` (messages and tools,
 arguments as JSON strings or objects), read back: `canonical(row, index)` gives the record with
 an id made from its line and each tool message's name from its call; the record model parses
-string arguments. The text
-renderings (hermes, sharegpt, glaive, python, xlam, llamafactory) lose the calls' ids, the result-to-call links or the
-tool results themselves, and the pair formats hold no records: `not_readable(fmt)` is the one
-line that says so and which file to check instead.
+string arguments. The text renderings (hermes, sharegpt, glaive, python, xlam, llamafactory,
+text) lose the calls' ids, the result-to-call links or the tool results themselves, and the pair
+formats hold no records: `not_readable(fmt)` is the one line that says so and which file to
+check instead.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ def format_of(row: Any) -> str:
         if "system" in row:
             return "llamafactory"
         return "sharegpt" if "tools" in row else "hermes"
+    if "text" in row and "messages" not in row:
+        return "text"
     if "system" in row and "chat" in row:
         return "glaive"
     if "query" in row and "answers" in row:

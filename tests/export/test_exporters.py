@@ -24,7 +24,7 @@ from pipeline.export.exporters import (
     trl_sft,
     xlam,
 )
-from pipeline.export.templates import compile_template, render_chat
+from pipeline.export.templates import load_template
 from pipeline.seeds.importers import convert
 from tests.conftest import run_cli
 
@@ -125,38 +125,69 @@ def test_openai_preference_rows_have_one_message_a_side(run):
                 assert isinstance(call["function"]["arguments"], str)
 
 
+# What each template does with our records (tests/fixtures/templates/SOURCE.md): Llama-3.1 refuses a
+# turn of several calls; GPT-OSS renders only a turn's first call; Qwen3 reads every assistant's
+# `content` (transformers drops a null one), so it renders with --empty-content "".
+REFUSES_PARALLEL = {"meta-llama-Llama-3.1-8B-Instruct.jinja"}
+DROPS_PARALLEL = {"openai-gpt-oss-120b.jinja"}
+NEEDS_CONTENT = {"Qwen-Qwen3-0.6B.jinja"}
+
+
 @pytest.mark.parametrize("template", sorted(p.name for p in TEMPLATES.glob("*.jinja")))
 def test_trl_rows_of_every_category_render_through_real_chat_templates(run, template):
-    compiled = compile_template((TEMPLATES / template).read_text())
+    compiled = load_template(TEMPLATES / template)
+    options = TextOptions(empty_content="" if template in NEEDS_CONTENT else None)
     rendered = set()
     for record in run["records"]:
-        row = trl_sft(record, JSON)
-        if "Llama-3.1" in template and record["category"] == "parallel":
+        row = trl_sft(record, options)
+        if template in REFUSES_PARALLEL and record["category"] == "parallel":
             with pytest.raises(Exception, match="only supports single tool-calls"):
-                render_chat(compiled, row["messages"], row["tools"])
+                compiled.render(row["messages"], row["tools"])
             continue
-        text = render_chat(compiled, row["messages"], row["tools"])
-        for turn in _calls(record["messages"]):
-            for (
-                call
-            ) in turn:  # each call's arguments appear as a JSON object (the template's tojson), never double-encoded
-                assert json.dumps(call["arguments"], ensure_ascii=False) in text
+        text = compiled.render(row["messages"], row["tools"])
+        lost = compiled.lost_call(row["messages"], row["tools"])
+        if template in DROPS_PARALLEL and record["category"] == "parallel":
+            assert lost and "call 2 of" in lost
+            continue
+        assert lost is None, (template, record["id"])  # every call's name and argument values are in the text
         for message in record["messages"]:
-            if message["role"] in ("user", "tool") and message.get(
-                "content"
-            ):  # Llama-3.1 writes a tool result string through tojson
+            if message["role"] in ("user", "tool") and message.get("content"):  # some write a result through tojson
                 assert message["content"] in text or json.dumps(message["content"], ensure_ascii=False) in text
         rendered.add(record["category"])
-    assert rendered == CATEGORIES - ({"parallel"} if "Llama-3.1" in template else set())
+    wanted = CATEGORIES - ({"parallel"} if template in REFUSES_PARALLEL | DROPS_PARALLEL else set())
+    assert rendered == wanted
+
+
+def test_qwen3_needs_content_on_every_assistant_turn(run):
+    compiled = load_template(TEMPLATES / "Qwen-Qwen3-0.6B.jinja")
+    record = next(r for r in run["records"] if r["category"] == "single")
+    with pytest.raises(Exception, match="has no attribute 'content'"):  # transformers drops the null content
+        compiled.render(trl_sft(record, JSON)["messages"], record["tools"])
+    compiled.render(trl_sft(record, TextOptions(empty_content=""))["messages"], record["tools"])
+
+
+def test_a_template_that_renders_only_the_first_call_is_caught(run):
+    first_only = (
+        "{% for m in messages %}{{ m.role }}: {{ m.content or '' }}"
+        "{% if m.tool_calls %}{{ m.tool_calls[0].function.name }}{{ m.tool_calls[0].function.arguments | tojson }}"
+        "{% endif %}\n{% endfor %}"
+    )
+    path = run["folder"].parent / "first-only.jinja"
+    path.write_text(first_only)
+    compiled = load_template(path)
+    parallel = next(r for r in run["records"] if r["category"] == "parallel")
+    single = next(r for r in run["records"] if r["category"] == "single")
+    assert "call 2 of" in compiled.lost_call(parallel["messages"], parallel["tools"])
+    assert compiled.lost_call(single["messages"], single["tools"]) is None
 
 
 def test_trl_dpo_rows_render_prompt_plus_each_side(run):
-    compiled = compile_template((TEMPLATES / "Qwen-Qwen2.5-7B-Instruct.jinja").read_text())
+    compiled = load_template(TEMPLATES / "Qwen-Qwen2.5-7B-Instruct.jinja")
     for pair in run["pairs"]:
         row = trl_dpo(pair, JSON)
-        chosen = render_chat(compiled, row["prompt"] + row["chosen"], row["tools"])
-        rejected = render_chat(compiled, row["prompt"] + row["rejected"], row["tools"])
-        prompt = render_chat(compiled, row["prompt"], row["tools"], add_generation_prompt=True)
+        chosen = compiled.render(row["prompt"] + row["chosen"], row["tools"])
+        rejected = compiled.render(row["prompt"] + row["rejected"], row["tools"])
+        prompt = compiled.render(row["prompt"], row["tools"], add_generation_prompt=True)
         assert chosen.startswith(prompt) and rejected.startswith(prompt) and chosen != rejected
 
 
@@ -339,7 +370,17 @@ def test_check_template_reports_each_record_and_exits_1_when_some_fail(run):
     "argv, message",
     [
         (["--format", "yaml"], "error: --format: unknown format 'yaml'"),
-        (["--check-template", "/nonexistent.jinja"], "error: /nonexistent.jinja: No such file or directory"),
+        (["--check-template", "/nonexistent.jinja"], "error: /nonexistent.jinja: --check-template: no such file"),
+        (["--format", "text"], "error: --format: --format text renders through a chat template"),
+        (
+            [
+                "--check-template",
+                str(TEMPLATES / "Qwen-Qwen2.5-7B-Instruct.jinja"),
+                "--tokenizer",
+                str(TEMPLATES / "SOURCE.md"),
+            ],
+            "error: ",
+        ),  # not a tokenizer
         (
             ["--check-template", str(Path(__file__).parent.parent / "fixtures" / "templates" / "SOURCE.md")],
             "error: ",
@@ -372,19 +413,67 @@ def _hf_tokenizer(template_text):
     return tokenizer
 
 
-@pytest.mark.parametrize("template", sorted(p.name for p in TEMPLATES.glob("*.jinja")))
-def test_transformers_apply_chat_template_reads_trl_rows_exactly_as_check_template_renders_them(run, template):
-    text = (TEMPLATES / template).read_text()
-    tokenizer, compiled = _hf_tokenizer(text), compile_template(text)
-    for record in run["records"]:
-        row = trl_sft(record, JSON)
-        try:
+def test_text_rows_are_transformers_own_rendering_and_skip_what_a_template_refuses_or_drops(run, tmp_path):
+    for name, skipped in (
+        ("Qwen-Qwen2.5-7B-Instruct.jinja", None),
+        ("meta-llama-Llama-3.1-8B-Instruct.jinja", "the template refuses it"),
+        ("openai-gpt-oss-120b.jinja", "the template drops a call"),
+    ):
+        out = tmp_path / f"{name}.jsonl"
+        argv = [str(run["folder"]), "--format", "text", "--render-template", str(TEMPLATES / name), "--out", str(out)]
+        result = run_cli(argv, module="pipeline.export")
+        assert result.returncode == 0, result.stderr
+        rows = {row["id"]: row["text"] for row in map(json.loads, out.read_text().splitlines())}
+        tokenizer = _hf_tokenizer((TEMPLATES / name).read_text())
+        parallel = {r["id"] for r in run["records"] if r["category"] == "parallel"}
+        for record in run["records"]:
+            if skipped and record["id"] in parallel:
+                assert record["id"] not in rows
+                continue
+            row = trl_sft(record, JSON)
             expected = tokenizer.apply_chat_template(row["messages"], tools=row["tools"], tokenize=False)
-        except Exception as error:  # the template refuses the record: check-template must refuse it too
-            with pytest.raises(Exception, match=re.escape(str(error)[:40])):
-                render_chat(compiled, row["messages"], row["tools"])
-            continue
-        assert render_chat(compiled, row["messages"], row["tools"]) == expected
+            assert rows[record["id"]] == expected
+        if skipped:
+            assert f"skipped {len(parallel)}: {len(parallel)} {skipped}" in result.stdout
+
+
+def _tiny_tokenizer(folder, run):
+    """A real tokenizer.json trained here on the run's text (no download): it counts tokens."""
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+
+    tokenizer = Tokenizer(models.BPE(unk_token="<unk>"))
+    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel()
+    texts = [json.dumps(record, ensure_ascii=False) for record in run["records"]]
+    tokenizer.train_from_iterator(texts, trainers.BpeTrainer(vocab_size=500, special_tokens=["<unk>", "<s>", "</s>"]))
+    folder.mkdir(parents=True, exist_ok=True)
+    tokenizer.save(str(folder / "tokenizer.json"))
+    return folder / "tokenizer.json"
+
+
+def test_check_template_counts_tokens_with_a_tokenizer_and_reads_model_folders(run, tmp_path):
+    tokenizer = _tiny_tokenizer(tmp_path / "tok", run)
+    qwen = TEMPLATES / "Qwen-Qwen2.5-7B-Instruct.jinja"
+    argv = [str(run["folder"]), "--check-template", str(qwen), "--tokenizer", str(tokenizer)]
+    result = run_cli(argv, module="pipeline.export")
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert all(0 < line["tokens"] < line["chars"] for line in lines)
+    assert "tokens median" in result.stderr and f"rendered {len(lines)} of {len(lines)}" in result.stderr
+    model = tmp_path / "model"  # a model folder: its tokenizer_config.json's named templates and its tokenizer.json
+    model.mkdir()
+    (model / "tokenizer.json").write_bytes(tokenizer.read_bytes())
+    named = [
+        {"name": "default", "template": "{{ messages[0].content }}"},
+        {"name": "tool_use", "template": qwen.read_text()},
+    ]
+    (model / "tokenizer_config.json").write_text(json.dumps({"chat_template": named}))
+    result = run_cli([str(run["folder"]), "--check-template", str(model)], module="pipeline.export")
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert all("tokens" in line for line in lines)
+    assert [line["chars"] for line in lines] == [
+        len(load_template(qwen).render(r["messages"], r["tools"])) for r in run["records"]
+    ]  # with tools, transformers picks the `tool_use` template
 
 
 def test_records_from_elsewhere_are_made_canonical_before_export(tmp_path):

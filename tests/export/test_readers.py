@@ -11,6 +11,7 @@ import pytest
 
 from pipeline.export.exporters import PAIR_FORMATS, RECORD_FORMATS, TextOptions
 from pipeline.export.readers import FORMATS, READABLE, canonical, format_of, not_readable
+from pipeline.export.templates import load_template
 from pipeline.record import parse_record
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -24,11 +25,17 @@ PAIR = {
 }
 
 
+TEMPLATES = Path(__file__).parent.parent / "fixtures" / "templates"
+
+
 def _row(fmt: str, record: dict) -> dict:
     if fmt == "xlam":  # xLAM holds one request and its calls
         record = {**record, "messages": [m for m in record["messages"] if m["role"] != "tool"][:3]}
+    options = TextOptions(
+        template=load_template(TEMPLATES / "Qwen-Qwen2.5-7B-Instruct.jinja") if fmt == "text" else None
+    )
     return (RECORD_FORMATS.get(fmt) or PAIR_FORMATS[fmt])(
-        PAIR if fmt in PAIR_FORMATS else copy.deepcopy(record), TextOptions()
+        PAIR if fmt in PAIR_FORMATS else copy.deepcopy(record), options
     )
 
 
