@@ -79,9 +79,11 @@ def export(source: Path, fmt: str, out: Path, options: TextOptions) -> tuple[int
     rows, skipped = [], Counter()
     for _index, item in read_source(source, fmt in PAIR_FORMATS):
         try:
-            rows.append(exporter(item, options))
+            made = exporter(item, options)
         except Skip as reason:
             skipped[str(reason)] += 1
+            continue
+        rows.extend(made if isinstance(made, list) else [made])
     write_jsonl(out, rows)
     if fmt.startswith("llamafactory"):
         write_dataset_info(out, ranking=fmt in PAIR_FORMATS)

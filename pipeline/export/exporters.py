@@ -394,6 +394,17 @@ def text(record: dict[str, Any], options: TextOptions) -> dict[str, Any]:
     return {"id": record.get("id"), "text": rendered}
 
 
+def grpo(record: dict[str, Any], options: TextOptions) -> list[dict[str, Any]]:
+    """Prompt-only rows for TRL's GRPOTrainer, one per decision turn, with the reference calls
+    (pipeline.export.grpo; pipeline.rewards.tool_call_reward scores a completion)."""
+    from pipeline.export.grpo import grpo_rows  # it reads eval's items and prompts, which import this module
+
+    rows = grpo_rows(record)
+    if not rows:
+        raise Skip("no decision turn (only answers that relay tool results)")
+    return rows
+
+
 # --- xLAM --------------------------------------------------------------------------------------
 
 
@@ -527,7 +538,7 @@ def llamafactory_dataset_info(file_name: str, ranking: bool) -> dict[str, Any]:
     return entry
 
 
-Exporter = Callable[[dict[str, Any], TextOptions], dict[str, Any]]
+Exporter = Callable[[dict[str, Any], TextOptions], dict[str, Any] | list[dict[str, Any]]]  # a list: several rows
 RECORD_FORMATS: dict[str, Exporter] = {
     "openai": openai_sft,
     "trl-sft": trl_sft,
@@ -538,5 +549,6 @@ RECORD_FORMATS: dict[str, Exporter] = {
     "xlam": xlam,
     "llamafactory": llamafactory,
     "text": text,
+    "grpo": grpo,
 }
 PAIR_FORMATS: dict[str, Exporter] = {"openai-dpo": openai_dpo, "trl-dpo": trl_dpo, "llamafactory-dpo": llamafactory_dpo}

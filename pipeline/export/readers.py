@@ -7,7 +7,7 @@ The chat formats that keep a record's structure, `openai` and `trl-sft` (message
 arguments as JSON strings or objects), read back: `canonical(row, index)` gives the record with
 an id made from its line and each tool message's name from its call; the record model parses
 string arguments. The text renderings (hermes, sharegpt, glaive, python, xlam, llamafactory,
-text) lose the calls' ids, the result-to-call links or the tool results themselves, and the pair
+text, grpo) lose the calls' ids, the result-to-call links or the tool results themselves, and the pair
 formats hold no records: `not_readable(fmt)` is the one line that says so and which file to
 check instead.
 """
@@ -38,6 +38,8 @@ def format_of(row: Any) -> str:
         return "glaive"
     if "query" in row and "answers" in row:
         return "xlam"
+    if "prompt" in row and "expect" in row:
+        return "grpo"
     if "input" in row and "preferred_output" in row:
         return "openai-dpo"
     if {"prompt", "chosen", "rejected"} <= row.keys():

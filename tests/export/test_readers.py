@@ -34,9 +34,10 @@ def _row(fmt: str, record: dict) -> dict:
     options = TextOptions(
         template=load_template(TEMPLATES / "Qwen-Qwen2.5-7B-Instruct.jinja") if fmt == "text" else None
     )
-    return (RECORD_FORMATS.get(fmt) or PAIR_FORMATS[fmt])(
+    row = (RECORD_FORMATS.get(fmt) or PAIR_FORMATS[fmt])(
         PAIR if fmt in PAIR_FORMATS else copy.deepcopy(record), options
     )
+    return row[0] if isinstance(row, list) else row  # grpo: one row per decision turn
 
 
 def test_the_registry_is_covered():
