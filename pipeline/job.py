@@ -430,7 +430,8 @@ def planner_for(config: RunConfig, category: str, catalog: list, links: list) ->
         raise InputError(
             f"no tool can start a {category} task in {config.resolved_mode} mode"
             + (
-                " (every one has a free-form string without x-pool); use --mode free"
+                " (every one has a free-form string without x-pool, enum, format, examples or pattern);"
+                " use --mode free or give value pools (python -m pipeline.seeds enrich)"
                 if config.resolved_mode == "blueprint"
                 else ""
             ),

@@ -9,6 +9,7 @@ Depends on nothing else in the project.
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 from typing import Any
@@ -97,6 +98,36 @@ def load_yaml(text: str) -> Any:
         raise StrictError(f"nested deeper than {MAX_DEPTH} levels") from None
     check(data)
     return data
+
+
+MAX_YAML_VALUES = 2_000_000  # values a YAML document may expand to through its aliases
+
+
+def _key(key: Any) -> str:
+    if isinstance(key, bool) or key is None:
+        return json.dumps(key)  # true, false, null
+    return key.isoformat() if isinstance(key, (datetime.date, datetime.datetime)) else str(key)
+
+
+def json_types(data: Any, budget: list[int] | None = None, depth: int = 0) -> Any:
+    """A YAML document's data in JSON's types: dates and times as ISO strings, keys as strings
+    (YAML reads `200:` as an integer); StrictError for a value JSON has not (bytes, a set) and for
+    aliases that expand past MAX_YAML_VALUES values (a "billion laughs" file). Call after check()."""
+    budget = budget if budget is not None else [MAX_YAML_VALUES]
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise StrictError(f"its aliases expand to more than {MAX_YAML_VALUES} values")
+    if depth > MAX_DEPTH:  # a value that contains itself through an alias
+        raise StrictError(f"nested deeper than {MAX_DEPTH} levels")
+    if isinstance(data, dict):
+        return {_key(key): json_types(value, budget, depth + 1) for key, value in data.items()}
+    if isinstance(data, list):
+        return [json_types(value, budget, depth + 1) for value in data]
+    if isinstance(data, (datetime.date, datetime.datetime)):
+        return data.isoformat()
+    if data is None or isinstance(data, (str, int, float, bool)):
+        return data
+    raise StrictError(f"a {type(data).__name__} value is not JSON (quote it)")
 
 
 def check(data: Any, max_depth: int = MAX_DEPTH) -> None:

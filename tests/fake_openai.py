@@ -47,7 +47,7 @@ class Drip:
     interval: float = 1.0
 
 
-_BUNDLED = {tool.name: tool for tool in load_tools()}
+_BUNDLED = {tool.name: tool for tool in load_tools()}  # and the tools add_tools() was given
 _PHRASE_PREFIX = "Please do exactly this for me: "
 _LINE = re.compile(r"^- ([A-Za-z0-9_-]+)(?: \(.*?\))?: (.*)$")
 _SPOKEN = re.compile(r"^(\d{4}-\d{2}-\d{2}(?:T[0-9:]+Z)?) \(.*\)$")
@@ -254,12 +254,15 @@ def echo_teacher(body: dict[str, Any]) -> str:
 _PHRASED: dict[str, dict[str, Any]] = {}  # request text the fake wrote -> the call it stands for
 
 
+def words(key: str) -> str:
+    """A parameter name as words: due_before -> "due before", FormType -> "form type"."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", key).replace("_", " ").replace("-", " ").lower()
+
+
 def phrase(call: dict[str, Any]) -> str:
     """A request stating every value of `call` in words (remembered for the solve step)."""
     parts = [
-        f"{key.replace('_', ' ')} {'yes' if value else 'no'}"
-        if isinstance(value, bool)
-        else f"{key.replace('_', ' ')} {_spoken(value)}"
+        f"{words(key)} {'yes' if value else 'no'}" if isinstance(value, bool) else f"{words(key)} {_spoken(value)}"
         for key, value in call["arguments"].items()
         if isinstance(value, bool) or _spoken(value)
     ]
@@ -271,7 +274,7 @@ def phrase(call: dict[str, Any]) -> str:
 def _spoken(value: Any) -> str:
     if isinstance(value, dict):  # a nested choice is said in words ("damaged", "no longer needed"), an id as it is
         said = {  # a flag inside an object is said too ("optional yes"), as the top-level ones are
-            key.replace("_", " "): ("yes" if item else "no") if isinstance(item, bool) else _spoken(item)
+            words(key): ("yes" if item else "no") if isinstance(item, bool) else _spoken(item)
             for key, item in value.items()
         }
         return ", ".join(
@@ -342,6 +345,17 @@ def _call_in_request(messages: list[dict[str, Any]]) -> dict[str, Any]:
     """The call the fake's own phrasing stands for (the last one the last user turn quotes)."""
     text = messages[-1]["content"]
     return _PHRASED[text[text.rindex(_PHRASE_PREFIX) :]]
+
+
+def add_tools(paths: list[str]) -> None:
+    """Teach the echo teacher the tools of these files too (it knows the bundled seeds), so a
+    run with `--tools FILE` gets the same good teacher."""
+    from tests import echo_categories
+
+    for tool in load_tools(paths, sidecars=False):
+        _BUNDLED[tool.name] = echo_categories._TOOLS[tool.name] = tool
+        FakeOpenAI.describe_to_name[tool.description] = tool.name
+        FakeOpenAI.action_to_name[action_options([tool.to_tool()])[0]] = tool.name
 
 
 class FakeOpenAI:

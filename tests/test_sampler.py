@@ -156,6 +156,33 @@ def test_free_form_string_with_examples_or_pool_is_drawable():
         assert arguments["a"] == "ex" and arguments["b"] in ("p1", "p2")
 
 
+def test_a_string_shaped_by_its_pattern_is_drawn_from_it():
+    sid = {"type": "string", "minLength": 34, "maxLength": 34, "pattern": "^VA[0-9a-fA-F]{32}$"}
+    phone = {"type": "string", "pattern": "^\\+[1-9]\\d{7,13}$"}
+    parameters = {"type": "object", "required": ["sid", "phone"], "properties": {"sid": sid, "phone": phone}}
+    drawn = [_draw(parameters, seed) for seed in range(20)]
+    assert drawn == [_draw(parameters, seed) for seed in range(20)]  # the run's rng: the same seed, the same ids
+    assert len({d["sid"] for d in drawn}) == 20
+    for arguments in drawn:
+        assert re.fullmatch(r"VA[0-9a-f]{32}", arguments["sid"])  # hex of one case, as real ids are
+        assert re.fullmatch(r"\+[1-9]\d{7,13}", arguments["phone"])
+
+
+@pytest.mark.parametrize(
+    "pattern, why",
+    [
+        ("^.*$", "repeats without bound"),
+        ("^[A-Z]+$", "repeats without bound"),
+        ("^a.c$", "has `.`"),
+        ("^[^x]{3}$", "negated"),
+    ],
+)
+def test_a_pattern_that_fixes_no_shape_is_not_drawable(pattern, why):
+    parameters = {"type": "object", "required": ["a"], "properties": {"a": {"type": "string", "pattern": pattern}}}
+    with pytest.raises(NotDrawable, match=re.escape(why)):
+        _draw(parameters)
+
+
 def test_unsupported_ref_is_not_drawable():
     parameters = {"type": "object", "required": ["a"], "properties": {"a": {"$ref": "https://example.com/s.json"}}}
     with pytest.raises(NotDrawable):

@@ -1,9 +1,12 @@
 """Load and check tool seeds and few-shot examples.
 
-A tools file may hold: our seed format (`{"domain", "tools": [{name, description, read_only,
-parameters}]}`), an OpenAI `tools` array, bare function schemas (a list or one object), or an
-MCP `tools/list` result (`{"tools": [{name, description, inputSchema}]}`, optionally inside a
-JSON-RPC `result`). Every problem is an InputError naming the file and the JSON path.
+A tools file (JSON, or YAML: .yaml / .yml) may hold: our seed format (`{"domain", "tools": [{name,
+description, read_only, parameters}]}`), an OpenAI `tools` array, bare function schemas (a list or
+one object), an MCP `tools/list` result (`{"tools": [{name, description, inputSchema,
+outputSchema, annotations}]}`, optionally inside a JSON-RPC `result`), an OpenAPI 3.0/3.1
+document (pipeline.seeds.openapi: one tool per operation), or BFCL / xLAM files
+(pipeline.seeds.importers). `$schema` and `$id` keys are dropped from the schemas. Every problem
+is an InputError naming the file and the JSON path.
 
 A tool may also carry a `result_schema` (what it returns) and an `executor`
 ("relative/file.py:function", resolved against the tools file's folder; pipeline.execute runs
@@ -18,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
@@ -28,11 +32,15 @@ from pipeline.errors import InputError
 from pipeline.record import FunctionSpec, Tool, append_path, json_path, tool_name_problem
 from pipeline.resources import data_dir, display_path
 from pipeline.schema_safety import Validator, schema_limits_problem
-from pipeline.seeds import importers, sidecar
+from pipeline.seeds import importers, openapi, sidecar
 from pipeline.seeds.entities import bind_entities, bundled_entities
 from pipeline.seeds.roles import infer_roles
 
 JSON_TYPES = {"string", "number", "integer", "boolean", "object", "array", "null"}
+YAML_SUFFIXES = (".yaml", ".yml")
+TOOL_SUFFIXES = (".json", ".jsonl", *YAML_SUFFIXES)
+SCHEMA_META = ("$schema", "$id")  # a schema's dialect and identity: nothing a record or a model needs
+NAME_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
 DEFS_KEYS = ("$defs", "definitions")  # the only places a seed's $ref may point into
 
 
@@ -61,8 +69,8 @@ class SeedTool:
 
 
 def tool_files(paths: list[str] | None) -> list[Path]:
-    """The JSON files to read: the given files and folders, or the bundled seeds/tools/.
-    Folders give their .json and .jsonl files, minus value sidecars (*.values.json)."""
+    """The tool files to read: the given files and folders, or the bundled seeds/tools/.
+    Folders give their .json, .jsonl, .yaml and .yml files, minus value sidecars (*.values.json)."""
     if not paths:
         return _tool_files_in(data_dir("seeds") / "tools")
     files: list[Path] = []
@@ -71,7 +79,7 @@ def tool_files(paths: list[str] | None) -> list[Path]:
         if path.is_dir():
             found = _tool_files_in(path)
             if not found:
-                raise InputError("folder holds no .json tool files", display_path(path))
+                raise InputError("folder holds no .json, .jsonl, .yaml or .yml tool files", display_path(path))
             files.extend(found)
         elif path.is_file():
             files.append(path)
@@ -83,8 +91,8 @@ def tool_files(paths: list[str] | None) -> list[Path]:
 def _tool_files_in(folder: Path) -> list[Path]:
     return sorted(
         path
-        for path in folder.glob("*.json*")
-        if path.suffix in (".json", ".jsonl") and not path.name.endswith(sidecar.SUFFIX)
+        for path in folder.iterdir()
+        if path.is_file() and path.suffix in TOOL_SUFFIXES and not path.name.endswith(sidecar.SUFFIX)
     )
 
 
@@ -171,16 +179,26 @@ def _read_file(path: Path, allowed: list[Path] | None) -> list[tuple[SeedTool, s
     shown, jsonl = display_path(path), path.suffix == ".jsonl"
     try:
         text = path.read_text(encoding="utf-8")
-        data = importers.read_jsonl(text, shown) if jsonl else parse.loads(text)
+        if path.suffix in YAML_SUFFIXES:
+            data = parse.json_types(parse.load_yaml(text))
+        else:
+            data = importers.read_jsonl(text, shown) if jsonl else parse.loads(text)
     except UnicodeDecodeError as error:
         raise InputError(f"not UTF-8 text ({error.reason})", shown) from None
     except parse.StrictError as error:
         raise InputError(error.message, shown, error.path) from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise InputError(f"invalid YAML: {getattr(error, 'problem', None) or error}{where}", shown) from None
     except json.JSONDecodeError as error:
         if error.msg != "Extra data":
             raise InputError(f"invalid JSON: {error.msg} (line {error.lineno}, column {error.colno})", shown) from None
         data, jsonl = importers.read_jsonl(text, shown), True  # BFCL ships JSON Lines under .json names
-    imported = importers.convert(data, shown, jsonl)  # BFCL and xLAM shapes; None for ours
+    if openapi.is_openapi(data):
+        imported = openapi.convert(data, shown)
+    else:
+        imported = importers.convert(data, shown, jsonl)  # BFCL and xLAM shapes; None for ours
     if imported is not None:
         return [
             (
@@ -234,23 +252,47 @@ def _parse_tool(item: Any, where: str, shown: str, domain: str, allowed: list[Pa
     description = body.get("description", "")
     if not isinstance(description, str):
         raise InputError("description must be a string", shown, f"{path}.description")
+    annotations = body.get("annotations") if isinstance(body.get("annotations"), dict) else {}
+    if not description.strip() and isinstance(annotations.get("title"), str):
+        description = annotations["title"].strip()  # MCP's human-readable title, where there is no description
     if not description.strip():
         log.LOGGER.warning(
             "%s: %s.description: empty; the teacher and the trained model see only the name %r", shown, path, name
         )
     key = "inputSchema" if "inputSchema" in body and "parameters" not in body else "parameters"
-    parameters = body.get(key, {"type": "object", "properties": {}})
+    parameters = without_meta(body.get(key, {"type": "object", "properties": {}}))
     check_parameters(parameters, shown, f"{path}.{key}")
-    read_only = body.get("read_only", (body.get("annotations") or {}).get("readOnlyHint", False))
+    read_only = body.get("read_only", annotations.get("readOnlyHint", False))
     if not isinstance(read_only, bool):
         raise InputError("read_only must be true or false", shown, f"{path}.read_only")
-    result_schema = body.get("result_schema")
+    result_key = "outputSchema" if "outputSchema" in body and "result_schema" not in body else "result_schema"
+    result_schema = without_meta(body.get(result_key))  # MCP's outputSchema: what the tool returns
     if result_schema is not None:
-        check_json_schema(result_schema, shown, f"{path}.result_schema")
+        check_json_schema(result_schema, shown, f"{path}.{result_key}")
     executor = _executor(body.get("executor"), shown, f"{path}.executor", allowed)
     return SeedTool(
         name, description, parameters, read_only, domain, shown, result_schema=result_schema, executor=executor
     )
+
+
+def without_meta(schema: Any) -> Any:
+    """`schema` without `$schema` and `$id` keys at any depth (values under enum, const, default and
+    examples are data, kept as they are)."""
+    if isinstance(schema, list):
+        return [without_meta(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {}
+    for key, value in schema.items():
+        if key in SCHEMA_META:
+            continue
+        if key in ("enum", "const", "default", "examples"):
+            out[key] = value
+        elif key in NAME_MAPS and isinstance(value, dict):  # property names, not keywords
+            out[key] = {name: without_meta(sub) for name, sub in value.items()}
+        else:
+            out[key] = without_meta(value)
+    return out
 
 
 def _executor(spec: Any, shown: str, where: str, allowed: list[Path] | None) -> str | None:

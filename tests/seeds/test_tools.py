@@ -335,7 +335,7 @@ def test_missing_file(in_tmp):
 
 def test_empty_folder(in_tmp):
     (in_tmp / "empty").mkdir()
-    assert _error(["empty"]) == "empty: folder holds no .json tool files"
+    assert _error(["empty"]) == "empty: folder holds no .json, .jsonl, .yaml or .yml tool files"
 
 
 def test_file_without_tools(in_tmp):
