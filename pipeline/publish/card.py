@@ -46,6 +46,17 @@ def coverage(records: Iterable[Conversation]) -> dict[str, Counter]:
     return {"categories": categories, "tools": tools}
 
 
+SIZE_CATEGORIES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"))
+
+
+def size_category(rows: int) -> str:
+    """The Hub's `size_categories` value for a dataset of `rows` examples."""
+    for bound, name in SIZE_CATEGORIES:
+        if rows < bound:
+            return name
+    return "1M<n<10M" if rows < 10_000_000 else "10M<n<100M"
+
+
 def render_card(
     written: dict[str, Any],
     manifest: dict[str, Any] | None,
@@ -62,6 +73,7 @@ def render_card(
         "tags": TAGS,
         "task_categories": ["text-generation"],
         "language": ["en"],
+        "size_categories": [size_category(_records_in(written))],
         "configs": written["configs"],
     }
     lines = [
@@ -90,6 +102,9 @@ def render_card(
         "features.ujson_loads = json.loads",
         "```",
         "",
+        "An assistant turn that only calls tools has `content: null`. Qwen3's chat template reads every assistant's",
+        '`content` and fails on it: map it to `""` before rendering with such a template.',
+        "",
         "## Configs and rows",
         "",
         "| config | train | test |",
@@ -116,6 +131,16 @@ def render_card(
     if manifest:
         lines += _run_sections(manifest)
     return redact("\n".join(lines) + "\n")
+
+
+def _records_in(written: dict[str, Any]) -> int:
+    """Records in the dataset: every split of every category config (pairs are not counted)."""
+    counts = written["counts"]
+    return sum(
+        sum(counts[c["config_name"]].values())
+        for c in written["configs"]
+        if c["config_name"] not in ("all", "pairs", "portable", "portable-pairs") and c["config_name"] in counts
+    )
 
 
 def _portable_lines(written: dict[str, Any]) -> list[str]:

@@ -108,3 +108,16 @@ def test_every_message_row_has_the_same_keys(tmp_path):
         for call in message["tool_calls"] or []
     ]
     assert {"ticker": "NVDA"} in arguments
+
+
+def test_the_card_header_names_the_size_category_and_which_datasets_reads_which_config(tmp_path):
+    import yaml
+
+    from pipeline.publish.card import size_category
+
+    _write(tmp_path)
+    card = (tmp_path / "ds" / "README.md").read_text()
+    header = yaml.safe_load(card.split("---")[1])
+    assert header["size_categories"] == ["n<1K"]  # 4 records
+    assert "`datasets` >= 4.7" in card and '"portable")  # datasets >= 2.16' in card
+    assert [size_category(n) for n in (999, 1000, 54_321, 2_000_000)] == ["n<1K", "1K<n<10K", "10K<n<100K", "1M<n<10M"]
