@@ -113,6 +113,16 @@ class TeacherConfig(BaseModel):
     solve_temperature: float = Field(0.0, ge=0, le=2)
     max_tokens: int = Field(512, ge=16)
     structured_output: Literal["auto", "json_schema", "json_object", "grammar", "none"] = "auto"
+    # the provider's Batch API (pipeline.backends.batch): batch prices, answers within the window
+    batch: bool = False
+    batch_poll_seconds: float = Field(30.0, gt=0)  # how often a submitted batch is asked about
+    batch_flush_seconds: float = Field(2.0, gt=0)  # a batch is cut once no request came for this long
+    batch_max_requests: int = Field(50_000, ge=1)  # requests in one batch (OpenAI's limit)
+
+    @property
+    def senders(self) -> int:
+        """How many requests may wait at once: --concurrency, or a whole batch when batching."""
+        return self.batch_max_requests if self.batch else self.concurrency
 
     @field_validator("embedded_model")
     @classmethod
@@ -421,6 +431,16 @@ class RunConfig(BaseModel):
         if value is not None and not value.strip():
             raise ValueError("must name a folder (leave it out for the default)")
         return value
+
+    @model_validator(mode="after")
+    def _check_batch(self) -> RunConfig:
+        if self.teacher.batch and self.teacher.base_url is None:
+            raise ValueError("teacher.batch needs an endpoint with a Batch API (base_url); the embedded one has none")
+        if self.teacher.batch and not self.cache:
+            raise ValueError(
+                "teacher.batch needs the response cache (cache: true): the answers and the ledger live there"
+            )
+        return self
 
     @field_validator("shard")
     @classmethod

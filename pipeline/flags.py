@@ -108,6 +108,14 @@ OPTIONS: dict[str, tuple[str | None, dict[str, Any]]] = {
         {"type": int, "help": "requests per minute the endpoint allows (requests are paced to it)"},
     ),
     "--tpm": ("teacher.tpm", {"type": int, "help": "tokens per minute the endpoint allows"}),
+    "--batch": (
+        "teacher.batch",
+        {
+            **_TRUE,
+            "help": "send through the provider's Batch API (OpenAI Files + Batches; batch prices, answers within "
+            "the batch window); resumable: the batch ids are kept in RUN_DIR/cache/batches.jsonl",
+        },
+    ),
     "--max-requests": (
         "budget.max_requests",
         {"type": int, "help": "stop sending after this many requests (exit 3; rerun to continue)"},

@@ -28,6 +28,7 @@ from filters.plausibility import PlausibilityOptions
 from filters.quality import QualityOptions
 from filters.roles import annotations_of
 from pipeline import errors, log, sandbox
+from pipeline.backends.batch import BatchTransport
 from pipeline.backends.cache import ResponseCache
 from pipeline.backends.embedded import EmbeddedServer
 from pipeline.backends.models import get_model
@@ -297,12 +298,21 @@ async def generate(
     identity = (
         f"embedded:{model}" if t.embedded else None
     )  # the embedded server's port changes every run; its model does not
+    batch = None
+    if t.batch:
+        batch = {
+            "ledger": cache.path.parent / "batches.jsonl",  # RunConfig made sure there is a cache
+            "poll_seconds": t.batch_poll_seconds,
+            "flush_after": t.batch_flush_seconds,
+            "max_requests": t.batch_max_requests,
+        }
     teacher = build_teacher(
         base_url,
         model,
         api_key,
         timeout=t.timeout,
-        concurrency=t.concurrency,
+        batch=batch,
+        concurrency=t.senders,
         max_attempts=t.max_attempts,
         retry_initial=t.retry_initial,
         retry_max=t.retry_max,
@@ -325,6 +335,8 @@ async def generate(
     signals = generation.signals = errors.SignalDrain(stop_sending)
     try:
         generation.style = await teacher.probe()
+        if isinstance(teacher.transport, BatchTransport):
+            teacher.transport.batching = True  # the probe went out directly; every request after it batches
         generation.started = True
         grounding = GroundingOptions(aliases=alias_table(catalog))  # the phrasing gate and the check chain agree
         checks = check_chain(config, grounding, plausibility=PlausibilityOptions(annotations=annotations_of(catalog)))
@@ -349,7 +361,7 @@ async def generate(
                     # a given --max-candidates is spread evenly, as before; else each cell's own share
                     per_record=None if config.max_candidates else config.candidates_per_record(category),
                     initial_yield=config.resolved_initial_yield,
-                    concurrency=t.concurrency,
+                    concurrency=t.senders,
                     dedup=dedup,
                     teacher=model,
                     shard=config.shard_parts,

@@ -14,6 +14,7 @@ same faults as one that is not (call `reset_attempts()` between runs); `corrupt`
 from __future__ import annotations
 
 import contextlib
+import email.parser
 import hashlib
 import json
 import random
@@ -347,6 +348,22 @@ def _call_in_request(messages: list[dict[str, Any]]) -> dict[str, Any]:
     return _PHRASED[text[text.rindex(_PHRASE_PREFIX) :]]
 
 
+def _file_object(file_id: str, size: int, purpose: str) -> dict[str, Any]:
+    return {
+        "id": file_id,
+        "object": "file",
+        "bytes": size,
+        "created_at": int(time.time()),
+        "filename": "batch.jsonl",
+        "purpose": purpose,
+        "status": "processed",
+    }
+
+
+def _batch_view(batch: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in batch.items() if key != "polls"}
+
+
 def add_tools(paths: list[str]) -> None:
     """Teach the echo teacher the tools of these files too (it knows the bundled seeds), so a
     run with `--tools FILE` gets the same good teacher."""
@@ -379,6 +396,14 @@ class FakeOpenAI:
         self.authorization = ""  # the Authorization header of the latest request (for endpoints that echo it)
         self.delay = 0.0
         self.reject_styles: set[str] = set()  # response_format types answered with HTTP 400
+        # the Files + Batches endpoints (pipeline.backends.batch): uploaded files, batches, and how a
+        # batch ends: after `batch_polls` retrieves it is run through reply() item by item, or ends
+        # with `batch_status` ("expired", "failed") and no output
+        self.files: dict[str, bytes] = {}
+        self.batches: dict[str, dict[str, Any]] = {}
+        self.batch_polls = 1
+        self.batch_status = "completed"
+        self.direct = 0  # chat completions asked directly (not through a batch)
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -427,6 +452,67 @@ class FakeOpenAI:
             return 200, reply, dict(self.headers)
         return 200, chat_reply(content), dict(self.headers)
 
+    def batch_api(self, method: str, path: str, headers, raw: bytes) -> Reply:
+        """The Files and Batches endpoints, as the OpenAI API answers them (enough for the client)."""
+        with self._lock:
+            if method == "POST" and path == "/v1/files":
+                message = email.parser.BytesParser().parsebytes(
+                    b"Content-Type: " + headers.get("Content-Type", "").encode() + b"\r\n\r\n" + raw
+                )
+                parts = {part.get_param("name", header="content-disposition"): part for part in message.get_payload()}
+                file_id = f"file-{len(self.files) + 1}"
+                self.files[file_id] = parts["file"].get_payload(decode=True)
+                return 200, _file_object(file_id, len(self.files[file_id]), "batch"), {}
+            if method == "POST" and path == "/v1/batches":
+                body = json.loads(raw)
+                batch_id = f"batch_{len(self.batches) + 1}"
+                self.batches[batch_id] = {
+                    "id": batch_id,
+                    "object": "batch",
+                    "endpoint": body["endpoint"],
+                    "input_file_id": body["input_file_id"],
+                    "completion_window": body["completion_window"],
+                    "status": "validating",
+                    "created_at": int(time.time()),
+                    "polls": 0,
+                }
+                return 200, _batch_view(self.batches[batch_id]), {}
+            if method == "GET" and path.startswith("/v1/files/") and path.endswith("/content"):
+                content = self.files.get(path.split("/")[3])
+                if content is None:
+                    return 404, {"error": {"message": "no such file"}}, {}
+                return 200, content, {"Content-Type": "application/octet-stream"}
+        if method == "GET" and path.startswith("/v1/batches/"):
+            return self._retrieve(path.rsplit("/", 1)[-1])
+        return 404, {"error": {"message": f"no route {method} {path}"}}, {}
+
+    def _retrieve(self, batch_id: str) -> Reply:
+        """A batch's state; the retrieve after `batch_polls` others ends it (answers every item)."""
+        with self._lock:
+            batch = self.batches.get(batch_id)
+            if batch is None:
+                return 404, {"error": {"message": "no such batch", "type": "invalid_request_error"}}, {}
+            batch["polls"] += 1
+            if batch["status"] in ("completed", "failed", "expired", "cancelled") or batch["polls"] <= self.batch_polls:
+                batch["status"] = batch["status"] if batch["polls"] > self.batch_polls else "in_progress"
+                return 200, _batch_view(batch), {}
+            if self.batch_status != "completed":
+                batch["status"] = self.batch_status
+                return 200, _batch_view(batch), {}
+            items = [json.loads(line) for line in self.files[batch["input_file_id"]].decode().splitlines() if line]
+        lines = []
+        for number, item in enumerate(items, start=1):  # outside the lock: reply() takes it
+            status, reply, _ = self.reply(item["body"])
+            response = {"status_code": status, "request_id": f"req_{number}", "body": reply}
+            lines.append(
+                json.dumps({"id": f"batch_req_{number}", "custom_id": item["custom_id"], "response": response})
+            )
+        with self._lock:
+            output_id = f"file-{len(self.files) + 1}"
+            self.files[output_id] = ("\n".join(lines) + "\n").encode()
+            batch.update(status="completed", output_file_id=output_id)
+            return 200, _batch_view(batch), {}
+
     def _handler(self):
         fake = self
 
@@ -458,11 +544,18 @@ class FakeOpenAI:
                         time.sleep(drip.interval)
 
             def do_GET(self):
+                if self.path.startswith(("/v1/files", "/v1/batches")):
+                    self._send(*fake.batch_api("GET", self.path, self.headers, b""))
+                    return
                 self._send(200, {"object": "list", "data": [{"id": "fake", "object": "model"}]}, {})
 
             def do_POST(self):
                 length = int(self.headers.get("Content-Length", 0))
+                if self.path.startswith(("/v1/files", "/v1/batches")):
+                    self._send(*fake.batch_api("POST", self.path, self.headers, self.rfile.read(length)))
+                    return
                 body = json.loads(self.rfile.read(length) or b"{}")
+                fake.direct += 1
                 fake.authorization = self.headers.get("Authorization", "")
                 self._send(*fake.reply(body))
 

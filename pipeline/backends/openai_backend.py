@@ -46,9 +46,8 @@ class OpenAITransport(Transport):
             base_url=base_url, api_key=api_key or "no-key", timeout=timeout, max_retries=0, http_client=http
         )
 
-    async def send(self, request: ChatRequest, style: str) -> Completion:
-        """One chat completion within the deadline (openai's errors raised as they come;
-        DeadlineExceeded, UnreadableAnswer, or TeacherError on an answer without choices)."""
+    def kwargs(self, request: ChatRequest, style: str) -> dict[str, Any]:
+        """The chat completion's parameters for `request` in structured-output `style`."""
         kwargs: dict[str, Any] = {
             "model": self.model,
             "messages": request.messages,
@@ -61,6 +60,12 @@ class OpenAITransport(Transport):
             kwargs.update(structured_kwargs(style, request.json_schema))
         if request.tools is not None:
             kwargs["tools"] = request.tools
+        return kwargs
+
+    async def send(self, request: ChatRequest, style: str) -> Completion:
+        """One chat completion within the deadline (openai's errors raised as they come;
+        DeadlineExceeded, UnreadableAnswer, or TeacherError on an answer without choices)."""
+        kwargs = self.kwargs(request, style)
         try:
             response = await asyncio.wait_for(
                 self.client.chat.completions.with_raw_response.create(**kwargs), self.deadline

@@ -13,6 +13,7 @@ the run's teacher: an OpenAI-compatible endpoint (the embedded llama.cpp server 
 from __future__ import annotations
 
 from pipeline.backends.base import ChatRequest, Completion, TeacherState, Transport, Usage
+from pipeline.backends.batch import BatchTransport
 from pipeline.backends.budget import BudgetLayer
 from pipeline.backends.cache import CacheLayer, ResponseCache
 from pipeline.backends.openai_backend import OpenAITransport
@@ -106,9 +107,21 @@ def stack(
 
 
 def build_teacher(
-    base_url: str, model: str, api_key: str | None, *, timeout: float = 60.0, identity: str | None = None, **layers
+    base_url: str,
+    model: str,
+    api_key: str | None,
+    *,
+    timeout: float = 60.0,
+    identity: str | None = None,
+    batch: dict | None = None,
+    **layers,
 ) -> Teacher:
     """The teacher of an OpenAI-compatible endpoint: OpenAITransport under every layer (`layers`:
     stack()'s settings; `identity`: the endpoint as the cache key knows it, by default its URL
-    without credentials)."""
-    return stack(OpenAITransport(base_url, model, api_key, timeout=timeout, identity=identity), **layers)
+    without credentials; `batch`: BatchTransport's settings, its `ledger` path included, to answer
+    through the provider's Batch API once `transport.batching` is switched on)."""
+    if batch is not None:
+        transport: Transport = BatchTransport(base_url, model, api_key, timeout=timeout, identity=identity, **batch)
+    else:
+        transport = OpenAITransport(base_url, model, api_key, timeout=timeout, identity=identity)
+    return stack(transport, **layers)
