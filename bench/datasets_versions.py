@@ -2,15 +2,18 @@
 
     python bench/datasets_versions.py RUN_DIR [--versions 3.6.0,4.0.0,4.3.0] [--venvs DIR] [--out DIR]
 
-Writes RUN_DIR's Hub folder (with the portable configs) and its `trl-sft`, `openai`, `sharegpt`
-and `llamafactory` exports into --out, then for each version makes a venv under --venvs (kept
+Writes RUN_DIR's Hub folder (with the portable configs) and its `trl-sft`, `openai`, `sharegpt`,
+`llamafactory`, `llamafactory-dpo` and `grpo` exports into --out, then for each version makes a
+venv under --venvs (kept
 between runs; `pip install datasets==V` from the package index) and loads, in that venv:
 the `all`, `pairs`, `portable` and `portable-pairs` configs through the folder's README, and
 each export file with `load_dataset("json", ...)`. This process compares every row read back
 with what the pipeline wrote: the Json configs and the portable ones (decoded by
 pipeline.publish.portable.decode_row) with the Hub rows (accepted.jsonl less mocked records),
 the exports with the export lines. A row that differs (a merged null key, a re-typed value) counts
-as a failure. Prints a table: version x source -> rows equal, or the error's first line.
+as a failure. Prints a table: version x source -> rows equal, or the error's first line. Then
+LLaMA-Factory 0.9.5 (installed --no-deps into the datasets 4.0 venv, its pin) reads the two
+LLaMA-Factory exports through its own dataset_info parser, converter and formatters.
 """
 
 from __future__ import annotations
@@ -33,7 +36,36 @@ from pipeline.publish.portable import decode_row  # noqa: E402
 from pipeline.record import read_rows  # noqa: E402
 
 CONFIGS = ("all", "pairs", "portable", "portable-pairs")
-EXPORTS = ("trl-sft", "openai", "sharegpt", "llamafactory")
+EXPORTS = ("trl-sft", "openai", "sharegpt", "llamafactory", "llamafactory-dpo", "grpo")
+LLAMAFACTORY = r"""
+import json, sys
+from types import SimpleNamespace
+sys.path.insert(0, sys.argv[1])
+import datasets
+from tests.export.llamafactory_code import KeptWarnings, load
+code = load()
+folder, out = sys.argv[2], sys.argv[3]
+info = {"sft": {"file_name": "llamafactory.jsonl", "formatting": "sharegpt",
+                "columns": {"messages": "conversations", "system": "system", "tools": "tools"}},
+        "dpo": {"file_name": "llamafactory-dpo.jsonl", "formatting": "sharegpt", "ranking": True,
+                "columns": {"messages": "conversations", "system": "system", "tools": "tools",
+                            "chosen": "chosen", "rejected": "rejected"}}}
+open(folder + "/dataset_info.json", "w").write(json.dumps(info))
+result = {}
+for name in ("sft", "dpo"):
+    attr = code.parser.get_dataset_list([name], folder)[0]
+    data = datasets.load_dataset("json", data_files=folder + "/" + attr.dataset_name, split="train")
+    KeptWarnings.warnings.clear()
+    args = SimpleNamespace(streaming=False, preprocessing_num_workers=None, overwrite_cache=True, media_dir="")
+    aligned = list(code.converter.align_dataset(data, attr, args, SimpleNamespace(local_process_index=0)))
+    function = code.formatter.FunctionFormatter(slots=["{{content}}"], tool_format="qwen")
+    calls = sum(1 for row in aligned for t in row["_prompt"] + row["_response"]
+                if t["role"] == "function" and function.apply(content=t["content"]))
+    kept = sum(1 for row in aligned if row["_prompt"] and row["_response"])
+    result[name] = {"rows": len(aligned), "kept": kept, "warnings": len(KeptWarnings.warnings), "calls": calls}
+result["datasets"] = datasets.__version__
+open(out, "w").write(json.dumps(result))
+"""
 CHILD = r"""
 import json, sys
 import datasets
@@ -82,7 +114,10 @@ def _expected(run_dir: Path, folder: Path, out: Path) -> tuple[dict, list]:
     pairs = read_rows(run_dir / "pairs.jsonl")
     for fmt in EXPORTS:
         exporter = RECORD_FORMATS.get(fmt) or PAIR_FORMATS[fmt]
-        rows = [exporter(row, TextOptions()) for row in (records if fmt in RECORD_FORMATS else pairs)]
+        rows = []
+        for row in records if fmt in RECORD_FORMATS else pairs:
+            made = exporter(row, TextOptions())
+            rows.extend(made if isinstance(made, list) else [made])
         path = out / f"{fmt}.jsonl"
         path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
         expected[fmt] = rows
@@ -130,11 +165,21 @@ def main() -> int:
         table[f"{label} ({got['version']})"] = {
             name: _compare(name, got[name], expected[name]) for name, _, _ in sources
         }
+    lf_python = _venv(Path(args.venvs), "4.0.0")  # LLaMA-Factory 0.9.5 pins datasets <= 4.0
+    subprocess.run([str(lf_python), "-m", "pip", "install", "-q", "--no-deps", "llamafactory==0.9.5"], check=True)
+    lf_out = out / "llamafactory-read.json"
+    subprocess.run([str(lf_python), "-c", LLAMAFACTORY, str(ROOT), str(out), str(lf_out)], check=True)
     names = [name for name, _, _ in sources]
     print("| datasets | " + " | ".join(names) + " |")
     print("|---" * (len(names) + 1) + "|")
     for label, row in table.items():
         print(f"| {label} | " + " | ".join(row[name] for name in names) + " |")
+    lf = json.loads(lf_out.read_text())
+    print(f"\nLLaMA-Factory 0.9.5's own parser, sharegpt converter and Qwen formatters, datasets {lf['datasets']}:")
+    for name in ("sft", "dpo"):
+        r = lf[name]
+        kept = f"{r['kept']} of {r['rows']} rows kept"
+        print(f"- {name}: {kept}, {r['warnings']} warnings, {r['calls']} call turns formatted")
     return 0
 
 
