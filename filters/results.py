@@ -4,10 +4,11 @@ Each rule reads one tool message whose content is a JSON object and the call it 
 `tool_call_id`); the path points into the tool message's content. Only the record is read, so
 it works on any dataset:
 
-- echo: a top-level field named like an argument gives the argument back (the city, dates, ids,
-  statuses and modes asked for). Strings agree when one's words hold the other's ("Oslo" and
-  "Oslo, Norway"), when they name the same city (NYC, New York) or the same moment (a date and
-  a date-time of that day; one instant in two offsets); numbers within rounding.
+- echo: a top-level field named like an argument (case, `_` and `-` aside: `ServiceSid` and
+  `service_sid`) gives the argument back (the city, dates, ids, statuses and modes asked for).
+  Strings agree when one's words hold the other's ("Oslo" and "Oslo, Norway"), when they name
+  the same city (NYC, New York) or the same moment (a date and a date-time of that day; one
+  instant in two offsets); numbers within rounding.
 - filter: an item of a result list with a field named like a string argument, or a true boolean
   one, agrees with it (a `status: open` search returns open tasks; `open_now` returns open places).
 - window: items' position dates (date, start, sent_at...) lie inside the window the arguments
@@ -173,10 +174,21 @@ def _same_moment(a: tuple[date, datetime | None], b: tuple[date, datetime | None
 # ---------------------------------------------------------------- the call's values come back
 
 
+def same_name(name: str) -> str:
+    """A field name without case, `_` and `-`: an API's `ServiceSid` argument comes back as `service_sid`."""
+    return re.sub(r"[_-]", "", name).casefold()
+
+
 def _echo(arguments: dict, result: dict) -> Iterator[tuple[str, str]]:
+    fields = {}
+    for field in result:
+        fields.setdefault(same_name(field), field)  # an exact spelling is preferred below
     for key, asked in arguments.items():
-        if key in result and asked is not None and result[key] is not None and not agree(asked, result[key]):
-            yield key, f"{key} {result[key]!r} is not the {asked!r} the call asked for"
+        field = key if key in result else fields.get(same_name(key))
+        if field is None or asked is None or result[field] is None:
+            continue
+        if not agree(asked, result[field]):
+            yield field, f"{field} {result[field]!r} is not the {asked!r} the call asked for"
 
 
 def _items(value: Any, path: str = "", inside: bool = False) -> Iterator[tuple[str, dict]]:

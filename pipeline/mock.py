@@ -1,7 +1,7 @@
 """Mocked tool results: a deterministic stand-in drawn from a tool's result_schema.
 
 Same seed and arguments, same result. It agrees with the call as filters.results checks it: a
-property named like an argument echoes the argument's value; dates fall inside the window the
+property named like an argument (case, `_` and `-` aside) echoes the argument's value; dates fall inside the window the
 arguments give (start/end, check-in/out, one `date`); numbers respect the call's bounds
 (`max_price`, `min_rating`, `radius_meters`) and lists its limit (`limit`, `days`); addresses
 are put in the city the call names; a route's distance comes from the gazetteer; bars keep high
@@ -25,12 +25,11 @@ from typing import Any
 
 from filters.gazetteer import fold, gazetteer
 from filters.plausibility import _city_candidates, _km, _likely
-from filters.results import LIMITS, WINDOWS, result_problems
+from filters.results import LIMITS, WINDOWS, result_problems, same_name
 from filters.schema import strip_extensions
-from pipeline.schema_safety import Validator, search
+from pipeline import patterns
+from pipeline.schema_safety import Validator
 from pipeline.seeds import SeedTool
-
-sre_parse = getattr(re, "_parser", None) or __import__("sre_parse")  # the regex parser (re._parser from 3.11)
 
 ANCHOR_DAY = date(2026, 3, 2)  # mocked dates fall near a date argument, else near this day
 EMAILS = ["maria.lopez@fastmail.com", "daniel.okafor@gmail.com", "priya.raman@outlook.com", "chen.wei@brightpath.io"]
@@ -67,6 +66,7 @@ def mock_result(
 class _Mock:
     def __init__(self, root: dict[str, Any], arguments: dict[str, Any], rng: random.Random):
         self.root, self.arguments, self.rng, self.clock = root, arguments, rng, None
+        self.spelled = {same_name(key): key for key in arguments}  # ServiceSid is the result's service_sid
         self.needed: set[str] = set()
         dates = [
             v[:10] for v in arguments.values() if isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}(T.*)?", v)
@@ -92,8 +92,9 @@ class _Mock:
 
     def value(self, schema: Any, name: str | None = None) -> Any:
         schema, rng = self._resolve(schema), self.rng
-        if name in self.arguments and self._fits(schema, self.arguments[name]):
-            return copy.deepcopy(self.arguments[name])
+        asked = name if name in self.arguments else self.spelled.get(same_name(name)) if name else None
+        if asked is not None and self._fits(schema, self.arguments[asked]):
+            return copy.deepcopy(self.arguments[asked])  # `sid` gives back the `Sid` asked for
         if "const" in schema:
             return schema["const"]
         for key in ("enum", "x-pool", "examples"):
@@ -171,7 +172,7 @@ class _Mock:
             "email": lambda: rng.choice(EMAILS),
             "uri": lambda: f"https://www.northwind-{rng.randint(10, 99)}.com/{(name or 'item').replace('_', '-')}",
             "uuid": lambda: str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-        }.get(form, lambda: _from_pattern(schema["pattern"], rng) if "pattern" in schema else None)()
+        }.get(form, lambda: patterns.draw(schema["pattern"], rng) if "pattern" in schema else None)()
         text = f"{(name or 'value').replace('_', ' ')} {rng.randint(1, 99)}" if text is None else text
         text = text[: schema.get("maxLength", len(text))]
         return self._placed(text + "x" * max(0, schema.get("minLength", 0) - len(text)), name, schema)
@@ -246,50 +247,6 @@ class _Mock:
                 math.ceil(value / step) if math.ceil(value / step) * step <= high else math.floor(high / step)
             ) * step
         return int(value) if integer else value
-
-
-def _from_pattern(pattern: str, rng: random.Random) -> str | None:
-    """A string matching a simple regex (literals, classes, repeats, groups, alternation), else None."""
-    try:
-        text = _emit(list(sre_parse.parse(pattern)), rng)
-    except (re.error, ValueError, KeyError, IndexError, TypeError):
-        return None
-    try:
-        return text if search(pattern, text) else None  # RE2: linear time, whatever the pattern
-    except ValueError:  # a pattern RE2 cannot run (the loader refuses those)
-        return None
-
-
-_CLASSES = {
-    "CATEGORY_DIGIT": "0123456789",
-    "CATEGORY_WORD": "abcdefghijklmnopqrstuvwxyz0123456789_",
-    "CATEGORY_SPACE": " ",
-}
-
-
-def _emit(items: list, rng: random.Random) -> str:
-    out = []
-    for op, arg in ((str(op), arg) for op, arg in items):
-        if op == "LITERAL":
-            out.append(chr(arg))
-        elif op == "IN":  # a class: literals, ranges and \d \w \s (a negated class is not supported)
-            chars = "".join(
-                chr(v)
-                if str(k) == "LITERAL"
-                else "".join(map(chr, range(v[0], v[1] + 1)))
-                if str(k) == "RANGE"
-                else _CLASSES[str(v)]
-                for k, v in arg
-            )
-            out.append(rng.choice(chars))
-        elif op in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-            low, high, sub = arg
-            out.extend(_emit(list(sub), rng) for _ in range(rng.randint(low, min(high, low + 3))))
-        elif op in ("SUBPATTERN", "BRANCH"):
-            out.append(_emit(list(arg[-1] if op == "SUBPATTERN" else rng.choice(arg[1])), rng))
-        elif op != "AT":  # anchors add nothing; anything else (ANY, NOT_LITERAL, lookarounds...) gives up
-            raise ValueError(f"unsupported regex construct {op}")
-    return "".join(out)
 
 
 DISTRICTS = ("City centre", "Old town", "Central station area", "Business district", "Riverside", "University quarter")

@@ -120,7 +120,12 @@ def json_types(data: Any, budget: list[int] | None = None, depth: int = 0) -> An
     if depth > MAX_DEPTH:  # a value that contains itself through an alias
         raise StrictError(f"nested deeper than {MAX_DEPTH} levels")
     if isinstance(data, dict):
-        return {_key(key): json_types(value, budget, depth + 1) for key, value in data.items()}
+        out = {}
+        for key, value in data.items():
+            if _key(key) in out:  # `200:` and `"200":` are one key in JSON
+                raise StrictError(f"duplicate key {_key(key)!r} (one written as a number, one as a string)")
+            out[_key(key)] = json_types(value, budget, depth + 1)
+        return out
     if isinstance(data, list):
         return [json_types(value, budget, depth + 1) for value in data]
     if isinstance(data, (datetime.date, datetime.datetime)):

@@ -18,32 +18,22 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from pipeline.eval.ask import Answer, read_text
+from pipeline.eval.ask import Answer, read_native, read_text
 from pipeline.eval.score import score
 from pipeline.export.grpo import row_item
 
 
 def _answer(completion: Any) -> Answer:
+    """The completion read as eval reads an answer: its parsed tool_calls (read_native), else its text."""
     if isinstance(completion, str):
         return read_text(completion)
     message = completion[-1] if isinstance(completion, list) and completion else completion
     if not isinstance(message, dict):
         return Answer(None, [], "the completion is not text or a message")
     calls = message.get("tool_calls") or []
-    if calls:
-        read = []
-        for call in calls:
-            function = call.get("function", call) if isinstance(call, dict) else {}
-            arguments = function.get("arguments")
-            if isinstance(arguments, str):
-                try:
-                    arguments = json.loads(arguments)
-                except ValueError:
-                    return Answer(None, [], f"the arguments of {function.get('name')} are not JSON")
-            if not isinstance(function.get("name"), str) or not isinstance(arguments, dict):
-                return Answer(None, [], "a tool call without a name or with arguments that are not an object")
-            read.append({"name": function["name"], "arguments": arguments})
-        return Answer(message.get("content"), read)
+    if calls:  # a bare {"name", "arguments"} (some parsers) is a call too
+        wrapped = [call if isinstance(call, dict) and "function" in call else {"function": call} for call in calls]
+        return read_native(json.dumps({"content": message.get("content"), "tool_calls": wrapped}, default=str))
     return read_text(message.get("content") or "")
 
 

@@ -38,16 +38,10 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import rstr
-
-try:  # the parser `re` itself uses: which repeats a pattern bounds
-    from re import _parser as sre_parse  # Python 3.11+
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_parse
-
 from filters.plausibility import contradictions
 from filters.roles import value_kind
 from filters.schema import strip_extensions, validator_for
+from pipeline import patterns
 from pipeline.seeds.entities import json_types
 
 _MISSING = object()
@@ -379,17 +373,14 @@ class ArgumentSampler:
         raise NotDrawable(f"{where or 'value'}: free-form string without x-pool, enum, format, examples or pattern")
 
     def _patterned(self, schema: dict[str, Any], where: str) -> str:
-        """A string drawn from a `pattern` that fixes a value's shape (an id like ^VA[0-9a-f]{32}$):
-        every repeat bounded, no `.` and no negated class; rstr writes it from this run's rng."""
+        """A string drawn from a `pattern` that fixes a value's shape (an id like ^VA[0-9a-f]{32}$)."""
         pattern = schema["pattern"]
-        problem = _loose_pattern(pattern)
+        problem = patterns.loose(pattern)
         if problem:
             raise NotDrawable(f"{where or 'value'}: its pattern {pattern!r} {problem}, so it fixes no shape to draw")
-        writer = rstr.Rstr(self.rng)
-        hex_digits = re.sub(r"a-fA-F|A-Fa-f", "a-f", pattern)  # an id's hex digits are of one case, not mixed
         for _ in range(20):
-            value = writer.xeger(hex_digits)
-            if _fits_schema(value, schema):  # the pattern read as JSON Schema reads it, and min/maxLength
+            value = patterns.draw(pattern, self.rng)
+            if value is not None and _fits_schema(value, schema):  # and min/maxLength
                 return value
         raise NotDrawable(f"{where or 'value'}: no string drawn from {pattern!r} fits {schema}")
 
@@ -579,32 +570,6 @@ def _bounds(schema: dict[str, Any]) -> tuple[float, float]:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _loose_pattern(pattern: str) -> str | None:
-    """Why a pattern is no shape to draw from (an unbounded repeat, `.`, a negated class), or None."""
-    try:
-        parsed = sre_parse.parse(pattern)
-    except (re.error, RecursionError, OverflowError):
-        return "is not a regular expression Python reads"
-    stack = [parsed]
-    while stack:
-        for op, value in stack.pop():
-            name = str(op)
-            if name == "ANY":
-                return "has `.`"
-            if name in ("NOT_LITERAL",) or name == "IN" and any(str(o) == "NEGATE" for o, _ in value):
-                return "has a negated class"
-            if name in ("MAX_REPEAT", "MIN_REPEAT"):
-                low, high, inner = value
-                if high == sre_parse.MAXREPEAT:
-                    return "repeats without bound"
-                stack.append(inner)
-            elif name == "SUBPATTERN":
-                stack.append(value[-1])
-            elif name == "BRANCH":
-                stack.extend(value[1])
-    return None
 
 
 def _fits(value: int | float, schema: dict[str, Any], kind: str) -> bool:

@@ -403,6 +403,7 @@ class FakeOpenAI:
         self.batches: dict[str, dict[str, Any]] = {}
         self.batch_polls = 1
         self.batch_status = "completed"
+        self.retrieve_failures = 0  # the next this many batch retrieves are answered HTTP 500
         self.direct = 0  # chat completions asked directly (not through a batch)
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -489,6 +490,9 @@ class FakeOpenAI:
     def _retrieve(self, batch_id: str) -> Reply:
         """A batch's state; the retrieve after `batch_polls` others ends it (answers every item)."""
         with self._lock:
+            if self.retrieve_failures:
+                self.retrieve_failures -= 1
+                return 500, {"error": {"message": "the batch service is busy", "type": "server_error"}}, {}
             batch = self.batches.get(batch_id)
             if batch is None:
                 return 404, {"error": {"message": "no such batch", "type": "invalid_request_error"}}, {}

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from pipeline import parse
 from pipeline.parse import MAX_DEPTH, StrictError, check, load_yaml, loads
 
 
@@ -74,3 +75,9 @@ def test_check_takes_any_depth_without_recursion():
     with pytest.raises(StrictError) as info:
         check(deep, max_depth=64)
     assert info.value.parts == (0,) * 64
+
+
+def test_json_types_refuses_a_yaml_key_written_as_a_number_and_as_a_string():
+    with pytest.raises(parse.StrictError, match="duplicate key '200'"):
+        parse.json_types(parse.load_yaml("200: a\n'200': b\n"))
+    assert parse.json_types(parse.load_yaml("200: {when: 2026-01-02}\n")) == {"200": {"when": "2026-01-02"}}

@@ -175,6 +175,7 @@ def test_a_string_shaped_by_its_pattern_is_drawn_from_it():
         ("^[A-Z]+$", "repeats without bound"),
         ("^a.c$", "has `.`"),
         ("^[^x]{3}$", "negated"),
+        ("^[A-Za-z0-9 ]{1,1000}$", "more than 64 characters"),  # free text, not a shape
     ],
 )
 def test_a_pattern_that_fixes_no_shape_is_not_drawable(pattern, why):

@@ -31,6 +31,9 @@ from pipeline.backends.openai_backend import OpenAITransport, completion_from, m
 
 ENDPOINT = "/v1/chat/completions"
 FINISHED = ("completed", "failed", "expired", "cancelled")
+MAX_FILE_BYTES = 150 * 2**20  # OpenAI takes batch input files up to 200 MB
+FILE_TIMEOUT = 900.0  # seconds for an upload or download of a batch file (a chat request's --timeout is far less)
+POLL_TRIES = 5  # a poll or a download that fails is tried again this often (with backoff) before the waiters hear
 
 
 class Ledger:
@@ -47,6 +50,9 @@ class Ledger:
                 except (ValueError, KeyError, TypeError):
                     continue  # a torn last line (a kill mid-write): its batch is asked again
         path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_file() and path.stat().st_size and not path.read_bytes().endswith(b"\n"):
+            with open(path, "a", encoding="utf-8") as handle:
+                handle.write("\n")  # never append to a torn line: the next batch's entry must parse
 
     def record(self, batch_id: str, custom_ids: list[str]) -> None:
         """Write a batch down before anything waits on it (flushed: survives a kill)."""
@@ -128,8 +134,12 @@ class BatchTransport(OpenAITransport):
                     continue  # another request came: wait for the quiet again
                 except asyncio.TimeoutError:
                     pass
-            chosen = dict(list(self.pending.items())[: self.max_requests])
-            for custom_id in chosen:
+            chosen, size = {}, 0
+            for custom_id, body in list(self.pending.items())[: self.max_requests]:
+                line = len(json.dumps(body, ensure_ascii=False).encode()) + 120
+                if chosen and size + line > MAX_FILE_BYTES:
+                    break  # the rest go in the next batch
+                chosen[custom_id], size = body, size + line
                 del self.pending[custom_id]
             try:
                 batch_id = await self._submit(chosen)
@@ -144,7 +154,9 @@ class BatchTransport(OpenAITransport):
             for key, body in chosen.items()
         ]
         upload = await self.client.files.create(
-            file=("batch.jsonl", ("\n".join(lines) + "\n").encode("utf-8"), "application/jsonl"), purpose="batch"
+            file=("batch.jsonl", ("\n".join(lines) + "\n").encode("utf-8"), "application/jsonl"),
+            purpose="batch",
+            timeout=FILE_TIMEOUT,
         )
         batch = await self.client.batches.create(
             input_file_id=upload.id, endpoint=ENDPOINT, completion_window=self.completion_window
@@ -160,21 +172,35 @@ class BatchTransport(OpenAITransport):
     def _waiters_of(self, batch_id: str) -> list[str]:
         return [key for key in self.waiting if self.ledger.batch_of.get(key) == batch_id]
 
+    async def _tried(self, call):
+        """`call()`, tried POLL_TRIES times with backoff: one failed poll must not give up a batch."""
+        for attempt in range(POLL_TRIES):
+            try:
+                return await call()
+            except Exception:
+                if attempt == POLL_TRIES - 1:
+                    raise
+                await asyncio.sleep(min(self.poll_seconds * 2**attempt, 300))
+
     async def _collect(self, batch_id: str) -> None:
         """Poll the batch until it ends, then answer everyone waiting for one of its requests."""
         try:
             while True:
-                batch = await self.client.batches.retrieve(batch_id)
+                batch = await self._tried(lambda: self.client.batches.retrieve(batch_id))
                 if batch.status in FINISHED:
                     break
                 await asyncio.sleep(self.poll_seconds)
             answers: dict[str, dict[str, Any] | BaseException] = {}
             for file_id in (batch.output_file_id, batch.error_file_id):
                 if file_id:
-                    content = await self.client.files.content(file_id)
+                    content = await self._tried(lambda f=file_id: self.client.files.content(f, timeout=FILE_TIMEOUT))
                     answers.update(_read_output(content.text))
-        except Exception as error:  # the provider cannot be asked now: the waiters retry later
-            self._fail(self._waiters_of(batch_id), TransientError(f"batch {batch_id}: {error}"))
+        except Exception as error:  # the provider cannot be asked now: the waiters retry, the batch stays theirs
+            error = TransientError(f"batch {batch_id} could not be read now: {error}")
+            for custom_id in self._waiters_of(batch_id):
+                for future in self.waiting.pop(custom_id, []):
+                    if not future.done():
+                        future.set_exception(error)
             return
         missing = TransientError(f"batch {batch_id} ended {batch.status} without this request's answer")
         for custom_id in [key for key, holder in self.ledger.batch_of.items() if holder == batch_id]:

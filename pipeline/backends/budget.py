@@ -8,26 +8,36 @@ or BudgetReached (--max-requests, --max-tokens, --max-cost).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from pipeline.backends.base import ChatRequest, Completion, TeacherState
 from pipeline.errors import BudgetReached, Interrupted
 
 
 class BudgetLayer:
-    """Refuse to send once stopped or spent; otherwise pass the request on."""
+    """Refuse to send once stopped or spent; otherwise pass the request on. With `reserve` (a
+    batch transport, where thousands of requests wait at once) the requests in flight count
+    toward --max-requests as they are sent, not when their answers come back."""
 
-    def __init__(self, inner, state: TeacherState, budget=None):
+    def __init__(self, inner, state: TeacherState, budget=None, reserve: bool = False):
         self.inner, self.state = inner, state
         self.budget = budget  # anything with spent(usage) -> reason | None (pipeline.config.BudgetConfig)
+        self.reserve, self.in_flight = reserve, 0
 
     def check(self) -> None:
         """Raise Interrupted after a stop signal, BudgetReached once the budget is spent."""
         if self.state.stopped_by:
             raise Interrupted(f"{self.state.stopped_by} received")
-        reached = self.budget.spent(self.state.usage) if self.budget is not None else None
+        usage = replace(self.state.usage, requests=self.state.usage.requests + self.in_flight)
+        reached = self.budget.spent(usage) if self.budget is not None else None
         if reached:
             raise BudgetReached(reached)
 
     async def send(self, request: ChatRequest, style: str, retry) -> Completion:
         """The inner layer's answer, asked only while the run may still send."""
         self.check()
-        return await self.inner.send(request, style, retry)
+        self.in_flight += self.reserve
+        try:
+            return await self.inner.send(request, style, retry)
+        finally:
+            self.in_flight -= self.reserve

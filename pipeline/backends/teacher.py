@@ -98,7 +98,7 @@ def stack(
         retry_max=retry_max,
         on_rate_limited=rate_limits.pause,
     )
-    layer = BudgetLayer(layer, state, budget)
+    layer = BudgetLayer(layer, state, budget, reserve=isinstance(transport, BatchTransport))
     if reask_truncated:
         layer = TruncationLayer(layer, state)
     if cache is not None:

@@ -92,6 +92,10 @@ class ChatTemplate:
                 before = ""
             after = self.render(messages[: index + 1], tools)
             added = after[len(os.path.commonprefix([before, after])) :]
+            names = [call["function"]["name"] for call in calls]
+            for name in set(names):  # two calls of one function must be two in the text
+                if added.count(name) < names.count(name):
+                    return f"message {index}: {names.count(name)} calls of {name}, fewer in the rendering"
             for number, call in enumerate(calls):
                 function = call["function"]
                 arguments = function.get("arguments") if isinstance(function.get("arguments"), dict) else {}

@@ -151,14 +151,14 @@ def _portable_lines(written: dict[str, Any]) -> list[str]:
     return [
         "They need `datasets` >= 4.7 (older versions stop at `Feature type 'Json' not found`).",
         "",
-        "**Older `datasets` (2.16 to 4.6, e.g. LLaMA-Factory's or unsloth's pins)**: load the `portable` config "
-        "(records) or `portable-pairs`.",
+        "**Older `datasets` (measured: 3.6, 4.0 and 4.3; LLaMA-Factory pins <= 4.0, unsloth 4.3)**: load the "
+        "`portable` config (records) or `portable-pairs`.",
         "They hold the same rows with `tools`, `meta` and each call's `arguments` as JSON strings; every message has",
         "the keys `role`, `content`, `tool_calls`, `tool_call_id`, `name`, `reasoning_content` (null where unused).",
         "Chat templates want `arguments` as an object: `json.loads` them (and `tools`) before rendering.",
         "",
         "```python",
-        'ds = load_dataset("<this repo>", "portable")  # datasets >= 2.16',
+        'ds = load_dataset("<this repo>", "portable")  # datasets 3.6 to 4.6 too',
         "```",
     ]
 

@@ -25,6 +25,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.record import decode_arguments
+
 RECORD_CONFIG = "portable"
 PAIR_CONFIG = "portable-pairs"
 MESSAGE_KEYS = ("role", "content", "tool_calls", "tool_call_id", "name", "reasoning_content")
@@ -109,20 +111,12 @@ def encode_row(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _arguments(text: str) -> Any:
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return text
-    return value if isinstance(value, dict) else text  # as pipeline.record.decode_arguments reads them
-
-
 def _decoded_message(message: dict[str, Any]) -> dict[str, Any]:
     out = {key: value for key, value in message.items() if value is not None}
     if message.get("role") == "assistant":
         out.setdefault("content", None)  # the canonical record keeps an assistant's null content
     for call in out.get("tool_calls") or []:
-        call["function"]["arguments"] = _arguments(call["function"]["arguments"])
+        call["function"]["arguments"] = decode_arguments(call["function"]["arguments"])  # strict, as records read
         if call.get("id") is None:
             call.pop("id", None)
     return out

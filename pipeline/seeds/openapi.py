@@ -10,7 +10,8 @@
   a body property whose name a parameter took is `body_<name>`; readOnly ones left out); the
   spec's example values (a parameter's, a body's named examples) join each field's `examples`,
   which blueprint mode draws from;
-- result_schema: the first success response's JSON schema (200, 201, 202, 2XX, default);
+- result_schema: the first success response's JSON schema (2xx in order, then 2XX; `default`,
+  mostly the error, only when there is no success response);
 - read_only: true for GET, HEAD and OPTIONS.
 `$ref`s into the document are inlined (a schema that contains itself becomes a plain object at the
 second visit); a `$ref` to another file is an error (bundle the spec first). OpenAPI 3.0 schema
@@ -33,7 +34,8 @@ READ_METHODS = {"get", "head", "options"}
 CLIENT_HEADERS = {"authorization", "accept", "content-type", "user-agent", "content-length"}
 DROPPED = {"xml", "externalDocs", "discriminator", "$schema", "$id", "nullable", "example"}
 VALUE_KEYS = {"enum", "const", "default", "examples", "example"}  # values, not schemas: never walked
-SUCCESS = ("200", "201", "202", "2XX", "default")
+NAME_MAPS = {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"}  # name -> schema
+MAX_VALUES = 200_000  # values one operation's inlined schemas may hold (shared $refs repeat)
 BODY_TYPES = ("application/json", "application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -47,6 +49,7 @@ class _Document:
 
     def __init__(self, doc: dict[str, Any], shown: str):
         self.doc, self.shown = doc, shown
+        self.budget = MAX_VALUES  # reset for each operation
 
     def lookup(self, ref: Any, where: str) -> Any:
         if not isinstance(ref, str) or not ref.startswith("#/"):
@@ -76,6 +79,13 @@ class _Document:
 
     def schema(self, node: Any, where: str, trail: tuple[str, ...] = ()) -> Any:
         """A schema with its `$ref`s inlined and its OpenAPI 3.0 words made JSON Schema 2020-12."""
+        self.budget -= 1
+        if self.budget < 0:
+            raise InputError(
+                f"its schemas inline to more than {MAX_VALUES} values (shared $refs repeated): split the operation",
+                self.shown,
+                where,
+            )
         if isinstance(node, list):
             return [self.schema(item, where, trail) for item in node]
         if not isinstance(node, dict):
@@ -88,11 +98,16 @@ class _Document:
                 return {"type": "object", "description": siblings.get("description") or f"a nested {name}"}
             target = self.schema(self.lookup(ref, where), where, (*trail, ref))
             return {**target, **self.schema(siblings, where, trail)} if isinstance(target, dict) else target
-        out = {
-            key: value if key in VALUE_KEYS else self.schema(value, where, trail)
-            for key, value in node.items()
-            if key not in DROPPED and not key.startswith("x-")
-        }
+        out = {}
+        for key, value in node.items():
+            if key in DROPPED or key.startswith("x-"):
+                continue
+            if key in VALUE_KEYS:
+                out[key] = value
+            elif key in NAME_MAPS and isinstance(value, dict):  # property names, not schema words
+                out[key] = {name: self.schema(sub, where, trail) for name, sub in value.items()}
+            else:
+                out[key] = self.schema(value, where, trail)
         return _json_schema(node, out)
 
 
@@ -187,7 +202,7 @@ def _parameters(doc: _Document, shared: Any, operation: dict[str, Any], where: s
             schema.setdefault("description", parameter["description"].strip())
         named = parameter.get("examples") if isinstance(parameter.get("examples"), dict) else {}
         values = [e.get("value") for e in named.values() if isinstance(e, dict) and "value" in e]
-        schema = _with_examples(schema, [*([parameter["example"]] if "example" in parameter else []), *values])
+        schema = _with_examples(schema, [*([parameter["example"]] if "example" in parameter else []), *values], name)
         key = name if name not in properties else f"{place}_{name}"
         properties[key] = schema
         if place == "path" or parameter.get("required") is True:
@@ -217,7 +232,7 @@ def _body(doc: _Document, operation: dict[str, Any], where: str, properties: dic
             if isinstance(field, dict) and field.get("readOnly") is True:
                 continue  # the server's to write, not the caller's
             key = name if name not in properties else f"body_{name}"
-            properties[key] = _with_examples(field, [example[name] for example in examples if name in example])
+            properties[key] = _with_examples(field, [example[name] for example in examples if name in example], name)
             if name in inner:
                 required.append(key)
     else:
@@ -238,9 +253,22 @@ def _media_examples(content: Any) -> list[dict[str, Any]]:
     return [value for value in found if isinstance(value, dict)]
 
 
-def _with_examples(field: Any, values: list[Any]) -> Any:
+PLACEHOLDER = re.compile(r"(.)\1{7,}")  # "MGaaaaaaaaaaaaaaaa", "AAAAAAAAAAA": a spec's stand-in, not a value
+
+
+def _placeholder(value: Any, name: str) -> bool:
+    """An example that only stands in for a value: a long run of one character, or the field's own
+    name (Twilio's `CustomCode: custom_code`)."""
+    if not isinstance(value, str):
+        return False
+    flat = lambda text: re.sub(r"[^a-z0-9]", "", text.lower())  # noqa: E731
+    return bool(PLACEHOLDER.search(value)) or flat(value) == flat(name)
+
+
+def _with_examples(field: Any, values: list[Any], name: str = "") -> Any:
     """A property with the spec's example values for it added to its `examples` (blueprint mode
-    draws from them), keeping only values of its type."""
+    draws from them), keeping only values of its type that are not placeholders."""
+    values = [value for value in values if not _placeholder(value, name)]
     if not isinstance(field, dict) or not values:
         return field
     kinds = {"string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,)}
@@ -256,7 +284,8 @@ def _result(doc: _Document, operation: dict[str, Any], where: str) -> dict[str, 
     if not isinstance(responses, dict):
         return None
     codes = {str(code): value for code, value in responses.items()}
-    order = [*SUCCESS, *sorted(code for code in codes if code.startswith("2"))]
+    success = sorted(code for code in codes if code.startswith("2") and code != "2XX")
+    order = [*success, "2XX"] if success or "2XX" in codes else ["default"]  # `default` is mostly the error
     for code in order:
         if code in codes:
             spot = f"{where}.responses[{code!r}]"
@@ -312,6 +341,7 @@ def convert(doc: dict[str, Any], shown: str) -> list[Imported]:
             where = f"{spot}.{method}"
             if not isinstance(operation, dict):
                 raise InputError("an operation must be an object", shown, where)
+            document.budget = MAX_VALUES
             properties, required = _parameters(document, item.get("parameters"), operation, where, secret_headers)
             _body(document, operation, where, properties, required)
             parameters: dict[str, Any] = {"type": "object", "properties": properties}

@@ -6,6 +6,7 @@ failed items retried in a later batch, and the config errors."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import signal
 import subprocess
@@ -73,7 +74,9 @@ def test_a_killed_run_waits_for_its_recorded_batch_instead_of_sending_it_again(t
         deadline = time.monotonic() + 60
         while not fake.batches and time.monotonic() < deadline:
             time.sleep(0.05)
-        time.sleep(0.3)  # its ledger line is written right after the create
+        ledger = tmp_path / "run" / "cache" / "batches.jsonl"
+        while not (ledger.is_file() and ledger.read_text().endswith("\n")) and time.monotonic() < deadline:
+            time.sleep(0.05)  # its ledger line is written right after the create
         first.send_signal(signal.SIGKILL)
         first.wait()
         assert len(fake.batches) == 1
@@ -96,9 +99,9 @@ def test_items_the_batch_failed_are_asked_again_in_a_later_batch(tmp_path):
     with FakeOpenAI() as fake:
         failed = set()
 
-        def plan(body, attempt):  # every third body fails its first time
+        def plan(body, attempt):  # every third body (by its digest) fails its first time
             key = json.dumps(body, sort_keys=True)
-            if attempt == 1 and hash(key) % 3 == 0:
+            if attempt == 1 and int(hashlib.sha256(key.encode()).hexdigest(), 16) % 3 == 0:
                 failed.add(key)
                 return 500, {"error": {"message": "overloaded"}}, {}
             return None
@@ -130,6 +133,32 @@ def test_a_batch_that_expires_fails_its_items_for_the_retry_layer(tmp_path):
         fake.batch_status = "expired"
         assert asyncio.run(ask_twice()).text == "hello"
         assert [b["status"] for b in fake.batches.values()] == ["expired", "completed"]  # the retry: a new batch
+
+
+def test_a_failed_poll_is_tried_again_without_resending_the_batch(tmp_path):
+    async def ask():
+        transport = BatchTransport(
+            fake.base_url, "fake", None, ledger=tmp_path / "batches.jsonl", flush_after=0.1, poll_seconds=0.05
+        )
+        transport.batching = True
+        try:
+            return await transport.send(ChatRequest([{"role": "user", "content": "hi"}]), "none")
+        finally:
+            await transport.close()
+
+    with FakeOpenAI(lambda body: "hello") as fake:
+        fake.retrieve_failures = 2  # the provider answers two polls with HTTP 500
+        assert asyncio.run(ask()).text == "hello"
+        assert len(fake.batches) == 1 and fake.retrieve_failures == 0
+
+
+def test_a_torn_ledger_line_does_not_swallow_the_next_batch(tmp_path):
+    from pipeline.backends.batch import Ledger
+
+    path = tmp_path / "batches.jsonl"
+    path.write_text('{"batch": "b1", "custom_ids": ["a"]}\n{"batch": "b2", "cust')  # a kill mid-write
+    Ledger(path).record("b3", ["c"])
+    assert Ledger(path).batch_of == {"a": "b1", "c": "b3"}
 
 
 @pytest.mark.parametrize(

@@ -147,7 +147,7 @@ def test_trl_rows_of_every_category_render_through_real_chat_templates(run, temp
         text = compiled.render(row["messages"], row["tools"])
         lost = compiled.lost_call(row["messages"], row["tools"])
         if template in DROPS_PARALLEL and record["category"] == "parallel":
-            assert lost and "call 2 of" in lost
+            assert lost and ("call 2 of" in lost or "fewer in the rendering" in lost)
             continue
         assert lost is None, (template, record["id"])  # every call's name and argument values are in the text
         for message in record["messages"]:
@@ -177,7 +177,8 @@ def test_a_template_that_renders_only_the_first_call_is_caught(run):
     compiled = load_template(path)
     parallel = next(r for r in run["records"] if r["category"] == "parallel")
     single = next(r for r in run["records"] if r["category"] == "single")
-    assert "call 2 of" in compiled.lost_call(parallel["messages"], parallel["tools"])
+    lost = compiled.lost_call(parallel["messages"], parallel["tools"])
+    assert "call 2 of" in lost or "fewer in the rendering" in lost
     assert compiled.lost_call(single["messages"], single["tools"]) is None
 
 

@@ -101,3 +101,18 @@ def test_completions_as_messages_with_parsed_tool_calls_are_read(run, tmp_path):
     assert _trl_call(calls, text) == [1.0] * len(calls)
     broken = [[{"role": "assistant", "content": '<tool_call>\n{"name": "x", "arguments": \n</tool_call>'}]] * len(calls)
     assert _trl_call(calls, broken) == [0.0] * len(calls)
+
+
+def test_a_parsed_completion_is_read_as_evals_native_reader_reads_it():
+    from pipeline.eval.ask import read_native
+    from pipeline.rewards import _answer
+
+    for calls in (
+        [{"type": "function", "function": {"name": "ping", "arguments": ""}}],  # "" is {} for eval too
+        [{"type": "function", "function": {"name": "ping", "arguments": '{"a": 1}'}}],
+        [{"type": "function", "function": {"name": "ping", "arguments": '{"a": 1, "a": 2}'}}],  # not strict JSON
+    ):
+        message = {"role": "assistant", "content": "", "tool_calls": calls}
+        assert _answer([message]) == read_native(json.dumps({"content": "", "tool_calls": calls}))
+    bare = _answer([{"role": "assistant", "content": None, "tool_calls": [{"name": "ping", "arguments": {"a": 1}}]}])
+    assert bare.calls == [{"name": "ping", "arguments": {"a": 1}}]

@@ -53,6 +53,9 @@ def test_a_malformed_argument_string_stays_that_string():
     encoded = encode_row(pair)
     assert encoded["rejected"][0]["tool_calls"][0]["function"]["arguments"] == '{"ticker": "NVDA"'
     assert decode_row(encoded)["rejected"] == pair["rejected"]
+    twice = copy.deepcopy(PAIRS[0])
+    twice["rejected"][0]["tool_calls"][0]["function"]["arguments"] = '{"a": 1, "a": 2}'  # not strict JSON: kept
+    assert decode_row(encode_row(twice))["rejected"] == twice["rejected"]
     listed = copy.deepcopy(PAIRS[0])
     listed["rejected"][0]["tool_calls"][0]["function"]["arguments"] = "[1, 2]"  # JSON, but not an object
     assert decode_row(encode_row(listed))["rejected"] == listed["rejected"]
@@ -119,5 +122,5 @@ def test_the_card_header_names_the_size_category_and_which_datasets_reads_which_
     card = (tmp_path / "ds" / "README.md").read_text()
     header = yaml.safe_load(card.split("---")[1])
     assert header["size_categories"] == ["n<1K"]  # 4 records
-    assert "`datasets` >= 4.7" in card and '"portable")  # datasets >= 2.16' in card
+    assert "`datasets` >= 4.7" in card and '"portable")  # datasets 3.6 to 4.6 too' in card
     assert [size_category(n) for n in (999, 1000, 54_321, 2_000_000)] == ["n<1K", "1K<n<10K", "10K<n<100K", "1M<n<10M"]

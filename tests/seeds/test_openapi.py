@@ -54,6 +54,8 @@ def test_twilio_verify_reads_form_bodies_and_nullable_fields():
     assert {"ServiceSid", "To", "Channel"} <= set(create.parameters["required"])  # path + required form fields
     assert create.parameters["properties"]["ServiceSid"]["pattern"] == "^VA[0-9a-fA-F]{32}$"
     assert create.parameters["properties"]["Channel"]["examples"][:2] == ["sms", "whatsapp"]  # the body's examples
+    assert "examples" not in create.parameters["properties"]["TemplateSid"]  # "HJaaaa...aa": a stand-in, not a value
+    assert "examples" not in create.parameters["properties"]["CustomCode"]  # "custom_code": its own name
     assert create.result_schema["properties"]["sid"]["type"] == ["string", "null"]  # nullable: true
     assert not [key for tool in tools.values() for key in _keys(tool.parameters) if key.startswith("x-twilio")]
 
@@ -311,3 +313,54 @@ def test_a_real_spec_runs_and_its_records_validate(tmp_path, spec, mode):
     assert called <= names and len(called) > 1
     check = run_cli([str(tmp_path / "run" / "accepted.jsonl")], module="pipeline.validate")
     assert check.returncode == 0, check.stdout[-2000:] + check.stderr
+
+
+def test_properties_named_like_schema_words_are_properties(tmp_path):
+    spec = json.loads(json.dumps(SPEC_31))
+    spec["components"]["schemas"]["Settings"] = {
+        "type": "object",
+        "properties": {
+            "default": {"$ref": "#/components/schemas/Base"},
+            "example": {"type": "string"},
+            "nullable": {"type": "boolean"},
+        },
+    }
+    put = spec["paths"]["/items/{itemId}"]["put"]
+    put["requestBody"]["content"]["application/json"]["schema"] = {"$ref": "#/components/schemas/Settings"}
+    put["responses"] = {
+        "204": {"description": "done"},
+        "default": {
+            "content": {"application/json": {"schema": {"type": "object", "properties": {"error": {"type": "string"}}}}}
+        },
+    }
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps(spec))
+    tool = _tools(path)["replace_item_"]
+    properties = tool.parameters["properties"]
+    assert set(properties) == {"itemId", "default", "example", "nullable"}
+    assert properties["default"]["properties"]["id"] == {"type": "integer"}  # its $ref resolved
+    assert tool.result_schema is None  # 204 has no body; `default` is the error, not the result
+
+
+def test_a_spec_whose_refs_repeat_exponentially_is_refused(tmp_path):
+    schemas = {
+        f"S{i}": {
+            "type": "object",
+            "properties": {
+                "a": {"$ref": f"#/components/schemas/S{i + 1}"},
+                "b": {"$ref": f"#/components/schemas/S{i + 1}"},
+            },
+        }
+        for i in range(30)
+    }
+    schemas["S30"] = {"type": "string"}
+    body = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/S0"}}}}
+    spec = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "components": {"schemas": schemas},
+        "paths": {"/x": {"post": {"operationId": "x", "requestBody": body, "responses": {}}}},
+    }
+    path = tmp_path / "bomb.json"
+    path.write_text(json.dumps(spec))
+    assert "inline to more than" in _error(path)
