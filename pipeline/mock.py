@@ -28,6 +28,7 @@ from filters.plausibility import _city_candidates, _km, _likely
 from filters.results import LIMITS, WINDOWS, result_problems, same_name
 from filters.schema import strip_extensions
 from pipeline import patterns
+from pipeline.policy import name_words
 from pipeline.schema_safety import Validator
 from pipeline.seeds import SeedTool
 
@@ -173,7 +174,7 @@ class _Mock:
             "uri": lambda: f"https://www.northwind-{rng.randint(10, 99)}.com/{(name or 'item').replace('_', '-')}",
             "uuid": lambda: str(uuid.UUID(int=rng.getrandbits(128), version=4)),
         }.get(form, lambda: patterns.draw(schema["pattern"], rng) if "pattern" in schema else None)()
-        text = f"{(name or 'value').replace('_', ' ')} {rng.randint(1, 99)}" if text is None else text
+        text = f"{name_words(name or 'value')} {rng.randint(1, 99)}" if text is None else text
         text = text[: schema.get("maxLength", len(text))]
         return self._placed(text + "x" * max(0, schema.get("minLength", 0) - len(text)), name, schema)
 

@@ -259,7 +259,7 @@ def call_details(call: dict[str, Any], said: dict[str, str] | None = None) -> st
     arguments = call.get("arguments") if isinstance(call.get("arguments"), dict) else {}
     return (
         ", ".join(
-            f"{key.replace('_', ' ')} {_in_words(value, (said or {}).get(key))}"
+            f"{name_words(key)} {_in_words(value, (said or {}).get(key))}"
             for key, value in arguments.items()
             if value is not None
         )
@@ -276,8 +276,14 @@ def _in_words(value: Any, said: str | None) -> str:
 
 
 def function_words(name: str) -> list[str]:
-    """A function name's words, lowercased: book_table -> ["book", "table"]."""
-    return [word for word in re.split(r"[_\-]|(?<=[a-z])(?=[A-Z])", name.lower()) if word]
+    """A function or parameter name's words, lowercased: book_table -> ["book", "table"],
+    FetchService -> ["fetch", "service"] (OpenAPI names are camelCase or PascalCase)."""
+    return [word.lower() for word in re.split(r"[_\-\s]+|(?<=[a-z0-9])(?=[A-Z])", name) if word]
+
+
+def name_words(name: str) -> str:
+    """A name as words for a sentence: party_size -> "party size", ServiceSid -> "service sid"."""
+    return " ".join(function_words(name)) or name
 
 
 def action_phrase(description: str) -> str:
@@ -325,7 +331,7 @@ def _said(value: Any) -> str:
     if isinstance(value, float) and value == int(value):
         return str(int(value))
     if isinstance(value, dict):
-        return ", ".join(f"{key.replace('_', ' ')} {_said(item)}" for key, item in value.items() if item is not None)
+        return ", ".join(f"{name_words(key)} {_said(item)}" for key, item in value.items() if item is not None)
     if isinstance(value, list):
         parts = [_said(item) for item in value] or ["none"]
         joiner = "; " if any(isinstance(item, dict) for item in value) else ", "

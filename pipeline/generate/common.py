@@ -11,6 +11,7 @@ from typing import Any
 from filters.base import Issue
 from filters.grounding import GroundingCheck, GroundingOptions
 from pipeline.errors import TeacherError
+from pipeline.policy import name_words
 from pipeline.record import Conversation, Tool
 from pipeline.task import Task, stable_int
 
@@ -226,9 +227,7 @@ def describe_call(call: dict[str, Any], tool: Tool | None, surface: dict[str, st
     else `spoken_value`: a flag as yes/no)."""
     properties = (tool.function.parameters.get("properties") or {}) if tool else {}
     # the function name is left out: a small teacher copies it into the request
-    lines = [
-        f"Action: {tool.function.description if tool and tool.function.description else call['name'].replace('_', ' ')}"
-    ]
+    lines = [f"Action: {tool.function.description if tool and tool.function.description else name_words(call['name'])}"]
     lines.append("Values to mention:")
     for name, value in call["arguments"].items():
         hint = (properties.get(name) or {}).get("description", "")

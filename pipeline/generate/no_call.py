@@ -50,7 +50,7 @@ from pipeline.generate.steps import (
     user_message,
 )
 from pipeline.generate.transcript import Transcript
-from pipeline.policy import action_phrase, templates
+from pipeline.policy import action_phrase, name_words, templates
 from pipeline.prompts import load_prompt
 from pipeline.task import Task
 
@@ -97,14 +97,14 @@ def _meta(task: Task) -> dict[str, Any]:
 
 def _hint(ctx: Context, task: Task) -> str:
     schema = (ctx.tools[task.target].function.parameters.get("properties") or {}).get(task.missing or "", {})
-    return schema.get("description") or (task.missing or "").replace("_", " ")
+    return schema.get("description") or name_words(task.missing or "")
 
 
 def _reply_instruction(task: Task, ctx: Context) -> str:
     allowed = [name for name in task.tools if task.kind != "forbidden" or name != task.target]
     abilities = "; ".join(ctx.tools[name].function.description.split(". ")[0] for name in allowed)
     return REPLY_INSTRUCTIONS[task.kind or "unrelated"].format(
-        missing=(task.missing or "").replace("_", " "),
+        missing=name_words(task.missing or ""),
         hint=_hint(ctx, task),
         abilities=abilities,
         action=action_phrase(ctx.tools[task.target].function.description),
@@ -126,7 +126,7 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
     call = task.blueprint[0]
     topic = random.Random(seed_for(task, "topic")).choice(load_prompt("no_call/topics").lines())
     instruction = KIND_INSTRUCTIONS[task.kind or "unrelated"].format(
-        topic=topic, missing=(task.missing or "").replace("_", " ")
+        topic=topic, missing=name_words(task.missing or "")
     )
     stated = {"name": call["name"], "arguments": {k: v for k, v in call["arguments"].items() if k != task.missing}}
     if task.kind == "unrelated":  # shown the kind's few-shot questions, then asked for one on the topic
@@ -203,7 +203,7 @@ async def _blueprint(task: Task, teacher, ctx: Context) -> Candidate:
     second = None if asks_for_tool else await second_decision(task, teacher, ctx, request, raw)
     if task.kind == "missing_value" and ctx.templated_turns:
         answer, raw["reply"] = (
-            _template("question", task, "question", missing=(task.missing or "").replace("_", " ")),
+            _template("question", task, "question", missing=name_words(task.missing or "")),
             "(template)",
         )
     else:
@@ -247,7 +247,7 @@ def spoken(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(spoken(item) for item in value)
     if isinstance(value, dict):
-        return ", ".join(f"{key.replace('_', ' ')} {spoken(item)}" for key, item in value.items())
+        return ", ".join(f"{name_words(key)} {spoken(item)}" for key, item in value.items())
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
@@ -284,7 +284,7 @@ async def _continue(
     shown = task.surface.get(task.missing or "") or spoken(value)
     if ctx.templated_turns:
         given, raw["value"] = (
-            _template("value", task, "value", value=shown, missing=(task.missing or "").replace("_", " ")),
+            _template("value", task, "value", value=shown, missing=name_words(task.missing or "")),
             "(template)",
         )
     else:
@@ -330,7 +330,7 @@ async def _free(task: Task, teacher, ctx: Context) -> Candidate:
         "unrelated": f"the user asks about {topic}; the assistant answers directly, without tools.",
         "missing_value": (
             f"the user wants this done: {target.description} "
-            f"but leaves out the {(task.missing or '').replace('_', ' ')}; "
+            f"but leaves out the {name_words(task.missing or '')}; "
             'the assistant asks one precise question for it; then the user\'s next message gives it ("value") '
             f'and the assistant makes the call of {target.name} ("call").'
         ),

@@ -21,6 +21,7 @@ from pipeline.generate.common import Context, StepError
 from pipeline.generate.results import answer_calls
 from pipeline.generate.steps import reply, solve, user_message
 from pipeline.generate.transcript import Transcript
+from pipeline.policy import name_words
 from pipeline.task import Task
 
 KINDS = ("not_found", "invalid_argument", "rate_limited", "unavailable")
@@ -38,7 +39,7 @@ FOLLOWED = {"rate_limited": "retry", "unavailable": "explain", "not_found": "ask
 def error_result(kind: str, wrong: dict[str, Any] | None = None) -> dict[str, Any]:
     """The error a tool returns (`wrong`: the argument a not_found/invalid_argument one is about)."""
     key, value = next(iter((wrong or {}).items()), (None, None))
-    what = f"{str(key).replace('_', ' ')} {value}" if key else "the request"
+    what = f"{name_words(str(key))} {value}" if key else "the request"
     messages = {
         "not_found": f"No match found for {what}.",
         "invalid_argument": f"Invalid {what}: no such value exists.",
@@ -81,7 +82,7 @@ async def recover(
             await answer_calls(task, teacher, ctx, transcript, ids, [planned], f"{step}-retry")
     elif kind in ("not_found", "invalid_argument"):
         key, value = next(iter(wrong.items()))
-        instruction = ASK.format(key=key.replace("_", " "), value=value, message=result["error"]["message"])
+        instruction = ASK.format(key=name_words(key), value=value, message=result["error"]["message"])
         question, raw[f"{step}-ask"] = await reply(
             task, teacher, ctx, transcript.rendered(), instruction, f"{step}-ask"
         )

@@ -34,7 +34,7 @@ from filters.mentions import reference_moment
 from filters.policy import MaxArg, confirming_rule, rule_from_dict
 from filters.schema import validator_for
 from pipeline.pairs.base import Decision, Turn, _fits, _properties, _with_calls
-from pipeline.policy import templates
+from pipeline.policy import name_words, templates
 from pipeline.record import Conversation, message_dict
 
 # --- confirmations and forbidden calls ---------------------------------------------------------
@@ -355,5 +355,5 @@ def asked_given_value(decision: Decision, rng: random.Random) -> Iterator[Turn]:
     keys = sorted(dict.fromkeys(keys), key=lambda key: (min(GIVEN_KINDS.index(k) for k in given[key]), rng.random()))
     questions = templates("no_call/missing")["question"]
     for key in keys:
-        text = Template(rng.choice(questions)).substitute(missing=key.replace("_", " "))
+        text = Template(rng.choice(questions)).substitute(missing=name_words(key))
         yield _same_rationale(decision, {"role": "assistant", "content": text})
