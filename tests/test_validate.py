@@ -14,6 +14,7 @@ from filters.checks import CHECKS, default_checks
 from filters.codes import CODES, check_of
 from pipeline.export.exporters import PAIR_FORMATS, RECORD_FORMATS, TextOptions
 from pipeline.export.readers import FORMATS, READABLE, not_readable
+from pipeline.export.templates import load_template
 from pipeline.validate import main, validate_object
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -537,8 +538,12 @@ def test_every_export_format_is_read_back_or_named_in_one_line(tmp_path, capsys,
     if fmt == "xlam":  # xLAM holds one request and its calls
         record["messages"] = [m for m in record["messages"] if m["role"] != "tool"][:3]
     exporter = RECORD_FORMATS.get(fmt) or PAIR_FORMATS[fmt]
-    item = {"id": "p", "prompt": record["messages"][:2], "chosen": record["messages"][2:3], "rejected": []}
-    row = exporter({**item, "tools": record["tools"]} if fmt in PAIR_FORMATS else record, TextOptions())
+    rejected = [{"role": "assistant", "content": "I cannot do that."}]
+    item = {"id": "p", "prompt": record["messages"][:2], "chosen": record["messages"][2:3], "rejected": rejected}
+    template = load_template(ROOT / "tests" / "fixtures" / "templates" / "Qwen-Qwen2.5-7B-Instruct.jinja")
+    options = TextOptions(template=template if fmt == "text" else None)
+    row = exporter({**item, "tools": record["tools"]} if fmt in PAIR_FORMATS else record, options)
+    row = row[0] if isinstance(row, list) else row  # grpo: one row per decision turn
     path = _write(tmp_path, [row, row], f"{fmt}.jsonl")
     code, lines, err = _main(capsys, path, "--checks", ",".join(c for c in CHECKS if c != "category") + ",dedup")
     if fmt in READABLE:  # the rows are the record less id, category and meta: ids made, string arguments parsed
