@@ -29,7 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.export.exporters import PAIR_FORMATS, RECORD_FORMATS, TextOptions  # noqa: E402
+from pipeline.export.cli import export  # noqa: E402
+from pipeline.export.exporters import TextOptions  # noqa: E402
 from pipeline.publish.hf_dataset import exact_json_decoding  # noqa: E402
 from pipeline.publish.hub import build_hub_folder  # noqa: E402
 from pipeline.publish.portable import decode_row  # noqa: E402
@@ -45,14 +46,8 @@ import datasets
 from tests.export.llamafactory_code import KeptWarnings, load
 code = load()
 folder, out = sys.argv[2], sys.argv[3]
-info = {"sft": {"file_name": "llamafactory.jsonl", "formatting": "sharegpt",
-                "columns": {"messages": "conversations", "system": "system", "tools": "tools"}},
-        "dpo": {"file_name": "llamafactory-dpo.jsonl", "formatting": "sharegpt", "ranking": True,
-                "columns": {"messages": "conversations", "system": "system", "tools": "tools",
-                            "chosen": "chosen", "rejected": "rejected"}}}
-open(folder + "/dataset_info.json", "w").write(json.dumps(info))
-result = {}
-for name in ("sft", "dpo"):
+result = {}  # dataset_info.json: the entries pipeline.export wrote beside the two files
+for name in ("llamafactory", "llamafactory-dpo"):
     attr = code.parser.get_dataset_list([name], folder)[0]
     data = datasets.load_dataset("json", data_files=folder + "/" + attr.dataset_name, split="train")
     KeptWarnings.warnings.clear()
@@ -110,17 +105,10 @@ def _expected(run_dir: Path, folder: Path, out: Path) -> tuple[dict, list]:
         expected[name] = [row for split in sorted(loaded) for row in loaded[split]]
     expected["portable"], expected["portable-pairs"] = expected["all"], expected["pairs"]
     sources = [(name, "config", "") for name in CONFIGS]
-    records = read_rows(run_dir / "accepted.jsonl")
-    pairs = read_rows(run_dir / "pairs.jsonl")
     for fmt in EXPORTS:
-        exporter = RECORD_FORMATS.get(fmt) or PAIR_FORMATS[fmt]
-        rows = []
-        for row in records if fmt in RECORD_FORMATS else pairs:
-            made = exporter(row, TextOptions())
-            rows.extend(made if isinstance(made, list) else [made])
         path = out / f"{fmt}.jsonl"
-        path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
-        expected[fmt] = rows
+        export(run_dir, fmt, path, TextOptions())  # as `python -m pipeline.export` writes it (dataset_info.json too)
+        expected[fmt] = read_rows(path)
         sources.append((fmt, "json", str(path)))
     return expected, sources
 
@@ -176,7 +164,7 @@ def main() -> int:
         print(f"| {label} | " + " | ".join(row[name] for name in names) + " |")
     lf = json.loads(lf_out.read_text())
     print(f"\nLLaMA-Factory 0.9.5's own parser, sharegpt converter and Qwen formatters, datasets {lf['datasets']}:")
-    for name in ("sft", "dpo"):
+    for name in ("llamafactory", "llamafactory-dpo"):
         r = lf[name]
         kept = f"{r['kept']} of {r['rows']} rows kept"
         print(f"- {name}: {kept}, {r['warnings']} warnings, {r['calls']} call turns formatted")

@@ -38,7 +38,7 @@ _CODE_BY_KEYWORD = {
 }
 _COMPOSITES = ("anyOf", "oneOf", "allOf")
 _IN_PLACE = ("allOf", "anyOf", "oneOf", "not", "if", "then", "else")  # apply to the same value
-_DATA_KEYS = ("enum", "const", "default", "examples")  # values, not schemas: no $ref inside
+DATA_KEYS = ("enum", "const", "default", "examples")  # values, not schemas: no $ref inside
 _FORMAT_CHECKER = Validator.FORMAT_CHECKER
 # fastjsonschema's own format regexes are looser (uri); defer to jsonschema's so both paths agree
 _FORMATS = {name: (lambda value, name=name: _FORMAT_CHECKER.conforms(value, name)) for name in _FORMAT_CHECKER.checkers}
@@ -74,7 +74,7 @@ def iter_refs(schema: Any, where: tuple = ()):
         if isinstance(schema.get("$ref"), str):
             yield where + ("$ref",), schema["$ref"]
         for key, value in schema.items():
-            if key not in _DATA_KEYS and not str(key).startswith("x-"):
+            if key not in DATA_KEYS and not str(key).startswith("x-"):
                 yield from iter_refs(value, where + (key,))
 
 

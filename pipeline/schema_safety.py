@@ -26,7 +26,7 @@ from jsonschema.exceptions import ValidationError
 from pipeline.parse import StrictError, check
 
 MAX_SCHEMA_DEPTH = 64  # objects and arrays inside each other in one schema
-_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")  # name -> schema
 _SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems", "items")
 _SCHEMA_VALUES = (
     "items",
@@ -112,7 +112,7 @@ def subschemas(schema: Any) -> Iterator[tuple[dict[str, Any], tuple]]:
         yield node, parts
         children: list[tuple[Any, tuple]] = []
         for key, value in node.items():
-            if key in _SCHEMA_MAPS and isinstance(value, dict):
+            if key in SCHEMA_MAPS and isinstance(value, dict):
                 children += [(sub, (*parts, key, name)) for name, sub in value.items()]
             elif key in _SCHEMA_LISTS and isinstance(value, list):
                 children += [(sub, (*parts, key, index)) for index, sub in enumerate(value)]

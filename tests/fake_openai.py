@@ -29,6 +29,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from pipeline.generate.common import action_options
+from pipeline.policy import name_words
 from pipeline.sampler import ArgumentSampler, NotDrawable
 from pipeline.scenario import Scenario
 from pipeline.seeds import load_tools
@@ -255,15 +256,10 @@ def echo_teacher(body: dict[str, Any]) -> str:
 _PHRASED: dict[str, dict[str, Any]] = {}  # request text the fake wrote -> the call it stands for
 
 
-def words(key: str) -> str:
-    """A parameter name as words: due_before -> "due before", FormType -> "form type"."""
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", key).replace("_", " ").replace("-", " ").lower()
-
-
 def phrase(call: dict[str, Any]) -> str:
     """A request stating every value of `call` in words (remembered for the solve step)."""
     parts = [
-        f"{words(key)} {'yes' if value else 'no'}" if isinstance(value, bool) else f"{words(key)} {_spoken(value)}"
+        f"{name_words(key)} {('yes' if value else 'no') if isinstance(value, bool) else _spoken(value)}"
         for key, value in call["arguments"].items()
         if isinstance(value, bool) or _spoken(value)
     ]
@@ -275,7 +271,7 @@ def phrase(call: dict[str, Any]) -> str:
 def _spoken(value: Any) -> str:
     if isinstance(value, dict):  # a nested choice is said in words ("damaged", "no longer needed"), an id as it is
         said = {  # a flag inside an object is said too ("optional yes"), as the top-level ones are
-            words(key): ("yes" if item else "no") if isinstance(item, bool) else _spoken(item)
+            name_words(key): ("yes" if item else "no") if isinstance(item, bool) else _spoken(item)
             for key, item in value.items()
         }
         return ", ".join(

@@ -88,19 +88,14 @@ class BatchTransport(OpenAITransport):
         self.waiting: dict[str, list[asyncio.Future]] = {}  # custom id -> who waits for its answer
         self.results: dict[str, dict[str, Any] | BaseException] = {}  # answers of finished batches
         self.watching: dict[str, asyncio.Task] = {}  # batch id -> the task polling it
-        self.batches_sent = 0
         self._arrived = asyncio.Event()
         self._flusher: asyncio.Task | None = None
-
-    def body(self, request: ChatRequest, style: str) -> dict[str, Any]:
-        """The /v1/chat/completions body of `request` (as OpenAITransport.send builds it)."""
-        return self.kwargs(request, style)
 
     async def send(self, request: ChatRequest, style: str) -> Completion:
         """The answer to `request` from a batch (a recorded one after a restart, else the next)."""
         if not self.batching:
             return await super().send(request, style)
-        body = self.body(request, style)
+        body = self.kwargs(request, style)  # the /v1/chat/completions body, as a direct request's
         custom_id = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:40]
         data = await self._answer(custom_id, body)
         completion = completion_from(data, json.dumps(data))
@@ -162,7 +157,6 @@ class BatchTransport(OpenAITransport):
             input_file_id=upload.id, endpoint=ENDPOINT, completion_window=self.completion_window
         )
         self.ledger.record(batch.id, list(chosen))
-        self.batches_sent += 1
         return batch.id
 
     def _watch(self, batch_id: str) -> None:

@@ -25,6 +25,7 @@ from typing import Any
 import jinja2
 import jinja2.meta
 
+from filters.base import leaves
 from pipeline import errors
 from pipeline.errors import InputError
 from pipeline.export.exporters import with_empty_content
@@ -42,17 +43,6 @@ def _transformers(flag: str):
     return transformers
 
 
-def _leaves(value: Any) -> Iterable[Any]:
-    if isinstance(value, dict):
-        for item in value.values():
-            yield from _leaves(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _leaves(item)
-    elif value is not None and not isinstance(value, bool):
-        yield value
-
-
 def _shown(value: Any, text: str) -> bool:
     if isinstance(value, str):
         return any(
@@ -65,8 +55,7 @@ def _shown(value: Any, text: str) -> bool:
 class ChatTemplate:
     """A chat template and the tokenizer that renders it (and counts tokens when it is a real one)."""
 
-    tokenizer: Any
-    template: str | dict[str, str]
+    tokenizer: Any  # its chat_template is the template (named templates: a dict)
     counts_tokens: bool
 
     def render(
@@ -96,12 +85,13 @@ class ChatTemplate:
             for name in set(names):  # two calls of one function must be two in the text
                 if added.count(name) < names.count(name):
                     return f"message {index}: {names.count(name)} calls of {name}, fewer in the rendering"
-            for number, call in enumerate(calls):
-                function = call["function"]
-                arguments = function.get("arguments") if isinstance(function.get("arguments"), dict) else {}
-                if function["name"] not in added or not all(_shown(v, added) for v in _leaves(arguments)):
-                    name = function["name"]
-                    return f"message {index}: call {number + 1} of {len(calls)} ({name}) is not in the rendering"
+            for number, call in enumerate(calls):  # and each call's values (its name is there: counted above)
+                arguments = call["function"].get("arguments")
+                values = [v for _, v in leaves(arguments if isinstance(arguments, dict) else {})]
+                if not all(_shown(v, added) for v in values if v is not None and not isinstance(v, bool)):
+                    return (
+                        f"message {index}: call {number + 1} of {len(calls)} ({names[number]}) is not in the rendering"
+                    )
         return None
 
     def tokens(self, text: str) -> int | None:
@@ -173,7 +163,7 @@ def load_template(source: Path, tokenizer: Path | None = None, flag: str = "--ch
         raise InputError("no such file or folder", str(tokenizer), "--tokenizer")
     tok, counts = _tokenizer(transformers, tokenizer, "--tokenizer")
     tok.chat_template = template  # named templates: transformers picks `tool_use` when tools are given
-    return ChatTemplate(tok, template, counts)
+    return ChatTemplate(tok, counts)
 
 
 def _spread(values: list[int]) -> str:

@@ -24,17 +24,17 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import unquote
 
+from filters.schema import DATA_KEYS, resolve_ref
 from pipeline.errors import InputError
+from pipeline.schema_safety import SCHEMA_MAPS
 from pipeline.seeds.importers import Imported, _named
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 READ_METHODS = {"get", "head", "options"}
 CLIENT_HEADERS = {"authorization", "accept", "content-type", "user-agent", "content-length"}
 DROPPED = {"xml", "externalDocs", "discriminator", "$schema", "$id", "nullable", "example"}
-VALUE_KEYS = {"enum", "const", "default", "examples", "example"}  # values, not schemas: never walked
-NAME_MAPS = {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"}  # name -> schema
+VALUE_KEYS = {*DATA_KEYS, "example"}  # values, not schemas: never walked
 MAX_VALUES = 200_000  # values one operation's inlined schemas may hold (shared $refs repeat)
 BODY_TYPES = ("application/json", "application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -56,16 +56,10 @@ class _Document:
             raise InputError(
                 f"$ref {ref!r} points outside this file: bundle the spec into one file first", self.shown, where
             )
-        node: Any = self.doc
-        for part in ref[2:].split("/"):
-            key = unquote(part).replace("~1", "/").replace("~0", "~")
-            if isinstance(node, list) and key.isdigit() and int(key) < len(node):
-                node = node[int(key)]
-            elif isinstance(node, dict) and key in node:
-                node = node[key]
-            else:
-                raise InputError(f"$ref {ref!r} points to nothing", self.shown, where)
-        return node
+        try:
+            return resolve_ref(self.doc, ref)
+        except LookupError:
+            raise InputError(f"$ref {ref!r} points to nothing", self.shown, where) from None
 
     def follow(self, node: Any, where: str) -> Any:
         """A node that is a `$ref` (a parameter, a body, a response), followed (chains too)."""
@@ -104,7 +98,7 @@ class _Document:
                 continue
             if key in VALUE_KEYS:
                 out[key] = value
-            elif key in NAME_MAPS and isinstance(value, dict):  # property names, not schema words
+            elif key in SCHEMA_MAPS and isinstance(value, dict):  # property names, not schema words
                 out[key] = {name: self.schema(sub, where, trail) for name, sub in value.items()}
             else:
                 out[key] = self.schema(value, where, trail)

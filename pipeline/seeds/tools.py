@@ -26,12 +26,12 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from filters.roles import role_problems
-from filters.schema import iter_refs, schema_problem, strip_extensions
+from filters.schema import DATA_KEYS, iter_refs, schema_problem, strip_extensions
 from pipeline import log, parse
 from pipeline.errors import InputError
 from pipeline.record import FunctionSpec, Tool, append_path, json_path, tool_name_problem
 from pipeline.resources import data_dir, display_path
-from pipeline.schema_safety import Validator, schema_limits_problem
+from pipeline.schema_safety import SCHEMA_MAPS, Validator, schema_limits_problem
 from pipeline.seeds import importers, openapi, sidecar
 from pipeline.seeds.entities import bind_entities, bundled_entities
 from pipeline.seeds.roles import infer_roles
@@ -40,7 +40,6 @@ JSON_TYPES = {"string", "number", "integer", "boolean", "object", "array", "null
 YAML_SUFFIXES = (".yaml", ".yml")
 TOOL_SUFFIXES = (".json", ".jsonl", *YAML_SUFFIXES)
 SCHEMA_META = ("$schema", "$id")  # a schema's dialect and identity: nothing a record or a model needs
-NAME_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
 DEFS_KEYS = ("$defs", "definitions")  # the only places a seed's $ref may point into
 
 
@@ -286,9 +285,9 @@ def without_meta(schema: Any) -> Any:
     for key, value in schema.items():
         if key in SCHEMA_META:
             continue
-        if key in ("enum", "const", "default", "examples"):
+        if key in DATA_KEYS:
             out[key] = value
-        elif key in NAME_MAPS and isinstance(value, dict):  # property names, not keywords
+        elif key in SCHEMA_MAPS and isinstance(value, dict):  # property names, not keywords
             out[key] = {name: without_meta(sub) for name, sub in value.items()}
         else:
             out[key] = without_meta(value)
