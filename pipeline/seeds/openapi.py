@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from filters.quality import is_placeholder
 from filters.schema import DATA_KEYS, resolve_ref
 from pipeline.errors import InputError
 from pipeline.schema_safety import SCHEMA_MAPS
@@ -118,7 +119,7 @@ def _json_schema(original: dict[str, Any], out: dict[str, Any]) -> dict[str, Any
             out[bound] = out.pop(limit)
         elif isinstance(out.get(bound), bool):
             out.pop(bound)
-    if "example" in original and "examples" not in out:
+    if "example" in original and "examples" not in out and not _placeholder(original["example"], ""):
         out["examples"] = [original["example"]]
     if isinstance(out.get("examples"), dict):  # a parameter's named examples, not JSON Schema's list
         out["examples"] = [e.get("value") for e in out["examples"].values() if isinstance(e, dict) and "value" in e]
@@ -251,12 +252,13 @@ PLACEHOLDER = re.compile(r"(.)\1{7,}")  # "MGaaaaaaaaaaaaaaaa", "AAAAAAAAAAA": a
 
 
 def _placeholder(value: Any, name: str) -> bool:
-    """An example that only stands in for a value: a long run of one character, or the field's own
-    name (Twilio's `CustomCode: custom_code`)."""
+    """An example that only stands in for a value: one the placeholder check rejects in a call
+    ("12345"), a long run of one character ("MGaaaa..."), or the field's own name (Twilio's
+    `CustomCode: custom_code`)."""
     if not isinstance(value, str):
         return False
     flat = lambda text: re.sub(r"[^a-z0-9]", "", text.lower())  # noqa: E731
-    return bool(PLACEHOLDER.search(value)) or flat(value) == flat(name)
+    return is_placeholder(value) or bool(PLACEHOLDER.search(value)) or flat(value) == flat(name)
 
 
 def _with_examples(field: Any, values: list[Any], name: str = "") -> Any:

@@ -42,6 +42,8 @@ def test_petstore_gives_one_tool_per_operation():
     add = tools["addPet"]
     assert not add.read_only and set(add.parameters["required"]) == {"name", "photoUrls"}  # the body's
     assert add.parameters["properties"]["category"]["properties"]["name"]["examples"] == ["Dogs"]  # example
+    phone = tools["createUser"].parameters["properties"]["phone"]
+    assert "examples" not in phone  # Petstore's "12345": what the placeholder check rejects in a call
     for tool in tools.values():
         text = json.dumps([tool.parameters, tool.result_schema])
         assert "$ref" not in text and '"xml"' not in text and '"example"' not in text
