@@ -93,6 +93,9 @@ class TeacherConfig(BaseModel):
         {"base_url", "model", "embedded_model", "temperatures", "solve_temperature", "max_tokens", "structured_output"}
     )
     base_url: str | None = None  # None: the embedded llama.cpp teacher
+    # several endpoints serving one model (a vLLM fleet), asked in turn (pipeline.backends.fleet);
+    # base_url is their first (the cache and the run folder know the fleet by it)
+    base_urls: list[str] | None = Field(None, min_length=1)
     model: str | None = None
     # without base_url: which packaged model the embedded server runs (pipeline.backends.models),
     # how many requests it decodes at once and with how many CPU threads (None: up to 2)
@@ -135,6 +138,19 @@ class TeacherConfig(BaseModel):
     @classmethod
     def _check_base_url(cls, value: str | None) -> str | None:
         return None if value is None else check_base_url(value)  # no credentials, no query (the key's home)
+
+    @field_validator("base_urls")
+    @classmethod
+    def _check_base_urls(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else [check_base_url(url) for url in value]
+
+    @model_validator(mode="after")
+    def _fleet(self) -> TeacherConfig:
+        if self.base_urls:
+            if self.base_url is not None and self.base_url != self.base_urls[0]:
+                raise ValueError("base_url and base_urls both given: give base_urls alone (base_url is its first)")
+            self.base_url = self.base_urls[0]
+        return self
 
     @property
     def schedule(self) -> list[float]:
@@ -377,6 +393,17 @@ LEGACY_KEYS = {
 }
 
 
+class ExecutorConfig(BaseModel):
+    """Where the tasks run: in this process (local), or on a Ray cluster's workers (pipeline.cluster)."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    FINGERPRINT: ClassVar[frozenset[str]] = frozenset()  # where tasks run never changes what they ask
+    kind: Literal["local", "ray"] = "local"
+    address: str | None = None  # a running cluster ("auto", "10.0.0.5:6379"); None: start one on this machine
+    workers: int | None = Field(None, ge=1)  # worker processes (default: the cluster's CPUs)
+    worker_cpus: float = Field(1.0, gt=0)  # CPUs each worker reserves on the cluster
+
+
 class RunConfig(BaseModel):
     """Everything a run needs; the job file and the CLI flags fill it."""
 
@@ -405,6 +432,7 @@ class RunConfig(BaseModel):
     student: StudentConfig = Field(default_factory=StudentConfig)
     budget: BudgetConfig = Field(default_factory=BudgetConfig)
     hub: HubConfig = Field(default_factory=HubConfig)
+    executor: ExecutorConfig = Field(default_factory=ExecutorConfig)
 
     @model_validator(mode="before")
     @classmethod
@@ -439,6 +467,13 @@ class RunConfig(BaseModel):
         if self.teacher.batch and not self.cache:
             raise ValueError(
                 "teacher.batch needs the response cache (cache: true): the answers and the ledger live there"
+            )
+        if self.executor.kind == "ray" and self.teacher.batch:
+            raise ValueError("executor ray and teacher.batch do not mix: a batch is one process's; run --batch locally")
+        if self.executor.kind == "ray" and self.teacher.embedded and self.executor.address:
+            raise ValueError(
+                "the embedded teacher runs on this machine only: on a cluster (executor.address) give "
+                "teacher.base_url(s) every worker can reach"
             )
         return self
 

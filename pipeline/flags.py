@@ -184,6 +184,24 @@ OPTIONS: dict[str, tuple[str | None, dict[str, Any]]] = {
             "help": "exit 1 when more than this share of candidates failed at the teacher (default 0.05)",
         },
     ),
+    "--executor": (
+        "executor.kind",
+        {
+            "choices": ["local", "ray"],
+            "help": "where tasks run: this process (default), or the workers of a Ray cluster (the `ray` extra)",
+        },
+    ),
+    "--ray-address": (
+        "executor.address",
+        {
+            "metavar": "ADDR",
+            "help": "with --executor ray: a running cluster (auto, HOST:PORT); default: start one here",
+        },
+    ),
+    "--workers": (
+        "executor.workers",
+        {"type": int, "help": "with --executor ray: worker processes (default: the cluster's CPUs)"},
+    ),
     "--shard": (
         "shard",
         {

@@ -14,7 +14,7 @@ import asyncio
 import json
 import os
 import time
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -82,6 +82,10 @@ def run(config: RunConfig) -> int:
     target and token) is checked before the run folder is touched or a request is sent. A run
     folder this call created is removed again when the teacher (unreachable, refusing) or a signal
     stops the run before anything but bookkeeping is in it (writer.clear_unused)."""
+    if config.executor.kind == "ray":
+        from pipeline.cluster.driver import require_ray
+
+        require_ray()  # the extra is missing: say so before anything else
     catalog = load_tools(config.tools, executors=config.executors)
     sandbox.check_executors(catalog, config.plan.execute_side_effects)
     links = load_links(config.tools, catalog)
@@ -141,8 +145,10 @@ def _generate_and_write(config: RunConfig, out_dir: Path, catalog: list, links: 
     generation = Generation()
     error: BaseException | None = None
     embedded_info: dict = {}
+    on_ray = config.executor.kind == "ray"
     with ExitStack() as stack:
-        cache = ResponseCache(Path(config.cache_dir or out_dir / "cache") / "responses.jsonl") if config.cache else None
+        cache_path = Path(config.cache_dir or out_dir / "cache") / "responses.jsonl" if config.cache else None
+        cache = ResponseCache(cache_path) if cache_path and not on_ray else None  # on Ray the ledger keeps it
         if cache is not None:
             stack.callback(cache.close)
         if config.teacher.embedded:
@@ -158,7 +164,7 @@ def _generate_and_write(config: RunConfig, out_dir: Path, catalog: list, links: 
             base_url, model = config.teacher.base_url or "", config.teacher.model or ""
             api_key = os.environ.get(config.teacher.api_key_env)
         try:
-            asyncio.run(generate(config, base_url, model, api_key, catalog, links, cache, generation))
+            asyncio.run(generate(config, base_url, model, api_key, catalog, links, cache, generation, cache_path))
         except (Exception, asyncio.CancelledError) as caught:
             if not generation.started and generation.signal:
                 generation.signals.raise_stop()  # a signal during the probe: exit 130 / 143, nothing to write
@@ -169,6 +175,8 @@ def _generate_and_write(config: RunConfig, out_dir: Path, catalog: list, links: 
             error = caught
         result = generation.result(config, catalog, links, error)
         status = generation.status(error)
+        if on_ray and cache_path and config.student.enabled:
+            cache = stack.enter_context(closing(ResponseCache(cache_path)))  # the ledger has closed it
         student = (
             ask_the_student(config, catalog, result, cache)
             if config.student.enabled and not config.shard and status == "complete"
@@ -288,16 +296,16 @@ async def generate(
     links: list,
     cache: ResponseCache | None = None,
     generation: Generation | None = None,
+    cache_path: Path | None = None,
 ) -> tuple[RunResult, Teacher, str]:
     """Probe the teacher, then run each category's planner through generate -> check -> judge ->
     dedup rounds (pipeline.engine) to its share of --n. `generation` (filled as it goes) keeps
     what was made when a signal or an error stops it; after a signal it returns normally and
-    `generation.signals` says which came (pipeline.job raises it once the files are written)."""
+    `generation.signals` says which came (pipeline.job raises it once the files are written).
+    With `executor.kind: ray` the candidates are made by Ray workers (pipeline.cluster), whose
+    ledger keeps the cache at `cache_path`; everything else runs here, as in a local run."""
     generation = generation if generation is not None else Generation()
     t = config.teacher
-    identity = (
-        f"embedded:{model}" if t.embedded else None
-    )  # the embedded server's port changes every run; its model does not
     batch = None
     if t.batch:
         batch = {
@@ -306,23 +314,13 @@ async def generate(
             "flush_after": t.batch_flush_seconds,
             "max_requests": t.batch_max_requests,
         }
-    teacher = build_teacher(
-        base_url,
-        model,
-        api_key,
-        timeout=t.timeout,
-        batch=batch,
-        concurrency=t.senders,
-        max_attempts=t.max_attempts,
-        retry_initial=t.retry_initial,
-        retry_max=t.retry_max,
-        style=t.structured_output,
-        cache=cache,
-        identity=identity,
-        budget=config.budget,
-        rpm=t.rpm,
-        tpm=t.tpm,
-    )
+    on_ray = config.executor.kind == "ray"
+    if on_ray:
+        from pipeline.cluster.driver import ClusterTeacher
+
+        teacher = ClusterTeacher(config, base_url, model, api_key, catalog, cache_path)
+    else:
+        teacher = teacher_for(config, base_url, model, api_key, cache, batch=batch)
     generation.teacher = teacher
 
     def stop_sending(name: str) -> None:
@@ -351,7 +349,11 @@ async def generate(
                     LOG.warning(f"[yellow]skipped for blueprint[/] {name}: {reason}")
                 context, _ = build_context(config, category, catalog, model, grounding)
                 update = progress.category(category, n)
-                steps = candidate_steps(CATEGORIES[category].generate, teacher, context, checks, config.resolved_judge)
+                steps = (
+                    teacher.steps(category)
+                    if on_ray
+                    else candidate_steps(CATEGORIES[category].generate, teacher, context, checks, config.resolved_judge)
+                )
                 generation.engine = Engine(
                     planner,
                     steps,
@@ -361,7 +363,7 @@ async def generate(
                     # a given --max-candidates is spread evenly, as before; else each cell's own share
                     per_record=None if config.max_candidates else config.candidates_per_record(category),
                     initial_yield=config.resolved_initial_yield,
-                    concurrency=t.senders,
+                    concurrency=t.senders * (teacher.size if on_ray else 1),
                     dedup=dedup,
                     teacher=model,
                     shard=config.shard_parts,
@@ -378,6 +380,37 @@ async def generate(
     finally:
         signals.restore()
         await teacher.close()
+
+
+def teacher_for(
+    config: RunConfig,
+    base_url: str,
+    model: str,
+    api_key: str | None,
+    cache: ResponseCache | bool | None,
+    **extra,
+) -> Teacher:
+    """The run's teacher: the endpoint (or fleet) under every shared layer, as the config says;
+    `extra`: build_teacher's settings beyond it (a Batch API's, a Ray worker's ledger)."""
+    t = config.teacher
+    return build_teacher(
+        base_url,
+        model,
+        api_key,
+        timeout=t.timeout,
+        identity=f"embedded:{model}" if t.embedded else None,  # the embedded server's port changes; its model not
+        base_urls=t.base_urls,
+        concurrency=t.senders,
+        max_attempts=t.max_attempts,
+        retry_initial=t.retry_initial,
+        retry_max=t.retry_max,
+        style=t.structured_output,
+        cache=cache,
+        budget=config.budget,
+        rpm=t.rpm,
+        tpm=t.tpm,
+        **extra,
+    )
 
 
 def candidate_steps(generate_one, teacher, context: Context, checks: list[Check], with_judge: bool):

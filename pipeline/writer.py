@@ -35,6 +35,8 @@ def public_values(config: RunConfig, exclude: dict | None = None) -> dict[str, A
     for group in ("teacher", "student"):
         if (values.get(group) or {}).get("base_url"):
             values[group]["base_url"] = public_url(values[group]["base_url"])
+        if (values.get(group) or {}).get("base_urls"):
+            values[group]["base_urls"] = [public_url(url) for url in values[group]["base_urls"]]
     return values
 
 

@@ -110,9 +110,17 @@ class CacheLayer:
     async def send(self, request: ChatRequest, style: str, retry) -> Completion:
         """The cached answer to `request`, else the inner layer's (stored when complete)."""
         key = fingerprint(self.identity, self.model, request, style)
-        if (hit := self.cache.get(key)) is not None:
+        if (hit := await self.get(key)) is not None:
             self.state.usage.cached += 1
             return hit
         completion = await self.inner.send(request, style, retry)
-        self.cache.put(key, completion)  # under the asked-for request's key: a rerun gets the whole (re-asked) answer
+        await self.put(key, completion)  # under the asked-for request's key: a rerun gets the whole (re-asked) answer
         return completion
+
+    async def get(self, key: str) -> Completion | None:
+        """The stored answer for `key` (a Ray worker's subclass asks the job's ledger actor)."""
+        return self.cache.get(key)
+
+    async def put(self, key: str, completion: Completion) -> None:
+        """Store a complete answer."""
+        self.cache.put(key, completion)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from pipeline.backends.base import ChatRequest, Completion, TeacherState
 from pipeline.errors import Interrupted
@@ -64,41 +64,31 @@ def duration(value: str | None) -> float | None:
     return sum(float(amount) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[unit] for amount, unit in parts)
 
 
-class RateLimitLayer:
-    """At most `concurrency` sends at once, each one after any pause and paced by the buckets."""
+class Pacer:
+    """The limits every sender of one endpoint shares: the request and token buckets and the pause.
 
-    def __init__(
-        self,
-        inner,
-        state: TeacherState,
-        *,
-        concurrency: int = 8,
-        rpm: int | None = None,
-        tpm: int | None = None,
-        max_pause: float = 60.0,
-    ):
-        self.inner, self.state, self.max_pause = inner, state, max_pause
+    A local run has one per teacher (in RateLimitLayer); a Ray run one for the whole job, in its
+    ledger actor (pipeline.cluster.ledger), which every worker asks before sending."""
+
+    def __init__(self, rpm: int | None = None, tpm: int | None = None, max_pause: float = 60.0):
+        self.max_pause = max_pause
         self.requests_bucket = TokenBucket(rpm) if rpm else None  # paced to the endpoint's limits
         self.tokens_bucket = TokenBucket(tpm) if tpm else None
         self.learn_limits = not rpm and not tpm  # none configured: take them from x-ratelimit-* headers
         self.learned: dict[str, int] = {}  # limits read from the endpoint's headers (for the manifest)
         self.paused_until = 0.0  # monotonic time before which nothing is sent (a 429's Retry-After, limits spent)
-        self.semaphore = asyncio.Semaphore(max(1, concurrency))
 
-    async def send(self, request: ChatRequest, style: str) -> Completion:
-        """The inner send, once a slot is free, any pause is over and the buckets allow it."""
-        async with self.semaphore:
-            while (
-                self.paused_until > time.monotonic() and not self.state.stopped_by
-            ):  # a stop signal cuts the pause short
-                await asyncio.sleep(min(0.25, self.paused_until - time.monotonic()))
-            if self.state.stopped_by:  # a retry (or a wait for a slot or a pause) outlived a stop signal
-                raise Interrupted(f"{self.state.stopped_by} received")
-            if self.requests_bucket is not None:
-                await self.requests_bucket.take()
-            if self.tokens_bucket is not None:
-                await self.tokens_bucket.take(estimated_tokens(request.messages, request.max_tokens))
-            return await self.inner.send(request, style)
+    async def wait(self, tokens: int, stopped: Callable[[], str | None]) -> None:
+        """Return once any pause is over and the buckets allow one request of `tokens`; Interrupted
+        when `stopped()` names a stop signal (it also cuts the pause short)."""
+        while self.paused_until > time.monotonic() and not stopped():
+            await asyncio.sleep(min(0.25, self.paused_until - time.monotonic()))
+        if stopped():  # a retry (or a wait for a slot or a pause) outlived a stop signal
+            raise Interrupted(f"{stopped()} received")
+        if self.requests_bucket is not None:
+            await self.requests_bucket.take()
+        if self.tokens_bucket is not None:
+            await self.tokens_bucket.take(tokens)
 
     def pause(self, seconds: float) -> None:
         """Send nothing for `seconds` from now (a pause already longer stays)."""
@@ -123,3 +113,42 @@ class RateLimitLayer:
                 self.learned[f"{kind}_per_minute"] = int(limit)
             if _number(headers.get(f"x-ratelimit-remaining-{kind}")) == 0:
                 self.pause(min(reset if reset is not None else 1.0, self.max_pause))
+
+
+class RateLimitLayer:
+    """At most `concurrency` sends at once, each one after any pause and paced by the buckets
+    (`pacer`: this teacher's own Pacer by default, or one shared with other processes)."""
+
+    def __init__(
+        self,
+        inner,
+        state: TeacherState,
+        *,
+        concurrency: int = 8,
+        rpm: int | None = None,
+        tpm: int | None = None,
+        max_pause: float = 60.0,
+        pacer=None,
+    ):
+        self.inner, self.state = inner, state
+        self.pacer = pacer if pacer is not None else Pacer(rpm, tpm, max_pause)
+        self.semaphore = asyncio.Semaphore(max(1, concurrency))
+
+    @property
+    def learned(self) -> dict[str, int]:
+        """Rate limits read from the endpoint's x-ratelimit-* headers (for the manifest)."""
+        return self.pacer.learned
+
+    async def send(self, request: ChatRequest, style: str) -> Completion:
+        """The inner send, once a slot is free, any pause is over and the buckets allow it."""
+        async with self.semaphore:
+            await self.pacer.wait(estimated_tokens(request.messages, request.max_tokens), lambda: self.state.stopped_by)
+            return await self.inner.send(request, style)
+
+    def pause(self, seconds: float) -> None:
+        """Send nothing for `seconds` from now (every sender sharing the pacer waits)."""
+        self.pacer.pause(seconds)
+
+    def headers_seen(self, headers: Mapping[str, str]) -> None:
+        """Learn from a response's headers, unless --rpm/--tpm were given."""
+        self.pacer.headers_seen(headers)

@@ -16,6 +16,8 @@ from pipeline.backends.base import ChatRequest, Completion, TeacherState, Transp
 from pipeline.backends.batch import BatchTransport
 from pipeline.backends.budget import BudgetLayer
 from pipeline.backends.cache import CacheLayer, ResponseCache
+from pipeline.backends.fleet import FleetTransport
+from pipeline.backends.ledger import LedgerBudgetLayer, LedgerCacheLayer, LedgerPacer, UsageReport
 from pipeline.backends.openai_backend import OpenAITransport
 from pipeline.backends.probe import find_style
 from pipeline.backends.ratelimit import RateLimitLayer
@@ -31,6 +33,7 @@ class Teacher:
     ):
         self.transport, self.top, self.state, self.rate_limits = transport, top, state, rate_limits
         self.style = style  # "auto" until probe() finds the endpoint's structured-output style
+        self.report: UsageReport | None = None  # what usage grew by since last asked (a Ray worker's reports)
 
     @property
     def usage(self) -> Usage:
@@ -76,18 +79,27 @@ def stack(
     retry_initial: float = 1.0,
     retry_max: float = 60.0,
     style: str = "auto",
-    cache: ResponseCache | None = None,
+    cache: ResponseCache | bool | None = None,
     budget=None,
     rpm: int | None = None,
     tpm: int | None = None,
     reask_truncated: bool = True,
+    ledger=None,
+    worker: int = 0,
 ) -> Teacher:
     """A Teacher over `transport` with every shared layer: the response cache (when given), the
     truncation re-ask (unless `reask_truncated` is False: a model under evaluation gets the room
     it is given), the budget and stop check (`budget`: pipeline.config.BudgetConfig or None),
-    retries, and the rate limits (configured rpm/tpm, else learned from headers)."""
+    retries, and the rate limits (configured rpm/tpm, else learned from headers).
+
+    With `ledger` (a Ray worker's teacher: a handle to the job's pipeline.backends.ledger.Ledger,
+    this worker's number `worker`), the rate limits, the budget and the cache (when `cache` is
+    true) are the job's, kept by the ledger; `budget`, `rpm` and `tpm` are the ledger's then."""
     state = TeacherState()
-    rate_limits = RateLimitLayer(transport, state, concurrency=concurrency, rpm=rpm, tpm=tpm, max_pause=retry_max)
+    pacer = LedgerPacer(ledger) if ledger is not None else None
+    rate_limits = RateLimitLayer(
+        transport, state, concurrency=concurrency, rpm=rpm, tpm=tpm, max_pause=retry_max, pacer=pacer
+    )
     transport.on_headers = rate_limits.headers_seen
     layer = RetryLayer(
         rate_limits,
@@ -98,12 +110,20 @@ def stack(
         retry_max=retry_max,
         on_rate_limited=rate_limits.pause,
     )
-    layer = BudgetLayer(layer, state, budget, reserve=isinstance(transport, BatchTransport))
+    report = UsageReport(state.usage)
+    if ledger is not None:
+        layer = LedgerBudgetLayer(layer, state, ledger, worker, report)
+    else:
+        layer = BudgetLayer(layer, state, budget, reserve=isinstance(transport, BatchTransport))
     if reask_truncated:
         layer = TruncationLayer(layer, state)
-    if cache is not None:
+    if ledger is not None and cache:
+        layer = LedgerCacheLayer(layer, state, ledger, transport.identity, transport.model)
+    elif isinstance(cache, ResponseCache):
         layer = CacheLayer(layer, state, cache, transport.identity, transport.model)
-    return Teacher(transport, layer, state, rate_limits, style)
+    teacher = Teacher(transport, layer, state, rate_limits, style)
+    teacher.report = report
+    return teacher
 
 
 def build_teacher(
@@ -114,14 +134,19 @@ def build_teacher(
     timeout: float = 60.0,
     identity: str | None = None,
     batch: dict | None = None,
+    base_urls: list[str] | None = None,
+    start: int = 0,
     **layers,
 ) -> Teacher:
     """The teacher of an OpenAI-compatible endpoint: OpenAITransport under every layer (`layers`:
     stack()'s settings; `identity`: the endpoint as the cache key knows it, by default its URL
     without credentials; `batch`: BatchTransport's settings, its `ledger` path included, to answer
-    through the provider's Batch API once `transport.batching` is switched on)."""
+    through the provider's Batch API once `transport.batching` is switched on; `base_urls`: a fleet
+    of endpoints serving `model`, asked in turn from the `start`-th, pipeline.backends.fleet)."""
     if batch is not None:
         transport: Transport = BatchTransport(base_url, model, api_key, timeout=timeout, identity=identity, **batch)
+    elif base_urls and len(base_urls) > 1:
+        transport = FleetTransport(base_urls, model, api_key, timeout=timeout, identity=identity, start=start)
     else:
         transport = OpenAITransport(base_url, model, api_key, timeout=timeout, identity=identity)
     return stack(transport, **layers)

@@ -496,7 +496,7 @@ def test_a_per_day_limit_is_not_paced_and_a_stop_cuts_a_pause_short(fake):
         return await waiting
 
     outcome, teacher, elapsed = drive(fake.base_url, action, retry_max=60)
-    assert teacher.learned == {} and teacher.rate_limits.requests_bucket is None
+    assert teacher.learned == {} and teacher.rate_limits.pacer.requests_bucket is None
     assert isinstance(outcome, Interrupted) and elapsed < 2
 
 
@@ -513,7 +513,7 @@ def test_a_429_pauses_the_other_requests_too(fake):
 
     async def action(teacher):
         first = asyncio.create_task(teacher.complete(REQ))
-        while not teacher.rate_limits.paused_until:  # the 429 has arrived; a second request now must wait out the pause
+        while not teacher.rate_limits.pacer.paused_until:  # the 429 has arrived; a second request now must wait out the pause
             await asyncio.sleep(0.005)
         second = await teacher.complete(ChatRequest([{"role": "user", "content": "another"}]))
         return await first, second

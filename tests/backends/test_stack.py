@@ -195,12 +195,12 @@ def test_a_model_under_evaluation_is_not_asked_again_when_cut_off():
 
 def test_headers_handed_up_are_learned_as_limits():
     _, teacher = drive(EchoTransport(), lambda t: t.complete(REQUEST))
-    assert teacher.learned == {"requests_per_minute": 6000} and teacher.rate_limits.requests_bucket is not None
+    assert teacher.learned == {"requests_per_minute": 6000} and teacher.rate_limits.pacer.requests_bucket is not None
 
 
 def test_configured_limits_are_not_replaced_by_learned_ones():
     _, teacher = drive(EchoTransport(), lambda t: t.complete(REQUEST), rpm=600)
-    assert teacher.learned == {} and teacher.rate_limits.requests_bucket.rate == 10
+    assert teacher.learned == {} and teacher.rate_limits.pacer.requests_bucket.rate == 10
 
 
 def test_the_probe_runs_over_any_transport():

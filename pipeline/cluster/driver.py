@@ -1,0 +1,180 @@
+"""The driver's side of a Ray run: start the ledger and the workers, hand them tasks, collect.
+
+pipeline.job runs the same engine either way; only who makes a task's candidate differs. With
+`executor.kind: ray`, `ClusterTeacher` stands where the local teacher stands: the engine's rounds,
+its counting in task order, dedup, pairs and the run folder all stay on the driver, so a Ray run
+writes the same files as a local run with the same seed. Each task goes to the least busy worker
+(pipeline.cluster.worker, a Ray actor with one teacher client); a worker killed mid-task is
+restarted by Ray and its tasks are sent again (Ray's actor task retries), and the answers it had
+received are read back from the job's cache instead of paid for twice. The ledger actor
+(pipeline.backends.ledger) holds the one rate limit, budget and cache file for all of them; it
+runs on the driver's node, beside the run folder, so nothing but the installed package needs to
+be on the other nodes.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+from pipeline import log
+from pipeline.backends.base import Usage
+from pipeline.errors import BudgetReached, InputError, Interrupted, TeacherError
+
+MISSING = "--executor ray needs the ray extra: pip install 'fc-datagen[ray]'"
+RESTARTS = 4  # a worker process that dies is restarted (and its tasks sent again) this often
+START_SECONDS = 300.0  # the longest the workers may take to start (a cluster scaling up)
+LOG = log.LOGGER
+
+
+def require_ray():
+    """The ray module, or the one-line InputError naming the extra."""
+    try:
+        import ray
+    except ImportError:
+        raise InputError(MISSING, "--executor") from None
+    return ray
+
+
+class ClusterTeacher:
+    """The job's teacher when its tasks run on Ray: probe(), steps(category), usage, learned,
+    stopped_by and close(), as pipeline.job uses a local Teacher."""
+
+    transport = None  # no transport on the driver: each worker has its own
+
+    def __init__(self, config, base_url: str, model: str, api_key: str | None, catalog: list, cache_path: Path | None):
+        ray = self.ray = require_ray()
+        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+        from pipeline.backends.ledger import Ledger
+        from pipeline.cluster.worker import TeacherWorker
+
+        e, t = config.executor, config.teacher
+        self.started = not ray.is_initialized()
+        if self.started:
+            connect(ray, e.address, e.workers, e.worker_cpus)
+        size = e.workers or max(1, int(ray.cluster_resources().get("CPU", 1) // e.worker_cpus))
+        here = ray.get_runtime_context().get_node_id()  # the ledger writes the cache beside the run folder
+        self.ledger = (
+            ray.remote(Ledger)
+            .options(
+                num_cpus=0,
+                max_concurrency=10_000,
+                scheduling_strategy=NodeAffinitySchedulingStrategy(here, soft=False),
+            )
+            .remote(str(cache_path) if cache_path else None, config.budget, t.rpm, t.tpm, t.retry_max)
+        )
+        worker_class = ray.remote(TeacherWorker).options(
+            num_cpus=e.worker_cpus,
+            max_concurrency=t.concurrency + 4,
+            max_restarts=RESTARTS,
+            max_task_retries=RESTARTS,
+        )
+        self.workers = [
+            worker_class.remote(index, config, catalog, base_url, model, api_key, self.ledger) for index in range(size)
+        ]
+        self.load = [0] * size  # tasks each worker has now
+        self.final: dict[str, Any] | None = None
+        self._stopped_by: str | None = None
+        try:
+            placed = ray.get([worker.ready.remote() for worker in self.workers], timeout=START_SECONDS)
+        except ray.exceptions.GetTimeoutError:
+            self.shutdown()
+            raise TeacherError(
+                f"{size} Ray workers of {e.worker_cpus:g} CPU did not all start within {START_SECONDS:g} s: "
+                f"the cluster has {ray.cluster_resources().get('CPU', 0):g} CPUs (--workers sets how many)"
+            ) from None
+        nodes = sorted({where["node"] for where in placed})
+        LOG.info(f"Ray: {size} workers on {len(nodes)} node(s), {len(t.base_urls or [base_url])} endpoint(s)")
+
+    @property
+    def size(self) -> int:
+        """How many workers the job has."""
+        return len(self.workers)
+
+    @property
+    def usage(self) -> Usage:
+        """The job's usage over every worker (from the ledger)."""
+        return Usage(**self._snapshot()["usage"])
+
+    @property
+    def learned(self) -> dict[str, int]:
+        """Rate limits read from the endpoint's x-ratelimit-* headers."""
+        return self._snapshot()["learned"]
+
+    @property
+    def stopped_by(self) -> str | None:
+        """A signal's name once one asked the run to stop."""
+        return self._stopped_by
+
+    @stopped_by.setter
+    def stopped_by(self, name: str | None) -> None:
+        self._stopped_by = name
+        if name:
+            self.ledger.stop.remote(name)  # every worker's next request is refused
+
+    async def probe(self) -> str:
+        """One worker finds the structured-output style; every worker is told."""
+        style = await self.workers[0].probe.remote()
+        await self._all("use_style", style)
+        return style
+
+    def steps(self, category: str):
+        """`steps(task) -> Candidate` for the engine, made by the least busy worker."""
+        ray = self.ray
+
+        async def steps(task):
+            index = min(range(self.size), key=lambda i: (self.load[i], i))
+            self.load[index] += 1
+            try:
+                kind, value = await self.workers[index].candidate.remote(category, task)
+            except ray.exceptions.RayError as error:  # died more often than RESTARTS, or a bug in the worker
+                raise TeacherError(f"Ray worker {index} failed: {first_line(error)}") from None
+            finally:
+                self.load[index] -= 1
+            if kind == "stop":
+                name, message = value
+                raise (BudgetReached if name == "BudgetReached" else Interrupted)(message)
+            return value
+
+        return steps
+
+    async def close(self) -> None:
+        """Close the cache file (the ledger's final usage is kept), the workers and the cluster we started."""
+        try:
+            self.final = await self.ledger.close.remote()
+            await self._all("close")
+        finally:
+            self.shutdown()
+
+    def shutdown(self) -> None:
+        """Stop the actors, and the local cluster when this job started it."""
+        for actor in [*self.workers, self.ledger]:
+            self.ray.kill(actor)
+        if self.started:
+            self.ray.shutdown()
+
+    async def _all(self, method: str, *args) -> None:
+        for worker in self.workers:
+            await getattr(worker, method).remote(*args)
+
+    def _snapshot(self) -> dict[str, Any]:
+        return self.final if self.final is not None else self.ray.get(self.ledger.snapshot.remote())
+
+
+def connect(ray, address: str | None, workers: int | None, worker_cpus: float) -> None:
+    """Join the cluster at `address`, or start one on this machine with room for `workers`
+    (default: one per core) even on fewer cores: the workers wait on the teacher, mostly."""
+    settings: dict[str, Any] = {"logging_level": "WARNING", "log_to_driver": True}
+    if address:
+        ray.init(address=address, **settings)
+        return
+    cores = os.cpu_count() or 1
+    ray.init(num_cpus=max(cores, math.ceil((workers or cores) * worker_cpus)), include_dashboard=False, **settings)
+
+
+def first_line(error: BaseException) -> str:
+    """The first non-empty line of an error's text."""
+    return next((line.strip() for line in str(error).splitlines() if line.strip()), type(error).__name__)

@@ -1,0 +1,85 @@
+"""A Ray worker: one teacher client and the per-category generate -> check -> judge steps.
+
+The driver (pipeline.cluster.driver) sends it one task at a time (up to `teacher.concurrency` at
+once); it answers with the checked Candidate, exactly what the local executor's steps make. Its
+teacher's rate limits, budget and response cache are the job's (pipeline.backends.ledger): it
+asks the ledger actor before each request and tells it what it spent after. This module is
+plain Python: the driver wraps the class with `ray.remote`.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from pipeline.errors import StopSending
+
+
+class TeacherWorker:
+    """Worker number `index` of a job; `ledger` is the job's Ledger actor."""
+
+    def __init__(self, index: int, config, catalog: list, base_url: str, model: str, api_key: str | None, ledger):
+        from pipeline.job import teacher_for
+
+        self.index, self.config, self.catalog, self.model, self.ledger = index, config, catalog, model, ledger
+        ledger.joined.remote(index)  # a restarted worker's earlier requests in flight are gone
+        # rate limits, budget and cache are the ledger's; requests go round the fleet from this worker's place
+        self.teacher = teacher_for(
+            config, base_url, model, api_key, config.cache, ledger=ledger, worker=index, start=index
+        )
+        self.steps: dict[str, Any] = {}
+
+    def ready(self) -> dict[str, Any]:
+        """Where this worker runs (the driver waits for every worker's answer before it starts)."""
+        return {"index": self.index, "pid": os.getpid(), "node": os.uname().nodename}
+
+    async def probe(self) -> str:
+        """Find the endpoint's structured-output style (the driver asks one worker, then tells all)."""
+        style = await self.teacher.probe()
+        await self._report()
+        return style
+
+    def use_style(self, style: str) -> None:
+        """The structured-output style the probe found."""
+        self.teacher.style = style
+
+    async def candidate(self, category: str, task) -> tuple[str, Any]:
+        """("ok", the checked Candidate) or ("stop", StopSending's class name, message) when a
+        budget or a stop signal refused a request (its answers so far are in the cache)."""
+        try:
+            return "ok", await self._steps(category)(task)
+        except StopSending as stop:
+            return "stop", (type(stop).__name__, str(stop))
+        finally:
+            await self._report()
+
+    async def close(self) -> None:
+        """Release the HTTP clients."""
+        await self.teacher.close()
+
+    async def _report(self) -> None:
+        """Hand the usage not yet reported (answers read from the cache, mostly) to the ledger."""
+        delta = self.teacher.report.delta()
+        if delta:
+            await self.ledger.settle.remote(self.index, delta, 0)
+
+    def _steps(self, category: str):
+        """The category's steps, built on first use (the same as the local executor's)."""
+        if category not in self.steps:
+            from filters.grounding import GroundingOptions
+            from filters.plausibility import PlausibilityOptions
+            from filters.roles import annotations_of
+            from pipeline.categories import CATEGORIES
+            from pipeline.job import build_context, candidate_steps, check_chain
+            from pipeline.seeds import alias_table
+
+            config, catalog = self.config, self.catalog
+            grounding = GroundingOptions(aliases=alias_table(catalog))
+            checks = check_chain(
+                config, grounding, plausibility=PlausibilityOptions(annotations=annotations_of(catalog))
+            )
+            context, _ = build_context(config, category, catalog, self.model, grounding)
+            self.steps[category] = candidate_steps(
+                CATEGORIES[category].generate, self.teacher, context, checks, config.resolved_judge
+            )
+        return self.steps[category]
