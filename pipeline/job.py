@@ -211,6 +211,8 @@ def _generate_and_write(config: RunConfig, out_dir: Path, catalog: list, links: 
     )
     if student is not None:
         manifest["student"] = student[1]
+    if on_ray:
+        manifest["executor"] = teacher.describe()
     write_run(out_dir, result, pairs, manifest, hub if status == "complete" else None)
     if config.report:
         write_run_report(out_dir)

@@ -72,12 +72,13 @@ class ClusterTeacher:
             max_restarts=RESTARTS,
             max_task_retries=RESTARTS,
         )
-        self.workers = [
-            worker_class.remote(index, config, catalog, base_url, model, api_key, self.ledger) for index in range(size)
-        ]
+        # held here for the job's life: a worker Ray restarts is built again from the same objects
+        self.setup = ray.put((config, catalog, base_url, model, api_key))
+        self.workers = [worker_class.remote(index, self.setup, self.ledger) for index in range(size)]
         self.load = [0] * size  # tasks each worker has now
         self.final: dict[str, Any] | None = None
         self._stopped_by: str | None = None
+        self.style = config.teacher.structured_output  # until probe() finds the endpoint's
         try:
             placed = ray.get([worker.ready.remote() for worker in self.workers], timeout=START_SECONDS)
         except ray.exceptions.GetTimeoutError:
@@ -86,13 +87,17 @@ class ClusterTeacher:
                 f"{size} Ray workers of {e.worker_cpus:g} CPU did not all start within {START_SECONDS:g} s: "
                 f"the cluster has {ray.cluster_resources().get('CPU', 0):g} CPUs (--workers sets how many)"
             ) from None
-        nodes = sorted({where["node"] for where in placed})
-        LOG.info(f"Ray: {size} workers on {len(nodes)} node(s), {len(t.base_urls or [base_url])} endpoint(s)")
+        self.nodes = len({where["node"] for where in placed})
+        LOG.info(f"Ray: {size} workers on {self.nodes} node(s), {len(t.base_urls or [base_url])} endpoint(s)")
 
     @property
     def size(self) -> int:
         """How many workers the job has."""
         return len(self.workers)
+
+    def describe(self) -> dict[str, Any]:
+        """The manifest's `executor`: where the tasks ran."""
+        return {"kind": "ray", "workers": self.size, "nodes": self.nodes}
 
     @property
     def usage(self) -> Usage:
@@ -116,10 +121,9 @@ class ClusterTeacher:
             self.ledger.stop.remote(name)  # every worker's next request is refused
 
     async def probe(self) -> str:
-        """One worker finds the structured-output style; every worker is told."""
-        style = await self.workers[0].probe.remote()
-        await self._all("use_style", style)
-        return style
+        """One worker finds the structured-output style (every task carries it to its worker)."""
+        self.style = await self.workers[0].probe.remote()
+        return self.style
 
     def steps(self, category: str):
         """`steps(task) -> Candidate` for the engine, made by the least busy worker."""
@@ -129,7 +133,7 @@ class ClusterTeacher:
             index = min(range(self.size), key=lambda i: (self.load[i], i))
             self.load[index] += 1
             try:
-                kind, value = await self.workers[index].candidate.remote(category, task)
+                kind, value = await self.workers[index].candidate.remote(category, task, self.style)
             except ray.exceptions.RayError as error:  # died more often than RESTARTS, or a bug in the worker
                 raise TeacherError(f"Ray worker {index} failed: {first_line(error)}") from None
             finally:
@@ -157,8 +161,15 @@ class ClusterTeacher:
             self.ray.shutdown()
 
     async def _all(self, method: str, *args) -> None:
+        """Call `method` on every worker, one after another; a dead worker's error is raised last."""
+        failed = None
         for worker in self.workers:
-            await getattr(worker, method).remote(*args)
+            try:
+                await getattr(worker, method).remote(*args)
+            except self.ray.exceptions.RayError as error:
+                failed = failed or error
+        if failed is not None:
+            raise TeacherError(f"a Ray worker failed: {first_line(failed)}")
 
     def _snapshot(self) -> dict[str, Any]:
         return self.final if self.final is not None else self.ray.get(self.ledger.snapshot.remote())
@@ -169,7 +180,13 @@ def connect(ray, address: str | None, workers: int | None, worker_cpus: float) -
     (default: one per core) even on fewer cores: the workers wait on the teacher, mostly."""
     settings: dict[str, Any] = {"logging_level": "WARNING", "log_to_driver": True}
     if address:
-        ray.init(address=address, **settings)
+        try:
+            ray.init(address=address, **settings)
+        except (ConnectionError, RuntimeError) as error:
+            raise TeacherError(
+                f"cannot join the Ray cluster at {address}: {first_line(error)} (a cluster with token "
+                "authentication needs RAY_AUTH_MODE=token and its token in RAY_AUTH_TOKEN or ~/.ray/auth_token)"
+            ) from None
         return
     cores = os.cpu_count() or 1
     ray.init(num_cpus=max(cores, math.ceil((workers or cores) * worker_cpus)), include_dashboard=False, **settings)

@@ -18,9 +18,11 @@ from pipeline.errors import StopSending
 class TeacherWorker:
     """Worker number `index` of a job; `ledger` is the job's Ledger actor."""
 
-    def __init__(self, index: int, config, catalog: list, base_url: str, model: str, api_key: str | None, ledger):
+    def __init__(self, index: int, setup: tuple, ledger):
+        """`setup`: the job's (config, catalog, base_url, model, api_key), one object for every worker."""
         from pipeline.job import teacher_for
 
+        config, catalog, base_url, model, api_key = setup
         self.index, self.config, self.catalog, self.model, self.ledger = index, config, catalog, model, ledger
         ledger.joined.remote(index)  # a restarted worker's earlier requests in flight are gone
         # rate limits, budget and cache are the ledger's; requests go round the fleet from this worker's place
@@ -34,18 +36,16 @@ class TeacherWorker:
         return {"index": self.index, "pid": os.getpid(), "node": os.uname().nodename}
 
     async def probe(self) -> str:
-        """Find the endpoint's structured-output style (the driver asks one worker, then tells all)."""
+        """Find the endpoint's structured-output style (the driver asks one worker)."""
         style = await self.teacher.probe()
         await self._report()
         return style
 
-    def use_style(self, style: str) -> None:
-        """The structured-output style the probe found."""
-        self.teacher.style = style
-
-    async def candidate(self, category: str, task) -> tuple[str, Any]:
+    async def candidate(self, category: str, task, style: str) -> tuple[str, Any]:
         """("ok", the checked Candidate) or ("stop", StopSending's class name, message) when a
-        budget or a stop signal refused a request (its answers so far are in the cache)."""
+        budget or a stop signal refused a request (its answers so far are in the cache). `style`:
+        the structured-output style the probe found (given each time: a restarted worker knows it too)."""
+        self.teacher.style = style
         try:
             return "ok", await self._steps(category)(task)
         except StopSending as stop:

@@ -513,7 +513,9 @@ def test_a_429_pauses_the_other_requests_too(fake):
 
     async def action(teacher):
         first = asyncio.create_task(teacher.complete(REQ))
-        while not teacher.rate_limits.pacer.paused_until:  # the 429 has arrived; a second request now must wait out the pause
+        while (
+            not teacher.rate_limits.pacer.paused_until
+        ):  # the 429 has arrived; a second request now must wait out the pause
             await asyncio.sleep(0.005)
         second = await teacher.complete(ChatRequest([{"role": "user", "content": "another"}]))
         return await first, second
