@@ -83,9 +83,10 @@ def run(config: RunConfig) -> int:
     folder this call created is removed again when the teacher (unreachable, refusing) or a signal
     stops the run before anything but bookkeeping is in it (writer.clear_unused)."""
     if config.executor.kind == "ray":
-        from pipeline.cluster.driver import require_ray
+        from pipeline.cluster.driver import check_address, require_ray
 
         require_ray()  # the extra is missing: say so before anything else
+        check_address(config.executor.address)
     catalog = load_tools(config.tools, executors=config.executors)
     sandbox.check_executors(catalog, config.plan.execute_side_effects)
     links = load_links(config.tools, catalog)

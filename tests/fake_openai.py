@@ -414,6 +414,25 @@ class FakeOpenAI:
         self._server.shutdown()
         self._server.server_close()
 
+    def enforce_limit(self, per_second: float, burst: float) -> None:
+        """Answer 429 (Retry-After 1) to a request over a token bucket of `per_second` that holds
+        `burst`, as a provider enforces a rate limit; `limited` counts those answers."""
+        lock, state = threading.Lock(), {"level": burst, "at": time.monotonic()}
+        self.limited = 0
+
+        def plan(body, attempt):
+            with lock:
+                now = time.monotonic()
+                state["level"] = min(burst, state["level"] + (now - state["at"]) * per_second)
+                state["at"] = now
+                if state["level"] >= 1:
+                    state["level"] -= 1
+                    return None
+                self.limited += 1
+            return 429, {"error": {"message": "Rate limit reached", "type": "requests"}}, {"retry-after": "1"}
+
+        self.fault_plan = plan
+
     def reset_attempts(self) -> None:
         """Forget how often each body was seen (a new run's first try of a request is attempt 1 again)."""
         with self._lock:

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import math
 import os
+import socket
+import time
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +40,24 @@ def require_ray():
     return ray
 
 
+def check_address(address: str | None, seconds: float = 5.0) -> None:
+    """InputError when nothing answers at a HOST:PORT cluster address (Ray itself would wait for
+    it without end); "auto" and ray:// addresses are left to Ray."""
+    if not address or address == "auto" or "://" in address:
+        return
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit():
+        raise InputError(f"a Ray address is HOST:PORT or auto, not {address!r}", "--ray-address")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=seconds).close()
+    except OSError as error:
+        raise InputError(
+            f"no Ray cluster answers at {address} ({error.strerror or error}); start one with "
+            "`ray start --head` or leave --ray-address out to start one here",
+            "--ray-address",
+        ) from None
+
+
 class ClusterTeacher:
     """The job's teacher when its tasks run on Ray: probe(), steps(category), usage, learned,
     stopped_by and close(), as pipeline.job uses a local Teacher."""
@@ -52,7 +72,7 @@ class ClusterTeacher:
         from pipeline.cluster.worker import TeacherWorker
 
         e, t = config.executor, config.teacher
-        self.started = not ray.is_initialized()
+        clock, self.started = time.monotonic(), not ray.is_initialized()
         if self.started:
             connect(ray, e.address, e.workers, e.worker_cpus)
         size = e.workers or max(1, int(ray.cluster_resources().get("CPU", 1) // e.worker_cpus))
@@ -76,6 +96,7 @@ class ClusterTeacher:
         self.setup = ray.put((config, catalog, base_url, model, api_key))
         self.workers = [worker_class.remote(index, self.setup, self.ledger) for index in range(size)]
         self.load = [0] * size  # tasks each worker has now
+        self.worker_cpu: list[float] = []  # CPU seconds each worker used (filled by close)
         self.final: dict[str, Any] | None = None
         self._stopped_by: str | None = None
         self.style = config.teacher.structured_output  # until probe() finds the endpoint's
@@ -88,7 +109,10 @@ class ClusterTeacher:
                 f"the cluster has {ray.cluster_resources().get('CPU', 0):g} CPUs (--workers sets how many)"
             ) from None
         self.nodes = len({where["node"] for where in placed})
-        LOG.info(f"Ray: {size} workers on {self.nodes} node(s), {len(t.base_urls or [base_url])} endpoint(s)")
+        LOG.info(
+            f"Ray: {size} workers on {self.nodes} node(s) ready in {time.monotonic() - clock:.1f} s, "
+            f"{len(t.base_urls or [base_url])} endpoint(s)"
+        )
 
     @property
     def size(self) -> int:
@@ -97,7 +121,7 @@ class ClusterTeacher:
 
     def describe(self) -> dict[str, Any]:
         """The manifest's `executor`: where the tasks ran."""
-        return {"kind": "ray", "workers": self.size, "nodes": self.nodes}
+        return {"kind": "ray", "workers": self.size, "nodes": self.nodes, "worker_cpu_seconds": self.worker_cpu}
 
     @property
     def usage(self) -> Usage:
@@ -149,7 +173,7 @@ class ClusterTeacher:
         """Close the cache file (the ledger's final usage is kept), the workers and the cluster we started."""
         try:
             self.final = await self.ledger.close.remote()
-            await self._all("close")
+            await self._close_workers()
         finally:
             self.shutdown()
 
@@ -160,12 +184,12 @@ class ClusterTeacher:
         if self.started:
             self.ray.shutdown()
 
-    async def _all(self, method: str, *args) -> None:
-        """Call `method` on every worker, one after another; a dead worker's error is raised last."""
+    async def _close_workers(self) -> None:
+        """Close every worker's clients and keep the CPU seconds each used; a dead one's error is raised last."""
         failed = None
         for worker in self.workers:
             try:
-                await getattr(worker, method).remote(*args)
+                self.worker_cpu.append(round(await worker.close.remote(), 2))
             except self.ray.exceptions.RayError as error:
                 failed = failed or error
         if failed is not None:

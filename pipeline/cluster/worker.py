@@ -10,6 +10,7 @@ plain Python: the driver wraps the class with `ray.remote`.
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 from pipeline.errors import StopSending
@@ -53,9 +54,10 @@ class TeacherWorker:
         finally:
             await self._report()
 
-    async def close(self) -> None:
-        """Release the HTTP clients."""
+    async def close(self) -> float:
+        """Release the HTTP clients; the CPU seconds this worker process used."""
         await self.teacher.close()
+        return time.process_time()
 
     async def _report(self) -> None:
         """Hand the usage not yet reported (answers read from the cache, mostly) to the ledger."""

@@ -87,7 +87,9 @@ def test_a_ray_run_writes_what_a_local_run_writes(tmp_path, local_run):
     assert result.returncode == 0, result.stderr
     assert digests(out) == local_run
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["executor"] == {"kind": "ray", "workers": 2, "nodes": 1}
+    executor = manifest["executor"]
+    assert (executor["kind"], executor["workers"], executor["nodes"]) == ("ray", 2, 1)
+    assert len(executor["worker_cpu_seconds"]) == 2
     assert "sk-ray-test" not in (out / "run.log").read_text() + (out / "manifest.json").read_text()
 
 
@@ -125,7 +127,7 @@ def test_four_workers_keep_to_one_rate_limit(tmp_path, cluster):
     rpm, per_second = 600, 10
     with FakeOpenAI(responder=flawed_teacher) as fake:
         fake.delay = 0.2
-        fake.fault_plan = enforced_limit(fake, per_second, burst=2 * per_second)
+        fake.enforce_limit(per_second, burst=2 * per_second)
         result = run_cli(
             [*ARGS, "--n", "200", "--executor", "ray", "--ray-address", cluster, "--workers", "4"]
             + ["--rpm", str(rpm), "--max-requests", "300", "--out", str(tmp_path / "run"), "--base-url", fake.base_url],
@@ -154,23 +156,3 @@ def test_four_workers_share_one_request_budget(tmp_path, cluster):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "budget_reached"
     assert sent == manifest["usage"]["requests"] == 60  # in flight counted as sent: not one more
-
-
-def enforced_limit(fake: FakeOpenAI, per_second: float, burst: float):
-    """`fake`'s fault plan: 429 (Retry-After 1) to a request over a token bucket of `per_second`
-    holding `burst` (the provider's limit, enforced); `fake.limited` counts those answers."""
-    lock, state = threading.Lock(), {"level": burst, "at": time.monotonic()}
-    fake.limited = 0
-
-    def plan(body, attempt):
-        with lock:
-            now = time.monotonic()
-            state["level"] = min(burst, state["level"] + (now - state["at"]) * per_second)
-            state["at"] = now
-            if state["level"] >= 1:
-                state["level"] -= 1
-                return None
-            fake.limited += 1
-        return 429, {"error": {"message": "Rate limit reached", "type": "requests"}}, {"retry-after": "1"}
-
-    return plan
