@@ -31,7 +31,8 @@ def _rows() -> dict[str, str]:
 
 
 def test_readme_is_short():
-    assert len(README.split()) < 1500, "README.md is for a newcomer: move details to docs/"
+    # 1650 since the Ray section (issue 20: how to run on a cluster belongs in the README)
+    assert len(README.split()) < 1650, "README.md is for a newcomer: move details to docs/"
 
 
 def test_every_flag_has_a_row():

@@ -93,8 +93,10 @@ class ClusterTeacher:
             max_task_retries=RESTARTS,
         )
         # held here for the job's life: a worker Ray restarts is built again from the same objects
-        self.setup = ray.put((config, catalog, base_url, model, api_key))
-        self.workers = [worker_class.remote(index, self.setup, self.ledger) for index in range(size)]
+        self.setup = ray.put((config, catalog, base_url, model))
+        # the key goes as a small argument (kept in Ray's memory with the actor), never in the object store,
+        # which may spill to disk
+        self.workers = [worker_class.remote(index, self.setup, api_key, self.ledger) for index in range(size)]
         self.load = [0] * size  # tasks each worker has now
         self.worker_cpu: list[float] = []  # CPU seconds each worker used (filled by close)
         self.final: dict[str, Any] | None = None

@@ -19,11 +19,11 @@ from pipeline.errors import StopSending
 class TeacherWorker:
     """Worker number `index` of a job; `ledger` is the job's Ledger actor."""
 
-    def __init__(self, index: int, setup: tuple, ledger):
-        """`setup`: the job's (config, catalog, base_url, model, api_key), one object for every worker."""
+    def __init__(self, index: int, setup: tuple, api_key: str | None, ledger):
+        """`setup`: the job's (config, catalog, base_url, model), one object for every worker."""
         from pipeline.job import teacher_for
 
-        config, catalog, base_url, model, api_key = setup
+        config, catalog, base_url, model = setup
         self.index, self.config, self.catalog, self.model, self.ledger = index, config, catalog, model, ledger
         ledger.joined.remote(index)  # a restarted worker's earlier requests in flight are gone
         # rate limits, budget and cache are the ledger's; requests go round the fleet from this worker's place

@@ -142,17 +142,18 @@ def test_four_workers_keep_to_one_rate_limit(tmp_path, cluster):
     assert abs(rate - per_second) <= 0.05 * per_second, f"{rate:.2f} requests/s against a cap of {per_second}"
 
 
-def test_four_workers_share_one_request_budget(tmp_path, cluster):
+def test_four_workers_share_one_request_budget_and_a_rerun_pays_nothing_twice(tmp_path, local_run, cluster):
     out = tmp_path / "run"
+    ray_args = [*ARGS, "--executor", "ray", "--ray-address", cluster, "--workers", "4", "--out", str(out)]
     with FakeOpenAI(responder=flawed_teacher) as fake:
         fake.delay = 0.05
-        result = run_cli(
-            [*ARGS, "--n", "200", "--executor", "ray", "--ray-address", cluster, "--workers", "4"]
-            + ["--max-requests", "60", "--out", str(out), "--base-url", fake.base_url],
-            env=ENV,
-        )
+        stopped = run_cli([*ray_args, "--max-requests", "60", "--base-url", fake.base_url], env=ENV)
         sent = len(fake.requests)
-    assert result.returncode == 3, result.stderr
-    manifest = json.loads((out / "manifest.json").read_text())
+        manifest = json.loads((out / "manifest.json").read_text())
+        resumed = run_cli([*ray_args, "--base-url", fake.base_url], env=ENV)
+    assert stopped.returncode == 3, stopped.stderr
     assert manifest["status"] == "budget_reached"
     assert sent == manifest["usage"]["requests"] == 60  # in flight counted as sent: not one more
+    assert resumed.returncode == 0, resumed.stderr
+    assert digests(out) == local_run
+    assert max(Counter(fake.answered).values()) == 1  # the rerun read the 60 answers from the cache
