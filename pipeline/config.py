@@ -468,6 +468,8 @@ class RunConfig(BaseModel):
             raise ValueError(
                 "teacher.batch needs the response cache (cache: true): the answers and the ledger live there"
             )
+        if self.teacher.batch and self.teacher.base_urls and len(self.teacher.base_urls) > 1:
+            raise ValueError("teacher.batch goes to one provider: give base_url, not a fleet (base_urls)")
         if self.executor.kind == "ray" and self.teacher.batch:
             raise ValueError("executor ray and teacher.batch do not mix: a batch is one process's; run --batch locally")
         if self.executor.kind == "ray" and self.teacher.embedded and self.executor.address:

@@ -339,8 +339,7 @@ async def generate(
         if isinstance(teacher.transport, BatchTransport):
             teacher.transport.batching = True  # the probe went out directly; every request after it batches
         generation.started = True
-        grounding = GroundingOptions(aliases=alias_table(catalog))  # the phrasing gate and the check chain agree
-        checks = check_chain(config, grounding, plausibility=PlausibilityOptions(annotations=annotations_of(catalog)))
+        grounding, checks = checks_of(config, catalog)
         dedup = dedup_step(config)
         results = generation.results
         with run_progress() as progress:
@@ -350,12 +349,11 @@ async def generate(
                 planner = planner_for(config, category, catalog, links)
                 for name, reason in sorted(planner.undrawable.items()):
                     LOG.warning(f"[yellow]skipped for blueprint[/] {name}: {reason}")
-                context, _ = build_context(config, category, catalog, model, grounding)
                 update = progress.category(category, n)
                 steps = (
                     teacher.steps(category)
                     if on_ray
-                    else candidate_steps(CATEGORIES[category].generate, teacher, context, checks, config.resolved_judge)
+                    else category_steps(config, category, catalog, model, teacher, grounding, checks)
                 )
                 generation.engine = Engine(
                     planner,
@@ -366,7 +364,7 @@ async def generate(
                     # a given --max-candidates is spread evenly, as before; else each cell's own share
                     per_record=None if config.max_candidates else config.candidates_per_record(category),
                     initial_yield=config.resolved_initial_yield,
-                    concurrency=t.senders * (teacher.size if on_ray else 1),
+                    concurrency=teacher.senders if on_ray else t.senders,
                     dedup=dedup,
                     teacher=model,
                     shard=config.shard_parts,
@@ -414,6 +412,28 @@ def teacher_for(
         tpm=t.tpm,
         **extra,
     )
+
+
+def checks_of(config: RunConfig, catalog: list) -> tuple[GroundingOptions, list[Check]]:
+    """The run's grounding options and check chain (the phrasing gate and the chain agree on aliases)."""
+    grounding = GroundingOptions(aliases=alias_table(catalog))
+    return grounding, check_chain(
+        config, grounding, plausibility=PlausibilityOptions(annotations=annotations_of(catalog))
+    )
+
+
+def category_steps(
+    config: RunConfig,
+    category: str,
+    catalog: list,
+    model: str,
+    teacher,
+    grounding: GroundingOptions,
+    checks: list[Check],
+):
+    """One category's way from a task to a checked candidate with `teacher` (a local run's, or a Ray worker's)."""
+    context, _ = build_context(config, category, catalog, model, grounding)
+    return candidate_steps(CATEGORIES[category].generate, teacher, context, checks, config.resolved_judge)
 
 
 def candidate_steps(generate_one, teacher, context: Context, checks: list[Check], with_judge: bool):

@@ -10,8 +10,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from pipeline.backends.base import ChatRequest, Completion, TeacherState
+from pipeline.backends.base import ChatRequest, Completion, TeacherState, Usage
 from pipeline.errors import BudgetReached, Interrupted
+
+
+def budget_reason(budget, usage: Usage, in_flight: int = 0) -> str | None:
+    """Which limit of `budget` (None: no budget) `usage` has reached, the requests `in_flight`
+    counted as sent; None while there is room for one more request."""
+    return budget.spent(replace(usage, requests=usage.requests + in_flight)) if budget is not None else None
 
 
 class BudgetLayer:
@@ -28,8 +34,7 @@ class BudgetLayer:
         """Raise Interrupted after a stop signal, BudgetReached once the budget is spent."""
         if self.state.stopped_by:
             raise Interrupted(f"{self.state.stopped_by} received")
-        usage = replace(self.state.usage, requests=self.state.usage.requests + self.in_flight)
-        reached = self.budget.spent(usage) if self.budget is not None else None
+        reached = budget_reason(self.budget, self.state.usage, self.in_flight)
         if reached:
             raise BudgetReached(reached)
 

@@ -69,9 +69,14 @@ class ResponseCache:
         """The stored completion for `key`, or None."""
         return self.entries.get(key)
 
+    @staticmethod
+    def keeps(completion: Completion) -> bool:
+        """Whether an answer is worth keeping: complete (finish_reason "stop") and not empty."""
+        return completion.finish_reason == "stop" and bool(completion.text)
+
     def put(self, key: str, completion: Completion) -> None:
         """Store a complete answer (truncated or empty ones are not worth keeping)."""
-        if completion.finish_reason != "stop" or not completion.text:
+        if not self.keeps(completion) or self.handle.closed:
             return
         self.entries[key] = completion
         self.handle.write(

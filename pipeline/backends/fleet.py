@@ -47,7 +47,6 @@ class FleetTransport(Transport):
         self.out_until = [0.0] * len(base_urls)  # monotonic time each endpoint is out of rotation until
         self.taken_out: list[int] = [0] * len(base_urls)  # times each was taken out (for tests and the log)
         self.sent: list[int] = [0] * len(base_urls)  # requests sent to each
-        self.failed = 0  # the endpoint that failed last (describe names it)
 
     @property
     def on_headers(self) -> Callable[[Mapping[str, str]], None] | None:
@@ -75,7 +74,7 @@ class FleetTransport(Transport):
         try:
             return await self.endpoints[index].send(request, style)
         except Exception as error:
-            self.failed = index
+            error.fleet_endpoint = index  # describe() names it, whatever else failed meanwhile
             if is_transient(error) and not isinstance(error, openai.RateLimitError):
                 self.out_until[index] = self.clock() + self.cooldown
                 self.taken_out[index] += 1
@@ -87,5 +86,5 @@ class FleetTransport(Transport):
             await endpoint.close()
 
     def describe(self, error: BaseException) -> str:
-        """The line of the endpoint that failed last (it names its URL, without secrets)."""
-        return self.endpoints[self.failed].describe(error)
+        """The line of the endpoint that failed (it names its URL, without secrets)."""
+        return self.endpoints[getattr(error, "fleet_endpoint", 0)].describe(error)

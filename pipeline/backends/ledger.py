@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.backends.base import ChatRequest, Completion, TeacherState, Usage
+from pipeline.backends.budget import budget_reason
 from pipeline.backends.cache import CacheLayer, ResponseCache
 from pipeline.backends.ratelimit import Pacer
 from pipeline.errors import BudgetReached, Interrupted
@@ -54,8 +55,7 @@ class Ledger:
         ("interrupted", ...) after a stop signal, ("budget", ...) once the budget is spent."""
         if self.stopped_by:
             return "interrupted", f"{self.stopped_by} received"
-        usage = replace(self.usage, requests=self.usage.requests + sum(self.in_flight.values()))
-        reached = self.budget.spent(usage) if self.budget is not None else None
+        reached = budget_reason(self.budget, self.usage, sum(self.in_flight.values()))
         if reached:
             return "budget", reached
         self.in_flight[worker] += 1
@@ -179,5 +179,5 @@ class LedgerCacheLayer(CacheLayer):
 
     async def put(self, key: str, completion: Completion) -> None:
         """Hand a complete answer to the ledger (the others are not kept anyway)."""
-        if completion.finish_reason == "stop" and completion.text:
+        if ResponseCache.keeps(completion):
             await self.handle.put.remote(key, completion)

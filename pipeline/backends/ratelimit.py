@@ -68,7 +68,7 @@ class Pacer:
     """The limits every sender of one endpoint shares: the request and token buckets and the pause.
 
     A local run has one per teacher (in RateLimitLayer); a Ray run one for the whole job, in its
-    ledger actor (pipeline.cluster.ledger), which every worker asks before sending."""
+    ledger actor (pipeline.backends.ledger), which every worker asks before sending."""
 
     def __init__(self, rpm: int | None = None, tpm: int | None = None, max_pause: float = 60.0):
         self.max_pause = max_pause

@@ -119,7 +119,7 @@ def stack(
         layer = TruncationLayer(layer, state)
     if ledger is not None and cache:
         layer = LedgerCacheLayer(layer, state, ledger, transport.identity, transport.model)
-    elif isinstance(cache, ResponseCache):
+    elif cache is not None and not isinstance(cache, bool):
         layer = CacheLayer(layer, state, cache, transport.identity, transport.model)
     teacher = Teacher(transport, layer, state, rate_limits, style)
     teacher.report = report

@@ -14,6 +14,7 @@ be on the other nodes.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import os
 import socket
@@ -43,6 +44,12 @@ def require_ray():
 def check_address(address: str | None, seconds: float = 5.0) -> None:
     """InputError when nothing answers at a HOST:PORT cluster address (Ray itself would wait for
     it without end); "auto" and ray:// addresses are left to Ray."""
+    if address and address.startswith("ray://"):
+        raise InputError(
+            "a ray:// address (Ray Client) would keep the job's cache on the head node, away from the run "
+            "folder: run the job on a node of the cluster with --ray-address auto or HOST:PORT",
+            "--ray-address",
+        )
     if not address or address == "auto" or "://" in address:
         return
     host, _, port = address.rpartition(":")
@@ -86,6 +93,10 @@ class ClusterTeacher:
             )
             .remote(str(cache_path) if cache_path else None, config.budget, t.rpm, t.tpm, t.retry_max)
         )
+        if t.embedded:  # one llama.cpp server decodes `concurrency` (its slots) at once for all the workers
+            t = t.model_copy(update={"concurrency": max(1, math.ceil(t.concurrency / size))})
+            config = config.model_copy(update={"teacher": t})
+        self.senders = t.concurrency * size  # requests in flight over every worker
         worker_class = ray.remote(TeacherWorker).options(
             num_cpus=e.worker_cpus,
             max_concurrency=t.concurrency + 4,
@@ -98,10 +109,13 @@ class ClusterTeacher:
         # which may spill to disk
         self.workers = [worker_class.remote(index, self.setup, api_key, self.ledger) for index in range(size)]
         self.load = [0] * size  # tasks each worker has now
+        self.dead: set[int] = set()  # workers Ray gave up restarting: no task goes to them
+        self.pending: set = set()  # the calls on their way (close lets them finish so their answers are kept)
         self.worker_cpu: list[float] = []  # CPU seconds each worker used (filled by close)
         self.final: dict[str, Any] | None = None
         self._stopped_by: str | None = None
         self.style = config.teacher.structured_output  # until probe() finds the endpoint's
+        self.timeout = t.timeout  # how long close() waits for the calls still on their way
         try:
             placed = ray.get([worker.ready.remote() for worker in self.workers], timeout=START_SECONDS)
         except ray.exceptions.GetTimeoutError:
@@ -110,6 +124,9 @@ class ClusterTeacher:
                 f"{size} Ray workers of {e.worker_cpus:g} CPU did not all start within {START_SECONDS:g} s: "
                 f"the cluster has {ray.cluster_resources().get('CPU', 0):g} CPUs (--workers sets how many)"
             ) from None
+        except ray.exceptions.RayError as error:  # a worker could not be built
+            self.shutdown()
+            raise self._cause(error) from None
         self.nodes = len({where["node"] for where in placed})
         LOG.info(
             f"Ray: {size} workers on {self.nodes} node(s) ready in {time.monotonic() - clock:.1f} s, "
@@ -145,25 +162,43 @@ class ClusterTeacher:
         self._stopped_by = name
         if name:
             self.ledger.stop.remote(name)  # every worker's next request is refused
+            for worker in self.workers:
+                worker.stop.remote(name)  # and its retries' backoffs are cut short
 
     async def probe(self) -> str:
         """One worker finds the structured-output style (every task carries it to its worker)."""
-        self.style = await self.workers[0].probe.remote()
+        try:
+            self.style = await self.workers[0].probe.remote()
+        except self.ray.exceptions.RayError as error:
+            raise self._cause(error) from None
         return self.style
 
     def steps(self, category: str):
-        """`steps(task) -> Candidate` for the engine, made by the least busy worker."""
+        """`steps(task) -> Candidate` for the engine, made by the least busy live worker. A worker
+        Ray gave up restarting is left out and the task goes to another; the run fails only when
+        none is left. An exception raised in the worker is raised here as it was raised there."""
         ray = self.ray
 
         async def steps(task):
-            index = min(range(self.size), key=lambda i: (self.load[i], i))
-            self.load[index] += 1
-            try:
-                kind, value = await self.workers[index].candidate.remote(category, task, self.style)
-            except ray.exceptions.RayError as error:  # died more often than RESTARTS, or a bug in the worker
-                raise TeacherError(f"Ray worker {index} failed: {first_line(error)}") from None
-            finally:
-                self.load[index] -= 1
+            while True:
+                live = [i for i in range(self.size) if i not in self.dead]
+                if not live:
+                    raise TeacherError(f"every Ray worker died (each was restarted {RESTARTS} times)")
+                index = min(live, key=lambda i: (self.load[i], i))
+                self.load[index] += 1
+                call = self.workers[index].candidate.remote(category, task, self.style)
+                self.pending.add(call)
+                try:
+                    kind, value = await call
+                    break
+                except ray.exceptions.RayActorError as error:
+                    self.dead.add(index)
+                    LOG.warning(f"Ray worker {index} is gone ({first_line(error)}); its task goes to another")
+                except ray.exceptions.RayError as error:
+                    raise self._cause(error) from None
+                finally:
+                    self.load[index] -= 1
+                    self.pending.discard(call)
             if kind == "stop":
                 name, message = value
                 raise (BudgetReached if name == "BudgetReached" else Interrupted)(message)
@@ -172,11 +207,18 @@ class ClusterTeacher:
         return steps
 
     async def close(self) -> None:
-        """Close the cache file (the ledger's final usage is kept), the workers and the cluster we started."""
+        """Let the calls still on their way finish (no new request is sent: their answers reach the
+        cache), close the workers' clients, then the cache file (the ledger's final usage is kept),
+        then the actors and the cluster this job started."""
         try:
-            self.final = await self.ledger.close.remote()
+            if self.pending:  # an error or a second signal stopped the engine midway
+                self.ledger.stop.remote("the run stopped")
+                await asyncio.wait(list(self.pending), timeout=self.timeout)
             await self._close_workers()
+            self.final = await self.ledger.close.remote()
         finally:
+            if self.final is None:
+                self.final = self._last_snapshot()
             self.shutdown()
 
     def shutdown(self) -> None:
@@ -187,18 +229,29 @@ class ClusterTeacher:
             self.ray.shutdown()
 
     async def _close_workers(self) -> None:
-        """Close every worker's clients and keep the CPU seconds each used; a dead one's error is raised last."""
-        failed = None
-        for worker in self.workers:
+        """Close every live worker's clients and keep the CPU seconds each used (a dead one is logged)."""
+        for index, worker in enumerate(self.workers):
             try:
                 self.worker_cpu.append(round(await worker.close.remote(), 2))
             except self.ray.exceptions.RayError as error:
-                failed = failed or error
-        if failed is not None:
-            raise TeacherError(f"a Ray worker failed: {first_line(failed)}")
+                LOG.warning(f"Ray worker {index} did not close: {first_line(error)}")
 
     def _snapshot(self) -> dict[str, Any]:
         return self.final if self.final is not None else self.ray.get(self.ledger.snapshot.remote())
+
+    def _last_snapshot(self) -> dict[str, Any]:
+        """The ledger's snapshot when it can still give one; otherwise no usage (the manifest is still written)."""
+        try:
+            return self.ray.get(self.ledger.snapshot.remote(), timeout=10)
+        except Exception:  # noqa: BLE001 - the ledger is gone: what it counted is lost, the run's files are not
+            return {"usage": {}, "learned": {}}
+
+    def _cause(self, error: BaseException) -> BaseException:
+        """The exception a worker raised (Ray wraps it), or one line for a worker that died."""
+        cause = getattr(error, "cause", None)
+        if isinstance(cause, Exception):
+            return cause
+        return TeacherError(f"a Ray worker failed: {first_line(error)}")
 
 
 def connect(ray, address: str | None, workers: int | None, worker_cpus: float) -> None:
@@ -215,7 +268,8 @@ def connect(ray, address: str | None, workers: int | None, worker_cpus: float) -
             ) from None
         return
     cores = os.cpu_count() or 1
-    ray.init(num_cpus=max(cores, math.ceil((workers or cores) * worker_cpus)), include_dashboard=False, **settings)
+    cpus = max(cores, math.ceil((workers or cores) * worker_cpus))
+    ray.init(address="local", num_cpus=cpus, include_dashboard=False, **settings)  # a new one, even beside another
 
 
 def first_line(error: BaseException) -> str:

@@ -54,6 +54,10 @@ class TeacherWorker:
         finally:
             await self._report()
 
+    def stop(self, name: str) -> None:
+        """A signal reached the driver: send nothing more, cut retry backoffs short."""
+        self.teacher.stopped_by = name
+
     async def close(self) -> float:
         """Release the HTTP clients; the CPU seconds this worker process used."""
         await self.teacher.close()
@@ -66,22 +70,13 @@ class TeacherWorker:
             await self.ledger.settle.remote(self.index, delta, 0)
 
     def _steps(self, category: str):
-        """The category's steps, built on first use (the same as the local executor's)."""
+        """The category's steps, built on first use (the local executor's own)."""
         if category not in self.steps:
-            from filters.grounding import GroundingOptions
-            from filters.plausibility import PlausibilityOptions
-            from filters.roles import annotations_of
-            from pipeline.categories import CATEGORIES
-            from pipeline.job import build_context, candidate_steps, check_chain
-            from pipeline.seeds import alias_table
+            from pipeline.job import category_steps, checks_of
 
-            config, catalog = self.config, self.catalog
-            grounding = GroundingOptions(aliases=alias_table(catalog))
-            checks = check_chain(
-                config, grounding, plausibility=PlausibilityOptions(annotations=annotations_of(catalog))
-            )
-            context, _ = build_context(config, category, catalog, self.model, grounding)
-            self.steps[category] = candidate_steps(
-                CATEGORIES[category].generate, self.teacher, context, checks, config.resolved_judge
+            if not self.steps:
+                self.checks = checks_of(self.config, self.catalog)
+            self.steps[category] = category_steps(
+                self.config, category, self.catalog, self.model, self.teacher, *self.checks
             )
         return self.steps[category]

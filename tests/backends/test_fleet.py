@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.backends.fleet import FleetTransport
 from pipeline.backends.teacher import build_teacher
-from pipeline.config import TeacherConfig
+from pipeline.config import RunConfig, TeacherConfig
 from tests.backends.test_stack import REQUEST
 from tests.fake_openai import FakeOpenAI
 
@@ -80,3 +80,5 @@ def test_base_urls_name_the_fleet_and_its_first_is_the_base_url():
         TeacherConfig(base_url="http://10.0.0.9:8000/v1", base_urls=["http://10.0.0.1:8000/v1"])
     with pytest.raises(ValueError, match="credentials"):
         TeacherConfig(base_urls=["http://user:sk-secret@10.0.0.1:8000/v1"])
+    with pytest.raises(ValueError, match="teacher.batch goes to one provider"):
+        RunConfig(teacher={"base_urls": ["http://10.0.0.1:8000/v1", "http://10.0.0.2:8000/v1"], "batch": True})
