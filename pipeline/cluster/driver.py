@@ -129,7 +129,8 @@ class ClusterTeacher:
             raise self._cause(error) from None
         self.nodes = len({where["node"] for where in placed})
         LOG.info(
-            f"Ray: {size} workers on {self.nodes} node(s) ready in {time.monotonic() - clock:.1f} s, "
+            f"Ray: {size} workers (pids {', '.join(str(where['pid']) for where in placed)}) on {self.nodes} "
+            f"node(s) ready in {time.monotonic() - clock:.1f} s, "
             f"{len(t.base_urls or [base_url])} endpoint(s)"
         )
 

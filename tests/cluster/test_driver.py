@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -72,10 +73,11 @@ def cluster(tmp_path_factory):
         subprocess.run([ray_cli, "stop", "--force"], env=env, capture_output=True, timeout=120)
 
 
-def worker_pids() -> list[int]:
-    """Processes of the job's Ray workers (their title is ray::TeacherWorker[.method])."""
-    found = subprocess.run(["pgrep", "-f", "ray::TeacherWorker"], capture_output=True, text=True)
-    return [int(pid) for pid in found.stdout.split()]
+def worker_pids(out: Path) -> list[int]:
+    """The job's Ray worker processes, as its run.log names them once they are ready."""
+    log = (out / "run.log").read_text() if (out / "run.log").is_file() else ""
+    found = re.search(r"Ray: \d+ workers \(pids ([\d, ]+)\)", log)
+    return [int(pid) for pid in found.group(1).split(", ")] if found else []
 
 
 def test_a_ray_run_writes_what_a_local_run_writes(tmp_path, local_run):
@@ -103,7 +105,7 @@ def test_a_worker_killed_mid_job_is_restarted_without_a_duplicate_or_a_repaid_an
             deadline = time.monotonic() + 240
             while len(fake.answered) < 150 and time.monotonic() < deadline:
                 time.sleep(0.05)
-            pids = worker_pids()
+            pids = worker_pids(out)
             if pids:
                 os.kill(pids[0], signal.SIGKILL)
                 killed.append(len(fake.answered))
