@@ -142,7 +142,15 @@ class TeacherConfig(BaseModel):
     @field_validator("base_urls")
     @classmethod
     def _check_base_urls(cls, value: list[str] | None) -> list[str] | None:
-        return None if value is None else [check_base_url(url) for url in value]
+        if value is None:
+            return None
+        checked = []
+        for index, url in enumerate(value):
+            try:
+                checked.append(check_base_url(url))
+            except ValueError as error:
+                raise ValueError(f"[{index}] {error}") from None  # which one, without repeating it
+        return checked
 
     @model_validator(mode="after")
     def _fleet(self) -> TeacherConfig:

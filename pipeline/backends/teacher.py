@@ -29,11 +29,17 @@ class Teacher:
     """complete(), probe(), usage, learned, stopped_by and close() over a stack of layers."""
 
     def __init__(
-        self, transport: Transport, top, state: TeacherState, rate_limits: RateLimitLayer, style: str = "auto"
+        self,
+        transport: Transport,
+        top,
+        state: TeacherState,
+        rate_limits: RateLimitLayer,
+        style: str = "auto",
+        report: UsageReport | None = None,
     ):
         self.transport, self.top, self.state, self.rate_limits = transport, top, state, rate_limits
         self.style = style  # "auto" until probe() finds the endpoint's structured-output style
-        self.report: UsageReport | None = None  # what usage grew by since last asked (a Ray worker's reports)
+        self.report = report  # a Ray worker's: what its usage grew by since it last told the ledger
 
     @property
     def usage(self) -> Usage:
@@ -110,7 +116,7 @@ def stack(
         retry_max=retry_max,
         on_rate_limited=rate_limits.pause,
     )
-    report = UsageReport(state.usage)
+    report = UsageReport(state.usage) if ledger is not None else None
     if ledger is not None:
         layer = LedgerBudgetLayer(layer, state, ledger, worker, report)
     else:
@@ -121,9 +127,7 @@ def stack(
         layer = LedgerCacheLayer(layer, state, ledger, transport.identity, transport.model)
     elif cache is not None and not isinstance(cache, bool):
         layer = CacheLayer(layer, state, cache, transport.identity, transport.model)
-    teacher = Teacher(transport, layer, state, rate_limits, style)
-    teacher.report = report
-    return teacher
+    return Teacher(transport, layer, state, rate_limits, style, report)
 
 
 def build_teacher(

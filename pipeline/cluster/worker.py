@@ -43,7 +43,7 @@ class TeacherWorker:
         return style
 
     async def candidate(self, category: str, task, style: str) -> tuple[str, Any]:
-        """("ok", the checked Candidate) or ("stop", StopSending's class name, message) when a
+        """("ok", the checked Candidate) or ("stop", (StopSending's class name, message)) when a
         budget or a stop signal refused a request (its answers so far are in the cache). `style`:
         the structured-output style the probe found (given each time: a restarted worker knows it too)."""
         self.teacher.style = style
